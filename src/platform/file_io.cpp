@@ -1,0 +1,85 @@
+// POSIX file reading for the CLI, the desktop app and the tests.
+#include "platform/file_io.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace attn {
+
+Expected<Bytes> file_read(const std::string& path) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) return make_error("cannot open " + path + ": " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) return make_error("cannot read " + path + ": it is a folder, not a file");
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return make_error("cannot open " + path + ": " + std::strerror(errno));
+    Bytes bytes;
+    try {
+        bytes.resize(static_cast<size_t>(st.st_size));
+    } catch (const std::bad_alloc&) {
+        std::fclose(f);
+        return make_error("cannot read " + path + ": out of memory for " + std::to_string(st.st_size) + " bytes");
+    }
+    size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f);
+    bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed || got != bytes.size()) return make_error("cannot read " + path + ": short read");
+    return bytes;
+}
+
+Expected<bool> file_write_atomic(const std::string& path, const Bytes& bytes) {
+    std::string tmp = path + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) return make_error("cannot write " + path + ": " + std::strerror(errno));
+    size_t put = bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
+    bool failed = put != bytes.size() || std::fflush(f) != 0;
+    failed = (std::fclose(f) != 0) || failed;
+    if (failed || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        return make_error("cannot write " + path + ": " + std::strerror(errno));
+    }
+    return true;
+}
+
+// Weights in other formats (.bin, .pt, .gguf) can be gigabytes we cannot use; do not read them.
+static bool is_model_file_name(const std::string& name) {
+    auto ends_with = [&](const char* suffix) {
+        size_t n = std::strlen(suffix);
+        return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
+    };
+    return ends_with(".json") || ends_with(".txt") || ends_with(".safetensors");
+}
+
+bool path_is_directory(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Expected<FileSet> folder_read(const std::string& path) {
+    DIR* dir = opendir(path.c_str());
+    if (!dir) return make_error("cannot open model folder " + path + ": " + std::strerror(errno));
+    FileSet set;
+    set.label = path;
+    std::string error;
+    while (dirent* entry = readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name == "." || name == ".." || !is_model_file_name(name)) continue;
+        std::string full = path + "/" + name;
+        struct stat st {};
+        if (stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        auto bytes = file_read(full);
+        if (!bytes) {
+            error = bytes.error().message;
+            break;
+        }
+        set.add(name, std::move(*bytes));
+    }
+    closedir(dir);
+    if (!error.empty()) return make_error(error);
+    return set;
+}
+
+}  // namespace attn
