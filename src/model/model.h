@@ -1,0 +1,63 @@
+// Model: a loaded network (weights + config) and its tokenizer, and the one call that runs it.
+//
+//   FileSet files = ...;                        // config.json, model.safetensors, tokenizer.json
+//   Expected<ModelPtr> m = model_load(files);
+//   if (!m) { status(m.error().message); return; }
+//   Expected<Trace> t = model_trace_text(**m, "The animal didn't cross", TraceOptions{});
+//   float w = t->attentions.at(layer, head, query, key);
+//
+// Architectures live in their own files (gpt2.cpp, ...); this header is all the rest of the program sees.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/file_set.h"
+#include "model/tokenizer/tokenizer.h"
+#include "model/trace.h"
+
+namespace attn {
+
+struct ModelInfo {
+    std::string architecture;     // "gpt2"
+    int n_layer = 0;
+    int n_head = 0;
+    int n_kv_head = 0;
+    int n_embd = 0;
+    int n_ctx = 0;                // longest input the model accepts
+    int n_vocab = 0;
+    int64_t n_params = 0;
+    int64_t weight_bytes = 0;     // bytes the weights occupy in memory
+    std::vector<std::string> weight_dtypes;   // distinct dtypes of the weight tensors, e.g. {"F32"}
+    bool causal = true;
+    bool encoder_decoder = false;
+};
+
+class Network {
+public:
+    virtual ~Network() = default;
+    virtual const ModelInfo& info() const = 0;
+    // ids must already be valid and no longer than n_ctx (model_trace checks).
+    virtual Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const = 0;
+};
+
+struct Model {
+    std::unique_ptr<Network> network;
+    Tokenizer tokenizer;
+    const ModelInfo& info() const { return network->info(); }
+};
+using ModelPtr = std::unique_ptr<Model>;
+
+// Reads config.json, the weights (model.safetensors or an index + shards) and the tokenizer.
+Expected<ModelPtr> model_load(const FileSet& files);
+
+// Runs the model on ids; refuses ids outside the vocabulary or longer than the context.
+Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids, const TraceOptions& options);
+// Tokenizes (with special tokens, like HF encode()), truncates to the context, then traces.
+// `truncated` (optional) tells whether the input was cut.
+Expected<Trace> model_trace_text(const Model& model, const std::string& text, const TraceOptions& options,
+                                 bool* truncated = nullptr);
+
+}  // namespace attn
