@@ -1,0 +1,15 @@
+// Reads the UI fonts from disk for app_init: DejaVu Sans (Latin, Greek, Cyrillic) and Droid Sans
+// Fallback (CJK). Natively from /usr/share/fonts; on the web from /fonts in the preload package.
+// A missing font is skipped (ImGui's built-in font stands in); nothing is ever downloaded.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ui/app.h"
+
+namespace attn {
+
+std::vector<FontFile> fonts_read(const std::string& primary_path, const std::string& cjk_path);
+std::vector<FontFile> fonts_read_default();   // the paths for this build (native or web)
+
+}  // namespace attn

@@ -1,0 +1,156 @@
+// Desktop entry point: GLFW window + GL 3.3 core, ImGui backends, and the loop that drives
+// app_frame. Model files are read here (folder_read) and handed to the app as a FileSet.
+//   attnscope [--model DIR] [--text TEXT] [--size WxH] [--screenshot FILE.png --frames N]
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+#include "platform/file_io.h"
+#include "platform/fonts.h"
+#include "platform/gl.h"
+#include "platform/gl_heatmap.h"
+#include "platform/screenshot.h"
+#include "ui/app.h"
+
+namespace {
+
+struct Options {
+    std::string model_dir = ATTN_DEFAULT_MODEL_DIR;
+    std::string text = "The animal didn't cross the street because it was too tired.";
+    std::string screenshot;   // empty: interactive
+    int frames = 10;          // frames to render before the screenshot
+    int width = 1280, height = 800;
+};
+
+void usage() {
+    std::fprintf(stderr,
+                 "usage: attnscope [--model DIR] [--text TEXT] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
+                 "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
+                 "                    default %s\n"
+                 "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
+                 ATTN_DEFAULT_MODEL_DIR);
+}
+
+bool parse(int argc, char** argv, Options* o) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        bool has_value = i + 1 < argc;
+        if (a == "--help" || a == "-h") return false;
+        if (!has_value) {
+            std::fprintf(stderr, "attnscope: %s needs a value\n", a.c_str());
+            return false;
+        }
+        std::string v = argv[++i];
+        if (a == "--model") o->model_dir = v;
+        else if (a == "--text") o->text = v;
+        else if (a == "--screenshot") o->screenshot = v;
+        else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
+        else if (a == "--size") {
+            if (std::sscanf(v.c_str(), "%dx%d", &o->width, &o->height) != 2 || o->width < 64 || o->height < 64) {
+                std::fprintf(stderr, "attnscope: --size wants WxH, e.g. 1280x800\n");
+                return false;
+            }
+        } else {
+            std::fprintf(stderr, "attnscope: unknown option %s\n", a.c_str());
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string base_name(std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    if (!parse(argc, argv, &opt)) {
+        usage();
+        return 2;
+    }
+    glfwSetErrorCallback([](int code, const char* message) { std::fprintf(stderr, "GLFW error %d: %s\n", code, message); });
+    if (!glfwInit()) return 1;
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    GLFWwindow* window = glfwCreateWindow(opt.width, opt.height, "AttnScope", nullptr, nullptr);
+    if (!window) {
+        glfwTerminate();
+        return 1;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(opt.screenshot.empty() ? 1 : 0);   // capture runs as fast as it can
+
+    ImGui::CreateContext();
+    attn::GlHeatmapRenderer heatmaps;
+    std::string error;
+    if (!heatmaps.init(&error)) {
+        std::fprintf(stderr, "attnscope: %s\n", error.c_str());
+        return 1;
+    }
+    float scale = 1.0f;
+    glfwGetWindowContentScale(window, &scale, nullptr);
+    attn::AppConfig config;
+    config.fonts = attn::fonts_read_default();
+    config.font_size = 16.0f * (scale > 0.5f ? scale : 1.0f);
+    config.textures = &heatmaps;
+    attn::App app;
+    attn::app_init(app, std::move(config));
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    app.text = opt.text;
+    attn::Expected<attn::FileSet> files = attn::folder_read(opt.model_dir);
+    if (!files)
+        app.load_error = files.error().message;
+    else if (!attn::app_load_model(app, *files, base_name(opt.model_dir)))
+        std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
+
+    int rc = 0;
+    for (int frame = 1; !glfwWindowShouldClose(window); ++frame) {
+        glfwPollEvents();
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        attn::app_frame(app);
+        ImGui::Render();
+        int fb_w = 0, fb_h = 0;
+        glfwGetFramebufferSize(window, &fb_w, &fb_h);
+        glViewport(0, 0, fb_w, fb_h);
+        glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (!opt.screenshot.empty() && frame >= opt.frames) {
+            if (attn::screenshot_save_png(opt.screenshot, fb_w, fb_h, &error)) {
+                std::printf("attnscope: saved %s (%dx%d)\n", opt.screenshot.c_str(), fb_w, fb_h);
+            } else {
+                std::fprintf(stderr, "attnscope: %s\n", error.c_str());
+                rc = 1;
+            }
+            break;
+        }
+        glfwSwapBuffers(window);
+    }
+
+    attn::app_shutdown(app);
+    heatmaps.shutdown();
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return rc;
+}

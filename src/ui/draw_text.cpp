@@ -1,0 +1,54 @@
+// Rotated labels: emit the glyph quads with ImFont::RenderText, then turn the new vertices about the
+// start point. Glyph culling uses an unbounded rect so nothing is dropped before the rotation; the
+// window's clip rect still scissors the result.
+#include "ui/draw_text.h"
+
+#include "imgui_internal.h"   // ImTextCharFromUtf8
+
+#include <cstdio>
+
+namespace attn {
+
+std::string label_for_font(const std::string& label, const ImFont* font) {
+    if (!font) return label;
+    std::string out;
+    const char* s = label.c_str();
+    const char* end = s + label.size();
+    while (s < end) {
+        unsigned int cp = 0;
+        int n = ImTextCharFromUtf8(&cp, s, end);
+        if (n <= 0) break;
+        bool drawable = cp == ' ' || font->FindGlyphNoFallback(static_cast<ImWchar>(cp)) != nullptr;
+        if (cp > IM_UNICODE_CODEPOINT_MAX) drawable = false;
+        if (drawable) {
+            out.append(s, n);
+        } else {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "<U+%04X>", cp);
+            out += buf;
+        }
+        s += n;
+    }
+    return out;
+}
+
+float draw_text_vertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, const std::string& text) {
+    ImFont* font = ImGui::GetFont();
+    float size = ImGui::GetFontSize();
+    const char* begin = text.c_str();
+    const char* end = begin + text.size();
+    float width = font->CalcTextSizeA(size, FLT_MAX, 0.0f, begin, end).x;
+    // Unrotated, the text's top-left is at `origin`; after turning, its baseline side faces right.
+    ImVec2 origin(bottom_left.x, bottom_left.y);
+    int first = draw_list->VtxBuffer.Size;
+    const ImVec4 no_cull(-1e9f, -1e9f, 1e9f, 1e9f);
+    font->RenderText(draw_list, size, origin, color, no_cull, begin, end, 0.0f, false);
+    for (int i = first; i < draw_list->VtxBuffer.Size; ++i) {
+        ImVec2& p = draw_list->VtxBuffer[i].pos;
+        float dx = p.x - origin.x, dy = p.y - origin.y;
+        p = ImVec2(origin.x + dy, origin.y - dx);
+    }
+    return width;
+}
+
+}  // namespace attn

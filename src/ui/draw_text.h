@@ -1,0 +1,17 @@
+// Text drawing helpers the views share: vertical (rotated) labels and labels made safe for the loaded
+// font (a code point the font lacks is written as <U+XXXX>, never a blank box). Draw-list level only.
+#pragma once
+#include <string>
+
+#include "imgui.h"
+
+namespace attn {
+
+// label with every code point that `font` has no glyph for replaced by "<U+XXXX>".
+std::string label_for_font(const std::string& label, const ImFont* font);
+
+// Draws text turned 90 degrees counter-clockwise (reading bottom to top); `bottom_left` is where the
+// first character starts. Returns the text's unrotated width.
+float draw_text_vertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, const std::string& text);
+
+}  // namespace attn

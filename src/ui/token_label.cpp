@@ -1,0 +1,151 @@
+// Piece -> readable label. Byte-level pieces are first mapped back to their bytes (the inverse of
+// GPT-2's bytes_to_unicode), then the bytes are shown as UTF-8 where they form whole characters.
+#include "ui/token_label.h"
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+namespace attn {
+
+PieceStyle piece_style_for(const std::string& architecture) {
+    if (architecture == "gpt2" || architecture == "roberta" || architecture == "bart" ||
+        architecture == "qwen2")
+        return PieceStyle::byte_level;
+    if (architecture == "llama") return PieceStyle::sentencepiece;
+    return PieceStyle::plain;
+}
+
+// Decodes one UTF-8 code point at s[i]; returns its length, or 0 when the bytes there are not a
+// complete, valid sequence.
+static int utf8_decode(const std::string& s, size_t i, uint32_t* cp) {
+    auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
+    uint8_t b = byte(i);
+    int n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    uint32_t c = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k < n; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (byte(i + k) & 0x3F);
+    }
+    static const uint32_t min_for_length[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (c < min_for_length[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    *cp = c;
+    return n;
+}
+
+// GPT-2's byte -> code point table, inverted: code point -> byte, or -1.
+static int byte_level_to_byte(uint32_t cp) {
+    static const std::array<int, 324> table = [] {
+        std::array<int, 324> t{};
+        t.fill(-1);
+        int next = 256;
+        for (int b = 0; b < 256; ++b) {
+            bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+            t[printable ? b : next++] = b;
+        }
+        return t;
+    }();
+    return cp < table.size() ? table[cp] : -1;
+}
+
+static void append_hex_group(std::string& out, const std::vector<uint8_t>& bytes) {
+    if (bytes.empty()) return;
+    out += '<';
+    char hex[4];
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        std::snprintf(hex, sizeof hex, "%02X", bytes[i]);
+        if (i) out += ' ';
+        out += hex;
+    }
+    out += '>';
+}
+
+// Bytes -> label: whole UTF-8 characters shown, everything else grouped into one <XX XX> per run.
+static std::string label_from_bytes(const std::string& bytes) {
+    std::string out;
+    std::vector<uint8_t> bad;
+    size_t i = 0;
+    while (i < bytes.size()) {
+        uint32_t cp = 0;
+        int n = utf8_decode(bytes, i, &cp);
+        if (n == 0) {
+            bad.push_back(static_cast<uint8_t>(bytes[i++]));
+            continue;
+        }
+        const char* escape = cp == ' ' ? "\xC2\xB7" : cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r" : nullptr;
+        bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+        if (control && !escape) {
+            bad.insert(bad.end(), bytes.begin() + i, bytes.begin() + i + n);
+        } else {
+            append_hex_group(out, bad);
+            bad.clear();
+            if (escape) out += escape;
+            else out.append(bytes, i, n);
+        }
+        i += n;
+    }
+    append_hex_group(out, bad);
+    return out;
+}
+
+static bool byte_level_decode(const std::string& piece, std::string* bytes) {
+    size_t i = 0;
+    while (i < piece.size()) {
+        uint32_t cp = 0;
+        int n = utf8_decode(piece, i, &cp);
+        int b = n ? byte_level_to_byte(cp) : -1;
+        if (b < 0) return false;
+        bytes->push_back(static_cast<char>(b));
+        i += n;
+    }
+    return true;
+}
+
+// "<0xE6>" -> byte 0xE6; anything else is not a byte piece.
+static bool sentencepiece_byte(const std::string& piece, char* byte) {
+    if (piece.size() != 6 || piece.compare(0, 3, "<0x") != 0 || piece[5] != '>') return false;
+    unsigned value = 0;
+    if (std::sscanf(piece.c_str() + 3, "%2x", &value) != 1) return false;
+    *byte = static_cast<char>(value);
+    return true;
+}
+
+std::string token_label(const std::string& piece, PieceStyle style) {
+    if (style == PieceStyle::byte_level) {
+        std::string bytes;
+        // Added special tokens ("<|endoftext|>") decode fine too; a piece outside the byte alphabet
+        // is shown as the text it is.
+        if (byte_level_decode(piece, &bytes)) return label_from_bytes(bytes);
+    } else if (style == PieceStyle::sentencepiece) {
+        char byte = 0;
+        if (sentencepiece_byte(piece, &byte)) return label_from_bytes(std::string(1, byte));
+        std::string text;
+        for (size_t i = 0; i < piece.size(); ++i) {
+            if (piece.compare(i, 3, "\xE2\x96\x81") == 0) {   // U+2581 LOWER ONE EIGHTH BLOCK
+                text += ' ';
+                i += 2;
+            } else {
+                text += piece[i];
+            }
+        }
+        return label_from_bytes(text);
+    }
+    return label_from_bytes(piece);
+}
+
+std::string label_elide(const std::string& label, int max_chars) {
+    size_t i = 0;
+    int chars = 0;
+    while (i < label.size()) {
+        if (chars == max_chars) return label.substr(0, i) + "\xE2\x80\xA6";   // U+2026 …
+        uint32_t cp = 0;
+        int n = utf8_decode(label, i, &cp);
+        i += n ? n : 1;
+        ++chars;
+    }
+    return label;
+}
+
+}  // namespace attn

@@ -1,0 +1,28 @@
+// Readable labels for tokenizer pieces: GPT-2's byte-level "Ġthe" becomes "·the", bytes of a split
+// multi-byte character become "<E6 B3>", control characters are escaped. Pure string functions (no
+// ImGui), so they are tested directly; glyphs missing from the font are handled at draw time.
+//
+//   token_label("Ġthe", PieceStyle::byte_level)   == "·the"
+//   token_label("æ³", PieceStyle::byte_level)      == "<E6 B3>"
+#pragma once
+#include <string>
+
+namespace attn {
+
+enum class PieceStyle {
+    plain,          // pieces are text as is (WordPiece "##ing" stays as it is: the ## is meaningful)
+    byte_level,     // GPT-2 / RoBERTa / BART / Qwen2: each byte mapped to a printable code point
+    sentencepiece,  // "▁" marks a leading space, "<0xE6>" is a raw byte
+};
+
+// Which convention an architecture's tokenizer uses ("gpt2" -> byte_level).
+PieceStyle piece_style_for(const std::string& architecture);
+
+// The label to show for one piece. Spaces become "·", "\n" and "\t" are written as escapes, other
+// control bytes and invalid UTF-8 become "<XX XX>".
+std::string token_label(const std::string& piece, PieceStyle style);
+
+// At most max_chars code points; longer labels end in "…".
+std::string label_elide(const std::string& label, int max_chars);
+
+}  // namespace attn

@@ -1,0 +1,196 @@
+// The attention heatmap of one head: rows are queries (the token looking), columns are keys (the
+// token looked at). The cells are one texture from the TextureProvider; this file only lays out
+// labels, the colorbar, hover highlights and the tooltip. It never draws a rect per cell (that
+// overflows 16-bit indices at 128x128 and is slow).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "imgui.h"
+#include "ui/colormap.h"
+#include "ui/draw_text.h"
+#include "ui/views.h"
+
+namespace attn {
+
+namespace {
+
+constexpr int kLabelMaxChars = 14;
+
+struct Layout {
+    ImVec2 grid;        // top-left of the cell grid
+    float cell = 1.0f;  // cell edge in pixels
+    float row_label_w = 0.0f;
+    float col_label_h = 0.0f;
+    int step = 1;       // draw every step-th label when cells are smaller than the text
+};
+
+std::vector<std::string> make_labels(const TokenSeq& tokens, int n, PieceStyle style, const ImFont* font) {
+    std::vector<std::string> labels(n);
+    for (int i = 0; i < n; ++i) {
+        std::string text = i < static_cast<int>(tokens.pieces.size()) ? token_label(tokens.pieces[i], style)
+                                                                       : "#" + std::to_string(i);
+        labels[i] = label_for_font(text, font);
+    }
+    return labels;
+}
+
+float widest(const std::vector<std::string>& labels) {
+    float w = 0.0f;
+    for (const std::string& l : labels) w = std::max(w, ImGui::CalcTextSize(label_elide(l, kLabelMaxChars).c_str()).x);
+    return w;
+}
+
+void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value) {
+    const ColormapTable& cmap = colormap_viridis();
+    float fs = ImGui::GetFontSize();
+    float w = fs;
+    const int segments = 64;
+    for (int i = 0; i < segments; ++i) {
+        float y0 = top_left.y + height * i / segments, y1 = top_left.y + height * (i + 1) / segments;
+        ImU32 c_top = colormap_color(cmap, 1.0f - static_cast<float>(i) / segments);
+        ImU32 c_bottom = colormap_color(cmap, 1.0f - static_cast<float>(i + 1) / segments);
+        dl->AddRectFilledMultiColor(ImVec2(top_left.x, y0), ImVec2(top_left.x + w, y1), c_top, c_top, c_bottom, c_bottom);
+    }
+    ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    for (int k = 0; k <= 4; ++k) {
+        float v = k / 4.0f;
+        float y = top_left.y + height * (1.0f - v);
+        dl->AddLine(ImVec2(top_left.x + w, y), ImVec2(top_left.x + w + 4, y), text);
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "%.2f", v);
+        dl->AddText(ImVec2(top_left.x + w + 6, y - fs * 0.5f), text, buf);
+    }
+    if (hovered_value >= 0.0f) {
+        float y = top_left.y + height * (1.0f - std::min(hovered_value, 1.0f));
+        dl->AddTriangleFilled(ImVec2(top_left.x - 2, y), ImVec2(top_left.x - 9, y - 5), ImVec2(top_left.x - 9, y + 5),
+                              IM_COL32(255, 255, 255, 255));
+    }
+    // The legend for masked cells sits under the bar so "grey" is never mistaken for "zero".
+    ImVec2 swatch(top_left.x, top_left.y + height + fs * 0.6f);
+    dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs),
+                      IM_COL32(kMaskedRgba[0], kMaskedRgba[1], kMaskedRgba[2], kMaskedRgba[3]));
+    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, "future");
+    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y + fs), text, "(masked)");
+}
+
+}  // namespace
+
+void show_heatmap(Selection& sel, const HeatmapData& d) {
+    const AttentionTensor* attn = d.trace ? &d.trace->attentions : nullptr;
+    if (!attn || attn->empty() || attn->n_query == 0 || attn->n_key == 0) {
+        ImGui::TextDisabled("ATTENTION");
+        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        return;
+    }
+    selection_clamp(sel, attn->n_layer, attn->n_head);
+    const int T = attn->n_query, S = attn->n_key;
+    const float* probs = attn->head(sel.layer, sel.head);   // (T, S)
+
+    ImGui::Text("Layer %d, head %d", sel.layer, sel.head);
+    ImGui::SameLine();
+    ImGui::TextDisabled("  rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)");
+
+    const ImFont* font = ImGui::GetFont();
+    std::vector<std::string> rows = make_labels(d.trace->tokens, T, d.piece_style, font);
+    // Self-attention: keys are the same tokens; cross-attention (T != S) will pass its own sequence.
+    std::vector<std::string> cols = S == T ? rows : make_labels(TokenSeq{}, S, d.piece_style, font);
+
+    const float fs = ImGui::GetFontSize();
+    ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImVec2 avail = ImGui::GetContentRegionAvail();
+    Layout lay;
+    lay.row_label_w = widest(rows) + fs * 0.5f;
+    lay.col_label_h = widest(cols) + fs * 0.5f;
+    float bar_w = fs * 5.0f;
+    float cell_w = (avail.x - lay.row_label_w - bar_w) / S;
+    float cell_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;
+    lay.cell = std::max(1.0f, std::min({cell_w, cell_h, fs * 3.0f}));
+    lay.step = lay.cell >= fs * 0.9f ? 1 : static_cast<int>(std::ceil(fs * 0.9f / lay.cell));
+    lay.grid = ImVec2(origin.x + lay.row_label_w, origin.y + lay.col_label_h);
+    ImVec2 grid_size(S * lay.cell, T * lay.cell);
+
+    // Cells: one texture, uploaded only when the trace, layer or head changes.
+    HeatmapImage image;
+    image.values = probs;
+    image.rows = T;
+    image.cols = S;
+    image.causal = attn->causal;
+    image.key = (d.trace_version << 24) ^ (static_cast<uint64_t>(sel.layer) << 12) ^ static_cast<uint64_t>(sel.head);
+    ImGui::SetCursorScreenPos(lay.grid);
+    if (d.textures) {
+        ImTextureID tex = d.textures->heatmap_texture(d.texture_slot, image);
+        ImGui::Image(tex, grid_size);
+    } else {
+        ImGui::Dummy(grid_size);
+    }
+    bool grid_hovered = ImGui::IsItemHovered();
+
+    ImGuiIO& io = ImGui::GetIO();
+    int hq = -1, hk = -1;
+    if (grid_hovered) {
+        hk = std::clamp(static_cast<int>((io.MousePos.x - lay.grid.x) / lay.cell), 0, S - 1);
+        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell), 0, T - 1);
+    } else if (ImGui::IsWindowHovered() && io.MousePos.x >= origin.x && io.MousePos.x < lay.grid.x &&
+               io.MousePos.y >= lay.grid.y && io.MousePos.y < lay.grid.y + grid_size.y) {
+        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell), 0, T - 1);   // row label
+    }
+    if (hq >= 0) sel.hover_query = hq;
+    if (hk >= 0) sel.hover_key = hk;
+
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    ImU32 accent = IM_COL32(255, 214, 90, 255);
+    for (int t = 0; t < T; ++t) {
+        bool hot = t == sel.hover_query;
+        if (t % lay.step != 0 && !hot) continue;
+        std::string l = label_elide(rows[t], kLabelMaxChars);
+        ImVec2 size = ImGui::CalcTextSize(l.c_str());
+        ImVec2 pos(lay.grid.x - fs * 0.3f - size.x, lay.grid.y + (t + 0.5f) * lay.cell - size.y * 0.5f);
+        dl->AddText(pos, hot ? accent : text, l.c_str());
+    }
+    for (int s = 0; s < S; ++s) {
+        bool hot = s == sel.hover_key;
+        if (s % lay.step != 0 && !hot) continue;
+        std::string l = label_elide(cols[s], kLabelMaxChars);
+        float x = lay.grid.x + (s + 0.5f) * lay.cell - fs * 0.5f;
+        draw_text_vertical(dl, ImVec2(x, lay.grid.y - fs * 0.3f), hot ? accent : text, l);
+    }
+
+    // Hover: outline the query's row and the key's column so the eye can follow both axes.
+    float hovered_value = -1.0f;
+    if (sel.hover_query >= 0 && sel.hover_query < T) {
+        float y = lay.grid.y + sel.hover_query * lay.cell;
+        dl->AddRect(ImVec2(lay.grid.x, y), ImVec2(lay.grid.x + grid_size.x, y + lay.cell), IM_COL32(255, 255, 255, 140));
+    }
+    if (sel.hover_key >= 0 && sel.hover_key < S) {
+        float x = lay.grid.x + sel.hover_key * lay.cell;
+        dl->AddRect(ImVec2(x, lay.grid.y), ImVec2(x + lay.cell, lay.grid.y + grid_size.y), IM_COL32(255, 255, 255, 140));
+    }
+    if (grid_hovered) {
+        bool masked = heatmap_cell_masked(image, hq, hk);
+        float w = probs[static_cast<size_t>(hq) * S + hk];
+        hovered_value = masked ? -1.0f : w;
+        ImVec2 c0(lay.grid.x + hk * lay.cell, lay.grid.y + hq * lay.cell);
+        dl->AddRect(c0, ImVec2(c0.x + lay.cell, c0.y + lay.cell), accent, 0.0f, 0, 2.0f);
+        ImGui::BeginTooltip();
+        if (masked)
+            ImGui::Text("'%s' cannot look at '%s': it comes later (masked)", rows[hq].c_str(), cols[hk].c_str());
+        else
+            ImGui::Text("'%s' looks at '%s': %.2f (layer %d, head %d)", rows[hq].c_str(), cols[hk].c_str(), w,
+                        sel.layer, sel.head);
+        ImGui::TextDisabled("query %d, key %d", hq, hk);
+        ImGui::EndTooltip();
+    } else if (hq >= 0) {
+        ImGui::SetTooltip("query %d: '%s'", hq, rows[hq].c_str());
+    }
+
+    float bar_h = std::max(grid_size.y, std::min(fs * 10.0f, avail.y - lay.col_label_h - fs * 3.0f));
+    draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value);
+
+    // Tell the window how much room all of this took (labels and colorbar are draw-list only).
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::Dummy(ImVec2(lay.row_label_w + grid_size.x + bar_w, lay.col_label_h + std::max(grid_size.y, bar_h) + fs * 2.5f));
+}
+
+}  // namespace attn

@@ -1,0 +1,37 @@
+// The status bar: one line naming the model, its size, the last trace time and the last error.
+#include <cstdio>
+
+#include "imgui.h"
+#include "ui/views.h"
+
+namespace attn {
+
+void show_status_bar(const StatusData& d) {
+    if (d.model_name.empty()) {
+        ImGui::TextDisabled("no model loaded");
+    } else {
+        char params[32];
+        if (d.n_params >= 1000000)
+            std::snprintf(params, sizeof params, "%.1fM params", d.n_params / 1e6);
+        else
+            std::snprintf(params, sizeof params, "%.0fK params", d.n_params / 1e3);
+        ImGui::Text("model %s (%s): %d layers, %d heads, %s", d.model_name.c_str(), d.architecture.c_str(),
+                    d.n_layer, d.n_head, params);
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    if (d.trace_ms >= 0.0)
+        ImGui::Text("%d tokens, trace %.2f ms", d.n_token, d.trace_ms);
+    else
+        ImGui::TextDisabled("no trace");
+    if (!d.error.empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("|");
+        ImGui::SameLine();
+        ImGui::TextColored(ImVec4(1.0f, 0.42f, 0.38f, 1.0f), "%s", d.error.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d.error.c_str());
+    }
+}
+
+}  // namespace attn

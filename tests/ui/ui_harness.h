@@ -1,0 +1,95 @@
+// A headless ImGui for tests: context, display size, font atlas built (no GPU), IM_ASSERT turned
+// into an exception, and a texture provider that checks what views hand it instead of uploading.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "imgui.h"
+#include "platform/file_io.h"
+#include "ui/app.h"
+#include "ui/texture_provider.h"
+
+namespace attn {
+
+struct NullTextures : TextureProvider {
+    int uploads = 0;
+    uint64_t last_key = ~0ull;
+    ImTextureID heatmap_texture(int slot, const HeatmapImage& image) override {
+        if (!image.values || image.rows <= 0 || image.cols <= 0) throw std::runtime_error("empty heatmap image");
+        // Reading every cell is what the GL provider does; out-of-range views would fault here (ASan).
+        for (int i = 0; i < image.rows * image.cols; ++i) {
+            float v = image.values[i];
+            if (!(v >= 0.0f && v <= 1.0f)) throw std::runtime_error("heatmap value outside [0,1]");
+        }
+        if (image.key != last_key) ++uploads;
+        last_key = image.key;
+        return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(100 + slot));
+    }
+};
+
+inline void throw_on_imgui_assert(const char* expression, const char* file, int line) {
+    throw std::runtime_error(std::string("IM_ASSERT(") + expression + ") at " + file + ":" + std::to_string(line));
+}
+
+// Real fonts when this machine has them (so CJK merging and label escapes are exercised), else none.
+inline std::vector<FontFile> test_fonts() {
+    std::vector<FontFile> fonts;
+    struct { FontFile::Role role; const char* path; } wanted[] = {
+        {FontFile::primary, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"},
+        {FontFile::cjk, "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"},
+    };
+    for (auto& w : wanted) {
+        Expected<Bytes> bytes = file_read(w.path);
+        if (bytes) fonts.push_back(FontFile{w.role, w.path, std::move(*bytes)});
+    }
+    return fonts;
+}
+
+class UiHarness {
+public:
+    explicit UiHarness(ImVec2 display, bool real_fonts = true) {
+        previous_ = imgui_set_assert_handler(throw_on_imgui_assert);
+        ImGui::CreateContext();
+        AppConfig config;
+        if (real_fonts) config.fonts = test_fonts();
+        config.textures = &textures;
+        app_init(app, std::move(config));
+        ImGuiIO& io = ImGui::GetIO();
+        io.DisplaySize = display;
+        io.DeltaTime = 1.0f / 60.0f;
+        // Deliberately no ImGuiBackendFlags_RendererHasVtxOffset: WebGL's backend lacks it, so a draw
+        // list past 65535 vertices must fail here, not in the browser.
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+        io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(1)));
+    }
+    ~UiHarness() {
+        app_shutdown(app);
+        ImGui::DestroyContext();
+        imgui_set_assert_handler(previous_);
+    }
+    UiHarness(const UiHarness&) = delete;
+    UiHarness& operator=(const UiHarness&) = delete;
+
+    // One full frame with the mouse at `mouse`; returns the largest draw list's vertex count.
+    int frame(ImVec2 mouse = ImVec2(-1.0f, -1.0f)) {
+        ImGui::GetIO().MousePos = mouse;
+        ImGui::NewFrame();
+        app_frame(app);
+        ImGui::Render();
+        int most = 0;
+        ImDrawData* dd = ImGui::GetDrawData();
+        for (int i = 0; i < dd->CmdListsCount; ++i) most = std::max(most, dd->CmdLists[i]->VtxBuffer.Size);
+        return most;
+    }
+
+    NullTextures textures;
+    App app;
+
+private:
+    ImGuiAssertHandler previous_ = nullptr;
+};
+
+}  // namespace attn
