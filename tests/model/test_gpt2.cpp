@@ -42,6 +42,12 @@ TEST_CASE("gpt2-tiny matches transformers: attentions, hidden states, last logit
     check_decoder_against_reference("gpt2-tiny", 2e-5f, 2e-4f, 2e-3f);
 }
 
+TEST_CASE("gpt2-f16 (16-bit weights, computed in f32 like the reference) matches transformers") {
+    check_decoder_against_reference("gpt2-f16", 2e-5f, 2e-4f, 2e-3f);
+    ModelPtr model = load_fixture_model("gpt2-f16");
+    CHECK(model->info().weight_dtypes == std::vector<std::string>{"F16"});
+}
+
 TEST_CASE("gpt2 model info comes from config.json and the weights") {
     ModelPtr model = load_fixture_model("gpt2-tiny");
     const ModelInfo& i = model->info();
