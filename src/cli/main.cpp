@@ -1,1 +1,42 @@
-int main() { return 0; }
+// attnscope-cli: tokenize, trace and describe Hugging Face model folders headlessly. The command names
+// and options are a public interface (scripts depend on them): extend, never rename.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: attnscope-cli COMMAND [OPTIONS]\n"
+    "  tokenize --tokenizer FILE [--no-special] (--text TEXT | --text-file FILE)\n"
+    "  trace    --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) [--decoder-text T | --decoder-ids ...]\n"
+    "           [--score-position P] --out FILE.safetensors\n"
+    "  info     --model DIR\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace attn;
+    std::string command = argc > 1 ? argv[1] : "";
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    try {
+        if (command == "tokenize") return cmd_tokenize(argc, argv);
+        if (command == "trace") return cmd_trace(argc, argv);
+        if (command == "info") return cmd_info(argc, argv);
+        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info; see --help)\n",
+                     command.empty() ? "missing command" : ("unknown command '" + command + "'").c_str());
+        return 2;
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "attnscope-cli %s: %s\n", command.c_str(), e.message.c_str());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "attnscope-cli %s: %s\n", command.c_str(), e.what());
+        return 2;
+    }
+}

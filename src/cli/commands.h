@@ -1,0 +1,12 @@
+// The CLI's commands. Each returns the process exit code; usage problems throw UsageError and bad
+// files come back as error values, both reported by main() as one line on stderr with exit code 2.
+#pragma once
+#include "cli/args.h"
+
+namespace attn {
+
+int cmd_tokenize(int argc, char** argv);
+int cmd_trace(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+
+}  // namespace attn

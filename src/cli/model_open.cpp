@@ -1,0 +1,18 @@
+// Folder -> FileSet -> Model for the CLI.
+#include "cli/model_open.h"
+
+#include "cli/args.h"
+#include "platform/file_io.h"
+
+namespace attn {
+
+ModelPtr model_open(const std::string& folder) {
+    if (!path_is_directory(folder)) throw UsageError{"--model " + folder + ": not a folder"};
+    auto files = folder_read(folder);
+    if (!files) throw UsageError{files.error().message};
+    auto model = model_load(*files);
+    if (!model) throw UsageError{folder + ": " + model.error().message};
+    return std::move(*model);
+}
+
+}  // namespace attn

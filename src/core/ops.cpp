@@ -1,0 +1,93 @@
+// Transformer building blocks. Matrix products go through Eigen maps over our own buffers, so no Eigen
+// type leaks into a header.
+#include "core/ops.h"
+
+#include <cmath>
+
+#include <Eigen/Core>
+
+namespace attn {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstMap = Eigen::Map<const RowMatrix>;
+using MutMap = Eigen::Map<RowMatrix>;
+
+void matmul(const float* x, int T, int n_in, const float* w, int n_out, WeightLayout layout, const float* bias,
+            float* y) {
+    ConstMap X(x, T, n_in);
+    MutMap Y(y, T, n_out);
+    if (layout == WeightLayout::in_out) {
+        Y.noalias() = X * ConstMap(w, n_in, n_out);
+    } else {
+        Y.noalias() = X * ConstMap(w, n_out, n_in).transpose();
+    }
+    if (bias) Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bias, n_out);
+}
+
+void layer_norm(const float* x, int T, int D, const float* gamma, const float* beta, float eps, float* out) {
+    for (int t = 0; t < T; ++t) {
+        const float* row = x + static_cast<size_t>(t) * D;
+        float* o = out + static_cast<size_t>(t) * D;
+        // Two-pass mean and variance, accumulated in double: PyTorch's reduction is more careful than a
+        // naive float sum, and hidden states must agree to 2e-4.
+        double mean = 0.0;
+        for (int d = 0; d < D; ++d) mean += row[d];
+        mean /= D;
+        double var = 0.0;
+        for (int d = 0; d < D; ++d) var += (row[d] - mean) * (row[d] - mean);
+        var /= D;
+        const float inv = static_cast<float>(1.0 / std::sqrt(var + eps));
+        const float m = static_cast<float>(mean);
+        for (int d = 0; d < D; ++d) {
+            float v = (row[d] - m) * inv;
+            o[d] = v * (gamma ? gamma[d] : 1.0f) + (beta ? beta[d] : 0.0f);
+        }
+    }
+}
+
+bool activation_from_name(const std::string& name, Activation* out) {
+    if (name == "gelu_new" || name == "gelu_pytorch_tanh") *out = Activation::gelu_tanh;
+    else if (name == "gelu") *out = Activation::gelu_erf;
+    else if (name == "relu") *out = Activation::relu;
+    else if (name == "silu" || name == "swish") *out = Activation::silu;
+    else if (name == "gelu_fast") *out = Activation::gelu_fast;
+    else if (name == "quick_gelu") *out = Activation::quick_gelu;
+    else return false;
+    return true;
+}
+
+void activation_apply(Activation act, float* x, long n) {
+    constexpr float kSqrt2OverPi = 0.7978845608028654f;
+    switch (act) {
+        case Activation::gelu_tanh:
+            for (long i = 0; i < n; ++i) {
+                float v = x[i];
+                x[i] = 0.5f * v * (1.0f + std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
+            }
+            break;
+        case Activation::gelu_erf:
+            for (long i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.7071067811865476f));
+            break;
+        case Activation::relu:
+            for (long i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+            break;
+        case Activation::silu:
+            for (long i = 0; i < n; ++i) x[i] = x[i] / (1.0f + std::exp(-x[i]));
+            break;
+        case Activation::gelu_fast:
+            for (long i = 0; i < n; ++i) {
+                float v = x[i];
+                x[i] = 0.5f * v * (1.0f + std::tanh(v * kSqrt2OverPi * (1.0f + 0.044715f * v * v)));
+            }
+            break;
+        case Activation::quick_gelu:
+            for (long i = 0; i < n; ++i) x[i] = x[i] / (1.0f + std::exp(-1.702f * x[i]));
+            break;
+    }
+}
+
+void add_inplace(float* x, const float* y, long n) {
+    for (long i = 0; i < n; ++i) x[i] += y[i];
+}
+
+}  // namespace attn

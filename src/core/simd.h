@@ -1,0 +1,153 @@
+// The one compile-time SIMD table: kernels are written once against these names and get AVX-512,
+// AVX2+FMA, wasm_simd128 or scalar code depending on the target. It holds float lanes only, plus the
+// few integer steps exp() needs; nothing here allocates or branches on data.
+//
+//   using namespace attn::simd;
+//   Vec acc = vzero();
+//   for (int i = 0; i + kLanes <= n; i += kLanes) acc = vfmadd(vload(a + i), vload(b + i), acc);
+//   float dot = vsum(acc);  // plus a scalar tail for n % kLanes
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define ATTN_SIMD_NAME "avx512"
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define ATTN_SIMD_NAME "avx2"
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define ATTN_SIMD_NAME "wasm_simd128"
+#else
+#define ATTN_SIMD_NAME "scalar"
+#endif
+
+namespace attn::simd {
+
+#if defined(__AVX512F__)
+using Vec = __m512;
+using IVec = __m512i;
+constexpr int kLanes = 16;
+inline Vec vload(const float* p) { return _mm512_loadu_ps(p); }
+inline void vstore(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+inline Vec vset1(float x) { return _mm512_set1_ps(x); }
+inline Vec vzero() { return _mm512_setzero_ps(); }
+inline Vec vadd(Vec a, Vec b) { return _mm512_add_ps(a, b); }
+inline Vec vsub(Vec a, Vec b) { return _mm512_sub_ps(a, b); }
+inline Vec vmul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
+inline Vec vfmadd(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+inline Vec vmax(Vec a, Vec b) { return _mm512_max_ps(a, b); }
+inline Vec vmin(Vec a, Vec b) { return _mm512_min_ps(a, b); }
+inline float vsum(Vec v) { return _mm512_reduce_add_ps(v); }
+inline float vhmax(Vec v) { return _mm512_reduce_max_ps(v); }
+inline IVec vround_to_int(Vec v) { return _mm512_cvtps_epi32(v); }
+inline Vec vint_to_float(IVec v) { return _mm512_cvtepi32_ps(v); }
+inline Vec vpow2_int(IVec n) {  // 2^n for n in the normal exponent range
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+using Vec = __m256;
+using IVec = __m256i;
+constexpr int kLanes = 8;
+inline Vec vload(const float* p) { return _mm256_loadu_ps(p); }
+inline void vstore(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+inline Vec vset1(float x) { return _mm256_set1_ps(x); }
+inline Vec vzero() { return _mm256_setzero_ps(); }
+inline Vec vadd(Vec a, Vec b) { return _mm256_add_ps(a, b); }
+inline Vec vsub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }
+inline Vec vmul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
+inline Vec vfmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+inline Vec vmax(Vec a, Vec b) { return _mm256_max_ps(a, b); }
+inline Vec vmin(Vec a, Vec b) { return _mm256_min_ps(a, b); }
+inline float vsum(Vec v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+inline float vhmax(Vec v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+inline IVec vround_to_int(Vec v) { return _mm256_cvtps_epi32(v); }
+inline Vec vint_to_float(IVec v) { return _mm256_cvtepi32_ps(v); }
+inline Vec vpow2_int(IVec n) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
+}
+#elif defined(__wasm_simd128__)
+using Vec = v128_t;
+using IVec = v128_t;
+constexpr int kLanes = 4;
+inline Vec vload(const float* p) { return wasm_v128_load(p); }
+inline void vstore(float* p, Vec v) { wasm_v128_store(p, v); }
+inline Vec vset1(float x) { return wasm_f32x4_splat(x); }
+inline Vec vzero() { return wasm_f32x4_splat(0.0f); }
+inline Vec vadd(Vec a, Vec b) { return wasm_f32x4_add(a, b); }
+inline Vec vsub(Vec a, Vec b) { return wasm_f32x4_sub(a, b); }
+inline Vec vmul(Vec a, Vec b) { return wasm_f32x4_mul(a, b); }
+inline Vec vfmadd(Vec a, Vec b, Vec c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }  // no FMA in SIMD128
+inline Vec vmax(Vec a, Vec b) { return wasm_f32x4_pmax(a, b); }
+inline Vec vmin(Vec a, Vec b) { return wasm_f32x4_pmin(a, b); }
+inline float vsum(Vec v) {
+    return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
+           wasm_f32x4_extract_lane(v, 3);
+}
+inline float vhmax(Vec v) {
+    float a = wasm_f32x4_extract_lane(v, 0), b = wasm_f32x4_extract_lane(v, 1);
+    float c = wasm_f32x4_extract_lane(v, 2), d = wasm_f32x4_extract_lane(v, 3);
+    float ab = a > b ? a : b, cd = c > d ? c : d;
+    return ab > cd ? ab : cd;
+}
+inline IVec vround_to_int(Vec v) { return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(v)); }
+inline Vec vint_to_float(IVec v) { return wasm_f32x4_convert_i32x4(v); }
+inline Vec vpow2_int(IVec n) { return wasm_i32x4_shl(wasm_i32x4_add(n, wasm_i32x4_splat(127)), 23); }
+#else
+using Vec = float;
+using IVec = int32_t;
+constexpr int kLanes = 1;
+inline Vec vload(const float* p) { return *p; }
+inline void vstore(float* p, Vec v) { *p = v; }
+inline Vec vset1(float x) { return x; }
+inline Vec vzero() { return 0.0f; }
+inline Vec vadd(Vec a, Vec b) { return a + b; }
+inline Vec vsub(Vec a, Vec b) { return a - b; }
+inline Vec vmul(Vec a, Vec b) { return a * b; }
+inline Vec vfmadd(Vec a, Vec b, Vec c) { return a * b + c; }
+inline Vec vmax(Vec a, Vec b) { return a > b ? a : b; }
+inline Vec vmin(Vec a, Vec b) { return a < b ? a : b; }
+inline float vsum(Vec v) { return v; }
+inline float vhmax(Vec v) { return v; }
+inline IVec vround_to_int(Vec v) { return static_cast<int32_t>(std::nearbyint(v)); }
+inline Vec vint_to_float(IVec v) { return static_cast<float>(v); }
+inline Vec vpow2_int(IVec n) {
+    uint32_t bits = static_cast<uint32_t>(n + 127) << 23;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+#endif
+
+// exp(x) to about 2 ulp for x in [-87, 88] (inputs are clamped there): Cody-Waite range reduction
+// x = n ln2 + r, then a degree-6 polynomial for e^r. Written here because Eigen's vectorised exp is
+// slower than scalar expf under Emscripten 3.1.6 (see PERFORMANCE-NOTES), and softmax is dominated by it.
+inline Vec vexp(Vec x) {
+    x = vmin(vmax(x, vset1(-87.0f)), vset1(88.0f));
+    IVec n = vround_to_int(vmul(x, vset1(1.44269504088896341f)));
+    Vec nf = vint_to_float(n);
+    Vec r = vfmadd(nf, vset1(-0.693359375f), x);
+    r = vfmadd(nf, vset1(2.12194440e-4f), r);
+    Vec p = vset1(1.9875691500e-4f);
+    p = vfmadd(p, r, vset1(1.3981999507e-3f));
+    p = vfmadd(p, r, vset1(8.3334519073e-3f));
+    p = vfmadd(p, r, vset1(4.1665795894e-2f));
+    p = vfmadd(p, r, vset1(1.6666665459e-1f));
+    p = vfmadd(p, r, vset1(5.0000001201e-1f));
+    p = vfmadd(p, vmul(r, r), vadd(r, vset1(1.0f)));
+    return vmul(p, vpow2_int(n));
+}
+
+}  // namespace attn::simd

@@ -1,0 +1,38 @@
+// Named, shape-checked weight access for model loaders.
+#include "model/weight_fetch.h"
+
+#include "core/error.h"
+
+namespace attn {
+
+std::string shape_to_string(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+static const TensorView* find_any(const WeightStore& store, const std::vector<std::string>& names) {
+    for (const auto& n : names)
+        if (const TensorView* t = store.find(n)) return t;
+    return nullptr;
+}
+
+bool weight_exists(const WeightStore& store, const std::vector<std::string>& names) {
+    return find_any(store, names) != nullptr;
+}
+
+Tensor32 weight_fetch(const WeightStore& store, const std::vector<std::string>& names,
+                      const std::vector<int64_t>& shape, const std::string& why) {
+    const TensorView* t = find_any(store, names);
+    if (!t) throw Error(store.source() + ": missing tensor '" + names.front() + "' (expected shape " +
+                        shape_to_string(shape) + ")");
+    if (t->shape != shape)
+        throw Error(t->file + ": tensor '" + t->name + "': shape " + shape_to_string(t->shape) +
+                    " but config " + why + " needs " + shape_to_string(shape));
+    if (t->dtype != DType::F32 && t->dtype != DType::F16 && t->dtype != DType::BF16)
+        throw Error(t->file + ": tensor '" + t->name + "': dtype " + dtype_name(t->dtype) +
+                    " is not a floating-point weight type (F32, F16, BF16)");
+    return Tensor32{t->shape, tensor_to_f32(*t)};
+}
+
+}  // namespace attn

@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""End-to-end tests of attnscope-cli as a user runs it: outputs against the transformers references,
+and every kind of bad input giving one clear line on stderr, exit code 2, no partial output file and
+no sanitizer report. Standard library only. Ends with "cli: N passed, M failed"."""
+import argparse, json, os, shutil, struct, subprocess, sys, tempfile, traceback
+from array import array
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures")
+CLI = None
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([CLI, *args], capture_output=True, timeout=300)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = info["data_offsets"]
+        code = {"F32": "f", "I64": "q"}[info["dtype"]]
+        arr = array(code)
+        arr.frombytes(data[a:b])
+        out[name] = (info["shape"], arr)
+    return out
+
+
+def max_diff(a, b):
+    assert len(a) == len(b), f"lengths differ: {len(a)} vs {len(b)}"
+    return max((abs(x - y) for x, y in zip(a, b)), default=0.0)
+
+
+def expect_clean_failure(args, phrase, out_path=None):
+    rc, out, err = run(*args)
+    assert rc == 2, f"exit code {rc}, stderr: {err!r}"
+    assert phrase in err, f"expected {phrase!r} in stderr: {err!r}"
+    assert "AddressSanitizer" not in err and "runtime error" not in err, f"sanitizer report: {err}"
+    assert len(err.strip().splitlines()) == 1, f"expected one line on stderr, got: {err!r}"
+    assert out == "", f"unexpected stdout: {out!r}"
+    if out_path:
+        assert not os.path.exists(out_path), "a failed command left an output file"
+        assert not os.path.exists(out_path + ".tmp"), "a failed command left a temporary file"
+
+
+# ------------------------------------------------------------------ tokenize
+@test
+def tokenize_matches_hf_without_specials():
+    for model in ["gpt2-tiny", "bert-tiny", "llama-tiny", "roberta-tiny"]:
+        tok = os.path.join(FIXTURES, model, "tokenizer.json")
+        ref = json.load(open(os.path.join(FIXTURES, model, "tokenizer_reference.json"), encoding="utf-8"))
+        for case in ref["cases"][:12]:
+            with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False) as f:
+                f.write(case["text"].encode("utf-8"))
+            rc, out, err = run("tokenize", "--tokenizer", tok, "--no-special", "--text-file", f.name)
+            os.unlink(f.name)
+            assert rc == 0, err
+            got = json.loads(out)
+            assert got["ids"] == case["ids"], (model, case["text"], got["ids"], case["ids"])
+            assert got["tokens"] == case["tokens"], (model, case["text"])
+
+
+@test
+def tokenize_adds_special_tokens_by_default():
+    tok = os.path.join(FIXTURES, "bert-tiny", "tokenizer.json")
+    rc, out, err = run("tokenize", "--tokenizer", tok, "--text", "hello world")
+    assert rc == 0, err
+    tokens = json.loads(out)["tokens"]
+    assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]", tokens
+    rc, out, err = run("tokenize", "--tokenizer", tok, "--no-special", "--text", "hello world")
+    assert "[CLS]" not in json.loads(out)["tokens"]
+
+
+@test
+def tokenize_text_file_passes_nul_bytes():
+    with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False) as f:
+        f.write(b"a\x00b")
+    rc, out, err = run("tokenize", "--tokenizer", os.path.join(FIXTURES, "gpt2-tiny", "tokenizer.json"),
+                       "--text-file", f.name)
+    os.unlink(f.name)
+    assert rc == 0, err
+    assert json.loads(out)["tokens"] == ["a", "\u0100", "b"], out
+
+
+# ------------------------------------------------------------------ trace
+@test
+def trace_matches_transformers_on_gpt2():
+    ref = read_safetensors(os.path.join(FIXTURES, "gpt2-tiny", "reference.safetensors"))
+    with tempfile.TemporaryDirectory() as d:
+        for case in range(4):
+            ids = ",".join(str(i) for i in ref[f"case{case}.input_ids"][1])
+            out_path = os.path.join(d, f"t{case}.safetensors")
+            rc, out, err = run("trace", "--model", os.path.join(FIXTURES, "gpt2-tiny"), "--ids", ids, "--out", out_path)
+            assert rc == 0, err
+            got = read_safetensors(out_path)
+            assert set(got) == {"input_ids", "attentions", "hidden_states", "last_logits"}, set(got)
+            for name, tol in [("attentions", 2e-5), ("hidden_states", 2e-4), ("last_logits", 2e-3)]:
+                shape, values = ref[f"case{case}.{name}"]
+                assert got[name][0] == shape, (name, got[name][0], shape)
+                assert max_diff(got[name][1], values) < tol, (case, name, max_diff(got[name][1], values))
+
+
+@test
+def trace_from_text_tokenizes_like_hf():
+    meta = json.load(open(os.path.join(FIXTURES, "gpt2-tiny", "reference.json"), encoding="utf-8"))
+    ref = read_safetensors(os.path.join(FIXTURES, "gpt2-tiny", "reference.safetensors"))
+    with tempfile.TemporaryDirectory() as d:
+        out_path = os.path.join(d, "t.safetensors")
+        rc, out, err = run("trace", "--model", os.path.join(FIXTURES, "gpt2-tiny"), "--text", meta["texts"][2],
+                           "--out", out_path)
+        assert rc == 0, err
+        got = read_safetensors(out_path)
+        assert list(got["input_ids"][1]) == list(ref["case2.input_ids"][1])
+        assert max_diff(got["attentions"][1], ref["case2.attentions"][1]) < 2e-5
+
+
+@test
+def info_describes_the_model():
+    rc, out, err = run("info", "--model", os.path.join(FIXTURES, "gpt2-tiny"))
+    assert rc == 0, err
+    info = json.loads(out)
+    assert info["architecture"] == "gpt2" and info["n_layer"] == 2 and info["n_head"] == 4, info
+    assert info["n_embd"] == 32 and info["n_ctx"] == 64 and info["n_vocab"] == 50257, info
+    assert info["weight_dtypes"] == ["F32"], info
+    assert info["tokenizer"]["type"] == "BPE", info
+    assert info["n_params"] > 1_600_000, info
+
+
+# ------------------------------------------------------------------ usage errors
+@test
+def usage_errors_exit_2_with_one_line():
+    with tempfile.TemporaryDirectory() as d:
+        out_path = os.path.join(d, "x.safetensors")
+        model = os.path.join(FIXTURES, "gpt2-tiny")
+        expect_clean_failure(["frobnicate"], "unknown command 'frobnicate'")
+        expect_clean_failure([], "missing command")
+        expect_clean_failure(["trace", "--model", model, "--text", "hi"], "missing --out")
+        expect_clean_failure(["trace", "--model", model, "--text", "hi", "--out", out_path, "--bogus"],
+                             "unknown option '--bogus'", out_path)
+        expect_clean_failure(["trace", "--model", model, "--ids", "1,x,3", "--out", out_path], "--ids must be", out_path)
+        expect_clean_failure(["trace", "--model", model, "--ids", "1,60000", "--out", out_path],
+                             "token id 60000 is outside the vocabulary", out_path)
+        expect_clean_failure(["trace", "--model", os.path.join(d, "nope"), "--text", "hi", "--out", out_path],
+                             "not a folder", out_path)
+        expect_clean_failure(["tokenize", "--tokenizer", os.path.join(d, "missing.json"), "--text", "x"],
+                             "missing.json")
+        expect_clean_failure(["tokenize", "--tokenizer", os.path.join(model, "tokenizer.json")], "missing --text")
+
+
+# ------------------------------------------------------------------ bad files
+def model_copy(d, name="gpt2-tiny"):
+    dst = os.path.join(d, "model")
+    shutil.copytree(os.path.join(FIXTURES, name), dst)
+    for f in os.listdir(dst):
+        os.chmod(os.path.join(dst, f), 0o644)
+    return dst
+
+
+def rewrite_safetensors(path, edit_header=None, data_transform=None, raw=None):
+    """Rewrites a safetensors file: edit_header(header dict) -> header, data_transform(bytes) -> bytes."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if raw is not None:
+        with open(path, "wb") as f:
+            f.write(raw(blob))
+        return
+    n = struct.unpack("<Q", blob[:8])[0]
+    header = json.loads(blob[8:8 + n])
+    data = blob[8 + n:]
+    if edit_header:
+        header = edit_header(header)
+    if data_transform:
+        data = data_transform(data)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + data)
+
+
+def bad_model_case(phrase, mutate):
+    with tempfile.TemporaryDirectory() as d:
+        model = model_copy(d)
+        mutate(model)
+        out_path = os.path.join(d, "out.safetensors")
+        expect_clean_failure(["trace", "--model", model, "--ids", "1,2,3", "--out", out_path], phrase, out_path)
+        expect_clean_failure(["info", "--model", model], phrase)
+
+
+def first_tensor(header):
+    return sorted((k for k in header if k != "__metadata__"), key=lambda k: header[k]["data_offsets"][0])
+
+
+@test
+def truncated_safetensors():
+    bad_model_case("model.safetensors", lambda m: rewrite_safetensors(
+        os.path.join(m, "model.safetensors"), raw=lambda b: b[: len(b) // 2]))
+
+
+@test
+def header_length_beyond_file():
+    bad_model_case("model.safetensors", lambda m: rewrite_safetensors(
+        os.path.join(m, "model.safetensors"), raw=lambda b: struct.pack("<Q", len(b) * 4) + b[8:]))
+
+
+@test
+def overlapping_offsets():
+    def edit(h):
+        names = first_tensor(h)
+        a, b = h[names[1]]["data_offsets"]
+        h[names[1]]["data_offsets"] = [a - 4, b - 4]
+        return h
+    bad_model_case("model.safetensors", lambda m: rewrite_safetensors(os.path.join(m, "model.safetensors"), edit))
+
+
+@test
+def unknown_dtype():
+    def edit(h):
+        h[first_tensor(h)[0]]["dtype"] = "F8_E9M9"
+        return h
+    bad_model_case("F8_E9M9", lambda m: rewrite_safetensors(os.path.join(m, "model.safetensors"), edit))
+
+
+@test
+def missing_tensor():
+    def edit(h):
+        # Remove the last tensor and its bytes so the file stays valid, only incomplete.
+        names = first_tensor(h)
+        last = names[-1]
+        del h[last]
+        return h
+    def mutate(m):
+        path = os.path.join(m, "model.safetensors")
+        with open(path, "rb") as f:
+            blob = f.read()
+        n = struct.unpack("<Q", blob[:8])[0]
+        header = json.loads(blob[8:8 + n])
+        last = first_tensor(header)[-1]
+        a, b = header[last]["data_offsets"]
+        rewrite_safetensors(path, edit, lambda data: data[:a])
+        mutate.removed = last
+    with tempfile.TemporaryDirectory() as d:
+        model = model_copy(d)
+        mutate(model)
+        expect_clean_failure(["info", "--model", model], "missing tensor '" + mutate.removed.replace("transformer.", ""))
+
+
+@test
+def n_embd_not_divisible_by_n_head():
+    def mutate(m):
+        path = os.path.join(m, "config.json")
+        cfg = json.load(open(path))
+        cfg["n_head"] = 5
+        json.dump(cfg, open(path, "w"))
+    bad_model_case("n_embd=32 is not divisible by n_head=5", mutate)
+
+
+@test
+def shape_mismatch_names_tensor_and_shapes():
+    def mutate(m):
+        path = os.path.join(m, "config.json")
+        cfg = json.load(open(path))
+        cfg["n_positions"] = 128
+        json.dump(cfg, open(path, "w"))
+    bad_model_case("[64, 32] but config n_positions=128, n_embd=32 needs [128, 32]", mutate)
+
+
+@test
+def malformed_config_json():
+    bad_model_case("config.json: malformed JSON", lambda m: open(os.path.join(m, "config.json"), "w").write('{"n_embd": 32,,}'))
+
+
+@test
+def deeply_nested_config_json():
+    bad_model_case("config.json: JSON nested deeper than",
+                   lambda m: open(os.path.join(m, "config.json"), "w").write("[" * 200000 + "]" * 200000))
+
+
+@test
+def ill_typed_config_key():
+    def mutate(m):
+        path = os.path.join(m, "config.json")
+        cfg = json.load(open(path))
+        cfg["n_layer"] = "two"
+        json.dump(cfg, open(path, "w"))
+    bad_model_case("config.json: key 'n_layer' must be an integer, found a string", mutate)
+
+
+@test
+def git_lfs_pointer():
+    pointer = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 6545576\n")
+    bad_model_case("Git LFS pointer", lambda m: open(os.path.join(m, "model.safetensors"), "w").write(pointer))
+
+
+@test
+def unsupported_architecture():
+    def mutate(m):
+        path = os.path.join(m, "config.json")
+        cfg = json.load(open(path))
+        cfg["model_type"] = "t5"
+        json.dump(cfg, open(path, "w"))
+    bad_model_case("unsupported architecture t5", mutate)
+
+
+@test
+def malformed_tokenizer_json():
+    bad_model_case("tokenizer.json", lambda m: open(os.path.join(m, "tokenizer.json"), "w").write('{"model": '))
+
+
+def main():
+    global CLI
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("-k", default="")
+    args = ap.parse_args()
+    CLI = os.path.abspath(args.cli)
+    passed = failed = 0
+    for fn in TESTS:
+        if args.k and args.k not in fn.__name__:
+            continue
+        try:
+            fn()
+            passed += 1
+            print(f"ok   {fn.__name__}")
+        except Exception:
+            failed += 1
+            print(f"FAIL {fn.__name__}")
+            traceback.print_exc()
+    print(f"cli: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
