@@ -84,6 +84,7 @@ void app_frame(App& app) {
     if (ImGui::Begin("Input", nullptr, fixed)) {
         InputPanelData in;
         in.text = &app.text;
+        in.text_generation = app.text_generation;
         in.n_layer = n_layer;
         in.n_head = n_head;
         in.n_token = n_token;

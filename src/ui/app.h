@@ -44,6 +44,7 @@ struct App {
     std::string model_name;
 
     std::string text;
+    int text_generation = 0;           // bumps when text is replaced from outside the text box
     Trace trace;                       // the current trace of `text`
     uint64_t trace_version = 0;        // bumps on every new trace (texture cache key)
     bool has_trace = false;

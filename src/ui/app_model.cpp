@@ -21,7 +21,10 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
 }
 
 void app_set_text(App& app, const std::string& text) {
-    if (&app.text != &text) app.text = text;
+    if (&app.text != &text) {
+        app.text = text;
+        ++app.text_generation;   // the text box drops its edit state and shows the new text
+    }
     if (!app.model) return;
     TraceOptions options;
     options.capture_hidden_states = false;   // the heatmap needs attentions only

@@ -36,7 +36,10 @@ bool show_input_panel(Selection& selection, const InputPanelData& data) {
     if (data.text) {
         float lines = 7.0f;
         ImVec2 size(-FLT_MIN, ImGui::GetTextLineHeight() * lines + ImGui::GetStyle().FramePadding.y * 2);
+        // A new ID per generation: an active box would otherwise keep (and write back) its old copy.
+        ImGui::PushID(data.text_generation);
         edited = ImGui::InputTextMultiline("##text", data.text, size);
+        ImGui::PopID();
     }
     if (data.n_ctx > 0)
         ImGui::Text("%d tokens (context %d)", data.n_token, data.n_ctx);

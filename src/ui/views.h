@@ -14,6 +14,7 @@ namespace attn {
 
 struct InputPanelData {
     std::string* text = nullptr;   // edited in place
+    int text_generation = 0;       // changes when *text was replaced from outside the box
     int n_layer = 0, n_head = 0;
     int n_token = 0;
     int n_ctx = 0;

@@ -1,0 +1,161 @@
+// End-to-end tests of the AttnScope page in Debian's chromium (headless, SwiftShader WebGL 2):
+// loads the real page and default model, reads state through window.attnscope, types into the ImGui
+// text box and checks that the canvas and the token count change. Needs the wasm build
+// (build/wasm-release/web); tests/e2e/run.sh builds it.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { serve } = require('./static_server');
+
+const root = path.resolve(__dirname, '../..');
+const webDir = process.env.ATTN_WEB_DIR || path.join(root, 'build/wasm-release/web');
+const shotDir = path.join(root, 'build/e2e');
+const modelConfig = JSON.parse(fs.readFileSync(path.join(root, 'tests/fixtures/gpt2-tiny/config.json'), 'utf8'));
+
+let browser, page, server, baseUrl;
+const problems = [];   // console errors and page errors, checked at the end
+
+// Pixel statistics of the canvas as the compositor shows it (a page screenshot, decoded in the page).
+async function canvasStats() {
+  const png = await page.locator('#canvas').screenshot({ type: 'png' });
+  return page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0, sum2 = 0;
+    const colors = new Set();
+    let hash = [];
+    for (let i = 0; i < d.length; i += 4) {
+      const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      sum += y; sum2 += y * y;
+      if (i % 16 === 0) colors.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    }
+    const n = d.length / 4;
+    // A coarse 32x32 grid of mean luminance: enough to tell two frames apart.
+    for (let gy = 0; gy < 32; gy++) for (let gx = 0; gx < 32; gx++) {
+      const x = Math.floor((gx + 0.5) * c.width / 32), y = Math.floor((gy + 0.5) * c.height / 32);
+      const i = (y * c.width + x) * 4;
+      hash.push(d[i], d[i + 1], d[i + 2]);
+    }
+    return { width: c.width, height: c.height, variance: sum2 / n - (sum / n) ** 2, colors: colors.size, grid: hash };
+  }, png.toString('base64'));
+}
+
+function gridDifference(a, b) {
+  let changed = 0;
+  for (let i = 0; i < a.grid.length; i++) if (Math.abs(a.grid[i] - b.grid[i]) > 8) changed++;
+  return changed;
+}
+
+async function waitForState(predicate, arg) {
+  await page.waitForFunction(predicate, arg, { timeout: 10000, polling: 50 });
+  return page.evaluate(() => window.attnscope.getState());
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
+  ({ server, url: baseUrl } = await serve(webDir));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+           '--disable-background-networking', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  await page.goto(baseUrl);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.close();
+});
+
+test('page loads the default model', async () => {
+  const state = await page.evaluate(() => window.attnscope.ready);
+  assert.equal(state.model, 'gpt2-tiny');
+  assert.equal(state.layers, modelConfig.n_layer);
+  assert.equal(state.heads, modelConfig.n_head);
+  assert.equal(state.layer, 0);
+  assert.equal(state.head, 0);
+  assert.ok(state.tokens.length > 0, 'default text has tokens');
+  assert.equal(state.error, '');
+});
+
+test('canvas is not blank', async () => {
+  await page.waitForTimeout(300);   // a few frames after the model loaded
+  const s = await canvasStats();
+  assert.equal(s.width, 1280);
+  assert.ok(s.variance > 100, `luminance variance ${s.variance}`);
+  assert.ok(s.colors > 50, `${s.colors} distinct colours`);
+  fs.mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, 'attnscope-loaded.png') });
+});
+
+test('getAttention returns causal, row-normalised probabilities', async () => {
+  const r = await page.evaluate(() => {
+    const s = window.attnscope.getState();
+    return { t: s.tokens.length, a: Array.from(window.attnscope.getAttention(0, 0)) };
+  });
+  assert.equal(r.a.length, r.t * r.t);
+  for (let q = 0; q < r.t; q++) {
+    let sum = 0;
+    for (let k = 0; k < r.t; k++) {
+      const w = r.a[q * r.t + k];
+      if (k > q) assert.equal(w, 0, `future cell ${q},${k}`);
+      sum += w;
+    }
+    assert.ok(Math.abs(sum - 1) < 1e-4, `row ${q} sums to ${sum}`);
+  }
+});
+
+test('typing into the text box re-runs the model and redraws', async () => {
+  const before = await page.evaluate(() => window.attnscope.getState());
+  const pixelsBefore = await canvasStats();
+  await page.mouse.click(150, 100);               // the text box (input panel, top left)
+  await page.keyboard.press('End');
+  await page.keyboard.type(' Then the cat sat on the mat.');
+  const after = await waitForState((n) => window.attnscope.getState().tokens.length > n, before.tokens.length);
+  assert.ok(after.text.endsWith('Then the cat sat on the mat.'), `text is now: ${after.text}`);
+  assert.ok(after.tokens.length > before.tokens.length);
+  await page.waitForTimeout(200);
+  const pixelsAfter = await canvasStats();
+  const changed = gridDifference(pixelsBefore, pixelsAfter);
+  assert.ok(changed > 20, `only ${changed} grid samples changed`);
+  await page.screenshot({ path: path.join(shotDir, 'attnscope-typed.png') });
+});
+
+test('setText and select work from JS', async () => {
+  const state = await page.evaluate(() => window.attnscope.setText('Hello world'));
+  assert.equal(state.text, 'Hello world');
+  assert.ok(state.tokens.length >= 2 && state.tokens.length < 6, `tokens: ${state.tokens}`);
+  const sel = await page.evaluate(() => window.attnscope.select(1, 3));
+  assert.equal(sel.layer, 1);
+  assert.equal(sel.head, 3);
+  const a = await page.evaluate(() => window.attnscope.getAttention(1, 3).length);
+  assert.equal(a, state.tokens.length * state.tokens.length);
+});
+
+test('a broken model shows an error and the previous model stays usable', async () => {
+  const r = await page.evaluate(() => window.attnscope.loadModel('broken', {
+    'config.json': new TextEncoder().encode('{"model_type": "gpt2", "n_layer": '),
+  }));
+  assert.equal(r.ok, false);
+  assert.match(r.error, /broken/);
+  const state = await page.evaluate(() => window.attnscope.setText('Still works'));
+  assert.equal(state.model, 'gpt2-tiny');
+  assert.equal(state.layers, modelConfig.n_layer);
+  assert.ok(state.tokens.length > 0);
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: path.join(shotDir, 'attnscope-error.png') });
+});
+
+test('no console errors, no CSP violations', () => {
+  assert.deepEqual(problems, []);
+});
