@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Native screenshot test: runs the desktop app under xvfb-run (Mesa llvmpipe) with --screenshot and
+# checks the PNG is a real picture: many colours, a non-uniform heatmap region, viridis cells present.
+# Leaves the PNG in build/ui-shots/ to look at. Ends with "native-screenshot: N passed, M failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+out="$root/build/ui-shots"
+png="$out/native.png"
+mkdir -p "$out"
+rm -f "$png"
+
+if ! { { [ -f build/native-release/CMakeCache.txt ] || cmake --preset native-release; } &&
+       cmake --build --preset native-release --target attnscope; } >"$out/build.log" 2>&1; then
+  tail -n 30 "$out/build.log"
+  echo "native-screenshot: 0 passed, 1 failed"
+  exit 1
+fi
+
+text=${ATTN_SCREENSHOT_TEXT:-"The animal didn't cross the street because it was too tired."}
+timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" build/native-release/src/platform/attnscope \
+  --size 1280x800 --frames 6 --text "$text" --screenshot "$png" >"$out/run.log" 2>&1
+rc=$?
+cat "$out/run.log"
+
+python3 - "$png" "$rc" <<'PY'
+# PNG decoding with the standard library only (zlib), so the check needs no image package.
+import struct, sys, zlib
+
+path, rc = sys.argv[1], int(sys.argv[2])
+passed = failed = 0
+def check(ok, what):
+    global passed, failed
+    print(("ok   " if ok else "FAIL ") + what)
+    passed += ok
+    failed += not ok
+
+def read_png(path):
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (2, 6), "want 8-bit RGB/RGBA"
+            bpp = 4 if ctype == 6 else 3
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(w)])
+        prev = line
+    return w, h, rows
+
+check(rc == 0, f"app exited 0 (rc={rc})")
+try:
+    w, h, rows = read_png(path)
+except Exception as e:  # missing or unreadable file
+    check(False, f"screenshot readable: {e}")
+    print(f"native-screenshot: {passed} passed, {failed + 2} failed")
+    sys.exit(1)
+check(w >= 640 and h >= 480, f"screenshot size {w}x{h}")
+colours = {p for row in rows[::2] for p in row[::2]}
+check(len(colours) >= 40, f"{len(colours)} distinct colours in the window (want >= 40)")
+
+# The heatmap sits right of the input panel: its cells are exact viridis texels (nearest sampling).
+anchors = [(0x44,0x01,0x54),(0x47,0x2d,0x7b),(0x3b,0x52,0x8b),(0x2c,0x72,0x8e),(0x21,0x91,0x8c),
+           (0x28,0xae,0x80),(0x5e,0xc9,0x62),(0xad,0xdc,0x30),(0xfd,0xe7,0x25)]
+viridis = set()
+for i in range(256):
+    x = i / 255 * 8; a = min(int(x), 7); f = x - a
+    viridis.add(tuple(int(anchors[a][c] + (anchors[a + 1][c] - anchors[a][c]) * f + 0.5) for c in range(3)))
+region = [p for row in rows[int(h * 0.1):int(h * 0.85)] for p in row[int(w * 0.3):int(w * 0.85)]]
+lum = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b in region]
+mean = sum(lum) / len(lum)
+std = (sum((v - mean) ** 2 for v in lum) / len(lum)) ** 0.5
+cells = sum(1 for p in region if p in viridis)
+check(len(set(region)) >= 8 and std >= 10, f"heatmap region not uniform ({len(set(region))} colours, luminance std {std:.1f})")
+check(cells >= 2000, f"{cells} viridis-coloured pixels in the heatmap region (want >= 2000)")
+print(f"native-screenshot: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
