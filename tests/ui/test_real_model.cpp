@@ -1,0 +1,70 @@
+// Smoke test on real traces: the gpt2-tiny fixture loaded through the same app_load_model /
+// app_set_text path the desktop and web apps use, with texts that stress labels and the context limit.
+#include <doctest/doctest.h>
+
+#include "platform/file_io.h"
+#include "tests/fixture_path.h"
+#include "tests/ui/ui_harness.h"
+
+using namespace attn;
+
+namespace {
+
+void load_gpt2_tiny(UiHarness& ui) {
+    Expected<FileSet> files = folder_read(fixture_path("gpt2-tiny"));
+    REQUIRE_MESSAGE(files.ok(), files.error().message);
+    REQUIRE_MESSAGE(app_load_model(ui.app, *files, "gpt2-tiny"), ui.app.load_error);
+}
+
+void sweep(UiHarness& ui, ImVec2 display) {
+    for (int iy = 0; iy < 7; ++iy)
+        for (int ix = 0; ix < 7; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 7, display.y * (iy + 0.5f) / 7)) < 65536);
+}
+
+}  // namespace
+
+TEST_CASE("ui smoke: real gpt2-tiny traces") {
+    const ImVec2 display(1280, 800);
+    UiHarness ui(display);
+    ui.app.text = "The animal didn't cross the street because it was too tired.";
+    load_gpt2_tiny(ui);
+    REQUIRE(ui.app.has_trace);
+    CHECK(ui.app.model->info().n_layer == 2);
+    CHECK(ui.app.trace.attentions.n_layer == 2);
+    CHECK(ui.app.trace.tokens.size() > 5);
+    CHECK(ui.app.trace_error.empty());
+    sweep(ui, display);
+
+    const char* texts[] = {
+        "x",
+        "Unicode: na\xC3\xAFve caf\xC3\xA9, \xCE\xB1\xCE\xB2\xCE\xB3, \xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82, "
+        "\xE6\xB3\xA2\xE7\x8C\xAB, emoji \xF0\x9F\x98\x80\n\ttabs and newlines",
+        "",
+    };
+    for (const char* text : texts) {
+        CAPTURE(text);
+        app_set_text(ui.app, text);
+        CHECK_NOTHROW(sweep(ui, display));
+    }
+
+    std::string long_text;
+    for (int i = 0; i < 200; ++i) long_text += "word" + std::to_string(i) + " ";
+    app_set_text(ui.app, long_text);
+    CHECK(ui.app.truncated);
+    CHECK(ui.app.trace.tokens.size() == ui.app.model->info().n_ctx);
+    CHECK_NOTHROW(sweep(ui, display));
+}
+
+TEST_CASE("ui smoke: a broken model leaves the loaded one in place") {
+    UiHarness ui(ImVec2(1024, 768));
+    ui.app.text = "Hello world";
+    load_gpt2_tiny(ui);
+    FileSet broken;
+    broken.add("config.json", bytes_from_string("{\"model_type\": \"gpt2\", \"n_layer\": "));
+    CHECK_FALSE(app_load_model(ui.app, broken, "broken"));
+    CHECK(ui.app.load_error.find("broken") != std::string::npos);
+    CHECK(ui.app.model_name == "gpt2-tiny");
+    app_set_text(ui.app, "Still works");
+    CHECK(ui.app.has_trace);
+    CHECK_NOTHROW(ui.frame());
+}
