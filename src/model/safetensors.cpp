@@ -76,9 +76,12 @@ size_t utf8_invalid_at(const uint8_t* p, size_t n) {
     return n;
 }
 
-// When the first bytes are printable text, the file is probably an HTML error page or some other
-// text saved under the wrong name; say so rather than just quoting a huge "header length".
-std::string text_hint(const Bytes& b) {
+// When the "header length" is really the start of another format (a PyTorch .bin is a ZIP archive,
+// GGUF has its own magic, an HTML error page is text), say what the file looks like instead.
+std::string format_hint(const Bytes& b) {
+    if (std::memcmp(b.data(), "PK\x03\x04", 4) == 0)
+        return " (the file is a ZIP archive, e.g. a PyTorch .bin checkpoint, not safetensors)";
+    if (std::memcmp(b.data(), "GGUF", 4) == 0) return " (the file is a GGUF model, not safetensors)";
     for (size_t i = 0; i < 8; ++i)
         if (b[i] < 0x20 || b[i] > 0x7e) return "";
     return " (the file starts with the text \"" + std::string(b.begin(), b.begin() + 8) +
@@ -222,10 +225,10 @@ SafetensorsFile SafetensorsParser::parse(SharedBytes shared, const std::string& 
     for (int i = 7; i >= 0; --i) n = (n << 8) | b[static_cast<size_t>(i)];
     if (n > kSafetensorsMaxHeader)
         throw Error(label + ": header length " + std::to_string(n) + " is over the limit of " +
-                    std::to_string(kSafetensorsMaxHeader) + " bytes" + text_hint(b));
+                    std::to_string(kSafetensorsMaxHeader) + " bytes" + format_hint(b));
     if (n > b.size() - 8)
         throw Error(label + ": header length " + std::to_string(n) + " runs past the end of the file (" +
-                    std::to_string(b.size()) + " bytes): the file is truncated or not safetensors" + text_hint(b));
+                    std::to_string(b.size()) + " bytes): the file is truncated or not safetensors" + format_hint(b));
 
     const uint8_t* header = b.data() + 8;
     size_t header_size = static_cast<size_t>(n);
@@ -292,7 +295,7 @@ SafetensorsFile SafetensorsParser::parse(SharedBytes shared, const std::string& 
         throw Error(label + ": " + std::to_string(file.data_size_ - covered) +
                     " trailing bytes: the data section holds " + std::to_string(file.data_size_) +
                     " bytes but the tensors cover only " + std::to_string(covered) +
-                    " (a truncated header or extra data appended)");
+                    " (data appended after the tensors, or tensors missing from the header)");
 
     file.tensors_.reserve(entries.size());
     for (const Entry& e : entries) {

@@ -38,6 +38,15 @@ double f16_value(uint16_t h) {
 
 }  // namespace
 
+TEST_CASE("the usage example in dtype.h") {
+    size_t n = 10, bytes = 0;
+    DType t;
+    if (dtype_from_name("BF16", &t)) bytes = n * dtype_size(t);
+    CHECK(bytes == 20);
+    CHECK(bf16_to_f32(0x3f80) == 1.0f);
+    CHECK(f32_to_f16(0.1f) == 0x2e66);
+}
+
 TEST_CASE("dtype names and sizes round-trip; unknown names refused") {
     for (int i = 0; i < kDTypeCount; ++i) {
         DType t = static_cast<DType>(i);

@@ -60,6 +60,39 @@ std::string tensor_json(const std::string& name, const char* dtype, const std::s
 
 }  // namespace
 
+TEST_CASE("the usage examples in safetensors.h and safetensors_write.h") {
+    FileSet files;
+    float bias_values[2] = {0.5f, -1.0f};
+    SafetensorsWriter writer;
+    writer.add_f32("ln_f.bias", {2}, bias_values);
+    files.add("model.safetensors", *writer.write());
+
+    // safetensors.h
+    Expected<SafetensorsFile> st = safetensors_parse(files.find_shared("model.safetensors"), "model.safetensors");
+    REQUIRE(st);
+    if (const TensorView* t = st->find("ln_f.bias")) {
+        std::vector<float> bias = tensor_to_f32(*t);
+        CHECK(bias == std::vector<float>{0.5f, -1.0f});
+    } else {
+        FAIL("ln_f.bias not found");
+    }
+
+    // safetensors_write.h
+    const int L = 1, H = 2, T = 3, S = 3;
+    std::vector<float> probs(L * H * T * S, 0.25f);
+    std::vector<int64_t> ids(T, 7);
+    SafetensorsWriter w;
+    w.add_f32("attentions", {L, H, T, S}, probs.data());
+    w.add_i64("input_ids", {T}, ids.data());
+    w.set_metadata("model", "gpt2");
+    Expected<Bytes> bytes = w.write();
+    REQUIRE(bytes);
+    auto back = safetensors_parse(std::make_shared<const Bytes>(*bytes), "trace.safetensors");
+    REQUIRE(back);
+    CHECK(back->find("attentions")->shape == std::vector<int64_t>{1, 2, 3, 3});
+    CHECK(back->metadata().at("model") == "gpt2");
+}
+
 // ---- the real fixtures ---------------------------------------------------------------------------
 
 TEST_CASE("every fixture safetensors file parses, and its tensors tile its data section") {
@@ -290,6 +323,9 @@ TEST_CASE("bad file: truncated below 8 bytes, header length past the end, header
     std::string m = parse_error(bytes_from_string(html));
     CHECK_ERROR(m, "it does not look like a safetensors file");
     CHECK_ERROR(m, "<!DOCTYP");
+    Bytes zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 0, 0};
+    CHECK_ERROR(parse_error(zip), "the file is a ZIP archive, e.g. a PyTorch .bin checkpoint, not safetensors");
+    CHECK_ERROR(parse_error(Bytes{'G', 'G', 'U', 'F', 3, 0, 0, 0, 16, 0, 0, 0}), "the file is a GGUF model");
 }
 
 TEST_CASE("bad file: header not starting with '{', not UTF-8, malformed or too deep JSON") {

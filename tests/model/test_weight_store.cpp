@@ -42,6 +42,16 @@ Bytes shard_with(const std::vector<std::string>& names) {
 
 }  // namespace
 
+TEST_CASE("the usage example in weight_store.h") {
+    FileSet files = read_folder("gpt2-tiny");
+    Expected<WeightStore> w = weight_store_load(files);
+    REQUIRE(w);
+    const TensorView& wte = w->require("transformer.wte.weight");
+    std::vector<float> ln = tensor_to_f32(w->require("transformer.ln_f.weight"));
+    CHECK(wte.numel() == 50257 * 32);
+    CHECK(ln.size() == 32);
+}
+
 TEST_CASE("weight store: single model.safetensors (gpt2-tiny)") {
     FileSet files = read_folder("gpt2-tiny");
     auto w = weight_store_load(files);
