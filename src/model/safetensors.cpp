@@ -5,6 +5,9 @@
 // Layout being checked: [u64 little-endian N][N bytes of UTF-8 JSON, '{'...][data section]. The JSON
 // maps tensor names to {"dtype", "shape", "data_offsets": [begin, end)} (offsets relative to the data
 // section), plus an optional "__metadata__" string map. Tensors must tile the data section exactly.
+//
+// Sections: helpers (UTF-8, integers, format hints) / header JSON with duplicate-key detection /
+// one entry's checks (entry_parse) / whole-file checks (SafetensorsParser::parse) / element access.
 #include "model/safetensors.h"
 
 #include <algorithm>

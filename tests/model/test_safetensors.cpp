@@ -1,3 +1,5 @@
+// safetensors reader and writer. Sections: usage examples / real fixtures / alignment / valid edge
+// cases / bad files (one test per family of reference checks) / writer.
 #include <doctest/doctest.h>
 
 #include <cmath>
