@@ -114,9 +114,10 @@ int main(int argc, char** argv) {
 
     app.text = opt.text;
     attn::Expected<attn::FileSet> files = attn::folder_read(opt.model_dir);
-    if (!files)
+    if (!files) {
         app.load_error = files.error().message;
-    else if (!attn::app_load_model(app, *files, base_name(opt.model_dir)))
+        std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
+    } else if (!attn::app_load_model(app, *files, base_name(opt.model_dir)))
         std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
 
     int rc = 0;
