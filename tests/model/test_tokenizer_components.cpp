@@ -90,6 +90,19 @@ std::string llama2_json() {
 
 }  // namespace
 
+TEST_CASE("tokenizer.h usage example") {
+    const std::string text = R"({"model": {"type": "WordLevel", "unk_token": "?", "vocab": {"?": 0, "Hello": 1, "world": 2}},
+                                 "pre_tokenizer": {"type": "WhitespaceSplit"}})";
+    Expected<Tokenizer> tok = tokenizer_from_json(text, "tokenizer.json");
+    REQUIRE(tok.ok());
+    Encoding e = tok->encode("Hello world", /*add_special_tokens=*/true);
+    std::string back = tok->decode(e.ids, /*skip_special_tokens=*/false);
+    CHECK(e.ids == Ids{1, 2});
+    CHECK(e.offsets == OffsetList{{0, 5}, {6, 11}});
+    CHECK(back == "Hello world");
+    CHECK(tok->model_type() == "WordLevel");
+}
+
 TEST_CASE("tokenizer Llama-2 style: Prepend/Replace normalizers, byte_fallback BPE, decoder chain") {
     Tokenizer t = make(llama2_json());
     Encoding e = t.encode("hello world", false);

@@ -188,7 +188,8 @@ std::unique_ptr<Model> make_bpe(const Json& j, const std::string& label) {
     m->byte_fallback = json_get_bool_or(j, "byte_fallback", false, where);
     m->ignore_merges = json_get_bool_or(j, "ignore_merges", false, where);
 
-    const Json& merges = json_require(j, "merges", where);
+    static const Json no_merges = Json::array();
+    const Json& merges = j.contains("merges") && !j["merges"].is_null() ? j["merges"] : no_merges;
     if (!merges.is_array()) throw Error(where + ": 'merges' must be an array");
     m->merges.reserve(merges.size());
     const size_t prefix_len = m->continuing_subword_prefix.size();
