@@ -26,6 +26,17 @@ void layer_norm(const float* x, int T, int D, const float* gamma, const float* b
     }
 }
 
+void rms_norm(const float* x, int T, int D, const float* gamma, float eps, float* out) {
+    for (int t = 0; t < T; ++t) {
+        const float* row = x + static_cast<size_t>(t) * D;
+        float* o = out + static_cast<size_t>(t) * D;
+        double sum_sq = 0.0;
+        for (int d = 0; d < D; ++d) sum_sq += static_cast<double>(row[d]) * row[d];
+        const float inv = static_cast<float>(1.0 / std::sqrt(sum_sq / D + eps));
+        for (int d = 0; d < D; ++d) o[d] = row[d] * inv * (gamma ? gamma[d] : 1.0f);
+    }
+}
+
 bool activation_from_name(const std::string& name, Activation* out) {
     if (name == "gelu_new" || name == "gelu_pytorch_tanh") *out = Activation::gelu_tanh;
     else if (name == "gelu") *out = Activation::gelu_erf;

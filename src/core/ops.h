@@ -11,6 +11,9 @@ namespace attn {
 // out (T, D) = (x - mean) / sqrt(var + eps) * gamma + beta, per row. out may alias x.
 void layer_norm(const float* x, int T, int D, const float* gamma, const float* beta, float eps, float* out);
 
+// out (T, D) = x / sqrt(mean(x^2) + eps) * gamma, per row (Llama's RMSNorm). out may alias x.
+void rms_norm(const float* x, int T, int D, const float* gamma, float eps, float* out);
+
 enum class Activation { gelu_tanh, gelu_erf, relu, silu, gelu_fast, quick_gelu };
 // Hugging Face's names: gelu_new / gelu_pytorch_tanh -> gelu_tanh, gelu -> gelu_erf, relu, silu / swish,
 // gelu_fast, quick_gelu. Returns false for a name it does not know.

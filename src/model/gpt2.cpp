@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/linear.h"
 #include "core/ops.h"
+#include "model/trace_fill.h"
 #include "model/weight_fetch.h"
 
 namespace attn {
@@ -118,20 +119,14 @@ public:
         Trace trace;
         trace.architecture = "gpt2";
         trace.tokens.ids = ids;
-        if (options.capture_attentions) {
-            trace.attentions = AttentionTensor{L, H, T, T, true, {}};
-            trace.attentions.probs.assign(static_cast<size_t>(L) * H * T * T, 0.0f);
-        }
-        if (options.capture_hidden_states) {
-            trace.hidden_states = HiddenTensor{L + 1, T, D, {}};
-            trace.hidden_states.values.assign(static_cast<size_t>(L + 1) * T * D, 0.0f);
-        }
+        attention_allocate(trace.attentions, options.capture_attentions, L, H, T, T, /*causal=*/true);
+        hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
         std::vector<float> h(static_cast<size_t>(T) * D);       // (T, D) residual stream
         std::vector<float> x(static_cast<size_t>(T) * D);       // (T, D) normed input of a sublayer
         std::vector<float> qkv(static_cast<size_t>(T) * 3 * D);  // (T, 3D): q | k | v, heads side by side
         std::vector<float> ctx(static_cast<size_t>(T) * D);     // (T, D) heads' context vectors
         std::vector<float> ff(static_cast<size_t>(T) * F);      // (T, F)
-        std::vector<float> probs_scratch(static_cast<size_t>(T) * T);  // (T, S) when not captured
+        std::vector<float> probs_scratch;                          // (T, S) when not captured
 
         std::vector<float> position(D);
         for (int t = 0; t < T; ++t) {
@@ -142,16 +137,14 @@ public:
 
         for (int l = 0; l < L; ++l) {
             const Gpt2Block& b = blocks_[l];
-            capture_hidden(trace, l, h);
+            hidden_capture(trace.hidden_states, l, h);
             layer_norm(h.data(), T, D, b.ln_1_w.data(), b.ln_1_b.data(), c_.eps, x.data());
             linear(x.data(), T, b.c_attn_w.view, b.c_attn_b.data(), qkv.data());
             float scale = c_.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
             if (c_.scale_by_inverse_layer_idx) scale /= static_cast<float>(l + 1);
             AttentionShape shape{T, T, hs, 3 * D, 3 * D, 3 * D, D, true, 0, scale};
             for (int head = 0; head < H; ++head) {
-                float* probs = options.capture_attentions
-                                   ? trace.attentions.probs.data() + (static_cast<size_t>(l) * H + head) * T * T
-                                   : probs_scratch.data();
+                float* probs = attention_slot(trace.attentions, l, head, probs_scratch, T, T);
                 attention_head(shape, qkv.data() + head * hs, qkv.data() + D + head * hs,
                                qkv.data() + 2 * D + head * hs, probs, ctx.data() + head * hs);
             }
@@ -165,32 +158,12 @@ public:
             add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
         }
         layer_norm(h.data(), T, D, ln_f_w_.data(), ln_f_b_.data(), c_.eps, h.data());
-        capture_hidden(trace, L, h);
-        compute_logits(trace, h, T, options);
+        hidden_capture(trace.hidden_states, L, h);
+        logits_compute(trace, h, T, D, lm_head_.empty() ? wte_.view : lm_head_.view, options);
         return trace;
     }
 
 private:
-    void capture_hidden(Trace& trace, int state, const std::vector<float>& h) const {
-        if (trace.hidden_states.empty()) return;
-        std::copy(h.begin(), h.end(), trace.hidden_states.values.begin() + static_cast<long>(state) * h.size());
-    }
-
-    void compute_logits(Trace& trace, const std::vector<float>& h_final, int T, const TraceOptions& options) const {
-        const int D = c_.n_embd, V = c_.n_vocab;
-        std::vector<int> positions = options.logit_positions.empty() ? std::vector<int>{T - 1} : options.logit_positions;
-        for (int& p : positions)
-            if (p < 0) p = T - 1;
-        std::vector<float> rows(positions.size() * D);
-        for (size_t i = 0; i < positions.size(); ++i)
-            std::copy_n(h_final.data() + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
-        trace.n_vocab = V;
-        trace.logit_positions = positions;
-        trace.logits.assign(positions.size() * V, 0.0f);
-        const WeightMatrix& unembed = lm_head_.empty() ? wte_.view : lm_head_.view;  // (V, D)
-        linear(rows.data(), static_cast<int>(positions.size()), unembed, nullptr, trace.logits.data());
-    }
-
     Gpt2Config c_;
     WeightStore store_;                // keeps the file bytes the matrices point into alive
     Matrix wte_, wpe_, lm_head_;       // wte (V, D), wpe (n_ctx, D), lm_head (V, D) only if untied
