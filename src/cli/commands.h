@@ -8,5 +8,6 @@ namespace attn {
 int cmd_tokenize(int argc, char** argv);
 int cmd_trace(int argc, char** argv);
 int cmd_info(int argc, char** argv);
+int cmd_generate(int argc, char** argv);
 
 }  // namespace attn

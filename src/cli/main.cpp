@@ -14,7 +14,9 @@ const char* kUsage =
     "  tokenize --tokenizer FILE [--no-special] (--text TEXT | --text-file FILE)\n"
     "  trace    --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) [--decoder-text T | --decoder-ids ...]\n"
     "           [--score-position P] --out FILE.safetensors\n"
-    "  info     --model DIR\n";
+    "  info     --model DIR\n"
+    "  generate --model DIR (--text TEXT | --text-file FILE) [--max-new N] [--temperature T] [--top-k K]\n"
+    "           [--seed S] [--no-stop]   greedy unless --temperature > 0\n";
 
 }  // namespace
 
@@ -29,7 +31,8 @@ int main(int argc, char** argv) {
         if (command == "tokenize") return cmd_tokenize(argc, argv);
         if (command == "trace") return cmd_trace(argc, argv);
         if (command == "info") return cmd_info(argc, argv);
-        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info; see --help)\n",
+        if (command == "generate") return cmd_generate(argc, argv);
+        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate; see --help)\n",
                      command.empty() ? "missing command" : ("unknown command '" + command + "'").c_str());
         return 2;
     } catch (const UsageError& e) {

@@ -1,28 +1,9 @@
-// Transformer building blocks. Matrix products go through Eigen maps over our own buffers, so no Eigen
-// type leaks into a header.
+// Transformer building blocks on plain float rows.
 #include "core/ops.h"
 
 #include <cmath>
 
-#include <Eigen/Core>
-
 namespace attn {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
-using MutMap = Eigen::Map<RowMatrix>;
-
-void matmul(const float* x, int T, int n_in, const float* w, int n_out, WeightLayout layout, const float* bias,
-            float* y) {
-    ConstMap X(x, T, n_in);
-    MutMap Y(y, T, n_out);
-    if (layout == WeightLayout::in_out) {
-        Y.noalias() = X * ConstMap(w, n_in, n_out);
-    } else {
-        Y.noalias() = X * ConstMap(w, n_out, n_in).transpose();
-    }
-    if (bias) Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bias, n_out);
-}
 
 void layer_norm(const float* x, int T, int D, const float* gamma, const float* beta, float eps, float* out) {
     for (int t = 0; t < T; ++t) {
@@ -42,6 +23,17 @@ void layer_norm(const float* x, int T, int D, const float* gamma, const float* b
             float v = (row[d] - m) * inv;
             o[d] = v * (gamma ? gamma[d] : 1.0f) + (beta ? beta[d] : 0.0f);
         }
+    }
+}
+
+void rms_norm(const float* x, int T, int D, const float* gamma, float eps, float* out) {
+    for (int t = 0; t < T; ++t) {
+        const float* row = x + static_cast<size_t>(t) * D;
+        float* o = out + static_cast<size_t>(t) * D;
+        double sum_sq = 0.0;
+        for (int d = 0; d < D; ++d) sum_sq += static_cast<double>(row[d]) * row[d];
+        const float inv = static_cast<float>(1.0 / std::sqrt(sum_sq / D + eps));
+        for (int d = 0; d < D; ++d) o[d] = row[d] * inv * (gamma ? gamma[d] : 1.0f);
     }
 }
 

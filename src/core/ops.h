@@ -1,22 +1,18 @@
-// Row-wise building blocks of a Transformer layer on plain float buffers: matrix products (Eigen,
-// kept inside ops.cpp), norms and activations. Every buffer is row-major; shapes are given per call.
+// Row-wise building blocks of a Transformer layer on plain float buffers: norms, activations, sums.
+// Matrix products with weights are in core/linear.h. Every buffer is row-major; shapes given per call.
 //
-//   matmul(x, T, D_in, w, D_out, WeightLayout::in_out, bias, y);   // y (T, D_out) = x W + b
-//   layer_norm(y, T, D_out, gamma, beta, 1e-5f, y);                 // in place is fine
+//   layer_norm(h, T, D, gamma, beta, 1e-5f, x);   // x may alias h
+//   activation_apply(Activation::gelu_tanh, x, T * D);
 #pragma once
 #include <string>
 
 namespace attn {
 
-// How a weight matrix is stored: GPT-2's Conv1D keeps (in, out); torch.nn.Linear keeps (out, in).
-enum class WeightLayout { in_out, out_in };
-
-// y (T, n_out) = x (T, n_in) @ W (+ bias). y must not alias x.
-void matmul(const float* x, int T, int n_in, const float* w, int n_out, WeightLayout layout, const float* bias,
-            float* y);
-
 // out (T, D) = (x - mean) / sqrt(var + eps) * gamma + beta, per row. out may alias x.
 void layer_norm(const float* x, int T, int D, const float* gamma, const float* beta, float eps, float* out);
+
+// out (T, D) = x / sqrt(mean(x^2) + eps) * gamma, per row (Llama's RMSNorm). out may alias x.
+void rms_norm(const float* x, int T, int D, const float* gamma, float eps, float* out);
 
 enum class Activation { gelu_tanh, gelu_erf, relu, silu, gelu_fast, quick_gelu };
 // Hugging Face's names: gelu_new / gelu_pytorch_tanh -> gelu_tanh, gelu -> gelu_erf, relu, silu / swish,

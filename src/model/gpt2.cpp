@@ -7,7 +7,9 @@
 
 #include "core/attention.h"
 #include "core/error.h"
+#include "core/linear.h"
 #include "core/ops.h"
+#include "model/trace_fill.h"
 #include "model/weight_fetch.h"
 
 namespace attn {
@@ -22,9 +24,10 @@ struct Gpt2Config {
     bool tie_word_embeddings = true;
 };
 
+// Conv1D weights are stored (in, out): c_attn (D, 3D), attn.c_proj (D, D), c_fc (D, F), mlp.c_proj (F, D).
 struct Gpt2Block {
-    Tensor32 ln_1_w, ln_1_b, c_attn_w, c_attn_b, c_proj_w, c_proj_b;  // c_attn (D, 3D), c_proj (D, D)
-    Tensor32 ln_2_w, ln_2_b, fc_w, fc_b, fc_proj_w, fc_proj_b;          // c_fc (D, F), mlp.c_proj (F, D)
+    Tensor32 ln_1_w, ln_1_b, c_attn_b, c_proj_b, ln_2_w, ln_2_b, fc_b, fc_proj_b;
+    Matrix c_attn_w, c_proj_w, fc_w, fc_proj_w;
 };
 
 Gpt2Config gpt2_config_parse(const Json& j) {
@@ -65,11 +68,12 @@ std::vector<std::string> gpt2_names(const std::string& name) { return {name, "tr
 
 class Gpt2 : public Network {
 public:
-    Gpt2(const Gpt2Config& c, const WeightStore& w) : c_(c) {
+    Gpt2(const Gpt2Config& c, const WeightStore& w) : c_(c), store_(w) {
         const int64_t D = c.n_embd, F = c.n_inner, V = c.n_vocab;
         const std::string d = "n_embd=" + std::to_string(D);
-        wte_ = weight_fetch(w, gpt2_names("wte.weight"), {V, D}, "vocab_size=" + std::to_string(V) + ", " + d);
-        wpe_ = weight_fetch(w, gpt2_names("wpe.weight"), {c.n_ctx, D},
+        const auto io = WeightLayout::in_out, oi = WeightLayout::out_in;
+        wte_ = matrix_fetch(w, gpt2_names("wte.weight"), {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
+        wpe_ = matrix_fetch(w, gpt2_names("wpe.weight"), {c.n_ctx, D}, oi,
                             "n_positions=" + std::to_string(c.n_ctx) + ", " + d);
         ln_f_w_ = weight_fetch(w, gpt2_names("ln_f.weight"), {D}, d);
         ln_f_b_ = weight_fetch(w, gpt2_names("ln_f.bias"), {D}, d);
@@ -79,21 +83,21 @@ public:
             Gpt2Block b;
             b.ln_1_w = weight_fetch(w, gpt2_names(p + "ln_1.weight"), {D}, d);
             b.ln_1_b = weight_fetch(w, gpt2_names(p + "ln_1.bias"), {D}, d);
-            b.c_attn_w = weight_fetch(w, gpt2_names(p + "attn.c_attn.weight"), {D, 3 * D}, d);
+            b.c_attn_w = matrix_fetch(w, gpt2_names(p + "attn.c_attn.weight"), {D, 3 * D}, io, d);
             b.c_attn_b = weight_fetch(w, gpt2_names(p + "attn.c_attn.bias"), {3 * D}, d);
-            b.c_proj_w = weight_fetch(w, gpt2_names(p + "attn.c_proj.weight"), {D, D}, d);
+            b.c_proj_w = matrix_fetch(w, gpt2_names(p + "attn.c_proj.weight"), {D, D}, io, d);
             b.c_proj_b = weight_fetch(w, gpt2_names(p + "attn.c_proj.bias"), {D}, d);
             b.ln_2_w = weight_fetch(w, gpt2_names(p + "ln_2.weight"), {D}, d);
             b.ln_2_b = weight_fetch(w, gpt2_names(p + "ln_2.bias"), {D}, d);
-            b.fc_w = weight_fetch(w, gpt2_names(p + "mlp.c_fc.weight"), {D, F}, f);
+            b.fc_w = matrix_fetch(w, gpt2_names(p + "mlp.c_fc.weight"), {D, F}, io, f);
             b.fc_b = weight_fetch(w, gpt2_names(p + "mlp.c_fc.bias"), {F}, f);
-            b.fc_proj_w = weight_fetch(w, gpt2_names(p + "mlp.c_proj.weight"), {F, D}, f);
+            b.fc_proj_w = matrix_fetch(w, gpt2_names(p + "mlp.c_proj.weight"), {F, D}, io, f);
             b.fc_proj_b = weight_fetch(w, gpt2_names(p + "mlp.c_proj.bias"), {D}, f);
             blocks_.push_back(std::move(b));
         }
         // An untied checkpoint carries its own lm_head; a tied one may carry a copy or nothing.
         if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
-            lm_head_ = weight_fetch(w, {"lm_head.weight"}, {V, D}, "vocab_size=" + std::to_string(V) + ", " + d);
+            lm_head_ = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
 
         info_.architecture = "gpt2";
         info_.n_layer = c.n_layer;
@@ -103,8 +107,7 @@ public:
         info_.n_vocab = c.n_vocab;
         info_.causal = true;
         info_.n_params = w.total_params();
-        info_.weight_bytes = 0;
-        for (const Tensor32* t : all_tensors()) info_.weight_bytes += static_cast<int64_t>(t->values.size() * 4);
+        info_.weight_bytes = w.total_bytes();
         info_.weight_dtypes = w.dtypes();
     }
 
@@ -116,88 +119,55 @@ public:
         Trace trace;
         trace.architecture = "gpt2";
         trace.tokens.ids = ids;
-        if (options.capture_attentions) {
-            trace.attentions = AttentionTensor{L, H, T, T, true, {}};
-            trace.attentions.probs.assign(static_cast<size_t>(L) * H * T * T, 0.0f);
-        }
-        if (options.capture_hidden_states) {
-            trace.hidden_states = HiddenTensor{L + 1, T, D, {}};
-            trace.hidden_states.values.assign(static_cast<size_t>(L + 1) * T * D, 0.0f);
-        }
+        attention_allocate(trace.attentions, options.capture_attentions, L, H, T, T, /*causal=*/true);
+        hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
         std::vector<float> h(static_cast<size_t>(T) * D);       // (T, D) residual stream
         std::vector<float> x(static_cast<size_t>(T) * D);       // (T, D) normed input of a sublayer
         std::vector<float> qkv(static_cast<size_t>(T) * 3 * D);  // (T, 3D): q | k | v, heads side by side
         std::vector<float> ctx(static_cast<size_t>(T) * D);     // (T, D) heads' context vectors
         std::vector<float> ff(static_cast<size_t>(T) * F);      // (T, F)
-        std::vector<float> probs_scratch(static_cast<size_t>(T) * T);  // (T, S) when not captured
+        std::vector<float> probs_scratch;                          // (T, S) when not captured
 
-        for (int t = 0; t < T; ++t)
-            for (int d = 0; d < D; ++d)
-                h[t * D + d] = wte_.values[static_cast<size_t>(ids[t]) * D + d] + wpe_.values[t * D + d];
+        std::vector<float> position(D);
+        for (int t = 0; t < T; ++t) {
+            weight_row_f32(wte_.view, ids[t], h.data() + static_cast<size_t>(t) * D);
+            weight_row_f32(wpe_.view, t, position.data());
+            add_inplace(h.data() + static_cast<size_t>(t) * D, position.data(), D);
+        }
 
         for (int l = 0; l < L; ++l) {
             const Gpt2Block& b = blocks_[l];
-            capture_hidden(trace, l, h);
+            hidden_capture(trace.hidden_states, l, h);
             layer_norm(h.data(), T, D, b.ln_1_w.data(), b.ln_1_b.data(), c_.eps, x.data());
-            matmul(x.data(), T, D, b.c_attn_w.data(), 3 * D, WeightLayout::in_out, b.c_attn_b.data(), qkv.data());
+            linear(x.data(), T, b.c_attn_w.view, b.c_attn_b.data(), qkv.data());
             float scale = c_.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
             if (c_.scale_by_inverse_layer_idx) scale /= static_cast<float>(l + 1);
             AttentionShape shape{T, T, hs, 3 * D, 3 * D, 3 * D, D, true, 0, scale};
             for (int head = 0; head < H; ++head) {
-                float* probs = options.capture_attentions
-                                   ? trace.attentions.probs.data() + (static_cast<size_t>(l) * H + head) * T * T
-                                   : probs_scratch.data();
+                float* probs = attention_slot(trace.attentions, l, head, probs_scratch, T, T);
                 attention_head(shape, qkv.data() + head * hs, qkv.data() + D + head * hs,
                                qkv.data() + 2 * D + head * hs, probs, ctx.data() + head * hs);
             }
-            matmul(ctx.data(), T, D, b.c_proj_w.data(), D, WeightLayout::in_out, b.c_proj_b.data(), x.data());
+            linear(ctx.data(), T, b.c_proj_w.view, b.c_proj_b.data(), x.data());
             add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
 
             layer_norm(h.data(), T, D, b.ln_2_w.data(), b.ln_2_b.data(), c_.eps, x.data());
-            matmul(x.data(), T, D, b.fc_w.data(), F, WeightLayout::in_out, b.fc_b.data(), ff.data());
+            linear(x.data(), T, b.fc_w.view, b.fc_b.data(), ff.data());
             activation_apply(c_.activation, ff.data(), static_cast<long>(T) * F);
-            matmul(ff.data(), T, F, b.fc_proj_w.data(), D, WeightLayout::in_out, b.fc_proj_b.data(), x.data());
+            linear(ff.data(), T, b.fc_proj_w.view, b.fc_proj_b.data(), x.data());
             add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
         }
         layer_norm(h.data(), T, D, ln_f_w_.data(), ln_f_b_.data(), c_.eps, h.data());
-        capture_hidden(trace, L, h);
-        compute_logits(trace, h, T, options);
+        hidden_capture(trace.hidden_states, L, h);
+        logits_compute(trace, h, T, D, lm_head_.empty() ? wte_.view : lm_head_.view, options);
         return trace;
     }
 
 private:
-    void capture_hidden(Trace& trace, int state, const std::vector<float>& h) const {
-        if (trace.hidden_states.empty()) return;
-        std::copy(h.begin(), h.end(), trace.hidden_states.values.begin() + static_cast<long>(state) * h.size());
-    }
-
-    void compute_logits(Trace& trace, const std::vector<float>& h_final, int T, const TraceOptions& options) const {
-        const int D = c_.n_embd, V = c_.n_vocab;
-        std::vector<int> positions = options.logit_positions.empty() ? std::vector<int>{T - 1} : options.logit_positions;
-        for (int& p : positions)
-            if (p < 0) p = T - 1;
-        std::vector<float> rows(positions.size() * D);
-        for (size_t i = 0; i < positions.size(); ++i)
-            std::copy_n(h_final.data() + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
-        trace.n_vocab = V;
-        trace.logit_positions = positions;
-        trace.logits.assign(positions.size() * V, 0.0f);
-        const float* unembed = lm_head_.values.empty() ? wte_.data() : lm_head_.data();  // (V, D)
-        matmul(rows.data(), static_cast<int>(positions.size()), D, unembed, V, WeightLayout::out_in, nullptr,
-               trace.logits.data());
-    }
-
-    std::vector<const Tensor32*> all_tensors() const {
-        std::vector<const Tensor32*> all = {&wte_, &wpe_, &ln_f_w_, &ln_f_b_, &lm_head_};
-        for (const Gpt2Block& b : blocks_)
-            for (const Tensor32* t : {&b.ln_1_w, &b.ln_1_b, &b.c_attn_w, &b.c_attn_b, &b.c_proj_w, &b.c_proj_b,
-                                      &b.ln_2_w, &b.ln_2_b, &b.fc_w, &b.fc_b, &b.fc_proj_w, &b.fc_proj_b})
-                all.push_back(t);
-        return all;
-    }
-
     Gpt2Config c_;
-    Tensor32 wte_, wpe_, ln_f_w_, ln_f_b_, lm_head_;  // wte (V, D), wpe (n_ctx, D), lm_head (V, D) if untied
+    WeightStore store_;                // keeps the file bytes the matrices point into alive
+    Matrix wte_, wpe_, lm_head_;       // wte (V, D), wpe (n_ctx, D), lm_head (V, D) only if untied
+    Tensor32 ln_f_w_, ln_f_b_;
     std::vector<Gpt2Block> blocks_;
     ModelInfo info_;
 };

@@ -4,12 +4,13 @@
 
 #include "core/json.h"
 #include "model/gpt2.h"
+#include "model/llama.h"
 #include "model/weight_store.h"
 
 namespace attn {
 namespace {
 
-const char* kSupported = "gpt2";
+const char* kSupported = "gpt2, llama, mistral, qwen2";
 
 // The architecture named by config.json: model_type, else the first of "architectures".
 std::string architecture_of(const Json& config) {
@@ -19,14 +20,29 @@ std::string architecture_of(const Json& config) {
     if (it != config.end() && it->is_array() && !it->empty() && (*it)[0].is_string()) {
         std::string a = (*it)[0].get<std::string>();
         if (a.rfind("GPT2", 0) == 0) return "gpt2";
+        if (a.rfind("Llama", 0) == 0) return "llama";
+        if (a.rfind("Mistral", 0) == 0) return "mistral";
+        if (a.rfind("Qwen2", 0) == 0) return "qwen2";
         return a;
     }
     throw Error("config.json: no 'model_type' (nor 'architectures') says which architecture this is");
 }
 
+std::vector<int32_t> eos_ids_of(const Json& config) {
+    std::vector<int32_t> ids;
+    auto it = config.find("eos_token_id");
+    if (it == config.end()) return ids;
+    if (it->is_number_integer()) ids.push_back(it->get<int32_t>());
+    if (it->is_array())
+        for (const Json& v : *it)
+            if (v.is_number_integer()) ids.push_back(v.get<int32_t>());
+    return ids;
+}
+
 std::unique_ptr<Network> network_load(const Json& config, const WeightStore& weights) {
     std::string arch = architecture_of(config);
     if (arch == "gpt2") return gpt2_load(config, weights);
+    if (arch == "llama" || arch == "mistral" || arch == "qwen2") return llama_load(arch, config, weights);
     throw Error("config.json: unsupported architecture " + arch + " (supported: " + kSupported + ")");
 }
 
@@ -44,6 +60,7 @@ Expected<ModelPtr> model_load(const FileSet& files) {
         if (!weights) throw Error(weights.error().message);
         auto model = std::make_unique<Model>();
         model->network = network_load(config, *weights);
+        model->eos_token_ids = eos_ids_of(config);
         auto tokenizer = tokenizer_load(files);
         if (!tokenizer) throw Error(tokenizer.error().message);
         model->tokenizer = std::move(*tokenizer);

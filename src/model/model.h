@@ -46,6 +46,7 @@ public:
 struct Model {
     std::unique_ptr<Network> network;
     Tokenizer tokenizer;
+    std::vector<int32_t> eos_token_ids;   // config.json eos_token_id (a number or a list); may be empty
     const ModelInfo& info() const { return network->info(); }
 };
 using ModelPtr = std::unique_ptr<Model>;

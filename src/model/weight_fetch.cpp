@@ -21,18 +21,38 @@ bool weight_exists(const WeightStore& store, const std::vector<std::string>& nam
     return find_any(store, names) != nullptr;
 }
 
-Tensor32 weight_fetch(const WeightStore& store, const std::vector<std::string>& names,
-                      const std::vector<int64_t>& shape, const std::string& why) {
+static const TensorView& find_checked(const WeightStore& store, const std::vector<std::string>& names,
+                                      const std::vector<int64_t>& shape, const std::string& why) {
     const TensorView* t = find_any(store, names);
     if (!t) throw Error(store.source() + ": missing tensor '" + names.front() + "' (expected shape " +
                         shape_to_string(shape) + ")");
     if (t->shape != shape)
-        throw Error(t->file + ": tensor '" + t->name + "': shape " + shape_to_string(t->shape) +
-                    " but config " + why + " needs " + shape_to_string(shape));
+        throw Error(t->file + ": tensor '" + t->name + "': shape " + shape_to_string(t->shape) + " but config " + why +
+                    " needs " + shape_to_string(shape));
     if (t->dtype != DType::F32 && t->dtype != DType::F16 && t->dtype != DType::BF16)
         throw Error(t->file + ": tensor '" + t->name + "': dtype " + dtype_name(t->dtype) +
                     " is not a floating-point weight type (F32, F16, BF16)");
-    return Tensor32{t->shape, tensor_to_f32(*t)};
+    return *t;
+}
+
+Tensor32 weight_fetch(const WeightStore& store, const std::vector<std::string>& names,
+                      const std::vector<int64_t>& shape, const std::string& why) {
+    const TensorView& t = find_checked(store, names, shape, why);
+    return Tensor32{t.shape, tensor_to_f32(t)};
+}
+
+Matrix matrix_fetch(const WeightStore& store, const std::vector<std::string>& names,
+                    const std::vector<int64_t>& shape, WeightLayout layout, const std::string& why) {
+    const TensorView& t = find_checked(store, names, shape, why);
+    Matrix m;
+    m.view = WeightMatrix{t.dtype, static_cast<int>(shape[0]), static_cast<int>(shape[1]), t.data, layout};
+    if (reinterpret_cast<uintptr_t>(t.data) % dtype_size(t.dtype) != 0) {
+        auto copy = std::make_shared<std::vector<float>>(tensor_to_f32(t));
+        m.view.dtype = DType::F32;
+        m.view.data = copy->data();
+        m.owned = std::move(copy);
+    }
+    return m;
 }
 
 }  // namespace attn

@@ -139,6 +139,32 @@ def info_describes_the_model():
     assert info["n_params"] > 1_600_000, info
 
 
+@test
+def generate_greedy_equals_transformers():
+    for model in ["qwen2-tiny", "gpt2-f16"]:
+        meta = json.load(open(os.path.join(FIXTURES, model, "reference.json"), encoding="utf-8"))
+        ref = read_safetensors(os.path.join(FIXTURES, model, "reference.safetensors"))
+        for case in (0, 3):
+            rc, out, err = run("generate", "--model", os.path.join(FIXTURES, model), "--text", meta["texts"][case],
+                               "--max-new", "8", "--no-stop")
+            assert rc == 0, err
+            got = json.loads(out)
+            assert got["prompt_ids"] == list(ref[f"case{case}.input_ids"][1]), (model, case)
+            assert got["new_ids"] == list(ref[f"case{case}.greedy_generation"][1]), (model, case, got["new_ids"])
+            assert got["text"].startswith(meta["texts"][case][:10]), got["text"]
+
+
+@test
+def generate_sampling_is_reproducible_with_a_seed():
+    args = ["generate", "--model", os.path.join(FIXTURES, "llama-tiny"), "--text", "The keys", "--max-new", "6",
+            "--temperature", "1.5", "--top-k", "50", "--no-stop"]
+    a = json.loads(run(*args, "--seed", "7")[1])["new_ids"]
+    b = json.loads(run(*args, "--seed", "7")[1])["new_ids"]
+    c = [json.loads(run(*args, "--seed", str(s))[1])["new_ids"] for s in range(1, 6)]
+    assert a == b and len(a) == 6, (a, b)
+    assert any(x != a for x in c), "different seeds should give different samples"
+
+
 # ------------------------------------------------------------------ usage errors
 @test
 def usage_errors_exit_2_with_one_line():
@@ -158,6 +184,7 @@ def usage_errors_exit_2_with_one_line():
         expect_clean_failure(["tokenize", "--tokenizer", os.path.join(d, "missing.json"), "--text", "x"],
                              "missing.json")
         expect_clean_failure(["tokenize", "--tokenizer", os.path.join(model, "tokenizer.json")], "missing --text")
+        expect_clean_failure(["generate", "--model", model, "--text", "hi", "--temperature", "-1"], "--temperature must be")
 
 
 # ------------------------------------------------------------------ bad files
@@ -312,7 +339,7 @@ def unsupported_architecture():
         cfg = json.load(open(path))
         cfg["model_type"] = "t5"
         json.dump(cfg, open(path, "w"))
-    bad_model_case("unsupported architecture t5", mutate)
+    bad_model_case("unsupported architecture t5 (supported: gpt2, llama, mistral, qwen2", mutate)
 
 
 @test

@@ -6,8 +6,10 @@
 //   Encoding e = tok->encode("Hello world", /*add_special_tokens=*/true);
 //   std::string back = tok->decode(e.ids, /*skip_special_tokens=*/false);
 //
-// PLACEHOLDER INTERFACE written before the implementation; the tokenizer work may extend it but keeps
-// these names.
+//
+// Input that is not valid UTF-8 is first made valid the way Rust's from_utf8_lossy does (each maximal
+// invalid subpart becomes U+FFFD); offsets then refer to that repaired text. Offsets are byte offsets;
+// offsets_to_chars() gives the character offsets HF's Python API reports.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -46,8 +48,14 @@ public:
     std::shared_ptr<const TokenizerImpl> impl;
 };
 
+// `label` names the file in error messages ("tokenizer.json: pre_tokenizer type 'X' is not supported ...").
 Expected<Tokenizer> tokenizer_from_json(const std::string& json_text, const std::string& label);
-// tokenizer.json from a model folder (later also vocab.txt / vocab.json + merges.txt).
+// tokenizer.json from a model folder; without it, vocab.txt (BERT WordPiece, lowercasing unless
+// tokenizer_config.json says do_lower_case: false) or vocab.json + merges.txt (GPT-2 byte-level BPE),
+// built as HF's slow->fast conversion would.
 Expected<Tokenizer> tokenizer_load(const FileSet& files);
+
+// Byte offsets -> character offsets into `text`, exactly as HF's Python bindings convert them.
+std::vector<std::pair<int, int>> offsets_to_chars(const std::string& text, const Encoding& e);
 
 }  // namespace attn

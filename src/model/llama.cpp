@@ -1,0 +1,257 @@
+// Llama-family forward pass, transformers semantics (eager attention):
+//   h0 = embed[ids]; per layer: h += o_proj(attn(rope(q), rope(k), v)) of rms_norm(h);
+//   h += down(silu(gate(x)) * up(x)) of rms_norm(h); logits = rms_norm(h) @ lm_head^T.
+// Attention is reported per query head (L, n_heads, T, T) even when key/value heads are shared (GQA).
+#include "model/llama.h"
+
+#include <cmath>
+
+#include "core/attention.h"
+#include "core/error.h"
+#include "core/linear.h"
+#include "core/ops.h"
+#include "model/rope.h"
+#include "model/trace_fill.h"
+#include "model/weight_fetch.h"
+
+namespace attn {
+namespace {
+
+struct LlamaConfig {
+    std::string model_type;
+    int n_embd = 0, n_head = 0, n_kv_head = 0, head_dim = 0, n_layer = 0, n_ff = 0, n_vocab = 0, n_ctx = 0;
+    float eps = 1e-6f;
+    Activation activation = Activation::silu;
+    bool qkv_bias = false, o_bias = false, mlp_bias = false;
+    bool tie_word_embeddings = false;
+    RopeConfig rope;
+};
+
+// rope_theta and scaling: top-level rope_theta + rope_scaling (most Hub configs) or rope_parameters
+// (newer transformers). Unsupported scaling types are refused by name.
+RopeConfig rope_parse(const Json& j, int head_dim) {
+    const std::string file = "config.json";
+    RopeConfig r;
+    r.rotary_dim = head_dim;
+    const double partial = json_get_number_or(j, "partial_rotary_factor", 1.0, file);
+    r.rotary_dim = static_cast<int>(head_dim * partial);
+    r.theta = json_get_number_or(j, "rope_theta", 10000.0, file);
+    const Json* scaling = nullptr;
+    auto params = j.find("rope_parameters");
+    if (params != j.end() && params->is_object()) {
+        r.theta = json_get_number_or(*params, "rope_theta", r.theta, file + " rope_parameters");
+        scaling = &*params;
+    }
+    auto legacy = j.find("rope_scaling");
+    if (legacy != j.end() && legacy->is_object()) scaling = &*legacy;
+    if (scaling) {
+        const std::string label = file + " rope scaling";
+        std::string type = json_get_string_or(*scaling, "rope_type", "", label);
+        if (type.empty()) type = json_get_string_or(*scaling, "type", "default", label);
+        if (type != "default" && type != "linear" && type != "dynamic" && type != "llama3")
+            throw Error(file + ": rope scaling type '" + type +
+                        "' is not supported (supported: default, linear, dynamic, llama3)");
+        r.type = type;
+        r.factor = json_get_number_or(*scaling, "factor", 1.0, label);
+        r.low_freq_factor = json_get_number_or(*scaling, "low_freq_factor", 1.0, label);
+        r.high_freq_factor = json_get_number_or(*scaling, "high_freq_factor", 4.0, label);
+        r.original_max_positions =
+            static_cast<int>(json_get_int_or(*scaling, "original_max_position_embeddings", 0, label));
+        if ((type == "linear" || type == "llama3") && !(r.factor > 0.0))
+            throw Error(file + ": rope scaling factor must be positive");
+        if (type == "llama3" && (r.original_max_positions <= 0 || r.high_freq_factor == r.low_freq_factor))
+            throw Error(file + ": llama3 rope scaling needs original_max_position_embeddings and distinct "
+                               "low_freq_factor/high_freq_factor");
+    }
+    if (!(r.theta > 0.0)) throw Error(file + ": rope_theta must be positive");
+    if (r.rotary_dim <= 0 || r.rotary_dim % 2 != 0 || r.rotary_dim > head_dim)
+        throw Error(file + ": rotary dimension " + std::to_string(r.rotary_dim) + " must be even and at most head_dim=" +
+                    std::to_string(head_dim));
+    return r;
+}
+
+LlamaConfig llama_config_parse(const std::string& model_type, const Json& j) {
+    const std::string file = "config.json";
+    LlamaConfig c;
+    c.model_type = model_type;
+    c.n_embd = static_cast<int>(json_get_int(j, "hidden_size", file));
+    c.n_head = static_cast<int>(json_get_int(j, "num_attention_heads", file));
+    c.n_kv_head = static_cast<int>(json_get_int_or(j, "num_key_value_heads", c.n_head, file));
+    c.n_layer = static_cast<int>(json_get_int(j, "num_hidden_layers", file));
+    c.n_ff = static_cast<int>(json_get_int(j, "intermediate_size", file));
+    c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
+    c.n_ctx = static_cast<int>(json_get_int_or(j, "max_position_embeddings", 2048, file));
+    auto positive = [&](const char* key, int v) {
+        if (v <= 0) throw Error(file + ": " + key + "=" + std::to_string(v) + " must be positive");
+    };
+    positive("hidden_size", c.n_embd);
+    positive("num_attention_heads", c.n_head);
+    positive("num_key_value_heads", c.n_kv_head);
+    positive("num_hidden_layers", c.n_layer);
+    positive("intermediate_size", c.n_ff);
+    positive("vocab_size", c.n_vocab);
+    positive("max_position_embeddings", c.n_ctx);
+    const bool explicit_head_dim = j.contains("head_dim") && !j["head_dim"].is_null();
+    if (!explicit_head_dim && c.n_embd % c.n_head != 0)
+        throw Error(file + ": hidden_size=" + std::to_string(c.n_embd) + " is not divisible by num_attention_heads=" +
+                    std::to_string(c.n_head));
+    c.head_dim = static_cast<int>(json_get_int_or(j, "head_dim", c.n_embd / c.n_head, file));
+    positive("head_dim", c.head_dim);
+    if (c.n_head % c.n_kv_head != 0)
+        throw Error(file + ": num_attention_heads=" + std::to_string(c.n_head) +
+                    " is not a multiple of num_key_value_heads=" + std::to_string(c.n_kv_head));
+    c.eps = static_cast<float>(json_get_number_or(j, "rms_norm_eps", 1e-6, file));
+    std::string act = json_get_string_or(j, "hidden_act", "silu", file);
+    if (!activation_from_name(act, &c.activation))
+        throw Error(file + ": hidden_act '" + act + "' is not supported (supported: silu, gelu, gelu_new, relu)");
+    c.tie_word_embeddings = json_get_bool_or(j, "tie_word_embeddings", model_type == "qwen2", file);
+    if (model_type == "qwen2") {
+        c.qkv_bias = true;  // Qwen2 always has q/k/v biases and none on o_proj
+    } else {
+        c.qkv_bias = c.o_bias = json_get_bool_or(j, "attention_bias", false, file);
+        c.mlp_bias = json_get_bool_or(j, "mlp_bias", false, file);
+    }
+    // A sliding window shorter than the context masks distant keys; we show inputs up to the window,
+    // where it has no effect, and truncate longer ones.
+    const bool sliding = model_type == "mistral" || json_get_bool_or(j, "use_sliding_window", false, file);
+    if (sliding) {
+        int64_t window = json_get_int_or(j, "sliding_window", 0, file);
+        if (window > 0 && window < c.n_ctx) c.n_ctx = static_cast<int>(window);
+    }
+    c.rope = rope_parse(j, c.head_dim);
+    return c;
+}
+
+struct LlamaLayer {
+    Tensor32 attn_norm, mlp_norm, q_b, k_b, v_b, o_b, gate_b, up_b, down_b;
+    Matrix q, k, v, o, gate, up, down;  // nn.Linear (out, in)
+};
+
+class Llama : public Network {
+public:
+    Llama(const LlamaConfig& c, const WeightStore& w) : c_(c), store_(w) {
+        const int64_t D = c.n_embd, V = c.n_vocab, qd = int64_t(c.n_head) * c.head_dim,
+                      kvd = int64_t(c.n_kv_head) * c.head_dim, F = c.n_ff;
+        const auto oi = WeightLayout::out_in;
+        const std::string d = "hidden_size=" + std::to_string(D);
+        const std::string a = d + ", heads=" + std::to_string(c.n_head) + "x" + std::to_string(c.head_dim) +
+                              ", kv heads=" + std::to_string(c.n_kv_head);
+        const std::string f = d + ", intermediate_size=" + std::to_string(F);
+        auto names = [](const std::string& n) { return std::vector<std::string>{"model." + n, n}; };
+        embed_ = matrix_fetch(w, names("embed_tokens.weight"), {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
+        norm_ = weight_fetch(w, names("norm.weight"), {D}, d);
+        for (int l = 0; l < c.n_layer; ++l) {
+            const std::string p = "layers." + std::to_string(l) + ".";
+            LlamaLayer L;
+            L.attn_norm = weight_fetch(w, names(p + "input_layernorm.weight"), {D}, d);
+            L.mlp_norm = weight_fetch(w, names(p + "post_attention_layernorm.weight"), {D}, d);
+            L.q = matrix_fetch(w, names(p + "self_attn.q_proj.weight"), {qd, D}, oi, a);
+            L.k = matrix_fetch(w, names(p + "self_attn.k_proj.weight"), {kvd, D}, oi, a);
+            L.v = matrix_fetch(w, names(p + "self_attn.v_proj.weight"), {kvd, D}, oi, a);
+            L.o = matrix_fetch(w, names(p + "self_attn.o_proj.weight"), {D, qd}, oi, a);
+            if (c.qkv_bias) {
+                L.q_b = weight_fetch(w, names(p + "self_attn.q_proj.bias"), {qd}, a);
+                L.k_b = weight_fetch(w, names(p + "self_attn.k_proj.bias"), {kvd}, a);
+                L.v_b = weight_fetch(w, names(p + "self_attn.v_proj.bias"), {kvd}, a);
+            }
+            if (c.o_bias) L.o_b = weight_fetch(w, names(p + "self_attn.o_proj.bias"), {D}, a);
+            L.gate = matrix_fetch(w, names(p + "mlp.gate_proj.weight"), {F, D}, oi, f);
+            L.up = matrix_fetch(w, names(p + "mlp.up_proj.weight"), {F, D}, oi, f);
+            L.down = matrix_fetch(w, names(p + "mlp.down_proj.weight"), {D, F}, oi, f);
+            if (c.mlp_bias) {
+                L.gate_b = weight_fetch(w, names(p + "mlp.gate_proj.bias"), {F}, f);
+                L.up_b = weight_fetch(w, names(p + "mlp.up_proj.bias"), {F}, f);
+                L.down_b = weight_fetch(w, names(p + "mlp.down_proj.bias"), {D}, f);
+            }
+            layers_.push_back(std::move(L));
+        }
+        if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
+            lm_head_ = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
+        inv_freq_ = rope_inv_freq(c.rope);
+
+        info_.architecture = c.model_type;
+        info_.n_layer = c.n_layer;
+        info_.n_head = c.n_head;
+        info_.n_kv_head = c.n_kv_head;
+        info_.n_embd = c.n_embd;
+        info_.n_ctx = c.n_ctx;
+        info_.n_vocab = c.n_vocab;
+        info_.causal = true;
+        info_.n_params = w.total_params();
+        info_.weight_bytes = w.total_bytes();
+        info_.weight_dtypes = w.dtypes();
+    }
+
+    const ModelInfo& info() const override { return info_; }
+
+    Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
+        const int T = static_cast<int>(ids.size()), D = c_.n_embd, H = c_.n_head, KV = c_.n_kv_head;
+        const int hd = c_.head_dim, L = c_.n_layer, F = c_.n_ff, qd = H * hd, kvd = KV * hd;
+        Trace trace;
+        trace.architecture = c_.model_type;
+        trace.tokens.ids = ids;
+        attention_allocate(trace.attentions, options.capture_attentions, L, H, T, T, /*causal=*/true);
+        hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
+
+        std::vector<float> h(static_cast<size_t>(T) * D);    // (T, D) residual stream
+        std::vector<float> x(h.size());                      // (T, D) normed sublayer input / output
+        std::vector<float> q(static_cast<size_t>(T) * qd);   // (T, H * hd)
+        std::vector<float> k(static_cast<size_t>(T) * kvd);  // (T, KV * hd)
+        std::vector<float> v(k.size());
+        std::vector<float> ctx(q.size());                    // (T, H * hd)
+        std::vector<float> gate(static_cast<size_t>(T) * F), up(gate.size());  // (T, F)
+        std::vector<float> probs_scratch;
+
+        for (int t = 0; t < T; ++t) weight_row_f32(embed_.view, ids[t], h.data() + static_cast<size_t>(t) * D);
+        const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+        for (int l = 0; l < L; ++l) {
+            const LlamaLayer& y = layers_[l];
+            hidden_capture(trace.hidden_states, l, h);
+            rms_norm(h.data(), T, D, y.attn_norm.data(), c_.eps, x.data());
+            linear(x.data(), T, y.q.view, y.q_b.data(), q.data());
+            linear(x.data(), T, y.k.view, y.k_b.data(), k.data());
+            linear(x.data(), T, y.v.view, y.v_b.data(), v.data());
+            rope_apply(q.data(), T, qd, H, hd, c_.rope.rotary_dim, 0, inv_freq_);
+            rope_apply(k.data(), T, kvd, KV, hd, c_.rope.rotary_dim, 0, inv_freq_);
+            AttentionShape shape{T, T, hd, qd, kvd, kvd, qd, true, 0, scale};
+            const int group = H / KV;
+            for (int head = 0; head < H; ++head) {
+                const int kv = head / group;
+                float* probs = attention_slot(trace.attentions, l, head, probs_scratch, T, T);
+                attention_head(shape, q.data() + head * hd, k.data() + kv * hd, v.data() + kv * hd, probs,
+                               ctx.data() + head * hd);
+            }
+            linear(ctx.data(), T, y.o.view, y.o_b.data(), x.data());
+            add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
+
+            rms_norm(h.data(), T, D, y.mlp_norm.data(), c_.eps, x.data());
+            linear(x.data(), T, y.gate.view, y.gate_b.data(), gate.data());
+            linear(x.data(), T, y.up.view, y.up_b.data(), up.data());
+            activation_apply(c_.activation, gate.data(), static_cast<long>(gate.size()));
+            for (size_t i = 0; i < gate.size(); ++i) gate[i] *= up[i];
+            linear(gate.data(), T, y.down.view, y.down_b.data(), x.data());
+            add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
+        }
+        rms_norm(h.data(), T, D, norm_.data(), c_.eps, h.data());
+        hidden_capture(trace.hidden_states, L, h);
+        logits_compute(trace, h, T, D, lm_head_.empty() ? embed_.view : lm_head_.view, options);
+        return trace;
+    }
+
+private:
+    LlamaConfig c_;
+    WeightStore store_;          // keeps the file bytes the matrices point into alive
+    Matrix embed_, lm_head_;     // (V, D) each; lm_head empty when tied
+    Tensor32 norm_;
+    std::vector<LlamaLayer> layers_;
+    std::vector<float> inv_freq_;
+    ModelInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Network> llama_load(const std::string& model_type, const Json& config, const WeightStore& weights) {
+    return std::make_unique<Llama>(llama_config_parse(model_type, config), weights);
+}
+
+}  // namespace attn

@@ -1,0 +1,127 @@
+// WordPiece (greedy longest-match-first with a continuing-subword prefix, whole word -> unk when a
+// piece is missing or the word is too long) and WordLevel (whole pre-token lookup) models.
+#include <unordered_map>
+
+#include "core/error.h"
+#include "model/tokenizer/components.h"
+
+namespace attn {
+namespace tok {
+
+namespace {
+
+struct Vocab {
+    std::unordered_map<std::string, int32_t> to_id;
+    std::unordered_map<int32_t, std::string> to_token;
+    int32_t largest_id = -1;
+
+    void load(const Json& j, const std::string& where) {
+        const Json& vocab = json_require(j, "vocab", where);
+        if (!vocab.is_object()) throw Error(where + ": 'vocab' must be an object of token -> id");
+        to_id.reserve(vocab.size());
+        for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+            if (!it.value().is_number_integer()) throw Error(where + ": vocab entry \"" + it.key() + "\" has a non-integer id");
+            const int64_t id = it.value().get<int64_t>();
+            if (id < 0 || id > INT32_MAX) throw Error(where + ": vocab entry \"" + it.key() + "\" has id out of range");
+            to_id[it.key()] = static_cast<int32_t>(id);
+            to_token[static_cast<int32_t>(id)] = it.key();
+            largest_id = std::max(largest_id, static_cast<int32_t>(id));
+        }
+    }
+    std::optional<int32_t> find(const std::string& t) const {
+        auto it = to_id.find(t);
+        if (it == to_id.end()) return std::nullopt;
+        return it->second;
+    }
+    std::optional<std::string> token(int32_t id) const {
+        auto it = to_token.find(id);
+        if (it == to_token.end()) return std::nullopt;
+        return it->second;
+    }
+};
+
+struct WordPiece : Model {
+    Vocab vocab;
+    std::string unk_token = "[UNK]";
+    std::string prefix = "##";
+    size_t max_input_chars_per_word = 100;
+
+    std::vector<Token> unk(const std::string& s) const {
+        auto id = vocab.find(unk_token);
+        if (!id) return {};
+        return {Token{*id, unk_token, {0, static_cast<int>(s.size())}}};
+    }
+
+    std::vector<Token> tokenize(const std::string& s) const override {
+        if (utf8_decode(s).size() > max_input_chars_per_word) return unk(s);
+        // Char boundaries, so the greedy search shrinks by whole characters.
+        std::vector<size_t> bounds;
+        for (size_t i = 0; i < s.size();) {
+            bounds.push_back(i);
+            utf8_next(s, i);
+        }
+        bounds.push_back(s.size());
+        std::vector<Token> out;
+        size_t start_k = 0;
+        std::string sub;
+        while (start_k + 1 < bounds.size()) {
+            bool found = false;
+            size_t end_k = bounds.size() - 1;
+            for (; end_k > start_k; --end_k) {
+                sub.clear();
+                if (start_k > 0) sub += prefix;
+                sub.append(s, bounds[start_k], bounds[end_k] - bounds[start_k]);
+                if (auto id = vocab.find(sub)) {
+                    out.push_back(Token{*id, sub, {static_cast<int>(bounds[start_k]), static_cast<int>(bounds[end_k])}});
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) return unk(s);
+            start_k = end_k;
+        }
+        return out;
+    }
+    std::optional<int32_t> token_to_id(const std::string& t) const override { return vocab.find(t); }
+    std::optional<std::string> id_to_token(int32_t id) const override { return vocab.token(id); }
+    int32_t max_id() const override { return vocab.largest_id; }
+    const char* type_name() const override { return "WordPiece"; }
+};
+
+struct WordLevel : Model {
+    Vocab vocab;
+    std::string unk_token = "<unk>";
+    std::vector<Token> tokenize(const std::string& s) const override {
+        if (auto id = vocab.find(s)) return {Token{*id, s, {0, static_cast<int>(s.size())}}};
+        if (auto id = vocab.find(unk_token)) return {Token{*id, unk_token, {0, static_cast<int>(s.size())}}};
+        return {};
+    }
+    std::optional<int32_t> token_to_id(const std::string& t) const override { return vocab.find(t); }
+    std::optional<std::string> id_to_token(int32_t id) const override { return vocab.token(id); }
+    int32_t max_id() const override { return vocab.largest_id; }
+    const char* type_name() const override { return "WordLevel"; }
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_wordpiece(const Json& j, const std::string& label) {
+    const std::string where = label + ": model WordPiece";
+    auto m = std::make_unique<WordPiece>();
+    m->vocab.load(j, where);
+    m->unk_token = json_get_string_or(j, "unk_token", m->unk_token, where);
+    m->prefix = json_get_string_or(j, "continuing_subword_prefix", m->prefix, where);
+    const int64_t max_chars = json_get_int_or(j, "max_input_chars_per_word", 100, where);
+    m->max_input_chars_per_word = max_chars < 0 ? 0 : static_cast<size_t>(max_chars);
+    return m;
+}
+
+std::unique_ptr<Model> make_wordlevel(const Json& j, const std::string& label) {
+    const std::string where = label + ": model WordLevel";
+    auto m = std::make_unique<WordLevel>();
+    m->vocab.load(j, where);
+    m->unk_token = json_get_string_or(j, "unk_token", m->unk_token, where);
+    return m;
+}
+
+}  // namespace tok
+}  // namespace attn

@@ -1,0 +1,44 @@
+// Shared Trace-filling steps for all architectures.
+#include "model/trace_fill.h"
+
+#include <algorithm>
+
+namespace attn {
+
+void attention_allocate(AttentionTensor& a, bool capture, int L, int H, int T, int S, bool causal) {
+    a = AttentionTensor{L, H, T, S, causal, {}};
+    if (capture) a.probs.assign(static_cast<size_t>(L) * H * T * S, 0.0f);
+}
+
+void hidden_allocate(HiddenTensor& h, bool capture, int n_state, int T, int D) {
+    h = HiddenTensor{n_state, T, D, {}};
+    if (capture) h.values.assign(static_cast<size_t>(n_state) * T * D, 0.0f);
+}
+
+void hidden_capture(HiddenTensor& hidden, int state, const std::vector<float>& h) {
+    if (hidden.empty()) return;
+    std::copy(h.begin(), h.end(), hidden.values.begin() + static_cast<long>(state) * static_cast<long>(h.size()));
+}
+
+float* attention_slot(AttentionTensor& a, int layer, int head, std::vector<float>& scratch, int T, int S) {
+    if (!a.empty()) return a.probs.data() + (static_cast<size_t>(layer) * a.n_head + head) * T * S;
+    scratch.resize(static_cast<size_t>(T) * S);
+    return scratch.data();
+}
+
+void logits_compute(Trace& trace, const std::vector<float>& h_final, int T, int D, const WeightMatrix& unembed,
+                    const TraceOptions& options) {
+    std::vector<int> positions = options.logit_positions.empty() ? std::vector<int>{T - 1} : options.logit_positions;
+    for (int& p : positions)
+        if (p < 0) p = T - 1;
+    std::vector<float> rows(positions.size() * D);
+    for (size_t i = 0; i < positions.size(); ++i)
+        std::copy_n(h_final.data() + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
+    const int V = unembed.n_out();
+    trace.n_vocab = V;
+    trace.logit_positions = positions;
+    trace.logits.assign(positions.size() * V, 0.0f);
+    linear(rows.data(), static_cast<int>(positions.size()), unembed, nullptr, trace.logits.data());
+}
+
+}  // namespace attn
