@@ -134,6 +134,9 @@ std::optional<uint8_t> byte_level_byte(char32_t c);
 // HF byte_level::process_offsets (trim leading/trailing spaces from offsets).
 void byte_level_process_offsets(Encoding& e, bool add_prefix_space);
 
+// tokenizer_from_json on an already parsed document; throws attn::Error.
+Tokenizer tokenizer_from_json_value(const Json& root, const std::string& label);
+
 // Small JSON helpers shared by the factories.
 std::string json_type_of(const Json& j, const std::string& label);
 std::string describe_pattern(const Json& pattern);

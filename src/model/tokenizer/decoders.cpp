@@ -82,8 +82,8 @@ struct WordPieceDec : Decoder {
         for (size_t i = 0; i < tokens.size(); ++i) {
             std::string& t = tokens[i];
             if (i != 0) {
-                if (!prefix.empty() && t.compare(0, prefix.size(), prefix) == 0) t.erase(0, prefix.size());
-                else if (prefix.empty() || t.compare(0, prefix.size(), prefix) != 0) t = " " + t;
+                if (t.compare(0, prefix.size(), prefix) == 0) t.erase(0, prefix.size());
+                else t = " " + t;
             }
             if (do_cleanup) t = cleanup(std::move(t));
         }

@@ -1,8 +1,8 @@
-// Tokenizer: loads tokenizer.json (or builds the same pipeline from vocab.txt / vocab.json+merges.txt),
-// and runs HF's encode (added tokens -> normalizer -> pre-tokenizer -> model -> post-processor) and
-// decode. Truncation, padding and pair inputs are not implemented (encode takes one text).
+// Tokenizer: builds the pipeline from tokenizer.json and runs HF's encode (added tokens -> normalizer
+// -> pre-tokenizer -> model -> post-processor) and decode. Truncation, padding and pair inputs are not
+// implemented (encode takes one text). Folder loading lives in tokenizer_files.cpp.
 //
-// Sections: added vocabulary | loading | encode/decode | folder loading
+// Sections: added vocabulary | loading | encode/decode
 #include "model/tokenizer/tokenizer.h"
 
 #include <unordered_map>
@@ -262,11 +262,13 @@ Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 
 Expected<Tokenizer> tokenizer_from_json(const std::string& json_text, const std::string& label) {
-    return catch_errors([&]() {
-        Tokenizer t;
-        t.impl = build_impl(json_parse(json_text, label), label);
-        return t;
-    });
+    return catch_errors([&]() { return tok::tokenizer_from_json_value(json_parse(json_text, label), label); });
+}
+
+Tokenizer tok::tokenizer_from_json_value(const Json& root, const std::string& label) {
+    Tokenizer t;
+    t.impl = build_impl(root, label);
+    return t;
 }
 
 // ---- Encode / decode
@@ -372,95 +374,6 @@ std::vector<std::pair<int, int>> offsets_to_chars(const std::string& text, const
         out.emplace_back(start, end);
     }
     return out;
-}
-
-// ---- Folder loading (tokenizer.json, else the slow-tokenizer files HF would convert)
-
-namespace {
-
-std::string file_text(const FileSet& files, const std::string& name) { return string_from_bytes(*files.find(name)); }
-
-// BertTokenizer -> fast conversion: WordPiece + BertNormalizer + BertPreTokenizer + [CLS] $A [SEP].
-Json bert_json_from_vocab(const std::string& vocab_txt, bool lowercase) {
-    Json vocab = Json::object();
-    int32_t id = 0;
-    size_t pos = 0;
-    while (pos <= vocab_txt.size()) {
-        size_t nl = vocab_txt.find('\n', pos);
-        if (nl == std::string::npos) nl = vocab_txt.size();
-        std::string line = vocab_txt.substr(pos, nl - pos);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!(nl == vocab_txt.size() && line.empty())) vocab[line] = id++;
-        pos = nl + 1;
-    }
-    Json root;
-    root["model"] = {{"type", "WordPiece"}, {"unk_token", "[UNK]"}, {"continuing_subword_prefix", "##"},
-                     {"max_input_chars_per_word", 100}, {"vocab", vocab}};
-    root["normalizer"] = {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", true},
-                          {"strip_accents", nullptr}, {"lowercase", lowercase}};
-    root["pre_tokenizer"] = {{"type", "BertPreTokenizer"}};
-    root["decoder"] = {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}};
-    Json added = Json::array();
-    for (const char* s : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"})
-        if (vocab.contains(s))
-            added.push_back({{"id", vocab[s]}, {"content", s}, {"special", true}, {"normalized", false}});
-    root["added_tokens"] = added;
-    if (vocab.contains("[CLS]") && vocab.contains("[SEP]"))
-        root["post_processor"] = {{"type", "BertProcessing"},
-                                  {"cls", {"[CLS]", vocab["[CLS]"]}},
-                                  {"sep", {"[SEP]", vocab["[SEP]"]}}};
-    return root;
-}
-
-// GPT2Tokenizer -> fast conversion: byte-level BPE, no prefix space, <|endoftext|> special.
-Json gpt2_json_from_files(const std::string& vocab_json, const std::string& merges_txt, const std::string& label) {
-    Json root;
-    Json vocab = json_parse(vocab_json, label + "/vocab.json");
-    Json merges = Json::array();
-    size_t pos = 0;
-    bool first = true;
-    while (pos < merges_txt.size()) {
-        size_t nl = merges_txt.find('\n', pos);
-        if (nl == std::string::npos) nl = merges_txt.size();
-        std::string line = merges_txt.substr(pos, nl - pos);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!(first && line.rfind("#version", 0) == 0) && !line.empty()) merges.push_back(line);
-        first = false;
-        pos = nl + 1;
-    }
-    root["model"] = {{"type", "BPE"}, {"vocab", vocab}, {"merges", merges}};
-    root["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}};
-    root["post_processor"] = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}};
-    root["decoder"] = {{"type", "ByteLevel"}};
-    Json added = Json::array();
-    if (vocab.is_object() && vocab.contains("<|endoftext|>"))
-        added.push_back({{"id", vocab["<|endoftext|>"]}, {"content", "<|endoftext|>"}, {"special", true}, {"normalized", false}});
-    root["added_tokens"] = added;
-    return root;
-}
-
-}  // namespace
-
-Expected<Tokenizer> tokenizer_load(const FileSet& files) {
-    const std::string folder = files.label.empty() ? std::string("model folder") : files.label;
-    if (files.has("tokenizer.json")) return tokenizer_from_json(file_text(files, "tokenizer.json"), "tokenizer.json");
-    return catch_errors([&]() {
-        Tokenizer t;
-        if (files.has("vocab.txt")) {
-            bool lowercase = true;
-            if (files.has("tokenizer_config.json")) {
-                Json cfg = json_parse(file_text(files, "tokenizer_config.json"), "tokenizer_config.json");
-                lowercase = json_get_bool_or(cfg, "do_lower_case", true, "tokenizer_config.json");
-            }
-            t.impl = build_impl(bert_json_from_vocab(file_text(files, "vocab.txt"), lowercase), "vocab.txt");
-        } else if (files.has("vocab.json") && files.has("merges.txt")) {
-            t.impl = build_impl(gpt2_json_from_files(file_text(files, "vocab.json"), file_text(files, "merges.txt"), folder),
-                                "vocab.json+merges.txt");
-        } else {
-            throw Error(folder + ": no tokenizer found (expected tokenizer.json, vocab.txt, or vocab.json + merges.txt)");
-        }
-        return t;
-    });
 }
 
 }  // namespace attn

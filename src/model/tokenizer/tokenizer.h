@@ -6,7 +6,6 @@
 //   Encoding e = tok->encode("Hello world", /*add_special_tokens=*/true);
 //   std::string back = tok->decode(e.ids, /*skip_special_tokens=*/false);
 //
-//
 // Input that is not valid UTF-8 is first made valid the way Rust's from_utf8_lossy does (each maximal
 // invalid subpart becomes U+FFFD); offsets then refer to that repaired text. Offsets are byte offsets;
 // offsets_to_chars() gives the character offsets HF's Python API reports.
@@ -42,7 +41,7 @@ public:
     std::string id_to_token(int32_t id) const;                 // "" when out of range
     std::optional<int32_t> token_to_id(const std::string& token) const;
     int vocab_size() const;                                     // largest id + 1, added tokens included
-    std::string model_type() const;                             // "BPE", "WordPiece", "Unigram"
+    std::string model_type() const;                             // "BPE", "WordPiece", "Unigram", "WordLevel"
     bool is_special(int32_t id) const;
 
     std::shared_ptr<const TokenizerImpl> impl;
