@@ -93,3 +93,14 @@ TEST_CASE("bart-tiny model info and checks") {
     CHECK(plain->decoder_tokens.ids == std::vector<int32_t>{2});
     CHECK(plain->cross_attentions.n_key == 3);
 }
+
+TEST_CASE("the encoder-decoder usage example in model.h") {
+    ModelPtr m = load_fixture_model("bart-tiny");
+    const std::vector<int32_t> source_ids = {0, 279, 405, 2};
+    const int layer = 1, head = 2, decoder_position = 0, source_position = 3;
+    Expected<Trace> s = model_trace_seq2seq(*m, source_ids, {m->info().decoder_start_token_id}, TraceOptions{});
+    REQUIRE(s.ok());
+    float c = s->cross_attentions.at(layer, head, decoder_position, source_position);
+    CHECK(c > 0.0f);
+    CHECK(c < 1.0f);
+}
