@@ -1,5 +1,5 @@
-// Text generation for decoder and encoder-decoder models: greedy by default (argmax, ties to the lowest id, like
-// torch.argmax), or sampling with temperature and top-k from a seeded generator that gives the same
+// Text generation for decoder and encoder-decoder models: greedy by default (argmax, ties to the
+// lowest id, like torch.argmax), or sampling with temperature and top-k from a seeded generator that gives the same
 // ids natively and in WebAssembly. Each step re-runs the model on the whole sequence (no KV cache): the
 // explorer wants each step's attention anyway, and the models shown here are small.
 #pragma once
