@@ -26,6 +26,11 @@ int cmd_info(int argc, char** argv) {
         {"encoder_decoder", i.encoder_decoder},
         {"tokenizer", {{"type", model->tokenizer.model_type()}, {"vocab_size", model->tokenizer.vocab_size()}}},
     };
+    if (i.encoder_decoder) {
+        out["n_decoder_layer"] = i.n_decoder_layer;
+        out["n_decoder_head"] = i.n_decoder_head;
+        out["decoder_start_token_id"] = i.decoder_start_token_id;
+    }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
 }

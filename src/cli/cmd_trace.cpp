@@ -1,5 +1,7 @@
 // `trace`: run a model on a text or ids and write what it captured as safetensors, tensors named as in
-// the reference files (input_ids, attentions, hidden_states, last_logits, ...).
+// the reference files: decoders input_ids, attentions, hidden_states, last_logits; encoders the same
+// with mask_logits instead of last_logits; encoder-decoders input_ids, decoder_input_ids,
+// encoder_/decoder_/cross_attentions, encoder_/decoder_hidden_states, last_logits.
 #include <cstdio>
 #include <sstream>
 
@@ -33,6 +35,56 @@ std::vector<int32_t> parse_ids(const std::string& option, const std::string& tex
 
 std::vector<int64_t> widen(const std::vector<int32_t>& ids) { return std::vector<int64_t>(ids.begin(), ids.end()); }
 
+void truncate_to_context(std::vector<int32_t>& ids, int n_ctx, const char* what) {
+    if (static_cast<int>(ids.size()) <= n_ctx) return;
+    std::fprintf(stderr, "attnscope-cli trace: %s has %zu tokens; kept the first %d (the model's context)\n", what,
+                 ids.size(), n_ctx);
+    ids.resize(n_ctx);
+}
+
+// Encoder-decoder input: --decoder-ids as given; --decoder-text as transformers feeds a target when
+// teacher forcing ([decoder_start, bos] + its tokens, without the special tokens the tokenizer adds);
+// neither: [decoder_start], generation's first step.
+std::vector<int32_t> decoder_ids_of(const Args& args, const Model& model) {
+    const int32_t start = model.info().decoder_start_token_id;
+    const bool has_ids = args.has("--decoder-ids"), has_text = args.has("--decoder-text") || args.has("--decoder-text-file");
+    if (has_ids && has_text) throw UsageError{"give --decoder-text, --decoder-text-file or --decoder-ids, only one"};
+    if (has_ids) return parse_ids("--decoder-ids", args.get("--decoder-ids"));
+    std::vector<int32_t> ids = {start};
+    if (!has_text) return ids;
+    if (model.bos_token_id >= 0) ids.push_back(model.bos_token_id);
+    const std::string text = args_text(args, "--decoder-text", "--decoder-text-file");
+    for (int32_t id : model.tokenizer.encode(text, /*add_special_tokens=*/false).ids) ids.push_back(id);
+    truncate_to_context(ids, model.info().n_ctx, "decoder input");
+    return ids;
+}
+
+// --score-position, else the first mask token ("[MASK]" for BERT-style vocabularies, "<mask>" for RoBERTa's).
+int score_position_of(const Args& args, const Model& model, const std::vector<int32_t>& ids) {
+    const int T = static_cast<int>(ids.size());
+    if (args.has("--score-position")) {
+        std::vector<int32_t> p = parse_ids("--score-position", args.get("--score-position"));
+        if (p.size() != 1) throw UsageError{"--score-position takes one position"};
+        if (p[0] >= T)
+            throw UsageError{"--score-position " + std::to_string(p[0]) + " is outside the input's " + std::to_string(T) +
+                             " tokens"};
+        return p[0];
+    }
+    for (const char* mask : {"[MASK]", "<mask>"})
+        if (auto id = model.tokenizer.token_to_id(mask))
+            for (int t = 0; t < T; ++t)
+                if (ids[t] == *id) return t;
+    throw UsageError{"no mask token ([MASK] or <mask>) in the input to score; add one or give --score-position"};
+}
+
+void add_attention(SafetensorsWriter& w, const std::string& name, const AttentionTensor& a) {
+    w.add_f32(name, {a.n_layer, a.n_head, a.n_query, a.n_key}, a.probs.data());
+}
+
+void add_hidden(SafetensorsWriter& w, const std::string& name, const HiddenTensor& h) {
+    w.add_f32(name, {h.n_state, h.n_token, h.n_embd}, h.values.data());
+}
+
 }  // namespace
 
 int cmd_trace(int argc, char** argv) {
@@ -51,7 +103,7 @@ int cmd_trace(int argc, char** argv) {
     if (!info.encoder_decoder && (args.has("--decoder-text") || args.has("--decoder-text-file") || args.has("--decoder-ids")))
         throw UsageError{"--decoder-text/--decoder-ids apply to encoder-decoder models; " + folder + " is " +
                          info.architecture};
-    if (info.causal && args.has("--score-position"))
+    if ((info.causal || info.encoder_decoder) && args.has("--score-position"))
         throw UsageError{"--score-position applies to encoder (masked-LM) models; " + folder + " is " +
                          info.architecture + ", whose last_logits are always at the last position"};
 
@@ -60,27 +112,41 @@ int cmd_trace(int argc, char** argv) {
         ids = parse_ids("--ids", args.get("--ids"));
     } else {
         ids = model->tokenizer.encode(text, /*add_special_tokens=*/true).ids;
-        if (static_cast<int>(ids.size()) > info.n_ctx) {
-            std::fprintf(stderr, "attnscope-cli trace: input has %zu tokens; kept the first %d (the model's context)\n",
-                         ids.size(), info.n_ctx);
-            ids.resize(info.n_ctx);
-        }
+        truncate_to_context(ids, info.n_ctx, "input");
     }
-    auto trace = model_trace(*model, ids, TraceOptions{});
-    if (!trace) throw UsageError{trace.error().message};
 
+    Expected<Trace> trace = [&] {
+        if (info.encoder_decoder) return model_trace_seq2seq(*model, ids, decoder_ids_of(args, *model), TraceOptions{});
+        TraceOptions options;
+        if (!info.causal) options.logit_positions = {score_position_of(args, *model, ids)};
+        return model_trace(*model, ids, options);
+    }();
+    if (!trace) throw UsageError{trace.error().message};
     const Trace& t = *trace;
-    const int T = t.tokens.size();
-    std::vector<int64_t> input_ids = widen(t.tokens.ids);
-    const AttentionTensor& a = t.attentions;
-    const HiddenTensor& h = t.hidden_states;
+    std::vector<int64_t> input_ids = widen(t.tokens.ids), decoder_input_ids = widen(t.decoder_tokens.ids);
     SafetensorsWriter writer;
-    writer.add_i64("input_ids", {T}, input_ids.data());
-    writer.add_f32("attentions", {a.n_layer, a.n_head, a.n_query, a.n_key}, a.probs.data());
-    writer.add_f32("hidden_states", {h.n_state, h.n_token, h.n_embd}, h.values.data());
-    writer.add_f32("last_logits", {t.n_vocab}, t.logits_at(T - 1));
+    writer.add_i64("input_ids", {t.tokens.size()}, input_ids.data());
+    if (info.encoder_decoder) {
+        const int T = t.decoder_tokens.size();
+        writer.add_i64("decoder_input_ids", {T}, decoder_input_ids.data());
+        add_attention(writer, "encoder_attentions", t.attentions);
+        add_attention(writer, "decoder_attentions", t.decoder_attentions);
+        add_attention(writer, "cross_attentions", t.cross_attentions);
+        add_hidden(writer, "encoder_hidden_states", t.hidden_states);
+        add_hidden(writer, "decoder_hidden_states", t.decoder_hidden_states);
+        writer.add_f32("last_logits", {t.n_vocab}, t.logits_at(T - 1));
+    } else {
+        add_attention(writer, "attentions", t.attentions);
+        add_hidden(writer, "hidden_states", t.hidden_states);
+        if (info.causal)
+            writer.add_f32("last_logits", {t.n_vocab}, t.logits_at(t.tokens.size() - 1));
+        else
+            writer.add_f32("mask_logits", {t.n_vocab}, t.logits.data());
+    }
     writer.set_metadata("producer", "attnscope");
     writer.set_metadata("architecture", t.architecture);
+    if (!info.causal && !info.encoder_decoder)
+        writer.set_metadata("score_position", std::to_string(t.logit_positions.front()));
     auto bytes = writer.write();
     if (!bytes) throw UsageError{bytes.error().message};
     auto written = file_write_atomic(out_path, *bytes);

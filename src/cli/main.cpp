@@ -12,8 +12,13 @@ namespace {
 const char* kUsage =
     "usage: attnscope-cli COMMAND [OPTIONS]\n"
     "  tokenize --tokenizer FILE [--no-special] (--text TEXT | --text-file FILE)\n"
-    "  trace    --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) [--decoder-text T | --decoder-ids ...]\n"
-    "           [--score-position P] --out FILE.safetensors\n"
+    "  trace    --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3)\n"
+    "           [--decoder-text T | --decoder-text-file F | --decoder-ids 2,0,...] [--score-position P]\n"
+    "           --out FILE.safetensors\n"
+    "           encoders (BERT, ...): mask_logits at --score-position, default the first [MASK]/<mask> token\n"
+    "           encoder-decoders (BART): the decoder reads --decoder-ids as given, or --decoder-text as\n"
+    "           [decoder_start_token_id, bos_token_id] + its tokens without special tokens (teacher forcing,\n"
+    "           as transformers shifts labels), or else [decoder_start_token_id] alone\n"
     "  info     --model DIR\n"
     "  generate --model DIR (--text TEXT | --text-file FILE) [--max-new N] [--temperature T] [--top-k K]\n"
     "           [--seed S] [--no-stop]   greedy unless --temperature > 0\n";

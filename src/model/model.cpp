@@ -2,7 +2,11 @@
 // context length before handing them to the network.
 #include "model/model.h"
 
+#include <optional>
+
 #include "core/json.h"
+#include "model/bart.h"
+#include "model/bert.h"
 #include "model/gpt2.h"
 #include "model/llama.h"
 #include "model/weight_store.h"
@@ -10,7 +14,7 @@
 namespace attn {
 namespace {
 
-const char* kSupported = "gpt2, llama, mistral, qwen2";
+const char* kSupported = "gpt2, llama, mistral, qwen2, bert, roberta, xlm-roberta, distilbert, bart";
 
 // The architecture named by config.json: model_type, else the first of "architectures".
 std::string architecture_of(const Json& config) {
@@ -23,14 +27,20 @@ std::string architecture_of(const Json& config) {
         if (a.rfind("Llama", 0) == 0) return "llama";
         if (a.rfind("Mistral", 0) == 0) return "mistral";
         if (a.rfind("Qwen2", 0) == 0) return "qwen2";
+        if (a.rfind("Bert", 0) == 0) return "bert";
+        if (a.rfind("Roberta", 0) == 0) return "roberta";
+        if (a.rfind("XLMRoberta", 0) == 0) return "xlm-roberta";
+        if (a.rfind("DistilBert", 0) == 0) return "distilbert";
+        if (a.rfind("Bart", 0) == 0) return "bart";
         return a;
     }
     throw Error("config.json: no 'model_type' (nor 'architectures') says which architecture this is");
 }
 
-std::vector<int32_t> eos_ids_of(const Json& config) {
+// A token id key that may be a number or a list of numbers (eos_token_id, forced_eos_token_id).
+std::vector<int32_t> token_ids_of(const Json& config, const char* key) {
     std::vector<int32_t> ids;
-    auto it = config.find("eos_token_id");
+    auto it = config.find(key);
     if (it == config.end()) return ids;
     if (it->is_number_integer()) ids.push_back(it->get<int32_t>());
     if (it->is_array())
@@ -43,10 +53,48 @@ std::unique_ptr<Network> network_load(const Json& config, const WeightStore& wei
     std::string arch = architecture_of(config);
     if (arch == "gpt2") return gpt2_load(config, weights);
     if (arch == "llama" || arch == "mistral" || arch == "qwen2") return llama_load(arch, config, weights);
+    if (arch == "bert" || arch == "roberta" || arch == "xlm-roberta") return bert_load(arch, config, weights);
+    if (arch == "distilbert") return distilbert_load(config, weights);
+    if (arch == "bart") return bart_load(config, weights);
     throw Error("config.json: unsupported architecture " + arch + " (supported: " + kSupported + ")");
 }
 
+int32_t token_id_of(const Json& config, const char* key) {
+    std::vector<int32_t> ids = token_ids_of(config, key);
+    return ids.empty() ? -1 : ids.front();
+}
+
+// ids must be non-empty, within the context and the vocabulary; `what` names them in messages.
+std::optional<ErrorValue> ids_check(const std::vector<int32_t>& ids, const ModelInfo& info, const std::string& what) {
+    if (ids.empty()) return make_error("no " + what + " to run the model on");
+    if (static_cast<int>(ids.size()) > info.n_ctx)
+        return make_error(std::to_string(ids.size()) + " " + what + " exceed the model's context of " +
+                          std::to_string(info.n_ctx));
+    for (int32_t id : ids)
+        if (id < 0 || id >= info.n_vocab)
+            return make_error("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                              std::to_string(info.n_vocab) + ")");
+    return std::nullopt;
+}
+
+std::optional<ErrorValue> positions_check(const TraceOptions& options, int n, const std::string& what) {
+    for (int p : options.logit_positions)
+        if (p < -1 || p >= n)
+            return make_error("logit position " + std::to_string(p) + " is outside the " + std::to_string(n) + " " + what);
+    return std::nullopt;
+}
+
+std::vector<std::string> pieces_of(const Tokenizer& tokenizer, const std::vector<int32_t>& ids) {
+    std::vector<std::string> pieces;
+    for (int32_t id : ids) pieces.push_back(tokenizer.id_to_token(id));
+    return pieces;
+}
+
 }  // namespace
+
+Trace Network::forward_seq2seq(const std::vector<int32_t>&, const std::vector<int32_t>&, const TraceOptions&) const {
+    throw Error(info().architecture + " is not an encoder-decoder model; it takes one sequence");
+}
 
 Expected<ModelPtr> model_load(const FileSet& files) {
     return catch_errors([&]() -> ModelPtr {
@@ -60,7 +108,10 @@ Expected<ModelPtr> model_load(const FileSet& files) {
         if (!weights) throw Error(weights.error().message);
         auto model = std::make_unique<Model>();
         model->network = network_load(config, *weights);
-        model->eos_token_ids = eos_ids_of(config);
+        model->eos_token_ids = token_ids_of(config, "eos_token_id");
+        model->bos_token_id = token_id_of(config, "bos_token_id");
+        model->forced_bos_token_id = token_id_of(config, "forced_bos_token_id");
+        model->forced_eos_token_ids = token_ids_of(config, "forced_eos_token_id");
         auto tokenizer = tokenizer_load(files);
         if (!tokenizer) throw Error(tokenizer.error().message);
         model->tokenizer = std::move(*tokenizer);
@@ -69,23 +120,27 @@ Expected<ModelPtr> model_load(const FileSet& files) {
 }
 
 Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids, const TraceOptions& options) {
-    const ModelInfo& info = model.info();
-    if (ids.empty()) return make_error("no tokens to run the model on");
-    if (static_cast<int>(ids.size()) > info.n_ctx)
-        return make_error(std::to_string(ids.size()) + " tokens exceed the model's context of " +
-                          std::to_string(info.n_ctx));
-    for (int32_t id : ids)
-        if (id < 0 || id >= info.n_vocab)
-            return make_error("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                              std::to_string(info.n_vocab) + ")");
-    for (int p : options.logit_positions)
-        if (p < -1 || p >= static_cast<int>(ids.size()))
-            return make_error("logit position " + std::to_string(p) + " is outside the " +
-                              std::to_string(ids.size()) + " tokens");
+    if (auto bad = ids_check(ids, model.info(), "tokens")) return *bad;
+    if (auto bad = positions_check(options, static_cast<int>(ids.size()), "tokens")) return *bad;
     return catch_errors([&] {
         Trace trace = model.network->forward(ids, options);
-        trace.tokens.pieces.clear();
-        for (int32_t id : ids) trace.tokens.pieces.push_back(model.tokenizer.id_to_token(id));
+        trace.tokens.pieces = pieces_of(model.tokenizer, trace.tokens.ids);
+        trace.decoder_tokens.pieces = pieces_of(model.tokenizer, trace.decoder_tokens.ids);
+        return trace;
+    });
+}
+
+Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_t>& source_ids,
+                                    const std::vector<int32_t>& decoder_ids, const TraceOptions& options) {
+    if (!model.info().encoder_decoder)
+        return make_error(model.info().architecture + " is not an encoder-decoder model; it takes one sequence");
+    if (auto bad = ids_check(source_ids, model.info(), "source tokens")) return *bad;
+    if (auto bad = ids_check(decoder_ids, model.info(), "decoder tokens")) return *bad;
+    if (auto bad = positions_check(options, static_cast<int>(decoder_ids.size()), "decoder tokens")) return *bad;
+    return catch_errors([&] {
+        Trace trace = model.network->forward_seq2seq(source_ids, decoder_ids, options);
+        trace.tokens.pieces = pieces_of(model.tokenizer, source_ids);
+        trace.decoder_tokens.pieces = pieces_of(model.tokenizer, decoder_ids);
         return trace;
     });
 }

@@ -6,6 +6,10 @@
 //   Expected<Trace> t = model_trace_text(**m, "The animal didn't cross", TraceOptions{});
 //   float w = t->attentions.at(layer, head, query, key);
 //
+//   // Encoder-decoder models (BART): the source into the encoder, the decoder input beside it.
+//   Expected<Trace> s = model_trace_seq2seq(**m, source_ids, {m->info().decoder_start_token_id}, TraceOptions{});
+//   float c = s->cross_attentions.at(layer, head, decoder_position, source_position);
+//
 // Architectures live in their own files (gpt2.cpp, ...); this header is all the rest of the program sees.
 #pragma once
 #include <cstdint>
@@ -22,7 +26,7 @@ namespace attn {
 
 struct ModelInfo {
     std::string architecture;     // "gpt2"
-    int n_layer = 0;
+    int n_layer = 0;              // encoder-decoder: the encoder's
     int n_head = 0;
     int n_kv_head = 0;
     int n_embd = 0;
@@ -31,8 +35,11 @@ struct ModelInfo {
     int64_t n_params = 0;
     int64_t weight_bytes = 0;     // bytes the weights occupy in memory
     std::vector<std::string> weight_dtypes;   // distinct dtypes of the weight tensors, e.g. {"F32"}
-    bool causal = true;
+    bool causal = true;           // encoder-decoder: false (the encoder's self attention)
     bool encoder_decoder = false;
+    int n_decoder_layer = 0;      // encoder-decoder only
+    int n_decoder_head = 0;       // encoder-decoder only
+    int32_t decoder_start_token_id = -1;   // encoder-decoder only: the decoder's first input id
 };
 
 class Network {
@@ -41,12 +48,21 @@ public:
     virtual const ModelInfo& info() const = 0;
     // ids must already be valid and no longer than n_ctx (model_trace checks).
     virtual Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const = 0;
+    // Encoder-decoder networks: the encoder reads source_ids, the decoder decoder_ids; logit positions are
+    // decoder positions. Ids are checked by model_trace_seq2seq. Other networks throw attn::Error.
+    virtual Trace forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
+                                  const TraceOptions& options) const;
 };
 
 struct Model {
     std::unique_ptr<Network> network;
     Tokenizer tokenizer;
     std::vector<int32_t> eos_token_ids;   // config.json eos_token_id (a number or a list); may be empty
+    int32_t bos_token_id = -1;            // config.json bos_token_id; -1 when absent
+    // Generation rules from config.json (transformers' ForcedBOS/ForcedEOS logits processors): -1 / empty
+    // when absent.
+    int32_t forced_bos_token_id = -1;
+    std::vector<int32_t> forced_eos_token_ids;
     const ModelInfo& info() const { return network->info(); }
 };
 using ModelPtr = std::unique_ptr<Model>;
@@ -54,8 +70,14 @@ using ModelPtr = std::unique_ptr<Model>;
 // Reads config.json, the weights (model.safetensors or an index + shards) and the tokenizer.
 Expected<ModelPtr> model_load(const FileSet& files);
 
-// Runs the model on ids; refuses ids outside the vocabulary or longer than the context.
+// Runs the model on ids; refuses ids outside the vocabulary or longer than the context. An
+// encoder-decoder model runs its decoder on [decoder_start_token_id] alone.
 Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids, const TraceOptions& options);
+// Encoder-decoder models only: source into the encoder, decoder_ids (teacher-forced, usually starting with
+// decoder_start_token_id) into the decoder; the same checks as model_trace on both, logit positions
+// counted in decoder_ids.
+Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_t>& source_ids,
+                                    const std::vector<int32_t>& decoder_ids, const TraceOptions& options);
 // Tokenizes (with special tokens, like HF encode()), truncates to the context, then traces.
 // `truncated` (optional) tells whether the input was cut.
 Expected<Trace> model_trace_text(const Model& model, const std::string& text, const TraceOptions& options,

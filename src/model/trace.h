@@ -29,7 +29,8 @@ struct AttentionTensor {
 };
 
 // Residual stream states, Hugging Face convention: state 0 is the embedding output, state l the
-// output of block l, and for GPT-2 the last one is taken after the final layer norm.
+// output of block l, and for GPT-2 the last one is taken after the final layer norm (encoders and BART
+// have none: their last state is the last layer's output).
 struct HiddenTensor {
     int n_state = 0, n_token = 0, n_embd = 0;
     std::vector<float> values;  // (L+1, T, D)

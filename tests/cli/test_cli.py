@@ -127,6 +127,136 @@ def trace_from_text_tokenizes_like_hf():
         assert max_diff(got["attentions"][1], ref["case2.attentions"][1]) < 2e-5
 
 
+ENCODERS = ["bert-tiny", "roberta-tiny", "distilbert-tiny"]
+BART_TENSORS = [("encoder_attentions", 2e-5), ("decoder_attentions", 2e-5), ("cross_attentions", 2e-5),
+                ("encoder_hidden_states", 2e-4), ("decoder_hidden_states", 2e-4), ("last_logits", 2e-3)]
+
+
+def ids_arg(values):
+    return ",".join(str(i) for i in values)
+
+
+def check_tensors(got, ref, case, checks):
+    for name, tol in checks:
+        shape, values = ref[f"case{case}.{name}"]
+        assert got[name][0] == shape, (case, name, got[name][0], shape)
+        assert max_diff(got[name][1], values) < tol, (case, name, max_diff(got[name][1], values))
+
+
+@test
+def trace_matches_transformers_on_encoders():
+    for model in ENCODERS:
+        ref = read_safetensors(os.path.join(FIXTURES, model, "reference.safetensors"))
+        masks = json.load(open(os.path.join(FIXTURES, model, "reference.json"), encoding="utf-8"))["mask_positions"]
+        with tempfile.TemporaryDirectory() as d:
+            for case, mask in enumerate(masks):
+                out_path = os.path.join(d, f"t{case}.safetensors")
+                rc, out, err = run("trace", "--model", os.path.join(FIXTURES, model), "--ids",
+                                   ids_arg(ref[f"case{case}.input_ids"][1]), "--score-position", str(mask),
+                                   "--out", out_path)
+                assert rc == 0, (model, err)
+                got = read_safetensors(out_path)
+                assert set(got) == {"input_ids", "attentions", "hidden_states", "mask_logits"}, (model, set(got))
+                assert list(got["input_ids"][1]) == list(ref[f"case{case}.input_ids"][1])
+                check_tensors(got, ref, case, [("attentions", 2e-5), ("hidden_states", 2e-4), ("mask_logits", 2e-3)])
+
+
+@test
+def trace_encoder_scores_the_first_mask_by_default():
+    # Needs the tokenizer to know "[MASK]" / "<mask>".
+    for model in ENCODERS:
+        ref = read_safetensors(os.path.join(FIXTURES, model, "reference.safetensors"))
+        with tempfile.TemporaryDirectory() as d:
+            out_path = os.path.join(d, "t.safetensors")
+            rc, out, err = run("trace", "--model", os.path.join(FIXTURES, model), "--ids",
+                               ids_arg(ref["case1.input_ids"][1]), "--out", out_path)
+            assert rc == 0, (model, err)
+            check_tensors(read_safetensors(out_path), ref, 1, [("mask_logits", 2e-3)])
+
+
+@test
+def trace_matches_transformers_on_bart():
+    model = os.path.join(FIXTURES, "bart-tiny")
+    ref = read_safetensors(os.path.join(model, "reference.safetensors"))
+    with tempfile.TemporaryDirectory() as d:
+        for case in range(2):
+            out_path = os.path.join(d, f"t{case}.safetensors")
+            rc, out, err = run("trace", "--model", model, "--ids", ids_arg(ref[f"case{case}.input_ids"][1]),
+                               "--decoder-ids", ids_arg(ref[f"case{case}.decoder_input_ids"][1]), "--out", out_path)
+            assert rc == 0, err
+            got = read_safetensors(out_path)
+            assert set(got) == {"input_ids", "decoder_input_ids"} | {n for n, _ in BART_TENSORS}, set(got)
+            assert list(got["decoder_input_ids"][1]) == list(ref[f"case{case}.decoder_input_ids"][1])
+            check_tensors(got, ref, case, BART_TENSORS)
+
+
+@test
+def trace_bart_decoder_defaults_to_the_start_token():
+    model = os.path.join(FIXTURES, "bart-tiny")
+    ref = read_safetensors(os.path.join(model, "reference.safetensors"))
+    with tempfile.TemporaryDirectory() as d:
+        out_path = os.path.join(d, "t.safetensors")
+        rc, out, err = run("trace", "--model", model, "--ids", ids_arg(ref["case0.input_ids"][1]), "--out", out_path)
+        assert rc == 0, err
+        got = read_safetensors(out_path)
+        assert list(got["decoder_input_ids"][1]) == [2], got["decoder_input_ids"]
+        assert got["cross_attentions"][0] == [2, 4, 1, 8], got["cross_attentions"][0]
+        # The encoder does not depend on the decoder input.
+        check_tensors(got, ref, 0, [("encoder_attentions", 2e-5), ("encoder_hidden_states", 2e-4)])
+
+
+@test
+def trace_bart_decoder_text_is_teacher_forced_like_the_reference():
+    # Needs the tokenizer: [decoder_start, bos] + the target's tokens, as the reference was made.
+    model = os.path.join(FIXTURES, "bart-tiny")
+    meta = json.load(open(os.path.join(model, "reference.json"), encoding="utf-8"))
+    ref = read_safetensors(os.path.join(model, "reference.safetensors"))
+    with tempfile.TemporaryDirectory() as d:
+        # The fixture's tokenizer has no post-processor; its source ids were wrapped in <s> ... </s> by hand.
+        tgt = meta["pairs"][0][1]
+        out_path = os.path.join(d, "t.safetensors")
+        rc, out, err = run("trace", "--model", model, "--ids", ids_arg(ref["case0.input_ids"][1]), "--decoder-text", tgt,
+                           "--out", out_path)
+        assert rc == 0, err
+        got = read_safetensors(out_path)
+        assert list(got["decoder_input_ids"][1]) == list(ref["case0.decoder_input_ids"][1])
+        check_tensors(got, ref, 0, BART_TENSORS)
+
+
+@test
+def info_describes_encoders_and_encoder_decoders():
+    for model, arch in [("bert-tiny", "bert"), ("roberta-tiny", "roberta"), ("distilbert-tiny", "distilbert")]:
+        rc, out, err = run("info", "--model", os.path.join(FIXTURES, model))
+        assert rc == 0, err
+        info = json.loads(out)
+        assert info["architecture"] == arch and info["causal"] is False and info["encoder_decoder"] is False, info
+        assert info["n_ctx"] == 64, info
+    rc, out, err = run("info", "--model", os.path.join(FIXTURES, "bart-tiny"))
+    assert rc == 0, err
+    info = json.loads(out)
+    assert info["architecture"] == "bart" and info["causal"] is False and info["encoder_decoder"] is True, info
+    assert info["n_decoder_layer"] == 2 and info["decoder_start_token_id"] == 2, info
+
+
+@test
+def encoder_and_bart_usage_errors():
+    with tempfile.TemporaryDirectory() as d:
+        out_path = os.path.join(d, "x.safetensors")
+        bert, bart = os.path.join(FIXTURES, "bert-tiny"), os.path.join(FIXTURES, "bart-tiny")
+        expect_clean_failure(["trace", "--model", bert, "--ids", "2,5,3", "--score-position", "3", "--out", out_path],
+                             "--score-position 3 is outside the input's 3 tokens", out_path)
+        expect_clean_failure(["trace", "--model", bert, "--ids", "2,5,3", "--decoder-ids", "2", "--out", out_path],
+                             "apply to encoder-decoder models", out_path)
+        expect_clean_failure(["trace", "--model", bart, "--ids", "0,5,2", "--score-position", "1", "--out", out_path],
+                             "--score-position applies to encoder (masked-LM) models", out_path)
+        expect_clean_failure(["trace", "--model", bart, "--ids", "0,5,2", "--decoder-ids", "2", "--decoder-text", "x",
+                              "--out", out_path], "only one", out_path)
+        expect_clean_failure(["trace", "--model", bart, "--ids", "0,5,2", "--decoder-ids", "2,600", "--out", out_path],
+                             "token id 600 is outside the vocabulary", out_path)
+        expect_clean_failure(["trace", "--model", bart, "--ids", "0,5,2", "--decoder-ids", ids_arg([5] * 65),
+                              "--out", out_path], "65 decoder tokens exceed the model's context of 64", out_path)
+
+
 @test
 def info_describes_the_model():
     rc, out, err = run("info", "--model", os.path.join(FIXTURES, "gpt2-tiny"))
@@ -339,7 +469,8 @@ def unsupported_architecture():
         cfg = json.load(open(path))
         cfg["model_type"] = "t5"
         json.dump(cfg, open(path, "w"))
-    bad_model_case("unsupported architecture t5 (supported: gpt2, llama, mistral, qwen2", mutate)
+    bad_model_case("unsupported architecture t5 (supported: gpt2, llama, mistral, qwen2, bert, roberta, xlm-roberta, "
+                   "distilbert, bart)", mutate)
 
 
 @test

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The headless UI smoke test, natively (native-debug: AddressSanitizer + UBSan) and as WebAssembly
-# under node. Ends with "ui-smoke: N passed, M failed" (doctest test cases) and exits non-zero on failure.
+# under node (argument: native, wasm or all). Ends with "ui-smoke: N passed, M failed" (doctest test cases) and exits non-zero on failure.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -37,8 +37,9 @@ run_suite() {
   failed=$((failed + f))
 }
 
-run_suite ui-smoke-native native-debug build/native-debug/tests/ui/attn_ui_smoke
-run_suite ui-smoke-wasm wasm-release node --no-experimental-fetch build/wasm-release/tests/ui/attn_ui_smoke.js
+which=${1:-all}   # native, wasm, or all
+[ "$which" != wasm ] && run_suite ui-smoke-native native-debug build/native-debug/tests/ui/attn_ui_smoke
+[ "$which" != native ] && run_suite ui-smoke-wasm wasm-release node --no-experimental-fetch build/wasm-release/tests/ui/attn_ui_smoke.js
 
 echo "ui-smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

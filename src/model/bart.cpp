@@ -1,0 +1,244 @@
+// BART forward pass, transformers semantics (eager attention, one unpadded sequence each side):
+//   encoder: h0 = LayerNorm(embed[src] * scale + pos[s + 2]); per layer post-LN self attention, post-LN FFN.
+//   decoder: g0 = LayerNorm(embed[dec] * scale + pos[t + 2]); per layer post-LN causal self attention,
+//            post-LN cross attention over the encoder output, post-LN FFN.
+//   logits = g @ lm_head^T + final_logits_bias. No final norm: hidden states are each stack's embedding
+//   output and its layers' outputs, as transformers reports them.
+#include "model/bart.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "core/linear.h"
+#include "model/post_ln.h"
+#include "model/trace_fill.h"
+#include "model/weight_fetch.h"
+
+namespace attn {
+namespace {
+
+struct BartConfig {
+    int n_embd = 0, n_vocab = 0, n_ctx = 0;
+    int n_enc_layer = 0, n_enc_head = 0, n_enc_ff = 0;
+    int n_dec_layer = 0, n_dec_head = 0, n_dec_ff = 0;
+    int decoder_start = -1;
+    float embed_scale = 1.0f;
+    Activation activation = Activation::gelu_erf;
+    bool tie_word_embeddings = true;
+};
+
+// BART's learned position tables carry two extra rows: position t reads row t + 2.
+constexpr int kPositionOffset = 2;
+// nn.LayerNorm's default; BART does not make it configurable.
+constexpr float kEps = 1e-5f;
+
+BartConfig bart_config_parse(const Json& j) {
+    const std::string file = "config.json";
+    BartConfig c;
+    c.n_embd = static_cast<int>(json_get_int(j, "d_model", file));
+    c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
+    c.n_ctx = static_cast<int>(json_get_int_or(j, "max_position_embeddings", 1024, file));
+    c.n_enc_layer = static_cast<int>(json_get_int(j, "encoder_layers", file));
+    c.n_enc_head = static_cast<int>(json_get_int(j, "encoder_attention_heads", file));
+    c.n_enc_ff = static_cast<int>(json_get_int(j, "encoder_ffn_dim", file));
+    c.n_dec_layer = static_cast<int>(json_get_int(j, "decoder_layers", file));
+    c.n_dec_head = static_cast<int>(json_get_int(j, "decoder_attention_heads", file));
+    c.n_dec_ff = static_cast<int>(json_get_int(j, "decoder_ffn_dim", file));
+    c.tie_word_embeddings = json_get_bool_or(j, "tie_word_embeddings", true, file);
+    if (json_get_bool_or(j, "scale_embedding", false, file)) c.embed_scale = std::sqrt(static_cast<float>(c.n_embd));
+    std::string act = json_get_string_or(j, "activation_function", "gelu", file);
+    if (!activation_from_name(act, &c.activation))
+        throw Error(file + ": activation_function '" + act +
+                    "' is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu)");
+    auto positive = [&](const char* key, int v) {
+        if (v <= 0) throw Error(file + ": " + key + "=" + std::to_string(v) + " must be positive");
+    };
+    positive("d_model", c.n_embd);
+    positive("vocab_size", c.n_vocab);
+    positive("max_position_embeddings", c.n_ctx);
+    positive("encoder_layers", c.n_enc_layer);
+    positive("encoder_attention_heads", c.n_enc_head);
+    positive("encoder_ffn_dim", c.n_enc_ff);
+    positive("decoder_layers", c.n_dec_layer);
+    positive("decoder_attention_heads", c.n_dec_head);
+    positive("decoder_ffn_dim", c.n_dec_ff);
+    for (auto [key, heads] : {std::pair<const char*, int>{"encoder_attention_heads", c.n_enc_head},
+                              std::pair<const char*, int>{"decoder_attention_heads", c.n_dec_head}})
+        if (c.n_embd % heads != 0)
+            throw Error(file + ": d_model=" + std::to_string(c.n_embd) + " is not divisible by " + key + "=" +
+                        std::to_string(heads));
+    // transformers starts decoding from decoder_start_token_id, else from bos_token_id.
+    c.decoder_start = static_cast<int>(
+        json_get_int_or(j, "decoder_start_token_id", json_get_int_or(j, "bos_token_id", -1, file), file));
+    if (c.decoder_start < 0 || c.decoder_start >= c.n_vocab)
+        throw Error(file + ": decoder_start_token_id (or bos_token_id) must name a token in [0, vocab_size=" +
+                    std::to_string(c.n_vocab) + ")");
+    return c;
+}
+
+struct BartDecoderLayer {
+    AttentionBlock self_attn, cross_attn;
+    FeedForwardBlock ffn;
+};
+
+class Bart : public Network {
+public:
+    Bart(const BartConfig& c, const WeightStore& w) : c_(c), store_(w) {
+        const int64_t D = c.n_embd, V = c.n_vocab, P = c.n_ctx + kPositionOffset;
+        NameVariants names = [](const std::string& n) { return std::vector<std::string>{"model." + n, n}; };
+        const auto oi = WeightLayout::out_in;
+        const std::string d = "d_model=" + std::to_string(D);
+        const std::string v = "vocab_size=" + std::to_string(V) + ", " + d;
+        const std::string p = "max_position_embeddings=" + std::to_string(c.n_ctx) + " (+2), " + d;
+        // The encoder and decoder embeddings are tied to model.shared; checkpoints may store any of them.
+        auto embed_names = [&](const std::string& own) {
+            std::vector<std::string> all = names(own);
+            for (const char* other : {"shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"})
+                for (const std::string& n : names(other)) all.push_back(n);
+            return all;
+        };
+        enc_embed_ = matrix_fetch(w, embed_names("encoder.embed_tokens.weight"), {V, D}, oi, v);
+        dec_embed_ = matrix_fetch(w, embed_names("decoder.embed_tokens.weight"), {V, D}, oi, v);
+        enc_pos_ = matrix_fetch(w, names("encoder.embed_positions.weight"), {P, D}, oi, p);
+        dec_pos_ = matrix_fetch(w, names("decoder.embed_positions.weight"), {P, D}, oi, p);
+        enc_embed_norm_ = norm_fetch(w, names, "encoder.layernorm_embedding", D, d);
+        dec_embed_norm_ = norm_fetch(w, names, "decoder.layernorm_embedding", D, d);
+        auto attention = [&](const std::string& base, int64_t heads) {
+            const std::string a = d + ", heads=" + std::to_string(heads);
+            AttentionBlock b;
+            b.q = dense_fetch(w, names, base + ".q_proj", D, D, a);
+            b.k = dense_fetch(w, names, base + ".k_proj", D, D, a);
+            b.v = dense_fetch(w, names, base + ".v_proj", D, D, a);
+            b.out = dense_fetch(w, names, base + ".out_proj", D, D, a);
+            b.norm = norm_fetch(w, names, base + "_layer_norm", D, a);
+            return b;
+        };
+        auto feed_forward = [&](const std::string& base, int64_t F, const char* key) {
+            const std::string f = d + ", " + key + "=" + std::to_string(F);
+            FeedForwardBlock b;
+            b.fc1 = dense_fetch(w, names, base + "fc1", F, D, f);
+            b.fc2 = dense_fetch(w, names, base + "fc2", D, F, f);
+            b.norm = norm_fetch(w, names, base + "final_layer_norm", D, f);
+            return b;
+        };
+        for (int l = 0; l < c.n_enc_layer; ++l) {
+            const std::string base = "encoder.layers." + std::to_string(l) + ".";
+            enc_attn_.push_back(attention(base + "self_attn", c.n_enc_head));
+            enc_ffn_.push_back(feed_forward(base, c.n_enc_ff, "encoder_ffn_dim"));
+        }
+        for (int l = 0; l < c.n_dec_layer; ++l) {
+            const std::string base = "decoder.layers." + std::to_string(l) + ".";
+            dec_.push_back(BartDecoderLayer{attention(base + "self_attn", c.n_dec_head),
+                                            attention(base + "encoder_attn", c.n_dec_head),
+                                            feed_forward(base, c.n_dec_ff, "decoder_ffn_dim")});
+        }
+        if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
+            lm_head_ = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, v);
+        // A buffer in BartForConditionalGeneration (zeros unless trained); older exports may lack it.
+        if (weight_exists(w, {"final_logits_bias"}))
+            final_logits_bias_ = weight_fetch(w, {"final_logits_bias"}, {1, V}, v);
+
+        info_.architecture = "bart";
+        info_.n_layer = c.n_enc_layer;
+        info_.n_head = info_.n_kv_head = c.n_enc_head;
+        info_.n_decoder_layer = c.n_dec_layer;
+        info_.n_decoder_head = c.n_dec_head;
+        info_.n_embd = c.n_embd;
+        info_.n_ctx = c.n_ctx;
+        info_.n_vocab = c.n_vocab;
+        info_.decoder_start_token_id = c.decoder_start;
+        info_.causal = false;
+        info_.encoder_decoder = true;
+        info_.n_params = w.total_params();
+        info_.weight_bytes = w.total_bytes();
+        info_.weight_dtypes = w.dtypes();
+    }
+
+    const ModelInfo& info() const override { return info_; }
+
+    // A source alone is traced with the decoder at its start token, as generation's first step sees it.
+    Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
+        return forward_seq2seq(ids, {c_.decoder_start}, options);
+    }
+
+    Trace forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
+                          const TraceOptions& options) const override {
+        const int S = static_cast<int>(source_ids.size()), T = static_cast<int>(decoder_ids.size()), D = c_.n_embd;
+        const int LE = c_.n_enc_layer, LD = c_.n_dec_layer;
+        const bool attn = options.capture_attentions, hidden = options.capture_hidden_states;
+        Trace trace;
+        trace.architecture = "bart";
+        trace.tokens.ids = source_ids;
+        trace.decoder_tokens.ids = decoder_ids;
+        attention_allocate(trace.attentions, attn, LE, c_.n_enc_head, S, S, /*causal=*/false);
+        attention_allocate(trace.decoder_attentions, attn, LD, c_.n_dec_head, T, T, /*causal=*/true);
+        attention_allocate(trace.cross_attentions, attn, LD, c_.n_dec_head, T, S, /*causal=*/false);
+        hidden_allocate(trace.hidden_states, hidden, LE + 1, S, D);
+        hidden_allocate(trace.decoder_hidden_states, hidden, LD + 1, T, D);
+
+        std::vector<float> enc = embed(source_ids, enc_embed_, enc_pos_, enc_embed_norm_);  // (S, D)
+        for (int l = 0; l < LE; ++l) {
+            hidden_capture(trace.hidden_states, l, enc);
+            post_ln_attention(enc_attn_[l], c_.n_enc_head, kEps, enc.data(), S, enc.data(), S, /*causal=*/false,
+                              trace.attentions, l);
+            post_ln_feed_forward(enc_ffn_[l], c_.activation, kEps, enc.data(), S);
+        }
+        hidden_capture(trace.hidden_states, LE, enc);
+
+        std::vector<float> dec = embed(decoder_ids, dec_embed_, dec_pos_, dec_embed_norm_);  // (T, D)
+        for (int l = 0; l < LD; ++l) {
+            const BartDecoderLayer& y = dec_[l];
+            hidden_capture(trace.decoder_hidden_states, l, dec);
+            post_ln_attention(y.self_attn, c_.n_dec_head, kEps, dec.data(), T, dec.data(), T, /*causal=*/true,
+                              trace.decoder_attentions, l);
+            post_ln_attention(y.cross_attn, c_.n_dec_head, kEps, dec.data(), T, enc.data(), S, /*causal=*/false,
+                              trace.cross_attentions, l);
+            post_ln_feed_forward(y.ffn, c_.activation, kEps, dec.data(), T);
+        }
+        hidden_capture(trace.decoder_hidden_states, LD, dec);
+
+        logits_compute(trace, dec, T, D, lm_head_.empty() ? dec_embed_.view : lm_head_.view, options);
+        if (!final_logits_bias_.values.empty())
+            for (size_t i = 0; i < trace.logit_positions.size(); ++i)
+                add_inplace(trace.logits.data() + i * trace.n_vocab, final_logits_bias_.data(), trace.n_vocab);
+        return trace;
+    }
+
+private:
+    // (n, D) = LayerNorm(embed[ids] * embed_scale + positions[t + 2]).
+    std::vector<float> embed(const std::vector<int32_t>& ids, const Matrix& tokens, const Matrix& positions,
+                             const Norm& norm) const {
+        const int n = static_cast<int>(ids.size()), D = c_.n_embd;
+        std::vector<float> h(static_cast<size_t>(n) * D);  // (n, D)
+        std::vector<float> row(D);                         // (D)
+        for (int t = 0; t < n; ++t) {
+            float* ht = h.data() + static_cast<size_t>(t) * D;
+            weight_row_f32(tokens.view, ids[t], ht);
+            for (int i = 0; i < D; ++i) ht[i] *= c_.embed_scale;
+            weight_row_f32(positions.view, t + kPositionOffset, row.data());
+            add_inplace(ht, row.data(), D);
+        }
+        layer_norm(h.data(), n, D, norm.w.data(), norm.b.data(), kEps, h.data());
+        return h;
+    }
+
+    BartConfig c_;
+    WeightStore store_;                  // keeps the file bytes the matrices point into alive
+    Matrix enc_embed_, dec_embed_;       // (V, D) each, usually the same shared table
+    Matrix enc_pos_, dec_pos_;           // (n_ctx + 2, D)
+    Matrix lm_head_;                     // (V, D) only when untied
+    Norm enc_embed_norm_, dec_embed_norm_;
+    Tensor32 final_logits_bias_;         // (1, V) or empty
+    std::vector<AttentionBlock> enc_attn_;
+    std::vector<FeedForwardBlock> enc_ffn_;
+    std::vector<BartDecoderLayer> dec_;
+    ModelInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Network> bart_load(const Json& config, const WeightStore& weights) {
+    return std::make_unique<Bart>(bart_config_parse(config), weights);
+}
+
+}  // namespace attn
