@@ -31,7 +31,22 @@ int cmd_generate(int argc, char** argv) {
     if (options.top_k < 0) throw UsageError{"--top-k must be >= 0"};
 
     ModelPtr model = model_open(folder);
-    std::vector<int32_t> prompt = model->tokenizer.encode(text, /*add_special_tokens=*/true).ids;
+    const ModelInfo& info = model->info();
+    if (!info.causal && !info.encoder_decoder)
+        throw UsageError{folder + " is " + info.architecture + ", an encoder: it fills in masks rather than continuing "
+                                                               "text (use trace with a [MASK] token)"};
+    std::vector<int32_t> prompt = info.encoder_decoder ? seq2seq_source_ids(*model, text)
+                                                       : model->tokenizer.encode(text, /*add_special_tokens=*/true).ids;
+    if (info.encoder_decoder) {
+        // The source is encoded once; the output is the whole decoder sequence, start token included,
+        // as transformers' generate() returns it.
+        auto output = model_generate_seq2seq(*model, prompt, options);
+        if (!output) throw UsageError{output.error().message};
+        const std::string decoded = model->tokenizer.decode(*output, true);
+        Json out = {{"prompt_ids", prompt}, {"new_ids", *output}, {"new_text", decoded}, {"text", decoded}};
+        std::printf("%s\n", out.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
+        return 0;
+    }
     if (static_cast<int>(prompt.size()) >= model->info().n_ctx)
         throw UsageError{"the prompt has " + std::to_string(prompt.size()) + " tokens; the model's context is " +
                          std::to_string(model->info().n_ctx) + ", leaving no room to generate"};

@@ -50,11 +50,8 @@ std::vector<int32_t> decoder_ids_of(const Args& args, const Model& model) {
     const bool has_ids = args.has("--decoder-ids"), has_text = args.has("--decoder-text") || args.has("--decoder-text-file");
     if (has_ids && has_text) throw UsageError{"give --decoder-text, --decoder-text-file or --decoder-ids, only one"};
     if (has_ids) return parse_ids("--decoder-ids", args.get("--decoder-ids"));
-    std::vector<int32_t> ids = {start};
-    if (!has_text) return ids;
-    if (model.bos_token_id >= 0) ids.push_back(model.bos_token_id);
-    const std::string text = args_text(args, "--decoder-text", "--decoder-text-file");
-    for (int32_t id : model.tokenizer.encode(text, /*add_special_tokens=*/false).ids) ids.push_back(id);
+    if (!has_text) return {start};
+    std::vector<int32_t> ids = seq2seq_target_ids(model, args_text(args, "--decoder-text", "--decoder-text-file"));
     truncate_to_context(ids, model.info().n_ctx, "decoder input");
     return ids;
 }
@@ -111,7 +108,8 @@ int cmd_trace(int argc, char** argv) {
     if (has_ids) {
         ids = parse_ids("--ids", args.get("--ids"));
     } else {
-        ids = model->tokenizer.encode(text, /*add_special_tokens=*/true).ids;
+        ids = info.encoder_decoder ? seq2seq_source_ids(*model, text)
+                                   : model->tokenizer.encode(text, /*add_special_tokens=*/true).ids;
         truncate_to_context(ids, info.n_ctx, "input");
     }
 

@@ -21,7 +21,8 @@ const char* kUsage =
     "           as transformers shifts labels), or else [decoder_start_token_id] alone\n"
     "  info     --model DIR\n"
     "  generate --model DIR (--text TEXT | --text-file FILE) [--max-new N] [--temperature T] [--top-k K]\n"
-    "           [--seed S] [--no-stop]   greedy unless --temperature > 0\n";
+    "           [--seed S] [--no-stop]   greedy unless --temperature > 0; for BART the text is the source\n"
+    "           and new_ids the whole decoder output, start token included (as transformers returns it)\n";
 
 }  // namespace
 

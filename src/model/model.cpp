@@ -156,4 +156,23 @@ Expected<Trace> model_trace_text(const Model& model, const std::string& text, co
     return model_trace(model, enc.ids, options);
 }
 
+std::vector<int32_t> seq2seq_source_ids(const Model& model, const std::string& text) {
+    std::vector<int32_t> ids = model.tokenizer.encode(text, /*add_special_tokens=*/true).ids;
+    const bool has_specials = !ids.empty() && model.tokenizer.is_special(ids.front());
+    const int32_t bos = model.bos_token_id;
+    const int32_t eos = model.eos_token_ids.empty() ? -1 : model.eos_token_ids.front();
+    if (!has_specials && bos >= 0 && eos >= 0) {
+        ids.insert(ids.begin(), bos);
+        ids.push_back(eos);
+    }
+    return ids;
+}
+
+std::vector<int32_t> seq2seq_target_ids(const Model& model, const std::string& text) {
+    std::vector<int32_t> ids = {model.info().decoder_start_token_id};
+    if (model.bos_token_id >= 0) ids.push_back(model.bos_token_id);
+    for (int32_t id : model.tokenizer.encode(text, /*add_special_tokens=*/false).ids) ids.push_back(id);
+    return ids;
+}
+
 }  // namespace attn

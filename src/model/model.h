@@ -78,6 +78,13 @@ Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids,
 // counted in decoder_ids.
 Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_t>& source_ids,
                                     const std::vector<int32_t>& decoder_ids, const TraceOptions& options);
+// How text becomes an encoder-decoder's inputs. Source: encode(text) with special tokens; when the
+// tokenizer adds none, wrapped in bos ... eos as BART's own tokenizer does (the model was trained so).
+// Target (teacher forcing, as transformers shifts labels): [decoder_start, bos] + its tokens without
+// special tokens. Neither truncates.
+std::vector<int32_t> seq2seq_source_ids(const Model& model, const std::string& text);
+std::vector<int32_t> seq2seq_target_ids(const Model& model, const std::string& text);
+
 // Tokenizes (with special tokens, like HF encode()), truncates to the context, then traces.
 // `truncated` (optional) tells whether the input was cut.
 Expected<Trace> model_trace_text(const Model& model, const std::string& text, const TraceOptions& options,

@@ -285,6 +285,30 @@ def generate_greedy_equals_transformers():
 
 
 @test
+def generate_bart_greedy_equals_transformers():
+    meta = json.load(open(os.path.join(FIXTURES, "bart-tiny", "reference.json"), encoding="utf-8"))
+    ref = read_safetensors(os.path.join(FIXTURES, "bart-tiny", "reference.safetensors"))
+    for case, (source, _target) in enumerate(meta["pairs"]):
+        rc, out, err = run("generate", "--model", os.path.join(FIXTURES, "bart-tiny"), "--text", source, "--max-new", "8")
+        assert rc == 0, err
+        got = json.loads(out)
+        assert got["prompt_ids"] == list(ref[f"case{case}.input_ids"][1]), got
+        assert got["new_ids"] == list(ref[f"case{case}.greedy_generation"][1]), got
+        # trace from the same texts feeds the model exactly the reference's source and target ids
+        with tempfile.TemporaryDirectory() as d:
+            out_path = os.path.join(d, "t.safetensors")
+            rc, out, err = run("trace", "--model", os.path.join(FIXTURES, "bart-tiny"), "--text", source,
+                               "--decoder-text", _target, "--out", out_path)
+            assert rc == 0, err
+            t = read_safetensors(out_path)
+            assert list(t["input_ids"][1]) == list(ref[f"case{case}.input_ids"][1])
+            assert list(t["decoder_input_ids"][1]) == list(ref[f"case{case}.decoder_input_ids"][1])
+            assert max_diff(t["cross_attentions"][1], ref[f"case{case}.cross_attentions"][1]) < 2e-5
+    expect_clean_failure(["generate", "--model", os.path.join(FIXTURES, "bert-tiny"), "--text", "a [MASK]"],
+                         "an encoder")
+
+
+@test
 def generate_sampling_is_reproducible_with_a_seed():
     args = ["generate", "--model", os.path.join(FIXTURES, "llama-tiny"), "--text", "The keys", "--max-new", "6",
             "--temperature", "1.5", "--top-k", "50", "--no-stop"]
