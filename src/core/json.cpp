@@ -97,4 +97,8 @@ std::string json_get_string_or(const Json& object, const char* key, const std::s
     return it->get<std::string>();
 }
 
+void json_check_positive(int64_t value, const char* key, const std::string& label) {
+    if (value <= 0) throw Error(label + ": " + key + "=" + std::to_string(value) + " must be positive");
+}
+
 }  // namespace attn

@@ -27,5 +27,7 @@ std::string json_get_string(const Json& object, const char* key, const std::stri
 std::string json_get_string_or(const Json& object, const char* key, const std::string& fallback,
                                const std::string& label);
 const char* json_type_name(const Json& value);
+// Throws "LABEL: KEY=VALUE must be positive" for sizes read from a config.
+void json_check_positive(int64_t value, const char* key, const std::string& label);
 
 }  // namespace attn

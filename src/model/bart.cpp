@@ -50,18 +50,15 @@ BartConfig bart_config_parse(const Json& j) {
     if (!activation_from_name(act, &c.activation))
         throw Error(file + ": activation_function '" + act +
                     "' is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu)");
-    auto positive = [&](const char* key, int v) {
-        if (v <= 0) throw Error(file + ": " + key + "=" + std::to_string(v) + " must be positive");
-    };
-    positive("d_model", c.n_embd);
-    positive("vocab_size", c.n_vocab);
-    positive("max_position_embeddings", c.n_ctx);
-    positive("encoder_layers", c.n_enc_layer);
-    positive("encoder_attention_heads", c.n_enc_head);
-    positive("encoder_ffn_dim", c.n_enc_ff);
-    positive("decoder_layers", c.n_dec_layer);
-    positive("decoder_attention_heads", c.n_dec_head);
-    positive("decoder_ffn_dim", c.n_dec_ff);
+    json_check_positive(c.n_embd, "d_model", file);
+    json_check_positive(c.n_vocab, "vocab_size", file);
+    json_check_positive(c.n_ctx, "max_position_embeddings", file);
+    json_check_positive(c.n_enc_layer, "encoder_layers", file);
+    json_check_positive(c.n_enc_head, "encoder_attention_heads", file);
+    json_check_positive(c.n_enc_ff, "encoder_ffn_dim", file);
+    json_check_positive(c.n_dec_layer, "decoder_layers", file);
+    json_check_positive(c.n_dec_head, "decoder_attention_heads", file);
+    json_check_positive(c.n_dec_ff, "decoder_ffn_dim", file);
     for (auto [key, heads] : {std::pair<const char*, int>{"encoder_attention_heads", c.n_enc_head},
                               std::pair<const char*, int>{"decoder_attention_heads", c.n_dec_head}})
         if (c.n_embd % heads != 0)
@@ -149,9 +146,7 @@ public:
         info_.decoder_start_token_id = c.decoder_start;
         info_.causal = false;
         info_.encoder_decoder = true;
-        info_.n_params = w.total_params();
-        info_.weight_bytes = w.total_bytes();
-        info_.weight_dtypes = w.dtypes();
+        model_info_add_weights(info_, w);
     }
 
     const ModelInfo& info() const override { return info_; }

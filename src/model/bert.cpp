@@ -43,16 +43,13 @@ BertConfig bert_config_parse(const std::string& model_type, const Json& j) {
         throw Error(file + ": position_embedding_type '" + position_type + "' is not supported (supported: absolute)");
     if (json_get_bool_or(j, "is_decoder", false, file))
         throw Error(file + ": is_decoder=true (a causal " + model_type + ") is not supported; only the bidirectional encoder is");
-    auto positive = [&](const char* key, int v) {
-        if (v <= 0) throw Error(file + ": " + key + "=" + std::to_string(v) + " must be positive");
-    };
-    positive("hidden_size", c.n_embd);
-    positive("num_attention_heads", c.n_head);
-    positive("num_hidden_layers", c.n_layer);
-    positive("intermediate_size", c.n_ff);
-    positive("vocab_size", c.n_vocab);
-    positive("max_position_embeddings", c.n_positions);
-    positive("type_vocab_size", c.n_types);
+    json_check_positive(c.n_embd, "hidden_size", file);
+    json_check_positive(c.n_head, "num_attention_heads", file);
+    json_check_positive(c.n_layer, "num_hidden_layers", file);
+    json_check_positive(c.n_ff, "intermediate_size", file);
+    json_check_positive(c.n_vocab, "vocab_size", file);
+    json_check_positive(c.n_positions, "max_position_embeddings", file);
+    json_check_positive(c.n_types, "type_vocab_size", file);
     if (c.n_embd % c.n_head != 0)
         throw Error(file + ": hidden_size=" + std::to_string(c.n_embd) + " is not divisible by num_attention_heads=" +
                     std::to_string(c.n_head));

@@ -33,15 +33,12 @@ DistilBertConfig distilbert_config_parse(const Json& j) {
         throw Error(file + ": activation '" + act +
                     "' is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu)");
     c.sinusoidal = json_get_bool_or(j, "sinusoidal_pos_embds", false, file);
-    auto positive = [&](const char* key, int v) {
-        if (v <= 0) throw Error(file + ": " + key + "=" + std::to_string(v) + " must be positive");
-    };
-    positive("dim", c.n_embd);
-    positive("n_heads", c.n_head);
-    positive("n_layers", c.n_layer);
-    positive("hidden_dim", c.n_ff);
-    positive("vocab_size", c.n_vocab);
-    positive("max_position_embeddings", c.n_positions);
+    json_check_positive(c.n_embd, "dim", file);
+    json_check_positive(c.n_head, "n_heads", file);
+    json_check_positive(c.n_layer, "n_layers", file);
+    json_check_positive(c.n_ff, "hidden_dim", file);
+    json_check_positive(c.n_vocab, "vocab_size", file);
+    json_check_positive(c.n_positions, "max_position_embeddings", file);
     if (c.n_embd % c.n_head != 0)
         throw Error(file + ": dim=" + std::to_string(c.n_embd) + " is not divisible by n_heads=" + std::to_string(c.n_head));
     return c;

@@ -37,9 +37,7 @@ public:
         info_.n_ctx = spec.n_ctx;
         info_.n_vocab = spec.n_vocab;
         info_.causal = false;
-        info_.n_params = store.total_params();
-        info_.weight_bytes = store.total_bytes();
-        info_.weight_dtypes = store.dtypes();
+        model_info_add_weights(info_, store);
     }
 
     const ModelInfo& info() const override { return info_; }

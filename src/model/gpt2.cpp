@@ -47,15 +47,12 @@ Gpt2Config gpt2_config_parse(const Json& j) {
     if (!activation_from_name(act, &c.activation))
         throw Error(file + ": activation_function '" + act +
                     "' is not supported (supported: gelu_new, gelu, gelu_pytorch_tanh, gelu_fast, relu, silu)");
-    auto positive = [&](const char* key, int v) {
-        if (v <= 0) throw Error(file + ": " + key + "=" + std::to_string(v) + " must be positive");
-    };
-    positive("n_embd", c.n_embd);
-    positive("n_head", c.n_head);
-    positive("n_layer", c.n_layer);
-    positive("n_positions", c.n_ctx);
-    positive("vocab_size", c.n_vocab);
-    positive("n_inner", c.n_inner);
+    json_check_positive(c.n_embd, "n_embd", file);
+    json_check_positive(c.n_head, "n_head", file);
+    json_check_positive(c.n_layer, "n_layer", file);
+    json_check_positive(c.n_ctx, "n_positions", file);
+    json_check_positive(c.n_vocab, "vocab_size", file);
+    json_check_positive(c.n_inner, "n_inner", file);
     if (c.n_embd % c.n_head != 0)
         throw Error(file + ": n_embd=" + std::to_string(c.n_embd) + " is not divisible by n_head=" +
                     std::to_string(c.n_head));
@@ -106,9 +103,7 @@ public:
         info_.n_ctx = c.n_ctx;
         info_.n_vocab = c.n_vocab;
         info_.causal = true;
-        info_.n_params = w.total_params();
-        info_.weight_bytes = w.total_bytes();
-        info_.weight_dtypes = w.dtypes();
+        model_info_add_weights(info_, w);
     }
 
     const ModelInfo& info() const override { return info_; }

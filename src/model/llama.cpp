@@ -81,22 +81,19 @@ LlamaConfig llama_config_parse(const std::string& model_type, const Json& j) {
     c.n_ff = static_cast<int>(json_get_int(j, "intermediate_size", file));
     c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
     c.n_ctx = static_cast<int>(json_get_int_or(j, "max_position_embeddings", 2048, file));
-    auto positive = [&](const char* key, int v) {
-        if (v <= 0) throw Error(file + ": " + key + "=" + std::to_string(v) + " must be positive");
-    };
-    positive("hidden_size", c.n_embd);
-    positive("num_attention_heads", c.n_head);
-    positive("num_key_value_heads", c.n_kv_head);
-    positive("num_hidden_layers", c.n_layer);
-    positive("intermediate_size", c.n_ff);
-    positive("vocab_size", c.n_vocab);
-    positive("max_position_embeddings", c.n_ctx);
+    json_check_positive(c.n_embd, "hidden_size", file);
+    json_check_positive(c.n_head, "num_attention_heads", file);
+    json_check_positive(c.n_kv_head, "num_key_value_heads", file);
+    json_check_positive(c.n_layer, "num_hidden_layers", file);
+    json_check_positive(c.n_ff, "intermediate_size", file);
+    json_check_positive(c.n_vocab, "vocab_size", file);
+    json_check_positive(c.n_ctx, "max_position_embeddings", file);
     const bool explicit_head_dim = j.contains("head_dim") && !j["head_dim"].is_null();
     if (!explicit_head_dim && c.n_embd % c.n_head != 0)
         throw Error(file + ": hidden_size=" + std::to_string(c.n_embd) + " is not divisible by num_attention_heads=" +
                     std::to_string(c.n_head));
     c.head_dim = static_cast<int>(json_get_int_or(j, "head_dim", c.n_embd / c.n_head, file));
-    positive("head_dim", c.head_dim);
+    json_check_positive(c.head_dim, "head_dim", file);
     if (c.n_head % c.n_kv_head != 0)
         throw Error(file + ": num_attention_heads=" + std::to_string(c.n_head) +
                     " is not a multiple of num_key_value_heads=" + std::to_string(c.n_kv_head));
@@ -177,9 +174,7 @@ public:
         info_.n_ctx = c.n_ctx;
         info_.n_vocab = c.n_vocab;
         info_.causal = true;
-        info_.n_params = w.total_params();
-        info_.weight_bytes = w.total_bytes();
-        info_.weight_dtypes = w.dtypes();
+        model_info_add_weights(info_, w);
     }
 
     const ModelInfo& info() const override { return info_; }

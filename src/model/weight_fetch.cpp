@@ -55,4 +55,10 @@ Matrix matrix_fetch(const WeightStore& store, const std::vector<std::string>& na
     return m;
 }
 
+void model_info_add_weights(ModelInfo& info, const WeightStore& store) {
+    info.n_params = store.total_params();
+    info.weight_bytes = store.total_bytes();
+    info.weight_dtypes = store.dtypes();
+}
+
 }  // namespace attn

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/linear.h"
+#include "model/model.h"
 #include "model/weight_store.h"
 
 namespace attn {
@@ -37,5 +38,8 @@ Matrix matrix_fetch(const WeightStore& store, const std::vector<std::string>& na
 bool weight_exists(const WeightStore& store, const std::vector<std::string>& names);
 
 std::string shape_to_string(const std::vector<int64_t>& shape);
+
+// Parameter count, bytes in memory and dtypes of a network whose matrices stay in the store.
+void model_info_add_weights(ModelInfo& info, const WeightStore& store);
 
 }  // namespace attn
