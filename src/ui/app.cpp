@@ -100,6 +100,7 @@ void app_frame(App& app) {
     }
     int n_token = app.has_trace ? app.trace.tokens.size() : 0;
     PieceStyle style = piece_style_for(app.trace.architecture);
+    std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
 
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
@@ -109,8 +110,7 @@ void app_frame(App& app) {
         picker.current = app.model_name;
         picker.rect = &app.widgets.model_picker;
         picker.item_rects = &app.widgets.model_items;
-        std::string picked = show_model_picker(picker);
-        if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
+        picked = show_model_picker(picker);
         if (!app.config.bundled_models.empty()) ImGui::Separator();
 
         InputPanelData in;
@@ -197,6 +197,7 @@ void app_frame(App& app) {
         show_status_bar(sd);
     }
     ImGui::End();
+    if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
 }
 
 void app_shutdown(App& app) {
