@@ -191,6 +191,7 @@ void app_frame(App& app) {
             sd.n_params = info->n_params;
         }
         sd.n_token = n_token;
+        sd.n_target_token = app.has_trace ? app.trace.decoder_tokens.size() : 0;
         sd.trace_ms = app.has_trace ? app.trace_ms : -1.0;
         sd.error = app.load_error;
         if (!app.trace_error.empty()) sd.error += (sd.error.empty() ? "" : "; ") + app.trace_error;

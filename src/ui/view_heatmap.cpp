@@ -89,9 +89,15 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const int T = attn->n_query, S = attn->n_key;
     const float* probs = attn->head(sel.layer, sel.head);   // (T, S)
 
-    ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? ": " : "", sel.layer, sel.head);
-    ImGui::SameLine();
-    ImGui::TextDisabled("  rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)");
+    ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, sel.head);
+    // The axis hint goes on the same line when it fits, else under the title (never clipped).
+    const char* axes = d.keys != d.queries && d.keys->size() != 0
+                           ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
+                           : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
+    float spacing = ImGui::GetStyle().ItemSpacing.x;
+    if (ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x - spacing > ImGui::CalcTextSize(axes).x)
+        ImGui::SameLine();
+    ImGui::TextDisabled("%s", axes);
 
     const ImFont* font = ImGui::GetFont();
     std::vector<std::string> rows = make_labels(*d.queries, T, d.piece_style, font);

@@ -14,8 +14,9 @@ namespace {
 
 const ImU32 kAccent = IM_COL32(255, 214, 90, 255);
 
-// One row per token: label, a bar whose length is the probability on a fixed [0, 1] scale (so bars
-// from different steps compare), and the percentage. `highlight` marks one row (the greedy pick).
+// One row per token: label, a bar, and the percentage. Bars are scaled to the top pick, not to 1: an
+// untrained or tiny model spreads its probability thinly (0.3% each), and bars on a [0, 1] scale would
+// all be invisible; the printed percentages keep the absolute numbers. `highlight` marks one row.
 void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle style, int highlight) {
     const float fs = ImGui::GetFontSize();
     const float label_w = fs * 6.0f, pct_w = fs * 3.2f;
@@ -24,6 +25,7 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
     ImDrawList* dl = ImGui::GetWindowDrawList();
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const float scale = top.empty() || top[0].prob <= 0.0f ? 1.0f : 1.0f / top[0].prob;
     for (size_t i = 0; i < top.size(); ++i) {
         const bool hot = static_cast<int>(i) == highlight;
         float y = origin.y + row_h * i;
@@ -33,7 +35,7 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
                     label.c_str());
         ImVec2 b0(origin.x + label_w, y + row_h * 0.15f);
         dl->AddRectFilled(b0, ImVec2(b0.x + bar_w, y + row_h * 0.85f), IM_COL32(255, 255, 255, 20));
-        dl->AddRectFilled(b0, ImVec2(b0.x + std::max(1.0f, bar_w * top[i].prob), y + row_h * 0.85f),
+        dl->AddRectFilled(b0, ImVec2(b0.x + std::max(1.0f, bar_w * std::min(1.0f, top[i].prob * scale)), y + row_h * 0.85f),
                           hot ? kAccent : IM_COL32(70, 140, 200, 255));
         char pct[16];
         std::snprintf(pct, sizeof pct, top[i].prob >= 0.001f ? "%.1f%%" : "<0.1%%", top[i].prob * 100.0f);
@@ -63,6 +65,7 @@ bool show_predictions(const PredictionsData& d) {
             ImGui::TextWrapped("What the model would put at token %d (top 5 of the whole vocabulary):", mp.position);
             ImGui::PushID(static_cast<int>(m));
             token_bars("mask", mp.top, d.piece_style, 0);
+            ImGui::TextDisabled("bars: relative to the top guess");
             ImGui::PopID();
             ImGui::Spacing();
         }
@@ -71,6 +74,7 @@ bool show_predictions(const PredictionsData& d) {
         ImGui::TextDisabled("NEXT TOKEN");
         ImGui::TextWrapped("Most likely next tokens; the highlighted one is the greedy pick.");
         token_bars("next", *d.next, d.piece_style, 0);
+        ImGui::TextDisabled("bars: relative to the top guess");
         ImGui::Spacing();
     }
     if (d.can_step) {

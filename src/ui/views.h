@@ -77,6 +77,7 @@ struct StatusData {
     int n_layer = 0, n_head = 0;
     int64_t n_params = 0;
     int n_token = 0;
+    int n_target_token = 0;        // encoder-decoder: decoder tokens (n_token counts the source)
     double trace_ms = -1.0;        // < 0: no trace yet
     std::string error;             // last error, shown in red; the previous model stays usable
 };
