@@ -148,6 +148,8 @@ void app_frame(App& app) {
         // The stepped token is a row of the decoder-side sequence: of every view of a decoder-only
         // model, of BART's decoder and cross views, never of its encoder view.
         if (!seq2seq || app.selection.kind != AttentionKind::self) hd.highlight_query = app.stepped_position;
+        // Encoders: mark the (first) mask, the row whose prediction the side panel shows.
+        if (!app.mask_predictions.empty()) hd.highlight_query = app.mask_predictions[0].position;
         hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
         hd.piece_style = style;
         hd.textures = app.config.textures;
