@@ -38,7 +38,9 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
         dl->AddRectFilled(b0, ImVec2(b0.x + std::max(1.0f, bar_w * std::min(1.0f, top[i].prob * scale)), y + row_h * 0.85f),
                           hot ? kAccent : IM_COL32(70, 140, 200, 255));
         char pct[16];
-        std::snprintf(pct, sizeof pct, top[i].prob >= 0.001f ? "%.1f%%" : "<0.1%%", top[i].prob * 100.0f);
+        // Two significant digits below 1%: a 50k-token vocabulary spreads an untrained model thinly,
+        // and "<0.1%" on every row would hide which guess leads.
+        std::snprintf(pct, sizeof pct, top[i].prob >= 0.01f ? "%.1f%%" : "%.2g%%", top[i].prob * 100.0f);
         dl->AddText(ImVec2(b0.x + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), hot ? kAccent : text, pct);
     }
     ImGui::PushID(id);
