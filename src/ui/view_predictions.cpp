@@ -19,7 +19,7 @@ const ImU32 kAccent = IM_COL32(255, 214, 90, 255);
 // all be invisible; the printed percentages keep the absolute numbers. `highlight` marks one row.
 void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle style, int highlight) {
     const float fs = ImGui::GetFontSize();
-    const float label_w = fs * 6.0f, pct_w = fs * 3.2f;
+    const float label_w = fs * 6.0f, pct_w = fs * 4.4f;   // room for "0.0033%"
     const float bar_w = std::max(fs * 2.0f, ImGui::GetContentRegionAvail().x - label_w - pct_w);
     const float row_h = fs * 1.35f;
     ImDrawList* dl = ImGui::GetWindowDrawList();
