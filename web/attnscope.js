@@ -1,10 +1,11 @@
-// AttnScope page API: starts the WebAssembly app, fetches the default model (same origin) into it,
-// and exposes window.attnscope = {ready, setText, getState, getAttention, select, loadModel}.
-// It does no drawing and keeps no model data of its own.
+// AttnScope page API: starts the WebAssembly app, fetches the bundled models (same origin) into it,
+// and exposes window.attnscope = {ready, setText, setTarget, nextToken, getState, getAttention, select,
+// loadModel, loadBundled}. It does no drawing and keeps no model data of its own.
 (function () {
   'use strict';
-  const DEFAULT_MODEL = { name: 'gpt2-tiny', base: 'models/gpt2-tiny/',
-                          files: ['config.json', 'model.safetensors', 'tokenizer.json'] };
+  const DEFAULT_MODEL = 'gpt2-tiny';
+  const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
+  const KINDS = { self: 0, decoder: 1, cross: 2 };
   const status = document.getElementById('loading');
   const canvas = document.getElementById('canvas');
   let mod = null;
@@ -26,41 +27,74 @@
     return { ok, error: getState().error };
   }
 
-  async function fetchModel(model) {
+  async function fetchModel(name) {
+    const base = 'models/' + encodeURIComponent(name) + '/';
     const files = {};
-    await Promise.all(model.files.map(async (name) => {
-      const response = await fetch(model.base + name);
-      if (!response.ok) throw new Error(model.base + name + ': HTTP ' + response.status);
-      files[name] = new Uint8Array(await response.arrayBuffer());
+    await Promise.all(MODEL_FILES.map(async (file) => {
+      const response = await fetch(base + file);
+      if (!response.ok) throw new Error(base + file + ': HTTP ' + response.status);
+      files[file] = new Uint8Array(await response.arrayBuffer());
     }));
     return files;
+  }
+
+  // One of the models the build copied into models/ (the picker calls this too). A failed fetch or
+  // load keeps the previous model; the message shows in the app's status bar and in the result.
+  async function loadBundled(name) {
+    let files;
+    try {
+      if (!getState().bundled.includes(name)) throw new Error('not one of the bundled models (models/index.json)');
+      files = await fetchModel(name);
+    } catch (err) {
+      const error = 'cannot load model ' + name + ': ' + err.message;
+      mod.ccall('attn_web_load_failed', null, ['string'], [error]);
+      return { ok: false, error };
+    }
+    return loadModel(name, files);
   }
 
   function getState() {
     return JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_state_json', 'number', [], [])));
   }
 
-  // (T * S) probabilities of one head, row-major (query rows, key columns); a copy the caller owns.
-  function getAttention(layer, head) {
-    const ptr = mod.ccall('attn_web_attention', 'number', ['number', 'number'], [layer, head]);
-    if (!ptr) return new Float32Array(0);
-    const n = mod.ccall('attn_web_attention_size', 'number', [], []);
-    return new Float32Array(mod.HEAPF32.buffer, ptr, n).slice();
+  // {rows, cols, data}: the (rows * cols) probabilities of one head of attention `kind` ("self",
+  // "decoder" or "cross"; default "self"), row-major (query rows, key columns); a copy the caller owns.
+  // For cross attention rows are target tokens and columns source tokens. data is empty when the
+  // model has no such attention. The result is also a Float32Array-like: length and indexing work.
+  function getAttention(layer, head, kind) {
+    const k = KINDS[kind || 'self'];
+    if (k === undefined) throw new Error('attention kind must be self, decoder or cross');
+    const ptr = mod.ccall('attn_web_attention', 'number', ['number', 'number', 'number'], [layer, head, k]);
+    const rows = mod.ccall('attn_web_attention_rows', 'number', ['number'], [k]);
+    const cols = mod.ccall('attn_web_attention_cols', 'number', ['number'], [k]);
+    const data = ptr ? new Float32Array(mod.HEAPF32.buffer, ptr, rows * cols).slice() : new Float32Array(0);
+    data.rows = ptr ? rows : 0;
+    data.cols = ptr ? cols : 0;
+    return data;
   }
 
   const api = {
     ready: null,
     setText(text) { mod.ccall('attn_web_set_text', null, ['string'], [String(text)]); return getState(); },
+    setTarget(text) { mod.ccall('attn_web_set_target', null, ['string'], [String(text)]); return getState(); },
+    nextToken() { mod.ccall('attn_web_next_token', 'number', [], []); return getState(); },
     getState,
     getAttention,
-    select(layer, head) { mod.ccall('attn_web_select', null, ['number', 'number'], [layer, head]); return getState(); },
+    select(layer, head, kind) {
+      const k = kind === undefined ? -1 : KINDS[kind];
+      if (k === undefined) throw new Error('attention kind must be self, decoder or cross');
+      mod.ccall('attn_web_select', null, ['number', 'number', 'number'], [layer, head, k]);
+      return getState();
+    },
     loadModel,
+    loadBundled,
   };
 
   api.ready = (async () => {
     mod = await createAttnScope({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) });
-    const files = await fetchModel(DEFAULT_MODEL);
-    const result = loadModel(DEFAULT_MODEL.name, files);
+    const index = await (await fetch('models/index.json')).json();
+    mod.ccall('attn_web_set_bundled', null, ['string'], [index.models.join('\n')]);
+    const result = await loadBundled(DEFAULT_MODEL);
     if (!result.ok) throw new Error(result.error);
     show('');
     canvas.focus();

@@ -1,10 +1,13 @@
 // Desktop entry point: GLFW window + GL 3.3 core, ImGui backends, and the loop that drives
 // app_frame. Model files are read here (folder_read) and handed to the app as a FileSet.
-//   attnscope [--model DIR] [--text TEXT] [--size WxH] [--screenshot FILE.png --frames N]
+//   attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross] [--next N]
+//             [--size WxH] [--screenshot FILE.png --frames N]
+// The model picker lists the folders beside the default model (tests/fixtures) that hold a config.json.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #define GLFW_INCLUDE_NONE
@@ -25,6 +28,9 @@ namespace {
 struct Options {
     std::string model_dir = ATTN_DEFAULT_MODEL_DIR;
     std::string text = "The animal didn't cross the street because it was too tired.";
+    std::string target;       // encoder-decoder models: the decoder's text
+    std::string kind;         // "", "self", "decoder" or "cross": the attention shown first
+    int next = 0;             // Next token steps to take before showing (screenshots of generation)
     std::string screenshot;   // empty: interactive
     int frames = 10;          // frames to render before the screenshot
     int width = 1280, height = 800;
@@ -32,9 +38,13 @@ struct Options {
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: attnscope [--model DIR] [--text TEXT] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
+                 "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
+                 "                 [--next N] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"
+                 "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
+                 "  --kind KIND       attention shown first: self, decoder or cross (encoder-decoder)\n"
+                 "  --next N          press Next token N times before showing\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
@@ -51,6 +61,14 @@ bool parse(int argc, char** argv, Options* o) {
         std::string v = argv[++i];
         if (a == "--model") o->model_dir = v;
         else if (a == "--text") o->text = v;
+        else if (a == "--target") o->target = v;
+        else if (a == "--kind") {
+            if (v != "self" && v != "decoder" && v != "cross") {
+                std::fprintf(stderr, "attnscope: --kind wants self, decoder or cross\n");
+                return false;
+            }
+            o->kind = v;
+        } else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
         else if (a == "--size") {
@@ -70,6 +88,33 @@ std::string base_name(std::string path) {
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     size_t slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Sibling folders of `dir` with a config.json, sorted: the models the picker offers.
+std::vector<std::string> model_folders(const std::string& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+        if (e.is_directory(ec) && std::filesystem::exists(e.path() / "config.json", ec))
+            names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string parent_dir(std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// Reads a model folder and loads it; on failure the message lands in the status bar.
+void load_folder(attn::App& app, const std::string& dir, const std::string& name) {
+    attn::Expected<attn::FileSet> files = attn::folder_read(dir);
+    if (!files) {
+        app.load_error = "cannot load model " + name + ": " + files.error().message;
+        std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
+    } else if (!attn::app_load_model(app, *files, name))
+        std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
 }
 
 }  // namespace
@@ -107,18 +152,23 @@ int main(int argc, char** argv) {
     config.fonts = attn::fonts_read_default();
     config.font_size = 16.0f * (scale > 0.5f ? scale : 1.0f);
     config.textures = &heatmaps;
+    const std::string models_dir = parent_dir(opt.model_dir);
+    config.bundled_models = model_folders(models_dir);
     attn::App app;
+    config.request_model = [&app, models_dir](const std::string& name) { load_folder(app, models_dir + "/" + name, name); };
     attn::app_init(app, std::move(config));
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
     app.text = opt.text;
-    attn::Expected<attn::FileSet> files = attn::folder_read(opt.model_dir);
-    if (!files) {
-        app.load_error = files.error().message;
-        std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
-    } else if (!attn::app_load_model(app, *files, base_name(opt.model_dir)))
-        std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
+    app.target = opt.target;
+    load_folder(app, opt.model_dir, base_name(opt.model_dir));
+    if (app.model && app.model->info().encoder_decoder && !opt.kind.empty())
+        app.selection.kind = opt.kind == "decoder" ? attn::AttentionKind::decoder
+                             : opt.kind == "cross" ? attn::AttentionKind::cross
+                                                   : attn::AttentionKind::self;
+    for (int i = 0; i < opt.next; ++i)
+        if (!attn::app_next_token(app)) std::fprintf(stderr, "attnscope: Next token: %s\n", app.step_error.c_str());
 
     int rc = 0;
     for (int frame = 1; !glfwWindowShouldClose(window); ++frame) {

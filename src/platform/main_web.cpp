@@ -4,8 +4,10 @@
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
@@ -54,6 +56,29 @@ void frame() {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }
 
+nlohmann::json labels(const attn::TokenSeq& seq, attn::PieceStyle style) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const std::string& p : seq.pieces) out.push_back(attn::token_label(p, style));
+    return out;
+}
+
+nlohmann::json token_probs(const std::vector<attn::TokenProb>& top, attn::PieceStyle style) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const attn::TokenProb& p : top)
+        out.push_back({{"token", attn::token_label(p.piece, style)}, {"piece", p.piece}, {"id", p.id}, {"prob", p.prob}});
+    return out;
+}
+
+nlohmann::json rect(const std::array<float, 4>& r) { return {r[0], r[1], r[2], r[3]}; }
+
+const attn::AttentionTensor* web_attention(int kind) {
+    if (kind < 0 || kind > 2 || !g_app.has_trace) return nullptr;
+    const attn::AttentionTensor* a = attn::attention_view(g_app.trace, static_cast<attn::AttentionKind>(kind)).attention;
+    // A decoder-only trace has no decoder or cross attention: asking for it gets nothing, not self.
+    if (kind != 0 && !g_app.trace.is_encoder_decoder()) return nullptr;
+    return a->empty() ? nullptr : a;
+}
+
 }  // namespace
 
 extern "C" {
@@ -75,32 +100,67 @@ EMSCRIPTEN_KEEPALIVE int attn_web_model_load(const char* label) {
     return ok ? 1 : 0;
 }
 
-EMSCRIPTEN_KEEPALIVE void attn_web_set_text(const char* text) { attn::app_set_text(g_app, text); }
+// The page could not fetch a model: the status bar says so, the loaded model stays.
+EMSCRIPTEN_KEEPALIVE void attn_web_load_failed(const char* message) { g_app.load_error = message; }
 
-EMSCRIPTEN_KEEPALIVE void attn_web_select(int layer, int head) {
+EMSCRIPTEN_KEEPALIVE void attn_web_set_text(const char* text) { attn::app_set_text(g_app, text); }
+EMSCRIPTEN_KEEPALIVE void attn_web_set_target(const char* text) { attn::app_set_target(g_app, text); }
+EMSCRIPTEN_KEEPALIVE int attn_web_next_token() { return attn::app_next_token(g_app) ? 1 : 0; }
+
+// The picker's entries: names separated by '\n' (from models/index.json, which the build writes).
+EMSCRIPTEN_KEEPALIVE void attn_web_set_bundled(const char* names) {
+    g_app.config.bundled_models.clear();
+    std::string all = names;
+    for (size_t start = 0; start < all.size();) {
+        size_t end = all.find('\n', start);
+        if (end == std::string::npos) end = all.size();
+        if (end > start) g_app.config.bundled_models.push_back(all.substr(start, end - start));
+        start = end + 1;
+    }
+}
+
+// kind: 0 self, 1 decoder, 2 cross; models without a decoder always show self.
+EMSCRIPTEN_KEEPALIVE void attn_web_select(int layer, int head, int kind) {
+    if (g_app.trace.is_encoder_decoder() && kind >= 0 && kind <= 2) g_app.selection.kind = static_cast<attn::AttentionKind>(kind);
     g_app.selection.layer = layer;
     g_app.selection.head = head;
-    const attn::AttentionTensor& a = g_app.trace.attentions;
+    const attn::AttentionTensor& a = *attn::attention_view(g_app.trace, g_app.selection.kind).attention;
     attn::selection_clamp(g_app.selection, a.n_layer, a.n_head);
 }
 
-// {model, architecture, layers, heads, tokens, pieces, layer, head, text, error, trace_ms, truncated}
+// {model, architecture, encoderDecoder, attentionKind, layers, heads, tokens, pieces, targetTokens,
+//  layer, head, text, target, maskPredictions, maskPosition, nextPredictions, bundled, widgets, error, ...}
+// layers/heads are those of the attention kind shown (BART's decoder may differ from its encoder).
 EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     nlohmann::json s;
     const attn::ModelInfo* info = g_app.model ? &g_app.model->info() : nullptr;
+    const attn::AttentionTensor& shown = *attn::attention_view(g_app.trace, g_app.selection.kind).attention;
     s["model"] = g_app.model_name;
     s["architecture"] = info ? info->architecture : "";
-    s["layers"] = info ? info->n_layer : 0;
-    s["heads"] = info ? info->n_head : 0;
+    s["encoderDecoder"] = info ? info->encoder_decoder : false;
+    s["causal"] = info ? info->causal : false;
+    s["attentionKind"] = attn::attention_kind_name(g_app.selection.kind);
+    s["layers"] = g_app.has_trace ? shown.n_layer : info ? info->n_layer : 0;
+    s["heads"] = g_app.has_trace ? shown.n_head : info ? info->n_head : 0;
     attn::PieceStyle style = attn::piece_style_for(g_app.trace.architecture);
-    nlohmann::json tokens = nlohmann::json::array(), pieces = nlohmann::json::array();
+    nlohmann::json pieces = nlohmann::json::array();
     if (g_app.has_trace)
-        for (const std::string& p : g_app.trace.tokens.pieces) {
-            tokens.push_back(attn::token_label(p, style));
-            pieces.push_back(p);
-        }
-    s["tokens"] = tokens;
+        for (const std::string& p : g_app.trace.tokens.pieces) pieces.push_back(p);
+    s["tokens"] = g_app.has_trace ? labels(g_app.trace.tokens, style) : nlohmann::json::array();
     s["pieces"] = pieces;
+    s["targetTokens"] = g_app.has_trace ? labels(g_app.trace.decoder_tokens, style) : nlohmann::json::array();
+    s["target"] = g_app.target;
+    const bool has_mask = !g_app.mask_predictions.empty();
+    s["maskPosition"] = has_mask ? g_app.mask_predictions[0].position : -1;
+    s["maskPredictions"] = has_mask ? token_probs(g_app.mask_predictions[0].top, style) : nlohmann::json::array();
+    s["nextPredictions"] = token_probs(g_app.next_predictions, style);
+    s["steppedPosition"] = g_app.stepped_position;
+    s["stepError"] = g_app.step_error;
+    s["bundled"] = g_app.config.bundled_models;
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& r : g_app.widgets.model_items) items.push_back(rect(r));
+    s["widgets"] = {{"modelPicker", rect(g_app.widgets.model_picker)}, {"modelItems", items},
+                    {"nextToken", rect(g_app.widgets.next_token)}};
     s["layer"] = g_app.selection.layer;
     s["head"] = g_app.selection.head;
     s["text"] = g_app.text;
@@ -114,17 +174,22 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     return g_state_json.c_str();
 }
 
-// The (T, S) probabilities of one head, or null; valid until the next trace. T = S = tokens.length.
-EMSCRIPTEN_KEEPALIVE const float* attn_web_attention(int layer, int head) {
-    const attn::AttentionTensor& a = g_app.trace.attentions;
-    if (!g_app.has_trace || a.empty() || layer < 0 || layer >= a.n_layer || head < 0 || head >= a.n_head)
-        return nullptr;
-    return a.head(layer, head);
+// The (T, S) probabilities of one head of attention `kind` (0 self, 1 decoder, 2 cross), or null;
+// valid until the next trace. Cross: T target tokens (rows) x S source tokens (columns).
+EMSCRIPTEN_KEEPALIVE const float* attn_web_attention(int layer, int head, int kind) {
+    const attn::AttentionTensor* a = web_attention(kind);
+    if (!a || layer < 0 || layer >= a->n_layer || head < 0 || head >= a->n_head) return nullptr;
+    return a->head(layer, head);
 }
 
-EMSCRIPTEN_KEEPALIVE int attn_web_attention_size() {
-    const attn::AttentionTensor& a = g_app.trace.attentions;
-    return g_app.has_trace ? a.n_query * a.n_key : 0;
+EMSCRIPTEN_KEEPALIVE int attn_web_attention_rows(int kind) {
+    const attn::AttentionTensor* a = web_attention(kind);
+    return a ? a->n_query : 0;
+}
+
+EMSCRIPTEN_KEEPALIVE int attn_web_attention_cols(int kind) {
+    const attn::AttentionTensor* a = web_attention(kind);
+    return a ? a->n_key : 0;
 }
 
 }  // extern "C"
@@ -146,6 +211,12 @@ int main() {
     attn::AppConfig config;
     config.fonts = attn::fonts_read_default();
     config.textures = &g_heatmaps;
+    // The picker asks the page to fetch the model; the page loads it through attn_web_model_load.
+    // EM_ASM, not emscripten_run_script: the page's CSP forbids eval.
+    config.request_model = [](const std::string& name) {
+        EM_ASM({ if (window.attnscope) window.attnscope.loadBundled(UTF8ToString($0)).catch(function () {}); },
+               name.c_str());
+    };
     attn::app_init(g_app, std::move(config));
     g_app.text = "The animal didn't cross the street because it was too tired.";
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);

@@ -7,16 +7,20 @@
 //   app_init(app, AppConfig{fonts, 16.0f, &gl_textures});
 //   app_load_model(app, files, "gpt2-tiny");     // false: app.load_error says why, old model kept
 //   app_set_text(app, "The animal didn't cross the street");
+//   app_next_token(app);                        // decoders and BART: append the greedy next token
 //   each frame: ImGui::NewFrame(); app_frame(app); ImGui::Render();
 //   app_shutdown(app);
 #pragma once
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/file_set.h"
 #include "model/model.h"
 #include "model/trace.h"
+#include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
 
@@ -35,6 +39,18 @@ struct AppConfig {
     std::vector<FontFile> fonts;       // none: ImGui's built-in font (ASCII only)
     float font_size = 16.0f;
     TextureProvider* textures = nullptr;
+    // Models the picker lists (fixture folders natively, models/index.json on the web) and how to load
+    // one: natively at once, on the web after a fetch. Unset: no picker.
+    std::vector<std::string> bundled_models;
+    std::function<void(const std::string& name)> request_model;
+};
+
+// Screen rectangles (x, y, w, h) of widgets drawn last frame, so browser tests can click inside the
+// canvas without guessing ImGui's layout. Written by the views, read by the page API.
+struct WidgetRects {
+    std::array<float, 4> model_picker{};
+    std::vector<std::array<float, 4>> model_items;   // the open picker's entries, in bundled_models order
+    std::array<float, 4> next_token{};
 };
 
 struct App {
@@ -43,17 +59,30 @@ struct App {
     ModelPtr model;                    // null until a model loads
     std::string model_name;
 
-    std::string text;
+    std::string text;                  // decoder-only / encoder input; encoder-decoder: the source
     int text_generation = 0;           // bumps when text is replaced from outside the text box
-    Trace trace;                       // the current trace of `text`
+    std::string target;                // encoder-decoder: the decoder's text (teacher-forced)
+    int target_generation = 0;
+    // Set by Next token so the trace keeps exactly the chosen ids (re-tokenizing the decoded text
+    // could merge the new token with its neighbour); cleared when the user edits the text.
+    std::vector<int32_t> stepped_ids;           // decoder-only: the whole input
+    std::vector<int32_t> stepped_decoder_ids;   // encoder-decoder: the whole decoder input
+    int stepped_position = -1;         // token the last Next token added (heatmap row); -1 none
+
+    Trace trace;                       // the current trace of text (and target)
     uint64_t trace_version = 0;        // bumps on every new trace (texture cache key)
     bool has_trace = false;
     bool truncated = false;
     double trace_ms = -1.0;
 
+    std::vector<MaskPrediction> mask_predictions;   // encoders: one per mask token in the input
+    std::vector<TokenProb> next_predictions;        // decoders and BART: after the last position
+
     std::string load_error;            // last failed model load (cleared by a good one)
     std::string trace_error;           // last failed trace (cleared by a good one)
+    std::string step_error;            // why Next token could not step (context full)
     Selection selection;
+    WidgetRects widgets;
 };
 
 void app_init(App& app, AppConfig config);
@@ -62,8 +91,22 @@ void app_shutdown(App& app);
 
 // Replaces the model only when `files` load; otherwise sets app.load_error and keeps the previous one.
 bool app_load_model(App& app, const FileSet& files, const std::string& name);
-// Sets the text and re-runs the model on it (when one is loaded).
+// Sets the text (encoder-decoder: the source) and re-runs the model on it (when one is loaded).
 void app_set_text(App& app, const std::string& text);
+// Encoder-decoder models: sets the target text the decoder reads and re-traces.
+void app_set_target(App& app, const std::string& target);
+// Re-runs the model on the current text/target (or the stepped ids) and refreshes the predictions.
+void app_retrace(App& app);
+// Decoders and encoder-decoders: appends the greedy next token (to the text, or BART's target) and
+// re-traces. False (app.step_error says why) for encoders or a full context.
+bool app_next_token(App& app);
+// The attention tensor the selection's kind names in `trace`, with its query and key tokens.
+struct AttentionView {
+    const AttentionTensor* attention = nullptr;
+    const TokenSeq* queries = nullptr;
+    const TokenSeq* keys = nullptr;
+};
+AttentionView attention_view(const Trace& trace, AttentionKind kind);
 // Installs a trace made elsewhere (the model, or a test's synthetic trace).
 void app_show_trace(App& app, Trace trace, double trace_ms);
 

@@ -1,10 +1,84 @@
-// The app's calls into the model: loading (keeping the old model on failure) and re-tracing the text.
-// Synchronous: the small models this page ships run in well under a frame.
+// The app's calls into the model: loading (keeping the old model on failure), re-tracing the text
+// (decoder-only, encoder with mask predictions, or encoder-decoder source + target) and the greedy
+// Next token step. Synchronous: the small models this page ships run in well under a frame.
 #include <chrono>
 
+#include "model/generate.h"
 #include "ui/app.h"
 
 namespace attn {
+
+namespace {
+
+// "[MASK]" in BERT-style vocabularies, "<mask>" in RoBERTa's; -1 when the vocabulary has neither.
+int32_t mask_token_id(const Tokenizer& tok) {
+    for (const char* name : {"[MASK]", "<mask>"})
+        if (std::optional<int32_t> id = tok.token_to_id(name)) return *id;
+    return -1;
+}
+
+void cut_to(std::vector<int32_t>& ids, int n_ctx, bool* truncated) {
+    if (n_ctx > 0 && static_cast<int>(ids.size()) > n_ctx) {
+        ids.resize(n_ctx);
+        *truncated = true;
+    }
+}
+
+// The decoder input transformers uses when teacher forcing a target (and src/cli/cmd_trace.cpp):
+// [decoder_start, bos] + the target's tokens without the specials the tokenizer would add.
+std::vector<int32_t> decoder_ids_for(const Model& model, const std::string& target) {
+    std::vector<int32_t> ids = {model.info().decoder_start_token_id};
+    if (model.bos_token_id >= 0) ids.push_back(model.bos_token_id);
+    for (int32_t id : model.tokenizer.encode(target, /*add_special_tokens=*/false).ids) ids.push_back(id);
+    return ids;
+}
+
+std::vector<TokenProb> top_tokens(const Model& model, const Trace& t, int position) {
+    std::vector<TokenProb> top = top_k_softmax(t.logits_at(position), t.n_vocab, 5);
+    for (TokenProb& p : top) p.piece = model.tokenizer.id_to_token(p.id);
+    return top;
+}
+
+// Runs the model the way its kind needs; `truncated` says whether an input was cut to the context.
+Expected<Trace> trace_for(const App& app, bool* truncated) {
+    const Model& model = *app.model;
+    const ModelInfo& info = model.info();
+    TraceOptions options;
+    options.capture_hidden_states = false;   // the views need attentions and logits only
+    if (info.encoder_decoder) {
+        std::vector<int32_t> source = model.tokenizer.encode(app.text, /*add_special_tokens=*/true).ids;
+        std::vector<int32_t> decoder = app.stepped_decoder_ids.empty() ? decoder_ids_for(model, app.target)
+                                                                       : app.stepped_decoder_ids;
+        cut_to(source, info.n_ctx, truncated);
+        cut_to(decoder, info.n_ctx, truncated);
+        return model_trace_seq2seq(model, source, decoder, options);   // logits: last decoder position
+    }
+    if (!app.stepped_ids.empty()) return model_trace(model, app.stepped_ids, options);
+    if (info.causal) return model_trace_text(model, app.text, options, truncated);
+    // Encoder: logits wherever the text has a mask token, so the panel can say what fills it.
+    std::vector<int32_t> ids = model.tokenizer.encode(app.text, /*add_special_tokens=*/true).ids;
+    cut_to(ids, info.n_ctx, truncated);
+    const int32_t mask = mask_token_id(model.tokenizer);
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (mask >= 0 && ids[i] == mask) options.logit_positions.push_back(static_cast<int>(i));
+    if (options.logit_positions.empty()) options.logit_positions.push_back(-1);   // no mask: keep one row only
+    return model_trace(model, ids, options);
+}
+
+}  // namespace
+
+AttentionView attention_view(const Trace& trace, AttentionKind kind) {
+    AttentionView v;
+    if (kind != AttentionKind::self && trace.is_encoder_decoder()) {
+        v.attention = kind == AttentionKind::decoder ? &trace.decoder_attentions : &trace.cross_attentions;
+        v.queries = &trace.decoder_tokens;
+        v.keys = kind == AttentionKind::decoder ? &trace.decoder_tokens : &trace.tokens;
+        return v;
+    }
+    v.attention = &trace.attentions;
+    v.queries = v.keys = &trace.tokens;
+    return v;
+}
 
 bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     Expected<ModelPtr> loaded = model_load(files);
@@ -15,8 +89,18 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     app.model = std::move(*loaded);
     app.model_name = name;
     app.load_error.clear();
-    selection_clamp(app.selection, app.model->info().n_layer, app.model->info().n_head);
-    app_set_text(app, app.text);
+    app.stepped_ids.clear();   // ids of another vocabulary mean nothing to this model
+    app.stepped_decoder_ids.clear();
+    app.stepped_position = -1;
+    const ModelInfo& info = app.model->info();
+    if (!info.encoder_decoder) app.selection.kind = AttentionKind::self;
+    // A fresh BART starts on cross attention: the one thing only it can show.
+    else if (app.selection.kind == AttentionKind::self) app.selection.kind = AttentionKind::cross;
+    app.has_trace = false;     // the old trace's shapes belong to the old model
+    app.trace = Trace{};
+    app.mask_predictions.clear();
+    app.next_predictions.clear();
+    app_retrace(app);
     return true;
 }
 
@@ -25,12 +109,27 @@ void app_set_text(App& app, const std::string& text) {
         app.text = text;
         ++app.text_generation;   // the text box drops its edit state and shows the new text
     }
+    app.stepped_ids.clear();     // the user's text is the input again
+    if (app.stepped_decoder_ids.empty()) app.stepped_position = -1;
+    app_retrace(app);
+}
+
+void app_set_target(App& app, const std::string& target) {
+    if (&app.target != &target) {
+        app.target = target;
+        ++app.target_generation;
+    }
+    app.stepped_decoder_ids.clear();
+    app.stepped_position = -1;
+    app_retrace(app);
+}
+
+void app_retrace(App& app) {
+    app.step_error.clear();
     if (!app.model) return;
-    TraceOptions options;
-    options.capture_hidden_states = false;   // the heatmap needs attentions only
     auto start = std::chrono::steady_clock::now();
     bool truncated = false;
-    Expected<Trace> trace = model_trace_text(*app.model, app.text, options, &truncated);
+    Expected<Trace> trace = trace_for(app, &truncated);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!trace) {
         app.trace_error = trace.error().message;
@@ -38,7 +137,55 @@ void app_set_text(App& app, const std::string& text) {
     }
     app.trace_error.clear();
     app.truncated = truncated;
+    const ModelInfo& info = app.model->info();
+    app.mask_predictions.clear();
+    app.next_predictions.clear();
+    if (info.encoder_decoder) {
+        app.next_predictions = top_tokens(*app.model, *trace, trace->decoder_tokens.size() - 1);
+    } else if (info.causal) {
+        app.next_predictions = top_tokens(*app.model, *trace, trace->tokens.size() - 1);
+    } else {
+        const int32_t mask = mask_token_id(app.model->tokenizer);
+        for (int p : trace->logit_positions)
+            if (p >= 0 && p < trace->tokens.size() && trace->tokens.ids[p] == mask)
+                app.mask_predictions.push_back(MaskPrediction{p, top_tokens(*app.model, *trace, p)});
+    }
     app_show_trace(app, std::move(*trace), ms);
+}
+
+bool app_next_token(App& app) {
+    if (!app.model || !app.has_trace) return false;
+    const Model& model = *app.model;
+    const ModelInfo& info = model.info();
+    if (!info.causal && !info.encoder_decoder) {
+        app.step_error = "Next token needs a decoder: " + app.model_name + " fills in masks instead";
+        return false;
+    }
+    const Trace& t = app.trace;
+    const TokenSeq& seq = info.encoder_decoder ? t.decoder_tokens : t.tokens;
+    const float* logits = t.logits_at(seq.size() - 1);
+    if (!logits) return false;
+    if (info.n_ctx > 0 && seq.size() >= info.n_ctx) {
+        app.step_error = "the context is full (" + std::to_string(info.n_ctx) + " tokens)";
+        return false;
+    }
+    uint64_t rng = 0;   // greedy: the generator is not used
+    std::vector<int32_t> ids = seq.ids;
+    ids.push_back(next_token_pick(logits, t.n_vocab, GenerateOptions{}, rng));
+    // The text box shows the decoded ids; the trace keeps the ids themselves (see App::stepped_ids).
+    std::string text = model.tokenizer.decode(ids, /*skip_special_tokens=*/true);
+    if (info.encoder_decoder) {
+        app.stepped_decoder_ids = ids;
+        app.target = text;
+        ++app.target_generation;
+    } else {
+        app.stepped_ids = ids;
+        app.text = text;
+        ++app.text_generation;
+    }
+    app.stepped_position = static_cast<int>(ids.size()) - 1;
+    app_retrace(app);
+    return app.trace_error.empty();
 }
 
 }  // namespace attn

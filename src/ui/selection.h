@@ -1,17 +1,31 @@
-// The one selection state every view reads and writes: which layer and head are shown and which
-// query/key token the mouse is over. It holds indices only, never copies of model data.
+// The one selection state every view reads and writes: which attention (kind, layer, head) is shown and
+// which query/key token the mouse is over. It holds indices only, never copies of model data.
 #pragma once
 
 namespace attn {
 
+// Which attention tensor of a trace is on screen. Decoder-only and encoder models have `self` only;
+// encoder-decoder models (BART) have all three.
+enum class AttentionKind {
+    self,      // decoder-only / encoder: the model's self attention; BART: the encoder's
+    decoder,   // BART: the decoder's causal self attention over the target
+    cross,     // BART: target tokens (queries) looking at source tokens (keys)
+};
+
+// "self", "decoder", "cross": the names the page API uses.
+inline const char* attention_kind_name(AttentionKind k) {
+    return k == AttentionKind::decoder ? "decoder" : k == AttentionKind::cross ? "cross" : "self";
+}
+
 struct Selection {
+    AttentionKind kind = AttentionKind::self;
     int layer = 0;
     int head = 0;
     int hover_query = -1;   // token index under the mouse this frame (row of the heatmap); -1 none
     int hover_key = -1;     // token index under the mouse this frame (column); -1 none
 };
 
-// Keeps layer/head inside the model after a model or trace change.
+// Keeps layer/head inside the shown attention after a model, trace or kind change.
 inline void selection_clamp(Selection& s, int n_layer, int n_head) {
     s.layer = n_layer > 0 ? (s.layer < 0 ? 0 : s.layer >= n_layer ? n_layer - 1 : s.layer) : 0;
     s.head = n_head > 0 ? (s.head < 0 ? 0 : s.head >= n_head ? n_head - 1 : s.head) : 0;

@@ -41,7 +41,7 @@ float widest(const std::vector<std::string>& labels) {
     return w;
 }
 
-void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value) {
+void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value, bool causal) {
     const ColormapTable& cmap = colormap_viridis();
     float fs = ImGui::GetFontSize();
     float w = fs;
@@ -66,7 +66,9 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
         dl->AddTriangleFilled(ImVec2(top_left.x - 2, y), ImVec2(top_left.x - 9, y - 5), ImVec2(top_left.x - 9, y + 5),
                               IM_COL32(255, 255, 255, 255));
     }
-    // The legend for masked cells sits under the bar so "grey" is never mistaken for "zero".
+    // The legend for masked cells sits under the bar so "grey" is never mistaken for "zero"; only
+    // causal attention has them, so only its legend shows it.
+    if (!causal) return;
     ImVec2 swatch(top_left.x, top_left.y + height + fs * 0.6f);
     dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs),
                       IM_COL32(kMaskedRgba[0], kMaskedRgba[1], kMaskedRgba[2], kMaskedRgba[3]));
@@ -77,8 +79,8 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
 }  // namespace
 
 void show_heatmap(Selection& sel, const HeatmapData& d) {
-    const AttentionTensor* attn = d.trace ? &d.trace->attentions : nullptr;
-    if (!attn || attn->empty() || attn->n_query == 0 || attn->n_key == 0) {
+    const AttentionTensor* attn = d.attention;
+    if (!attn || attn->empty() || attn->n_query == 0 || attn->n_key == 0 || !d.queries || !d.keys) {
         ImGui::TextDisabled("ATTENTION");
         ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
         return;
@@ -87,14 +89,19 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const int T = attn->n_query, S = attn->n_key;
     const float* probs = attn->head(sel.layer, sel.head);   // (T, S)
 
-    ImGui::Text("Layer %d, head %d", sel.layer, sel.head);
-    ImGui::SameLine();
-    ImGui::TextDisabled("  rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)");
+    ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, sel.head);
+    // The axis hint goes on the same line when it fits, else under the title (never clipped).
+    const char* axes = d.keys != d.queries && d.keys->size() != 0
+                           ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
+                           : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
+    float spacing = ImGui::GetStyle().ItemSpacing.x;
+    if (ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x - spacing > ImGui::CalcTextSize(axes).x)
+        ImGui::SameLine();
+    ImGui::TextDisabled("%s", axes);
 
     const ImFont* font = ImGui::GetFont();
-    std::vector<std::string> rows = make_labels(d.trace->tokens, T, d.piece_style, font);
-    // Self-attention: keys are the same tokens; cross-attention (T != S) will pass its own sequence.
-    std::vector<std::string> cols = S == T ? rows : make_labels(TokenSeq{}, S, d.piece_style, font);
+    std::vector<std::string> rows = make_labels(*d.queries, T, d.piece_style, font);
+    std::vector<std::string> cols = d.keys == d.queries ? rows : make_labels(*d.keys, S, d.piece_style, font);
 
     const float fs = ImGui::GetFontSize();
     ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -142,7 +149,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     ImU32 accent = IM_COL32(255, 214, 90, 255);
     for (int t = 0; t < T; ++t) {
-        bool hot = t == sel.hover_query;
+        bool hot = t == sel.hover_query || t == d.highlight_query;
         if (t % lay.step != 0 && !hot) continue;
         std::string l = label_elide(rows[t], kLabelMaxChars);
         ImVec2 size = ImGui::CalcTextSize(l.c_str());
@@ -150,7 +157,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         dl->AddText(pos, hot ? accent : text, l.c_str());
     }
     for (int s = 0; s < S; ++s) {
-        bool hot = s == sel.hover_key;
+        bool hot = s == sel.hover_key || (d.keys == d.queries && s == d.highlight_query);
         if (s % lay.step != 0 && !hot) continue;
         std::string l = label_elide(cols[s], kLabelMaxChars);
         float x = lay.grid.x + (s + 0.5f) * lay.cell - fs * 0.5f;
@@ -186,7 +193,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     }
 
     float bar_h = std::max(grid_size.y, std::min(fs * 10.0f, avail.y - lay.col_label_h - fs * 3.0f));
-    draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value);
+    draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value, attn->causal);
 
     // Tell the window how much room all of this took (labels and colorbar are draw-list only).
     ImGui::SetCursorScreenPos(origin);

@@ -21,7 +21,9 @@ void show_status_bar(const StatusData& d) {
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();
-    if (d.trace_ms >= 0.0)
+    if (d.trace_ms >= 0.0 && d.n_target_token > 0)
+        ImGui::Text("%d source + %d target tokens, trace %.2f ms", d.n_token, d.n_target_token, d.trace_ms);
+    else if (d.trace_ms >= 0.0)
         ImGui::Text("%d tokens, trace %.2f ms", d.n_token, d.trace_ms);
     else
         ImGui::TextDisabled("no trace");

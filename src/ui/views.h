@@ -2,30 +2,53 @@
 // structs hold pointers into state owned elsewhere (the App's Trace); views copy nothing and load
 // nothing.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "model/trace.h"
+#include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
 #include "ui/token_label.h"
 
 namespace attn {
 
+struct ModelPickerData {
+    const std::vector<std::string>* models = nullptr;   // null or empty: no picker
+    std::string current;
+    std::array<float, 4>* rect = nullptr;                // out: the combo's rect (x, y, w, h)
+    std::vector<std::array<float, 4>>* item_rects = nullptr;   // out: entries' rects while open
+};
+// A combo of the bundled models. Returns the name picked this frame, or "".
+std::string show_model_picker(const ModelPickerData& data);
+
 struct InputPanelData {
-    std::string* text = nullptr;   // edited in place
+    std::string* text = nullptr;   // edited in place (encoder-decoder: the source)
     int text_generation = 0;       // changes when *text was replaced from outside the box
-    int n_layer = 0, n_head = 0;
-    int n_token = 0;
+    std::string* target = nullptr; // encoder-decoder only: the decoder's text; null hides the box
+    int target_generation = 0;
+    int n_layer = 0, n_head = 0;   // of the attention kind shown
+    int n_token = 0;               // encoder-decoder: source tokens
+    int n_target_token = 0;
     int n_ctx = 0;
     bool truncated = false;        // the text was longer than the model's context
+    bool has_mask_token = false;   // encoders: hint how to ask for a mask prediction
+    const char* mask_token = "";
 };
-// Text box + layer/head steppers. Returns true when the text changed this frame.
-bool show_input_panel(Selection& selection, const InputPanelData& data);
+enum InputEdits { input_edited_text = 1, input_edited_target = 2 };
+// Text box(es), the attention-kind selector (encoder-decoder) and layer/head steppers. Returns
+// InputEdits bits for the boxes that changed this frame.
+int show_input_panel(Selection& selection, const InputPanelData& data);
 
 struct HeatmapData {
-    const Trace* trace = nullptr;  // null or empty: a hint is shown instead
-    uint64_t trace_version = 0;    // bumps whenever *trace is replaced (texture re-upload key)
+    const AttentionTensor* attention = nullptr;   // null or empty: a hint is shown instead
+    const TokenSeq* queries = nullptr;            // row labels (T)
+    const TokenSeq* keys = nullptr;               // column labels (S)
+    const char* title = "";                       // what is looking at what, in words
+    int highlight_query = -1;                     // a row to mark (the token Next token added)
+    uint64_t trace_version = 0;    // bumps whenever the trace is replaced (texture re-upload key)
     PieceStyle piece_style = PieceStyle::plain;
     TextureProvider* textures = nullptr;
     int texture_slot = 0;
@@ -33,12 +56,28 @@ struct HeatmapData {
 // One attention head as a (queries x keys) heatmap with token labels, colorbar and hover tooltip.
 void show_heatmap(Selection& selection, const HeatmapData& data);
 
+struct PredictionsData {
+    PieceStyle piece_style = PieceStyle::plain;
+    const TokenSeq* tokens = nullptr;                        // for naming the masked position
+    const std::vector<MaskPrediction>* masks = nullptr;      // encoders
+    const std::vector<TokenProb>* next = nullptr;            // decoders and BART
+    bool can_step = false;                                   // show the Next token button
+    std::string stepped_label;                               // token the last step added ("" none)
+    std::string hint;                                        // shown when there is nothing to predict
+    std::string step_error;
+    std::array<float, 4>* next_rect = nullptr;               // out: the button's rect
+};
+// Top-5 bars for each mask and for the next token, and the Next token button. Returns true when the
+// button was pressed this frame (stepping is the app's job).
+bool show_predictions(const PredictionsData& data);
+
 struct StatusData {
     std::string model_name;        // empty: no model loaded
     std::string architecture;
     int n_layer = 0, n_head = 0;
     int64_t n_params = 0;
     int n_token = 0;
+    int n_target_token = 0;        // encoder-decoder: decoder tokens (n_token counts the source)
     double trace_ms = -1.0;        // < 0: no trace yet
     std::string error;             // last error, shown in red; the previous model stays usable
 };

@@ -156,6 +156,115 @@ test('a broken model shows an error and the previous model stays usable', async 
   await page.screenshot({ path: path.join(shotDir, 'attnscope-error.png') });
 });
 
+// Centre of a widget rect [x, y, w, h] the app reported in getState().widgets (canvas pixels).
+async function clickRect(r) {
+  assert.ok(r && r[2] > 0 && r[3] > 0, `widget rect ${JSON.stringify(r)}`);
+  const box = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(box.x + r[0] + Math.min(r[2] / 2, 40), box.y + r[1] + r[3] / 2);
+}
+
+function checkTop5(list, what) {
+  assert.equal(list.length, 5, `${what}: ${JSON.stringify(list)}`);
+  let sum = 0;
+  for (let i = 0; i < list.length; i++) {
+    assert.ok(list[i].prob > 0 && list[i].prob <= 1, `${what}[${i}] prob ${list[i].prob}`);
+    if (i > 0) assert.ok(list[i].prob <= list[i - 1].prob, `${what} not descending at ${i}`);
+    assert.equal(typeof list[i].token, 'string');
+    sum += list[i].prob;
+  }
+  assert.ok(sum <= 1 + 1e-5, `${what} sums to ${sum}`);
+}
+
+test('Next token button on gpt2-tiny appends the greedy token', async () => {
+  let state = await page.evaluate(() => window.attnscope.setText('The animal crossed the'));
+  checkTop5(state.nextPredictions, 'nextPredictions');
+  await page.waitForTimeout(200);   // a frame or two so the button's rect is known
+  for (let step = 1; step <= 2; step++) {
+    const before = await page.evaluate(() => window.attnscope.getState());
+    await clickRect(before.widgets.nextToken);
+    state = await waitForState((n) => window.attnscope.getState().tokens.length === n + 1, before.tokens.length);
+    assert.equal(state.tokens.length, before.tokens.length + 1);
+    assert.equal(state.pieces[state.pieces.length - 1], before.nextPredictions[0].piece, 'the greedy pick was added');
+    assert.equal(state.steppedPosition, before.tokens.length);
+    assert.ok(state.text.startsWith('The animal crossed the'), `text is now: ${state.text}`);
+  }
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: path.join(shotDir, 'attnscope-next-token.png') });
+});
+
+test('bert-tiny: no causal mask, and a prediction for [MASK]', async () => {
+  const r = await page.evaluate(() => window.attnscope.loadBundled('bert-tiny'));
+  assert.equal(r.ok, true, r.error);
+  const state = await page.evaluate(() => window.attnscope.setText('The capital of France is [MASK].'));
+  assert.equal(state.architecture, 'bert');
+  assert.equal(state.encoderDecoder, false);
+  assert.equal(state.attentionKind, 'self');
+  assert.equal(state.pieces[state.maskPosition], '[MASK]');
+  checkTop5(state.maskPredictions, 'maskPredictions');
+  assert.deepEqual(state.nextPredictions, []);
+  const a = await page.evaluate(() => { const x = window.attnscope.getAttention(0, 0); return { rows: x.rows, cols: x.cols, d: Array.from(x) }; });
+  assert.equal(a.rows, state.tokens.length);
+  assert.equal(a.cols, state.tokens.length);
+  let future = 0;
+  for (let q = 0; q < a.rows; q++) for (let k = q + 1; k < a.cols; k++) future += a.d[q * a.cols + k];
+  assert.ok(future > 0.1, `an encoder looks ahead too (future weight ${future})`);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shotDir, 'attnscope-bert-mask.png') });
+});
+
+test('bart-tiny from the model picker: cross attention is target x source', async () => {
+  let state = await page.evaluate(() => window.attnscope.getState());
+  assert.ok(state.bundled.includes('bart-tiny'), `bundled: ${state.bundled}`);
+  await clickRect(state.widgets.modelPicker);
+  state = await waitForState(() => window.attnscope.getState().widgets.modelItems.length > 0);
+  const index = state.bundled.indexOf('bart-tiny');
+  await clickRect(state.widgets.modelItems[index]);
+  state = await waitForState(() => window.attnscope.getState().model === 'bart-tiny');
+  assert.equal(state.error, '');
+  assert.equal(state.architecture, 'bart');
+  assert.equal(state.encoderDecoder, true);
+  assert.equal(state.attentionKind, 'cross');
+
+  await page.evaluate(() => window.attnscope.setText("The animal didn't cross the street because it was tired."));
+  state = await page.evaluate(() => window.attnscope.setTarget('The animal'));
+  assert.equal(state.target, 'The animal');
+  const dims = await page.evaluate(() => ['self', 'decoder', 'cross'].map((kind) => {
+    const x = window.attnscope.getAttention(1, 3, kind);
+    return { kind, rows: x.rows, cols: x.cols, d: Array.from(x) };
+  }));
+  const S = state.tokens.length, T = state.targetTokens.length;
+  assert.ok(T >= 3 && S > T, `source ${S}, target ${T}`);
+  const want = { self: [S, S], decoder: [T, T], cross: [T, S] };
+  for (const a of dims) {
+    assert.deepEqual([a.rows, a.cols], want[a.kind], a.kind);
+    assert.equal(a.d.length, a.rows * a.cols);
+    for (let q = 0; q < a.rows; q++) {
+      let sum = 0;
+      for (let k = 0; k < a.cols; k++) sum += a.d[q * a.cols + k];
+      assert.ok(Math.abs(sum - 1) < 1e-4, `${a.kind} row ${q} sums to ${sum}`);
+    }
+  }
+  checkTop5(state.nextPredictions, 'bart nextPredictions');
+  const stepped = await page.evaluate(() => window.attnscope.nextToken());
+  assert.equal(stepped.targetTokens.length, T + 1);
+  assert.equal(stepped.tokens.length, S);
+  assert.equal((await page.evaluate(() => window.attnscope.getAttention(0, 0, 'cross'))).length, (T + 1) * S);
+  const sel = await page.evaluate(() => window.attnscope.select(1, 2, 'cross'));
+  assert.equal(sel.attentionKind, 'cross');
+  assert.equal(sel.layer, 1);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shotDir, 'attnscope-bart-cross.png') });
+});
+
+test('a missing bundled model keeps the current one', async () => {
+  const r = await page.evaluate(() => window.attnscope.loadBundled('no-such-model'));
+  assert.equal(r.ok, false);
+  assert.match(r.error, /no-such-model/);
+  const state = await page.evaluate(() => window.attnscope.getState());
+  assert.equal(state.model, 'bart-tiny');
+  assert.match(state.error, /no-such-model/);
+});
+
 test('no console errors, no CSP violations', () => {
   assert.deepEqual(problems, []);
 });

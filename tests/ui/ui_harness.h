@@ -85,6 +85,15 @@ public:
         return most;
     }
 
+    // A left click at `at`: one frame with the button down, one with it up.
+    void click(ImVec2 at) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.MouseDown[0] = true;
+        frame(at);
+        io.MouseDown[0] = false;
+        frame(at);
+    }
+
     NullTextures textures;
     App app;
 
