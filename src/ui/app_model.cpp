@@ -24,15 +24,6 @@ void cut_to(std::vector<int32_t>& ids, int n_ctx, bool* truncated) {
     }
 }
 
-// The decoder input transformers uses when teacher forcing a target (and src/cli/cmd_trace.cpp):
-// [decoder_start, bos] + the target's tokens without the specials the tokenizer would add.
-std::vector<int32_t> decoder_ids_for(const Model& model, const std::string& target) {
-    std::vector<int32_t> ids = {model.info().decoder_start_token_id};
-    if (model.bos_token_id >= 0) ids.push_back(model.bos_token_id);
-    for (int32_t id : model.tokenizer.encode(target, /*add_special_tokens=*/false).ids) ids.push_back(id);
-    return ids;
-}
-
 std::vector<TokenProb> top_tokens(const Model& model, const Trace& t, int position) {
     std::vector<TokenProb> top = top_k_softmax(t.logits_at(position), t.n_vocab, 5);
     for (TokenProb& p : top) p.piece = model.tokenizer.id_to_token(p.id);
@@ -46,8 +37,8 @@ Expected<Trace> trace_for(const App& app, bool* truncated) {
     TraceOptions options;
     options.capture_hidden_states = false;   // the views need attentions and logits only
     if (info.encoder_decoder) {
-        std::vector<int32_t> source = model.tokenizer.encode(app.text, /*add_special_tokens=*/true).ids;
-        std::vector<int32_t> decoder = app.stepped_decoder_ids.empty() ? decoder_ids_for(model, app.target)
+        std::vector<int32_t> source = seq2seq_source_ids(model, app.text);
+        std::vector<int32_t> decoder = app.stepped_decoder_ids.empty() ? seq2seq_target_ids(model, app.target)
                                                                        : app.stepped_decoder_ids;
         cut_to(source, info.n_ctx, truncated);
         cut_to(decoder, info.n_ctx, truncated);

@@ -105,7 +105,7 @@ TEST_CASE("ui smoke: bart-tiny, every attention kind, cross is target x source")
     CHECK(t.decoder_tokens.ids[0] == m.info().decoder_start_token_id);
     CHECK(t.decoder_tokens.ids[1] == m.bos_token_id);
     CHECK(t.decoder_tokens.size() == 2 + static_cast<int>(m.tokenizer.encode("The animal", false).ids.size()));
-    CHECK(t.tokens.ids == m.tokenizer.encode(ui.app.text, true).ids);
+    CHECK(t.tokens.ids == seq2seq_source_ids(m, ui.app.text));
     CHECK(t.cross_attentions.n_query == t.decoder_tokens.size());
     CHECK(t.cross_attentions.n_key == t.tokens.size());
     CHECK(ui.app.selection.kind == AttentionKind::cross);   // a fresh BART opens on what only it has
