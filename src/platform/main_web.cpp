@@ -128,7 +128,7 @@ EMSCRIPTEN_KEEPALIVE void attn_web_select(int layer, int head, int kind) {
     attn::selection_clamp(g_app.selection, a.n_layer, a.n_head);
 }
 
-// {model, architecture, encoderDecoder, attentionKind, layers, heads, tokens, pieces, targetTokens,
+// {model, architecture, encoderDecoder, attentionKind, view ("heatmap" or "lines"), layers, heads, tokens, pieces, targetTokens,
 //  layer, head, text, target, maskPredictions, maskPosition, nextPredictions, bundled, widgets, error, ...}
 // layers/heads are those of the attention kind shown (BART's decoder may differ from its encoder).
 EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
@@ -140,6 +140,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["encoderDecoder"] = info ? info->encoder_decoder : false;
     s["causal"] = info ? info->causal : false;
     s["attentionKind"] = attn::attention_kind_name(g_app.selection.kind);
+    s["view"] = g_app.main_view == attn::MainView::lines ? "lines" : "heatmap";
     s["layers"] = g_app.has_trace ? shown.n_layer : info ? info->n_layer : 0;
     s["heads"] = g_app.has_trace ? shown.n_head : info ? info->n_head : 0;
     attn::PieceStyle style = attn::piece_style_for(g_app.trace.architecture);

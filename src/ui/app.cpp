@@ -75,6 +75,22 @@ const char* heatmap_title(AttentionKind kind, bool encoder_decoder) {
                                           : "Encoder self (source)";
 }
 
+void show_lines_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
+    if (seq2seq) ImGui::TextUnformatted(heatmap_title(app.selection.kind, seq2seq));
+    LinesData ld;
+    if (app.has_trace) {
+        ld.attention = view.attention;
+        ld.queries = view.queries;
+        ld.keys = view.keys;
+    }
+    ld.keys_left = app.selection.kind == AttentionKind::cross;
+    ld.piece_style = style;
+    ld.heads = &app.line_heads;
+    ld.left_rect = &app.widgets.lines_left;
+    ld.right_rect = &app.widgets.lines_right;
+    show_lines(app.selection, ld);
+}
+
 }  // namespace
 
 void app_frame(App& app) {
@@ -138,22 +154,31 @@ void app_frame(App& app) {
     ImGui::SetNextWindowPos(ImVec2(left_w, 0));
     ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), main_h));
     if (ImGui::Begin("Heatmap", nullptr, fixed)) {
-        HeatmapData hd;
-        if (app.has_trace) {
-            hd.attention = view.attention;
-            hd.queries = view.queries;
-            hd.keys = view.keys;
+        // One selection drives both views, so switching keeps the layer, head and kind.
+        if (ImGui::RadioButton("Heatmap", app.main_view == MainView::heatmap)) app.main_view = MainView::heatmap;
+        ImGui::SameLine();
+        if (ImGui::RadioButton("Lines", app.main_view == MainView::lines)) app.main_view = MainView::lines;
+        ImGui::Separator();
+        if (app.main_view == MainView::lines) {
+            show_lines_view(app, view, seq2seq, style);
+        } else {
+            HeatmapData hd;
+            if (app.has_trace) {
+                hd.attention = view.attention;
+                hd.queries = view.queries;
+                hd.keys = view.keys;
+            }
+            hd.title = heatmap_title(app.selection.kind, seq2seq);
+            // The stepped token is a row of the decoder-side sequence: of every view of a decoder-only
+            // model, of BART's decoder and cross views, never of its encoder view.
+            if (!seq2seq || app.selection.kind != AttentionKind::self) hd.highlight_query = app.stepped_position;
+            // Encoders: mark the (first) mask, the row whose prediction the side panel shows.
+            if (!app.mask_predictions.empty()) hd.highlight_query = app.mask_predictions[0].position;
+            hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+            hd.piece_style = style;
+            hd.textures = app.config.textures;
+            show_heatmap(app.selection, hd);
         }
-        hd.title = heatmap_title(app.selection.kind, seq2seq);
-        // The stepped token is a row of the decoder-side sequence: of every view of a decoder-only
-        // model, of BART's decoder and cross views, never of its encoder view.
-        if (!seq2seq || app.selection.kind != AttentionKind::self) hd.highlight_query = app.stepped_position;
-        // Encoders: mark the (first) mask, the row whose prediction the side panel shows.
-        if (!app.mask_predictions.empty()) hd.highlight_query = app.mask_predictions[0].position;
-        hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
-        hd.piece_style = style;
-        hd.textures = app.config.textures;
-        show_heatmap(app.selection, hd);
     }
     ImGui::End();
 

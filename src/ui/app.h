@@ -51,6 +51,8 @@ struct WidgetRects {
     std::array<float, 4> model_picker{};
     std::vector<std::array<float, 4>> model_items;   // the open picker's entries, in bundled_models order
     std::array<float, 4> next_token{};
+    std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
+    std::array<float, 4> lines_right{};
 };
 
 struct App {
@@ -82,6 +84,8 @@ struct App {
     std::string trace_error;           // last failed trace (cleared by a good one)
     std::string step_error;            // why Next token could not step (context full)
     Selection selection;
+    MainView main_view = MainView::heatmap;
+    HeadToggles line_heads;            // heads the lines view draws
     WidgetRects widgets;
 };
 

@@ -1,8 +1,12 @@
 // The one selection state every view reads and writes: which attention (kind, layer, head) is shown and
 // which query/key token the mouse is over. It holds indices only, never copies of model data.
 #pragma once
+#include <vector>
 
 namespace attn {
+
+// What the main area shows: the one-head heatmap or the head view (lines, as in BertViz).
+enum class MainView { heatmap, lines };
 
 // Which attention tensor of a trace is on screen. Decoder-only and encoder models have `self` only;
 // encoder-decoder models (BART) have all three.
@@ -23,6 +27,13 @@ struct Selection {
     int head = 0;
     int hover_query = -1;   // token index under the mouse this frame (row of the heatmap); -1 none
     int hover_key = -1;     // token index under the mouse this frame (column); -1 none
+};
+
+// Which heads the lines view draws. Kept by the app across frames (not per view call) so toggles
+// survive hover and layer changes; resized to the shown attention's head count by the view.
+struct HeadToggles {
+    std::vector<char> on;   // one per head; empty or a different size: reset to the selected head only
+    int followed = -1;      // the selected head `on` was last synced with (the steppers move it)
 };
 
 // Keeps layer/head inside the shown attention after a model, trace or kind change.

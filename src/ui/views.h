@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "imgui.h"
 #include "model/trace.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
@@ -55,6 +56,36 @@ struct HeatmapData {
 };
 // One attention head as a (queries x keys) heatmap with token labels, colorbar and hover tooltip.
 void show_heatmap(Selection& selection, const HeatmapData& data);
+
+struct LinesData {
+    const AttentionTensor* attention = nullptr;   // null or empty: a hint is shown instead
+    const TokenSeq* queries = nullptr;            // the tokens looking (T)
+    const TokenSeq* keys = nullptr;               // the tokens looked at (S)
+    // Cross-attention: source (keys) on the left, target (queries) on the right, as the layout
+    // sketch asks; otherwise the BertViz order, queries left and keys right.
+    bool keys_left = false;
+    PieceStyle piece_style = PieceStyle::plain;
+    HeadToggles* heads = nullptr;                 // required: the toggles live in the App
+    std::array<float, 4>* left_rect = nullptr;    // out: the left token column (x, y, w, h)
+    std::array<float, 4>* right_rect = nullptr;
+};
+// The head view: two token columns joined by one line per (query, key) with opacity = weight, one
+// colour per head, head checkboxes, and hovering a token isolates its lines. Draw-list only (no GL).
+void show_lines(Selection& selection, const LinesData& data);
+
+// One line of the head view and the pure selection behind it (tested directly).
+struct AttentionLine {
+    float weight;
+    int head, query, key;
+};
+// The lines of `layer` for the heads switched on in `heads_on`, only_query/only_key >= 0 keep one
+// token's lines, weights below min_weight are dropped, and at most max_lines survive (the strongest).
+// Sorted by weight ascending so the strongest lines are drawn last, on top.
+std::vector<AttentionLine> attention_lines(const AttentionTensor& attention, int layer,
+                                           const std::vector<char>& heads_on, int only_query, int only_key,
+                                           float min_weight, size_t max_lines, size_t* n_dropped = nullptr);
+// The head's colour: a 12-colour qualitative palette, cycling for models with more heads.
+ImU32 head_color(int head, float alpha = 1.0f);
 
 struct PredictionsData {
     PieceStyle piece_style = PieceStyle::plain;

@@ -1,0 +1,260 @@
+// The head view (BertViz's "lines"): token columns left and right, a line per (query, key, head)
+// whose opacity is the weight. Everything is ImDrawList lines and text, so the vertex count is
+// budgeted here: lines under 1% are skipped and only the strongest lines that fit are drawn, because
+// WebGL's backend cannot split a draw list past 65535 vertices.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "imgui.h"
+#include "ui/draw_text.h"
+#include "ui/views.h"
+
+namespace attn {
+
+namespace {
+
+constexpr int kLabelMaxChars = 14;
+constexpr float kMinWeight = 0.01f;      // below this a line is invisible anyway (alpha < 3/255)
+constexpr int kVertexBudget = 48000;     // for lines, leaving room for labels and widgets
+constexpr int kMaxVertsPerLine = 8;      // AddLine's worst case (thick, anti-aliased, no texture)
+
+// d3's category10 with its grey swapped for a light green (grey reads as "disabled" on a dark
+// background), plus two light tints, so 12 heads get 12 distinct colours.
+constexpr unsigned kPalette[12] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b,
+                                   0xe377c2, 0x98df8a, 0xbcbd22, 0x17becf, 0xaec7e8, 0xffbb78};
+
+std::vector<std::string> make_labels(const TokenSeq& tokens, int n, PieceStyle style, const ImFont* font) {
+    std::vector<std::string> labels(n);
+    for (int i = 0; i < n; ++i) {
+        std::string text = i < static_cast<int>(tokens.pieces.size()) ? token_label(tokens.pieces[i], style)
+                                                                       : "#" + std::to_string(i);
+        labels[i] = label_for_font(text, font);
+    }
+    return labels;
+}
+
+float widest(const std::vector<std::string>& labels) {
+    float w = 0.0f;
+    for (const std::string& l : labels) w = std::max(w, ImGui::CalcTextSize(label_elide(l, kLabelMaxChars).c_str()).x);
+    return w;
+}
+
+// Keeps the toggles sized to the attention and following the head steppers: while one head is on,
+// it moves with the selected head; with several on, the selected head is added to them.
+void sync_heads(HeadToggles& t, int n_head, int selected) {
+    if (static_cast<int>(t.on.size()) != n_head) {
+        t.on.assign(n_head, 0);
+        t.on[selected] = 1;
+        t.followed = selected;
+    } else if (t.followed != selected) {
+        if (std::count(t.on.begin(), t.on.end(), 1) <= 1) t.on.assign(n_head, 0);
+        t.on[selected] = 1;
+        t.followed = selected;
+    }
+}
+
+// "All heads" and one coloured checkbox per head, wrapping to the window width.
+void head_checkboxes(HeadToggles& t, int selected) {
+    const int H = static_cast<int>(t.on.size());
+    bool all = std::count(t.on.begin(), t.on.end(), 1) == H;
+    if (ImGui::Checkbox("all heads", &all)) {
+        t.on.assign(H, all ? 1 : 0);
+        if (!all) t.on[selected] = 1;   // "off" means back to the default, never to an empty picture
+    }
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    const ImGuiStyle& st = ImGui::GetStyle();
+    for (int h = 0; h < H; ++h) {
+        char label[16];
+        std::snprintf(label, sizeof label, "H%d", h);
+        float w = ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+        if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + w < right) ImGui::SameLine();
+        ImGui::PushStyleColor(ImGuiCol_CheckMark, head_color(h));
+        ImGui::PushStyleColor(ImGuiCol_FrameBg, head_color(h, 0.25f));
+        bool on = t.on[h] != 0;
+        if (ImGui::Checkbox(label, &on)) t.on[h] = on ? 1 : 0;
+        ImGui::PopStyleColor(2);
+        if (h == selected && ImGui::IsItemVisible())   // underline the stepper's head
+            ImGui::GetWindowDrawList()->AddLine(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y),
+                                                ImGui::GetItemRectMax(), head_color(h), 2.0f);
+    }
+}
+
+}  // namespace
+
+ImU32 head_color(int head, float alpha) {
+    unsigned rgb = kPalette[((head % 12) + 12) % 12];
+    int a = static_cast<int>(std::clamp(alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
+    return IM_COL32((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff, a);
+}
+
+std::vector<AttentionLine> attention_lines(const AttentionTensor& a, int layer, const std::vector<char>& heads_on,
+                                           int only_query, int only_key, float min_weight, size_t max_lines,
+                                           size_t* n_dropped) {
+    std::vector<AttentionLine> lines;
+    if (n_dropped) *n_dropped = 0;
+    if (a.empty() || layer < 0 || layer >= a.n_layer) return lines;
+    const int T = a.n_query, S = a.n_key;
+    const int q0 = only_query >= 0 ? only_query : 0, q1 = only_query >= 0 ? std::min(only_query + 1, T) : T;
+    const int k0 = only_key >= 0 ? only_key : 0, k1 = only_key >= 0 ? std::min(only_key + 1, S) : S;
+    for (int h = 0; h < a.n_head && h < static_cast<int>(heads_on.size()); ++h) {
+        if (!heads_on[h]) continue;
+        const float* p = a.head(layer, h);
+        for (int q = q0; q < q1; ++q)
+            for (int k = k0; k < k1; ++k) {
+                float w = p[static_cast<size_t>(q) * S + k];
+                if (w >= min_weight) lines.push_back({w, h, q, k});
+            }
+    }
+    auto lighter = [](const AttentionLine& x, const AttentionLine& y) { return x.weight < y.weight; };
+    if (lines.size() > max_lines) {
+        // Keep the strongest: they carry the picture; the faint ones would be near-invisible anyway.
+        size_t drop = lines.size() - max_lines;
+        std::nth_element(lines.begin(), lines.begin() + drop, lines.end(), lighter);
+        lines.erase(lines.begin(), lines.begin() + drop);
+        if (n_dropped) *n_dropped = drop;
+    }
+    std::sort(lines.begin(), lines.end(), lighter);
+    return lines;
+}
+
+void show_lines(Selection& sel, const LinesData& d) {
+    const AttentionTensor* attn = d.attention;
+    if (!attn || attn->empty() || attn->n_query == 0 || attn->n_key == 0 || !d.queries || !d.keys || !d.heads) {
+        ImGui::TextDisabled("ATTENTION");
+        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        return;
+    }
+    selection_clamp(sel, attn->n_layer, attn->n_head);
+    sync_heads(*d.heads, attn->n_head, sel.head);
+    const int T = attn->n_query, S = attn->n_key;
+
+    ImGui::Text("Layer %d \xE2\x80\x94 lines: opacity = attention weight, one colour per head", sel.layer);
+    head_checkboxes(*d.heads, sel.head);
+
+    const ImFont* font = ImGui::GetFont();
+    std::vector<std::string> qlabels = make_labels(*d.queries, T, d.piece_style, font);
+    std::vector<std::string> klabels = d.keys == d.queries ? qlabels : make_labels(*d.keys, S, d.piece_style, font);
+    const std::vector<std::string>& left = d.keys_left ? klabels : qlabels;
+    const std::vector<std::string>& right = d.keys_left ? qlabels : klabels;
+    const int n_left = static_cast<int>(left.size()), n_right = static_cast<int>(right.size());
+    const char* left_title = d.keys_left ? "source (looked at)" : "looking (query)";
+    const char* right_title = d.keys_left ? "target (looking)" : "looked at (key)";
+
+    // Layout: titles, then rows shared by both columns; labels thin out when rows get small.
+    const float fs = ImGui::GetFontSize();
+    ImGui::Spacing();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const int n_rows = std::max(n_left, n_right);
+    const float title_h = fs * 1.6f;
+    const float row_h = std::clamp((avail.y - title_h - fs) / n_rows, 1.0f, fs * 1.5f);
+    const int step = row_h >= fs * 0.9f ? 1 : static_cast<int>(std::ceil(fs * 0.9f / row_h));
+    const float pad = fs * 0.5f;
+    const float label_w = std::max({widest(left), widest(right), ImGui::CalcTextSize(left_title).x * 0.5f, fs * 2.0f});
+    const float gap = std::clamp(avail.x - 2.0f * (label_w + pad), fs * 4.0f, fs * 22.0f);
+    const float total_w = 2.0f * (label_w + pad) + gap;
+    const float x0 = origin.x + std::max(0.0f, (avail.x - total_w) * 0.5f);
+    const float left_x = x0 + label_w + pad, right_x = left_x + gap;   // line ends
+    const float top = origin.y + title_h;
+    auto row_y = [&](int i) { return top + (i + 0.5f) * row_h; };
+
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    const ImU32 accent = IM_COL32(255, 214, 90, 255);
+    ImVec2 lt = ImGui::CalcTextSize(left_title);
+    dl->AddText(ImVec2(left_x - lt.x, origin.y), dim, left_title);
+    dl->AddText(ImVec2(right_x, origin.y), dim, right_title);
+
+    if (d.left_rect) *d.left_rect = {x0, top, left_x - x0, n_left * row_h};
+    if (d.right_rect) *d.right_rect = {right_x, top, label_w + pad, n_right * row_h};
+
+    // Hover: a token in either column; the shared selection says which query or key it is.
+    const ImGuiIO& io = ImGui::GetIO();
+    int hover_left = -1, hover_right = -1;
+    if (ImGui::IsWindowHovered() && io.MousePos.y >= top) {
+        int row = static_cast<int>((io.MousePos.y - top) / row_h);
+        if (io.MousePos.x >= x0 && io.MousePos.x <= left_x && row < n_left) hover_left = row;
+        if (io.MousePos.x >= right_x && io.MousePos.x <= right_x + label_w + pad && row < n_right) hover_right = row;
+    }
+    if (hover_left >= 0) (d.keys_left ? sel.hover_key : sel.hover_query) = hover_left;
+    if (hover_right >= 0) (d.keys_left ? sel.hover_query : sel.hover_key) = hover_right;
+    const int only_q = sel.hover_query < T ? sel.hover_query : -1;
+    const int only_k = sel.hover_key < S ? sel.hover_key : -1;
+
+    const int budget = std::max(0, kVertexBudget - dl->VtxBuffer.Size);
+    size_t dropped = 0;
+    std::vector<AttentionLine> lines = attention_lines(*attn, sel.layer, d.heads->on, only_q, only_k, kMinWeight,
+                                                       static_cast<size_t>(budget / kMaxVertsPerLine), &dropped);
+    // Per token on the far side of an isolated token: the strongest weight, shaded behind its label.
+    std::vector<float> lit_left(n_left, 0.0f), lit_right(n_right, 0.0f);
+    const bool isolated = only_q >= 0 || only_k >= 0;
+    const float thickness = row_h >= fs * 0.9f ? 2.0f : 1.0f;
+    for (const AttentionLine& l : lines) {
+        int li = d.keys_left ? l.key : l.query, ri = d.keys_left ? l.query : l.key;
+        dl->AddLine(ImVec2(left_x, row_y(li)), ImVec2(right_x, row_y(ri)), head_color(l.head, l.weight), thickness);
+        if (isolated) {
+            lit_left[li] = std::max(lit_left[li], l.weight);
+            lit_right[ri] = std::max(lit_right[ri], l.weight);
+        }
+    }
+
+    // Labels after the lines so text stays readable where lines converge.
+    auto draw_column = [&](const std::vector<std::string>& labels, const std::vector<float>& lit, int hovered,
+                           bool is_left) {
+        for (int i = 0; i < static_cast<int>(labels.size()); ++i) {
+            bool hot = i == hovered;
+            if (isolated && lit[i] > 0.0f && !hot && row_h >= 4.0f) {
+                float a = std::min(1.0f, lit[i]) * 0.45f;
+                ImVec2 r0(is_left ? x0 : right_x, top + i * row_h);
+                dl->AddRectFilled(r0, ImVec2(r0.x + label_w + pad, r0.y + row_h), IM_COL32(255, 255, 255, a * 255));
+            }
+            if (i % step != 0 && !hot) continue;
+            std::string l = label_elide(labels[i], kLabelMaxChars);
+            ImVec2 size = ImGui::CalcTextSize(l.c_str());
+            float x = is_left ? left_x - pad * 0.5f - size.x : right_x + pad * 0.5f;
+            dl->AddText(ImVec2(x, row_y(i) - size.y * 0.5f), hot ? accent : text, l.c_str());
+        }
+    };
+    const int hl = d.keys_left ? only_k : only_q, hr = d.keys_left ? only_q : only_k;
+    draw_column(left, lit_left, hl, true);
+    draw_column(right, lit_right, hr, false);
+
+    // Hovering a token: its strongest partner in each head drawn, in words.
+    if (hover_left >= 0 || hover_right >= 0) {
+        const bool is_query = only_q >= 0 && (hover_left >= 0 ? !d.keys_left : d.keys_left);
+        const int idx = is_query ? only_q : only_k;
+        const std::string& name = is_query ? qlabels[idx] : klabels[idx];
+        ImGui::BeginTooltip();
+        ImGui::Text("'%s' (%s %d), layer %d", name.c_str(), is_query ? "query" : "key", idx, sel.layer);
+        int shown = 0;
+        for (int h = 0; h < attn->n_head && shown < 12; ++h) {
+            if (!d.heads->on[h]) continue;
+            const float* p = attn->head(sel.layer, h);
+            int best = 0;
+            float bw = -1.0f;
+            for (int j = 0; j < (is_query ? S : T); ++j) {
+                float w = is_query ? p[static_cast<size_t>(idx) * S + j] : p[static_cast<size_t>(j) * S + idx];
+                if (w > bw) bw = w, best = j;
+            }
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_color(h)), "H%d", h);
+            ImGui::SameLine();
+            if (is_query)
+                ImGui::Text("looks most at '%s': %.2f", klabels[best].c_str(), bw);
+            else
+                ImGui::Text("looked at most by '%s': %.2f", qlabels[best].c_str(), bw);
+            ++shown;
+        }
+        ImGui::EndTooltip();
+    }
+
+    // Tell the window how much room this took; say so when lines were left out.
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::Dummy(ImVec2(total_w, title_h + n_rows * row_h));
+    if (dropped > 0) ImGui::TextDisabled("%zu faint lines not drawn (too many to draw at once)", dropped);
+}
+
+}  // namespace attn
