@@ -3,6 +3,8 @@
 // window's clip rect still scissors the result.
 #include "ui/draw_text.h"
 
+#include <algorithm>
+
 #include "imgui_internal.h"   // ImTextCharFromUtf8
 
 #include <cstdio>
@@ -49,6 +51,22 @@ float draw_text_vertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color,
         p = ImVec2(origin.x + dy, origin.y - dx);
     }
     return width;
+}
+
+std::vector<std::string> token_labels_for_font(const TokenSeq& tokens, int n, PieceStyle style, const ImFont* font) {
+    std::vector<std::string> labels(n);
+    for (int i = 0; i < n; ++i) {
+        std::string text = i < static_cast<int>(tokens.pieces.size()) ? token_label(tokens.pieces[i], style)
+                                                                       : "#" + std::to_string(i);
+        labels[i] = label_for_font(text, font);
+    }
+    return labels;
+}
+
+float labels_widest(const std::vector<std::string>& labels) {
+    float w = 0.0f;
+    for (const std::string& l : labels) w = std::max(w, ImGui::CalcTextSize(label_elide(l, kLabelMaxChars).c_str()).x);
+    return w;
 }
 
 }  // namespace attn

@@ -15,7 +15,6 @@ namespace attn {
 
 namespace {
 
-constexpr int kLabelMaxChars = 14;
 
 struct Layout {
     ImVec2 grid;        // top-left of the cell grid
@@ -24,22 +23,6 @@ struct Layout {
     float col_label_h = 0.0f;
     int step = 1;       // draw every step-th label when cells are smaller than the text
 };
-
-std::vector<std::string> make_labels(const TokenSeq& tokens, int n, PieceStyle style, const ImFont* font) {
-    std::vector<std::string> labels(n);
-    for (int i = 0; i < n; ++i) {
-        std::string text = i < static_cast<int>(tokens.pieces.size()) ? token_label(tokens.pieces[i], style)
-                                                                       : "#" + std::to_string(i);
-        labels[i] = label_for_font(text, font);
-    }
-    return labels;
-}
-
-float widest(const std::vector<std::string>& labels) {
-    float w = 0.0f;
-    for (const std::string& l : labels) w = std::max(w, ImGui::CalcTextSize(label_elide(l, kLabelMaxChars).c_str()).x);
-    return w;
-}
 
 void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value, bool causal) {
     const ColormapTable& cmap = colormap_viridis();
@@ -100,15 +83,15 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     ImGui::TextDisabled("%s", axes);
 
     const ImFont* font = ImGui::GetFont();
-    std::vector<std::string> rows = make_labels(*d.queries, T, d.piece_style, font);
-    std::vector<std::string> cols = d.keys == d.queries ? rows : make_labels(*d.keys, S, d.piece_style, font);
+    std::vector<std::string> rows = token_labels_for_font(*d.queries, T, d.piece_style, font);
+    std::vector<std::string> cols = d.keys == d.queries ? rows : token_labels_for_font(*d.keys, S, d.piece_style, font);
 
     const float fs = ImGui::GetFontSize();
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImVec2 avail = ImGui::GetContentRegionAvail();
     Layout lay;
-    lay.row_label_w = widest(rows) + fs * 0.5f;
-    lay.col_label_h = widest(cols) + fs * 0.5f;
+    lay.row_label_w = labels_widest(rows) + fs * 0.5f;
+    lay.col_label_h = labels_widest(cols) + fs * 0.5f;
     float bar_w = fs * 5.0f;
     float cell_w = (avail.x - lay.row_label_w - bar_w) / S;
     float cell_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;

@@ -16,7 +16,6 @@ namespace attn {
 
 namespace {
 
-constexpr int kLabelMaxChars = 14;
 constexpr float kMinWeight = 0.01f;      // below this a line is invisible anyway (alpha < 3/255)
 constexpr int kVertexBudget = 48000;     // for lines, leaving room for labels and widgets
 constexpr int kMaxVertsPerLine = 8;      // AddLine's worst case (thick, anti-aliased, no texture)
@@ -25,22 +24,6 @@ constexpr int kMaxVertsPerLine = 8;      // AddLine's worst case (thick, anti-al
 // background), plus two light tints, so 12 heads get 12 distinct colours.
 constexpr unsigned kPalette[12] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b,
                                    0xe377c2, 0x98df8a, 0xbcbd22, 0x17becf, 0xaec7e8, 0xffbb78};
-
-std::vector<std::string> make_labels(const TokenSeq& tokens, int n, PieceStyle style, const ImFont* font) {
-    std::vector<std::string> labels(n);
-    for (int i = 0; i < n; ++i) {
-        std::string text = i < static_cast<int>(tokens.pieces.size()) ? token_label(tokens.pieces[i], style)
-                                                                       : "#" + std::to_string(i);
-        labels[i] = label_for_font(text, font);
-    }
-    return labels;
-}
-
-float widest(const std::vector<std::string>& labels) {
-    float w = 0.0f;
-    for (const std::string& l : labels) w = std::max(w, ImGui::CalcTextSize(label_elide(l, kLabelMaxChars).c_str()).x);
-    return w;
-}
 
 // Keeps the toggles sized to the attention and following the head steppers: while one head is on,
 // it moves with the selected head; with several on, the selected head is added to them.
@@ -135,8 +118,8 @@ void show_lines(Selection& sel, const LinesData& d) {
     head_checkboxes(*d.heads, sel.head);
 
     const ImFont* font = ImGui::GetFont();
-    std::vector<std::string> qlabels = make_labels(*d.queries, T, d.piece_style, font);
-    std::vector<std::string> klabels = d.keys == d.queries ? qlabels : make_labels(*d.keys, S, d.piece_style, font);
+    std::vector<std::string> qlabels = token_labels_for_font(*d.queries, T, d.piece_style, font);
+    std::vector<std::string> klabels = d.keys == d.queries ? qlabels : token_labels_for_font(*d.keys, S, d.piece_style, font);
     const std::vector<std::string>& left = d.keys_left ? klabels : qlabels;
     const std::vector<std::string>& right = d.keys_left ? qlabels : klabels;
     const int n_left = static_cast<int>(left.size()), n_right = static_cast<int>(right.size());
@@ -153,7 +136,7 @@ void show_lines(Selection& sel, const LinesData& d) {
     const float row_h = std::clamp((avail.y - title_h - fs) / n_rows, 1.0f, fs * 1.5f);
     const int step = row_h >= fs * 0.9f ? 1 : static_cast<int>(std::ceil(fs * 0.9f / row_h));
     const float pad = fs * 0.5f;
-    const float label_w = std::max({widest(left), widest(right), ImGui::CalcTextSize(left_title).x * 0.5f, fs * 2.0f});
+    const float label_w = std::max({labels_widest(left), labels_widest(right), ImGui::CalcTextSize(left_title).x * 0.5f, fs * 2.0f});
     const float gap = std::clamp(avail.x - 2.0f * (label_w + pad), fs * 4.0f, fs * 22.0f);
     const float total_w = 2.0f * (label_w + pad) + gap;
     const float x0 = origin.x + std::max(0.0f, (avail.x - total_w) * 0.5f);
