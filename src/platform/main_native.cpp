@@ -18,6 +18,7 @@
 #include "imgui_impl_opengl3.h"
 #include "platform/file_io.h"
 #include "platform/fonts.h"
+#include "platform/frame.h"
 #include "platform/gl.h"
 #include "platform/gl_heatmap.h"
 #include "platform/screenshot.h"
@@ -181,18 +182,8 @@ int main(int argc, char** argv) {
 
     int rc = 0;
     for (int frame = 1; !glfwWindowShouldClose(window); ++frame) {
-        glfwPollEvents();
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        ImGui::NewFrame();
-        attn::app_frame(app);
-        ImGui::Render();
         int fb_w = 0, fb_h = 0;
-        glfwGetFramebufferSize(window, &fb_w, &fb_h);
-        glViewport(0, 0, fb_w, fb_h);
-        glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        attn::frame_render(window, app, &fb_w, &fb_h);
         if (!opt.screenshot.empty() && frame >= opt.frames) {
             if (attn::screenshot_save_png(opt.screenshot, fb_w, fb_h, &error)) {
                 std::printf("attnscope: saved %s (%dx%d)\n", opt.screenshot.c_str(), fb_w, fb_h);

@@ -17,6 +17,7 @@
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "platform/fonts.h"
+#include "platform/frame.h"
 #include "platform/gl.h"
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
@@ -42,18 +43,8 @@ void fit_canvas() {
 
 void frame() {
     fit_canvas();
-    glfwPollEvents();
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    ImGui::NewFrame();
-    attn::app_frame(g_app);
-    ImGui::Render();
     int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(g_window, &fb_w, &fb_h);
-    glViewport(0, 0, fb_w, fb_h);
-    glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    attn::frame_render(g_window, g_app, &fb_w, &fb_h);
 }
 
 nlohmann::json labels(const attn::TokenSeq& seq, attn::PieceStyle style) {
