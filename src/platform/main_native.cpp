@@ -1,7 +1,7 @@
 // Desktop entry point: GLFW window + GL 3.3 core, ImGui backends, and the loop that drives
 // app_frame. Model files are read here (folder_read) and handed to the app as a FileSet.
 //   attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross] [--next N]
-//             [--view heatmap|lines] [--size WxH] [--screenshot FILE.png --frames N]
+//             [--view heatmap|grid|lines|flow] [--size WxH] [--screenshot FILE.png --frames N]
 // The model picker lists the folders beside the default model (tests/fixtures) that hold a config.json.
 #include <algorithm>
 #include <cstdio>
@@ -31,7 +31,7 @@ struct Options {
     std::string text = "The animal didn't cross the street because it was too tired.";
     std::string target;       // encoder-decoder models: the decoder's text
     std::string kind;         // "", "self", "decoder" or "cross": the attention shown first
-    bool lines = false;       // --view lines: open on the head view instead of the heatmap
+    attn::MainView view = attn::MainView::heatmap;   // --view: the main view shown first
     int next = 0;             // Next token steps to take before showing (screenshots of generation)
     std::string screenshot;   // empty: interactive
     int frames = 10;          // frames to render before the screenshot
@@ -41,13 +41,13 @@ struct Options {
 void usage() {
     std::fprintf(stderr,
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
-                 "                 [--next N] [--view heatmap|lines] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
+                 "                 [--next N] [--view heatmap|grid|lines|flow] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
                  "  --kind KIND       attention shown first: self, decoder or cross (encoder-decoder)\n"
                  "  --next N          press Next token N times before showing\n"
-                 "  --view VIEW       main view shown first: heatmap (default) or lines (head view)\n"
+                 "  --view VIEW       main view shown first: heatmap (default), grid, lines (head view) or flow\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
@@ -72,11 +72,10 @@ bool parse(int argc, char** argv, Options* o) {
             }
             o->kind = v;
         } else if (a == "--view") {
-            if (v != "heatmap" && v != "lines") {
-                std::fprintf(stderr, "attnscope: --view wants heatmap or lines\n");
+            if (!attn::main_view_from_name(v, &o->view)) {
+                std::fprintf(stderr, "attnscope: --view wants heatmap, grid, lines or flow\n");
                 return false;
             }
-            o->lines = v == "lines";
         } else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
@@ -176,7 +175,7 @@ int main(int argc, char** argv) {
         app.selection.kind = opt.kind == "decoder" ? attn::AttentionKind::decoder
                              : opt.kind == "cross" ? attn::AttentionKind::cross
                                                    : attn::AttentionKind::self;
-    if (opt.lines) app.main_view = attn::MainView::lines;
+    app.main_view = opt.view;
     for (int i = 0; i < opt.next; ++i)
         if (!attn::app_next_token(app)) std::fprintf(stderr, "attnscope: Next token: %s\n", app.step_error.c_str());
 

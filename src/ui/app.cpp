@@ -91,6 +91,25 @@ void show_lines_view(App& app, const AttentionView& view, bool seq2seq, PieceSty
     show_lines(app.selection, ld);
 }
 
+void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
+    HeatmapData hd;
+    if (app.has_trace) {
+        hd.attention = view.attention;
+        hd.queries = view.queries;
+        hd.keys = view.keys;
+    }
+    hd.title = heatmap_title(app.selection.kind, seq2seq);
+    // The stepped token is a row of the decoder-side sequence: of every view of a decoder-only
+    // model, of BART's decoder and cross views, never of its encoder view.
+    if (!seq2seq || app.selection.kind != AttentionKind::self) hd.highlight_query = app.stepped_position;
+    // Encoders: mark the (first) mask, the row whose prediction the side panel shows.
+    if (!app.mask_predictions.empty()) hd.highlight_query = app.mask_predictions[0].position;
+    hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+    hd.piece_style = style;
+    hd.textures = app.config.textures;
+    show_heatmap(app.selection, hd);
+}
+
 }  // namespace
 
 void app_frame(App& app) {
@@ -154,30 +173,18 @@ void app_frame(App& app) {
     ImGui::SetNextWindowPos(ImVec2(left_w, 0));
     ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), main_h));
     if (ImGui::Begin("Heatmap", nullptr, fixed)) {
-        // One selection drives both views, so switching keeps the layer, head and kind.
-        if (ImGui::RadioButton("Heatmap", app.main_view == MainView::heatmap)) app.main_view = MainView::heatmap;
-        ImGui::SameLine();
-        if (ImGui::RadioButton("Lines", app.main_view == MainView::lines)) app.main_view = MainView::lines;
+        // One selection drives every view, so switching keeps the layer, head and kind.
+        static const char* const labels[] = {"Heatmap", "Head grid", "Lines", "Flow"};
+        for (MainView v : kMainViews) {
+            if (v != kMainViews[0]) ImGui::SameLine();
+            if (ImGui::RadioButton(labels[static_cast<int>(v)], app.main_view == v)) app.main_view = v;
+        }
         ImGui::Separator();
-        if (app.main_view == MainView::lines) {
-            show_lines_view(app, view, seq2seq, style);
-        } else {
-            HeatmapData hd;
-            if (app.has_trace) {
-                hd.attention = view.attention;
-                hd.queries = view.queries;
-                hd.keys = view.keys;
-            }
-            hd.title = heatmap_title(app.selection.kind, seq2seq);
-            // The stepped token is a row of the decoder-side sequence: of every view of a decoder-only
-            // model, of BART's decoder and cross views, never of its encoder view.
-            if (!seq2seq || app.selection.kind != AttentionKind::self) hd.highlight_query = app.stepped_position;
-            // Encoders: mark the (first) mask, the row whose prediction the side panel shows.
-            if (!app.mask_predictions.empty()) hd.highlight_query = app.mask_predictions[0].position;
-            hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
-            hd.piece_style = style;
-            hd.textures = app.config.textures;
-            show_heatmap(app.selection, hd);
+        switch (app.main_view) {
+        case MainView::heatmap: show_heatmap_view(app, view, seq2seq, style); break;
+        case MainView::grid: ImGui::TextDisabled("Head grid: not built yet."); break;
+        case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
+        case MainView::flow: ImGui::TextDisabled("Flow: not built yet."); break;
         }
     }
     ImGui::End();

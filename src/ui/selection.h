@@ -1,12 +1,29 @@
 // The one selection state every view reads and writes: which attention (kind, layer, head) is shown and
 // which query/key token the mouse is over. It holds indices only, never copies of model data.
 #pragma once
+#include <string>
 #include <vector>
 
 namespace attn {
 
-// What the main area shows: the one-head heatmap or the head view (lines, as in BertViz).
-enum class MainView { heatmap, lines };
+// What the main area shows: one head as a heatmap, every head as a grid of thumbnails, the head view
+// (lines, as in BertViz) or the attention flow across layers.
+enum class MainView { heatmap, grid, lines, flow };
+constexpr MainView kMainViews[] = {MainView::heatmap, MainView::grid, MainView::lines, MainView::flow};
+
+// "heatmap", "grid", "lines", "flow": the names the page API, the URL and the CLI use.
+inline const char* main_view_name(MainView v) {
+    return v == MainView::grid ? "grid" : v == MainView::lines ? "lines" : v == MainView::flow ? "flow" : "heatmap";
+}
+// False when `name` is none of main_view_name's names.
+inline bool main_view_from_name(const std::string& name, MainView* out) {
+    for (MainView v : kMainViews)
+        if (name == main_view_name(v)) {
+            *out = v;
+            return true;
+        }
+    return false;
+}
 
 // Which attention tensor of a trace is on screen. Decoder-only and encoder models have `self` only;
 // encoder-decoder models (BART) have all three.
