@@ -1,13 +1,15 @@
-// `trace`: run a model on a text or ids and write what it captured as safetensors, tensors named as in
-// the reference files: decoders input_ids, attentions, hidden_states, last_logits; encoders the same
-// with mask_logits instead of last_logits; encoder-decoders input_ids, decoder_input_ids,
-// encoder_/decoder_/cross_attentions, encoder_/decoder_hidden_states, last_logits.
+// `trace`: run a model on a text or ids and write what it captured as safetensors (or NumPy .npz when
+// --out ends in .npz), tensors named as in the reference files (model/trace_export.h): decoders
+// input_ids, attentions, hidden_states, last_logits; encoders the same with mask_logits instead of
+// last_logits; encoder-decoders input_ids, decoder_input_ids, encoder_/decoder_/cross_attentions,
+// encoder_/decoder_hidden_states, last_logits.
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/model_open.h"
-#include "model/safetensors_write.h"
+#include "model/trace_export.h"
 #include "platform/file_io.h"
 
 namespace attn {
@@ -32,8 +34,6 @@ std::vector<int32_t> parse_ids(const std::string& option, const std::string& tex
     if (ids.empty()) throw UsageError{option + " is empty"};
     return ids;
 }
-
-std::vector<int64_t> widen(const std::vector<int32_t>& ids) { return std::vector<int64_t>(ids.begin(), ids.end()); }
 
 void truncate_to_context(std::vector<int32_t>& ids, int n_ctx, const char* what) {
     if (static_cast<int>(ids.size()) <= n_ctx) return;
@@ -72,14 +72,6 @@ int score_position_of(const Args& args, const Model& model, const std::vector<in
             for (int t = 0; t < T; ++t)
                 if (ids[t] == *id) return t;
     throw UsageError{"no mask token ([MASK] or <mask>) in the input to score; add one or give --score-position"};
-}
-
-void add_attention(SafetensorsWriter& w, const std::string& name, const AttentionTensor& a) {
-    w.add_f32(name, {a.n_layer, a.n_head, a.n_query, a.n_key}, a.probs.data());
-}
-
-void add_hidden(SafetensorsWriter& w, const std::string& name, const HiddenTensor& h) {
-    w.add_f32(name, {h.n_state, h.n_token, h.n_embd}, h.values.data());
 }
 
 }  // namespace
@@ -121,31 +113,11 @@ int cmd_trace(int argc, char** argv) {
     }();
     if (!trace) throw UsageError{trace.error().message};
     const Trace& t = *trace;
-    std::vector<int64_t> input_ids = widen(t.tokens.ids), decoder_input_ids = widen(t.decoder_tokens.ids);
-    SafetensorsWriter writer;
-    writer.add_i64("input_ids", {t.tokens.size()}, input_ids.data());
-    if (info.encoder_decoder) {
-        const int T = t.decoder_tokens.size();
-        writer.add_i64("decoder_input_ids", {T}, decoder_input_ids.data());
-        add_attention(writer, "encoder_attentions", t.attentions);
-        add_attention(writer, "decoder_attentions", t.decoder_attentions);
-        add_attention(writer, "cross_attentions", t.cross_attentions);
-        add_hidden(writer, "encoder_hidden_states", t.hidden_states);
-        add_hidden(writer, "decoder_hidden_states", t.decoder_hidden_states);
-        writer.add_f32("last_logits", {t.n_vocab}, t.logits_at(T - 1));
-    } else {
-        add_attention(writer, "attentions", t.attentions);
-        add_hidden(writer, "hidden_states", t.hidden_states);
-        if (info.causal)
-            writer.add_f32("last_logits", {t.n_vocab}, t.logits_at(t.tokens.size() - 1));
-        else
-            writer.add_f32("mask_logits", {t.n_vocab}, t.logits.data());
-    }
-    writer.set_metadata("producer", "attnscope");
-    writer.set_metadata("architecture", t.architecture);
-    if (!info.causal && !info.encoder_decoder)
-        writer.set_metadata("score_position", std::to_string(t.logit_positions.front()));
-    auto bytes = writer.write();
+    std::map<std::string, std::string> metadata = {{"producer", "attnscope"}, {"architecture", t.architecture}};
+    if (!info.causal && !info.encoder_decoder) metadata["score_position"] = std::to_string(t.logit_positions.front());
+    // The format follows the file name: NumPy's .npz, else safetensors.
+    const bool npz = out_path.size() >= 4 && out_path.compare(out_path.size() - 4, 4, ".npz") == 0;
+    auto bytes = npz ? trace_to_npz(t) : trace_to_safetensors(t, metadata);
     if (!bytes) throw UsageError{bytes.error().message};
     auto written = file_write_atomic(out_path, *bytes);
     if (!written) throw UsageError{written.error().message};

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -80,6 +81,39 @@ Expected<FileSet> folder_read(const std::string& path) {
     closedir(dir);
     if (!error.empty()) return make_error(error);
     return set;
+}
+
+Expected<FileSet> files_read(const std::vector<std::string>& paths) {
+    if (paths.size() == 1 && path_is_directory(paths[0])) return folder_read(paths[0]);
+    FileSet set;
+    for (const std::string& path : paths) {
+        if (path_is_directory(path))
+            return make_error("cannot load " + path + ": drop one model folder, or the files inside one folder");
+        size_t slash = path.find_last_of('/');
+        std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+        if (!is_model_file_name(name)) continue;
+        if (set.label.empty()) set.label = slash == std::string::npos ? "." : path.substr(0, slash);
+        auto bytes = file_read(path);
+        if (!bytes) return bytes.error();
+        set.add(name, std::move(*bytes));
+    }
+    if (set.label.empty())
+        return make_error("none of the dropped files is a model file (config.json, *.safetensors, tokenizer.json)");
+    return set;
+}
+
+std::vector<std::string> subfolders(const std::string& path) {
+    std::vector<std::string> names;
+    if (DIR* dir = opendir(path.c_str())) {
+        while (dirent* entry = readdir(dir)) {
+            std::string name = entry->d_name;
+            if (name.empty() || name[0] == '.') continue;
+            if (path_is_directory(path + "/" + name)) names.push_back(name);
+        }
+        closedir(dir);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 }  // namespace attn

@@ -125,6 +125,36 @@ void load_folder(attn::App& app, const std::string& dir, const std::string& name
         std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
 }
 
+// Exports land in the current folder; an existing file is never overwritten (name-1.png, ...).
+attn::Expected<std::string> save_export(const std::string& name, const attn::Bytes& bytes) {
+    std::string path = name;
+    size_t dot = name.find_last_of('.');
+    for (int i = 1; std::filesystem::exists(path) && i < 1000; ++i)
+        path = name.substr(0, dot) + "-" + std::to_string(i) + (dot == std::string::npos ? "" : name.substr(dot));
+    attn::Expected<bool> written = attn::file_write_atomic(path, bytes);
+    if (!written) return written.error();
+    std::error_code ec;
+    std::filesystem::path full = std::filesystem::absolute(path, ec);
+    return "saved " + (ec ? path : full.string());
+}
+
+attn::App* g_drop_target = nullptr;   // GLFW's drop callback carries no user data we may use
+
+// A folder or model files dropped onto the window: loaded like the picker's models, errors in the status bar.
+void on_drop(GLFWwindow*, int count, const char** paths) {
+    if (!g_drop_target || count <= 0) return;
+    std::vector<std::string> list(paths, paths + count);
+    attn::Expected<attn::FileSet> files = attn::files_read(list);
+    if (!files) {
+        g_drop_target->load_error = "cannot load the dropped files: " + files.error().message;
+        std::fprintf(stderr, "attnscope: %s\n", g_drop_target->load_error.c_str());
+        return;
+    }
+    std::string label = base_name(files->label);
+    if (!attn::app_load_model(*g_drop_target, *files, label))
+        std::fprintf(stderr, "attnscope: %s\n", g_drop_target->load_error.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -164,7 +194,14 @@ int main(int argc, char** argv) {
     config.bundled_models = model_folders(models_dir);
     attn::App app;
     config.request_model = [&app, models_dir](const std::string& name) { load_folder(app, models_dir + "/" + name, name); };
+    config.list_folders = [](const std::string& dir) { return attn::subfolders(dir); };
+    config.is_model_folder = [](const std::string& dir) { return std::filesystem::exists(dir + "/config.json"); };
+    config.load_folder = [&app](const std::string& dir) { load_folder(app, dir, base_name(dir)); };
+    config.save_file = save_export;
     attn::app_init(app, std::move(config));
+    app.folder_prompt.dir = models_dir;
+    g_drop_target = &app;
+    glfwSetDropCallback(window, on_drop);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
 

@@ -19,7 +19,7 @@ const ImWchar kPrimaryRanges[] = {
     0x2000, 0x206F, 0x2190, 0x21FF, 0x2580, 0x259F, 0,
 };
 
-void load_fonts(AppConfig& config) {
+void load_fonts(AppConfig& config, float size) {
     ImGuiIO& io = ImGui::GetIO();
     bool have_primary = false;
     for (FontFile& f : config.fonts) {
@@ -31,29 +31,59 @@ void load_fonts(AppConfig& config) {
         const ImWchar* ranges = f.role == FontFile::cjk ? io.Fonts->GetGlyphRangesChineseSimplifiedCommon()
                                                         : kPrimaryRanges;
         std::snprintf(fc.Name, sizeof fc.Name, "%s", f.name.c_str());
-        if (io.Fonts->AddFontFromMemoryTTF(f.bytes.data(), static_cast<int>(f.bytes.size()), config.font_size,
-                                           &fc, ranges))
+        if (io.Fonts->AddFontFromMemoryTTF(f.bytes.data(), static_cast<int>(f.bytes.size()), size, &fc, ranges))
             have_primary = true;
     }
     if (!have_primary) {
         ImFontConfig fc;
-        fc.SizePixels = config.font_size;
+        fc.SizePixels = size;
         io.Fonts->AddFontDefault(&fc);
     }
+}
+
+// The style for a theme at a font size: ImGui's own dark or light colours with our flat layout, and
+// paddings scaled with the text so a projector-sized font does not sit in cramped boxes.
+void apply_style(const App& app) {
+    ImGuiStyle style;
+    if (app.theme == Theme::light)
+        ImGui::StyleColorsLight(&style);
+    else
+        ImGui::StyleColorsDark(&style);
+    style.WindowRounding = 0.0f;
+    style.WindowBorderSize = 0.0f;
+    style.FrameRounding = 3.0f;
+    style.ScaleAllSizes(app.font_size / 16.0f);
+    ImGui::GetStyle() = style;
 }
 
 }  // namespace
 
 void app_init(App& app, AppConfig config) {
     app.config = std::move(config);
+    app.font_size = app.config.font_size;
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;   // fixed layout: nothing to remember between runs
-    ImGui::StyleColorsDark();
-    ImGuiStyle& style = ImGui::GetStyle();
-    style.WindowRounding = 0.0f;
-    style.WindowBorderSize = 0.0f;
-    style.FrameRounding = 3.0f;
-    load_fonts(app.config);
+    apply_style(app);
+    load_fonts(app.config, app.font_size);
+}
+
+void app_set_theme(App& app, Theme theme) {
+    app.theme = theme;
+    apply_style(app);
+}
+
+void app_set_font_size(App& app, float size) {
+    size = std::clamp(size, 10.0f, 48.0f);
+    if (size == app.font_size) return;
+    app.font_size = size;
+    app.fonts_dirty = true;
+    apply_style(app);
+}
+
+void app_rebuild_fonts(App& app) {
+    ImGui::GetIO().Fonts->Clear();
+    load_fonts(app.config, app.font_size);
+    app.fonts_dirty = false;
 }
 
 void app_show_trace(App& app, Trace trace, double trace_ms) {
@@ -110,16 +140,71 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     show_heatmap(app.selection, hd);
 }
 
+// Keys work whenever no text box has focus: arrows move layer (up/down) and head (left/right), + and -
+// change the font size, 1-4 pick the view, T flips the theme.
+void handle_shortcuts(App& app, int n_layer, int n_head) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) return;
+    Selection& sel = app.selection;
+    auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); };
+    if (pressed(ImGuiKey_LeftArrow)) sel.head = std::max(0, sel.head - 1);
+    if (pressed(ImGuiKey_RightArrow)) sel.head = std::min(std::max(0, n_head - 1), sel.head + 1);
+    if (pressed(ImGuiKey_UpArrow)) sel.layer = std::max(0, sel.layer - 1);
+    if (pressed(ImGuiKey_DownArrow)) sel.layer = std::min(std::max(0, n_layer - 1), sel.layer + 1);
+    // Characters, not key codes: "+" sits on different keys per layout (and needs Shift on most).
+    for (ImWchar c : io.InputQueueCharacters) {
+        if (c == '+' || c == '=') app_set_font_size(app, app.font_size + 2.0f);
+        if (c == '-' || c == '_') app_set_font_size(app, app.font_size - 2.0f);
+        if (c >= '1' && c <= '4') app.main_view = kMainViews[c - '1'];
+        if (c == 't' || c == 'T') app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark);
+    }
+}
+
+// Model loads and exports picked in the toolbar run after the frame (see app_after_render): the views
+// drawn below still point into the current model and trace.
+void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags flags, std::string* picked) {
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(width, height));
+    if (ImGui::Begin("Toolbar", nullptr, flags)) {
+        ToolbarData td;
+        td.picker.models = &app.config.bundled_models;
+        td.picker.current = app.model_name;
+        td.picker.rect = &app.widgets.model_picker;
+        td.picker.item_rects = &app.widgets.model_items;
+        td.can_open_model = app.config.open_model || app.config.load_folder;
+        td.light_theme = app.theme == Theme::light;
+        td.font_size = app.font_size;
+        td.has_trace = app.has_trace && static_cast<bool>(app.config.save_file);
+        td.can_export_png = false;
+        td.open_rect = &app.widgets.open_model;
+        td.export_rect = &app.widgets.export_button;
+        td.export_item_rects = &app.widgets.export_items;
+        ToolbarActions act = show_toolbar(td);
+        *picked = act.picked_model;
+        if (act.open_model && app.config.open_model) app.config.open_model();
+        else if (act.open_model) app.folder_prompt.open_requested = true;
+        if (act.toggle_theme) app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark);
+        if (act.font_step) app_set_font_size(app, app.font_size + 2.0f * act.font_step);
+        if (act.export_kind >= 0) app.pending_export = act.export_kind;
+        app.folder_prompt.list_folders = app.config.list_folders;
+        app.folder_prompt.is_model_folder = app.config.is_model_folder;
+        std::string folder = show_folder_prompt(app.folder_prompt);
+        if (!folder.empty()) app.pending_folder = folder;
+    }
+    ImGui::End();
+}
+
 }  // namespace
 
 void app_frame(App& app) {
     ImGuiIO& io = ImGui::GetIO();
     const float W = io.DisplaySize.x, H = io.DisplaySize.y;
     const float status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+    const float toolbar_h = status_h;
     const float left_w = std::clamp(W * 0.28f, std::min(W * 0.5f, 260.0f), 420.0f);
     // The predictions panel takes room from the heatmap only when there is a model to predict with.
     const float right_w = app.model ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
-    const float main_h = std::max(1.0f, H - status_h);
+    const float main_h = std::max(1.0f, H - status_h - toolbar_h);
     const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
     app.selection.hover_query = app.selection.hover_key = -1;
@@ -136,18 +221,12 @@ void app_frame(App& app) {
     int n_token = app.has_trace ? app.trace.tokens.size() : 0;
     PieceStyle style = piece_style_for(app.trace.architecture);
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
+    handle_shortcuts(app, n_layer, n_head);
+    show_toolbar_window(app, W, toolbar_h, fixed, &picked);
 
-    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowPos(ImVec2(0, toolbar_h));
     ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
     if (ImGui::Begin("Input", nullptr, fixed)) {
-        ModelPickerData picker;
-        picker.models = &app.config.bundled_models;
-        picker.current = app.model_name;
-        picker.rect = &app.widgets.model_picker;
-        picker.item_rects = &app.widgets.model_items;
-        picked = show_model_picker(picker);
-        if (!app.config.bundled_models.empty()) ImGui::Separator();
-
         InputPanelData in;
         in.text = &app.text;
         in.text_generation = app.text_generation;
@@ -170,7 +249,7 @@ void app_frame(App& app) {
     ImGui::End();
 
     view = attention_view(app.trace, app.selection.kind);   // the panel may have changed the kind or the trace
-    ImGui::SetNextWindowPos(ImVec2(left_w, 0));
+    ImGui::SetNextWindowPos(ImVec2(left_w, toolbar_h));
     ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), main_h));
     if (ImGui::Begin("Heatmap", nullptr, fixed)) {
         // One selection drives every view, so switching keeps the layer, head and kind.
@@ -190,7 +269,7 @@ void app_frame(App& app) {
     ImGui::End();
 
     if (right_w > 0.0f) {
-        ImGui::SetNextWindowPos(ImVec2(W - right_w, 0));
+        ImGui::SetNextWindowPos(ImVec2(W - right_w, toolbar_h));
         ImGui::SetNextWindowSize(ImVec2(right_w, main_h));
         if (ImGui::Begin("Predictions", nullptr, fixed)) {
             PredictionsData pd;
@@ -227,12 +306,21 @@ void app_frame(App& app) {
         sd.n_token = n_token;
         sd.n_target_token = app.has_trace ? app.trace.decoder_tokens.size() : 0;
         sd.trace_ms = app.has_trace ? app.trace_ms : -1.0;
+        sd.notice = app.notice;
         sd.error = app.load_error;
-        if (!app.trace_error.empty()) sd.error += (sd.error.empty() ? "" : "; ") + app.trace_error;
+        for (const std::string* e : {&app.trace_error, &app.action_error})
+            if (!e->empty()) sd.error += (sd.error.empty() ? "" : "; ") + *e;
         show_status_bar(sd);
     }
     ImGui::End();
     if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
+}
+
+void app_after_render(App& app) {
+    if (!app.pending_folder.empty() && app.config.load_folder) app.config.load_folder(app.pending_folder);
+    app.pending_folder.clear();
+    if (app.pending_export >= 0) app_export(app, static_cast<ExportKind>(app.pending_export));
+    app.pending_export = -1;
 }
 
 void app_shutdown(App& app) {

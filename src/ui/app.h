@@ -8,7 +8,7 @@
 //   app_load_model(app, files, "gpt2-tiny");     // false: app.load_error says why, old model kept
 //   app_set_text(app, "The animal didn't cross the street");
 //   app_next_token(app);                        // decoders and BART: append the greedy next token
-//   each frame: ImGui::NewFrame(); app_frame(app); ImGui::Render();
+//   each frame: ImGui::NewFrame(); app_frame(app); ImGui::Render(); app_after_render(app);
 //   app_shutdown(app);
 #pragma once
 #include <array>
@@ -23,6 +23,7 @@
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
+#include "ui/views.h"
 
 namespace attn {
 
@@ -43,7 +44,18 @@ struct AppConfig {
     // one: natively at once, on the web after a fetch. Unset: no picker.
     std::vector<std::string> bundled_models;
     std::function<void(const std::string& name)> request_model;
+    // "Open model...": the page's file picker. Unset: the desktop's folder prompt, when the three
+    // folder callbacks below are set; otherwise no button.
+    std::function<void()> open_model;
+    std::function<std::vector<std::string>(const std::string& dir)> list_folders;
+    std::function<bool(const std::string& dir)> is_model_folder;
+    std::function<void(const std::string& dir)> load_folder;
+    // Hands an export to the user: a download in the browser, a file natively. Returns where it went
+    // ("saved /home/me/x.png") or an error. Unset: no Export menu.
+    std::function<Expected<std::string>(const std::string& file_name, const Bytes& bytes)> save_file;
 };
+
+enum class Theme { dark, light };
 
 // Screen rectangles (x, y, w, h) of widgets drawn last frame, so browser tests can click inside the
 // canvas without guessing ImGui's layout. Written by the views, read by the page API.
@@ -51,6 +63,9 @@ struct WidgetRects {
     std::array<float, 4> model_picker{};
     std::vector<std::array<float, 4>> model_items;   // the open picker's entries, in bundled_models order
     std::array<float, 4> next_token{};
+    std::array<float, 4> open_model{};
+    std::array<float, 4> export_button{};
+    std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
     std::array<float, 4> lines_right{};
 };
@@ -80,8 +95,17 @@ struct App {
     std::vector<MaskPrediction> mask_predictions;   // encoders: one per mask token in the input
     std::vector<TokenProb> next_predictions;        // decoders and BART: after the last position
 
+    Theme theme = Theme::dark;
+    float font_size = 16.0f;           // the atlas is rebuilt at this size when fonts_dirty is set
+    bool fonts_dirty = false;          // the platform rebuilds fonts (and their texture) before the next frame
+    std::string pending_folder;        // chosen in the Open model prompt; loaded by app_after_render
+    int pending_export = -1;           // an ExportKind picked this frame; built by app_after_render
+    FolderPromptData folder_prompt;    // the desktop's Open model prompt (dir persists between opens)
+    std::string notice;                // last good news for the status bar ("saved x.png")
+
     std::string load_error;            // last failed model load (cleared by a good one)
     std::string trace_error;           // last failed trace (cleared by a good one)
+    std::string action_error;          // last failed export (cleared by a good one)
     std::string step_error;            // why Next token could not step (context full)
     Selection selection;
     MainView main_view = MainView::heatmap;
@@ -90,7 +114,15 @@ struct App {
 };
 
 void app_init(App& app, AppConfig config);
+// Theme and font size: applied at once to the style; fonts are only marked dirty (the atlas may not
+// change inside a frame), app_rebuild_fonts then runs between frames.
+void app_set_theme(App& app, Theme theme);
+void app_set_font_size(App& app, float size);
+void app_rebuild_fonts(App& app);
 void app_frame(App& app);
+// After ImGui::Render(): work the frame asked for that must not run inside it (folder loads, exports,
+// which render the view again off screen).
+void app_after_render(App& app);
 void app_shutdown(App& app);
 
 // Replaces the model only when `files` load; otherwise sets app.load_error and keeps the previous one.
@@ -104,6 +136,16 @@ void app_retrace(App& app);
 // Decoders and encoder-decoders: appends the greedy next token (to the text, or BART's target) and
 // re-traces. False (app.step_error says why) for encoders or a full context.
 bool app_next_token(App& app);
+// An export of what is on screen, ready to save: file name and bytes.
+struct ExportFile {
+    std::string name;
+    Bytes bytes;
+};
+// PNG renders the view again off screen, hence the non-const App.
+Expected<ExportFile> app_export_file(App& app, ExportKind kind);
+// Builds the export and hands it to config.save_file; the outcome lands in app.notice or app.action_error.
+bool app_export(App& app, ExportKind kind);
+
 // The attention tensor the selection's kind names in `trace`, with its query and key tokens.
 struct AttentionView {
     const AttentionTensor* attention = nullptr;

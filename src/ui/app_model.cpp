@@ -80,6 +80,7 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     app.model = std::move(*loaded);
     app.model_name = name;
     app.load_error.clear();
+    app.notice = "loaded " + name;
     app.stepped_ids.clear();   // ids of another vocabulary mean nothing to this model
     app.stepped_decoder_ids.clear();
     app.stepped_position = -1;

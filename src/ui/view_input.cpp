@@ -89,7 +89,7 @@ std::string show_model_picker(const ModelPickerData& data) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("model");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(-FLT_MIN);
+    ImGui::SetNextItemWidth(data.width > 0.0f ? data.width : -FLT_MIN);
     bool open = ImGui::BeginCombo("##model", data.current.empty() ? "(none)" : data.current.c_str());
     auto rect = [] {
         ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();

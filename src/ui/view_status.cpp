@@ -27,6 +27,12 @@ void show_status_bar(const StatusData& d) {
         ImGui::Text("%d tokens, trace %.2f ms", d.n_token, d.trace_ms);
     else
         ImGui::TextDisabled("no trace");
+    if (!d.notice.empty() && d.error.empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("|");
+        ImGui::SameLine();
+        ImGui::TextUnformatted(d.notice.c_str());
+    }
     if (!d.error.empty()) {
         ImGui::SameLine();
         ImGui::TextDisabled("|");

@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,48 @@ namespace attn {
 struct ModelPickerData {
     const std::vector<std::string>* models = nullptr;   // null or empty: no picker
     std::string current;
+    float width = 0.0f;                                  // the combo's width; 0: the rest of the line
     std::array<float, 4>* rect = nullptr;                // out: the combo's rect (x, y, w, h)
     std::vector<std::array<float, 4>>* item_rects = nullptr;   // out: entries' rects while open
 };
 // A combo of the bundled models. Returns the name picked this frame, or "".
 std::string show_model_picker(const ModelPickerData& data);
+
+// What Export offers: pictures for slides, numbers for notebooks.
+enum class ExportKind { png, csv, json, npy, trace_safetensors, trace_npz };
+constexpr ExportKind kExportKinds[] = {ExportKind::png, ExportKind::csv, ExportKind::json, ExportKind::npy,
+                                       ExportKind::trace_safetensors, ExportKind::trace_npz};
+const char* export_kind_label(ExportKind kind);
+
+struct ToolbarData {
+    ModelPickerData picker;
+    bool can_open_model = false;   // the platform can show a file picker / folder dialog
+    bool light_theme = false;
+    float font_size = 16.0f;
+    bool has_trace = false;        // exports need something to export
+    bool can_export_png = false;
+    std::array<float, 4>* open_rect = nullptr;     // out: rects for browser tests
+    std::array<float, 4>* export_rect = nullptr;
+    std::vector<std::array<float, 4>>* export_item_rects = nullptr;
+};
+struct ToolbarActions {
+    std::string picked_model;      // "" none
+    bool open_model = false;
+    bool toggle_theme = false;
+    int font_step = 0;             // -1 smaller, +1 bigger
+    int export_kind = -1;          // an ExportKind picked this frame, or -1
+};
+// The top bar: model picker, Open model..., theme, font size and the Export menu.
+ToolbarActions show_toolbar(const ToolbarData& data);
+
+struct FolderPromptData {
+    bool open_requested = false;     // set to open the prompt; the view clears it
+    std::string dir;                 // the folder shown, edited in place
+    std::function<std::vector<std::string>(const std::string& dir)> list_folders;
+    std::function<bool(const std::string& dir)> is_model_folder;
+};
+// The desktop's Open model prompt (a modal). Returns the folder chosen this frame, or "".
+std::string show_folder_prompt(FolderPromptData& data);
 
 struct InputPanelData {
     std::string* text = nullptr;   // edited in place (encoder-decoder: the source)
@@ -110,6 +148,7 @@ struct StatusData {
     int n_token = 0;
     int n_target_token = 0;        // encoder-decoder: decoder tokens (n_token counts the source)
     double trace_ms = -1.0;        // < 0: no trace yet
+    std::string notice;            // last good news ("saved x.png"), shown until an error replaces it
     std::string error;             // last error, shown in red; the previous model stays usable
 };
 void show_status_bar(const StatusData& data);

@@ -191,6 +191,26 @@ def trace_matches_transformers_on_bart():
 
 
 @test
+def trace_npz_loads_in_numpy_with_the_safetensors_tensors():
+    import numpy as np   # python3-numpy (tools/setup): the reader people will use
+    for model, extra in [("gpt2-tiny", []), ("bart-tiny", ["--decoder-text", "Hi there"])]:
+        with tempfile.TemporaryDirectory() as d:
+            args = ["trace", "--model", os.path.join(FIXTURES, model), "--text", "The cat sat, then it slept."] + extra
+            st_path, npz_path = os.path.join(d, "t.safetensors"), os.path.join(d, "t.npz")
+            assert run(*args, "--out", st_path)[0] == 0
+            rc, out, err = run(*args, "--out", npz_path)
+            assert rc == 0, err
+            st = read_safetensors(st_path)
+            with np.load(npz_path) as z:
+                assert sorted(z.files) == sorted(st), (z.files, list(st))
+                for name, (shape, values) in st.items():
+                    a = z[name]
+                    assert list(a.shape) == shape, (name, a.shape, shape)
+                    assert a.dtype == (np.int64 if name.endswith("input_ids") else np.float32), (name, a.dtype)
+                    assert np.array_equal(a.ravel(), np.array(values, dtype=a.dtype)), name
+
+
+@test
 def trace_bart_decoder_defaults_to_the_start_token():
     model = os.path.join(FIXTURES, "bart-tiny")
     ref = read_safetensors(os.path.join(model, "reference.safetensors"))

@@ -60,6 +60,10 @@ public:
         io.DeltaTime = 1.0f / 60.0f;
         // Deliberately no ImGuiBackendFlags_RendererHasVtxOffset: WebGL's backend lacks it, so a draw
         // list past 65535 vertices must fail here, not in the browser.
+        build_font_texture();
+    }
+    static void build_font_texture() {
+        ImGuiIO& io = ImGui::GetIO();
         unsigned char* pixels = nullptr;
         int w = 0, h = 0;
         io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
@@ -75,13 +79,19 @@ public:
 
     // One full frame with the mouse at `mouse`; returns the largest draw list's vertex count.
     int frame(ImVec2 mouse = ImVec2(-1.0f, -1.0f)) {
-        ImGui::GetIO().MousePos = mouse;
+        ImGuiIO& io = ImGui::GetIO();
+        io.MousePos = mouse;
+        if (app.fonts_dirty) {   // what frame_render does, minus the GL texture
+            app_rebuild_fonts(app);
+            build_font_texture();
+        }
         ImGui::NewFrame();
         app_frame(app);
         ImGui::Render();
         int most = 0;
         ImDrawData* dd = ImGui::GetDrawData();
         for (int i = 0; i < dd->CmdListsCount; ++i) most = std::max(most, dd->CmdLists[i]->VtxBuffer.Size);
+        app_after_render(app);
         return most;
     }
 
