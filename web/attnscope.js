@@ -1,58 +1,253 @@
-// AttnScope page API: starts the WebAssembly app, fetches the bundled models (same origin) into it,
-// and exposes window.attnscope = {ready, setText, setTarget, nextToken, getState, getAttention, select,
-// loadModel, loadBundled}. It does no drawing and keeps no model data of its own.
+// AttnScope page API: starts the WebAssembly app, streams model files into it (bundled models, a
+// same-origin ?model= path, the file picker, drag-and-drop), keeps the view in the URL fragment, and
+// exposes window.attnscope for scripts and tests. It does no drawing and keeps no model data of its
+// own: file bytes go straight into buffers the app allocates.
 (function () {
   'use strict';
   const DEFAULT_MODEL = 'gpt2-tiny';
-  const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
   const KINDS = { self: 0, decoder: 1, cross: 2 };
-  const status = document.getElementById('loading');
+  const EXPORTS = { png: 0, csv: 1, json: 2, npy: 3, safetensors: 4, npz: 5 };
+  // What a model loader may read; anything else in a dropped folder (.bin, README.md, ...) is skipped.
+  const MODEL_FILE = /\.(json|txt|safetensors)$/i;
+  const overlay = document.getElementById('loading');
+  const overlayText = document.getElementById('loading-text');
+  const overlayBar = document.getElementById('loading-progress');
   const canvas = document.getElementById('canvas');
+  const folderInput = document.getElementById('open-folder');
+  const filesInput = document.getElementById('open-model');
   let mod = null;
+  let queue = Promise.resolve();   // loads run one at a time: each owns the app's pending file set
 
   function show(message, isError) {
-    status.textContent = message;
-    status.classList.toggle('error', !!isError);
-    status.classList.toggle('hidden', !message);
+    overlayText.textContent = message;
+    overlay.classList.toggle('error', !!isError);
+    overlay.classList.toggle('hidden', !message);
+    overlayBar.classList.add('hidden');
   }
 
-  // files: {name: Uint8Array}. Bytes are written straight into buffers the app allocates.
-  function loadModel(label, files) {
-    for (const [name, bytes] of Object.entries(files)) {
-      const ptr = mod.ccall('attn_web_file_buffer', 'number', ['string', 'number'], [name, bytes.length]);
-      if (!ptr) throw new Error('out of memory for ' + name);
-      mod.HEAPU8.set(bytes, ptr);   // read HEAPU8 after the call: memory growth replaces it
+  function progress(label, done, total) {
+    overlayText.textContent = label;
+    overlay.classList.remove('error', 'hidden');
+    overlayBar.classList.remove('hidden');
+    overlayBar.max = Math.max(total, 1);
+    overlayBar.value = done;
+  }
+
+  function serial(job) {
+    const run = queue.then(job, job);
+    queue = run.catch(() => {});
+    return run;
+  }
+
+  // Streams one file's bytes into a buffer of `size` bytes the app allocated. Awaiting between chunks
+  // keeps the page drawing; HEAPU8 is read per chunk because memory growth replaces it.
+  async function handOver(name, size, stream, onBytes) {
+    const ptr = mod.ccall('attn_web_file_buffer', 'number', ['string', 'number'], [name, size]);
+    if (!ptr && size > 0) throw new Error(name + ': out of memory for ' + size + ' bytes');
+    const reader = stream.getReader();
+    let offset = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (offset + value.length > size) throw new Error(name + ': more bytes arrived than announced');
+      mod.HEAPU8.set(value, ptr + offset);
+      offset += value.length;
+      onBytes(value.length);
     }
+    if (offset !== size) throw new Error(name + ': only ' + offset + ' of ' + size + ' bytes arrived');
+  }
+
+  // sources: [{name, size, open() -> Promise<ReadableStream>}]. Loads them as one model; a failure
+  // anywhere keeps the previous model and puts the message in the status bar.
+  async function loadSources(label, sources) {
+    const total = sources.reduce((n, s) => n + s.size, 0);
+    let done = 0;
+    const mib = (n) => (n / 1048576).toFixed(1);
+    try {
+      for (const s of sources) {
+        progress('Loading ' + label + ': ' + s.name, done, total);
+        await handOver(s.name, s.size, await s.open(), (n) => {
+          done += n;
+          progress('Loading ' + label + ': ' + s.name + ' (' + mib(done) + ' / ' + mib(total) + ' MiB)', done, total);
+        });
+      }
+    } catch (err) {
+      mod.ccall('attn_web_pending_clear', null, [], []);
+      return failed('cannot load model ' + label + ': ' + err.message);
+    }
+    progress('Reading ' + label + '…', total, total);
+    await new Promise((r) => setTimeout(r, 0));   // let the bar paint before the synchronous parse
     const ok = mod.ccall('attn_web_model_load', 'number', ['string'], [label]) === 1;
+    show('');
     return { ok, error: getState().error };
   }
 
-  async function fetchModel(name) {
-    const base = 'models/' + encodeURIComponent(name) + '/';
-    const files = {};
-    await Promise.all(MODEL_FILES.map(async (file) => {
-      const response = await fetch(base + file);
-      if (!response.ok) throw new Error(base + file + ': HTTP ' + response.status);
-      files[file] = new Uint8Array(await response.arrayBuffer());
-    }));
-    return files;
+  function failed(error) {
+    mod.ccall('attn_web_load_failed', null, ['string'], [error]);
+    show('');
+    return { ok: false, error };
   }
 
-  // One of the models the build copied into models/ (the picker calls this too). A failed fetch or
-  // load keeps the previous model; the message shows in the app's status bar and in the result.
-  async function loadBundled(name) {
-    let files;
-    try {
-      if (!getState().bundled.includes(name)) throw new Error('not one of the bundled models (models/index.json)');
-      files = await fetchModel(name);
-    } catch (err) {
-      const error = 'cannot load model ' + name + ': ' + err.message;
-      mod.ccall('attn_web_load_failed', null, ['string'], [error]);
-      return { ok: false, error };
+  // ---- model sources: URLs (bundled models, ?model=) and local files (picker, drop)
+  async function fetchSource(base, name, optional) {
+    const response = await fetch(base + name);
+    if (!response.ok) {
+      if (optional) return null;
+      throw new Error(base + name + ': HTTP ' + response.status);
     }
-    return loadModel(name, files);
+    const length = Number(response.headers.get('Content-Length'));
+    if (Number.isFinite(length) && length > 0 && response.body) {
+      return { name, size: length, open: async () => response.body };
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());   // no length: no progress, same result
+    return { name, size: bytes.length, open: async () => new Blob([bytes]).stream() };
   }
 
+  // A Hugging Face folder served at `base` (ending in '/'): config, tokenizer (tokenizer.json, else
+  // vocab.txt, else vocab.json + merges.txt) and weights (model.safetensors, else the sharded index).
+  async function urlSources(base) {
+    const sources = [await fetchSource(base, 'config.json')];
+    const tokenizer = await fetchSource(base, 'tokenizer.json', true);
+    if (tokenizer) sources.push(tokenizer);
+    else {
+      const vocab = await fetchSource(base, 'vocab.txt', true);
+      if (vocab) sources.push(vocab);
+      else sources.push(await fetchSource(base, 'vocab.json'), await fetchSource(base, 'merges.txt'));
+    }
+    const single = await fetchSource(base, 'model.safetensors', true);
+    if (single) {
+      sources.push(single);
+    } else {
+      const indexResponse = await fetch(base + 'model.safetensors.index.json');
+      if (!indexResponse.ok) throw new Error(base + 'model.safetensors: HTTP 404, and no model.safetensors.index.json');
+      const indexBytes = new Uint8Array(await indexResponse.arrayBuffer());
+      sources.push({ name: 'model.safetensors.index.json', size: indexBytes.length,
+                     open: async () => new Blob([indexBytes]).stream() });
+      let index;
+      try {
+        index = JSON.parse(new TextDecoder().decode(indexBytes));
+      } catch (err) {
+        throw new Error(base + 'model.safetensors.index.json: not valid JSON (' + err.message + ')');
+      }
+      const shards = [...new Set(Object.values((index && index.weight_map) || {}))];
+      for (const shard of shards) {
+        if (!/^[^/\\]+\.safetensors$/.test(shard)) throw new Error('model.safetensors.index.json names a bad shard: ' + shard);
+        sources.push(await fetchSource(base, shard));
+      }
+    }
+    return sources;
+  }
+
+  function fileSources(files) {
+    return files.filter((f) => MODEL_FILE.test(f.name))
+      .map((f) => ({ name: f.name, size: f.size, open: async () => f.stream() }));
+  }
+
+  // ---- loading entry points
+  function loadBundled(name) {
+    return serial(async () => {
+      if (!getState().bundled.includes(name)) return failed('cannot load model ' + name + ': not one of the bundled models (models/index.json)');
+      let sources;
+      try {
+        sources = await urlSources('models/' + encodeURIComponent(name) + '/');
+      } catch (err) {
+        return failed('cannot load model ' + name + ': ' + err.message);
+      }
+      return loadSources(name, sources);
+    });
+  }
+
+  // ?model=<path>: a model folder on this same site (the page never talks to another origin).
+  function loadFromPath(path) {
+    return serial(async () => {
+      let url;
+      try {
+        url = new URL(path.endsWith('/') ? path : path + '/', location.href);
+      } catch (err) {
+        return failed('cannot load model ' + path + ': not a valid path');
+      }
+      if (url.origin !== location.origin) return failed('cannot load model ' + path + ': ?model= must be a path on this site');
+      let sources;
+      try {
+        sources = await urlSources(url.href);
+      } catch (err) {
+        return failed('cannot load model ' + path + ': ' + err.message);
+      }
+      return loadSources(path, sources);
+    });
+  }
+
+  // Files from the picker or a drop (File objects), loaded as one model folder.
+  function openFiles(files, label) {
+    return serial(async () => {
+      const list = Array.from(files || []);
+      const name = label || folderName(list) || 'local files';
+      const sources = fileSources(list);
+      if (!sources.length) return failed('cannot load ' + name + ': none of the files is a model file (config.json, *.safetensors, tokenizer.json)');
+      return loadSources(name, sources);
+    });
+  }
+
+  function folderName(files) {
+    const rel = files.length && files[0].webkitRelativePath;
+    return rel ? rel.split('/')[0] : '';
+  }
+
+  // Compatibility with the first API: files as {name: Uint8Array}.
+  function loadModel(label, files) {
+    const list = Object.entries(files).map(([name, bytes]) => new File([bytes], name));
+    return openFiles(list, label);
+  }
+
+  // A dropped folder arrives as a directory entry; read its files (one level, as a model folder is flat).
+  async function droppedFiles(dataTransfer) {
+    const entries = Array.from(dataTransfer.items || []).map((i) => i.webkitGetAsEntry && i.webkitGetAsEntry()).filter(Boolean);
+    if (!entries.length) return { files: Array.from(dataTransfer.files || []), label: '' };
+    const files = [];
+    let label = '';
+    const fileOf = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
+    for (const entry of entries) {
+      if (entry.isDirectory) {
+        label = label || entry.name;
+        const reader = entry.createReader();
+        for (;;) {
+          const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+          if (!batch.length) break;
+          for (const e of batch) if (e.isFile) files.push(await fileOf(e));
+        }
+      } else if (entry.isFile) {
+        files.push(await fileOf(entry));
+      }
+    }
+    return { files, label };
+  }
+
+  function installDrop() {
+    const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+    window.addEventListener('dragover', (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+      document.body.classList.add('dropping');
+    });
+    window.addEventListener('dragleave', () => document.body.classList.remove('dropping'));
+    window.addEventListener('drop', async (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      document.body.classList.remove('dropping');
+      const { files, label } = await droppedFiles(e.dataTransfer);
+      openFiles(files, label);
+    });
+    for (const input of [folderInput, filesInput]) {
+      input.addEventListener('change', () => {
+        const files = Array.from(input.files || []);
+        input.value = '';   // choosing the same folder again must fire change again
+        if (files.length) openFiles(files);
+      });
+    }
+  }
+
+  // ---- state, attention, exports
   function getState() {
     return JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_state_json', 'number', [], [])));
   }
@@ -73,8 +268,56 @@
     return data;
   }
 
+  // {name, bytes: Uint8Array} of an export: 'png', 'csv', 'json', 'npy', 'safetensors' or 'npz' (see the
+  // Export menu). Throws with the reason when there is nothing to export.
+  function exportFile(kind) {
+    const k = EXPORTS[kind];
+    if (k === undefined) throw new Error('export kind must be one of ' + Object.keys(EXPORTS).join(', '));
+    if (mod.ccall('attn_web_export', 'number', ['number'], [k]) !== 1) throw new Error(getState().error);
+    const ptr = mod.ccall('attn_web_export_data', 'number', [], []);
+    const size = mod.ccall('attn_web_export_size', 'number', [], []);
+    const name = mod.UTF8ToString(mod.ccall('attn_web_export_name', 'number', [], []));
+    return { name, bytes: mod.HEAPU8.slice(ptr, ptr + size) };
+  }
+
+  function download(name, bytes) {
+    api.lastDownload = { name, bytes };
+    const url = URL.createObjectURL(new Blob([bytes]));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // ---- the URL fragment: the view as a link
+  let writtenHash = '';
+  function urlState() { return mod.UTF8ToString(mod.ccall('attn_web_url_state', 'number', [], [])); }
+  function applyUrlState(fragment) { mod.ccall('attn_web_apply_url_state', null, ['string'], [fragment]); return getState(); }
+  function hashModel(fragment) { return new URLSearchParams(fragment.replace(/^#/, '')).get('model'); }
+
+  function keepHashInSync() {
+    setInterval(() => {
+      const s = urlState();
+      if (s !== writtenHash) {
+        writtenHash = s;
+        history.replaceState(null, '', location.pathname + location.search + '#' + s);
+      }
+    }, 300);
+    window.addEventListener('hashchange', async () => {
+      const fragment = location.hash.replace(/^#/, '');
+      if (fragment === writtenHash) return;
+      const model = hashModel(fragment);
+      if (model && model !== getState().model && getState().bundled.includes(model)) await loadBundled(model);
+      applyUrlState(fragment);
+    });
+  }
+
   const api = {
     ready: null,
+    lastDownload: null,
     setText(text) { mod.ccall('attn_web_set_text', null, ['string'], [String(text)]); return getState(); },
     setTarget(text) { mod.ccall('attn_web_set_target', null, ['string'], [String(text)]); return getState(); },
     nextToken() { mod.ccall('attn_web_next_token', 'number', [], []); return getState(); },
@@ -86,16 +329,39 @@
       mod.ccall('attn_web_select', null, ['number', 'number', 'number'], [layer, head, k]);
       return getState();
     },
+    setView(view) { return applyUrlState('view=' + encodeURIComponent(view)); },
     loadModel,
     loadBundled,
+    loadFromPath,
+    openFiles,
+    openFilePicker() { folderInput.click(); },
+    exportFile,
+    exportPng() { return exportFile('png').bytes; },
+    urlState,
+    applyUrlState,
+    _download: download,
   };
 
   api.ready = (async () => {
     mod = await createAttnScope({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) });
     const index = await (await fetch('models/index.json')).json();
     mod.ccall('attn_web_set_bundled', null, ['string'], [index.models.join('\n')]);
-    const result = await loadBundled(DEFAULT_MODEL);
-    if (!result.ok) throw new Error(result.error);
+    installDrop();
+    const fragment = location.hash.replace(/^#/, '');
+    const path = new URLSearchParams(location.search).get('model');
+    const linked = hashModel(fragment);
+    let result = { ok: false };
+    if (path) result = await loadFromPath(path);
+    else if (linked && index.models.includes(linked)) result = await loadBundled(linked);
+    if (!result.ok) {
+      const error = result.error;
+      result = await loadBundled(DEFAULT_MODEL);
+      if (!result.ok) throw new Error(result.error);
+      // The default stands in for a model that would not load; the reason stays on screen.
+      if (error) mod.ccall('attn_web_load_failed', null, ['string'], [error]);
+    }
+    if (fragment) applyUrlState(fragment);
+    keepHashInSync();
     show('');
     canvas.focus();
     return getState();

@@ -22,6 +22,7 @@
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
 #include "ui/token_label.h"
+#include "ui/url_state.h"
 
 namespace {
 
@@ -30,6 +31,22 @@ attn::GlHeatmapRenderer g_heatmaps;
 attn::App g_app;
 attn::FileSet g_pending;      // files the page is handing over for the next model load
 std::string g_state_json;     // storage behind attn_web_state_json's return value
+std::string g_url_state;      // storage behind attn_web_url_state's return value
+attn::ExportFile g_export;    // the last export the page asked for (attn_web_export)
+
+// Exports from the toolbar become downloads; the page keeps the last one for scripts and tests.
+attn::Expected<std::string> download(const std::string& name, const attn::Bytes& bytes) {
+    int ok = EM_ASM_INT({
+        try {
+            window.attnscope._download(UTF8ToString($0), HEAPU8.slice($1, $1 + $2));
+            return 1;
+        } catch (e) {
+            return 0;
+        }
+    }, name.c_str(), bytes.data(), static_cast<int>(bytes.size()));
+    if (!ok) return attn::make_error("the browser refused the download");
+    return "downloaded " + name;
+}
 
 // The canvas fills the page (CSS); keep the GL drawing buffer the same size as its CSS box.
 void fit_canvas() {
@@ -91,6 +108,34 @@ EMSCRIPTEN_KEEPALIVE int attn_web_model_load(const char* label) {
     return ok ? 1 : 0;
 }
 
+// Drops files handed over for a load that will not happen (a later file failed to read).
+EMSCRIPTEN_KEEPALIVE void attn_web_pending_clear() { g_pending = attn::FileSet{}; }
+
+// The view as a URL fragment (no '#'), and applying one (everything but the model, which the page loads).
+EMSCRIPTEN_KEEPALIVE const char* attn_web_url_state() {
+    g_url_state = attn::url_state_format(g_app);
+    return g_url_state.c_str();
+}
+EMSCRIPTEN_KEEPALIVE void attn_web_apply_url_state(const char* fragment) {
+    attn::app_apply_url_state(g_app, attn::url_state_parse(fragment));
+}
+
+// Builds an export (an ExportKind) for the page: 1 and the bytes below, or 0 with the reason in the
+// state's "error".
+EMSCRIPTEN_KEEPALIVE int attn_web_export(int kind) {
+    if (kind < 0 || kind > static_cast<int>(attn::ExportKind::trace_npz)) return 0;
+    attn::Expected<attn::ExportFile> file = attn::app_export_file(g_app, static_cast<attn::ExportKind>(kind));
+    if (!file) {
+        g_app.action_error = "cannot export: " + file.error().message;
+        return 0;
+    }
+    g_export = std::move(*file);
+    return 1;
+}
+EMSCRIPTEN_KEEPALIVE const uint8_t* attn_web_export_data() { return g_export.bytes.data(); }
+EMSCRIPTEN_KEEPALIVE int attn_web_export_size() { return static_cast<int>(g_export.bytes.size()); }
+EMSCRIPTEN_KEEPALIVE const char* attn_web_export_name() { return g_export.name.c_str(); }
+
 // The page could not fetch a model: the status bar says so, the loaded model stays.
 EMSCRIPTEN_KEEPALIVE void attn_web_load_failed(const char* message) { g_app.load_error = message; }
 
@@ -140,6 +185,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
         for (const std::string& p : g_app.trace.tokens.pieces) pieces.push_back(p);
     s["tokens"] = g_app.has_trace ? labels(g_app.trace.tokens, style) : nlohmann::json::array();
     s["pieces"] = pieces;
+    s["ids"] = g_app.has_trace ? g_app.trace.tokens.ids : std::vector<int32_t>{};
     s["targetTokens"] = g_app.has_trace ? labels(g_app.trace.decoder_tokens, style) : nlohmann::json::array();
     s["target"] = g_app.target;
     const bool has_mask = !g_app.mask_predictions.empty();
@@ -151,13 +197,20 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["bundled"] = g_app.config.bundled_models;
     nlohmann::json items = nlohmann::json::array();
     for (const auto& r : g_app.widgets.model_items) items.push_back(rect(r));
+    nlohmann::json export_items = nlohmann::json::array();
+    for (const auto& r : g_app.widgets.export_items) export_items.push_back(rect(r));
     s["widgets"] = {{"modelPicker", rect(g_app.widgets.model_picker)}, {"modelItems", items},
-                    {"nextToken", rect(g_app.widgets.next_token)}};
+                    {"nextToken", rect(g_app.widgets.next_token)}, {"openModel", rect(g_app.widgets.open_model)},
+                    {"exportButton", rect(g_app.widgets.export_button)}, {"exportItems", export_items}};
+    s["theme"] = g_app.theme == attn::Theme::light ? "light" : "dark";
+    s["fontSize"] = g_app.font_size;
+    s["notice"] = g_app.notice;
     s["layer"] = g_app.selection.layer;
     s["head"] = g_app.selection.head;
     s["text"] = g_app.text;
     std::string error = g_app.load_error;
-    if (!g_app.trace_error.empty()) error += (error.empty() ? "" : "; ") + g_app.trace_error;
+    for (const std::string* e : {&g_app.trace_error, &g_app.action_error})
+        if (!e->empty()) error += (error.empty() ? "" : "; ") + *e;
     s["error"] = error;
     s["trace_ms"] = g_app.has_trace ? g_app.trace_ms : -1.0;
     s["truncated"] = g_app.truncated;
@@ -209,6 +262,10 @@ int main() {
         EM_ASM({ if (window.attnscope) window.attnscope.loadBundled(UTF8ToString($0)).catch(function () {}); },
                name.c_str());
     };
+    config.open_model = [] {
+        EM_ASM({ if (window.attnscope) window.attnscope.openFilePicker(); });
+    };
+    config.save_file = download;
     attn::app_init(g_app, std::move(config));
     g_app.text = "The animal didn't cross the street because it was too tired.";
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);

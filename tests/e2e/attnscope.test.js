@@ -7,74 +7,24 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
-const { serve } = require('./static_server');
+const H = require('./helpers');
 
-const root = path.resolve(__dirname, '../..');
-const webDir = process.env.ATTN_WEB_DIR || path.join(root, 'build/wasm-release/web');
-const shotDir = path.join(root, 'build/e2e');
-const modelConfig = JSON.parse(fs.readFileSync(path.join(root, 'tests/fixtures/gpt2-tiny/config.json'), 'utf8'));
+const { shotDir } = H;
+const modelConfig = JSON.parse(fs.readFileSync(path.join(H.fixtures, 'gpt2-tiny/config.json'), 'utf8'));
 
-let browser, page, server, baseUrl;
-const problems = [];   // console errors and page errors, checked at the end
-
-// Pixel statistics of the canvas as the compositor shows it (a page screenshot, decoded in the page).
-async function canvasStats() {
-  const png = await page.locator('#canvas').screenshot({ type: 'png' });
-  return page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const ctx = c.getContext('2d');
-    ctx.drawImage(bitmap, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let sum = 0, sum2 = 0;
-    const colors = new Set();
-    let hash = [];
-    for (let i = 0; i < d.length; i += 4) {
-      const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-      sum += y; sum2 += y * y;
-      if (i % 16 === 0) colors.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-    }
-    const n = d.length / 4;
-    // A coarse 32x32 grid of mean luminance: enough to tell two frames apart.
-    for (let gy = 0; gy < 32; gy++) for (let gx = 0; gx < 32; gx++) {
-      const x = Math.floor((gx + 0.5) * c.width / 32), y = Math.floor((gy + 0.5) * c.height / 32);
-      const i = (y * c.width + x) * 4;
-      hash.push(d[i], d[i + 1], d[i + 2]);
-    }
-    return { width: c.width, height: c.height, variance: sum2 / n - (sum / n) ** 2, colors: colors.size, grid: hash };
-  }, png.toString('base64'));
-}
-
-function gridDifference(a, b) {
-  let changed = 0;
-  for (let i = 0; i < a.grid.length; i++) if (Math.abs(a.grid[i] - b.grid[i]) > 8) changed++;
-  return changed;
-}
-
-async function waitForState(predicate, arg) {
-  await page.waitForFunction(predicate, arg, { timeout: 10000, polling: 50 });
-  return page.evaluate(() => window.attnscope.getState());
-}
+let ctx, page;
+const canvasStats = () => H.canvasStats(page);
+const gridDifference = H.gridDifference;
+const waitForState = (predicate, arg) => H.waitForState(page, predicate, arg);
+const clickRect = (r) => H.clickRect(page, r);
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
-  ({ server, url: baseUrl } = await serve(webDir));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-           '--disable-background-networking', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
-  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  await page.goto(baseUrl);
+  ctx = await H.openPage();
+  page = ctx.page;
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) server.close();
+  await H.closePage(ctx);
 });
 
 test('page loads the default model', async () => {
@@ -118,8 +68,9 @@ test('getAttention returns causal, row-normalised probabilities', async () => {
 test('typing into the text box re-runs the model and redraws', async () => {
   const before = await page.evaluate(() => window.attnscope.getState());
   const pixelsBefore = await canvasStats();
-  await page.mouse.click(150, 100);               // the text box (input panel, top left)
-  await page.keyboard.press('End');
+  await page.mouse.click(150, 110);               // the text box (input panel, top left)
+  await page.waitForTimeout(100);                 // a frame, so the box is active before the key
+  await page.keyboard.press('Control+End');
   await page.keyboard.type(' Then the cat sat on the mat.');
   const after = await waitForState((n) => window.attnscope.getState().tokens.length > n, before.tokens.length);
   assert.ok(after.text.endsWith('Then the cat sat on the mat.'), `text is now: ${after.text}`);
@@ -155,13 +106,6 @@ test('a broken model shows an error and the previous model stays usable', async 
   await page.waitForTimeout(200);
   await page.screenshot({ path: path.join(shotDir, 'attnscope-error.png') });
 });
-
-// Centre of a widget rect [x, y, w, h] the app reported in getState().widgets (canvas pixels).
-async function clickRect(r) {
-  assert.ok(r && r[2] > 0 && r[3] > 0, `widget rect ${JSON.stringify(r)}`);
-  const box = await page.locator('#canvas').boundingBox();
-  await page.mouse.click(box.x + r[0] + Math.min(r[2] / 2, 40), box.y + r[1] + r[3] / 2);
-}
 
 function checkTop5(list, what) {
   assert.equal(list.length, 5, `${what}: ${JSON.stringify(list)}`);
@@ -266,5 +210,5 @@ test('a missing bundled model keeps the current one', async () => {
 });
 
 test('no console errors, no CSP violations', () => {
-  assert.deepEqual(problems, []);
+  assert.deepEqual(ctx.problems, []);
 });

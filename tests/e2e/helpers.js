@@ -1,0 +1,111 @@
+// Shared by the e2e test files: serve the built page, launch Debian's chromium with SwiftShader WebGL 2,
+// read the canvas back, click widgets the app reports, wait for app state.
+'use strict';
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { serve } = require('./static_server');
+
+const root = path.resolve(__dirname, '../..');
+const webDir = process.env.ATTN_WEB_DIR || path.join(root, 'build/wasm-release/web');
+const shotDir = path.join(root, 'build/e2e');
+const fixtures = path.join(root, 'tests/fixtures');
+
+// {browser, page, server, baseUrl, problems}: problems collects console errors and page errors.
+async function openPage(query = '') {
+  assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
+  const { server, url: baseUrl } = await serve(webDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+           '--disable-background-networking', '--no-first-run'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  await page.goto(baseUrl + query);
+  fs.mkdirSync(shotDir, { recursive: true });
+  return { browser, page, server, baseUrl, problems };
+}
+
+async function closePage(ctx) {
+  if (ctx && ctx.browser) await ctx.browser.close();
+  if (ctx && ctx.server) ctx.server.close();
+}
+
+// Pixel statistics of the canvas as the compositor shows it (a page screenshot, decoded in the page).
+async function canvasStats(page) {
+  const png = await page.locator('#canvas').screenshot({ type: 'png' });
+  return page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0, sum2 = 0;
+    const colors = new Set();
+    const hash = [];
+    for (let i = 0; i < d.length; i += 4) {
+      const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      sum += y; sum2 += y * y;
+      if (i % 16 === 0) colors.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    }
+    const n = d.length / 4;
+    // A coarse 32x32 grid of colours: enough to tell two frames apart.
+    for (let gy = 0; gy < 32; gy++) for (let gx = 0; gx < 32; gx++) {
+      const x = Math.floor((gx + 0.5) * c.width / 32), y = Math.floor((gy + 0.5) * c.height / 32);
+      const i = (y * c.width + x) * 4;
+      hash.push(d[i], d[i + 1], d[i + 2]);
+    }
+    return { width: c.width, height: c.height, variance: sum2 / n - (sum / n) ** 2, colors: colors.size, grid: hash };
+  }, png.toString('base64'));
+}
+
+function gridDifference(a, b) {
+  let changed = 0;
+  for (let i = 0; i < a.grid.length; i++) if (Math.abs(a.grid[i] - b.grid[i]) > 8) changed++;
+  return changed;
+}
+
+async function waitForState(page, predicate, arg) {
+  await page.waitForFunction(predicate, arg, { timeout: 10000, polling: 50 });
+  return page.evaluate(() => window.attnscope.getState());
+}
+
+// Clicks the centre of a widget rect [x, y, w, h] the app reported in getState().widgets.
+async function clickRect(page, r) {
+  assert.ok(r && r[2] > 0 && r[3] > 0, `widget rect ${JSON.stringify(r)}`);
+  const box = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(box.x + r[0] + Math.min(r[2] / 2, 40), box.y + r[1] + r[3] / 2);
+}
+
+// Reads a safetensors file: {name: {dtype, shape, data: Float32Array | BigInt64Array}}.
+function readSafetensors(bytes) {
+  const buf = Buffer.from(bytes);
+  const n = Number(buf.readBigUInt64LE(0));
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
+  const out = {};
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [a, b] = info.data_offsets;
+    const raw = buf.subarray(8 + n + a, 8 + n + b);
+    const copy = new Uint8Array(raw).buffer;
+    out[name] = { dtype: info.dtype, shape: info.shape,
+                  data: info.dtype === 'F32' ? new Float32Array(copy) : new BigInt64Array(copy) };
+  }
+  return out;
+}
+
+// The PNG's size from its IHDR chunk, after checking the signature.
+function pngSize(bytes) {
+  const b = Buffer.from(bytes);
+  assert.deepEqual([...b.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'PNG signature');
+  assert.equal(b.subarray(12, 16).toString('latin1'), 'IHDR');
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+module.exports = { root, webDir, shotDir, fixtures, openPage, closePage, canvasStats, gridDifference, waitForState,
+                   clickRect, readSafetensors, pngSize };
