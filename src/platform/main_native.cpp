@@ -1,7 +1,7 @@
 // Desktop entry point: GLFW window + GL 3.3 core, ImGui backends, and the loop that drives
 // app_frame. Model files are read here (folder_read) and handed to the app as a FileSet.
 //   attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross] [--next N]
-//             [--view heatmap|grid|lines|flow] [--size WxH] [--screenshot FILE.png --frames N]
+//             [--view heatmap|grid|lines|flow] [--state FRAGMENT] [--size WxH] [--screenshot FILE.png --frames N]
 // The model picker lists the folders beside the default model (tests/fixtures) that hold a config.json.
 #include <algorithm>
 #include <cstdio>
@@ -23,6 +23,7 @@
 #include "platform/gl_heatmap.h"
 #include "platform/screenshot.h"
 #include "ui/app.h"
+#include "ui/url_state.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ struct Options {
     std::string target;       // encoder-decoder models: the decoder's text
     std::string kind;         // "", "self", "decoder" or "cross": the attention shown first
     attn::MainView view = attn::MainView::heatmap;   // --view: the main view shown first
+    std::string state;        // a web link's #fragment (view, layer, head, theme, font, text, ...)
     int next = 0;             // Next token steps to take before showing (screenshots of generation)
     std::string screenshot;   // empty: interactive
     int frames = 10;          // frames to render before the screenshot
@@ -41,13 +43,15 @@ struct Options {
 void usage() {
     std::fprintf(stderr,
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
-                 "                 [--next N] [--view heatmap|grid|lines|flow] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
+                 "                 [--next N] [--view heatmap|grid|lines|flow] [--state FRAGMENT]\n"
+                 "                 [--size WxH] [--screenshot FILE.png [--frames N]]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
                  "  --kind KIND       attention shown first: self, decoder or cross (encoder-decoder)\n"
                  "  --next N          press Next token N times before showing\n"
                  "  --view VIEW       main view shown first: heatmap (default), grid, lines (head view) or flow\n"
+                 "  --state FRAGMENT  a web link's #fragment, e.g. 'theme=light&font=24&layer=1&head=2'\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
@@ -76,7 +80,8 @@ bool parse(int argc, char** argv, Options* o) {
                 std::fprintf(stderr, "attnscope: --view wants heatmap, grid, lines or flow\n");
                 return false;
             }
-        } else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
+        } else if (a == "--state") o->state = v;
+        else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
         else if (a == "--size") {
@@ -213,6 +218,13 @@ int main(int argc, char** argv) {
                              : opt.kind == "cross" ? attn::AttentionKind::cross
                                                    : attn::AttentionKind::self;
     app.main_view = opt.view;
+    if (!opt.state.empty()) {
+        attn::UrlState st = attn::url_state_parse(opt.state);
+        const auto& bundled = app.config.bundled_models;
+        if (st.model && *st.model != app.model_name && std::find(bundled.begin(), bundled.end(), *st.model) != bundled.end())
+            load_folder(app, models_dir + "/" + *st.model, *st.model);
+        attn::app_apply_url_state(app, st);
+    }
     for (int i = 0; i < opt.next; ++i)
         if (!attn::app_next_token(app)) std::fprintf(stderr, "attnscope: Next token: %s\n", app.step_error.c_str());
 

@@ -9,6 +9,7 @@
 #include "imgui.h"
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
+#include "ui/theme.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -47,7 +48,7 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
     if (hovered_value >= 0.0f) {
         float y = top_left.y + height * (1.0f - std::min(hovered_value, 1.0f));
         dl->AddTriangleFilled(ImVec2(top_left.x - 2, y), ImVec2(top_left.x - 9, y - 5), ImVec2(top_left.x - 9, y + 5),
-                              IM_COL32(255, 255, 255, 255));
+                              theme_outline(1.0f));
     }
     // The legend for masked cells sits under the bar so "grey" is never mistaken for "zero"; only
     // causal attention has them, so only its legend shows it.
@@ -130,7 +131,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
 
     ImDrawList* dl = ImGui::GetWindowDrawList();
     ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    ImU32 accent = IM_COL32(255, 214, 90, 255);
+    ImU32 accent = theme_accent();
     for (int t = 0; t < T; ++t) {
         bool hot = t == sel.hover_query || t == d.highlight_query;
         if (t % lay.step != 0 && !hot) continue;
@@ -151,11 +152,11 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     float hovered_value = -1.0f;
     if (sel.hover_query >= 0 && sel.hover_query < T) {
         float y = lay.grid.y + sel.hover_query * lay.cell;
-        dl->AddRect(ImVec2(lay.grid.x, y), ImVec2(lay.grid.x + grid_size.x, y + lay.cell), IM_COL32(255, 255, 255, 140));
+        dl->AddRect(ImVec2(lay.grid.x, y), ImVec2(lay.grid.x + grid_size.x, y + lay.cell), theme_outline(0.55f));
     }
     if (sel.hover_key >= 0 && sel.hover_key < S) {
         float x = lay.grid.x + sel.hover_key * lay.cell;
-        dl->AddRect(ImVec2(x, lay.grid.y), ImVec2(x + lay.cell, lay.grid.y + grid_size.y), IM_COL32(255, 255, 255, 140));
+        dl->AddRect(ImVec2(x, lay.grid.y), ImVec2(x + lay.cell, lay.grid.y + grid_size.y), theme_outline(0.55f));
     }
     if (grid_hovered) {
         bool masked = heatmap_cell_masked(image, hq, hk);

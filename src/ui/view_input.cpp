@@ -6,6 +6,7 @@
 
 #include "imgui.h"
 #include "imgui_stdlib.h"
+#include "ui/theme.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -63,7 +64,7 @@ int show_input_panel(Selection& selection, const InputPanelData& data) {
             ImGui::TextDisabled("Put %s in the text to see what the model would fill in.", data.mask_token);
     }
     if (data.truncated)
-        ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "Text cut to the first %d tokens.", data.n_ctx);
+        ImGui::TextColored(theme_warning(), "Text cut to the first %d tokens.", data.n_ctx);
 
     ImGui::Spacing();
     ImGui::Separator();

@@ -10,6 +10,7 @@
 
 #include "imgui.h"
 #include "ui/draw_text.h"
+#include "ui/theme.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -147,7 +148,7 @@ void show_lines(Selection& sel, const LinesData& d) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-    const ImU32 accent = IM_COL32(255, 214, 90, 255);
+    const ImU32 accent = theme_accent();
     ImVec2 lt = ImGui::CalcTextSize(left_title);
     dl->AddText(ImVec2(left_x - lt.x, origin.y), dim, left_title);
     dl->AddText(ImVec2(right_x, origin.y), dim, right_title);
@@ -193,7 +194,7 @@ void show_lines(Selection& sel, const LinesData& d) {
             if (isolated && lit[i] > 0.0f && !hot && row_h >= 4.0f) {
                 float a = std::min(1.0f, lit[i]) * 0.45f;
                 ImVec2 r0(is_left ? x0 : right_x, top + i * row_h);
-                dl->AddRectFilled(r0, ImVec2(r0.x + label_w + pad, r0.y + row_h), IM_COL32(255, 255, 255, a * 255));
+                dl->AddRectFilled(r0, ImVec2(r0.x + label_w + pad, r0.y + row_h), theme_outline(a));
             }
             if (i % step != 0 && !hot) continue;
             std::string l = label_elide(labels[i], kLabelMaxChars);

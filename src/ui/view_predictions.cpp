@@ -6,13 +6,13 @@
 
 #include "imgui.h"
 #include "ui/draw_text.h"
+#include "ui/theme.h"
 #include "ui/views.h"
 
 namespace attn {
 
 namespace {
 
-const ImU32 kAccent = IM_COL32(255, 214, 90, 255);
 
 // One row per token: label, a bar, and the percentage. Bars are scaled to the top pick, not to 1: an
 // untrained or tiny model spreads its probability thinly (0.3% each), and bars on a [0, 1] scale would
@@ -31,17 +31,17 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
         float y = origin.y + row_h * i;
         std::string label = label_elide(label_for_font(token_label(top[i].piece, style), ImGui::GetFont()), 9);
         ImVec2 ls = ImGui::CalcTextSize(label.c_str());
-        dl->AddText(ImVec2(origin.x + label_w - fs * 0.4f - ls.x, y + (row_h - ls.y) * 0.5f), hot ? kAccent : text,
+        dl->AddText(ImVec2(origin.x + label_w - fs * 0.4f - ls.x, y + (row_h - ls.y) * 0.5f), hot ? theme_accent() : text,
                     label.c_str());
         ImVec2 b0(origin.x + label_w, y + row_h * 0.15f);
-        dl->AddRectFilled(b0, ImVec2(b0.x + bar_w, y + row_h * 0.85f), IM_COL32(255, 255, 255, 20));
+        dl->AddRectFilled(b0, ImVec2(b0.x + bar_w, y + row_h * 0.85f), theme_outline(0.08f));
         dl->AddRectFilled(b0, ImVec2(b0.x + std::max(1.0f, bar_w * std::min(1.0f, top[i].prob * scale)), y + row_h * 0.85f),
-                          hot ? kAccent : IM_COL32(70, 140, 200, 255));
+                          hot ? theme_accent() : IM_COL32(70, 140, 200, 255));
         char pct[16];
         // Two significant digits below 1%: a 50k-token vocabulary spreads an untrained model thinly,
         // and "<0.1%" on every row would hide which guess leads.
         std::snprintf(pct, sizeof pct, top[i].prob >= 0.01f ? "%.1f%%" : "%.2g%%", top[i].prob * 100.0f);
-        dl->AddText(ImVec2(b0.x + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), hot ? kAccent : text, pct);
+        dl->AddText(ImVec2(b0.x + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), hot ? theme_accent() : text, pct);
     }
     ImGui::PushID(id);
     ImGui::Dummy(ImVec2(label_w + bar_w + pct_w, row_h * top.size()));
@@ -80,7 +80,7 @@ bool show_predictions(const PredictionsData& d) {
         ImGui::Spacing();
     }
     if (d.can_step) {
-        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.42f, 0.08f, 1.0f));
+        ImGui::PushStyleColor(ImGuiCol_Button, theme_is_light() ? ImVec4(0.98f, 0.75f, 0.3f, 1.0f) : ImVec4(0.55f, 0.42f, 0.08f, 1.0f));
         step = ImGui::Button("Next token  \xE2\x86\x92", ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.4f));
         ImGui::PopStyleColor();
         if (d.next_rect) {
@@ -91,11 +91,11 @@ bool show_predictions(const PredictionsData& d) {
         if (!d.stepped_label.empty()) {
             ImGui::TextUnformatted("Added:");
             ImGui::SameLine();
-            ImGui::TextColored(ImVec4(1.0f, 0.84f, 0.35f, 1.0f), "%s",
+            ImGui::TextColored(theme_accent_vec(), "%s",
                                label_for_font(d.stepped_label, ImGui::GetFont()).c_str());
         }
         if (!d.step_error.empty())
-            ImGui::TextColored(ImVec4(1.0f, 0.42f, 0.38f, 1.0f), "%s", d.step_error.c_str());
+            ImGui::TextColored(theme_error(), "%s", d.step_error.c_str());
     }
     if ((!d.masks || d.masks->empty()) && (!d.next || d.next->empty()) && !d.hint.empty())
         ImGui::TextWrapped("%s", d.hint.c_str());

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/theme.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -37,7 +38,7 @@ void show_status_bar(const StatusData& d) {
         ImGui::SameLine();
         ImGui::TextDisabled("|");
         ImGui::SameLine();
-        ImGui::TextColored(ImVec4(1.0f, 0.42f, 0.38f, 1.0f), "%s", d.error.c_str());
+        ImGui::TextColored(theme_error(), "%s", d.error.c_str());
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d.error.c_str());
     }
 }
