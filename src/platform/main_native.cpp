@@ -32,6 +32,9 @@ struct Options {
     std::string target;       // encoder-decoder models: the decoder's text
     std::string kind;         // "", "self", "decoder" or "cross": the attention shown first
     attn::MainView view = attn::MainView::heatmap;   // --view: the main view shown first
+    attn::Colormap colormap = attn::Colormap::viridis;
+    bool auto_scale = false;
+    int pin = -1;             // --pin: query row pinned first (the inspector's token)
     int next = 0;             // Next token steps to take before showing (screenshots of generation)
     std::string screenshot;   // empty: interactive
     int frames = 10;          // frames to render before the screenshot
@@ -41,13 +44,17 @@ struct Options {
 void usage() {
     std::fprintf(stderr,
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
-                 "                 [--next N] [--view heatmap|grid|lines|flow] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
+                 "                 [--next N] [--view heatmap|grid|lines|flow] [--colormap NAME] [--auto-scale on|off]\n"
+                 "                 [--pin ROW] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
                  "  --kind KIND       attention shown first: self, decoder or cross (encoder-decoder)\n"
                  "  --next N          press Next token N times before showing\n"
                  "  --view VIEW       main view shown first: heatmap (default), grid, lines (head view) or flow\n"
+                 "  --colormap NAME   viridis (default), plasma, magma, inferno, cividis or greys\n"
+                 "  --auto-scale on   colours span 0 to each head's largest weight instead of 0 to 1\n"
+                 "  --pin ROW         pin query row ROW (0-based): the inspector describes that token\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
@@ -76,7 +83,14 @@ bool parse(int argc, char** argv, Options* o) {
                 std::fprintf(stderr, "attnscope: --view wants heatmap, grid, lines or flow\n");
                 return false;
             }
-        } else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
+        } else if (a == "--colormap") {
+            if (!attn::colormap_from_name(v, &o->colormap)) {
+                std::fprintf(stderr, "attnscope: --colormap wants viridis, plasma, magma, inferno, cividis or greys\n");
+                return false;
+            }
+        } else if (a == "--auto-scale") o->auto_scale = v == "on" || v == "1" || v == "true";
+        else if (a == "--pin") o->pin = std::atoi(v.c_str());
+        else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
         else if (a == "--size") {
@@ -176,6 +190,9 @@ int main(int argc, char** argv) {
                              : opt.kind == "cross" ? attn::AttentionKind::cross
                                                    : attn::AttentionKind::self;
     app.main_view = opt.view;
+    app.selection.colormap = opt.colormap;
+    app.selection.auto_scale = opt.auto_scale;
+    app.selection.pinned_query = opt.pin;
     for (int i = 0; i < opt.next; ++i)
         if (!attn::app_next_token(app)) std::fprintf(stderr, "attnscope: Next token: %s\n", app.step_error.c_str());
 
