@@ -1,6 +1,7 @@
-// GL implementation of the views' TextureProvider: uploads a (T, S) probability matrix as an R32F
-// texture once per change, colours it with the heatmap shader into an RGBA8 texture (one texel per
-// cell) and hands that to ImGui::Image. It does not draw labels or anything else.
+// GL implementation of the views' TextureProvider: uploads a (T, S) probability matrix (max-pooled for
+// thumbnails) as an R32F texture once per change, colours it with the heatmap shader and the image's
+// colormap LUT into an RGBA8 texture (one texel per cell) and hands that to ImGui::Image; a colormap
+// or vmax change re-colours without re-uploading. It does not draw labels or anything else.
 #pragma once
 #include <string>
 #include <vector>

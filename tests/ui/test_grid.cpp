@@ -191,7 +191,7 @@ TEST_CASE("ui smoke: token chips hover and pin; the inspector follows the focuse
     const NullTextures::SlotRecord& strips = ui.textures.slots[kSlotInspector];
     CHECK(strips.image.rows == 3 * 4);
     CHECK(strips.image.cols == T);
-    CHECK(strips.image.values[1 * T + 5] == ui.app.trace.attentions.at(0, 1, T - 1, 5));
+    CHECK(strips.values[1 * T + 5] == ui.app.trace.attentions.at(0, 1, T - 1, 5));
 
     ImVec2 chip = center(ui.app.widgets.chips[6]);
     ui.frame(chip);
@@ -199,7 +199,7 @@ TEST_CASE("ui smoke: token chips hover and pin; the inspector follows the focuse
     CHECK(ui.app.selection.hover_key == 6);
     // A causal token sees keys 0..6 only: the strips stop there.
     CHECK(ui.textures.slots[kSlotInspector].image.cols == 7);
-    CHECK(ui.textures.slots[kSlotInspector].image.values[(2 * 4 + 3) * 7 + 4] == ui.app.trace.attentions.at(2, 3, 6, 4));
+    CHECK(ui.textures.slots[kSlotInspector].values[(2 * 4 + 3) * 7 + 4] == ui.app.trace.attentions.at(2, 3, 6, 4));
     ui.click(chip);
     CHECK(ui.app.selection.pinned_query == 6);
     ui.frame(center(ui.app.widgets.chips[9]));   // hover elsewhere: the pinned token stays in focus

@@ -18,7 +18,8 @@ struct NullTextures : TextureProvider {
     // What one slot was last asked for, and how often the GL provider would have re-sent its values
     // (key, shape or pooling changed) or re-coloured them (colormap or vmax changed too).
     struct SlotRecord {
-        HeatmapImage image;
+        HeatmapImage image;           // image.values may point into a view's per-frame scratch: read `values`
+        std::vector<float> values;    // (image.rows, image.cols) as last uploaded
         int uploads = 0;
         int colorings = 0;
         int texel_rows = 0, texel_cols = 0;   // after pooling
@@ -43,6 +44,7 @@ struct NullTextures : TextureProvider {
                 float v = image.values[i];
                 if (!(v >= 0.0f && v <= 1.0f)) throw std::runtime_error("heatmap value outside [0,1]");
             }
+            r.values.assign(image.values, image.values + static_cast<size_t>(image.rows) * image.cols);
             std::vector<float> texels;
             heatmap_cells(image, &texels, &r.texel_rows, &r.texel_cols);
             ++r.uploads;
