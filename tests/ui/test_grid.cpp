@@ -246,3 +246,21 @@ TEST_CASE("ui smoke: colormap and scale reach the texture provider") {
     CHECK(main.uploads == 2);
     CHECK(main.colorings == 4);
 }
+
+TEST_CASE("ui smoke: grid, chips and inspector at small windows and tiny traces") {
+    for (ImVec2 display : {ImVec2(320, 240), ImVec2(1024, 768)})
+        for (int T : {1, 2, 7})
+            for (MainView view : {MainView::grid, MainView::heatmap}) {
+                CAPTURE(display.x);
+                CAPTURE(T);
+                CAPTURE(main_view_name(view));
+                UiHarness ui(display);
+                ui.app.main_view = view;
+                ui.app.selection.auto_scale = T == 2;
+                app_show_trace(ui.app, make_synthetic_trace(3, 5, T, T != 7), 0.1);
+                ui.app.selection.pinned_query = T - 1;
+                for (int iy = 0; iy < 5; ++iy)
+                    for (int ix = 0; ix < 5; ++ix)
+                        CHECK_NOTHROW(CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 5, display.y * (iy + 0.5f) / 5)) < 65536));
+            }
+}
