@@ -83,7 +83,7 @@ void show_inspector(Selection& sel, const InspectorData& d) {
     if (sel.auto_scale) image.vmax = std::max(heatmap_max(image), 1e-6f);
 
     ImGui::Spacing();
-    ImGui::TextDisabled("WHERE IT LOOKS, EVERY HEAD");
+    ImGui::TextDisabled("ITS ROW IN EVERY HEAD");
     const float fs = ImGui::GetFontSize();
     char buf[32];
     std::snprintf(buf, sizeof buf, "L%d", L - 1);
@@ -128,7 +128,7 @@ void show_inspector(Selection& sel, const InspectorData& d) {
         ImGui::EndTooltip();
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, p0.y + size.y + 2.0f));
-    ImGui::TextDisabled("keys 0 \xE2\x86\x92 %d, one strip per head", K - 1);
+    ImGui::TextDisabled("keys 0 \xE2\x86\x92 %d; hover for numbers", K - 1);
     if (sel.layer < L && sel.head < H) {
         const float* row = strips.data() + (static_cast<size_t>(sel.layer) * H + sel.head) * K;
         ImGui::Text("In L%d H%d it looks most at:", sel.layer, sel.head);
