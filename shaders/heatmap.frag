@@ -1,12 +1,13 @@
 // Colours one heatmap cell per fragment: the cell's probability (R32F, exact, fetched unfiltered) is
-// looked up in a 256-entry colormap; negative values mark masked (future) cells, drawn flat grey so
-// they never read as a zero weight. The target is one texel per cell.
+// divided by u_vmax and looked up in a 256-entry colormap; negative values mark masked (future) cells,
+// drawn in the map's mask colour so they never read as a zero weight. The target is one texel per cell.
 precision highp float;
 precision highp int;
 
 uniform highp sampler2D u_values;   // (T rows, S columns) probabilities on [0, 1]; < 0 masked
 uniform highp sampler2D u_colormap; // 256 x 1 RGBA8
 uniform vec4 u_masked;
+uniform float u_vmax;               // > 0: the value shown at the top of the map (1, or auto scale)
 
 out vec4 frag_color;
 
@@ -17,6 +18,6 @@ void main() {
         frag_color = u_masked;
         return;
     }
-    int index = int(clamp(v, 0.0, 1.0) * 255.0 + 0.5);
+    int index = int(clamp(v / u_vmax, 0.0, 1.0) * 255.0 + 0.5);
     frag_color = texelFetch(u_colormap, ivec2(index, 0), 0);
 }

@@ -330,6 +330,12 @@
       return getState();
     },
     setView(view) { return applyUrlState('view=' + encodeURIComponent(view)); },
+    // name: viridis, plasma, magma, inferno, cividis or greys; autoScale: colours span 0 to the head's max.
+    setColormap(name, autoScale) {
+      const ok = mod.ccall('attn_web_set_colormap', 'number', ['string', 'number'], [String(name), autoScale ? 1 : 0]);
+      if (!ok) throw new Error('colormap must be viridis, plasma, magma, inferno, cividis or greys');
+      return getState();
+    },
     loadModel,
     loadBundled,
     loadFromPath,

@@ -6,6 +6,7 @@
 
 #include "platform/gl_shader.h"
 #include "ui/colormap.h"
+#include "ui/heatmap_cells.h"
 
 namespace attn {
 
@@ -28,10 +29,18 @@ bool GlHeatmapRenderer::init(std::string* error) {
     u_values_ = glGetUniformLocation(program_, "u_values");
     u_colormap_ = glGetUniformLocation(program_, "u_colormap");
     u_masked_ = glGetUniformLocation(program_, "u_masked");
+    u_vmax_ = glGetUniformLocation(program_, "u_vmax");
     glGenVertexArrays(1, &vao_);   // core profile draws need a bound VAO, even an empty one
-    colormap_ = texture_create(GL_RGBA8, GL_RGBA, GL_UNSIGNED_BYTE, 256, 1, colormap_viridis().data());
-    glBindTexture(GL_TEXTURE_2D, 0);
     return true;
+}
+
+GLuint GlHeatmapRenderer::colormap_texture(Colormap colormap) {
+    GLuint& tex = colormaps_[static_cast<int>(colormap)];
+    if (!tex) {
+        tex = texture_create(GL_RGBA8, GL_RGBA, GL_UNSIGNED_BYTE, 256, 1, colormap_table(colormap).data());
+        glBindTexture(GL_TEXTURE_2D, 0);
+    }
+    return tex;
 }
 
 void GlHeatmapRenderer::shutdown() {
@@ -41,51 +50,60 @@ void GlHeatmapRenderer::shutdown() {
         glDeleteFramebuffers(1, &s.framebuffer);
     }
     slots_.clear();
-    if (colormap_) glDeleteTextures(1, &colormap_);
+    for (GLuint& tex : colormaps_) {
+        if (tex) glDeleteTextures(1, &tex);
+        tex = 0;
+    }
     if (vao_) glDeleteVertexArrays(1, &vao_);
     if (program_) glDeleteProgram(program_);
-    colormap_ = vao_ = program_ = 0;
+    vao_ = program_ = 0;
 }
 
 ImTextureID GlHeatmapRenderer::heatmap_texture(int slot_index, const HeatmapImage& image) {
     if (slot_index < 0 || !program_ || image.rows <= 0 || image.cols <= 0) return ImTextureID{};
     if (slot_index >= static_cast<int>(slots_.size())) slots_.resize(static_cast<size_t>(slot_index) + 1);
     Slot& slot = slots_[static_cast<size_t>(slot_index)];
-    if (slot.key == image.key && slot.rows == image.rows && slot.cols == image.cols)
+    const bool new_values = slot.key != image.key || slot.image_rows != image.rows || slot.image_cols != image.cols ||
+                            slot.max_side != image.max_side || !slot.values;
+    const float vmax = image.vmax > 0.0f ? image.vmax : 1.0f;
+    // Colour changes alone re-run the shader over the uploaded values; nothing is re-sent.
+    if (!new_values && slot.colormap == image.colormap && slot.vmax == vmax)
         return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(slot.colors));
 
-    staging_.resize(static_cast<size_t>(image.rows) * image.cols);
-    for (int t = 0; t < image.rows; ++t)
-        for (int s = 0; s < image.cols; ++s) {
-            size_t i = static_cast<size_t>(t) * image.cols + s;
-            staging_[i] = heatmap_cell_masked(image, t, s) ? -1.0f : image.values[i];
+    if (new_values) {
+        int rows = 0, cols = 0;
+        heatmap_cells(image, &staging_, &rows, &cols);
+        if (slot.rows != rows || slot.cols != cols || !slot.values) {
+            glDeleteTextures(1, &slot.values);
+            glDeleteTextures(1, &slot.colors);
+            glDeleteFramebuffers(1, &slot.framebuffer);
+            slot.values = texture_create(GL_R32F, GL_RED, GL_FLOAT, cols, rows, staging_.data());
+            slot.colors = texture_create(GL_RGBA8, GL_RGBA, GL_UNSIGNED_BYTE, cols, rows, nullptr);
+            glGenFramebuffers(1, &slot.framebuffer);
+            glBindFramebuffer(GL_FRAMEBUFFER, slot.framebuffer);
+            glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, slot.colors, 0);
+            glBindFramebuffer(GL_FRAMEBUFFER, 0);
+            slot.rows = rows;
+            slot.cols = cols;
+        } else {
+            glBindTexture(GL_TEXTURE_2D, slot.values);
+            glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+            glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, cols, rows, GL_RED, GL_FLOAT, staging_.data());
         }
-    if (slot.rows != image.rows || slot.cols != image.cols || !slot.values) {
-        glDeleteTextures(1, &slot.values);
-        glDeleteTextures(1, &slot.colors);
-        glDeleteFramebuffers(1, &slot.framebuffer);
-        slot.values = texture_create(GL_R32F, GL_RED, GL_FLOAT, image.cols, image.rows, staging_.data());
-        slot.colors = texture_create(GL_RGBA8, GL_RGBA, GL_UNSIGNED_BYTE, image.cols, image.rows, nullptr);
-        glGenFramebuffers(1, &slot.framebuffer);
-        glBindFramebuffer(GL_FRAMEBUFFER, slot.framebuffer);
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, slot.colors, 0);
-        glBindFramebuffer(GL_FRAMEBUFFER, 0);
-        slot.rows = image.rows;
-        slot.cols = image.cols;
-    } else {
-        glBindTexture(GL_TEXTURE_2D, slot.values);
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, image.cols, image.rows, GL_RED, GL_FLOAT, staging_.data());
+        slot.key = image.key;
+        slot.image_rows = image.rows;
+        slot.image_cols = image.cols;
+        slot.max_side = image.max_side;
     }
-    colorize(slot);
-    slot.key = image.key;
+    colorize(slot, image.colormap, vmax);
     return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(slot.colors));
 }
 
 // Runs the colormap shader over the slot's cells. Called mid-frame, before ImGui renders; ImGui's
 // backend sets all of its own state at render time, so only the bindings it does not reset
 // (framebuffer, viewport) are put back here.
-void GlHeatmapRenderer::colorize(Slot& slot) {
+void GlHeatmapRenderer::colorize(Slot& slot, Colormap colormap, float vmax) {
+    const GLuint lut = colormap_texture(colormap);
     GLint previous_fb = 0, viewport[4] = {0, 0, 0, 0};
     glGetIntegerv(GL_FRAMEBUFFER_BINDING, &previous_fb);
     glGetIntegerv(GL_VIEWPORT, viewport);
@@ -100,10 +118,12 @@ void GlHeatmapRenderer::colorize(Slot& slot) {
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, slot.values);
     glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_2D, colormap_);
+    glBindTexture(GL_TEXTURE_2D, lut);
     glUniform1i(u_values_, 0);
     glUniform1i(u_colormap_, 1);
-    glUniform4f(u_masked_, kMaskedRgba[0] / 255.0f, kMaskedRgba[1] / 255.0f, kMaskedRgba[2] / 255.0f, 1.0f);
+    const std::array<uint8_t, 4> masked = colormap_masked_rgba(colormap);
+    glUniform4f(u_masked_, masked[0] / 255.0f, masked[1] / 255.0f, masked[2] / 255.0f, 1.0f);
+    glUniform1f(u_vmax_, vmax);
     glBindVertexArray(vao_);
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);
@@ -114,6 +134,8 @@ void GlHeatmapRenderer::colorize(Slot& slot) {
 
     glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous_fb));
     glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
+    slot.colormap = colormap;
+    slot.vmax = vmax;
 }
 
 }  // namespace attn

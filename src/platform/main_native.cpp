@@ -34,6 +34,9 @@ struct Options {
     std::string kind;         // "", "self", "decoder" or "cross": the attention shown first
     attn::MainView view = attn::MainView::heatmap;   // --view: the main view shown first
     std::string state;        // a web link's #fragment (view, layer, head, theme, font, text, ...)
+    attn::Colormap colormap = attn::Colormap::viridis;
+    bool auto_scale = false;
+    int pin = -1;             // --pin: query row pinned first (the inspector's token)
     int next = 0;             // Next token steps to take before showing (screenshots of generation)
     std::string screenshot;   // empty: interactive
     int frames = 10;          // frames to render before the screenshot
@@ -43,8 +46,8 @@ struct Options {
 void usage() {
     std::fprintf(stderr,
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
-                 "                 [--next N] [--view heatmap|grid|lines|flow] [--state FRAGMENT]\n"
-                 "                 [--size WxH] [--screenshot FILE.png [--frames N]]\n"
+                 "                 [--next N] [--view heatmap|grid|lines|flow] [--colormap NAME] [--auto-scale on|off]\n"
+                 "                 [--pin ROW] [--state FRAGMENT] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
@@ -52,6 +55,9 @@ void usage() {
                  "  --next N          press Next token N times before showing\n"
                  "  --view VIEW       main view shown first: heatmap (default), grid, lines (head view) or flow\n"
                  "  --state FRAGMENT  a web link's #fragment, e.g. 'theme=light&font=24&layer=1&head=2'\n"
+                 "  --colormap NAME   viridis (default), plasma, magma, inferno, cividis or greys\n"
+                 "  --auto-scale on   colours span 0 to each head's largest weight instead of 0 to 1\n"
+                 "  --pin ROW         pin query row ROW (0-based): the inspector describes that token\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
@@ -80,7 +86,15 @@ bool parse(int argc, char** argv, Options* o) {
                 std::fprintf(stderr, "attnscope: --view wants heatmap, grid, lines or flow\n");
                 return false;
             }
-        } else if (a == "--state") o->state = v;
+        } else if (a == "--state") {
+            o->state = v;
+        } else if (a == "--colormap") {
+            if (!attn::colormap_from_name(v, &o->colormap)) {
+                std::fprintf(stderr, "attnscope: --colormap wants viridis, plasma, magma, inferno, cividis or greys\n");
+                return false;
+            }
+        } else if (a == "--auto-scale") o->auto_scale = v == "on" || v == "1" || v == "true";
+        else if (a == "--pin") o->pin = std::atoi(v.c_str());
         else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
@@ -218,6 +232,9 @@ int main(int argc, char** argv) {
                              : opt.kind == "cross" ? attn::AttentionKind::cross
                                                    : attn::AttentionKind::self;
     app.main_view = opt.view;
+    app.selection.colormap = opt.colormap;
+    app.selection.auto_scale = opt.auto_scale;
+    app.selection.pinned_query = opt.pin;
     if (!opt.state.empty()) {
         attn::UrlState st = attn::url_state_parse(opt.state);
         const auto& bundled = app.config.bundled_models;

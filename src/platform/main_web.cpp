@@ -164,6 +164,12 @@ EMSCRIPTEN_KEEPALIVE void attn_web_select(int layer, int head, int kind) {
     attn::selection_clamp(g_app.selection, a.n_layer, a.n_head);
 }
 
+// Colour scale: a colormap name (colormap_name's; unknown: unchanged, returns 0) and auto scale (0/1).
+EMSCRIPTEN_KEEPALIVE int attn_web_set_colormap(const char* name, int auto_scale) {
+    g_app.selection.auto_scale = auto_scale != 0;
+    return attn::colormap_from_name(name, &g_app.selection.colormap) ? 1 : 0;
+}
+
 // {model, architecture, encoderDecoder, attentionKind, view ("heatmap" or "lines"), layers, heads, tokens, pieces, targetTokens,
 //  layer, head, text, target, maskPredictions, maskPosition, nextPredictions, bundled, widgets, error, ...}
 // layers/heads are those of the attention kind shown (BART's decoder may differ from its encoder).
@@ -205,6 +211,15 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["theme"] = g_app.theme == attn::Theme::light ? "light" : "dark";
     s["fontSize"] = g_app.font_size;
     s["notice"] = g_app.notice;
+    for (auto [name, rects] : {std::pair{"gridTiles", &g_app.widgets.grid_tiles}, std::pair{"chips", &g_app.widgets.chips},
+                               std::pair{"targetChips", &g_app.widgets.target_chips}}) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& r : *rects) list.push_back(rect(r));
+        s["widgets"][name] = list;
+    }
+    s["colormap"] = attn::colormap_name(g_app.selection.colormap);
+    s["autoScale"] = g_app.selection.auto_scale;
+    s["pinnedQuery"] = g_app.selection.pinned_query;
     s["layer"] = g_app.selection.layer;
     s["head"] = g_app.selection.head;
     s["text"] = g_app.text;

@@ -94,6 +94,7 @@ void app_show_trace(App& app, Trace trace, double trace_ms) {
     if (!app.trace.is_encoder_decoder()) app.selection.kind = AttentionKind::self;
     const AttentionTensor& shown = *attention_view(app.trace, app.selection.kind).attention;
     selection_clamp(app.selection, shown.n_layer, shown.n_head);
+    if (app.selection.pinned_query >= shown.n_query) app.selection.pinned_query = -1;
 }
 
 namespace {
@@ -119,6 +120,19 @@ void show_lines_view(App& app, const AttentionView& view, bool seq2seq, PieceSty
     ld.left_rect = &app.widgets.lines_left;
     ld.right_rect = &app.widgets.lines_right;
     show_lines(app.selection, ld);
+}
+
+// The grid's tiles use the same texture keys as the heatmap, so opening a tile reuses nothing stale.
+void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
+    GridData gd;
+    if (app.has_trace) gd.attention = view.attention;
+    gd.title = heatmap_title(app.selection.kind, seq2seq);
+    gd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+    if (app.selection.auto_scale && gd.attention)
+        gd.head_max = &head_max_cached(app.head_max, *gd.attention, gd.trace_version);
+    gd.textures = app.config.textures;
+    gd.tile_rects = &app.widgets.grid_tiles;
+    if (show_grid(app.selection, gd)) app.main_view = MainView::heatmap;
 }
 
 void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
@@ -202,12 +216,14 @@ void app_frame(App& app) {
     const float status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
     const float toolbar_h = status_h;
     const float left_w = std::clamp(W * 0.28f, std::min(W * 0.5f, 260.0f), 420.0f);
-    // The predictions panel takes room from the heatmap only when there is a model to predict with.
-    const float right_w = app.model ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
+    // The inspector/predictions panel takes room from the heatmap only when there is something to show.
+    const float right_w = app.model || app.has_trace ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
     const float main_h = std::max(1.0f, H - status_h - toolbar_h);
     const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
     app.selection.hover_query = app.selection.hover_key = -1;
+    if (!ImGui::IsAnyItemActive() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
+        app.selection.pinned_query = -1;   // Esc unpins (unless a text box has the keyboard)
 
     const ModelInfo* info = app.model ? &app.model->info() : nullptr;
     const bool seq2seq = info && info->encoder_decoder;
@@ -238,6 +254,13 @@ void app_frame(App& app) {
         in.n_target_token = app.has_trace ? app.trace.decoder_tokens.size() : 0;
         in.n_ctx = info ? info->n_ctx : 0;
         in.truncated = app.truncated;
+        if (app.has_trace) {
+            in.tokens = &app.trace.tokens;
+            if (seq2seq) in.target_tokens = &app.trace.decoder_tokens;
+        }
+        in.chip_rects = &app.widgets.chips;
+        in.target_chip_rects = &app.widgets.target_chips;
+        in.piece_style = style;
         if (info && !info->causal && !seq2seq) {
             in.has_mask_token = app.mask_predictions.empty();
             in.mask_token = app.model->tokenizer.token_to_id("[MASK]") ? "[MASK]" : "<mask>";
@@ -261,7 +284,7 @@ void app_frame(App& app) {
         ImGui::Separator();
         switch (app.main_view) {
         case MainView::heatmap: show_heatmap_view(app, view, seq2seq, style); break;
-        case MainView::grid: ImGui::TextDisabled("Head grid: not built yet."); break;
+        case MainView::grid: show_grid_view(app, view, seq2seq); break;
         case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
         case MainView::flow: ImGui::TextDisabled("Flow: not built yet."); break;
         }
@@ -272,6 +295,16 @@ void app_frame(App& app) {
         ImGui::SetNextWindowPos(ImVec2(W - right_w, toolbar_h));
         ImGui::SetNextWindowSize(ImVec2(right_w, main_h));
         if (ImGui::Begin("Predictions", nullptr, fixed)) {
+            InspectorData id;
+            if (app.has_trace) {
+                id.attention = view.attention;
+                id.queries = view.queries;
+                id.keys = view.keys;
+            }
+            id.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+            id.piece_style = style;
+            id.textures = app.config.textures;
+            show_inspector(app.selection, id);
             PredictionsData pd;
             pd.piece_style = style;
             pd.tokens = &app.trace.tokens;

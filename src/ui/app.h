@@ -20,6 +20,7 @@
 #include "core/file_set.h"
 #include "model/model.h"
 #include "model/trace.h"
+#include "ui/heatmap_cells.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -68,6 +69,9 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
     std::array<float, 4> lines_right{};
+    std::vector<std::array<float, 4>> grid_tiles;   // the head grid's tiles, (L, H) row-major
+    std::vector<std::array<float, 4>> chips;        // token chips (encoder-decoder: the source's)
+    std::vector<std::array<float, 4>> target_chips; // encoder-decoder: the target's chips
 };
 
 struct App {
@@ -110,6 +114,7 @@ struct App {
     Selection selection;
     MainView main_view = MainView::heatmap;
     HeadToggles line_heads;            // heads the lines view draws
+    HeadMaxCache head_max;             // every head's largest weight, for the head grid's auto scale
     WidgetRects widgets;
 };
 

@@ -1,8 +1,11 @@
 // The one selection state every view reads and writes: which attention (kind, layer, head) is shown and
-// which query/key token the mouse is over. It holds indices only, never copies of model data.
+// which query/key token the mouse is over or is pinned, and how weights are coloured. It holds indices
+// and settings only, never copies of model data.
 #pragma once
 #include <string>
 #include <vector>
+
+#include "ui/colormap.h"
 
 namespace attn {
 
@@ -44,7 +47,20 @@ struct Selection {
     int head = 0;
     int hover_query = -1;   // token index under the mouse this frame (row of the heatmap); -1 none
     int hover_key = -1;     // token index under the mouse this frame (column); -1 none
+    int pinned_query = -1;  // query row clicked in the heatmap or a chip (the inspector's token); -1 none
+    Colormap colormap = Colormap::viridis;
+    bool auto_scale = false;   // false: the fixed [0, 1] scale (heads comparable); true: [0, shown max]
 };
+
+// The query token the inspector describes: the pinned one, else the hovered one, else the last.
+inline int selection_focus_query(const Selection& s, int n_query) {
+    if (s.pinned_query >= 0 && s.pinned_query < n_query) return s.pinned_query;
+    if (s.hover_query >= 0 && s.hover_query < n_query) return s.hover_query;
+    return n_query - 1;
+}
+
+// Click on a query row: pins it, or unpins it when it was the pinned one.
+inline void selection_toggle_pin(Selection& s, int query) { s.pinned_query = s.pinned_query == query ? -1 : query; }
 
 // Which heads the lines view draws. Kept by the app across frames (not per view call) so toggles
 // survive hover and layer changes; resized to the shown attention's head count by the view.

@@ -5,22 +5,32 @@
 #include <cstdint>
 
 #include "imgui.h"
+#include "ui/colormap.h"
 
 namespace attn {
 
 struct HeatmapImage {
-    const float* values = nullptr;   // (rows, cols) row-major probabilities on a fixed [0, 1] scale
+    const float* values = nullptr;   // (rows, cols) row-major probabilities in [0, 1]
     int rows = 0;                    // T: queries
     int cols = 0;                    // S: keys
     bool causal = false;             // cells with col > row + (cols - rows) are masked (future tokens)
     uint64_t key = 0;                // changes whenever the values do (trace version, layer, head)
+    Colormap colormap = Colormap::viridis;
+    float vmax = 1.0f;               // value shown at the top of the map: cells show v / vmax, clamped
+    // > 0: at most this many texels a side, max-pooled (thumbnails; see heatmap_cells.h). 0: one per cell.
+    int max_side = 0;
 };
+
+// Texture slots (one reusable texture each): 0 the main heatmap, 8 the inspector's strips, 64 the
+// head grid's hover preview, 65 + layer * n_head + head its tiles.
+constexpr int kSlotHeatmap = 0, kSlotInspector = 8, kSlotGridPreview = 64, kSlotGridTiles = 65;
 
 class TextureProvider {
 public:
     virtual ~TextureProvider() = default;
-    // One texel per cell, viridis-coloured, masked cells flat grey. `slot` names a reusable texture
-    // (one per on-screen heatmap); it is re-uploaded only when image.key changes.
+    // One texel per cell (or per pooled block), coloured with image.colormap over [0, image.vmax],
+    // masked cells in colormap_masked_rgba. The values are re-uploaded only when image.key (or the
+    // shape or pooling) changes, and re-coloured when the colormap or vmax change.
     virtual ImTextureID heatmap_texture(int slot, const HeatmapImage& image) = 0;
 };
 

@@ -79,6 +79,10 @@ UrlState url_state_parse(const std::string& fragment) {
                 if (value == attention_kind_name(k)) st.kind = k;
         } else if (key == "layer") st.layer = parse_int(value);
         else if (key == "head") st.head = parse_int(value);
+        else if (key == "cmap") {
+            Colormap c;
+            if (colormap_from_name(value, &c)) st.colormap = c;
+        } else if (key == "auto" && (value == "0" || value == "1")) st.auto_scale = value == "1";
         else if (key == "theme" && (value == "dark" || value == "light"))
             st.theme = value == "light" ? Theme::light : Theme::dark;
         else if (key == "font") {
@@ -100,6 +104,8 @@ std::string url_state_format(const App& app) {
     if (app.trace.is_encoder_decoder()) add("kind", attention_kind_name(app.selection.kind));
     add("layer", std::to_string(app.selection.layer));
     add("head", std::to_string(app.selection.head));
+    if (app.selection.colormap != Colormap::viridis) add("cmap", colormap_name(app.selection.colormap));
+    if (app.selection.auto_scale) add("auto", "1");
     if (app.theme == Theme::light) add("theme", "light");
     char font[16];
     std::snprintf(font, sizeof font, "%.0f", app.font_size);
@@ -113,6 +119,8 @@ void app_apply_url_state(App& app, const UrlState& st) {
     if (st.theme) app_set_theme(app, *st.theme);
     if (st.font_size) app_set_font_size(app, *st.font_size);
     if (st.view) app.main_view = *st.view;
+    if (st.colormap) app.selection.colormap = *st.colormap;
+    if (st.auto_scale) app.selection.auto_scale = *st.auto_scale;
     // Text first: the trace decides which kinds exist and how many layers and heads there are.
     bool retrace = false;
     if (st.text && *st.text != app.text) {

@@ -1,5 +1,5 @@
 // The view as a URL fragment, so a link reproduces what is on screen:
-//   #model=gpt2-tiny&view=heatmap&kind=self&layer=1&head=3&theme=light&font=22&text=The%20cat
+//   #model=gpt2-tiny&view=heatmap&kind=self&layer=1&head=3&cmap=magma&auto=1&theme=light&font=22&text=The%20cat
 // Values are percent-encoded UTF-8. Parsing is forgiving: unknown keys and bad values are ignored (a
 // hand-edited link must never break the page), so every field is optional.
 #pragma once
@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ui/app.h"
+#include "ui/colormap.h"
 
 namespace attn {
 
@@ -15,6 +16,8 @@ struct UrlState {
     std::optional<MainView> view;
     std::optional<AttentionKind> kind;
     std::optional<int> layer, head;
+    std::optional<Colormap> colormap;
+    std::optional<bool> auto_scale;
     std::optional<Theme> theme;
     std::optional<float> font_size;
     std::optional<std::string> text, target;

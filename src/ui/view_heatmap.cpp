@@ -1,7 +1,7 @@
 // The attention heatmap of one head: rows are queries (the token looking), columns are keys (the
 // token looked at). The cells are one texture from the TextureProvider; this file only lays out
 // labels, the colorbar, hover highlights and the tooltip. It never draws a rect per cell (that
-// overflows 16-bit indices at 128x128 and is slow).
+// overflows 16-bit indices at 128x128 and is slow). Clicking a row pins it (the inspector follows it).
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -9,6 +9,7 @@
 #include "imgui.h"
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
+#include "ui/heatmap_cells.h"
 #include "ui/theme.h"
 #include "ui/views.h"
 
@@ -25,8 +26,10 @@ struct Layout {
     int step = 1;       // draw every step-th label when cells are smaller than the text
 };
 
-void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value, bool causal) {
-    const ColormapTable& cmap = colormap_viridis();
+// The colorbar spans [0, vmax] with the same table the texture uses; `vmax` < 1 only with auto scale.
+void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value, bool causal, Colormap colormap,
+                   float vmax) {
+    const ColormapTable& cmap = colormap_table(colormap);
     float fs = ImGui::GetFontSize();
     float w = fs;
     const int segments = 64;
@@ -41,12 +44,12 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
         float v = k / 4.0f;
         float y = top_left.y + height * (1.0f - v);
         dl->AddLine(ImVec2(top_left.x + w, y), ImVec2(top_left.x + w + 4, y), text);
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "%.2f", v);
+        char buf[16];
+        std::snprintf(buf, sizeof buf, vmax * v >= 0.01f || k == 0 ? "%.2f" : "%.3f", vmax * v);
         dl->AddText(ImVec2(top_left.x + w + 6, y - fs * 0.5f), text, buf);
     }
     if (hovered_value >= 0.0f) {
-        float y = top_left.y + height * (1.0f - std::min(hovered_value, 1.0f));
+        float y = top_left.y + height * (1.0f - std::min(hovered_value / vmax, 1.0f));
         dl->AddTriangleFilled(ImVec2(top_left.x - 2, y), ImVec2(top_left.x - 9, y - 5), ImVec2(top_left.x - 9, y + 5),
                               theme_outline(1.0f));
     }
@@ -54,13 +57,51 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
     // causal attention has them, so only its legend shows it.
     if (!causal) return;
     ImVec2 swatch(top_left.x, top_left.y + height + fs * 0.6f);
-    dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs),
-                      IM_COL32(kMaskedRgba[0], kMaskedRgba[1], kMaskedRgba[2], kMaskedRgba[3]));
+    dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs), colormap_masked_color(colormap));
     dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, "future");
     dl->AddText(ImVec2(swatch.x + w + 6, swatch.y + fs), text, "(masked)");
 }
 
 }  // namespace
+
+void show_scale_controls(Selection& sel) {
+    // Small and quiet: a narrow combo and a checkbox on thin, dimmed frames, so the picture stays the focus.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 1.0f));
+    ImVec4 frame = ImGui::GetStyleColorVec4(ImGuiCol_FrameBg);
+    frame.w *= 0.6f;
+    ImGui::PushStyleColor(ImGuiCol_FrameBg, frame);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
+    if (ImGui::BeginCombo("##colormap", colormap_name(sel.colormap))) {
+        for (Colormap c : kColormaps) {
+            // A swatch of the ramp beside each name, drawn from the table the texture uses.
+            ImVec2 p = ImGui::GetCursorScreenPos();
+            float h = ImGui::GetTextLineHeight(), w = h * 3.0f;
+            const ColormapTable& table = colormap_table(c);
+            ImDrawList* dl = ImGui::GetWindowDrawList();
+            for (int i = 0; i < 8; ++i)
+                dl->AddRectFilled(ImVec2(p.x + w * i / 8, p.y + 2), ImVec2(p.x + w * (i + 1) / 8, p.y + h - 2),
+                                  colormap_color(table, (i + 0.5f) / 8));
+            ImGui::Dummy(ImVec2(w, h));
+            ImGui::SameLine();
+            if (ImGui::Selectable(colormap_name(c), c == sel.colormap)) sel.colormap = c;
+        }
+        ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("colormap");
+    ImGui::SameLine();
+    ImGui::Checkbox("Auto scale", &sel.auto_scale);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(sel.auto_scale ? "Colours span 0 to this head's largest weight (heads not comparable)"
+                                         : "Colours span a fixed 0 to 1 (heads comparable); tick to stretch to the largest weight");
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar();
+}
+
+float scale_controls_width() {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    return ImGui::GetFontSize() * 5.5f + st.ItemSpacing.x + ImGui::GetFrameHeight() + st.ItemInnerSpacing.x +
+           ImGui::CalcTextSize("Auto scale").x;
+}
 
 void show_heatmap(Selection& sel, const HeatmapData& d) {
     const AttentionTensor* attn = d.attention;
@@ -74,13 +115,18 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const float* probs = attn->head(sel.layer, sel.head);   // (T, S)
 
     ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, sel.head);
-    // The axis hint goes on the same line when it fits, else under the title (never clipped).
+    // The colormap controls close the title line on the right (or take their own line when narrow).
+    {
+        float controls_w = scale_controls_width();
+        float right = ImGui::GetWindowContentRegionMax().x;
+        if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
+            ImGui::SameLine(right - controls_w);
+        show_scale_controls(sel);
+    }
+    // The axis hint takes its own line under the title (never clipped).
     const char* axes = d.keys != d.queries && d.keys->size() != 0
                            ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
                            : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
-    float spacing = ImGui::GetStyle().ItemSpacing.x;
-    if (ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x - spacing > ImGui::CalcTextSize(axes).x)
-        ImGui::SameLine();
     ImGui::TextDisabled("%s", axes);
 
     const ImFont* font = ImGui::GetFont();
@@ -93,7 +139,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     Layout lay;
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;
-    float bar_w = fs * 5.0f;
+    float bar_w = fs * 2.8f + ImGui::CalcTextSize("(masked)").x;   // bar, ticks and the mask legend
     float cell_w = (avail.x - lay.row_label_w - bar_w) / S;
     float cell_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;
     lay.cell = std::max(1.0f, std::min({cell_w, cell_h, fs * 3.0f}));
@@ -108,6 +154,9 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     image.cols = S;
     image.causal = attn->causal;
     image.key = (d.trace_version << 24) ^ (static_cast<uint64_t>(sel.layer) << 12) ^ static_cast<uint64_t>(sel.head);
+    image.colormap = sel.colormap;
+    // Auto scale: the brightest cell is this head's largest weight. A 256 x 256 scan per frame is cheap.
+    if (sel.auto_scale) image.vmax = std::max(heatmap_max(image), 1e-6f);
     ImGui::SetCursorScreenPos(lay.grid);
     if (d.textures) {
         ImTextureID tex = d.textures->heatmap_texture(d.texture_slot, image);
@@ -128,12 +177,14 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     }
     if (hq >= 0) sel.hover_query = hq;
     if (hk >= 0) sel.hover_key = hk;
+    if (hq >= 0 && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) selection_toggle_pin(sel, hq);
+    const int pinned = sel.pinned_query < T ? sel.pinned_query : -1;
 
     ImDrawList* dl = ImGui::GetWindowDrawList();
     ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     ImU32 accent = theme_accent();
     for (int t = 0; t < T; ++t) {
-        bool hot = t == sel.hover_query || t == d.highlight_query;
+        bool hot = t == sel.hover_query || t == d.highlight_query || t == pinned;
         if (t % lay.step != 0 && !hot) continue;
         std::string l = label_elide(rows[t], kLabelMaxChars);
         ImVec2 size = ImGui::CalcTextSize(l.c_str());
@@ -148,6 +199,12 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         draw_text_vertical(dl, ImVec2(x, lay.grid.y - fs * 0.3f), hot ? accent : text, l);
     }
 
+    // The pinned row keeps a bold accent outline; hover outlines stay thin and white so both read at once.
+    if (pinned >= 0) {
+        float y = lay.grid.y + pinned * lay.cell;
+        dl->AddRect(ImVec2(lay.grid.x - 1, y - 1), ImVec2(lay.grid.x + grid_size.x + 1, y + lay.cell + 1), accent, 0.0f, 0,
+                    2.0f);
+    }
     // Hover: outline the query's row and the key's column so the eye can follow both axes.
     float hovered_value = -1.0f;
     if (sel.hover_query >= 0 && sel.hover_query < T) {
@@ -170,14 +227,15 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         else
             ImGui::Text("'%s' looks at '%s': %.2f (layer %d, head %d)", rows[hq].c_str(), cols[hk].c_str(), w,
                         sel.layer, sel.head);
-        ImGui::TextDisabled("query %d, key %d", hq, hk);
+        ImGui::TextDisabled("query %d, key %d; click to %s this row", hq, hk, hq == pinned ? "unpin" : "pin");
         ImGui::EndTooltip();
     } else if (hq >= 0) {
-        ImGui::SetTooltip("query %d: '%s'", hq, rows[hq].c_str());
+        ImGui::SetTooltip("query %d: '%s' (click to %s)", hq, rows[hq].c_str(), hq == pinned ? "unpin" : "pin");
     }
 
     float bar_h = std::max(grid_size.y, std::min(fs * 10.0f, avail.y - lay.col_label_h - fs * 3.0f));
-    draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value, attn->causal);
+    draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value, attn->causal,
+                  image.colormap, image.vmax);
 
     // Tell the window how much room all of this took (labels and colorbar are draw-list only).
     ImGui::SetCursorScreenPos(origin);

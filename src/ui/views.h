@@ -75,6 +75,13 @@ struct InputPanelData {
     bool truncated = false;        // the text was longer than the model's context
     bool has_mask_token = false;   // encoders: hint how to ask for a mask prediction
     const char* mask_token = "";
+    // Token chips: how the text was split. Encoder-decoder: source chips from `tokens`, target chips
+    // from `target_tokens`. Null: no chips.
+    const TokenSeq* tokens = nullptr;
+    const TokenSeq* target_tokens = nullptr;
+    PieceStyle piece_style = PieceStyle::plain;
+    std::vector<std::array<float, 4>>* chip_rects = nullptr;          // out: chips' rects (x, y, w, h)
+    std::vector<std::array<float, 4>>* target_chip_rects = nullptr;   // out: the target chips'
 };
 enum InputEdits { input_edited_text = 1, input_edited_target = 2 };
 // Text box(es), the attention-kind selector (encoder-decoder) and layer/head steppers. Returns
@@ -93,7 +100,37 @@ struct HeatmapData {
     int texture_slot = 0;
 };
 // One attention head as a (queries x keys) heatmap with token labels, colorbar and hover tooltip.
+// Clicking a row (cell or label) pins that query; clicking it again unpins.
 void show_heatmap(Selection& selection, const HeatmapData& data);
+// The colormap combo and the "Auto scale" checkbox (they edit selection.colormap / auto_scale), and
+// the width they take on one line.
+void show_scale_controls(Selection& selection);
+float scale_controls_width();
+
+struct GridData {
+    const AttentionTensor* attention = nullptr;   // null or empty: a hint is shown instead
+    const char* title = "";
+    uint64_t trace_version = 0;                   // as HeatmapData's: the tiles' texture key
+    const std::vector<float>* head_max = nullptr; // (L, H) largest weights, for auto scale (see HeadMaxCache)
+    TextureProvider* textures = nullptr;
+    std::vector<std::array<float, 4>>* tile_rects = nullptr;   // out: (L, H) tiles' rects (x, y, w, h)
+};
+// Every layer x head as a thumbnail (rows "L0".., columns "H0.."), the selected head outlined, a
+// bigger preview on hover. Returns true when a tile was clicked: it is then the selected layer/head,
+// and the app opens it in the heatmap.
+bool show_grid(Selection& selection, const GridData& data);
+
+struct InspectorData {
+    const AttentionTensor* attention = nullptr;   // the shown kind's tensor
+    const TokenSeq* queries = nullptr;            // its query tokens (the token inspected is one)
+    const TokenSeq* keys = nullptr;
+    uint64_t trace_version = 0;                   // as HeatmapData's
+    PieceStyle piece_style = PieceStyle::plain;
+    TextureProvider* textures = nullptr;
+};
+// The focused token (selection_focus_query): its label, id and position, and its attention row in
+// every layer and head as one strip per head (hover a strip for its strongest keys).
+void show_inspector(Selection& selection, const InspectorData& data);
 
 struct LinesData {
     const AttentionTensor* attention = nullptr;   // null or empty: a hint is shown instead

@@ -94,6 +94,8 @@ TEST_CASE("URL fragment: round trip reproduces the view") {
         a.app.main_view = MainView::lines;
         app_set_theme(a.app, Theme::light);
         app_set_font_size(a.app, 22.0f);
+        a.app.selection.colormap = Colormap::magma;
+        a.app.selection.auto_scale = true;
         fragment = url_state_format(a.app);
         text = a.app.text;
         target = a.app.target;
@@ -117,6 +119,8 @@ TEST_CASE("URL fragment: round trip reproduces the view") {
     CHECK(b.app.main_view == MainView::lines);
     CHECK(b.app.theme == Theme::light);
     CHECK(b.app.font_size == doctest::Approx(22.0f));
+    CHECK(b.app.selection.colormap == Colormap::magma);
+    CHECK(b.app.selection.auto_scale);
     CHECK(b.app.trace.decoder_tokens.ids == decoder_ids);
     b.frame();
 }

@@ -2,28 +2,57 @@
 // into an exception, and a texture provider that checks what views hand it instead of uploading.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 
 #include "imgui.h"
 #include "platform/file_io.h"
 #include "ui/app.h"
+#include "ui/heatmap_cells.h"
 #include "ui/texture_provider.h"
 
 namespace attn {
 
 struct NullTextures : TextureProvider {
-    int uploads = 0;
-    uint64_t last_key = ~0ull;
+    // What one slot was last asked for, and how often the GL provider would have re-sent its values
+    // (key, shape or pooling changed) or re-coloured them (colormap or vmax changed too).
+    struct SlotRecord {
+        HeatmapImage image;           // image.values may point into a view's per-frame scratch: read `values`
+        std::vector<float> values;    // (image.rows, image.cols) as last uploaded
+        int uploads = 0;
+        int colorings = 0;
+        int texel_rows = 0, texel_cols = 0;   // after pooling
+    };
+    std::map<int, SlotRecord> slots;
+    int uploads = 0;                 // the main heatmap's (slot kSlotHeatmap) uploads
+    uint64_t last_key = ~0ull;       // the main heatmap's last key
+    int calls = 0;
+
     ImTextureID heatmap_texture(int slot, const HeatmapImage& image) override {
         if (!image.values || image.rows <= 0 || image.cols <= 0) throw std::runtime_error("empty heatmap image");
-        // Reading every cell is what the GL provider does; out-of-range views would fault here (ASan).
-        for (int i = 0; i < image.rows * image.cols; ++i) {
-            float v = image.values[i];
-            if (!(v >= 0.0f && v <= 1.0f)) throw std::runtime_error("heatmap value outside [0,1]");
+        if (!(image.vmax > 0.0f)) throw std::runtime_error("heatmap vmax not positive");
+        ++calls;
+        auto found = slots.find(slot);
+        const bool fresh = found == slots.end();
+        SlotRecord& r = slots[slot];
+        const bool new_values = fresh || r.image.key != image.key || r.image.rows != image.rows ||
+                                r.image.cols != image.cols || r.image.max_side != image.max_side;
+        if (new_values) {
+            // Reading every cell is what the GL provider does; out-of-range views would fault here (ASan).
+            for (int i = 0; i < image.rows * image.cols; ++i) {
+                float v = image.values[i];
+                if (!(v >= 0.0f && v <= 1.0f)) throw std::runtime_error("heatmap value outside [0,1]");
+            }
+            r.values.assign(image.values, image.values + static_cast<size_t>(image.rows) * image.cols);
+            std::vector<float> texels;
+            heatmap_cells(image, &texels, &r.texel_rows, &r.texel_cols);
+            ++r.uploads;
+            if (slot == kSlotHeatmap) ++uploads;
         }
-        if (image.key != last_key) ++uploads;
-        last_key = image.key;
+        if (new_values || r.image.colormap != image.colormap || r.image.vmax != image.vmax) ++r.colorings;
+        r.image = image;
+        if (slot == kSlotHeatmap) last_key = image.key;
         return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(100 + slot));
     }
 };

@@ -1,0 +1,58 @@
+// Heatmap texels and scale: block max-pooling for thumbnails and the largest-value scan behind auto
+// scale. No GL and no ImGui drawing here.
+#include "ui/heatmap_cells.h"
+
+#include <algorithm>
+
+namespace attn {
+
+void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols) {
+    const int R = std::max(0, image.rows), C = std::max(0, image.cols);
+    const int by = image.max_side > 0 && R > image.max_side ? (R + image.max_side - 1) / image.max_side : 1;
+    const int bx = image.max_side > 0 && C > image.max_side ? (C + image.max_side - 1) / image.max_side : 1;
+    *rows = (R + by - 1) / by;
+    *cols = (C + bx - 1) / bx;
+    texels->assign(static_cast<size_t>(*rows) * *cols, -1.0f);
+    for (int t = 0; t < R; ++t) {
+        float* out = texels->data() + static_cast<size_t>(t / by) * *cols;
+        const float* in = image.values + static_cast<size_t>(t) * C;
+        for (int s = 0; s < C; ++s) {
+            if (heatmap_cell_masked(image, t, s)) continue;
+            float& texel = out[s / bx];
+            texel = std::max(texel, in[s]);
+        }
+    }
+}
+
+float heatmap_max(const HeatmapImage& image) {
+    float best = 0.0f, best_forced = 0.0f;   // rows with a choice of keys / rows with one key
+    bool any_choice = false;
+    for (int t = 0; t < image.rows; ++t) {
+        const float* in = image.values + static_cast<size_t>(t) * image.cols;
+        // Causal rows end at the diagonal: masked cells never count, whatever a tensor stores there.
+        const int end = image.causal ? std::min(image.cols, t + 1 + (image.cols - image.rows)) : image.cols;
+        any_choice = any_choice || end > 1;
+        float& into = end > 1 ? best : best_forced;
+        for (int s = 0; s < end; ++s) into = std::max(into, in[s]);
+    }
+    return any_choice ? best : best_forced;
+}
+
+const std::vector<float>& head_max_cached(HeadMaxCache& cache, const AttentionTensor& a, uint64_t key) {
+    const size_t n = a.empty() ? 0 : static_cast<size_t>(a.n_layer) * a.n_head;
+    if (cache.key == key && cache.values.size() == n) return cache.values;
+    cache.values.assign(n, 0.0f);
+    for (int l = 0; l < a.n_layer && n; ++l)
+        for (int h = 0; h < a.n_head; ++h) {
+            HeatmapImage image;
+            image.values = a.head(l, h);
+            image.rows = a.n_query;
+            image.cols = a.n_key;
+            image.causal = a.causal;
+            cache.values[static_cast<size_t>(l) * a.n_head + h] = heatmap_max(image);
+        }
+    cache.key = key;
+    return cache.values;
+}
+
+}  // namespace attn

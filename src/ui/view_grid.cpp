@@ -1,0 +1,137 @@
+// The head grid (model view): every layer x head of the shown attention as a thumbnail, so a student
+// can spot the previous-token, first-token and diagonal heads at a glance and click one open. Tiles
+// are TextureProvider images like the heatmap (one slot each); this file lays them out, labels them
+// and handles hover and click. It does not compute anything about the heads beyond auto scale's max.
+#include <algorithm>
+#include <cstdio>
+
+#include "imgui.h"
+#include "ui/heatmap_cells.h"
+#include "ui/views.h"
+
+namespace attn {
+
+namespace {
+
+// Thumbnails are max-pooled to at most this many texels a side. 144 tiles at T = 256 would otherwise
+// upload 144 x 65536 floats whenever the trace changes, for tiles about 60 pixels wide that cannot
+// show more than 64 cells anyway; max (not mean) pooling keeps a sharp one-key head visible.
+constexpr int kThumbnailCells = 64;
+const ImU32 kAccent = IM_COL32(255, 214, 90, 255);
+
+HeatmapImage tile_image(const AttentionTensor& a, int layer, int head, const Selection& sel, const GridData& d) {
+    HeatmapImage image;
+    image.values = a.head(layer, head);
+    image.rows = a.n_query;
+    image.cols = a.n_key;
+    image.causal = a.causal;
+    image.key = (d.trace_version << 24) ^ (static_cast<uint64_t>(layer) << 12) ^ static_cast<uint64_t>(head);
+    image.colormap = sel.colormap;
+    if (sel.auto_scale) {
+        const size_t i = static_cast<size_t>(layer) * a.n_head + head;
+        float top = d.head_max && i < d.head_max->size() ? (*d.head_max)[i] : heatmap_max(image);
+        image.vmax = std::max(top, 1e-6f);
+    }
+    return image;
+}
+
+}  // namespace
+
+bool show_grid(Selection& sel, const GridData& d) {
+    const AttentionTensor* a = d.attention;
+    if (d.tile_rects) d.tile_rects->clear();
+    if (!a || a->empty() || a->n_query == 0 || a->n_key == 0) {
+        ImGui::TextDisabled("HEAD GRID");
+        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        return false;
+    }
+    selection_clamp(sel, a->n_layer, a->n_head);
+    const int L = a->n_layer, H = a->n_head;
+
+    ImGui::Text("%s%s%d layers x %d heads", d.title, *d.title ? " \xE2\x80\x94 " : "", L, H);
+    {
+        float controls_w = scale_controls_width();
+        float right = ImGui::GetWindowContentRegionMax().x;
+        if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
+            ImGui::SameLine(right - controls_w);
+        show_scale_controls(sel);
+    }
+    ImGui::TextDisabled("Each tile is one head (rows: query, columns: key). Click a tile to open it.");
+
+    const float fs = ImGui::GetFontSize();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "L%d", L - 1);
+    const float label_w = ImGui::CalcTextSize(buf).x + fs * 0.5f, label_h = fs * 1.3f;
+    ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float pitch = std::max(4.0f, std::min((avail.x - label_w) / H, (avail.y - label_h) / L));
+    const float gap = std::clamp(pitch * 0.06f, 1.0f, 6.0f), tile = pitch - gap;
+    const ImVec2 grid(origin.x + label_w, origin.y + label_h);
+    // Labels thin out when tiles get smaller than the text, but "L0"/"H0" and the selection always show.
+    const int label_step = pitch >= fs * 1.1f ? 1 : static_cast<int>(fs * 1.1f / pitch) + 1;
+
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    for (int l = 0; l < L; ++l) {
+        if (l % label_step != 0 && l != sel.layer) continue;
+        std::snprintf(buf, sizeof buf, "L%d", l);
+        ImVec2 ts = ImGui::CalcTextSize(buf);
+        dl->AddText(ImVec2(grid.x - fs * 0.3f - ts.x, grid.y + l * pitch + (tile - ts.y) * 0.5f), l == sel.layer ? kAccent : dim,
+                    buf);
+    }
+    for (int h = 0; h < H; ++h) {
+        if (h % label_step != 0 && h != sel.head) continue;
+        std::snprintf(buf, sizeof buf, "H%d", h);
+        ImVec2 ts = ImGui::CalcTextSize(buf);
+        dl->AddText(ImVec2(grid.x + h * pitch + (tile - ts.x) * 0.5f, grid.y - label_h + (label_h - ts.y) * 0.5f),
+                    h == sel.head ? kAccent : dim, buf);
+    }
+
+    for (int l = 0; l < L; ++l)
+        for (int h = 0; h < H; ++h) {
+            ImVec2 p0(grid.x + h * pitch, grid.y + l * pitch), p1(p0.x + tile, p0.y + tile);
+            HeatmapImage image = tile_image(*a, l, h, sel, d);
+            image.max_side = kThumbnailCells;
+            if (d.textures)
+                dl->AddImage(d.textures->heatmap_texture(kSlotGridTiles + l * H + h, image), p0, p1);
+            else
+                dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
+            if (d.tile_rects) d.tile_rects->push_back({p0.x, p0.y, tile, tile});
+        }
+
+    ImGui::SetCursorScreenPos(grid);
+    ImGui::InvisibleButton("##tiles", ImVec2(std::max(1.0f, H * pitch), std::max(1.0f, L * pitch)));
+    const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
+    ImVec2 m = ImGui::GetIO().MousePos;
+    const int hl = std::clamp(static_cast<int>((m.y - grid.y) / pitch), 0, L - 1);
+    const int hh = std::clamp(static_cast<int>((m.x - grid.x) / pitch), 0, H - 1);
+
+    // The selected head: a thick accent frame outside the tile so it never hides the tile's edge cells.
+    ImVec2 s0(grid.x + sel.head * pitch, grid.y + sel.layer * pitch);
+    dl->AddRect(ImVec2(s0.x - 2, s0.y - 2), ImVec2(s0.x + tile + 2, s0.y + tile + 2), kAccent, 0.0f, 0, 3.0f);
+
+    bool opened = false;
+    if (hovered) {
+        ImVec2 h0(grid.x + hh * pitch, grid.y + hl * pitch);
+        dl->AddRect(ImVec2(h0.x - 1, h0.y - 1), ImVec2(h0.x + tile + 1, h0.y + tile + 1), text, 0.0f, 0, 1.5f);
+        HeatmapImage image = tile_image(*a, hl, hh, sel, d);   // full resolution for the bigger preview
+        ImGui::BeginTooltip();
+        ImGui::Text("L%d H%d", hl, hh);
+        ImGui::SameLine();
+        ImGui::TextDisabled("(layer %d, head %d)", hl, hh);
+        const float side = std::clamp(fs * 14.0f, tile, ImGui::GetIO().DisplaySize.y * 0.5f);
+        if (d.textures) ImGui::Image(d.textures->heatmap_texture(kSlotGridPreview, image), ImVec2(side, side));
+        ImGui::TextDisabled("largest weight %.2f; click to open", heatmap_max(image));
+        ImGui::EndTooltip();
+        if (clicked) {
+            sel.layer = hl;
+            sel.head = hh;
+            opened = true;
+        }
+    }
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::Dummy(ImVec2(label_w + H * pitch, label_h + L * pitch));
+    return opened;
+}
+
+}  // namespace attn

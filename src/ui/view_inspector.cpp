@@ -1,0 +1,141 @@
+// The token inspector (top of the right panel): which token is in focus (pinned, hovered, or the last)
+// and where it looks in every layer and head. Its attention rows are stacked into one small heatmap,
+// one strip per head (rows L0 H0, L0 H1, ..., columns = keys), drawn as a texture like the heatmap.
+// Why strips and not a table of top keys: at 12 x 12 heads a table is 144 lines of text, while strips
+// show the whole row of every head in a glance, and a key that every head attends to (the first token,
+// the previous token) reads as a vertical stripe. The exact numbers are one hover away.
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "imgui.h"
+#include "ui/draw_text.h"
+#include "ui/heatmap_cells.h"
+#include "ui/views.h"
+
+namespace attn {
+
+namespace {
+
+const ImU32 kAccent = IM_COL32(255, 214, 90, 255);
+
+// The (up to) three keys `row` weighs most, strongest first.
+std::vector<int> top_keys(const float* row, int n_key) {
+    std::vector<int> order(static_cast<size_t>(n_key));
+    for (int s = 0; s < n_key; ++s) order[static_cast<size_t>(s)] = s;
+    const size_t k = static_cast<size_t>(std::min(3, n_key));
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                      [row](int x, int y) { return row[x] > row[y]; });
+    order.resize(k);
+    return order;
+}
+
+// One line per key, "  'the'  0.62", so nothing wraps mid-number in a narrow panel.
+void top_keys_lines(const float* row, int n_key, const std::vector<std::string>& labels) {
+    for (int s : top_keys(row, n_key))
+        ImGui::Text("   %.2f  '%s'", row[s], label_elide(labels[static_cast<size_t>(s)], 16).c_str());
+}
+
+}  // namespace
+
+void show_inspector(Selection& sel, const InspectorData& d) {
+    ImGui::TextDisabled("TOKEN");
+    const AttentionTensor* a = d.attention;
+    if (!a || a->empty() || a->n_query == 0 || a->n_key == 0 || !d.queries || !d.keys) {
+        ImGui::TextWrapped("Type some text: the token you point at shows here.");
+        return;
+    }
+    const int T = a->n_query, L = a->n_layer, H = a->n_head;
+    const int q = selection_focus_query(sel, T);
+    // A causal query sees keys up to itself only: the strips stop there instead of showing masked cells.
+    const int K = a->causal ? std::min(a->n_key, q + 1 + (a->n_key - T)) : a->n_key;
+    const ImFont* font = ImGui::GetFont();
+    std::vector<std::string> keys = token_labels_for_font(*d.keys, a->n_key, d.piece_style, font);
+    std::string label = d.queries == d.keys ? keys[static_cast<size_t>(q)]
+                                            : token_labels_for_font(*d.queries, T, d.piece_style, font)[static_cast<size_t>(q)];
+
+    ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
+    ImGui::TextWrapped("'%s'", label_elide(label, 24).c_str());
+    ImGui::PopStyleColor();
+    const int id = q < static_cast<int>(d.queries->ids.size()) ? d.queries->ids[static_cast<size_t>(q)] : -1;
+    ImGui::Text("id %d, position %d", id, q);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    if (sel.pinned_query == q)
+        ImGui::TextWrapped("pinned (Esc or click it again to unpin)");
+    else if (sel.hover_query == q)
+        ImGui::TextWrapped("under the mouse (click to pin)");
+    else
+        ImGui::TextWrapped("the last token (click a row or chip to pin one)");
+    ImGui::PopStyleColor();
+
+    // Strips: (L * H, K), gathered from the (L, H, T, S) tensor; a few thousand floats per frame.
+    std::vector<float> strips(static_cast<size_t>(L) * H * K);
+    for (int l = 0; l < L; ++l)
+        for (int h = 0; h < H; ++h)
+            std::copy_n(a->head(l, h) + static_cast<size_t>(q) * a->n_key, K,
+                        strips.data() + (static_cast<size_t>(l) * H + h) * K);
+    HeatmapImage image;
+    image.values = strips.data();
+    image.rows = L * H;
+    image.cols = K;
+    image.key = (d.trace_version << 24) ^ static_cast<uint64_t>(q);
+    image.colormap = sel.colormap;
+    if (sel.auto_scale) image.vmax = std::max(heatmap_max(image), 1e-6f);
+
+    ImGui::Spacing();
+    ImGui::TextDisabled("ITS ROW IN EVERY HEAD");
+    const float fs = ImGui::GetFontSize();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "L%d", L - 1);
+    const float label_w = ImGui::CalcTextSize(buf).x + fs * 0.4f;
+    const float avail_h = ImGui::GetContentRegionAvail().y;
+    const float row_h = std::clamp(std::min(avail_h * 0.4f, fs * 14.0f) / (L * H), 2.0f, fs * 0.8f);
+    ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImVec2 p0(origin.x + label_w, origin.y);
+    ImVec2 size(std::max(8.0f, ImGui::GetContentRegionAvail().x - label_w), row_h * L * H);
+    ImGui::SetCursorScreenPos(p0);
+    if (d.textures)
+        ImGui::Image(d.textures->heatmap_texture(kSlotInspector, image), size);
+    else
+        ImGui::Dummy(size);
+    const bool hovered = ImGui::IsItemHovered();
+
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled), bg = ImGui::GetColorU32(ImGuiCol_WindowBg);
+    const int layer_step = row_h * H >= fs * 0.9f ? 1 : static_cast<int>(fs * 0.9f / (row_h * H)) + 1;
+    for (int l = 0; l < L; ++l) {
+        const float y = p0.y + l * H * row_h;
+        if (l > 0 && row_h * H >= 6.0f) dl->AddLine(ImVec2(p0.x, y), ImVec2(p0.x + size.x, y), bg, 1.0f);   // layer gap
+        if (l % layer_step != 0 && l != sel.layer) continue;
+        std::snprintf(buf, sizeof buf, "L%d", l);
+        dl->AddText(ImVec2(origin.x, y + std::max(0.0f, (H * row_h - fs) * 0.5f)), l == sel.layer ? kAccent : dim, buf);
+    }
+    // The selected head's strip gets an accent frame: it is the row the heatmap shows.
+    if (sel.layer < L && sel.head < H) {
+        const float y = p0.y + (sel.layer * H + sel.head) * row_h;
+        dl->AddRect(ImVec2(p0.x - 1, y - 1), ImVec2(p0.x + size.x + 1, y + row_h + 1), kAccent, 0.0f, 0, 1.5f);
+    }
+    if (hovered) {
+        ImVec2 m = ImGui::GetIO().MousePos;
+        const int r = std::clamp(static_cast<int>((m.y - p0.y) / row_h), 0, L * H - 1);
+        const int s = std::clamp(static_cast<int>((m.x - p0.x) / size.x * K), 0, K - 1);
+        const float* row = strips.data() + static_cast<size_t>(r) * K;
+        ImGui::BeginTooltip();
+        ImGui::Text("L%d H%d: '%s' looks at '%s': %.2f", r / H, r % H, label_elide(label, 14).c_str(),
+                    label_elide(keys[static_cast<size_t>(s)], 14).c_str(), row[s]);
+        ImGui::TextDisabled("strongest keys:");
+        top_keys_lines(row, K, keys);
+        ImGui::EndTooltip();
+    }
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, p0.y + size.y + 2.0f));
+    ImGui::TextDisabled("keys 0 \xE2\x86\x92 %d; hover for numbers", K - 1);
+    if (sel.layer < L && sel.head < H) {
+        const float* row = strips.data() + (static_cast<size_t>(sel.layer) * H + sel.head) * K;
+        ImGui::Text("In L%d H%d it looks most at:", sel.layer, sel.head);
+        top_keys_lines(row, K, keys);
+    }
+    ImGui::Spacing();
+    ImGui::Separator();
+}
+
+}  // namespace attn
