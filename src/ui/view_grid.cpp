@@ -7,6 +7,7 @@
 
 #include "imgui.h"
 #include "ui/heatmap_cells.h"
+#include "ui/theme.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -17,7 +18,6 @@ namespace {
 // upload 144 x 65536 floats whenever the trace changes, for tiles about 60 pixels wide that cannot
 // show more than 64 cells anyway; max (not mean) pooling keeps a sharp one-key head visible.
 constexpr int kThumbnailCells = 64;
-const ImU32 kAccent = IM_COL32(255, 214, 90, 255);
 
 HeatmapImage tile_image(const AttentionTensor& a, int layer, int head, const Selection& sel, const GridData& d) {
     HeatmapImage image;
@@ -76,7 +76,7 @@ bool show_grid(Selection& sel, const GridData& d) {
         if (l % label_step != 0 && l != sel.layer) continue;
         std::snprintf(buf, sizeof buf, "L%d", l);
         ImVec2 ts = ImGui::CalcTextSize(buf);
-        dl->AddText(ImVec2(grid.x - fs * 0.3f - ts.x, grid.y + l * pitch + (tile - ts.y) * 0.5f), l == sel.layer ? kAccent : dim,
+        dl->AddText(ImVec2(grid.x - fs * 0.3f - ts.x, grid.y + l * pitch + (tile - ts.y) * 0.5f), l == sel.layer ? theme_accent() : dim,
                     buf);
     }
     for (int h = 0; h < H; ++h) {
@@ -84,7 +84,7 @@ bool show_grid(Selection& sel, const GridData& d) {
         std::snprintf(buf, sizeof buf, "H%d", h);
         ImVec2 ts = ImGui::CalcTextSize(buf);
         dl->AddText(ImVec2(grid.x + h * pitch + (tile - ts.x) * 0.5f, grid.y - label_h + (label_h - ts.y) * 0.5f),
-                    h == sel.head ? kAccent : dim, buf);
+                    h == sel.head ? theme_accent() : dim, buf);
     }
 
     for (int l = 0; l < L; ++l)
@@ -108,7 +108,7 @@ bool show_grid(Selection& sel, const GridData& d) {
 
     // The selected head: a thick accent frame outside the tile so it never hides the tile's edge cells.
     ImVec2 s0(grid.x + sel.head * pitch, grid.y + sel.layer * pitch);
-    dl->AddRect(ImVec2(s0.x - 2, s0.y - 2), ImVec2(s0.x + tile + 2, s0.y + tile + 2), kAccent, 0.0f, 0, 3.0f);
+    dl->AddRect(ImVec2(s0.x - 2, s0.y - 2), ImVec2(s0.x + tile + 2, s0.y + tile + 2), theme_accent(), 0.0f, 0, 3.0f);
 
     bool opened = false;
     if (hovered) {

@@ -47,7 +47,7 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), frame = ImGui::GetColorU32(ImGuiCol_FrameBg);
-    const ImU32 border = ImGui::GetColorU32(ImGuiCol_Border), accent = IM_COL32(255, 214, 90, 255);
+    const ImU32 border = ImGui::GetColorU32(ImGuiCol_Border), accent = theme_accent();
     for (int i = 0; i < n; ++i) {
         const size_t k = static_cast<size_t>(i);
         ImVec2 p0(origin.x + pos[k].x, origin.y + pos[k].y), p1(p0.x + size[k].x, p0.y + size[k].y);

@@ -11,13 +11,13 @@
 #include "imgui.h"
 #include "ui/draw_text.h"
 #include "ui/heatmap_cells.h"
+#include "ui/theme.h"
 #include "ui/views.h"
 
 namespace attn {
 
 namespace {
 
-const ImU32 kAccent = IM_COL32(255, 214, 90, 255);
 
 // The (up to) three keys `row` weighs most, strongest first.
 std::vector<int> top_keys(const float* row, int n_key) {
@@ -54,7 +54,7 @@ void show_inspector(Selection& sel, const InspectorData& d) {
     std::string label = d.queries == d.keys ? keys[static_cast<size_t>(q)]
                                             : token_labels_for_font(*d.queries, T, d.piece_style, font)[static_cast<size_t>(q)];
 
-    ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
+    ImGui::PushStyleColor(ImGuiCol_Text, theme_accent());
     ImGui::TextWrapped("'%s'", label_elide(label, 24).c_str());
     ImGui::PopStyleColor();
     const int id = q < static_cast<int>(d.queries->ids.size()) ? d.queries->ids[static_cast<size_t>(q)] : -1;
@@ -108,12 +108,12 @@ void show_inspector(Selection& sel, const InspectorData& d) {
         if (l > 0 && row_h * H >= 6.0f) dl->AddLine(ImVec2(p0.x, y), ImVec2(p0.x + size.x, y), bg, 1.0f);   // layer gap
         if (l % layer_step != 0 && l != sel.layer) continue;
         std::snprintf(buf, sizeof buf, "L%d", l);
-        dl->AddText(ImVec2(origin.x, y + std::max(0.0f, (H * row_h - fs) * 0.5f)), l == sel.layer ? kAccent : dim, buf);
+        dl->AddText(ImVec2(origin.x, y + std::max(0.0f, (H * row_h - fs) * 0.5f)), l == sel.layer ? theme_accent() : dim, buf);
     }
     // The selected head's strip gets an accent frame: it is the row the heatmap shows.
     if (sel.layer < L && sel.head < H) {
         const float y = p0.y + (sel.layer * H + sel.head) * row_h;
-        dl->AddRect(ImVec2(p0.x - 1, y - 1), ImVec2(p0.x + size.x + 1, y + row_h + 1), kAccent, 0.0f, 0, 1.5f);
+        dl->AddRect(ImVec2(p0.x - 1, y - 1), ImVec2(p0.x + size.x + 1, y + row_h + 1), theme_accent(), 0.0f, 0, 1.5f);
     }
     if (hovered) {
         ImVec2 m = ImGui::GetIO().MousePos;
