@@ -19,41 +19,43 @@ const ImWchar kPrimaryRanges[] = {
     0x2000, 0x206F, 0x2190, 0x21FF, 0x2580, 0x259F, 0,
 };
 
-void load_fonts(AppConfig& config) {
-    ImGuiIO& io = ImGui::GetIO();
+}  // namespace
+
+void app_fonts_add(const AppConfig& config, ImFontAtlas& atlas) {
     bool have_primary = false;
-    for (FontFile& f : config.fonts) {
+    for (const FontFile& f : config.fonts) {
         if (f.bytes.empty()) continue;
         if (f.role == FontFile::cjk && !have_primary) continue;   // a merge needs a base font
         ImFontConfig fc;
         fc.FontDataOwnedByAtlas = false;   // the bytes live in App::config for the atlas's lifetime
         fc.MergeMode = f.role == FontFile::cjk;
-        const ImWchar* ranges = f.role == FontFile::cjk ? io.Fonts->GetGlyphRangesChineseSimplifiedCommon()
+        const ImWchar* ranges = f.role == FontFile::cjk ? atlas.GetGlyphRangesChineseSimplifiedCommon()
                                                         : kPrimaryRanges;
         std::snprintf(fc.Name, sizeof fc.Name, "%s", f.name.c_str());
-        if (io.Fonts->AddFontFromMemoryTTF(f.bytes.data(), static_cast<int>(f.bytes.size()), config.font_size,
-                                           &fc, ranges))
+        if (atlas.AddFontFromMemoryTTF(const_cast<uint8_t*>(f.bytes.data()), static_cast<int>(f.bytes.size()),
+                                       config.font_size, &fc, ranges))
             have_primary = true;
     }
     if (!have_primary) {
         ImFontConfig fc;
         fc.SizePixels = config.font_size;
-        io.Fonts->AddFontDefault(&fc);
+        atlas.AddFontDefault(&fc);
     }
 }
 
-}  // namespace
+void app_style_apply(ImGuiStyle& style) {
+    ImGui::StyleColorsDark(&style);
+    style.WindowRounding = 0.0f;
+    style.WindowBorderSize = 0.0f;
+    style.FrameRounding = 3.0f;
+}
 
 void app_init(App& app, AppConfig config) {
     app.config = std::move(config);
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;   // fixed layout: nothing to remember between runs
-    ImGui::StyleColorsDark();
-    ImGuiStyle& style = ImGui::GetStyle();
-    style.WindowRounding = 0.0f;
-    style.WindowBorderSize = 0.0f;
-    style.FrameRounding = 3.0f;
-    load_fonts(app.config);
+    app_style_apply(ImGui::GetStyle());
+    app_fonts_add(app.config, *io.Fonts);
 }
 
 void app_show_trace(App& app, Trace trace, double trace_ms) {
@@ -107,7 +109,17 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
     hd.piece_style = style;
     hd.textures = app.config.textures;
+    hd.grid_rect = &app.widgets.heatmap_grid;
     show_heatmap(app.selection, hd);
+}
+
+// The picture's caption: which model, view and attention, so a handout stands on its own.
+void show_picture_caption(const App& app, bool seq2seq) {
+    static const char* const names[] = {"heatmap", "head grid", "lines (head view)", "attention flow"};
+    const Selection& s = app.selection;
+    ImGui::Text("%s  \xC2\xB7  %s  \xC2\xB7  layer %d, head %d%s%s", app.model_name.empty() ? "no model" : app.model_name.c_str(),
+                names[static_cast<int>(app.main_view)], s.layer, s.head, seq2seq ? "  \xC2\xB7  " : "",
+                seq2seq ? heatmap_title(s.kind, seq2seq) : "");
 }
 
 }  // namespace
@@ -115,10 +127,11 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
 void app_frame(App& app) {
     ImGuiIO& io = ImGui::GetIO();
     const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-    const float status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
-    const float left_w = std::clamp(W * 0.28f, std::min(W * 0.5f, 260.0f), 420.0f);
+    const bool panels = !app.picture_only;   // a picture is the main view alone
+    const float status_h = panels ? ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2 : 0.0f;
+    const float left_w = panels ? std::clamp(W * 0.28f, std::min(W * 0.5f, 260.0f), 420.0f) : 0.0f;
     // The predictions panel takes room from the heatmap only when there is a model to predict with.
-    const float right_w = app.model ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
+    const float right_w = app.model && panels ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
     const float main_h = std::max(1.0f, H - status_h);
     const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
@@ -137,9 +150,9 @@ void app_frame(App& app) {
     PieceStyle style = piece_style_for(app.trace.architecture);
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
 
-    ImGui::SetNextWindowPos(ImVec2(0, 0));
-    ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
-    if (ImGui::Begin("Input", nullptr, fixed)) {
+    if (panels) ImGui::SetNextWindowPos(ImVec2(0, 0));
+    if (panels) ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
+    if (panels && ImGui::Begin("Input", nullptr, fixed)) {
         ModelPickerData picker;
         picker.models = &app.config.bundled_models;
         picker.current = app.model_name;
@@ -167,7 +180,7 @@ void app_frame(App& app) {
         if (edits & input_edited_text) app_set_text(app, app.text);
         if (edits & input_edited_target) app_set_target(app, app.target);
     }
-    ImGui::End();
+    if (panels) ImGui::End();
 
     view = attention_view(app.trace, app.selection.kind);   // the panel may have changed the kind or the trace
     ImGui::SetNextWindowPos(ImVec2(left_w, 0));
@@ -176,9 +189,11 @@ void app_frame(App& app) {
         // One selection drives every view, so switching keeps the layer, head and kind.
         static const char* const labels[] = {"Heatmap", "Head grid", "Lines", "Flow"};
         for (MainView v : kMainViews) {
+            if (!panels) break;
             if (v != kMainViews[0]) ImGui::SameLine();
             if (ImGui::RadioButton(labels[static_cast<int>(v)], app.main_view == v)) app.main_view = v;
         }
+        if (!panels) show_picture_caption(app, seq2seq);
         ImGui::Separator();
         switch (app.main_view) {
         case MainView::heatmap: show_heatmap_view(app, view, seq2seq, style); break;
@@ -213,9 +228,9 @@ void app_frame(App& app) {
         ImGui::End();
     }
 
-    ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - status_h)));
-    ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), status_h));
-    if (ImGui::Begin("Status", nullptr, fixed)) {
+    if (panels) ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - status_h)));
+    if (panels) ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), status_h));
+    if (panels && ImGui::Begin("Status", nullptr, fixed)) {
         StatusData sd;
         sd.model_name = app.model_name;
         if (info) {
@@ -231,7 +246,7 @@ void app_frame(App& app) {
         if (!app.trace_error.empty()) sd.error += (sd.error.empty() ? "" : "; ") + app.trace_error;
         show_status_bar(sd);
     }
-    ImGui::End();
+    if (panels) ImGui::End();
     if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
 }
 

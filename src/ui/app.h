@@ -53,6 +53,7 @@ struct WidgetRects {
     std::array<float, 4> next_token{};
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
     std::array<float, 4> lines_right{};
+    std::array<float, 4> heatmap_grid{};  // the heatmap's cells (x, y, w, h): cell (t, s) is at w*s/S, h*t/T
 };
 
 struct App {
@@ -87,11 +88,17 @@ struct App {
     MainView main_view = MainView::heatmap;
     HeadToggles line_heads;            // heads the lines view draws
     WidgetRects widgets;
+    // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
+    // display, under a one-line caption; no panels, no view switch, no status bar.
+    bool picture_only = false;
 };
 
 void app_init(App& app, AppConfig config);
 void app_frame(App& app);
 void app_shutdown(App& app);
+// What app_init does to the current context, for a context or atlas made elsewhere (pictures).
+void app_style_apply(ImGuiStyle& style);
+void app_fonts_add(const AppConfig& config, ImFontAtlas& atlas);   // the bytes stay in `config`
 
 // Replaces the model only when `files` load; otherwise sets app.load_error and keeps the previous one.
 bool app_load_model(App& app, const FileSet& files, const std::string& name);
