@@ -38,17 +38,21 @@ struct Sampler {
             for (int k = 0; k < 4; ++k) out[k] = t[k];
             return;
         }
-        float fx = u * W - 0.5f, fy = v * H - 0.5f;
+        float fx = std::clamp(u * W - 0.5f, -1.0f, static_cast<float>(W)), fy = std::clamp(v * H - 0.5f, -1.0f, static_cast<float>(H));
         float x0 = std::floor(fx), y0 = std::floor(fy);
         float ax = fx - x0, ay = fy - y0;
-        int ix = static_cast<int>(std::clamp(x0, -1.0f, static_cast<float>(W)));
-        int iy = static_cast<int>(std::clamp(y0, -1.0f, static_cast<float>(H)));
-        const uint8_t *t00 = texel(ix, iy), *t10 = texel(ix + 1, iy), *t01 = texel(ix, iy + 1), *t11 = texel(ix + 1, iy + 1);
-        for (int k = 0; k < 4; ++k) {
-            float top = t00[k] + (t10[k] - t00[k]) * ax;
-            float bottom = t01[k] + (t11[k] - t01[k]) * ax;
-            out[k] = top + (bottom - top) * ay;
+        int ix = static_cast<int>(x0), iy = static_cast<int>(y0);
+        const uint8_t *t00, *t10, *t01, *t11;
+        if (ix >= 0 && iy >= 0 && ix + 1 < W && iy + 1 < H) {   // inside: no clamping (the usual case)
+            t00 = texture->rgba + (static_cast<size_t>(iy) * W + ix) * 4;
+            t10 = t00 + 4;
+            t01 = t00 + static_cast<size_t>(W) * 4;
+            t11 = t01 + 4;
+        } else {
+            t00 = texel(ix, iy), t10 = texel(ix + 1, iy), t01 = texel(ix, iy + 1), t11 = texel(ix + 1, iy + 1);
         }
+        const float w00 = (1.0f - ax) * (1.0f - ay), w10 = ax * (1.0f - ay), w01 = (1.0f - ax) * ay, w11 = ax * ay;
+        for (int k = 0; k < 4; ++k) out[k] = t00[k] * w00 + t10[k] * w10 + t01[k] * w01 + t11[k] * w11;
     }
 
     const uint8_t* texel(int x, int y) const {
@@ -118,15 +122,48 @@ bool raster_rect(SoftImage& img, const Clip& clip, const Vert& a, const Vert& b,
     if (x0 >= x1 || y0 >= y1) return true;
     float tex[4];
     const bool flat = dudx == 0.0f && dvdx == 0.0f && dudy == 0.0f && dvdy == 0.0f;
-    if (flat) sampler.sample(a.u, a.v, tex);
+    if (flat) {   // one colour: window backgrounds, solid rects; blended in integers
+        sampler.sample(a.u, a.v, tex);
+        int src[4];
+        for (int k = 0; k < 4; ++k) src[k] = static_cast<int>(a.c[k] * tex[k] / 255.0f + 0.5f);
+        const int alpha = src[3], keep = 255 - alpha;
+        if (alpha == 0) return true;
+        for (int y = y0; y < y1; ++y) {
+            uint8_t* d = img.rgba.data() + (static_cast<size_t>(y) * img.width + x0) * 4;
+            for (int x = x0; x < x1; ++x, d += 4) {
+                for (int k = 0; k < 3; ++k) d[k] = static_cast<uint8_t>((src[k] * alpha + d[k] * keep + 127) / 255);
+                d[3] = static_cast<uint8_t>((alpha * 255 + d[3] * keep + 127) / 255);
+            }
+        }
+        return true;
+    }
+    const bool white = a.c[0] == 255.0f && a.c[1] == 255.0f && a.c[2] == 255.0f && a.c[3] == 255.0f;
+    const SoftTexture* t = sampler.texture;
+    if (white && t && t->filter == SoftFilter::nearest && dvdx == 0.0f && dudy == 0.0f) {
+        // An image drawn upright (the heatmap): one texel row per pixel row, opaque texels copied.
+        for (int y = y0; y < y1; ++y) {
+            int ty = std::clamp(static_cast<int>(std::floor((a.v + dvdy * (y + 0.5f - a.y)) * t->height)), 0, t->height - 1);
+            const uint8_t* texels = t->rgba + static_cast<size_t>(ty) * t->width * 4;
+            uint8_t* d = img.rgba.data() + (static_cast<size_t>(y) * img.width + x0) * 4;
+            for (int x = x0; x < x1; ++x, d += 4) {
+                int tx = std::clamp(static_cast<int>(std::floor((a.u + dudx * (x + 0.5f - a.x)) * t->width)), 0, t->width - 1);
+                const uint8_t* texel = texels + tx * 4;
+                if (texel[3] == 255) {
+                    d[0] = texel[0], d[1] = texel[1], d[2] = texel[2], d[3] = 255;
+                } else {
+                    for (int k = 0; k < 4; ++k) tex[k] = texel[k];
+                    blend(d, a.c, tex);
+                }
+            }
+        }
+        return true;
+    }
     for (int y = y0; y < y1; ++y) {
         uint8_t* row = img.rgba.data() + (static_cast<size_t>(y) * img.width) * 4;
         float cy = y + 0.5f - a.y;
         for (int x = x0; x < x1; ++x) {
-            if (!flat) {
-                float cx = x + 0.5f - a.x;
-                sampler.sample(a.u + dudx * cx + dudy * cy, a.v + dvdx * cx + dvdy * cy, tex);
-            }
+            float cx = x + 0.5f - a.x;
+            sampler.sample(a.u + dudx * cx + dudy * cy, a.v + dvdx * cx + dvdy * cy, tex);
             blend(row + static_cast<size_t>(x) * 4, a.c, tex);
         }
     }
@@ -143,6 +180,17 @@ struct Edge {
     }
     float at(float px, float py) const { return dx * (py - ay) - dy * (px - ax); }
     bool inside(float w) const { return w > 0.0f || (w == 0.0f && top_left); }
+    // Narrows [lo, hi] to the pixel centres px of row py where this edge can be inside, so long thin
+    // triangles (the lines view) cost their covered pixels, not their bounding box. One pixel of slack
+    // each side; the exact test still decides. False: no pixel of this row is inside.
+    bool clip_row(float py, float* lo, float* hi) const {
+        float c = dx * (py - ay) + dy * ax;   // at(px, py) = c - dy * px
+        if (dy == 0.0f) return c > 0.0f || (c == 0.0f && top_left);
+        float x = c / dy;
+        if (dy > 0.0f) *hi = std::min(*hi, x + 1.0f);
+        else *lo = std::max(*lo, x - 1.0f);
+        return *lo <= *hi;
+    }
 };
 
 void raster_triangle(SoftImage& img, const Clip& clip, const Vert& v0, Vert v1, Vert v2, const Sampler& sampler) {
@@ -158,26 +206,27 @@ void raster_triangle(SoftImage& img, const Clip& clip, const Vert& v0, Vert v1, 
     if (x0 >= x1 || y0 >= y1) return;
     const Edge e0(v1, v2), e1(v2, v0), e2(v0, v1);   // e_i is opposite vertex i: its weight
     const float inv = 1.0f / area;
-    bool flat = true;
-    for (int k = 0; k < 4; ++k) flat = flat && v0.c[k] == v1.c[k] && v0.c[k] == v2.c[k];
-    flat = flat && v0.u == v1.u && v0.u == v2.u && v0.v == v1.v && v0.v == v2.v;
+    // Solid fills and anti-aliased fringes sit on the atlas's white texel: one sample for the triangle.
+    const bool flat_uv = v0.u == v1.u && v0.u == v2.u && v0.v == v1.v && v0.v == v2.v;
+    bool flat_color = true;
+    for (int k = 0; k < 4; ++k) flat_color = flat_color && v0.c[k] == v1.c[k] && v0.c[k] == v2.c[k];
     float col[4], tex[4];
-    if (flat) {
-        sampler.sample(v0.u, v0.v, tex);
-        std::copy(v0.c, v0.c + 4, col);
-    }
+    if (flat_uv) sampler.sample(v0.u, v0.v, tex);
+    if (flat_color) std::copy(v0.c, v0.c + 4, col);
     for (int y = y0; y < y1; ++y) {
         const float py = y + 0.5f;
+        float lo = static_cast<float>(x0), hi = static_cast<float>(x1);
+        if (!e0.clip_row(py, &lo, &hi) || !e1.clip_row(py, &lo, &hi) || !e2.clip_row(py, &lo, &hi)) continue;
+        const int first = std::max(x0, static_cast<int>(std::floor(lo))), last = std::min(x1, static_cast<int>(hi) + 1);
         uint8_t* row = img.rgba.data() + (static_cast<size_t>(y) * img.width) * 4;
-        for (int x = x0; x < x1; ++x) {
+        for (int x = first; x < last; ++x) {
             const float px = x + 0.5f;
             float w0 = e0.at(px, py), w1 = e1.at(px, py), w2 = e2.at(px, py);
             if (!e0.inside(w0) || !e1.inside(w1) || !e2.inside(w2)) continue;
-            if (!flat) {
-                float l0 = w0 * inv, l1 = w1 * inv, l2 = w2 * inv;
+            const float l0 = w0 * inv, l1 = w1 * inv, l2 = w2 * inv;
+            if (!flat_color)
                 for (int k = 0; k < 4; ++k) col[k] = l0 * v0.c[k] + l1 * v1.c[k] + l2 * v2.c[k];
-                sampler.sample(l0 * v0.u + l1 * v1.u + l2 * v2.u, l0 * v0.v + l1 * v1.v + l2 * v2.v, tex);
-            }
+            if (!flat_uv) sampler.sample(l0 * v0.u + l1 * v1.u + l2 * v2.u, l0 * v0.v + l1 * v1.v + l2 * v2.v, tex);
             blend(row + static_cast<size_t>(x) * 4, col, tex);
         }
     }
