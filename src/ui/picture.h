@@ -7,7 +7,9 @@
 //
 // Works with no ImGui context (the CLI: it builds a font atlas from app.config.fonts) and while the
 // app's own context is current (it borrows that context's atlas and style, then restores it). The
-// app's selection, view, widget rects and texture provider are left as they were.
+// app's selection, view, widget rects and texture provider are left as they were. Call it between
+// frames, never from inside app_frame (it runs app_frame itself): an Export button sets a flag and the
+// platform loop renders the picture after ImGui::Render().
 #pragma once
 #include "core/file_set.h"
 #include "ui/app.h"
