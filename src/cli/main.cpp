@@ -22,7 +22,12 @@ const char* kUsage =
     "  info     --model DIR\n"
     "  generate --model DIR (--text TEXT | --text-file FILE) [--max-new N] [--temperature T] [--top-k K]\n"
     "           [--seed S] [--no-stop]   greedy unless --temperature > 0; for BART the text is the source\n"
-    "           and new_ids the whole decoder output, start token included (as transformers returns it)\n";
+    "           and new_ids the whole decoder output, start token included (as transformers returns it)\n"
+    "  render   --model DIR (--text TEXT | --text-file FILE) [--target TEXT] [--view heatmap|grid|lines|flow]\n"
+    "           [--layer L] [--head H] [--kind self|decoder|cross] [--colormap NAME] [--auto-scale]\n"
+    "           [--theme dark|light] [--size WxH] [--font-size N] --out FILE.png\n"
+    "           the explorer's view as a picture (default 1600x1000, 18 px); NAME: viridis, plasma, magma,\n"
+    "           inferno, cividis or greys\n";
 
 }  // namespace
 
@@ -38,7 +43,12 @@ int main(int argc, char** argv) {
         if (command == "trace") return cmd_trace(argc, argv);
         if (command == "info") return cmd_info(argc, argv);
         if (command == "generate") return cmd_generate(argc, argv);
-        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate; see --help)\n",
+#if ATTN_CLI_RENDER
+        if (command == "render") return cmd_render(argc, argv);
+#else
+        if (command == "render") throw UsageError{"this build has no UI to draw with (configure with ATTN_BUILD_APP=ON)"};
+#endif
+        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, render; see --help)\n",
                      command.empty() ? "missing command" : ("unknown command '" + command + "'").c_str());
         return 2;
     } catch (const UsageError& e) {

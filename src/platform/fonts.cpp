@@ -26,8 +26,7 @@ std::vector<FontFile> fonts_read_default() {
 #if defined(__EMSCRIPTEN__)
     return fonts_read("/fonts/DejaVuSans.ttf", "/fonts/DroidSansFallbackFull.ttf");
 #else
-    return fonts_read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-                      "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf");
+    return fonts_read(kSystemPrimaryFont, kSystemCjkFont);
 #endif
 }
 

@@ -9,6 +9,10 @@
 
 namespace attn {
 
+// Debian's fonts-dejavu-core and fonts-droid-fallback, where the desktop app and the CLI read them.
+constexpr const char* kSystemPrimaryFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+constexpr const char* kSystemCjkFont = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf";
+
 std::vector<FontFile> fonts_read(const std::string& primary_path, const std::string& cjk_path);
 std::vector<FontFile> fonts_read_default();   // the paths for this build (native or web)
 

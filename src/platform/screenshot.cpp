@@ -5,8 +5,7 @@
 
 #include "platform/gl.h"
 
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb/stb_image_write.h>
+#include <stb/stb_image_write.h>   // implemented once, in src/ui/png_write.cpp
 
 namespace attn {
 

@@ -19,32 +19,34 @@ const ImWchar kPrimaryRanges[] = {
     0x2000, 0x206F, 0x2190, 0x21FF, 0x2580, 0x259F, 0,
 };
 
-void load_fonts(AppConfig& config, float size) {
-    ImGuiIO& io = ImGui::GetIO();
+}  // namespace
+
+void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas) {
     bool have_primary = false;
-    for (FontFile& f : config.fonts) {
+    for (const FontFile& f : config.fonts) {
         if (f.bytes.empty()) continue;
         if (f.role == FontFile::cjk && !have_primary) continue;   // a merge needs a base font
         ImFontConfig fc;
         fc.FontDataOwnedByAtlas = false;   // the bytes live in App::config for the atlas's lifetime
         fc.MergeMode = f.role == FontFile::cjk;
-        const ImWchar* ranges = f.role == FontFile::cjk ? io.Fonts->GetGlyphRangesChineseSimplifiedCommon()
+        const ImWchar* ranges = f.role == FontFile::cjk ? atlas.GetGlyphRangesChineseSimplifiedCommon()
                                                         : kPrimaryRanges;
         std::snprintf(fc.Name, sizeof fc.Name, "%s", f.name.c_str());
-        if (io.Fonts->AddFontFromMemoryTTF(f.bytes.data(), static_cast<int>(f.bytes.size()), size, &fc, ranges))
+        if (atlas.AddFontFromMemoryTTF(const_cast<uint8_t*>(f.bytes.data()), static_cast<int>(f.bytes.size()), size,
+                                       &fc, ranges))
             have_primary = true;
     }
     if (!have_primary) {
         ImFontConfig fc;
         fc.SizePixels = size;
-        io.Fonts->AddFontDefault(&fc);
+        atlas.AddFontDefault(&fc);
     }
 }
 
-// The style for a theme at a font size: ImGui's own dark or light colours with our flat layout, and
-// paddings scaled with the text so a projector-sized font does not sit in cramped boxes.
-void apply_style(const App& app) {
-    ImGuiStyle style;
+// ImGui's own dark or light colours with our flat layout, and paddings scaled with the text so a
+// projector-sized font does not sit in cramped boxes.
+void app_style_apply(const App& app, ImGuiStyle& style) {
+    style = ImGuiStyle();
     if (app.theme == Theme::light)
         ImGui::StyleColorsLight(&style);
     else
@@ -53,23 +55,20 @@ void apply_style(const App& app) {
     style.WindowBorderSize = 0.0f;
     style.FrameRounding = 3.0f;
     style.ScaleAllSizes(app.font_size / 16.0f);
-    ImGui::GetStyle() = style;
 }
-
-}  // namespace
 
 void app_init(App& app, AppConfig config) {
     app.config = std::move(config);
     app.font_size = app.config.font_size;
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;   // fixed layout: nothing to remember between runs
-    apply_style(app);
-    load_fonts(app.config, app.font_size);
+    app_style_apply(app, ImGui::GetStyle());
+    app_fonts_add(app.config, app.font_size, *io.Fonts);
 }
 
 void app_set_theme(App& app, Theme theme) {
     app.theme = theme;
-    apply_style(app);
+    app_style_apply(app, ImGui::GetStyle());
 }
 
 void app_set_font_size(App& app, float size) {
@@ -77,12 +76,12 @@ void app_set_font_size(App& app, float size) {
     if (size == app.font_size) return;
     app.font_size = size;
     app.fonts_dirty = true;
-    apply_style(app);
+    app_style_apply(app, ImGui::GetStyle());
 }
 
 void app_rebuild_fonts(App& app) {
     ImGui::GetIO().Fonts->Clear();
-    load_fonts(app.config, app.font_size);
+    app_fonts_add(app.config, app.font_size, *ImGui::GetIO().Fonts);
     app.fonts_dirty = false;
 }
 
@@ -151,6 +150,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
     hd.piece_style = style;
     hd.textures = app.config.textures;
+    hd.grid_rect = &app.widgets.heatmap_grid;
     show_heatmap(app.selection, hd);
 }
 
@@ -189,7 +189,7 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         td.light_theme = app.theme == Theme::light;
         td.font_size = app.font_size;
         td.has_trace = app.has_trace && static_cast<bool>(app.config.save_file);
-        td.can_export_png = false;
+        td.can_export_png = true;
         td.open_rect = &app.widgets.open_model;
         td.export_rect = &app.widgets.export_button;
         td.export_item_rects = &app.widgets.export_items;
@@ -208,16 +208,26 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
     ImGui::End();
 }
 
+// The picture's caption: which model, view and attention, so a handout stands on its own.
+void show_picture_caption(const App& app, bool seq2seq) {
+    static const char* const names[] = {"heatmap", "head grid", "lines (head view)", "attention flow"};
+    const Selection& s = app.selection;
+    ImGui::Text("%s  \xC2\xB7  %s  \xC2\xB7  layer %d, head %d%s%s", app.model_name.empty() ? "no model" : app.model_name.c_str(),
+                names[static_cast<int>(app.main_view)], s.layer, s.head, seq2seq ? "  \xC2\xB7  " : "",
+                seq2seq ? heatmap_title(s.kind, seq2seq) : "");
+}
+
 }  // namespace
 
 void app_frame(App& app) {
     ImGuiIO& io = ImGui::GetIO();
     const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-    const float status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+    const bool panels = !app.picture_only;   // a picture is the main view alone
+    const float status_h = panels ? ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2 : 0.0f;
     const float toolbar_h = status_h;
-    const float left_w = std::clamp(W * 0.28f, std::min(W * 0.5f, 260.0f), 420.0f);
+    const float left_w = panels ? std::clamp(W * 0.28f, std::min(W * 0.5f, 260.0f), 420.0f) : 0.0f;
     // The inspector/predictions panel takes room from the heatmap only when there is something to show.
-    const float right_w = app.model || app.has_trace ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
+    const float right_w = (app.model || app.has_trace) && panels ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
     const float main_h = std::max(1.0f, H - status_h - toolbar_h);
     const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
@@ -237,12 +247,14 @@ void app_frame(App& app) {
     int n_token = app.has_trace ? app.trace.tokens.size() : 0;
     PieceStyle style = piece_style_for(app.trace.architecture);
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
-    handle_shortcuts(app, n_layer, n_head);
-    show_toolbar_window(app, W, toolbar_h, fixed, &picked);
+    if (panels) {
+        handle_shortcuts(app, n_layer, n_head);
+        show_toolbar_window(app, W, toolbar_h, fixed, &picked);
+    }
 
-    ImGui::SetNextWindowPos(ImVec2(0, toolbar_h));
-    ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
-    if (ImGui::Begin("Input", nullptr, fixed)) {
+    if (panels) ImGui::SetNextWindowPos(ImVec2(0, toolbar_h));
+    if (panels) ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
+    if (panels && ImGui::Begin("Input", nullptr, fixed)) {
         InputPanelData in;
         in.text = &app.text;
         in.text_generation = app.text_generation;
@@ -269,7 +281,7 @@ void app_frame(App& app) {
         if (edits & input_edited_text) app_set_text(app, app.text);
         if (edits & input_edited_target) app_set_target(app, app.target);
     }
-    ImGui::End();
+    if (panels) ImGui::End();
 
     view = attention_view(app.trace, app.selection.kind);   // the panel may have changed the kind or the trace
     ImGui::SetNextWindowPos(ImVec2(left_w, toolbar_h));
@@ -278,9 +290,11 @@ void app_frame(App& app) {
         // One selection drives every view, so switching keeps the layer, head and kind.
         static const char* const labels[] = {"Heatmap", "Head grid", "Lines", "Flow"};
         for (MainView v : kMainViews) {
+            if (!panels) break;
             if (v != kMainViews[0]) ImGui::SameLine();
             if (ImGui::RadioButton(labels[static_cast<int>(v)], app.main_view == v)) app.main_view = v;
         }
+        if (!panels) show_picture_caption(app, seq2seq);
         ImGui::Separator();
         switch (app.main_view) {
         case MainView::heatmap: show_heatmap_view(app, view, seq2seq, style); break;
@@ -325,9 +339,9 @@ void app_frame(App& app) {
         ImGui::End();
     }
 
-    ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - status_h)));
-    ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), status_h));
-    if (ImGui::Begin("Status", nullptr, fixed)) {
+    if (panels) ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - status_h)));
+    if (panels) ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), status_h));
+    if (panels && ImGui::Begin("Status", nullptr, fixed)) {
         StatusData sd;
         sd.model_name = app.model_name;
         if (info) {
@@ -345,7 +359,7 @@ void app_frame(App& app) {
             if (!e->empty()) sd.error += (sd.error.empty() ? "" : "; ") + *e;
         show_status_bar(sd);
     }
-    ImGui::End();
+    if (panels) ImGui::End();
     if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
 }
 

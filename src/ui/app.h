@@ -72,6 +72,7 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> grid_tiles;   // the head grid's tiles, (L, H) row-major
     std::vector<std::array<float, 4>> chips;        // token chips (encoder-decoder: the source's)
     std::vector<std::array<float, 4>> target_chips; // encoder-decoder: the target's chips
+    std::array<float, 4> heatmap_grid{};  // the heatmap's cells (x, y, w, h): cell (t, s) is at w*s/S, h*t/T
 };
 
 struct App {
@@ -116,6 +117,9 @@ struct App {
     HeadToggles line_heads;            // heads the lines view draws
     HeadMaxCache head_max;             // every head's largest weight, for the head grid's auto scale
     WidgetRects widgets;
+    // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
+    // display, under a one-line caption; no panels, no view switch, no status bar.
+    bool picture_only = false;
 };
 
 void app_init(App& app, AppConfig config);
@@ -129,6 +133,9 @@ void app_frame(App& app);
 // which render the view again off screen).
 void app_after_render(App& app);
 void app_shutdown(App& app);
+// What app_init does to the current context, for a context or atlas made elsewhere (pictures).
+void app_style_apply(const App& app, ImGuiStyle& style);
+void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas);   // the bytes stay in `config`
 
 // Replaces the model only when `files` load; otherwise sets app.load_error and keeps the previous one.
 bool app_load_model(App& app, const FileSet& files, const std::string& name);

@@ -6,6 +6,7 @@
 #include "model/trace_export.h"
 #include "ui/app.h"
 #include "ui/matrix_export.h"
+#include "ui/picture.h"
 #include "ui/token_label.h"
 
 namespace attn {
@@ -69,7 +70,15 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind) {
         if (!bytes) return bytes.error();
         return ExportFile{base + (kind == ExportKind::trace_npz ? "-trace.npz" : "-trace.safetensors"), std::move(*bytes)};
     }
-    return ErrorValue{"PNG export needs the picture renderer"};
+    // The picture at the size of the window (what the user sees), or a slide-sized one headlessly.
+    int width = 1600, height = 1000;
+    if (ImGui::GetCurrentContext() && ImGui::GetIO().DisplaySize.x >= 64 && ImGui::GetIO().DisplaySize.y >= 64) {
+        width = static_cast<int>(ImGui::GetIO().DisplaySize.x);
+        height = static_cast<int>(ImGui::GetIO().DisplaySize.y);
+    }
+    Bytes png = picture_png(app, app.main_view, width, height);
+    if (png.empty()) return ErrorValue{"could not encode the picture as PNG"};
+    return ExportFile{base + "-" + main_view_name(app.main_view) + head_tag + ".png", std::move(png)};
 }
 
 bool app_export(App& app, ExportKind kind) {

@@ -165,6 +165,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         ImGui::Dummy(grid_size);
     }
     bool grid_hovered = ImGui::IsItemHovered();
+    if (d.grid_rect) *d.grid_rect = {lay.grid.x, lay.grid.y, grid_size.x, grid_size.y};
 
     ImGuiIO& io = ImGui::GetIO();
     int hq = -1, hk = -1;

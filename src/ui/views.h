@@ -98,6 +98,7 @@ struct HeatmapData {
     PieceStyle piece_style = PieceStyle::plain;
     TextureProvider* textures = nullptr;
     int texture_slot = 0;
+    std::array<float, 4>* grid_rect = nullptr;    // out: the cells' rect (x, y, w, h)
 };
 // One attention head as a (queries x keys) heatmap with token labels, colorbar and hover tooltip.
 // Clicking a row (cell or label) pins that query; clicking it again unpins.

@@ -2,7 +2,7 @@
 """End-to-end tests of attnscope-cli as a user runs it: outputs against the transformers references,
 and every kind of bad input giving one clear line on stderr, exit code 2, no partial output file and
 no sanitizer report. Standard library only. Ends with "cli: N passed, M failed"."""
-import argparse, json, os, shutil, struct, subprocess, sys, tempfile, traceback
+import argparse, json, os, shutil, struct, subprocess, sys, tempfile, traceback, zlib
 from array import array
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -359,6 +359,163 @@ def usage_errors_exit_2_with_one_line():
                              "missing.json")
         expect_clean_failure(["tokenize", "--tokenizer", os.path.join(model, "tokenizer.json")], "missing --text")
         expect_clean_failure(["generate", "--model", model, "--text", "hi", "--temperature", "-1"], "--temperature must be")
+
+
+# ------------------------------------------------------------------ render
+def png_read(path):
+    """(width, height, rows) of an 8-bit RGBA PNG: chunks and CRCs checked, IDAT inflated and unfiltered."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG signature"
+    pos, ihdr, idat = 8, None, b""
+    while pos < len(raw):
+        n, kind = struct.unpack(">I4s", raw[pos:pos + 8])
+        body = raw[pos + 8:pos + 8 + n]
+        assert struct.unpack(">I", raw[pos + 8 + n:pos + 12 + n])[0] == zlib.crc32(kind + body), f"bad CRC in {kind}"
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+        if kind == b"IEND":
+            break
+    assert ihdr is not None, "no IHDR"
+    w, h, depth, color_type = ihdr[:4]
+    assert (depth, color_type) == (8, 6), f"expected 8-bit RGBA, got depth {depth} colour type {color_type}"
+    data = zlib.decompress(idat)
+    stride = w * 4
+    assert len(data) == h * (stride + 1), "IDAT size does not match IHDR"
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        ft, line = data[y * (stride + 1)], bytearray(data[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - 4] if i >= 4 else 0
+            b, c = prev[i], prev[i - 4] if i >= 4 else 0
+            if ft == 1:
+                line[i] = (line[i] + a) & 255
+            elif ft == 2:
+                line[i] = (line[i] + b) & 255
+            elif ft == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif ft == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, rows
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", "not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+def png_colors(rows):
+    return {row[i:i + 4] for row in rows for i in range(0, len(row), 4)}
+
+
+MASKED = bytes([96, 96, 96, 255])   # kMaskedRgba: future cells of causal attention
+
+
+def has_masked_cells(rows):
+    """A run of 12 masked-grey pixels: a cell, not an anti-aliased text edge that happens to be that grey."""
+    return any(MASKED * 12 in row for row in rows)
+SENTENCE = "The animal didn't cross the street because it was tired"
+
+
+def render(d, name, *args):
+    out_path = os.path.join(d, name)
+    rc, out, err = run("render", *args, "--out", out_path)
+    assert rc == 0, err
+    assert err == "", f"unexpected stderr: {err!r}"
+    return out_path
+
+
+@test
+def render_each_view_of_gpt2():
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        for view in ["heatmap", "grid", "lines", "flow"]:
+            path = render(d, view + ".png", "--model", model, "--text", SENTENCE, "--view", view, "--size", "640x400")
+            w, h, rows = png_read(path)
+            assert (w, h) == (640, 400), (view, w, h)
+            colors = png_colors(rows)
+            assert len(colors) > 1, f"{view}: one flat colour"
+            if view == "heatmap":
+                assert has_masked_cells(rows), "causal heatmap without masked cells"
+                assert len(colors) > 20, f"heatmap with only {len(colors)} colours"
+        path = render(d, "default.png", "--model", model, "--text", SENTENCE)
+        assert png_size(path) == (1600, 1000)
+
+
+@test
+def render_layer_and_head_change_the_picture():
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        a = png_read(render(d, "a.png", "--model", model, "--text", SENTENCE, "--size", "480x320"))[2]
+        b = png_read(render(d, "b.png", "--model", model, "--text", SENTENCE, "--size", "480x320",
+                            "--layer", "1", "--head", "3", "--colormap", "viridis", "--font-size", "14"))[2]
+        assert a != b
+
+
+@test
+def render_bart_cross_attention_heatmap():
+    model = os.path.join(FIXTURES, "bart-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        cross = render(d, "cross.png", "--model", model, "--text", "The cat sat on the mat.", "--target", "A cat sat.",
+                       "--kind", "cross", "--size", "640x400")
+        w, h, rows = png_read(cross)
+        assert (w, h) == (640, 400)
+        colors = png_colors(rows)
+        assert len(colors) > 20, f"only {len(colors)} colours"
+        assert not has_masked_cells(rows), "cross attention has no future mask"
+        decoder = render(d, "decoder.png", "--model", model, "--text", "The cat sat on the mat.", "--target", "A cat sat.",
+                         "--kind", "decoder", "--size", "640x400")
+        assert has_masked_cells(png_read(decoder)[2]), "the decoder's self attention is causal"
+
+
+@test
+def render_colormap_and_theme_change_the_picture():
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        args = ["--model", model, "--text", SENTENCE, "--size", "480x320"]
+        dark = png_read(render(d, "dark.png", *args))[2]
+        magma = png_read(render(d, "magma.png", *args, "--colormap", "magma"))[2]
+        light = png_read(render(d, "light.png", *args, "--theme", "light"))[2]
+        assert magma != dark, "--colormap magma drew the same picture"
+        def mean_luma(rows):
+            total = n = 0
+            for row in rows[::8]:
+                for i in range(0, len(row), 32):
+                    total += 0.299 * row[i] + 0.587 * row[i + 1] + 0.114 * row[i + 2]
+                    n += 1
+            return total / n
+        assert mean_luma(dark) < 100 < mean_luma(light), (mean_luma(dark), mean_luma(light))
+
+
+@test
+def render_bad_inputs_exit_2_with_no_file():
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        out_path = os.path.join(d, "x.png")
+        base = ["render", "--model", model, "--text", "hi"]
+        expect_clean_failure(["render", "--model", os.path.join(d, "nope"), "--text", "hi", "--out", out_path],
+                             "not a folder", out_path)
+        expect_clean_failure(base + ["--layer", "9", "--out", out_path], "--layer 9 is outside gpt2-tiny's 2 layers", out_path)
+        expect_clean_failure(base + ["--head", "-1", "--out", out_path], "--head -1 is outside", out_path)
+        expect_clean_failure(base + ["--layer", "x", "--out", out_path], "--layer must be an integer", out_path)
+        expect_clean_failure(base + ["--view", "pie", "--out", out_path], "--view wants heatmap, grid, lines or flow", out_path)
+        expect_clean_failure(base + ["--colormap", "jet", "--out", out_path], "--colormap 'jet'", out_path)
+        expect_clean_failure(base + ["--size", "10x10", "--out", out_path], "--size wants WxH", out_path)
+        expect_clean_failure(base + ["--theme", "blue", "--out", out_path], "--theme wants dark or light", out_path)
+        expect_clean_failure(base + ["--kind", "cross", "--out", out_path], "--kind cross applies to encoder-decoder", out_path)
+        expect_clean_failure(base + ["--target", "x", "--out", out_path], "--target applies to encoder-decoder", out_path)
+        expect_clean_failure(base, "missing --out")
+        unwritable = os.path.join(d, "no-such-dir", "x.png")
+        expect_clean_failure(base + ["--out", unwritable], "cannot write " + unwritable, unwritable)
 
 
 # ------------------------------------------------------------------ bad files

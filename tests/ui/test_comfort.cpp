@@ -10,6 +10,7 @@
 #include "tests/fixture_path.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/url_state.h"
+#include <stb/stb_image.h>
 
 using namespace attn;
 
@@ -238,11 +239,24 @@ TEST_CASE("exports: the Export menu hands the file to the platform, errors reach
     ui.click(centre(ui.app.widgets.export_button));
     ui.frame();
     REQUIRE(ui.app.widgets.export_items.size() >= 5);
-    const size_t csv_index = 0;   // PNG is listed only when the picture renderer is built in
-    ui.click(centre(ui.app.widgets.export_items[csv_index]));
+    ui.click(centre(ui.app.widgets.export_items[1]));   // PNG first, then CSV
     REQUIRE(saved.size() == 1);
-    CHECK(saved[0].find(".csv") != std::string::npos);
+    CHECK(saved[0] == "gpt2-tiny-self-L0-H0.csv");
     CHECK(ui.app.notice == "saved " + saved[0]);
+
+    // PNG: the view rendered again off screen, between frames, at the window's size.
+    ui.click(centre(ui.app.widgets.export_button));
+    ui.frame();
+    ui.click(centre(ui.app.widgets.export_items[0]));
+    REQUIRE(saved.size() == 2);
+    CHECK(saved[1] == "gpt2-tiny-heatmap-self-L0-H0.png");
+    Expected<ExportFile> png = app_export_file(ui.app, ExportKind::png);
+    REQUIRE(png.ok());
+    int w = 0, h = 0, n = 0;
+    REQUIRE(stbi_info_from_memory(png->bytes.data(), static_cast<int>(png->bytes.size()), &w, &h, &n));
+    CHECK(w == 1280);
+    CHECK(h == 800);
+    ui.frame();   // the app's own context is intact after the picture
 
     fail = true;
     CHECK_FALSE(app_export(ui.app, ExportKind::json));

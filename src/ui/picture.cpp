@@ -1,0 +1,109 @@
+// A temporary ImGui context (sharing the app's font atlas when there is one) renders two frames of
+// app_frame in picture-only layout (the first lays out: auto-sized text, SameLine decisions), and the
+// second frame's draw data is rasterised. The mouse is nowhere, so nothing is hovered; everything the
+// frames may touch in App is saved and put back.
+#include "ui/picture.h"
+
+#include <cfloat>
+#include <memory>
+
+#include "imgui.h"
+#include "ui/cpu_heatmap.h"
+#include "ui/png_write.h"
+
+namespace attn {
+
+namespace {
+
+// Puts back the current ImGui context and the App fields a picture frame writes, even when a frame
+// throws (the tests turn IM_ASSERT into exceptions).
+struct PictureScope {
+    App& app;
+    ImGuiContext* previous = ImGui::GetCurrentContext();
+    ImGuiContext* context = nullptr;
+    std::unique_ptr<ImFontAtlas> own_atlas;   // no app context: ours, outliving `context`
+    TextureProvider* textures;
+    MainView main_view;
+    bool picture_only;
+    Selection selection;
+    HeadToggles line_heads;
+    WidgetRects widgets;
+
+    explicit PictureScope(App& a)
+        : app(a), textures(a.config.textures), main_view(a.main_view), picture_only(a.picture_only),
+          selection(a.selection), line_heads(a.line_heads), widgets(a.widgets) {}
+    ~PictureScope() {
+        app.config.textures = textures;
+        app.main_view = main_view;
+        app.picture_only = picture_only;
+        app.selection = selection;
+        app.line_heads = line_heads;
+        app.widgets = widgets;
+        if (context) {
+            ImGui::SetCurrentContext(context);
+            ImGui::DestroyContext(context);
+        }
+        ImGui::SetCurrentContext(previous);
+    }
+};
+
+}  // namespace
+
+Picture picture_render(App& app, MainView view, int width, int height) {
+    Picture picture;
+    if (width < 1 || height < 1) return picture;
+    PictureScope scope(app);
+
+    // The atlas and style of the app's context when there is one (same glyphs, same theme), else ours.
+    ImFontAtlas* atlas = nullptr;
+    ImGuiStyle style;
+    float font_scale = 1.0f;
+    if (scope.previous) {
+        atlas = ImGui::GetIO().Fonts;
+        style = ImGui::GetStyle();
+        font_scale = ImGui::GetIO().FontGlobalScale;
+    } else {
+        scope.own_atlas = std::make_unique<ImFontAtlas>();
+        atlas = scope.own_atlas.get();
+        app_fonts_add(app.config, app.font_size, *atlas);
+        app_style_apply(app, style);
+    }
+    unsigned char* atlas_pixels = nullptr;
+    int atlas_w = 0, atlas_h = 0;
+    atlas->GetTexDataAsRGBA32(&atlas_pixels, &atlas_w, &atlas_h);
+    SoftTextures textures;
+    textures.set(atlas->TexID, SoftTexture{atlas_pixels, atlas_w, atlas_h, SoftFilter::linear});
+    CpuHeatmapTextures heatmaps(&textures);
+
+    scope.context = ImGui::CreateContext(atlas);
+    ImGui::SetCurrentContext(scope.context);
+    ImGui::GetStyle() = style;
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
+    io.DeltaTime = 1.0f / 60.0f;
+    io.FontGlobalScale = font_scale;
+    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;   // the rasteriser honours VtxOffset
+
+    app.config.textures = &heatmaps;
+    app.main_view = view;
+    app.picture_only = true;
+    for (int frame = 0; frame < 2; ++frame) {
+        ImGui::NewFrame();
+        app_frame(app);
+        ImGui::Render();
+    }
+    // The theme's window colour: the main view's window covers the picture, but not its rounding gaps.
+    picture.image = soft_image_make(width, height, ImGui::GetColorU32(ImGuiCol_WindowBg, 1.0f));
+    picture.stats = soft_raster(*ImGui::GetDrawData(), textures, picture.image);
+    picture.widgets = app.widgets;
+    return picture;
+}
+
+Bytes picture_png(App& app, MainView view, int width, int height) {
+    Picture picture = picture_render(app, view, width, height);
+    return png_encode_rgba(picture.image.rgba.data(), picture.image.width, picture.image.height);
+}
+
+}  // namespace attn

@@ -1,0 +1,113 @@
+// Frame-time benchmark of the explorer's views on a synthetic 12-layer x 12-head trace at 1600x1000:
+// per view and T, the UI build (NewFrame + app_frame + Render, textures cached), the heatmap texture
+// colouring a new trace costs (CPU provider; the GL build does this in a shader), and the software
+// rasteriser drawing that frame. Prints a table; asserts nothing.
+//   bench_frames [frames]   (default 20 per cell)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "imgui.h"
+#include "platform/file_io.h"
+#include "tests/ui/synthetic_trace.h"
+#include "ui/app.h"
+#include "ui/cpu_heatmap.h"
+#include "ui/heatmap_cells.h"
+#include "ui/picture.h"
+#include "ui/soft_raster.h"
+
+using namespace attn;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+
+std::vector<FontFile> bench_fonts() {
+    std::vector<FontFile> fonts;
+    const std::pair<FontFile::Role, const char*> wanted[] = {
+        {FontFile::primary, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"},
+        {FontFile::cjk, "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"}};
+    for (const auto& w : wanted)
+        if (Expected<Bytes> b = file_read(w.second)) fonts.push_back(FontFile{w.first, w.second, std::move(*b)});
+    return fonts;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int frames = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
+    const int W = 1600, H = 1000, L = 12, NH = 12;
+
+    ImGui::CreateContext();
+    SoftTextures textures;
+    CpuHeatmapTextures heatmaps(&textures);
+    AppConfig config;
+    config.fonts = bench_fonts();
+    config.textures = &heatmaps;
+    App app;
+    app_init(app, std::move(config));
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(static_cast<float>(W), static_cast<float>(H));
+    io.DeltaTime = 1.0f / 60.0f;
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;   // as the desktop GL backend
+    unsigned char* atlas = nullptr;
+    int atlas_w = 0, atlas_h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&atlas, &atlas_w, &atlas_h);
+    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(1)));
+    textures.set(io.Fonts->TexID, SoftTexture{atlas, atlas_w, atlas_h, SoftFilter::linear});
+
+    std::printf("views at %dx%d, synthetic %dx%d trace, %d frames per cell (ms per frame; mean)\n", W, H, L, NH, frames);
+    std::printf("%-8s %5s  %10s  %10s  %9s\n", "view", "T", "ui build", "raster", "vertices");
+    for (int T : {64, 256, 512}) {
+        app_show_trace(app, make_synthetic_trace(L, NH, T, true), 0.0);
+        app.selection.layer = 5;
+        app.selection.head = 3;
+        // Colouring a new head's texture: what a trace or selection change costs once.
+        HeatmapImage image;
+        image.values = app.trace.attentions.head(5, 3);
+        image.rows = image.cols = T;
+        image.causal = true;
+        std::vector<uint8_t> rgba(static_cast<size_t>(T) * T * 4);
+        std::vector<float> texels;
+        int rows = 0, cols = 0;
+        auto colour_start = Clock::now();
+        for (int i = 0; i < frames; ++i) {
+            heatmap_cells(image, &texels, &rows, &cols);
+            heatmap_colorize(texels.data(), rows, cols, Colormap::viridis, 1.0f, rgba.data());
+        }
+        const double colour_ms = ms_since(colour_start) / frames;
+        std::printf("%-8s %5d  texture colouring on a new trace: %.3f ms per head, %.1f ms for all %d heads\n",
+                    "colour", T, colour_ms, colour_ms * L * NH, L * NH);
+
+        for (MainView view : kMainViews) {
+            app.main_view = view;
+            for (int warm = 0; warm < 2; ++warm) {   // layout settles; textures get coloured once
+                ImGui::NewFrame();
+                app_frame(app);
+                ImGui::Render();
+            }
+            double ui_ms = 0.0, raster_ms = 0.0;
+            int vertices = 0;
+            SoftImage img = soft_image_make(W, H, ImGui::GetColorU32(ImGuiCol_WindowBg, 1.0f));
+            for (int i = 0; i < frames; ++i) {
+                io.MousePos = ImVec2(W * 0.55f, H * (0.2f + 0.6f * i / frames));   // hover sweeps the view
+                auto start = Clock::now();
+                ImGui::NewFrame();
+                app_frame(app);
+                ImGui::Render();
+                ui_ms += ms_since(start);
+                vertices = ImGui::GetDrawData()->TotalVtxCount;
+                start = Clock::now();
+                soft_raster(*ImGui::GetDrawData(), textures, img);
+                raster_ms += ms_since(start);
+            }
+            std::printf("%-8s %5d  %10.3f  %10.3f  %9d\n", main_view_name(view), T, ui_ms / frames, raster_ms / frames,
+                        vertices);
+        }
+    }
+    app_shutdown(app);
+    ImGui::DestroyContext();
+    return 0;
+}
