@@ -342,7 +342,16 @@
     openFiles,
     openFilePicker() { folderInput.click(); },
     exportFile,
-    exportPng() { return exportFile('png').bytes; },
+    // A PNG of `view` ("heatmap", "grid", "lines" or "flow"; default the one on screen) at the canvas size.
+    exportPng(view) {
+      const shown = getState().view;
+      if (view) applyUrlState('view=' + encodeURIComponent(view));
+      try {
+        return exportFile('png').bytes;
+      } finally {
+        if (view) applyUrlState('view=' + shown);
+      }
+    },
     urlState,
     applyUrlState,
     _download: download,

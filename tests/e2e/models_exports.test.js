@@ -195,6 +195,47 @@ test('?model= loads a same-origin folder and refuses other origins', async () =>
   await p1.close();
 });
 
+
+test('Export menu: the PNG download decodes at the canvas size; exportPng renders any view', async () => {
+  await page.evaluate(() => { window.attnscope.loadBundled('gpt2-tiny'); });
+  await H.waitForState(page, () => window.attnscope.getState().model === 'gpt2-tiny');
+  await page.waitForTimeout(200);
+  let s = await state();
+  await H.clickRect(page, s.widgets.exportButton);
+  s = await H.waitForState(page, () => window.attnscope.getState().widgets.exportItems.length > 0);
+  const [download] = await Promise.all([page.waitForEvent('download'), H.clickRect(page, s.widgets.exportItems[0])]);
+  assert.match(download.suggestedFilename(), /^gpt2-tiny-.*\.png$/);
+  const bytes = fs.readFileSync(await download.path());
+  const box = await page.locator('#canvas').boundingBox();
+  assert.deepEqual(H.pngSize(bytes), { width: Math.round(box.width), height: Math.round(box.height) });
+  fs.writeFileSync(path.join(H.shotDir, 'export-heatmap.png'), bytes);
+  for (const view of ['grid', 'lines', 'flow']) {
+    const png = Buffer.from(await page.evaluate((v) => Array.from(window.attnscope.exportPng(v)), view));
+    assert.equal(H.pngSize(png).width, Math.round(box.width), view);
+    fs.writeFileSync(path.join(H.shotDir, `export-${view}.png`), png);
+  }
+  assert.equal((await state()).view, s.view, 'exportPng(view) leaves the view on screen as it was');
+});
+
+test('clicking a head-grid tile opens that head in the heatmap', async () => {
+  await page.evaluate(() => { window.attnscope.setText('The animal did not cross the street because it was tired'); window.attnscope.select(0, 0); window.attnscope.setView('grid'); });
+  let s = await H.waitForState(page, () => window.attnscope.getState().widgets.gridTiles.length > 0);
+  assert.equal(s.widgets.gridTiles.length, s.layers * s.heads);
+  await page.screenshot({ path: path.join(H.shotDir, 'attnscope-grid.png') });
+  const before = await H.canvasStats(page);
+  const tile = 1 * s.heads + 2;   // layer 1, head 2
+  const r = s.widgets.gridTiles[tile];
+  const box = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(box.x + r[0] + r[2] / 2, box.y + r[1] + r[3] / 2);
+  s = await H.waitForState(page, () => window.attnscope.getState().view === 'heatmap');
+  assert.equal(s.layer, 1);
+  assert.equal(s.head, 2);
+  await page.waitForTimeout(200);
+  const after = await H.canvasStats(page);
+  assert.ok(H.gridDifference(before, after) > 50, 'the heatmap replaced the grid on screen');
+  await page.screenshot({ path: path.join(H.shotDir, 'attnscope-grid-opened.png') });
+});
+
 test('no console errors, no CSP violations', () => {
   assert.deepEqual(ctx.problems.filter((p) => !/404/.test(p)), []);
 });
