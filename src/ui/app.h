@@ -20,6 +20,7 @@
 #include "core/file_set.h"
 #include "model/model.h"
 #include "model/trace.h"
+#include "ui/flow_state.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -53,6 +54,7 @@ struct WidgetRects {
     std::array<float, 4> next_token{};
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
     std::array<float, 4> lines_right{};
+    std::vector<std::array<float, 4>> flow_top;   // the flow view's top-row tokens, one rect per token
 };
 
 struct App {
@@ -86,6 +88,7 @@ struct App {
     Selection selection;
     MainView main_view = MainView::heatmap;
     HeadToggles line_heads;            // heads the lines view draws
+    FlowViewState flow;                // the flow view's slider, pinned token and caches
     WidgetRects widgets;
 };
 
