@@ -152,7 +152,7 @@ FlowLayout flow_layout(ImVec2 origin, ImVec2 avail, int L, int T, float widest_l
     g.top_label_h = label_h;
     g.bottom_label_h = label_h;
     g.bars_h = fs * 2.4f;
-    const float caption_h = fs * 1.6f;
+    const float caption_h = fs * 2.8f;   // up to two wrapped lines
     const float graph_h = avail.y - g.top_label_h - g.bottom_label_h - g.bars_h - caption_h;
     g.dy = L > 0 ? std::max(2.0f, graph_h / L) : 0.0f;
     g.top_y = origin.y + g.top_label_h + fs * 0.3f;
@@ -354,16 +354,16 @@ void show_flow(Selection& sel, const FlowData& d) {
     if (focus >= 0) {
         const std::string& who = elided[focus];
         if (flow_row)
-            ImGui::Text("Bars: how much of '%s' at the top can flow back to each input token (max flow, 0 to 1).",
+            ImGui::TextWrapped("Bars: how much of '%s' at the top can flow back to each input token (max flow, 0 to 1).",
                         who.c_str());
         else if (can_flow)
-            ImGui::Text("Computing max flow for '%s': %d%% (bars show rollout, its share of '%s', meanwhile).",
+            ImGui::TextWrapped("Computing max flow for '%s': %d%% (bars show rollout, its share of '%s', meanwhile).",
                         who.c_str(), static_cast<int>(flow_progress * 100.0f), who.c_str());
         else
-            ImGui::Text("Bars: the share of '%s' that comes from each input token (rollout; max flow is too large "
+            ImGui::TextWrapped("Bars: the share of '%s' that comes from each input token (rollout; max flow is too large "
                         "to compute at %d tokens).", who.c_str(), T);
     } else {
-        ImGui::TextDisabled("Hover a token in the top row to light up where its information came from.");
+        ImGui::TextDisabled("Hover a top-row token to light up where it came from.");
     }
     if (s.edges_dropped > 0)
         ImGui::TextDisabled("%zu weaker edges not drawn (too many to draw at once)", s.edges_dropped);
