@@ -134,6 +134,23 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
     if (show_grid(app.selection, gd)) app.main_view = MainView::heatmap;
 }
 
+void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
+    if (seq2seq) ImGui::TextUnformatted(heatmap_title(app.selection.kind, seq2seq));
+    FlowData fd;
+    if (app.has_trace) {
+        fd.attention = view.attention;
+        fd.tokens = view.queries;
+    }
+    if (app.selection.kind == AttentionKind::cross)
+        fd.no_flow_reason = "Flow follows one self-attention stack through its layers; cross attention joins two "
+                            "sequences. Pick encoder self or decoder self (left panel) to see its flow.";
+    fd.trace_key = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+    fd.piece_style = style;
+    fd.state = &app.flow;
+    fd.top_nodes = &app.widgets.flow_top;
+    show_flow(app.selection, fd);
+}
+
 void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
     HeatmapData hd;
     if (app.has_trace) {
@@ -300,7 +317,7 @@ void app_frame(App& app) {
         case MainView::heatmap: show_heatmap_view(app, view, seq2seq, style); break;
         case MainView::grid: show_grid_view(app, view, seq2seq); break;
         case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
-        case MainView::flow: ImGui::TextDisabled("Flow: not built yet."); break;
+        case MainView::flow: show_flow_view(app, view, seq2seq, style); break;
         }
     }
     ImGui::End();

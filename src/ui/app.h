@@ -21,6 +21,7 @@
 #include "model/model.h"
 #include "model/trace.h"
 #include "ui/heatmap_cells.h"
+#include "ui/flow_state.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -73,6 +74,7 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> chips;        // token chips (encoder-decoder: the source's)
     std::vector<std::array<float, 4>> target_chips; // encoder-decoder: the target's chips
     std::array<float, 4> heatmap_grid{};  // the heatmap's cells (x, y, w, h): cell (t, s) is at w*s/S, h*t/T
+    std::vector<std::array<float, 4>> flow_top;   // the flow view's top-row tokens, one rect per token
 };
 
 struct App {
@@ -116,6 +118,7 @@ struct App {
     MainView main_view = MainView::heatmap;
     HeadToggles line_heads;            // heads the lines view draws
     HeadMaxCache head_max;             // every head's largest weight, for the head grid's auto scale
+    FlowViewState flow;                // the flow view's slider, pinned token and caches
     WidgetRects widgets;
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.

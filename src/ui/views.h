@@ -10,6 +10,7 @@
 
 #include "imgui.h"
 #include "model/trace.h"
+#include "ui/flow_state.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -162,6 +163,27 @@ std::vector<AttentionLine> attention_lines(const AttentionTensor& attention, int
                                            float min_weight, size_t max_lines, size_t* n_dropped = nullptr);
 // The head's colour: a 12-colour qualitative palette, cycling for models with more heads.
 ImU32 head_color(int head, float alpha = 1.0f);
+
+struct FlowData {
+    const AttentionTensor* attention = nullptr;   // a self-attention stack; null or empty: a hint is shown
+    const TokenSeq* tokens = nullptr;             // its tokens (T)
+    const char* no_flow_reason = nullptr;         // set (cross attention): shown instead of the graph
+    uint64_t trace_key = 0;                       // changes whenever the attention shown changes
+    PieceStyle piece_style = PieceStyle::plain;
+    FlowViewState* state = nullptr;               // required: the slider, pin and caches live in the App
+    std::vector<std::array<float, 4>>* top_nodes = nullptr;   // out: the top row's hover rects (x, y, w, h)
+};
+// The attention-flow graph: tokens in L+1 rows (input at the bottom), edges weighted by Ahat, a
+// threshold slider; hovering (or clicking) a top token lights up the paths that feed it and shows each
+// input token's max flow to it under the bottom row. Draw-list only, vertex-budgeted like show_lines.
+void show_flow(Selection& selection, const FlowData& data);
+
+// The flow graph's edges worth drawing (tested directly): Ahat weight >= threshold, or, when
+// `importance` (rollout_importance, (L+1, T)) is given, importance(layer, to) * weight >= min_importance
+// (the lit paths ignore the threshold). At most max_edges survive, lit edges first, then the heaviest.
+// Sorted so lit edges come last (drawn on top), each group by ascending importance / weight.
+std::vector<FlowEdge> flow_edges(const ResidualAttention& ahat, float threshold, const std::vector<double>& importance,
+                                 float min_importance, size_t max_edges, size_t* n_dropped = nullptr);
 
 struct PredictionsData {
     PieceStyle piece_style = PieceStyle::plain;

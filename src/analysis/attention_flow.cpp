@@ -1,0 +1,160 @@
+// Dinic's max flow on the layered attention graph. Flows are doubles and an arc counts as saturated
+// below kEps, so rounding never makes a phase loop forever; the answer is exact up to that epsilon
+// (total flow into an output node is at most 1, the row sum of Ahat_L).
+#include "analysis/attention_flow.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace attn {
+
+namespace {
+
+constexpr double kEps = 1e-12;
+
+double residual(const AttentionFlowSolver& s, int arc) {
+    int e = s.arc_edge[arc];
+    return e >= 0 ? s.capacity[e] - s.flow[e] : s.flow[~e];
+}
+
+void push(AttentionFlowSolver& s, int arc, double f) {
+    int e = s.arc_edge[arc];
+    if (e >= 0) s.flow[e] += f;
+    else s.flow[~e] -= f;
+}
+
+// Breadth-first levels from `source` over arcs with room left; false when `sink` is unreachable.
+bool build_levels(AttentionFlowSolver& s, int source, int sink) {
+    std::fill(s.level.begin(), s.level.end(), -1);
+    std::vector<int>& queue = s.path;   // free between phases
+    queue.clear();
+    queue.push_back(source);
+    s.level[source] = 0;
+    for (size_t head = 0; head < queue.size(); ++head) {
+        int u = queue[head];
+        for (int a = s.first[u]; a < s.first[u + 1]; ++a) {
+            int v = s.arc_to[a];
+            if (s.level[v] < 0 && residual(s, a) > kEps) {
+                s.level[v] = s.level[u] + 1;
+                queue.push_back(v);
+            }
+        }
+    }
+    return s.level[sink] >= 0;
+}
+
+// One blocking flow along the level graph, with an explicit path stack (no recursion: paths can be
+// thousands of arcs long once reverse arcs are used, too deep for the web build's stack).
+double blocking_flow(AttentionFlowSolver& s, int source, int sink) {
+    for (size_t u = 0; u + 1 < s.first.size(); ++u) s.next_arc[u] = s.first[u];
+    std::vector<int>& path = s.path;
+    path.clear();
+    double total = 0.0;
+    int u = source;
+    auto tail = [&](size_t k) { return k == 0 ? source : s.arc_to[path[k - 1]]; };
+    for (;;) {
+        if (u == sink) {
+            double f = std::numeric_limits<double>::infinity();
+            for (int a : path) f = std::min(f, residual(s, a));
+            for (int a : path) push(s, a, f);
+            total += f;
+            size_t k = 0;   // back up to the tail of the first arc this saturated
+            while (k < path.size() && residual(s, path[k]) > kEps) ++k;
+            u = tail(k);
+            path.resize(k);
+            continue;
+        }
+        int& a = s.next_arc[u];
+        while (a < s.first[u + 1] && !(s.level[s.arc_to[a]] == s.level[u] + 1 && residual(s, a) > kEps)) ++a;
+        if (a < s.first[u + 1]) {
+            path.push_back(a);
+            u = s.arc_to[a];
+            continue;
+        }
+        s.level[u] = -1;   // dead end for this phase
+        if (path.empty()) break;
+        path.pop_back();
+        u = tail(path.size());
+        ++s.next_arc[u];
+    }
+    return total;
+}
+
+}  // namespace
+
+size_t attention_flow_edge_count(const ResidualAttention& ahat) {
+    size_t n = 0;
+    for (double w : ahat.values) n += w > 0.0;
+    return n;
+}
+
+AttentionFlowSolver attention_flow_solver(const ResidualAttention& ahat) {
+    AttentionFlowSolver s;
+    const int L = ahat.n_layer, T = ahat.n_token;
+    s.n_layer = L;
+    s.n_token = T;
+    const int V = (L + 1) * T;
+    const size_t E = attention_flow_edge_count(ahat);
+    s.capacity.reserve(E);
+    // Degrees first, then fill: node (l-1, i) has forward arcs to (l, k); node (l, k) reverse arcs back.
+    std::vector<int> degree(V + 1, 0);
+    for (int l = 1; l <= L; ++l)
+        for (int k = 0; k < T; ++k)
+            for (int i = 0; i < T; ++i)
+                if (ahat.at(l - 1, k, i) > 0.0) {
+                    ++degree[(l - 1) * T + i];
+                    ++degree[l * T + k];
+                }
+    s.first.assign(V + 1, 0);
+    for (int u = 0; u < V; ++u) s.first[u + 1] = s.first[u] + degree[u];
+    s.arc_to.resize(2 * E);
+    s.arc_edge.resize(2 * E);
+    std::vector<int> fill(s.first.begin(), s.first.end() - 1);
+    for (int l = 1; l <= L; ++l)
+        for (int k = 0; k < T; ++k)
+            for (int i = 0; i < T; ++i) {
+                double w = ahat.at(l - 1, k, i);
+                if (!(w > 0.0)) continue;
+                const int e = static_cast<int>(s.capacity.size()), from = (l - 1) * T + i, to = l * T + k;
+                s.capacity.push_back(w);
+                s.arc_to[fill[from]] = to;
+                s.arc_edge[fill[from]++] = e;
+                s.arc_to[fill[to]] = from;
+                s.arc_edge[fill[to]++] = ~e;
+            }
+    s.flow.assign(E, 0.0);
+    s.level.assign(V, -1);
+    s.next_arc.assign(V, 0);
+    return s;
+}
+
+double attention_flow_between(AttentionFlowSolver& s, int input_token, int output_token) {
+    const int T = s.n_token;
+    if (input_token < 0 || input_token >= T || output_token < 0 || output_token >= T || s.first.empty()) return 0.0;
+    const int source = input_token, sink = s.n_layer * T + output_token;
+    if (source == sink) return 1.0;   // no layers: the output is the input
+    std::fill(s.flow.begin(), s.flow.end(), 0.0);
+    double total = 0.0;
+    while (build_levels(s, source, sink)) total += blocking_flow(s, source, sink);
+    return total;
+}
+
+std::vector<double> attention_flow_row(const ResidualAttention& ahat, int j) {
+    std::vector<double> row(ahat.n_token, 0.0);
+    if (ahat.empty() || j < 0 || j >= ahat.n_token) return row;
+    AttentionFlowSolver s = attention_flow_solver(ahat);
+    for (int i = 0; i < ahat.n_token; ++i) row[i] = attention_flow_between(s, i, j);
+    return row;
+}
+
+std::vector<double> attention_flow(const ResidualAttention& ahat) {
+    const int T = ahat.n_token;
+    std::vector<double> f(static_cast<size_t>(T) * T, 0.0);
+    if (ahat.empty()) return f;
+    AttentionFlowSolver s = attention_flow_solver(ahat);
+    for (int j = 0; j < T; ++j)
+        for (int i = 0; i < T; ++i) f[static_cast<size_t>(j) * T + i] = attention_flow_between(s, i, j);
+    return f;
+}
+
+}  // namespace attn

@@ -1,0 +1,46 @@
+// Attention flow (Abnar & Zuidema 2020): the layered graph with a node (l, i) per layer l = 0..L and
+// token i, an edge (l-1, i) -> (l, k) with capacity Ahat_l[k][i] wherever that is > 0, and
+// flow[j][i] = the maximum flow from input node (0, i) to output node (L, j). Exact max flow (Dinic, in
+// doubles), not an approximation; rollout (rollout.h) is the cheap path-product counterpart.
+//
+//   ResidualAttention ahat = residual_attention(trace.attentions);
+//   std::vector<double> f = attention_flow(ahat);           // (T, T) all pairs: T^2 max flows
+//   std::vector<double> row = attention_flow_row(ahat, j);  // (T) one output token: T max flows
+//   AttentionFlowSolver solver = attention_flow_solver(ahat);  // or one pair at a time, e.g. a few
+//   double f_ij = attention_flow_between(solver, i, j);        // per frame in an interactive view
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "analysis/rollout.h"
+
+namespace attn {
+
+// The flow network in compressed adjacency form plus the scratch one max flow needs. Built once per
+// attention; every query resets only the scratch. About 32 bytes per edge (L*T^2 edges non-causal,
+// about half that causal).
+struct AttentionFlowSolver {
+    int n_layer = 0, n_token = 0;
+    std::vector<int> first;        // (V+1): node u's arcs are [first[u], first[u+1]); V = (L+1) T
+    std::vector<int> arc_to;       // (2E) head node of each arc
+    std::vector<int> arc_edge;     // (2E) the edge an arc belongs to: e forward, ~e (negative) its reverse
+    std::vector<double> capacity;  // (E) Ahat_l[k][i] of edge (l-1, i) -> (l, k)
+    // Scratch for one max flow.
+    std::vector<double> flow;      // (E)
+    std::vector<int> level, next_arc, path;
+
+    size_t n_edges() const { return capacity.size(); }
+};
+
+// The number of edges the network for `ahat` would have (to decide whether building it is affordable).
+size_t attention_flow_edge_count(const ResidualAttention& ahat);
+AttentionFlowSolver attention_flow_solver(const ResidualAttention& ahat);
+// Max flow from input token i (node (0, i)) to output token j (node (L, j)); 0 for out-of-range tokens.
+double attention_flow_between(AttentionFlowSolver& solver, int input_token, int output_token);
+
+// (T): [i] = max flow from input token i to output token j.
+std::vector<double> attention_flow_row(const ResidualAttention& ahat, int j);
+// (T, T): [j][i] = max flow from input token i to output token j (the reference's layout).
+std::vector<double> attention_flow(const ResidualAttention& ahat);
+
+}  // namespace attn

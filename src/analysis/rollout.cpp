@@ -1,0 +1,74 @@
+// Residual-adjusted attention and rollout, in doubles (the reference is float64 numpy). Plain loops:
+// T is at most the context (a few hundred) and this runs once per trace, not per frame.
+#include "analysis/rollout.h"
+
+#include <algorithm>
+
+namespace attn {
+
+ResidualAttention residual_attention(const AttentionTensor& a) {
+    ResidualAttention r;
+    if (a.empty() || a.n_query != a.n_key || a.n_query == 0) return r;
+    const int L = a.n_layer, H = a.n_head, T = a.n_query;
+    r.n_layer = L;
+    r.n_token = T;
+    r.values.assign(static_cast<size_t>(L) * T * T, 0.0);
+    for (int l = 0; l < L; ++l) {
+        double* out = r.values.data() + static_cast<size_t>(l) * T * T;
+        for (int h = 0; h < H; ++h) {
+            const float* p = a.head(l, h);
+            for (size_t x = 0; x < static_cast<size_t>(T) * T; ++x) out[x] += p[x];
+        }
+        for (int k = 0; k < T; ++k) {
+            double* row = out + static_cast<size_t>(k) * T;
+            double sum = 0.0;
+            for (int i = 0; i < T; ++i) {
+                row[i] = 0.5 * row[i] / H + (i == k ? 0.5 : 0.0);
+                sum += row[i];
+            }
+            for (int i = 0; i < T; ++i) row[i] /= sum;   // sum >= 0.5: the identity half is always there
+        }
+    }
+    return r;
+}
+
+std::vector<double> attention_rollout(const ResidualAttention& ahat) {
+    const int L = ahat.n_layer, T = ahat.n_token;
+    std::vector<double> r(static_cast<size_t>(T) * T, 0.0), next(r.size());
+    for (int i = 0; i < T; ++i) r[static_cast<size_t>(i) * T + i] = 1.0;
+    for (int l = 0; l < L; ++l) {   // r <- Ahat_l @ r
+        const double* a = ahat.layer(l);
+        std::fill(next.begin(), next.end(), 0.0);
+        for (int k = 0; k < T; ++k)
+            for (int m = 0; m < T; ++m) {
+                double w = a[static_cast<size_t>(k) * T + m];
+                if (w == 0.0) continue;   // causal: half the matrix
+                const double* src = &r[static_cast<size_t>(m) * T];
+                double* dst = &next[static_cast<size_t>(k) * T];
+                for (int i = 0; i < T; ++i) dst[i] += w * src[i];
+            }
+        r.swap(next);
+    }
+    return r;
+}
+
+std::vector<double> rollout_importance(const ResidualAttention& ahat, int j) {
+    const int L = ahat.n_layer, T = ahat.n_token;
+    std::vector<double> imp;
+    if (ahat.empty() || j < 0 || j >= T) return imp;
+    imp.assign(static_cast<size_t>(L + 1) * T, 0.0);
+    imp[static_cast<size_t>(L) * T + j] = 1.0;
+    for (int l = L; l >= 1; --l) {   // row vector times Ahat_l: imp[l-1][i] = sum_k imp[l][k] Ahat_l[k][i]
+        const double* a = ahat.layer(l - 1);
+        const double* above = &imp[static_cast<size_t>(l) * T];
+        double* below = &imp[static_cast<size_t>(l - 1) * T];
+        for (int k = 0; k < T; ++k) {
+            if (above[k] == 0.0) continue;
+            const double* row = a + static_cast<size_t>(k) * T;
+            for (int i = 0; i < T; ++i) below[i] += above[k] * row[i];
+        }
+    }
+    return imp;
+}
+
+}  // namespace attn

@@ -1,0 +1,45 @@
+// What the flow view keeps between frames: the threshold slider, the pinned output token, and caches
+// keyed by the trace version (Ahat per layer, node importances, the max-flow rows computed so far, a
+// few sources per frame). Owned by the App so the view itself stays a function of its inputs.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "analysis/attention_flow.h"
+#include "analysis/rollout.h"
+
+namespace attn {
+
+// One edge of the flow graph as the view draws it: (layer-1, from) -> (layer, to).
+struct FlowEdge {
+    float weight;       // Ahat_layer[to][from]
+    float importance;   // with an output token in focus: importance(layer, to) * weight; else 0
+    int layer, from, to;
+};
+
+struct FlowViewState {
+    float threshold = 0.1f;   // edges with a lower Ahat weight are hidden (unless on a lit path)
+    int pinned = -1;          // output token clicked to keep its paths lit; -1 none
+
+    // Caches, all for `key` (the trace version and which attention kind is shown).
+    uint64_t key = ~0ull;
+    ResidualAttention ahat;                  // (L, T, T)
+    bool flow_fits = false;                  // the max-flow network is small enough to build
+    bool solver_built = false;
+    AttentionFlowSolver solver;              // built on the first hover, when affordable
+    std::map<int, std::vector<double>> flow_rows;   // output token -> (T) finished max-flow row
+    int job_token = -1;                      // the row being computed, a few sources per frame
+    int job_next = 0;
+    std::vector<double> job_row;
+    int importance_token = -1;
+    std::vector<double> importance;          // (L+1, T) rollout_importance for importance_token
+    // The edges drawn last frame and what they were chosen with.
+    std::vector<FlowEdge> edges;
+    size_t edges_dropped = 0;
+    float edges_threshold = -1.0f;
+    int edges_token = -2;
+    size_t edges_cap = 0;
+};
+
+}  // namespace attn

@@ -1,0 +1,172 @@
+// The flow view: the pure edge selection (threshold, lit paths, cap), then frames on synthetic 12-layer
+// traces of T = 1, 2, 64, 512 and on real gpt2-tiny and bart-tiny traces, hovering a top token through
+// the rects the view publishes (as the browser tests do). The harness turns IM_ASSERTs into exceptions;
+// every draw list must stay under 16-bit indices (WebGL).
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "platform/file_io.h"
+#include "tests/fixture_path.h"
+#include "tests/ui/synthetic_trace.h"
+#include "tests/ui/ui_harness.h"
+#include "ui/views.h"
+
+using namespace attn;
+
+namespace {
+
+ImVec2 center_of(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
+
+// Hovers top token j for enough frames to finish its max-flow row (or gives up after `max_frames`).
+int hover_until_done(UiHarness& ui, int j, int max_frames) {
+    int most = 0;
+    for (int f = 0; f < max_frames; ++f) {
+        REQUIRE(static_cast<int>(ui.app.widgets.flow_top.size()) > j);
+        most = std::max(most, ui.frame(center_of(ui.app.widgets.flow_top[j])));
+        if (ui.app.flow.flow_rows.count(j)) break;
+    }
+    return most;
+}
+
+}  // namespace
+
+TEST_CASE("flow_edges: threshold, lit paths of an output token, cap") {
+    Trace t = make_synthetic_trace(3, 2, 8, true);
+    ResidualAttention ahat = residual_attention(t.attentions);
+    const int T = 8;
+    std::vector<FlowEdge> plain = flow_edges(ahat, 0.1f, {}, 0.005f, 100000);
+    REQUIRE(!plain.empty());
+    for (size_t x = 0; x < plain.size(); ++x) {
+        const FlowEdge& e = plain[x];
+        CHECK(e.weight >= 0.1f);
+        CHECK(e.importance == 0.0f);
+        CHECK(e.from <= e.to);   // causal: information only flows forward
+        CHECK(e.weight == static_cast<float>(ahat.at(e.layer - 1, e.to, e.from)));
+        if (x > 0) CHECK(plain[x - 1].weight <= e.weight);
+    }
+    // Self loops (the residual) are always strong: at least half of every token is itself.
+    int loops = 0;
+    for (const FlowEdge& e : plain) loops += e.from == e.to;
+    CHECK(loops == 3 * T);
+
+    // Lit paths for output token 5: nothing reaches it from tokens after it, every lit edge carries
+    // importance(layer, to) * weight, and the lit importances entering each layer's row add up to 1
+    // (all of token 5 comes from somewhere) when nothing is cut off.
+    std::vector<double> imp = rollout_importance(ahat, 5);
+    std::vector<FlowEdge> lit = flow_edges(ahat, 1.1f, imp, 0.0f, 100000);
+    std::vector<double> per_layer(4, 0.0);
+    for (const FlowEdge& e : lit) {
+        CHECK(e.importance > 0.0f);
+        CHECK(e.to <= 5);
+        CHECK(e.importance == doctest::Approx(imp[static_cast<size_t>(e.layer) * T + e.to] * e.weight).epsilon(1e-5));
+        per_layer[e.layer] += e.importance;
+    }
+    for (int l = 1; l <= 3; ++l) CHECK(per_layer[l] == doctest::Approx(1.0).epsilon(1e-4));
+    // The top edges of the lit set all end at output token 5.
+    for (const FlowEdge& e : lit)
+        if (e.layer == 3) CHECK(e.to == 5);
+
+    // A cap keeps lit edges first, and they are drawn last (on top).
+    size_t dropped = 0;
+    std::vector<FlowEdge> mixed = flow_edges(ahat, 0.0f, imp, 0.005f, 40, &dropped);
+    REQUIRE(mixed.size() == 40);
+    CHECK(dropped > 0);
+    CHECK(mixed.back().importance > 0.0f);
+    bool seen_lit = false;
+    for (const FlowEdge& e : mixed) {
+        if (e.importance > 0.0f) seen_lit = true;
+        else CHECK_FALSE(seen_lit);   // no unlit edge after a lit one
+    }
+    CHECK(flow_edges(ResidualAttention{}, 0.0f, {}, 0.0f, 10).empty());
+}
+
+TEST_CASE("ui smoke: flow view on synthetic 12-layer traces, T = 1, 2, 64, 512") {
+    const ImVec2 display(1280, 800);
+    for (int T : {1, 2, 64, 512}) {
+        CAPTURE(T);
+        UiHarness ui(display);
+        ui.app.main_view = MainView::flow;
+        app_show_trace(ui.app, make_synthetic_trace(12, 4, T, true), 0.5);
+        for (int iy = 0; iy < 5; ++iy)
+            for (int ix = 0; ix < 5; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 5, display.y * (iy + 0.5f) / 5)) < 65536);
+        CHECK(ui.frame() < 65536);
+        REQUIRE(static_cast<int>(ui.app.widgets.flow_top.size()) == T);
+        const int j = T - 1;
+        // Hovering the top token lights its paths: the drawn edges include lit ones, all into j at the top.
+        CHECK(ui.frame(center_of(ui.app.widgets.flow_top[j])) < 65536);
+        CHECK(ui.app.selection.hover_query == j);
+        int lit = 0;
+        for (const FlowEdge& e : ui.app.flow.edges)
+            if (e.importance > 0.0f) {
+                ++lit;
+                if (e.layer == 12) CHECK(e.to == j);
+            }
+        CHECK(lit > 0);
+        if (T <= 64) {   // small enough to finish the max-flow row in a few frames
+            CHECK(hover_until_done(ui, j, 200) < 65536);
+            REQUIRE(ui.app.flow.flow_rows.count(j) == 1);
+            std::vector<double> expected = attention_flow_row(residual_attention(ui.app.trace.attentions), j);
+            CHECK(ui.app.flow.flow_rows[j] == expected);
+        }
+        // Click pins the token: its paths stay lit with the mouse elsewhere; a second click unpins.
+        ui.click(center_of(ui.app.widgets.flow_top[0]));
+        CHECK(ui.app.flow.pinned == 0);
+        CHECK(ui.frame(ImVec2(2, 2)) < 65536);
+        CHECK(ui.app.flow.edges_token == 0);
+        ui.click(center_of(ui.app.widgets.flow_top[0]));
+        CHECK(ui.app.flow.pinned == -1);
+        CHECK(ui.textures.uploads == 0);   // draw-list only
+    }
+}
+
+TEST_CASE("ui smoke: flow view on gpt2-tiny and bart-tiny") {
+    const ImVec2 display(1280, 800);
+    {
+        UiHarness ui(display);
+        ui.app.main_view = MainView::flow;
+        ui.app.text = "The animal didn't cross the street because it was too tired.";
+        Expected<FileSet> files = folder_read(fixture_path("gpt2-tiny"));
+        REQUIRE(files.ok());
+        REQUIRE_MESSAGE(app_load_model(ui.app, *files, "gpt2-tiny"), ui.app.load_error);
+        CHECK(ui.frame() < 65536);
+        const int T = ui.app.trace.tokens.size();
+        REQUIRE(static_cast<int>(ui.app.widgets.flow_top.size()) == T);
+        for (int j : {T - 1, T / 2, 0}) {
+            CAPTURE(j);
+            CHECK(hover_until_done(ui, j, 50) < 65536);
+            REQUIRE(ui.app.flow.flow_rows.count(j) == 1);
+            const std::vector<double>& row = ui.app.flow.flow_rows[j];
+            for (int i = j + 1; i < T; ++i) CHECK(row[i] == 0.0);   // causal: nothing from later tokens
+            CHECK(row[j] > 0.25);   // the residual alone carries a quarter through two layers
+        }
+        // Threshold 1 hides every edge but the first token's self loops (it can only attend to itself).
+        ui.app.flow.threshold = 1.0f;
+        CHECK(ui.frame() < 65536);
+        CHECK(ui.app.flow.edges.size() == 2);
+        for (const FlowEdge& e : ui.app.flow.edges) CHECK((e.from == 0 && e.to == 0));
+    }
+    {
+        UiHarness ui(display);
+        ui.app.main_view = MainView::flow;
+        ui.app.text = "The animal crossed the street.";
+        ui.app.target = "L'animal a travers\xC3\xA9 la rue.";
+        Expected<FileSet> files = folder_read(fixture_path("bart-tiny"));
+        REQUIRE(files.ok());
+        REQUIRE_MESSAGE(app_load_model(ui.app, *files, "bart-tiny"), ui.app.load_error);
+        for (AttentionKind kind : {AttentionKind::self, AttentionKind::decoder, AttentionKind::cross}) {
+            CAPTURE(attention_kind_name(kind));
+            ui.app.selection.kind = kind;
+            CHECK(ui.frame() < 65536);
+            const int T = kind == AttentionKind::self ? ui.app.trace.tokens.size() : ui.app.trace.decoder_tokens.size();
+            if (kind == AttentionKind::cross) {
+                CHECK(ui.app.widgets.flow_top.empty());   // a message instead of a graph
+                continue;
+            }
+            REQUIRE(static_cast<int>(ui.app.widgets.flow_top.size()) == T);
+            CHECK(ui.app.flow.ahat.n_token == T);
+            CHECK(hover_until_done(ui, T - 1, 50) < 65536);
+            CHECK(ui.app.flow.flow_rows.count(T - 1) == 1);
+        }
+    }
+}
