@@ -185,7 +185,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["view"] = attn::main_view_name(g_app.main_view);
     s["layers"] = g_app.has_trace ? shown.n_layer : info ? info->n_layer : 0;
     s["heads"] = g_app.has_trace ? shown.n_head : info ? info->n_head : 0;
-    attn::PieceStyle style = attn::piece_style_for(g_app.trace.architecture);
+    attn::PieceStyle style = attn::piece_style_for(g_app.trace);
     nlohmann::json pieces = nlohmann::json::array();
     if (g_app.has_trace)
         for (const std::string& p : g_app.trace.tokens.pieces) pieces.push_back(p);

@@ -262,7 +262,7 @@ void app_frame(App& app) {
         n_head = info->n_head;
     }
     int n_token = app.has_trace ? app.trace.tokens.size() : 0;
-    PieceStyle style = piece_style_for(app.trace.architecture);
+    PieceStyle style = piece_style_for(app.trace);
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
     if (panels) {
         handle_shortcuts(app, n_layer, n_head);

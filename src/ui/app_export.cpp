@@ -46,7 +46,7 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind) {
         m.values = a.head(app.selection.layer, app.selection.head);
         m.rows = a.n_query;
         m.cols = a.n_key;
-        const PieceStyle style = piece_style_for(app.trace.architecture);
+        const PieceStyle style = piece_style_for(app.trace);
         m.row_labels = labels_of(*view.queries, a.n_query, style);
         m.col_labels = labels_of(*view.keys, a.n_key, style);
         m.model = app.model_name;

@@ -9,6 +9,18 @@
 
 namespace attn {
 
+PieceStyle piece_style_for(const Trace& trace) {
+    // The pieces say which convention the tokenizer uses better than the architecture does (Llama 2 is
+    // SentencePiece, Llama 3 byte-level BPE): "Ġ"/"Ċ" (U+0120/U+010A) are byte-level, "▁" SentencePiece.
+    for (const TokenSeq* seq : {&trace.tokens, &trace.decoder_tokens})
+        for (const std::string& p : seq->pieces) {
+            if (p.find("\xC4\xA0") != std::string::npos || p.find("\xC4\x8A") != std::string::npos)
+                return PieceStyle::byte_level;
+            if (p.find("\xE2\x96\x81") != std::string::npos) return PieceStyle::sentencepiece;
+        }
+    return piece_style_for(trace.architecture);
+}
+
 PieceStyle piece_style_for(const std::string& architecture) {
     if (architecture == "gpt2" || architecture == "roberta" || architecture == "bart" ||
         architecture == "qwen2")

@@ -7,6 +7,8 @@
 #pragma once
 #include <string>
 
+#include "model/trace.h"
+
 namespace attn {
 
 enum class PieceStyle {
@@ -15,7 +17,9 @@ enum class PieceStyle {
     sentencepiece,  // "▁" marks a leading space, "<0xE6>" is a raw byte
 };
 
-// Which convention an architecture's tokenizer uses ("gpt2" -> byte_level).
+// Which convention a trace's pieces follow: seen in the pieces when they show it, else by architecture.
+PieceStyle piece_style_for(const Trace& trace);
+// Which convention an architecture's tokenizer usually uses ("gpt2" -> byte_level).
 PieceStyle piece_style_for(const std::string& architecture);
 
 // The label to show for one piece. Spaces become "·", "\n" and "\t" are written as escapes, other

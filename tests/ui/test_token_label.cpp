@@ -39,3 +39,16 @@ TEST_CASE("piece_style_for and label_elide") {
     CHECK(label_elide("\xE4\xBD\xA0\xE4\xBD\xA0\xE4\xBD\xA0", 2) == "\xE4\xBD\xA0\xE4\xBD\xA0\xE2\x80\xA6");
     CHECK(label_elide("abc", 3) == "abc");
 }
+
+TEST_CASE("piece style: the pieces decide, the architecture is the fallback") {
+    Trace t;
+    t.architecture = "llama";
+    t.tokens.pieces = {"The", "\xC4\xA0" "cat"};   // Llama 3 style byte-level BPE
+    CHECK(piece_style_for(t) == PieceStyle::byte_level);
+    t.tokens.pieces = {"\xE2\x96\x81The", "\xE2\x96\x81" "cat"};   // Llama 2 style SentencePiece
+    CHECK(piece_style_for(t) == PieceStyle::sentencepiece);
+    t.tokens.pieces = {"x"};
+    CHECK(piece_style_for(t) == PieceStyle::sentencepiece);   // no evidence: llama's usual convention
+    t.architecture = "bert";
+    CHECK(piece_style_for(t) == PieceStyle::plain);
+}
