@@ -57,7 +57,7 @@ void usage() {
                  "  --state FRAGMENT  a web link's #fragment, e.g. 'theme=light&font=24&layer=1&head=2'\n"
                  "  --colormap NAME   viridis (default), plasma, magma, inferno, cividis or greys\n"
                  "  --auto-scale on   colours span 0 to each head's largest weight instead of 0 to 1\n"
-                 "  --pin ROW         pin query row ROW (0-based): the inspector describes that token\n"
+                 "  --pin ROW         pin token ROW (0-based): the inspector describes it, the flow view lights its paths\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
@@ -235,6 +235,7 @@ int main(int argc, char** argv) {
     app.selection.colormap = opt.colormap;
     app.selection.auto_scale = opt.auto_scale;
     app.selection.pinned_query = opt.pin;
+    app.flow.pinned = opt.pin;   // the flow view lights the same token's paths
     if (!opt.state.empty()) {
         attn::UrlState st = attn::url_state_parse(opt.state);
         const auto& bundled = app.config.bundled_models;
