@@ -16,12 +16,6 @@ using namespace attn;
 
 namespace {
 
-void load_fixture(UiHarness& ui, const char* name) {
-    Expected<FileSet> files = folder_read(fixture_path(name));
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
-}
-
 // One frame with a key held, as a backend would report it (GLFW's key codes in io.KeyMap).
 void press_key(UiHarness& ui, ImGuiKey key) {
     ImGuiIO& io = ImGui::GetIO();
@@ -46,7 +40,7 @@ ImVec2 centre(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f,
 TEST_CASE("shortcuts move layer and head, change font size, view and theme") {
     UiHarness ui(ImVec2(1280, 800));
     ui.app.text = "The animal didn't cross the street because it was too tired.";
-    load_fixture(ui, "gpt2-tiny");
+    ui.load_fixture("gpt2-tiny");
     ui.frame();
     press_key(ui, ImGuiKey_RightArrow);
     CHECK(ui.app.selection.head == 1);
@@ -86,7 +80,7 @@ TEST_CASE("URL fragment: round trip reproduces the view") {
     {   // one ImGui context at a time: the harness owns the current one
         UiHarness a(ImVec2(1280, 800));
         a.app.config.bundled_models = {"gpt2-tiny", "bart-tiny"};
-        load_fixture(a, "bart-tiny");
+        a.load_fixture("bart-tiny");
         app_set_text(a.app, "Caf\xC3\xA9 & friends = 100% fun?");
         app_set_target(a.app, "Hello world");
         a.app.selection.kind = AttentionKind::decoder;
@@ -110,7 +104,7 @@ TEST_CASE("URL fragment: round trip reproduces the view") {
     REQUIRE(st.model);
     CHECK(*st.model == "bart-tiny");
     UiHarness b(ImVec2(1280, 800));
-    load_fixture(b, st.model->c_str());
+    b.load_fixture(st.model->c_str());
     app_apply_url_state(b.app, st);
     CHECK(b.app.text == text);
     CHECK(b.app.target == target);
@@ -136,7 +130,8 @@ TEST_CASE("URL fragment: bad values are ignored, out-of-range ones clamped") {
     REQUIRE(st.text);
     CHECK(*st.text == "\xE6\xB3\xA8%ZZ%4");
     UiHarness ui(ImVec2(1024, 768));
-    load_fixture(ui, "gpt2-tiny");
+    ui.app.text = "Hello";
+    ui.load_fixture("gpt2-tiny");
     st.layer = 99;
     app_apply_url_state(ui.app, st);
     CHECK(ui.app.selection.layer == 1);          // clamped to the model's last layer
@@ -150,7 +145,7 @@ TEST_CASE("URL fragment: bad values are ignored, out-of-range ones clamped") {
 TEST_CASE("exports: CSV and JSON hold the shown head with its labels") {
     UiHarness ui(ImVec2(1280, 800));
     ui.app.text = "Hello, \"quoted\" world";
-    load_fixture(ui, "gpt2-tiny");
+    ui.load_fixture("gpt2-tiny");
     ui.app.selection.layer = 1;
     ui.app.selection.head = 3;
     const AttentionTensor& a = ui.app.trace.attentions;
@@ -187,7 +182,7 @@ TEST_CASE("exports: CSV and JSON hold the shown head with its labels") {
 TEST_CASE("exports: .npy and the whole trace as safetensors") {
     UiHarness ui(ImVec2(1280, 800));
     ui.app.text = "Attention is all you need";
-    load_fixture(ui, "gpt2-tiny");
+    ui.load_fixture("gpt2-tiny");
     const AttentionTensor& a = ui.app.trace.attentions;
 
     Expected<ExportFile> npy = app_export_file(ui.app, ExportKind::npy);
@@ -234,7 +229,7 @@ TEST_CASE("exports: the Export menu hands the file to the platform, errors reach
         return "saved " + name;
     };
     ui.app.text = "One two three";
-    load_fixture(ui, "gpt2-tiny");
+    ui.load_fixture("gpt2-tiny");
     ui.frame();
     ui.click(centre(ui.app.widgets.export_button));
     ui.frame();

@@ -14,13 +14,6 @@ using namespace attn;
 
 namespace {
 
-void load(UiHarness& ui, const char* name) {
-    Expected<FileSet> files = folder_read(fixture_path(name));
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
-    REQUIRE_MESSAGE(ui.app.trace_error.empty(), ui.app.trace_error);
-}
-
 void sweep(UiHarness& ui, ImVec2 display) {
     for (int iy = 0; iy < 6; ++iy)
         for (int ix = 0; ix < 6; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 6, display.y * (iy + 0.5f) / 6)) < 65536);
@@ -58,7 +51,7 @@ TEST_CASE("ui smoke: bert-tiny, no causal mask, predictions for [MASK]") {
     const ImVec2 display(1280, 800);
     UiHarness ui(display);
     ui.app.text = "The capital of France is [MASK].";
-    load(ui, "bert-tiny");
+    ui.load_fixture("bert-tiny");
     REQUIRE(ui.app.has_trace);
     CHECK_FALSE(ui.app.trace.attentions.causal);   // so the heatmap masks no cell
     REQUIRE(ui.app.mask_predictions.size() == 1);
@@ -81,12 +74,12 @@ TEST_CASE("ui smoke: bert-tiny, no causal mask, predictions for [MASK]") {
 TEST_CASE("ui smoke: roberta-tiny and distilbert-tiny masks") {
     UiHarness ui(ImVec2(1280, 800));
     ui.app.text = "Paris is the <mask> of France.";
-    load(ui, "roberta-tiny");
+    ui.load_fixture("roberta-tiny");
     REQUIRE(ui.app.mask_predictions.size() == 1);
     check_top(ui.app.mask_predictions[0].top);
     CHECK_NOTHROW(ui.frame());
     ui.app.text = "Paris is the [MASK] of France.";
-    load(ui, "distilbert-tiny");
+    ui.load_fixture("distilbert-tiny");
     REQUIRE(ui.app.mask_predictions.size() == 1);
     CHECK_NOTHROW(ui.frame());
 }
@@ -96,7 +89,7 @@ TEST_CASE("ui smoke: bart-tiny, every attention kind, cross is target x source")
     UiHarness ui(display);
     ui.app.text = "The animal didn't cross the street.";
     ui.app.target = "The animal";
-    load(ui, "bart-tiny");
+    ui.load_fixture("bart-tiny");
     REQUIRE(ui.app.has_trace);
     const Trace& t = ui.app.trace;
     const Model& m = *ui.app.model;
@@ -147,7 +140,7 @@ TEST_CASE("ui smoke: Next token on decoders grows the text by one token") {
         CAPTURE(name);
         UiHarness ui(ImVec2(1280, 800));
         ui.app.text = "The animal didn't cross the street because";
-        load(ui, name);
+        ui.load_fixture(name);
         check_top(ui.app.next_predictions);
         for (int i = 1; i <= 4; ++i) {
             int before = ui.app.trace.tokens.size();
@@ -173,9 +166,9 @@ TEST_CASE("ui smoke: the model picker's request comes after the frame") {
     ui.app.config.bundled_models = {"gpt2-tiny", "bert-tiny", "bart-tiny"};
     ui.app.config.request_model = [&](const std::string& name) {
         requested.push_back(name);
-        load(ui, name.c_str());
+        ui.load_fixture(name.c_str());
     };
-    load(ui, "gpt2-tiny");
+    ui.load_fixture("gpt2-tiny");
     ui.frame();
     const auto& r = ui.app.widgets.model_picker;
     REQUIRE(r[2] > 0.0f);

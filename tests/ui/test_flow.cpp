@@ -126,9 +126,7 @@ TEST_CASE("ui smoke: flow view on gpt2-tiny and bart-tiny") {
         UiHarness ui(display);
         ui.app.main_view = MainView::flow;
         ui.app.text = "The animal didn't cross the street because it was too tired.";
-        Expected<FileSet> files = folder_read(fixture_path("gpt2-tiny"));
-        REQUIRE(files.ok());
-        REQUIRE_MESSAGE(app_load_model(ui.app, *files, "gpt2-tiny"), ui.app.load_error);
+        ui.load_fixture("gpt2-tiny");
         CHECK(ui.frame() < 65536);
         const int T = ui.app.trace.tokens.size();
         REQUIRE(static_cast<int>(ui.app.widgets.flow_top.size()) == T);
@@ -151,9 +149,7 @@ TEST_CASE("ui smoke: flow view on gpt2-tiny and bart-tiny") {
         ui.app.main_view = MainView::flow;
         ui.app.text = "The animal crossed the street.";
         ui.app.target = "L'animal a travers\xC3\xA9 la rue.";
-        Expected<FileSet> files = folder_read(fixture_path("bart-tiny"));
-        REQUIRE(files.ok());
-        REQUIRE_MESSAGE(app_load_model(ui.app, *files, "bart-tiny"), ui.app.load_error);
+        ui.load_fixture("bart-tiny");
         for (AttentionKind kind : {AttentionKind::self, AttentionKind::decoder, AttentionKind::cross}) {
             CAPTURE(attention_kind_name(kind));
             ui.app.selection.kind = kind;

@@ -18,13 +18,6 @@ namespace {
 
 ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
 
-void load(UiHarness& ui, const char* name) {
-    Expected<FileSet> files = folder_read(fixture_path(name));
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
-    REQUIRE_MESSAGE(ui.app.trace_error.empty(), ui.app.trace_error);
-}
-
 // Esc down for one frame, then up (ImGui 1.86: keys through io.KeyMap / io.KeysDown).
 void press_escape(UiHarness& ui) {
     ImGuiIO& io = ImGui::GetIO();
@@ -117,7 +110,7 @@ TEST_CASE("ui smoke: head grid on bart-tiny encoder, decoder and cross attention
     ui.app.main_view = MainView::grid;
     ui.app.text = "The animal didn't cross the street because it was too tired.";
     ui.app.target = "The animal was tired.";
-    load(ui, "bart-tiny");
+    ui.load_fixture("bart-tiny");
     for (AttentionKind kind : {AttentionKind::self, AttentionKind::decoder, AttentionKind::cross}) {
         CAPTURE(attention_kind_name(kind));
         ui.app.selection.kind = kind;

@@ -16,13 +16,6 @@ using namespace attn;
 
 namespace {
 
-void load(UiHarness& ui, const char* name) {
-    Expected<FileSet> files = folder_read(fixture_path(name));
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
-    REQUIRE_MESSAGE(ui.app.trace_error.empty(), ui.app.trace_error);
-}
-
 ImVec2 center_of_row(const std::array<float, 4>& r, int row, int n_rows) {
     return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * (row + 0.5f) / n_rows);
 }
@@ -129,7 +122,7 @@ TEST_CASE("ui smoke: lines view on gpt2-tiny at T=64 (the context)") {
     std::string text;
     while (text.size() < 400) text += "The animal didn't cross the street because it was too tired. ";
     ui.app.text = text;
-    load(ui, "gpt2-tiny");
+    ui.load_fixture("gpt2-tiny");
     const int T = ui.app.trace.tokens.size();
     CHECK(T == 64);
     CHECK(ui.app.truncated);
@@ -148,7 +141,7 @@ TEST_CASE("ui smoke: lines view on bart-tiny cross (source left) and decoder att
     while (source.size() < 300) source += "The animal didn't cross the street because it was too tired. ";
     ui.app.text = source;
     ui.app.target = "The animal didn't cross the street because it was tired.";
-    load(ui, "bart-tiny");
+    ui.load_fixture("bart-tiny");
     const int S = ui.app.trace.tokens.size(), T = ui.app.trace.decoder_tokens.size();
     CHECK(S > 32);
     for (AttentionKind kind : {AttentionKind::cross, AttentionKind::decoder, AttentionKind::self}) {

@@ -10,12 +10,6 @@ using namespace attn;
 
 namespace {
 
-void load_gpt2_tiny(UiHarness& ui) {
-    Expected<FileSet> files = folder_read(fixture_path("gpt2-tiny"));
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, "gpt2-tiny"), ui.app.load_error);
-}
-
 void sweep(UiHarness& ui, ImVec2 display) {
     for (int iy = 0; iy < 7; ++iy)
         for (int ix = 0; ix < 7; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 7, display.y * (iy + 0.5f) / 7)) < 65536);
@@ -27,7 +21,7 @@ TEST_CASE("ui smoke: real gpt2-tiny traces") {
     const ImVec2 display(1280, 800);
     UiHarness ui(display);
     ui.app.text = "The animal didn't cross the street because it was too tired.";
-    load_gpt2_tiny(ui);
+    ui.load_fixture("gpt2-tiny");
     REQUIRE(ui.app.has_trace);
     CHECK(ui.app.model->info().n_layer == 2);
     CHECK(ui.app.trace.attentions.n_layer == 2);
@@ -58,7 +52,7 @@ TEST_CASE("ui smoke: real gpt2-tiny traces") {
 TEST_CASE("ui smoke: a broken model leaves the loaded one in place") {
     UiHarness ui(ImVec2(1024, 768));
     ui.app.text = "Hello world";
-    load_gpt2_tiny(ui);
+    ui.load_fixture("gpt2-tiny");
     FileSet broken;
     broken.add("config.json", bytes_from_string("{\"model_type\": \"gpt2\", \"n_layer\": "));
     CHECK_FALSE(app_load_model(ui.app, broken, "broken"));

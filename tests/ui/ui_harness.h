@@ -6,8 +6,11 @@
 #include <stdexcept>
 #include <string>
 
+#include <doctest/doctest.h>
+
 #include "imgui.h"
 #include "platform/file_io.h"
+#include "tests/fixture_path.h"
 #include "ui/app.h"
 #include "ui/heatmap_cells.h"
 #include "ui/texture_provider.h"
@@ -131,6 +134,15 @@ public:
         frame(at);
         io.MouseDown[0] = false;
         frame(at);
+    }
+
+    // tests/fixtures/<name> through app_load_model, as the desktop app loads a folder; the test stops
+    // here when it does not load or trace.
+    void load_fixture(const char* name) {
+        Expected<FileSet> files = folder_read(fixture_path(name));
+        REQUIRE_MESSAGE(files.ok(), files.error().message);
+        REQUIRE_MESSAGE(app_load_model(app, *files, name), app.load_error);
+        REQUIRE_MESSAGE(app.trace_error.empty(), app.trace_error);
     }
 
     NullTextures textures;
