@@ -148,6 +148,7 @@
     return serial(async () => {
       if (!getState().bundled.includes(name)) return failed('cannot load model ' + name + ': not one of the bundled models (models/index.json)');
       let sources;
+      progress('Fetching ' + name + '…', 0, 1);
       try {
         sources = await urlSources('models/' + encodeURIComponent(name) + '/');
       } catch (err) {
@@ -168,6 +169,7 @@
       }
       if (url.origin !== location.origin) return failed('cannot load model ' + path + ': ?model= must be a path on this site');
       let sources;
+      progress('Fetching ' + path + '…', 0, 1);
       try {
         sources = await urlSources(url.href);
       } catch (err) {

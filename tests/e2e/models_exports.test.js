@@ -236,6 +236,26 @@ test('clicking a head-grid tile opens that head in the heatmap', async () => {
   await page.screenshot({ path: path.join(H.shotDir, 'attnscope-grid-opened.png') });
 });
 
+test('a slow model load shows progress while the page keeps working', async () => {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/models/bert-tiny/model.safetensors', async (route) => { await gate; await route.continue(); });
+  const loading = page.evaluate(() => window.attnscope.loadBundled('bert-tiny'));
+  await page.waitForSelector('#loading:not(.hidden) #loading-progress:not(.hidden)', { timeout: 5000 });
+  assert.match(await page.textContent('#loading-text'), /bert-tiny/);
+  // Meanwhile the current model still answers and re-runs.
+  const s = await page.evaluate(() => window.attnscope.setText('Still drawing while bert loads'));
+  assert.equal(s.model, 'gpt2-tiny');
+  const before = await H.canvasStats(page);
+  assert.ok(before.variance > 100, 'the canvas keeps drawing');
+  release();
+  const r = await loading;
+  assert.equal(r.ok, true, r.error);
+  await page.waitForSelector('#loading.hidden', { state: 'attached', timeout: 5000 });
+  assert.equal((await state()).architecture, 'bert');
+  await page.unroute('**/models/bert-tiny/model.safetensors');
+});
+
 test('no console errors, no CSP violations', () => {
   assert.deepEqual(ctx.problems.filter((p) => !/404/.test(p)), []);
 });
