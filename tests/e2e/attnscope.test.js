@@ -70,7 +70,11 @@ test('typing into the text box re-runs the model and redraws', async () => {
   const pixelsBefore = await canvasStats();
   await page.mouse.click(150, 110);               // the text box (input panel, top left)
   await page.waitForTimeout(100);                 // a frame, so the box is active before the key
-  await page.keyboard.press('Control+End');
+  await page.keyboard.down('Control');   // held over a few frames: ImGui samples keys once per frame
+  await page.keyboard.down('End');
+  await page.waitForTimeout(80);
+  await page.keyboard.up('End');
+  await page.keyboard.up('Control');
   await page.keyboard.type(' Then the cat sat on the mat.');
   const after = await waitForState((n) => window.attnscope.getState().tokens.length > n, before.tokens.length);
   assert.ok(after.text.endsWith('Then the cat sat on the mat.'), `text is now: ${after.text}`);

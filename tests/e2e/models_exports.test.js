@@ -154,8 +154,15 @@ test('keyboard: arrows move layer and head, + grows the font', async () => {
   await page.evaluate(() => window.attnscope.select(0, 0));
   const box = await page.locator('#canvas').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height - 10);   // the status bar: focus, no widget
-  await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('ArrowDown');
+  await page.waitForTimeout(100);
+  // Held for a few frames: ImGui reads key state once per frame, and a press shorter than a frame
+  // (down and up between two frames under a busy CPU) is not a press to it.
+  for (const key of ['ArrowRight', 'ArrowDown']) {
+    await page.keyboard.down(key);
+    await page.waitForTimeout(80);
+    await page.keyboard.up(key);
+    await page.waitForTimeout(50);
+  }
   let s = await H.waitForState(page, () => { const s = window.attnscope.getState(); return s.head === 1 && s.layer === 1; });
   const size = s.fontSize;
   await page.keyboard.type('+');
