@@ -223,10 +223,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["layer"] = g_app.selection.layer;
     s["head"] = g_app.selection.head;
     s["text"] = g_app.text;
-    std::string error = g_app.load_error;
-    for (const std::string* e : {&g_app.trace_error, &g_app.action_error})
-        if (!e->empty()) error += (error.empty() ? "" : "; ") + *e;
-    s["error"] = error;
+    s["error"] = attn::app_error_text(g_app);
     s["trace_ms"] = g_app.has_trace ? g_app.trace_ms : -1.0;
     s["truncated"] = g_app.truncated;
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.

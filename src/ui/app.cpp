@@ -126,7 +126,7 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
     GridData gd;
     if (app.has_trace) gd.attention = view.attention;
     gd.title = heatmap_title(app.selection.kind, seq2seq);
-    gd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+    gd.trace_version = shown_attention_key(app);
     if (app.selection.auto_scale && gd.attention)
         gd.head_max = &head_max_cached(app.head_max, *gd.attention, gd.trace_version);
     gd.textures = app.config.textures;
@@ -144,7 +144,7 @@ void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyl
     if (app.selection.kind == AttentionKind::cross)
         fd.no_flow_reason = "Flow follows one self-attention stack through its layers; cross attention joins two "
                             "sequences. Pick encoder self or decoder self (left panel) to see its flow.";
-    fd.trace_key = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+    fd.trace_key = shown_attention_key(app);
     fd.piece_style = style;
     fd.state = &app.flow;
     fd.top_nodes = &app.widgets.flow_top;
@@ -164,7 +164,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     if (!seq2seq || app.selection.kind != AttentionKind::self) hd.highlight_query = app.stepped_position;
     // Encoders: mark the (first) mask, the row whose prediction the side panel shows.
     if (!app.mask_predictions.empty()) hd.highlight_query = app.mask_predictions[0].position;
-    hd.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+    hd.trace_version = shown_attention_key(app);
     hd.piece_style = style;
     hd.textures = app.config.textures;
     hd.grid_rect = &app.widgets.heatmap_grid;
@@ -332,7 +332,7 @@ void app_frame(App& app) {
                 id.queries = view.queries;
                 id.keys = view.keys;
             }
-            id.trace_version = app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+            id.trace_version = shown_attention_key(app);
             id.piece_style = style;
             id.textures = app.config.textures;
             show_inspector(app.selection, id);
@@ -371,13 +371,22 @@ void app_frame(App& app) {
         sd.n_target_token = app.has_trace ? app.trace.decoder_tokens.size() : 0;
         sd.trace_ms = app.has_trace ? app.trace_ms : -1.0;
         sd.notice = app.notice;
-        sd.error = app.load_error;
-        for (const std::string* e : {&app.trace_error, &app.action_error})
-            if (!e->empty()) sd.error += (sd.error.empty() ? "" : "; ") + *e;
+        sd.error = app_error_text(app);
         show_status_bar(sd);
     }
     if (panels) ImGui::End();
     if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
+}
+
+uint64_t shown_attention_key(const App& app) {
+    return app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
+}
+
+std::string app_error_text(const App& app) {
+    std::string error;
+    for (const std::string* e : {&app.load_error, &app.trace_error, &app.action_error})
+        if (!e->empty()) error += (error.empty() ? "" : "; ") + *e;
+    return error;
 }
 
 void app_after_render(App& app) {

@@ -168,6 +168,10 @@ struct AttentionView {
     const TokenSeq* keys = nullptr;
 };
 AttentionView attention_view(const Trace& trace, AttentionKind kind);
+// Identifies the attention on screen (this trace, this kind): views key their textures and caches on it.
+uint64_t shown_attention_key(const App& app);
+// The load, trace and export errors, joined: what the status bar shows in red ("" when all is well).
+std::string app_error_text(const App& app);
 // Installs a trace made elsewhere (the model, or a test's synthetic trace).
 void app_show_trace(App& app, Trace trace, double trace_ms);
 

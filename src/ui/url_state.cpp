@@ -122,23 +122,8 @@ void app_apply_url_state(App& app, const UrlState& st) {
     if (st.colormap) app.selection.colormap = *st.colormap;
     if (st.auto_scale) app.selection.auto_scale = *st.auto_scale;
     // Text first: the trace decides which kinds exist and how many layers and heads there are.
-    bool retrace = false;
-    if (st.text && *st.text != app.text) {
-        app.text = *st.text;
-        ++app.text_generation;
-        app.stepped_ids.clear();
-        retrace = true;
-    }
-    if (st.target && *st.target != app.target) {
-        app.target = *st.target;
-        ++app.target_generation;
-        app.stepped_decoder_ids.clear();
-        retrace = true;
-    }
-    if (retrace) {
-        app.stepped_position = -1;
-        app_retrace(app);
-    }
+    if (st.text && *st.text != app.text) app_set_text(app, *st.text);
+    if (st.target && *st.target != app.target) app_set_target(app, *st.target);
     if (st.kind && app.trace.is_encoder_decoder()) app.selection.kind = *st.kind;
     if (st.layer) app.selection.layer = *st.layer;
     if (st.head) app.selection.head = *st.head;

@@ -173,16 +173,12 @@ std::string show_model_picker(const ModelPickerData& data) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(data.width > 0.0f ? data.width : -FLT_MIN);
     bool open = ImGui::BeginCombo("##model", data.current.empty() ? "(none)" : data.current.c_str());
-    auto rect = [] {
-        ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-        return std::array<float, 4>{a.x, a.y, b.x - a.x, b.y - a.y};
-    };
-    if (data.rect && !open) *data.rect = rect();   // once open, the last item is the popup, not the combo
+    if (data.rect && !open) *data.rect = last_item_rect();   // once open, the last item is the popup, not the combo
     if (data.item_rects) data.item_rects->clear();
     if (open) {
         for (const std::string& name : *data.models) {
             if (ImGui::Selectable(name.c_str(), name == data.current)) picked = name;
-            if (data.item_rects) data.item_rects->push_back(rect());
+            if (data.item_rects) data.item_rects->push_back(last_item_rect());
         }
         ImGui::EndCombo();
     }

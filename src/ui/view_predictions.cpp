@@ -83,10 +83,7 @@ bool show_predictions(const PredictionsData& d) {
         ImGui::PushStyleColor(ImGuiCol_Button, theme_is_light() ? ImVec4(0.98f, 0.75f, 0.3f, 1.0f) : ImVec4(0.55f, 0.42f, 0.08f, 1.0f));
         step = ImGui::Button("Next token  \xE2\x86\x92", ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.4f));
         ImGui::PopStyleColor();
-        if (d.next_rect) {
-            ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-            *d.next_rect = {a.x, a.y, b.x - a.x, b.y - a.y};
-        }
+        if (d.next_rect) *d.next_rect = last_item_rect();
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Append the greedy pick and run the model again");
         if (!d.stepped_label.empty()) {
             ImGui::TextUnformatted("Added:");

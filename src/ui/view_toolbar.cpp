@@ -7,15 +7,6 @@
 
 namespace attn {
 
-namespace {
-
-std::array<float, 4> last_item_rect() {
-    ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-    return {a.x, a.y, b.x - a.x, b.y - a.y};
-}
-
-}  // namespace
-
 const char* export_kind_label(ExportKind kind) {
     switch (kind) {
     case ExportKind::png: return "Picture of this view (.png)";

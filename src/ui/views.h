@@ -18,6 +18,12 @@
 
 namespace attn {
 
+// The last ImGui item's screen rect as (x, y, w, h): what WidgetRects records for browser tests.
+inline std::array<float, 4> last_item_rect() {
+    ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    return {a.x, a.y, b.x - a.x, b.y - a.y};
+}
+
 struct ModelPickerData {
     const std::vector<std::string>* models = nullptr;   // null or empty: no picker
     std::string current;
