@@ -132,13 +132,16 @@ test('a dead key and AltGr: typing "müde" and "€" gives "müde €"', async (
   await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Dead', code: 'BracketLeft', windowsVirtualKeyCode: 219 });
   await cdp.send('Input.insertText', { text: 'ü' });
   await page.keyboard.type('de ');
-  // AltGr+E: the key event carries Ctrl+Alt and the character itself.
-  await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', modifiers: 3, key: '€', code: 'KeyE', text: '€',
-                                            unmodifiedText: 'e', windowsVirtualKeyCode: 69 });
-  await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', modifiers: 3, key: '€', code: 'KeyE', windowsVirtualKeyCode: 69 });
+  // AltGr+E as Linux reports it: AltGraph held, then a key whose character is "€" (no Ctrl/Alt flags).
+  await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', key: 'AltGraph', code: 'AltRight', windowsVirtualKeyCode: 225 });
+  await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: '€', code: 'KeyE', text: '€', unmodifiedText: 'e',
+                                            windowsVirtualKeyCode: 69 });
+  await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: '€', code: 'KeyE', windowsVirtualKeyCode: 69 });
+  await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'AltGraph', code: 'AltRight', windowsVirtualKeyCode: 225 });
   const s = await H.waitForState(page, () => window.attnscope.getState().text === 'müde €');
   assert.equal(await areaValue(), 'müde €');
   assert.ok(s.tokens.length >= 2);
+  assert.equal(s.head, 0, 'AltGr did not reach the shortcuts');
 });
 
 test('keys typed in the text area do not reach the app; Esc leaves it and they do again', async () => {
