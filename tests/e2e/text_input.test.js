@@ -95,6 +95,13 @@ test('Ctrl+V pastes 2,000 characters from the clipboard: they wrap, scroll and a
   await area().evaluate((a) => { a.scrollTop = 0; });
   await page.waitForTimeout(100);
   await page.screenshot({ path: path.join(H.shotDir, 'text-input-paste.png') });
+  // For the eye: the text area scrolled to the cut, the chips to their ✂ end.
+  await area().evaluate((a) => { a.scrollTop = a.parentElement.querySelector('mark').offsetTop - a.clientHeight / 2; });
+  const chip = s.widgets.chips[0];   // the first chip is in view; the wheel scrolls the chips' box
+  await page.mouse.move(chip[0] + chip[2] / 2, chip[1] + chip[3] / 2);
+  await page.mouse.wheel(0, 2000);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: path.join(H.shotDir, 'text-input-cut.png') });
   // Copy works too: select all, Ctrl+C, the clipboard holds the text.
   await area().click();
   await page.keyboard.press('Control+A');
