@@ -61,6 +61,12 @@ test('the text area lies over the room the app keeps for it and shows the app te
   const light = await page.evaluate(() => getComputedStyle(document.getElementById('text-box')).color);
   assert.notEqual(light, look.color, 'the light theme changes the text colour');
   await page.evaluate(() => window.attnscope.applyUrlState('theme=dark&font=16'));
+  // The model picker's list opens over the input panel: the area steps aside while it is open.
+  await H.clickRect(page, (await state()).widgets.modelPicker);
+  await page.waitForFunction(() => document.getElementById('text-box-wrap').hidden);
+  const canvas = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(canvas.x + canvas.width / 2, canvas.y + canvas.height - 10);   // the status bar closes the list
+  await page.waitForFunction(() => !document.getElementById('text-box-wrap').hidden);
 });
 
 test('Ctrl+V pastes 2,000 characters from the clipboard: they wrap, scroll and are traced', async () => {
