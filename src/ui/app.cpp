@@ -14,7 +14,8 @@ namespace attn {
 
 namespace {
 
-// Latin, Greek, Cyrillic, general punctuation and arrows (·, …, →): what token labels need most.
+// Latin, Greek, Cyrillic, general punctuation and arrows (·, …, →, ↵ for a newline): what token labels
+// need most; ✂ marks where the context cut the text.
 const ImWchar kPrimaryRanges[] = {
     0x0020, 0x00FF, 0x0100, 0x024F, 0x0370, 0x03FF, 0x0400, 0x052F,
     0x2000, 0x206F, 0x2190, 0x21FF, 0x2580, 0x259F, 0x2702, 0x2702, 0,
