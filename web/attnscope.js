@@ -18,6 +18,149 @@
   let mod = null;
   let queue = Promise.resolve();   // loads run one at a time: each owns the app's pending file set
 
+  // ---- text boxes: real text areas laid over the room the app's input panel keeps for them, so input
+  // methods (Chinese, Japanese, Korean), dead keys, AltGr, the system clipboard and soft wrap all work.
+  // The app says each frame where they go and which text generation they show; typing flows back as
+  // edits (attn_web_edit_*: no new generation, the caret stays), text the app replaces itself (Next
+  // token, a link, setText, a model load) flows in when the generation changes.
+  const textBoxes = [
+    { name: 'text', id: 'text-box', edit: 'attn_web_edit_text', read: 'attn_web_text' },
+    { name: 'target', id: 'target-box', edit: 'attn_web_edit_target', read: 'attn_web_target' },
+  ].map((b) => {
+    const area = document.getElementById(b.id);
+    return { ...b, area, wrap: area.parentElement, backdrop: area.previousElementSibling,
+             generation: null, composing: false, pushed: null, layout: '', cut: '' };
+  });
+  let textBoxStyle = '';
+
+  // Emscripten's GLFW listens for keys on the window in the capture phase: without this, keys typed in a
+  // text box would also reach the app's shortcuts (arrows, 1-4, T, + and -) and GLFW would cancel
+  // Backspace and Tab. Added before the runtime starts, so it runs before GLFW's listener.
+  for (const type of ['keydown', 'keypress', 'keyup']) {
+    window.addEventListener(type, (e) => {
+      if (!textBoxes.some((b) => b.area === e.target)) return;
+      e.stopImmediatePropagation();   // the key's default action (typing, paste, composition) still happens
+      if (type === 'keydown' && e.key === 'Escape' && !e.isComposing) {
+        e.target.blur();
+        canvas.focus();
+      }
+    }, true);
+  }
+
+  // Strings of any length go through the heap, not the stack ccall would use for a 'string' argument.
+  function callWithText(fn, text) {
+    const bytes = new TextEncoder().encode(String(text));
+    const ptr = mod._malloc(bytes.length + 1);
+    if (!ptr) throw new Error('out of memory for ' + bytes.length + ' bytes of text');
+    mod.HEAPU8.set(bytes, ptr);
+    mod.HEAPU8[ptr + bytes.length] = 0;
+    try {
+      mod.ccall(fn, null, ['number'], [ptr]);
+    } finally {
+      mod._free(ptr);
+    }
+  }
+
+  function pushEdit(box) {
+    if (box.area.value === box.pushed) return;
+    box.pushed = box.area.value;
+    callWithText(box.edit, box.area.value);
+  }
+
+  // The part of the text past the context is shaded behind the (transparent) text area, with a line at
+  // the cut: byte offset `cutByte` of the app's text, -1 when nothing was cut.
+  function markCut(box, cutByte) {
+    const value = box.area.value;
+    const key = cutByte + '\u0000' + value;
+    if (key === box.cut) return;
+    box.cut = key;
+    if (cutByte < 0) {
+      box.backdrop.replaceChildren();
+      return;
+    }
+    const at = new TextDecoder().decode(new TextEncoder().encode(value).subarray(0, cutByte)).length;
+    const rest = document.createElement('mark');
+    rest.textContent = value.slice(at) + ' ';
+    rest.title = 'the model does not read this part';
+    box.backdrop.replaceChildren(document.createTextNode(value.slice(0, at)), rest);
+    box.backdrop.scrollTop = box.area.scrollTop;
+  }
+
+  function syncTextBoxes() {
+    const info = JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_text_boxes', 'number', [], [])));
+    const style = JSON.stringify(info.style);
+    if (style !== textBoxStyle) {
+      textBoxStyle = style;
+      const st = info.style;
+      for (const box of textBoxes) {
+        const w = box.wrap.style;
+        w.setProperty('--box-bg', st.background);
+        w.setProperty('--box-text', st.text);
+        w.setProperty('--box-border', st.border);
+        w.setProperty('--box-accent', st.accent);
+        w.setProperty('--box-selection', st.selection);
+        w.setProperty('--box-warning', st.warning);
+        w.setProperty('--box-cut-fill', st.cutFill);
+        w.setProperty('--box-font', st.fontSize + 'px');
+        w.setProperty('--box-padding', st.padding[1] + 'px ' + st.padding[0] + 'px');
+        w.setProperty('--box-rounding', st.rounding + 'px');
+      }
+    }
+    const origin = canvas.getBoundingClientRect();
+    for (const box of textBoxes) {
+      const b = info[box.name];
+      const [x, y, w, h] = b.rect;
+      const [vx, vy, vw, vh] = b.visible;
+      const shown = w > 0 && h > 0 && vw > 0 && vh > 0 && !info.covered;
+      const layout = [shown, origin.left, origin.top, x, y, w, h, vx, vy, vw, vh].join();
+      if (layout !== box.layout) {
+        box.layout = layout;
+        box.wrap.hidden = !shown;
+        if (!shown && document.activeElement === box.area) canvas.focus();
+        const s = box.wrap.style;
+        s.left = origin.left + x + 'px';
+        s.top = origin.top + y + 'px';
+        s.width = w + 'px';
+        s.height = h + 'px';
+        // Only the part the panel shows (it scrolls): the rest of the area is clipped, not drawn over the toolbar.
+        s.clipPath = `inset(${vy - y}px ${x + w - vx - vw}px ${y + h - vy - vh}px ${vx - x}px)`;
+      }
+      if (b.generation !== box.generation && !box.composing) {
+        box.generation = b.generation;
+        const text = mod.UTF8ToString(mod.ccall(box.read, 'number', [], []));
+        if (box.area.value !== text) box.area.value = text;
+        box.pushed = text;
+      }
+      if (!box.composing) markCut(box, b.cutByte);
+    }
+  }
+
+  function installTextBoxes() {
+    for (const box of textBoxes) {
+      const area = box.area;
+      // While an input method composes, the intermediate text is not the user's text yet: trace once,
+      // when the composition ends (dead keys on some systems compose too).
+      area.addEventListener('compositionstart', () => { box.composing = true; });
+      area.addEventListener('compositionend', () => {
+        box.composing = false;
+        pushEdit(box);
+      });
+      area.addEventListener('input', (e) => {
+        if (e.isComposing || box.composing) return;
+        pushEdit(box);
+      });
+      area.addEventListener('scroll', () => { box.backdrop.scrollTop = area.scrollTop; });
+    }
+    const loop = () => {
+      try {
+        syncTextBoxes();
+      } finally {
+        requestAnimationFrame(loop);
+      }
+    };
+    loop();
+  }
+
   function show(message, isError) {
     overlayText.textContent = message;
     overlay.classList.toggle('error', !!isError);
@@ -320,8 +463,8 @@
   const api = {
     ready: null,
     lastDownload: null,
-    setText(text) { mod.ccall('attn_web_set_text', null, ['string'], [String(text)]); return getState(); },
-    setTarget(text) { mod.ccall('attn_web_set_target', null, ['string'], [String(text)]); return getState(); },
+    setText(text) { callWithText('attn_web_set_text', text); return getState(); },
+    setTarget(text) { callWithText('attn_web_set_target', text); return getState(); },
     nextToken() { mod.ccall('attn_web_next_token', 'number', [], []); return getState(); },
     getState,
     getAttention,
@@ -364,6 +507,7 @@
     const index = await (await fetch('models/index.json')).json();
     mod.ccall('attn_web_set_bundled', null, ['string'], [index.models.join('\n')]);
     installDrop();
+    installTextBoxes();
     const fragment = location.hash.replace(/^#/, '');
     const path = new URLSearchParams(location.search).get('model');
     const linked = hashModel(fragment);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "platform/gl.h"
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
+#include "ui/theme.h"
 #include "ui/token_label.h"
 #include "ui/url_state.h"
 
@@ -139,6 +141,54 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_export_name() { return g_export.name.c
 // The page could not fetch a model: the status bar says so, the loaded model stays.
 EMSCRIPTEN_KEEPALIVE void attn_web_load_failed(const char* message) { g_app.load_error = message; }
 
+// The page's text areas (see web/attnscope.js): where the input panel keeps room for them, what they
+// look like, and which text generation they should show; their edits come back through
+// attn_web_edit_text / attn_web_edit_target, which keep the generation (the area keeps its caret).
+EMSCRIPTEN_KEEPALIVE const char* attn_web_text_boxes() {
+    static std::string json;
+    const ImGuiStyle& st = ImGui::GetStyle();
+    auto hex = [](ImVec4 c) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "#%02x%02x%02x", static_cast<int>(c.x * 255.0f + 0.5f),
+                      static_cast<int>(c.y * 255.0f + 0.5f), static_cast<int>(c.z * 255.0f + 0.5f));
+        return std::string(buf);
+    };
+    // ImGui's frame colour is translucent over the window: the area gets the colour one sees.
+    ImVec4 bg = st.Colors[ImGuiCol_WindowBg], frame = st.Colors[ImGuiCol_FrameBg];
+    ImVec4 seen(bg.x + (frame.x - bg.x) * frame.w, bg.y + (frame.y - bg.y) * frame.w, bg.z + (frame.z - bg.z) * frame.w, 1);
+    ImVec4 sel = st.Colors[ImGuiCol_TextSelectedBg];
+    char sel_css[48];
+    std::snprintf(sel_css, sizeof sel_css, "rgba(%d,%d,%d,%.2f)", static_cast<int>(sel.x * 255), static_cast<int>(sel.y * 255),
+                  static_cast<int>(sel.z * 255), sel.w);
+    ImVec4 warn = attn::theme_warning();
+    char cut_css[48];
+    std::snprintf(cut_css, sizeof cut_css, "rgba(%d,%d,%d,0.22)", static_cast<int>(warn.x * 255), static_cast<int>(warn.y * 255),
+                  static_cast<int>(warn.z * 255));
+    const attn::WidgetRects& w = g_app.widgets;
+    nlohmann::json j = {
+        {"text", {{"rect", rect(w.text_box)}, {"visible", rect(w.text_box_visible)}, {"generation", g_app.text_generation},
+                  {"cutByte", g_app.text_cut_byte}}},
+        {"target", {{"rect", rect(w.target_box)}, {"visible", rect(w.target_box_visible)}, {"generation", g_app.target_generation},
+                    {"cutByte", -1}}},
+        {"covered", w.popup_open},
+        {"style", {{"fontSize", g_app.font_size}, {"padding", {st.FramePadding.x, st.FramePadding.y}},
+                   {"rounding", st.FrameRounding}, {"background", hex(seen)}, {"text", hex(st.Colors[ImGuiCol_Text])},
+                   {"border", hex(st.Colors[ImGuiCol_Border])}, {"accent", hex(st.Colors[ImGuiCol_NavHighlight])},
+                   {"selection", sel_css}, {"warning", hex(warn)}, {"cutFill", cut_css}}}};
+    json = j.dump();
+    return json.c_str();
+}
+EMSCRIPTEN_KEEPALIVE const char* attn_web_text() { return g_app.text.c_str(); }
+EMSCRIPTEN_KEEPALIVE const char* attn_web_target() { return g_app.target.c_str(); }
+EMSCRIPTEN_KEEPALIVE void attn_web_edit_text(const char* text) {
+    g_app.text = text;
+    attn::app_set_text(g_app, g_app.text);   // the same string: no generation bump, as the ImGui box edits
+}
+EMSCRIPTEN_KEEPALIVE void attn_web_edit_target(const char* text) {
+    g_app.target = text;
+    attn::app_set_target(g_app, g_app.target);
+}
+
 EMSCRIPTEN_KEEPALIVE void attn_web_set_text(const char* text) { attn::app_set_text(g_app, text); }
 EMSCRIPTEN_KEEPALIVE void attn_web_set_target(const char* text) { attn::app_set_target(g_app, text); }
 EMSCRIPTEN_KEEPALIVE int attn_web_next_token() { return attn::app_next_token(g_app) ? 1 : 0; }
@@ -207,7 +257,9 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     for (const auto& r : g_app.widgets.export_items) export_items.push_back(rect(r));
     s["widgets"] = {{"modelPicker", rect(g_app.widgets.model_picker)}, {"modelItems", items},
                     {"nextToken", rect(g_app.widgets.next_token)}, {"openModel", rect(g_app.widgets.open_model)},
-                    {"exportButton", rect(g_app.widgets.export_button)}, {"exportItems", export_items}};
+                    {"exportButton", rect(g_app.widgets.export_button)}, {"exportItems", export_items},
+                    {"emptyHint", rect(g_app.widgets.empty_hint)}, {"textBox", rect(g_app.widgets.text_box)},
+                    {"targetBox", rect(g_app.widgets.target_box)}};
     s["theme"] = g_app.theme == attn::Theme::light ? "light" : "dark";
     s["fontSize"] = g_app.font_size;
     s["notice"] = g_app.notice;
@@ -226,6 +278,12 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["error"] = attn::app_error_text(g_app);
     s["trace_ms"] = g_app.has_trace ? g_app.trace_ms : -1.0;
     s["truncated"] = g_app.truncated;
+    s["traceVersion"] = g_app.trace_version;
+    // The text's length in tokens before the context cut it, and the byte offset in `text` after the
+    // last piece the model reads (-1: not cut).
+    s["textTokens"] = g_app.n_text_tokens;
+    s["cutByte"] = g_app.text_cut_byte;
+    s["waitingForText"] = attn::app_waiting_for_text(g_app);
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.
     g_state_json = s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return g_state_json.c_str();
@@ -278,6 +336,7 @@ int main() {
         EM_ASM({ if (window.attnscope) window.attnscope.openFilePicker(); });
     };
     config.save_file = download;
+    config.html_text_boxes = true;   // input methods, the system clipboard and soft wrap come with a real text area
     attn::app_init(g_app, std::move(config));
     g_app.text = "The animal didn't cross the street because it was too tired.";
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);

@@ -7,16 +7,18 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/text_cut.h"
 #include "ui/views.h"
 
 namespace attn {
 
 namespace {
 
-// Latin, Greek, Cyrillic, general punctuation and arrows (·, …, →): what token labels need most.
+// Latin, Greek, Cyrillic, general punctuation and arrows (·, …, →, ↵ for a newline): what token labels
+// need most; ✂ marks where the context cut the text.
 const ImWchar kPrimaryRanges[] = {
     0x0020, 0x00FF, 0x0100, 0x024F, 0x0370, 0x03FF, 0x0400, 0x052F,
-    0x2000, 0x206F, 0x2190, 0x21FF, 0x2580, 0x259F, 0,
+    0x2000, 0x206F, 0x2190, 0x21FF, 0x2580, 0x259F, 0x2702, 0x2702, 0,
 };
 
 }  // namespace
@@ -269,6 +271,8 @@ void app_frame(App& app) {
         show_toolbar_window(app, W, toolbar_h, fixed, &picked);
     }
 
+    app.widgets.text_box = app.widgets.text_box_visible = {};   // stay zero unless a box is drawn below
+    app.widgets.target_box = app.widgets.target_box_visible = {};
     if (panels) ImGui::SetNextWindowPos(ImVec2(0, toolbar_h));
     if (panels) ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
     if (panels && ImGui::Begin("Input", nullptr, fixed)) {
@@ -287,6 +291,13 @@ void app_frame(App& app) {
             in.tokens = &app.trace.tokens;
             if (seq2seq) in.target_tokens = &app.trace.decoder_tokens;
         }
+        in.n_text_tokens = app.n_text_tokens;
+        if (app.text_cut_byte >= 0) in.cut_quote = text_before_cut(app.text, app.text_cut_byte, 24);
+        in.html_text_boxes = app.config.html_text_boxes;
+        in.text_rect = &app.widgets.text_box;
+        in.text_visible = &app.widgets.text_box_visible;
+        in.target_rect = &app.widgets.target_box;
+        in.target_visible = &app.widgets.target_box_visible;
         in.chip_rects = &app.widgets.chips;
         in.target_chip_rects = &app.widgets.target_chips;
         in.piece_style = style;
@@ -313,7 +324,9 @@ void app_frame(App& app) {
         }
         if (!panels) show_picture_caption(app, seq2seq);
         ImGui::Separator();
-        switch (app.main_view) {
+        app.widgets.empty_hint = {};
+        if (app_waiting_for_text(app)) app.widgets.empty_hint = show_empty_text_hint(seq2seq);
+        else switch (app.main_view) {
         case MainView::heatmap: show_heatmap_view(app, view, seq2seq, style); break;
         case MainView::grid: show_grid_view(app, view, seq2seq); break;
         case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
@@ -376,6 +389,7 @@ void app_frame(App& app) {
     }
     if (panels) ImGui::End();
     if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
+    app.widgets.popup_open = ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId);
 }
 
 uint64_t shown_attention_key(const App& app) {

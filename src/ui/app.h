@@ -55,6 +55,9 @@ struct AppConfig {
     // Hands an export to the user: a download in the browser, a file natively. Returns where it went
     // ("saved /home/me/x.png") or an error. Unset: no Export menu.
     std::function<Expected<std::string>(const std::string& file_name, const Bytes& bytes)> save_file;
+    // The page lays HTML text areas over the canvas (input methods, the system clipboard, soft wrap):
+    // the input panel keeps their space and reports where they go (WidgetRects::text_boxes).
+    bool html_text_boxes = false;
 };
 
 enum class Theme { dark, light };
@@ -75,6 +78,12 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> target_chips; // encoder-decoder: the target's chips
     std::array<float, 4> heatmap_grid{};  // the heatmap's cells (x, y, w, h): cell (t, s) is at w*s/S, h*t/T
     std::vector<std::array<float, 4>> flow_top;   // the flow view's top-row tokens, one rect per token
+    // The text box and (encoder-decoder) the target box, and the part of each the panel shows (x, y, w,
+    // h; zero when not drawn): where the page lays its text areas.
+    std::array<float, 4> text_box{}, text_box_visible{};
+    std::array<float, 4> target_box{}, target_box_visible{};
+    bool popup_open = false;   // a menu or combo is open: it may overlap the boxes, so the page hides them
+    std::array<float, 4> empty_hint{};   // the main view's "Type a sentence..." (zero while there is a trace)
 };
 
 struct App {
@@ -97,6 +106,10 @@ struct App {
     uint64_t trace_version = 0;        // bumps on every new trace (texture cache key)
     bool has_trace = false;
     bool truncated = false;
+    // When the text (encoder-decoder: the source) is longer than the context: its token count before
+    // the cut, and the byte offset in `text` just after the last piece the model reads (-1: not cut).
+    int n_text_tokens = 0;
+    int text_cut_byte = -1;
     double trace_ms = -1.0;
 
     std::vector<MaskPrediction> mask_predictions;   // encoders: one per mask token in the input
@@ -148,6 +161,10 @@ void app_set_text(App& app, const std::string& text);
 void app_set_target(App& app, const std::string& target);
 // Re-runs the model on the current text/target (or the stepped ids) and refreshes the predictions.
 void app_retrace(App& app);
+// Drops the trace (the views then show what to do instead of a stale picture); the model stays.
+void app_clear_trace(App& app);
+// A model is loaded but the text box is empty (or only spaces): nothing to trace, say what to type.
+bool app_waiting_for_text(const App& app);
 // Decoders and encoder-decoders: appends the greedy next token (to the text, or BART's target) and
 // re-traces. False (app.step_error says why) for encoders or a full context.
 bool app_next_token(App& app);

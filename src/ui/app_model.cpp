@@ -1,6 +1,7 @@
 // The app's calls into the model: loading (keeping the old model on failure), re-tracing the text
 // (decoder-only, encoder with mask predictions, or encoder-decoder source + target) and the greedy
 // Next token step. Synchronous: the small models this page ships run in well under a frame.
+#include <algorithm>
 #include <chrono>
 
 #include "model/generate.h"
@@ -24,6 +25,31 @@ void cut_to(std::vector<int32_t>& ids, int n_ctx, bool* truncated) {
     }
 }
 
+// How long the text was before the context cut it, and where in the text the cut falls.
+struct TextCut {
+    int n_tokens = 0;
+    int cut_byte = -1;   // after the last piece the model reads; -1: nothing was cut
+};
+
+// `enc` is the text's own encoding (its offsets); `n_tokens` the model's input before the cut.
+TextCut text_cut(const Encoding& enc, int n_tokens, int n_ctx) {
+    TextCut cut;
+    cut.n_tokens = n_tokens;
+    if (n_ctx <= 0 || n_tokens <= n_ctx) return cut;
+    cut.cut_byte = 0;
+    // Special tokens carry empty offsets: the cut is after the last kept piece that has text.
+    for (int i = std::min(n_ctx, static_cast<int>(enc.offsets.size())) - 1; i >= 0; --i)
+        if (enc.offsets[static_cast<size_t>(i)].second > 0) {
+            cut.cut_byte = enc.offsets[static_cast<size_t>(i)].second;
+            break;
+        }
+    return cut;
+}
+
+bool text_blank(const std::string& text) {
+    return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
 std::vector<TokenProb> top_tokens(const Model& model, const Trace& t, int position) {
     std::vector<TokenProb> top = top_k_softmax(t.logits_at(position), t.n_vocab, 5);
     for (TokenProb& p : top) p.piece = model.tokenizer.id_to_token(p.id);
@@ -31,7 +57,7 @@ std::vector<TokenProb> top_tokens(const Model& model, const Trace& t, int positi
 }
 
 // Runs the model the way its kind needs; `truncated` says whether an input was cut to the context.
-Expected<Trace> trace_for(const App& app, bool* truncated) {
+Expected<Trace> trace_for(const App& app, bool* truncated, TextCut* cut) {
     const Model& model = *app.model;
     const ModelInfo& info = model.info();
     TraceOptions options;
@@ -40,15 +66,23 @@ Expected<Trace> trace_for(const App& app, bool* truncated) {
         std::vector<int32_t> source = seq2seq_source_ids(model, app.text);
         std::vector<int32_t> decoder = app.stepped_decoder_ids.empty() ? seq2seq_target_ids(model, app.target)
                                                                        : app.stepped_decoder_ids;
+        if (info.n_ctx > 0 && static_cast<int>(source.size()) > info.n_ctx)
+            *cut = text_cut(model.tokenizer.encode(app.text, /*add_special_tokens=*/true), static_cast<int>(source.size()),
+                            info.n_ctx);
+        cut->n_tokens = static_cast<int>(source.size());
         cut_to(source, info.n_ctx, truncated);
         cut_to(decoder, info.n_ctx, truncated);
         return model_trace_seq2seq(model, source, decoder, options);   // logits: last decoder position
     }
     if (!app.stepped_ids.empty()) return model_trace(model, app.stepped_ids, options);
-    if (info.causal) return model_trace_text(model, app.text, options, truncated);
-    // Encoder: logits wherever the text has a mask token, so the panel can say what fills it.
-    std::vector<int32_t> ids = model.tokenizer.encode(app.text, /*add_special_tokens=*/true).ids;
+    // Encoded here rather than by model_trace_text: the notice needs the length before the cut.
+    auto enc = catch_errors([&] { return model.tokenizer.encode(app.text, /*add_special_tokens=*/true); });
+    if (!enc) return enc.error();
+    *cut = text_cut(*enc, static_cast<int>(enc->ids.size()), info.n_ctx);
+    std::vector<int32_t> ids = std::move(enc->ids);
     cut_to(ids, info.n_ctx, truncated);
+    if (info.causal) return model_trace(model, ids, options);
+    // Encoder: logits wherever the text has a mask token, so the panel can say what fills it.
     const int32_t mask = mask_token_id(model.tokenizer);
     for (size_t i = 0; i < ids.size(); ++i)
         if (mask >= 0 && ids[i] == mask) options.logit_positions.push_back(static_cast<int>(i));
@@ -119,9 +153,14 @@ void app_set_target(App& app, const std::string& target) {
 void app_retrace(App& app) {
     app.step_error.clear();
     if (!app.model) return;
+    if (text_blank(app.text) && app.stepped_ids.empty()) {
+        app_clear_trace(app);   // a lone BOS is no content: the views say to type instead
+        return;
+    }
     auto start = std::chrono::steady_clock::now();
     bool truncated = false;
-    Expected<Trace> trace = trace_for(app, &truncated);
+    TextCut cut;
+    Expected<Trace> trace = trace_for(app, &truncated, &cut);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!trace) {
         app.trace_error = trace.error().message;
@@ -129,6 +168,8 @@ void app_retrace(App& app) {
     }
     app.trace_error.clear();
     app.truncated = truncated;
+    app.n_text_tokens = cut.n_tokens;
+    app.text_cut_byte = cut.cut_byte;
     const ModelInfo& info = app.model->info();
     app.mask_predictions.clear();
     app.next_predictions.clear();
@@ -144,6 +185,22 @@ void app_retrace(App& app) {
     }
     app_show_trace(app, std::move(*trace), ms);
 }
+
+void app_clear_trace(App& app) {
+    app.trace = Trace{};
+    app.has_trace = false;
+    ++app.trace_version;
+    app.trace_error.clear();
+    app.truncated = false;
+    app.n_text_tokens = 0;
+    app.text_cut_byte = -1;
+    app.mask_predictions.clear();
+    app.next_predictions.clear();
+    app.stepped_position = -1;
+    app.selection.pinned_query = -1;
+}
+
+bool app_waiting_for_text(const App& app) { return app.model && !app.has_trace && text_blank(app.text); }
 
 bool app_next_token(App& app) {
     if (!app.model || !app.has_trace) return false;

@@ -86,7 +86,8 @@ static std::string label_from_bytes(const std::string& bytes) {
             bad.push_back(static_cast<uint8_t>(bytes[i++]));
             continue;
         }
-        const char* escape = cp == ' ' ? "\xC2\xB7" : cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r" : nullptr;
+        // A newline the user typed (Enter) shows as the key's own sign, which reads as a line break.
+        const char* escape = cp == ' ' ? "\xC2\xB7" : cp == '\n' ? "\xE2\x86\xB5" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r" : nullptr;
         bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
         if (control && !escape) {
             bad.insert(bad.end(), bytes.begin() + i, bytes.begin() + i + n);

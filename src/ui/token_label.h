@@ -22,7 +22,7 @@ PieceStyle piece_style_for(const Trace& trace);
 // Which convention an architecture's tokenizer usually uses ("gpt2" -> byte_level).
 PieceStyle piece_style_for(const std::string& architecture);
 
-// The label to show for one piece. Spaces become "·", "\n" and "\t" are written as escapes, other
+// The label to show for one piece. Spaces become "·", a newline "↵", "\t" is written as an escape, other
 // control bytes and invalid UTF-8 become "<XX XX>".
 std::string token_label(const std::string& piece, PieceStyle style);
 

@@ -16,8 +16,9 @@ namespace attn {
 // Hovering a chip sets the shared hover (its row and/or column light up in the heatmap and its lines
 // in the head view); clicking one pins it. `as_query` / `as_key`: whether this sequence gives the
 // shown attention's rows / columns (BART's source is neither in the decoder's self attention).
+// `cut_after`: the text went on past the last chip (the context cut it); a ✂ marker says so.
 static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, PieceStyle style, bool as_query,
-                        bool as_key, std::vector<std::array<float, 4>>* rects) {
+                        bool as_key, std::vector<std::array<float, 4>>* rects, bool cut_after = false) {
     if (rects) rects->clear();
     const int n = tokens.size();
     if (n == 0) return;
@@ -41,6 +42,9 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
         size[static_cast<size_t>(i)] = cs;
         x += cs.x + gap;
     }
+    const std::string cut_label = label_for_font("\xE2\x9C\x82 cut", ImGui::GetFont());   // ✂
+    ImVec2 cut_pos(x, y), cut_size(ImGui::CalcTextSize(cut_label.c_str()).x + pad.x * 2, chip_h);
+    if (cut_after && x > 0.0f && x + cut_size.x > width) cut_pos = ImVec2(0.0f, y += chip_h + gap);
     const float content_h = y + chip_h;
     const float box_h = std::min(content_h, (chip_h + gap) * 6.0f) + ImGui::GetStyle().WindowPadding.y;
     ImGui::BeginChild(id, ImVec2(0, box_h), false);
@@ -77,6 +81,15 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
         dl->AddText(ImGui::GetFont(), fs, ImVec2(p0.x + pad.x, p0.y + pad.y), pinned ? accent : text, labels[k].c_str(),
                     nullptr, 0.0f, &clip);
     }
+    if (cut_after) {
+        ImVec2 p0(origin.x + cut_pos.x, origin.y + cut_pos.y), p1(p0.x + cut_size.x, p0.y + cut_size.y);
+        ImGui::SetCursorScreenPos(p0);
+        ImGui::InvisibleButton("##cut", cut_size);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("The text goes on, but the model reads only up to here (its context is %d tokens).", n);
+        dl->AddRect(p0, p1, ImGui::ColorConvertFloat4ToU32(theme_warning()), 3.0f);
+        dl->AddText(ImVec2(p0.x + pad.x, p0.y + pad.y), ImGui::ColorConvertFloat4ToU32(theme_warning()), cut_label.c_str());
+    }
     ImGui::SetCursorScreenPos(origin);
     ImGui::Dummy(ImVec2(width, content_h));
     ImGui::EndChild();
@@ -103,14 +116,50 @@ static void index_stepper(const char* id, const char* label, int* value, int cou
 }
 
 // A multi-line box; a new ID per generation, or an active box would keep (and write back) its old copy.
-static bool text_box(const char* id, std::string* text, int generation, float lines) {
+// On the page an HTML text area takes its place (input methods, clipboard, wrap): only its space is
+// kept here, and where it is, with the part the panel shows (the panel may scroll it out of sight).
+static bool text_box(const char* id, std::string* text, int generation, float lines, bool html,
+                     std::array<float, 4>* rect, std::array<float, 4>* visible) {
     ImVec2 size(-FLT_MIN, ImGui::GetTextLineHeight() * lines + ImGui::GetStyle().FramePadding.y * 2);
     ImGui::PushID(id);
     ImGui::PushID(generation);
-    bool edited = ImGui::InputTextMultiline("##text", text, size);
+    bool edited = false;
+    if (html)
+        ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, size.y));
+    else
+        edited = ImGui::InputTextMultiline("##text", text, size);
     ImGui::PopID();
     ImGui::PopID();
+    if (rect) *rect = last_item_rect();
+    if (visible) {
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
+        ImVec2 c0 = dl->GetClipRectMin(), c1 = dl->GetClipRectMax();
+        const float x0 = std::max(r0.x, c0.x), y0 = std::max(r0.y, c0.y), x1 = std::min(r1.x, c1.x), y1 = std::min(r1.y, c1.y);
+        *visible = x1 > x0 && y1 > y0 ? std::array<float, 4>{x0, y0, x1 - x0, y1 - y0} : std::array<float, 4>{};
+    }
     return edited;
+}
+
+// "Text cut to the first 64 of 600 tokens: the model reads up to '…the street'."
+static void cut_notice(const InputPanelData& data) {
+    if (data.n_text_tokens > data.n_ctx && data.n_ctx > 0) {
+        ImGui::PushStyleColor(ImGuiCol_Text, theme_warning());
+        ImGui::TextWrapped("Text cut to the first %d of %d tokens: the model reads up to \xE2\x80\x9C%s\xE2\x80\x9D.",
+                           data.n_ctx, data.n_text_tokens, data.cut_quote.c_str());
+        ImGui::PopStyleColor();
+    }
+}
+
+std::array<float, 4> show_empty_text_hint(bool seq2seq) {
+    ImGui::Spacing();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 30.0f));
+    ImGui::TextUnformatted(seq2seq ? "Type a sentence in the source box on the left to see where each word looks."
+                                   : "Type a sentence in the box on the left to see where each word looks.");
+    std::array<float, 4> rect = last_item_rect();
+    ImGui::TextDisabled("Every edit runs the model again; each view then shows how its tokens attend to each other.");
+    ImGui::PopTextWrapPos();
+    return rect;
 }
 
 int show_input_panel(Selection& selection, const InputPanelData& data) {
@@ -121,13 +170,19 @@ int show_input_panel(Selection& selection, const InputPanelData& data) {
     const bool seq2seq = data.target != nullptr;
     if (seq2seq) {
         ImGui::TextWrapped("Source (the encoder reads it):");
-        if (data.text && text_box("source", data.text, data.text_generation, 4.0f)) edits |= input_edited_text;
+        if (data.text && text_box("source", data.text, data.text_generation, 4.0f, data.html_text_boxes, data.text_rect,
+                                  data.text_visible))
+            edits |= input_edited_text;
         ImGui::Text("%d source tokens", data.n_token);
+        cut_notice(data);
         if (data.tokens)
             token_chips("##source_chips", selection, *data.tokens, data.piece_style,
-                        selection.kind == AttentionKind::self, selection.kind != AttentionKind::decoder, data.chip_rects);
+                        selection.kind == AttentionKind::self, selection.kind != AttentionKind::decoder, data.chip_rects,
+                        data.n_text_tokens > data.n_ctx && data.n_ctx > 0);
         ImGui::TextWrapped("Target (the decoder writes it):");
-        if (text_box("target", data.target, data.target_generation, 3.0f)) edits |= input_edited_target;
+        if (text_box("target", data.target, data.target_generation, 3.0f, data.html_text_boxes, data.target_rect,
+                     data.target_visible))
+            edits |= input_edited_target;
         ImGui::Text("%d target tokens (with the 2 start tokens)", data.n_target_token);
         if (data.target_tokens)
             token_chips("##target_chips", selection, *data.target_tokens, data.piece_style,
@@ -135,17 +190,22 @@ int show_input_panel(Selection& selection, const InputPanelData& data) {
                         data.target_chip_rects);
     } else {
         ImGui::TextWrapped("Type: the model re-reads the text on every edit.");
-        if (data.text && text_box("text", data.text, data.text_generation, 7.0f)) edits |= input_edited_text;
+        if (data.text && text_box("text", data.text, data.text_generation, 7.0f, data.html_text_boxes, data.text_rect,
+                                  data.text_visible))
+            edits |= input_edited_text;
         if (data.n_ctx > 0)
             ImGui::Text("%d tokens (context %d)", data.n_token, data.n_ctx);
         else
             ImGui::Text("%d tokens", data.n_token);
-        if (data.tokens) token_chips("##chips", selection, *data.tokens, data.piece_style, true, true, data.chip_rects);
+        cut_notice(data);
+        if (data.tokens)
+            token_chips("##chips", selection, *data.tokens, data.piece_style, true, true, data.chip_rects,
+                        data.n_text_tokens > data.n_ctx && data.n_ctx > 0);
         if (data.has_mask_token)
             ImGui::TextDisabled("Put %s in the text to see what the model would fill in.", data.mask_token);
     }
-    if (data.truncated)
-        ImGui::TextColored(theme_warning(), "Text cut to the first %d tokens.", data.n_ctx);
+    if (data.truncated && data.n_text_tokens <= data.n_ctx)   // Next token past the context, or BART's target
+        ImGui::TextColored(theme_warning(), "%s cut to the first %d tokens.", seq2seq ? "Target" : "Text", data.n_ctx);
 
     ImGui::Spacing();
     ImGui::Separator();

@@ -89,11 +89,24 @@ struct InputPanelData {
     PieceStyle piece_style = PieceStyle::plain;
     std::vector<std::array<float, 4>>* chip_rects = nullptr;          // out: chips' rects (x, y, w, h)
     std::vector<std::array<float, 4>>* target_chip_rects = nullptr;   // out: the target chips'
+    // Truncation: the text's token count before the cut and its last words the model reads.
+    int n_text_tokens = 0;
+    std::string cut_quote;
+    // The page draws the boxes as HTML text areas: keep their space, say where they are (x, y, w, h)
+    // and which part of each the panel shows. Null rects: not recorded.
+    bool html_text_boxes = false;
+    std::array<float, 4>* text_rect = nullptr;
+    std::array<float, 4>* text_visible = nullptr;
+    std::array<float, 4>* target_rect = nullptr;
+    std::array<float, 4>* target_visible = nullptr;
 };
 enum InputEdits { input_edited_text = 1, input_edited_target = 2 };
 // Text box(es), the attention-kind selector (encoder-decoder) and layer/head steppers. Returns
 // InputEdits bits for the boxes that changed this frame.
 int show_input_panel(Selection& selection, const InputPanelData& data);
+// What the main view shows while the text box is empty: what to do, instead of a stale picture.
+// Returns the hint's first line's rect (x, y, w, h).
+std::array<float, 4> show_empty_text_hint(bool seq2seq);
 
 struct HeatmapData {
     const AttentionTensor* attention = nullptr;   // null or empty: a hint is shown instead

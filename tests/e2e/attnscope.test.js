@@ -1,7 +1,7 @@
 // End-to-end tests of the AttnScope page in Debian's chromium (headless, SwiftShader WebGL 2):
-// loads the real page and default model, reads state through window.attnscope, types into the ImGui
-// text box and checks that the canvas and the token count change. Needs the wasm build
-// (build/wasm-release/web); tests/e2e/run.sh builds it.
+// loads the real page and default model, reads state through window.attnscope, types into the text
+// box (the HTML text area over the canvas) and checks that the canvas and the token count change. Needs
+// the wasm build (build/wasm-release/web); tests/e2e/run.sh builds it.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');

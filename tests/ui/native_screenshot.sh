@@ -11,7 +11,7 @@ mkdir -p "$out"
 rm -f "$png"
 
 if ! { { [ -f build/native-release/CMakeCache.txt ] || cmake --preset native-release; } &&
-       cmake --build --preset native-release --target attnscope; } >"$out/build.log" 2>&1; then
+       cmake --build --preset native-release --target attnscope attn_clipboard_check; } >"$out/build.log" 2>&1; then
   tail -n 30 "$out/build.log"
   echo "native-screenshot: 0 passed, 1 failed"
   exit 1
@@ -22,18 +22,24 @@ timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" build/native-release/src/plat
   --size 1280x800 --frames 6 --text "$text" --screenshot "$png" >"$out/run.log" 2>&1
 rc=$?
 cat "$out/run.log"
+# The desktop clipboard through ImGui's GLFW backend (what Ctrl+C / Ctrl+V in the text box use).
+timeout 60 xvfb-run -a build/native-release/tests/ui/attn_clipboard_check >"$out/clipboard.log" 2>&1
+clip_rc=$?
+cat "$out/clipboard.log"
 
-python3 - "$png" "$rc" <<'PY'
+python3 - "$png" "$rc" "$clip_rc" <<'PY'
 # PNG decoding with the standard library only (zlib), so the check needs no image package.
 import struct, sys, zlib
 
-path, rc = sys.argv[1], int(sys.argv[2])
+path, rc, clip_rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 passed = failed = 0
 def check(ok, what):
     global passed, failed
     print(("ok   " if ok else "FAIL ") + what)
     passed += ok
     failed += not ok
+
+check(clip_rc == 0, f"the system clipboard reaches ImGui and back (rc={clip_rc})")
 
 def read_png(path):
     data = open(path, "rb").read()

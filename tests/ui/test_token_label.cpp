@@ -10,7 +10,7 @@ TEST_CASE("token_label byte_level: leading space, split multi-byte, controls") {
     CHECK(token_label("The", PieceStyle::byte_level) == "The");
     CHECK(token_label("\xC3\xA6\xC2\xB3", PieceStyle::byte_level) == "<E6 B3>");               // æ³ -> <E6 B3>
     CHECK(token_label("\xC3\xA6\xC2\xB3\xC2\xA2", PieceStyle::byte_level) == "\xE6\xB3\xA2");  // whole 波
-    CHECK(token_label("\xC4\x8A", PieceStyle::byte_level) == "\\n");                           // Ċ -> \n
+    CHECK(token_label("\xC4\x8A", PieceStyle::byte_level) == "\xE2\x86\xB5");                   // Ċ -> ↵
     CHECK(token_label("\xC4\x89", PieceStyle::byte_level) == "\\t");
     CHECK(token_label("\xC4\x80", PieceStyle::byte_level) == "<00>");                          // NUL byte
     CHECK(token_label("<|endoftext|>", PieceStyle::byte_level) == "<|endoftext|>");
@@ -22,7 +22,7 @@ TEST_CASE("token_label byte_level: leading space, split multi-byte, controls") {
 TEST_CASE("token_label sentencepiece and plain") {
     CHECK(token_label("\xE2\x96\x81" "de", PieceStyle::sentencepiece) == "\xC2\xB7" "de");
     CHECK(token_label("<0xE6>", PieceStyle::sentencepiece) == "<E6>");
-    CHECK(token_label("<0x0A>", PieceStyle::sentencepiece) == "\\n");
+    CHECK(token_label("<0x0A>", PieceStyle::sentencepiece) == "\xE2\x86\xB5");
     CHECK(token_label("##ing", PieceStyle::plain) == "##ing");
     CHECK(token_label("a b", PieceStyle::plain) == "a\xC2\xB7" "b");
     CHECK(token_label("x\x01", PieceStyle::plain) == "x<01>");
