@@ -8,6 +8,7 @@
 #include "imgui_stdlib.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
+#include "ui/token_chars.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -23,7 +24,11 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
     if (n == 0) return;
     const float fs = ImGui::GetFontSize();
     const ImVec2 pad(fs * 0.25f, fs * 0.08f);
-    const float gap = fs * 0.2f, chip_h = fs + pad.y * 2;
+    const std::vector<TokenChars> chars = token_chars(tokens, style);
+    bool any_split = false;
+    for (const TokenChars& c : chars) any_split |= c.joins_next;
+    // Room under each row for the bracket that ties the pieces of one split character together.
+    const float gap = fs * (any_split ? 0.45f : 0.2f), chip_h = fs + pad.y * 2;
     const float width = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
     std::vector<std::string> labels = token_labels_for_font(tokens, n, style, ImGui::GetFont());
     // Lay out first (the box's height depends on how many lines the chips take), then draw.
@@ -62,8 +67,11 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
             if (as_key) sel.hover_key = i;
             ImGui::BeginTooltip();
             const std::string piece = k < tokens.pieces.size() ? tokens.pieces[k] : "";
-            ImGui::Text("'%s'", label_for_font(token_label(piece, style), ImGui::GetFont()).c_str());
+            ImGui::Text("'%s'", label_for_font(k < chars.size() ? chars[k].label : "", ImGui::GetFont()).c_str());
             ImGui::TextDisabled("id %d, position %d", tokens.ids[k], i);
+            if (k < chars.size())   // the character(s) behind the piece, with their bytes
+                for (const std::string& line : token_chars_describe(chars[k]))
+                    ImGui::TextUnformatted(label_for_font(line, ImGui::GetFont()).c_str());
             // The raw piece as the tokenizer spells it ("Ġthe"), escaped where the font has no glyph.
             ImGui::TextDisabled("piece: %s", label_for_font(piece, ImGui::GetFont()).c_str());
             if (as_query) ImGui::TextDisabled(sel.pinned_query == i ? "click to unpin" : "click to pin");
@@ -76,6 +84,17 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
         const ImVec4 clip(p0.x, p0.y, p1.x - pad.x * 0.5f, p1.y);   // a label wider than the panel is cut
         dl->AddText(ImGui::GetFont(), fs, ImVec2(p0.x + pad.x, p0.y + pad.y), pinned ? accent : text, labels[k].c_str(),
                     nullptr, 0.0f, &clip);
+        if (k < chars.size() && (chars[k].joins_prev || chars[k].joins_next)) {
+            // One bracket under the chips of a split character: ends turned up where the character
+            // starts and stops, the line carried across the gap to the next chip on the same row.
+            const bool next_same_row = k + 1 < pos.size() && pos[k + 1].y == pos[k].y;
+            const float by = p1.y + gap * 0.55f, tick = gap * 0.45f, thick = std::max(1.0f, fs * 0.08f);
+            const float x1 = chars[k].joins_next && next_same_row ? p1.x + gap : p1.x - 1.0f;
+            const ImU32 bracket = hovered ? text : border;
+            dl->AddLine(ImVec2(p0.x + 1.0f, by), ImVec2(x1, by), bracket, thick);
+            if (!chars[k].joins_prev) dl->AddLine(ImVec2(p0.x + 1.0f, by), ImVec2(p0.x + 1.0f, by - tick), bracket, thick);
+            if (!chars[k].joins_next) dl->AddLine(ImVec2(p1.x - 1.0f, by), ImVec2(p1.x - 1.0f, by - tick), bracket, thick);
+        }
     }
     ImGui::SetCursorScreenPos(origin);
     ImGui::Dummy(ImVec2(width, content_h));
