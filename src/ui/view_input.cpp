@@ -88,9 +88,9 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
             // One bracket under the chips of a split character: ends turned up where the character
             // starts and stops, the line carried across the gap to the next chip on the same row.
             const bool next_same_row = k + 1 < pos.size() && pos[k + 1].y == pos[k].y;
-            const float by = p1.y + gap * 0.55f, tick = gap * 0.45f, thick = std::max(1.0f, fs * 0.08f);
+            const float by = p1.y + gap * 0.55f, tick = gap * 0.45f, thick = std::max(1.5f, fs * 0.1f);
             const float x1 = chars[k].joins_next && next_same_row ? p1.x + gap : p1.x - 1.0f;
-            const ImU32 bracket = hovered ? text : border;
+            const ImU32 bracket = hovered ? text : ImGui::GetColorU32(ImGuiCol_TextDisabled);
             dl->AddLine(ImVec2(p0.x + 1.0f, by), ImVec2(x1, by), bracket, thick);
             if (!chars[k].joins_prev) dl->AddLine(ImVec2(p0.x + 1.0f, by), ImVec2(p0.x + 1.0f, by - tick), bracket, thick);
             if (!chars[k].joins_next) dl->AddLine(ImVec2(p1.x - 1.0f, by), ImVec2(p1.x - 1.0f, by - tick), bracket, thick);
