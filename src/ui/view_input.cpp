@@ -33,17 +33,24 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
     std::vector<std::string> labels = token_labels_for_font(tokens, n, style, ImGui::GetFont());
     // Lay out first (the box's height depends on how many lines the chips take), then draw.
     std::vector<ImVec2> pos(static_cast<size_t>(n)), size(static_cast<size_t>(n));
-    float x = 0.0f, y = 0.0f;
     for (int i = 0; i < n; ++i) {
         labels[static_cast<size_t>(i)] = label_elide(labels[static_cast<size_t>(i)], kLabelMaxChars);
         ImVec2 ts = ImGui::CalcTextSize(labels[static_cast<size_t>(i)].c_str());
-        ImVec2 cs(std::min(ts.x + pad.x * 2, width), chip_h);
-        if (x > 0.0f && x + cs.x > width) {
+        size[static_cast<size_t>(i)] = ImVec2(std::min(ts.x + pad.x * 2, width), chip_h);
+    }
+    auto joins_next = [&chars](int i) { return i < static_cast<int>(chars.size()) && chars[static_cast<size_t>(i)].joins_next; };
+    float x = 0.0f, y = 0.0f;
+    for (int i = 0; i < n; ++i) {
+        const ImVec2 cs = size[static_cast<size_t>(i)];
+        // The pieces of one split character wrap together when they fit on a row.
+        float run = cs.x;
+        if (i == 0 || !joins_next(i - 1))
+            for (int j = i; joins_next(j) && j + 1 < n; ++j) run += gap + size[static_cast<size_t>(j + 1)].x;
+        if (x > 0.0f && (x + cs.x > width || (run <= width && x + run > width))) {
             x = 0.0f;
             y += chip_h + gap;
         }
         pos[static_cast<size_t>(i)] = ImVec2(x, y);
-        size[static_cast<size_t>(i)] = cs;
         x += cs.x + gap;
     }
     const float content_h = y + chip_h;

@@ -114,6 +114,9 @@ TEST_CASE("chips of a split character are labelled by their character and tied b
     REQUIRE(split >= 0);
     REQUIRE(ui.app.widgets.chips.size() == chars.size());
     CHECK(chars[static_cast<size_t>(split)].label.find(" 1/") != std::string::npos);
+    // The pieces of one character wrap as a group: never half a character at a row's end.
+    for (size_t i = 0; i + 1 < chars.size(); ++i)
+        if (chars[i].joins_next) CHECK(ui.app.widgets.chips[i][1] == ui.app.widgets.chips[i + 1][1]);
     // Hovering the chip lights its row, as every chip does.
     const auto& r = ui.app.widgets.chips[static_cast<size_t>(split)];
     ImVec2 at(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f);
