@@ -392,6 +392,29 @@
     }
   }
 
+  // ---- the CJK font: 5 MB, so not in the first load. The app asks for it (once) when text first
+  // needs glyphs the Latin font lacks; `m` is the module that asked (it may ask before `ready`).
+  const CJK_FONT = 'fonts/cjk.ttc';
+  let cjkFont = null;
+  function fetchCjkFont(m) {
+    if (cjkFont) return cjkFont;
+    cjkFont = (async () => {
+      try {
+        const response = await fetch(CJK_FONT);
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const ptr = m.ccall('attn_web_font_buffer', 'number', ['number'], [bytes.length]);
+        if (!ptr) throw new Error('out of memory for ' + bytes.length + ' bytes');
+        m.HEAPU8.set(bytes, ptr);
+        m.ccall('attn_web_font_loaded', null, ['string'], [CJK_FONT]);
+      } catch (err) {
+        m.ccall('attn_web_font_failed', null, ['string'],
+                ['cannot load the CJK font ' + CJK_FONT + ' (CJK text shows as <U+...> codes): ' + err.message]);
+      }
+    })();
+    return cjkFont;
+  }
+
   // ---- state, attention, exports
   function getState() {
     return JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_state_json', 'number', [], [])));
@@ -499,7 +522,10 @@
     },
     urlState,
     applyUrlState,
+    // Whether the canvas's font has a glyph for every character of `text` (after the CJK font arrives).
+    hasGlyphs(text) { return mod.ccall('attn_web_has_glyphs', 'number', ['string'], [String(text)]) === 1; },
     _download: download,
+    _fetchCjkFont: fetchCjkFont,
   };
 
   api.ready = (async () => {

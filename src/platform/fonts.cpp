@@ -12,6 +12,7 @@ std::vector<FontFile> fonts_read(const std::string& primary_path, const std::str
     const std::pair<FontFile::Role, const std::string*> wanted[] = {{FontFile::primary, &primary_path},
                                                                     {FontFile::cjk, &cjk_path}};
     for (const auto& w : wanted) {
+        if (w.second->empty()) continue;
         Expected<Bytes> bytes = file_read(*w.second);
         if (!bytes) {
             std::fprintf(stderr, "attnscope: font not available (%s); using fallbacks\n", bytes.error().message.c_str());
@@ -24,7 +25,7 @@ std::vector<FontFile> fonts_read(const std::string& primary_path, const std::str
 
 std::vector<FontFile> fonts_read_default() {
 #if defined(__EMSCRIPTEN__)
-    return fonts_read("/fonts/DejaVuSans.ttf", "/fonts/DroidSansFallbackFull.ttf");
+    return fonts_read("/fonts/DejaVuSans.ttf", "");   // the CJK font comes later, see fonts.h
 #else
     return fonts_read(kSystemPrimaryFont, kSystemCjkFont);
 #endif

@@ -23,6 +23,7 @@
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
 #include "ui/theme.h"
+#include "ui/token_chars.h"
 #include "ui/token_label.h"
 #include "ui/url_state.h"
 
@@ -35,6 +36,7 @@ attn::FileSet g_pending;      // files the page is handing over for the next mod
 std::string g_state_json;     // storage behind attn_web_state_json's return value
 std::string g_url_state;      // storage behind attn_web_url_state's return value
 attn::ExportFile g_export;    // the last export the page asked for (attn_web_export)
+attn::Bytes g_font;           // the CJK font the page is handing over (attn_web_font_buffer)
 
 // Exports from the toolbar become downloads; the page keeps the last one for scripts and tests.
 attn::Expected<std::string> download(const std::string& name, const attn::Bytes& bytes) {
@@ -66,9 +68,10 @@ void frame() {
     attn::frame_render(g_window, g_app, &fb_w, &fb_h);
 }
 
+// The labels the chips and axes show ("动 1/2" for a piece of a split character).
 nlohmann::json labels(const attn::TokenSeq& seq, attn::PieceStyle style) {
     nlohmann::json out = nlohmann::json::array();
-    for (const std::string& p : seq.pieces) out.push_back(attn::token_label(p, style));
+    for (const attn::TokenChars& tc : attn::token_chars(seq, style)) out.push_back(tc.label);
     return out;
 }
 
@@ -137,6 +140,21 @@ EMSCRIPTEN_KEEPALIVE int attn_web_export(int kind) {
 EMSCRIPTEN_KEEPALIVE const uint8_t* attn_web_export_data() { return g_export.bytes.data(); }
 EMSCRIPTEN_KEEPALIVE int attn_web_export_size() { return static_cast<int>(g_export.bytes.size()); }
 EMSCRIPTEN_KEEPALIVE const char* attn_web_export_name() { return g_export.name.c_str(); }
+
+// The CJK font, fetched by the page when app asked for it (request_cjk_font): a buffer of `size` bytes
+// to copy it into, then attn_web_font_loaded hands it to the app, which rebuilds its atlas next frame.
+EMSCRIPTEN_KEEPALIVE uint8_t* attn_web_font_buffer(int size) {
+    if (size <= 0) return nullptr;
+    g_font.assign(static_cast<size_t>(size), 0);
+    return g_font.data();
+}
+EMSCRIPTEN_KEEPALIVE void attn_web_font_loaded(const char* name) {
+    attn::app_add_font(g_app, attn::FontFile{attn::FontFile::cjk, name, std::move(g_font)});
+    g_font = attn::Bytes{};
+}
+EMSCRIPTEN_KEEPALIVE void attn_web_font_failed(const char* message) { g_app.action_error = message; }
+// 1 when the atlas has a glyph for every character of `text` (tests: the CJK font really arrived).
+EMSCRIPTEN_KEEPALIVE int attn_web_has_glyphs(const char* text) { return attn::app_font_has_glyphs(text) ? 1 : 0; }
 
 // The page could not fetch a model: the status bar says so, the loaded model stays.
 EMSCRIPTEN_KEEPALIVE void attn_web_load_failed(const char* message) { g_app.load_error = message; }
@@ -284,6 +302,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["textTokens"] = g_app.n_text_tokens;
     s["cutByte"] = g_app.text_cut_byte;
     s["waitingForText"] = attn::app_waiting_for_text(g_app);
+    s["cjkFont"] = attn::app_has_cjk_font(g_app) ? "loaded" : g_app.cjk_font_requested ? "requested" : "none";
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.
     g_state_json = s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return g_state_json.c_str();
@@ -337,6 +356,10 @@ int main() {
     };
     config.save_file = download;
     config.html_text_boxes = true;   // input methods, the system clipboard and soft wrap come with a real text area
+    // Text needs CJK glyphs: the page fetches the font (same origin) and calls attn_web_font_loaded.
+    config.request_cjk_font = [] {
+        EM_ASM({ if (window.attnscope) window.attnscope._fetchCjkFont(Module); });
+    };
     attn::app_init(g_app, std::move(config));
     g_app.text = "The animal didn't cross the street because it was too tired.";
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);

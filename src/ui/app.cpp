@@ -12,18 +12,7 @@
 
 namespace attn {
 
-namespace {
-
-// Latin, Greek, Cyrillic, general punctuation and arrows (·, …, →, ↵ for a newline): what token labels
-// need most; ✂ marks where the context cut the text.
-const ImWchar kPrimaryRanges[] = {
-    0x0020, 0x00FF, 0x0100, 0x024F, 0x0370, 0x03FF, 0x0400, 0x052F,
-    0x2000, 0x206F, 0x2190, 0x21FF, 0x2580, 0x259F, 0x2702, 0x2702, 0,
-};
-
-}  // namespace
-
-void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas) {
+void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas, const ImWchar* ranges) {
     bool have_primary = false;
     for (const FontFile& f : config.fonts) {
         if (f.bytes.empty()) continue;
@@ -31,9 +20,8 @@ void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas) {
         ImFontConfig fc;
         fc.FontDataOwnedByAtlas = false;   // the bytes live in App::config for the atlas's lifetime
         fc.MergeMode = f.role == FontFile::cjk;
-        const ImWchar* ranges = f.role == FontFile::cjk ? atlas.GetGlyphRangesChineseSimplifiedCommon()
-                                                        : kPrimaryRanges;
         std::snprintf(fc.Name, sizeof fc.Name, "%s", f.name.c_str());
+        // Both get the same ranges: a merge never overwrites a glyph the primary font already gave.
         if (atlas.AddFontFromMemoryTTF(const_cast<uint8_t*>(f.bytes.data()), static_cast<int>(f.bytes.size()), size,
                                        &fc, ranges))
             have_primary = true;
@@ -65,7 +53,8 @@ void app_init(App& app, AppConfig config) {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;   // fixed layout: nothing to remember between runs
     app_style_apply(app, ImGui::GetStyle());
-    app_fonts_add(app.config, app.font_size, *io.Fonts);
+    app.font_ranges = app_font_ranges(app.glyphs);
+    app_fonts_add(app.config, app.font_size, *io.Fonts, app.font_ranges.data());
 }
 
 void app_set_theme(App& app, Theme theme) {
@@ -83,8 +72,11 @@ void app_set_font_size(App& app, float size) {
 
 void app_rebuild_fonts(App& app) {
     ImGui::GetIO().Fonts->Clear();
-    app_fonts_add(app.config, app.font_size, *ImGui::GetIO().Fonts);
+    app.font_ranges = app_font_ranges(app.glyphs);
+    app_fonts_add(app.config, app.font_size, *ImGui::GetIO().Fonts, app.font_ranges.data());
     app.fonts_dirty = false;
+    ImGui::GetIO().Fonts->Build();   // now, so the check below sees the new glyphs
+    app_fonts_check_missing(app);
 }
 
 void app_show_trace(App& app, Trace trace, double trace_ms) {
@@ -96,6 +88,7 @@ void app_show_trace(App& app, Trace trace, double trace_ms) {
     const AttentionTensor& shown = *attention_view(app.trace, app.selection.kind).attention;
     selection_clamp(app.selection, shown.n_layer, shown.n_head);
     if (app.selection.pinned_query >= shown.n_query) app.selection.pinned_query = -1;
+    app_collect_glyphs(app);   // so the next frame already draws the new tokens' characters
 }
 
 namespace {
@@ -404,6 +397,7 @@ std::string app_error_text(const App& app) {
 }
 
 void app_after_render(App& app) {
+    app_collect_glyphs(app);
     if (!app.pending_folder.empty() && app.config.load_folder) app.config.load_folder(app.pending_folder);
     app.pending_folder.clear();
     if (app.pending_export >= 0) app_export(app, static_cast<ExportKind>(app.pending_export));

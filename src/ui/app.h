@@ -22,6 +22,7 @@
 #include "model/trace.h"
 #include "ui/heatmap_cells.h"
 #include "ui/flow_state.h"
+#include "ui/glyph_set.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -58,6 +59,9 @@ struct AppConfig {
     // The page lays HTML text areas over the canvas (input methods, the system clipboard, soft wrap):
     // the input panel keeps their space and reports where they go (WidgetRects::text_boxes).
     bool html_text_boxes = false;
+    // The page fetches the large CJK font only when text needs it: asked once, it hands the bytes
+    // back through app_add_font. Unset (desktop, CLI): the CJK font is in `fonts` from the start.
+    std::function<void()> request_cjk_font;
 };
 
 enum class Theme { dark, light };
@@ -118,6 +122,10 @@ struct App {
     Theme theme = Theme::dark;
     float font_size = 16.0f;           // the atlas is rebuilt at this size when fonts_dirty is set
     bool fonts_dirty = false;          // the platform rebuilds fonts (and their texture) before the next frame
+    GlyphSet glyphs;                   // code points shown so far: the atlas bakes these (app_glyphs.cpp)
+    uint64_t glyphs_trace_version = 0; // the trace whose labels are in `glyphs`
+    std::vector<ImWchar> font_ranges;  // the ranges the atlas was built from (it points into them)
+    bool cjk_font_requested = false;
     std::string pending_folder;        // chosen in the Open model prompt; loaded by app_after_render
     int pending_export = -1;           // an ExportKind picked this frame; built by app_after_render
     FolderPromptData folder_prompt;    // the desktop's Open model prompt (dir persists between opens)
@@ -151,7 +159,19 @@ void app_after_render(App& app);
 void app_shutdown(App& app);
 // What app_init does to the current context, for a context or atlas made elsewhere (pictures).
 void app_style_apply(const App& app, ImGuiStyle& style);
-void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas);   // the bytes stay in `config`
+// `ranges` (ImGui's format, see app_font_ranges) must outlive the atlas's build; the bytes stay in `config`.
+void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas, const ImWchar* ranges);
+// Glyphs (app_glyphs.cpp): notes the code points of everything on screen (text, token labels,
+// predictions, status) and marks the fonts dirty when the atlas lacks a new one; after a rebuild,
+// asks the platform for the CJK font when text needs glyphs the loaded fonts lack.
+void app_collect_glyphs(App& app);
+std::vector<ImWchar> app_font_ranges(const GlyphSet& used);   // Latin/Greek/Cyrillic and punctuation, plus `used`
+void app_fonts_check_missing(App& app);
+// A font the platform fetched later (the page's CJK font): kept in config.fonts, atlas rebuilt.
+void app_add_font(App& app, FontFile font);
+bool app_has_cjk_font(const App& app);
+// Whether every drawable code point of `text` has a glyph in the current atlas.
+bool app_font_has_glyphs(const std::string& text);
 
 // Replaces the model only when `files` load; otherwise sets app.load_error and keeps the previous one.
 bool app_load_model(App& app, const FileSet& files, const std::string& name);

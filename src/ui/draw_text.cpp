@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "imgui_internal.h"   // ImTextCharFromUtf8
+#include "ui/token_chars.h"
 
 #include <cstdio>
 
@@ -17,9 +17,17 @@ std::string label_for_font(const std::string& label, const ImFont* font) {
     const char* s = label.c_str();
     const char* end = s + label.size();
     while (s < end) {
-        unsigned int cp = 0;
-        int n = ImTextCharFromUtf8(&cp, s, end);
-        if (n <= 0) break;
+        // Our decoder, not ImTextCharFromUtf8: with 16-bit ImWchar that one turns U+1F600 into U+FFFD,
+        // which the atlas has, so an emoji would pass as drawable and show as "ï¿½".
+        uint32_t cp = 0;
+        int n = utf8_char_at(label, static_cast<size_t>(s - label.c_str()), &cp);
+        if (n <= 0) {   // invalid UTF-8 (token_label never makes it): shown as its byte
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "<%02X>", static_cast<unsigned>(static_cast<uint8_t>(*s)));
+            out += buf;
+            ++s;
+            continue;
+        }
         bool drawable = cp == ' ' || font->FindGlyphNoFallback(static_cast<ImWchar>(cp)) != nullptr;
         if (cp > IM_UNICODE_CODEPOINT_MAX) drawable = false;
         if (drawable) {
@@ -55,9 +63,10 @@ float draw_text_vertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color,
 
 std::vector<std::string> token_labels_for_font(const TokenSeq& tokens, int n, PieceStyle style, const ImFont* font) {
     std::vector<std::string> labels(n);
+    // Through token_chars, so a piece of a split character reads "动 1/2" rather than "<E5 8A>".
+    std::vector<TokenChars> chars = token_chars(tokens, style);
     for (int i = 0; i < n; ++i) {
-        std::string text = i < static_cast<int>(tokens.pieces.size()) ? token_label(tokens.pieces[i], style)
-                                                                       : "#" + std::to_string(i);
+        std::string text = i < static_cast<int>(chars.size()) ? chars[static_cast<size_t>(i)].label : "#" + std::to_string(i);
         labels[i] = label_for_font(text, font);
     }
     return labels;

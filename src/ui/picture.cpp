@@ -58,6 +58,7 @@ Picture picture_render(App& app, MainView view, int width, int height) {
     ImFontAtlas* atlas = nullptr;
     ImGuiStyle style;
     float font_scale = 1.0f;
+    std::vector<ImWchar> ranges;   // read when the atlas is baked below
     if (scope.previous) {
         atlas = ImGui::GetIO().Fonts;
         style = ImGui::GetStyle();
@@ -65,7 +66,9 @@ Picture picture_render(App& app, MainView view, int width, int height) {
     } else {
         scope.own_atlas = std::make_unique<ImFontAtlas>();
         atlas = scope.own_atlas.get();
-        app_fonts_add(app.config, app.font_size, *atlas);
+        app_collect_glyphs(app);   // the text's characters, before the atlas is baked
+        ranges = app_font_ranges(app.glyphs);
+        app_fonts_add(app.config, app.font_size, *atlas, ranges.data());
         app_style_apply(app, style);
     }
     unsigned char* atlas_pixels = nullptr;

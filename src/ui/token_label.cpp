@@ -31,7 +31,7 @@ PieceStyle piece_style_for(const std::string& architecture) {
 
 // Decodes one UTF-8 code point at s[i]; returns its length, or 0 when the bytes there are not a
 // complete, valid sequence.
-static int utf8_decode(const std::string& s, size_t i, uint32_t* cp) {
+int utf8_char_at(const std::string& s, size_t i, uint32_t* cp) {
     auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
     uint8_t b = byte(i);
     int n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
@@ -75,13 +75,13 @@ static void append_hex_group(std::string& out, const std::vector<uint8_t>& bytes
 }
 
 // Bytes -> label: whole UTF-8 characters shown, everything else grouped into one <XX XX> per run.
-static std::string label_from_bytes(const std::string& bytes) {
+std::string bytes_label(const std::string& bytes) {
     std::string out;
     std::vector<uint8_t> bad;
     size_t i = 0;
     while (i < bytes.size()) {
         uint32_t cp = 0;
-        int n = utf8_decode(bytes, i, &cp);
+        int n = utf8_char_at(bytes, i, &cp);
         if (n == 0) {
             bad.push_back(static_cast<uint8_t>(bytes[i++]));
             continue;
@@ -107,7 +107,7 @@ static bool byte_level_decode(const std::string& piece, std::string* bytes) {
     size_t i = 0;
     while (i < piece.size()) {
         uint32_t cp = 0;
-        int n = utf8_decode(piece, i, &cp);
+        int n = utf8_char_at(piece, i, &cp);
         int b = n ? byte_level_to_byte(cp) : -1;
         if (b < 0) return false;
         bytes->push_back(static_cast<char>(b));
@@ -130,10 +130,10 @@ std::string token_label(const std::string& piece, PieceStyle style) {
         std::string bytes;
         // Added special tokens ("<|endoftext|>") decode fine too; a piece outside the byte alphabet
         // is shown as the text it is.
-        if (byte_level_decode(piece, &bytes)) return label_from_bytes(bytes);
+        if (byte_level_decode(piece, &bytes)) return bytes_label(bytes);
     } else if (style == PieceStyle::sentencepiece) {
         char byte = 0;
-        if (sentencepiece_byte(piece, &byte)) return label_from_bytes(std::string(1, byte));
+        if (sentencepiece_byte(piece, &byte)) return bytes_label(std::string(1, byte));
         std::string text;
         for (size_t i = 0; i < piece.size(); ++i) {
             if (piece.compare(i, 3, "\xE2\x96\x81") == 0) {   // U+2581 LOWER ONE EIGHTH BLOCK
@@ -143,9 +143,32 @@ std::string token_label(const std::string& piece, PieceStyle style) {
                 text += piece[i];
             }
         }
-        return label_from_bytes(text);
+        return bytes_label(text);
     }
-    return label_from_bytes(piece);
+    return bytes_label(piece);
+}
+
+bool piece_bytes(const std::string& piece, PieceStyle style, std::string* bytes) {
+    bytes->clear();
+    if (style == PieceStyle::byte_level) {
+        if (byte_level_decode(piece, bytes)) return true;
+        *bytes = piece;
+        return false;
+    }
+    char byte = 0;
+    if (style == PieceStyle::sentencepiece && sentencepiece_byte(piece, &byte)) {
+        *bytes = std::string(1, byte);
+        return true;
+    }
+    for (size_t i = 0; i < piece.size(); ++i) {
+        if (style == PieceStyle::sentencepiece && piece.compare(i, 3, "\xE2\x96\x81") == 0) {   // U+2581
+            *bytes += ' ';
+            i += 2;
+        } else {
+            *bytes += piece[i];
+        }
+    }
+    return true;
 }
 
 std::string label_elide(const std::string& label, int max_chars) {
@@ -154,7 +177,7 @@ std::string label_elide(const std::string& label, int max_chars) {
     while (i < label.size()) {
         if (chars == max_chars) return label.substr(0, i) + "\xE2\x80\xA6";   // U+2026 …
         uint32_t cp = 0;
-        int n = utf8_decode(label, i, &cp);
+        int n = utf8_char_at(label, i, &cp);
         i += n ? n : 1;
         ++chars;
     }

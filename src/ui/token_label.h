@@ -29,4 +29,12 @@ std::string token_label(const std::string& piece, PieceStyle style);
 // At most max_chars code points; longer labels end in "…".
 std::string label_elide(const std::string& label, int max_chars);
 
+// The bytes a piece stands for (byte-level and "<0xE6>" pieces decoded, "▁" as a space). False for a
+// piece outside its style's byte alphabet (an added special token): *bytes is then the piece as is.
+bool piece_bytes(const std::string& piece, PieceStyle style, std::string* bytes);
+// The label of raw bytes: whole characters shown, other bytes as <XX XX>, spaces and controls escaped.
+std::string bytes_label(const std::string& bytes);
+// Length of the complete, valid UTF-8 character at s[i] (its code point in *cp), or 0.
+int utf8_char_at(const std::string& s, size_t i, uint32_t* cp);
+
 }  // namespace attn

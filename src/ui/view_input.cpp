@@ -8,6 +8,7 @@
 #include "imgui_stdlib.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
+#include "ui/token_chars.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -24,22 +25,33 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
     if (n == 0) return;
     const float fs = ImGui::GetFontSize();
     const ImVec2 pad(fs * 0.25f, fs * 0.08f);
-    const float gap = fs * 0.2f, chip_h = fs + pad.y * 2;
+    const std::vector<TokenChars> chars = token_chars(tokens, style);
+    bool any_split = false;
+    for (const TokenChars& c : chars) any_split |= c.joins_next;
+    // Room under each row for the bracket that ties the pieces of one split character together.
+    const float gap = fs * (any_split ? 0.45f : 0.2f), chip_h = fs + pad.y * 2;
     const float width = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
     std::vector<std::string> labels = token_labels_for_font(tokens, n, style, ImGui::GetFont());
     // Lay out first (the box's height depends on how many lines the chips take), then draw.
     std::vector<ImVec2> pos(static_cast<size_t>(n)), size(static_cast<size_t>(n));
-    float x = 0.0f, y = 0.0f;
     for (int i = 0; i < n; ++i) {
         labels[static_cast<size_t>(i)] = label_elide(labels[static_cast<size_t>(i)], kLabelMaxChars);
         ImVec2 ts = ImGui::CalcTextSize(labels[static_cast<size_t>(i)].c_str());
-        ImVec2 cs(std::min(ts.x + pad.x * 2, width), chip_h);
-        if (x > 0.0f && x + cs.x > width) {
+        size[static_cast<size_t>(i)] = ImVec2(std::min(ts.x + pad.x * 2, width), chip_h);
+    }
+    auto joins_next = [&chars](int i) { return i < static_cast<int>(chars.size()) && chars[static_cast<size_t>(i)].joins_next; };
+    float x = 0.0f, y = 0.0f;
+    for (int i = 0; i < n; ++i) {
+        const ImVec2 cs = size[static_cast<size_t>(i)];
+        // The pieces of one split character wrap together when they fit on a row.
+        float run = cs.x;
+        if (i == 0 || !joins_next(i - 1))
+            for (int j = i; joins_next(j) && j + 1 < n; ++j) run += gap + size[static_cast<size_t>(j + 1)].x;
+        if (x > 0.0f && (x + cs.x > width || (run <= width && x + run > width))) {
             x = 0.0f;
             y += chip_h + gap;
         }
         pos[static_cast<size_t>(i)] = ImVec2(x, y);
-        size[static_cast<size_t>(i)] = cs;
         x += cs.x + gap;
     }
     const std::string cut_label = label_for_font("\xE2\x9C\x82 cut", ImGui::GetFont());   // ✂
@@ -66,8 +78,11 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
             if (as_key) sel.hover_key = i;
             ImGui::BeginTooltip();
             const std::string piece = k < tokens.pieces.size() ? tokens.pieces[k] : "";
-            ImGui::Text("'%s'", label_for_font(token_label(piece, style), ImGui::GetFont()).c_str());
+            ImGui::Text("'%s'", label_for_font(k < chars.size() ? chars[k].label : "", ImGui::GetFont()).c_str());
             ImGui::TextDisabled("id %d, position %d", tokens.ids[k], i);
+            if (k < chars.size())   // the character(s) behind the piece, with their bytes
+                for (const std::string& line : token_chars_describe(chars[k]))
+                    ImGui::TextUnformatted(label_for_font(line, ImGui::GetFont()).c_str());
             // The raw piece as the tokenizer spells it ("Ġthe"), escaped where the font has no glyph.
             ImGui::TextDisabled("piece: %s", label_for_font(piece, ImGui::GetFont()).c_str());
             if (as_query) ImGui::TextDisabled(sel.pinned_query == i ? "click to unpin" : "click to pin");
@@ -80,6 +95,17 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
         const ImVec4 clip(p0.x, p0.y, p1.x - pad.x * 0.5f, p1.y);   // a label wider than the panel is cut
         dl->AddText(ImGui::GetFont(), fs, ImVec2(p0.x + pad.x, p0.y + pad.y), pinned ? accent : text, labels[k].c_str(),
                     nullptr, 0.0f, &clip);
+        if (k < chars.size() && (chars[k].joins_prev || chars[k].joins_next)) {
+            // One bracket under the chips of a split character: ends turned up where the character
+            // starts and stops, the line carried across the gap to the next chip on the same row.
+            const bool next_same_row = k + 1 < pos.size() && pos[k + 1].y == pos[k].y;
+            const float by = p1.y + gap * 0.55f, tick = gap * 0.45f, thick = std::max(1.5f, fs * 0.1f);
+            const float x1 = chars[k].joins_next && next_same_row ? p1.x + gap : p1.x - 1.0f;
+            const ImU32 bracket = hovered ? text : ImGui::GetColorU32(ImGuiCol_TextDisabled);
+            dl->AddLine(ImVec2(p0.x + 1.0f, by), ImVec2(x1, by), bracket, thick);
+            if (!chars[k].joins_prev) dl->AddLine(ImVec2(p0.x + 1.0f, by), ImVec2(p0.x + 1.0f, by - tick), bracket, thick);
+            if (!chars[k].joins_next) dl->AddLine(ImVec2(p1.x - 1.0f, by), ImVec2(p1.x - 1.0f, by - tick), bracket, thick);
+        }
     }
     if (cut_after) {
         ImVec2 p0(origin.x + cut_pos.x, origin.y + cut_pos.y), p1(p0.x + cut_size.x, p0.y + cut_size.y);

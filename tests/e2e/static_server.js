@@ -8,7 +8,7 @@ const path = require('node:path');
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
   '.wasm': 'application/wasm', '.json': 'application/json', '.data': 'application/octet-stream',
-  '.safetensors': 'application/octet-stream', '.png': 'image/png',
+  '.safetensors': 'application/octet-stream', '.png': 'image/png', '.ttc': 'font/collection',
 };
 
 function serve(root) {

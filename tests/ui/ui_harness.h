@@ -69,7 +69,7 @@ inline std::vector<FontFile> test_fonts() {
     std::vector<FontFile> fonts;
     struct { FontFile::Role role; const char* path; } wanted[] = {
         {FontFile::primary, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"},
-        {FontFile::cjk, "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"},
+        {FontFile::cjk, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"},
     };
     for (auto& w : wanted) {
         Expected<Bytes> bytes = file_read(w.path);

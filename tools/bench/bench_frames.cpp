@@ -28,7 +28,7 @@ std::vector<FontFile> bench_fonts() {
     std::vector<FontFile> fonts;
     const std::pair<FontFile::Role, const char*> wanted[] = {
         {FontFile::primary, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"},
-        {FontFile::cjk, "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"}};
+        {FontFile::cjk, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"}};
     for (const auto& w : wanted)
         if (Expected<Bytes> b = file_read(w.second)) fonts.push_back(FontFile{w.first, w.second, std::move(*b)});
     return fonts;

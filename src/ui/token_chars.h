@@ -1,0 +1,51 @@
+// Which characters of the text each token's bytes belong to. Byte-level BPE (GPT-2, Qwen2, RoBERTa,
+// BART) and SentencePiece byte fallback ("<0xE5>") split a multi-byte character over several tokens;
+// each token alone is then invalid UTF-8. Reading the pieces' bytes as one stream puts the character
+// back together and says which part of it each token holds. Pure (no ImGui), so it is tested directly.
+//
+//   "动" is E5 8A A8; GPT-2 may split it as "åĬ" + "¨":
+//   token_chars({"åĬ", "¨"}, byte_level)[0].label == "动 1/2", [1].label == "动 2/2"
+//   a piece with whole characters before a partial one: "的" + E5 -> "的+动 1/2"; " " + E5 -> "·动 1/2"
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/trace.h"
+#include "ui/token_label.h"
+
+namespace attn {
+
+// One character (or one stray byte) a token's bytes touch.
+struct TokenChar {
+    std::string text;      // the character as UTF-8 ("动"); empty for a byte that forms no valid character
+    uint32_t code_point = 0;
+    std::string bytes;     // all its bytes, also the ones other tokens hold
+    int part = 1;          // this token holds part `part` of `parts`: the character spans `parts` tokens
+    int parts = 1;
+    int bytes_here = 0;    // how many of its bytes are in this token,
+    int byte_offset = 0;   // starting at this index of `bytes`
+    bool split() const { return parts > 1; }
+};
+
+struct TokenChars {
+    std::string bytes;              // the bytes the piece stands for
+    bool opaque = false;            // a piece outside the byte alphabet (added token): shown as it is
+    std::vector<TokenChar> chars;   // in text order
+    std::string label;              // readable: "·the", "动 1/2", "的+动 1/2", "<FF>" for bytes that never complete
+    bool joins_prev = false;        // shares a split character with the token before / after it
+    bool joins_next = false;
+};
+
+// One entry per piece of `tokens` (pieces of different tokens of a split character must be adjacent).
+std::vector<TokenChars> token_chars(const TokenSeq& tokens, PieceStyle style);
+
+// The hover text of a token, one line per character: "动  U+52A8  E5 8A A8: this piece has E5 8A (part 1
+// of 2)"; a byte that forms no character: "byte E5: not part of a whole character"; all-ASCII pieces
+// just "bytes 20 74 68 65". At most max_lines characters, then "... n more characters".
+std::vector<std::string> token_chars_describe(const TokenChars& tc, int max_lines = 12);
+
+// "E5 8A A8": bytes in hex, space separated.
+std::string bytes_hex(const std::string& bytes);
+
+}  // namespace attn
