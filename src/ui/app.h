@@ -67,7 +67,7 @@ struct WidgetRects {
     std::array<float, 4> next_token{};
     std::array<float, 4> open_model{};
     std::array<float, 4> export_button{};
-    std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries
+    std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries, then its PNG scales
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
     std::array<float, 4> lines_right{};
     std::vector<std::array<float, 4>> grid_tiles;   // the head grid's tiles, (L, H) row-major
@@ -75,6 +75,7 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> target_chips; // encoder-decoder: the target's chips
     std::array<float, 4> heatmap_grid{};  // the heatmap's cells (x, y, w, h): cell (t, s) is at w*s/S, h*t/T
     std::vector<std::array<float, 4>> flow_top;   // the flow view's top-row tokens, one rect per token
+    std::array<float, 4> main_view{};     // the main view's window: the size a PNG export is drawn at
 };
 
 struct App {
@@ -107,6 +108,7 @@ struct App {
     bool fonts_dirty = false;          // the platform rebuilds fonts (and their texture) before the next frame
     std::string pending_folder;        // chosen in the Open model prompt; loaded by app_after_render
     int pending_export = -1;           // an ExportKind picked this frame; built by app_after_render
+    int picture_scale = 1;             // PNG exports: 1x, 2x or 4x the main view's size (kPictureScales)
     FolderPromptData folder_prompt;    // the desktop's Open model prompt (dir persists between opens)
     std::string notice;                // last good news for the status bar ("saved x.png")
 
@@ -156,8 +158,9 @@ struct ExportFile {
     std::string name;
     Bytes bytes;
 };
-// PNG renders the view again off screen, hence the non-const App.
-Expected<ExportFile> app_export_file(App& app, ExportKind kind);
+// PNG renders the view again off screen, hence the non-const App: at the main view's size times
+// `scale` (1, 2 or 4; 0: app.picture_scale), capped at kMaxPicturePixels.
+Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale = 0);
 // Builds the export and hands it to config.save_file; the outcome lands in app.notice or app.action_error.
 bool app_export(App& app, ExportKind kind);
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/colorbar.h"
 #include "ui/heatmap_cells.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -48,15 +49,18 @@ bool show_grid(Selection& sel, const GridData& d) {
     selection_clamp(sel, a->n_layer, a->n_head);
     const int L = a->n_layer, H = a->n_head;
 
-    ImGui::Text("%s%s%d layers x %d heads", d.title, *d.title ? " \xE2\x80\x94 " : "", L, H);
-    {
-        float controls_w = scale_controls_width();
-        float right = ImGui::GetWindowContentRegionMax().x;
-        if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
-            ImGui::SameLine(right - controls_w);
-        show_scale_controls(sel);
+    // A picture has the caption for a title and a colorbar instead of the controls and the hint.
+    if (!d.picture) {
+        ImGui::Text("%s%s%d layers x %d heads", d.title, *d.title ? " \xE2\x80\x94 " : "", L, H);
+        {
+            float controls_w = scale_controls_width();
+            float right = ImGui::GetWindowContentRegionMax().x;
+            if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
+                ImGui::SameLine(right - controls_w);
+            show_scale_controls(sel);
+        }
+        ImGui::TextDisabled("Each tile is one head (rows: query, columns: key). Click a tile to open it.");
     }
-    ImGui::TextDisabled("Each tile is one head (rows: query, columns: key). Click a tile to open it.");
 
     const float fs = ImGui::GetFontSize();
     char buf[32];
@@ -64,6 +68,8 @@ bool show_grid(Selection& sel, const GridData& d) {
     const float label_w = ImGui::CalcTextSize(buf).x + fs * 0.5f, label_h = fs * 1.3f;
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float bar_w = d.picture ? colorbar_width() + fs : 0.0f;
+    avail.x -= bar_w;
     const float pitch = std::max(4.0f, std::min((avail.x - label_w) / H, (avail.y - label_h) / L));
     const float gap = std::clamp(pitch * 0.06f, 1.0f, 6.0f), tile = pitch - gap;
     const ImVec2 grid(origin.x + label_w, origin.y + label_h);
@@ -129,8 +135,16 @@ bool show_grid(Selection& sel, const GridData& d) {
             opened = true;
         }
     }
+    // Auto scale stretches each tile to its own largest weight, so the bar then reads 0 to "max".
+    if (d.picture) {
+        const float bar_h = std::max(L * pitch - gap, fs * 6.0f);
+        const ImVec2 bar(grid.x + H * pitch + fs, grid.y);
+        draw_colorbar(dl, bar, bar_h, -1.0f, a->causal, sel.colormap, 1.0f);
+        if (sel.auto_scale) dl->AddText(ImVec2(bar.x, bar.y + bar_h + fs * (a->causal ? 2.8f : 0.4f)), dim, "1 = each head's max");
+    }
+
     ImGui::SetCursorScreenPos(origin);
-    ImGui::Dummy(ImVec2(label_w + H * pitch, label_h + L * pitch));
+    ImGui::Dummy(ImVec2(label_w + H * pitch + bar_w, label_h + L * pitch));
     return opened;
 }
 

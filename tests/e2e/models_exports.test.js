@@ -203,7 +203,7 @@ test('?model= loads a same-origin folder and refuses other origins', async () =>
 });
 
 
-test('Export menu: the PNG download decodes at the canvas size; exportPng renders any view', async () => {
+test("Export menu: the PNG download decodes at the main view's size; exportPng renders any view", async () => {
   await page.evaluate(() => { window.attnscope.loadBundled('gpt2-tiny'); });
   await H.waitForState(page, () => window.attnscope.getState().model === 'gpt2-tiny');
   await page.waitForTimeout(200);
@@ -213,12 +213,12 @@ test('Export menu: the PNG download decodes at the canvas size; exportPng render
   const [download] = await Promise.all([page.waitForEvent('download'), H.clickRect(page, s.widgets.exportItems[0])]);
   assert.match(download.suggestedFilename(), /^gpt2-tiny-.*\.png$/);
   const bytes = fs.readFileSync(await download.path());
-  const box = await page.locator('#canvas').boundingBox();
-  assert.deepEqual(H.pngSize(bytes), { width: Math.round(box.width), height: Math.round(box.height) });
+  const main = s.widgets.mainView;
+  assert.deepEqual(H.pngSize(bytes), { width: Math.floor(main[2]), height: Math.floor(main[3]) });
   fs.writeFileSync(path.join(H.shotDir, 'export-heatmap.png'), bytes);
   for (const view of ['grid', 'lines', 'flow']) {
     const png = Buffer.from(await page.evaluate((v) => Array.from(window.attnscope.exportPng(v)), view));
-    assert.equal(H.pngSize(png).width, Math.round(box.width), view);
+    assert.equal(H.pngSize(png).width, Math.floor(main[2]), view);
     fs.writeFileSync(path.join(H.shotDir, `export-${view}.png`), png);
   }
   assert.equal((await state()).view, s.view, 'exportPng(view) leaves the view on screen as it was');
