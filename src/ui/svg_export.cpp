@@ -59,13 +59,16 @@ float draw_title(SvgWriter& svg, const PictureTitle& t, float* width) {
 }
 
 // The colormap ramp from 0 (bottom) to vmax (top) in 64 rects, five ticks, and the masked swatch for
-// causal attention. Returns the height used.
+// causal attention. Returns the height used; *width_used gets the width (bar, ticks and legends).
 float draw_colorbar(SvgWriter& svg, float x, float y, float h, Colormap colormap, float vmax, bool causal,
-                    const char* note) {
+                    const char* note, float* width_used) {
+    *width_used = 20.0f + std::max({svg_text_width("0.000", kTextSize - 1),
+                                    causal ? svg_text_width("future (masked)", kTextSize - 1) : 0.0f,
+                                    note ? svg_text_width(note, kTextSize - 1) - 20.0f : 0.0f});
     const ColormapTable& table = colormap_table(colormap);
     const int segments = 64;
     const float w = 14.0f;
-    svg.open_group("id=\"colorbar\"");
+    svg.open_group("id=\"colorbar\" shape-rendering=\"crispEdges\"");
     for (int i = 0; i < segments; ++i) {
         const float v = 1.0f - (i + 0.5f) / segments;
         svg.rect(x, y + h * i / segments, w, h / segments + 0.05f, rgb_of(colormap_color(table, v)),
@@ -132,7 +135,7 @@ std::string svg_heatmap(const SvgInput& in) {
     const std::vector<uint8_t> rgba = head_rgba(a, in.layer, in.head, in.colormap, in.auto_scale, &vmax);
     const float* probs = a.head(in.layer, in.head);
     if (static_cast<long long>(T) * S <= kSvgMaxCellRects) {
-        svg.open_group("id=\"cells\"");
+        svg.open_group("id=\"cells\" shape-rendering=\"crispEdges\"");
         for (int t = 0; t < T; ++t)
             for (int s = 0; s < S; ++s) {
                 const size_t i = static_cast<size_t>(t) * S + s;
@@ -153,8 +156,9 @@ std::string svg_heatmap(const SvgInput& in) {
     svg.text(gx - 8, gy - 6, "query \xE2\x86\x93", kTextSize, "end", kDim, 0.0f, "class=\"axis-name\"");
 
     const float bar_x = gx + S * cell + 18.0f, bar_h = std::max(T * cell, 160.0f);
-    const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, vmax, a.causal, nullptr);
-    width = std::max(width, bar_x + 60.0f + kMargin);
+    float bar_w = 0.0f;
+    const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, vmax, a.causal, nullptr, &bar_w);
+    width = std::max(width, bar_x + bar_w + kMargin);
     const float height = std::max(gy + T * cell, gy + used) + kMargin;
     return svg.finish(width, height, in.title.heading + (in.title.text.empty() ? "" : " \xE2\x80\x94 " + in.title.text));
 }
@@ -185,9 +189,10 @@ std::string svg_grid(const SvgInput& in) {
         }
     svg.close_group();
     const float bar_x = gx + H * pitch + 12.0f, bar_h = std::max(L * pitch - gap, 160.0f);
+    float bar_w = 0.0f;
     const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, 1.0f, a.causal,
-                                     in.auto_scale ? "1 = each head's largest weight" : nullptr);
-    width = std::max(width, bar_x + (in.auto_scale ? 190.0f : 60.0f) + kMargin);
+                                     in.auto_scale ? "1 = each head's largest weight" : nullptr, &bar_w);
+    width = std::max(width, bar_x + bar_w + kMargin);
     const float height = std::max(gy + L * pitch, gy + used) + kMargin;
     return svg.finish(width, height, in.title.heading + (in.title.text.empty() ? "" : " \xE2\x80\x94 " + in.title.text));
 }
@@ -298,7 +303,7 @@ std::string svg_flow(const SvgInput& in) {
             svg.line(x_of(e.from), y_of(e.layer - 1), x_of(e.to), y_of(e.layer), 0xe08a00, 1.0f + 3.0f * r, 0.35f + 0.65f * r,
                      attrs + " data-lit=\"1\"");
         } else {
-            svg.line(x_of(e.from), y_of(e.layer - 1), x_of(e.to), y_of(e.layer), 0x2a5caa, 0.5f + 1.5f * e.weight, e.weight, attrs);
+            svg.line(x_of(e.from), y_of(e.layer - 1), x_of(e.to), y_of(e.layer), 0x1a4a9a, 0.75f + 1.5f * e.weight, e.weight, attrs);
         }
     }
     svg.close_group();

@@ -82,7 +82,7 @@ bool show_grid(Selection& sel, const GridData& d) {
         if (l % label_step != 0 && l != sel.layer) continue;
         std::snprintf(buf, sizeof buf, "L%d", l);
         ImVec2 ts = ImGui::CalcTextSize(buf);
-        dl->AddText(ImVec2(grid.x - fs * 0.3f - ts.x, grid.y + l * pitch + (tile - ts.y) * 0.5f), l == sel.layer ? theme_accent() : dim,
+        dl->AddText(ImVec2(grid.x - fs * 0.3f - ts.x, grid.y + l * pitch + (tile - ts.y) * 0.5f), l == sel.layer && !d.picture ? theme_accent() : dim,
                     buf);
     }
     for (int h = 0; h < H; ++h) {
@@ -90,7 +90,7 @@ bool show_grid(Selection& sel, const GridData& d) {
         std::snprintf(buf, sizeof buf, "H%d", h);
         ImVec2 ts = ImGui::CalcTextSize(buf);
         dl->AddText(ImVec2(grid.x + h * pitch + (tile - ts.x) * 0.5f, grid.y - label_h + (label_h - ts.y) * 0.5f),
-                    h == sel.head ? theme_accent() : dim, buf);
+                    h == sel.head && !d.picture ? theme_accent() : dim, buf);
     }
 
     for (int l = 0; l < L; ++l)
@@ -112,9 +112,10 @@ bool show_grid(Selection& sel, const GridData& d) {
     const int hl = std::clamp(static_cast<int>((m.y - grid.y) / pitch), 0, L - 1);
     const int hh = std::clamp(static_cast<int>((m.x - grid.x) / pitch), 0, H - 1);
 
-    // The selected head: a thick accent frame outside the tile so it never hides the tile's edge cells.
+    // The selected head: a thick accent frame outside the tile so it never hides the tile's edge cells
+    // (not in a picture of every head, where it would single one out for no reason).
     ImVec2 s0(grid.x + sel.head * pitch, grid.y + sel.layer * pitch);
-    dl->AddRect(ImVec2(s0.x - 2, s0.y - 2), ImVec2(s0.x + tile + 2, s0.y + tile + 2), theme_accent(), 0.0f, 0, 3.0f);
+    if (!d.picture) dl->AddRect(ImVec2(s0.x - 2, s0.y - 2), ImVec2(s0.x + tile + 2, s0.y + tile + 2), theme_accent(), 0.0f, 0, 3.0f);
 
     bool opened = false;
     if (hovered) {

@@ -83,16 +83,19 @@ test('Export menu: the CSV download holds the shown head', async () => {
   s = await H.waitForState(page, () => window.attnscope.getState().widgets.exportItems.length > 0);
   const labels = await page.evaluate(() => window.attnscope.getState().widgets.exportItems.length);
   assert.ok(labels >= 5);
-  const csvIndex = s.widgets.exportItems.length - 5;   // CSV follows PNG when PNG is offered
+  const csvIndex = (await page.evaluate(() => window.attnscope.exportKinds())).indexOf('csv');   // the menu's order
   const [download] = await Promise.all([page.waitForEvent('download'), H.clickRect(page, s.widgets.exportItems[csvIndex])]);
   assert.equal(download.suggestedFilename(), 'gpt2-tiny-self-L1-H2.csv');
   const text = fs.readFileSync(await download.path(), 'utf8');
   const rows = text.trim().split('\r\n');
   const a = await page.evaluate(() => Array.from(window.attnscope.getAttention(1, 2)));
   const T = (await state()).tokens.length;
-  assert.equal(rows.length, T + 1);
-  const row3 = rows[4].split(',');
-  for (let k = 0; k < T; k++) assert.equal(Math.fround(Number(row3[k + 1])), a[3 * T + k], `cell 3,${k}`);   // %.9g: exact as float
+  assert.equal(rows.length, T + 3);   // key labels, ids and pieces, then one row per query
+  const ids = await page.evaluate(() => JSON.parse(new TextDecoder().decode(window.attnscope.exportFile('json').bytes)));
+  assert.deepEqual(rows[1].split(',').slice(3).map(Number), ids.keys.map((k) => k.id));
+  const row3 = rows[3 + 3].split(',');   // id, piece, label, then the weights (these pieces hold no commas)
+  assert.equal(Number(row3[0]), ids.queries[3].id);
+  for (let k = 0; k < T; k++) assert.equal(Math.fround(Number(row3[k + 3])), a[3 * T + k], `cell 3,${k}`);   // %.9g: exact as float
   assert.match((await state()).notice, /downloaded gpt2-tiny-self-L1-H2\.csv/);
 });
 

@@ -14,6 +14,7 @@
 #include "ui/picture.h"
 #include "ui/picture_title.h"
 #include "ui/soft_raster.h"
+#include "ui/svg_export.h"
 #include "ui/svg_writer.h"
 
 using namespace attn;
@@ -198,4 +199,29 @@ TEST_CASE("exports: CSV and JSON carry each token's id and raw piece beside its 
     CHECK(lines[1] == ids);
     CHECK(lines[2] == pieces);
     CHECK(lines[3].rfind(std::to_string(tokens.ids[0]) + "," + tokens.pieces[0] + ",Hello,", 0) == 0);
+}
+
+TEST_CASE("svg_picture: a rect per cell up to kSvgMaxCellRects, one embedded PNG of the cells past it") {
+    for (int T : {12, 130}) {
+        CAPTURE(T);
+        Trace trace = make_synthetic_trace(1, 2, T, true);
+        SvgInput in;
+        in.attention = &trace.attentions;
+        in.queries = in.keys = &trace.tokens;
+        in.piece_style = PieceStyle::byte_level;
+        in.head = 1;
+        in.title.heading = "synthetic";
+        const std::string svg = svg_picture(in);
+        REQUIRE(svg.rfind("<?xml", 0) == 0);
+        size_t rects = 0;
+        for (size_t at = svg.find("data-weight="); at != std::string::npos; at = svg.find("data-weight=", at + 1)) ++rects;
+        const bool big = T * T > kSvgMaxCellRects;
+        CHECK(rects == (big ? 0u : static_cast<size_t>(T * T)));
+        CHECK((svg.find("id=\"cells-image\"") != std::string::npos) == big);
+        // Every label is there, escaped: the split CJK byte piece and the emoji come through as text.
+        CHECK(svg.find(">" + xml_escape(token_label(trace.tokens.pieces[5], PieceStyle::byte_level)) + "</text>") != std::string::npos);
+        CHECK(svg.find("\xF0\x9F\x98\x80</text>") != std::string::npos);
+    }
+    SvgInput none;
+    CHECK(svg_picture(none).empty());
 }
