@@ -643,6 +643,12 @@ def render_scale_multiplies_the_pixels():
         expect_clean_failure(base + ["--size", "4000x3000", "--scale", "4", "--out", out_path], "million pixels", out_path)
         expect_clean_failure(base + ["--scale", "2", "--out", os.path.join(d, "z.svg")], "--scale applies to PNG",
                              os.path.join(d, "z.svg"))
+        bart = ["render", "--model", os.path.join(FIXTURES, "bart-tiny"), "--text", "The cat sat.", "--target", "A cat."]
+        expect_clean_failure(bart + ["--kind", "cross", "--view", "flow", "--out", os.path.join(d, "f.svg")],
+                             "the flow view has no picture of cross attention", os.path.join(d, "f.svg"))
+        cross = svg_read(render(d, "c.svg", *bart[1:], "--kind", "cross"))
+        assert "cross attention (target looks at source)" in cross.find(SVG + "title").text
+        assert svg_texts(cross, "row-label")[:1] == ["</s>"], "BART's decoder starts with </s>"
 
 
 # ------------------------------------------------------------------ bad files
