@@ -107,6 +107,10 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     Layout lay;
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;
+    if (d.picture) {   // room in the corner for the axis names (see below), however short the labels
+        lay.row_label_w = std::max(lay.row_label_w, ImGui::CalcTextSize("query \xE2\x86\x93").x + fs * 0.7f);
+        lay.col_label_h = std::max(lay.col_label_h, fs * 2.7f);
+    }
     float bar_w = colorbar_width();   // bar, ticks and the mask legend
     float cell_w = (avail.x - lay.row_label_w - bar_w) / S;
     float cell_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;
