@@ -6,7 +6,6 @@
   'use strict';
   const DEFAULT_MODEL = 'gpt2-tiny';
   const KINDS = { self: 0, decoder: 1, cross: 2 };
-  const EXPORTS = { png: 0, csv: 1, json: 2, npy: 3, safetensors: 4, npz: 5 };
   // What a model loader may read; anything else in a dropped folder (.bin, README.md, ...) is skipped.
   const MODEL_FILE = /\.(json|txt|safetensors)$/i;
   const overlay = document.getElementById('loading');
@@ -436,12 +435,16 @@
     return data;
   }
 
-  // {name, bytes: Uint8Array} of an export: 'png', 'csv', 'json', 'npy', 'safetensors' or 'npz' (see the
-  // Export menu). Throws with the reason when there is nothing to export.
-  function exportFile(kind) {
-    const k = EXPORTS[kind];
-    if (k === undefined) throw new Error('export kind must be one of ' + Object.keys(EXPORTS).join(', '));
-    if (mod.ccall('attn_web_export', 'number', ['number'], [k]) !== 1) throw new Error(getState().error);
+  // The kinds exportFile takes, as the app's table names them: 'png', 'svg', 'csv', 'json', 'npy', ...
+  function exportKinds() { return mod.UTF8ToString(mod.ccall('attn_web_export_kinds', 'number', [], [])).split(', '); }
+
+  // {name, bytes: Uint8Array} of an export (see exportKinds and the Export menu); options.scale: the
+  // PNG's resolution, 1, 2 or 4 (default: the menu's choice). Throws with the reason when there is
+  // nothing to export or the kind is unknown.
+  function exportFile(kind, options = {}) {
+    if (!exportKinds().includes(kind)) throw new Error('export kind must be one of ' + exportKinds().join(', '));
+    const scale = options.scale === undefined ? 0 : Number(options.scale);
+    if (mod.ccall('attn_web_export', 'number', ['string', 'number'], [kind, scale]) !== 1) throw new Error(getState().error);
     const ptr = mod.ccall('attn_web_export_data', 'number', [], []);
     const size = mod.ccall('attn_web_export_size', 'number', [], []);
     const name = mod.UTF8ToString(mod.ccall('attn_web_export_name', 'number', [], []));
@@ -510,12 +513,14 @@
     openFiles,
     openFilePicker() { folderInput.click(); },
     exportFile,
-    // A PNG of `view` ("heatmap", "grid", "lines" or "flow"; default the one on screen) at the canvas size.
-    exportPng(view) {
+    exportKinds,
+    // A PNG of `view` ("heatmap", "grid", "lines" or "flow"; default the one on screen) at the main
+    // view's size times `scale` (1, 2 or 4; default the Export menu's choice).
+    exportPng(view, scale) {
       const shown = getState().view;
       if (view) applyUrlState('view=' + encodeURIComponent(view));
       try {
-        return exportFile('png').bytes;
+        return exportFile('png', { scale }).bytes;
       } finally {
         if (view) applyUrlState('view=' + shown);
       }

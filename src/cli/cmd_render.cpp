@@ -1,5 +1,6 @@
 // `render`: the explorer's main view as a PNG, headlessly (no display, no GPU): the app's own views
-// drawn in picture-only layout by the software rasteriser (ui/picture.h). Built only with the app
+// drawn in picture-only layout by the software rasteriser (ui/picture.h), at 1x, 2x or 4x; or as an
+// SVG (ui/svg_export.h) when --out ends in .svg or --format svg. Built only with the app
 // (ATTN_BUILD_APP); it draws nothing itself.
 #include <cstdio>
 #include <string>
@@ -47,7 +48,7 @@ std::string base_name(std::string path) {
 int cmd_render(int argc, char** argv) {
     Args args = args_parse(argc, argv,
                            {"--model", "--text", "--text-file", "--target", "--view", "--layer", "--head", "--kind",
-                            "--colormap", "--theme", "--size", "--font-size", "--out"},
+                            "--colormap", "--theme", "--size", "--font-size", "--out", "--scale", "--format"},
                            {"--auto-scale"});
     const std::string out_path = args.require("--out");
     const std::string folder = args.require("--model");
@@ -64,6 +65,16 @@ int cmd_render(int argc, char** argv) {
     int width = 1600, height = 1000;
     if (args.has("--size")) size_of(args.get("--size"), &width, &height);
     const int font_size = args.get_int("--font-size", 18);
+    const int scale = args.get_int("--scale", 1);
+    if (!picture_scale_ok(scale)) throw UsageError{"--scale wants 1, 2 or 4, got " + std::to_string(scale)};
+    const bool svg_by_name = out_path.size() >= 4 && out_path.compare(out_path.size() - 4, 4, ".svg") == 0;
+    const std::string format = args.get("--format", svg_by_name ? "svg" : "png");
+    if (format != "png" && format != "svg") throw UsageError{"--format wants png or svg, got '" + format + "'"};
+    if (format == "svg" && args.has("--scale")) throw UsageError{"--scale applies to PNG pictures; an SVG has no pixels"};
+    if (!picture_fits(width, height, scale))
+        throw UsageError{"--size " + std::to_string(width) + "x" + std::to_string(height) + " at --scale " +
+                         std::to_string(scale) + " is over " + std::to_string(kMaxPicturePixels / 1000000) +
+                         " million pixels; pick a smaller size or scale"};
     if (font_size < 6 || font_size > 96) throw UsageError{"--font-size wants 6 to 96 pixels, got " + std::to_string(font_size)};
 
     if (!path_is_directory(folder)) throw UsageError{"--model " + folder + ": not a folder"};
@@ -90,9 +101,17 @@ int cmd_render(int argc, char** argv) {
     app.config.fonts = fonts_read(kSystemPrimaryFont, kSystemCjkFont);
     app.config.font_size = static_cast<float>(font_size);
     app.font_size = app.config.font_size;
-    Bytes png = picture_png(app, view, width, height);
-    if (png.empty()) throw UsageError{"could not encode the picture as PNG"};
-    auto written = file_write_atomic(out_path, png);
+    Bytes bytes;
+    if (format == "svg") {
+        app.main_view = view;
+        Expected<ExportFile> svg = app_export_file(app, ExportKind::svg);
+        if (!svg) throw UsageError{svg.error().message};
+        bytes = std::move(svg->bytes);
+    } else {
+        bytes = picture_png(app, view, width, height, scale);
+        if (bytes.empty()) throw UsageError{"could not encode the picture as PNG"};
+    }
+    auto written = file_write_atomic(out_path, bytes);
     if (!written) throw UsageError{written.error().message};
     return 0;
 }

@@ -25,9 +25,11 @@ const char* kUsage =
     "           and new_ids the whole decoder output, start token included (as transformers returns it)\n"
     "  render   --model DIR (--text TEXT | --text-file FILE) [--target TEXT] [--view heatmap|grid|lines|flow]\n"
     "           [--layer L] [--head H] [--kind self|decoder|cross] [--colormap NAME] [--auto-scale]\n"
-    "           [--theme dark|light] [--size WxH] [--font-size N] --out FILE.png\n"
-    "           the explorer's view as a picture (default 1600x1000, 18 px); NAME: viridis, plasma, magma,\n"
-    "           inferno, cividis or greys\n";
+    "           [--theme dark|light] [--size WxH] [--font-size N] [--scale 1|2|4] [--format png|svg]\n"
+    "           --out FILE.png|FILE.svg\n"
+    "           the explorer's view as a picture (default 1600x1000, 18 px; --scale 2: twice the pixels,\n"
+    "           same layout), or as SVG when FILE ends in .svg; NAME: viridis, plasma, magma, inferno,\n"
+    "           cividis or greys\n";
 
 }  // namespace
 

@@ -125,11 +125,15 @@ EMSCRIPTEN_KEEPALIVE void attn_web_apply_url_state(const char* fragment) {
     attn::app_apply_url_state(g_app, attn::url_state_parse(fragment));
 }
 
-// Builds an export (an ExportKind) for the page: 1 and the bytes below, or 0 with the reason in the
-// state's "error".
-EMSCRIPTEN_KEEPALIVE int attn_web_export(int kind) {
-    if (kind < 0 || kind > static_cast<int>(attn::ExportKind::trace_npz)) return 0;
-    attn::Expected<attn::ExportFile> file = attn::app_export_file(g_app, static_cast<attn::ExportKind>(kind));
+// Builds an export for the page: `kind` is a kExportKinds name ("png", "svg", ...), `scale` the PNG's
+// (0: the menu's choice). 1 and the bytes below, or 0 with the reason in the state's "error".
+EMSCRIPTEN_KEEPALIVE int attn_web_export(const char* kind, int scale) {
+    attn::ExportKind k;
+    if (!attn::export_kind_from_name(kind, &k)) {
+        g_app.action_error = "cannot export: '" + std::string(kind ? kind : "") + "' is not one of " + attn::export_kind_names();
+        return 0;
+    }
+    attn::Expected<attn::ExportFile> file = attn::app_export_file(g_app, k, scale);
     if (!file) {
         g_app.action_error = "cannot export: " + file.error().message;
         return 0;
@@ -140,6 +144,11 @@ EMSCRIPTEN_KEEPALIVE int attn_web_export(int kind) {
 EMSCRIPTEN_KEEPALIVE const uint8_t* attn_web_export_data() { return g_export.bytes.data(); }
 EMSCRIPTEN_KEEPALIVE int attn_web_export_size() { return static_cast<int>(g_export.bytes.size()); }
 EMSCRIPTEN_KEEPALIVE const char* attn_web_export_name() { return g_export.name.c_str(); }
+// "png, svg, csv, ...": the kinds exportFile accepts, from the app's one table.
+EMSCRIPTEN_KEEPALIVE const char* attn_web_export_kinds() {
+    static const std::string names = attn::export_kind_names();
+    return names.c_str();
+}
 
 // The CJK font, fetched by the page when app asked for it (request_cjk_font): a buffer of `size` bytes
 // to copy it into, then attn_web_font_loaded hands it to the app, which rebuilds its atlas next frame.
@@ -277,7 +286,8 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                     {"nextToken", rect(g_app.widgets.next_token)}, {"openModel", rect(g_app.widgets.open_model)},
                     {"exportButton", rect(g_app.widgets.export_button)}, {"exportItems", export_items},
                     {"emptyHint", rect(g_app.widgets.empty_hint)}, {"textBox", rect(g_app.widgets.text_box)},
-                    {"targetBox", rect(g_app.widgets.target_box)}};
+                    {"targetBox", rect(g_app.widgets.target_box)},
+                    {"mainView", rect(g_app.widgets.main_view)}};
     s["theme"] = g_app.theme == attn::Theme::light ? "light" : "dark";
     s["fontSize"] = g_app.font_size;
     s["notice"] = g_app.notice;

@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/draw_text.h"
+#include "ui/picture_title.h"
 #include "ui/text_cut.h"
 #include "ui/views.h"
 
@@ -101,7 +103,7 @@ const char* heatmap_title(AttentionKind kind, bool encoder_decoder) {
 }
 
 void show_lines_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
-    if (seq2seq) ImGui::TextUnformatted(heatmap_title(app.selection.kind, seq2seq));
+    if (seq2seq && !app.picture_only) ImGui::TextUnformatted(heatmap_title(app.selection.kind, seq2seq));
     LinesData ld;
     if (app.has_trace) {
         ld.attention = view.attention;
@@ -113,6 +115,7 @@ void show_lines_view(App& app, const AttentionView& view, bool seq2seq, PieceSty
     ld.heads = &app.line_heads;
     ld.left_rect = &app.widgets.lines_left;
     ld.right_rect = &app.widgets.lines_right;
+    ld.picture = app.picture_only;
     show_lines(app.selection, ld);
 }
 
@@ -126,11 +129,12 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
         gd.head_max = &head_max_cached(app.head_max, *gd.attention, gd.trace_version);
     gd.textures = app.config.textures;
     gd.tile_rects = &app.widgets.grid_tiles;
+    gd.picture = app.picture_only;
     if (show_grid(app.selection, gd)) app.main_view = MainView::heatmap;
 }
 
 void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
-    if (seq2seq) ImGui::TextUnformatted(heatmap_title(app.selection.kind, seq2seq));
+    if (seq2seq && !app.picture_only) ImGui::TextUnformatted(heatmap_title(app.selection.kind, seq2seq));
     FlowData fd;
     if (app.has_trace) {
         fd.attention = view.attention;
@@ -143,6 +147,7 @@ void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyl
     fd.piece_style = style;
     fd.state = &app.flow;
     fd.top_nodes = &app.widgets.flow_top;
+    fd.picture = app.picture_only;
     show_flow(app.selection, fd);
 }
 
@@ -163,6 +168,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     hd.piece_style = style;
     hd.textures = app.config.textures;
     hd.grid_rect = &app.widgets.heatmap_grid;
+    hd.picture = app.picture_only;
     show_heatmap(app.selection, hd);
 }
 
@@ -202,6 +208,7 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         td.font_size = app.font_size;
         td.has_trace = app.has_trace && static_cast<bool>(app.config.save_file);
         td.can_export_png = true;
+        td.picture_scale = app.picture_scale;
         td.open_rect = &app.widgets.open_model;
         td.export_rect = &app.widgets.export_button;
         td.export_item_rects = &app.widgets.export_items;
@@ -212,6 +219,7 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         if (act.toggle_theme) app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark);
         if (act.font_step) app_set_font_size(app, app.font_size + 2.0f * act.font_step);
         if (act.export_kind >= 0) app.pending_export = act.export_kind;
+        if (act.picture_scale > 0) app.picture_scale = act.picture_scale;
         app.folder_prompt.list_folders = app.config.list_folders;
         app.folder_prompt.is_model_folder = app.config.is_model_folder;
         std::string folder = show_folder_prompt(app.folder_prompt);
@@ -220,13 +228,11 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
     ImGui::End();
 }
 
-// The picture's caption: which model, view and attention, so a handout stands on its own.
-void show_picture_caption(const App& app, bool seq2seq) {
-    static const char* const names[] = {"heatmap", "head grid", "lines (head view)", "attention flow"};
-    const Selection& s = app.selection;
-    ImGui::Text("%s  \xC2\xB7  %s  \xC2\xB7  layer %d, head %d%s%s", app.model_name.empty() ? "no model" : app.model_name.c_str(),
-                names[static_cast<int>(app.main_view)], s.layer, s.head, seq2seq ? "  \xC2\xB7  " : "",
-                seq2seq ? heatmap_title(s.kind, seq2seq) : "");
+// The picture's caption: which model, view and attention, and the text, so a handout stands on its own.
+void show_picture_caption(const App& app) {
+    PictureTitle title = picture_title(app, app.main_view);
+    ImGui::TextUnformatted(title.heading.c_str());
+    if (!title.text.empty()) ImGui::TextDisabled("%s", label_for_font(title.text, ImGui::GetFont()).c_str());
 }
 
 }  // namespace
@@ -308,6 +314,8 @@ void app_frame(App& app) {
     ImGui::SetNextWindowPos(ImVec2(left_w, toolbar_h));
     ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), main_h));
     if (ImGui::Begin("Heatmap", nullptr, fixed)) {
+        app.widgets.main_view = {ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(),
+                                 ImGui::GetWindowHeight()};
         // One selection drives every view, so switching keeps the layer, head and kind.
         static const char* const labels[] = {"Heatmap", "Head grid", "Lines", "Flow"};
         for (MainView v : kMainViews) {
@@ -315,7 +323,7 @@ void app_frame(App& app) {
             if (v != kMainViews[0]) ImGui::SameLine();
             if (ImGui::RadioButton(labels[static_cast<int>(v)], app.main_view == v)) app.main_view = v;
         }
-        if (!panels) show_picture_caption(app, seq2seq);
+        if (!panels) show_picture_caption(app);
         ImGui::Separator();
         app.widgets.empty_hint = {};
         if (app_waiting_for_text(app)) app.widgets.empty_hint = show_empty_text_hint(seq2seq);

@@ -74,7 +74,7 @@ struct WidgetRects {
     std::array<float, 4> next_token{};
     std::array<float, 4> open_model{};
     std::array<float, 4> export_button{};
-    std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries
+    std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries, then its PNG scales
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
     std::array<float, 4> lines_right{};
     std::vector<std::array<float, 4>> grid_tiles;   // the head grid's tiles, (L, H) row-major
@@ -88,6 +88,7 @@ struct WidgetRects {
     std::array<float, 4> target_box{}, target_box_visible{};
     bool popup_open = false;   // a menu or combo is open: it may overlap the boxes, so the page hides them
     std::array<float, 4> empty_hint{};   // the main view's "Type a sentence..." (zero while there is a trace)
+    std::array<float, 4> main_view{};     // the main view's window: the size a PNG export is drawn at
 };
 
 struct App {
@@ -128,6 +129,7 @@ struct App {
     bool cjk_font_requested = false;
     std::string pending_folder;        // chosen in the Open model prompt; loaded by app_after_render
     int pending_export = -1;           // an ExportKind picked this frame; built by app_after_render
+    int picture_scale = 1;             // PNG exports: 1x, 2x or 4x the main view's size (kPictureScales)
     FolderPromptData folder_prompt;    // the desktop's Open model prompt (dir persists between opens)
     std::string notice;                // last good news for the status bar ("saved x.png")
 
@@ -193,8 +195,9 @@ struct ExportFile {
     std::string name;
     Bytes bytes;
 };
-// PNG renders the view again off screen, hence the non-const App.
-Expected<ExportFile> app_export_file(App& app, ExportKind kind);
+// PNG renders the view again off screen, hence the non-const App: at the main view's size times
+// `scale` (1, 2 or 4; 0: app.picture_scale), capped at kMaxPicturePixels.
+Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale = 0);
 // Builds the export and hands it to config.save_file; the outcome lands in app.notice or app.action_error.
 bool app_export(App& app, ExportKind kind);
 

@@ -1,5 +1,6 @@
-// Exports of what is on screen: the shown head as CSV/JSON (with the heatmap's token labels), the shown
-// attention kind as .npy, the whole trace as safetensors or .npz. File names say what is inside, so a
+// Exports of what is on screen: the main view as a PNG (1x, 2x, 4x) or an SVG, the shown head as
+// CSV/JSON (with the heatmap's token labels, the raw pieces and the ids), the shown attention kind as
+// .npy, the whole trace as safetensors or .npz. File names say what is inside, so a
 // folder of exports stays readable.
 #include <cstdio>
 
@@ -7,6 +8,8 @@
 #include "ui/app.h"
 #include "ui/matrix_export.h"
 #include "ui/picture.h"
+#include "ui/picture_title.h"
+#include "ui/svg_export.h"
 #include "ui/token_label.h"
 
 namespace attn {
@@ -15,10 +18,33 @@ namespace {
 
 Bytes text_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
-std::vector<std::string> labels_of(const TokenSeq& seq, int n, PieceStyle style) {
-    std::vector<std::string> out;
-    for (int i = 0; i < n && i < seq.size(); ++i) out.push_back(token_label(seq.pieces[i], style));
+std::vector<MatrixToken> tokens_of(const TokenSeq& seq, int n, PieceStyle style) {
+    std::vector<MatrixToken> out;
+    for (int i = 0; i < n && i < seq.size(); ++i) {
+        const std::string piece = i < static_cast<int>(seq.pieces.size()) ? seq.pieces[i] : "";
+        out.push_back({token_label(piece, style), piece, seq.ids[i]});
+    }
     return out;
+}
+
+// The view's data as the SVG writer needs it: what the views draw from, read from the App.
+SvgInput svg_input(const App& app, const AttentionView& view) {
+    SvgInput in;
+    in.view = app.main_view;
+    in.attention = view.attention;
+    in.queries = view.queries;
+    in.keys = view.keys;
+    in.piece_style = piece_style_for(app.trace);
+    in.layer = app.selection.layer;
+    in.head = app.selection.head;
+    in.colormap = app.selection.colormap;
+    in.auto_scale = app.selection.auto_scale;
+    in.title = picture_title(app, app.main_view);
+    in.heads_on = app.line_heads.on;
+    in.keys_left = app.selection.kind == AttentionKind::cross;
+    in.flow_threshold = app.flow.threshold;
+    in.flow_pinned = app.flow.pinned;
+    return in;
 }
 
 std::string base_name(const App& app) {
@@ -30,7 +56,7 @@ std::string base_name(const App& app) {
 
 }  // namespace
 
-Expected<ExportFile> app_export_file(App& app, ExportKind kind) {
+Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
     if (!app.has_trace) return ErrorValue{"nothing to export yet: load a model and type some text"};
     const AttentionView view = attention_view(app.trace, app.selection.kind);
     const AttentionTensor& a = *view.attention;
@@ -47,8 +73,8 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind) {
         m.rows = a.n_query;
         m.cols = a.n_key;
         const PieceStyle style = piece_style_for(app.trace);
-        m.row_labels = labels_of(*view.queries, a.n_query, style);
-        m.col_labels = labels_of(*view.keys, a.n_key, style);
+        m.row_tokens = tokens_of(*view.queries, a.n_query, style);
+        m.col_tokens = tokens_of(*view.keys, a.n_key, style);
         m.model = app.model_name;
         m.kind = kind_name;
         m.layer = app.selection.layer;
@@ -70,15 +96,30 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind) {
         if (!bytes) return bytes.error();
         return ExportFile{base + (kind == ExportKind::trace_npz ? "-trace.npz" : "-trace.safetensors"), std::move(*bytes)};
     }
-    // The picture at the size of the window (what the user sees), or a slide-sized one headlessly.
-    int width = 1600, height = 1000;
-    if (ImGui::GetCurrentContext() && ImGui::GetIO().DisplaySize.x >= 64 && ImGui::GetIO().DisplaySize.y >= 64) {
-        width = static_cast<int>(ImGui::GetIO().DisplaySize.x);
-        height = static_cast<int>(ImGui::GetIO().DisplaySize.y);
+    const std::string picture_name = base + "-" + main_view_name(app.main_view) + head_tag;
+    if (kind == ExportKind::svg) {
+        if (app.main_view == MainView::flow && app.selection.kind == AttentionKind::cross)
+            return ErrorValue{"the flow view has no picture of cross attention: pick encoder or decoder self attention"};
+        std::string svg = svg_picture(svg_input(app, view));
+        if (svg.empty()) return ErrorValue{"no " + kind_name + " attention in this trace to draw"};
+        return ExportFile{picture_name + ".svg", Bytes(svg.begin(), svg.end())};
     }
-    Bytes png = picture_png(app, app.main_view, width, height);
+    // The picture at the main view's size (what the user sees of it), or a slide-sized one headlessly,
+    // times the chosen scale.
+    if (scale == 0) scale = app.picture_scale;
+    if (!picture_scale_ok(scale)) return ErrorValue{"PNG scale " + std::to_string(scale) + " is not 1, 2 or 4"};
+    int width = 1600, height = 1000;
+    const std::array<float, 4>& shown = app.widgets.main_view;
+    if (ImGui::GetCurrentContext() && shown[2] >= 64 && shown[3] >= 64) {
+        width = static_cast<int>(shown[2]);
+        height = static_cast<int>(shown[3]);
+    }
+    if (!picture_fits(width, height, scale))
+        return ErrorValue{"a " + std::to_string(width * scale) + " x " + std::to_string(height * scale) +
+                          " picture is too large; pick a smaller scale"};
+    Bytes png = picture_png(app, app.main_view, width, height, scale);
     if (png.empty()) return ErrorValue{"could not encode the picture as PNG"};
-    return ExportFile{base + "-" + main_view_name(app.main_view) + head_tag + ".png", std::move(png)};
+    return ExportFile{picture_name + (scale > 1 ? "@" + std::to_string(scale) + "x" : "") + ".png", std::move(png)};
 }
 
 bool app_export(App& app, ExportKind kind) {

@@ -49,27 +49,33 @@ struct PictureScope {
 
 }  // namespace
 
-Picture picture_render(App& app, MainView view, int width, int height) {
+Picture picture_render(App& app, MainView view, int width, int height, int scale) {
     Picture picture;
-    if (width < 1 || height < 1) return picture;
+    if (!picture_fits(width, height, scale)) return picture;
     PictureScope scope(app);
 
-    // The atlas and style of the app's context when there is one (same glyphs, same theme), else ours.
+    // The style of the app's context when there is one (same theme), and its atlas too at 1x (same
+    // glyphs). Otherwise, and at 2x or 4x, our own atlas at scale times the font size, shown at
+    // 1/scale: the layout is the 1x layout, the glyphs are rasterised for the bigger canvas.
     ImFontAtlas* atlas = nullptr;
     ImGuiStyle style;
     float font_scale = 1.0f;
     std::vector<ImWchar> ranges;   // read when the atlas is baked below
     if (scope.previous) {
-        atlas = ImGui::GetIO().Fonts;
         style = ImGui::GetStyle();
         font_scale = ImGui::GetIO().FontGlobalScale;
+    } else {
+        app_style_apply(app, style);
+    }
+    if (scope.previous && scale == 1) {
+        atlas = ImGui::GetIO().Fonts;
     } else {
         scope.own_atlas = std::make_unique<ImFontAtlas>();
         atlas = scope.own_atlas.get();
         app_collect_glyphs(app);   // the text's characters, before the atlas is baked
         ranges = app_font_ranges(app.glyphs);
-        app_fonts_add(app.config, app.font_size, *atlas, ranges.data());
-        app_style_apply(app, style);
+        app_fonts_add(app.config, app.font_size * scale, *atlas, ranges.data());
+        font_scale /= static_cast<float>(scale);
     }
     unsigned char* atlas_pixels = nullptr;
     int atlas_w = 0, atlas_h = 0;
@@ -86,6 +92,7 @@ Picture picture_render(App& app, MainView view, int width, int height) {
     io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
     io.DeltaTime = 1.0f / 60.0f;
     io.FontGlobalScale = font_scale;
+    io.DisplayFramebufferScale = ImVec2(static_cast<float>(scale), static_cast<float>(scale));
     io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
     io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;   // the rasteriser honours VtxOffset
 
@@ -98,14 +105,15 @@ Picture picture_render(App& app, MainView view, int width, int height) {
         ImGui::Render();
     }
     // The theme's window colour: the main view's window covers the picture, but not its rounding gaps.
-    picture.image = soft_image_make(width, height, ImGui::GetColorU32(ImGuiCol_WindowBg, 1.0f));
+    picture.image = soft_image_make(width * scale, height * scale, ImGui::GetColorU32(ImGuiCol_WindowBg, 1.0f));
     picture.stats = soft_raster(*ImGui::GetDrawData(), textures, picture.image);
     picture.widgets = app.widgets;
     return picture;
 }
 
-Bytes picture_png(App& app, MainView view, int width, int height) {
-    Picture picture = picture_render(app, view, width, height);
+Bytes picture_png(App& app, MainView view, int width, int height, int scale) {
+    Picture picture = picture_render(app, view, width, height, scale);
+    if (picture.image.rgba.empty()) return {};
     return png_encode_rgba(picture.image.rgba.data(), picture.image.width, picture.image.height);
 }
 

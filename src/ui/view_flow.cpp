@@ -203,13 +203,19 @@ void show_flow(Selection& sel, const FlowData& d) {
     const int L = s.ahat.n_layer, T = s.ahat.n_token;
     const float fs = ImGui::GetFontSize();
 
-    ImGui::TextWrapped("Attention flow: each row is the token stream after a layer, input at the bottom. An edge's "
-                       "strength is how much of the upper token comes from the lower one (heads averaged, half "
-                       "kept by the residual). Hover a top token to see where it came from; click to pin.");
-    ImGui::SetNextItemWidth(fs * 12.0f);
-    ImGui::SliderFloat("hide edges below", &s.threshold, 0.0f, 1.0f, "%.2f");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Edges with a weaker Ahat weight are hidden; the lit paths of a hovered token always show.");
+    if (d.picture) {   // the legend in place of the explanation and the slider
+        ImGui::TextWrapped("Rows: the tokens after each layer, input at the bottom. Edge opacity and width: how much of "
+                           "the upper token comes from the lower one (heads averaged, residual included); edges under "
+                           "%.2f not drawn%s.", s.threshold, s.pinned >= 0 ? "; orange: the paths into the marked token" : "");
+    } else {
+        ImGui::TextWrapped("Attention flow: each row is the token stream after a layer, input at the bottom. An edge's "
+                           "strength is how much of the upper token comes from the lower one (heads averaged, half "
+                           "kept by the residual). Hover a top token to see where it came from; click to pin.");
+        ImGui::SetNextItemWidth(fs * 12.0f);
+        ImGui::SliderFloat("hide edges below", &s.threshold, 0.0f, 1.0f, "%.2f");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Edges with a weaker Ahat weight are hidden; the lit paths of a hovered token always show.");
+    }
 
     const ImFont* font = ImGui::GetFont();
     std::vector<std::string> labels = token_labels_for_font(*d.tokens, T, d.piece_style, font);
@@ -365,7 +371,7 @@ void show_flow(Selection& sel, const FlowData& d) {
         else
             ImGui::TextWrapped("Bars: the share of '%s' that comes from each input token (rollout; max flow is too large "
                         "to compute at %d tokens).", who.c_str(), T);
-    } else {
+    } else if (!d.picture) {
         ImGui::TextDisabled("Hover a top-row token to light up where it came from.");
     }
     if (s.edges_dropped > 0)

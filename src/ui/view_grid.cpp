@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/colorbar.h"
 #include "ui/heatmap_cells.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -48,15 +49,18 @@ bool show_grid(Selection& sel, const GridData& d) {
     selection_clamp(sel, a->n_layer, a->n_head);
     const int L = a->n_layer, H = a->n_head;
 
-    ImGui::Text("%s%s%d layers x %d heads", d.title, *d.title ? " \xE2\x80\x94 " : "", L, H);
-    {
-        float controls_w = scale_controls_width();
-        float right = ImGui::GetWindowContentRegionMax().x;
-        if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
-            ImGui::SameLine(right - controls_w);
-        show_scale_controls(sel);
+    // A picture has the caption for a title and a colorbar instead of the controls and the hint.
+    if (!d.picture) {
+        ImGui::Text("%s%s%d layers x %d heads", d.title, *d.title ? " \xE2\x80\x94 " : "", L, H);
+        {
+            float controls_w = scale_controls_width();
+            float right = ImGui::GetWindowContentRegionMax().x;
+            if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
+                ImGui::SameLine(right - controls_w);
+            show_scale_controls(sel);
+        }
+        ImGui::TextDisabled("Each tile is one head (rows: query, columns: key). Click a tile to open it.");
     }
-    ImGui::TextDisabled("Each tile is one head (rows: query, columns: key). Click a tile to open it.");
 
     const float fs = ImGui::GetFontSize();
     char buf[32];
@@ -64,6 +68,8 @@ bool show_grid(Selection& sel, const GridData& d) {
     const float label_w = ImGui::CalcTextSize(buf).x + fs * 0.5f, label_h = fs * 1.3f;
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float bar_w = d.picture ? colorbar_width() + fs : 0.0f;
+    avail.x -= bar_w;
     const float pitch = std::max(4.0f, std::min((avail.x - label_w) / H, (avail.y - label_h) / L));
     const float gap = std::clamp(pitch * 0.06f, 1.0f, 6.0f), tile = pitch - gap;
     const ImVec2 grid(origin.x + label_w, origin.y + label_h);
@@ -76,7 +82,7 @@ bool show_grid(Selection& sel, const GridData& d) {
         if (l % label_step != 0 && l != sel.layer) continue;
         std::snprintf(buf, sizeof buf, "L%d", l);
         ImVec2 ts = ImGui::CalcTextSize(buf);
-        dl->AddText(ImVec2(grid.x - fs * 0.3f - ts.x, grid.y + l * pitch + (tile - ts.y) * 0.5f), l == sel.layer ? theme_accent() : dim,
+        dl->AddText(ImVec2(grid.x - fs * 0.3f - ts.x, grid.y + l * pitch + (tile - ts.y) * 0.5f), l == sel.layer && !d.picture ? theme_accent() : dim,
                     buf);
     }
     for (int h = 0; h < H; ++h) {
@@ -84,7 +90,7 @@ bool show_grid(Selection& sel, const GridData& d) {
         std::snprintf(buf, sizeof buf, "H%d", h);
         ImVec2 ts = ImGui::CalcTextSize(buf);
         dl->AddText(ImVec2(grid.x + h * pitch + (tile - ts.x) * 0.5f, grid.y - label_h + (label_h - ts.y) * 0.5f),
-                    h == sel.head ? theme_accent() : dim, buf);
+                    h == sel.head && !d.picture ? theme_accent() : dim, buf);
     }
 
     for (int l = 0; l < L; ++l)
@@ -106,9 +112,10 @@ bool show_grid(Selection& sel, const GridData& d) {
     const int hl = std::clamp(static_cast<int>((m.y - grid.y) / pitch), 0, L - 1);
     const int hh = std::clamp(static_cast<int>((m.x - grid.x) / pitch), 0, H - 1);
 
-    // The selected head: a thick accent frame outside the tile so it never hides the tile's edge cells.
+    // The selected head: a thick accent frame outside the tile so it never hides the tile's edge cells
+    // (not in a picture of every head, where it would single one out for no reason).
     ImVec2 s0(grid.x + sel.head * pitch, grid.y + sel.layer * pitch);
-    dl->AddRect(ImVec2(s0.x - 2, s0.y - 2), ImVec2(s0.x + tile + 2, s0.y + tile + 2), theme_accent(), 0.0f, 0, 3.0f);
+    if (!d.picture) dl->AddRect(ImVec2(s0.x - 2, s0.y - 2), ImVec2(s0.x + tile + 2, s0.y + tile + 2), theme_accent(), 0.0f, 0, 3.0f);
 
     bool opened = false;
     if (hovered) {
@@ -129,8 +136,16 @@ bool show_grid(Selection& sel, const GridData& d) {
             opened = true;
         }
     }
+    // Auto scale stretches each tile to its own largest weight, so the bar then reads 0 to "max".
+    if (d.picture) {
+        const float bar_h = std::max(L * pitch - gap, fs * 6.0f);
+        const ImVec2 bar(grid.x + H * pitch + fs, grid.y);
+        draw_colorbar(dl, bar, bar_h, -1.0f, a->causal, sel.colormap, 1.0f);
+        if (sel.auto_scale) dl->AddText(ImVec2(bar.x, bar.y + bar_h + fs * (a->causal ? 2.8f : 0.4f)), dim, "1 = each head's max");
+    }
+
     ImGui::SetCursorScreenPos(origin);
-    ImGui::Dummy(ImVec2(label_w + H * pitch, label_h + L * pitch));
+    ImGui::Dummy(ImVec2(label_w + H * pitch + bar_w, label_h + L * pitch));
     return opened;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "ui/colorbar.h"
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
 #include "ui/heatmap_cells.h"
@@ -25,42 +26,6 @@ struct Layout {
     float col_label_h = 0.0f;
     int step = 1;       // draw every step-th label when cells are smaller than the text
 };
-
-// The colorbar spans [0, vmax] with the same table the texture uses; `vmax` < 1 only with auto scale.
-void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value, bool causal, Colormap colormap,
-                   float vmax) {
-    const ColormapTable& cmap = colormap_table(colormap);
-    float fs = ImGui::GetFontSize();
-    float w = fs;
-    const int segments = 64;
-    for (int i = 0; i < segments; ++i) {
-        float y0 = top_left.y + height * i / segments, y1 = top_left.y + height * (i + 1) / segments;
-        ImU32 c_top = colormap_color(cmap, 1.0f - static_cast<float>(i) / segments);
-        ImU32 c_bottom = colormap_color(cmap, 1.0f - static_cast<float>(i + 1) / segments);
-        dl->AddRectFilledMultiColor(ImVec2(top_left.x, y0), ImVec2(top_left.x + w, y1), c_top, c_top, c_bottom, c_bottom);
-    }
-    ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    for (int k = 0; k <= 4; ++k) {
-        float v = k / 4.0f;
-        float y = top_left.y + height * (1.0f - v);
-        dl->AddLine(ImVec2(top_left.x + w, y), ImVec2(top_left.x + w + 4, y), text);
-        char buf[16];
-        std::snprintf(buf, sizeof buf, vmax * v >= 0.01f || k == 0 ? "%.2f" : "%.3f", vmax * v);
-        dl->AddText(ImVec2(top_left.x + w + 6, y - fs * 0.5f), text, buf);
-    }
-    if (hovered_value >= 0.0f) {
-        float y = top_left.y + height * (1.0f - std::min(hovered_value / vmax, 1.0f));
-        dl->AddTriangleFilled(ImVec2(top_left.x - 2, y), ImVec2(top_left.x - 9, y - 5), ImVec2(top_left.x - 9, y + 5),
-                              theme_outline(1.0f));
-    }
-    // The legend for masked cells sits under the bar so "grey" is never mistaken for "zero"; only
-    // causal attention has them, so only its legend shows it.
-    if (!causal) return;
-    ImVec2 swatch(top_left.x, top_left.y + height + fs * 0.6f);
-    dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs), colormap_masked_color(colormap));
-    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, "future");
-    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y + fs), text, "(masked)");
-}
 
 }  // namespace
 
@@ -114,20 +79,23 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const int T = attn->n_query, S = attn->n_key;
     const float* probs = attn->head(sel.layer, sel.head);   // (T, S)
 
-    ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, sel.head);
-    // The colormap controls close the title line on the right (or take their own line when narrow).
-    {
-        float controls_w = scale_controls_width();
-        float right = ImGui::GetWindowContentRegionMax().x;
-        if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
-            ImGui::SameLine(right - controls_w);
-        show_scale_controls(sel);
+    // A picture's caption already names the layer and head; it has no controls and no hints.
+    if (!d.picture) {
+        ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, sel.head);
+        // The colormap controls close the title line on the right (or take their own line when narrow).
+        {
+            float controls_w = scale_controls_width();
+            float right = ImGui::GetWindowContentRegionMax().x;
+            if (right - ImGui::GetItemRectMax().x + ImGui::GetWindowPos().x > controls_w + ImGui::GetFontSize())
+                ImGui::SameLine(right - controls_w);
+            show_scale_controls(sel);
+        }
+        // The axis hint takes its own line under the title (never clipped).
+        const char* axes = d.keys != d.queries && d.keys->size() != 0
+                               ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
+                               : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
+        ImGui::TextDisabled("%s", axes);
     }
-    // The axis hint takes its own line under the title (never clipped).
-    const char* axes = d.keys != d.queries && d.keys->size() != 0
-                           ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
-                           : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
-    ImGui::TextDisabled("%s", axes);
 
     const ImFont* font = ImGui::GetFont();
     std::vector<std::string> rows = token_labels_for_font(*d.queries, T, d.piece_style, font);
@@ -139,7 +107,11 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     Layout lay;
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;
-    float bar_w = fs * 2.8f + ImGui::CalcTextSize("(masked)").x;   // bar, ticks and the mask legend
+    if (d.picture) {   // room in the corner for the axis names (see below), however short the labels
+        lay.row_label_w = std::max(lay.row_label_w, ImGui::CalcTextSize("query \xE2\x86\x93").x + fs * 0.7f);
+        lay.col_label_h = std::max(lay.col_label_h, fs * 2.7f);
+    }
+    float bar_w = colorbar_width();   // bar, ticks and the mask legend
     float cell_w = (avail.x - lay.row_label_w - bar_w) / S;
     float cell_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;
     lay.cell = std::max(1.0f, std::min({cell_w, cell_h, fs * 3.0f}));
@@ -198,6 +170,16 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         std::string l = label_elide(cols[s], kLabelMaxChars);
         float x = lay.grid.x + (s + 0.5f) * lay.cell - fs * 0.5f;
         draw_text_vertical(dl, ImVec2(x, lay.grid.y - fs * 0.3f), hot ? accent : text, l);
+    }
+
+    // A picture names its axes in the empty corner above the row labels (the screen has a hint line).
+    if (d.picture) {
+        const char* names[2] = {"key \xE2\x86\x92", "query \xE2\x86\x93"};   // key →, query ↓
+        for (int i = 0; i < 2; ++i) {
+            ImVec2 size = ImGui::CalcTextSize(names[i]);
+            ImVec2 pos(lay.grid.x - fs * 0.6f - size.x, lay.grid.y - fs * (2.5f - 1.2f * i));
+            if (pos.x >= origin.x && pos.y >= origin.y) dl->AddText(pos, ImGui::GetColorU32(ImGuiCol_TextDisabled), names[i]);
+        }
     }
 
     // The pinned row keeps a bold accent outline; hover outlines stay thin and white so both read at once.

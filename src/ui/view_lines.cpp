@@ -66,6 +66,25 @@ void head_checkboxes(HeadToggles& t, int selected) {
     }
 }
 
+// A picture's legend instead of the checkboxes: what opacity means and a swatch per head drawn.
+void head_legend(const std::vector<char>& on) {
+    ImGui::TextUnformatted("opacity = attention weight;");
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float fs = ImGui::GetFontSize();
+    for (int h = 0; h < static_cast<int>(on.size()); ++h) {
+        if (!on[h]) continue;
+        char label[16];
+        std::snprintf(label, sizeof label, "H%d", h);
+        ImGui::SameLine(0.0f, fs * 0.8f);
+        ImVec2 p = ImGui::GetCursorScreenPos();
+        const float y = p.y + ImGui::GetTextLineHeight() * 0.5f;
+        dl->AddLine(ImVec2(p.x, y), ImVec2(p.x + fs * 1.4f, y), head_color(h), 3.0f);
+        ImGui::Dummy(ImVec2(fs * 1.6f, ImGui::GetTextLineHeight()));
+        ImGui::SameLine(0.0f, 0.0f);
+        ImGui::TextUnformatted(label);
+    }
+}
+
 }  // namespace
 
 ImU32 head_color(int head, float alpha) {
@@ -115,8 +134,12 @@ void show_lines(Selection& sel, const LinesData& d) {
     sync_heads(*d.heads, attn->n_head, sel.head);
     const int T = attn->n_query, S = attn->n_key;
 
-    ImGui::Text("Layer %d \xE2\x80\x94 lines: opacity = attention weight, one colour per head", sel.layer);
-    head_checkboxes(*d.heads, sel.head);
+    if (d.picture) {
+        head_legend(d.heads->on);
+    } else {
+        ImGui::Text("Layer %d \xE2\x80\x94 lines: opacity = attention weight, one colour per head", sel.layer);
+        head_checkboxes(*d.heads, sel.head);
+    }
 
     const ImFont* font = ImGui::GetFont();
     std::vector<std::string> qlabels = token_labels_for_font(*d.queries, T, d.piece_style, font);

@@ -7,18 +7,6 @@
 
 namespace attn {
 
-const char* export_kind_label(ExportKind kind) {
-    switch (kind) {
-    case ExportKind::png: return "Picture of this view (.png)";
-    case ExportKind::csv: return "This head's matrix (.csv)";
-    case ExportKind::json: return "This head's matrix (.json)";
-    case ExportKind::npy: return "All heads of this attention (.npy)";
-    case ExportKind::trace_safetensors: return "Whole trace (.safetensors)";
-    case ExportKind::trace_npz: return "Whole trace (NumPy .npz)";
-    }
-    return "";
-}
-
 ToolbarActions show_toolbar(const ToolbarData& d) {
     ToolbarActions act;
     ImGui::AlignTextToFramePadding();
@@ -67,10 +55,24 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
     if (d.export_rect) *d.export_rect = last_item_rect();
     if (d.export_item_rects) d.export_item_rects->clear();
     if (ImGui::BeginPopup("export")) {
-        for (ExportKind k : kExportKinds) {
-            if (k == ExportKind::png && !d.can_export_png) continue;
-            if (ImGui::Selectable(export_kind_label(k))) act.export_kind = static_cast<int>(k);
+        for (const ExportKindInfo& k : kExportKinds) {
+            if (k.kind == ExportKind::png && !d.can_export_png) continue;
+            char label[96];
+            if (k.kind == ExportKind::png) std::snprintf(label, sizeof label, "%s at %dx", k.label, d.picture_scale);
+            if (ImGui::Selectable(k.kind == ExportKind::png ? label : k.label)) act.export_kind = static_cast<int>(k.kind);
             if (d.export_item_rects) d.export_item_rects->push_back(last_item_rect());
+        }
+        // The PNG's resolution stays chosen for the next export (the popup stays open to pick it).
+        if (d.can_export_png) {
+            ImGui::Separator();
+            ImGui::TextDisabled("PNG resolution");
+            for (int s : kPictureScales) {
+                char label[16];
+                std::snprintf(label, sizeof label, "%dx", s);
+                ImGui::SameLine();
+                if (ImGui::RadioButton(label, d.picture_scale == s)) act.picture_scale = s;
+                if (d.export_item_rects) d.export_item_rects->push_back(last_item_rect());
+            }
         }
         ImGui::EndPopup();
     }

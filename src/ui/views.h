@@ -10,6 +10,7 @@
 
 #include "imgui.h"
 #include "model/trace.h"
+#include "ui/export_kinds.h"
 #include "ui/flow_state.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
@@ -34,11 +35,6 @@ struct ModelPickerData {
 // A combo of the bundled models. Returns the name picked this frame, or "".
 std::string show_model_picker(const ModelPickerData& data);
 
-// What Export offers: pictures for slides, numbers for notebooks.
-enum class ExportKind { png, csv, json, npy, trace_safetensors, trace_npz };
-constexpr ExportKind kExportKinds[] = {ExportKind::png, ExportKind::csv, ExportKind::json, ExportKind::npy,
-                                       ExportKind::trace_safetensors, ExportKind::trace_npz};
-const char* export_kind_label(ExportKind kind);
 
 struct ToolbarData {
     ModelPickerData picker;
@@ -47,6 +43,7 @@ struct ToolbarData {
     float font_size = 16.0f;
     bool has_trace = false;        // exports need something to export
     bool can_export_png = false;
+    int picture_scale = 1;         // the PNG's resolution (kPictureScales), chosen in the menu
     std::array<float, 4>* open_rect = nullptr;     // out: rects for browser tests
     std::array<float, 4>* export_rect = nullptr;
     std::vector<std::array<float, 4>>* export_item_rects = nullptr;
@@ -57,6 +54,7 @@ struct ToolbarActions {
     bool toggle_theme = false;
     int font_step = 0;             // -1 smaller, +1 bigger
     int export_kind = -1;          // an ExportKind picked this frame, or -1
+    int picture_scale = 0;         // a PNG scale picked this frame, or 0
 };
 // The top bar: model picker, Open model..., theme, font size and the Export menu.
 ToolbarActions show_toolbar(const ToolbarData& data);
@@ -119,6 +117,7 @@ struct HeatmapData {
     TextureProvider* textures = nullptr;
     int texture_slot = 0;
     std::array<float, 4>* grid_rect = nullptr;    // out: the cells' rect (x, y, w, h)
+    bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
 };
 // One attention head as a (queries x keys) heatmap with token labels, colorbar and hover tooltip.
 // Clicking a row (cell or label) pins that query; clicking it again unpins.
@@ -135,6 +134,7 @@ struct GridData {
     const std::vector<float>* head_max = nullptr; // (L, H) largest weights, for auto scale (see HeadMaxCache)
     TextureProvider* textures = nullptr;
     std::vector<std::array<float, 4>>* tile_rects = nullptr;   // out: (L, H) tiles' rects (x, y, w, h)
+    bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
 };
 // Every layer x head as a thumbnail (rows "L0".., columns "H0.."), the selected head outlined, a
 // bigger preview on hover. Returns true when a tile was clicked: it is then the selected layer/head,
@@ -164,6 +164,7 @@ struct LinesData {
     HeadToggles* heads = nullptr;                 // required: the toggles live in the App
     std::array<float, 4>* left_rect = nullptr;    // out: the left token column (x, y, w, h)
     std::array<float, 4>* right_rect = nullptr;
+    bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
 };
 // The head view: two token columns joined by one line per (query, key) with opacity = weight, one
 // colour per head, head checkboxes, and hovering a token isolates its lines. Draw-list only (no GL).
@@ -191,6 +192,7 @@ struct FlowData {
     PieceStyle piece_style = PieceStyle::plain;
     FlowViewState* state = nullptr;               // required: the slider, pin and caches live in the App
     std::vector<std::array<float, 4>>* top_nodes = nullptr;   // out: the top row's hover rects (x, y, w, h)
+    bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
 };
 // The attention-flow graph: tokens in L+1 rows (input at the bottom), edges weighted by Ahat, a
 // threshold slider; hovering (or clicking) a top token lights up the paths that feed it and shows each

@@ -2,7 +2,8 @@
 """End-to-end tests of attnscope-cli as a user runs it: outputs against the transformers references,
 and every kind of bad input giving one clear line on stderr, exit code 2, no partial output file and
 no sanitizer report. Standard library only. Ends with "cli: N passed, M failed"."""
-import argparse, json, os, shutil, struct, subprocess, sys, tempfile, traceback, zlib
+import argparse, base64, json, os, shutil, struct, subprocess, sys, tempfile, traceback, zlib
+import xml.etree.ElementTree as ET
 from array import array
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -516,6 +517,138 @@ def render_bad_inputs_exit_2_with_no_file():
         expect_clean_failure(base, "missing --out")
         unwritable = os.path.join(d, "no-such-dir", "x.png")
         expect_clean_failure(base + ["--out", unwritable], "cannot write " + unwritable, unwritable)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_read(path):
+    root = ET.parse(path).getroot()
+    assert root.tag == SVG + "svg", root.tag
+    return root
+
+
+def svg_texts(root, cls):
+    return [t.text for t in root.iter(SVG + "text") if t.get("class") == cls]
+
+
+def svg_group(root, gid):
+    groups = [g for g in root.iter(SVG + "g") if g.get("id") == gid]
+    assert len(groups) == 1, f"expected one <g id={gid!r}>"
+    return groups[0]
+
+
+def gpt2_trace(d, text):
+    """(tokens, attentions (L, H, T, T) as a flat array, shape) of gpt2-tiny on text, from the CLI."""
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    rc, out, err = run("tokenize", "--tokenizer", os.path.join(model, "tokenizer.json"), "--text", text)
+    assert rc == 0, err
+    path = os.path.join(d, "trace.safetensors")
+    rc, out2, err = run("trace", "--model", model, "--text", text, "--out", path)
+    assert rc == 0, err
+    shape, values = read_safetensors(path)["attentions"]
+    return json.loads(out)["tokens"], values, shape
+
+
+@test
+def render_svg_heatmap_has_title_labels_cells_and_colorbar():
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        tokens, att, (L, H, T, S) = gpt2_trace(d, SENTENCE)
+        path = render(d, "h.svg", "--model", model, "--text", SENTENCE, "--layer", "1", "--head", "2")
+        root = svg_read(path)
+        title = root.find(SVG + "title").text
+        assert "gpt2-tiny" in title and "heatmap" in title and "layer 1, head 2" in title, title
+        assert SENTENCE[:40] in title, title
+        labels = [t.replace("\u0120", "\u00b7") for t in tokens]   # Ġ is shown as ·
+        assert svg_texts(root, "row-label") == labels, svg_texts(root, "row-label")
+        assert svg_texts(root, "col-label") == labels
+        cells = list(svg_group(root, "cells"))
+        assert len(cells) == T * S, (len(cells), T, S)
+        base = (1 * H + 2) * T * S
+        for c in cells:
+            q, k = int(c.get("data-q")), int(c.get("data-k"))
+            assert abs(float(c.get("data-weight")) - att[base + q * S + k]) < 1e-5, (q, k)
+            assert (c.get("data-masked") == "1") == (k > q), (q, k)
+        bar = list(svg_group(root, "colorbar").iter(SVG + "rect"))
+        assert len(bar) == 64, len(bar)
+        rgb = lambda r: tuple(int(r.get("fill")[i:i + 2], 16) for i in (1, 3, 5))
+        top, bottom = rgb(bar[0]), rgb(bar[-1])
+        assert top[0] > 200 and top[1] > 200 and top[2] < 100, top          # viridis: yellow at 1 ...
+        assert bottom[0] < 100 and bottom[1] < 30 and bottom[2] > 60, bottom  # ... dark purple at 0
+        values = [float(r.get("data-value")) for r in bar]
+        assert values == sorted(values, reverse=True) and values[0] <= 1.0 and values[-1] >= 0.0
+        ticks = [t.text for t in root.iter(SVG + "text") if t.get("class") == "tick"]
+        assert ticks == ["0.00", "0.25", "0.50", "0.75", "1.00"], ticks
+
+
+@test
+def render_svg_grid_lines_and_flow():
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        tokens, att, (L, H, T, S) = gpt2_trace(d, SENTENCE)
+        grid = svg_read(render(d, "g.svg", "--model", model, "--text", SENTENCE, "--view", "grid"))
+        tiles = list(svg_group(grid, "tiles"))
+        assert len(tiles) == L * H
+        assert all(t.get("href", "").startswith("data:image/png;base64,") for t in tiles)
+        assert svg_texts(grid, "row-label") == [f"L{l}" for l in range(L)]
+        assert svg_texts(grid, "col-label") == [f"H{h}" for h in range(H)]
+        assert len(list(svg_group(grid, "colorbar").iter(SVG + "rect"))) == 64
+        # A tile is an embedded PNG of the head's cells, one pixel per (query, key).
+        png_path = os.path.join(d, "tile.png")
+        with open(png_path, "wb") as f:
+            f.write(base64.b64decode(tiles[0].get("href").split(",", 1)[1]))
+        w, h, rows = png_read(png_path)
+        assert (w, h) == (S, T)
+
+        lines = svg_read(render(d, "l.svg", "--model", model, "--text", SENTENCE, "--view", "lines", "--layer", "1"))
+        assert "layer 1, head 0" in lines.find(SVG + "title").text
+        drawn = list(svg_group(lines, "lines"))
+        want = [(q, k) for q in range(T) for k in range(S) if att[(1 * H + 0) * T * S + q * S + k] >= 0.01]
+        assert sorted((int(l.get("data-q")), int(l.get("data-k"))) for l in drawn) == sorted(want)
+        for l in drawn:
+            q, k = int(l.get("data-q")), int(l.get("data-k"))
+            assert abs(float(l.get("stroke-opacity")) - att[(1 * H) * T * S + q * S + k]) < 1e-3
+        labels = [t.replace("\u0120", "\u00b7") for t in tokens]
+        assert svg_texts(lines, "left-label") == labels and svg_texts(lines, "right-label") == labels
+        assert len(list(svg_group(lines, "head-legend").iter(SVG + "line"))) == 1
+
+        flow = svg_read(render(d, "f.svg", "--model", model, "--text", SENTENCE, "--view", "flow"))
+        edges = list(svg_group(flow, "edges"))
+        assert edges, "no flow edges"
+        for e in edges:
+            assert float(e.get("data-weight")) >= 0.1 - 1e-6   # the default threshold
+            assert 1 <= int(e.get("data-layer")) <= L
+        assert svg_texts(flow, "bottom-label") == labels
+        assert "edges under 0.10 not drawn" in [t for t in flow.iter(SVG + "text") if t.get("id") == "legend"][0].text
+
+
+@test
+def render_scale_multiplies_the_pixels():
+    model = os.path.join(FIXTURES, "gpt2-tiny")
+    with tempfile.TemporaryDirectory() as d:
+        one = render(d, "one.png", "--model", model, "--text", SENTENCE, "--size", "320x200")
+        two = render(d, "two.png", "--model", model, "--text", SENTENCE, "--size", "320x200", "--scale", "2")
+        four = render(d, "four.png", "--model", model, "--text", SENTENCE, "--size", "320x200", "--scale", "4",
+                      "--view", "lines")
+        assert png_size(one) == (320, 200) and png_size(two) == (640, 400) and png_size(four) == (1280, 800)
+        # Same layout: the 1x picture's masked-grey cell runs come back twice as long at 2x.
+        assert has_masked_cells(png_read(two)[2])
+        svg = render(d, "x.out", "--model", model, "--text", SENTENCE, "--format", "svg")
+        svg_read(svg)
+        out_path = os.path.join(d, "y.png")
+        base = ["render", "--model", model, "--text", "hi"]
+        expect_clean_failure(base + ["--scale", "3", "--out", out_path], "--scale wants 1, 2 or 4", out_path)
+        expect_clean_failure(base + ["--format", "pdf", "--out", out_path], "--format wants png or svg", out_path)
+        expect_clean_failure(base + ["--size", "4000x3000", "--scale", "4", "--out", out_path], "million pixels", out_path)
+        expect_clean_failure(base + ["--scale", "2", "--out", os.path.join(d, "z.svg")], "--scale applies to PNG",
+                             os.path.join(d, "z.svg"))
+        bart = ["render", "--model", os.path.join(FIXTURES, "bart-tiny"), "--text", "The cat sat.", "--target", "A cat."]
+        expect_clean_failure(bart + ["--kind", "cross", "--view", "flow", "--out", os.path.join(d, "f.svg")],
+                             "the flow view has no picture of cross attention", os.path.join(d, "f.svg"))
+        cross = svg_read(render(d, "c.svg", *bart[1:], "--kind", "cross"))
+        assert "cross attention (target looks at source)" in cross.find(SVG + "title").text
+        assert svg_texts(cross, "row-label")[:1] == ["</s>"], "BART's decoder starts with </s>"
 
 
 # ------------------------------------------------------------------ bad files

@@ -83,16 +83,19 @@ test('Export menu: the CSV download holds the shown head', async () => {
   s = await H.waitForState(page, () => window.attnscope.getState().widgets.exportItems.length > 0);
   const labels = await page.evaluate(() => window.attnscope.getState().widgets.exportItems.length);
   assert.ok(labels >= 5);
-  const csvIndex = s.widgets.exportItems.length - 5;   // CSV follows PNG when PNG is offered
+  const csvIndex = (await page.evaluate(() => window.attnscope.exportKinds())).indexOf('csv');   // the menu's order
   const [download] = await Promise.all([page.waitForEvent('download'), H.clickRect(page, s.widgets.exportItems[csvIndex])]);
   assert.equal(download.suggestedFilename(), 'gpt2-tiny-self-L1-H2.csv');
   const text = fs.readFileSync(await download.path(), 'utf8');
   const rows = text.trim().split('\r\n');
   const a = await page.evaluate(() => Array.from(window.attnscope.getAttention(1, 2)));
   const T = (await state()).tokens.length;
-  assert.equal(rows.length, T + 1);
-  const row3 = rows[4].split(',');
-  for (let k = 0; k < T; k++) assert.equal(Math.fround(Number(row3[k + 1])), a[3 * T + k], `cell 3,${k}`);   // %.9g: exact as float
+  assert.equal(rows.length, T + 3);   // key labels, ids and pieces, then one row per query
+  const ids = await page.evaluate(() => JSON.parse(new TextDecoder().decode(window.attnscope.exportFile('json').bytes)));
+  assert.deepEqual(rows[1].split(',').slice(3).map(Number), ids.keys.map((k) => k.id));
+  const row3 = rows[3 + 3].split(',');   // id, piece, label, then the weights (these pieces hold no commas)
+  assert.equal(Number(row3[0]), ids.queries[3].id);
+  for (let k = 0; k < T; k++) assert.equal(Math.fround(Number(row3[k + 3])), a[3 * T + k], `cell 3,${k}`);   // %.9g: exact as float
   assert.match((await state()).notice, /downloaded gpt2-tiny-self-L1-H2\.csv/);
 });
 
@@ -203,7 +206,7 @@ test('?model= loads a same-origin folder and refuses other origins', async () =>
 });
 
 
-test('Export menu: the PNG download decodes at the canvas size; exportPng renders any view', async () => {
+test("Export menu: the PNG download decodes at the main view's size; exportPng renders any view", async () => {
   await page.evaluate(() => { window.attnscope.loadBundled('gpt2-tiny'); });
   await H.waitForState(page, () => window.attnscope.getState().model === 'gpt2-tiny');
   await page.waitForTimeout(200);
@@ -213,12 +216,12 @@ test('Export menu: the PNG download decodes at the canvas size; exportPng render
   const [download] = await Promise.all([page.waitForEvent('download'), H.clickRect(page, s.widgets.exportItems[0])]);
   assert.match(download.suggestedFilename(), /^gpt2-tiny-.*\.png$/);
   const bytes = fs.readFileSync(await download.path());
-  const box = await page.locator('#canvas').boundingBox();
-  assert.deepEqual(H.pngSize(bytes), { width: Math.round(box.width), height: Math.round(box.height) });
+  const main = s.widgets.mainView;
+  assert.deepEqual(H.pngSize(bytes), { width: Math.floor(main[2]), height: Math.floor(main[3]) });
   fs.writeFileSync(path.join(H.shotDir, 'export-heatmap.png'), bytes);
   for (const view of ['grid', 'lines', 'flow']) {
     const png = Buffer.from(await page.evaluate((v) => Array.from(window.attnscope.exportPng(v)), view));
-    assert.equal(H.pngSize(png).width, Math.round(box.width), view);
+    assert.equal(H.pngSize(png).width, Math.floor(main[2]), view);
     fs.writeFileSync(path.join(H.shotDir, `export-${view}.png`), png);
   }
   assert.equal((await state()).view, s.view, 'exportPng(view) leaves the view on screen as it was');

@@ -154,17 +154,18 @@ TEST_CASE("exports: CSV and JSON hold the shown head with its labels") {
     REQUIRE(csv.ok());
     CHECK(csv->name == "gpt2-tiny-self-L1-H3.csv");
     std::string text(csv->bytes.begin(), csv->bytes.end());
-    // Header: the corner, then one column per key (Hello , ·" qu oted " ·world); quotes are doubled.
-    CHECK(text.rfind("query \\ key,Hello,\",\",\"·\"\"\",qu,oted,\"\"\"\",·world\r\n", 0) == 0);
+    // Header: the corners, then one column per key (Hello , ·" qu oted " ·world); quotes are doubled.
+    CHECK(text.rfind("query id,query piece,query \\ key,Hello,\",\",\"·\"\"\",qu,oted,\"\"\"\",·world\r\n", 0) == 0);
     size_t lines = 0;
     for (char c : text) lines += c == '\n';
-    CHECK(lines == static_cast<size_t>(a.n_query + 1));
-    // Row 2 (','), key 1 (','): parse the value back.
-    size_t row2 = 0;
-    for (int i = 0; i < 2; ++i) row2 = text.find('\n', row2) + 1;
-    std::string line = text.substr(row2, text.find('\r', row2) - row2);
-    CHECK(line.rfind("\",\",", 0) == 0);
-    float first = std::strtof(line.c_str() + 4, nullptr);
+    CHECK(lines == static_cast<size_t>(a.n_query + 3));   // labels, ids and pieces of the keys, then the rows
+    // Query 1 (','), key 0: parse the value back after its id, piece and label.
+    size_t row = 0;
+    for (int i = 0; i < 3 + 1; ++i) row = text.find('\n', row) + 1;
+    std::string line = text.substr(row, text.find('\r', row) - row);
+    const std::string start = std::to_string(ui.app.trace.tokens.ids[1]) + ",\",\",\",\",";
+    REQUIRE(line.rfind(start, 0) == 0);
+    float first = std::strtof(line.c_str() + start.size(), nullptr);
     CHECK(first == a.at(1, 3, 1, 0));
 
     Expected<ExportFile> json = app_export_file(ui.app, ExportKind::json);
@@ -234,12 +235,12 @@ TEST_CASE("exports: the Export menu hands the file to the platform, errors reach
     ui.click(centre(ui.app.widgets.export_button));
     ui.frame();
     REQUIRE(ui.app.widgets.export_items.size() >= 5);
-    ui.click(centre(ui.app.widgets.export_items[1]));   // PNG first, then CSV
+    ui.click(centre(ui.app.widgets.export_items[2]));   // PNG first, then SVG, then CSV
     REQUIRE(saved.size() == 1);
     CHECK(saved[0] == "gpt2-tiny-self-L0-H0.csv");
     CHECK(ui.app.notice == "saved " + saved[0]);
 
-    // PNG: the view rendered again off screen, between frames, at the window's size.
+    // PNG: the view rendered again off screen, between frames, at the main view's size.
     ui.click(centre(ui.app.widgets.export_button));
     ui.frame();
     ui.click(centre(ui.app.widgets.export_items[0]));
@@ -249,8 +250,9 @@ TEST_CASE("exports: the Export menu hands the file to the platform, errors reach
     REQUIRE(png.ok());
     int w = 0, h = 0, n = 0;
     REQUIRE(stbi_info_from_memory(png->bytes.data(), static_cast<int>(png->bytes.size()), &w, &h, &n));
-    CHECK(w == 1280);
-    CHECK(h == 800);
+    CHECK(w == static_cast<int>(ui.app.widgets.main_view[2]));
+    CHECK(h == static_cast<int>(ui.app.widgets.main_view[3]));
+    CHECK(w < 1280);
     ui.frame();   // the app's own context is intact after the picture
 
     fail = true;

@@ -1,0 +1,67 @@
+#include "ui/picture_title.h"
+
+#include <cstdio>
+
+#include "ui/token_label.h"
+
+namespace attn {
+
+namespace {
+
+const char* const kDot = "  \xC2\xB7  ";
+
+std::string kind_title(AttentionKind kind) {
+    return kind == AttentionKind::decoder ? "decoder self attention (target, causal)"
+           : kind == AttentionKind::cross ? "cross attention (target looks at source)"
+                                          : "encoder self attention (source)";
+}
+
+// "heads 0, 2, 5" for the lines view's toggles (the selected head when none are known yet).
+std::string heads_on(const App& app) {
+    std::string list;
+    int n = 0;
+    for (size_t h = 0; h < app.line_heads.on.size(); ++h)
+        if (app.line_heads.on[h]) list += (n++ ? ", " : "") + std::to_string(h);
+    if (n == 0) return "head " + std::to_string(app.selection.head);
+    if (n == static_cast<int>(app.line_heads.on.size()) && n > 1) return "all " + std::to_string(n) + " heads";
+    return (n == 1 ? "head " : "heads ") + list;
+}
+
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\n') out += " \xE2\x86\xB5 ";   // ↵: the break stays visible
+        else if (c == '\r' || c == '\t') out += ' ';
+        else out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+PictureTitle picture_title(const App& app, MainView view) {
+    PictureTitle t;
+    const Selection& s = app.selection;
+    const bool seq2seq = app.has_trace && app.trace.is_encoder_decoder();
+    const AttentionTensor& a = *attention_view(app.trace, s.kind).attention;
+    char what[128];
+    switch (view) {
+    case MainView::heatmap: std::snprintf(what, sizeof what, "heatmap%slayer %d, head %d", kDot, s.layer, s.head); break;
+    case MainView::grid:
+        std::snprintf(what, sizeof what, "every head%s%d layers \xC3\x97 %d heads", kDot, a.n_layer, a.n_head);
+        break;
+    case MainView::lines: std::snprintf(what, sizeof what, "lines%slayer %d, %s", kDot, s.layer, heads_on(app).c_str()); break;
+    case MainView::flow:
+        std::snprintf(what, sizeof what, "attention flow%sheads averaged, edges from %.2f", kDot, app.flow.threshold);
+        break;
+    }
+    t.heading = (app.model_name.empty() ? std::string("no model") : app.model_name) + kDot + what;
+    if (seq2seq) t.heading += kDot + kind_title(s.kind);
+
+    std::string text = app.text;
+    if (seq2seq && !app.target.empty()) text += " \xE2\x86\x92 " + app.target;   // source → target
+    if (!text.empty()) t.text = "\xE2\x80\x9C" + label_elide(one_line(text), kTitleTextMaxChars) + "\xE2\x80\x9D";
+    return t;
+}
+
+}  // namespace attn
