@@ -148,6 +148,7 @@ void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyl
     fd.piece_style = style;
     fd.state = &app.flow;
     fd.top_nodes = &app.widgets.flow_top;
+    fd.slider_rect = &app.widgets.flow_slider;
     show_flow(app.selection, fd);
 }
 
@@ -168,7 +169,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     hd.piece_style = style;
     hd.textures = app.config.textures;
     hd.grid_rect = &app.widgets.heatmap_grid;
-    show_heatmap(app.selection, hd);
+    app_show_heatmap(app, hd);
 }
 
 // Keys work whenever no text box has focus: arrows move layer (up/down) and head (left/right), + and -
@@ -202,6 +203,10 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         td.picker.current = app.model_name;
         td.picker.rect = &app.widgets.model_picker;
         td.picker.item_rects = &app.widgets.model_items;
+        td.picker.random = &app.config.random_models;
+        td.picker.current_random = app.model && app.random_weights;
+        td.can_copy_link = static_cast<bool>(app.model);
+        td.copy_link_rect = &app.widgets.copy_link;
         td.can_open_model = app.config.open_model || app.config.load_folder;
         td.light_theme = app.theme == Theme::light;
         td.font_size = app.font_size;
@@ -217,6 +222,7 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         if (act.toggle_theme) app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark);
         if (act.font_step) app_set_font_size(app, app.font_size + 2.0f * act.font_step);
         if (act.export_kind >= 0) app.pending_export = act.export_kind;
+        if (act.copy_link) app_copy_link(app);
         app.folder_prompt.list_folders = app.config.list_folders;
         app.folder_prompt.is_model_folder = app.config.is_model_folder;
         std::string folder = show_folder_prompt(app.folder_prompt);
@@ -336,6 +342,7 @@ void app_frame(App& app) {
             id.piece_style = style;
             id.textures = app.config.textures;
             show_inspector(app.selection, id);
+            app_show_head_stats(app, view);
             PredictionsData pd;
             pd.piece_style = style;
             pd.tokens = &app.trace.tokens;
@@ -372,6 +379,8 @@ void app_frame(App& app) {
         sd.trace_ms = app.has_trace ? app.trace_ms : -1.0;
         sd.notice = app.notice;
         sd.error = app_error_text(app);
+        sd.random_weights = app.model && app.random_weights;
+        sd.link_warning = app_link_warning(app);
         show_status_bar(sd);
     }
     if (panels) ImGui::End();

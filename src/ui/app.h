@@ -22,6 +22,7 @@
 #include "model/trace.h"
 #include "ui/heatmap_cells.h"
 #include "ui/flow_state.h"
+#include "ui/head_views.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -55,6 +56,12 @@ struct AppConfig {
     // Hands an export to the user: a download in the browser, a file natively. Returns where it went
     // ("saved /home/me/x.png") or an error. Unset: no Export menu.
     std::function<Expected<std::string>(const std::string& file_name, const Bytes& bytes)> save_file;
+    // Bundled models known to have random weights (the test fixtures): the picker says so before
+    // loading. Whatever loads is also measured (App::random_weights).
+    std::vector<std::string> random_models;
+    // "Copy link": hands the fragment (no '#') to the platform (the page writes its full URL to the
+    // clipboard). Unset: ImGui's clipboard gets "#fragment" (what --state takes).
+    std::function<bool(const std::string& fragment)> copy_link;
 };
 
 enum class Theme { dark, light };
@@ -66,6 +73,7 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> model_items;   // the open picker's entries, in bundled_models order
     std::array<float, 4> next_token{};
     std::array<float, 4> open_model{};
+    std::array<float, 4> copy_link{};
     std::array<float, 4> export_button{};
     std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
@@ -75,6 +83,7 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> target_chips; // encoder-decoder: the target's chips
     std::array<float, 4> heatmap_grid{};  // the heatmap's cells (x, y, w, h): cell (t, s) is at w*s/S, h*t/T
     std::vector<std::array<float, 4>> flow_top;   // the flow view's top-row tokens, one rect per token
+    std::array<float, 4> flow_slider{};           // the flow view's threshold slider
 };
 
 struct App {
@@ -82,6 +91,9 @@ struct App {
 
     ModelPtr model;                    // null until a model loads
     std::string model_name;
+    bool model_from_disk = false;      // opened from a folder or files (not bundled): no link can carry it
+    bool random_weights = false;       // measured at load (see analysis/random_weights.h)
+    std::string linked_disk_model;     // a link named a disk model (model=local:NAME) that is not loaded
 
     std::string text;                  // decoder-only / encoder input; encoder-decoder: the source
     int text_generation = 0;           // bumps when text is replaced from outside the text box
@@ -119,6 +131,7 @@ struct App {
     HeadToggles line_heads;            // heads the lines view draws
     HeadMaxCache head_max;             // every head's largest weight, for the head grid's auto scale
     FlowViewState flow;                // the flow view's slider, pinned token and caches
+    HeadViewCache head_views;          // the heatmap's averaged / word-level matrices, per trace key
     WidgetRects widgets;
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.
@@ -151,6 +164,13 @@ void app_retrace(App& app);
 // Decoders and encoder-decoders: appends the greedy next token (to the text, or BART's target) and
 // re-traces. False (app.step_error says why) for encoders or a full context.
 bool app_next_token(App& app);
+// "Copy link": the URL fragment to the platform's clipboard; app.notice says what the link carries (and,
+// for a model opened from disk, that the reader must open it themselves). Returns the fragment.
+std::string app_copy_link(App& app);
+// When a link named a model opened from disk that is not loaded: what the status bar says ("" otherwise).
+std::string app_link_warning(const App& app);
+// The loaded model was opened from disk (file picker, drop, folder prompt): links mark it as local.
+void app_mark_model_from_disk(App& app);
 // An export of what is on screen, ready to save: file name and bytes.
 struct ExportFile {
     std::string name;
@@ -168,6 +188,10 @@ struct AttentionView {
     const TokenSeq* keys = nullptr;
 };
 AttentionView attention_view(const Trace& trace, AttentionKind kind);
+// The heatmap of `hd` after the view options (head average, words; see head_views.h), with their controls.
+void app_show_heatmap(App& app, HeatmapData hd);
+// The selected layer's head statistics table (right panel).
+void app_show_head_stats(App& app, const AttentionView& view);
 // Identifies the attention on screen (this trace, this kind): views key their textures and caches on it.
 uint64_t shown_attention_key(const App& app);
 // The load, trace and export errors, joined: what the status bar shows in red ("" when all is well).

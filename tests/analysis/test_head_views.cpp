@@ -78,12 +78,12 @@ TEST_CASE("word_spans: byte-level, SentencePiece and WordPiece rules") {
     WordSpans b = word_spans({"The", "\xC4\xA0" "animal", "\xC4\xA0" "didn", "'t", "\xC4\xA0" "cross", "ing", ".",
                               "<|endoftext|>", "ing"},
                              PieceConvention::byte_level);
-    REQUIRE(b.size() == 6);
+    REQUIRE(b.size() == 7);
     CHECK(b.pieces[2] == "\xC4\xA0" "didn't");
     CHECK(b.pieces[3] == "\xC4\xA0" "crossing");
     CHECK(b.pieces[4] == ".");                 // punctuation is its own word
     CHECK(b.pieces[5] == "<|endoftext|>");     // a special token too, and what follows starts anew
-    CHECK(b.first == std::vector<int>{0, 1, 2, 4, 6, 7, 8});   // then "ing" alone: word 6
+    CHECK(b.first == std::vector<int>{0, 1, 2, 4, 6, 7, 8, 9});   // then "ing" alone: word 6
     CHECK(b.word_of(5) == 3);
     CHECK(b.word_of(9) == -1);
 
