@@ -177,7 +177,7 @@ std::string show_model_picker(const ModelPickerData& data) {
         return data.random && std::find(data.random->begin(), data.random->end(), name) != data.random->end();
     };
     const std::string preview = data.current.empty() ? "(none)"
-                                : data.current_random ? data.current + " (random weights)" : data.current;
+                                : data.current_random ? data.current + " (random)" : data.current;
     bool open = ImGui::BeginCombo("##model", preview.c_str());
     if (!open && data.current_random && ImGui::IsItemHovered())
         ImGui::SetTooltip("random weights: patterns mean nothing (a test model, not a trained one)");

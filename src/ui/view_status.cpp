@@ -8,6 +8,14 @@
 namespace attn {
 
 void show_status_bar(const StatusData& d) {
+    // A link's request for a model from disk comes first: it explains why another model is showing.
+    if (!d.link_warning.empty()) {
+        ImGui::TextColored(theme_error(), "%s", d.link_warning.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d.link_warning.c_str());
+        ImGui::SameLine();
+        ImGui::TextDisabled("|");
+        ImGui::SameLine();
+    }
     if (d.model_name.empty()) {
         ImGui::TextDisabled("no model loaded");
     } else {
@@ -26,13 +34,7 @@ void show_status_bar(const StatusData& d) {
                                   "its weights are random (a test model). Its attention patterns carry no meaning.");
         }
     }
-    if (!d.link_warning.empty()) {
-        ImGui::SameLine();
-        ImGui::TextDisabled("|");
-        ImGui::SameLine();
-        ImGui::TextColored(theme_error(), "%s", d.link_warning.c_str());
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d.link_warning.c_str());
-    }
+
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();

@@ -41,7 +41,11 @@ test('a copied link reproduces the pinned token and the flow threshold in a new 
   assert.equal(s.view, 'flow');
   const r = s.widgets.flowSlider;
   const box = await page.locator('#canvas').boundingBox();
-  await page.mouse.click(box.x + r[0] + r[2] * 0.65, box.y + r[1] + r[3] / 2);
+  // Held over a few frames: a slider takes its value while the button is down.
+  await page.mouse.move(box.x + r[0] + r[2] * 0.65, box.y + r[1] + r[3] / 2);
+  await page.mouse.down();
+  await page.waitForTimeout(300);
+  await page.mouse.up();
   s = await H.waitForState(page, () => Math.abs(window.attnscope.getState().flowThreshold - 0.1) > 0.05);
   const threshold = s.flowThreshold;
   assert.ok(threshold > 0.3 && threshold < 1, `threshold ${threshold}`);
