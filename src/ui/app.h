@@ -84,6 +84,7 @@ struct WidgetRects {
     std::array<float, 4> heatmap_grid{};  // the heatmap's cells (x, y, w, h): cell (t, s) is at w*s/S, h*t/T
     std::vector<std::array<float, 4>> flow_top;   // the flow view's top-row tokens, one rect per token
     std::array<float, 4> flow_slider{};           // the flow view's threshold slider
+    std::vector<std::array<float, 4>> head_stats_rows;   // the head table's rows, one per head
 };
 
 struct App {

@@ -46,10 +46,12 @@ void app_show_heatmap(App& app, HeatmapData hd) {
 }
 
 void app_show_head_stats(App& app, const AttentionView& view) {
+    app.widgets.head_stats_rows.clear();
     if (!app.has_trace || !view.attention || view.attention->empty()) return;
     const AttentionTensor& a = *view.attention;
     const int layer = app.selection.layer < a.n_layer ? app.selection.layer : a.n_layer - 1;
-    show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app)));
+    show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app)),
+                          &app.widgets.head_stats_rows);
 }
 
 }  // namespace attn

@@ -5,10 +5,13 @@
 #include "imgui.h"
 #include "ui/head_options.h"
 #include "ui/theme.h"
+#include "ui/views.h"
 
 namespace attn {
 
-void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats) {
+void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
+                           std::vector<std::array<float, 4>>* row_rects) {
+    if (row_rects) row_rects->clear();
     if (stats.empty()) return;
     ImGui::TextDisabled("HEADS OF LAYER %d", sel.layer);
     if (ImGui::IsItemHovered())
@@ -33,6 +36,7 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats) {
             sel.head = h;
             sel.head_mode = HeadMode::one;
         }
+        if (row_rects) row_rects->push_back(last_item_rect());
         ImGui::TableNextColumn();
         ImGui::Text("%.2f", stats[h].entropy);
         ImGui::TableNextColumn();

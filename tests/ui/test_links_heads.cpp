@@ -3,6 +3,7 @@
 // heatmap's head average and word-level view.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "analysis/head_average.h"
@@ -236,4 +237,24 @@ TEST_CASE("heatmap: the average of all / chosen heads is what reaches the textur
     ui.app.main_view = MainView::heatmap;
     ui.app.selection.head_mode = HeadMode::average_all;
     ui.frame();
+}
+
+TEST_CASE("head table: one row per head of the selected layer; clicking a row shows that head alone") {
+    UiHarness ui(ImVec2(1280, 900));
+    ui.app.text = kText;
+    ui.load_fixture("gpt2-tiny");
+    ui.app.selection.layer = 1;
+    ui.app.selection.head_mode = HeadMode::average_all;
+    ui.frame();
+    REQUIRE(ui.app.widgets.head_stats_rows.size() == 4);
+    const auto& r = ui.app.widgets.head_stats_rows[2];
+    ui.click(ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f));
+    CHECK(ui.app.selection.head == 2);
+    CHECK(ui.app.selection.layer == 1);
+    CHECK(ui.app.selection.head_mode == HeadMode::one);
+    ui.frame();
+    const std::vector<float>& shown = ui.textures.slots[kSlotHeatmap].values;
+    const AttentionTensor& a = ui.app.trace.attentions;
+    REQUIRE(shown.size() == static_cast<size_t>(a.n_query) * a.n_key);
+    CHECK(std::equal(shown.begin(), shown.end(), a.head(1, 2)));
 }
