@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/head_options.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -342,7 +343,6 @@ void app_frame(App& app) {
             id.piece_style = style;
             id.textures = app.config.textures;
             show_inspector(app.selection, id);
-            app_show_head_stats(app, view);
             PredictionsData pd;
             pd.piece_style = style;
             pd.tokens = &app.trace.tokens;
@@ -358,7 +358,10 @@ void app_frame(App& app) {
                           " in the text to see what it would fill in.";
             pd.step_error = app.step_error;
             pd.next_rect = &app.widgets.next_token;
-            if (show_predictions(pd)) app_next_token(app);
+            const bool step = show_predictions(pd);
+            app_show_head_stats(app, view);   // below the predictions: Next token stays in view
+            show_inspector_row_stats(app.selection, id);
+            if (step) app_next_token(app);
         }
         ImGui::End();
     }

@@ -18,4 +18,9 @@ void show_head_options(Selection& selection, int n_head);
 void show_head_stats_table(Selection& selection, const std::vector<RowStats>& stats,
                            std::vector<std::array<float, 4>>* row_rects = nullptr);
 
+// The inspected token's row in every head of the selected layer (part of the inspector, drawn below
+// the predictions so Next token stays in view): entropy, normalised entropy, mean distance.
+struct InspectorData;
+void show_inspector_row_stats(const Selection& selection, const InspectorData& data);
+
 }  // namespace attn

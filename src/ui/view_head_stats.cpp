@@ -13,6 +13,8 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
                            std::vector<std::array<float, 4>>* row_rects) {
     if (row_rects) row_rects->clear();
     if (stats.empty()) return;
+    ImGui::Spacing();
+    ImGui::Separator();
     ImGui::TextDisabled("HEADS OF LAYER %d", sel.layer);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Means over the rows (tokens looking) of this layer.\n"

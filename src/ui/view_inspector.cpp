@@ -12,6 +12,7 @@
 #include "analysis/head_summary.h"
 #include "imgui.h"
 #include "ui/draw_text.h"
+#include "ui/head_options.h"
 #include "ui/heatmap_cells.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -36,30 +37,6 @@ std::vector<int> top_keys(const float* row, int n_key) {
 void top_keys_lines(const float* row, int n_key, const std::vector<std::string>& labels) {
     for (int s : top_keys(row, n_key))
         ImGui::Text("   %.2f  '%s'", row[s], label_elide(labels[static_cast<size_t>(s)], 16).c_str());
-}
-
-// This token's row in every head of `layer`: entropy (nats, and normalised by ln of the keys it can
-// see) and mean distance, so a sharp previous-token head and a spread-out one read apart at once.
-void row_stats_table(const AttentionTensor& a, int layer, int q, bool same_sequence, int selected_head) {
-    ImGui::TextDisabled("ITS ROW IN LAYER %d", layer);
-    if (!ImGui::BeginTable("row_stats", 4, ImGuiTableFlags_SizingStretchProp)) return;
-    for (const char* name : {"head", "entropy", "norm", "distance"}) ImGui::TableSetupColumn(name);
-    ImGui::TableHeadersRow();
-    for (int h = 0; h < a.n_head; ++h) {
-        const RowStats r = row_stats(a.head(layer, h) + static_cast<size_t>(q) * a.n_key, a.n_key, q, a.causal, same_sequence);
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        if (h == selected_head) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(theme_accent()), "H%d", h);
-        else ImGui::Text("H%d", h);
-        ImGui::TableNextColumn();
-        ImGui::Text("%.2f", r.entropy);
-        ImGui::TableNextColumn();
-        ImGui::Text("%.2f", r.entropy_norm);
-        ImGui::TableNextColumn();
-        if (r.mean_distance >= 0.0f) ImGui::Text("%.1f", r.mean_distance);
-        else ImGui::TextDisabled("-");
-    }
-    ImGui::EndTable();
 }
 
 }  // namespace
@@ -169,9 +146,38 @@ void show_inspector(Selection& sel, const InspectorData& d) {
         ImGui::Text("In L%d H%d it looks most at:", sel.layer, sel.head);
         top_keys_lines(row, K, keys);
     }
-    if (sel.layer < L) row_stats_table(*a, sel.layer, q, d.queries == d.keys, sel.head);
     ImGui::Spacing();
     ImGui::Separator();
+}
+
+// This token's row in every head of `layer`: entropy (nats, and normalised by ln of the keys it can
+// see) and mean distance, so a sharp previous-token head and a spread-out one read apart at once.
+void show_inspector_row_stats(const Selection& sel, const InspectorData& d) {
+    const AttentionTensor* ap = d.attention;
+    if (!ap || ap->empty() || ap->n_query == 0 || sel.layer >= ap->n_layer) return;
+    const AttentionTensor& a = *ap;
+    const int layer = sel.layer, q = selection_focus_query(sel, a.n_query), selected_head = sel.head;
+    const bool same_sequence = d.queries == d.keys;
+    ImGui::Spacing();
+    ImGui::TextDisabled("TOKEN %d'S ROW IN LAYER %d", q, layer);
+    if (!ImGui::BeginTable("row_stats", 4, ImGuiTableFlags_SizingStretchProp)) return;
+    for (const char* name : {"head", "entropy", "norm", "distance"}) ImGui::TableSetupColumn(name);
+    ImGui::TableHeadersRow();
+    for (int h = 0; h < a.n_head; ++h) {
+        const RowStats r = row_stats(a.head(layer, h) + static_cast<size_t>(q) * a.n_key, a.n_key, q, a.causal, same_sequence);
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        if (h == selected_head) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(theme_accent()), "H%d", h);
+        else ImGui::Text("H%d", h);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", r.entropy);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", r.entropy_norm);
+        ImGui::TableNextColumn();
+        if (r.mean_distance >= 0.0f) ImGui::Text("%.1f", r.mean_distance);
+        else ImGui::TextDisabled("-");
+    }
+    ImGui::EndTable();
 }
 
 }  // namespace attn
