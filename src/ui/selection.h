@@ -56,7 +56,7 @@ struct Selection {
     bool auto_scale = false;   // false: the fixed [0, 1] scale (heads comparable); true: [0, shown max]
     HeadMode head_mode = HeadMode::one;
     std::vector<int> averaged_heads;   // HeadMode::average_chosen: the heads averaged (empty: all)
-    bool words = false;                // the heatmap merges sub-word pieces into words (hover/pin index words then)
+    bool words = false;                // the heatmap merges sub-word pieces into words (indices here stay pieces)
 };
 
 // The query token the inspector describes: the pinned one, else the hovered one, else the last.
