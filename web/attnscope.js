@@ -328,7 +328,10 @@
       const name = label || folderName(list) || 'local files';
       const sources = fileSources(list);
       if (!sources.length) return failed('cannot load ' + name + ': none of the files is a model file (config.json, *.safetensors, tokenizer.json)');
-      return loadSources(name, sources);
+      const result = await loadSources(name, sources);
+      // No link can carry files from this disk: the app marks them so a copied link says so.
+      if (result.ok) mod.ccall('attn_web_mark_from_disk', null, [], []);
+      return result;
     });
   }
 
@@ -486,9 +489,23 @@
     });
   }
 
+  // "Copy link": the full address (with any ?model= path) to the clipboard; also kept in lastCopiedLink
+  // for scripts, and in the address bar.
+  function copyLinkToClipboard(fragment) {
+    const url = location.origin + location.pathname + location.search + '#' + fragment;
+    api.lastCopiedLink = url;
+    writtenHash = fragment;
+    history.replaceState(null, '', location.pathname + location.search + '#' + fragment);
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).catch(() => {});
+    return true;
+  }
+
   const api = {
     ready: null,
     lastDownload: null,
+    lastCopiedLink: null,
+    // What the toolbar's Copy link does; returns the link.
+    copyLink() { mod.ccall('attn_web_copy_link', 'number', [], []); return api.lastCopiedLink; },
     setText(text) { callWithText('attn_web_set_text', text); return getState(); },
     setTarget(text) { callWithText('attn_web_set_target', text); return getState(); },
     nextToken() { mod.ccall('attn_web_next_token', 'number', [], []); return getState(); },
@@ -531,12 +548,14 @@
     hasGlyphs(text) { return mod.ccall('attn_web_has_glyphs', 'number', ['string'], [String(text)]) === 1; },
     _download: download,
     _fetchCjkFont: fetchCjkFont,
+    _copyLink: copyLinkToClipboard,
   };
 
   api.ready = (async () => {
     mod = await createAttnScope({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) });
     const index = await (await fetch('models/index.json')).json();
     mod.ccall('attn_web_set_bundled', null, ['string'], [index.models.join('\n')]);
+    mod.ccall('attn_web_set_random', null, ['string'], [(index.random || []).join('\n')]);
     installDrop();
     installTextBoxes();
     const fragment = location.hash.replace(/^#/, '');

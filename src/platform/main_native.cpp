@@ -134,14 +134,17 @@ std::string parent_dir(std::string path) {
     return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// Reads a model folder and loads it; on failure the message lands in the status bar.
-void load_folder(attn::App& app, const std::string& dir, const std::string& name) {
+// Reads a model folder and loads it; on failure (false) the message lands in the status bar.
+bool load_folder(attn::App& app, const std::string& dir, const std::string& name) {
     attn::Expected<attn::FileSet> files = attn::folder_read(dir);
     if (!files) {
         app.load_error = "cannot load model " + name + ": " + files.error().message;
         std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
-    } else if (!attn::app_load_model(app, *files, name))
-        std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
+        return false;
+    }
+    if (attn::app_load_model(app, *files, name)) return true;
+    std::fprintf(stderr, "attnscope: %s\n", app.load_error.c_str());
+    return false;
 }
 
 // Exports land in the current folder; an existing file is never overwritten (name-1.png, ...).
@@ -172,6 +175,8 @@ void on_drop(GLFWwindow*, int count, const char** paths) {
     std::string label = base_name(files->label);
     if (!attn::app_load_model(*g_drop_target, *files, label))
         std::fprintf(stderr, "attnscope: %s\n", g_drop_target->load_error.c_str());
+    else
+        attn::app_mark_model_from_disk(*g_drop_target);
 }
 
 }  // namespace
@@ -215,7 +220,14 @@ int main(int argc, char** argv) {
     config.request_model = [&app, models_dir](const std::string& name) { load_folder(app, models_dir + "/" + name, name); };
     config.list_folders = [](const std::string& dir) { return attn::subfolders(dir); };
     config.is_model_folder = [](const std::string& dir) { return std::filesystem::exists(dir + "/config.json"); };
-    config.load_folder = [&app](const std::string& dir) { load_folder(app, dir, base_name(dir)); };
+    // The Open model prompt reads any folder on disk: a link cannot carry it (the picker's can).
+    config.load_folder = [&app](const std::string& dir) {
+        if (load_folder(app, dir, base_name(dir))) attn::app_mark_model_from_disk(app);
+    };
+    // The explicit mark for random weights: the project's test fixtures (tests/fixtures) are random
+    // models and each carries the transformers reference it was checked against; nothing else does.
+    for (const std::string& name : config.bundled_models)
+        if (std::filesystem::exists(models_dir + "/" + name + "/reference.safetensors")) config.random_models.push_back(name);
     config.save_file = save_export;
     attn::app_init(app, std::move(config));
     app.folder_prompt.dir = models_dir;

@@ -232,6 +232,27 @@ EMSCRIPTEN_KEEPALIVE void attn_web_set_bundled(const char* names) {
     }
 }
 
+// Bundled models known to have random weights ('\n'-separated, models/index.json's "random").
+EMSCRIPTEN_KEEPALIVE void attn_web_set_random(const char* names) {
+    g_app.config.random_models.clear();
+    std::string all = names;
+    for (size_t start = 0; start < all.size();) {
+        size_t end = all.find('\n', start);
+        if (end == std::string::npos) end = all.size();
+        if (end > start) g_app.config.random_models.push_back(all.substr(start, end - start));
+        start = end + 1;
+    }
+}
+
+// The model just loaded came from the user's disk (picker, drop): links mark it as local.
+EMSCRIPTEN_KEEPALIVE void attn_web_mark_from_disk() { attn::app_mark_model_from_disk(g_app); }
+
+// "Copy link" from a script: what the toolbar button does. Returns the fragment (no '#').
+EMSCRIPTEN_KEEPALIVE const char* attn_web_copy_link() {
+    g_url_state = attn::app_copy_link(g_app);
+    return g_url_state.c_str();
+}
+
 // kind: 0 self, 1 decoder, 2 cross; models without a decoder always show self.
 EMSCRIPTEN_KEEPALIVE void attn_web_select(int layer, int head, int kind) {
     if (g_app.trace.is_encoder_decoder() && kind >= 0 && kind <= 2) g_app.selection.kind = static_cast<attn::AttentionKind>(kind);
@@ -300,6 +321,22 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["colormap"] = attn::colormap_name(g_app.selection.colormap);
     s["autoScale"] = g_app.selection.auto_scale;
     s["pinnedQuery"] = g_app.selection.pinned_query;
+    s["flowThreshold"] = g_app.flow.threshold;
+    s["flowPinned"] = g_app.flow.pinned;
+    nlohmann::json line_heads = nlohmann::json::array();
+    for (size_t h = 0; h < g_app.line_heads.on.size(); ++h)
+        if (g_app.line_heads.on[h]) line_heads.push_back(h);
+    s["lineHeads"] = line_heads;
+    static const char* const head_modes[] = {"one", "all", "chosen"};
+    s["headMode"] = head_modes[static_cast<int>(g_app.selection.head_mode)];
+    s["averagedHeads"] = g_app.selection.averaged_heads;
+    s["words"] = g_app.selection.words;
+    s["randomWeights"] = g_app.model && g_app.random_weights;
+    s["randomModels"] = g_app.config.random_models;
+    s["modelFromDisk"] = g_app.model && g_app.model_from_disk;
+    s["linkWarning"] = attn::app_link_warning(g_app);
+    s["widgets"]["copyLink"] = rect(g_app.widgets.copy_link);
+    s["widgets"]["flowSlider"] = rect(g_app.widgets.flow_slider);
     s["layer"] = g_app.selection.layer;
     s["head"] = g_app.selection.head;
     s["text"] = g_app.text;
@@ -369,6 +406,16 @@ int main() {
     // Text needs CJK glyphs: the page fetches the font (same origin) and calls attn_web_font_loaded.
     config.request_cjk_font = [] {
         EM_ASM({ if (window.attnscope) window.attnscope._fetchCjkFont(Module); });
+    };
+    // The page builds the full URL (origin, path, ?model=) around the fragment and owns the clipboard.
+    config.copy_link = [](const std::string& fragment) {
+        return EM_ASM_INT({
+            try {
+                return window.attnscope._copyLink(UTF8ToString($0)) ? 1 : 0;
+            } catch (e) {
+                return 0;
+            }
+        }, fragment.c_str()) != 0;
     };
     attn::app_init(g_app, std::move(config));
     g_app.text = "The animal didn't cross the street because it was too tired.";

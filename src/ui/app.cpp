@@ -10,6 +10,7 @@
 #include "ui/draw_text.h"
 #include "ui/picture_title.h"
 #include "ui/text_cut.h"
+#include "ui/head_options.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -148,6 +149,7 @@ void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyl
     fd.state = &app.flow;
     fd.top_nodes = &app.widgets.flow_top;
     fd.picture = app.picture_only;
+    fd.slider_rect = &app.widgets.flow_slider;
     show_flow(app.selection, fd);
 }
 
@@ -169,7 +171,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     hd.textures = app.config.textures;
     hd.grid_rect = &app.widgets.heatmap_grid;
     hd.picture = app.picture_only;
-    show_heatmap(app.selection, hd);
+    app_show_heatmap(app, hd);
 }
 
 // Keys work whenever no text box has focus: arrows move layer (up/down) and head (left/right), + and -
@@ -203,6 +205,10 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         td.picker.current = app.model_name;
         td.picker.rect = &app.widgets.model_picker;
         td.picker.item_rects = &app.widgets.model_items;
+        td.picker.random = &app.config.random_models;
+        td.picker.current_random = app.model && app.random_weights;
+        td.can_copy_link = static_cast<bool>(app.model);
+        td.copy_link_rect = &app.widgets.copy_link;
         td.can_open_model = app.config.open_model || app.config.load_folder;
         td.light_theme = app.theme == Theme::light;
         td.font_size = app.font_size;
@@ -220,6 +226,7 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         if (act.font_step) app_set_font_size(app, app.font_size + 2.0f * act.font_step);
         if (act.export_kind >= 0) app.pending_export = act.export_kind;
         if (act.picture_scale > 0) app.picture_scale = act.picture_scale;
+        if (act.copy_link) app_copy_link(app);
         app.folder_prompt.list_folders = app.config.list_folders;
         app.folder_prompt.is_model_folder = app.config.is_model_folder;
         std::string folder = show_folder_prompt(app.folder_prompt);
@@ -365,7 +372,10 @@ void app_frame(App& app) {
                           " in the text to see what it would fill in.";
             pd.step_error = app.step_error;
             pd.next_rect = &app.widgets.next_token;
-            if (show_predictions(pd)) app_next_token(app);
+            const bool step = show_predictions(pd);
+            app_show_head_stats(app, view);   // below the predictions: Next token stays in view
+            show_inspector_row_stats(app.selection, id);
+            if (step) app_next_token(app);
         }
         ImGui::End();
     }
@@ -386,6 +396,8 @@ void app_frame(App& app) {
         sd.trace_ms = app.has_trace ? app.trace_ms : -1.0;
         sd.notice = app.notice;
         sd.error = app_error_text(app);
+        sd.random_weights = app.model && app.random_weights;
+        sd.link_warning = app_link_warning(app);
         show_status_bar(sd);
     }
     if (panels) ImGui::End();

@@ -23,6 +23,7 @@
 #include "ui/heatmap_cells.h"
 #include "ui/flow_state.h"
 #include "ui/glyph_set.h"
+#include "ui/head_views.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -62,6 +63,12 @@ struct AppConfig {
     // The page fetches the large CJK font only when text needs it: asked once, it hands the bytes
     // back through app_add_font. Unset (desktop, CLI): the CJK font is in `fonts` from the start.
     std::function<void()> request_cjk_font;
+    // Bundled models known to have random weights (the test fixtures): the picker says so before
+    // loading. Whatever loads is also measured (App::random_weights).
+    std::vector<std::string> random_models;
+    // "Copy link": hands the fragment (no '#') to the platform (the page writes its full URL to the
+    // clipboard). Unset: ImGui's clipboard gets "#fragment" (what --state takes).
+    std::function<bool(const std::string& fragment)> copy_link;
 };
 
 enum class Theme { dark, light };
@@ -73,6 +80,7 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> model_items;   // the open picker's entries, in bundled_models order
     std::array<float, 4> next_token{};
     std::array<float, 4> open_model{};
+    std::array<float, 4> copy_link{};
     std::array<float, 4> export_button{};
     std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries, then its PNG scales
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
@@ -89,6 +97,8 @@ struct WidgetRects {
     bool popup_open = false;   // a menu or combo is open: it may overlap the boxes, so the page hides them
     std::array<float, 4> empty_hint{};   // the main view's "Type a sentence..." (zero while there is a trace)
     std::array<float, 4> main_view{};     // the main view's window: the size a PNG export is drawn at
+    std::array<float, 4> flow_slider{};           // the flow view's threshold slider
+    std::vector<std::array<float, 4>> head_stats_rows;   // the head table's rows, one per head
 };
 
 struct App {
@@ -96,6 +106,9 @@ struct App {
 
     ModelPtr model;                    // null until a model loads
     std::string model_name;
+    bool model_from_disk = false;      // opened from a folder or files (not bundled): no link can carry it
+    bool random_weights = false;       // measured at load (see analysis/random_weights.h)
+    std::string linked_disk_model;     // a link named a disk model (model=local:NAME) that is not loaded
 
     std::string text;                  // decoder-only / encoder input; encoder-decoder: the source
     int text_generation = 0;           // bumps when text is replaced from outside the text box
@@ -142,6 +155,7 @@ struct App {
     HeadToggles line_heads;            // heads the lines view draws
     HeadMaxCache head_max;             // every head's largest weight, for the head grid's auto scale
     FlowViewState flow;                // the flow view's slider, pinned token and caches
+    HeadViewCache head_views;          // the heatmap's averaged / word-level matrices, per trace key
     WidgetRects widgets;
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.
@@ -190,6 +204,13 @@ bool app_waiting_for_text(const App& app);
 // Decoders and encoder-decoders: appends the greedy next token (to the text, or BART's target) and
 // re-traces. False (app.step_error says why) for encoders or a full context.
 bool app_next_token(App& app);
+// "Copy link": the URL fragment to the platform's clipboard; app.notice says what the link carries (and,
+// for a model opened from disk, that the reader must open it themselves). Returns the fragment.
+std::string app_copy_link(App& app);
+// When a link named a model opened from disk that is not loaded: what the status bar says ("" otherwise).
+std::string app_link_warning(const App& app);
+// The loaded model was opened from disk (file picker, drop, folder prompt): links mark it as local.
+void app_mark_model_from_disk(App& app);
 // An export of what is on screen, ready to save: file name and bytes.
 struct ExportFile {
     std::string name;
@@ -208,6 +229,10 @@ struct AttentionView {
     const TokenSeq* keys = nullptr;
 };
 AttentionView attention_view(const Trace& trace, AttentionKind kind);
+// The heatmap of `hd` after the view options (head average, words; see head_views.h), with their controls.
+void app_show_heatmap(App& app, HeatmapData hd);
+// The selected layer's head statistics table (right panel).
+void app_show_head_stats(App& app, const AttentionView& view);
 // Identifies the attention on screen (this trace, this kind): views key their textures and caches on it.
 uint64_t shown_attention_key(const App& app);
 // The load, trace and export errors, joined: what the status bar shows in red ("" when all is well).

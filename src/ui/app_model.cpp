@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "analysis/random_weights.h"
 #include "model/generate.h"
 #include "ui/app.h"
 
@@ -90,6 +91,21 @@ Expected<Trace> trace_for(const App& app, bool* truncated, TextCut* cut) {
     return model_trace(model, ids, options);
 }
 
+// The measured half of "random weights" (analysis/random_weights.h): the next-token (or, for encoders,
+// last-position) distribution on a fixed probe text. A failed probe says nothing: not random.
+bool probe_random_weights(const Model& model) {
+    static const char* const kProbe = "The animal didn't cross the street because it was too tired.";
+    const ModelInfo& info = model.info();
+    TraceOptions options;
+    options.capture_hidden_states = false;
+    options.capture_attentions = false;
+    Expected<Trace> t = info.encoder_decoder
+                            ? model_trace_seq2seq(model, seq2seq_source_ids(model, kProbe), seq2seq_target_ids(model, "The"), options)
+                            : model_trace_text(model, kProbe, options, nullptr);
+    if (!t || t->logits.empty()) return false;
+    return logits_look_random(t->logits.data(), t->n_vocab);
+}
+
 }  // namespace
 
 AttentionView attention_view(const Trace& trace, AttentionKind kind) {
@@ -113,6 +129,9 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     }
     app.model = std::move(*loaded);
     app.model_name = name;
+    app.model_from_disk = false;   // the platform marks disk loads (app_mark_model_from_disk)
+    app.linked_disk_model.clear(); // a model was opened: the link's request is answered
+    app.random_weights = probe_random_weights(*app.model);
     app.load_error.clear();
     app.notice = "loaded " + name;
     app.stepped_ids.clear();   // ids of another vocabulary mean nothing to this model

@@ -41,6 +41,10 @@ inline const char* attention_kind_name(AttentionKind k) {
     return k == AttentionKind::decoder ? "decoder" : k == AttentionKind::cross ? "cross" : "self";
 }
 
+// What the heatmap shows of the selected layer: the selected head, or the mean of every head, or the
+// mean of a chosen set of heads (Selection::averaged_heads).
+enum class HeadMode { one, average_all, average_chosen };
+
 struct Selection {
     AttentionKind kind = AttentionKind::self;
     int layer = 0;
@@ -50,6 +54,9 @@ struct Selection {
     int pinned_query = -1;  // query row clicked in the heatmap or a chip (the inspector's token); -1 none
     Colormap colormap = Colormap::viridis;
     bool auto_scale = false;   // false: the fixed [0, 1] scale (heads comparable); true: [0, shown max]
+    HeadMode head_mode = HeadMode::one;
+    std::vector<int> averaged_heads;   // HeadMode::average_chosen: the heads averaged (empty: all)
+    bool words = false;                // the heatmap merges sub-word pieces into words (indices here stay pieces)
 };
 
 // The query token the inspector describes: the pinned one, else the hovered one, else the last.

@@ -15,6 +15,37 @@ std::optional<int> parse_int(const std::string& s) {
     return std::atoi(s.c_str());
 }
 
+// "0,2,3": every item a non-negative integer, at least one; anything else is no list.
+std::optional<std::vector<int>> parse_int_list(const std::string& s) {
+    std::vector<int> out;
+    size_t pos = 0;
+    while (pos <= s.size()) {
+        size_t comma = s.find(',', pos);
+        if (comma == std::string::npos) comma = s.size();
+        std::optional<int> v = parse_int(s.substr(pos, comma - pos));
+        if (!v || out.size() >= 1024) return std::nullopt;
+        out.push_back(*v);
+        pos = comma + 1;
+    }
+    return out;
+}
+
+// A decimal in [0, 1] ("0.25", "1", ".5"); nothing else (no exponents, signs, nan).
+std::optional<float> parse_unit(const std::string& s) {
+    if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789.") != std::string::npos ||
+        s.find('.') != s.rfind('.') || s == ".")
+        return std::nullopt;
+    const float v = std::strtof(s.c_str(), nullptr);
+    if (!(v >= 0.0f && v <= 1.0f)) return std::nullopt;
+    return v;
+}
+
+std::string int_list(const std::vector<int>& v) {
+    std::string out;
+    for (int x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
+    return out;
+}
+
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -70,7 +101,8 @@ UrlState url_state_parse(const std::string& fragment) {
         size_t eq = pair.find('=');
         if (eq == std::string::npos) continue;
         const std::string key = pair.substr(0, eq), value = url_decode(pair.substr(eq + 1));
-        if (key == "model" && !value.empty()) st.model = value;
+        if (key == "model" && value.rfind("local:", 0) == 0 && value.size() > 6) st.local_model = value.substr(6);
+        else if (key == "model" && !value.empty() && value.rfind("local:", 0) != 0) st.model = value;
         else if (key == "view") {
             MainView v;
             if (main_view_from_name(value, &v)) st.view = v;
@@ -89,6 +121,18 @@ UrlState url_state_parse(const std::string& fragment) {
             if (std::optional<int> f = parse_int(value)) st.font_size = static_cast<float>(*f);
         } else if (key == "text") st.text = value;
         else if (key == "target") st.target = value;
+        else if (key == "pin") st.pinned = parse_int(value);
+        else if (key == "lheads") st.line_heads = parse_int_list(value);
+        else if (key == "flow") st.flow_threshold = parse_unit(value);
+        else if (key == "fpin") st.flow_pinned = parse_int(value);
+        else if (key == "words" && (value == "0" || value == "1")) st.words = value == "1";
+        else if (key == "heads" && (value == "one" || value == "all")) st.head_mode = value == "all" ? HeadMode::average_all : HeadMode::one;
+        else if (key == "heads") {
+            if (std::optional<std::vector<int>> list = parse_int_list(value)) {
+                st.head_mode = HeadMode::average_chosen;
+                st.averaged_heads = *list;
+            }
+        }
     }
     return st;
 }
@@ -99,7 +143,9 @@ std::string url_state_format(const App& app) {
         out += (out.empty() ? "" : "&") + std::string(key) + "=" + url_encode(value);
     };
     const auto& bundled = app.config.bundled_models;
-    if (std::find(bundled.begin(), bundled.end(), app.model_name) != bundled.end()) add("model", app.model_name);
+    if (app.model && app.model_from_disk) add("model", "local:" + app.model_name);
+    else if (!app.linked_disk_model.empty()) add("model", "local:" + app.linked_disk_model);
+    else if (std::find(bundled.begin(), bundled.end(), app.model_name) != bundled.end()) add("model", app.model_name);
     add("view", main_view_name(app.main_view));
     if (app.trace.is_encoder_decoder()) add("kind", attention_kind_name(app.selection.kind));
     add("layer", std::to_string(app.selection.layer));
@@ -112,6 +158,24 @@ std::string url_state_format(const App& app) {
     add("font", font);
     add("text", app.text);
     if (app.trace.is_encoder_decoder()) add("target", app.target);
+    const Selection& sel = app.selection;
+    if (sel.pinned_query >= 0) add("pin", std::to_string(sel.pinned_query));
+    std::vector<int> line_heads;
+    for (size_t h = 0; h < app.line_heads.on.size(); ++h)
+        if (app.line_heads.on[h]) line_heads.push_back(static_cast<int>(h));
+    if (!line_heads.empty()) add("lheads", int_list(line_heads));
+    if (app.flow.threshold != FlowViewState{}.threshold) {
+        char threshold[16];
+        std::snprintf(threshold, sizeof threshold, "%.6f", static_cast<double>(app.flow.threshold));
+        std::string t = threshold;   // "0.250000" -> "0.25": short, and never an exponent
+        while (t.size() > 1 && t.back() == '0') t.pop_back();
+        if (t.back() == '.') t.pop_back();
+        add("flow", t);
+    }
+    if (app.flow.pinned >= 0) add("fpin", std::to_string(app.flow.pinned));
+    if (sel.head_mode == HeadMode::average_all) add("heads", "all");
+    if (sel.head_mode == HeadMode::average_chosen) add("heads", sel.averaged_heads.empty() ? "all" : int_list(sel.averaged_heads));
+    if (sel.words) add("words", "1");
     return out;
 }
 
@@ -129,6 +193,33 @@ void app_apply_url_state(App& app, const UrlState& st) {
     if (st.head) app.selection.head = *st.head;
     const AttentionTensor& shown = *attention_view(app.trace, app.selection.kind).attention;
     if (app.has_trace) selection_clamp(app.selection, shown.n_layer, shown.n_head);
+    // Token indices and head lists only mean something inside the trace just made: out of range, ignored.
+    if (st.pinned && (!app.has_trace || *st.pinned < shown.n_query)) app.selection.pinned_query = *st.pinned;
+    if (st.flow_threshold) app.flow.threshold = *st.flow_threshold;
+    if (st.flow_pinned && app.has_trace && *st.flow_pinned < shown.n_query) app.flow.pinned = *st.flow_pinned;
+    if (st.line_heads && app.has_trace) {
+        std::vector<char> on(static_cast<size_t>(shown.n_head), 0);
+        bool any = false;
+        for (int h : *st.line_heads)
+            if (h < shown.n_head) {
+                on[static_cast<size_t>(h)] = 1;
+                any = true;
+            }
+        if (any) {
+            app.line_heads.on = on;
+            app.line_heads.followed = app.selection.head;   // the view would otherwise reset them to this head
+        }
+    }
+    if (st.head_mode) {
+        app.selection.head_mode = *st.head_mode;
+        app.selection.averaged_heads.clear();
+        for (int h : st.averaged_heads)
+            if (!app.has_trace || h < shown.n_head) app.selection.averaged_heads.push_back(h);
+        if (app.selection.head_mode == HeadMode::average_chosen && app.selection.averaged_heads.empty())
+            app.selection.head_mode = HeadMode::average_all;
+    }
+    if (st.words) app.selection.words = *st.words;
+    if (st.local_model && *st.local_model != app.model_name) app.linked_disk_model = *st.local_model;
 }
 
 }  // namespace attn

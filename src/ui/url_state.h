@@ -1,10 +1,16 @@
 // The view as a URL fragment, so a link reproduces what is on screen:
 //   #model=gpt2-tiny&view=heatmap&kind=self&layer=1&head=3&cmap=magma&auto=1&theme=light&font=22&text=The%20cat
+//    &pin=4&lheads=0,2&flow=0.25&fpin=6&heads=avg|0,2,3&words=1
+// pin: the pinned token; lheads: the heads the Lines view draws; flow/fpin: the flow view's threshold and
+// pinned top token; heads: the heatmap's head average (all, or a chosen set); words: word-level view.
+// A model opened from disk cannot travel in a link: it is written model=local:NAME, and the page that
+// opens such a link says so instead of silently showing another model.
 // Values are percent-encoded UTF-8. Parsing is forgiving: unknown keys and bad values are ignored (a
 // hand-edited link must never break the page), so every field is optional.
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ui/app.h"
 #include "ui/colormap.h"
@@ -21,13 +27,22 @@ struct UrlState {
     std::optional<Theme> theme;
     std::optional<float> font_size;
     std::optional<std::string> text, target;
+    std::optional<std::string> local_model;   // model=local:NAME: made with a model opened from disk
+    std::optional<int> pinned;
+    std::optional<std::vector<int>> line_heads;
+    std::optional<float> flow_threshold;      // in [0, 1]
+    std::optional<int> flow_pinned;
+    std::optional<HeadMode> head_mode;
+    std::vector<int> averaged_heads;          // with head_mode average_chosen
+    std::optional<bool> words;
 };
 
 UrlState url_state_parse(const std::string& fragment);   // with or without the leading '#'
-// The app's state as a fragment (no '#'). The model is named only when it is a bundled one: a folder
-// opened from disk cannot be reached through a link.
+// The app's state as a fragment (no '#'). The model is named when it is a bundled one, marked
+// local:NAME when it was opened from disk (or a link named such a model and none was opened since).
 std::string url_state_format(const App& app);
-// Applies everything but the model (loading it is the platform's job, before this call).
+// Applies everything but the model (loading it is the platform's job, before this call). A local
+// model the app has not loaded is remembered in app.linked_disk_model and named in the status bar.
 void app_apply_url_state(App& app, const UrlState& state);
 
 std::string url_encode(const std::string& s);

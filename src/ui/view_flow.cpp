@@ -213,6 +213,10 @@ void show_flow(Selection& sel, const FlowData& d) {
                            "kept by the residual). Hover a top token to see where it came from; click to pin.");
         ImGui::SetNextItemWidth(fs * 12.0f);
         ImGui::SliderFloat("hide edges below", &s.threshold, 0.0f, 1.0f, "%.2f");
+        if (d.slider_rect) {
+            *d.slider_rect = last_item_rect();
+            (*d.slider_rect)[2] = fs * 12.0f;   // the slider's frame, not its label
+        }
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Edges with a weaker Ahat weight are hidden; the lit paths of a hovered token always show.");
     }

@@ -77,11 +77,14 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     }
     selection_clamp(sel, attn->n_layer, attn->n_head);
     const int T = attn->n_query, S = attn->n_key;
-    const float* probs = attn->head(sel.layer, sel.head);   // (T, S)
+    const float* probs = d.matrix ? d.matrix : attn->head(sel.layer, sel.head);   // (T, S)
+    char head_name[96];
+    if (d.matrix && d.heads_label) std::snprintf(head_name, sizeof head_name, "%s", d.heads_label);
+    else std::snprintf(head_name, sizeof head_name, "head %d", sel.head);
 
     // A picture's caption already names the layer and head; it has no controls and no hints.
     if (!d.picture) {
-        ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, sel.head);
+        ImGui::Text("%s%sLayer %d, %s", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, head_name);
         // The colormap controls close the title line on the right (or take their own line when narrow).
         {
             float controls_w = scale_controls_width();
@@ -208,8 +211,12 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         if (masked)
             ImGui::Text("'%s' cannot look at '%s': it comes later (masked)", rows[hq].c_str(), cols[hk].c_str());
         else
-            ImGui::Text("'%s' looks at '%s': %.2f (layer %d, head %d)", rows[hq].c_str(), cols[hk].c_str(), w,
-                        sel.layer, sel.head);
+            ImGui::Text("'%s' looks at '%s': %.2f (layer %d, %s)", rows[hq].c_str(), cols[hk].c_str(), w,
+                        sel.layer, head_name);
+        if (d.query_notes && hq < static_cast<int>(d.query_notes->size()))
+            ImGui::TextDisabled("'%s': %s", rows[hq].c_str(), (*d.query_notes)[hq].c_str());
+        if (d.key_notes && hk < static_cast<int>(d.key_notes->size()) && (d.key_notes != d.query_notes || hk != hq))
+            ImGui::TextDisabled("'%s': %s", cols[hk].c_str(), (*d.key_notes)[hk].c_str());
         ImGui::TextDisabled("query %d, key %d; click to %s this row", hq, hk, hq == pinned ? "unpin" : "pin");
         ImGui::EndTooltip();
     } else if (hq >= 0) {

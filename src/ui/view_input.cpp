@@ -258,12 +258,21 @@ std::string show_model_picker(const ModelPickerData& data) {
     ImGui::TextUnformatted("model");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(data.width > 0.0f ? data.width : -FLT_MIN);
-    bool open = ImGui::BeginCombo("##model", data.current.empty() ? "(none)" : data.current.c_str());
+    // Random weights are named beside the model, so nobody reads meaning into a test model's patterns.
+    auto is_random = [&](const std::string& name) {
+        return data.random && std::find(data.random->begin(), data.random->end(), name) != data.random->end();
+    };
+    const std::string preview = data.current.empty() ? "(none)"
+                                : data.current_random ? data.current + " (random)" : data.current;
+    bool open = ImGui::BeginCombo("##model", preview.c_str());
+    if (!open && data.current_random && ImGui::IsItemHovered())
+        ImGui::SetTooltip("random weights: patterns mean nothing (a test model, not a trained one)");
     if (data.rect && !open) *data.rect = last_item_rect();   // once open, the last item is the popup, not the combo
     if (data.item_rects) data.item_rects->clear();
     if (open) {
         for (const std::string& name : *data.models) {
-            if (ImGui::Selectable(name.c_str(), name == data.current)) picked = name;
+            const std::string label = is_random(name) ? name + "  (random weights)##" + name : name;
+            if (ImGui::Selectable(label.c_str(), name == data.current)) picked = name;
             if (data.item_rects) data.item_rects->push_back(last_item_rect());
         }
         ImGui::EndCombo();

@@ -8,8 +8,11 @@
 #include <cstdio>
 #include <vector>
 
+#include "analysis/head_average.h"
+#include "analysis/head_summary.h"
 #include "imgui.h"
 #include "ui/draw_text.h"
+#include "ui/head_options.h"
 #include "ui/heatmap_cells.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -129,13 +132,52 @@ void show_inspector(Selection& sel, const InspectorData& d) {
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, p0.y + size.y + 2.0f));
     ImGui::TextDisabled("keys 0 \xE2\x86\x92 %d; hover for numbers", K - 1);
-    if (sel.layer < L && sel.head < H) {
+    if (sel.layer < L && sel.head < H && sel.head_mode != HeadMode::one) {
+        // The heatmap shows a head average: so does this line.
+        const std::vector<int> used =
+            head_average_heads(*a, sel.head_mode == HeadMode::average_chosen ? sel.averaged_heads : std::vector<int>{});
+        std::vector<float> avg(static_cast<size_t>(K), 0.0f);
+        for (int h : used)
+            for (int s = 0; s < K; ++s) avg[s] += strips[(static_cast<size_t>(sel.layer) * H + h) * K + s] / used.size();
+        ImGui::TextWrapped("In L%d, the average of heads %s looks most at:", sel.layer, head_list_text(used).c_str());
+        top_keys_lines(avg.data(), K, keys);
+    } else if (sel.layer < L && sel.head < H) {
         const float* row = strips.data() + (static_cast<size_t>(sel.layer) * H + sel.head) * K;
         ImGui::Text("In L%d H%d it looks most at:", sel.layer, sel.head);
         top_keys_lines(row, K, keys);
     }
     ImGui::Spacing();
     ImGui::Separator();
+}
+
+// This token's row in every head of `layer`: entropy (nats, and normalised by ln of the keys it can
+// see) and mean distance, so a sharp previous-token head and a spread-out one read apart at once.
+void show_inspector_row_stats(const Selection& sel, const InspectorData& d) {
+    const AttentionTensor* ap = d.attention;
+    if (!ap || ap->empty() || ap->n_query == 0 || sel.layer >= ap->n_layer) return;
+    const AttentionTensor& a = *ap;
+    const int layer = sel.layer, q = selection_focus_query(sel, a.n_query), selected_head = sel.head;
+    const bool same_sequence = d.queries == d.keys;
+    ImGui::Spacing();
+    ImGui::TextDisabled("TOKEN %d'S ROW IN LAYER %d", q, layer);
+    if (!ImGui::BeginTable("row_stats", 4, ImGuiTableFlags_SizingStretchProp)) return;
+    for (const char* name : {"head", "entropy", "norm", "distance"}) ImGui::TableSetupColumn(name);
+    ImGui::TableHeadersRow();
+    for (int h = 0; h < a.n_head; ++h) {
+        const RowStats r = row_stats(a.head(layer, h) + static_cast<size_t>(q) * a.n_key, a.n_key, q, a.causal, same_sequence);
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        if (h == selected_head) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(theme_accent()), "H%d", h);
+        else ImGui::Text("H%d", h);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", r.entropy);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", r.entropy_norm);
+        ImGui::TableNextColumn();
+        if (r.mean_distance >= 0.0f) ImGui::Text("%.1f", r.mean_distance);
+        else ImGui::TextDisabled("-");
+    }
+    ImGui::EndTable();
 }
 
 }  // namespace attn

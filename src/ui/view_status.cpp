@@ -8,6 +8,14 @@
 namespace attn {
 
 void show_status_bar(const StatusData& d) {
+    // A link's request for a model from disk comes first: it explains why another model is showing.
+    if (!d.link_warning.empty()) {
+        ImGui::TextColored(theme_error(), "%s", d.link_warning.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d.link_warning.c_str());
+        ImGui::SameLine();
+        ImGui::TextDisabled("|");
+        ImGui::SameLine();
+    }
     if (d.model_name.empty()) {
         ImGui::TextDisabled("no model loaded");
     } else {
@@ -18,7 +26,15 @@ void show_status_bar(const StatusData& d) {
             std::snprintf(params, sizeof params, "%.0fK params", d.n_params / 1e3);
         ImGui::Text("model %s (%s): %d layers, %d heads, %s", d.model_name.c_str(), d.architecture.c_str(),
                     d.n_layer, d.n_head, params);
+        if (d.random_weights) {
+            ImGui::SameLine();
+            ImGui::TextColored(theme_error(), "random weights: patterns mean nothing");
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("This model predicts a near-uniform next token on a probe text (entropy >= 0.9 ln V):\n"
+                                  "its weights are random (a test model). Its attention patterns carry no meaning.");
+        }
     }
+
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();

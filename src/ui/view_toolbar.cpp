@@ -27,6 +27,14 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
                               "You can also drop the folder or its files onto the window.");
         ImGui::SameLine();
     }
+    if (d.can_copy_link) {
+        if (ImGui::Button("Copy link")) act.copy_link = true;
+        if (d.copy_link_rect) *d.copy_link_rect = last_item_rect();
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("A link to this model, text and view (pinned token, heads, flow threshold...).\n"
+                              "A model opened from disk cannot travel in a link: the reader is asked to open it.");
+        ImGui::SameLine();
+    }
 
     // Right-aligned group: theme, font size, export.
     const char* theme_label = d.light_theme ? "Dark" : "Light";

@@ -31,6 +31,8 @@ struct ModelPickerData {
     float width = 0.0f;                                  // the combo's width; 0: the rest of the line
     std::array<float, 4>* rect = nullptr;                // out: the combo's rect (x, y, w, h)
     std::vector<std::array<float, 4>>* item_rects = nullptr;   // out: entries' rects while open
+    const std::vector<std::string>* random = nullptr;   // entries known to have random weights
+    bool current_random = false;                         // the loaded model measured random
 };
 // A combo of the bundled models. Returns the name picked this frame, or "".
 std::string show_model_picker(const ModelPickerData& data);
@@ -44,6 +46,8 @@ struct ToolbarData {
     bool has_trace = false;        // exports need something to export
     bool can_export_png = false;
     int picture_scale = 1;         // the PNG's resolution (kPictureScales), chosen in the menu
+    bool can_copy_link = false;
+    std::array<float, 4>* copy_link_rect = nullptr;
     std::array<float, 4>* open_rect = nullptr;     // out: rects for browser tests
     std::array<float, 4>* export_rect = nullptr;
     std::vector<std::array<float, 4>>* export_item_rects = nullptr;
@@ -55,6 +59,7 @@ struct ToolbarActions {
     int font_step = 0;             // -1 smaller, +1 bigger
     int export_kind = -1;          // an ExportKind picked this frame, or -1
     int picture_scale = 0;         // a PNG scale picked this frame, or 0
+    bool copy_link = false;
 };
 // The top bar: model picker, Open model..., theme, font size and the Export menu.
 ToolbarActions show_toolbar(const ToolbarData& data);
@@ -118,6 +123,12 @@ struct HeatmapData {
     int texture_slot = 0;
     std::array<float, 4>* grid_rect = nullptr;    // out: the cells' rect (x, y, w, h)
     bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
+    // View options (see head_views.h): a head average to show instead of the selected head, named in
+    // the title and tooltip, and per-row/column notes for the tooltip (words: which pieces they join).
+    const float* matrix = nullptr;                // (T, S); null: the selected head
+    const char* heads_label = nullptr;            // "average of heads 0,2,3"; with matrix
+    const std::vector<std::string>* query_notes = nullptr;
+    const std::vector<std::string>* key_notes = nullptr;
 };
 // One attention head as a (queries x keys) heatmap with token labels, colorbar and hover tooltip.
 // Clicking a row (cell or label) pins that query; clicking it again unpins.
@@ -193,6 +204,7 @@ struct FlowData {
     FlowViewState* state = nullptr;               // required: the slider, pin and caches live in the App
     std::vector<std::array<float, 4>>* top_nodes = nullptr;   // out: the top row's hover rects (x, y, w, h)
     bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
+    std::array<float, 4>* slider_rect = nullptr;              // out: the threshold slider's rect
 };
 // The attention-flow graph: tokens in L+1 rows (input at the bottom), edges weighted by Ahat, a
 // threshold slider; hovering (or clicking) a top token lights up the paths that feed it and shows each
@@ -231,6 +243,8 @@ struct StatusData {
     double trace_ms = -1.0;        // < 0: no trace yet
     std::string notice;            // last good news ("saved x.png"), shown until an error replaces it
     std::string error;             // last error, shown in red; the previous model stays usable
+    bool random_weights = false;   // the model's predictions are near uniform: say its patterns mean nothing
+    std::string link_warning;      // a link asked for a model opened from disk (app_link_warning)
 };
 void show_status_bar(const StatusData& data);
 

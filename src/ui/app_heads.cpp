@@ -1,0 +1,57 @@
+// The heatmap with its view options (head averaging, words) and the head statistics table: the app
+// computes what is shown (head_views.h) and hands it to the views, which only draw.
+#include "imgui.h"
+#include "ui/app.h"
+#include "ui/head_options.h"
+
+namespace attn {
+
+namespace {
+
+int word_index(const WordSpans* w, int piece) { return w && piece >= 0 ? w->word_of(piece) : piece; }
+
+}  // namespace
+
+void app_show_heatmap(App& app, HeatmapData hd) {
+    Selection& sel = app.selection;
+    if (!app.picture_only && hd.attention && !hd.attention->empty()) show_head_options(sel, hd.attention->n_head);
+    ShownAttention sh = head_view(app.head_views, hd.attention, hd.queries, hd.keys, sel, hd.trace_version,
+                                  hd.piece_style);
+    hd.attention = sh.attention;
+    hd.queries = sh.queries;
+    hd.keys = sh.keys;
+    hd.matrix = sh.matrix;
+    hd.heads_label = sh.heads_label;
+    hd.query_notes = sh.query_notes;
+    hd.key_notes = sh.key_notes;
+    hd.trace_version = sh.key;
+    if (!sh.query_words) {
+        show_heatmap(sel, hd);
+        return;
+    }
+    // Words: the selection keeps piece indices (chips, inspector, links); the heatmap sees word indices.
+    Selection words = sel;
+    words.pinned_query = word_index(sh.query_words, sel.pinned_query);
+    words.hover_query = word_index(sh.query_words, sel.hover_query);
+    words.hover_key = word_index(sh.key_words, sel.hover_key);
+    hd.highlight_query = word_index(sh.query_words, hd.highlight_query);
+    const Selection before = words;
+    show_heatmap(words, hd);
+    const int pinned = sel.pinned_query, hover_q = sel.hover_query, hover_k = sel.hover_key;
+    sel = words;
+    auto first_piece = [](const WordSpans* w, int word) { return word >= 0 && word < w->size() ? w->first[word] : -1; };
+    sel.pinned_query = words.pinned_query != before.pinned_query ? first_piece(sh.query_words, words.pinned_query) : pinned;
+    sel.hover_query = words.hover_query != before.hover_query ? first_piece(sh.query_words, words.hover_query) : hover_q;
+    sel.hover_key = words.hover_key != before.hover_key ? first_piece(sh.key_words, words.hover_key) : hover_k;
+}
+
+void app_show_head_stats(App& app, const AttentionView& view) {
+    app.widgets.head_stats_rows.clear();
+    if (!app.has_trace || !view.attention || view.attention->empty()) return;
+    const AttentionTensor& a = *view.attention;
+    const int layer = app.selection.layer < a.n_layer ? app.selection.layer : a.n_layer - 1;
+    show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app)),
+                          &app.widgets.head_stats_rows);
+}
+
+}  // namespace attn

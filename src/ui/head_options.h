@@ -1,0 +1,26 @@
+// The heatmap's view options (heads: one / average of all / average of chosen; words) and the head
+// statistics table of the selected layer. Views: they edit the Selection, nothing else.
+#pragma once
+#include <array>
+#include <vector>
+
+#include "analysis/head_summary.h"
+#include "ui/selection.h"
+
+namespace attn {
+
+void show_head_options(Selection& selection, int n_head);
+
+// One row per head of the selected layer: mean entropy (nats, and normalised by ln of the keys each
+// row can see) and mean attention distance (tokens; "-" for cross attention). Clicking a row selects
+// that head (and shows it alone in the heatmap).
+// row_rects (optional, out): each head's row (x, y, w, h), for tests.
+void show_head_stats_table(Selection& selection, const std::vector<RowStats>& stats,
+                           std::vector<std::array<float, 4>>* row_rects = nullptr);
+
+// The inspected token's row in every head of the selected layer (part of the inspector, drawn below
+// the predictions so Next token stays in view): entropy, normalised entropy, mean distance.
+struct InspectorData;
+void show_inspector_row_stats(const Selection& selection, const InspectorData& data);
+
+}  // namespace attn

@@ -1,0 +1,56 @@
+// The heatmap's view options on one quiet line: which heads (the selected one, the average of all, or
+// the average of a chosen set, with a checkbox per head) and whether sub-word pieces merge into words.
+#include <algorithm>
+#include <cstdio>
+
+#include "imgui.h"
+#include "ui/head_options.h"
+
+namespace attn {
+
+namespace {
+
+const char* const kHeadModeLabels[] = {"one head", "average of all", "average of chosen"};
+
+}  // namespace
+
+void show_head_options(Selection& sel, int n_head) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("heads");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize(kHeadModeLabels[2]).x + ImGui::GetFrameHeight() * 1.5f);
+    int mode = static_cast<int>(sel.head_mode);
+    if (ImGui::Combo("##heads", &mode, kHeadModeLabels, 3)) {
+        sel.head_mode = static_cast<HeadMode>(mode);
+        // Choosing starts from the selected head, so the picture does not jump.
+        if (sel.head_mode == HeadMode::average_chosen && sel.averaged_heads.empty()) sel.averaged_heads = {sel.head};
+    }
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Averaging every head's weights gives an overall view of the layer;\n"
+                          "\"average of chosen\" averages the heads ticked beside it.");
+    ImGui::SameLine();
+    ImGui::Checkbox("words", &sel.words);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Merge sub-word pieces into words (\"\xC2\xB7" "cross\" + \"ing\" = \"\xC2\xB7" "crossing\"):\n"
+                          "a word's weight to another word is the sum over that word's pieces,\n"
+                          "averaged over its own pieces (Clark et al. 2019). Rows still sum to 1.");
+    if (sel.head_mode != HeadMode::average_chosen) return;
+    for (int h = 0; h < n_head; ++h) {
+        const bool on = std::find(sel.averaged_heads.begin(), sel.averaged_heads.end(), h) != sel.averaged_heads.end();
+        char label[16];
+        std::snprintf(label, sizeof label, "H%d", h);
+        bool value = on;
+        // Wrap instead of running off a narrow window.
+        const float w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+        if (h == 0 || ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
+            ImGui::SameLine();
+        if (ImGui::Checkbox(label, &value)) {
+            if (value) sel.averaged_heads.push_back(h);
+            else sel.averaged_heads.erase(std::remove(sel.averaged_heads.begin(), sel.averaged_heads.end(), h),
+                                          sel.averaged_heads.end());
+            std::sort(sel.averaged_heads.begin(), sel.averaged_heads.end());
+        }
+    }
+}
+
+}  // namespace attn

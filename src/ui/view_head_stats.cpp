@@ -1,0 +1,53 @@
+// The head statistics table (right panel): per head of the selected layer, how spread out it looks
+// (entropy) and how far (mean distance), so "which head looks at the previous token" is a glance.
+#include <cstdio>
+
+#include "imgui.h"
+#include "ui/head_options.h"
+#include "ui/theme.h"
+#include "ui/views.h"
+
+namespace attn {
+
+void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
+                           std::vector<std::array<float, 4>>* row_rects) {
+    if (row_rects) row_rects->clear();
+    if (stats.empty()) return;
+    ImGui::Spacing();
+    ImGui::Separator();
+    ImGui::TextDisabled("HEADS OF LAYER %d", sel.layer);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Means over the rows (tokens looking) of this layer.\n"
+                          "entropy: 0 = looks at one token; ln(n) = spread evenly over n tokens.\n"
+                          "norm: entropy / ln(tokens the row can see), 0 to 1.\n"
+                          "distance: how many tokens away it looks, on average.");
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+    if (!ImGui::BeginTable("head_stats", 4, flags)) return;
+    ImGui::TableSetupColumn("head");
+    ImGui::TableSetupColumn("entropy");
+    ImGui::TableSetupColumn("norm");
+    ImGui::TableSetupColumn("distance");
+    ImGui::TableHeadersRow();
+    for (int h = 0; h < static_cast<int>(stats.size()); ++h) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        char label[24];
+        std::snprintf(label, sizeof label, "H%d##stats", h);
+        const bool selected = h == sel.head && sel.head_mode == HeadMode::one;
+        if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_SpanAllColumns)) {
+            sel.head = h;
+            sel.head_mode = HeadMode::one;
+        }
+        if (row_rects) row_rects->push_back(last_item_rect());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", stats[h].entropy);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", stats[h].entropy_norm);
+        ImGui::TableNextColumn();
+        if (stats[h].mean_distance >= 0.0f) ImGui::Text("%.1f", stats[h].mean_distance);
+        else ImGui::TextDisabled("-");
+    }
+    ImGui::EndTable();
+}
+
+}  // namespace attn
