@@ -68,17 +68,23 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
     if (kind == ExportKind::csv || kind == ExportKind::json) {
         if (a.empty() || app.selection.layer >= a.n_layer || app.selection.head >= a.n_head)
             return ErrorValue{"no " + kind_name + " attention in this trace"};
-        MatrixExport m;
-        m.values = a.head(app.selection.layer, app.selection.head);
-        m.rows = a.n_query;
-        m.cols = a.n_key;
+        // What the heatmap shows: with a head average or the word view on, that matrix, not the raw head.
         const PieceStyle style = piece_style_for(app.trace);
-        m.row_tokens = tokens_of(*view.queries, a.n_query, style);
-        m.col_tokens = tokens_of(*view.keys, a.n_key, style);
+        const ShownAttention sh = head_view(app.head_views, &a, view.queries, view.keys, app.selection,
+                                            shown_attention_key(app), style);
+        const AttentionTensor& shown = *sh.attention;
+        MatrixExport m;
+        m.values = sh.matrix ? sh.matrix : shown.head(app.selection.layer, app.selection.head);
+        m.rows = shown.n_query;
+        m.cols = shown.n_key;
+        m.row_tokens = tokens_of(*sh.queries, shown.n_query, style);
+        m.col_tokens = tokens_of(*sh.keys, shown.n_key, style);
         m.model = app.model_name;
         m.kind = kind_name;
         m.layer = app.selection.layer;
         m.head = app.selection.head;
+        if (sh.heads_label) m.heads = sh.heads_label;
+        m.words = sh.query_words != nullptr;
         if (kind == ExportKind::csv) return ExportFile{base + head_tag + ".csv", text_bytes(matrix_to_csv(m))};
         return ExportFile{base + head_tag + ".json", text_bytes(matrix_to_json(m))};
     }
@@ -100,7 +106,17 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
     if (kind == ExportKind::svg) {
         if (app.main_view == MainView::flow && app.selection.kind == AttentionKind::cross)
             return ErrorValue{"the flow view has no picture of cross attention: pick encoder or decoder self attention"};
-        std::string svg = svg_picture(svg_input(app, view));
+        SvgInput in = svg_input(app, view);
+        ShownAttention sh;   // the heatmap's view options (head average, words) apply to its picture too
+        if (in.view == MainView::heatmap) {
+            sh = head_view(app.head_views, view.attention, view.queries, view.keys, app.selection,
+                           shown_attention_key(app), in.piece_style);
+            in.attention = sh.attention;
+            in.queries = sh.queries;
+            in.keys = sh.keys;
+            in.matrix = sh.matrix;
+        }
+        std::string svg = svg_picture(in);
         if (svg.empty()) return ErrorValue{"no " + kind_name + " attention in this trace to draw"};
         return ExportFile{picture_name + ".svg", Bytes(svg.begin(), svg.end())};
     }

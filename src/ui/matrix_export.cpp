@@ -63,6 +63,8 @@ std::string matrix_to_json(const MatrixExport& m) {
     j["kind"] = m.kind;
     j["layer"] = m.layer;
     j["head"] = m.head;
+    if (!m.heads.empty()) j["heads"] = m.heads;
+    if (m.words) j["words"] = true;
     j["queries"] = tokens(m.row_tokens, m.rows);
     j["keys"] = tokens(m.col_tokens, m.cols);
     nlohmann::json weights = nlohmann::json::array();

@@ -21,6 +21,8 @@ struct MatrixExport {
     std::vector<MatrixToken> col_tokens;   // ... and key tokens (columns)
     std::string model, kind;               // "gpt2-tiny", "self" / "decoder" / "cross"
     int layer = 0, head = 0;
+    std::string heads;   // a head average shown instead of `head` ("average of heads 0,2"); "" none
+    bool words = false;  // tokens are words (sub-word pieces merged; piece = the joined pieces, id = the first's)
 };
 
 // Three header rows, then one row per query; the first three columns name the query:
@@ -30,7 +32,7 @@ struct MatrixExport {
 //   <id>,<piece>,<label>,<weights>
 // Fields with commas, quotes or line breaks are quoted (RFC 4180); weights use %.9g (exact for float).
 std::string matrix_to_csv(const MatrixExport& m);
-// {"model", "kind", "layer", "head", "queries": [{"label", "piece", "id"}...], "keys": [...],
+// {"model", "kind", "layer", "head", ["heads",] ["words",] "queries": [{"label", "piece", "id"}...], "keys": [...],
 //  "weights": [[...], ...]}.
 std::string matrix_to_json(const MatrixExport& m);
 

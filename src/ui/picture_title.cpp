@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "analysis/head_average.h"
 #include "ui/token_label.h"
 
 namespace attn {
@@ -46,7 +47,19 @@ PictureTitle picture_title(const App& app, MainView view) {
     const AttentionTensor& a = *attention_view(app.trace, s.kind).attention;
     char what[128];
     switch (view) {
-    case MainView::heatmap: std::snprintf(what, sizeof what, "heatmap%slayer %d, head %d", kDot, s.layer, s.head); break;
+    case MainView::heatmap: {
+        // The heatmap's view options change what a cell is: say so, or a slide would misname its numbers.
+        std::string heads = "head " + std::to_string(s.head);
+        if (s.head_mode != HeadMode::one) {
+            std::vector<int> used = head_average_heads(a, s.head_mode == HeadMode::average_chosen ? s.averaged_heads
+                                                                                              : std::vector<int>{});
+            heads = static_cast<int>(used.size()) == a.n_head ? "average of all " + std::to_string(a.n_head) + " heads"
+                                                              : "average of heads " + head_list_text(used);
+        }
+        std::snprintf(what, sizeof what, "heatmap%slayer %d, %s%s", kDot, s.layer, heads.c_str(),
+                      s.words ? ", words (sub-word pieces merged)" : "");
+        break;
+    }
     case MainView::grid:
         std::snprintf(what, sizeof what, "every head%s%d layers \xC3\x97 %d heads", kDot, a.n_layer, a.n_head);
         break;

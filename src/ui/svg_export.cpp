@@ -97,10 +97,10 @@ float draw_colorbar(SvgWriter& svg, float x, float y, float h, Colormap colormap
 }
 
 // RGBA8 cells of one head, coloured by the rule the screen's shader and the PNG use.
-std::vector<uint8_t> head_rgba(const AttentionTensor& a, int layer, int head, Colormap colormap, bool auto_scale,
+std::vector<uint8_t> head_rgba(const AttentionTensor& a, const float* values, Colormap colormap, bool auto_scale,
                                float* vmax_out) {
     HeatmapImage image;
-    image.values = a.head(layer, head);
+    image.values = values;
     image.rows = a.n_query;
     image.cols = a.n_key;
     image.causal = a.causal;
@@ -132,8 +132,8 @@ std::string svg_heatmap(const SvgInput& in) {
     const float gx = kMargin + row_w, gy = top + col_h;
 
     float vmax = 1.0f;
-    const std::vector<uint8_t> rgba = head_rgba(a, in.layer, in.head, in.colormap, in.auto_scale, &vmax);
-    const float* probs = a.head(in.layer, in.head);
+    const float* probs = in.matrix ? in.matrix : a.head(in.layer, in.head);
+    const std::vector<uint8_t> rgba = head_rgba(a, probs, in.colormap, in.auto_scale, &vmax);
     if (static_cast<long long>(T) * S <= kSvgMaxCellRects) {
         svg.open_group("id=\"cells\" shape-rendering=\"crispEdges\"");
         for (int t = 0; t < T; ++t)
@@ -183,7 +183,7 @@ std::string svg_grid(const SvgInput& in) {
     svg.open_group("id=\"tiles\"");
     for (int l = 0; l < L; ++l)
         for (int h = 0; h < H; ++h) {
-            std::vector<uint8_t> rgba = head_rgba(a, l, h, in.colormap, in.auto_scale, nullptr);
+            std::vector<uint8_t> rgba = head_rgba(a, a.head(l, h), in.colormap, in.auto_scale, nullptr);
             svg.image_png(gx + h * pitch, gy + l * pitch, tile, tile, png_encode_rgba(rgba.data(), a.n_key, a.n_query),
                           "data-layer=\"" + std::to_string(l) + "\" data-head=\"" + std::to_string(h) + "\"");
         }

@@ -25,6 +25,7 @@ struct SvgInput {
     const TokenSeq* keys = nullptr;
     PieceStyle piece_style = PieceStyle::plain;
     int layer = 0, head = 0;
+    const float* matrix = nullptr;   // heatmap: (T, S) to draw instead of the head (a head average)
     Colormap colormap = Colormap::viridis;
     bool auto_scale = false;
     PictureTitle title;

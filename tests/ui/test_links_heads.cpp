@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "analysis/head_average.h"
 #include "analysis/word_merge.h"
 #include "model/safetensors.h"
@@ -257,4 +259,47 @@ TEST_CASE("head table: one row per head of the selected layer; clicking a row sh
     const AttentionTensor& a = ui.app.trace.attentions;
     REQUIRE(shown.size() == static_cast<size_t>(a.n_query) * a.n_key);
     CHECK(std::equal(shown.begin(), shown.end(), a.head(1, 2)));
+}
+
+TEST_CASE("Exports follow the heatmap's view options: JSON and SVG carry the head average, the picture title names it") {
+    UiHarness h(ImVec2(1280, 800));
+    h.app.text = kText;
+    h.load_fixture("gpt2-tiny");
+    h.app.selection.layer = 1;
+    h.app.selection.head_mode = HeadMode::average_chosen;
+    h.app.selection.averaged_heads = {0, 2};
+    h.frame();
+    const AttentionTensor& a = h.app.trace.attentions;
+    const std::vector<float> mean = head_average(a, 1, {0, 2});
+
+    Expected<ExportFile> json = app_export_file(h.app, ExportKind::json);
+    REQUIRE(json);
+    nlohmann::json j = nlohmann::json::parse(json->bytes.begin(), json->bytes.end());
+    CHECK(j["heads"] == "average of heads 0,2");
+    const int T = a.n_query;
+    REQUIRE(j["weights"].size() == static_cast<size_t>(T));
+    for (int t = 0; t < T; ++t)
+        for (int s = 0; s < T; ++s)
+            CHECK(j["weights"][t][s].get<float>() == doctest::Approx(mean[static_cast<size_t>(t) * T + s]).epsilon(1e-6));
+
+    Expected<ExportFile> svg = app_export_file(h.app, ExportKind::svg);
+    REQUIRE(svg);
+    const std::string doc(svg->bytes.begin(), svg->bytes.end());
+    CHECK(doc.find("average of heads 0,2") != std::string::npos);
+    // The last row's last cell is the average's, not head 0's (they differ on a random model).
+    CHECK(mean[static_cast<size_t>(T) * T - 1] != a.head(1, 0)[static_cast<size_t>(T) * T - 1]);
+
+    // Words: the JSON's axes are the merged words ("crossing" is one entry).
+    h.app.selection.head_mode = HeadMode::one;
+    h.app.selection.words = true;
+    h.frame();
+    Expected<ExportFile> words = app_export_file(h.app, ExportKind::json);
+    REQUIRE(words);
+    nlohmann::json w = nlohmann::json::parse(words->bytes.begin(), words->bytes.end());
+    CHECK(w["words"] == true);
+    CHECK(static_cast<int>(w["queries"].size()) < T);
+    bool has_crossing = false;
+    for (const auto& q : w["queries"]) has_crossing |= q["label"].get<std::string>() == "\xC2\xB7" "crossing.";
+    for (const auto& q : w["queries"]) has_crossing |= q["label"].get<std::string>() == "\xC2\xB7" "crossing";
+    CHECK(has_crossing);
 }
