@@ -15,7 +15,9 @@
 #include "imgui.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
+#include "ui/label_thinning.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -148,7 +150,7 @@ FlowLayout flow_layout(ImVec2 origin, ImVec2 avail, int L, int T, float widest_l
     g.dx = width / T;
     g.vertical_labels = g.dx < widest_label + fs * 0.4f;
     const float label_pitch = g.vertical_labels ? fs * 1.1f : widest_label + fs * 0.4f;
-    g.label_step = g.dx >= label_pitch ? 1 : static_cast<int>(std::ceil(label_pitch / g.dx));
+    g.label_step = label_step(g.dx, label_pitch);
     const float label_h = g.vertical_labels ? std::min(widest_label, fs * 8.0f) + fs * 0.3f : fs * 1.3f;
     g.top_label_h = label_h;
     g.bottom_label_h = label_h;
@@ -368,8 +370,16 @@ void show_flow(Selection& sel, const FlowData& d) {
     } else {
         ImGui::TextDisabled("Hover a top-row token to light up where it came from.");
     }
+    // One line of notes: skipped token labels, then edges left out.
+    std::string note = label_thinning_note(g.label_step);
     if (s.edges_dropped > 0)
-        ImGui::TextDisabled("%zu weaker edges not drawn (too many to draw at once)", s.edges_dropped);
+        note += (note.empty() ? "" : "; ") + std::to_string(s.edges_dropped) + " weaker edges not drawn (too many to draw at once)";
+    if (!note.empty()) {
+        ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
+        ImGui::TextDisabled("%s", note.c_str());
+        ImGui::PopTextWrapPos();
+        if (g.label_step > 1) widget_mark("flow_label_note");
+    }
 
     // ------------------------------------------------------------ hover tooltips
     if (!window_hovered || hover_top >= 0) {

@@ -4,14 +4,18 @@
 // overflows 16-bit indices at 128x128 and is slow). Clicking a row pins it (the inspector follows it).
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "imgui.h"
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
 #include "ui/heatmap_cells.h"
+#include "ui/label_thinning.h"
 #include "ui/theme.h"
+#include "ui/token_hint.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -19,11 +23,13 @@ namespace {
 
 
 struct Layout {
-    ImVec2 grid;        // top-left of the cell grid
-    float cell = 1.0f;  // cell edge in pixels
+    ImVec2 grid;          // top-left of the cell grid
+    float cell_w = 1.0f;  // cell size in pixels: square, except that rows keep a readable minimum
+    float cell_h = 1.0f;  // height when there are few of them (a one-token target is not a hairline)
     float row_label_w = 0.0f;
     float col_label_h = 0.0f;
-    int step = 1;       // draw every step-th label when cells are smaller than the text
+    int row_step = 1;     // draw every n-th row / column label when cells are smaller than the text
+    int col_step = 1;
 };
 
 // The colorbar spans [0, vmax] with the same table the texture uses; `vmax` < 1 only with auto scale.
@@ -87,9 +93,11 @@ void show_scale_controls(Selection& sel) {
         }
         ImGui::EndCombo();
     }
+    widget_mark("colormap");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("colormap");
     ImGui::SameLine();
     ImGui::Checkbox("Auto scale", &sel.auto_scale);
+    widget_mark("auto_scale");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip(sel.auto_scale ? "Colours span 0 to this head's largest weight (heads not comparable)"
                                          : "Colours span a fixed 0 to 1 (heads comparable); tick to stretch to the largest weight");
@@ -140,12 +148,16 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;
     float bar_w = fs * 2.8f + ImGui::CalcTextSize("(masked)").x;   // bar, ticks and the mask legend
-    float cell_w = (avail.x - lay.row_label_w - bar_w) / S;
-    float cell_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;
-    lay.cell = std::max(1.0f, std::min({cell_w, cell_h, fs * 3.0f}));
-    lay.step = lay.cell >= fs * 0.9f ? 1 : static_cast<int>(std::ceil(fs * 0.9f / lay.cell));
+    float fit_w = (avail.x - lay.row_label_w - bar_w) / S;
+    float fit_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;   // room for the thinning note below
+    lay.cell_w = std::max(1.0f, std::min({fit_w, fit_h, fs * 3.0f}));
+    // Many columns and few rows (cross attention with a one-token target): rows as tall as a label
+    // line where there is room, instead of a strip as thin as the columns are wide.
+    lay.cell_h = std::max(lay.cell_w, std::min(fit_h, fs * 1.5f));
+    lay.row_step = label_step(lay.cell_h, fs * 0.9f);
+    lay.col_step = label_step(lay.cell_w, fs * 0.9f);
     lay.grid = ImVec2(origin.x + lay.row_label_w, origin.y + lay.col_label_h);
-    ImVec2 grid_size(S * lay.cell, T * lay.cell);
+    ImVec2 grid_size(S * lay.cell_w, T * lay.cell_h);
 
     // Cells: one texture, uploaded only when the trace, layer or head changes.
     HeatmapImage image;
@@ -170,11 +182,11 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     ImGuiIO& io = ImGui::GetIO();
     int hq = -1, hk = -1;
     if (grid_hovered) {
-        hk = std::clamp(static_cast<int>((io.MousePos.x - lay.grid.x) / lay.cell), 0, S - 1);
-        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell), 0, T - 1);
+        hk = std::clamp(static_cast<int>((io.MousePos.x - lay.grid.x) / lay.cell_w), 0, S - 1);
+        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell_h), 0, T - 1);
     } else if (ImGui::IsWindowHovered() && io.MousePos.x >= origin.x && io.MousePos.x < lay.grid.x &&
                io.MousePos.y >= lay.grid.y && io.MousePos.y < lay.grid.y + grid_size.y) {
-        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell), 0, T - 1);   // row label
+        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell_h), 0, T - 1);   // row label
     }
     if (hq >= 0) sel.hover_query = hq;
     if (hk >= 0) sel.hover_key = hk;
@@ -186,42 +198,42 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     ImU32 accent = theme_accent();
     for (int t = 0; t < T; ++t) {
         bool hot = t == sel.hover_query || t == d.highlight_query || t == pinned;
-        if (t % lay.step != 0 && !hot) continue;
+        if (t % lay.row_step != 0 && !hot) continue;
         std::string l = label_elide(rows[t], kLabelMaxChars);
         ImVec2 size = ImGui::CalcTextSize(l.c_str());
-        ImVec2 pos(lay.grid.x - fs * 0.3f - size.x, lay.grid.y + (t + 0.5f) * lay.cell - size.y * 0.5f);
+        ImVec2 pos(lay.grid.x - fs * 0.3f - size.x, lay.grid.y + (t + 0.5f) * lay.cell_h - size.y * 0.5f);
         dl->AddText(pos, hot ? accent : text, l.c_str());
     }
     for (int s = 0; s < S; ++s) {
         bool hot = s == sel.hover_key || (d.keys == d.queries && s == d.highlight_query);
-        if (s % lay.step != 0 && !hot) continue;
+        if (s % lay.col_step != 0 && !hot) continue;
         std::string l = label_elide(cols[s], kLabelMaxChars);
-        float x = lay.grid.x + (s + 0.5f) * lay.cell - fs * 0.5f;
+        float x = lay.grid.x + (s + 0.5f) * lay.cell_w - fs * 0.5f;
         draw_text_vertical(dl, ImVec2(x, lay.grid.y - fs * 0.3f), hot ? accent : text, l);
     }
 
     // The pinned row keeps a bold accent outline; hover outlines stay thin and white so both read at once.
     if (pinned >= 0) {
-        float y = lay.grid.y + pinned * lay.cell;
-        dl->AddRect(ImVec2(lay.grid.x - 1, y - 1), ImVec2(lay.grid.x + grid_size.x + 1, y + lay.cell + 1), accent, 0.0f, 0,
+        float y = lay.grid.y + pinned * lay.cell_h;
+        dl->AddRect(ImVec2(lay.grid.x - 1, y - 1), ImVec2(lay.grid.x + grid_size.x + 1, y + lay.cell_h + 1), accent, 0.0f, 0,
                     2.0f);
     }
     // Hover: outline the query's row and the key's column so the eye can follow both axes.
     float hovered_value = -1.0f;
     if (sel.hover_query >= 0 && sel.hover_query < T) {
-        float y = lay.grid.y + sel.hover_query * lay.cell;
-        dl->AddRect(ImVec2(lay.grid.x, y), ImVec2(lay.grid.x + grid_size.x, y + lay.cell), theme_outline(0.55f));
+        float y = lay.grid.y + sel.hover_query * lay.cell_h;
+        dl->AddRect(ImVec2(lay.grid.x, y), ImVec2(lay.grid.x + grid_size.x, y + lay.cell_h), theme_outline(0.55f));
     }
     if (sel.hover_key >= 0 && sel.hover_key < S) {
-        float x = lay.grid.x + sel.hover_key * lay.cell;
-        dl->AddRect(ImVec2(x, lay.grid.y), ImVec2(x + lay.cell, lay.grid.y + grid_size.y), theme_outline(0.55f));
+        float x = lay.grid.x + sel.hover_key * lay.cell_w;
+        dl->AddRect(ImVec2(x, lay.grid.y), ImVec2(x + lay.cell_w, lay.grid.y + grid_size.y), theme_outline(0.55f));
     }
     if (grid_hovered) {
         bool masked = heatmap_cell_masked(image, hq, hk);
         float w = probs[static_cast<size_t>(hq) * S + hk];
         hovered_value = masked ? -1.0f : w;
-        ImVec2 c0(lay.grid.x + hk * lay.cell, lay.grid.y + hq * lay.cell);
-        dl->AddRect(c0, ImVec2(c0.x + lay.cell, c0.y + lay.cell), accent, 0.0f, 0, 2.0f);
+        ImVec2 c0(lay.grid.x + hk * lay.cell_w, lay.grid.y + hq * lay.cell_h);
+        dl->AddRect(c0, ImVec2(c0.x + lay.cell_w, c0.y + lay.cell_h), accent, 0.0f, 0, 2.0f);
         ImGui::BeginTooltip();
         if (masked)
             ImGui::Text("'%s' cannot look at '%s': it comes later (masked)", rows[hq].c_str(), cols[hk].c_str());
@@ -229,15 +241,28 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
             ImGui::Text("'%s' looks at '%s': %.2f (layer %d, head %d)", rows[hq].c_str(), cols[hk].c_str(), w,
                         sel.layer, sel.head);
         ImGui::TextDisabled("query %d, key %d; click to %s this row", hq, hk, hq == pinned ? "unpin" : "pin");
+        show_token_hints({&rows[hq], &cols[hk]}, d.piece_style);
         ImGui::EndTooltip();
     } else if (hq >= 0) {
-        ImGui::SetTooltip("query %d: '%s' (click to %s)", hq, rows[hq].c_str(), hq == pinned ? "unpin" : "pin");
+        ImGui::BeginTooltip();
+        ImGui::Text("query %d: '%s' (click to %s)", hq, rows[hq].c_str(), hq == pinned ? "unpin" : "pin");
+        show_token_hints({&rows[hq]}, d.piece_style);
+        ImGui::EndTooltip();
     }
 
     float bar_h = std::max(grid_size.y, std::min(fs * 10.0f, avail.y - lay.col_label_h - fs * 3.0f));
     draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value, attn->causal,
                   image.colormap, image.vmax);
 
+    // Thinned labels say so, in the room left under the map, so a missing label never reads as a bug.
+    if (lay.row_step > 1 || lay.col_step > 1) {
+        const std::string note = label_thinning_note(lay.row_step, lay.col_step);
+        ImGui::SetCursorScreenPos(ImVec2(origin.x, lay.grid.y + grid_size.y + fs * 0.4f));
+        ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
+        ImGui::TextDisabled("%s", note.c_str());
+        ImGui::PopTextWrapPos();
+        widget_mark("heatmap_label_note");
+    }
     // Tell the window how much room all of this took (labels and colorbar are draw-list only).
     ImGui::SetCursorScreenPos(origin);
     ImGui::Dummy(ImVec2(lay.row_label_w + grid_size.x + bar_w, lay.col_label_h + std::max(grid_size.y, bar_h) + fs * 2.5f));
