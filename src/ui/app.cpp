@@ -174,8 +174,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     show_heatmap(app.selection, hd);
 }
 
-// Model loads and exports picked in the toolbar run after the frame (see app_after_render): the views
-// drawn below still point into the current model and trace.
+// What the toolbar shows; built before the layout, which needs to know whether it takes two rows.
 ToolbarData toolbar_data(App& app) {
     ToolbarData td;
     td.picker.models = &app.config.bundled_models;
@@ -193,6 +192,8 @@ ToolbarData toolbar_data(App& app) {
     return td;
 }
 
+// Model loads and exports picked in the toolbar run after the frame (see app_after_render): the views
+// drawn below still point into the current model and trace.
 void show_toolbar_window(App& app, const ToolbarData& td, float width, float height, ImGuiWindowFlags flags,
                          std::string* picked) {
     ImGui::SetNextWindowPos(ImVec2(0, 0));

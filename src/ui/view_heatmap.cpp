@@ -150,10 +150,13 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     float bar_w = fs * 2.8f + ImGui::CalcTextSize("(masked)").x;   // bar, ticks and the mask legend
     float fit_w = (avail.x - lay.row_label_w - bar_w) / S;
     float fit_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;   // room for the thinning note below
-    lay.cell_w = std::max(1.0f, std::min({fit_w, fit_h, fs * 3.0f}));
-    // Many columns and few rows (cross attention with a one-token target): rows as tall as a label
-    // line where there is room, instead of a strip as thin as the columns are wide.
-    lay.cell_h = std::max(lay.cell_w, std::min(fit_h, fs * 1.5f));
+    // Square cells when they fit; otherwise the cramped side gives way, within limits: many columns and
+    // few rows (cross attention with a one-token target) get rows as tall as a label line instead of a
+    // strip as thin as the columns are wide, and a short, wide view (a projector font) gets columns up
+    // to twice as wide as the rows are tall, so their labels need not be thinned.
+    const float square = std::max(1.0f, std::min({fit_w, fit_h, fs * 3.0f}));
+    lay.cell_h = std::max(square, std::min(fit_h, fs * 1.5f));
+    lay.cell_w = std::max(square, std::min({fit_w, fs * 3.0f, lay.cell_h * 2.0f}));
     lay.row_step = label_step(lay.cell_h, fs * 0.9f);
     lay.col_step = label_step(lay.cell_w, fs * 0.9f);
     lay.grid = ImVec2(origin.x + lay.row_label_w, origin.y + lay.col_label_h);
@@ -258,7 +261,9 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     if (lay.row_step > 1 || lay.col_step > 1) {
         const std::string note = label_thinning_note(lay.row_step, lay.col_step);
         ImGui::SetCursorScreenPos(ImVec2(origin.x, lay.grid.y + grid_size.y + fs * 0.4f));
-        ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
+        // Wrapped at the map's right edge (at least 12 fonts wide), clear of the colorbar's mask legend.
+        ImGui::PushTextWrapPos(std::min(std::max(lay.grid.x + grid_size.x, origin.x + fs * 12.0f) - ImGui::GetWindowPos().x,
+                                        ImGui::GetWindowContentRegionMax().x));
         ImGui::TextDisabled("%s", note.c_str());
         ImGui::PopTextWrapPos();
         widget_mark("heatmap_label_note");

@@ -143,7 +143,9 @@ void show_lines(Selection& sel, const LinesData& d) {
     const float row_h = std::clamp((avail.y - title_h - fs) / n_rows, 1.0f, fs * 1.5f);
     const int step = label_step(row_h, fs * 0.9f);
     const float pad = fs * 0.5f;
-    const float label_w = std::max({labels_widest(left), labels_widest(right), ImGui::CalcTextSize(left_title).x * 0.5f, fs * 2.0f});
+    // Wide enough for the column titles too: "looked at (source)" must not run off the window.
+    const float label_w = std::max({labels_widest(left), labels_widest(right), ImGui::CalcTextSize(left_title).x,
+                                    ImGui::CalcTextSize(right_title).x, fs * 2.0f});
     const float gap = std::clamp(avail.x - 2.0f * (label_w + pad), fs * 4.0f, fs * 22.0f);
     const float total_w = 2.0f * (label_w + pad) + gap;
     const float x0 = origin.x + std::max(0.0f, (avail.x - total_w) * 0.5f);
