@@ -308,7 +308,9 @@ void app_frame(App& app) {
             in.has_mask_token = app.mask_predictions.empty();
             in.mask_token = app.model->tokenizer.token_to_id("[MASK]") ? "[MASK]" : "<mask>";
         }
+        ImGui::PushTextWrapPos(0.0f);   // every line of text wraps at the panel's edge, whatever the font
         int edits = show_input_panel(app.selection, in);
+        ImGui::PopTextWrapPos();
         if (edits & input_edited_text) app_set_text(app, app.text);
         if (edits & input_edited_target) app_set_target(app, app.target);
     }
@@ -334,12 +336,14 @@ void app_frame(App& app) {
         }
         if (!panels) show_picture_caption(app, seq2seq);
         ImGui::Separator();
+        ImGui::PushTextWrapPos(0.0f);
         switch (app.main_view) {
         case MainView::heatmap: show_heatmap_view(app, view, seq2seq, style); break;
         case MainView::grid: show_grid_view(app, view, seq2seq); break;
         case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
         case MainView::flow: show_flow_view(app, view, seq2seq, style); break;
         }
+        ImGui::PopTextWrapPos();
     }
     ImGui::End();
 
@@ -352,6 +356,7 @@ void app_frame(App& app) {
             ImGui::SetNextWindowSize(ImVec2(right_w, main_h));
         }
         if (ImGui::Begin("Predictions", nullptr, scrolling)) {
+            ImGui::PushTextWrapPos(0.0f);
             InspectorData id;
             if (app.has_trace) {
                 id.attention = view.attention;
@@ -362,6 +367,7 @@ void app_frame(App& app) {
             id.piece_style = style;
             id.textures = app.config.textures;
             show_inspector(app.selection, id);
+            ImGui::PopTextWrapPos();
             PredictionsData pd;
             pd.piece_style = style;
             pd.tokens = &app.trace.tokens;
@@ -377,7 +383,10 @@ void app_frame(App& app) {
                           " in the text to see what it would fill in.";
             pd.step_error = app.step_error;
             pd.next_rect = &app.widgets.next_token;
-            if (show_predictions(pd)) app_next_token(app);
+            ImGui::PushTextWrapPos(0.0f);
+            const bool step = show_predictions(pd);
+            ImGui::PopTextWrapPos();
+            if (step) app_next_token(app);
         }
         ImGui::End();
     }

@@ -46,8 +46,10 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
         dl->AddRectFilledMultiColor(ImVec2(top_left.x, y0), ImVec2(top_left.x + w, y1), c_top, c_top, c_bottom, c_bottom);
     }
     ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    for (int k = 0; k <= 4; ++k) {
-        float v = k / 4.0f;
+    // Ticks a label line apart at least: a short bar (a one-row map in a small window) shows fewer.
+    const int ticks = height >= fs * 4.4f ? 4 : height >= fs * 2.2f ? 2 : 1;
+    for (int k = 0; k <= ticks; ++k) {
+        float v = static_cast<float>(k) / ticks;
         float y = top_left.y + height * (1.0f - v);
         dl->AddLine(ImVec2(top_left.x + w, y), ImVec2(top_left.x + w + 4, y), text);
         char buf[16];
@@ -122,7 +124,10 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const int T = attn->n_query, S = attn->n_key;
     const float* probs = attn->head(sel.layer, sel.head);   // (T, S)
 
+    // Title and axis hint wrap rather than run under the window's edge at projector font sizes.
+    ImGui::PushTextWrapPos(0.0f);
     ImGui::Text("%s%sLayer %d, head %d", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, sel.head);
+    widget_mark("heatmap_title");
     // The colormap controls close the title line on the right (or take their own line when narrow).
     {
         float controls_w = scale_controls_width();
@@ -136,6 +141,8 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
                            ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
                            : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
     ImGui::TextDisabled("%s", axes);
+    widget_mark("heatmap_axes");
+    ImGui::PopTextWrapPos();
 
     const ImFont* font = ImGui::GetFont();
     std::vector<std::string> rows = token_labels_for_font(*d.queries, T, d.piece_style, font);
@@ -144,6 +151,9 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const float fs = ImGui::GetFontSize();
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImVec2 avail = ImGui::GetContentRegionAvail();
+    // At least 12 lines tall: in a small window at a projector font the map keeps a readable size
+    // and the window scrolls, rather than shrinking to a hairline.
+    avail.y = std::max(avail.y, fs * 12.0f);
     Layout lay;
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;

@@ -137,15 +137,15 @@ void show_lines(Selection& sel, const LinesData& d) {
     const float fs = ImGui::GetFontSize();
     ImGui::Spacing();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    // At least 12 lines tall: a projector font in a small window makes the view taller (the window
+    // scrolls) instead of squeezing every token onto a hairline.
+    const ImVec2 avail(ImGui::GetContentRegionAvail().x, std::max(ImGui::GetContentRegionAvail().y, fs * 12.0f));
     const int n_rows = std::max(n_left, n_right);
     const float title_h = fs * 1.6f;
     const float row_h = std::clamp((avail.y - title_h - fs) / n_rows, 1.0f, fs * 1.5f);
     const int step = label_step(row_h, fs * 0.9f);
     const float pad = fs * 0.5f;
-    // Wide enough for the column titles too: "looked at (source)" must not run off the window.
-    const float label_w = std::max({labels_widest(left), labels_widest(right), ImGui::CalcTextSize(left_title).x,
-                                    ImGui::CalcTextSize(right_title).x, fs * 2.0f});
+    const float label_w = std::max({labels_widest(left), labels_widest(right), fs * 2.0f});
     const float gap = std::clamp(avail.x - 2.0f * (label_w + pad), fs * 4.0f, fs * 22.0f);
     const float total_w = 2.0f * (label_w + pad) + gap;
     const float x0 = origin.x + std::max(0.0f, (avail.x - total_w) * 0.5f);
@@ -157,9 +157,12 @@ void show_lines(Selection& sel, const LinesData& d) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     const ImU32 accent = theme_accent();
-    ImVec2 lt = ImGui::CalcTextSize(left_title);
-    dl->AddText(ImVec2(left_x - lt.x, origin.y), dim, left_title);
-    dl->AddText(ImVec2(right_x, origin.y), dim, right_title);
+    // Titles over the columns' outer edges, reaching into the gap when wider than the labels, so
+    // "looked at (source)" never runs off the window.
+    const float right_end = right_x + label_w + pad;
+    const float rt_w = ImGui::CalcTextSize(right_title).x;
+    dl->AddText(ImVec2(x0, origin.y), dim, left_title);
+    dl->AddText(ImVec2(std::max(left_x, std::min(right_x, right_end - rt_w)), origin.y), dim, right_title);
 
     if (d.left_rect) *d.left_rect = {x0, top, left_x - x0, n_left * row_h};
     if (d.right_rect) *d.right_rect = {right_x, top, label_w + pad, n_right * row_h};
