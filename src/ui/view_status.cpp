@@ -74,14 +74,18 @@ void show_status_bar(const StatusData& d) {
             if (c == '\n' || c == '\r') c = ' ';
     const float right = ImGui::GetWindowContentRegionMax().x + ImGui::GetWindowPos().x;
     bool cut = false;
+    const float ellipsis_w = ImGui::CalcTextSize("\xE2\x80\xA6").x;
     for (size_t i = 0; i < parts.size() && !cut; ++i) {
         if (i > 0) ImGui::SameLine();
         const float room = right - ImGui::GetCursorScreenPos().x;
+        // A part with more after it leaves room for a "…", so a cut is always visible as one.
+        const float reserve = i + 1 < parts.size() ? ImGui::GetStyle().ItemSpacing.x + ellipsis_w : 0.0f;
         std::string shown = parts[i].text;
-        if (ImGui::CalcTextSize(shown.c_str()).x > room) {
+        if (ImGui::CalcTextSize(shown.c_str()).x > room - reserve) {
             cut = true;
-            if (room < ImGui::CalcTextSize("\xE2\x80\xA6").x) break;   // not even "…" fits: the hover tells
-            shown = elide_to_width(shown, room);
+            if (room < ellipsis_w) break;   // only at absurd sizes: the hover still tells
+            // A separator with nothing after it would read as a glitch: "…" says there is more.
+            shown = shown == "|" ? "\xE2\x80\xA6" : elide_to_width(shown, room);
         }
         if (parts[i].look == StatusPart::dim)
             ImGui::TextDisabled("%s", shown.c_str());
