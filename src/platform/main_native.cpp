@@ -1,7 +1,8 @@
 // Desktop entry point: GLFW window + GL 3.3 core, ImGui backends, and the loop that drives
 // app_frame. Model files are read here (folder_read) and handed to the app as a FileSet.
 //   attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross] [--next N]
-//             [--view heatmap|grid|lines|flow] [--state FRAGMENT] [--size WxH] [--screenshot FILE.png --frames N]
+//             [--view heatmap|grid|lines|flow] [--state FRAGMENT] [--size WxH] [--font-size N]
+//             [--screenshot FILE.png --frames N]
 // The model picker lists the folders beside the default model (tests/fixtures) that hold a config.json.
 #include <algorithm>
 #include <cstdio>
@@ -41,13 +42,14 @@ struct Options {
     std::string screenshot;   // empty: interactive
     int frames = 10;          // frames to render before the screenshot
     int width = 1280, height = 800;
+    int font_size = 0;        // --font-size: the user's size; 0: it grows with the window
 };
 
 void usage() {
     std::fprintf(stderr,
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
                  "                 [--next N] [--view heatmap|grid|lines|flow] [--colormap NAME] [--auto-scale on|off]\n"
-                 "                 [--pin ROW] [--state FRAGMENT] [--size WxH] [--screenshot FILE.png [--frames N]]\n"
+                 "                 [--pin ROW] [--state FRAGMENT] [--size WxH] [--font-size N] [--screenshot FILE.png [--frames N]]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
@@ -58,6 +60,7 @@ void usage() {
                  "  --colormap NAME   viridis (default), plasma, magma, inferno, cividis or greys\n"
                  "  --auto-scale on   colours span 0 to each head's largest weight instead of 0 to 1\n"
                  "  --pin ROW         pin token ROW (0-based): the inspector describes it, the flow view lights its paths\n"
+                 "  --font-size N     text size in pixels (12-32 for projectors); default: grows with the window\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
@@ -98,6 +101,13 @@ bool parse(int argc, char** argv, Options* o) {
         else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
+        else if (a == "--font-size") {
+            o->font_size = std::atoi(v.c_str());
+            if (o->font_size < 8 || o->font_size > 64) {
+                std::fprintf(stderr, "attnscope: --font-size wants a size in pixels, e.g. 24\n");
+                return false;
+            }
+        }
         else if (a == "--size") {
             if (std::sscanf(v.c_str(), "%dx%d", &o->width, &o->height) != 2 || o->width < 64 || o->height < 64) {
                 std::fprintf(stderr, "attnscope: --size wants WxH, e.g. 1280x800\n");
@@ -244,6 +254,7 @@ int main(int argc, char** argv) {
                              : opt.kind == "cross" ? attn::AttentionKind::cross
                                                    : attn::AttentionKind::self;
     app.main_view = opt.view;
+    if (opt.font_size > 0) attn::app_set_font_size(app, static_cast<float>(opt.font_size));
     app.selection.colormap = opt.colormap;
     app.selection.auto_scale = opt.auto_scale;
     app.selection.pinned_query = opt.pin;

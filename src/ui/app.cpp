@@ -11,7 +11,10 @@
 #include "ui/picture_title.h"
 #include "ui/text_cut.h"
 #include "ui/head_options.h"
+#include "ui/app_layout.h"
+#include "ui/shortcuts.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -66,6 +69,7 @@ void app_set_theme(App& app, Theme theme) {
 }
 
 void app_set_font_size(App& app, float size) {
+    app.font_chosen = true;   // from now on the window size no longer picks the font
     size = std::clamp(size, 10.0f, 48.0f);
     if (size == app.font_size) return;
     app.font_size = size;
@@ -111,7 +115,6 @@ void show_lines_view(App& app, const AttentionView& view, bool seq2seq, PieceSty
         ld.queries = view.queries;
         ld.keys = view.keys;
     }
-    ld.keys_left = app.selection.kind == AttentionKind::cross;
     ld.piece_style = style;
     ld.heads = &app.line_heads;
     ld.left_rect = &app.widgets.lines_left;
@@ -174,50 +177,36 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     app_show_heatmap(app, hd);
 }
 
-// Keys work whenever no text box has focus: arrows move layer (up/down) and head (left/right), + and -
-// change the font size, 1-4 pick the view, T flips the theme.
-void handle_shortcuts(App& app, int n_layer, int n_head) {
-    ImGuiIO& io = ImGui::GetIO();
-    if (io.WantTextInput) return;
-    Selection& sel = app.selection;
-    auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); };
-    if (pressed(ImGuiKey_LeftArrow)) sel.head = std::max(0, sel.head - 1);
-    if (pressed(ImGuiKey_RightArrow)) sel.head = std::min(std::max(0, n_head - 1), sel.head + 1);
-    if (pressed(ImGuiKey_UpArrow)) sel.layer = std::max(0, sel.layer - 1);
-    if (pressed(ImGuiKey_DownArrow)) sel.layer = std::min(std::max(0, n_layer - 1), sel.layer + 1);
-    // Characters, not key codes: "+" sits on different keys per layout (and needs Shift on most).
-    for (ImWchar c : io.InputQueueCharacters) {
-        if (c == '+' || c == '=') app_set_font_size(app, app.font_size + 2.0f);
-        if (c == '-' || c == '_') app_set_font_size(app, app.font_size - 2.0f);
-        if (c >= '1' && c <= '4') app.main_view = kMainViews[c - '1'];
-        if (c == 't' || c == 'T') app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark);
-    }
+// What the toolbar shows; built before the layout, which needs to know whether it takes two rows.
+ToolbarData toolbar_data(App& app) {
+    ToolbarData td;
+    td.picker.models = &app.config.bundled_models;
+    td.picker.current = app.model_name;
+    td.picker.rect = &app.widgets.model_picker;
+    td.picker.item_rects = &app.widgets.model_items;
+    td.picker.random = &app.config.random_models;
+    td.picker.current_random = app.model && app.random_weights;
+    td.can_copy_link = static_cast<bool>(app.model);
+    td.copy_link_rect = &app.widgets.copy_link;
+    td.can_open_model = app.config.open_model || app.config.load_folder;
+    td.light_theme = app.theme == Theme::light;
+    td.font_size = app.font_size;
+    td.has_trace = app.has_trace && static_cast<bool>(app.config.save_file);
+    td.can_export_png = true;
+    td.picture_scale = app.picture_scale;
+    td.open_rect = &app.widgets.open_model;
+    td.export_rect = &app.widgets.export_button;
+    td.export_item_rects = &app.widgets.export_items;
+    return td;
 }
 
 // Model loads and exports picked in the toolbar run after the frame (see app_after_render): the views
 // drawn below still point into the current model and trace.
-void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags flags, std::string* picked) {
+void show_toolbar_window(App& app, const ToolbarData& td, float width, float height, ImGuiWindowFlags flags,
+                         std::string* picked) {
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(width, height));
     if (ImGui::Begin("Toolbar", nullptr, flags)) {
-        ToolbarData td;
-        td.picker.models = &app.config.bundled_models;
-        td.picker.current = app.model_name;
-        td.picker.rect = &app.widgets.model_picker;
-        td.picker.item_rects = &app.widgets.model_items;
-        td.picker.random = &app.config.random_models;
-        td.picker.current_random = app.model && app.random_weights;
-        td.can_copy_link = static_cast<bool>(app.model);
-        td.copy_link_rect = &app.widgets.copy_link;
-        td.can_open_model = app.config.open_model || app.config.load_folder;
-        td.light_theme = app.theme == Theme::light;
-        td.font_size = app.font_size;
-        td.has_trace = app.has_trace && static_cast<bool>(app.config.save_file);
-        td.can_export_png = true;
-        td.picture_scale = app.picture_scale;
-        td.open_rect = &app.widgets.open_model;
-        td.export_rect = &app.widgets.export_button;
-        td.export_item_rects = &app.widgets.export_items;
         ToolbarActions act = show_toolbar(td);
         *picked = act.picked_model;
         if (act.open_model && app.config.open_model) app.config.open_model();
@@ -227,6 +216,7 @@ void show_toolbar_window(App& app, float width, float height, ImGuiWindowFlags f
         if (act.export_kind >= 0) app.pending_export = act.export_kind;
         if (act.picture_scale > 0) app.picture_scale = act.picture_scale;
         if (act.copy_link) app_copy_link(app);
+        if (act.toggle_help) app.help_open = !app.help_open;
         app.folder_prompt.list_folders = app.config.list_folders;
         app.folder_prompt.is_model_folder = app.config.is_model_folder;
         std::string folder = show_folder_prompt(app.folder_prompt);
@@ -248,17 +238,41 @@ void app_frame(App& app) {
     ImGuiIO& io = ImGui::GetIO();
     const float W = io.DisplaySize.x, H = io.DisplaySize.y;
     const bool panels = !app.picture_only;   // a picture is the main view alone
-    const float status_h = panels ? ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2 : 0.0f;
-    const float toolbar_h = status_h;
-    const float left_w = panels ? std::clamp(W * 0.28f, std::min(W * 0.5f, 260.0f), 420.0f) : 0.0f;
-    // The inspector/predictions panel takes room from the heatmap only when there is something to show.
-    const float right_w = (app.model || app.has_trace) && panels ? std::clamp(W * 0.22f, std::min(W * 0.25f, 200.0f), 340.0f) : 0.0f;
-    const float main_h = std::max(1.0f, H - status_h - toolbar_h);
+    // Until the user picks a size, the text grows with the window (presenter-friendly at 1920x1080).
+    if (panels && !app.font_chosen) {
+        const float auto_size = app_auto_font_size(app.config.font_size, W, H);
+        if (auto_size != app.font_size) {
+            app.font_size = auto_size;
+            app.fonts_dirty = true;   // the atlas follows between frames, as after A+
+            app_style_apply(app, ImGui::GetStyle());
+        }
+    }
+    widget_marks_clear();
+    const ImGuiStyle& imgui_style = ImGui::GetStyle();
+    const ToolbarData toolbar = toolbar_data(app);
+    LayoutInput li;
+    li.width = W;
+    li.height = H;
+    li.font_size = ImGui::GetFontSize();
+    li.frame_height = ImGui::GetFrameHeight();
+    li.window_padding_y = imgui_style.WindowPadding.y;
+    li.item_spacing_y = imgui_style.ItemSpacing.y;
+    li.has_right_panel = app.model || app.has_trace;
+    li.toolbar_rows = panels ? toolbar_rows(toolbar, W) : 1;
+    AppLayout lay = app_layout(li);
+    if (!panels) {
+        lay = AppLayout{};
+        lay.main_w = W;
+        lay.main_h = std::max(1.0f, H);
+    }
+    const float toolbar_h = lay.toolbar_h, status_h = lay.status_h, left_w = lay.left_w, right_w = lay.right_w;
+    const float main_h = lay.main_h;
     const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+    // Side panels and the picture scroll (with a visible scrollbar) when a large font makes their
+    // content taller than the window; the toolbar and status bar are sized to fit instead.
+    const ImGuiWindowFlags scrolling = fixed & ~ImGuiWindowFlags_NoScrollbar;
     app.selection.hover_query = app.selection.hover_key = -1;
-    if (!ImGui::IsAnyItemActive() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
-        app.selection.pinned_query = -1;   // Esc unpins (unless a text box has the keyboard)
 
     const ModelInfo* info = app.model ? &app.model->info() : nullptr;
     const bool seq2seq = info && info->encoder_decoder;
@@ -273,15 +287,15 @@ void app_frame(App& app) {
     PieceStyle style = piece_style_for(app.trace);
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
     if (panels) {
-        handle_shortcuts(app, n_layer, n_head);
-        show_toolbar_window(app, W, toolbar_h, fixed, &picked);
+        app_handle_shortcuts(app, n_layer, n_head);
+        show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);
     }
 
     app.widgets.text_box = app.widgets.text_box_visible = {};   // stay zero unless a box is drawn below
     app.widgets.target_box = app.widgets.target_box_visible = {};
     if (panels) ImGui::SetNextWindowPos(ImVec2(0, toolbar_h));
-    if (panels) ImGui::SetNextWindowSize(ImVec2(left_w, main_h));
-    if (panels && ImGui::Begin("Input", nullptr, fixed)) {
+    if (panels) ImGui::SetNextWindowSize(ImVec2(left_w, lay.input_h));
+    if (panels && ImGui::Begin("Input", nullptr, scrolling)) {
         InputPanelData in;
         in.text = &app.text;
         in.text_generation = app.text_generation;
@@ -311,7 +325,9 @@ void app_frame(App& app) {
             in.has_mask_token = app.mask_predictions.empty();
             in.mask_token = app.model->tokenizer.token_to_id("[MASK]") ? "[MASK]" : "<mask>";
         }
+        ImGui::PushTextWrapPos(0.0f);   // every line of text wraps at the panel's edge, whatever the font
         int edits = show_input_panel(app.selection, in);
+        ImGui::PopTextWrapPos();
         if (edits & input_edited_text) app_set_text(app, app.text);
         if (edits & input_edited_target) app_set_target(app, app.target);
     }
@@ -319,19 +335,27 @@ void app_frame(App& app) {
 
     view = attention_view(app.trace, app.selection.kind);   // the panel may have changed the kind or the trace
     ImGui::SetNextWindowPos(ImVec2(left_w, toolbar_h));
-    ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), main_h));
-    if (ImGui::Begin("Heatmap", nullptr, fixed)) {
+    ImGui::SetNextWindowSize(ImVec2(lay.main_w, main_h));
+    if (ImGui::Begin("Heatmap", nullptr, panels ? scrolling : fixed)) {
         app.widgets.main_view = {ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(),
                                  ImGui::GetWindowHeight()};
         // One selection drives every view, so switching keeps the layer, head and kind.
         static const char* const labels[] = {"Heatmap", "Head grid", "Lines", "Flow"};
+        static const char* const marks[] = {"view_heatmap", "view_grid", "view_lines", "view_flow"};
+        const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
         for (MainView v : kMainViews) {
             if (!panels) break;
-            if (v != kMainViews[0]) ImGui::SameLine();
-            if (ImGui::RadioButton(labels[static_cast<int>(v)], app.main_view == v)) app.main_view = v;
+            const char* label = labels[static_cast<int>(v)];
+            const float w = ImGui::GetFrameHeight() + imgui_style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+            // Wrap rather than run past the edge at projector font sizes.
+            if (v != kMainViews[0] && ImGui::GetItemRectMax().x + imgui_style.ItemSpacing.x + w <= right_edge)
+                ImGui::SameLine();
+            if (ImGui::RadioButton(label, app.main_view == v)) app.main_view = v;
+            widget_mark(marks[static_cast<int>(v)]);
         }
         if (!panels) show_picture_caption(app);
         ImGui::Separator();
+        ImGui::PushTextWrapPos(0.0f);
         app.widgets.empty_hint = {};
         if (app_waiting_for_text(app)) app.widgets.empty_hint = show_empty_text_hint(seq2seq);
         else switch (app.main_view) {
@@ -340,13 +364,20 @@ void app_frame(App& app) {
         case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
         case MainView::flow: show_flow_view(app, view, seq2seq, style); break;
         }
+        ImGui::PopTextWrapPos();
     }
     ImGui::End();
 
-    if (right_w > 0.0f) {
-        ImGui::SetNextWindowPos(ImVec2(W - right_w, toolbar_h));
-        ImGui::SetNextWindowSize(ImVec2(right_w, main_h));
-        if (ImGui::Begin("Predictions", nullptr, fixed)) {
+    if (right_w > 0.0f || (panels && lay.stacked)) {
+        if (lay.stacked) {   // under the input panel, so the picture keeps the window's width
+            ImGui::SetNextWindowPos(ImVec2(0, toolbar_h + lay.input_h));
+            ImGui::SetNextWindowSize(ImVec2(left_w, std::max(1.0f, main_h - lay.input_h)));
+        } else {
+            ImGui::SetNextWindowPos(ImVec2(W - right_w, toolbar_h));
+            ImGui::SetNextWindowSize(ImVec2(right_w, main_h));
+        }
+        if (ImGui::Begin("Predictions", nullptr, scrolling)) {
+            ImGui::PushTextWrapPos(0.0f);
             InspectorData id;
             if (app.has_trace) {
                 id.attention = view.attention;
@@ -357,6 +388,7 @@ void app_frame(App& app) {
             id.piece_style = style;
             id.textures = app.config.textures;
             show_inspector(app.selection, id);
+            ImGui::PopTextWrapPos();
             PredictionsData pd;
             pd.piece_style = style;
             pd.tokens = &app.trace.tokens;
@@ -372,7 +404,9 @@ void app_frame(App& app) {
                           " in the text to see what it would fill in.";
             pd.step_error = app.step_error;
             pd.next_rect = &app.widgets.next_token;
+            ImGui::PushTextWrapPos(0.0f);
             const bool step = show_predictions(pd);
+            ImGui::PopTextWrapPos();
             app_show_head_stats(app, view);   // below the predictions: Next token stays in view
             show_inspector_row_stats(app.selection, id);
             if (step) app_next_token(app);
@@ -401,6 +435,7 @@ void app_frame(App& app) {
         show_status_bar(sd);
     }
     if (panels) ImGui::End();
+    if (panels) show_shortcut_help(&app.help_open);
     if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
     app.widgets.popup_open = ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId);
 }

@@ -140,6 +140,10 @@ struct App {
     uint64_t glyphs_trace_version = 0; // the trace whose labels are in `glyphs`
     std::vector<ImWchar> font_ranges;  // the ranges the atlas was built from (it points into them)
     bool cjk_font_requested = false;
+    // Set once the user picks a size (A-/A+, + and -, a link's font=); until then app_frame sizes the
+    // font from the window (app_auto_font_size), so a projector gets big text without asking.
+    bool font_chosen = false;
+    bool help_open = false;            // the keyboard shortcuts window ("?")
     std::string pending_folder;        // chosen in the Open model prompt; loaded by app_after_render
     int pending_export = -1;           // an ExportKind picked this frame; built by app_after_render
     int picture_scale = 1;             // PNG exports: 1x, 2x or 4x the main view's size (kPictureScales)
@@ -166,7 +170,7 @@ void app_init(App& app, AppConfig config);
 // Theme and font size: applied at once to the style; fonts are only marked dirty (the atlas may not
 // change inside a frame), app_rebuild_fonts then runs between frames.
 void app_set_theme(App& app, Theme theme);
-void app_set_font_size(App& app, float size);
+void app_set_font_size(App& app, float size);   // the user's choice: the font stops following the window
 void app_rebuild_fonts(App& app);
 void app_frame(App& app);
 // After ImGui::Render(): work the frame asked for that must not run inside it (folder loads, exports,

@@ -21,8 +21,10 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
         dl->AddRectFilledMultiColor(ImVec2(top_left.x, y0), ImVec2(top_left.x + w, y1), c_top, c_top, c_bottom, c_bottom);
     }
     ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    for (int k = 0; k <= 4; ++k) {
-        float v = k / 4.0f;
+    // Ticks a label line apart at least: a short bar (a one-row map in a small window) shows fewer.
+    const int ticks = height >= fs * 4.4f ? 4 : height >= fs * 2.2f ? 2 : 1;
+    for (int k = 0; k <= ticks; ++k) {
+        float v = static_cast<float>(k) / ticks;
         float y = top_left.y + height * (1.0f - v);
         dl->AddLine(ImVec2(top_left.x + w, y), ImVec2(top_left.x + w + 4, y), text);
         char buf[16];

@@ -153,9 +153,10 @@ std::string url_state_format(const App& app) {
     if (app.selection.colormap != Colormap::viridis) add("cmap", colormap_name(app.selection.colormap));
     if (app.selection.auto_scale) add("auto", "1");
     if (app.theme == Theme::light) add("theme", "light");
+    // Only a size the user picked: a window-sized default would pin the size of whoever opens the link.
     char font[16];
     std::snprintf(font, sizeof font, "%.0f", app.font_size);
-    add("font", font);
+    if (app.font_chosen) add("font", font);
     add("text", app.text);
     if (app.trace.is_encoder_decoder()) add("target", app.target);
     const Selection& sel = app.selection;

@@ -15,7 +15,9 @@
 #include "imgui.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
+#include "ui/label_thinning.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -148,14 +150,16 @@ FlowLayout flow_layout(ImVec2 origin, ImVec2 avail, int L, int T, float widest_l
     g.dx = width / T;
     g.vertical_labels = g.dx < widest_label + fs * 0.4f;
     const float label_pitch = g.vertical_labels ? fs * 1.1f : widest_label + fs * 0.4f;
-    g.label_step = g.dx >= label_pitch ? 1 : static_cast<int>(std::ceil(label_pitch / g.dx));
-    const float label_h = g.vertical_labels ? std::min(widest_label, fs * 8.0f) + fs * 0.3f : fs * 1.3f;
+    g.label_step = label_step(g.dx, label_pitch);
+    const float label_h = g.vertical_labels ? std::min(widest_label, fs * 4.5f) + fs * 0.3f : fs * 1.3f;
     g.top_label_h = label_h;
     g.bottom_label_h = label_h;
     g.bars_h = fs * 2.4f;
     const float caption_h = fs * 2.8f;   // up to two wrapped lines
     const float graph_h = avail.y - g.top_label_h - g.bottom_label_h - g.bars_h - caption_h;
-    g.dy = L > 0 ? std::max(2.0f, graph_h / L) : 0.0f;
+    // Layers at least a font apart: at a projector font the view grows taller and its window scrolls,
+    // rather than stacking every layer on one line.
+    g.dy = L > 0 ? std::max(fs * 1.5f, graph_h / L) : 0.0f;
     g.top_y = origin.y + g.top_label_h + fs * 0.3f;
     g.radius = std::min({g.dx * 0.3f, g.dy * 0.18f, fs * 0.4f});
     const int n_nodes = (L + 1) * T;
@@ -208,14 +212,25 @@ void show_flow(Selection& sel, const FlowData& d) {
                            "the upper token comes from the lower one (heads averaged, residual included); edges under "
                            "%.2f not drawn%s.", s.threshold, s.pinned >= 0 ? "; orange: the paths into the marked token" : "");
     } else {
-        ImGui::TextWrapped("Attention flow: each row is the token stream after a layer, input at the bottom. An edge's "
-                           "strength is how much of the upper token comes from the lower one (heads averaged, half "
-                           "kept by the residual). Hover a top token to see where it came from; click to pin.");
-        ImGui::SetNextItemWidth(fs * 12.0f);
+        // The full explanation wraps to four lines at a projector font, so it waits behind a hover and the
+        // graph keeps the room; a short line says what the rows are.
+        ImGui::TextUnformatted("Attention flow, input at the bottom");
+        ImGui::SameLine();
+        ImGui::TextDisabled("(?)");
+        if (ImGui::IsItemHovered()) {
+            ImGui::BeginTooltip();
+            ImGui::PushTextWrapPos(fs * 28.0f);
+            ImGui::TextUnformatted("Each row is the token stream after a layer, input at the bottom. An edge's strength is how "
+                                   "much of the upper token comes from the lower one (heads averaged, half kept by the "
+                                   "residual). Hover a top token to see where it came from; click to pin.");
+            ImGui::PopTextWrapPos();
+            ImGui::EndTooltip();
+        }
+        ImGui::SetNextItemWidth(fs * 10.0f);
         ImGui::SliderFloat("hide edges below", &s.threshold, 0.0f, 1.0f, "%.2f");
         if (d.slider_rect) {
             *d.slider_rect = last_item_rect();
-            (*d.slider_rect)[2] = fs * 12.0f;   // the slider's frame, not its label
+            (*d.slider_rect)[2] = fs * 10.0f;   // the slider's frame, not its label
         }
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Edges with a weaker Ahat weight are hidden; the lit paths of a hovered token always show.");
@@ -378,8 +393,16 @@ void show_flow(Selection& sel, const FlowData& d) {
     } else if (!d.picture) {
         ImGui::TextDisabled("Hover a top-row token to light up where it came from.");
     }
+    // One line of notes: skipped token labels, then edges left out.
+    std::string note = label_thinning_note(g.label_step);
     if (s.edges_dropped > 0)
-        ImGui::TextDisabled("%zu weaker edges not drawn (too many to draw at once)", s.edges_dropped);
+        note += (note.empty() ? "" : "; ") + std::to_string(s.edges_dropped) + " weaker edges not drawn (too many to draw at once)";
+    if (!note.empty()) {
+        ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
+        ImGui::TextDisabled("%s", note.c_str());
+        ImGui::PopTextWrapPos();
+        if (g.label_step > 1) widget_mark("flow_label_note");
+    }
 
     // ------------------------------------------------------------ hover tooltips
     if (!window_hovered || hover_top >= 0) {

@@ -4,6 +4,7 @@
 // overflows 16-bit indices at 128x128 and is slow). Clicking a row pins it (the inspector follows it).
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "imgui.h"
@@ -11,8 +12,11 @@
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
 #include "ui/heatmap_cells.h"
+#include "ui/label_thinning.h"
 #include "ui/theme.h"
+#include "ui/token_hint.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -20,11 +24,13 @@ namespace {
 
 
 struct Layout {
-    ImVec2 grid;        // top-left of the cell grid
-    float cell = 1.0f;  // cell edge in pixels
+    ImVec2 grid;          // top-left of the cell grid
+    float cell_w = 1.0f;  // cell size in pixels: square, except that rows keep a readable minimum
+    float cell_h = 1.0f;  // height when there are few of them (a one-token target is not a hairline)
     float row_label_w = 0.0f;
     float col_label_h = 0.0f;
-    int step = 1;       // draw every step-th label when cells are smaller than the text
+    int row_step = 1;     // draw every n-th row / column label when cells are smaller than the text
+    int col_step = 1;
 };
 
 }  // namespace
@@ -52,9 +58,11 @@ void show_scale_controls(Selection& sel) {
         }
         ImGui::EndCombo();
     }
+    widget_mark("colormap");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("colormap");
     ImGui::SameLine();
     ImGui::Checkbox("Auto scale", &sel.auto_scale);
+    widget_mark("auto_scale");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip(sel.auto_scale ? "Colours span 0 to this head's largest weight (heads not comparable)"
                                          : "Colours span a fixed 0 to 1 (heads comparable); tick to stretch to the largest weight");
@@ -84,7 +92,10 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
 
     // A picture's caption already names the layer and head; it has no controls and no hints.
     if (!d.picture) {
+        // Title and axis hint wrap rather than run under the window's edge at projector font sizes.
+        ImGui::PushTextWrapPos(0.0f);
         ImGui::Text("%s%sLayer %d, %s", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, head_name);
+        widget_mark("heatmap_title");
         // The colormap controls close the title line on the right (or take their own line when narrow).
         {
             float controls_w = scale_controls_width();
@@ -98,6 +109,8 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
                                ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
                                : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
         ImGui::TextDisabled("%s", axes);
+        widget_mark("heatmap_axes");
+        ImGui::PopTextWrapPos();
     }
 
     const ImFont* font = ImGui::GetFont();
@@ -107,6 +120,9 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const float fs = ImGui::GetFontSize();
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImVec2 avail = ImGui::GetContentRegionAvail();
+    // At least 12 lines tall: in a small window at a projector font the map keeps a readable size
+    // and the window scrolls, rather than shrinking to a hairline.
+    avail.y = std::max(avail.y, fs * 12.0f);
     Layout lay;
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;
@@ -115,12 +131,19 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         lay.col_label_h = std::max(lay.col_label_h, fs * 2.7f);
     }
     float bar_w = colorbar_width();   // bar, ticks and the mask legend
-    float cell_w = (avail.x - lay.row_label_w - bar_w) / S;
-    float cell_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;
-    lay.cell = std::max(1.0f, std::min({cell_w, cell_h, fs * 3.0f}));
-    lay.step = lay.cell >= fs * 0.9f ? 1 : static_cast<int>(std::ceil(fs * 0.9f / lay.cell));
+    float fit_w = (avail.x - lay.row_label_w - bar_w) / S;
+    float fit_h = (avail.y - lay.col_label_h - fs * 3.0f) / T;   // room for the thinning note below
+    // Square cells when they fit; otherwise the cramped side gives way, within limits: many columns and
+    // few rows (cross attention with a one-token target) get rows as tall as a label line instead of a
+    // strip as thin as the columns are wide, and a short, wide view (a projector font) gets columns up
+    // to twice as wide as the rows are tall, so their labels need not be thinned.
+    const float square = std::max(1.0f, std::min({fit_w, fit_h, fs * 3.0f}));
+    lay.cell_h = std::max(square, std::min(fit_h, fs * 1.5f));
+    lay.cell_w = std::max(square, std::min({fit_w, fs * 3.0f, lay.cell_h * 2.0f}));
+    lay.row_step = label_step(lay.cell_h, fs * 0.9f);
+    lay.col_step = label_step(lay.cell_w, fs * 0.9f);
     lay.grid = ImVec2(origin.x + lay.row_label_w, origin.y + lay.col_label_h);
-    ImVec2 grid_size(S * lay.cell, T * lay.cell);
+    ImVec2 grid_size(S * lay.cell_w, T * lay.cell_h);
 
     // Cells: one texture, uploaded only when the trace, layer or head changes.
     HeatmapImage image;
@@ -145,11 +168,11 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     ImGuiIO& io = ImGui::GetIO();
     int hq = -1, hk = -1;
     if (grid_hovered) {
-        hk = std::clamp(static_cast<int>((io.MousePos.x - lay.grid.x) / lay.cell), 0, S - 1);
-        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell), 0, T - 1);
+        hk = std::clamp(static_cast<int>((io.MousePos.x - lay.grid.x) / lay.cell_w), 0, S - 1);
+        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell_h), 0, T - 1);
     } else if (ImGui::IsWindowHovered() && io.MousePos.x >= origin.x && io.MousePos.x < lay.grid.x &&
                io.MousePos.y >= lay.grid.y && io.MousePos.y < lay.grid.y + grid_size.y) {
-        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell), 0, T - 1);   // row label
+        hq = std::clamp(static_cast<int>((io.MousePos.y - lay.grid.y) / lay.cell_h), 0, T - 1);   // row label
     }
     if (hq >= 0) sel.hover_query = hq;
     if (hk >= 0) sel.hover_key = hk;
@@ -161,17 +184,17 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     ImU32 accent = theme_accent();
     for (int t = 0; t < T; ++t) {
         bool hot = t == sel.hover_query || t == d.highlight_query || t == pinned;
-        if (t % lay.step != 0 && !hot) continue;
+        if (t % lay.row_step != 0 && !hot) continue;
         std::string l = label_elide(rows[t], kLabelMaxChars);
         ImVec2 size = ImGui::CalcTextSize(l.c_str());
-        ImVec2 pos(lay.grid.x - fs * 0.3f - size.x, lay.grid.y + (t + 0.5f) * lay.cell - size.y * 0.5f);
+        ImVec2 pos(lay.grid.x - fs * 0.3f - size.x, lay.grid.y + (t + 0.5f) * lay.cell_h - size.y * 0.5f);
         dl->AddText(pos, hot ? accent : text, l.c_str());
     }
     for (int s = 0; s < S; ++s) {
         bool hot = s == sel.hover_key || (d.keys == d.queries && s == d.highlight_query);
-        if (s % lay.step != 0 && !hot) continue;
+        if (s % lay.col_step != 0 && !hot) continue;
         std::string l = label_elide(cols[s], kLabelMaxChars);
-        float x = lay.grid.x + (s + 0.5f) * lay.cell - fs * 0.5f;
+        float x = lay.grid.x + (s + 0.5f) * lay.cell_w - fs * 0.5f;
         draw_text_vertical(dl, ImVec2(x, lay.grid.y - fs * 0.3f), hot ? accent : text, l);
     }
 
@@ -187,26 +210,26 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
 
     // The pinned row keeps a bold accent outline; hover outlines stay thin and white so both read at once.
     if (pinned >= 0) {
-        float y = lay.grid.y + pinned * lay.cell;
-        dl->AddRect(ImVec2(lay.grid.x - 1, y - 1), ImVec2(lay.grid.x + grid_size.x + 1, y + lay.cell + 1), accent, 0.0f, 0,
+        float y = lay.grid.y + pinned * lay.cell_h;
+        dl->AddRect(ImVec2(lay.grid.x - 1, y - 1), ImVec2(lay.grid.x + grid_size.x + 1, y + lay.cell_h + 1), accent, 0.0f, 0,
                     2.0f);
     }
     // Hover: outline the query's row and the key's column so the eye can follow both axes.
     float hovered_value = -1.0f;
     if (sel.hover_query >= 0 && sel.hover_query < T) {
-        float y = lay.grid.y + sel.hover_query * lay.cell;
-        dl->AddRect(ImVec2(lay.grid.x, y), ImVec2(lay.grid.x + grid_size.x, y + lay.cell), theme_outline(0.55f));
+        float y = lay.grid.y + sel.hover_query * lay.cell_h;
+        dl->AddRect(ImVec2(lay.grid.x, y), ImVec2(lay.grid.x + grid_size.x, y + lay.cell_h), theme_outline(0.55f));
     }
     if (sel.hover_key >= 0 && sel.hover_key < S) {
-        float x = lay.grid.x + sel.hover_key * lay.cell;
-        dl->AddRect(ImVec2(x, lay.grid.y), ImVec2(x + lay.cell, lay.grid.y + grid_size.y), theme_outline(0.55f));
+        float x = lay.grid.x + sel.hover_key * lay.cell_w;
+        dl->AddRect(ImVec2(x, lay.grid.y), ImVec2(x + lay.cell_w, lay.grid.y + grid_size.y), theme_outline(0.55f));
     }
     if (grid_hovered) {
         bool masked = heatmap_cell_masked(image, hq, hk);
         float w = probs[static_cast<size_t>(hq) * S + hk];
         hovered_value = masked ? -1.0f : w;
-        ImVec2 c0(lay.grid.x + hk * lay.cell, lay.grid.y + hq * lay.cell);
-        dl->AddRect(c0, ImVec2(c0.x + lay.cell, c0.y + lay.cell), accent, 0.0f, 0, 2.0f);
+        ImVec2 c0(lay.grid.x + hk * lay.cell_w, lay.grid.y + hq * lay.cell_h);
+        dl->AddRect(c0, ImVec2(c0.x + lay.cell_w, c0.y + lay.cell_h), accent, 0.0f, 0, 2.0f);
         ImGui::BeginTooltip();
         if (masked)
             ImGui::Text("'%s' cannot look at '%s': it comes later (masked)", rows[hq].c_str(), cols[hk].c_str());
@@ -218,15 +241,30 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         if (d.key_notes && hk < static_cast<int>(d.key_notes->size()) && (d.key_notes != d.query_notes || hk != hq))
             ImGui::TextDisabled("'%s': %s", cols[hk].c_str(), (*d.key_notes)[hk].c_str());
         ImGui::TextDisabled("query %d, key %d; click to %s this row", hq, hk, hq == pinned ? "unpin" : "pin");
+        show_token_hints({&rows[hq], &cols[hk]}, d.piece_style);
         ImGui::EndTooltip();
     } else if (hq >= 0) {
-        ImGui::SetTooltip("query %d: '%s' (click to %s)", hq, rows[hq].c_str(), hq == pinned ? "unpin" : "pin");
+        ImGui::BeginTooltip();
+        ImGui::Text("query %d: '%s' (click to %s)", hq, rows[hq].c_str(), hq == pinned ? "unpin" : "pin");
+        show_token_hints({&rows[hq]}, d.piece_style);
+        ImGui::EndTooltip();
     }
 
     float bar_h = std::max(grid_size.y, std::min(fs * 10.0f, avail.y - lay.col_label_h - fs * 3.0f));
     draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value, attn->causal,
                   image.colormap, image.vmax);
 
+    // Thinned labels say so, in the room left under the map, so a missing label never reads as a bug.
+    if (lay.row_step > 1 || lay.col_step > 1) {
+        const std::string note = label_thinning_note(lay.row_step, lay.col_step);
+        ImGui::SetCursorScreenPos(ImVec2(origin.x, lay.grid.y + grid_size.y + fs * 0.4f));
+        // Wrapped at the map's right edge (at least 12 fonts wide), clear of the colorbar's mask legend.
+        ImGui::PushTextWrapPos(std::min(std::max(lay.grid.x + grid_size.x, origin.x + fs * 12.0f) - ImGui::GetWindowPos().x,
+                                        ImGui::GetWindowContentRegionMax().x));
+        ImGui::TextDisabled("%s", note.c_str());
+        ImGui::PopTextWrapPos();
+        widget_mark("heatmap_label_note");
+    }
     // Tell the window how much room all of this took (labels and colorbar are draw-list only).
     ImGui::SetCursorScreenPos(origin);
     ImGui::Dummy(ImVec2(lay.row_label_w + grid_size.x + bar_w, lay.col_label_h + std::max(grid_size.y, bar_h) + fs * 2.5f));

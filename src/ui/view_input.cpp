@@ -9,7 +9,9 @@
 #include "ui/draw_text.h"
 #include "ui/theme.h"
 #include "ui/token_chars.h"
+#include "ui/token_hint.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -85,6 +87,7 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
                     ImGui::TextUnformatted(label_for_font(line, ImGui::GetFont()).c_str());
             // The raw piece as the tokenizer spells it ("Ġthe"), escaped where the font has no glyph.
             ImGui::TextDisabled("piece: %s", label_for_font(piece, ImGui::GetFont()).c_str());
+            show_token_hints({&labels[k]}, style);
             if (as_query) ImGui::TextDisabled(sel.pinned_query == i ? "click to unpin" : "click to pin");
             ImGui::EndTooltip();
         }
@@ -130,13 +133,16 @@ static void index_stepper(const char* id, const char* label, int* value, int cou
     bool enabled = count > 1;
     if (!enabled) ImGui::BeginDisabled();
     if (ImGui::ArrowButton("##prev", ImGuiDir_Left) && *value > 0) --*value;
+    widget_mark(std::string(id) + "_prev");
     ImGui::SameLine();
     float arrow = ImGui::GetFrameHeight();
     ImGui::SetNextItemWidth(std::max(arrow, ImGui::GetContentRegionAvail().x - arrow - ImGui::GetStyle().ItemSpacing.x));
     int max_index = count > 0 ? count - 1 : 0;
     ImGui::SliderInt("##value", value, 0, max_index, "%d", ImGuiSliderFlags_AlwaysClamp);
+    widget_mark(std::string(id) + "_slider");
     ImGui::SameLine();
     if (ImGui::ArrowButton("##next", ImGuiDir_Right) && *value < max_index) ++*value;
+    widget_mark(std::string(id) + "_next");
     if (!enabled) ImGui::EndDisabled();
     ImGui::PopID();
 }
@@ -154,6 +160,8 @@ static bool text_box(const char* id, std::string* text, int generation, float li
         ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, size.y));
     else
         edited = ImGui::InputTextMultiline("##text", text, size);
+    bool edited = ImGui::InputTextMultiline("##text", text, size);
+    widget_mark(std::string(id) + "_box");
     ImGui::PopID();
     ImGui::PopID();
     if (rect) *rect = last_item_rect();
@@ -239,9 +247,16 @@ int show_input_panel(Selection& selection, const InputPanelData& data) {
     if (seq2seq) {
         // One radio per kind, in the order the data flows: source, target, then target -> source.
         int kind = static_cast<int>(selection.kind);
-        ImGui::RadioButton("encoder self (source)", &kind, static_cast<int>(AttentionKind::self));
-        ImGui::RadioButton("decoder self (causal, target)", &kind, static_cast<int>(AttentionKind::decoder));
-        ImGui::RadioButton("cross (target looks at source)", &kind, static_cast<int>(AttentionKind::cross));
+        // Short labels fit the panel at projector fonts; the hover says what each one is.
+        ImGui::RadioButton("encoder self", &kind, static_cast<int>(AttentionKind::self));
+        widget_mark("kind_self");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("the source looks at the source");
+        ImGui::RadioButton("decoder self", &kind, static_cast<int>(AttentionKind::decoder));
+        widget_mark("kind_decoder");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("the target looks at the target so far (causal)");
+        ImGui::RadioButton("cross", &kind, static_cast<int>(AttentionKind::cross));
+        widget_mark("kind_cross");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("the target looks at the source");
         selection.kind = static_cast<AttentionKind>(kind);
     }
     index_stepper("layer", "layer", &selection.layer, data.n_layer);

@@ -10,8 +10,11 @@
 
 #include "imgui.h"
 #include "ui/draw_text.h"
+#include "ui/label_thinning.h"
 #include "ui/theme.h"
+#include "ui/token_hint.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -144,23 +147,28 @@ void show_lines(Selection& sel, const LinesData& d) {
     const ImFont* font = ImGui::GetFont();
     std::vector<std::string> qlabels = token_labels_for_font(*d.queries, T, d.piece_style, font);
     std::vector<std::string> klabels = d.keys == d.queries ? qlabels : token_labels_for_font(*d.keys, S, d.piece_style, font);
-    const std::vector<std::string>& left = d.keys_left ? klabels : qlabels;
-    const std::vector<std::string>& right = d.keys_left ? qlabels : klabels;
+    // The looking tokens stay on the left in self and cross attention alike (BertViz's order), so
+    // switching kinds never swaps the sides under the reader.
+    const std::vector<std::string>& left = qlabels;
+    const std::vector<std::string>& right = klabels;
     const int n_left = static_cast<int>(left.size()), n_right = static_cast<int>(right.size());
-    const char* left_title = d.keys_left ? "source (looked at)" : "looking (query)";
-    const char* right_title = d.keys_left ? "target (looking)" : "looked at (key)";
+    const bool cross = d.keys != d.queries;
+    const char* left_title = cross ? "looking (target)" : "looking (query)";
+    const char* right_title = cross ? "looked at (source)" : "looked at (key)";
 
     // Layout: titles, then rows shared by both columns; labels thin out when rows get small.
     const float fs = ImGui::GetFontSize();
     ImGui::Spacing();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    // At least 12 lines tall: a projector font in a small window makes the view taller (the window
+    // scrolls) instead of squeezing every token onto a hairline.
+    const ImVec2 avail(ImGui::GetContentRegionAvail().x, std::max(ImGui::GetContentRegionAvail().y, fs * 12.0f));
     const int n_rows = std::max(n_left, n_right);
     const float title_h = fs * 1.6f;
     const float row_h = std::clamp((avail.y - title_h - fs) / n_rows, 1.0f, fs * 1.5f);
-    const int step = row_h >= fs * 0.9f ? 1 : static_cast<int>(std::ceil(fs * 0.9f / row_h));
+    const int step = label_step(row_h, fs * 0.9f);
     const float pad = fs * 0.5f;
-    const float label_w = std::max({labels_widest(left), labels_widest(right), ImGui::CalcTextSize(left_title).x * 0.5f, fs * 2.0f});
+    const float label_w = std::max({labels_widest(left), labels_widest(right), fs * 2.0f});
     const float gap = std::clamp(avail.x - 2.0f * (label_w + pad), fs * 4.0f, fs * 22.0f);
     const float total_w = 2.0f * (label_w + pad) + gap;
     const float x0 = origin.x + std::max(0.0f, (avail.x - total_w) * 0.5f);
@@ -172,9 +180,12 @@ void show_lines(Selection& sel, const LinesData& d) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     const ImU32 accent = theme_accent();
-    ImVec2 lt = ImGui::CalcTextSize(left_title);
-    dl->AddText(ImVec2(left_x - lt.x, origin.y), dim, left_title);
-    dl->AddText(ImVec2(right_x, origin.y), dim, right_title);
+    // Titles over the columns' outer edges, reaching into the gap when wider than the labels, so
+    // "looked at (source)" never runs off the window.
+    const float right_end = right_x + label_w + pad;
+    const float rt_w = ImGui::CalcTextSize(right_title).x;
+    dl->AddText(ImVec2(x0, origin.y), dim, left_title);
+    dl->AddText(ImVec2(std::max(left_x, std::min(right_x, right_end - rt_w)), origin.y), dim, right_title);
 
     if (d.left_rect) *d.left_rect = {x0, top, left_x - x0, n_left * row_h};
     if (d.right_rect) *d.right_rect = {right_x, top, label_w + pad, n_right * row_h};
@@ -187,8 +198,8 @@ void show_lines(Selection& sel, const LinesData& d) {
         if (io.MousePos.x >= x0 && io.MousePos.x <= left_x && row < n_left) hover_left = row;
         if (io.MousePos.x >= right_x && io.MousePos.x <= right_x + label_w + pad && row < n_right) hover_right = row;
     }
-    if (hover_left >= 0) (d.keys_left ? sel.hover_key : sel.hover_query) = hover_left;
-    if (hover_right >= 0) (d.keys_left ? sel.hover_query : sel.hover_key) = hover_right;
+    if (hover_left >= 0) sel.hover_query = hover_left;
+    if (hover_right >= 0) sel.hover_key = hover_right;
     const int only_q = sel.hover_query < T ? sel.hover_query : -1;
     const int only_k = sel.hover_key < S ? sel.hover_key : -1;
 
@@ -201,7 +212,7 @@ void show_lines(Selection& sel, const LinesData& d) {
     const bool isolated = only_q >= 0 || only_k >= 0;
     const float thickness = row_h >= fs * 0.9f ? 2.0f : 1.0f;
     for (const AttentionLine& l : lines) {
-        int li = d.keys_left ? l.key : l.query, ri = d.keys_left ? l.query : l.key;
+        const int li = l.query, ri = l.key;
         dl->AddLine(ImVec2(left_x, row_y(li)), ImVec2(right_x, row_y(ri)), head_color(l.head, l.weight), thickness);
         if (isolated) {
             lit_left[li] = std::max(lit_left[li], l.weight);
@@ -226,17 +237,17 @@ void show_lines(Selection& sel, const LinesData& d) {
             dl->AddText(ImVec2(x, row_y(i) - size.y * 0.5f), hot ? accent : text, l.c_str());
         }
     };
-    const int hl = d.keys_left ? only_k : only_q, hr = d.keys_left ? only_q : only_k;
-    draw_column(left, lit_left, hl, true);
-    draw_column(right, lit_right, hr, false);
+    draw_column(left, lit_left, only_q, true);
+    draw_column(right, lit_right, only_k, false);
 
     // Hovering a token: its strongest partner in each head drawn, in words.
     if (hover_left >= 0 || hover_right >= 0) {
-        const bool is_query = only_q >= 0 && (hover_left >= 0 ? !d.keys_left : d.keys_left);
+        const bool is_query = only_q >= 0 && hover_left >= 0;
         const int idx = is_query ? only_q : only_k;
         const std::string& name = is_query ? qlabels[idx] : klabels[idx];
         ImGui::BeginTooltip();
         ImGui::Text("'%s' (%s %d), layer %d", name.c_str(), is_query ? "query" : "key", idx, sel.layer);
+        show_token_hints({&name}, d.piece_style);
         int shown = 0;
         for (int h = 0; h < attn->n_head && shown < 12; ++h) {
             if (!d.heads->on[h]) continue;
@@ -261,7 +272,16 @@ void show_lines(Selection& sel, const LinesData& d) {
     // Tell the window how much room this took; say so when lines were left out.
     ImGui::SetCursorScreenPos(origin);
     ImGui::Dummy(ImVec2(total_w, title_h + n_rows * row_h));
-    if (dropped > 0) ImGui::TextDisabled("%zu faint lines not drawn (too many to draw at once)", dropped);
+    // One line of notes under the columns: skipped labels, then lines left out.
+    std::string note = label_thinning_note(step);
+    if (dropped > 0)
+        note += (note.empty() ? "" : "; ") + std::to_string(dropped) + " faint lines not drawn (too many to draw at once)";
+    if (!note.empty()) {
+        ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
+        ImGui::TextDisabled("%s", note.c_str());
+        ImGui::PopTextWrapPos();
+        if (step > 1) widget_mark("lines_label_note");
+    }
 }
 
 }  // namespace attn

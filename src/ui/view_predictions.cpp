@@ -8,6 +8,7 @@
 #include "ui/draw_text.h"
 #include "ui/theme.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
@@ -84,6 +85,7 @@ bool show_predictions(const PredictionsData& d) {
         step = ImGui::Button("Next token  \xE2\x86\x92", ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.4f));
         ImGui::PopStyleColor();
         if (d.next_rect) *d.next_rect = last_item_rect();
+        widget_mark("next_token");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Append the greedy pick and run the model again");
         if (!d.stepped_label.empty()) {
             ImGui::TextUnformatted("Added:");

@@ -1,11 +1,48 @@
 // The top bar: the model picker, "Open model...", and the quiet controls around the picture (theme,
 // font size for projectors, exports). It reports what was clicked; the app acts on it.
+#include <algorithm>
 #include <cstdio>
 
 #include "imgui.h"
 #include "ui/views.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
+
+namespace {
+
+const char* theme_button_label(const ToolbarData& d) { return d.light_theme ? "Dark" : "Light"; }
+
+struct ToolbarWidths {
+    float left = 0.0f;    // title, model picker, Open model...
+    float right = 0.0f;   // theme, font size, Export, ?
+};
+
+// Measured with the current font and style, the same sums show_toolbar lays out with, so the app can
+// give the bar a second row before drawing it.
+ToolbarWidths toolbar_widths(const ToolbarData& d) {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float fs = ImGui::GetFontSize();
+    auto button_w = [&](const char* s) { return ImGui::CalcTextSize(s).x + st.FramePadding.x * 2; };
+    char size_label[16];
+    std::snprintf(size_label, sizeof size_label, "%.0f px", d.font_size);
+    ToolbarWidths w;
+    w.left = ImGui::CalcTextSize("AttnScope").x + fs * 1.5f;
+    if (d.picker.models && !d.picker.models->empty())
+        w.left += ImGui::CalcTextSize("model").x + st.ItemSpacing.x + fs * 11.0f + st.ItemSpacing.x;
+    if (d.can_open_model) w.left += button_w("Open model...") + st.ItemSpacing.x;
+    if (d.can_copy_link) w.left += button_w("Copy link") + st.ItemSpacing.x;
+    w.right = button_w(theme_button_label(d)) + button_w("A-") + ImGui::CalcTextSize(size_label).x + button_w("A+") +
+              button_w("Export") + button_w("?") + st.ItemSpacing.x * 5;
+    return w;
+}
+
+}  // namespace
+
+int toolbar_rows(const ToolbarData& d, float width) {
+    ToolbarWidths w = toolbar_widths(d);
+    return w.left + w.right > width - ImGui::GetStyle().WindowPadding.x * 2 ? 2 : 1;
+}
 
 ToolbarActions show_toolbar(const ToolbarData& d) {
     ToolbarActions act;
@@ -17,11 +54,13 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
         ModelPickerData picker = d.picker;
         picker.width = fs * 11.0f;
         act.picked_model = show_model_picker(picker);
+        widget_mark("model_picker");
         ImGui::SameLine();
     }
     if (d.can_open_model) {
         if (ImGui::Button("Open model...")) act.open_model = true;
         if (d.open_rect) *d.open_rect = last_item_rect();
+        widget_mark("open_model");
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("A Hugging Face folder: config.json, model.safetensors (or shards), tokenizer.json.\n"
                               "You can also drop the folder or its files onto the window.");
@@ -36,31 +75,41 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
         ImGui::SameLine();
     }
 
-    // Right-aligned group: theme, font size, export.
-    const char* theme_label = d.light_theme ? "Dark" : "Light";
+    // Right-aligned group: theme, font size, export, help. When the window is too narrow for both
+    // groups (a projector font), it takes a second row instead of running off the edge.
+    const char* theme_label = theme_button_label(d);
     char size_label[16];
     std::snprintf(size_label, sizeof size_label, "%.0f px", d.font_size);
-    const ImGuiStyle& st = ImGui::GetStyle();
-    auto button_w = [&](const char* s) { return ImGui::CalcTextSize(s).x + st.FramePadding.x * 2; };
-    float group_w = button_w(theme_label) + button_w("A-") + ImGui::CalcTextSize(size_label).x + button_w("A+") +
-                    button_w("Export") + st.ItemSpacing.x * 5;
+    const float group_w = toolbar_widths(d).right;
     float x = ImGui::GetWindowContentRegionMax().x - group_w;
-    if (x > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(x);
+    if (x < ImGui::GetCursorPosX()) {
+        ImGui::NewLine();
+        x = std::max(x, ImGui::GetCursorPosX());
+    }
+    ImGui::SetCursorPosX(x);
     if (ImGui::Button(theme_label)) act.toggle_theme = true;
+    widget_mark("theme");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Switch to the %s theme (T)", d.light_theme ? "dark" : "light");
     ImGui::SameLine();
     if (ImGui::Button("A-")) act.font_step = -1;
+    widget_mark("font_smaller");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Smaller text (-)");
     ImGui::SameLine();
     ImGui::TextUnformatted(size_label);
     ImGui::SameLine();
     if (ImGui::Button("A+")) act.font_step = +1;
+    widget_mark("font_bigger");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Bigger text for projectors (+)");
     ImGui::SameLine();
     ImGui::BeginDisabled(!d.has_trace);
     if (ImGui::Button("Export")) ImGui::OpenPopup("export");
     ImGui::EndDisabled();
     if (d.export_rect) *d.export_rect = last_item_rect();
+    widget_mark("export");
+    ImGui::SameLine();
+    if (ImGui::Button("?")) act.toggle_help = true;
+    widget_mark("help");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keyboard shortcuts (?)");
     if (d.export_item_rects) d.export_item_rects->clear();
     if (ImGui::BeginPopup("export")) {
         for (const ExportKindInfo& k : kExportKinds) {

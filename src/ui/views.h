@@ -60,9 +60,13 @@ struct ToolbarActions {
     int export_kind = -1;          // an ExportKind picked this frame, or -1
     int picture_scale = 0;         // a PNG scale picked this frame, or 0
     bool copy_link = false;
+    bool toggle_help = false;      // the "?" button: show or hide the keyboard shortcuts
 };
-// The top bar: model picker, Open model..., theme, font size and the Export menu.
+// The top bar: model picker, Open model..., theme, font size, the Export menu and "?" (shortcuts).
+// Its right-hand group moves to a second row when both do not fit in `width` (toolbar_rows says so
+// before the bar is drawn, so the app can size it).
 ToolbarActions show_toolbar(const ToolbarData& data);
+int toolbar_rows(const ToolbarData& data, float width);
 
 struct FolderPromptData {
     bool open_requested = false;     // set to open the prompt; the view clears it
@@ -168,16 +172,14 @@ struct LinesData {
     const AttentionTensor* attention = nullptr;   // null or empty: a hint is shown instead
     const TokenSeq* queries = nullptr;            // the tokens looking (T)
     const TokenSeq* keys = nullptr;               // the tokens looked at (S)
-    // Cross-attention: source (keys) on the left, target (queries) on the right, as the layout
-    // sketch asks; otherwise the BertViz order, queries left and keys right.
-    bool keys_left = false;
     PieceStyle piece_style = PieceStyle::plain;
     HeadToggles* heads = nullptr;                 // required: the toggles live in the App
     std::array<float, 4>* left_rect = nullptr;    // out: the left token column (x, y, w, h)
     std::array<float, 4>* right_rect = nullptr;
     bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
 };
-// The head view: two token columns joined by one line per (query, key) with opacity = weight, one
+// The head view: the looking tokens (queries; cross attention: the target) on the left, the tokens
+// looked at on the right, joined by one line per (query, key) with opacity = weight, one
 // colour per head, head checkboxes, and hovering a token isolates its lines. Draw-list only (no GL).
 void show_lines(Selection& selection, const LinesData& data);
 

@@ -21,17 +21,18 @@ ImVec2 center_of_row(const std::array<float, 4>& r, int row, int n_rows) {
 }
 
 // Frames of the lines view: a mouse sweep, then a hover on each column's middle token. Checks the
-// vertex limit on every frame and that hovering sets the shared selection.
-void exercise(UiHarness& ui, ImVec2 display, int n_left, int n_right, bool keys_left) {
+// vertex limit on every frame and that hovering sets the shared selection: the left column is always
+// the looking tokens (queries), the right one the tokens looked at (keys), in self and cross attention.
+void exercise(UiHarness& ui, ImVec2 display, int n_left, int n_right) {
     for (int iy = 0; iy < 5; ++iy)
         for (int ix = 0; ix < 5; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 5, display.y * (iy + 0.5f) / 5)) < 65536);
     CHECK(ui.frame() < 65536);   // lays out the columns for the hovers below
     const auto left = ui.app.widgets.lines_left, right = ui.app.widgets.lines_right;
     if (display.x < 1024 || left[3] < 1.0f) return;   // tiny windows: the columns may be off screen
     CHECK(ui.frame(center_of_row(left, n_left / 2, n_left)) < 65536);
-    CHECK((keys_left ? ui.app.selection.hover_key : ui.app.selection.hover_query) == n_left / 2);
+    CHECK(ui.app.selection.hover_query == n_left / 2);
     CHECK(ui.frame(center_of_row(right, n_right / 2, n_right)) < 65536);
-    CHECK((keys_left ? ui.app.selection.hover_query : ui.app.selection.hover_key) == n_right / 2);
+    CHECK(ui.app.selection.hover_key == n_right / 2);
 }
 
 void all_heads(UiHarness& ui, bool on) {
@@ -89,7 +90,7 @@ TEST_CASE("ui smoke: lines view on synthetic traces up to T=256") {
                     ui.app.main_view = MainView::lines;
                     app_show_trace(ui.app, make_synthetic_trace(2, 12, T, causal), 0.5);
                     if (every_head) all_heads(ui, true);
-                    CHECK_NOTHROW(exercise(ui, display, T, T, false));
+                    CHECK_NOTHROW(exercise(ui, display, T, T));
                     CHECK(ui.textures.uploads == 0);   // the lines view never asks for GL
                 }
 }
@@ -129,11 +130,11 @@ TEST_CASE("ui smoke: lines view on gpt2-tiny at T=64 (the context)") {
     for (bool every_head : {false, true}) {
         CAPTURE(every_head);
         if (every_head) all_heads(ui, true);
-        CHECK_NOTHROW(exercise(ui, display, T, T, false));
+        CHECK_NOTHROW(exercise(ui, display, T, T));
     }
 }
 
-TEST_CASE("ui smoke: lines view on bart-tiny cross (source left) and decoder attention") {
+TEST_CASE("ui smoke: lines view on bart-tiny cross (target left, as in self attention) and decoder attention") {
     const ImVec2 display(1280, 800);
     UiHarness ui(display);
     ui.app.main_view = MainView::lines;
@@ -147,15 +148,13 @@ TEST_CASE("ui smoke: lines view on bart-tiny cross (source left) and decoder att
     for (AttentionKind kind : {AttentionKind::cross, AttentionKind::decoder, AttentionKind::self}) {
         CAPTURE(attention_kind_name(kind));
         ui.app.selection.kind = kind;
-        const bool cross = kind == AttentionKind::cross;
         const int n_query = kind == AttentionKind::self ? S : T;
         const int n_key = kind == AttentionKind::decoder ? T : S;
         for (bool every_head : {false, true}) {
             CAPTURE(every_head);
             all_heads(ui, every_head);
             if (!every_head) ui.app.line_heads.on[ui.app.selection.head] = 1;
-            CHECK_NOTHROW(cross ? exercise(ui, display, n_key, n_query, true)
-                                : exercise(ui, display, n_query, n_key, false));
+            CHECK_NOTHROW(exercise(ui, display, n_query, n_key));
         }
     }
 }
