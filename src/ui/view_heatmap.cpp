@@ -90,6 +90,9 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     if (d.matrix && d.heads_label) std::snprintf(head_name, sizeof head_name, "%s", d.heads_label);
     else std::snprintf(head_name, sizeof head_name, "head %d", sel.head);
 
+    const char* axes_hint = d.keys != d.queries && d.keys->size() != 0
+                                ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
+                                : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
     // A picture's caption already names the layer and head; it has no controls and no hints.
     if (!d.picture) {
         // Title and axis hint wrap rather than run under the window's edge at projector font sizes.
@@ -104,12 +107,13 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
                 ImGui::SameLine(right - controls_w);
             show_scale_controls(sel);
         }
-        // The axis hint takes its own line under the title (never clipped).
-        const char* axes = d.keys != d.queries && d.keys->size() != 0
-                               ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
-                               : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
-        ImGui::TextDisabled("%s", axes);
-        widget_mark("heatmap_axes");
+        // The axis hint takes its own line under the title when it fits on one; at a projector font it
+        // would wrap over several lines the map needs, and the corner names ("key →", "query ↓") with
+        // this hint on hover say the same.
+        if (ImGui::CalcTextSize(axes_hint).x <= ImGui::GetContentRegionAvail().x) {
+            ImGui::TextDisabled("%s", axes_hint);
+            widget_mark("heatmap_axes");
+        }
         ImGui::PopTextWrapPos();
     }
 
@@ -126,7 +130,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     Layout lay;
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;
-    if (d.picture) {   // room in the corner for the axis names (see below), however short the labels
+    {   // room in the corner for the axis names (see below), however short the labels
         lay.row_label_w = std::max(lay.row_label_w, ImGui::CalcTextSize("query \xE2\x86\x93").x + fs * 0.7f);
         lay.col_label_h = std::max(lay.col_label_h, fs * 2.7f);
     }
@@ -198,13 +202,17 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         draw_text_vertical(dl, ImVec2(x, lay.grid.y - fs * 0.3f), hot ? accent : text, l);
     }
 
-    // A picture names its axes in the empty corner above the row labels (the screen has a hint line).
-    if (d.picture) {
+    // The axes are named in the empty corner above the row labels, on screen too: at a projector font
+    // the hint line above gives way to them, and hovering them shows it.
+    {
         const char* names[2] = {"key \xE2\x86\x92", "query \xE2\x86\x93"};   // key →, query ↓
         for (int i = 0; i < 2; ++i) {
             ImVec2 size = ImGui::CalcTextSize(names[i]);
             ImVec2 pos(lay.grid.x - fs * 0.6f - size.x, lay.grid.y - fs * (2.5f - 1.2f * i));
-            if (pos.x >= origin.x && pos.y >= origin.y) dl->AddText(pos, ImGui::GetColorU32(ImGuiCol_TextDisabled), names[i]);
+            if (pos.x < origin.x || pos.y < origin.y) continue;
+            dl->AddText(pos, ImGui::GetColorU32(ImGuiCol_TextDisabled), names[i]);
+            if (!d.picture && ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(pos, ImVec2(pos.x + size.x, pos.y + size.y)))
+                ImGui::SetTooltip("%s", axes_hint);
         }
     }
 

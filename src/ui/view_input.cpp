@@ -160,7 +160,6 @@ static bool text_box(const char* id, std::string* text, int generation, float li
         ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, size.y));
     else
         edited = ImGui::InputTextMultiline("##text", text, size);
-    bool edited = ImGui::InputTextMultiline("##text", text, size);
     widget_mark(std::string(id) + "_box");
     ImGui::PopID();
     ImGui::PopID();
