@@ -110,7 +110,9 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         // The axis hint takes its own line under the title when it fits on one; at a projector font it
         // would wrap over several lines the map needs, and the corner names ("key →", "query ↓") with
         // this hint on hover say the same.
-        if (ImGui::CalcTextSize(axes_hint).x <= ImGui::GetContentRegionAvail().x) {
+        // It also gives way in a short window, where each line is a row of cells less.
+        const ImVec2 room = ImGui::GetContentRegionAvail();
+        if (ImGui::CalcTextSize(axes_hint).x <= room.x && room.y >= ImGui::GetFontSize() * 18.0f) {
             ImGui::TextDisabled("%s", axes_hint);
             widget_mark("heatmap_axes");
         }

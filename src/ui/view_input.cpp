@@ -268,9 +268,8 @@ int show_input_panel(Selection& selection, const InputPanelData& data) {
 std::string show_model_picker(const ModelPickerData& data) {
     if (!data.models || data.models->empty()) return "";
     std::string picked;
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("model");
-    ImGui::SameLine();
+    // No "model" caption: the names say what the box is, and its width keeps the toolbar on one row
+    // at a projector font (the hover names it).
     ImGui::SetNextItemWidth(data.width > 0.0f ? data.width : -FLT_MIN);
     // Random weights are named beside the model, so nobody reads meaning into a test model's patterns.
     auto is_random = [&](const std::string& name) {
@@ -279,8 +278,9 @@ std::string show_model_picker(const ModelPickerData& data) {
     const std::string preview = data.current.empty() ? "(none)"
                                 : data.current_random ? data.current + " (random)" : data.current;
     bool open = ImGui::BeginCombo("##model", preview.c_str());
-    if (!open && data.current_random && ImGui::IsItemHovered())
-        ImGui::SetTooltip("random weights: patterns mean nothing (a test model, not a trained one)");
+    if (!open && ImGui::IsItemHovered())
+        ImGui::SetTooltip(data.current_random ? "model: random weights, patterns mean nothing (a test model, not a trained one)"
+                                              : "model: pick another bundled model");
     if (data.rect && !open) *data.rect = last_item_rect();   // once open, the last item is the popup, not the combo
     if (data.item_rects) data.item_rects->clear();
     if (open) {

@@ -29,7 +29,7 @@ ToolbarWidths toolbar_widths(const ToolbarData& d) {
     ToolbarWidths w;
     w.left = ImGui::CalcTextSize("AttnScope").x + fs * 1.5f;
     if (d.picker.models && !d.picker.models->empty())
-        w.left += ImGui::CalcTextSize("model").x + st.ItemSpacing.x + fs * 11.0f + st.ItemSpacing.x;
+        w.left += fs * 11.0f + st.ItemSpacing.x;
     if (d.can_open_model) w.left += button_w("Open model...") + st.ItemSpacing.x;
     if (d.can_copy_link) w.left += button_w("Copy link") + st.ItemSpacing.x;
     w.right = button_w(theme_button_label(d)) + button_w("A-") + ImGui::CalcTextSize(size_label).x + button_w("A+") +
