@@ -16,15 +16,20 @@ namespace attn {
 template <typename Real>
 void linear_forward(Real* out, const Real* inp, const Real* weight, const Real* bias, int T, int C_in, int C_out,
                     WeightLayout layout);
-// dinp (T, C_in), dweight (as weight), dbias (C_out) += from dout (T, C_out) and the saved inp.
+// dinp (T, C_in), dweight (as weight), dbias (C_out) += from dout (T, C_out) and the saved inp (null is
+// fine without dweight).
 template <typename Real>
 void linear_backward(Real* dinp, Real* dweight, Real* dbias, const Real* dout, const Real* inp, const Real* weight,
                      int T, int C_in, int C_out, WeightLayout layout);
 
+// The same in f32 through Eigen: the fast kernel, tested against linear_backward<float> above.
+void linear_backward_fast(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                          const float* weight, int T, int C_in, int C_out, WeightLayout layout);
+
 // Any stored dtype: out (T, n_out) = inp (T, n_in) @ W + bias (core/linear.h's linear, Eigen inside).
 void linear_forward_stored(float* out, const float* inp, const WeightMatrix& weight, const float* bias, int T);
-// dinp (T, n_in) += dout (T, n_out) @ W^T, W widened one stored row at a time. Parameter gradients of a
-// 16-bit weight are not offered: training keeps an f32 copy.
+// dinp (T, n_in) += dout (T, n_out) @ W^T through Eigen, 16-bit W widened 128 stored rows at a time.
+// Parameter gradients of a 16-bit weight are not offered: training keeps an f32 copy.
 void linear_backward_input(float* dinp, const float* dout, const WeightMatrix& weight, int T);
 
 // out (T, C) = token_scale * wte[ids[t]] + wpe[pos0 + t]. wte (V, C); wpe (n_ctx, C) or null (RoPE models).

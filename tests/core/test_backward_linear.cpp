@@ -124,3 +124,24 @@ TEST_CASE("embedding backward matches finite differences, repeated ids (T=5, V=4
         check_gradient(dtok, numeric_gradient(tok, tok_loss), "embedding dtok");
     }
 }
+
+TEST_CASE("fast linear backward equals the reference (T=7, C_in=33, C_out=17; T=5, C_in=130, C_out=70; both layouts)") {
+    const int shapes[][3] = {{7, 33, 17}, {5, 130, 70}, {1, 1, 1}};
+    std::mt19937 rng(27);
+    for (const auto& sh : shapes)
+        for (WeightLayout layout : {WeightLayout::out_in, WeightLayout::in_out}) {
+            const int T = sh[0], C_in = sh[1], C_out = sh[2];
+            const std::vector<float> x = to_float(random_values(T * C_in, rng)),
+                                     w = to_float(random_values(C_in * C_out, rng)),
+                                     dout = to_float(random_values(T * C_out, rng));
+            // Both accumulate onto the same nonzero start.
+            std::vector<float> dx_ref(T * C_in, 0.25f), dw_ref(C_in * C_out, -0.5f), db_ref(C_out, 1.0f);
+            std::vector<float> dx = dx_ref, dw = dw_ref, db = db_ref;
+            linear_backward<float>(dx_ref.data(), dw_ref.data(), db_ref.data(), dout.data(), x.data(), w.data(), T, C_in,
+                                   C_out, layout);
+            linear_backward_fast(dx.data(), dw.data(), db.data(), dout.data(), x.data(), w.data(), T, C_in, C_out, layout);
+            for (size_t i = 0; i < dx.size(); ++i) CHECK(dx[i] == doctest::Approx(dx_ref[i]).epsilon(1e-5));
+            for (size_t i = 0; i < dw.size(); ++i) CHECK(dw[i] == doctest::Approx(dw_ref[i]).epsilon(1e-5));
+            for (size_t i = 0; i < db.size(); ++i) CHECK(db[i] == doctest::Approx(db_ref[i]).epsilon(1e-5));
+        }
+}
