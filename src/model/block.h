@@ -32,7 +32,7 @@ struct Norm {    // LayerNorm weight and bias (D); RMSNorm uses w only
 
 struct AttentionBlock {
     Dense q, k, v;   // (H*hd, D), (KV*hd, D), (KV*hd, D); unused when qkv is set
-    Dense qkv;       // fused projection (D -> q | k | v, heads side by side), GPT-2's c_attn; may be empty
+    Dense qkv;       // fused projection (D -> q | k | v, heads side by side), GPT-2's c_attn; self attention only
     Dense out;       // (D, H*hd)
     Norm norm;       // pre-LN: before the sublayer; post-LN: after the residual add
 };
