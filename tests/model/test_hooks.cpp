@@ -205,9 +205,10 @@ TEST_CASE("hooks: knocking out every key of a row gives a zero row and no NaN (g
         CHECK(all_finite(cut.attentions.probs));
         CHECK(all_finite(cut.hidden_states.values));
         CHECK(all_finite(cut.logits));
-        for (const auto& [n, v] : seen.values) {
-            CAPTURE(n);
-            CHECK(all_finite(v));
+        for (const auto& named : seen.values) {
+            const std::string& observed = named.first;
+            CAPTURE(observed);
+            CHECK(all_finite(named.second));
         }
     }
 }
