@@ -73,11 +73,6 @@ BartConfig bart_config_parse(const Json& j) {
     return c;
 }
 
-struct BartDecoderLayer {
-    AttentionBlock self_attn, cross_attn;
-    FeedForwardBlock ffn;
-};
-
 class Bart : public Network {
 public:
     Bart(const BartConfig& c, const WeightStore& w) : c_(c), store_(w) {
@@ -120,12 +115,12 @@ public:
         };
         for (int l = 0; l < c.n_enc_layer; ++l) {
             const std::string base = "encoder.layers." + std::to_string(l) + ".";
-            enc_attn_.push_back(attention(base + "self_attn", c.n_enc_head));
-            enc_ffn_.push_back(feed_forward(base, c.n_enc_ff, "encoder_ffn_dim"));
+            enc_.push_back(BlockWeights{attention(base + "self_attn", c.n_enc_head), {},
+                                        feed_forward(base, c.n_enc_ff, "encoder_ffn_dim")});
         }
         for (int l = 0; l < c.n_dec_layer; ++l) {
             const std::string base = "decoder.layers." + std::to_string(l) + ".";
-            dec_.push_back(BartDecoderLayer{attention(base + "self_attn", c.n_dec_head),
+            dec_.push_back(BlockWeights{attention(base + "self_attn", c.n_dec_head),
                                             attention(base + "encoder_attn", c.n_dec_head),
                                             feed_forward(base, c.n_dec_ff, "decoder_ffn_dim")});
         }
@@ -147,6 +142,16 @@ public:
         info_.causal = false;
         info_.encoder_decoder = true;
         model_info_add_weights(info_, w);
+        enc_recipe_.post_ln = true;
+        enc_recipe_.activation = c.activation;
+        enc_recipe_.eps = kEps;
+        enc_recipe_.n_head = enc_recipe_.n_kv_head = c.n_enc_head;
+        enc_recipe_.head_dim = c.n_embd / c.n_enc_head;
+        dec_recipe_ = enc_recipe_;
+        dec_recipe_.n_head = dec_recipe_.n_kv_head = c.n_dec_head;
+        dec_recipe_.head_dim = c.n_embd / c.n_dec_head;
+        dec_recipe_.causal = true;
+        dec_recipe_.cross = true;
     }
 
     const ModelInfo& info() const override { return info_; }
@@ -172,24 +177,14 @@ public:
         hidden_allocate(trace.decoder_hidden_states, hidden, LD + 1, T, D);
 
         std::vector<float> enc = embed(source_ids, enc_embed_, enc_pos_, enc_embed_norm_);  // (S, D)
-        for (int l = 0; l < LE; ++l) {
-            hidden_capture(trace.hidden_states, l, enc);
-            post_ln_attention(enc_attn_[l], c_.n_enc_head, kEps, enc.data(), S, enc.data(), S, /*causal=*/false,
-                              trace.attentions, l);
-            post_ln_feed_forward(enc_ffn_[l], c_.activation, kEps, enc.data(), S);
-        }
+        StackCapture enc_capture{&trace.attentions, nullptr, &trace.hidden_states};
+        stack_forward(enc_recipe_, enc_, enc, S, nullptr, 0, enc_capture, options.hooks, "");
         hidden_capture(trace.hidden_states, LE, enc);
 
         std::vector<float> dec = embed(decoder_ids, dec_embed_, dec_pos_, dec_embed_norm_);  // (T, D)
-        for (int l = 0; l < LD; ++l) {
-            const BartDecoderLayer& y = dec_[l];
-            hidden_capture(trace.decoder_hidden_states, l, dec);
-            post_ln_attention(y.self_attn, c_.n_dec_head, kEps, dec.data(), T, dec.data(), T, /*causal=*/true,
-                              trace.decoder_attentions, l);
-            post_ln_attention(y.cross_attn, c_.n_dec_head, kEps, dec.data(), T, enc.data(), S, /*causal=*/false,
-                              trace.cross_attentions, l);
-            post_ln_feed_forward(y.ffn, c_.activation, kEps, dec.data(), T);
-        }
+        StackCapture dec_capture{&trace.decoder_attentions, &trace.cross_attentions, &trace.decoder_hidden_states};
+        stack_forward(dec_recipe_, dec_, dec, T, enc.data(), S, dec_capture, options.hooks, "decoder.",
+                      /*apply_interventions=*/false);
         hidden_capture(trace.decoder_hidden_states, LD, dec);
 
         logits_compute(trace, dec, T, D, lm_head_.empty() ? dec_embed_.view : lm_head_.view, options);
@@ -224,9 +219,9 @@ private:
     Matrix lm_head_;                     // (V, D) only when untied
     Norm enc_embed_norm_, dec_embed_norm_;
     Tensor32 final_logits_bias_;         // (1, V) or empty
-    std::vector<AttentionBlock> enc_attn_;
-    std::vector<FeedForwardBlock> enc_ffn_;
-    std::vector<BartDecoderLayer> dec_;
+    BlockRecipe enc_recipe_;             // post-LN, bidirectional
+    BlockRecipe dec_recipe_;             // post-LN, causal, with cross attention on the encoder's output
+    std::vector<BlockWeights> enc_, dec_;
     ModelInfo info_;
 };
 

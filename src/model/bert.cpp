@@ -93,8 +93,7 @@ std::unique_ptr<Network> bert_build(const BertConfig& c, const WeightStore& w) {
         ff.fc1 = dense_fetch(w, body, p + "intermediate.dense", F, D, f);
         ff.fc2 = dense_fetch(w, body, p + "output.dense", D, F, f);
         ff.norm = norm_fetch(w, body, p + "output.LayerNorm", D, d);
-        e.attention.push_back(std::move(a));
-        e.feed_forward.push_back(std::move(ff));
+        e.blocks.push_back(BlockWeights{std::move(a), {}, std::move(ff)});
     }
 
     // Masked-LM head: BERT's cls.predictions.*, RoBERTa's lm_head.*; the decoder is tied to the word

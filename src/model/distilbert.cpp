@@ -94,8 +94,7 @@ std::unique_ptr<Network> distilbert_load(const Json& config, const WeightStore& 
         ff.fc1 = dense_fetch(w, body, p + "ffn.lin1", F, D, f);
         ff.fc2 = dense_fetch(w, body, p + "ffn.lin2", D, F, f);
         ff.norm = norm_fetch(w, body, p + "output_layer_norm", D, d);
-        e.attention.push_back(std::move(a));
-        e.feed_forward.push_back(std::move(ff));
+        e.blocks.push_back(BlockWeights{std::move(a), {}, std::move(ff)});
     }
     // Masked-LM head; vocab_projector is tied to the word embeddings unless the checkpoint has its own.
     e.head_transform = dense_fetch(w, head, "vocab_transform", D, D, d);

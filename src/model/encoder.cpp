@@ -5,6 +5,7 @@
 #include "model/encoder.h"
 
 #include "core/linear.h"
+#include "model/block.h"
 #include "model/trace_fill.h"
 
 namespace attn {
@@ -38,6 +39,12 @@ public:
         info_.n_vocab = spec.n_vocab;
         info_.causal = false;
         model_info_add_weights(info_, store);
+        recipe_.post_ln = true;
+        recipe_.activation = spec.activation;
+        recipe_.eps = spec.eps;
+        recipe_.n_head = recipe_.n_kv_head = spec.n_head;
+        recipe_.head_dim = spec.n_embd / spec.n_head;
+        recipe_.causal = false;
     }
 
     const ModelInfo& info() const override { return info_; }
@@ -62,12 +69,8 @@ public:
         }
         layer_norm(h.data(), T, D, w_.embed_norm.w.data(), w_.embed_norm.b.data(), s_.eps, h.data());
 
-        for (int l = 0; l < L; ++l) {
-            hidden_capture(trace.hidden_states, l, h);
-            post_ln_attention(w_.attention[l], s_.n_head, s_.eps, h.data(), T, h.data(), T, /*causal=*/false,
-                              trace.attentions, l);
-            post_ln_feed_forward(w_.feed_forward[l], s_.activation, s_.eps, h.data(), T);
-        }
+        StackCapture capture{&trace.attentions, nullptr, &trace.hidden_states};
+        stack_forward(recipe_, w_.blocks, h, T, nullptr, 0, capture, options.hooks, "");
         hidden_capture(trace.hidden_states, L, h);
 
         std::vector<float> x(h.size());  // (T, D) the head's transformed states
@@ -82,6 +85,7 @@ public:
 
 private:
     EncoderSpec s_;
+    BlockRecipe recipe_;   // post-LN, LayerNorm, plain MLP, bidirectional
     EncoderWeights w_;
     WeightStore store_;  // keeps the file bytes the matrices point into alive
     ModelInfo info_;

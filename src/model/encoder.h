@@ -28,8 +28,7 @@ struct EncoderWeights {
     Matrix word, position;     // (V, D), (max positions, D)
     Tensor32 token_type;       // (D) the token type 0 row; empty when the model has no token types
     Norm embed_norm;
-    std::vector<AttentionBlock> attention;      // one per layer
-    std::vector<FeedForwardBlock> feed_forward;
+    std::vector<BlockWeights> blocks;           // one per layer: attention and feed-forward
     Dense head_transform;      // (D, D): dense -> activation -> head_norm
     Norm head_norm;
     Matrix decoder;            // (V, D); empty when tied to `word`

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/linear.h"
 #include "core/ops.h"
+#include "model/block.h"
 #include "model/trace_fill.h"
 #include "model/weight_fetch.h"
 
@@ -22,12 +23,6 @@ struct Gpt2Config {
     bool scale_attn_weights = true;
     bool scale_by_inverse_layer_idx = false;
     bool tie_word_embeddings = true;
-};
-
-// Conv1D weights are stored (in, out): c_attn (D, 3D), attn.c_proj (D, D), c_fc (D, F), mlp.c_proj (F, D).
-struct Gpt2Block {
-    Tensor32 ln_1_w, ln_1_b, c_attn_b, c_proj_b, ln_2_w, ln_2_b, fc_b, fc_proj_b;
-    Matrix c_attn_w, c_proj_w, fc_w, fc_proj_w;
 };
 
 Gpt2Config gpt2_config_parse(const Json& j) {
@@ -77,19 +72,22 @@ public:
         const std::string f = d + ", n_inner=" + std::to_string(F);
         for (int l = 0; l < c.n_layer; ++l) {
             const std::string p = "h." + std::to_string(l) + ".";
-            Gpt2Block b;
-            b.ln_1_w = weight_fetch(w, gpt2_names(p + "ln_1.weight"), {D}, d);
-            b.ln_1_b = weight_fetch(w, gpt2_names(p + "ln_1.bias"), {D}, d);
-            b.c_attn_w = matrix_fetch(w, gpt2_names(p + "attn.c_attn.weight"), {D, 3 * D}, io, d);
-            b.c_attn_b = weight_fetch(w, gpt2_names(p + "attn.c_attn.bias"), {3 * D}, d);
-            b.c_proj_w = matrix_fetch(w, gpt2_names(p + "attn.c_proj.weight"), {D, D}, io, d);
-            b.c_proj_b = weight_fetch(w, gpt2_names(p + "attn.c_proj.bias"), {D}, d);
-            b.ln_2_w = weight_fetch(w, gpt2_names(p + "ln_2.weight"), {D}, d);
-            b.ln_2_b = weight_fetch(w, gpt2_names(p + "ln_2.bias"), {D}, d);
-            b.fc_w = matrix_fetch(w, gpt2_names(p + "mlp.c_fc.weight"), {D, F}, io, f);
-            b.fc_b = weight_fetch(w, gpt2_names(p + "mlp.c_fc.bias"), {F}, f);
-            b.fc_proj_w = matrix_fetch(w, gpt2_names(p + "mlp.c_proj.weight"), {F, D}, io, f);
-            b.fc_proj_b = weight_fetch(w, gpt2_names(p + "mlp.c_proj.bias"), {D}, f);
+            // Conv1D weights are stored (in, out): c_attn (D, 3D), c_proj (D, D), c_fc (D, F), mlp.c_proj (F, D).
+            BlockWeights b;
+            b.attn.norm.w = weight_fetch(w, gpt2_names(p + "ln_1.weight"), {D}, d);
+            b.attn.norm.b = weight_fetch(w, gpt2_names(p + "ln_1.bias"), {D}, d);
+            b.attn.qkv.w = matrix_fetch(w, gpt2_names(p + "attn.c_attn.weight"), {D, 3 * D}, io, d);
+            b.attn.qkv.b = weight_fetch(w, gpt2_names(p + "attn.c_attn.bias"), {3 * D}, d);
+            b.attn.out.w = matrix_fetch(w, gpt2_names(p + "attn.c_proj.weight"), {D, D}, io, d);
+            b.attn.out.b = weight_fetch(w, gpt2_names(p + "attn.c_proj.bias"), {D}, d);
+            b.ffn.norm.w = weight_fetch(w, gpt2_names(p + "ln_2.weight"), {D}, d);
+            b.ffn.norm.b = weight_fetch(w, gpt2_names(p + "ln_2.bias"), {D}, d);
+            b.ffn.fc1.w = matrix_fetch(w, gpt2_names(p + "mlp.c_fc.weight"), {D, F}, io, f);
+            b.ffn.fc1.b = weight_fetch(w, gpt2_names(p + "mlp.c_fc.bias"), {F}, f);
+            b.ffn.fc2.w = matrix_fetch(w, gpt2_names(p + "mlp.c_proj.weight"), {F, D}, io, f);
+            b.ffn.fc2.b = weight_fetch(w, gpt2_names(p + "mlp.c_proj.bias"), {D}, f);
+            b.attn_scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D / c.n_head)) : 1.0f;
+            if (c.scale_by_inverse_layer_idx) b.attn_scale /= static_cast<float>(l + 1);
             blocks_.push_back(std::move(b));
         }
         // An untied checkpoint carries its own lm_head; a tied one may carry a copy or nothing.
@@ -104,12 +102,17 @@ public:
         info_.n_vocab = c.n_vocab;
         info_.causal = true;
         model_info_add_weights(info_, w);
+        recipe_.activation = c.activation;
+        recipe_.eps = c.eps;
+        recipe_.n_head = recipe_.n_kv_head = c.n_head;
+        recipe_.head_dim = c.n_embd / c.n_head;
+        recipe_.causal = true;
     }
 
     const ModelInfo& info() const override { return info_; }
 
     Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
-        const int T = static_cast<int>(ids.size()), D = c_.n_embd, H = c_.n_head, hs = D / H, F = c_.n_inner;
+        const int T = static_cast<int>(ids.size()), D = c_.n_embd, H = c_.n_head;
         const int L = c_.n_layer;
         Trace trace;
         trace.architecture = "gpt2";
@@ -117,42 +120,16 @@ public:
         attention_allocate(trace.attentions, options.capture_attentions, L, H, T, T, /*causal=*/true);
         hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
         std::vector<float> h(static_cast<size_t>(T) * D);       // (T, D) residual stream
-        std::vector<float> x(static_cast<size_t>(T) * D);       // (T, D) normed input of a sublayer
-        std::vector<float> qkv(static_cast<size_t>(T) * 3 * D);  // (T, 3D): q | k | v, heads side by side
-        std::vector<float> ctx(static_cast<size_t>(T) * D);     // (T, D) heads' context vectors
-        std::vector<float> ff(static_cast<size_t>(T) * F);      // (T, F)
-        std::vector<float> probs_scratch;                          // (T, S) when not captured
-
         std::vector<float> position(D);
         for (int t = 0; t < T; ++t) {
             weight_row_f32(wte_.view, ids[t], h.data() + static_cast<size_t>(t) * D);
             weight_row_f32(wpe_.view, t, position.data());
             add_inplace(h.data() + static_cast<size_t>(t) * D, position.data(), D);
         }
-
-        for (int l = 0; l < L; ++l) {
-            const Gpt2Block& b = blocks_[l];
-            hidden_capture(trace.hidden_states, l, h);
-            layer_norm(h.data(), T, D, b.ln_1_w.data(), b.ln_1_b.data(), c_.eps, x.data());
-            linear(x.data(), T, b.c_attn_w.view, b.c_attn_b.data(), qkv.data());
-            float scale = c_.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
-            if (c_.scale_by_inverse_layer_idx) scale /= static_cast<float>(l + 1);
-            AttentionShape shape{T, T, hs, 3 * D, 3 * D, 3 * D, D, true, 0, scale};
-            for (int head = 0; head < H; ++head) {
-                float* probs = attention_slot(trace.attentions, l, head, probs_scratch, T, T);
-                attention_head(shape, qkv.data() + head * hs, qkv.data() + D + head * hs,
-                               qkv.data() + 2 * D + head * hs, probs, ctx.data() + head * hs);
-            }
-            linear(ctx.data(), T, b.c_proj_w.view, b.c_proj_b.data(), x.data());
-            add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
-
-            layer_norm(h.data(), T, D, b.ln_2_w.data(), b.ln_2_b.data(), c_.eps, x.data());
-            linear(x.data(), T, b.fc_w.view, b.fc_b.data(), ff.data());
-            activation_apply(c_.activation, ff.data(), static_cast<long>(T) * F);
-            linear(ff.data(), T, b.fc_proj_w.view, b.fc_proj_b.data(), x.data());
-            add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
-        }
+        StackCapture capture{&trace.attentions, nullptr, &trace.hidden_states};
+        stack_forward(recipe_, blocks_, h, T, nullptr, 0, capture, options.hooks, "");
         layer_norm(h.data(), T, D, ln_f_w_.data(), ln_f_b_.data(), c_.eps, h.data());
+        options.hooks.observe("final_norm", T, D, h.data());
         hidden_capture(trace.hidden_states, L, h);
         logits_compute(trace, h, T, D, lm_head_.empty() ? wte_.view : lm_head_.view, options);
         return trace;
@@ -163,7 +140,8 @@ private:
     WeightStore store_;                // keeps the file bytes the matrices point into alive
     Matrix wte_, wpe_, lm_head_;       // wte (V, D), wpe (n_ctx, D), lm_head (V, D) only if untied
     Tensor32 ln_f_w_, ln_f_b_;
-    std::vector<Gpt2Block> blocks_;
+    BlockRecipe recipe_;               // pre-LN, LayerNorm, plain MLP, causal, fused q|k|v
+    std::vector<BlockWeights> blocks_;
     ModelInfo info_;
 };
 

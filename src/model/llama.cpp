@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/linear.h"
 #include "core/ops.h"
+#include "model/block.h"
 #include "model/rope.h"
 #include "model/trace_fill.h"
 #include "model/weight_fetch.h"
@@ -119,13 +120,10 @@ LlamaConfig llama_config_parse(const std::string& model_type, const Json& j) {
     return c;
 }
 
-struct LlamaLayer {
-    Tensor32 attn_norm, mlp_norm, q_b, k_b, v_b, o_b, gate_b, up_b, down_b;
-    Matrix q, k, v, o, gate, up, down;  // nn.Linear (out, in)
-};
-
 class Llama : public Network {
 public:
+    Llama(const Llama&) = delete;   // recipe_ points into inv_freq_
+    Llama& operator=(const Llama&) = delete;
     Llama(const LlamaConfig& c, const WeightStore& w) : c_(c), store_(w) {
         const int64_t D = c.n_embd, V = c.n_vocab, qd = int64_t(c.n_head) * c.head_dim,
                       kvd = int64_t(c.n_kv_head) * c.head_dim, F = c.n_ff;
@@ -139,32 +137,42 @@ public:
         norm_ = weight_fetch(w, names("norm.weight"), {D}, d);
         for (int l = 0; l < c.n_layer; ++l) {
             const std::string p = "layers." + std::to_string(l) + ".";
-            LlamaLayer L;
-            L.attn_norm = weight_fetch(w, names(p + "input_layernorm.weight"), {D}, d);
-            L.mlp_norm = weight_fetch(w, names(p + "post_attention_layernorm.weight"), {D}, d);
-            L.q = matrix_fetch(w, names(p + "self_attn.q_proj.weight"), {qd, D}, oi, a);
-            L.k = matrix_fetch(w, names(p + "self_attn.k_proj.weight"), {kvd, D}, oi, a);
-            L.v = matrix_fetch(w, names(p + "self_attn.v_proj.weight"), {kvd, D}, oi, a);
-            L.o = matrix_fetch(w, names(p + "self_attn.o_proj.weight"), {D, qd}, oi, a);
+            BlockWeights L;
+            L.attn.norm.w = weight_fetch(w, names(p + "input_layernorm.weight"), {D}, d);
+            L.ffn.norm.w = weight_fetch(w, names(p + "post_attention_layernorm.weight"), {D}, d);
+            L.attn.q.w = matrix_fetch(w, names(p + "self_attn.q_proj.weight"), {qd, D}, oi, a);
+            L.attn.k.w = matrix_fetch(w, names(p + "self_attn.k_proj.weight"), {kvd, D}, oi, a);
+            L.attn.v.w = matrix_fetch(w, names(p + "self_attn.v_proj.weight"), {kvd, D}, oi, a);
+            L.attn.out.w = matrix_fetch(w, names(p + "self_attn.o_proj.weight"), {D, qd}, oi, a);
             if (c.qkv_bias) {
-                L.q_b = weight_fetch(w, names(p + "self_attn.q_proj.bias"), {qd}, a);
-                L.k_b = weight_fetch(w, names(p + "self_attn.k_proj.bias"), {kvd}, a);
-                L.v_b = weight_fetch(w, names(p + "self_attn.v_proj.bias"), {kvd}, a);
+                L.attn.q.b = weight_fetch(w, names(p + "self_attn.q_proj.bias"), {qd}, a);
+                L.attn.k.b = weight_fetch(w, names(p + "self_attn.k_proj.bias"), {kvd}, a);
+                L.attn.v.b = weight_fetch(w, names(p + "self_attn.v_proj.bias"), {kvd}, a);
             }
-            if (c.o_bias) L.o_b = weight_fetch(w, names(p + "self_attn.o_proj.bias"), {D}, a);
-            L.gate = matrix_fetch(w, names(p + "mlp.gate_proj.weight"), {F, D}, oi, f);
-            L.up = matrix_fetch(w, names(p + "mlp.up_proj.weight"), {F, D}, oi, f);
-            L.down = matrix_fetch(w, names(p + "mlp.down_proj.weight"), {D, F}, oi, f);
+            if (c.o_bias) L.attn.out.b = weight_fetch(w, names(p + "self_attn.o_proj.bias"), {D}, a);
+            L.ffn.fc1.w = matrix_fetch(w, names(p + "mlp.gate_proj.weight"), {F, D}, oi, f);
+            L.ffn.up.w = matrix_fetch(w, names(p + "mlp.up_proj.weight"), {F, D}, oi, f);
+            L.ffn.fc2.w = matrix_fetch(w, names(p + "mlp.down_proj.weight"), {D, F}, oi, f);
             if (c.mlp_bias) {
-                L.gate_b = weight_fetch(w, names(p + "mlp.gate_proj.bias"), {F}, f);
-                L.up_b = weight_fetch(w, names(p + "mlp.up_proj.bias"), {F}, f);
-                L.down_b = weight_fetch(w, names(p + "mlp.down_proj.bias"), {D}, f);
+                L.ffn.fc1.b = weight_fetch(w, names(p + "mlp.gate_proj.bias"), {F}, f);
+                L.ffn.up.b = weight_fetch(w, names(p + "mlp.up_proj.bias"), {F}, f);
+                L.ffn.fc2.b = weight_fetch(w, names(p + "mlp.down_proj.bias"), {D}, f);
             }
             layers_.push_back(std::move(L));
         }
         if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
             lm_head_ = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
         inv_freq_ = rope_inv_freq(c.rope);
+        recipe_.norm = NormKind::rms_norm;
+        recipe_.mlp = MlpKind::gated;
+        recipe_.activation = c.activation;
+        recipe_.eps = c.eps;
+        recipe_.n_head = c.n_head;
+        recipe_.n_kv_head = c.n_kv_head;
+        recipe_.head_dim = c.head_dim;
+        recipe_.causal = true;
+        recipe_.rope_inv_freq = &inv_freq_;
+        recipe_.rotary_dim = c.rope.rotary_dim;
 
         info_.architecture = c.model_type;
         info_.n_layer = c.n_layer;
@@ -180,8 +188,7 @@ public:
     const ModelInfo& info() const override { return info_; }
 
     Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
-        const int T = static_cast<int>(ids.size()), D = c_.n_embd, H = c_.n_head, KV = c_.n_kv_head;
-        const int hd = c_.head_dim, L = c_.n_layer, F = c_.n_ff, qd = H * hd, kvd = KV * hd;
+        const int T = static_cast<int>(ids.size()), D = c_.n_embd, H = c_.n_head, L = c_.n_layer;
         Trace trace;
         trace.architecture = c_.model_type;
         trace.tokens.ids = ids;
@@ -189,45 +196,11 @@ public:
         hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
 
         std::vector<float> h(static_cast<size_t>(T) * D);    // (T, D) residual stream
-        std::vector<float> x(h.size());                      // (T, D) normed sublayer input / output
-        std::vector<float> q(static_cast<size_t>(T) * qd);   // (T, H * hd)
-        std::vector<float> k(static_cast<size_t>(T) * kvd);  // (T, KV * hd)
-        std::vector<float> v(k.size());
-        std::vector<float> ctx(q.size());                    // (T, H * hd)
-        std::vector<float> gate(static_cast<size_t>(T) * F), up(gate.size());  // (T, F)
-        std::vector<float> probs_scratch;
-
         for (int t = 0; t < T; ++t) weight_row_f32(embed_.view, ids[t], h.data() + static_cast<size_t>(t) * D);
-        const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-        for (int l = 0; l < L; ++l) {
-            const LlamaLayer& y = layers_[l];
-            hidden_capture(trace.hidden_states, l, h);
-            rms_norm(h.data(), T, D, y.attn_norm.data(), c_.eps, x.data());
-            linear(x.data(), T, y.q.view, y.q_b.data(), q.data());
-            linear(x.data(), T, y.k.view, y.k_b.data(), k.data());
-            linear(x.data(), T, y.v.view, y.v_b.data(), v.data());
-            rope_apply(q.data(), T, qd, H, hd, c_.rope.rotary_dim, 0, inv_freq_);
-            rope_apply(k.data(), T, kvd, KV, hd, c_.rope.rotary_dim, 0, inv_freq_);
-            AttentionShape shape{T, T, hd, qd, kvd, kvd, qd, true, 0, scale};
-            const int group = H / KV;
-            for (int head = 0; head < H; ++head) {
-                const int kv = head / group;
-                float* probs = attention_slot(trace.attentions, l, head, probs_scratch, T, T);
-                attention_head(shape, q.data() + head * hd, k.data() + kv * hd, v.data() + kv * hd, probs,
-                               ctx.data() + head * hd);
-            }
-            linear(ctx.data(), T, y.o.view, y.o_b.data(), x.data());
-            add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
-
-            rms_norm(h.data(), T, D, y.mlp_norm.data(), c_.eps, x.data());
-            linear(x.data(), T, y.gate.view, y.gate_b.data(), gate.data());
-            linear(x.data(), T, y.up.view, y.up_b.data(), up.data());
-            activation_apply(c_.activation, gate.data(), static_cast<long>(gate.size()));
-            for (size_t i = 0; i < gate.size(); ++i) gate[i] *= up[i];
-            linear(gate.data(), T, y.down.view, y.down_b.data(), x.data());
-            add_inplace(h.data(), x.data(), static_cast<long>(T) * D);
-        }
+        StackCapture capture{&trace.attentions, nullptr, &trace.hidden_states};
+        stack_forward(recipe_, layers_, h, T, nullptr, 0, capture, options.hooks, "");
         rms_norm(h.data(), T, D, norm_.data(), c_.eps, h.data());
+        options.hooks.observe("final_norm", T, D, h.data());
         hidden_capture(trace.hidden_states, L, h);
         logits_compute(trace, h, T, D, lm_head_.empty() ? embed_.view : lm_head_.view, options);
         return trace;
@@ -238,8 +211,9 @@ private:
     WeightStore store_;          // keeps the file bytes the matrices point into alive
     Matrix embed_, lm_head_;     // (V, D) each; lm_head empty when tied
     Tensor32 norm_;
-    std::vector<LlamaLayer> layers_;
-    std::vector<float> inv_freq_;
+    std::vector<BlockWeights> layers_;
+    std::vector<float> inv_freq_;      // (rotary_dim / 2); recipe_ points here
+    BlockRecipe recipe_;               // pre-LN, RMSNorm, SwiGLU, RoPE, grouped-query, causal
     ModelInfo info_;
 };
 

@@ -14,7 +14,33 @@
 namespace attn {
 namespace {
 
-const char* kSupported = "gpt2, llama, mistral, qwen2, bert, roberta, xlm-roberta, distilbert, bart";
+// Every supported family, one row each: config.json's model_type, the class-name prefix of its
+// "architectures" entry (for configs without model_type), and the loader in the family's file.
+using NetworkLoad = std::unique_ptr<Network> (*)(const std::string& model_type, const Json& config,
+                                                 const WeightStore& weights);
+struct Architecture {
+    const char* model_type;
+    const char* class_prefix;
+    NetworkLoad load;
+};
+const Architecture kArchitectures[] = {
+    {"gpt2", "GPT2", [](const std::string&, const Json& c, const WeightStore& w) { return gpt2_load(c, w); }},
+    {"llama", "Llama", llama_load},
+    {"mistral", "Mistral", llama_load},
+    {"qwen2", "Qwen2", llama_load},
+    {"bert", "Bert", bert_load},
+    {"roberta", "Roberta", bert_load},
+    {"xlm-roberta", "XLMRoberta", bert_load},
+    {"distilbert", "DistilBert",
+     [](const std::string&, const Json& c, const WeightStore& w) { return distilbert_load(c, w); }},
+    {"bart", "Bart", [](const std::string&, const Json& c, const WeightStore& w) { return bart_load(c, w); }},
+};
+
+std::string supported_list() {
+    std::string list;
+    for (const Architecture& a : kArchitectures) list += (list.empty() ? "" : ", ") + std::string(a.model_type);
+    return list;
+}
 
 // The architecture named by config.json: model_type, else the first of "architectures".
 std::string architecture_of(const Json& config) {
@@ -23,15 +49,8 @@ std::string architecture_of(const Json& config) {
     auto it = config.find("architectures");
     if (it != config.end() && it->is_array() && !it->empty() && (*it)[0].is_string()) {
         std::string a = (*it)[0].get<std::string>();
-        if (a.rfind("GPT2", 0) == 0) return "gpt2";
-        if (a.rfind("Llama", 0) == 0) return "llama";
-        if (a.rfind("Mistral", 0) == 0) return "mistral";
-        if (a.rfind("Qwen2", 0) == 0) return "qwen2";
-        if (a.rfind("Bert", 0) == 0) return "bert";
-        if (a.rfind("Roberta", 0) == 0) return "roberta";
-        if (a.rfind("XLMRoberta", 0) == 0) return "xlm-roberta";
-        if (a.rfind("DistilBert", 0) == 0) return "distilbert";
-        if (a.rfind("Bart", 0) == 0) return "bart";
+        for (const Architecture& arch : kArchitectures)
+            if (a.rfind(arch.class_prefix, 0) == 0) return arch.model_type;
         return a;
     }
     throw Error("config.json: no 'model_type' (nor 'architectures') says which architecture this is");
@@ -51,12 +70,9 @@ std::vector<int32_t> token_ids_of(const Json& config, const char* key) {
 
 std::unique_ptr<Network> network_load(const Json& config, const WeightStore& weights) {
     std::string arch = architecture_of(config);
-    if (arch == "gpt2") return gpt2_load(config, weights);
-    if (arch == "llama" || arch == "mistral" || arch == "qwen2") return llama_load(arch, config, weights);
-    if (arch == "bert" || arch == "roberta" || arch == "xlm-roberta") return bert_load(arch, config, weights);
-    if (arch == "distilbert") return distilbert_load(config, weights);
-    if (arch == "bart") return bart_load(config, weights);
-    throw Error("config.json: unsupported architecture " + arch + " (supported: " + kSupported + ")");
+    for (const Architecture& a : kArchitectures)
+        if (arch == a.model_type) return a.load(arch, config, weights);
+    throw Error("config.json: unsupported architecture " + arch + " (supported: " + supported_list() + ")");
 }
 
 int32_t token_id_of(const Json& config, const char* key) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "model/hooks.h"
+
 namespace attn {
 
 struct TokenSeq {
@@ -71,6 +73,7 @@ struct TraceOptions {
     bool capture_attentions = true;
     bool capture_hidden_states = true;
     std::vector<int> logit_positions;    // empty: the last position only; -1 means "last"
+    ForwardHooks hooks;                  // head gates, edge knockouts, an observer (model/hooks.h)
 };
 
 }  // namespace attn

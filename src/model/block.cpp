@@ -1,0 +1,219 @@
+// The shared block layer (see block.h): attention and MLP sublayers, the pre-LN and post-LN block
+// recipes, and the layer loop that applies head gates, edge knockouts and the observer.
+#include "model/block.h"
+
+#include <cmath>
+#include <cstdint>
+
+#include "core/attention.h"
+#include "core/linear.h"
+#include "model/rope.h"
+#include "model/trace_fill.h"
+
+namespace attn {
+namespace {
+
+// attention_head with some (query, key) edges removed: mask (T, S), 1 = knocked out. Scalar, used only
+// when a knockout touches the layer. A query left with no visible key gets zero probabilities and a
+// zero context vector (not the NaN a softmax over nothing gives).
+void attention_head_masked(const AttentionShape& sh, const float* q, const float* k, const float* v,
+                           const uint8_t* mask, float* probs, float* out) {
+    for (int t = 0; t < sh.n_query; ++t) {
+        const float* qt = q + static_cast<size_t>(t) * sh.q_stride;
+        float* pt = probs + static_cast<size_t>(t) * sh.n_key;
+        float best = -INFINITY;
+        for (int s = 0; s < sh.n_key; ++s) {
+            const bool hidden = (sh.causal && s > t + sh.query_offset) || mask[static_cast<size_t>(t) * sh.n_key + s];
+            if (hidden) {
+                pt[s] = -INFINITY;
+                continue;
+            }
+            const float* ks = k + static_cast<size_t>(s) * sh.k_stride;
+            float dot = 0.0f;
+            for (int i = 0; i < sh.head_size; ++i) dot += qt[i] * ks[i];
+            pt[s] = dot * sh.scale;
+            if (pt[s] > best) best = pt[s];
+        }
+        float sum = 0.0f;
+        for (int s = 0; s < sh.n_key; ++s) {
+            pt[s] = best == -INFINITY || pt[s] == -INFINITY ? 0.0f : std::exp(pt[s] - best);
+            sum += pt[s];
+        }
+        if (sum > 0.0f)
+            for (int s = 0; s < sh.n_key; ++s) pt[s] /= sum;
+        float* ot = out + static_cast<size_t>(t) * sh.out_stride;
+        for (int i = 0; i < sh.head_size; ++i) ot[i] = 0.0f;
+        for (int s = 0; s < sh.n_key; ++s) {
+            if (pt[s] == 0.0f) continue;
+            const float* vs = v + static_cast<size_t>(s) * sh.v_stride;
+            for (int i = 0; i < sh.head_size; ++i) ot[i] += pt[s] * vs[i];
+        }
+    }
+}
+
+// What one attention sublayer needs besides its weights.
+struct AttentionCall {
+    int layer = 0;
+    float scale = 1.0f;
+    bool causal = false;
+    bool rope = false;
+    AttentionTensor* capture = nullptr;      // null: probabilities go to scratch
+    const std::vector<uint8_t>* mask = nullptr;   // (T, S) knocked-out edges, or null
+    const ForwardHooks* gates = nullptr;     // null: every gate 1
+};
+
+// out (T, D) = out_proj(concat over heads of gate_h * softmax(q_h k_h^T * scale) v_h); queries from x
+// (T, D), keys and values from memory (S, D). memory may alias x; out must alias neither.
+void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const AttentionCall& call, const float* x,
+                        int T, const float* memory, int S, float* out) {
+    const int H = r.n_head, KV = r.n_kv_head, hd = r.head_dim, qd = H * hd, kvd = KV * hd;
+    std::vector<float> qkv;                           // (T, qd + 2 kvd) when fused
+    std::vector<float> q, k, v;                       // (T, qd), (S, kvd), (S, kvd) when separate
+    const float *qp, *kp, *vp;
+    int q_stride, kv_stride;
+    if (!w.qkv.w.empty()) {
+        qkv.resize(static_cast<size_t>(T) * (qd + 2 * kvd));
+        linear(x, T, w.qkv.w.view, w.qkv.b.data(), qkv.data());
+        q_stride = kv_stride = qd + 2 * kvd;
+        if (call.rope) {
+            rope_apply(qkv.data(), T, q_stride, H, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+            rope_apply(qkv.data() + qd, T, q_stride, KV, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+        }
+        qp = qkv.data();
+        kp = qp + qd;
+        vp = kp + kvd;
+    } else {
+        q.resize(static_cast<size_t>(T) * qd);
+        k.resize(static_cast<size_t>(S) * kvd);
+        v.resize(k.size());
+        linear(x, T, w.q.w.view, w.q.b.data(), q.data());
+        linear(memory, S, w.k.w.view, w.k.b.data(), k.data());
+        linear(memory, S, w.v.w.view, w.v.b.data(), v.data());
+        if (call.rope) {
+            rope_apply(q.data(), T, qd, H, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+            rope_apply(k.data(), S, kvd, KV, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+        }
+        qp = q.data();
+        kp = k.data();
+        vp = v.data();
+        q_stride = qd;
+        kv_stride = kvd;
+    }
+    std::vector<float> ctx(static_cast<size_t>(T) * qd);   // (T, H * hd) heads' context vectors
+    std::vector<float> probs_scratch;                       // (T, S) when not captured
+    AttentionTensor none;
+    AttentionShape shape{T, S, hd, q_stride, kv_stride, kv_stride, qd, call.causal, 0, call.scale};
+    const int group = H / KV;
+    for (int head = 0; head < H; ++head) {
+        const int kv = head / group;
+        float* probs = attention_slot(call.capture ? *call.capture : none, call.layer, head, probs_scratch, T, S);
+        float* c = ctx.data() + head * hd;
+        if (call.mask)
+            attention_head_masked(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, call.mask->data(), probs, c);
+        else
+            attention_head(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, probs, c);
+        const float g = call.gates ? call.gates->gate(call.layer, head, H) : 1.0f;
+        if (g != 1.0f)
+            for (int t = 0; t < T; ++t)
+                for (int i = 0; i < hd; ++i) c[static_cast<size_t>(t) * qd + i] *= g;
+    }
+    linear(ctx.data(), T, w.out.w.view, w.out.b.data(), out);
+}
+
+// out (T, D) = the recipe's MLP of x (T, D).
+void mlp_sublayer(const BlockRecipe& r, const FeedForwardBlock& w, const float* x, int T, float* out) {
+    const int F = w.fc1.w.view.n_out();
+    std::vector<float> ff(static_cast<size_t>(T) * F);   // (T, F)
+    linear(x, T, w.fc1.w.view, w.fc1.b.data(), ff.data());
+    activation_apply(r.activation, ff.data(), static_cast<long>(ff.size()));
+    if (r.mlp == MlpKind::gated) {
+        std::vector<float> up(ff.size());                 // (T, F)
+        linear(x, T, w.up.w.view, w.up.b.data(), up.data());
+        for (size_t i = 0; i < ff.size(); ++i) ff[i] *= up[i];
+    }
+    linear(ff.data(), T, w.fc2.w.view, w.fc2.b.data(), out);
+}
+
+// (T, S) knockout mask of this layer, or empty when no knockout touches it. Edges outside the
+// input are ignored: a hook written for a longer text still applies to a shorter one.
+std::vector<uint8_t> knockout_mask(const ForwardHooks& hooks, int layer, int T, int S) {
+    std::vector<uint8_t> mask;
+    for (const EdgeKnockout& e : hooks.knockouts) {
+        if (e.layer >= 0 && e.layer != layer) continue;
+        if (e.query < 0 || e.query >= T || e.key < 0 || e.key >= S) continue;
+        if (mask.empty()) mask.assign(static_cast<size_t>(T) * S, 0);
+        mask[static_cast<size_t>(e.query) * S + e.key] = 1;
+    }
+    return mask;
+}
+
+}  // namespace
+
+void norm_apply(const BlockRecipe& recipe, const Norm& norm, const float* x, int T, int D, float* out) {
+    if (recipe.norm == NormKind::rms_norm)
+        rms_norm(x, T, D, norm.w.data(), recipe.eps, out);
+    else
+        layer_norm(x, T, D, norm.w.data(), norm.b.data(), recipe.eps, out);
+}
+
+void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
+                   const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
+                   const std::string& prefix, bool apply_interventions) {
+    const int D = static_cast<int>(h.size() / (T > 0 ? T : 1));
+    std::vector<float> x(h.size());     // (T, D) normed sublayer input (pre-LN)
+    std::vector<float> out(h.size());   // (T, D) a sublayer's output
+    auto observe = [&](const std::string& name, const std::vector<float>& data) {
+        hooks.observe(prefix + name, T, D, data.data());
+    };
+    observe("embed", h);
+    for (int l = 0; l < static_cast<int>(blocks.size()); ++l) {
+        const BlockWeights& b = blocks[l];
+        const std::string p = "layer." + std::to_string(l) + ".";
+        if (capture.hidden) hidden_capture(*capture.hidden, l, h);
+        const std::vector<uint8_t> mask = apply_interventions ? knockout_mask(hooks, l, T, T) : std::vector<uint8_t>{};
+        AttentionCall self;
+        self.layer = l;
+        self.scale = b.attn_scale > 0.0f ? b.attn_scale : 1.0f / std::sqrt(static_cast<float>(r.head_dim));
+        self.causal = r.causal;
+        self.rope = r.rope_inv_freq != nullptr;
+        self.capture = capture.self;
+        self.mask = mask.empty() ? nullptr : &mask;
+        self.gates = apply_interventions && !hooks.head_gates.empty() ? &hooks : nullptr;
+        const long n = static_cast<long>(h.size());
+        if (!r.post_ln) {
+            norm_apply(r, b.attn.norm, h.data(), T, D, x.data());
+            attention_sublayer(r, b.attn, self, x.data(), T, x.data(), T, out.data());
+            observe(p + "attn_out", out);
+            add_inplace(h.data(), out.data(), n);
+            observe(p + "resid_mid", h);
+            norm_apply(r, b.ffn.norm, h.data(), T, D, x.data());
+            mlp_sublayer(r, b.ffn, x.data(), T, out.data());
+            observe(p + "mlp_out", out);
+            add_inplace(h.data(), out.data(), n);
+        } else {
+            attention_sublayer(r, b.attn, self, h.data(), T, h.data(), T, out.data());
+            observe(p + "attn_out", out);
+            add_inplace(h.data(), out.data(), n);
+            norm_apply(r, b.attn.norm, h.data(), T, D, h.data());
+            observe(p + "resid_mid", h);
+            if (r.cross) {
+                AttentionCall cross;
+                cross.layer = l;
+                cross.scale = self.scale;
+                cross.capture = capture.cross;
+                attention_sublayer(r, b.cross, cross, h.data(), T, memory, S, out.data());
+                observe(p + "cross_out", out);
+                add_inplace(h.data(), out.data(), n);
+                norm_apply(r, b.cross.norm, h.data(), T, D, h.data());
+                observe(p + "resid_cross", h);
+            }
+            mlp_sublayer(r, b.ffn, h.data(), T, out.data());
+            observe(p + "mlp_out", out);
+            add_inplace(h.data(), out.data(), n);
+            norm_apply(r, b.ffn.norm, h.data(), T, D, h.data());
+        }
+        observe(p + "out", h);
+    }
+}
+
+}  // namespace attn

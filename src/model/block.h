@@ -1,0 +1,86 @@
+// The one Transformer block layer every architecture runs: a pre-LN block (GPT-2, Llama/Mistral/Qwen2)
+//   h += attn(norm1(h)); h += mlp(norm2(h))
+// and a post-LN block (BERT, RoBERTa, DistilBERT, BART encoder and decoder)
+//   h = norm1(h + attn(h)); [h = norm_x(h + cross_attn(h, memory));] h = norm2(h + mlp(h))
+// written once, parameterised by a BlockRecipe, and the loop over layers (stack_forward) that applies
+// ForwardHooks (model/hooks.h). Embeddings, final norms, heads and tensor names stay in each
+// architecture's file; this file knows none of them.
+//
+//   BlockRecipe r;  r.norm = NormKind::rms_norm;  r.mlp = MlpKind::gated;  r.n_head = 8;  ...
+//   std::vector<BlockWeights> blocks = ...;     // filled by the architecture's loader
+//   StackCapture cap{&trace.attentions, nullptr, &trace.hidden_states};
+//   stack_forward(r, blocks, h, T, nullptr, 0, cap, options.hooks, "");
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/ops.h"
+#include "model/hooks.h"
+#include "model/trace.h"
+#include "model/weight_fetch.h"
+
+namespace attn {
+
+struct Dense {   // a linear layer; b empty when it has no bias
+    Matrix w;
+    Tensor32 b;
+};
+
+struct Norm {    // LayerNorm weight and bias (D); RMSNorm uses w only
+    Tensor32 w, b;
+};
+
+struct AttentionBlock {
+    Dense q, k, v;   // (H*hd, D), (KV*hd, D), (KV*hd, D); unused when qkv is set
+    Dense qkv;       // fused projection (D -> q | k | v, heads side by side), GPT-2's c_attn; self attention only
+    Dense out;       // (D, H*hd)
+    Norm norm;       // pre-LN: before the sublayer; post-LN: after the residual add
+};
+
+struct FeedForwardBlock {
+    Dense fc1;       // (F, D); gated MLPs: the gate projection
+    Dense up;        // gated MLPs only: (F, D)
+    Dense fc2;       // (D, F); gated MLPs: the down projection
+    Norm norm;       // pre-LN: before the sublayer; post-LN: after the residual add
+};
+
+struct BlockWeights {
+    AttentionBlock attn;
+    AttentionBlock cross;   // decoders with cross attention only (BlockRecipe::cross)
+    FeedForwardBlock ffn;
+    float attn_scale = 0.0f;   // score scale of this layer; 0: 1/sqrt(head_dim)
+};
+
+enum class NormKind { layer_norm, rms_norm };
+enum class MlpKind { plain, gated };   // plain: fc2(act(fc1 x)); gated: fc2(act(fc1 x) * up x) (SwiGLU)
+
+struct BlockRecipe {
+    bool post_ln = false;
+    NormKind norm = NormKind::layer_norm;
+    MlpKind mlp = MlpKind::plain;
+    Activation activation = Activation::gelu_erf;
+    float eps = 1e-5f;
+    int n_head = 0, n_kv_head = 0, head_dim = 0;   // n_kv_head < n_head: grouped-query attention
+    bool causal = false;
+    bool cross = false;                             // a cross-attention sublayer on `memory` (post-LN)
+    const std::vector<float>* rope_inv_freq = nullptr;   // RoPE on q and k when set (model/rope.h)
+    int rotary_dim = 0;
+};
+
+// Where a stack's results go; null members are not captured.
+struct StackCapture {
+    AttentionTensor* self = nullptr;    // (L, H, T, T)
+    AttentionTensor* cross = nullptr;   // (L, H, T, S)
+    HiddenTensor* hidden = nullptr;     // states 0 .. L-1 (the caller adds state L, after any final norm)
+};
+
+// Runs blocks over h (T, D) in place. memory (S, D): what cross attention reads. Observer names get
+// `prefix` in front ("decoder."). hooks' gates and knockouts apply when apply_interventions is true.
+void stack_forward(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h,
+                   int T, const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
+                   const std::string& prefix, bool apply_interventions = true);
+
+// The recipe's norm over (T, D) rows; out may alias x.
+void norm_apply(const BlockRecipe& recipe, const Norm& norm, const float* x, int T, int D, float* out);
+
+}  // namespace attn

@@ -1,0 +1,61 @@
+// Interventions on and observation of one forward pass, read by the shared block layer (block.cpp), so
+// no architecture needs a forward variant for them. It does not compute gradients (the backward pass
+// reads the same gates later) and does not change what the Trace holds.
+//
+//   ForwardHooks hooks;
+//   hooks.head_gates = head_gates_ones(n_layer, n_head);
+//   hooks.head_gates[2 * n_head + 5] = 0.0f;                    // ablate head 5 of layer 2
+//   hooks.knockouts.push_back({/*layer=*/-1, /*query=*/4, /*key=*/0});   // token 4 may not see token 0
+//   hooks.observer = [&](const std::string& name, int rows, int cols, const float* data) { ... };
+//   TraceOptions options;
+//   options.hooks = hooks;
+//
+// Which stack the gates and knockouts address: the `attentions` stack of the Trace (decoder-only, encoder,
+// BART's encoder). BART's decoder is observed ("decoder." names) but not gated yet.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct EdgeKnockout {
+    int layer = -1;   // -1: every layer
+    int query = 0;    // query position i ...
+    int key = 0;      // ... may not see key position j: its score is masked before the softmax
+};
+
+// Shown each named intermediate once it is computed: data is (rows, cols) f32, valid only during the call.
+// Names, in the order a pre-LN block produces them (T rows, D cols unless said):
+//   "embed"                      the residual stream entering layer 0 (after the embedding norm, if any)
+//   "layer.L.attn_out"           the attention sublayer's output projection, before the residual add
+//   "layer.L.resid_mid"          the residual stream between attention and MLP (post-LN: after its norm)
+//   "layer.L.mlp_out"            the MLP's output, before the residual add
+//   "layer.L.out"                the block's output
+//   "final_norm"                 pre-LN models: the final norm's output (the Trace's last hidden state)
+// Post-LN decoders with cross attention add "layer.L.cross_out" and "layer.L.resid_cross" after
+// resid_mid; BART's decoder stack reports the same names prefixed by "decoder.".
+using ForwardObserver = std::function<void(const std::string& name, int rows, int cols, const float* data)>;
+
+struct ForwardHooks {
+    // (L, H) per-head gate: the head's context vector is scaled by it before the output projection
+    // (0 = ablated). Empty: every gate is 1.
+    std::vector<float> head_gates;
+    std::vector<EdgeKnockout> knockouts;
+    ForwardObserver observer;   // empty: nothing observed
+
+    float gate(int layer, int head, int n_head) const {
+        const size_t i = static_cast<size_t>(layer) * n_head + head;
+        return i < head_gates.size() ? head_gates[i] : 1.0f;
+    }
+    void observe(const std::string& name, int rows, int cols, const float* data) const {
+        if (observer) observer(name, rows, cols, data);
+    }
+};
+
+// (L, H) gates all equal to 1: a starting point for ablating a few heads.
+inline std::vector<float> head_gates_ones(int n_layer, int n_head) {
+    return std::vector<float>(static_cast<size_t>(n_layer) * n_head, 1.0f);
+}
+
+}  // namespace attn
