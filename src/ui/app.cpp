@@ -7,12 +7,12 @@
 #include <cstdio>
 
 #include "imgui.h"
-#include "ui/draw_text.h"
-#include "ui/picture_title.h"
-#include "ui/text_cut.h"
-#include "ui/head_options.h"
 #include "ui/app_layout.h"
+#include "ui/draw_text.h"
+#include "ui/head_options.h"
+#include "ui/picture_title.h"
 #include "ui/shortcuts.h"
+#include "ui/text_cut.h"
 #include "ui/views.h"
 #include "ui/widget_marks.h"
 
