@@ -10,6 +10,7 @@
 #include "ui/picture.h"
 #include "ui/picture_title.h"
 #include "ui/svg_export.h"
+#include "ui/token_chars.h"
 #include "ui/token_label.h"
 
 namespace attn {
@@ -20,9 +21,10 @@ Bytes text_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 std::vector<MatrixToken> tokens_of(const TokenSeq& seq, int n, PieceStyle style) {
     std::vector<MatrixToken> out;
+    const std::vector<std::string> labels = token_display_labels(seq, n, style);   // as the heatmap labels them
     for (int i = 0; i < n && i < seq.size(); ++i) {
         const std::string piece = i < static_cast<int>(seq.pieces.size()) ? seq.pieces[i] : "";
-        out.push_back({token_label(piece, style), piece, seq.ids[i]});
+        out.push_back({labels[static_cast<size_t>(i)], piece, seq.ids[i]});
     }
     return out;
 }

@@ -62,13 +62,9 @@ float draw_text_vertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color,
 }
 
 std::vector<std::string> token_labels_for_font(const TokenSeq& tokens, int n, PieceStyle style, const ImFont* font) {
-    std::vector<std::string> labels(n);
     // Through token_chars, so a piece of a split character reads "动 1/2" rather than "<E5 8A>".
-    std::vector<TokenChars> chars = token_chars(tokens, style);
-    for (int i = 0; i < n; ++i) {
-        std::string text = i < static_cast<int>(chars.size()) ? chars[static_cast<size_t>(i)].label : "#" + std::to_string(i);
-        labels[i] = label_for_font(text, font);
-    }
+    std::vector<std::string> labels = token_display_labels(tokens, n, style);
+    for (std::string& l : labels) l = label_for_font(l, font);
     return labels;
 }
 

@@ -11,6 +11,7 @@
 #include "ui/heatmap_cells.h"
 #include "ui/png_write.h"
 #include "ui/svg_writer.h"
+#include "ui/token_chars.h"
 #include "ui/views.h"
 
 namespace attn {
@@ -32,11 +33,9 @@ std::string weight_attr(float w) {
     return buf;
 }
 
+// The labels the screen shows (a split character reads "动 1/2"), as full UTF-8: an SVG viewer has the fonts.
 std::vector<std::string> labels_of(const TokenSeq& seq, int n, PieceStyle style) {
-    std::vector<std::string> out;
-    for (int i = 0; i < n; ++i)
-        out.push_back(i < static_cast<int>(seq.pieces.size()) ? token_label(seq.pieces[i], style) : "#" + std::to_string(i));
-    return out;
+    return token_display_labels(seq, n, style);
 }
 
 float widest(const std::vector<std::string>& labels, float size) {

@@ -2,6 +2,7 @@
 // whose bytes two pieces share is found whole and each piece learns which part of it it holds.
 #include "ui/token_chars.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace attn {
@@ -137,6 +138,15 @@ std::vector<TokenChars> token_chars(const TokenSeq& tokens, PieceStyle style) {
     }
     for (TokenChars& tc : out) tc.label = label_of(tc);
     return out;
+}
+
+std::vector<std::string> token_display_labels(const TokenSeq& tokens, int n, PieceStyle style) {
+    std::vector<TokenChars> chars = token_chars(tokens, style);
+    std::vector<std::string> labels(static_cast<size_t>(std::max(n, 0)));
+    for (int i = 0; i < n; ++i)
+        labels[static_cast<size_t>(i)] =
+            i < static_cast<int>(chars.size()) ? chars[static_cast<size_t>(i)].label : "#" + std::to_string(i);
+    return labels;
 }
 
 }  // namespace attn

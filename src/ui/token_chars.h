@@ -40,6 +40,10 @@ struct TokenChars {
 // One entry per piece of `tokens` (pieces of different tokens of a split character must be adjacent).
 std::vector<TokenChars> token_chars(const TokenSeq& tokens, PieceStyle style);
 
+// The readable labels of the first n tokens (token_chars' labels; "#i" past the end of the pieces): what
+// every view and export shows, so a split character reads "动 1/2" on screen and in a CSV alike.
+std::vector<std::string> token_display_labels(const TokenSeq& tokens, int n, PieceStyle style);
+
 // The hover text of a token, one line per character: "动  U+52A8  E5 8A A8: this piece has E5 8A (part 1
 // of 2)"; a byte that forms no character: "byte E5: not part of a whole character"; all-ASCII pieces
 // just "bytes 20 74 68 65". At most max_lines characters, then "... n more characters".

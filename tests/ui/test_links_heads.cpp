@@ -12,6 +12,7 @@
 #include "analysis/word_merge.h"
 #include "model/safetensors.h"
 #include "tests/ui/ui_harness.h"
+#include "ui/token_chars.h"
 #include "ui/url_state.h"
 
 using namespace attn;
@@ -302,4 +303,32 @@ TEST_CASE("Exports follow the heatmap's view options: JSON and SVG carry the hea
     for (const auto& q : w["queries"]) has_crossing |= q["label"].get<std::string>() == "\xC2\xB7" "crossing.";
     for (const auto& q : w["queries"]) has_crossing |= q["label"].get<std::string>() == "\xC2\xB7" "crossing";
     CHECK(has_crossing);
+}
+
+TEST_CASE("Exports label a split character as the screen does: CSV, JSON and SVG say 动 1/2, not <E5 8A>") {
+    UiHarness h(ImVec2(1280, 800));
+    h.app.text = "\xE5\x8A\xA8\xE7\x89\xA9";   // 动物: byte-level pieces split each character
+    h.load_fixture("gpt2-tiny");
+    h.frame();
+    const std::vector<std::string> screen = token_display_labels(h.app.trace.tokens, h.app.trace.tokens.size(),
+                                                                 piece_style_for(h.app.trace));
+    REQUIRE(std::find(screen.begin(), screen.end(), "\xE5\x8A\xA8 1/2") != screen.end());
+
+    Expected<ExportFile> json = app_export_file(h.app, ExportKind::json);
+    REQUIRE(json);
+    nlohmann::json j = nlohmann::json::parse(json->bytes.begin(), json->bytes.end());
+    REQUIRE(j["queries"].size() == screen.size());
+    for (size_t i = 0; i < screen.size(); ++i) CHECK(j["queries"][i]["label"].get<std::string>() == screen[i]);
+
+    Expected<ExportFile> csv = app_export_file(h.app, ExportKind::csv);
+    REQUIRE(csv);
+    const std::string csv_text(csv->bytes.begin(), csv->bytes.end());
+    CHECK(csv_text.find("\xE5\x8A\xA8 1/2") != std::string::npos);
+    CHECK(csv_text.find("<E5") == std::string::npos);
+
+    Expected<ExportFile> svg = app_export_file(h.app, ExportKind::svg);
+    REQUIRE(svg);
+    const std::string doc(svg->bytes.begin(), svg->bytes.end());
+    CHECK(doc.find("\xE5\x8A\xA8 1/2") != std::string::npos);
+    CHECK(doc.find("&lt;E5") == std::string::npos);
 }
