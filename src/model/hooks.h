@@ -28,8 +28,10 @@ struct EdgeKnockout {
 // Shown each named intermediate once it is computed: data is (rows, cols) f32, valid only during the call.
 // Names, in the order a pre-LN block produces them (T rows, D cols unless said):
 //   "embed"                      the residual stream entering layer 0 (after the embedding norm, if any)
+//   "layer.L.values"             the value vectors (S rows, n_kv_head * head_dim cols), heads side by side
 //   "layer.L.attn_out"           the attention sublayer's output projection, before the residual add
 //   "layer.L.resid_mid"          the residual stream between attention and MLP (post-LN: after its norm)
+//   "layer.L.mlp_act"            the MLP's hidden activations (T rows, F cols; gated: act(gate) * up)
 //   "layer.L.mlp_out"            the MLP's output, before the residual add
 //   "layer.L.out"                the block's output
 //   "final_norm"                 pre-LN models: the final norm's output (the Trace's last hidden state)
