@@ -7,6 +7,7 @@
 
 #include "analysis/attribution.h"
 #include "analysis/permutation.h"
+#include "analysis/value_weighted.h"
 #include "analysis_fixtures.h"
 
 using namespace attn;
@@ -205,4 +206,37 @@ TEST_CASE("top neurons: the k most active of a token, ordered by |value|; bad la
     CHECK((*all)[0].index == (*n)[0].index);
     CHECK(top_neurons(*model, ids, 2, 0, 5).error().message.find("layer 2") != std::string::npos);
     CHECK(top_neurons(*model, ids, 0, 3, 5).error().message.find("token 3") != std::string::npos);
+}
+
+TEST_CASE("value-weighted attention of real models: rows sum to 1 and stay causal (gpt2-tiny; llama-tiny, GQA)") {
+    for (std::string name : {"gpt2-tiny", "llama-tiny"}) {
+        INFO(name);
+        ModelPtr model = load_fixture_model(name);
+        const std::vector<int32_t> ids = Reference::load(name).ids(1, "input_ids");
+        const ModelInfo& info = model->info();
+        ObservedTensors seen(value_names(info.n_layer));
+        TraceOptions options;
+        options.hooks.observer = seen.observer();
+        Expected<Trace> t = model_trace(*model, ids, options);
+        REQUIRE(t.ok());
+        const int L = info.n_layer, H = info.n_head, T = static_cast<int>(ids.size());
+        std::vector<float> vn = value_norms(seen, L, H, info.n_kv_head, T);
+        for (float v : vn) CHECK(v > 0.0f);
+        std::vector<float> w = value_weighted_attention(t->attentions, vn);
+        REQUIRE(w.size() == t->attentions.probs.size());
+        for (int l = 0; l < L; ++l)
+            for (int h = 0; h < H; ++h)
+                for (int q = 0; q < T; ++q) {
+                    double sum = 0.0;
+                    for (int s = 0; s < T; ++s) {
+                        const float x = w[((static_cast<size_t>(l) * H + h) * T + q) * T + s];
+                        if (s > q) CHECK(x == 0.0f);
+                        sum += x;
+                    }
+                    CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+                }
+        // Grouped-query heads that share a kv head read the same value norms.
+        const int group = H / info.n_kv_head;
+        if (group > 1) CHECK(vn[0] == vn[static_cast<size_t>(1) * T]);
+    }
 }
