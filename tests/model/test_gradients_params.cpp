@@ -145,8 +145,9 @@ void bert_like(Body& b, Maker& m) {
     b.recipe.head_dim = kD / 2;
 }
 
-// Central differences in f32 on a few entries of every tensor. f32 rounding of the score (about 1e-7
-// relative) divided by 2 * step and the step's truncation error bound what agreement is honest here.
+// Central differences in f32 on four entries of every tensor, step 1e-2: the score's f32 rounding (~1e-7)
+// over 2 * step gives ~1e-5 and the truncation error (step^2 * third derivative) a few 1e-5 on these
+// O(1) weights, so 1e-4 absolute + 1e-3 relative is as tight as f32 allows without false failures.
 void check_params(Body& body, Maker& m, const std::vector<int32_t>& ids, int position) {
     GradRequest request;
     request.score.position = position;
@@ -186,7 +187,7 @@ void check_params(Body& body, Maker& m, const std::vector<int32_t>& ids, int pos
             values[i] = saved;
             const double fd = (up - down) / (2.0 * step);
             INFO("entry " << i << ": finite difference " << fd << ", backward " << pg.grad[i]);
-            CHECK(std::fabs(fd - pg.grad[i]) <= 2e-3 + 2e-2 * std::fabs(fd));
+            CHECK(std::fabs(fd - pg.grad[i]) <= 1e-4 + 1e-3 * std::fabs(fd));
             ++checked;
         }
     }
