@@ -71,21 +71,12 @@ struct AttributionJob::State {
     State(const Model& m, std::vector<int32_t> input, AttributionOptions opt)
         : model(m), ids(std::move(input)), options(opt) {}
 
-    // The score of one forward pass, no backward.
-    float score_with(GradRequest request) const {
+    // The score of one forward pass (no backward) on `input`, for the token the gradients stage explained.
+    float score_of(const std::vector<int32_t>& input, GradRequest request) const {
         request.score = spec;
         request.backward = false;
         request.capture_attentions = false;
-        Expected<GradResult> g = model_gradients(model, ids, request);
-        if (!g) throw Error(g.error().message);
-        return g->score;
-    }
-    float score_with_ids(const std::vector<int32_t>& changed) const {
-        GradRequest request;
-        request.score = spec;
-        request.backward = false;
-        request.capture_attentions = false;
-        Expected<GradResult> g = model_gradients(model, changed, request);
+        Expected<GradResult> g = model_gradients(model, input, request);
         if (!g) throw Error(g.error().message);
         return g->score;
     }
@@ -202,7 +193,7 @@ void AttributionJob::State::build_stages() {
     stages.push_back({"baseline", 1, [this, &r](int) {
                           GradRequest request;
                           request.token_embeds.assign(embeds.size(), 0.0f);
-                          r.baseline_logprob = score_with(request);
+                          r.baseline_logprob = score_of(ids, request);
                           r.has_baseline = true;
                       }});
     const int N = options.ig_steps;
@@ -224,7 +215,7 @@ void AttributionJob::State::build_stages() {
                           if (t == 0) partial.assign(static_cast<size_t>(T), 0.0f);
                           GradRequest request;
                           request.token_embeds = occluded_embeds(embeds, D, t);
-                          partial[t] = r.score - score_with(request);
+                          partial[t] = r.score - score_of(ids, request);
                           if (t + 1 == T) r.occlusion_zero = partial;
                       }});
     if (options.head_ablation)
@@ -232,7 +223,7 @@ void AttributionJob::State::build_stages() {
                               if (i == 0) partial.assign(static_cast<size_t>(L) * H, 0.0f);
                               GradRequest request;
                               request.hooks.head_gates = ablation_gates(L, H, i / H, i % H);
-                              partial[i] = r.score - score_with(request);
+                              partial[i] = r.score - score_of(ids, request);
                               if (i + 1 == L * H) r.head_ablation = partial;
                           }});
     const int K = options.permutation_samples;
@@ -242,7 +233,7 @@ void AttributionJob::State::build_stages() {
                               const int t = i / K, sample = i % K;
                               std::vector<int32_t> changed = ids;
                               changed[t] = permutation_token(options.permutation_seed, t, sample, V, ids[t]);
-                              partial[t] += (r.score - score_with_ids(changed)) / K;
+                              partial[t] += (r.score - score_of(changed, GradRequest{})) / K;
                               if (i + 1 == T * K) r.permutation = partial;
                           }});
     if (T <= options.flow_max_tokens)
