@@ -50,6 +50,7 @@ struct ParamGrad {
 struct GradResult {
     int position = 0, target = 0, foil = -1;
     float score = 0.0f;               // target_logprob, minus foil_logprob with a foil
+    double score_f64 = 0.0;           // the same in the precision the pass ran in (body_gradients_f64: double)
     float target_logprob = 0.0f;
     float foil_logprob = 0.0f;        // 0 without a foil
     std::vector<float> logprobs;      // (V) log-softmax at `position`
@@ -68,6 +69,9 @@ Expected<GradResult> model_gradients(const Model& model, const std::vector<int32
 struct Body;   // model/body.h
 // The same pass on a Body built in code (whole-model tests, training); the default position is the last.
 Expected<GradResult> body_gradients(const Body& body, const std::vector<int32_t>& ids, const GradRequest& request);
+// The same pass in double precision, weights widened (results narrowed to f32, score_f64 kept): the
+// whole-model finite-difference tests.
+Expected<GradResult> body_gradients_f64(const Body& body, const std::vector<int32_t>& ids, const GradRequest& request);
 
 // The position explained when none is given: decoders the last one; encoders the first mask token
 // (the tokenizer's [MASK] / <mask>), else the last.
