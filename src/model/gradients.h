@@ -35,7 +35,9 @@ struct GradRequest {
     // inputs_embeds: position/type embeddings, any embedding scale and norm still apply inside. Empty:
     // looked up from ids.
     std::vector<float> token_embeds;
-    ForwardHooks hooks;               // head gates (their gradient is d_head_gates), knockouts, observer
+    // Head gates (their gradient is d_head_gates) and knockouts as in model_trace; the observer is shown
+    // "embed" and every "layer.L.*" name of hooks.h, not "final_norm" (the head runs on the scored row only).
+    ForwardHooks hooks;
     bool backward = true;             // false: forward and score only
     bool want_param_grads = false;    // every parameter's gradient, in f32 (16-bit weights stay 16-bit)
     bool capture_attentions = true;   // fill `attentions` (attention x gradient needs them)
