@@ -340,18 +340,16 @@ void app_frame(App& app) {
         app.widgets.main_view = {ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(),
                                  ImGui::GetWindowHeight()};
         // One selection drives every view, so switching keeps the layer, head and kind.
-        static const char* const labels[] = {"Heatmap", "Head grid", "Lines", "Flow"};
-        static const char* const marks[] = {"view_heatmap", "view_grid", "view_lines", "view_flow"};
         const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
         for (MainView v : kMainViews) {
             if (!panels) break;
-            const char* label = labels[static_cast<int>(v)];
+            const char* label = main_view_info(v).label;
             const float w = ImGui::GetFrameHeight() + imgui_style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
             // Wrap rather than run past the edge at projector font sizes.
             if (v != kMainViews[0] && ImGui::GetItemRectMax().x + imgui_style.ItemSpacing.x + w <= right_edge)
                 ImGui::SameLine();
             if (ImGui::RadioButton(label, app.main_view == v)) app.main_view = v;
-            widget_mark(marks[static_cast<int>(v)]);
+            widget_mark(main_view_info(v).mark);
         }
         if (!panels) show_picture_caption(app);
         ImGui::Separator();
@@ -363,6 +361,9 @@ void app_frame(App& app) {
         case MainView::grid: show_grid_view(app, view, seq2seq); break;
         case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
         case MainView::flow: show_flow_view(app, view, seq2seq, style); break;
+        case MainView::attributions:
+        case MainView::lens:
+        case MainView::activations: app_show_analysis_view(app, app.main_view, style); break;
         }
         ImGui::PopTextWrapPos();
     }
