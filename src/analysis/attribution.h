@@ -36,6 +36,7 @@ struct Attribution {
     float score = 0.0f;                        // what the gradients explain
     float target_logprob = 0.0f, foil_logprob = 0.0f;
     float baseline_logprob = 0.0f;             // the score with every token embedding zero
+    bool has_baseline = false;                 // baseline_logprob was computed
     float ig_completeness_gap = 0.0f;          // sum(integrated_gradients) - (score - baseline score)
     std::vector<float> saliency_grad;          // (T, D) d score / d token embedding
     std::vector<float> saliency_l2;            // (T)

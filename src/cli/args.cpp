@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <sstream>
 
 #include "platform/file_io.h"
 
@@ -54,6 +55,26 @@ std::string args_text(const Args& args, const std::string& text_option, const st
     auto bytes = file_read(args.values.at(file_option));
     if (!bytes) throw UsageError{bytes.error().message};
     return string_from_bytes(*bytes);
+}
+
+std::vector<int32_t> parse_ids(const std::string& option, const std::string& text) {
+    std::vector<int32_t> ids;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        size_t used = 0;
+        long long v = 0;
+        try {
+            v = std::stoll(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != item.size() || v < 0 || v > INT32_MAX)
+            throw UsageError{option + " must be comma-separated non-negative integers, got '" + item + "'"};
+        ids.push_back(static_cast<int32_t>(v));
+    }
+    if (ids.empty()) throw UsageError{option + " is empty"};
+    return ids;
 }
 
 }  // namespace attn

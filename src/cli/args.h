@@ -1,6 +1,7 @@
 // Command-line options for the CLI: "--name value" pairs and bare flags, checked against what each
 // command accepts so a typo is an error, not silently ignored.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -32,5 +33,8 @@ Args args_parse(int argc, char** argv, const std::set<std::string>& value_option
 
 // --text TEXT or --text-file FILE (UTF-8, read whole: NUL bytes and megabytes pass through).
 std::string args_text(const Args& args, const std::string& text_option, const std::string& file_option);
+
+// "1,2,3" -> ids; anything else (empty, negative, not a number) throws UsageError naming `option`.
+std::vector<int32_t> parse_ids(const std::string& option, const std::string& text);
 
 }  // namespace attn

@@ -5,7 +5,6 @@
 // encoder_/decoder_hidden_states, last_logits.
 #include <cstdio>
 #include <map>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/model_open.h"
@@ -14,26 +13,6 @@
 
 namespace attn {
 namespace {
-
-std::vector<int32_t> parse_ids(const std::string& option, const std::string& text) {
-    std::vector<int32_t> ids;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        size_t used = 0;
-        long long v = 0;
-        try {
-            v = std::stoll(item, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used == 0 || used != item.size() || v < 0 || v > INT32_MAX)
-            throw UsageError{option + " must be comma-separated non-negative integers, got '" + item + "'"};
-        ids.push_back(static_cast<int32_t>(v));
-    }
-    if (ids.empty()) throw UsageError{option + " is empty"};
-    return ids;
-}
 
 void truncate_to_context(std::vector<int32_t>& ids, int n_ctx, const char* what) {
     if (static_cast<int>(ids.size()) <= n_ctx) return;

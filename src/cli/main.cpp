@@ -1,4 +1,4 @@
-// attnscope-cli: tokenize, trace and describe Hugging Face model folders headlessly. The command names
+// attnscope-cli: tokenize, trace, explain (analyze) and describe Hugging Face model folders headlessly. The command names
 // and options are a public interface (scripts depend on them): extend, never rename.
 #include <cstdio>
 #include <cstring>
@@ -23,6 +23,18 @@ const char* kUsage =
     "  generate --model DIR (--text TEXT | --text-file FILE) [--max-new N] [--temperature T] [--top-k K]\n"
     "           [--seed S] [--no-stop]   greedy unless --temperature > 0; for BART the text is the source\n"
     "           and new_ids the whole decoder output, start token included (as transformers returns it)\n"
+    "  analyze  --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) [--ig-steps N] [--score-position P]\n"
+    "           [--target TOKEN] [--foil TOKEN] [--permutation-samples K] [--seed S] [--lens-top-k K]\n"
+    "           [--no-head-ablation] --out FILE.safetensors|FILE.npz\n"
+    "           why the model predicts a token: saliency, integrated gradients (N steps, default 32), occlusion,\n"
+    "           permutation (K random tokens per position, default 8, seeded), attention x gradient, head\n"
+    "           importance and ablation, rollout, attention flow (up to 64 tokens), entropy, mean distance,\n"
+    "           logit lens (top K, default 5) and activation norms. The scored position: decoders the last,\n"
+    "           encoders the first [MASK]/<mask> (the text may contain it literally; with none, the last), or P.\n"
+    "           TOKEN: a number is an id; text is tokenized as given, without special tokens, and must be one\n"
+    "           token, so a leading space counts (GPT-2: \" animal\"); an exact vocabulary entry (\"\u0120animal\")\n"
+    "           works too.\n"
+    "           --foil B explains \"why TOKEN and not B\": score = logprob(TOKEN) - logprob(B)\n"
     "  render   --model DIR (--text TEXT | --text-file FILE) [--target TEXT] [--view heatmap|grid|lines|flow]\n"
     "           [--layer L] [--head H] [--kind self|decoder|cross] [--colormap NAME] [--auto-scale]\n"
     "           [--theme dark|light] [--size WxH] [--font-size N] [--scale 1|2|4] [--format png|svg]\n"
@@ -45,12 +57,13 @@ int main(int argc, char** argv) {
         if (command == "trace") return cmd_trace(argc, argv);
         if (command == "info") return cmd_info(argc, argv);
         if (command == "generate") return cmd_generate(argc, argv);
+        if (command == "analyze") return cmd_analyze(argc, argv);
 #if ATTN_CLI_RENDER
         if (command == "render") return cmd_render(argc, argv);
 #else
         if (command == "render") throw UsageError{"this build has no UI to draw with (configure with ATTN_BUILD_APP=ON)"};
 #endif
-        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, render; see --help)\n",
+        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, analyze, render; see --help)\n",
                      command.empty() ? "missing command" : ("unknown command '" + command + "'").c_str());
         return 2;
     } catch (const UsageError& e) {

@@ -78,8 +78,10 @@ std::unique_ptr<Network> bert_build(const BertConfig& c, const WeightStore& w) {
     Tensor32 types = weight_fetch(w, body("embeddings.token_type_embeddings.weight"), {c.n_types, D},
                                   "type_vocab_size=" + std::to_string(c.n_types) + ", " + d);
     // Every input is one segment: token type 0, the first row.
+    e.token_type.name = types.name;
     e.token_type.shape = {D};
     e.token_type.values.assign(types.values.begin(), types.values.begin() + D);
+    e.token_type_rows = c.n_types;
     e.embed_norm = norm_fetch(w, body, "embeddings.LayerNorm", D, d);
     for (int l = 0; l < c.n_layer; ++l) {
         const std::string p = "encoder.layer." + std::to_string(l) + ".";

@@ -2,6 +2,7 @@
 // recipes, and the layer loop that applies head gates, edge knockouts and the observer.
 #include "model/block.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -60,6 +61,8 @@ struct AttentionCall {
     AttentionTensor* capture = nullptr;      // null: probabilities go to scratch
     const std::vector<uint8_t>* mask = nullptr;   // (T, S) knocked-out edges, or null
     const ForwardHooks* gates = nullptr;     // null: every gate 1
+    const ForwardHooks* observer = nullptr;  // shown the values as `values_name`
+    std::string values_name;
 };
 
 // out (T, D) = out_proj(concat over heads of gate_h * softmax(q_h k_h^T * scale) v_h); queries from x
@@ -99,6 +102,16 @@ void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const Att
         q_stride = qd;
         kv_stride = kvd;
     }
+    if (call.observer) {
+        if (kv_stride == kvd) {
+            call.observer->observe(call.values_name, S, kvd, vp);
+        } else {   // fused q|k|v rows: the values are a column block
+            std::vector<float> values(static_cast<size_t>(S) * kvd);   // (S, KV * hd)
+            for (int s = 0; s < S; ++s)
+                std::copy_n(vp + static_cast<size_t>(s) * kv_stride, kvd, values.data() + static_cast<size_t>(s) * kvd);
+            call.observer->observe(call.values_name, S, kvd, values.data());
+        }
+    }
     std::vector<float> ctx(static_cast<size_t>(T) * qd);   // (T, H * hd) heads' context vectors
     std::vector<float> probs_scratch;                       // (T, S) when not captured
     AttentionTensor none;
@@ -120,8 +133,9 @@ void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const Att
     linear(ctx.data(), T, w.out.w.view, w.out.b.data(), out);
 }
 
-// out (T, D) = the recipe's MLP of x (T, D).
-void mlp_sublayer(const BlockRecipe& r, const FeedForwardBlock& w, const float* x, int T, float* out) {
+// out (T, D) = the recipe's MLP of x (T, D); the hidden activations are shown to hooks as act_name.
+void mlp_sublayer(const BlockRecipe& r, const FeedForwardBlock& w, const float* x, int T, float* out,
+                  const ForwardHooks& hooks, const std::string& act_name) {
     const int F = w.fc1.w.view.n_out();
     std::vector<float> ff(static_cast<size_t>(T) * F);   // (T, F)
     linear(x, T, w.fc1.w.view, w.fc1.b.data(), ff.data());
@@ -131,6 +145,7 @@ void mlp_sublayer(const BlockRecipe& r, const FeedForwardBlock& w, const float* 
         linear(x, T, w.up.w.view, w.up.b.data(), up.data());
         for (size_t i = 0; i < ff.size(); ++i) ff[i] *= up[i];
     }
+    hooks.observe(act_name, T, F, ff.data());
     linear(ff.data(), T, w.fc2.w.view, w.fc2.b.data(), out);
 }
 
@@ -179,6 +194,8 @@ void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks
         self.capture = capture.self;
         self.mask = mask.empty() ? nullptr : &mask;
         self.gates = apply_interventions && !hooks.head_gates.empty() ? &hooks : nullptr;
+        self.observer = hooks.observer ? &hooks : nullptr;
+        self.values_name = prefix + p + "values";
         const long n = static_cast<long>(h.size());
         if (!r.post_ln) {
             norm_apply(r, b.attn.norm, h.data(), T, D, x.data());
@@ -187,7 +204,7 @@ void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks
             add_inplace(h.data(), out.data(), n);
             observe(p + "resid_mid", h);
             norm_apply(r, b.ffn.norm, h.data(), T, D, x.data());
-            mlp_sublayer(r, b.ffn, x.data(), T, out.data());
+            mlp_sublayer(r, b.ffn, x.data(), T, out.data(), hooks, prefix + p + "mlp_act");
             observe(p + "mlp_out", out);
             add_inplace(h.data(), out.data(), n);
         } else {
@@ -207,7 +224,7 @@ void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks
                 norm_apply(r, b.cross.norm, h.data(), T, D, h.data());
                 observe(p + "resid_cross", h);
             }
-            mlp_sublayer(r, b.ffn, h.data(), T, out.data());
+            mlp_sublayer(r, b.ffn, h.data(), T, out.data(), hooks, prefix + p + "mlp_act");
             observe(p + "mlp_out", out);
             add_inplace(h.data(), out.data(), n);
             norm_apply(r, b.ffn.norm, h.data(), T, D, h.data());

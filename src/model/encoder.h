@@ -27,6 +27,7 @@ struct EncoderSpec {
 struct EncoderWeights {
     Matrix word, position;     // (V, D), (max positions, D)
     Tensor32 token_type;       // (D) the token type 0 row; empty when the model has no token types
+    int token_type_rows = 0;   // rows of the checkpoint's token-type table
     Norm embed_norm;
     std::vector<BlockWeights> blocks;           // one per layer: attention and feed-forward
     Dense head_transform;      // (D, D): dense -> activation -> head_norm

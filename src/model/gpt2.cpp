@@ -1,16 +1,13 @@
-// GPT-2 forward pass, Hugging Face semantics (eager attention):
+// GPT-2 as a Body (model/body.h), Hugging Face semantics (eager attention):
 //   h0 = wte[ids] + wpe[pos]; per block: h += attn(ln_1(h)); h += mlp(ln_2(h)); logits = ln_f(h) @ wte^T.
-// hidden_states[l] is the input of block l, and the last one is taken after ln_f, as transformers does.
+// config.json keys and tensor names; body_forward runs it.
 #include "model/gpt2.h"
 
 #include <cmath>
 
-#include "core/attention.h"
 #include "core/error.h"
-#include "core/linear.h"
 #include "core/ops.h"
-#include "model/block.h"
-#include "model/trace_fill.h"
+#include "model/body.h"
 #include "model/weight_fetch.h"
 
 namespace attn {
@@ -58,97 +55,64 @@ Gpt2Config gpt2_config_parse(const Json& j) {
 // Accepts "h.0.attn.c_attn.weight" and "transformer.h.0.attn.c_attn.weight".
 std::vector<std::string> gpt2_names(const std::string& name) { return {name, "transformer." + name}; }
 
-class Gpt2 : public Network {
-public:
-    Gpt2(const Gpt2Config& c, const WeightStore& w) : c_(c), store_(w) {
-        const int64_t D = c.n_embd, F = c.n_inner, V = c.n_vocab;
-        const std::string d = "n_embd=" + std::to_string(D);
-        const auto io = WeightLayout::in_out, oi = WeightLayout::out_in;
-        wte_ = matrix_fetch(w, gpt2_names("wte.weight"), {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
-        wpe_ = matrix_fetch(w, gpt2_names("wpe.weight"), {c.n_ctx, D}, oi,
-                            "n_positions=" + std::to_string(c.n_ctx) + ", " + d);
-        ln_f_w_ = weight_fetch(w, gpt2_names("ln_f.weight"), {D}, d);
-        ln_f_b_ = weight_fetch(w, gpt2_names("ln_f.bias"), {D}, d);
-        const std::string f = d + ", n_inner=" + std::to_string(F);
-        for (int l = 0; l < c.n_layer; ++l) {
-            const std::string p = "h." + std::to_string(l) + ".";
-            // Conv1D weights are stored (in, out): c_attn (D, 3D), c_proj (D, D), c_fc (D, F), mlp.c_proj (F, D).
-            BlockWeights b;
-            b.attn.norm.w = weight_fetch(w, gpt2_names(p + "ln_1.weight"), {D}, d);
-            b.attn.norm.b = weight_fetch(w, gpt2_names(p + "ln_1.bias"), {D}, d);
-            b.attn.qkv.w = matrix_fetch(w, gpt2_names(p + "attn.c_attn.weight"), {D, 3 * D}, io, d);
-            b.attn.qkv.b = weight_fetch(w, gpt2_names(p + "attn.c_attn.bias"), {3 * D}, d);
-            b.attn.out.w = matrix_fetch(w, gpt2_names(p + "attn.c_proj.weight"), {D, D}, io, d);
-            b.attn.out.b = weight_fetch(w, gpt2_names(p + "attn.c_proj.bias"), {D}, d);
-            b.ffn.norm.w = weight_fetch(w, gpt2_names(p + "ln_2.weight"), {D}, d);
-            b.ffn.norm.b = weight_fetch(w, gpt2_names(p + "ln_2.bias"), {D}, d);
-            b.ffn.fc1.w = matrix_fetch(w, gpt2_names(p + "mlp.c_fc.weight"), {D, F}, io, f);
-            b.ffn.fc1.b = weight_fetch(w, gpt2_names(p + "mlp.c_fc.bias"), {F}, f);
-            b.ffn.fc2.w = matrix_fetch(w, gpt2_names(p + "mlp.c_proj.weight"), {F, D}, io, f);
-            b.ffn.fc2.b = weight_fetch(w, gpt2_names(p + "mlp.c_proj.bias"), {D}, f);
-            b.attn_scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D / c.n_head)) : 1.0f;
-            if (c.scale_by_inverse_layer_idx) b.attn_scale /= static_cast<float>(l + 1);
-            blocks_.push_back(std::move(b));
-        }
-        // An untied checkpoint carries its own lm_head; a tied one may carry a copy or nothing.
-        if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
-            lm_head_ = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
-
-        info_.architecture = "gpt2";
-        info_.n_layer = c.n_layer;
-        info_.n_head = info_.n_kv_head = c.n_head;
-        info_.n_embd = c.n_embd;
-        info_.n_ctx = c.n_ctx;
-        info_.n_vocab = c.n_vocab;
-        info_.causal = true;
-        model_info_add_weights(info_, w);
-        recipe_.activation = c.activation;
-        recipe_.eps = c.eps;
-        recipe_.n_head = recipe_.n_kv_head = c.n_head;
-        recipe_.head_dim = c.n_embd / c.n_head;
-        recipe_.causal = true;
+Body gpt2_body(const Gpt2Config& c, const WeightStore& w) {
+    const int64_t D = c.n_embd, F = c.n_inner, V = c.n_vocab;
+    const std::string d = "n_embd=" + std::to_string(D);
+    const auto io = WeightLayout::in_out, oi = WeightLayout::out_in;
+    Body body;
+    body.architecture = "gpt2";
+    body.embed.token = matrix_fetch(w, gpt2_names("wte.weight"), {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
+    body.embed.position = matrix_fetch(w, gpt2_names("wpe.weight"), {c.n_ctx, D}, oi,
+                                       "n_positions=" + std::to_string(c.n_ctx) + ", " + d);
+    body.head.final_norm.w = weight_fetch(w, gpt2_names("ln_f.weight"), {D}, d);
+    body.head.final_norm.b = weight_fetch(w, gpt2_names("ln_f.bias"), {D}, d);
+    const std::string f = d + ", n_inner=" + std::to_string(F);
+    for (int l = 0; l < c.n_layer; ++l) {
+        const std::string p = "h." + std::to_string(l) + ".";
+        // Conv1D weights are stored (in, out): c_attn (D, 3D), c_proj (D, D), c_fc (D, F), mlp.c_proj (F, D).
+        BlockWeights b;
+        b.attn.norm.w = weight_fetch(w, gpt2_names(p + "ln_1.weight"), {D}, d);
+        b.attn.norm.b = weight_fetch(w, gpt2_names(p + "ln_1.bias"), {D}, d);
+        b.attn.qkv.w = matrix_fetch(w, gpt2_names(p + "attn.c_attn.weight"), {D, 3 * D}, io, d);
+        b.attn.qkv.b = weight_fetch(w, gpt2_names(p + "attn.c_attn.bias"), {3 * D}, d);
+        b.attn.out.w = matrix_fetch(w, gpt2_names(p + "attn.c_proj.weight"), {D, D}, io, d);
+        b.attn.out.b = weight_fetch(w, gpt2_names(p + "attn.c_proj.bias"), {D}, d);
+        b.ffn.norm.w = weight_fetch(w, gpt2_names(p + "ln_2.weight"), {D}, d);
+        b.ffn.norm.b = weight_fetch(w, gpt2_names(p + "ln_2.bias"), {D}, d);
+        b.ffn.fc1.w = matrix_fetch(w, gpt2_names(p + "mlp.c_fc.weight"), {D, F}, io, f);
+        b.ffn.fc1.b = weight_fetch(w, gpt2_names(p + "mlp.c_fc.bias"), {F}, f);
+        b.ffn.fc2.w = matrix_fetch(w, gpt2_names(p + "mlp.c_proj.weight"), {F, D}, io, f);
+        b.ffn.fc2.b = weight_fetch(w, gpt2_names(p + "mlp.c_proj.bias"), {D}, f);
+        b.attn_scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D / c.n_head)) : 1.0f;
+        if (c.scale_by_inverse_layer_idx) b.attn_scale /= static_cast<float>(l + 1);
+        body.blocks.push_back(std::move(b));
     }
-
-    const ModelInfo& info() const override { return info_; }
-
-    Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
-        const int T = static_cast<int>(ids.size()), D = c_.n_embd, H = c_.n_head;
-        const int L = c_.n_layer;
-        Trace trace;
-        trace.architecture = "gpt2";
-        trace.tokens.ids = ids;
-        attention_allocate(trace.attentions, options.capture_attentions, L, H, T, T, /*causal=*/true);
-        hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
-        std::vector<float> h(static_cast<size_t>(T) * D);       // (T, D) residual stream
-        std::vector<float> position(D);
-        for (int t = 0; t < T; ++t) {
-            weight_row_f32(wte_.view, ids[t], h.data() + static_cast<size_t>(t) * D);
-            weight_row_f32(wpe_.view, t, position.data());
-            add_inplace(h.data() + static_cast<size_t>(t) * D, position.data(), D);
-        }
-        StackCapture capture{&trace.attentions, nullptr, &trace.hidden_states};
-        stack_forward(recipe_, blocks_, h, T, nullptr, 0, capture, options.hooks, "");
-        layer_norm(h.data(), T, D, ln_f_w_.data(), ln_f_b_.data(), c_.eps, h.data());
-        options.hooks.observe("final_norm", T, D, h.data());
-        hidden_capture(trace.hidden_states, L, h);
-        logits_compute(trace, h, T, D, lm_head_.empty() ? wte_.view : lm_head_.view, options);
-        return trace;
-    }
-
-private:
-    Gpt2Config c_;
-    WeightStore store_;                // keeps the file bytes the matrices point into alive
-    Matrix wte_, wpe_, lm_head_;       // wte (V, D), wpe (n_ctx, D), lm_head (V, D) only if untied
-    Tensor32 ln_f_w_, ln_f_b_;
-    BlockRecipe recipe_;               // pre-LN, LayerNorm, plain MLP, causal, fused q|k|v
-    std::vector<BlockWeights> blocks_;
-    ModelInfo info_;
-};
+    // An untied checkpoint carries its own lm_head; a tied one may carry a copy or nothing.
+    if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
+        body.head.unembed = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
+    BlockRecipe& r = body.recipe;   // pre-LN, LayerNorm, plain MLP, causal, fused q|k|v
+    r.activation = c.activation;
+    r.eps = c.eps;
+    r.n_head = r.n_kv_head = c.n_head;
+    r.head_dim = c.n_embd / c.n_head;
+    r.causal = true;
+    return body;
+}
 
 }  // namespace
 
 std::unique_ptr<Network> gpt2_load(const Json& config, const WeightStore& weights) {
-    return std::make_unique<Gpt2>(gpt2_config_parse(config), weights);
+    const Gpt2Config c = gpt2_config_parse(config);
+    ModelInfo info;
+    info.architecture = "gpt2";
+    info.n_layer = c.n_layer;
+    info.n_head = info.n_kv_head = c.n_head;
+    info.n_embd = c.n_embd;
+    info.n_ctx = c.n_ctx;
+    info.n_vocab = c.n_vocab;
+    info.causal = true;
+    model_info_add_weights(info, weights);
+    return body_network(gpt2_body(c, weights), info, weights);
 }
 
 }  // namespace attn

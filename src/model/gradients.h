@@ -65,6 +65,10 @@ struct GradResult {
 // models, ids out of range and positions/targets out of range get an Error naming the problem.
 Expected<GradResult> model_gradients(const Model& model, const std::vector<int32_t>& ids, const GradRequest& request);
 
+struct Body;   // model/body.h
+// The same pass on a Body built in code (whole-model tests, training); the default position is the last.
+Expected<GradResult> body_gradients(const Body& body, const std::vector<int32_t>& ids, const GradRequest& request);
+
 // The position explained when none is given: decoders the last one; encoders the first mask token
 // (the tokenizer's [MASK] / <mask>), else the last.
 int score_position_default(const Model& model, const std::vector<int32_t>& ids);

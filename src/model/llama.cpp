@@ -1,4 +1,4 @@
-// Llama-family forward pass, transformers semantics (eager attention):
+// Llama/Mistral/Qwen2 as a Body (model/body.h), transformers semantics (eager attention):
 //   h0 = embed[ids]; per layer: h += o_proj(attn(rope(q), rope(k), v)) of rms_norm(h);
 //   h += down(silu(gate(x)) * up(x)) of rms_norm(h); logits = rms_norm(h) @ lm_head^T.
 // Attention is reported per query head (L, n_heads, T, T) even when key/value heads are shared (GQA).
@@ -6,13 +6,10 @@
 
 #include <cmath>
 
-#include "core/attention.h"
 #include "core/error.h"
-#include "core/linear.h"
 #include "core/ops.h"
-#include "model/block.h"
+#include "model/body.h"
 #include "model/rope.h"
-#include "model/trace_fill.h"
 #include "model/weight_fetch.h"
 
 namespace attn {
@@ -120,107 +117,75 @@ LlamaConfig llama_config_parse(const std::string& model_type, const Json& j) {
     return c;
 }
 
-class Llama : public Network {
-public:
-    Llama(const Llama&) = delete;   // recipe_ points into inv_freq_
-    Llama& operator=(const Llama&) = delete;
-    Llama(const LlamaConfig& c, const WeightStore& w) : c_(c), store_(w) {
-        const int64_t D = c.n_embd, V = c.n_vocab, qd = int64_t(c.n_head) * c.head_dim,
-                      kvd = int64_t(c.n_kv_head) * c.head_dim, F = c.n_ff;
-        const auto oi = WeightLayout::out_in;
-        const std::string d = "hidden_size=" + std::to_string(D);
-        const std::string a = d + ", heads=" + std::to_string(c.n_head) + "x" + std::to_string(c.head_dim) +
-                              ", kv heads=" + std::to_string(c.n_kv_head);
-        const std::string f = d + ", intermediate_size=" + std::to_string(F);
-        auto names = [](const std::string& n) { return std::vector<std::string>{"model." + n, n}; };
-        embed_ = matrix_fetch(w, names("embed_tokens.weight"), {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
-        norm_ = weight_fetch(w, names("norm.weight"), {D}, d);
-        for (int l = 0; l < c.n_layer; ++l) {
-            const std::string p = "layers." + std::to_string(l) + ".";
-            BlockWeights L;
-            L.attn.norm.w = weight_fetch(w, names(p + "input_layernorm.weight"), {D}, d);
-            L.ffn.norm.w = weight_fetch(w, names(p + "post_attention_layernorm.weight"), {D}, d);
-            L.attn.q.w = matrix_fetch(w, names(p + "self_attn.q_proj.weight"), {qd, D}, oi, a);
-            L.attn.k.w = matrix_fetch(w, names(p + "self_attn.k_proj.weight"), {kvd, D}, oi, a);
-            L.attn.v.w = matrix_fetch(w, names(p + "self_attn.v_proj.weight"), {kvd, D}, oi, a);
-            L.attn.out.w = matrix_fetch(w, names(p + "self_attn.o_proj.weight"), {D, qd}, oi, a);
-            if (c.qkv_bias) {
-                L.attn.q.b = weight_fetch(w, names(p + "self_attn.q_proj.bias"), {qd}, a);
-                L.attn.k.b = weight_fetch(w, names(p + "self_attn.k_proj.bias"), {kvd}, a);
-                L.attn.v.b = weight_fetch(w, names(p + "self_attn.v_proj.bias"), {kvd}, a);
-            }
-            if (c.o_bias) L.attn.out.b = weight_fetch(w, names(p + "self_attn.o_proj.bias"), {D}, a);
-            L.ffn.fc1.w = matrix_fetch(w, names(p + "mlp.gate_proj.weight"), {F, D}, oi, f);
-            L.ffn.up.w = matrix_fetch(w, names(p + "mlp.up_proj.weight"), {F, D}, oi, f);
-            L.ffn.fc2.w = matrix_fetch(w, names(p + "mlp.down_proj.weight"), {D, F}, oi, f);
-            if (c.mlp_bias) {
-                L.ffn.fc1.b = weight_fetch(w, names(p + "mlp.gate_proj.bias"), {F}, f);
-                L.ffn.up.b = weight_fetch(w, names(p + "mlp.up_proj.bias"), {F}, f);
-                L.ffn.fc2.b = weight_fetch(w, names(p + "mlp.down_proj.bias"), {D}, f);
-            }
-            layers_.push_back(std::move(L));
+Body llama_body(const LlamaConfig& c, const WeightStore& w) {
+    const int64_t D = c.n_embd, V = c.n_vocab, qd = int64_t(c.n_head) * c.head_dim,
+                  kvd = int64_t(c.n_kv_head) * c.head_dim, F = c.n_ff;
+    const auto oi = WeightLayout::out_in;
+    const std::string d = "hidden_size=" + std::to_string(D);
+    const std::string a = d + ", heads=" + std::to_string(c.n_head) + "x" + std::to_string(c.head_dim) +
+                          ", kv heads=" + std::to_string(c.n_kv_head);
+    const std::string f = d + ", intermediate_size=" + std::to_string(F);
+    auto names = [](const std::string& n) { return std::vector<std::string>{"model." + n, n}; };
+    Body body;
+    body.architecture = c.model_type;
+    body.embed.token = matrix_fetch(w, names("embed_tokens.weight"), {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
+    body.head.final_norm.w = weight_fetch(w, names("norm.weight"), {D}, d);
+    for (int l = 0; l < c.n_layer; ++l) {
+        const std::string p = "layers." + std::to_string(l) + ".";
+        BlockWeights L;
+        L.attn.norm.w = weight_fetch(w, names(p + "input_layernorm.weight"), {D}, d);
+        L.ffn.norm.w = weight_fetch(w, names(p + "post_attention_layernorm.weight"), {D}, d);
+        L.attn.q.w = matrix_fetch(w, names(p + "self_attn.q_proj.weight"), {qd, D}, oi, a);
+        L.attn.k.w = matrix_fetch(w, names(p + "self_attn.k_proj.weight"), {kvd, D}, oi, a);
+        L.attn.v.w = matrix_fetch(w, names(p + "self_attn.v_proj.weight"), {kvd, D}, oi, a);
+        L.attn.out.w = matrix_fetch(w, names(p + "self_attn.o_proj.weight"), {D, qd}, oi, a);
+        if (c.qkv_bias) {
+            L.attn.q.b = weight_fetch(w, names(p + "self_attn.q_proj.bias"), {qd}, a);
+            L.attn.k.b = weight_fetch(w, names(p + "self_attn.k_proj.bias"), {kvd}, a);
+            L.attn.v.b = weight_fetch(w, names(p + "self_attn.v_proj.bias"), {kvd}, a);
         }
-        if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
-            lm_head_ = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
-        inv_freq_ = rope_inv_freq(c.rope);
-        recipe_.norm = NormKind::rms_norm;
-        recipe_.mlp = MlpKind::gated;
-        recipe_.activation = c.activation;
-        recipe_.eps = c.eps;
-        recipe_.n_head = c.n_head;
-        recipe_.n_kv_head = c.n_kv_head;
-        recipe_.head_dim = c.head_dim;
-        recipe_.causal = true;
-        recipe_.rope_inv_freq = &inv_freq_;
-        recipe_.rotary_dim = c.rope.rotary_dim;
-
-        info_.architecture = c.model_type;
-        info_.n_layer = c.n_layer;
-        info_.n_head = c.n_head;
-        info_.n_kv_head = c.n_kv_head;
-        info_.n_embd = c.n_embd;
-        info_.n_ctx = c.n_ctx;
-        info_.n_vocab = c.n_vocab;
-        info_.causal = true;
-        model_info_add_weights(info_, w);
+        if (c.o_bias) L.attn.out.b = weight_fetch(w, names(p + "self_attn.o_proj.bias"), {D}, a);
+        L.ffn.fc1.w = matrix_fetch(w, names(p + "mlp.gate_proj.weight"), {F, D}, oi, f);
+        L.ffn.up.w = matrix_fetch(w, names(p + "mlp.up_proj.weight"), {F, D}, oi, f);
+        L.ffn.fc2.w = matrix_fetch(w, names(p + "mlp.down_proj.weight"), {D, F}, oi, f);
+        if (c.mlp_bias) {
+            L.ffn.fc1.b = weight_fetch(w, names(p + "mlp.gate_proj.bias"), {F}, f);
+            L.ffn.up.b = weight_fetch(w, names(p + "mlp.up_proj.bias"), {F}, f);
+            L.ffn.fc2.b = weight_fetch(w, names(p + "mlp.down_proj.bias"), {D}, f);
+        }
+        body.blocks.push_back(std::move(L));
     }
-
-    const ModelInfo& info() const override { return info_; }
-
-    Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
-        const int T = static_cast<int>(ids.size()), D = c_.n_embd, H = c_.n_head, L = c_.n_layer;
-        Trace trace;
-        trace.architecture = c_.model_type;
-        trace.tokens.ids = ids;
-        attention_allocate(trace.attentions, options.capture_attentions, L, H, T, T, /*causal=*/true);
-        hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
-
-        std::vector<float> h(static_cast<size_t>(T) * D);    // (T, D) residual stream
-        for (int t = 0; t < T; ++t) weight_row_f32(embed_.view, ids[t], h.data() + static_cast<size_t>(t) * D);
-        StackCapture capture{&trace.attentions, nullptr, &trace.hidden_states};
-        stack_forward(recipe_, layers_, h, T, nullptr, 0, capture, options.hooks, "");
-        rms_norm(h.data(), T, D, norm_.data(), c_.eps, h.data());
-        options.hooks.observe("final_norm", T, D, h.data());
-        hidden_capture(trace.hidden_states, L, h);
-        logits_compute(trace, h, T, D, lm_head_.empty() ? embed_.view : lm_head_.view, options);
-        return trace;
-    }
-
-private:
-    LlamaConfig c_;
-    WeightStore store_;          // keeps the file bytes the matrices point into alive
-    Matrix embed_, lm_head_;     // (V, D) each; lm_head empty when tied
-    Tensor32 norm_;
-    std::vector<BlockWeights> layers_;
-    std::vector<float> inv_freq_;      // (rotary_dim / 2); recipe_ points here
-    BlockRecipe recipe_;               // pre-LN, RMSNorm, SwiGLU, RoPE, grouped-query, causal
-    ModelInfo info_;
-};
+    if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
+        body.head.unembed = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, "vocab_size=" + std::to_string(V) + ", " + d);
+    body.rope_inv_freq = rope_inv_freq(c.rope);
+    BlockRecipe& r = body.recipe;   // pre-LN, RMSNorm, SwiGLU, RoPE, grouped-query, causal
+    r.norm = NormKind::rms_norm;
+    r.mlp = MlpKind::gated;
+    r.activation = c.activation;
+    r.eps = c.eps;
+    r.n_head = c.n_head;
+    r.n_kv_head = c.n_kv_head;
+    r.head_dim = c.head_dim;
+    r.causal = true;
+    r.rotary_dim = c.rope.rotary_dim;   // body_network points r.rope_inv_freq at body.rope_inv_freq
+    return body;
+}
 
 }  // namespace
 
 std::unique_ptr<Network> llama_load(const std::string& model_type, const Json& config, const WeightStore& weights) {
-    return std::make_unique<Llama>(llama_config_parse(model_type, config), weights);
+    const LlamaConfig c = llama_config_parse(model_type, config);
+    ModelInfo info;
+    info.architecture = c.model_type;
+    info.n_layer = c.n_layer;
+    info.n_head = c.n_head;
+    info.n_kv_head = c.n_kv_head;
+    info.n_embd = c.n_embd;
+    info.n_ctx = c.n_ctx;
+    info.n_vocab = c.n_vocab;
+    info.causal = true;
+    model_info_add_weights(info, weights);
+    return body_network(llama_body(c, weights), info, weights);
 }
 
 }  // namespace attn

@@ -42,6 +42,8 @@ struct ModelInfo {
     int32_t decoder_start_token_id = -1;   // encoder-decoder only: the decoder's first input id
 };
 
+struct Body;   // model/body.h
+
 class Network {
 public:
     virtual ~Network() = default;
@@ -52,6 +54,9 @@ public:
     // decoder positions. Ids are checked by model_trace_seq2seq. Other networks throw attn::Error.
     virtual Trace forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
                                   const TraceOptions& options) const;
+    // Decoder-only and encoder networks: their description (embeddings, blocks, head), which the
+    // differentiable pass (model/gradients.h) runs. Encoder-decoder networks: nullptr.
+    virtual const Body* body() const { return nullptr; }
 };
 
 struct Model {

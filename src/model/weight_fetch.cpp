@@ -38,13 +38,14 @@ static const TensorView& find_checked(const WeightStore& store, const std::vecto
 Tensor32 weight_fetch(const WeightStore& store, const std::vector<std::string>& names,
                       const std::vector<int64_t>& shape, const std::string& why) {
     const TensorView& t = find_checked(store, names, shape, why);
-    return Tensor32{t.shape, tensor_to_f32(t)};
+    return Tensor32{t.name, t.shape, tensor_to_f32(t)};
 }
 
 Matrix matrix_fetch(const WeightStore& store, const std::vector<std::string>& names,
                     const std::vector<int64_t>& shape, WeightLayout layout, const std::string& why) {
     const TensorView& t = find_checked(store, names, shape, why);
     Matrix m;
+    m.name = t.name;
     m.view = WeightMatrix{t.dtype, static_cast<int>(shape[0]), static_cast<int>(shape[1]), t.data, layout};
     if (reinterpret_cast<uintptr_t>(t.data) % dtype_size(t.dtype) != 0) {
         auto copy = std::make_shared<std::vector<float>>(tensor_to_f32(t));

@@ -15,6 +15,7 @@
 namespace attn {
 
 struct Tensor32 {
+    std::string name;                  // the checkpoint's tensor name; empty when computed, not stored
     std::vector<int64_t> shape;
     std::vector<float> values;
     const float* data() const { return values.empty() ? nullptr : values.data(); }
@@ -23,6 +24,7 @@ struct Tensor32 {
 // A weight matrix that points into the model file's bytes (kept alive by the network's WeightStore),
 // or into its own aligned copy when the file's bytes are misaligned for the dtype.
 struct Matrix {
+    std::string name;                  // the checkpoint's tensor name (parameter gradients use it); may be empty
     WeightMatrix view;
     std::shared_ptr<const std::vector<float>> owned;  // only for misaligned data (widened to f32)
     bool empty() const { return view.data == nullptr; }

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "decoder_reference.h"
+#include "model/gradients.h"
 #include "model/hooks.h"
 
 using namespace attn;
@@ -222,7 +223,7 @@ TEST_CASE("hooks: the observer sees every intermediate in order; final_norm is t
     const Trace t = trace_with(*model, hooks);
     std::vector<std::string> expected = {"embed"};
     for (int l = 0; l < L; ++l)
-        for (const char* part : {"attn_out", "resid_mid", "mlp_out", "out"})
+        for (const char* part : {"values", "attn_out", "resid_mid", "mlp_act", "mlp_out", "out"})
             expected.push_back("layer." + std::to_string(l) + "." + part);
     expected.push_back("final_norm");
     CHECK(seen.names == expected);
@@ -261,4 +262,34 @@ TEST_CASE("hooks: the observer on post-LN stacks: layer outputs are the hidden s
     CHECK(seq.values.count("decoder.embed") == 1);
     CHECK(seq.values.count("decoder.layer.0.cross_out") == 1);
     CHECK(seq.values.count("decoder.layer.0.resid_cross") == 1);
+}
+
+// The inference stack (block.cpp) and the differentiable pass (gradients.cpp) are separate
+// implementations; each shows the observer the same intermediates.
+TEST_CASE("hooks: values and MLP activations agree between the inference and the differentiable pass") {
+    for (const char* name : {"gpt2-tiny", "llama-tiny", "bert-tiny"}) {
+        INFO(name);
+        ModelPtr model = load_fixture_model(name);
+        const ModelInfo& info = model->info();
+        Recorded inference, differentiable;
+        ForwardHooks hooks;
+        hooks.observer = inference.observer();
+        trace_with(*model, hooks);
+        GradRequest request;
+        request.hooks.observer = differentiable.observer();
+        REQUIRE(model_gradients(*model, kIds, request).ok());
+        const size_t T = kIds.size();
+        for (int l = 0; l < info.n_layer; ++l) {
+            const std::string p = "layer." + std::to_string(l) + ".";
+            const std::vector<float>& values = inference.values[p + "values"];
+            CHECK(values.size() == T * info.n_kv_head * (info.n_embd / info.n_head));
+            CHECK(max_diff(values, differentiable.values[p + "values"]) < 1e-4f);
+            const std::vector<float>& act = inference.values[p + "mlp_act"];
+            CHECK(act.size() % T == 0);
+            CHECK(act.size() > T * info.n_embd);   // F > D in every fixture
+            CHECK(max_diff(act, differentiable.values[p + "mlp_act"]) < 1e-4f);
+            for (const char* part : {"attn_out", "resid_mid", "mlp_out", "out"})
+                CHECK(max_diff(inference.values[p + part], differentiable.values[p + part]) < 1e-4f);
+        }
+    }
 }
