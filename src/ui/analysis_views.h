@@ -10,12 +10,19 @@
 #include <vector>
 
 #include "analysis/attribution.h"
+#include "imgui.h"
 #include "model/trace.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/token_label.h"
 
 namespace attn {
+
+// SameLine when an item `w` wide still fits on this line; else it starts the next (projector fonts).
+inline void same_line_if_fits(float w) {
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w <= right) ImGui::SameLine();
+}
 
 // The tokenizer's piece for an id (the app binds its model's tokenizer).
 using PieceOf = std::function<std::string(int32_t id)>;

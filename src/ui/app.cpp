@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/app_analysis.h"
 #include "ui/app_layout.h"
 #include "ui/draw_text.h"
 #include "ui/head_options.h"
@@ -288,6 +289,7 @@ void app_frame(App& app) {
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
     if (panels) {
         app_handle_shortcuts(app, n_layer, n_head);
+        app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
         show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);
     }
 
@@ -351,6 +353,9 @@ void app_frame(App& app) {
             if (ImGui::RadioButton(label, app.main_view == v)) app.main_view = v;
             widget_mark(main_view_info(v).mark);
         }
+        if (panels && app.analysis.job && !main_view_is_analysis(app.main_view) &&
+            show_job_progress({true, app.analysis.progress, app.analysis.stage, nullptr, nullptr}))
+            app.analysis.cancel_requested = true;   // the job goes on while another view is shown
         if (!panels) show_picture_caption(app);
         ImGui::Separator();
         ImGui::PushTextWrapPos(0.0f);

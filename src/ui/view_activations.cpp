@@ -45,7 +45,8 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
         ImGui::RadioButton("Hidden-state norm", &m, static_cast<int>(ActivationMode::hidden_norm));
         widget_mark("act_hidden");
         if (has_parts) {
-            ImGui::SameLine();
+            same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x +
+                              ImGui::CalcTextSize("Attention vs MLP").x);
             ImGui::RadioButton("Attention vs MLP", &m, static_cast<int>(ActivationMode::attn_vs_mlp));
             widget_mark("act_parts");
         }
@@ -61,7 +62,7 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
     std::vector<std::string> labels = token_labels_for_font(*d.tokens, T, d.piece_style, ImGui::GetFont());
     const float row_label_w = ImGui::CalcTextSize("after L00").x + fs * 0.6f;
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float cell_w = std::max(fs * 0.8f, (avail.x - row_label_w - fs) / T);
+    const float cell_w = std::max(3.0f, (avail.x - row_label_w - fs) / T);
     const float cell_h = std::clamp((avail.y * 0.6f - fs * 2.0f) / rows, fs * 1.1f, fs * 2.4f);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();

@@ -214,12 +214,6 @@ AttributionsActions target_picker(const AttributionsData& d) {
     return act;
 }
 
-// SameLine when an item `w` wide still fits on this line; else it starts the next (projector fonts).
-void same_line_if_fits(float w) {
-    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w <= right) ImGui::SameLine();
-}
-
 float label_w(const char* s) { return ImGui::CalcTextSize(s).x + ImGui::GetStyle().ItemInnerSpacing.x; }
 
 }  // namespace

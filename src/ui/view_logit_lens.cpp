@@ -57,10 +57,10 @@ void show_logit_lens(Selection& sel, const LensData& d) {
     std::vector<std::string> labels = token_labels_for_font(*d.tokens, T, d.piece_style, ImGui::GetFont());
     const float row_label_w = ImGui::CalcTextSize("after L00").x + fs * 0.6f;
     const bool rank_line = !mid && lens->target_rank.size() == static_cast<size_t>(lens->n_state);
-    const float rank_w = rank_line ? fs * 7.0f : 0.0f;
+    const float rank_w = rank_line ? std::min(fs * 7.0f, ImGui::GetContentRegionAvail().x * 0.25f) : 0.0f;
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float col_label_h = fs * 1.4f;
-    const float cell_w = std::max(fs * 1.2f, (avail.x - row_label_w - rank_w - fs) / T);
+    const float cell_w = std::max(3.0f, (avail.x - row_label_w - rank_w - fs) / T);
     const float cell_h = std::clamp((avail.y - col_label_h - fs * 3.0f) / rows, fs * 1.3f, fs * 2.4f);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -150,7 +150,7 @@ void show_logit_lens(Selection& sel, const LensData& d) {
                     label_elide("'" + d.target_label + "'", 9).c_str());
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, grid.y + rows * cell_h + col_label_h + (rank_line ? fs * 1.2f : 0.0f)));
-    ImGui::TextDisabled("Each cell: the token that state would predict next, brighter = more probable. Hover for the top %d.", k);
+    ImGui::TextDisabled("Each cell: that state's top prediction for the position, brighter = more probable. Hover for the top %d.", k);
 }
 
 }  // namespace attn
