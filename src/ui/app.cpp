@@ -134,6 +134,11 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
         gd.head_max = &head_max_cached(app.head_max, *gd.attention, gd.trace_version);
     gd.textures = app.config.textures;
     gd.tile_rects = &app.widgets.grid_tiles;
+    // Head importance of the explained prediction, once computed for this input (self attention only).
+    if (app.selection.kind == AttentionKind::self && app_analysis_current(app) && !app.picture_only) {
+        gd.head_importance = &app.analysis.result.head_importance;
+        gd.head_ablation = &app.analysis.result.head_ablation;
+    }
     gd.picture = app.picture_only;
     if (show_grid(app.selection, gd)) app.main_view = MainView::heatmap;
 }

@@ -2,6 +2,7 @@
 // computes what is shown (head_views.h) and hands it to the views, which only draw.
 #include "imgui.h"
 #include "ui/app.h"
+#include "ui/app_analysis.h"
 #include "ui/head_options.h"
 
 namespace attn {
@@ -52,6 +53,15 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     const int layer = app.selection.layer < a.n_layer ? app.selection.layer : a.n_layer - 1;
     show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app)),
                           &app.widgets.head_stats_rows);
+    // The selected head's importance for the explained prediction, once the Attributions job computed it.
+    const Attribution& r = app.analysis.result;
+    const size_t i = static_cast<size_t>(layer) * a.n_head + app.selection.head;
+    if (app.selection.kind == AttentionKind::self && app_analysis_current(app) && i < r.head_importance.size()) {
+        ImGui::Text("L%d H%d importance: %.4g", layer, app.selection.head, r.head_importance[i]);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("|d score / d head gate| for the explained prediction (Attributions view)");
+        if (i < r.head_ablation.size()) ImGui::Text("score drop with the head off: %+.4g", r.head_ablation[i]);
+    }
 }
 
 }  // namespace attn
