@@ -54,6 +54,13 @@ struct AnalysisState {
     bool cancel_requested = false;
     bool neurons_requested = false;
 
+    // The heatmap's value-weighted option: ||v|| per (layer, head, key) from the trace pass's observer,
+    // and the weighted attention, each for the trace version they were made from (0: none).
+    std::vector<float> value_norms;    // (L, H, S)
+    uint64_t value_norms_trace = 0;
+    AttentionTensor value_weighted;
+    uint64_t value_weighted_trace = 0;
+
     // The Activations view's clicked cell and its top neurons.
     int cell_layer = -1, cell_token = -1;
     std::vector<Neuron> neurons;

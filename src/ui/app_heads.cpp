@@ -15,7 +15,21 @@ int word_index(const WordSpans* w, int piece) { return w && piece >= 0 ? w->word
 
 void app_show_heatmap(App& app, HeatmapData hd) {
     Selection& sel = app.selection;
-    if (!app.picture_only && hd.attention && !hd.attention->empty()) show_head_options(sel, hd.attention->n_head);
+    AnalysisState& an = app.analysis;
+    const bool can_weight = app.selection.kind == AttentionKind::self && an.value_norms_trace == app.trace_version &&
+                            hd.attention && hd.attention == &app.trace.attentions && !hd.attention->empty();
+    if (!app.picture_only && hd.attention && !hd.attention->empty())
+        show_head_options(sel, hd.attention->n_head, can_weight);
+    if (can_weight && sel.value_weighted) {
+        if (an.value_weighted_trace != app.trace_version) {
+            an.value_weighted = *hd.attention;
+            an.value_weighted.probs = value_weighted_attention(*hd.attention, an.value_norms);
+            an.value_weighted_trace = app.trace_version;
+        }
+        hd.attention = &an.value_weighted;
+        hd.trace_version ^= 1ull << 36;   // another picture of this trace: its own key (shifted left by 26 bits at most)
+        if (!hd.title || !*hd.title) hd.title = "Value-weighted: attention x ||value||, rows renormalised";
+    }
     ShownAttention sh = head_view(app.head_views, hd.attention, hd.queries, hd.keys, sel, hd.trace_version,
                                   hd.piece_style);
     hd.attention = sh.attention;

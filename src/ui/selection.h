@@ -85,6 +85,7 @@ struct Selection {
     HeadMode head_mode = HeadMode::one;
     std::vector<int> averaged_heads;   // HeadMode::average_chosen: the heads averaged (empty: all)
     bool words = false;                // the heatmap merges sub-word pieces into words (indices here stay pieces)
+    bool value_weighted = false;       // the heatmap shows attention x ||value|| (rows renormalised)
 };
 
 // The query token the inspector describes: the pinned one, else the hovered one, else the last.

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "analysis/attribution.h"
+#include "analysis/value_weighted.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_analysis.h"
 
@@ -189,4 +190,39 @@ TEST_CASE("ui: encoder-decoder models get a sentence instead of a job") {
     CHECK_FALSE(running(seq));
     CHECK(app_analysis_unavailable(seq.app).find("encoder-decoder") != std::string::npos);
     CHECK_FALSE(app_analyze_safetensors(seq.app, AnalyzeRequest{}).ok());
+}
+
+TEST_CASE("ui: the heatmap's value-weighted option shows attention x ||value|| of the trace") {
+    UiHarness ui(ImVec2(1280, 720));
+    ui.load_fixture("llama-tiny");   // grouped-query attention: heads share value vectors
+    app_set_text(ui.app, "The animal didn't cross the street");
+    ui.app.main_view = MainView::heatmap;
+    ui.app.selection.layer = 1;
+    ui.app.selection.head = 2;
+    ui.frame();
+    const std::vector<float> plain = ui.textures.slots[kSlotHeatmap].values;
+    ui.app.selection.value_weighted = true;
+    ui.frame();
+    const std::vector<float> shown = ui.textures.slots[kSlotHeatmap].values;
+    // The same, computed here from a pass of its own.
+    const Model& model = *ui.app.model;
+    const int L = model.info().n_layer;
+    ObservedTensors seen(value_names(L));
+    TraceOptions options;
+    options.hooks.observer = seen.observer();
+    Expected<Trace> t = model_trace(model, ui.app.trace.tokens.ids, options);
+    REQUIRE(t.ok());
+    const AttentionTensor& a = t->attentions;
+    std::vector<float> w = value_weighted_attention(a, value_norms(seen, L, a.n_head, model.info().n_kv_head, a.n_key));
+    const size_t T = static_cast<size_t>(a.n_query), off = (static_cast<size_t>(1) * a.n_head + 2) * T * T;
+    REQUIRE(shown.size() == T * T);
+    double diff_plain = 0.0;
+    for (size_t i = 0; i < T * T; ++i) {
+        CHECK(shown[i] == doctest::Approx(w[off + i]).epsilon(1e-5));
+        diff_plain += std::fabs(shown[i] - plain[i]);
+    }
+    CHECK(diff_plain > 1e-3);   // it is not the plain attention
+    ui.app.selection.value_weighted = false;
+    ui.frame();
+    CHECK(ui.textures.slots[kSlotHeatmap].values == plain);
 }
