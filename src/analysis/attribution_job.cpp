@@ -63,28 +63,20 @@ struct AttributionJob::State {
     ResidualAttention ahat;
     IntegratedGradients ig;
     std::vector<float> partial;               // the running stage's per-token or per-head values
-    Trace lens_trace;
+    LogitLens lens_work;                      // filled chunk by chunk, published when complete
+    int lens_rows = 1;                        // token rows per lens step
     std::unique_ptr<ObservedTensors> seen;
     AttentionFlowSolver flow_solver;
 
     State(const Model& m, std::vector<int32_t> input, AttributionOptions opt)
         : model(m), ids(std::move(input)), options(opt) {}
 
-    // The score of one forward pass, no backward.
-    float score_with(GradRequest request) const {
+    // The score of one forward pass (no backward) on `input`, for the token the gradients stage explained.
+    float score_of(const std::vector<int32_t>& input, GradRequest request) const {
         request.score = spec;
         request.backward = false;
         request.capture_attentions = false;
-        Expected<GradResult> g = model_gradients(model, ids, request);
-        if (!g) throw Error(g.error().message);
-        return g->score;
-    }
-    float score_with_ids(const std::vector<int32_t>& changed) const {
-        GradRequest request;
-        request.score = spec;
-        request.backward = false;
-        request.capture_attentions = false;
-        Expected<GradResult> g = model_gradients(model, changed, request);
+        Expected<GradResult> g = model_gradients(model, input, request);
         if (!g) throw Error(g.error().message);
         return g->score;
     }
@@ -118,56 +110,62 @@ void AttributionJob::State::run_gradients() {
     r.head_importance = head_importance(g->d_head_gates);
 }
 
-// Step 0 runs the model once (hidden states, every position's logits, the sublayer outputs); step
-// 1 + s reads state s through the model's own head: s < L the stream entering layer s (plus the
-// after-attention lens of layer s), s = L the model's logits.
+// Step 0 runs the model once and keeps the residual stream entering each layer ("embed",
+// "layer.l.out"; the last layer's output is the state the model's own head reads) and after each
+// attention sublayer. Each later step puts one state's rows [t0, t1) through the model's final norm and
+// head: an unembedding of (rows x D x V) is the costly part, so rows are chunked to keep steps short.
 void AttributionJob::State::run_lens_step(int i) {
     const int k = options.lens_top_k;
+    auto state_name = [](int s) { return s == 0 ? std::string("embed") : "layer." + std::to_string(s - 1) + ".out"; };
     if (i == 0) {
         std::set<std::string> names = activation_names(L);
         for (int l = 0; l < L; ++l) names.insert("layer." + std::to_string(l) + ".resid_mid");
         seen = std::make_unique<ObservedTensors>(names);
         TraceOptions options_trace;
         options_trace.capture_attentions = false;
-        for (int t = 0; t < T; ++t) options_trace.logit_positions.push_back(t);
+        options_trace.capture_hidden_states = false;
         options_trace.hooks.observer = seen->observer();
         Expected<Trace> trace = model_trace(model, ids, options_trace);
         if (!trace) throw Error(trace.error().message);
-        lens_trace = std::move(*trace);
-        V = lens_trace.n_vocab;
-        lens.n_state = L + 1;
-        lens.n_token = T;
-        lens.top_k = k;
-        lens.argmax.assign(static_cast<size_t>(L + 1) * T, 0);
-        lens.topk_ids.assign(static_cast<size_t>(L + 1) * T * k, 0);
-        lens.topk_probs.assign(lens.topk_ids.size(), 0.0f);
-        lens.mid_topk_ids.assign(static_cast<size_t>(L) * T * k, 0);
-        lens.mid_topk_probs.assign(lens.mid_topk_ids.size(), 0.0f);
-        lens.target_rank.assign(static_cast<size_t>(L + 1), 0);
-        lens.target_prob.assign(static_cast<size_t>(L + 1), 0.0f);
+        for (int s = 0; s <= L; ++s)
+            if (const ObservedTensor* h = seen->find(state_name(s)); !h || h->rows != T)
+                throw Error("logit lens: " + model.info().architecture + "'s forward pass did not report " + state_name(s));
+        LogitLens& w = lens_work;
+        w = LogitLens{};
+        w.n_state = L + 1;
+        w.n_token = T;
+        w.top_k = k;
+        w.argmax.assign(static_cast<size_t>(L + 1) * T, 0);
+        w.topk_ids.assign(static_cast<size_t>(L + 1) * T * k, 0);
+        w.topk_probs.assign(w.topk_ids.size(), 0.0f);
+        w.mid_topk_ids.assign(static_cast<size_t>(L) * T * k, 0);
+        w.mid_topk_probs.assign(w.mid_topk_ids.size(), 0.0f);
+        w.target_rank.assign(static_cast<size_t>(L + 1), 0);
+        w.target_prob.assign(static_cast<size_t>(L + 1), 0.0f);
         return;
     }
-    const int s = i - 1;
-    auto fill = [&](const float* logits, int state, int32_t* argmax, int32_t* ids_out, float* probs_out, bool rank) {
-        lens_state_fill(logits, T, V, k, argmax, ids_out, probs_out);
-        if (!rank) return;
-        TokenRank tr = lens_token_rank(logits + static_cast<size_t>(spec.position) * V, V, spec.target);
-        lens.target_rank[state] = tr.rank;
-        lens.target_prob[state] = tr.prob;
+    const int chunks = (T + lens_rows - 1) / lens_rows;
+    const int s = (i - 1) / chunks, t0 = ((i - 1) % chunks) * lens_rows, n = std::min(lens_rows, T - t0);
+    LogitLens& w = lens_work;
+    const size_t row = static_cast<size_t>(s) * T + t0;
+    auto lens_of = [&](const ObservedTensor& h) {
+        Expected<std::vector<float>> z = model_lens_logits(model, h.data.data() + static_cast<size_t>(t0) * h.cols, n);
+        if (!z) throw Error(z.error().message);
+        return std::move(*z);
     };
-    const size_t row = static_cast<size_t>(s) * T;
-    if (s == L) {
-        fill(lens_trace.logits.data(), s, &lens.argmax[row], &lens.topk_ids[row * k], &lens.topk_probs[row * k], true);
-        return;
+    const std::vector<float> z = lens_of(*seen->find(state_name(s)));
+    const int V_lens = static_cast<int>(z.size() / static_cast<size_t>(n));
+    lens_state_fill(z.data(), n, V_lens, k, &w.argmax[row], &w.topk_ids[row * k], &w.topk_probs[row * k]);
+    if (spec.position >= t0 && spec.position < t0 + n) {
+        TokenRank tr = lens_token_rank(z.data() + static_cast<size_t>(spec.position - t0) * V_lens, V_lens, spec.target);
+        w.target_rank[s] = tr.rank;
+        w.target_prob[s] = tr.prob;
     }
-    Expected<std::vector<float>> z = model_lens_logits(model, lens_trace.hidden_states.row(s, 0), T);
-    if (!z) throw Error(z.error().message);
-    fill(z->data(), s, &lens.argmax[row], &lens.topk_ids[row * k], &lens.topk_probs[row * k], true);
+    if (s == L) return;
     const ObservedTensor* mid = seen->find("layer." + std::to_string(s) + ".resid_mid");
     if (!mid || mid->rows != T) return;
-    Expected<std::vector<float>> zm = model_lens_logits(model, mid->data.data(), T);
-    if (!zm) throw Error(zm.error().message);
-    fill(zm->data(), s, nullptr, &lens.mid_topk_ids[row * k], &lens.mid_topk_probs[row * k], false);
+    const std::vector<float> zm = lens_of(*mid);
+    lens_state_fill(zm.data(), n, V_lens, k, nullptr, &w.mid_topk_ids[row * k], &w.mid_topk_probs[row * k]);
 }
 
 void AttributionJob::State::build_stages() {
@@ -179,15 +177,23 @@ void AttributionJob::State::build_stages() {
                           r.entropy = attention_entropy(attentions);
                           r.mean_distance = attention_mean_distance(attentions);
                       }});
-    stages.push_back({"logit lens", L + 2, [this](int i) {
+    // About 32M multiply-adds of unembedding per step (one row of a 768 x 50257 head is 39M).
+    const double row_cost = static_cast<double>(model.info().n_embd) * model.info().n_vocab;
+    lens_rows = std::clamp(static_cast<int>(32e6 / std::max(row_cost, 1.0)), 1, T);
+    const int lens_steps = 1 + (L + 1) * ((T + lens_rows - 1) / lens_rows);
+    stages.push_back({"logit lens", lens_steps, [this, lens_steps](int i) {
                           run_lens_step(i);
                           if (i == 0) activations = activation_summary(*seen, L, T);
-                          if (i == L + 1) lens_trace = Trace{};   // (L+1) T V logits: let them go
+                          if (i + 1 == lens_steps) {
+                              lens = std::move(lens_work);
+                              lens_work = LogitLens{};
+                              seen.reset();
+                          }
                       }});
     stages.push_back({"baseline", 1, [this, &r](int) {
                           GradRequest request;
                           request.token_embeds.assign(embeds.size(), 0.0f);
-                          r.baseline_logprob = score_with(request);
+                          r.baseline_logprob = score_of(ids, request);
                           r.has_baseline = true;
                       }});
     const int N = options.ig_steps;
@@ -209,7 +215,7 @@ void AttributionJob::State::build_stages() {
                           if (t == 0) partial.assign(static_cast<size_t>(T), 0.0f);
                           GradRequest request;
                           request.token_embeds = occluded_embeds(embeds, D, t);
-                          partial[t] = r.score - score_with(request);
+                          partial[t] = r.score - score_of(ids, request);
                           if (t + 1 == T) r.occlusion_zero = partial;
                       }});
     if (options.head_ablation)
@@ -217,7 +223,7 @@ void AttributionJob::State::build_stages() {
                               if (i == 0) partial.assign(static_cast<size_t>(L) * H, 0.0f);
                               GradRequest request;
                               request.hooks.head_gates = ablation_gates(L, H, i / H, i % H);
-                              partial[i] = r.score - score_with(request);
+                              partial[i] = r.score - score_of(ids, request);
                               if (i + 1 == L * H) r.head_ablation = partial;
                           }});
     const int K = options.permutation_samples;
@@ -227,7 +233,7 @@ void AttributionJob::State::build_stages() {
                               const int t = i / K, sample = i % K;
                               std::vector<int32_t> changed = ids;
                               changed[t] = permutation_token(options.permutation_seed, t, sample, V, ids[t]);
-                              partial[t] += (r.score - score_with_ids(changed)) / K;
+                              partial[t] += (r.score - score_of(changed, GradRequest{})) / K;
                               if (i + 1 == T * K) r.permutation = partial;
                           }});
     if (T <= options.flow_max_tokens)
@@ -295,7 +301,6 @@ bool AttributionJob::step() {
     } catch (const std::exception& e) {
         s.error = std::string(e.what());
         s.stage_label = "failed";
-        if (stage.name == "logit lens") s.lens = LogitLens{};
         s.finished = true;
         return true;
     }
@@ -330,10 +335,8 @@ void AttributionJob::cancel() {
     if (s.finished) return;
     s.finished = true;
     s.stage_label = "cancelled";
-    // The lens is filled state by state: a half-filled one is dropped like any unfinished stage.
-    if (s.stage < s.stages.size() && s.stages[s.stage].name == "logit lens" && s.step > 0) s.lens = LogitLens{};
     s.seen.reset();
-    s.lens_trace = Trace{};
+    s.lens_work = LogitLens{};
 }
 
 const std::string& AttributionJob::error() const { return state_->error; }

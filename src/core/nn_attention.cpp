@@ -83,23 +83,18 @@ void attention_backward(Real* dq, Real* dk, Real* dv, Real* dprobs, Real* dgates
             const Real* p = probs + (static_cast<size_t>(h) * T + t) * S;
             const Real* dy = dout + t * q_row + q_off;
             for (int d = 0; d < D; ++d) dctx[d] = gate * dy[d];
-            if (dgates) {
-                Real acc = 0;
-                for (int d = 0; d < D; ++d) {
-                    Real ctx = 0;
-                    for (int s = 0; s < S; ++s) ctx += p[s] * v[s * kv_row + kv_off + d];
-                    acc += dy[d] * ctx;
-                }
-                dgates[h] += acc;
-            }
-            Real p_dot_dp = 0;
+            // dy . v_s once per key gives both dprobs (times the gate) and dgate = sum_s p_s (dy . v_s),
+            // which is dout . ctx without forming ctx (and still right when the gate is 0).
+            Real p_dot_dp = 0, dgate = 0;
             for (int s = 0; s < S; ++s) {
                 const Real* vs = v + s * kv_row + kv_off;
                 Real acc = 0;
-                for (int d = 0; d < D; ++d) acc += dctx[d] * vs[d];
-                dp[s] = acc;
-                p_dot_dp += p[s] * acc;
+                for (int d = 0; d < D; ++d) acc += dy[d] * vs[d];
+                dgate += p[s] * acc;
+                dp[s] = gate * acc;
+                p_dot_dp += p[s] * dp[s];
             }
+            if (dgates) dgates[h] += dgate;
             if (dprobs) {
                 Real* dpr = dprobs + (static_cast<size_t>(h) * T + t) * S;
                 for (int s = 0; s < S; ++s) dpr[s] += dp[s];

@@ -5,22 +5,26 @@
 
 namespace attn {
 
-float* ParamGradients::slot(const void* key, size_t n) {
+template <typename Real>
+Real* ParamGradients<Real>::slot(const void* key, size_t n) {
     if (!on_ || key == nullptr) return nullptr;
-    std::vector<float>& g = grads_[key];
-    if (g.empty()) g.assign(n, 0.0f);
+    std::vector<Real>& g = grads_[key];
+    if (g.empty()) g.assign(n, Real(0));
     return g.data();
 }
 
-float* ParamGradients::of(const Matrix& m) {
+template <typename Real>
+Real* ParamGradients<Real>::of(const Matrix& m) {
     return m.empty() ? nullptr : slot(m.view.data, static_cast<size_t>(m.view.rows) * m.view.cols);
 }
 
-float* ParamGradients::of(const Tensor32& t) {
+template <typename Real>
+Real* ParamGradients<Real>::of(const Tensor32& t) {
     return t.values.empty() ? nullptr : slot(t.values.data(), t.values.size());
 }
 
-std::vector<ParamGrad> ParamGradients::collect(const Body& body) {
+template <typename Real>
+std::vector<ParamGrad> ParamGradients<Real>::collect(const Body& body) {
     std::vector<ParamGrad> out;
     std::set<const void*> seen;
     // Tensors computed rather than stored (DistilBERT's sinusoids) have no name and no gradient to report.
@@ -73,5 +77,8 @@ std::vector<ParamGrad> ParamGradients::collect(const Body& body) {
     tensor(body.head.bias);
     return out;
 }
+
+template class ParamGradients<float>;
+template class ParamGradients<double>;
 
 }  // namespace attn

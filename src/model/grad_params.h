@@ -10,20 +10,22 @@
 
 namespace attn {
 
+// Real: the precision the pass runs in; collect() reports f32.
+template <typename Real>
 class ParamGradients {
 public:
     explicit ParamGradients(bool on) : on_(on) {}
     bool on() const { return on_; }
     // The f32 gradient of a parameter in its stored layout, zeroed on first use; null when off or absent.
-    float* of(const Matrix& m);
-    float* of(const Tensor32& t);
+    Real* of(const Matrix& m);
+    Real* of(const Tensor32& t);
     // Every named parameter of the body, once, in the body's order (embeddings, blocks, head).
     std::vector<ParamGrad> collect(const Body& body);
 
 private:
-    float* slot(const void* key, size_t n);
+    Real* slot(const void* key, size_t n);
     bool on_;
-    std::map<const void*, std::vector<float>> grads_;
+    std::map<const void*, std::vector<Real>> grads_;
 };
 
 }  // namespace attn

@@ -3,9 +3,10 @@
 
 namespace attn {
 
-GradRecord grad_record_plan(const Body& body, int T) {
+template <typename Real>
+GradRecord<Real> grad_record_plan(const Body& body, int T) {
     const BlockRecipe& r = body.recipe;
-    GradRecord rec;
+    GradRecord<Real> rec;
     rec.T = T;
     rec.D = body.n_embd();
     rec.H = r.n_head;
@@ -60,8 +61,11 @@ GradRecord grad_record_plan(const Body& body, int T) {
     h.tn_mean = take(1);
     h.tn_rstd = take(1);
     h.logprobs = take(rec.V);
-    rec.data.assign(total, 0.0f);
+    rec.data.assign(total, Real(0));
     return rec;
 }
+
+template GradRecord<float> grad_record_plan<float>(const Body&, int);
+template GradRecord<double> grad_record_plan<double>(const Body&, int);
 
 }  // namespace attn

@@ -45,6 +45,8 @@ struct HeadSlots {
     size_t logprobs = 0;       // (V) log-softmax of the logits
 };
 
+// Real: float for model_gradients, double for whole-model finite-difference tests.
+template <typename Real>
 struct GradRecord {
     int T = 0, D = 0, H = 0, KV = 0, hd = 0, F = 0, V = 0, L = 0;
     size_t e = 0;              // (T, D) the token-embedding rows fed
@@ -54,13 +56,14 @@ struct GradRecord {
     std::vector<size_t> hidden;   // L + 1 slots of (T, D): the residual stream entering each block, then the last output
     std::vector<LayerSlots> layers;
     HeadSlots head;
-    std::vector<float> data;   // the one allocation
+    std::vector<Real> data;    // the one allocation
 
-    float* at(size_t offset) { return data.data() + offset; }
-    const float* at(size_t offset) const { return data.data() + offset; }
+    Real* at(size_t offset) { return data.data() + offset; }
+    const Real* at(size_t offset) const { return data.data() + offset; }
 };
 
-// Plans the record of a Body on T tokens and allocates it (zeroed).
-GradRecord grad_record_plan(const Body& body, int T);
+// Plans the record of a Body on T tokens and allocates it (zeroed). float and double instantiated.
+template <typename Real>
+GradRecord<Real> grad_record_plan(const Body& body, int T);
 
 }  // namespace attn

@@ -35,7 +35,9 @@ struct GradRequest {
     // inputs_embeds: position/type embeddings, any embedding scale and norm still apply inside. Empty:
     // looked up from ids.
     std::vector<float> token_embeds;
-    ForwardHooks hooks;               // head gates (their gradient is d_head_gates), knockouts, observer
+    // Head gates (their gradient is d_head_gates) and knockouts as in model_trace; the observer is shown
+    // "embed" and every "layer.L.*" name of hooks.h, not "final_norm" (the head runs on the scored row only).
+    ForwardHooks hooks;
     bool backward = true;             // false: forward and score only
     bool want_param_grads = false;    // every parameter's gradient, in f32 (16-bit weights stay 16-bit)
     bool capture_attentions = true;   // fill `attentions` (attention x gradient needs them)
@@ -50,6 +52,7 @@ struct ParamGrad {
 struct GradResult {
     int position = 0, target = 0, foil = -1;
     float score = 0.0f;               // target_logprob, minus foil_logprob with a foil
+    double score_f64 = 0.0;           // the same in the precision the pass ran in (body_gradients_f64: double)
     float target_logprob = 0.0f;
     float foil_logprob = 0.0f;        // 0 without a foil
     std::vector<float> logprobs;      // (V) log-softmax at `position`
@@ -68,6 +71,9 @@ Expected<GradResult> model_gradients(const Model& model, const std::vector<int32
 struct Body;   // model/body.h
 // The same pass on a Body built in code (whole-model tests, training); the default position is the last.
 Expected<GradResult> body_gradients(const Body& body, const std::vector<int32_t>& ids, const GradRequest& request);
+// The same pass in double precision, weights widened (results narrowed to f32, score_f64 kept): the
+// whole-model finite-difference tests.
+Expected<GradResult> body_gradients_f64(const Body& body, const std::vector<int32_t>& ids, const GradRequest& request);
 
 // The position explained when none is given: decoders the last one; encoders the first mask token
 // (the tokenizer's [MASK] / <mask>), else the last.

@@ -240,3 +240,29 @@ TEST_CASE("value-weighted attention of real models: rows sum to 1 and stay causa
         if (group > 1) CHECK(vn[0] == vn[static_cast<size_t>(1) * T]);
     }
 }
+
+TEST_CASE("logit lens in chunks of rows (gpt2-tiny, T=32: 19 rows a step) equals the reference and ranks the target") {
+    ModelPtr model = load_fixture_model("gpt2-tiny");
+    Reference ref = Reference::load("gpt2-tiny");
+    const std::vector<int32_t> ids = ref.ids(2, "input_ids");
+    REQUIRE(ids.size() == 32);
+    AttributionOptions options;
+    options.ig_steps = 1;
+    options.permutation_samples = 0;
+    options.head_ablation = false;
+    options.flow_max_tokens = 0;
+    AttributionJob job(*model, ids, options);
+    int lens_steps = 0;
+    while (!job.done()) {
+        lens_steps += job.stage().rfind("logit lens", 0) == 0;
+        job.step();
+    }
+    REQUIRE(job.error().empty());
+    CHECK(lens_steps == 1 + 3 * 2);   // the trace, then 3 states x 2 chunks
+    const LogitLens& lens = job.lens();
+    CHECK(lens.argmax == ref.ids(2, "logit_lens_argmax"));
+    CHECK(lens.target_rank[2] == 0);
+    CHECK(lens.target_prob[2] == doctest::Approx(std::exp(job.result().target_logprob)).epsilon(1e-5));
+    CHECK(lens.target_rank[0] > 0);   // the embedding alone does not predict it
+    CHECK(job.result().attention_flow.empty());   // T > flow_max_tokens
+}

@@ -1,6 +1,7 @@
 // model_gradients against PyTorch autograd (tests/fixtures/*/reference.safetensors, definitions in
 // reference.json): the scored target and its logprob, d score / d token embeddings (saliency_grad),
-// |d score / d head gate| (head_importance), the attentions, the logit lens; every fixture family.
+// |d score / d head gate| (head_importance), the attentions, d attentions (through attention x gradient),
+// fed embeddings (baseline and occlusion scores), the logit lens; every fixture family.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -72,6 +73,46 @@ void check_family(const std::string& name, bool decoder, Tolerance tol = {}) {
         CHECK(max_abs_diff(g->attentions.probs, ref.f32(c, "attentions")) < tol.attention);
         CHECK(g->d_attentions.size() == g->attentions.probs.size());
         if (!decoder) continue;
+        // Attention x gradient (Chefer 2021) from d_attentions: R = I; R += mean_h(max(dA * A, 0)) @ R.
+        const size_t plane = static_cast<size_t>(T) * T;
+        const int H = model->info().n_head;
+        std::vector<double> R(plane, 0.0), cam(plane), next(plane);
+        for (int t = 0; t < T; ++t) R[t * T + t] = 1.0;
+        for (int l = 0; l < L; ++l) {
+            std::fill(cam.begin(), cam.end(), 0.0);
+            for (int h = 0; h < H; ++h)
+                for (size_t i = 0; i < plane; ++i) {
+                    const size_t at = (static_cast<size_t>(l) * H + h) * plane + i;
+                    cam[i] += std::max(0.0, double(g->d_attentions[at]) * g->attentions.probs[at]) / H;
+                }
+            for (int i = 0; i < T; ++i)
+                for (int j = 0; j < T; ++j) {
+                    double acc = R[i * T + j];
+                    for (int k = 0; k < T; ++k) acc += cam[i * T + k] * R[k * T + j];
+                    next[i * T + j] = acc;
+                }
+            R.swap(next);
+        }
+        const std::vector<float> axg(R.begin() + static_cast<long>(T - 1) * T, R.begin() + static_cast<long>(T) * T);
+        check_close(axg, ref.f32(c, "attn_x_grad"), tol.attention > 2e-5f ? 1e-3f : 1e-4f, 0.0f, "attn_x_grad");
+        // Fed embeddings, score only: the all-zero baseline and occluding each token (tolerance 2e-4).
+        GradRequest fed;
+        fed.backward = false;
+        fed.score.target = g->target;
+        fed.token_embeds.assign(static_cast<size_t>(T) * D, 0.0f);
+        Expected<GradResult> zero = model_gradients(*model, ids, fed);
+        REQUIRE(zero.ok());
+        const float occ_tol = tol.attention > 2e-5f ? 2e-3f : 2e-4f;
+        check_close({zero->score}, ref.f32(c, "baseline_logprob"), occ_tol, 0.0f, "baseline_logprob");
+        std::vector<float> occlusion(T);
+        for (int t = 0; t < T; ++t) {
+            fed.token_embeds = g->token_embeds;
+            std::fill_n(fed.token_embeds.begin() + static_cast<long>(t) * D, D, 0.0f);
+            Expected<GradResult> o = model_gradients(*model, ids, fed);
+            REQUIRE(o.ok());
+            occlusion[t] = g->score - o->score;
+        }
+        check_close(occlusion, ref.f32(c, "occlusion_zero"), occ_tol, 0.0f, "occlusion_zero");
         // The logit lens on transformers' own residual states, then the model's own prediction.
         const std::vector<float> hidden = ref.f32(c, "hidden_states");
         const std::vector<int32_t> lens = ref.ids(c, "logit_lens_argmax");
@@ -91,8 +132,9 @@ TEST_CASE("gradients: gpt2-f16 (16-bit weights) matches autograd") { check_famil
 TEST_CASE("gradients: llama-tiny (RMSNorm, SwiGLU, RoPE, GQA) matches autograd") { check_family("llama-tiny", true); }
 // This reference was computed from the f32 weights before they were rounded to BF16 for saving (see
 // test_llama.cpp): its attentions differ from any computation on the stored weights by ~1e-4, and the
-// gradients by ~1e-4 on values of ~1e-2. The tolerances say so: 3e-4 for attentions as there, and
-// 3e-4 + 3e-2 relative for gradients. Every other family meets the tolerances.
+// gradients by ~1e-4 on values of ~1e-2. The tolerances say so: 3e-4 for attentions as there,
+// 3e-4 + 3e-2 relative for gradients, 1e-3 for attention x gradient and 2e-3 for scores. Every other
+// family meets the tolerances.
 TEST_CASE("gradients: llama-bf16-sharded matches autograd within its reference's BF16 rounding") {
     check_family("llama-bf16-sharded", true, Tolerance{3e-4f, 3e-2f, 3e-4f});
 }

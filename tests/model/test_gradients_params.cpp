@@ -1,7 +1,8 @@
 // Parameter gradients of whole small models against central finite differences: a GPT-2-like (pre-LN,
 // fused Conv1D q|k|v, tied embeddings), a Llama-like (RMSNorm, SwiGLU, RoPE, GQA, q/k/v biases, untied
 // head) and a BERT-like model (post-LN, embedding norm, token types, RoBERTa positions, MLM head), each
-// 2 layers, D = 8, built in code with random f32 weights. Sampled entries of EVERY parameter tensor.
+// 2 layers, D = 8, built in code with random f32 weights. Sampled entries of EVERY parameter tensor, the pass
+// run in double; the f32 pass then against the double one on every entry.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -145,13 +146,14 @@ void bert_like(Body& b, Maker& m) {
     b.recipe.head_dim = kD / 2;
 }
 
-// Central differences in f32 on a few entries of every tensor. f32 rounding of the score (about 1e-7
-// relative) divided by 2 * step and the step's truncation error bound what agreement is honest here.
+// Central differences in double (body_gradients_f64 widens the f32 weights) on four entries of every
+// tensor. The weights themselves stay f32, so the step is what f32 can represent: (w + h) - (w - h) as
+// stored. Then the f32 pass's parameter gradients against the double ones, on every entry.
 void check_params(Body& body, Maker& m, const std::vector<int32_t>& ids, int position) {
     GradRequest request;
     request.score.position = position;
     request.want_param_grads = true;
-    Expected<GradResult> g = body_gradients(body, ids, request);
+    Expected<GradResult> g = body_gradients_f64(body, ids, request);
     REQUIRE_MESSAGE(g.ok(), g.error().message);
     CHECK(g->param_grads.size() == m.params.size());
     GradRequest score_only = request;
@@ -159,11 +161,11 @@ void check_params(Body& body, Maker& m, const std::vector<int32_t>& ids, int pos
     score_only.want_param_grads = false;
     score_only.score.target = g->target;
     auto score = [&] {
-        Expected<GradResult> s = body_gradients(body, ids, score_only);
+        Expected<GradResult> s = body_gradients_f64(body, ids, score_only);
         REQUIRE(s.ok());
-        return static_cast<double>(s->score);
+        return s->score_f64;
     };
-    const float step = 1e-2f;
+    const float step = 1e-3f;
     int checked = 0;
     for (const ParamGrad& pg : g->param_grads) {
         INFO(pg.name);
@@ -180,17 +182,30 @@ void check_params(Body& body, Maker& m, const std::vector<int32_t>& ids, int pos
             const size_t i = m.rng() % n;
             const float saved = values[i];
             values[i] = saved + step;
-            const double up = score();
+            const double w_up = values[i], up = score();
             values[i] = saved - step;
-            const double down = score();
+            const double w_down = values[i], down = score();
             values[i] = saved;
-            const double fd = (up - down) / (2.0 * step);
+            const double fd = (up - down) / (w_up - w_down);
             INFO("entry " << i << ": finite difference " << fd << ", backward " << pg.grad[i]);
-            CHECK(std::fabs(fd - pg.grad[i]) <= 2e-3 + 2e-2 * std::fabs(fd));
+            CHECK(std::fabs(fd - pg.grad[i]) <= 1e-6 + 1e-5 * std::fabs(fd));
             ++checked;
         }
     }
     CHECK(checked == 4 * static_cast<int>(m.params.size()));
+
+    // The f32 pass (Eigen kernels, what the app runs) against the double one.
+    Expected<GradResult> f = body_gradients(body, ids, request);
+    REQUIRE(f.ok());
+    REQUIRE(f->param_grads.size() == g->param_grads.size());
+    for (size_t t = 0; t < f->param_grads.size(); ++t) {
+        const ParamGrad &single = f->param_grads[t], &twice = g->param_grads[t];
+        INFO(single.name);
+        CHECK(single.name == twice.name);
+        REQUIRE(single.grad.size() == twice.grad.size());
+        for (size_t i = 0; i < single.grad.size(); ++i)
+            CHECK(std::fabs(single.grad[i] - twice.grad[i]) <= 1e-5 + 1e-4 * std::fabs(twice.grad[i]));
+    }
 }
 
 }  // namespace
