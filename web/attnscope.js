@@ -454,6 +454,38 @@
     return { name, bytes: mod.HEAPU8.slice(ptr, ptr + size) };
   }
 
+  // safetensors bytes as {name: {dtype, shape, data}}: data a plain Array (I64 as Numbers).
+  function readSafetensors(bytes) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = Number(view.getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    const out = {};
+    for (const [name, t] of Object.entries(header)) {
+      if (name === '__metadata__') continue;
+      const [b, e] = t.data_offsets;
+      const raw = bytes.slice(8 + n + b, 8 + n + e).buffer;
+      const typed = t.dtype === 'F32' ? new Float32Array(raw) : t.dtype === 'I64' ? new BigInt64Array(raw)
+        : t.dtype === 'I32' ? new Int32Array(raw) : null;
+      if (!typed) throw new Error('analyze: tensor ' + name + ' has dtype ' + t.dtype + ', not F32, I64 or I32');
+      out[name] = { dtype: t.dtype, shape: t.shape, data: Array.from(typed, Number) };
+    }
+    return out;
+  }
+
+  // The CLI's `attnscope-cli analyze` tensors for the text on screen, by the same names, dtypes and
+  // shapes: {integrated_gradients: {dtype: 'F32', shape: [T], data: [...]}, ...}. options: igSteps,
+  // scorePosition, target and foil (token ids; default the model's prediction and no foil). Throws
+  // with the reason (an encoder-decoder model, an id outside the vocabulary...).
+  function analyze(options = {}) {
+    const num = (v) => (v === undefined || v === null ? -1 : Number(v));
+    const ok = mod.ccall('attn_web_analyze', 'number', ['number', 'number', 'number', 'number'],
+      [num(options.scorePosition), num(options.target), num(options.foil), options.igSteps ? Number(options.igSteps) : 0]);
+    if (ok !== 1) throw new Error(getState().error);
+    const ptr = mod.ccall('attn_web_export_data', 'number', [], []);
+    const size = mod.ccall('attn_web_export_size', 'number', [], []);
+    return readSafetensors(mod.HEAPU8.slice(ptr, ptr + size));
+  }
+
   function download(name, bytes) {
     api.lastDownload = { name, bytes };
     const url = URL.createObjectURL(new Blob([bytes]));
@@ -530,6 +562,15 @@
     openFiles,
     openFilePicker() { folderInput.click(); },
     exportFile,
+    analyze,
+    // The Attributions panel's choices, as its widgets set them: {igSteps, target, foil, method} (ids;
+    // -1 = the model's prediction / no foil; method: the index in the chooser). Returns the state.
+    setAnalysisOptions(o = {}) {
+      const num = (v) => (v === undefined || v === null ? -2 : Number(v));
+      mod.ccall('attn_web_set_analysis', null, ['number', 'number', 'number', 'number'],
+        [o.igSteps ? Number(o.igSteps) : 0, num(o.target), num(o.foil), num(o.method)]);
+      return getState();
+    },
     exportKinds,
     // A PNG of `view` ("heatmap", "grid", "lines" or "flow"; default the one on screen) at the main
     // view's size times `scale` (1, 2 or 4; default the Export menu's choice).

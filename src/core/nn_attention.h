@@ -42,6 +42,11 @@ void attention_forward(Real* out, Real* probs, const Real* q, const Real* k, con
 template <typename Real>
 void attention_backward(Real* dq, Real* dk, Real* dv, Real* dprobs, Real* dgates, const Real* dout, const Real* q,
                         const Real* k, const Real* v, const Real* probs, const Real* gates, const AttentionSpec& spec);
+// The same as attention_backward (the reference) with Eigen products per head; what the differentiable pass
+// runs. A NaN or infinity in dout at a masked entry would spread here where the reference skips it.
+template <typename Real>
+void attention_backward_fast(Real* dq, Real* dk, Real* dv, Real* dprobs, Real* dgates, const Real* dout, const Real* q,
+                             const Real* k, const Real* v, const Real* probs, const Real* gates, const AttentionSpec& spec);
 
 // Rotary embeddings, transformers' rotate-half convention (model/rope.h computes inv_freq): in each head the
 // pairs are (i, i + rotary_dim/2) for i < rotary_dim/2; dims past rotary_dim pass through. Rows (T, n_head *

@@ -183,8 +183,7 @@ public:
 
         std::vector<float> dec = embed(decoder_ids, dec_embed_, dec_pos_, dec_embed_norm_);  // (T, D)
         StackCapture dec_capture{&trace.decoder_attentions, &trace.cross_attentions, &trace.decoder_hidden_states};
-        stack_forward(dec_recipe_, dec_, dec, T, enc.data(), S, dec_capture, options.hooks, "decoder.",
-                      /*apply_interventions=*/false);
+        stack_forward(dec_recipe_, dec_, dec, T, enc.data(), S, dec_capture, options.hooks.for_decoder(), "decoder.");
         hidden_capture(trace.decoder_hidden_states, LD, dec);
 
         logits_compute(trace, dec, T, D, lm_head_.empty() ? dec_embed_.view : lm_head_.view, options);

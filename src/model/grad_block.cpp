@@ -56,7 +56,7 @@ void attention_unrecord(Pass<Real>& p, int l, const Real* x, const Real* da, Rea
     std::vector<Real> dctx = zeros<Real>(static_cast<size_t>(T) * qd);   // (T, H * hd)
     dense_backward(p, w.out, dctx.data(), da, rec.at(s.ctx), T);
     std::vector<Real> dq = zeros<Real>(dctx.size()), dk = zeros<Real>(static_cast<size_t>(T) * kvd), dv = zeros<Real>(dk.size());
-    attention_backward(dq.data(), dk.data(), dv.data(), dprobs, dgates, dctx.data(), rec.at(s.q), rec.at(s.k),
+    attention_backward_fast(dq.data(), dk.data(), dv.data(), dprobs, dgates, dctx.data(), rec.at(s.q), rec.at(s.k),
                        rec.at(s.v), rec.at(s.probs), p.gates[l].data(), p.specs[l]);
     if (r.rope_inv_freq) {
         std::vector<Real> dq0 = zeros<Real>(dq.size()), dk0 = zeros<Real>(dk.size());   // before the rotation

@@ -10,8 +10,10 @@
 //   TraceOptions options;
 //   options.hooks = hooks;
 //
-// Which stack the gates and knockouts address: the `attentions` stack of the Trace (decoder-only, encoder,
-// BART's encoder). BART's decoder is observed ("decoder." names) but not gated yet.
+// Which stack they address: head_gates and knockouts the `attentions` stack of the Trace (decoder-only,
+// encoder, BART's encoder); decoder_head_gates and decoder_knockouts BART's decoder self-attention (the
+// Trace's `decoder_attentions`, positions in the decoder input). Cross attention is observed, not gated.
+// BART's decoder is observed under "decoder." names.
 #pragma once
 #include <functional>
 #include <string>
@@ -45,6 +47,9 @@ struct ForwardHooks {
     std::vector<float> head_gates;
     std::vector<EdgeKnockout> knockouts;
     ForwardObserver observer;   // empty: nothing observed
+    // Encoder-decoder models: the same for the decoder stack ((L_dec, H_dec) gates; empty: all 1).
+    std::vector<float> decoder_head_gates;
+    std::vector<EdgeKnockout> decoder_knockouts;
 
     float gate(int layer, int head, int n_head) const {
         const size_t i = static_cast<size_t>(layer) * n_head + head;
@@ -52,6 +57,15 @@ struct ForwardHooks {
     }
     void observe(const std::string& name, int rows, int cols, const float* data) const {
         if (observer) observer(name, rows, cols, data);
+    }
+    // The hooks the decoder stack runs with: its gates and knockouts in the place of the encoder's, the
+    // same observer.
+    ForwardHooks for_decoder() const {
+        ForwardHooks d;
+        d.head_gates = decoder_head_gates;
+        d.knockouts = decoder_knockouts;
+        d.observer = observer;
+        return d;
     }
 };
 

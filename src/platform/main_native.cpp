@@ -1,7 +1,7 @@
 // Desktop entry point: GLFW window + GL 3.3 core, ImGui backends, and the loop that drives
 // app_frame. Model files are read here (folder_read) and handed to the app as a FileSet.
 //   attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross] [--next N]
-//             [--view heatmap|grid|lines|flow] [--state FRAGMENT] [--size WxH] [--font-size N]
+//             [--view NAME (heatmap, grid, lines, flow, attributions, lens, activations)] [--state FRAGMENT] [--size WxH] [--font-size N]
 //             [--screenshot FILE.png --frames N]
 // The model picker lists the folders beside the default model (tests/fixtures) that hold a config.json.
 #include <algorithm>
@@ -48,7 +48,7 @@ struct Options {
 void usage() {
     std::fprintf(stderr,
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
-                 "                 [--next N] [--view heatmap|grid|lines|flow] [--colormap NAME] [--auto-scale on|off]\n"
+                 "                 [--next N] [--view heatmap|grid|lines|flow|attributions|lens|activations] [--colormap NAME] [--auto-scale on|off]\n"
                  "                 [--pin ROW] [--state FRAGMENT] [--size WxH] [--font-size N] [--screenshot FILE.png [--frames N]]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"

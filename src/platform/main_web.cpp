@@ -22,6 +22,8 @@
 #include "platform/gl.h"
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
+#include "ui/app_analysis.h"
+#include "ui/attribution_methods.h"
 #include "ui/theme.h"
 #include "ui/token_chars.h"
 #include "ui/token_label.h"
@@ -140,6 +142,27 @@ EMSCRIPTEN_KEEPALIVE int attn_web_export(const char* kind, int scale) {
     }
     g_export = std::move(*file);
     return 1;
+}
+// The CLI's `analyze` tensors for the input on screen as safetensors bytes (read like an export);
+// -1 for position/target/foil: the defaults, ig_steps 0: the job's. 0 with the reason in "error".
+EMSCRIPTEN_KEEPALIVE int attn_web_analyze(int position, int target, int foil, int ig_steps) {
+    attn::AnalyzeRequest req{position, target, foil, ig_steps};
+    attn::Expected<attn::Bytes> bytes = attn::app_analyze_safetensors(g_app, req);
+    if (!bytes) {
+        g_app.action_error = "cannot analyze: " + bytes.error().message;
+        return 0;
+    }
+    g_app.action_error.clear();
+    g_export = attn::ExportFile{"analysis.safetensors", std::move(*bytes)};
+    return 1;
+}
+// The Attributions panel's choices (as its widgets set them): ig_steps 0 and -2 leave one unchanged.
+EMSCRIPTEN_KEEPALIVE void attn_web_set_analysis(int ig_steps, int target, int foil, int method) {
+    attn::AnalysisState& a = g_app.analysis;
+    if (ig_steps > 0) a.ig_steps = ig_steps;
+    if (target >= -1) a.target = target;
+    if (foil >= -1) a.foil = foil;
+    if (method >= 0 && method < attn::kNumAttributionMethods) a.method = method;
 }
 EMSCRIPTEN_KEEPALIVE const uint8_t* attn_web_export_data() { return g_export.bytes.data(); }
 EMSCRIPTEN_KEEPALIVE int attn_web_export_size() { return static_cast<int>(g_export.bytes.size()); }
@@ -349,6 +372,21 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["textTokens"] = g_app.n_text_tokens;
     s["cutByte"] = g_app.text_cut_byte;
     s["waitingForText"] = attn::app_waiting_for_text(g_app);
+    const attn::AnalysisState& an = g_app.analysis;
+    const attn::AnalysisRects& ar = g_app.widgets.analysis;
+    nlohmann::json targets = nlohmann::json::array(), foils = nlohmann::json::array();
+    for (const auto& r : ar.targets) targets.push_back(rect(r));
+    for (const auto& r : ar.foils) foils.push_back(rect(r));
+    s["analysis"] = {{"running", static_cast<bool>(an.job)}, {"progress", an.progress}, {"stage", an.stage},
+                     {"current", attn::app_analysis_current(g_app)}, {"cancelled", an.cancelled},
+                     {"error", an.error}, {"method", an.method}, {"target", an.target}, {"foil", an.foil},
+                     {"igSteps", an.ig_steps}, {"resultTarget", an.has_result ? an.result.target : -1},
+                     {"resultFoil", an.has_result ? an.result.foil : -1},
+                     {"cellLayer", an.cell_layer}, {"cellToken", an.cell_token}, {"neurons", an.neurons.size()},
+                     {"widgets", {{"run", rect(ar.run)}, {"method", rect(ar.method)}, {"tokens", rect(ar.tokens)},
+                                  {"progress", rect(ar.progress)}, {"cancel", rect(ar.cancel)},
+                                  {"lensGrid", rect(ar.lens_grid)}, {"activationsGrid", rect(ar.activations_grid)},
+                                  {"targets", targets}, {"foils", foils}}}};
     s["cjkFont"] = attn::app_has_cjk_font(g_app) ? "loaded" : g_app.cjk_font_requested ? "requested" : "none";
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.
     g_state_json = s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/app_analysis.h"
 #include "ui/app_layout.h"
 #include "ui/draw_text.h"
 #include "ui/head_options.h"
@@ -133,6 +134,11 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
         gd.head_max = &head_max_cached(app.head_max, *gd.attention, gd.trace_version);
     gd.textures = app.config.textures;
     gd.tile_rects = &app.widgets.grid_tiles;
+    // Head importance of the explained prediction, once computed for this input (self attention only).
+    if (app.selection.kind == AttentionKind::self && app_analysis_current(app) && !app.picture_only) {
+        gd.head_importance = &app.analysis.result.head_importance;
+        gd.head_ablation = &app.analysis.result.head_ablation;
+    }
     gd.picture = app.picture_only;
     if (show_grid(app.selection, gd)) app.main_view = MainView::heatmap;
 }
@@ -288,6 +294,7 @@ void app_frame(App& app) {
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
     if (panels) {
         app_handle_shortcuts(app, n_layer, n_head);
+        app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
         show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);
     }
 
@@ -340,19 +347,20 @@ void app_frame(App& app) {
         app.widgets.main_view = {ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(),
                                  ImGui::GetWindowHeight()};
         // One selection drives every view, so switching keeps the layer, head and kind.
-        static const char* const labels[] = {"Heatmap", "Head grid", "Lines", "Flow"};
-        static const char* const marks[] = {"view_heatmap", "view_grid", "view_lines", "view_flow"};
         const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
         for (MainView v : kMainViews) {
             if (!panels) break;
-            const char* label = labels[static_cast<int>(v)];
+            const char* label = main_view_info(v).label;
             const float w = ImGui::GetFrameHeight() + imgui_style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
             // Wrap rather than run past the edge at projector font sizes.
             if (v != kMainViews[0] && ImGui::GetItemRectMax().x + imgui_style.ItemSpacing.x + w <= right_edge)
                 ImGui::SameLine();
             if (ImGui::RadioButton(label, app.main_view == v)) app.main_view = v;
-            widget_mark(marks[static_cast<int>(v)]);
+            widget_mark(main_view_info(v).mark);
         }
+        if (panels && app.analysis.job && !main_view_is_analysis(app.main_view) &&
+            show_job_progress({true, app.analysis.progress, app.analysis.stage, nullptr, nullptr}))
+            app.analysis.cancel_requested = true;   // the job goes on while another view is shown
         if (!panels) show_picture_caption(app);
         ImGui::Separator();
         ImGui::PushTextWrapPos(0.0f);
@@ -363,6 +371,9 @@ void app_frame(App& app) {
         case MainView::grid: show_grid_view(app, view, seq2seq); break;
         case MainView::lines: show_lines_view(app, view, seq2seq, style); break;
         case MainView::flow: show_flow_view(app, view, seq2seq, style); break;
+        case MainView::attributions:
+        case MainView::lens:
+        case MainView::activations: app_show_analysis_view(app, app.main_view, style); break;
         }
         ImGui::PopTextWrapPos();
     }

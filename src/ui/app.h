@@ -20,6 +20,7 @@
 #include "core/file_set.h"
 #include "model/model.h"
 #include "model/trace.h"
+#include "ui/analysis_state.h"
 #include "ui/heatmap_cells.h"
 #include "ui/flow_state.h"
 #include "ui/glyph_set.h"
@@ -99,6 +100,7 @@ struct WidgetRects {
     std::array<float, 4> main_view{};     // the main view's window: the size a PNG export is drawn at
     std::array<float, 4> flow_slider{};           // the flow view's threshold slider
     std::vector<std::array<float, 4>> head_stats_rows;   // the head table's rows, one per head
+    AnalysisRects analysis;   // the Attributions, Logit lens and Activations views' widgets
 };
 
 struct App {
@@ -161,6 +163,7 @@ struct App {
     FlowViewState flow;                // the flow view's slider, pinned token and caches
     HeadViewCache head_views;          // the heatmap's averaged / word-level matrices, per trace key
     WidgetRects widgets;
+    AnalysisState analysis;            // Attributions, Logit lens, Activations: choices, job, cached result
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.
     bool picture_only = false;
@@ -241,6 +244,8 @@ void app_show_head_stats(App& app, const AttentionView& view);
 uint64_t shown_attention_key(const App& app);
 // The load, trace and export errors, joined: what the status bar shows in red ("" when all is well).
 std::string app_error_text(const App& app);
+// The Attributions, Logit lens and Activations views (app_analysis.cpp), drawn from app.analysis.
+void app_show_analysis_view(App& app, MainView view, PieceStyle style);
 // Installs a trace made elsewhere (the model, or a test's synthetic trace).
 void app_show_trace(App& app, Trace trace, double trace_ms);
 

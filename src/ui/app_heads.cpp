@@ -2,6 +2,7 @@
 // computes what is shown (head_views.h) and hands it to the views, which only draw.
 #include "imgui.h"
 #include "ui/app.h"
+#include "ui/app_analysis.h"
 #include "ui/head_options.h"
 
 namespace attn {
@@ -14,7 +15,21 @@ int word_index(const WordSpans* w, int piece) { return w && piece >= 0 ? w->word
 
 void app_show_heatmap(App& app, HeatmapData hd) {
     Selection& sel = app.selection;
-    if (!app.picture_only && hd.attention && !hd.attention->empty()) show_head_options(sel, hd.attention->n_head);
+    AnalysisState& an = app.analysis;
+    const bool can_weight = app.selection.kind == AttentionKind::self && an.value_norms_trace == app.trace_version &&
+                            hd.attention && hd.attention == &app.trace.attentions && !hd.attention->empty();
+    if (!app.picture_only && hd.attention && !hd.attention->empty())
+        show_head_options(sel, hd.attention->n_head, can_weight);
+    if (can_weight && sel.value_weighted) {
+        if (an.value_weighted_trace != app.trace_version) {
+            an.value_weighted = *hd.attention;
+            an.value_weighted.probs = value_weighted_attention(*hd.attention, an.value_norms);
+            an.value_weighted_trace = app.trace_version;
+        }
+        hd.attention = &an.value_weighted;
+        hd.trace_version ^= 1ull << 36;   // another picture of this trace: its own key (shifted left by 26 bits at most)
+        if (!hd.title || !*hd.title) hd.title = "Value-weighted: attention x ||value||, rows renormalised";
+    }
     ShownAttention sh = head_view(app.head_views, hd.attention, hd.queries, hd.keys, sel, hd.trace_version,
                                   hd.piece_style);
     hd.attention = sh.attention;
@@ -52,6 +67,15 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     const int layer = app.selection.layer < a.n_layer ? app.selection.layer : a.n_layer - 1;
     show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app)),
                           &app.widgets.head_stats_rows);
+    // The selected head's importance for the explained prediction, once the Attributions job computed it.
+    const Attribution& r = app.analysis.result;
+    const size_t i = static_cast<size_t>(layer) * a.n_head + app.selection.head;
+    if (app.selection.kind == AttentionKind::self && app_analysis_current(app) && i < r.head_importance.size()) {
+        ImGui::Text("L%d H%d importance: %.4g", layer, app.selection.head, r.head_importance[i]);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("|d score / d head gate| for the explained prediction (Attributions view)");
+        if (i < r.head_ablation.size()) ImGui::Text("score drop with the head off: %+.4g", r.head_ablation[i]);
+    }
 }
 
 }  // namespace attn

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "analysis/random_weights.h"
+#include "analysis/value_weighted.h"
 #include "model/generate.h"
 #include "ui/app.h"
 
@@ -58,10 +59,11 @@ std::vector<TokenProb> top_tokens(const Model& model, const Trace& t, int positi
 }
 
 // Runs the model the way its kind needs; `truncated` says whether an input was cut to the context.
-Expected<Trace> trace_for(const App& app, bool* truncated, TextCut* cut) {
+Expected<Trace> trace_for(const App& app, bool* truncated, TextCut* cut, ObservedTensors* seen) {
     const Model& model = *app.model;
     const ModelInfo& info = model.info();
     TraceOptions options;
+    if (!info.encoder_decoder) options.hooks.observer = seen->observer();   // value norms for the heatmap option
     options.capture_hidden_states = false;   // the views need attentions and logits only
     if (info.encoder_decoder) {
         std::vector<int32_t> source = seq2seq_source_ids(model, app.text);
@@ -179,7 +181,8 @@ void app_retrace(App& app) {
     auto start = std::chrono::steady_clock::now();
     bool truncated = false;
     TextCut cut;
-    Expected<Trace> trace = trace_for(app, &truncated, &cut);
+    ObservedTensors seen(value_names(app.model->info().n_layer));
+    Expected<Trace> trace = trace_for(app, &truncated, &cut, &seen);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!trace) {
         app.trace_error = trace.error().message;
@@ -203,6 +206,11 @@ void app_retrace(App& app) {
                 app.mask_predictions.push_back(MaskPrediction{p, top_tokens(*app.model, *trace, p)});
     }
     app_show_trace(app, std::move(*trace), ms);
+    if (!info.encoder_decoder && !app.trace.attentions.empty()) {
+        const AttentionTensor& a = app.trace.attentions;
+        app.analysis.value_norms = value_norms(seen, a.n_layer, a.n_head, info.n_kv_head > 0 ? info.n_kv_head : a.n_head, a.n_key);
+        app.analysis.value_norms_trace = app.trace_version;
+    }
 }
 
 void app_clear_trace(App& app) {

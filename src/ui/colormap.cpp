@@ -95,6 +95,30 @@ const ColormapTable& colormap_table(Colormap c) {
     return tables[static_cast<int>(c)];
 }
 
+// ColorBrewer's 11-class RdBu, reversed (blue first), spread evenly over the table as matplotlib's
+// LinearSegmentedColormap.from_list does with these same colours.
+const ColormapTable& colormap_diverging() {
+    static const ColormapTable table = [] {
+        const uint32_t rdbu_r[11] = {0x053061, 0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xf7f7f7,
+                                     0xfddbc7, 0xf4a582, 0xd6604d, 0xb2182b, 0x67001f};
+        ColormapTable t{};
+        for (int i = 0; i < 256; ++i) {
+            const float x = static_cast<float>(i) / 255.0f * 10.0f;
+            const int a = std::min(9, static_cast<int>(x));
+            const float f = x - static_cast<float>(a);
+            for (int c = 0; c < 3; ++c) {
+                const int shift = 16 - 8 * c;
+                const float v0 = static_cast<float>((rdbu_r[a] >> shift) & 0xff);
+                const float v1 = static_cast<float>((rdbu_r[a + 1] >> shift) & 0xff);
+                t[static_cast<size_t>(i) * 4 + c] = static_cast<uint8_t>(std::lround(v0 + (v1 - v0) * f));
+            }
+            t[static_cast<size_t>(i) * 4 + 3] = 255;
+        }
+        return t;
+    }();
+    return table;
+}
+
 std::array<uint8_t, 4> colormap_masked_rgba(Colormap c) {
     if (c == Colormap::cividis || c == Colormap::greys) return {110, 40, 40, 255};
     return {96, 96, 96, 255};

@@ -32,6 +32,15 @@ inline const ColormapTable& colormap_viridis() { return colormap_table(Colormap:
 // Colour of value v in [0, 1] (clamped), as ImGui packs it.
 ImU32 colormap_color(const ColormapTable& table, float v);
 
+// Signed scores (attributions, contrastive differences): matplotlib's "RdBu_r", blue for negative,
+// near-white at 0, red for positive. Kept out of kColormaps: a diverging map would misread attention
+// weights, which are never negative.
+const ColormapTable& colormap_diverging();
+// Colour of a signed value on the diverging map, -vmax..vmax (clamped); vmax <= 0 gives the centre.
+inline ImU32 colormap_signed_color(float v, float vmax) {
+    return colormap_color(colormap_diverging(), vmax > 0.0f ? 0.5f + 0.5f * v / vmax : 0.5f);
+}
+
 // Future (masked) cells of causal attention. A flat neutral grey where the map has no greys near it
 // (UI.md: "visibly different from a zero weight"); cividis and greys pass through grey, so theirs is a
 // muted red instead. Every table entry is at least 20 CIE76 units away (tested).

@@ -9,7 +9,8 @@
 
 namespace attn {
 
-void show_head_options(Selection& selection, int n_head);
+// `value_weighted`: offer the value-weighted checkbox (the app has the value norms of this attention).
+void show_head_options(Selection& selection, int n_head, bool value_weighted = false);
 
 // One row per head of the selected layer: mean entropy (nats, and normalised by ln of the keys each
 // row can see) and mean attention distance (tokens; "-" for cross attention). Clicking a row selects

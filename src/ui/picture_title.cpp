@@ -67,6 +67,9 @@ PictureTitle picture_title(const App& app, MainView view) {
     case MainView::flow:
         std::snprintf(what, sizeof what, "attention flow%sheads averaged, edges from %.2f", kDot, app.flow.threshold);
         break;
+    case MainView::attributions:
+    case MainView::lens:
+    case MainView::activations: std::snprintf(what, sizeof what, "%s", main_view_info(view).label); break;
     }
     t.heading = (app.model_name.empty() ? std::string("no model") : app.model_name) + kDot + what;
     if (seq2seq) t.heading += kDot + kind_title(s.kind);

@@ -10,14 +10,38 @@
 namespace attn {
 
 // What the main area shows: one head as a heatmap, every head as a grid of thumbnails, the head view
-// (lines, as in BertViz) or the attention flow across layers.
-enum class MainView { heatmap, grid, lines, flow };
-constexpr MainView kMainViews[] = {MainView::heatmap, MainView::grid, MainView::lines, MainView::flow};
+// (lines, as in BertViz), the attention flow across layers, and what mattered for one prediction
+// (attributions), what each layer would predict (logit lens) and how the residual stream grows
+// (activations).
+enum class MainView { heatmap, grid, lines, flow, attributions, lens, activations };
 
-// "heatmap", "grid", "lines", "flow": the names the page API, the URL and the CLI use.
-inline const char* main_view_name(MainView v) {
-    return v == MainView::grid ? "grid" : v == MainView::lines ? "lines" : v == MainView::flow ? "flow" : "heatmap";
+// The one view table: the view switch, the page API, the URL, the CLI and the shortcuts read it.
+struct MainViewInfo {
+    MainView view;
+    const char* name;    // "heatmap": the page API, the URL and the CLI's --view
+    const char* label;   // the view switch's radio button
+    const char* mark;    // widget_mark name of that button (browser and UI tests click it)
+};
+constexpr MainViewInfo kMainViewTable[] = {
+    {MainView::heatmap, "heatmap", "Heatmap", "view_heatmap"},
+    {MainView::grid, "grid", "Head grid", "view_grid"},
+    {MainView::lines, "lines", "Lines", "view_lines"},
+    {MainView::flow, "flow", "Flow", "view_flow"},
+    {MainView::attributions, "attributions", "Attributions", "view_attributions"},
+    {MainView::lens, "lens", "Logit lens", "view_lens"},
+    {MainView::activations, "activations", "Activations", "view_activations"},
+};
+constexpr MainView kMainViews[] = {MainView::heatmap, MainView::grid,         MainView::lines,
+                                   MainView::flow,    MainView::attributions, MainView::lens,
+                                   MainView::activations};
+
+inline const MainViewInfo& main_view_info(MainView v) {
+    for (const MainViewInfo& i : kMainViewTable)
+        if (i.view == v) return i;
+    return kMainViewTable[0];
 }
+// The view's name in kMainViewTable.
+inline const char* main_view_name(MainView v) { return main_view_info(v).name; }
 // False when `name` is none of main_view_name's names.
 inline bool main_view_from_name(const std::string& name, MainView* out) {
     for (MainView v : kMainViews)
@@ -26,6 +50,10 @@ inline bool main_view_from_name(const std::string& name, MainView* out) {
             return true;
         }
     return false;
+}
+// The views about one prediction (they need the model, not only the trace's attention).
+inline bool main_view_is_analysis(MainView v) {
+    return v == MainView::attributions || v == MainView::lens || v == MainView::activations;
 }
 
 // Which attention tensor of a trace is on screen. Decoder-only and encoder models have `self` only;
@@ -57,6 +85,7 @@ struct Selection {
     HeadMode head_mode = HeadMode::one;
     std::vector<int> averaged_heads;   // HeadMode::average_chosen: the heads averaged (empty: all)
     bool words = false;                // the heatmap merges sub-word pieces into words (indices here stay pieces)
+    bool value_weighted = false;       // the heatmap shows attention x ||value|| (rows renormalised)
 };
 
 // The query token the inspector describes: the pinned one, else the hovered one, else the last.

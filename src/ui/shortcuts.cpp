@@ -24,6 +24,9 @@ void shortcut_apply(App& app, ShortcutAction action, int n_layer, int n_head) {
     case ShortcutAction::view_grid: app.main_view = MainView::grid; break;
     case ShortcutAction::view_lines: app.main_view = MainView::lines; break;
     case ShortcutAction::view_flow: app.main_view = MainView::flow; break;
+    case ShortcutAction::view_attributions: app.main_view = MainView::attributions; break;
+    case ShortcutAction::view_lens: app.main_view = MainView::lens; break;
+    case ShortcutAction::view_activations: app.main_view = MainView::activations; break;
     case ShortcutAction::toggle_theme: app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark); break;
     case ShortcutAction::unpin:
         if (app.help_open)

@@ -13,7 +13,8 @@ struct App;
 
 enum class ShortcutAction {
     head_prev, head_next, layer_prev, layer_next, font_bigger, font_smaller,
-    view_heatmap, view_grid, view_lines, view_flow, toggle_theme, unpin, help,
+    view_heatmap, view_grid, view_lines, view_flow, view_attributions, view_lens, view_activations,
+    toggle_theme, unpin, help,
 };
 
 struct Shortcut {
@@ -35,6 +36,9 @@ inline constexpr Shortcut kShortcuts[] = {
     {ShortcutAction::view_grid, ImGuiKey_COUNT, "2", "2", "head grid view"},
     {ShortcutAction::view_lines, ImGuiKey_COUNT, "3", "3", "lines (head) view"},
     {ShortcutAction::view_flow, ImGuiKey_COUNT, "4", "4", "flow view"},
+    {ShortcutAction::view_attributions, ImGuiKey_COUNT, "5", "5", "attributions view"},
+    {ShortcutAction::view_lens, ImGuiKey_COUNT, "6", "6", "logit lens view"},
+    {ShortcutAction::view_activations, ImGuiKey_COUNT, "7", "7", "activations view"},
     {ShortcutAction::toggle_theme, ImGuiKey_COUNT, "tT", "T", "dark / light theme"},
     {ShortcutAction::unpin, ImGuiKey_Escape, "", "Esc", "unpin the pinned token (first closes this help)"},
     {ShortcutAction::help, ImGuiKey_COUNT, "?", "?", "show these shortcuts"},

@@ -335,6 +335,9 @@ std::string svg_picture(const SvgInput& in) {
     case MainView::grid: return svg_grid(in);
     case MainView::lines: return svg_lines(in);
     case MainView::flow: return svg_flow(in);
+    case MainView::attributions:
+    case MainView::lens:
+    case MainView::activations: break;   // pictures of these are PNGs (their numbers: the analyze tensors)
     }
     return "";
 }

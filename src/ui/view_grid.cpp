@@ -76,6 +76,10 @@ bool show_grid(Selection& sel, const GridData& d) {
     // Labels thin out when tiles get smaller than the text, but "L0"/"H0" and the selection always show.
     const int label_step = pitch >= fs * 1.1f ? 1 : static_cast<int>(fs * 1.1f / pitch) + 1;
 
+    const bool has_importance = d.head_importance && d.head_importance->size() == static_cast<size_t>(L) * H;
+    float importance_max = 0.0f;
+    if (has_importance)
+        for (float v : *d.head_importance) importance_max = std::max(importance_max, v);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     for (int l = 0; l < L; ++l) {
@@ -103,6 +107,14 @@ bool show_grid(Selection& sel, const GridData& d) {
             else
                 dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
             if (d.tile_rects) d.tile_rects->push_back({p0.x, p0.y, tile, tile});
+            // Head importance: a bar along the tile's bottom edge, as long as this head's share of the most
+            // important head's |d score / d gate|.
+            if (importance_max > 0.0f) {
+                const float f = (*d.head_importance)[static_cast<size_t>(l) * H + h] / importance_max;
+                const float bh = std::max(2.0f, tile * 0.08f);
+                dl->AddRectFilled(ImVec2(p0.x, p1.y - bh), ImVec2(p1.x, p1.y), IM_COL32(0, 0, 0, 160));
+                dl->AddRectFilled(ImVec2(p0.x, p1.y - bh), ImVec2(p0.x + std::max(1.0f, tile * f), p1.y), theme_accent());
+            }
         }
 
     ImGui::SetCursorScreenPos(grid);
@@ -129,6 +141,12 @@ bool show_grid(Selection& sel, const GridData& d) {
         const float side = std::clamp(fs * 14.0f, tile, ImGui::GetIO().DisplaySize.y * 0.5f);
         if (d.textures) ImGui::Image(d.textures->heatmap_texture(kSlotGridPreview, image), ImVec2(side, side));
         ImGui::TextDisabled("largest weight %.2f; click to open", heatmap_max(image));
+        if (has_importance) {
+            const size_t i = static_cast<size_t>(hl) * H + hh;
+            ImGui::Text("importance |d score / d head| %.4g", (*d.head_importance)[i]);
+            if (d.head_ablation && d.head_ablation->size() == d.head_importance->size())
+                ImGui::Text("score drop with the head switched off %+.4g", (*d.head_ablation)[i]);
+        }
         ImGui::EndTooltip();
         if (clicked) {
             sel.layer = hl;

@@ -14,7 +14,7 @@ const char* const kHeadModeLabels[] = {"one head", "average of all", "average of
 
 }  // namespace
 
-void show_head_options(Selection& sel, int n_head) {
+void show_head_options(Selection& sel, int n_head, bool value_weighted) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextDisabled("heads");
     ImGui::SameLine();
@@ -34,6 +34,16 @@ void show_head_options(Selection& sel, int n_head) {
         ImGui::SetTooltip("Merge sub-word pieces into words (\"\xC2\xB7" "cross\" + \"ing\" = \"\xC2\xB7" "crossing\"):\n"
                           "a word's weight to another word is the sum over that word's pieces,\n"
                           "averaged over its own pieces (Clark et al. 2019). Rows still sum to 1.");
+    // Only on the same line: at projector fonts in a small window the heatmap keeps the room instead.
+    const float vw_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("value-weighted").x;
+    if (value_weighted && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + vw_w <=
+                              ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) {
+        ImGui::SameLine();
+        ImGui::Checkbox("value-weighted", &sel.value_weighted);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Each weight times the length of the value vector the key passes on, rows renormalised\n"
+                              "(Kobayashi et al. 2020): a \"sink\" token that takes attention but carries little fades.");
+    }
     if (sel.head_mode != HeadMode::average_chosen) return;
     for (int h = 0; h < n_head; ++h) {
         const bool on = std::find(sel.averaged_heads.begin(), sel.averaged_heads.end(), h) != sel.averaged_heads.end();

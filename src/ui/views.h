@@ -149,6 +149,8 @@ struct GridData {
     const std::vector<float>* head_max = nullptr; // (L, H) largest weights, for auto scale (see HeadMaxCache)
     TextureProvider* textures = nullptr;
     std::vector<std::array<float, 4>>* tile_rects = nullptr;   // out: (L, H) tiles' rects (x, y, w, h)
+    const std::vector<float>* head_importance = nullptr;   // (L, H) when computed: a bar under each tile
+    const std::vector<float>* head_ablation = nullptr;     // (L, H) score drop per ablated head (tooltip)
     bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
 };
 // Every layer x head as a thumbnail (rows "L0".., columns "H0.."), the selected head outlined, a

@@ -90,6 +90,19 @@ void check_attention(const Case& c, unsigned seed) {
         rope_backward(dq.data(), dq_rot.data(), T, H, D, D, 0, inv_freq.data(), 1.0f);
         rope_backward(dk.data(), dk_rot.data(), S, Hkv, D, D, 0, inv_freq.data(), 1.0f);
     }
+    {
+        // The fast kernel the pass runs, against the reference on the same saved activations.
+        std::vector<double> fq(q.size()), fk(k.size()), fv(v.size()), fprobs(probs.size()), fgates(H);
+        attention_backward_fast(fq.data(), fk.data(), fv.data(), fprobs.data(), c.gates ? fgates.data() : nullptr,
+                                dout.data(), qa, ka, v.data(), probs.data(), g, spec);
+        const std::vector<double>& rq = c.rope ? dq_rot : dq;
+        const std::vector<double>& rk = c.rope ? dk_rot : dk;
+        for (size_t i = 0; i < fq.size(); ++i) CHECK(fq[i] == doctest::Approx(rq[i]).epsilon(1e-12));
+        for (size_t i = 0; i < fk.size(); ++i) CHECK(fk[i] == doctest::Approx(rk[i]).epsilon(1e-12));
+        for (size_t i = 0; i < fv.size(); ++i) CHECK(fv[i] == doctest::Approx(dv[i]).epsilon(1e-12));
+        for (size_t i = 0; i < fprobs.size(); ++i) CHECK(fprobs[i] == doctest::Approx(dprobs[i]).epsilon(1e-12));
+        for (int h = 0; h < H; ++h) CHECK(fgates[h] == doctest::Approx(dgates[h]).epsilon(1e-12));
+    }
     for (double x : dq) REQUIRE(std::isfinite(x));
     check_gradient(dq, numeric_gradient(q, loss), "attention dq");
     check_gradient(dk, numeric_gradient(k, loss), "attention dk");
@@ -211,6 +224,42 @@ TEST_CASE("a fully masked row gives zeros, never NaN (T=3, S=4, H=2, D=4, shared
         CHECK(dk[1 * 8 + d] == 0.0f);  // key 1 is padding: nothing reaches it
         CHECK(dv[1 * 8 + d] == 0.0f);
     }
+}
+
+TEST_CASE("attention_backward_fast equals the reference in f32 at the bench's size (T=64, H=4, D=16, causal, gates, knockouts, accumulating)") {
+    const int T = 64, H = 4, D = 16;
+    AttentionSpec spec;
+    spec.n_query = spec.n_key = T;
+    spec.n_head = spec.n_kv_head = H;
+    spec.head_dim = D;
+    spec.scale = 0.25f;
+    spec.causal = true;
+    std::vector<uint8_t> edges(T * T, 1);
+    edges[10 * T + 3] = edges[40 * T + 0] = 0;
+    spec.edge_mask = edges.data();
+    std::mt19937 rng(41);
+    const std::vector<float> q = to_float(random_values(T * H * D, rng, 1.5)), k = to_float(random_values(T * H * D, rng, 1.5)),
+                             v = to_float(random_values(T * H * D, rng)), dout = to_float(random_values(T * H * D, rng));
+    const std::vector<float> gates = {1.0f, 0.0f, 0.5f, 2.0f};
+    std::vector<float> out(T * H * D), probs(H * T * T);
+    attention_forward<float>(out.data(), probs.data(), q.data(), k.data(), v.data(), gates.data(), spec);
+    // Both start from the same non-zero contents: each must add, not overwrite.
+    const std::vector<float> start = to_float(random_values(T * H * D, rng)), start_p = to_float(random_values(H * T * T, rng));
+    std::vector<float> rq = start, rk = start, rv = start, rp = start_p, rg(H, 1.0f);
+    std::vector<float> fq = start, fk = start, fv = start, fp = start_p, fg(H, 1.0f);
+    attention_backward<float>(rq.data(), rk.data(), rv.data(), rp.data(), rg.data(), dout.data(), q.data(), k.data(),
+                              v.data(), probs.data(), gates.data(), spec);
+    attention_backward_fast<float>(fq.data(), fk.data(), fv.data(), fp.data(), fg.data(), dout.data(), q.data(), k.data(),
+                                   v.data(), probs.data(), gates.data(), spec);
+    auto same = [](const std::vector<float>& a, const std::vector<float>& b, const char* what) {
+        INFO(what);
+        for (size_t i = 0; i < a.size(); ++i) CHECK(std::abs(a[i] - b[i]) <= 1e-5f + 1e-4f * std::abs(b[i]));
+    };
+    same(fq, rq, "dq");
+    same(fk, rk, "dk");
+    same(fv, rv, "dv");
+    same(fp, rp, "dprobs");
+    same(fg, rg, "dgates");
 }
 
 TEST_CASE("attention f32 forward equals core/attention.h per head (T=7, H=4, H_kv=2, D=8, causal; cross T=3, S=5)") {

@@ -1,6 +1,6 @@
 // ForwardHooks (model/hooks.h) on real fixtures: head gates, edge knockouts and the observer, through
 // the shared block layer, on a pre-LN LayerNorm model (gpt2-tiny), a pre-LN RMSNorm GQA model
-// (llama-tiny), a post-LN encoder (bert-tiny) and an encoder-decoder (bart-tiny).
+// (llama-tiny), a post-LN encoder (bert-tiny) and an encoder-decoder (bart-tiny, both stacks).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,6 +9,8 @@
 #include "decoder_reference.h"
 #include "model/gradients.h"
 #include "model/hooks.h"
+#include "model/safetensors.h"
+#include "model/safetensors_write.h"
 
 using namespace attn;
 
@@ -292,4 +294,116 @@ TEST_CASE("hooks: values and MLP activations agree between the inference and the
                 CHECK(max_diff(inference.values[p + part], differentiable.values[p + part]) < 1e-4f);
         }
     }
+}
+
+namespace {
+
+const std::vector<int32_t> kDecoderIds = {2, 5, 9, 14, 7};
+
+Trace seq2seq_with(const Model& model, const ForwardHooks& hooks) {
+    TraceOptions options;
+    options.hooks = hooks;
+    options.logit_positions = {static_cast<int>(kDecoderIds.size()) - 1};
+    Expected<Trace> t = model_trace_seq2seq(model, kIds, kDecoderIds, options);
+    REQUIRE_MESSAGE(t.ok(), t.error().message);
+    return std::move(*t);
+}
+
+// bart-tiny with columns [c0, c0 + n) of one f32 weight set to 0 (for out_proj, (D_out, D_in): that slice of
+// its input), written back as a checkpoint and loaded.
+ModelPtr bart_with_zeroed_columns(const std::string& tensor, int c0, int n) {
+    auto files = folder_read(fixture_path("bart-tiny"));
+    REQUIRE(files.ok());
+    auto parsed = safetensors_parse(files->find_shared("model.safetensors"), "model.safetensors");
+    REQUIRE(parsed.ok());
+    std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> tensors;
+    for (const TensorView& t : parsed->tensors()) tensors[t.name] = {t.shape, tensor_to_f32(t)};
+    REQUIRE(tensors.count(tensor) == 1);
+    auto& [shape, values] = tensors[tensor];
+    REQUIRE(shape.size() == 2);
+    for (int64_t r = 0; r < shape[0]; ++r)
+        for (int c = c0; c < c0 + n; ++c) values[static_cast<size_t>(r * shape[1] + c)] = 0.0f;
+    SafetensorsWriter w;
+    for (const auto& [name, t] : tensors) w.add_f32(name, t.first, t.second.data());
+    auto bytes = w.write();
+    REQUIRE(bytes.ok());
+    files->add("model.safetensors", std::make_shared<const Bytes>(std::move(*bytes)));
+    auto model = model_load(*files);
+    REQUIRE_MESSAGE(model.ok(), model.error().message);
+    return std::move(*model);
+}
+
+}  // namespace
+
+TEST_CASE("hooks: a decoder head gated to 0 equals zeroing its slice of out_proj's input (bart-tiny)") {
+    ModelPtr model = load_fixture_model("bart-tiny");
+    const int LD = model->info().n_decoder_layer, HD = model->info().n_decoder_head, D = model->info().n_embd;
+    REQUIRE(LD >= 2);
+    const int layer = 1, head = 2, hd = D / HD;
+    ForwardHooks hooks;
+    hooks.decoder_head_gates = head_gates_ones(LD, HD);
+    hooks.decoder_head_gates[layer * HD + head] = 0.0f;
+    const Trace base = seq2seq_with(*model, ForwardHooks{});
+    const Trace gated = seq2seq_with(*model, hooks);
+    ModelPtr zeroed = bart_with_zeroed_columns("model.decoder.layers." + std::to_string(layer) + ".self_attn.out_proj.weight",
+                                               head * hd, hd);
+    const Trace cut = seq2seq_with(*zeroed, ForwardHooks{});
+    CHECK(max_diff(gated.decoder_hidden_states.values, cut.decoder_hidden_states.values) < 1e-5f);
+    CHECK(max_diff(gated.decoder_attentions.probs, cut.decoder_attentions.probs) < 1e-6f);
+    CHECK(max_diff(gated.cross_attentions.probs, cut.cross_attentions.probs) < 1e-6f);
+    CHECK(max_diff(gated.logits, cut.logits) < 1e-4f);
+    CHECK(max_diff(base.logits, gated.logits) > 1e-4f);   // the head mattered
+    // The encoder's gates are a separate table: the encoder ran as without hooks.
+    CHECK(gated.attentions.probs == base.attentions.probs);
+    CHECK(gated.hidden_states.values == base.hidden_states.values);
+    // And the encoder's table leaves the decoder's heads alone: an encoder gate of 1 everywhere changes nothing.
+    ForwardHooks encoder_only;
+    encoder_only.head_gates = head_gates_ones(model->info().n_layer, model->info().n_head);
+    CHECK(seq2seq_with(*model, encoder_only).logits == base.logits);
+}
+
+TEST_CASE("hooks: a decoder knockout hides the edge and renormalises the row (bart-tiny)") {
+    ModelPtr model = load_fixture_model("bart-tiny");
+    const int LD = model->info().n_decoder_layer, HD = model->info().n_decoder_head;
+    const int T = static_cast<int>(kDecoderIds.size()), layer = 1, query = T - 1, key = 1;   // logits are read at T - 1
+    ForwardHooks hooks;
+    hooks.decoder_knockouts.push_back({layer, query, key});
+    const Trace base = seq2seq_with(*model, ForwardHooks{});
+    const Trace cut = seq2seq_with(*model, hooks);
+    CHECK(cut.attentions.probs == base.attentions.probs);   // the encoder is untouched
+    for (int l = 0; l < LD; ++l)
+        for (int h = 0; h < HD; ++h) {
+            CAPTURE(l);
+            CAPTURE(h);
+            if (l < layer) {
+                CHECK(head_probs(cut.decoder_attentions, l, h) == head_probs(base.decoder_attentions, l, h));
+                CHECK(head_probs(cut.cross_attentions, l, h) == head_probs(base.cross_attentions, l, h));
+                continue;
+            }
+            CHECK(base.decoder_attentions.at(l, h, query, key) > 0.0f);
+            CHECK(cut.decoder_attentions.at(l, h, query, key) == 0.0f);
+            for (int t = 0; t < T; ++t) {
+                double sum = 0.0;
+                for (int s = 0; s < T; ++s) sum += cut.decoder_attentions.at(l, h, t, s);
+                CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+            }
+            // The other keys of the row share what the hidden one had, in their old proportions.
+            const float kept = 1.0f - base.decoder_attentions.at(l, h, query, key);
+            for (int s = 0; s <= query; ++s)
+                if (s != key)
+                    CHECK(cut.decoder_attentions.at(l, h, query, s) ==
+                          doctest::Approx(base.decoder_attentions.at(l, h, query, s) / kept).epsilon(1e-5));
+            // Rows other than the query are untouched in this layer.
+            for (int s = 0; s < T; ++s)
+                CHECK(cut.decoder_attentions.at(l, h, 2, s) == doctest::Approx(base.decoder_attentions.at(l, h, 2, s)).epsilon(1e-5));
+        }
+    CHECK(max_diff(base.logits, cut.logits) > 1e-6f);
+
+    // The encoder's knockouts address the encoder only: the same edge there leaves the decoder's
+    // first self-attention (which reads no encoder output) as it was, with the edge visible.
+    ForwardHooks encoder_only;
+    encoder_only.knockouts.push_back({-1, query, key});
+    const Trace enc_cut = seq2seq_with(*model, encoder_only);
+    CHECK(enc_cut.attentions.at(0, 0, query, key) == 0.0f);
+    for (int h = 0; h < HD; ++h) CHECK(head_probs(enc_cut.decoder_attentions, 0, h) == head_probs(base.decoder_attentions, 0, h));
 }

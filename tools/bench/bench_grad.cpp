@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/linear.h"
@@ -115,12 +116,15 @@ void compare(const char* name, const Body& body, int T, int rounds) {
 
 }  // namespace
 
-int main() {
+// `bench_grad small`: the 2-layer case only (for profiling).
+int main(int argc, char** argv) {
+    const bool small_only = argc > 1 && std::string(argv[1]) == "small";
     const int T = 64;
     std::printf("differentiable pass, f32, T=%d (ms; backward = forward+backward - recorded forward)\n", T);
     std::printf("%-34s %11s %12s %12s %14s %13s %13s\n", "model", "old forward", "body_forward", "rec forward", "fwd+backward",
                 "bwd/rec fwd", "bwd/body_fwd");
     compare("2 layers, D=64, V=600", gpt2_shaped(2, 64, 4, 256, 600, 128), T, 21);
+    if (small_only) return 0;
     compare("GPT-2 small: 12 x D=768, V=50257", gpt2_shaped(12, 768, 12, 3072, 50257, 1024), T, 3);
     return 0;
 }
