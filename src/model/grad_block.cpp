@@ -124,10 +124,10 @@ void mlp_unrecord(Pass<Real>& p, int l, const Real* x, const Real* dm, Real* dx)
             daf[i] = dact[i] * u[i];
             du[i] = dact[i] * af[i];
         }
-        activation_backward(r.activation, df.data(), daf.data(), rec.at(s.f), n);
+        activation_backward_fast(r.activation, df.data(), daf.data(), rec.at(s.f), n);
         dense_backward(p, w.up, dx, du.data(), x, T);
     } else {
-        activation_backward(r.activation, df.data(), dact.data(), rec.at(s.f), n);
+        activation_backward_fast(r.activation, df.data(), dact.data(), rec.at(s.f), n);
     }
     dense_backward(p, w.fc1, dx, df.data(), x, T);
 }
