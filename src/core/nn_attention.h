@@ -42,8 +42,13 @@ void attention_forward(Real* out, Real* probs, const Real* q, const Real* k, con
 template <typename Real>
 void attention_backward(Real* dq, Real* dk, Real* dv, Real* dprobs, Real* dgates, const Real* dout, const Real* q,
                         const Real* k, const Real* v, const Real* probs, const Real* gates, const AttentionSpec& spec);
+// The same as attention_forward (the reference) with Eigen products per head; what the differentiable pass
+// runs. out must not alias q, k or v.
+template <typename Real>
+void attention_forward_fast(Real* out, Real* probs, const Real* q, const Real* k, const Real* v, const Real* gates,
+                            const AttentionSpec& spec);
 // The same as attention_backward (the reference) with Eigen products per head; what the differentiable pass
-// runs. A NaN or infinity in dout at a masked entry would spread here where the reference skips it.
+// runs.
 template <typename Real>
 void attention_backward_fast(Real* dq, Real* dk, Real* dv, Real* dprobs, Real* dgates, const Real* dout, const Real* q,
                              const Real* k, const Real* v, const Real* probs, const Real* gates, const AttentionSpec& spec);

@@ -41,7 +41,7 @@ void attention_record(Pass<Real>& p, int l, const Real* x, Real* a) {
         rope_forward(k, k, T, rec.KV, rec.hd, r.rotary_dim, 0, r.rope_inv_freq->data(), 1.0f);
     }
     p.observe("layer." + std::to_string(l) + ".values", T, kvd, v);
-    attention_forward(rec.at(s.ctx), rec.at(s.probs), q, k, v, p.gates[l].data(), p.specs[l]);
+    attention_forward_fast(rec.at(s.ctx), rec.at(s.probs), q, k, v, p.gates[l].data(), p.specs[l]);
     dense_forward(p, w.out, rec.at(s.ctx), T, a);
 }
 
@@ -124,10 +124,10 @@ void mlp_unrecord(Pass<Real>& p, int l, const Real* x, const Real* dm, Real* dx)
             daf[i] = dact[i] * u[i];
             du[i] = dact[i] * af[i];
         }
-        activation_backward(r.activation, df.data(), daf.data(), rec.at(s.f), n);
+        activation_backward_fast(r.activation, df.data(), daf.data(), rec.at(s.f), n);
         dense_backward(p, w.up, dx, du.data(), x, T);
     } else {
-        activation_backward(r.activation, df.data(), dact.data(), rec.at(s.f), n);
+        activation_backward_fast(r.activation, df.data(), dact.data(), rec.at(s.f), n);
     }
     dense_backward(p, w.fc1, dx, df.data(), x, T);
 }

@@ -91,6 +91,13 @@ void check_attention(const Case& c, unsigned seed) {
         rope_backward(dk.data(), dk_rot.data(), S, Hkv, D, D, 0, inv_freq.data(), 1.0f);
     }
     {
+        // The fast forward the pass runs, against the reference.
+        std::vector<double> fout(out.size(), 7.0), fprobs(probs.size(), 7.0);
+        attention_forward_fast(fout.data(), fprobs.data(), qa, ka, v.data(), g, spec);
+        for (size_t i = 0; i < fout.size(); ++i) CHECK(fout[i] == doctest::Approx(out[i]).epsilon(1e-12));
+        for (size_t i = 0; i < fprobs.size(); ++i) CHECK(fprobs[i] == doctest::Approx(probs[i]).epsilon(1e-12));
+    }
+    {
         // The fast kernel the pass runs, against the reference on the same saved activations.
         std::vector<double> fq(q.size()), fk(k.size()), fv(v.size()), fprobs(probs.size()), fgates(H);
         attention_backward_fast(fq.data(), fk.data(), fv.data(), fprobs.data(), c.gates ? fgates.data() : nullptr,
@@ -226,7 +233,7 @@ TEST_CASE("a fully masked row gives zeros, never NaN (T=3, S=4, H=2, D=4, shared
     }
 }
 
-TEST_CASE("attention_backward_fast equals the reference in f32 at the bench's size (T=64, H=4, D=16, causal, gates, knockouts, accumulating)") {
+TEST_CASE("attention_forward_fast and attention_backward_fast equal the references in f32 at the bench's size (T=64, H=4, D=16, causal, gates, knockouts, accumulating)") {
     const int T = 64, H = 4, D = 16;
     AttentionSpec spec;
     spec.n_query = spec.n_key = T;
@@ -243,6 +250,12 @@ TEST_CASE("attention_backward_fast equals the reference in f32 at the bench's si
     const std::vector<float> gates = {1.0f, 0.0f, 0.5f, 2.0f};
     std::vector<float> out(T * H * D), probs(H * T * T);
     attention_forward<float>(out.data(), probs.data(), q.data(), k.data(), v.data(), gates.data(), spec);
+    std::vector<float> fout(T * H * D, 7.0f), fprobs(H * T * T, 7.0f);
+    attention_forward_fast<float>(fout.data(), fprobs.data(), q.data(), k.data(), v.data(), gates.data(), spec);
+    for (size_t i = 0; i < out.size(); ++i) CHECK(std::abs(fout[i] - out[i]) <= 1e-6f + 1e-5f * std::abs(out[i]));
+    for (size_t i = 0; i < probs.size(); ++i) CHECK(std::abs(fprobs[i] - probs[i]) <= 1e-6f);
+    CHECK(fprobs[(0 * T + 10) * T + 3] == 0.0f);   // knocked out
+    CHECK(fprobs[(2 * T + 5) * T + 6] == 0.0f);    // causal
     // Both start from the same non-zero contents: each must add, not overwrite.
     const std::vector<float> start = to_float(random_values(T * H * D, rng)), start_p = to_float(random_values(H * T * T, rng));
     std::vector<float> rq = start, rk = start, rv = start, rp = start_p, rg(H, 1.0f);

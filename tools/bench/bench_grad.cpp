@@ -12,6 +12,10 @@
 #include <vector>
 
 #include "core/linear.h"
+#include "core/nn_act.h"
+#include "core/nn_attention.h"
+#include "core/nn_linear.h"
+#include "core/nn_norm.h"
 #include "core/ops.h"
 #include "model/body.h"
 #include "model/gradients.h"
@@ -114,6 +118,58 @@ void compare(const char* name, const Body& body, int T, int rounds) {
                 (both - recorded) / recorded, (both - recorded) / inference);
 }
 
+// Each op family of one 2-layer-sized block, forward against backward (microseconds per call), to see
+// where the backward's time goes: the shapes of the small case (T=64, D=64, 4 heads, MLP 256).
+void stages(int rounds) {
+    const int T = 64, D = 64, H = 4, hd = 16, F = 256;
+    Random r;
+    auto values = [&](size_t n) {
+        std::vector<float> v(n);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        for (float& x : v) x = normal(r.rng);
+        return v;
+    };
+    auto us = [&](const std::function<void()>& work) { return 1000.0 * median_ms(work, rounds); };
+    std::printf("per op, T=%d D=%d H=%d F=%d (us)    %10s %10s %12s\n", T, D, H, F, "forward", "backward", "bwd (ref)");
+    const Matrix w_in = r.matrix(D, F, WeightLayout::in_out, 0.02f), w_out = r.matrix(F, D, WeightLayout::in_out, 0.02f);
+    const std::vector<float> x = values(T * D), dy = values(T * F), h = values(T * F), dh = values(T * D);
+    std::vector<float> y(T * F), dx(T * D), dhid(T * F);
+    std::printf("%-40s %10.1f %10.1f\n", "linear D->F (input grad)", us([&] { linear_forward_stored(y.data(), x.data(), w_in.view, nullptr, T); }),
+                us([&] { linear_backward_input(dx.data(), dy.data(), w_in.view, T); }));
+    std::printf("%-40s %10.1f %10.1f\n", "linear F->D (input grad)", us([&] { linear_forward_stored(dx.data(), h.data(), w_out.view, nullptr, T); }),
+                us([&] { linear_backward_input(dhid.data(), dh.data(), w_out.view, T); }));
+    std::vector<float> act(T * F);
+    std::printf("%-40s %10.1f %10.1f %12.1f\n", "gelu_tanh (T x F)",
+                us([&] { activation_forward(Activation::gelu_tanh, act.data(), h.data(), T * F); }),
+                us([&] { activation_backward_fast(Activation::gelu_tanh, dhid.data(), dy.data(), h.data(), T * F); }),
+                us([&] { activation_backward(Activation::gelu_tanh, dhid.data(), dy.data(), h.data(), T * F); }));
+    const std::vector<float> ones(D, 1.0f), zero(D, 0.0f);
+    std::vector<float> mean(T), rstd(T), out(T * D);
+    std::printf("%-40s %10.1f %10.1f\n", "layernorm (T x D)",
+                us([&] { layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(), ones.data(), zero.data(), 1e-5f, T, D); }),
+                us([&] { layernorm_backward<float>(dx.data(), nullptr, nullptr, dh.data(), x.data(), ones.data(), mean.data(), rstd.data(), T, D); }));
+    AttentionSpec spec;
+    spec.n_query = spec.n_key = T;
+    spec.n_head = spec.n_kv_head = H;
+    spec.head_dim = hd;
+    spec.scale = 0.25f;
+    spec.causal = true;
+    const std::vector<float> q = values(T * D), k = values(T * D), v = values(T * D), dctx = values(T * D);
+    std::vector<float> ctx(T * D), probs(H * T * T), dq(T * D), dk(T * D), dv(T * D), dprobs(H * T * T), dgates(H);
+    const double attn_fwd = us([&] { attention_forward_fast<float>(ctx.data(), probs.data(), q.data(), k.data(), v.data(), nullptr, spec); });
+    const double attn_fwd_ref = us([&] { attention_forward<float>(ctx.data(), probs.data(), q.data(), k.data(), v.data(), nullptr, spec); });
+    const double attn_fast = us([&] {
+        attention_backward_fast<float>(dq.data(), dk.data(), dv.data(), dprobs.data(), dgates.data(), dctx.data(), q.data(), k.data(),
+                                       v.data(), probs.data(), nullptr, spec);
+    });
+    const double attn_ref = us([&] {
+        attention_backward<float>(dq.data(), dk.data(), dv.data(), dprobs.data(), dgates.data(), dctx.data(), q.data(), k.data(),
+                                  v.data(), probs.data(), nullptr, spec);
+    });
+    std::printf("%-40s %10.1f %10.1f %12.1f\n", "attention (probs, ctx; d q k v probs)", attn_fwd, attn_fast, attn_ref);
+    std::printf("%-40s %10.1f\n", "attention forward, reference", attn_fwd_ref);
+}
+
 }  // namespace
 
 // `bench_grad small`: the 2-layer case only (for profiling).
@@ -124,6 +180,7 @@ int main(int argc, char** argv) {
     std::printf("%-34s %11s %12s %12s %14s %13s %13s\n", "model", "old forward", "body_forward", "rec forward", "fwd+backward",
                 "bwd/rec fwd", "bwd/body_fwd");
     compare("2 layers, D=64, V=600", gpt2_shaped(2, 64, 4, 256, 600, 128), T, 21);
+    stages(51);
     if (small_only) return 0;
     compare("GPT-2 small: 12 x D=768, V=50257", gpt2_shaped(12, 768, 12, 3072, 50257, 1024), T, 3);
     return 0;
