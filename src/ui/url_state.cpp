@@ -126,6 +126,7 @@ UrlState url_state_parse(const std::string& fragment) {
         else if (key == "flow") st.flow_threshold = parse_unit(value);
         else if (key == "fpin") st.flow_pinned = parse_int(value);
         else if (key == "words" && (value == "0" || value == "1")) st.words = value == "1";
+        else if (key == "vw" && (value == "0" || value == "1")) st.value_weighted = value == "1";
         else if (key == "heads" && (value == "one" || value == "all")) st.head_mode = value == "all" ? HeadMode::average_all : HeadMode::one;
         else if (key == "heads") {
             if (std::optional<std::vector<int>> list = parse_int_list(value)) {
@@ -177,6 +178,7 @@ std::string url_state_format(const App& app) {
     if (sel.head_mode == HeadMode::average_all) add("heads", "all");
     if (sel.head_mode == HeadMode::average_chosen) add("heads", sel.averaged_heads.empty() ? "all" : int_list(sel.averaged_heads));
     if (sel.words) add("words", "1");
+    if (sel.value_weighted) add("vw", "1");
     return out;
 }
 
@@ -220,6 +222,7 @@ void app_apply_url_state(App& app, const UrlState& st) {
             app.selection.head_mode = HeadMode::average_all;
     }
     if (st.words) app.selection.words = *st.words;
+    if (st.value_weighted) app.selection.value_weighted = *st.value_weighted;
     if (st.local_model && *st.local_model != app.model_name) app.linked_disk_model = *st.local_model;
 }
 

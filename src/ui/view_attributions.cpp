@@ -138,7 +138,11 @@ void agreement_table(const AttributionsData& d, const std::vector<std::string>& 
     ImGui::TextUnformatted("Where the methods agree (Spearman rank correlation, 1 = same order)");
     const int cols = 2 + static_cast<int>(have.size());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg;
-    if (!ImGui::BeginTable("agreement", cols, flags)) return;
+    ImGui::PushTextWrapPos(-1.0f);   // one line per cell, as in the target table
+    if (!ImGui::BeginTable("agreement", cols, flags)) {
+        ImGui::PopTextWrapPos();
+        return;
+    }
     ImGui::TableSetupColumn("method");
     ImGui::TableSetupColumn("top token");
     for (int m : have) ImGui::TableSetupColumn(kAttributionMethods[m].short_label);
@@ -167,6 +171,7 @@ void agreement_table(const AttributionsData& d, const std::vector<std::string>& 
         }
     }
     ImGui::EndTable();
+    ImGui::PopTextWrapPos();
 }
 
 // Target and foil from the top predictions: "why 'animal' and not 'street'?"
@@ -177,7 +182,13 @@ AttributionsActions target_picker(const AttributionsData& d) {
     if (!d.candidates || d.candidates->empty()) return act;
     ImGui::TextUnformatted("Explain which prediction? Target = the token explained; foil = \"and not this one\".");
     const ImGuiTableFlags flags = ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg;
-    if (!ImGui::BeginTable("targets", 4, flags)) return act;
+    // Token cells keep one line: the panel's wrap position would split a token the fit-to-content column
+    // has not measured yet ("Cheroke" / "e").
+    ImGui::PushTextWrapPos(-1.0f);
+    if (!ImGui::BeginTable("targets", 4, flags)) {
+        ImGui::PopTextWrapPos();
+        return act;
+    }
     ImGui::TableSetupColumn("prediction");
     ImGui::TableSetupColumn("probability");
     ImGui::TableSetupColumn("target");
@@ -211,6 +222,7 @@ AttributionsActions target_picker(const AttributionsData& d) {
     if (d.foil_rects) d.foil_rects->insert(d.foil_rects->begin(), last_item_rect());
     widget_mark("attr_no_foil");
     ImGui::EndTable();
+    ImGui::PopTextWrapPos();
     return act;
 }
 

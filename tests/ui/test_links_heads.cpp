@@ -23,7 +23,7 @@ const char* kText = "The animal didn't cross the street because it was crossing.
 
 }  // namespace
 
-TEST_CASE("URL fragment: pin, Lines heads, flow threshold and pin, head average and words round-trip") {
+TEST_CASE("URL fragment: pin, Lines heads, flow threshold and pin, head average, words and value weighting round-trip") {
     std::string fragment;
     {
         UiHarness a(ImVec2(1280, 800));
@@ -37,6 +37,7 @@ TEST_CASE("URL fragment: pin, Lines heads, flow threshold and pin, head average 
         a.app.selection.head_mode = HeadMode::average_chosen;
         a.app.selection.averaged_heads = {0, 2, 3};
         a.app.selection.words = true;
+        a.app.selection.value_weighted = true;
         fragment = url_state_format(a.app);
     }
     CHECK(fragment.find("pin=5") != std::string::npos);
@@ -45,6 +46,7 @@ TEST_CASE("URL fragment: pin, Lines heads, flow threshold and pin, head average 
     CHECK(fragment.find("fpin=7") != std::string::npos);
     CHECK(fragment.find("heads=0%2C2%2C3") != std::string::npos);
     CHECK(fragment.find("words=1") != std::string::npos);
+    CHECK(fragment.find("vw=1") != std::string::npos);
 
     UrlState st = url_state_parse(fragment);
     REQUIRE(st.pinned);
@@ -56,6 +58,7 @@ TEST_CASE("URL fragment: pin, Lines heads, flow threshold and pin, head average 
     CHECK(st.head_mode == HeadMode::average_chosen);
     CHECK(st.averaged_heads == std::vector<int>{0, 2, 3});
     CHECK(st.words == true);
+    CHECK(st.value_weighted == true);
 
     UiHarness b(ImVec2(1280, 800));
     b.app.text = "Hello";
@@ -68,6 +71,7 @@ TEST_CASE("URL fragment: pin, Lines heads, flow threshold and pin, head average 
     CHECK(b.app.selection.head_mode == HeadMode::average_chosen);
     CHECK(b.app.selection.averaged_heads == std::vector<int>{0, 2, 3});
     CHECK(b.app.selection.words);
+    CHECK(b.app.selection.value_weighted);
     b.app.main_view = MainView::lines;
     b.frame();
     b.frame();   // the lines view keeps the linked toggles instead of resetting them to the selected head
@@ -82,13 +86,14 @@ TEST_CASE("URL fragment: pin, Lines heads, flow threshold and pin, head average 
 }
 
 TEST_CASE("URL fragment: bad pins, head lists, thresholds and flags are ignored") {
-    UrlState st = url_state_parse("pin=-1&lheads=0,x&flow=1.5&fpin=abc&heads=1,,2&words=yes&model=local:");
+    UrlState st = url_state_parse("pin=-1&lheads=0,x&flow=1.5&fpin=abc&heads=1,,2&words=yes&vw=2&model=local:");
     CHECK_FALSE(st.pinned);
     CHECK_FALSE(st.line_heads);
     CHECK_FALSE(st.flow_threshold);
     CHECK_FALSE(st.flow_pinned);
     CHECK_FALSE(st.head_mode);
     CHECK_FALSE(st.words);
+    CHECK_FALSE(st.value_weighted);
     CHECK_FALSE(st.local_model);
     CHECK_FALSE(st.model);
     for (const char* bad : {"flow=nan", "flow=-0.1", "flow=1e-2", "flow=0.1.2", "flow=.", "flow="})

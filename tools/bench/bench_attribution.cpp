@@ -10,19 +10,9 @@
 
 #include "analysis/attribution.h"
 #include "platform/file_io.h"
+#include "bench_timer.h"
 
 using namespace attn;
-
-static double median_ms(const std::function<void()>& work, int rounds) {
-    std::vector<double> ms;
-    for (int r = 0; r < rounds; ++r) {
-        auto start = std::chrono::steady_clock::now();
-        work();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-}
 
 // Runs the stages up to and including `last` and returns when the next stage starts.
 static void run_until_after(AttributionJob& job, const std::string& last) {

@@ -20,21 +20,11 @@
 #include "model/body.h"
 #include "model/gradients.h"
 #include "model/trace_fill.h"
+#include "bench_timer.h"
 
 using namespace attn;
 
 namespace {
-
-double median_ms(const std::function<void()>& work, int rounds) {
-    std::vector<double> ms;
-    for (int r = 0; r < rounds; ++r) {
-        auto start = std::chrono::steady_clock::now();
-        work();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-}
 
 struct Random {
     std::mt19937 rng{9};

@@ -14,19 +14,9 @@
 #include "core/nn_linear.h"
 #include "core/nn_loss.h"
 #include "core/nn_norm.h"
+#include "bench_timer.h"
 
 using namespace attn;
-
-static double median_ms(const std::function<void()>& work, int rounds) {
-    std::vector<double> ms;
-    for (int r = 0; r < rounds; ++r) {
-        auto start = std::chrono::steady_clock::now();
-        work();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-}
 
 static void row(const char* name, const std::function<void()>& fwd, const std::function<void()>& bwd, int rounds) {
     const double f = median_ms(fwd, rounds), b = median_ms(bwd, rounds);
