@@ -25,13 +25,15 @@ after(async () => {
   await H.closePage(ctx);
 });
 
+// The most recently built native CLI: tools/test builds native-debug, and a native-release left from an
+// older checkout must not stand in for it.
 function cliPath() {
   if (process.env.ATTN_CLI) return process.env.ATTN_CLI;
-  for (const preset of ['native-release', 'native-debug']) {
-    const p = path.join(H.root, 'build', preset, 'src', 'attnscope-cli');
-    if (fs.existsSync(p)) return p;
-  }
-  return null;
+  const built = ['native-debug', 'native-release']
+    .map((preset) => path.join(H.root, 'build', preset, 'src', 'attnscope-cli'))
+    .filter((p) => fs.existsSync(p))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  return built.length ? built[0] : null;
 }
 
 test('type a sentence, open Attributions, pick a foil, run integrated gradients with a moving progress bar', async () => {
