@@ -45,6 +45,7 @@ void app_analysis_start(App& app) {
     s.cancelled = false;
     s.error.clear();
     s.longest_frame_ms = 0.0;
+    s.longest_step_ms = 0.0;
     s.frames_stepped = 0;
 }
 
@@ -80,10 +81,15 @@ void app_analysis_frame(App& app, bool view_open) {
     s.run_requested = false;
     if (s.job) {
         const auto t0 = std::chrono::steady_clock::now();
-        // At least one step a frame, so even a slow machine makes progress; then until the budget is spent.
+        // At least one step a frame, so even a slow machine makes progress; then more only while the longest
+        // step seen so far still fits in the budget (starting a step at 5.9 ms that takes 12 would drop a frame).
+        double spent = 0.0;
         do {
+            const double before = spent;
             s.job->step();
-        } while (!s.job->done() && ms_since(t0) < s.budget_ms);
+            spent = ms_since(t0);
+            s.longest_step_ms = std::max(s.longest_step_ms, spent - before);
+        } while (!s.job->done() && spent + s.longest_step_ms < s.budget_ms);
         s.longest_frame_ms = std::max(s.longest_frame_ms, ms_since(t0));
         ++s.frames_stepped;
         s.progress = s.job->progress();

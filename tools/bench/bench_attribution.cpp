@@ -70,18 +70,24 @@ int main() {
         }
         std::sort(ig_ms.begin(), ig_ms.end());
         double longest_step = 0.0;
+        std::string longest_stage;
         const double whole = median_ms(
             [&] {
                 AttributionJob job(m, ids, options);
                 for (bool done = false; !done;) {
+                    const std::string stage = job.stage();
                     const auto start = std::chrono::steady_clock::now();
                     done = job.step();
-                    longest_step = std::max(longest_step, std::chrono::duration<double, std::milli>(
-                                                              std::chrono::steady_clock::now() - start).count());
+                    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+                    if (ms > longest_step) {
+                        longest_step = ms;
+                        longest_stage = stage;
+                    }
                 }
             },
             1);
-        std::printf("%-20s %9.2f %9.2f %6.2fx %12.1f %14.1f %13.2f\n", name, f, b, b / f, ig_ms[1], whole, longest_step);
+        std::printf("%-20s %9.2f %9.2f %6.2fx %12.1f %14.1f %13.2f  (%s)\n", name, f, b, b / f, ig_ms[1], whole,
+                    longest_step, longest_stage.c_str());
     }
     return 0;
 }
