@@ -61,8 +61,9 @@ struct AttentionCall {
     AttentionTensor* capture = nullptr;      // null: probabilities go to scratch
     const std::vector<uint8_t>* mask = nullptr;   // (T, S) knocked-out edges, or null
     const ForwardHooks* gates = nullptr;     // null: every gate 1
-    const ForwardHooks* observer = nullptr;  // shown the values as `values_name`
+    const ForwardHooks* observer = nullptr;  // shown the values as `values_name`, edits the context
     std::string values_name;
+    std::string context_name;
 };
 
 // out (T, D) = out_proj(concat over heads of gate_h * softmax(q_h k_h^T * scale) v_h); queries from x
@@ -130,6 +131,7 @@ void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const Att
             for (int t = 0; t < T; ++t)
                 for (int i = 0; i < hd; ++i) c[static_cast<size_t>(t) * qd + i] *= g;
     }
+    if (call.observer && call.observer->editor) call.observer->editor(call.context_name, T, qd, ctx.data());
     linear(ctx.data(), T, w.out.w.view, w.out.b.data(), out);
 }
 
@@ -177,8 +179,8 @@ void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks
     const int D = static_cast<int>(h.size() / (T > 0 ? T : 1));
     std::vector<float> x(h.size());     // (T, D) normed sublayer input (pre-LN)
     std::vector<float> out(h.size());   // (T, D) a sublayer's output
-    auto observe = [&](const std::string& name, const std::vector<float>& data) {
-        hooks.observe(prefix + name, T, D, data.data());
+    auto observe = [&](const std::string& name, std::vector<float>& data) {
+        hooks.edit_and_observe(prefix + name, T, D, data.data());
     };
     observe("embed", h);
     for (int l = 0; l < static_cast<int>(blocks.size()); ++l) {
@@ -194,8 +196,9 @@ void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks
         self.capture = capture.self;
         self.mask = mask.empty() ? nullptr : &mask;
         self.gates = apply_interventions && !hooks.head_gates.empty() ? &hooks : nullptr;
-        self.observer = hooks.observer ? &hooks : nullptr;
+        self.observer = hooks.observer || hooks.editor ? &hooks : nullptr;
         self.values_name = prefix + p + "values";
+        self.context_name = prefix + p + "context";
         const long n = static_cast<long>(h.size());
         if (!r.post_ln) {
             norm_apply(r, b.attn.norm, h.data(), T, D, x.data());

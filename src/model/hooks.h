@@ -13,7 +13,7 @@
 // Which stack they address: head_gates and knockouts the `attentions` stack of the Trace (decoder-only,
 // encoder, BART's encoder); decoder_head_gates and decoder_knockouts BART's decoder self-attention (the
 // Trace's `decoder_attentions`, positions in the decoder input). Cross attention is observed, not gated.
-// BART's decoder is observed under "decoder." names.
+// BART's decoder is observed (and edited) under "decoder." names.
 #pragma once
 #include <functional>
 #include <string>
@@ -40,6 +40,13 @@ struct EdgeKnockout {
 // Post-LN decoders with cross attention add "layer.L.cross_out" and "layer.L.resid_cross" after
 // resid_mid; BART's decoder stack reports the same names prefixed by "decoder.".
 using ForwardObserver = std::function<void(const std::string& name, int rows, int cols, const float* data)>;
+// Shown the same named intermediates as the observer, before it, and may change them in place: what
+// activation patching and mean ablation write through. Besides the observer's names it is shown
+//   "layer.L.context"            the heads' context vectors after their gates, before the output
+//                                projection (T rows, H * head_dim cols, head h in cols h*hd .. h*hd+hd-1)
+// Not shown "layer.L.values" (the values feed the attention already computed) nor "final_norm".
+// The gradient pass (model/gradients.h) ignores it: an edited forward has no backward.
+using ForwardEditor = std::function<void(const std::string& name, int rows, int cols, float* data)>;
 
 struct ForwardHooks {
     // (L, H) per-head gate: the head's context vector is scaled by it before the output projection
@@ -47,6 +54,7 @@ struct ForwardHooks {
     std::vector<float> head_gates;
     std::vector<EdgeKnockout> knockouts;
     ForwardObserver observer;   // empty: nothing observed
+    ForwardEditor editor;       // empty: nothing edited
     // Encoder-decoder models: the same for the decoder stack ((L_dec, H_dec) gates; empty: all 1).
     std::vector<float> decoder_head_gates;
     std::vector<EdgeKnockout> decoder_knockouts;
@@ -58,6 +66,11 @@ struct ForwardHooks {
     void observe(const std::string& name, int rows, int cols, const float* data) const {
         if (observer) observer(name, rows, cols, data);
     }
+    // The editor, then the observer (which so sees the edited values).
+    void edit_and_observe(const std::string& name, int rows, int cols, float* data) const {
+        if (editor) editor(name, rows, cols, data);
+        if (observer) observer(name, rows, cols, data);
+    }
     // The hooks the decoder stack runs with: its gates and knockouts in the place of the encoder's, the
     // same observer.
     ForwardHooks for_decoder() const {
@@ -65,6 +78,7 @@ struct ForwardHooks {
         d.head_gates = decoder_head_gates;
         d.knockouts = decoder_knockouts;
         d.observer = observer;
+        d.editor = editor;
         return d;
     }
 };

@@ -13,6 +13,7 @@
 #include "ui/head_options.h"
 #include "ui/picture_title.h"
 #include "ui/shortcuts.h"
+#include "ui/study_views.h"
 #include "ui/text_cut.h"
 #include "ui/views.h"
 #include "ui/widget_marks.h"
@@ -240,6 +241,43 @@ void show_picture_caption(const App& app) {
 
 }  // namespace
 
+// The view switch: one radio button per view, wrapping at the window's edge; when they would take more
+// than two rows (projector fonts in a small window), a drop-down instead, so the view keeps its room.
+static void show_view_switch(App& app) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float left = ImGui::GetCursorScreenPos().x;
+    const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    auto width = [&](MainView v) {
+        return ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(main_view_info(v).label).x;
+    };
+    int rows = 1;
+    float x = left;
+    for (MainView v : kMainViews) {
+        if (x > left && x + width(v) > right_edge) {
+            ++rows;
+            x = left;
+        }
+        x += width(v) + style.ItemSpacing.x;
+    }
+    if (rows > 2) {
+        ImGui::SetNextItemWidth(std::min(right_edge - left, ImGui::CalcTextSize("Attributions").x * 2.0f));
+        if (ImGui::BeginCombo("##view", main_view_info(app.main_view).label)) {
+            for (MainView v : kMainViews)
+                if (ImGui::Selectable(main_view_info(v).label, app.main_view == v)) app.main_view = v;
+            ImGui::EndCombo();
+        }
+        widget_mark("view_switch");
+        return;
+    }
+    for (MainView v : kMainViews) {
+        const char* label = main_view_info(v).label;
+        if (v != kMainViews[0] && ImGui::GetItemRectMax().x + style.ItemSpacing.x + width(v) <= right_edge)
+            ImGui::SameLine();
+        if (ImGui::RadioButton(label, app.main_view == v)) app.main_view = v;
+        widget_mark(main_view_info(v).mark);
+    }
+}
+
 void app_frame(App& app) {
     ImGuiIO& io = ImGui::GetIO();
     const float W = io.DisplaySize.x, H = io.DisplaySize.y;
@@ -295,6 +333,10 @@ void app_frame(App& app) {
     if (panels) {
         app_handle_shortcuts(app, n_layer, n_head);
         app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
+        app_heads_frame(app);
+        app_interventions_frame(app);
+        app_checks_frame(app);
+        app_explain_frame(app);
         show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);
     }
 
@@ -347,17 +389,7 @@ void app_frame(App& app) {
         app.widgets.main_view = {ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(),
                                  ImGui::GetWindowHeight()};
         // One selection drives every view, so switching keeps the layer, head and kind.
-        const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-        for (MainView v : kMainViews) {
-            if (!panels) break;
-            const char* label = main_view_info(v).label;
-            const float w = ImGui::GetFrameHeight() + imgui_style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
-            // Wrap rather than run past the edge at projector font sizes.
-            if (v != kMainViews[0] && ImGui::GetItemRectMax().x + imgui_style.ItemSpacing.x + w <= right_edge)
-                ImGui::SameLine();
-            if (ImGui::RadioButton(label, app.main_view == v)) app.main_view = v;
-            widget_mark(main_view_info(v).mark);
-        }
+        if (panels) show_view_switch(app);
         if (panels && app.analysis.job && !main_view_is_analysis(app.main_view) &&
             show_job_progress({true, app.analysis.progress, app.analysis.stage, nullptr, nullptr}))
             app.analysis.cancel_requested = true;   // the job goes on while another view is shown
@@ -374,6 +406,11 @@ void app_frame(App& app) {
         case MainView::attributions:
         case MainView::lens:
         case MainView::activations: app_show_analysis_view(app, app.main_view, style); break;
+        case MainView::heads: show_heads_view(app, view, style); break;
+        case MainView::similarity: show_similarity_view(app, view, style); break;
+        case MainView::patching: show_patching_view(app, style); break;
+        case MainView::checks: show_checks_view(app, style); break;
+        case MainView::explain: show_explain_view(app, style); break;
         }
         ImGui::PopTextWrapPos();
     }
@@ -419,6 +456,7 @@ void app_frame(App& app) {
             const bool step = show_predictions(pd);
             ImGui::PopTextWrapPos();
             app_show_head_stats(app, view);   // below the predictions: Next token stays in view
+            show_interventions_panel(app, style);
             show_inspector_row_stats(app.selection, id);
             if (step) app_next_token(app);
         }

@@ -21,10 +21,13 @@
 #include "model/model.h"
 #include "model/trace.h"
 #include "ui/analysis_state.h"
+#include "ui/checks_state.h"
 #include "ui/heatmap_cells.h"
 #include "ui/flow_state.h"
 #include "ui/glyph_set.h"
 #include "ui/head_views.h"
+#include "ui/heads_state.h"
+#include "ui/intervention_state.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -164,6 +167,10 @@ struct App {
     HeadViewCache head_views;          // the heatmap's averaged / word-level matrices, per trace key
     WidgetRects widgets;
     AnalysisState analysis;            // Attributions, Logit lens, Activations: choices, job, cached result
+    HeadsState heads;                  // the heads and similarity views: statistics, labels, similarity
+    InterventionState interventions;   // ablations, knockouts, masks and their effect; activation patching
+    ChecksState checks;                // the checks run and the heads it passes
+    ExplainState explain;              // the explanation's faithfulness job and text
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.
     bool picture_only = false;

@@ -106,9 +106,9 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
     }
     const std::string picture_name = base + "-" + main_view_name(app.main_view) + head_tag;
     if (kind == ExportKind::svg) {
-        if (main_view_is_analysis(app.main_view))
+        if (!main_view_has_svg(app.main_view))
             return ErrorValue{std::string("the ") + main_view_info(app.main_view).label +
-                              " view has no vector picture: export a PNG, or its numbers with attnscope-cli analyze"};
+                              " view has no vector picture: export a PNG, or its numbers with attnscope-cli"};
         if (app.main_view == MainView::flow && app.selection.kind == AttentionKind::cross)
             return ErrorValue{"the flow view has no picture of cross attention: pick encoder or decoder self attention"};
         SvgInput in = svg_input(app, view);

@@ -69,7 +69,12 @@ PictureTitle picture_title(const App& app, MainView view) {
         break;
     case MainView::attributions:
     case MainView::lens:
-    case MainView::activations: std::snprintf(what, sizeof what, "%s", main_view_info(view).label); break;
+    case MainView::activations:
+    case MainView::heads:
+    case MainView::similarity:
+    case MainView::patching:
+    case MainView::checks:
+    case MainView::explain: std::snprintf(what, sizeof what, "%s", main_view_info(view).label); break;
     }
     t.heading = (app.model_name.empty() ? std::string("no model") : app.model_name) + kDot + what;
     if (seq2seq) t.heading += kDot + kind_title(s.kind);

@@ -12,8 +12,10 @@ namespace attn {
 // What the main area shows: one head as a heatmap, every head as a grid of thumbnails, the head view
 // (lines, as in BertViz), the attention flow across layers, and what mattered for one prediction
 // (attributions), what each layer would predict (logit lens) and how the residual stream grows
-// (activations).
-enum class MainView { heatmap, grid, lines, flow, attributions, lens, activations };
+// (activations); what each head does (heads: table and map), which heads do the same job (similarity),
+// activation patching, rule-based checks, and the explanation of a prediction in words.
+enum class MainView { heatmap, grid, lines, flow, attributions, lens, activations, heads, similarity, patching, checks,
+                      explain };
 
 // The one view table: the view switch, the page API, the URL, the CLI and the shortcuts read it.
 struct MainViewInfo {
@@ -30,10 +32,16 @@ constexpr MainViewInfo kMainViewTable[] = {
     {MainView::attributions, "attributions", "Attributions", "view_attributions"},
     {MainView::lens, "lens", "Logit lens", "view_lens"},
     {MainView::activations, "activations", "Activations", "view_activations"},
+    {MainView::heads, "heads", "Heads", "view_heads"},
+    {MainView::similarity, "similarity", "Similarity", "view_similarity"},
+    {MainView::patching, "patching", "Patching", "view_patching"},
+    {MainView::checks, "checks", "Checks", "view_checks"},
+    {MainView::explain, "explain", "Explain", "view_explain"},
 };
-constexpr MainView kMainViews[] = {MainView::heatmap, MainView::grid,         MainView::lines,
-                                   MainView::flow,    MainView::attributions, MainView::lens,
-                                   MainView::activations};
+constexpr MainView kMainViews[] = {MainView::heatmap,  MainView::grid,       MainView::lines,
+                                   MainView::flow,     MainView::attributions, MainView::lens,
+                                   MainView::activations, MainView::heads,   MainView::similarity,
+                                   MainView::patching, MainView::checks,     MainView::explain};
 
 inline const MainViewInfo& main_view_info(MainView v) {
     for (const MainViewInfo& i : kMainViewTable)
@@ -42,6 +50,10 @@ inline const MainViewInfo& main_view_info(MainView v) {
 }
 // The view's name in kMainViewTable.
 inline const char* main_view_name(MainView v) { return main_view_info(v).name; }
+// The views an SVG can draw (the others export PNGs only).
+inline bool main_view_has_svg(MainView v) {
+    return v == MainView::heatmap || v == MainView::grid || v == MainView::lines || v == MainView::flow;
+}
 // False when `name` is none of main_view_name's names.
 inline bool main_view_from_name(const std::string& name, MainView* out) {
     for (MainView v : kMainViews)
@@ -51,9 +63,9 @@ inline bool main_view_from_name(const std::string& name, MainView* out) {
         }
     return false;
 }
-// The views about one prediction (they need the model, not only the trace's attention).
+// The views drawn from the attribution job's result (the job runs while one is shown).
 inline bool main_view_is_analysis(MainView v) {
-    return v == MainView::attributions || v == MainView::lens || v == MainView::activations;
+    return v == MainView::attributions || v == MainView::lens || v == MainView::activations || v == MainView::explain;
 }
 
 // Which attention tensor of a trace is on screen. Decoder-only and encoder models have `self` only;

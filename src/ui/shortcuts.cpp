@@ -27,6 +27,11 @@ void shortcut_apply(App& app, ShortcutAction action, int n_layer, int n_head) {
     case ShortcutAction::view_attributions: app.main_view = MainView::attributions; break;
     case ShortcutAction::view_lens: app.main_view = MainView::lens; break;
     case ShortcutAction::view_activations: app.main_view = MainView::activations; break;
+    case ShortcutAction::view_heads: app.main_view = MainView::heads; break;
+    case ShortcutAction::view_similarity: app.main_view = MainView::similarity; break;
+    case ShortcutAction::view_patching: app.main_view = MainView::patching; break;
+    case ShortcutAction::view_checks: app.main_view = MainView::checks; break;
+    case ShortcutAction::view_explain: app.main_view = MainView::explain; break;
     case ShortcutAction::toggle_theme: app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark); break;
     case ShortcutAction::unpin:
         if (app.help_open)

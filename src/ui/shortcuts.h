@@ -14,6 +14,7 @@ struct App;
 enum class ShortcutAction {
     head_prev, head_next, layer_prev, layer_next, font_bigger, font_smaller,
     view_heatmap, view_grid, view_lines, view_flow, view_attributions, view_lens, view_activations,
+    view_heads, view_similarity, view_patching, view_checks, view_explain,
     toggle_theme, unpin, help,
 };
 
@@ -39,6 +40,11 @@ inline constexpr Shortcut kShortcuts[] = {
     {ShortcutAction::view_attributions, ImGuiKey_COUNT, "5", "5", "attributions view"},
     {ShortcutAction::view_lens, ImGuiKey_COUNT, "6", "6", "logit lens view"},
     {ShortcutAction::view_activations, ImGuiKey_COUNT, "7", "7", "activations view"},
+    {ShortcutAction::view_heads, ImGuiKey_COUNT, "8", "8", "heads view (table and map)"},
+    {ShortcutAction::view_similarity, ImGuiKey_COUNT, "9", "9", "head similarity view"},
+    {ShortcutAction::view_patching, ImGuiKey_COUNT, "0", "0", "activation patching view"},
+    {ShortcutAction::view_checks, ImGuiKey_COUNT, "cC", "C", "checks view"},
+    {ShortcutAction::view_explain, ImGuiKey_COUNT, "eE", "E", "explanation view"},
     {ShortcutAction::toggle_theme, ImGuiKey_COUNT, "tT", "T", "dark / light theme"},
     {ShortcutAction::unpin, ImGuiKey_Escape, "", "Esc", "unpin the pinned token (first closes this help)"},
     {ShortcutAction::help, ImGuiKey_COUNT, "?", "?", "show these shortcuts"},

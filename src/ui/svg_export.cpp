@@ -337,7 +337,12 @@ std::string svg_picture(const SvgInput& in) {
     case MainView::flow: return svg_flow(in);
     case MainView::attributions:
     case MainView::lens:
-    case MainView::activations: break;   // pictures of these are PNGs (their numbers: the analyze tensors)
+    case MainView::activations:
+    case MainView::heads:
+    case MainView::similarity:
+    case MainView::patching:
+    case MainView::checks:
+    case MainView::explain: break;   // pictures of these are PNGs (their numbers: the CLI's JSON / tensors)
     }
     return "";
 }

@@ -1030,8 +1030,18 @@ def analyze_bad_usage_exits_2_with_no_file():
         expect_clean_failure(["analyze", "--model", gpt2, "--text", "hi", "--out", bad_ext], ".npz", bad_ext)
 
 
+def load_case_files():
+    """Each command area keeps its tests in tests/cli/cases_<area>.py, run in this module's namespace so
+    they share test(), run(), expect_clean_failure() and the fixtures' paths."""
+    import glob
+    for path in sorted(glob.glob(os.path.join(HERE, "cases_*.py"))):
+        with open(path, encoding="utf-8") as f:
+            exec(compile(f.read(), path, "exec"), globals())
+
+
 def main():
     global CLI
+    load_case_files()
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
     ap.add_argument("-k", default="")

@@ -129,10 +129,12 @@ TEST_CASE("projector layout: every control reachable at 12-32 px and 1024x768 to
                     ui.app.main_view = view;
                     for (int i = 0; i < 3; ++i) ui.frame();   // scroll ranges follow the content of the frame before
                     std::vector<std::string> wanted = {"model_picker", "open_model", "theme", "font_smaller",
-                                                       "font_bigger", "export", "help", "view_heatmap", "view_grid",
-                                                       "view_lines", "view_flow", "layer_prev", "layer_slider",
+                                                       "font_bigger", "export", "help", "layer_prev", "layer_slider",
                                                        "layer_next", "head_prev", "head_slider", "head_next",
                                                        "next_token"};
+                    // Every view's radio button, or (too many rows for the window) the view drop-down.
+                    if (find_mark("view_switch")) wanted.push_back("view_switch");
+                    else for (MainView v : kMainViews) wanted.push_back(main_view_info(v).mark);
                     if (seq2seq) {
                         for (const char* n : {"source_box", "target_box", "kind_self", "kind_decoder", "kind_cross"})
                             wanted.push_back(n);

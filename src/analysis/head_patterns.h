@@ -1,0 +1,126 @@
+// What does each head do? Statistics of every head's attention on the current input (per query row and
+// summarised), and a documented, deterministic pattern label with a confidence, from those statistics.
+// Pure functions of a Trace's AttentionTensor plus which tokens are special or punctuation; the induction
+// score alone needs the model (it is measured on its own input, a random sequence repeated twice).
+//
+//   TokenKinds kinds = token_kinds(model.tokenizer, trace.tokens);
+//   std::vector<HeadStats> stats = head_statistics(trace.attentions, kinds, HeadStatsOptions{});
+//   std::vector<float> ind = induction_scores(model, InductionOptions{});     // (L, H)
+//   head_stats_set_induction(stats, ind);
+//   for (const HeadStats& s : stats) {
+//       HeadLabel label = label_head(s);
+//       printf("L%d H%d %s %.2f entropy %.3f\n", s.layer, s.head, head_pattern_info(label.pattern).name,
+//              label.confidence, s.value[int(HeadStat::entropy)]);
+//   }
+//
+// The BOS rule: when the first key soaks up attention (a sink), scores about other keys would be
+// dominated by it, so previous/self/next/local/stripe/block/induction are computed over keys 1.. with each
+// row renormalised (HeadStatsOptions::skip_first_key), and the first query row (which can only look at
+// itself in a causal model) is left out of every summary. first_token_mass is measured on the raw rows.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "model/trace.h"
+
+namespace attn {
+
+struct Model;
+class Tokenizer;
+
+// Every statistic, in the order of kHeadStatTable (the head table's columns, the head map's axes, the
+// CLI's JSON keys all read that table).
+enum class HeadStat {
+    entropy,            // nats, -sum A log A (the reference's definition)
+    entropy_norm,       // entropy / ln(keys the row can see), 0..1
+    mean_distance,      // tokens, sum A |t - s| (self attention only; -1 for cross attention)
+    first_token_mass,   // attention on key 0 (a BOS / first-token sink)
+    special_mass,       // attention on special tokens ([CLS], [SEP], <s>, </s>, ...)
+    punctuation_mass,   // attention on punctuation tokens (another common sink)
+    previous_token,     // attention on key t-1
+    self_token,         // attention on key t
+    next_token,         // attention on key t+1 (bidirectional models)
+    local_mass,         // attention within |t - s| <= window (self and neighbours)
+    stripe_mass,        // attention on the one key (not the first) that rows look at most: a vertical stripe
+    block_mass,         // attention inside the query's own segment (segments split at special tokens / sentence ends)
+    top1_mass,          // the largest weight of the row (1 = looks at exactly one key)
+    induction,          // induction score on a repeated random sequence; -1 until measured
+    count
+};
+constexpr int kHeadStatCount = static_cast<int>(HeadStat::count);
+
+struct HeadStatInfo {
+    HeadStat stat;
+    const char* key;      // JSON key and URL name: "entropy", "previous_token", ...
+    const char* label;    // column header: "entropy", "prev"
+    const char* what;     // one-line tooltip for students
+};
+extern const HeadStatInfo kHeadStatTable[kHeadStatCount];
+const HeadStatInfo& head_stat_info(HeadStat s);
+
+// Which tokens are special or punctuation (one flag per token of the sequence).
+struct TokenKinds {
+    std::vector<uint8_t> special;       // the tokenizer's special / added-special tokens
+    std::vector<uint8_t> punctuation;   // pieces made only of punctuation (after removing Ġ/▁/## markers)
+};
+TokenKinds token_kinds(const Tokenizer& tokenizer, const TokenSeq& tokens);
+
+struct HeadStatsOptions {
+    int local_window = 2;         // local_mass: |t - s| <= local_window
+    bool skip_first_key = true;   // the BOS rule above
+    bool skip_first_query = true;
+};
+
+struct HeadStats {
+    int layer = 0, head = 0;
+    float value[kHeadStatCount] = {};   // summarised: the mean over the counted query rows
+    std::vector<float> per_query;       // (T, kHeadStatCount) the same per query row (induction: -1)
+    int stripe_key = -1;                // the key of stripe_mass
+    float get(HeadStat s) const { return value[static_cast<int>(s)]; }
+};
+
+// Every head of every layer, (L, H) row-major. Works for causal, bidirectional and cross attention
+// (distance-based stats are -1 for cross attention).
+std::vector<HeadStats> head_statistics(const AttentionTensor& attention, const TokenKinds& kinds,
+                                       const HeadStatsOptions& options);
+
+struct InductionOptions {
+    int length = 24;        // random tokens per copy; the input is [bos?] r_1..r_n r_1..r_n
+    uint64_t seed = 1;
+    int repeats = 2;        // independent random sequences, scores averaged
+};
+// (L, H): mean attention from each token of the second copy to the token after its earlier occurrence.
+// Decoder-only and encoder models; an encoder-decoder's encoder. Fails only when the model can not run.
+Expected<std::vector<float>> induction_scores(const Model& model, const InductionOptions& options);
+void head_stats_set_induction(std::vector<HeadStats>& stats, const std::vector<float>& scores);
+
+// Pattern types the seeds name, in the order of kHeadPatternTable.
+enum class HeadPattern {
+    self_diagonal, previous_token, next_token, local_window, first_sink, special_sink, content_stripe,
+    block_segment, broad_uniform, sparse_content, induction, count
+};
+constexpr int kHeadPatternCount = static_cast<int>(HeadPattern::count);
+
+struct HeadPatternInfo {
+    HeadPattern pattern;
+    const char* name;     // "previous_token": JSON, checks suites, URL
+    const char* badge;    // short text on a grid tile: "PREV"
+    const char* label;    // "previous token"
+    const char* what;     // one line a student understands
+};
+extern const HeadPatternInfo kHeadPatternTable[kHeadPatternCount];
+const HeadPatternInfo& head_pattern_info(HeadPattern p);
+bool head_pattern_from_name(const std::string& name, HeadPattern* out);
+
+struct HeadLabel {
+    HeadPattern pattern = HeadPattern::broad_uniform;
+    float confidence = 0.0f;                 // 0..1
+    float scores[kHeadPatternCount] = {};    // every pattern's score (the label is the largest)
+};
+
+// The documented scorer (head_patterns.cpp says each rule): deterministic, depends on the statistics only.
+HeadLabel label_head(const HeadStats& stats);
+
+}  // namespace attn

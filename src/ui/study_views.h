@@ -1,0 +1,26 @@
+// The views and panels about what heads do and why a prediction was made: the heads view (sortable head
+// table and head map), head similarity, activation patching, rule-based checks, the explanation, and the
+// interventions panel (right side, under the predictions). Each draws from App state its app_*_frame
+// function keeps up to date; long work runs as a stepped job driven by those frame functions, never by a view.
+#pragma once
+#include "ui/token_label.h"
+
+namespace attn {
+
+struct App;
+struct AttentionView;
+
+// Per frame, before the views: start, step (within a few ms) or drop each area's jobs and caches.
+void app_heads_frame(App& app);           // head statistics, labels, induction scores, similarity
+void app_interventions_frame(App& app);   // interventions' before/after traces, the patching job
+void app_checks_frame(App& app);          // the checks run
+void app_explain_frame(App& app);         // the explanation's faithfulness job
+
+void show_heads_view(App& app, const AttentionView& view, PieceStyle style);
+void show_similarity_view(App& app, const AttentionView& view, PieceStyle style);
+void show_patching_view(App& app, PieceStyle style);
+void show_checks_view(App& app, PieceStyle style);
+void show_explain_view(App& app, PieceStyle style);
+void show_interventions_panel(App& app, PieceStyle style);
+
+}  // namespace attn

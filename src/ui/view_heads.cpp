@@ -1,0 +1,15 @@
+// PLACEHOLDER (replaced by the helper who owns this view): the smallest view the UI tests accept.
+#include "imgui.h"
+#include "ui/app.h"
+#include "ui/study_views.h"
+
+namespace attn {
+
+void app_heads_frame(App&) {}
+
+void show_heads_view(App& app, const AttentionView&, PieceStyle) {
+    ImGui::TextWrapped("The heads view is being built.");
+    if (!app.picture_only) ImGui::Button("Run");
+}
+
+}  // namespace attn
