@@ -52,7 +52,7 @@
 namespace attn {
 
 const HeadStatInfo kHeadStatTable[kHeadStatCount] = {
-    {HeadStat::entropy, "entropy", "entropy", "-sum A ln A (nats): 0 = looks at one token; ln(keys) = uniform"},
+    {HeadStat::entropy, "entropy", "entropy", "-sum A ln A (nats): 0 = looks at one token; ln(keys) = uniform. Head means leave a causal model's first row out (it sees only itself)"},
     {HeadStat::entropy_norm, "entropy_norm", "entropy/max", "entropy / ln(number of keys the row sees): 0 = one key, 1 = uniform"},
     {HeadStat::mean_distance, "mean_distance", "distance", "sum A |query - key|: how far back (or ahead) the head looks, in tokens"},
     {HeadStat::first_token_mass, "first_token_mass", "first", "attention on the first token (a BOS / [CLS] sink)"},

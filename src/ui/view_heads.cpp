@@ -90,7 +90,7 @@ void show_head_table(App& app, HeadsState& hs, const std::vector<float>* importa
         ImGui::TableNextColumn();
         char buf[48];
         std::snprintf(buf, sizeof buf, "L%d##head_row%d", s.layer, i);
-        const bool selected = s.layer == sel.layer && s.head == sel.head;
+        const bool selected = s.layer == sel.layer && s.head == sel.head && !app.picture_only;
         if (ImGui::Selectable(buf, selected, ImGuiSelectableFlags_SpanAllColumns) && !app.picture_only) {
             sel.layer = s.layer;
             sel.head = s.head;

@@ -95,8 +95,11 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
     const int n = sim.n, H = std::max(1, hs.n_head);
     dl->AddText(origin, dim, "MDS layout: close = similar maps");
     const float pad = fs * 1.2f;
-    const ImVec2 p0(origin.x + pad, origin.y + fs * 1.6f), p1(origin.x + size.x - pad * 2.5f, origin.y + size.y - pad);
-    dl->AddRect(ImVec2(p0.x - pad * 0.5f, p0.y - pad * 0.5f), ImVec2(p1.x + pad * 0.5f, p1.y + pad * 0.5f), dim);
+    // Room on the right for the names beside the rightmost dots.
+    const float names_w = hs.similarity_names ? ImGui::CalcTextSize("L00H00").x : 0.0f;
+    const ImVec2 p0(origin.x + pad, origin.y + fs * 1.6f),
+        p1(origin.x + std::max(pad * 3, size.x - pad * 1.5f - names_w), origin.y + size.y - pad);
+    dl->AddRect(ImVec2(p0.x - pad * 0.5f, p0.y - pad * 0.5f), ImVec2(p1.x + pad * 0.5f + names_w, p1.y + pad * 0.5f), dim);
     float lo[2] = {1e30f, 1e30f}, hi[2] = {-1e30f, -1e30f};
     for (int i = 0; i < n; ++i)
         for (int k = 0; k < 2; ++k) {
