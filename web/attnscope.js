@@ -486,6 +486,15 @@
     return readSafetensors(mod.HEAPU8.slice(ptr, ptr + size));
   }
 
+  // The CLI's `attnscope-cli heads` JSON for the text and attention kind on screen, as an object: model,
+  // tokens, notes (the BOS rule), statistics, patterns, heads [{layer, head, label, confidence, every
+  // statistic, scores, per_query}]. options.perQuery false leaves the per-query arrays out (large inputs).
+  function heads(options = {}) {
+    const ptr = mod.ccall('attn_web_heads', 'number', ['number'], [options.perQuery === false ? 0 : 1]);
+    if (!ptr) throw new Error(getState().error);
+    return JSON.parse(mod.UTF8ToString(ptr));
+  }
+
   function download(name, bytes) {
     api.lastDownload = { name, bytes };
     const url = URL.createObjectURL(new Blob([bytes]));
@@ -590,6 +599,7 @@
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,
+    heads,
   };
 
   api.ready = (async () => {

@@ -41,7 +41,13 @@ const char* kUsage =
     "           --out FILE.png|FILE.svg\n"
     "           the explorer's view as a picture (default 1600x1000, 18 px; --scale 2: twice the pixels,\n"
     "           same layout), or as SVG when FILE ends in .svg; NAME: viridis, plasma, magma, inferno,\n"
-    "           cividis or greys\n";
+    "           cividis or greys\n"
+    "  heads    --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) --out heads.json\n"
+    "           [--induction-length N] [--seed S] [--no-induction] [--kind self|decoder|cross] [--decoder-text T]\n"
+    "           what each head does: a table of layer, head, pattern label, confidence and statistics, and JSON\n"
+    "           with every statistic per head and per query, every pattern's score and the BOS rule (\"notes\").\n"
+    "           The induction score runs the model on N (default 24) random tokens repeated twice (seed S).\n"
+    "           BART: --kind decoder/cross read the decoder on --decoder-text, else on the text itself\n";
 
 }  // namespace
 
@@ -58,6 +64,7 @@ int main(int argc, char** argv) {
         if (command == "info") return cmd_info(argc, argv);
         if (command == "generate") return cmd_generate(argc, argv);
         if (command == "analyze") return cmd_analyze(argc, argv);
+        if (command == "heads") return cmd_heads(argc, argv);
 #if ATTN_CLI_RENDER
         if (command == "render") return cmd_render(argc, argv);
 #else

@@ -24,6 +24,7 @@
 #include "ui/app.h"
 #include "ui/app_analysis.h"
 #include "ui/attribution_methods.h"
+#include "ui/heads_cache.h"
 #include "ui/theme.h"
 #include "ui/token_chars.h"
 #include "ui/token_label.h"
@@ -155,6 +156,19 @@ EMSCRIPTEN_KEEPALIVE int attn_web_analyze(int position, int target, int foil, in
     g_app.action_error.clear();
     g_export = attn::ExportFile{"analysis.safetensors", std::move(*bytes)};
     return 1;
+}
+// The CLI's `heads` JSON for the text and attention kind on screen (per_query: 1 with per-query arrays),
+// or null with the reason in the state's "error".
+EMSCRIPTEN_KEEPALIVE const char* attn_web_heads(int per_query) {
+    static std::string json;
+    attn::Expected<std::string> r = attn::app_heads_json(g_app, per_query != 0);
+    if (!r) {
+        g_app.action_error = "cannot report heads: " + r.error().message;
+        return nullptr;
+    }
+    g_app.action_error.clear();
+    json = std::move(*r);
+    return json.c_str();
 }
 // The Attributions panel's choices (as its widgets set them): ig_steps 0 and -2 leave one unchanged.
 EMSCRIPTEN_KEEPALIVE void attn_web_set_analysis(int ig_steps, int target, int foil, int method) {
@@ -388,6 +402,21 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                                   {"lensGrid", rect(ar.lens_grid)}, {"activationsGrid", rect(ar.activations_grid)},
                                   {"targets", targets}, {"foils", foils}}}};
     s["cjkFont"] = attn::app_has_cjk_font(g_app) ? "loaded" : g_app.cjk_font_requested ? "requested" : "none";
+    {   // The heads and similarity views: their clickable parts and the head map's axes.
+        nlohmann::json h = {{"mapX", attn::kHeadStatTable[g_app.heads.map_x].key},
+                            {"mapY", attn::kHeadStatTable[g_app.heads.map_y].key},
+                            {"sortColumn", g_app.heads.sort_column}, {"sortDescending", g_app.heads.sort_descending}};
+        for (auto [name, rects] : {std::pair{"mapDots", &g_app.widgets.head_map_dots},
+                                   std::pair{"tableRows", &g_app.widgets.head_table_rows},
+                                   std::pair{"tableHeaders", &g_app.widgets.head_table_headers},
+                                   std::pair{"similarityDots", &g_app.widgets.similarity_dots},
+                                   std::pair{"layerHeads", &g_app.widgets.layer_heads}}) {
+            nlohmann::json list = nlohmann::json::array();
+            for (const auto& r : *rects) list.push_back(rect(r));
+            h[name] = list;
+        }
+        s["heads"] = h;
+    }
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.
     g_state_json = s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return g_state_json.c_str();

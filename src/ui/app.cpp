@@ -11,6 +11,7 @@
 #include "ui/app_layout.h"
 #include "ui/draw_text.h"
 #include "ui/head_options.h"
+#include "ui/heads_cache.h"
 #include "ui/picture_title.h"
 #include "ui/shortcuts.h"
 #include "ui/study_views.h"
@@ -140,6 +141,8 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
         gd.head_importance = &app.analysis.result.head_importance;
         gd.head_ablation = &app.analysis.result.head_ablation;
     }
+    gd.head_labels = &app_heads_current(app).labels;
+    gd.highlighted = &app.heads.highlighted;
     gd.picture = app.picture_only;
     if (show_grid(app.selection, gd)) app.main_view = MainView::heatmap;
 }

@@ -104,6 +104,11 @@ struct WidgetRects {
     std::array<float, 4> flow_slider{};           // the flow view's threshold slider
     std::vector<std::array<float, 4>> head_stats_rows;   // the head table's rows, one per head
     AnalysisRects analysis;   // the Attributions, Logit lens and Activations views' widgets
+    std::vector<std::array<float, 4>> head_map_dots;   // the heads view's map: one dot per head, (L, H) row-major
+    std::vector<std::array<float, 4>> head_table_rows; // the heads view's table rows, in the order shown
+    std::vector<std::array<float, 4>> head_table_headers;   // its column headers, kHeadCol* order
+    std::vector<std::array<float, 4>> similarity_dots; // the similarity view's MDS layout, (L, H) row-major
+    std::vector<std::array<float, 4>> layer_heads;     // the similarity view's heads of the selected layer
 };
 
 struct App {

@@ -4,6 +4,7 @@
 #include "ui/app.h"
 #include "ui/app_analysis.h"
 #include "ui/head_options.h"
+#include "ui/heads_cache.h"
 
 namespace attn {
 
@@ -65,8 +66,10 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     if (!app.has_trace || !view.attention || view.attention->empty()) return;
     const AttentionTensor& a = *view.attention;
     const int layer = app.selection.layer < a.n_layer ? app.selection.layer : a.n_layer - 1;
+    const HeadsState& hs = app_heads_current(app);
+    const bool labelled = hs.labels.size() == static_cast<size_t>(a.n_layer) * a.n_head;
     show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app)),
-                          &app.widgets.head_stats_rows);
+                          &app.widgets.head_stats_rows, labelled ? &hs.labels[static_cast<size_t>(layer) * a.n_head] : nullptr);
     // The selected head's importance for the explained prediction, once the Attributions job computed it.
     const Attribution& r = app.analysis.result;
     const size_t i = static_cast<size_t>(layer) * a.n_head + app.selection.head;

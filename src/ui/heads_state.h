@@ -1,13 +1,43 @@
 // What the app keeps for the heads and similarity views: head statistics, labels, induction scores and
 // the similarity of the current trace, keyed on it so redrawing never recomputes.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
+
+#include "analysis/head_patterns.h"
+#include "analysis/head_similarity.h"
 
 namespace attn {
 
+// The head table's columns: layer, head, label, confidence, every statistic (kHeadStatTable), importance.
+constexpr int kHeadColLayer = 0, kHeadColHead = 1, kHeadColLabel = 2, kHeadColConfidence = 3, kHeadColStat0 = 4,
+              kHeadColImportance = kHeadColStat0 + kHeadStatCount, kHeadColCount = kHeadColImportance + 1;
+
 struct HeadsState {
     uint64_t trace_key = 0;   // shown_attention_key of what the cached results describe; 0: none
+    bool labels_have_induction = false;   // the labels were scored with the induction score in
+    std::vector<HeadStats> stats;         // (L, H) of the shown attention
+    std::vector<HeadLabel> labels;        // (L, H)
+    int n_layer = 0, n_head = 0;
+
+    // The induction score needs the model (a few forward passes on its own input): once per model.
+    const void* induction_model = nullptr;   // the Model it was measured on
+    std::vector<float> induction;            // (L, H) of the model's (encoder's) self attention
+    std::string induction_error;
+
+    uint64_t similarity_key = 0;   // trace key of `similarity`
+    HeadSimilarity similarity;
+    bool similarity_names = true;   // "L1H3" beside each dot of the similarity layout
+
+    // The head map's axes (HeadStat indices) and the head table's sort (column kHeadCol*, direction).
+    int map_x = static_cast<int>(HeadStat::entropy);
+    int map_y = static_cast<int>(HeadStat::mean_distance);
+    int sort_column = kHeadColLayer;
+    bool sort_descending = false;
+    std::vector<int> order;   // rows of the table: head indices l * H + h in sorted order
+
     // (L, H) heads the Checks view found passing (its last run on this model): the head grid outlines
     // them. Empty: none. Written by the checks area, drawn by the grid.
     std::vector<uint8_t> highlighted;

@@ -24,6 +24,8 @@ struct HeatmapImage {
 // Texture slots (one reusable texture each): 0 the main heatmap, 8 the inspector's strips, 64 the
 // head grid's hover preview, 65 + layer * n_head + head its tiles.
 constexpr int kSlotHeatmap = 0, kSlotInspector = 8, kSlotGridPreview = 64, kSlotGridTiles = 65;
+// 40: the similarity view's JSD matrix.
+constexpr int kSlotSimilarity = 40;
 
 class TextureProvider {
 public:

@@ -7,6 +7,7 @@
 
 #include "imgui.h"
 #include "ui/colorbar.h"
+#include "ui/heads_cache.h"
 #include "ui/heatmap_cells.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -19,6 +20,8 @@ namespace {
 // upload 144 x 65536 floats whenever the trace changes, for tiles about 60 pixels wide that cannot
 // show more than 64 cells anyway; max (not mean) pooling keeps a sharp one-key head visible.
 constexpr int kThumbnailCells = 64;
+// Heads a check passes: an outline that differs from the selection's accent and the hover's text colour.
+constexpr ImU32 kHighlightColor = IM_COL32(60, 220, 110, 255);
 
 HeatmapImage tile_image(const AttentionTensor& a, int layer, int head, const Selection& sel, const GridData& d) {
     HeatmapImage image;
@@ -107,6 +110,23 @@ bool show_grid(Selection& sel, const GridData& d) {
             else
                 dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
             if (d.tile_rects) d.tile_rects->push_back({p0.x, p0.y, tile, tile});
+            const size_t idx = static_cast<size_t>(l) * H + h;
+            if (d.highlighted && idx < d.highlighted->size() && (*d.highlighted)[idx])
+                dl->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(p1.x + 1, p1.y + 1), kHighlightColor, 0.0f, 0,
+                            std::clamp(tile * 0.06f, 2.0f, 4.0f));
+            if (d.head_labels && idx < d.head_labels->size()) {
+                // The badge's text shrinks with the tile; below a readable size a coloured corner says it.
+                const float badge_fs = std::min(fs * 0.75f, tile * 0.28f);
+                const HeadPattern pattern = (*d.head_labels)[idx].pattern;
+                // Top right: over a causal map's masked corner, so it hides no weight there.
+                if (badge_fs >= 7.0f) {
+                    const float w = head_badge_size(pattern, badge_fs).x;
+                    draw_head_badge(dl, ImVec2(std::max(p0.x, p1.x - w - 1), p0.y + 1), pattern, badge_fs);
+                } else {
+                    dl->AddTriangleFilled(ImVec2(p1.x, p0.y), ImVec2(p1.x, p0.y + tile * 0.35f),
+                                          ImVec2(p1.x - tile * 0.35f, p0.y), head_pattern_color(pattern));
+                }
+            }
             // Head importance: a bar along the tile's bottom edge, as long as this head's share of the most
             // important head's |d score / d gate|.
             if (importance_max > 0.0f) {
@@ -141,6 +161,18 @@ bool show_grid(Selection& sel, const GridData& d) {
         const float side = std::clamp(fs * 14.0f, tile, ImGui::GetIO().DisplaySize.y * 0.5f);
         if (d.textures) ImGui::Image(d.textures->heatmap_texture(kSlotGridPreview, image), ImVec2(side, side));
         ImGui::TextDisabled("largest weight %.2f; click to open", heatmap_max(image));
+        const size_t hi = static_cast<size_t>(hl) * H + hh;
+        if (d.head_labels && hi < d.head_labels->size()) {
+            const HeadLabel& lab = (*d.head_labels)[hi];
+            const HeadPatternInfo& info = head_pattern_info(lab.pattern);
+            ImGui::PushStyleColor(ImGuiCol_Text, head_pattern_color(lab.pattern));
+            ImGui::Text("%s", info.label);
+            ImGui::PopStyleColor();
+            ImGui::SameLine();
+            ImGui::Text("(confidence %.2f)", lab.confidence);
+            ImGui::TextUnformatted(info.what);
+        }
+        if (d.highlighted && hi < d.highlighted->size() && (*d.highlighted)[hi]) ImGui::TextUnformatted("passes the last check run");
         if (has_importance) {
             const size_t i = static_cast<size_t>(hl) * H + hh;
             ImGui::Text("importance |d score / d head| %.4g", (*d.head_importance)[i]);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "ui/heads_cache.h"
 #include "ui/head_options.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -10,7 +11,7 @@
 namespace attn {
 
 void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
-                           std::vector<std::array<float, 4>>* row_rects) {
+                           std::vector<std::array<float, 4>>* row_rects, const HeadLabel* labels) {
     if (row_rects) row_rects->clear();
     if (stats.empty()) return;
     ImGui::Spacing();
@@ -22,11 +23,12 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
                           "norm: entropy / ln(tokens the row can see), 0 to 1.\n"
                           "distance: how many tokens away it looks, on average.");
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
-    if (!ImGui::BeginTable("head_stats", 4, flags)) return;
+    if (!ImGui::BeginTable("head_stats", labels ? 5 : 4, flags)) return;
     ImGui::TableSetupColumn("head");
     ImGui::TableSetupColumn("entropy");
     ImGui::TableSetupColumn("norm");
     ImGui::TableSetupColumn("distance");
+    if (labels) ImGui::TableSetupColumn("label");
     ImGui::TableHeadersRow();
     for (int h = 0; h < static_cast<int>(stats.size()); ++h) {
         ImGui::TableNextRow();
@@ -46,6 +48,12 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
         ImGui::TableNextColumn();
         if (stats[h].mean_distance >= 0.0f) ImGui::Text("%.1f", stats[h].mean_distance);
         else ImGui::TextDisabled("-");
+        if (labels) {   // the heads view's pattern, as the grid's badge
+            ImGui::TableNextColumn();
+            const HeadPatternInfo& info = head_pattern_info(labels[h].pattern);
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_pattern_color(labels[h].pattern)), "%s", info.badge);
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (confidence %.2f): %s", info.label, labels[h].confidence, info.what);
+        }
     }
     ImGui::EndTable();
 }

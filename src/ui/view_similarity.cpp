@@ -1,13 +1,251 @@
-// PLACEHOLDER (replaced by the helper who owns this view): the smallest view the UI tests accept.
+// The similarity view (key 9): which heads do the same job on this input. The Jensen-Shannon divergence
+// between every pair of heads' maps as a matrix, the heads laid out in 2-D by classical MDS (similar heads
+// close, coloured by pattern), and the heads of the selected layer side by side with their labels.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
 #include "imgui.h"
+#include "ui/analysis_views.h"
 #include "ui/app.h"
+#include "ui/heads_cache.h"
 #include "ui/study_views.h"
+#include "ui/theme.h"
+#include "ui/widget_marks.h"
 
 namespace attn {
 
-void show_similarity_view(App& app, const AttentionView&, PieceStyle) {
-    ImGui::TextWrapped("The similarity view is being built.");
-    if (!app.picture_only) ImGui::Button("Run");
+namespace {
+
+void head_name(char* buf, size_t n, int i, int H) { std::snprintf(buf, n, "L%dH%d", i / H, i % H); }
+
+void open_head(App& app, int layer, int head) {
+    app.selection.layer = layer;
+    app.selection.head = head;
+    app.selection.head_mode = HeadMode::one;
+    app.main_view = MainView::heatmap;
+}
+
+void show_matrix(App& app, const HeadSimilarity& sim, int H, float side) {
+    const float fs = ImGui::GetFontSize();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float label_w = ImGui::CalcTextSize("L00").x + fs * 0.4f, label_h = fs * 1.2f;
+    const ImVec2 p0(origin.x + label_w, origin.y + label_h);
+    const float cell_side = std::max(1.0f, side - label_w);
+    const ImVec2 p1(p0.x + cell_side, p0.y + cell_side);
+    const int n = sim.n, L = n / std::max(1, H);
+    HeatmapImage image;
+    image.values = sim.jsd.data();
+    image.rows = image.cols = n;
+    image.key = app.heads.similarity_key * 2654435761ull + 17;
+    image.colormap = app.selection.colormap;
+    // The colours span 0 to the largest divergence on this input (ln 2 would leave most models' heads dark).
+    float top = 1e-6f;
+    for (float v : sim.jsd) top = std::max(top, v);
+    image.vmax = top;
+    if (app.config.textures) dl->AddImage(app.config.textures->heatmap_texture(kSlotSimilarity, image), p0, p1);
+    else dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
+    // Layer blocks: a line where each layer starts, its name at the left and the top.
+    const float cell = cell_side / n;
+    const int step = std::max(1, static_cast<int>(std::ceil(fs * 1.2f / std::max(1e-3f, cell * H))));
+    char buf[16];
+    for (int l = 0; l < L; ++l) {
+        const float off = l * H * cell;
+        if (l > 0) {
+            dl->AddLine(ImVec2(p0.x + off, p0.y), ImVec2(p0.x + off, p1.y), IM_COL32(0, 0, 0, 150));
+            dl->AddLine(ImVec2(p0.x, p0.y + off), ImVec2(p1.x, p0.y + off), IM_COL32(0, 0, 0, 150));
+        }
+        if (l % step) continue;
+        std::snprintf(buf, sizeof buf, "L%d", l);
+        dl->AddText(ImVec2(origin.x, p0.y + off), dim, buf);
+        dl->AddText(ImVec2(p0.x + off, origin.y), dim, buf);
+    }
+    if (!app.picture_only) {
+        ImGui::SetCursorScreenPos(p0);
+        ImGui::InvisibleButton("##jsd_matrix", ImVec2(cell_side, cell_side));
+        if (ImGui::IsItemHovered()) {
+            const ImVec2 m = ImGui::GetIO().MousePos;
+            const int a = std::clamp(static_cast<int>((m.y - p0.y) / cell), 0, n - 1);
+            const int b = std::clamp(static_cast<int>((m.x - p0.x) / cell), 0, n - 1);
+            char na[16], nb[16];
+            head_name(na, sizeof na, a, H);
+            head_name(nb, sizeof nb, b, H);
+            ImGui::SetTooltip("%s vs %s: JSD %.3f nats\n0 = the same map, ln 2 = %.3f = nothing in common", na, nb,
+                              sim.jsd[static_cast<size_t>(a) * n + b], std::log(2.0));
+        }
+    }
+    std::snprintf(buf, sizeof buf, "JSD 0 to %.3f nats", top);
+    const ImVec2 ts = ImGui::CalcTextSize(buf);
+    const float bar_w = std::max(fs * 2.0f, cell_side - ts.x - fs);
+    for (int i = 0; i < 32; ++i)   // a small colour scale under the matrix: dark = similar
+        dl->AddRectFilled(ImVec2(p0.x + bar_w * i / 32, p1.y + fs * 0.3f), ImVec2(p0.x + bar_w * (i + 1) / 32, p1.y + fs * 1.1f),
+                          colormap_color(colormap_table(app.selection.colormap), i / 31.0f));
+    dl->AddText(ImVec2(p0.x + bar_w + fs * 0.5f, p1.y + fs * 0.2f), dim, buf);
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::Dummy(ImVec2(side, side + label_h + fs * 1.3f));
+}
+
+void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVec2 size) {
+    const float fs = ImGui::GetFontSize();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const int n = sim.n, H = std::max(1, hs.n_head);
+    dl->AddText(origin, dim, "MDS layout: close = similar maps");
+    const float pad = fs * 1.2f;
+    // Room on the right for the names beside the rightmost dots.
+    const float names_w = hs.similarity_names ? ImGui::CalcTextSize("L00H00").x : 0.0f;
+    const ImVec2 p0(origin.x + pad, origin.y + fs * 1.6f),
+        p1(origin.x + std::max(pad * 3, size.x - pad * 1.5f - names_w), origin.y + size.y - pad);
+    dl->AddRect(ImVec2(p0.x - pad * 0.5f, p0.y - pad * 0.5f), ImVec2(p1.x + pad * 0.5f + names_w, p1.y + pad * 0.5f), dim);
+    float lo[2] = {1e30f, 1e30f}, hi[2] = {-1e30f, -1e30f};
+    for (int i = 0; i < n; ++i)
+        for (int k = 0; k < 2; ++k) {
+            lo[k] = std::min(lo[k], sim.layout[2 * i + k]);
+            hi[k] = std::max(hi[k], sim.layout[2 * i + k]);
+        }
+    // One scale for both axes: distances on screen stay proportional to the divergences.
+    const float span = std::max({hi[0] - lo[0], hi[1] - lo[1], 1e-6f});
+    const float scale = std::min(p1.x - p0.x, p1.y - p0.y) / span;
+    const ImVec2 centre((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f);
+    const float r = std::clamp(fs * 0.3f, 3.0f, 8.0f);
+    std::vector<ImVec2> at(n);
+    app.widgets.similarity_dots.assign(n, {});
+    for (int i = 0; i < n; ++i) {
+        at[i] = ImVec2(centre.x + (sim.layout[2 * i] - (lo[0] + hi[0]) * 0.5f) * scale,
+                       centre.y - (sim.layout[2 * i + 1] - (lo[1] + hi[1]) * 0.5f) * scale);
+        app.widgets.similarity_dots[i] = {at[i].x - r, at[i].y - r, 2 * r, 2 * r};
+    }
+    const bool names = hs.similarity_names && n <= 256;
+    char buf[16];
+    for (int i = 0; i < n; ++i) {
+        const HeadPattern p = i < static_cast<int>(hs.labels.size()) ? hs.labels[i].pattern : HeadPattern::broad_uniform;
+        dl->AddCircleFilled(at[i], r, head_pattern_color(p));
+        dl->AddCircle(at[i], r, IM_COL32(0, 0, 0, 200));
+        if (names) {
+            head_name(buf, sizeof buf, i, H);
+            dl->AddText(ImVec2(at[i].x + r + 2, at[i].y - fs * 0.5f), dim, buf);
+        }
+    }
+    const int selected = app.selection.layer * H + app.selection.head;
+    if (!app.picture_only && selected >= 0 && selected < n) dl->AddCircle(at[selected], r + 4.0f, theme_accent(), 0, 2.5f);
+    if (!app.picture_only) {
+        ImGui::SetCursorScreenPos(ImVec2(p0.x - pad * 0.5f, p0.y - pad * 0.5f));
+        ImGui::InvisibleButton("##similarity_layout", ImVec2(std::max(1.0f, p1.x - p0.x + pad), std::max(1.0f, p1.y - p0.y + pad)));
+        if (ImGui::IsItemHovered()) {
+            const ImVec2 m = ImGui::GetIO().MousePos;
+            int best = -1;
+            float best_d = std::max(r * 1.8f, fs * 0.6f);
+            for (int i = 0; i < n; ++i) {
+                const float d = std::hypot(m.x - at[i].x, m.y - at[i].y);
+                if (d <= best_d) {
+                    best_d = d;
+                    best = i;
+                }
+            }
+            if (best >= 0) {
+                dl->AddCircle(at[best], r + 3.0f, text, 0, 1.5f);
+                head_name(buf, sizeof buf, best, H);
+                const HeadLabel* l = best < static_cast<int>(hs.labels.size()) ? &hs.labels[best] : nullptr;
+                ImGui::SetTooltip("%s: %s (confidence %.2f)\nclick to open it in the heatmap", buf,
+                                  l ? head_pattern_info(l->pattern).label : "-", l ? l->confidence : 0.0f);
+                if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) open_head(app, best / H, best % H);
+            }
+        }
+    }
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::Dummy(size);
+}
+
+// The heads of the selected layer as thumbnails (the grid's textures and keys, so nothing is re-sent).
+void show_layer_side_by_side(App& app, const AttentionView& view, const HeadsState& hs, ImVec2 size) {
+    const AttentionTensor* a = view.attention;
+    app.widgets.layer_heads.clear();
+    if (!a || a->empty()) return;
+    const float fs = ImGui::GetFontSize();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+    const int l = std::clamp(app.selection.layer, 0, a->n_layer - 1), H = a->n_head;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "Heads of layer %d side by side (click one to open it)", l);
+    ImGui::TextDisabled("%s", buf);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float gap = fs * 0.4f;
+    const float tile = std::max(fs * 2.0f, std::min({(size.x - gap * H) / H, size.y - fs * 2.6f, fs * 12.0f}));
+    const uint64_t key = shown_attention_key(app);
+    for (int h = 0; h < H; ++h) {
+        const ImVec2 p0(origin.x + h * (tile + gap), origin.y), p1(p0.x + tile, p0.y + tile);
+        HeatmapImage image;
+        image.values = a->head(l, h);
+        image.rows = a->n_query;
+        image.cols = a->n_key;
+        image.causal = a->causal;
+        image.key = (key << 24) ^ (static_cast<uint64_t>(l) << 12) ^ static_cast<uint64_t>(h);
+        image.colormap = app.selection.colormap;
+        image.max_side = 64;
+        if (app.config.textures) dl->AddImage(app.config.textures->heatmap_texture(kSlotGridTiles + l * H + h, image), p0, p1);
+        else dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
+        if (!app.picture_only && h == app.selection.head)
+            dl->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), theme_accent(), 0.0f, 0, 3.0f);
+        app.widgets.layer_heads.push_back({p0.x, p0.y, tile, tile});
+        const size_t i = static_cast<size_t>(l) * H + h;
+        std::snprintf(buf, sizeof buf, "H%d", h);
+        dl->AddText(ImVec2(p0.x, p1.y + fs * 0.2f), dim, buf);
+        if (i < hs.labels.size()) {
+            const float bx = p0.x + ImGui::CalcTextSize(buf).x + fs * 0.3f;
+            draw_head_badge(dl, ImVec2(bx, p1.y + fs * 0.2f), hs.labels[i].pattern, fs * 0.8f);
+        }
+        if (!app.picture_only) {
+            ImGui::SetCursorScreenPos(p0);
+            ImGui::PushID(h);
+            if (ImGui::InvisibleButton("##layer_head", ImVec2(tile, tile))) open_head(app, l, h);
+            if (ImGui::IsItemHovered() && i < hs.labels.size())
+                ImGui::SetTooltip("L%d H%d: %s (confidence %.2f)\n%s", l, h, head_pattern_info(hs.labels[i].pattern).label,
+                                  hs.labels[i].confidence, head_pattern_info(hs.labels[i].pattern).what);
+            ImGui::PopID();
+        }
+    }
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::Dummy(ImVec2(std::max(1.0f, H * (tile + gap)), tile + fs * 1.6f));
+}
+
+}  // namespace
+
+void show_similarity_view(App& app, const AttentionView& view, PieceStyle) {
+    app.widgets.similarity_dots.clear();
+    HeadsState& hs = app_heads_current(app);
+    const HeadSimilarity& sim = app_heads_similarity(app);
+    if (hs.stats.empty() || sim.n == 0) {
+        app.widgets.layer_heads.clear();
+        ImGui::TextDisabled("HEAD SIMILARITY");
+        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        return;
+    }
+    const float fs = ImGui::GetFontSize();
+    if (!app.picture_only) {
+        ImGui::TextUnformatted("Which heads do the same job on this input?");
+        same_line_if_fits(ImGui::CalcTextSize("(?)").x);
+        ImGui::TextDisabled("(?)");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Jensen-Shannon divergence between two heads' attention maps, the mean over the query rows\n"
+                              "(a causal model's first row is left out: it can only look at itself).\n"
+                              "0 = the same map; ln 2 = 0.693 = they never look at the same tokens.");
+        same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("Names").x);
+        ImGui::Checkbox("Names##similarity_names", &hs.similarity_names);
+        widget_mark("similarity_names");
+    }
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float strip_h = std::min(fs * 9.0f, avail.y * 0.32f);
+    const float top_h = std::max(fs * 8.0f, avail.y - strip_h - fs * 1.5f);
+    const float side = std::min(top_h - fs * 2.5f, avail.x * 0.48f);
+    const ImVec2 row = ImGui::GetCursorScreenPos();
+    show_matrix(app, sim, hs.n_head, side);
+    ImGui::SetCursorScreenPos(ImVec2(row.x + side + fs, row.y));
+    show_layout(app, sim, hs, ImVec2(std::max(fs * 8.0f, avail.x - side - fs), top_h));
+    ImGui::SetCursorScreenPos(ImVec2(row.x, row.y + top_h + fs * 0.3f));
+    show_layer_side_by_side(app, view, hs, ImVec2(avail.x, strip_h));
 }
 
 }  // namespace attn

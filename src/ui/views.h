@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "analysis/head_patterns.h"
 #include "model/trace.h"
 #include "ui/export_kinds.h"
 #include "ui/flow_state.h"
@@ -151,6 +152,8 @@ struct GridData {
     std::vector<std::array<float, 4>>* tile_rects = nullptr;   // out: (L, H) tiles' rects (x, y, w, h)
     const std::vector<float>* head_importance = nullptr;   // (L, H) when computed: a bar under each tile
     const std::vector<float>* head_ablation = nullptr;     // (L, H) score drop per ablated head (tooltip)
+    const std::vector<HeadLabel>* head_labels = nullptr;   // (L, H): a pattern badge on each tile
+    const std::vector<uint8_t>* highlighted = nullptr;     // (L, H) nonzero: outlined (heads a check passes)
     bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
 };
 // Every layer x head as a thumbnail (rows "L0".., columns "H0.."), the selected head outlined, a

@@ -1,0 +1,165 @@
+// Head statistics, labels, induction and similarity for the views, cached in App::heads.
+#include "ui/heads_cache.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "analysis/heads_report.h"
+#include "ui/app.h"
+#include "ui/app_analysis.h"
+#include "ui/study_views.h"
+#include "ui/theme.h"
+
+namespace attn {
+
+namespace {
+
+// 0 means "nothing cached", and a trace's key may be 0.
+uint64_t cache_key(const App& app) { return shown_attention_key(app) + 1; }
+
+}  // namespace
+
+HeadsState& app_heads_current(App& app) {
+    HeadsState& hs = app.heads;
+    const AttentionView view = attention_view(app.trace, app.selection.kind);
+    const bool induction_applies = app.selection.kind == AttentionKind::self && app.model &&
+                                   hs.induction_model == app.model.get() && !hs.induction.empty();
+    if (!app.has_trace || !view.attention || view.attention->empty()) {
+        hs.trace_key = 0;
+        hs.stats.clear();
+        hs.labels.clear();
+        hs.order.clear();
+        hs.n_layer = hs.n_head = 0;
+        return hs;
+    }
+    if (hs.trace_key == cache_key(app) && hs.labels_have_induction == induction_applies) return hs;
+    const AttentionTensor& a = *view.attention;
+    TokenKinds kinds;
+    if (app.model && view.keys) kinds = token_kinds(app.model->tokenizer, *view.keys);
+    HeadStatsOptions options;
+    options.cross_attention = app.selection.kind == AttentionKind::cross;
+    hs.stats = head_statistics(a, kinds, options);
+    if (induction_applies && hs.induction.size() == hs.stats.size()) head_stats_set_induction(hs.stats, hs.induction);
+    hs.labels.clear();
+    for (const HeadStats& s : hs.stats) hs.labels.push_back(label_head(s));
+    hs.n_layer = a.n_layer;
+    hs.n_head = a.n_head;
+    hs.trace_key = cache_key(app);
+    hs.labels_have_induction = induction_applies;
+    hs.order = head_table_order(hs.stats, hs.labels, app_heads_importance(app), hs.sort_column, hs.sort_descending);
+    return hs;
+}
+
+const HeadSimilarity& app_heads_similarity(App& app) {
+    HeadsState& hs = app.heads;
+    const AttentionView view = attention_view(app.trace, app.selection.kind);
+    if (!app.has_trace || !view.attention || view.attention->empty()) {
+        hs.similarity = HeadSimilarity{};
+        hs.similarity_key = 0;
+    } else if (hs.similarity_key != cache_key(app)) {
+        hs.similarity = head_similarity(*view.attention);
+        hs.similarity_key = cache_key(app);
+    }
+    return hs.similarity;
+}
+
+const std::vector<float>* app_heads_importance(const App& app) {
+    if (app.selection.kind != AttentionKind::self || !app_analysis_current(app)) return nullptr;
+    const std::vector<float>& v = app.analysis.result.head_importance;
+    return v.empty() ? nullptr : &v;
+}
+
+void app_heads_frame(App& app) {
+    HeadsState& hs = app.heads;
+    // The induction score: a few forward passes on the model's own input, once per model.
+    if (app.model && hs.induction_model != app.model.get()) {
+        hs.induction_model = app.model.get();
+        hs.induction.clear();
+        hs.induction_error.clear();
+        Expected<std::vector<float>> s = induction_scores(*app.model, InductionOptions{});
+        if (s) hs.induction = std::move(*s);
+        else hs.induction_error = s.error().message;
+    }
+    if (!app.model) hs.induction_model = nullptr;
+    app_heads_current(app);
+    if (app.main_view == MainView::similarity) app_heads_similarity(app);
+}
+
+Expected<std::string> app_heads_json(App& app, bool per_query) {
+    if (!app.model) return make_error("heads: no model is loaded");
+    if (!app.has_trace) return make_error("heads: there is no trace yet; type some text");
+    const InductionOptions options;
+    Expected<HeadsReport> r = heads_report(*app.model, app.trace, attention_kind_name(app.selection.kind), &options);
+    if (!r) return make_error("heads: " + r.error().message);
+    return heads_report_json(*r, app.model_name, per_query);
+}
+
+std::vector<int> head_table_order(const std::vector<HeadStats>& stats, const std::vector<HeadLabel>& labels,
+                                  const std::vector<float>* importance, int column, bool descending) {
+    std::vector<int> order(stats.size());
+    std::iota(order.begin(), order.end(), 0);
+    auto value = [&](int i) -> double {
+        if (column == kHeadColLayer) return stats[i].layer;
+        if (column == kHeadColHead) return stats[i].head;
+        if (column == kHeadColLabel) return i < static_cast<int>(labels.size()) ? static_cast<int>(labels[i].pattern) : 0;
+        if (column == kHeadColConfidence) return i < static_cast<int>(labels.size()) ? labels[i].confidence : 0;
+        if (column >= kHeadColStat0 && column < kHeadColStat0 + kHeadStatCount) return stats[i].value[column - kHeadColStat0];
+        if (column == kHeadColImportance && importance && i < static_cast<int>(importance->size())) return (*importance)[i];
+        return 0.0;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        const double va = value(a), vb = value(b);
+        if (va != vb) return descending ? va > vb : va < vb;
+        return a < b;   // (layer, head) order: stable and the same on every platform
+    });
+    return order;
+}
+
+namespace {
+
+// Distinct hues for the 11 patterns, the sinks grey-ish (they mean "idle"); bright, for dark backgrounds.
+ImU32 bright_pattern_color(HeadPattern p) {
+    static const ImU32 kColors[kHeadPatternCount] = {
+        IM_COL32(78, 161, 255, 255),   // self / diagonal
+        IM_COL32(255, 140, 60, 255),   // previous token
+        IM_COL32(255, 205, 70, 255),   // next token
+        IM_COL32(90, 200, 120, 255),   // local window
+        IM_COL32(150, 150, 160, 255),  // first-token sink
+        IM_COL32(190, 170, 140, 255),  // special-token sink
+        IM_COL32(230, 90, 200, 255),   // content stripe
+        IM_COL32(60, 200, 200, 255),   // block / segment
+        IM_COL32(170, 130, 255, 255),  // broad / uniform
+        IM_COL32(255, 95, 95, 255),    // sparse / content
+        IM_COL32(235, 235, 190, 255),  // induction
+    };
+    const int i = static_cast<int>(p);
+    return i >= 0 && i < kHeadPatternCount ? kColors[i] : IM_COL32(200, 200, 200, 255);
+}
+
+}  // namespace
+
+ImU32 head_pattern_color(HeadPattern p) {
+    const ImU32 c = bright_pattern_color(p);
+    if (!theme_is_light()) return c;
+    // On a light background the same hues, darker, so text in them stays readable.
+    ImVec4 v = ImGui::ColorConvertU32ToFloat4(c);
+    return ImGui::ColorConvertFloat4ToU32(ImVec4(v.x * 0.6f, v.y * 0.6f, v.z * 0.6f, 1.0f));
+}
+
+ImVec2 head_badge_size(HeadPattern p, float font_size) {
+    const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(font_size, 1e9f, 0.0f, head_pattern_info(p).badge);
+    const float pad = std::max(1.0f, font_size * 0.15f);
+    return ImVec2(ts.x + 2 * pad, ts.y + pad);
+}
+
+ImVec2 draw_head_badge(ImDrawList* dl, ImVec2 at, HeadPattern p, float font_size) {
+    const char* text = head_pattern_info(p).badge;
+    ImFont* font = ImGui::GetFont();
+    const float pad = std::max(1.0f, font_size * 0.15f);
+    const ImVec2 size = head_badge_size(p, font_size);
+    dl->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), IM_COL32(0, 0, 0, 190), pad);
+    dl->AddText(font, font_size, ImVec2(at.x + pad, at.y + pad * 0.5f), bright_pattern_color(p), text);
+    return size;
+}
+
+}  // namespace attn
