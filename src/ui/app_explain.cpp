@@ -5,9 +5,11 @@
 #include <chrono>
 
 #include "analysis/explanation.h"
+#include "analysis/explanation_json.h"
 #include "analysis/head_patterns.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
+#include "ui/app_explain.h"
 #include "ui/study_views.h"
 
 namespace attn {
@@ -87,6 +89,39 @@ void app_explain_frame(App& app) {
     const bool with = s.has_faithfulness && s.faithfulness_key == key;
     if (!s.has_explanation || s.key != key || s.trace_version != app.trace_version || s.with_faithfulness != with)
         build_explanation(app, with);
+}
+
+Expected<std::string> app_explain_json(const App& app, const ExplainRequest& request) {
+    if (!app.model) return ErrorValue{"no model is loaded"};
+    if (!app.has_trace || app.trace.tokens.size() == 0) return ErrorValue{"there is no text to explain"};
+    const Model& model = *app.model;
+    if (model.info().encoder_decoder) {
+        if (request.target >= 0 || request.foil >= 0)
+            return ErrorValue{"target and foil need gradients, which an encoder-decoder model does not have here"};
+        Expected<ExplanationFacts> f = explanation_facts_seq2seq(model, app.trace);
+        if (!f) return ErrorValue{f.error().message};
+        return json_text(explanation_to_json(*f, explain(*f, kExplanationEnglish), nullptr));
+    }
+    const int V = model.info().n_vocab;
+    for (int id : {request.target, request.foil})
+        if (id >= V) return ErrorValue{"token id " + std::to_string(id) + " is outside the vocabulary (0.." + std::to_string(V - 1) + ")"};
+    if (request.foil >= 0 && request.foil == request.target)
+        return ErrorValue{"the foil is the same token as the target; the contrast would be zero"};
+    AttributionOptions opt;   // the CLI's defaults, so the page and `attnscope-cli explain` agree
+    opt.score.target = request.target;
+    opt.score.foil = request.foil;
+    if (request.ig_steps > 0) opt.ig_steps = request.ig_steps;
+    AttributionJob job(model, app.trace.tokens.ids, opt);
+    while (!job.step()) {
+    }
+    if (!job.error().empty()) return ErrorValue{job.error()};
+    FaithfulnessJob fj(model, app.trace.tokens.ids, job.result(), FaithfulnessOptions{});
+    step_job_finish(fj);
+    if (!fj.error().empty()) return ErrorValue{fj.error()};
+    const std::vector<HeadStats> stats =
+        head_statistics(app.trace.attentions, token_kinds(model.tokenizer, app.trace.tokens), HeadStatsOptions{});
+    const ExplanationFacts f = explanation_facts(model, app.trace.tokens, job.result(), job.lens(), stats, &fj.result());
+    return json_text(explanation_to_json(f, explain(f, kExplanationEnglish), &fj.result()));
 }
 
 }  // namespace attn
