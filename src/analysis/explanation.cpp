@@ -174,6 +174,8 @@ Explanation explain(const ExplanationFacts& f, const ExplanationStrings& s) {
             const float value = f.heads_by_ablation ? h.ablation_drop : h.importance;
             Values v = {{"layer", plain(std::to_string(h.layer))},
                         {"head", plain(std::to_string(h.head))},
+                        {"what", plain(f.forward_only ? s.head_value_probability
+                                         : f.heads_by_ablation ? s.head_value_ablation : s.head_value_gradient)},
                         {"value", score(value, head_key(what.c_str(), h.layer, h.head))}};
             const bool labelled = h.label.confidence > 0.0f;
             if (labelled) {

@@ -22,8 +22,11 @@ struct ExplanationStrings {
     // {heads}: a list of head_item / head_item_gradient
     const char* heads_ablation;
     const char* heads_gradient;
-    const char* head_item;         // {layer} {head} {label} {confidence} {value}
-    const char* head_item_unlabelled;   // {layer} {head} {value}
+    const char* head_item;         // {layer} {head} {label} {confidence} {what} {value}
+    const char* head_item_unlabelled;   // {layer} {head} {what} {value}
+    const char* head_value_ablation;    // {what} when heads are ranked by ablation
+    const char* head_value_gradient;    // {what} when ranked by gradient importance
+    const char* head_value_probability; // {what} forward-only: the drop of the answer's probability
     const char* heads_disagree;    // {layer} {head}: gradient importance's first head
     const char* lens_embed;        // {token} {lens_prob}
     const char* lens_layer;        // {token} {layer} {last_layer} {lens_prob}

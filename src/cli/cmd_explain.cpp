@@ -23,10 +23,10 @@ void print_faithfulness(const Faithfulness& f) {
     std::printf("\nFaithfulness (drop of p(target) = %s; sufficiency: only the top k tokens kept, lower is better;\n"
                 "comprehensiveness: the top k removed, higher is better; * the most faithful method)\n",
                 format_probability(f.full_prob).c_str());
-    std::printf("  %-24s %3s %12s %18s\n", "method", "k", "sufficiency", "comprehensiveness");
+    std::printf("  %-28s %3s %12s %18s\n", "method", "k", "sufficiency", "comprehensiveness");
     for (const FaithfulnessRow& r : f.rows) {
         const int m = attribution_method_index(r.method.c_str());
-        std::printf("%c %-24s %3d %12s %18s\n", r.method == f.best_method ? '*' : ' ',
+        std::printf("%c %-28s %3d %12s %18s\n", r.method == f.best_method ? '*' : ' ',
                     m >= 0 ? kAttributionMethods[m].label : r.method.c_str(), r.k, format_probability(r.sufficiency).c_str(),
                     format_probability(r.comprehensiveness).c_str());
     }
