@@ -16,7 +16,8 @@
 // The BOS rule: when the first key soaks up attention (a sink), scores about other keys would be
 // dominated by it, so previous/self/next/local/stripe/block/induction are computed over keys 1.. with each
 // row renormalised (HeadStatsOptions::skip_first_key), and the first query row (which can only look at
-// itself in a causal model) is left out of every summary. first_token_mass is measured on the raw rows.
+// itself in a causal model) is left out of every summary. first_token_mass is measured on the raw rows, and
+// the sink masses (special, punctuation) on the raw rows' keys 1.., so no weight is counted twice.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -43,7 +44,7 @@ enum class HeadStat {
     self_token,         // attention on key t
     next_token,         // attention on key t+1 (bidirectional models)
     local_mass,         // attention within |t - s| <= window (self and neighbours)
-    stripe_mass,        // attention on the one key (not the first) that rows look at most: a vertical stripe
+    stripe_mass,        // attention on the one content key (not the first, special, punctuation) rows look at most
     block_mass,         // attention inside the query's own segment (segments split at special tokens / sentence ends)
     top1_mass,          // the largest weight of the row (1 = looks at exactly one key)
     induction,          // induction score on a repeated random sequence; -1 until measured
@@ -64,13 +65,19 @@ const HeadStatInfo& head_stat_info(HeadStat s);
 struct TokenKinds {
     std::vector<uint8_t> special;       // the tokenizer's special / added-special tokens
     std::vector<uint8_t> punctuation;   // pieces made only of punctuation (after removing Ġ/▁/## markers)
+    std::vector<uint8_t> sentence_end;  // . ! ? ; or a newline: a segment ends after it (block_mass)
 };
 TokenKinds token_kinds(const Tokenizer& tokenizer, const TokenSeq& tokens);
+// Segment of each of n tokens: a new segment starts after a special token or a sentence end.
+std::vector<int> token_segments(const TokenKinds& kinds, int n);
 
 struct HeadStatsOptions {
     int local_window = 2;         // local_mass: |t - s| <= local_window
     bool skip_first_key = true;   // the BOS rule above
     bool skip_first_query = true;
+    // Queries and keys are two sequences (encoder-decoder cross attention; T == S can happen by chance):
+    // positional statistics are -1.
+    bool cross_attention = false;
 };
 
 struct HeadStats {
@@ -78,6 +85,8 @@ struct HeadStats {
     float value[kHeadStatCount] = {};   // summarised: the mean over the counted query rows
     std::vector<float> per_query;       // (T, kHeadStatCount) the same per query row (induction: -1)
     int stripe_key = -1;                // the key of stripe_mass
+    int segments = 0;                   // segments among keys 1.. (block_mass means something from 2 on)
+    float block_baseline = 1.0f;        // block_mass of a uniform row: what block_segment must beat
     float get(HeadStat s) const { return value[static_cast<int>(s)]; }
 };
 
@@ -94,6 +103,14 @@ struct InductionOptions {
 // (L, H): mean attention from each token of the second copy to the token after its earlier occurrence.
 // Decoder-only and encoder models; an encoder-decoder's encoder. Fails only when the model can not run.
 Expected<std::vector<float>> induction_scores(const Model& model, const InductionOptions& options);
+// The scoring part alone: attention is a trace of [prefix tokens] r_1..r_n r_1..r_n (n = length); the mean
+// over i of A[prefix + n + i, prefix + i + 1] per head, (L, H); with skip_first_key and a prefix (a BOS),
+// each row is first renormalised over keys 1.. (the BOS rule).
+std::vector<float> induction_scores_from_attention(const AttentionTensor& attention, int prefix, int length,
+                                                   bool skip_first_key = true);
+// The input induction_scores runs: [bos when the model has one] then `length` random ordinary (not special)
+// vocabulary tokens, distinct when the vocabulary allows, twice. *prefix: 1 with a BOS, else 0.
+std::vector<int32_t> induction_input(const Model& model, int length, uint64_t seed, int* prefix);
 void head_stats_set_induction(std::vector<HeadStats>& stats, const std::vector<float>& scores);
 
 // Pattern types the seeds name, in the order of kHeadPatternTable.

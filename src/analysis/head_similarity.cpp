@@ -1,0 +1,89 @@
+// Jensen-Shannon divergence between heads' attention maps, row by row, and classical MDS of the result.
+// JSD(a, b) = H(M) - (H(a) + H(b)) / 2 with M = (a + b) / 2: the row entropies are computed once per head,
+// so each pair costs one log per key.
+#include "analysis/head_similarity.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+
+namespace attn {
+
+namespace {
+
+double xlogx(double x) { return x > 1e-30 ? x * std::log(x) : 0.0; }
+
+}  // namespace
+
+HeadSimilarity head_similarity(const AttentionTensor& a, bool skip_first_query) {
+    HeadSimilarity out;
+    if (a.empty()) return out;
+    const int n = a.n_layer * a.n_head, T = a.n_query, S = a.n_key;
+    const int first = a.causal && skip_first_query && T > 1 ? 1 : 0;
+    out.n = n;
+    out.jsd.assign(static_cast<size_t>(n) * n, 0.0f);
+    std::vector<double> neg_entropy(static_cast<size_t>(n) * T, 0.0);   // sum x log x per row
+    for (int i = 0; i < n; ++i)
+        for (int t = 0; t < T; ++t) {
+            const float* row = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
+            double e = 0.0;
+            for (int s = 0; s < S; ++s) e += xlogx(row[s]);
+            neg_entropy[static_cast<size_t>(i) * T + t] = e;
+        }
+    const int rows = T - first;
+    for (int i = 0; i < n; ++i)
+        for (int j = i + 1; j < n; ++j) {
+            double sum = 0.0;
+            for (int t = first; t < T; ++t) {
+                const float* ra = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
+                const float* rb = a.probs.data() + (static_cast<size_t>(j) * T + t) * S;
+                const int end = a.causal && T == S ? t + 1 : S;   // zeros above the diagonal add nothing
+                double m = 0.0;
+                for (int s = 0; s < end; ++s) m += xlogx(0.5 * (static_cast<double>(ra[s]) + rb[s]));
+                const double jsd = 0.5 * (neg_entropy[static_cast<size_t>(i) * T + t] + neg_entropy[static_cast<size_t>(j) * T + t]) - m;
+                sum += std::max(0.0, jsd);
+            }
+            const float v = rows > 0 ? static_cast<float>(sum / rows) : 0.0f;
+            out.jsd[static_cast<size_t>(i) * n + j] = out.jsd[static_cast<size_t>(j) * n + i] = v;
+        }
+    std::vector<float> dist(out.jsd.size());
+    for (size_t k = 0; k < dist.size(); ++k) dist[k] = std::sqrt(out.jsd[k]);
+    out.layout = classical_mds(dist, n, 2);
+    return out;
+}
+
+std::vector<float> classical_mds(const std::vector<float>& distances, int n, int dims) {
+    std::vector<float> out(static_cast<size_t>(std::max(0, n)) * std::max(0, dims), 0.0f);
+    if (n <= 0 || dims <= 0 || distances.size() < static_cast<size_t>(n) * n) return out;
+    // B = -1/2 J D^2 J, J the centring matrix; coordinates = eigenvectors * sqrt(eigenvalues), largest first.
+    Eigen::MatrixXd d2(n, n);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            const double d = distances[static_cast<size_t>(i) * n + j];
+            d2(i, j) = d * d;
+        }
+    const Eigen::VectorXd row_mean = d2.rowwise().mean();
+    const Eigen::VectorXd col_mean = d2.colwise().mean().transpose();
+    const double all_mean = d2.mean();
+    Eigen::MatrixXd b(n, n);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) b(i, j) = -0.5 * (d2(i, j) - row_mean(i) - col_mean(j) + all_mean);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(b);
+    if (solver.info() != Eigen::Success) return out;
+    const Eigen::VectorXd& values = solver.eigenvalues();   // ascending
+    const Eigen::MatrixXd& vectors = solver.eigenvectors();
+    for (int k = 0; k < dims && k < n; ++k) {
+        const int col = n - 1 - k;
+        const double lambda = values(col);
+        if (lambda <= 1e-12) continue;   // fewer real dimensions than asked: the rest stay 0
+        const double scale = std::sqrt(lambda);
+        int largest = 0;
+        for (int i = 1; i < n; ++i)
+            if (std::abs(vectors(i, col)) > std::abs(vectors(largest, col)) + 1e-12) largest = i;
+        const double sign = vectors(largest, col) < 0 ? -1.0 : 1.0;
+        for (int i = 0; i < n; ++i) out[static_cast<size_t>(i) * dims + k] = static_cast<float>(sign * scale * vectors(i, col));
+    }
+    return out;
+}
+
+}  // namespace attn
