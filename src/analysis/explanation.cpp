@@ -162,7 +162,12 @@ Explanation explain(const ExplanationFacts& f, const ExplanationStrings& s) {
                 for (const std::string& m : methods) names.push_back(plain(m));
                 items.push_back(fill(s.group_item, {{"methods", join(names, s)}, {"token", plain(pieces[pos])}}));
             }
-            add(e, fill(s.disagree, {{"groups", join(items, s)}}), {ExplanationPanel::attributions, "", -1, -1, "", -1});
+            Piece joined;
+            for (size_t i = 0; i < items.size(); ++i) {
+                if (i > 0) joined.text += s.group_separator;
+                joined.text += items[i].text;   // method names and tokens only: no numbers to carry
+            }
+            add(e, fill(s.disagree, {{"groups", joined}}), {ExplanationPanel::attributions, "", -1, -1, "", -1});
         }
     }
 

@@ -38,6 +38,7 @@ const ExplanationStrings kEnglish = {
     "All {count} methods agree that \u201c{token}\u201d matters most.",
     "The methods disagree about the most important token: {groups}.",
     "{methods} put \u201c{token}\u201d first",
+    "; ",
     "The heads whose ablation lowers the score most are {heads}.",
     "The heads with the largest gradient importance are {heads}.",
     "layer {layer} head {head} ({label}, confidence {confidence}; {what} {value})",

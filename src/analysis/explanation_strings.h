@@ -19,6 +19,7 @@ struct ExplanationStrings {
     const char* agree;             // {count} {token}
     const char* disagree;          // {groups}: a list of group_item
     const char* group_item;        // {methods} {token}
+    const char* group_separator;   // between group_items (their method lists use the list separators)
     // {heads}: a list of head_item / head_item_gradient
     const char* heads_ablation;
     const char* heads_gradient;
