@@ -69,7 +69,7 @@ void rich_sentence(const Explanation& e, int sentence, std::vector<std::string>*
             if (shown) shown->push_back(r.text);
         }
         dl->AddText(a, text, r.text.c_str());
-        x += w + (r.number ? pad * 2.0f : 0.0f);
+        x += w + (r.number ? pad : 0.0f);
     }
     ImGui::Dummy(ImVec2(avail, y + line_h));
 }
@@ -122,11 +122,10 @@ void faithfulness_table(const Faithfulness& f) {
     for (const FaithfulnessRow& r : f.rows)
         if (std::find(ks.begin(), ks.end(), r.k) == ks.end()) ks.push_back(r.k);
     if (ks.empty()) return;
-    ImGui::TextUnformatted("Faithfulness: the drop of the answer's probability (" );
-    ImGui::SameLine(0, 0);
-    ImGui::TextUnformatted((format_probability(f.full_prob) + " on the full input) when only the top k tokens of a "
-                            "method are kept (sufficiency, lower is better) or when they are removed "
-                            "(comprehensiveness, higher is better).").c_str());
+    ImGui::TextWrapped("Faithfulness: the drop of the answer's probability (%s on the full input) when only the top k "
+                       "tokens of a method are kept (sufficiency, lower is better) or when they are removed "
+                       "(comprehensiveness, higher is better).",
+                       format_probability(f.full_prob).c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg;
     const int cols = 2 + static_cast<int>(ks.size());
     ImGui::PushTextWrapPos(-1.0f);

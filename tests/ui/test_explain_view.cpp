@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "analysis/attribution_methods.h"
 #include "analysis/explanation.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_analysis.h"
+#include "ui/picture.h"
 
 using namespace attn;
 
@@ -23,12 +25,27 @@ bool shows(const UiHarness& ui, const std::string& number) {
     return std::find(v.begin(), v.end(), number) != v.end();
 }
 
-// Frames until the explanation includes faithfulness (decoder-only and encoder models).
+// Frames until the explanation of the input on screen includes faithfulness (decoder-only and encoder models).
 void run_until_explained(UiHarness& ui, int max_frames = 4000) {
-    for (int i = 0; i < max_frames && !(ui.app.explain.has_explanation && ui.app.explain.with_faithfulness); ++i) ui.frame();
-    REQUIRE(ui.app.explain.has_explanation);
-    REQUIRE(ui.app.explain.with_faithfulness);
+    auto done = [&] {
+        const ExplainState& s = ui.app.explain;
+        return s.has_explanation && s.with_faithfulness && app_analysis_current(ui.app) && s.key == app_analysis_key(ui.app);
+    };
+    for (int i = 0; i < max_frames && !done(); ++i) ui.frame();
+    REQUIRE(done());
     ui.frame();   // drawn with everything
+}
+
+// The explain view as a picture (what Export PNG saves): written to $ATTN_EXPLAIN_SHOTS/<name> when set,
+// so the lead can look at it; the picture is checked to carry more than a blank page either way.
+void picture(UiHarness& ui, const char* name) {
+    const Bytes png = picture_png(ui.app, MainView::explain, 1280, 800);
+    REQUIRE(png.size() > 10000);   // text and highlights compress to far more than a flat page
+    if (const char* dir = std::getenv("ATTN_EXPLAIN_SHOTS")) {
+        Expected<bool> ok = file_write_atomic(std::string(dir) + "/" + name, png);
+        CHECK_MESSAGE(ok.ok(), ok.error().message);
+    }
+    ui.frame();   // the picture drew without links: draw the view again so its link rects are current
 }
 
 // The sentence index whose claim points at `panel`, or -1.
@@ -67,6 +84,7 @@ TEST_CASE("ui: the explanation's numbers are the Predictions panel's and the Att
     // The faithfulness table came from a finished job for this input.
     CHECK(s.faithfulness_key == ui.app.analysis.key);
     CHECK(s.facts.most_faithful == s.faithfulness.best_method);
+    picture(ui, "explain-gpt2-tiny.png");
 
     // The heads claim opens the heads view on that head.
     const int heads = sentence_for(e, ExplanationPanel::heads);
@@ -105,6 +123,7 @@ TEST_CASE("ui: the explanation of an encoder's mask prediction uses the mask pan
     REQUIRE(!ui.app.mask_predictions.empty());
     CHECK(ui.app.explain.facts.target == ui.app.mask_predictions[0].top[0].id);
     CHECK(shows(ui, format_probability(ui.app.mask_predictions[0].top[0].prob)));
+    picture(ui, "explain-bert-tiny.png");
 }
 
 TEST_CASE("ui: an encoder-decoder is explained from forward passes and says what is missing (bart-tiny)") {
@@ -122,6 +141,7 @@ TEST_CASE("ui: an encoder-decoder is explained from forward passes and says what
     REQUIRE(!ui.app.next_predictions.empty());
     CHECK(s.facts.target == ui.app.next_predictions[0].id);
     CHECK(shows(ui, format_probability(ui.app.next_predictions[0].prob)));
+    picture(ui, "explain-bart-tiny.png");
     const int heads = sentence_for(s.explanation, ExplanationPanel::heads);
     REQUIRE(heads >= 0);
     const ExplanationClaim claim = s.explanation.claims[static_cast<size_t>(heads)];
