@@ -495,6 +495,19 @@
     return JSON.parse(mod.UTF8ToString(ptr));
   }
 
+  // The explanation of the text on screen, as `attnscope-cli explain --json` writes it: {text, sentences,
+  // numbers, number_info, claims, facts, faithfulness}. options: igSteps, target, foil (token ids). Throws
+  // with the reason (no text, an id outside the vocabulary...).
+  function explain(options = {}) {
+    const num = (v) => (v === undefined || v === null ? -1 : Number(v));
+    const ok = mod.ccall('attn_web_explain', 'number', ['number', 'number', 'number'],
+      [num(options.target), num(options.foil), options.igSteps ? Number(options.igSteps) : 0]);
+    if (ok !== 1) throw new Error(getState().error);
+    const ptr = mod.ccall('attn_web_export_data', 'number', [], []);
+    const size = mod.ccall('attn_web_export_size', 'number', [], []);
+    return JSON.parse(new TextDecoder().decode(mod.HEAPU8.slice(ptr, ptr + size)));
+  }
+
   function download(name, bytes) {
     api.lastDownload = { name, bytes };
     const url = URL.createObjectURL(new Blob([bytes]));
@@ -596,6 +609,7 @@
     applyUrlState,
     // Whether the canvas's font has a glyph for every character of `text` (after the CJK font arrives).
     hasGlyphs(text) { return mod.ccall('attn_web_has_glyphs', 'number', ['string'], [String(text)]) === 1; },
+    explain,
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,

@@ -15,6 +15,7 @@
 
 #include "analysis/attribution.h"
 #include "analysis/step_job.h"
+#include "model/hooks.h"
 
 namespace attn {
 
@@ -33,6 +34,16 @@ struct Faithfulness {
     std::vector<FaithfulnessRow> rows;
     std::string best_method;   // the largest mean (comprehensiveness - sufficiency) over k
 };
+
+// p(target) at `position` after one forward pass of ids (with hooks: gates, knockouts); throws attn::Error.
+// The explanation's ablation number uses it too.
+float target_probability(const Model& model, const std::vector<int32_t>& ids, int position, int target,
+                         const ForwardHooks& hooks = {});
+// The removable positions, best score first (ties: the earlier position): what "top-k" means.
+std::vector<int> faithfulness_ranking(const std::vector<float>& scores, const std::vector<uint8_t>& removable);
+// mean over k of (comprehensiveness - sufficiency) for one method; 0 when it has no rows.
+float faithfulness_mean_gap(const Faithfulness& f, const std::string& method);
+std::string faithfulness_best_method(const Faithfulness& f);   // "" without rows
 
 class FaithfulnessJob : public StepJob {
 public:

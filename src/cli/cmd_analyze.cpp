@@ -9,39 +9,11 @@
 #include "analysis/attribution_export.h"
 #include "cli/commands.h"
 #include "cli/model_open.h"
+#include "cli/token_arg.h"
 #include "platform/file_io.h"
 
 namespace attn {
 namespace {
-
-bool all_digits(const std::string& s) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    return true;
-}
-
-// A number is a token id; other text is tokenized as given (no special tokens added) and must be one
-// token, so a leading space counts (GPT-2: " animal" is "Ġanimal", "animal" another token); when it
-// is not one token, an exact vocabulary entry ("Ġanimal", "[MASK]") is accepted too.
-int32_t parse_token(const std::string& option, const std::string& value, const Model& model) {
-    const int V = model.info().n_vocab;
-    if (all_digits(value)) {
-        errno = 0;
-        const unsigned long long id = std::strtoull(value.c_str(), nullptr, 10);
-        if (errno == ERANGE || id >= static_cast<unsigned long long>(V))
-            throw UsageError{option + " " + value + " is outside the vocabulary (0.." + std::to_string(V - 1) + ")"};
-        return static_cast<int32_t>(id);
-    }
-    if (value.empty()) throw UsageError{option + " is empty"};
-    const Encoding e = model.tokenizer.encode(value, /*add_special_tokens=*/false);
-    if (e.ids.size() == 1 && e.ids[0] < V) return e.ids[0];
-    if (auto id = model.tokenizer.token_to_id(value); id && *id < V) return *id;
-    std::string pieces;
-    for (const std::string& p : e.tokens) pieces += (pieces.empty() ? "" : " | ") + p;
-    throw UsageError{option + " '" + value + "' is " + std::to_string(e.ids.size()) + " tokens (" + pieces +
-                     "), not one; give a single token or its id"};
-}
 
 uint64_t parse_seed(const Args& args) {
     const std::string s = args.get("--seed", "1");

@@ -47,7 +47,15 @@ const char* kUsage =
     "           what each head does: a table of layer, head, pattern label, confidence and statistics, and JSON\n"
     "           with every statistic per head and per query, every pattern's score and the BOS rule (\"notes\").\n"
     "           The induction score runs the model on N (default 24) random tokens repeated twice (seed S).\n"
-    "           BART: --kind decoder/cross read the decoder on --decoder-text, else on the text itself\n";
+    "           BART: --kind decoder/cross read the decoder on --decoder-text, else on the text itself\n"
+    "  explain  --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) [--target TOKEN] [--foil TOKEN]\n"
+    "           [--ig-steps N] [--decoder-text T] [--json FILE]\n"
+    "           the prediction in plain language (probability, the tokens that mattered by each attribution\n"
+    "           method and whether they agree, the heads with their labels, where the logit lens settles,\n"
+    "           what ablating the top head does), then the faithfulness table (sufficiency and\n"
+    "           comprehensiveness of each method for k = 1..3). Encoder-decoders (BART): forward passes only,\n"
+    "           the decoder reads [decoder_start, bos] + --decoder-text's tokens (as the app does, even when\n"
+    "           empty). --json: facts, sentences and numbers\n";
 
 }  // namespace
 
@@ -65,12 +73,13 @@ int main(int argc, char** argv) {
         if (command == "generate") return cmd_generate(argc, argv);
         if (command == "analyze") return cmd_analyze(argc, argv);
         if (command == "heads") return cmd_heads(argc, argv);
+        if (command == "explain") return cmd_explain(argc, argv);
 #if ATTN_CLI_RENDER
         if (command == "render") return cmd_render(argc, argv);
 #else
         if (command == "render") throw UsageError{"this build has no UI to draw with (configure with ATTN_BUILD_APP=ON)"};
 #endif
-        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, analyze, render; see --help)\n",
+        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, analyze, render, heads, explain; see --help)\n",
                      command.empty() ? "missing command" : ("unknown command '" + command + "'").c_str());
         return 2;
     } catch (const UsageError& e) {

@@ -23,6 +23,7 @@
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
+#include "ui/app_explain.h"
 #include "ui/attribution_methods.h"
 #include "ui/heads_cache.h"
 #include "ui/theme.h"
@@ -177,6 +178,18 @@ EMSCRIPTEN_KEEPALIVE void attn_web_set_analysis(int ig_steps, int target, int fo
     if (target >= -1) a.target = target;
     if (foil >= -1) a.foil = foil;
     if (method >= 0 && method < attn::kNumAttributionMethods) a.method = method;
+}
+// The explanation of the input on screen as JSON (see app_explain.h), read like an export; -1 for
+// target/foil: the defaults, ig_steps 0: the job's. 0 with the reason in "error".
+EMSCRIPTEN_KEEPALIVE int attn_web_explain(int target, int foil, int ig_steps) {
+    attn::Expected<std::string> json = attn::app_explain_json(g_app, attn::ExplainRequest{target, foil, ig_steps});
+    if (!json) {
+        g_app.action_error = "cannot explain: " + json.error().message;
+        return 0;
+    }
+    g_app.action_error.clear();
+    g_export = attn::ExportFile{"explanation.json", attn::Bytes(json->begin(), json->end())};
+    return 1;
 }
 EMSCRIPTEN_KEEPALIVE const uint8_t* attn_web_export_data() { return g_export.bytes.data(); }
 EMSCRIPTEN_KEEPALIVE int attn_web_export_size() { return static_cast<int>(g_export.bytes.size()); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/explanation.h"
 #include "imgui.h"
 #include "ui/analysis_views.h"
 #include "ui/attribution_methods.h"
@@ -108,9 +109,8 @@ void token_bars(Selection& sel, const AttributionsData& d, const std::vector<std
         const float x0 = s[t] < 0.0f ? zero_x - len : zero_x, x1 = s[t] < 0.0f ? zero_x : zero_x + len;
         dl->AddRectFilled(ImVec2(x0, y + row_h * 0.15f), ImVec2(std::max(x1, x0 + 1.0f), y + row_h * 0.85f),
                           score_color(s[t], scale, is_signed, sel.colormap));
-        char value[24];
-        std::snprintf(value, sizeof value, "%+.3g", s[t]);
-        dl->AddText(ImVec2(origin.x + label_w + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), text, value);
+        const std::string value = format_score(s[t]);   // the explanation states scores the same way
+        dl->AddText(ImVec2(origin.x + label_w + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), text, value.c_str());
     }
     if (is_signed)
         dl->AddLine(ImVec2(zero_x, origin.y), ImVec2(zero_x, origin.y + row_h * s.size()), theme_outline(0.5f));
@@ -202,7 +202,7 @@ AttributionsActions target_picker(const AttributionsData& d) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(piece_label(d, c.id).c_str());
         ImGui::TableNextColumn();
-        ImGui::Text(c.prob >= 0.01f ? "%.1f%%" : "%.2g%%", c.prob * 100.0f);
+        ImGui::TextUnformatted(format_probability(c.prob).c_str());
         ImGui::TableNextColumn();
         const bool is_target = d.target == c.id || (d.target < 0 && c.id == top_id);
         if (ImGui::RadioButton("##target", is_target) && !is_target) act.target = c.id == top_id ? -1 : c.id;
@@ -305,8 +305,8 @@ AttributionsActions show_attributions(Selection& sel, const AttributionsData& d)
         ImGui::Text("Why '%s' and not '%s' after '%s' (position %d)? score = logprob difference %.3f", target.c_str(),
                     piece_label(d, a.foil).c_str(), at.c_str(), a.position, a.score);
     else
-        ImGui::Text("Why '%s' after '%s' (position %d)? score = logprob %.3f (p = %.1f%%)", target.c_str(), at.c_str(),
-                    a.position, a.score, std::exp(a.target_logprob) * 100.0f);
+        ImGui::Text("Why '%s' after '%s' (position %d)? score = logprob %.3f (p = %s)", target.c_str(), at.c_str(),
+                    a.position, a.score, format_probability(std::exp(a.target_logprob)).c_str());
     if (d.cancelled) ImGui::TextColored(theme_warning(), "Cancelled: methods not finished are left out.");
 
     std::vector<float> s = m.scores(a);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "analysis/explanation.h"
 #include "imgui.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
@@ -38,11 +39,10 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
         dl->AddRectFilled(b0, ImVec2(b0.x + bar_w, y + row_h * 0.85f), theme_outline(0.08f));
         dl->AddRectFilled(b0, ImVec2(b0.x + std::max(1.0f, bar_w * std::min(1.0f, top[i].prob * scale)), y + row_h * 0.85f),
                           hot ? theme_accent() : IM_COL32(70, 140, 200, 255));
-        char pct[16];
-        // Two significant digits below 1%: a 50k-token vocabulary spreads an untrained model thinly,
-        // and "<0.1%" on every row would hide which guess leads.
-        std::snprintf(pct, sizeof pct, top[i].prob >= 0.01f ? "%.1f%%" : "%.2g%%", top[i].prob * 100.0f);
-        dl->AddText(ImVec2(b0.x + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), hot ? theme_accent() : text, pct);
+        // Two significant digits below 1% (format_probability, shared with the explanation): a 50k-token
+        // vocabulary spreads an untrained model thinly, and "<0.1%" on every row would hide which guess leads.
+        const std::string pct = format_probability(top[i].prob);
+        dl->AddText(ImVec2(b0.x + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), hot ? theme_accent() : text, pct.c_str());
     }
     ImGui::PushID(id);
     ImGui::Dummy(ImVec2(label_w + bar_w + pct_w, row_h * top.size()));

@@ -1,5 +1,5 @@
 // The method table and the agreement statistics behind the Attributions panel.
-#include "ui/attribution_methods.h"
+#include "analysis/attribution_methods.h"
 
 #include <algorithm>
 #include <cmath>
