@@ -8,7 +8,9 @@
 #include "analysis/attribution.h"
 #include "analysis/attribution_export.h"
 #include "cli/commands.h"
+#include "cli/intervention_args.h"
 #include "cli/model_open.h"
+#include "cli/token_arg.h"
 #include "platform/file_io.h"
 
 namespace attn {
@@ -20,6 +22,8 @@ bool all_digits(const std::string& s) {
         if (!std::isdigit(static_cast<unsigned char>(c))) return false;
     return true;
 }
+
+}  // namespace
 
 // A number is a token id; other text is tokenized as given (no special tokens added) and must be one
 // token, so a leading space counts (GPT-2: " animal" is "Ġanimal", "animal" another token); when it
@@ -43,6 +47,8 @@ int32_t parse_token(const std::string& option, const std::string& value, const M
                      "), not one; give a single token or its id"};
 }
 
+namespace {
+
 uint64_t parse_seed(const Args& args) {
     const std::string s = args.get("--seed", "1");
     errno = 0;
@@ -58,8 +64,9 @@ uint64_t parse_seed(const Args& args) {
 int cmd_analyze(int argc, char** argv) {
     Args args = args_parse(argc, argv,
                            {"--model", "--text", "--text-file", "--ids", "--ig-steps", "--score-position", "--target",
-                            "--foil", "--permutation-samples", "--seed", "--lens-top-k", "--out"},
-                           {"--no-head-ablation"});
+                            "--foil", "--permutation-samples", "--seed", "--lens-top-k", "--out", "--ablate", "--knockout",
+                            "--mask-token"},
+                           {"--no-head-ablation"}, kInterventionOptions);
     const std::string out_path = args.require("--out");
     const bool npz = out_path.size() >= 4 && out_path.compare(out_path.size() - 4, 4, ".npz") == 0;
     const bool st = out_path.size() >= 12 && out_path.compare(out_path.size() - 12, 12, ".safetensors") == 0;
@@ -111,6 +118,12 @@ int cmd_analyze(int argc, char** argv) {
     if (options.score.foil >= 0 && options.score.foil == options.score.target)
         throw UsageError{"--foil is the same token as --target; the contrast would be zero"};
 
+    const Interventions iv = interventions_from_args(args, info, T);
+    options.hooks = intervention_hooks(iv, info.n_layer, info.n_head, T);
+    if (!interventions_have_backward(iv))
+        std::fprintf(stderr, "attnscope-cli analyze: mean ablations are left out of the attributions (the gradient pass "
+                             "cannot run an edited forward); zero ablations, knockouts and masks are in\n");
+
     AttributionJob job(*model, ids, options);
     while (!job.step()) {
     }
@@ -123,6 +136,7 @@ int cmd_analyze(int argc, char** argv) {
                                                    {"ig_steps", std::to_string(options.ig_steps)},
                                                    {"permutation_samples", std::to_string(options.permutation_samples)},
                                                    {"seed", std::to_string(options.permutation_seed)}};
+    if (!iv.empty()) metadata["interventions"] = iv.describe();
     Expected<Bytes> bytes = npz ? attribution_to_npz(arrays) : attribution_to_safetensors(arrays, metadata);
     if (!bytes) throw UsageError{bytes.error().message};
     auto written = file_write_atomic(out_path, *bytes);

@@ -41,7 +41,19 @@ const char* kUsage =
     "           --out FILE.png|FILE.svg\n"
     "           the explorer's view as a picture (default 1600x1000, 18 px; --scale 2: twice the pixels,\n"
     "           same layout), or as SVG when FILE ends in .svg; NAME: viridis, plasma, magma, inferno,\n"
-    "           cividis or greys\n";
+    "           cividis or greys\n"
+    "  patch    --model DIR --clean TEXT --corrupted TEXT [--position P] [--answer TOKEN] [--wrong-answer TOKEN]\n"
+    "           --out FILE.json|FILE.safetensors\n"
+    "           activation patching: the clean and corrupted texts must have the same number of tokens; each\n"
+    "           residual-stream state (embeddings, then after each layer) at each position, and each head's\n"
+    "           output, is copied from the clean run into the corrupted one; prints both predictions, the\n"
+    "           logit differences logit(answer) - logit(wrong answer) (default: the clean run's top token and\n"
+    "           the corrupted run's best other token, at the last position or the first mask) and the sites\n"
+    "           that recover most (1 = as clean, 0 = as corrupted)\n"
+    "  interventions (trace and analyze): --ablate L.H[:zero|:mean] (a head's output zeroed or replaced by\n"
+    "           its mean over positions), --knockout Q>K[@L] (position Q may not attend to K, in layer L or\n"
+    "           all), --mask-token P (no other position may attend to P, in any layer); each repeatable or a\n"
+    "           comma list. analyze leaves mean ablations out (the gradient pass has no edited forward)\n";
 
 }  // namespace
 
@@ -58,12 +70,13 @@ int main(int argc, char** argv) {
         if (command == "info") return cmd_info(argc, argv);
         if (command == "generate") return cmd_generate(argc, argv);
         if (command == "analyze") return cmd_analyze(argc, argv);
+        if (command == "patch") return cmd_patch(argc, argv);
 #if ATTN_CLI_RENDER
         if (command == "render") return cmd_render(argc, argv);
 #else
         if (command == "render") throw UsageError{"this build has no UI to draw with (configure with ATTN_BUILD_APP=ON)"};
 #endif
-        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, analyze, render; see --help)\n",
+        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, analyze, patch, render; see --help)\n",
                      command.empty() ? "missing command" : ("unknown command '" + command + "'").c_str());
         return 2;
     } catch (const UsageError& e) {
