@@ -508,6 +508,14 @@
     return JSON.parse(new TextDecoder().decode(mod.HEAPU8.slice(ptr, ptr + size)));
   }
 
+  // A C function taking a JSON string (or nothing) and returning one; {"error"} becomes a throw.
+  function jsonCall(fn, request) {
+    const args = request === undefined ? [] : [JSON.stringify(request)];
+    const out = JSON.parse(mod.UTF8ToString(mod.ccall(fn, 'number', args.map(() => 'string'), args)));
+    if (out.error) throw new Error(out.error);
+    return out;
+  }
+
   function download(name, bytes) {
     api.lastDownload = { name, bytes };
     const url = URL.createObjectURL(new Blob([bytes]));
@@ -610,6 +618,15 @@
     // Whether the canvas's font has a glyph for every character of `text` (after the CJK font arrives).
     hasGlyphs(text) { return mod.ccall('attn_web_has_glyphs', 'number', ['string'], [String(text)]) === 1; },
     explain,
+    // Interventions on the text on screen, as the right panel makes them: {ablate: [{layer, head, mode:
+    // 'zero'|'mean'}], knockouts: [{query, key, layer}], mask: [positions]} replaces the current ones;
+    // returns {before, after, position, interventions}: the top 5 tokens {id, piece, prob} without and
+    // with them. Throws with the reason on a bad request.
+    intervene(request = {}) { return jsonCall('attn_web_intervene', request); },
+    clearInterventions() { return jsonCall('attn_web_clear_interventions'); },
+    // Activation patching of {clean, corrupted} (same token length; clean defaults to the text on screen):
+    // {clean_diff, corrupted_diff, answer, wrong_answer, position, residual: [[...] x (L+1)], heads: [[...] x L], ...}.
+    patch(request) { return jsonCall('attn_web_patch', request); },
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,

@@ -27,6 +27,10 @@ struct AttributionOptions {
     int lens_top_k = 5;
     int flow_max_tokens = 64;        // attention flow only up to this many tokens (it is O(T^4))
     bool head_ablation = true;       // exact drop per ablated head: L*H forward passes
+    // Interventions every pass of the job runs with (analysis/interventions.h): head gates and edge
+    // knockouts. The editor (mean ablation) is dropped: the gradient pass cannot run an edited forward,
+    // so the whole job stays one model (the panels say so). The observer is not used.
+    ForwardHooks hooks;
 };
 
 // One scored prediction explained. Empty vectors: not computed (cancelled, or not applicable).

@@ -69,7 +69,17 @@ struct AttributionJob::State {
     AttentionFlowSolver flow_solver;
 
     State(const Model& m, std::vector<int32_t> input, AttributionOptions opt)
-        : model(m), ids(std::move(input)), options(opt) {}
+        : model(m), ids(std::move(input)), options(opt) {
+        options.hooks.editor = nullptr;
+        options.hooks.observer = nullptr;
+    }
+
+    // A request carrying the job's interventions (gates and knockouts).
+    GradRequest fresh() const {
+        GradRequest request;
+        request.hooks = options.hooks;
+        return request;
+    }
 
     // The score of one forward pass (no backward) on `input`, for the token the gradients stage explained.
     float score_of(const std::vector<int32_t>& input, GradRequest request) const {
@@ -87,7 +97,7 @@ struct AttributionJob::State {
 };
 
 void AttributionJob::State::run_gradients() {
-    GradRequest request;
+    GradRequest request = fresh();
     request.score = options.score;
     Expected<GradResult> g = model_gradients(model, ids, request);
     if (!g) throw Error(g.error().message);
@@ -122,6 +132,7 @@ void AttributionJob::State::run_lens_step(int i) {
         for (int l = 0; l < L; ++l) names.insert("layer." + std::to_string(l) + ".resid_mid");
         seen = std::make_unique<ObservedTensors>(names);
         TraceOptions options_trace;
+        options_trace.hooks = options.hooks;
         options_trace.capture_attentions = false;
         options_trace.capture_hidden_states = false;
         options_trace.hooks.observer = seen->observer();
@@ -192,7 +203,7 @@ void AttributionJob::State::build_stages() {
                           }
                       }});
     stages.push_back({"baseline", 1, [this, &r](int) {
-                          GradRequest request;
+                          GradRequest request = fresh();
                           request.token_embeds.assign(embeds.size(), 0.0f);
                           r.baseline_logprob = score_of(ids, request);
                           r.has_baseline = true;
@@ -200,7 +211,7 @@ void AttributionJob::State::build_stages() {
     const int N = options.ig_steps;
     stages.push_back({"integrated gradients", N, [this, &r, N](int i) {
                           if (i == 0) ig = IntegratedGradients(embeds, T, D, N);
-                          GradRequest request;
+                          GradRequest request = fresh();
                           request.score = spec;
                           request.capture_attentions = false;
                           request.token_embeds = ig.path_point(i + 1);
@@ -214,7 +225,7 @@ void AttributionJob::State::build_stages() {
                       }});
     stages.push_back({"occlusion", T, [this, &r](int t) {
                           if (t == 0) partial.assign(static_cast<size_t>(T), 0.0f);
-                          GradRequest request;
+                          GradRequest request = fresh();
                           request.token_embeds = occluded_embeds(embeds, D, t);
                           partial[t] = r.score - score_of(ids, request);
                           if (t + 1 == T) r.occlusion_zero = partial;
@@ -222,8 +233,11 @@ void AttributionJob::State::build_stages() {
     if (options.head_ablation)
         stages.push_back({"head ablation", L * H, [this, &r](int i) {
                               if (i == 0) partial.assign(static_cast<size_t>(L) * H, 0.0f);
-                              GradRequest request;
+                              GradRequest request = fresh();
+                              const std::vector<float> base = request.hooks.head_gates;
                               request.hooks.head_gates = ablation_gates(L, H, i / H, i % H);
+                              for (size_t g = 0; g < base.size() && g < request.hooks.head_gates.size(); ++g)
+                                  request.hooks.head_gates[g] *= base[g];
                               partial[i] = r.score - score_of(ids, request);
                               if (i + 1 == L * H) r.head_ablation = partial;
                           }});
@@ -234,7 +248,7 @@ void AttributionJob::State::build_stages() {
                               const int t = i / K, sample = i % K;
                               std::vector<int32_t> changed = ids;
                               changed[t] = permutation_token(options.permutation_seed, t, sample, V, ids[t]);
-                              partial[t] += (r.score - score_of(changed, GradRequest{})) / K;
+                              partial[t] += (r.score - score_of(changed, fresh())) / K;
                               if (i + 1 == T * K) r.permutation = partial;
                           }});
     if (T <= options.flow_max_tokens)

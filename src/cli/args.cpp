@@ -29,13 +29,17 @@ int Args::get_int(const std::string& name, int fallback) const {
 }
 
 Args args_parse(int argc, char** argv, const std::set<std::string>& value_options,
-                const std::set<std::string>& flag_options) {
+                const std::set<std::string>& flag_options, const std::set<std::string>& repeatable) {
     Args args;
     args.command = argc > 1 ? argv[1] : "";
     for (int i = 2; i < argc; ++i) {
         std::string a = argv[i];
         if (value_options.count(a)) {
             if (i + 1 >= argc) throw UsageError{a + " needs a value"};
+            if (args.values.count(a) && repeatable.count(a)) {
+                args.values[a] += std::string(",") + argv[++i];
+                continue;
+            }
             if (args.values.count(a)) throw UsageError{a + " given twice"};
             args.values[a] = argv[++i];
         } else if (flag_options.count(a)) {

@@ -27,9 +27,10 @@ struct Args {
     int get_int(const std::string& name, int fallback) const;
 };
 
-// value_options take one argument; flag_options take none. Throws UsageError.
+// value_options take one argument; flag_options take none. Throws UsageError. A value option in
+// `repeatable` may be given more than once: its values are joined with ',' (as if given as a comma list).
 Args args_parse(int argc, char** argv, const std::set<std::string>& value_options,
-                const std::set<std::string>& flag_options);
+                const std::set<std::string>& flag_options, const std::set<std::string>& repeatable = {});
 
 // --text TEXT or --text-file FILE (UTF-8, read whole: NUL bytes and megabytes pass through).
 std::string args_text(const Args& args, const std::string& text_option, const std::string& file_option);

@@ -8,6 +8,7 @@
 #include "analysis/attribution.h"
 #include "analysis/attribution_export.h"
 #include "cli/commands.h"
+#include "cli/intervention_args.h"
 #include "cli/model_open.h"
 #include "cli/token_arg.h"
 #include "platform/file_io.h"
@@ -30,8 +31,9 @@ uint64_t parse_seed(const Args& args) {
 int cmd_analyze(int argc, char** argv) {
     Args args = args_parse(argc, argv,
                            {"--model", "--text", "--text-file", "--ids", "--ig-steps", "--score-position", "--target",
-                            "--foil", "--permutation-samples", "--seed", "--lens-top-k", "--out"},
-                           {"--no-head-ablation"});
+                            "--foil", "--permutation-samples", "--seed", "--lens-top-k", "--out", "--ablate", "--knockout",
+                            "--mask-token"},
+                           {"--no-head-ablation"}, kInterventionOptions);
     const std::string out_path = args.require("--out");
     const bool npz = out_path.size() >= 4 && out_path.compare(out_path.size() - 4, 4, ".npz") == 0;
     const bool st = out_path.size() >= 12 && out_path.compare(out_path.size() - 12, 12, ".safetensors") == 0;
@@ -83,6 +85,12 @@ int cmd_analyze(int argc, char** argv) {
     if (options.score.foil >= 0 && options.score.foil == options.score.target)
         throw UsageError{"--foil is the same token as --target; the contrast would be zero"};
 
+    const Interventions iv = interventions_from_args(args, info, T);
+    options.hooks = intervention_hooks(iv, info.n_layer, info.n_head, T);
+    if (!interventions_have_backward(iv))
+        std::fprintf(stderr, "attnscope-cli analyze: mean ablations are left out of the attributions (the gradient pass "
+                             "cannot run an edited forward); zero ablations, knockouts and masks are in\n");
+
     AttributionJob job(*model, ids, options);
     while (!job.step()) {
     }
@@ -95,6 +103,7 @@ int cmd_analyze(int argc, char** argv) {
                                                    {"ig_steps", std::to_string(options.ig_steps)},
                                                    {"permutation_samples", std::to_string(options.permutation_samples)},
                                                    {"seed", std::to_string(options.permutation_seed)}};
+    if (!iv.empty()) metadata["interventions"] = iv.describe();
     Expected<Bytes> bytes = npz ? attribution_to_npz(arrays) : attribution_to_safetensors(arrays, metadata);
     if (!bytes) throw UsageError{bytes.error().message};
     auto written = file_write_atomic(out_path, *bytes);

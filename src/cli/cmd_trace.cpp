@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/intervention_args.h"
 #include "cli/model_open.h"
 #include "model/trace_export.h"
 #include "platform/file_io.h"
@@ -58,8 +59,8 @@ int score_position_of(const Args& args, const Model& model, const std::vector<in
 int cmd_trace(int argc, char** argv) {
     Args args = args_parse(argc, argv,
                            {"--model", "--text", "--text-file", "--ids", "--decoder-text", "--decoder-text-file",
-                            "--decoder-ids", "--score-position", "--out"},
-                           {});
+                            "--decoder-ids", "--score-position", "--out", "--ablate", "--knockout", "--mask-token"},
+                           {}, kInterventionOptions);
     const std::string out_path = args.require("--out");
     const std::string folder = args.require("--model");
     const bool has_ids = args.has("--ids");
@@ -84,9 +85,11 @@ int cmd_trace(int argc, char** argv) {
         truncate_to_context(ids, info.n_ctx, "input");
     }
 
+    const Interventions iv = interventions_from_args(args, info, static_cast<int>(ids.size()));
     Expected<Trace> trace = [&] {
-        if (info.encoder_decoder) return model_trace_seq2seq(*model, ids, decoder_ids_of(args, *model), TraceOptions{});
         TraceOptions options;
+        options.hooks = intervention_hooks(iv, info.n_layer, info.n_head, static_cast<int>(ids.size()));
+        if (info.encoder_decoder) return model_trace_seq2seq(*model, ids, decoder_ids_of(args, *model), options);
         if (!info.causal) options.logit_positions = {score_position_of(args, *model, ids)};
         return model_trace(*model, ids, options);
     }();
@@ -94,6 +97,7 @@ int cmd_trace(int argc, char** argv) {
     const Trace& t = *trace;
     std::map<std::string, std::string> metadata = {{"producer", "attnscope"}, {"architecture", t.architecture}};
     if (!info.causal && !info.encoder_decoder) metadata["score_position"] = std::to_string(t.logit_positions.front());
+    if (!iv.empty()) metadata["interventions"] = iv.describe();
     // The format follows the file name: NumPy's .npz, else safetensors.
     const bool npz = out_path.size() >= 4 && out_path.compare(out_path.size() - 4, 4, ".npz") == 0;
     auto bytes = npz ? trace_to_npz(t) : trace_to_safetensors(t, metadata);

@@ -12,6 +12,7 @@ int cmd_generate(int argc, char** argv);
 int cmd_analyze(int argc, char** argv);
 int cmd_heads(int argc, char** argv);
 int cmd_explain(int argc, char** argv);
+int cmd_patch(int argc, char** argv);
 int cmd_render(int argc, char** argv);   // only with ATTN_CLI_RENDER (the app's UI is built)
 
 }  // namespace attn

@@ -1,4 +1,4 @@
-// A token named on the command line (--target, --foil): shared by `analyze` and `explain`.
+// A token named on the command line (--target, --foil, --answer, ...): shared by analyze, explain and patch.
 #pragma once
 #include <cstdint>
 #include <string>

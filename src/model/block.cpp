@@ -147,7 +147,7 @@ void mlp_sublayer(const BlockRecipe& r, const FeedForwardBlock& w, const float* 
         linear(x, T, w.up.w.view, w.up.b.data(), up.data());
         for (size_t i = 0; i < ff.size(); ++i) ff[i] *= up[i];
     }
-    hooks.observe(act_name, T, F, ff.data());
+    hooks.edit_and_observe(act_name, T, F, ff.data());
     linear(ff.data(), T, w.fc2.w.view, w.fc2.b.data(), out);
 }
 

@@ -24,6 +24,7 @@
 #include "platform/gl_heatmap.h"
 #include "platform/screenshot.h"
 #include "ui/app.h"
+#include "ui/app_interventions.h"
 #include "ui/url_state.h"
 
 namespace {
@@ -43,6 +44,7 @@ struct Options {
     int frames = 10;          // frames to render before the screenshot
     int width = 1280, height = 800;
     int font_size = 0;        // --font-size: the user's size; 0: it grows with the window
+    std::string intervene;    // --intervene: the page's attnscope.intervene() request, as JSON
 };
 
 void usage() {
@@ -50,6 +52,7 @@ void usage() {
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
                  "                 [--next N] [--view heatmap|grid|lines|flow|attributions|lens|activations] [--colormap NAME] [--auto-scale on|off]\n"
                  "                 [--pin ROW] [--state FRAGMENT] [--size WxH] [--font-size N] [--screenshot FILE.png [--frames N]]\n"
+                 "                 [--intervene JSON]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
                  "                    default %s\n"
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
@@ -61,7 +64,9 @@ void usage() {
                  "  --auto-scale on   colours span 0 to each head's largest weight instead of 0 to 1\n"
                  "  --pin ROW         pin token ROW (0-based): the inspector describes it, the flow view lights its paths\n"
                  "  --font-size N     text size in pixels (12-32 for projectors); default: grows with the window\n"
-                 "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n",
+                 "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n"
+                 "  --intervene JSON  interventions as the page's attnscope.intervene() takes them, e.g.\n"
+                 "                    '{\"ablate\":[{\"layer\":1,\"head\":2,\"mode\":\"mean\"}],\"mask\":[3]}'\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
 
@@ -100,6 +105,7 @@ bool parse(int argc, char** argv, Options* o) {
         else if (a == "--pin") o->pin = std::atoi(v.c_str());
         else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
+        else if (a == "--intervene") o->intervene = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
         else if (a == "--font-size") {
             o->font_size = std::atoi(v.c_str());
@@ -268,6 +274,10 @@ int main(int argc, char** argv) {
     }
     for (int i = 0; i < opt.next; ++i)
         if (!attn::app_next_token(app)) std::fprintf(stderr, "attnscope: Next token: %s\n", app.step_error.c_str());
+    if (!opt.intervene.empty()) {
+        const std::string r = attn::app_intervene_json(app, opt.intervene);
+        if (r.find("\"error\"") != std::string::npos) std::fprintf(stderr, "attnscope: --intervene: %s\n", r.c_str());
+    }
 
     int rc = 0;
     for (int frame = 1; !glfwWindowShouldClose(window); ++frame) {

@@ -24,6 +24,7 @@
 #include "ui/app.h"
 #include "ui/app_analysis.h"
 #include "ui/app_explain.h"
+#include "ui/app_interventions.h"
 #include "ui/attribution_methods.h"
 #include "ui/heads_cache.h"
 #include "ui/theme.h"
@@ -453,6 +454,20 @@ EMSCRIPTEN_KEEPALIVE int attn_web_attention_cols(int kind) {
     return a ? a->n_key : 0;
 }
 
+// attnscope.intervene / clearInterventions / patch: JSON in, JSON out (ui/app_interventions.h).
+std::string g_intervention_json;   // storage behind their return values
+EMSCRIPTEN_KEEPALIVE const char* attn_web_intervene(const char* request) {
+    g_intervention_json = attn::app_intervene_json(g_app, request);
+    return g_intervention_json.c_str();
+}
+EMSCRIPTEN_KEEPALIVE const char* attn_web_clear_interventions() {
+    g_intervention_json = attn::app_clear_interventions_json(g_app);
+    return g_intervention_json.c_str();
+}
+EMSCRIPTEN_KEEPALIVE const char* attn_web_patch(const char* request) {
+    g_intervention_json = attn::app_patch_json(g_app, request);
+    return g_intervention_json.c_str();
+}
 }  // extern "C"
 
 int main() {

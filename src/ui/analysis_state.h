@@ -18,8 +18,10 @@ struct AnalysisKey {
     const void* model = nullptr;
     std::vector<int32_t> ids;
     int target = -1, foil = -1, ig_steps = 32;
+    std::string interventions;   // Interventions::describe() of the ones in
     bool operator==(const AnalysisKey& o) const {
-        return model == o.model && ids == o.ids && target == o.target && foil == o.foil && ig_steps == o.ig_steps;
+        return model == o.model && ids == o.ids && target == o.target && foil == o.foil && ig_steps == o.ig_steps &&
+               interventions == o.interventions;
     }
     bool operator!=(const AnalysisKey& o) const { return !(*this == o); }
 };

@@ -2,6 +2,7 @@
 // window size (input panel left, heatmap right, status bar bottom). Running the model lives in
 // app_model.cpp so this file (and the smoke test) need no model code.
 #include "ui/app.h"
+#include "ui/app_interventions.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -184,7 +185,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     hd.textures = app.config.textures;
     hd.grid_rect = &app.widgets.heatmap_grid;
     hd.picture = app.picture_only;
-    app_show_heatmap(app, hd);
+    if (!app_intervention_heatmap(app, hd)) app_show_heatmap(app, hd);   // under interventions: before / change
 }
 
 // What the toolbar shows; built before the layout, which needs to know whether it takes two rows.

@@ -5,6 +5,7 @@
 #include "imgui.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
+#include "ui/app_interventions.h"
 #include "ui/attribution_methods.h"
 
 namespace attn {
@@ -16,6 +17,7 @@ AnalysisKey app_analysis_key(const App& app) {
     k.target = app.analysis.target;
     k.foil = app.analysis.foil;
     k.ig_steps = app.analysis.ig_steps;
+    k.interventions = app.interventions.current.describe();
     return k;
 }
 
@@ -76,6 +78,8 @@ void app_show_analysis_view(App& app, MainView view, PieceStyle style) {
         d.foil_rects = &rects.foils;
         d.method_rect = &rects.method;
         d.tokens_rect = &rects.tokens;
+        if (!app.interventions.current.empty() && !app.picture_only)
+            ImGui::TextWrapped("%s", intervention_attribution_note(app.interventions.current).c_str());
         AttributionsActions act = show_attributions(app.selection, d);
         if (act.method >= 0) s.method = act.method;
         if (act.target != -2) s.target = act.target;

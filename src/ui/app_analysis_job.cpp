@@ -6,6 +6,7 @@
 
 #include "analysis/attribution_export.h"
 #include "ui/app_analysis.h"
+#include "ui/app_interventions.h"
 
 namespace attn {
 
@@ -38,6 +39,7 @@ void app_analysis_start(App& app) {
     opt.score.target = s.target;
     opt.score.foil = s.foil;
     opt.ig_steps = s.ig_steps;
+    opt.hooks = app_intervention_hooks(app, app.trace.tokens.size());
     s.job = std::make_shared<AttributionJob>(*app.model, app.trace.tokens.ids, opt);
     s.job_key = app_analysis_key(app);
     s.progress = 0.0f;
@@ -121,6 +123,7 @@ Expected<Bytes> app_analyze_safetensors(const App& app, const AnalyzeRequest& re
     opt.score.target = request.target;
     opt.score.foil = request.foil;
     if (request.ig_steps > 0) opt.ig_steps = request.ig_steps;
+    opt.hooks = app_intervention_hooks(app, static_cast<int>(ids.size()));
     AttributionJob job(*app.model, ids, opt);
     while (!job.step()) {
     }

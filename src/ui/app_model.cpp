@@ -8,6 +8,7 @@
 #include "analysis/value_weighted.h"
 #include "model/generate.h"
 #include "ui/app.h"
+#include "ui/app_interventions.h"
 
 namespace attn {
 
@@ -64,6 +65,7 @@ Expected<Trace> trace_for(const App& app, bool* truncated, TextCut* cut, Observe
     const ModelInfo& info = model.info();
     TraceOptions options;
     if (!info.encoder_decoder) options.hooks.observer = seen->observer();   // value norms for the heatmap option
+    app_add_intervention_hooks(app, options.hooks);   // ablations, knockouts, masks (App::interventions)
     options.capture_hidden_states = false;   // the views need attentions and logits only
     if (info.encoder_decoder) {
         std::vector<int32_t> source = seq2seq_source_ids(model, app.text);
@@ -211,6 +213,7 @@ void app_retrace(App& app) {
         app.analysis.value_norms = value_norms(seen, a.n_layer, a.n_head, info.n_kv_head > 0 ? info.n_kv_head : a.n_head, a.n_key);
         app.analysis.value_norms_trace = app.trace_version;
     }
+    app_interventions_traced(app);   // the same input without them: the panel's before/after
 }
 
 void app_clear_trace(App& app) {
