@@ -11,5 +11,6 @@ int cmd_info(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
 int cmd_analyze(int argc, char** argv);
 int cmd_render(int argc, char** argv);   // only with ATTN_CLI_RENDER (the app's UI is built)
+int cmd_probe(int argc, char** argv);
 
 }  // namespace attn

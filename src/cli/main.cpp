@@ -41,7 +41,10 @@ const char* kUsage =
     "           --out FILE.png|FILE.svg\n"
     "           the explorer's view as a picture (default 1600x1000, 18 px; --scale 2: twice the pixels,\n"
     "           same layout), or as SVG when FILE ends in .svg; NAME: viridis, plasma, magma, inferno,\n"
-    "           cividis or greys\n";
+    "           cividis or greys\n"
+    "  probe    --model DIR --suite NAME|FILE.json [--out RESULTS.json] | --list\n"
+    "           rule-based attention checks (README \"Checks\"): per case pass/fail, the best head and its\n"
+    "           margin, then the heads that pass most cases; NAME a built-in suite (--list shows them)\n";
 
 }  // namespace
 
@@ -58,12 +61,13 @@ int main(int argc, char** argv) {
         if (command == "info") return cmd_info(argc, argv);
         if (command == "generate") return cmd_generate(argc, argv);
         if (command == "analyze") return cmd_analyze(argc, argv);
+        if (command == "probe") return cmd_probe(argc, argv);
 #if ATTN_CLI_RENDER
         if (command == "render") return cmd_render(argc, argv);
 #else
         if (command == "render") throw UsageError{"this build has no UI to draw with (configure with ATTN_BUILD_APP=ON)"};
 #endif
-        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, analyze, render; see --help)\n",
+        std::fprintf(stderr, "attnscope-cli: %s (commands: tokenize, trace, info, generate, analyze, render, probe; see --help)\n",
                      command.empty() ? "missing command" : ("unknown command '" + command + "'").c_str());
         return 2;
     } catch (const UsageError& e) {
