@@ -38,6 +38,7 @@ const char* kUsage =
     "  render   --model DIR (--text TEXT | --text-file FILE) [--target TEXT] [--view heatmap|grid|lines|flow]\n"
     "           [--layer L] [--head H] [--kind self|decoder|cross] [--colormap NAME] [--auto-scale]\n"
     "           [--theme dark|light] [--size WxH] [--font-size N] [--scale 1|2|4] [--format png|svg]\n"
+    "           [--checks SUITE]   (--view checks: a built-in suite's name or a suite file, run first)\n"
     "           --out FILE.png|FILE.svg\n"
     "           the explorer's view as a picture (default 1600x1000, 18 px; --scale 2: twice the pixels,\n"
     "           same layout), or as SVG when FILE ends in .svg; NAME: viridis, plasma, magma, inferno,\n"
