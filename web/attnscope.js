@@ -587,6 +587,17 @@
     applyUrlState,
     // Whether the canvas's font has a glyph for every character of `text` (after the CJK font arrives).
     hasGlyphs(text) { return mod.ccall('attn_web_has_glyphs', 'number', ['string'], [String(text)]) === 1; },
+    // Runs a check suite on the loaded model, as the Checks view's Run does, and returns the results the
+    // CLI's `probe --out` writes: a built-in suite's name ('coreference', ...), a suite as JSON text or an
+    // object. The Checks view shows them afterwards. Throws with the reason (a malformed suite names the
+    // case and the field).
+    probe(nameOrSuite) {
+      const arg = typeof nameOrSuite === 'string' ? nameOrSuite : JSON.stringify(nameOrSuite);
+      if (mod.ccall('attn_web_probe', 'number', ['string'], [arg]) !== 1) throw new Error(getState().error);
+      const ptr = mod.ccall('attn_web_export_data', 'number', [], []);
+      const size = mod.ccall('attn_web_export_size', 'number', [], []);
+      return JSON.parse(new TextDecoder().decode(mod.HEAPU8.slice(ptr, ptr + size)));
+    },
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,

@@ -20,6 +20,7 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 void keep_result(ChecksState& s, const CheckRun& run, bool cancelled) {
     s.has_result = true;
+    ++s.results;
     s.result_model = s.run_model;
     s.suite = s.run_suite;
     s.result = run.result();

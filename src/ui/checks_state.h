@@ -26,6 +26,7 @@ struct ChecksState {
     CheckSuite suite;                   // the suite of `result` (a clicked case's text comes from it)
     CheckSuiteResult result;
     bool cancelled = false;             // the result is what a cancelled run finished
+    int results = 0;                    // bumps with every result kept (tests wait on it)
     std::string error;                  // why the last run could not start (a malformed suite)
 
     int clicked_case = -1;              // a results row clicked this frame: the app loads its text

@@ -126,13 +126,15 @@ void show_pass_grid(App& app, const CheckSuiteResult& r, int n_cases, bool pictu
 }
 
 void show_cases(App& app, const CheckSuiteResult& r, bool picture) {
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("check_cases", 5, flags)) return;
-    ImGui::TableSetupColumn("Case", ImGuiTableColumnFlags_WidthStretch, 1.6f);
-    ImGui::TableSetupColumn("Query \xE2\x86\x92 expected vs distractors", ImGuiTableColumnFlags_WidthStretch, 2.6f);
-    ImGui::TableSetupColumn("Result", ImGuiTableColumnFlags_WidthStretch, 0.6f);
-    ImGui::TableSetupColumn("Best", ImGuiTableColumnFlags_WidthStretch, 0.9f);
-    ImGui::TableSetupColumn("Value", ImGuiTableColumnFlags_WidthStretch, 0.8f);
+    ImGui::TableSetupColumn("Case", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn("Query \xE2\x86\x92 expected vs distractors", ImGuiTableColumnFlags_WidthStretch, 1.6f);
+    // Fixed widths from their widest content: auto-fit would wrap "L1 H0" in the first frames.
+    auto width = [](const char* widest) { return ImGui::CalcTextSize(widest).x + ImGui::GetFontSize() * 0.4f; };
+    ImGui::TableSetupColumn("Result", ImGuiTableColumnFlags_WidthFixed, width("Result"));
+    ImGui::TableSetupColumn("Best", ImGuiTableColumnFlags_WidthFixed, width("attribution"));
+    ImGui::TableSetupColumn("Margin", ImGuiTableColumnFlags_WidthFixed, width("+0.000 mass"));
     ImGui::TableHeadersRow();
     for (size_t i = 0; i < r.cases.size(); ++i) {
         const CheckCaseResult& c = r.cases[i];
@@ -168,7 +170,7 @@ void show_cases(App& app, const CheckSuiteResult& r, bool picture) {
         else
             ImGui::TextUnformatted(scope_label(c.scope));
         ImGui::TableNextColumn();
-        ImGui::Text("%+.3f %s", c.value, c.metric == CheckMetric::margin ? "margin" : "mass");
+        ImGui::Text("%+.3f%s", c.value, c.metric == CheckMetric::mass ? " mass" : "");
     }
     ImGui::EndTable();
 }
