@@ -627,6 +627,17 @@
     // Activation patching of {clean, corrupted} (same token length; clean defaults to the text on screen):
     // {clean_diff, corrupted_diff, answer, wrong_answer, position, residual: [[...] x (L+1)], heads: [[...] x L], ...}.
     patch(request) { return jsonCall('attn_web_patch', request); },
+    // Runs a check suite on the loaded model, as the Checks view's Run does, and returns the results the
+    // CLI's `probe --out` writes: a built-in suite's name ('coreference', ...), a suite as JSON text or an
+    // object. The Checks view shows them afterwards. Throws with the reason (a malformed suite names the
+    // case and the field).
+    probe(nameOrSuite) {
+      const arg = typeof nameOrSuite === 'string' ? nameOrSuite : JSON.stringify(nameOrSuite);
+      if (mod.ccall('attn_web_probe', 'number', ['string'], [arg]) !== 1) throw new Error(getState().error);
+      const ptr = mod.ccall('attn_web_export_data', 'number', [], []);
+      const size = mod.ccall('attn_web_export_size', 'number', [], []);
+      return JSON.parse(new TextDecoder().decode(mod.HEAPU8.slice(ptr, ptr + size)));
+    },
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,

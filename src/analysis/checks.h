@@ -10,15 +10,18 @@
 //               "attention": "self",                      // self | decoder | cross (seq2seq: "target" text too)
 //               "metric": "margin",                       // margin: expected - max distractor; mass: expected sum
 //               "threshold": 0.0}]}
-// Token references match the token's text without Ġ/▁/## markers and surrounding spaces, case-insensitively;
-// the n-th occurrence counts those matches.
+// Token references match whole words of the text, case-insensitively (the n-th occurrence counts those),
+// and mean every piece of that word (the query: its last piece); added special tokens ("[CLS]") match by
+// their text without Ġ/▁/## markers.
 //
 //   Expected<CheckSuite> suite = parse_check_suite(json_text, "coref.json");
 //   CheckRun run(model, *suite);  step_job_finish(run);
 //   for (const CheckCaseResult& c : run.result().cases) ...    // c.head_value[l * H + h], c.head_pass
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/step_job.h"
@@ -56,17 +59,37 @@ struct CheckSuite {
 // A malformed suite fails with a message naming the file, the case (by name or index) and the field.
 Expected<CheckSuite> parse_check_suite(const std::string& json, const std::string& file_name);
 
+// A token reference's positions in `pieces` (the model's tokens of `text`, `offsets` their byte ranges in
+// it, -1 for added special tokens): an added special token whose text matches, else the n-th whole-word
+// occurrence of the text in `text` and every piece overlapping it. Empty `error` on success.
+struct TokenMatch {
+    std::vector<int> positions;
+    std::string error;
+};
+TokenMatch resolve_token_ref(const TokenRef& ref, const std::vector<std::string>& pieces,
+                             const std::vector<std::pair<int, int>>& offsets, const std::string& text);
+// A piece without its Ġ / ▁ / ## / Ċ markers and surrounding spaces ("Ġanimal" -> "animal").
+std::string check_piece_text(const std::string& piece);
+
 struct CheckCaseResult {
     std::string name;
     std::string error;                  // non-empty: the case could not run on this model (token not found, ...)
+    CheckScope scope = CheckScope::head;
+    CheckMetric metric = CheckMetric::margin;
+    float threshold = 0.0f;
     int query = -1;                     // resolved positions
     std::vector<int> expected, distractors;
+    // What the positions read as (markers stripped): the query's token, one entry per expected /
+    // distractor reference (a word split into pieces reads as the joined pieces).
+    std::string query_text;
+    std::vector<std::string> expected_text, distractor_text;
     int n_layer = 0, n_head = 0;
     std::vector<float> head_value;      // (L, H) scope head: metric per head
     std::vector<float> layer_value;     // (L) scope layer_average
     float value = 0.0f;                 // scopes rollout / attribution: the one value; head / layer: the best
     std::vector<uint8_t> head_pass;     // (L, H)
     bool pass = false;                  // the best head (layer, ...) passes
+    int best = -1;                      // scope head: l * H + h of the best head; layer_average: its layer
 };
 
 struct CheckSuiteResult {

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <string>
 
+#include "analysis/check_suites.h"
 #include "cli/commands.h"
 #include "platform/file_io.h"
 #include "platform/fonts.h"
 #include "ui/app.h"
+#include "ui/app_checks.h"
 #include "ui/colormap.h"
 #include "ui/picture.h"
 
@@ -48,14 +50,14 @@ std::string base_name(std::string path) {
 int cmd_render(int argc, char** argv) {
     Args args = args_parse(argc, argv,
                            {"--model", "--text", "--text-file", "--target", "--view", "--layer", "--head", "--kind",
-                            "--colormap", "--theme", "--size", "--font-size", "--out", "--scale", "--format"},
+                            "--colormap", "--theme", "--size", "--font-size", "--out", "--scale", "--format", "--checks"},
                            {"--auto-scale"});
     const std::string out_path = args.require("--out");
     const std::string folder = args.require("--model");
     const std::string text = args_text(args, "--text", "--text-file");
     MainView view = MainView::heatmap;
     if (args.has("--view") && !main_view_from_name(args.get("--view"), &view))
-        throw UsageError{"--view wants heatmap, grid, lines or flow, got '" + args.get("--view") + "'"};
+        throw UsageError{"--view wants one of " + main_view_names() + ", got '" + args.get("--view") + "'"};
     Colormap colormap = Colormap::viridis;
     if (args.has("--colormap") && !colormap_from_name(args.get("--colormap"), &colormap))
         throw UsageError{"--colormap '" + args.get("--colormap") +
@@ -95,6 +97,16 @@ int cmd_render(int argc, char** argv) {
     check_index("--layer", app.selection.layer, shown.n_layer, "layers", app.model_name);
     check_index("--head", app.selection.head, shown.n_head, "heads", app.model_name);
 
+    if (args.has("--checks")) {   // the checks view's result: a built-in suite's name or a suite file
+        std::string suite = args.get("--checks");
+        if (!builtin_check_suite(suite)) {
+            Expected<Bytes> b = file_read(suite);
+            if (!b) throw UsageError{"--checks: " + b.error().message};
+            suite = std::string(b->begin(), b->end());
+        }
+        Expected<std::string> ran = app_checks_probe(app, suite);
+        if (!ran) throw UsageError{"--checks: " + ran.error().message};
+    }
     app.selection.colormap = colormap;
     app.selection.auto_scale = args.has("--auto-scale");
     app.theme = theme == "light" ? Theme::light : Theme::dark;

@@ -59,13 +59,15 @@ const CliCommand kCommands[] = {
          "           works too.\n"
          "           --foil B explains \"why TOKEN and not B\": score = logprob(TOKEN) - logprob(B)\n"},
     {"render", run_render,
-         "  render   --model DIR (--text TEXT | --text-file FILE) [--target TEXT] [--view heatmap|grid|lines|flow]\n"
+         "  render   --model DIR (--text TEXT | --text-file FILE) [--target TEXT] [--view VIEW]\n"
          "           [--layer L] [--head H] [--kind self|decoder|cross] [--colormap NAME] [--auto-scale]\n"
          "           [--theme dark|light] [--size WxH] [--font-size N] [--scale 1|2|4] [--format png|svg]\n"
+         "           [--checks SUITE]   (--view checks: a built-in suite's name or a suite file, run first)\n"
          "           --out FILE.png|FILE.svg\n"
          "           the explorer's view as a picture (default 1600x1000, 18 px; --scale 2: twice the pixels,\n"
          "           same layout), or as SVG when FILE ends in .svg; NAME: viridis, plasma, magma, inferno,\n"
-         "           cividis or greys\n"},
+         "           cividis or greys; VIEW: any view of the app (heatmap, grid, lines, flow, attributions, lens,\n"
+         "           activations, heads, similarity, patching, checks, explain)\n"},
     {"heads", cmd_heads,
          "  heads    --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) --out heads.json\n"
          "           [--induction-length N] [--seed S] [--no-induction] [--kind self|decoder|cross] [--decoder-text T]\n"
@@ -73,6 +75,10 @@ const CliCommand kCommands[] = {
          "           with every statistic per head and per query, every pattern's score and the BOS rule (\"notes\").\n"
          "           The induction score runs the model on N (default 24) random tokens repeated twice (seed S).\n"
          "           BART: --kind decoder/cross read the decoder on --decoder-text, else on the text itself\n"},
+    {"probe", cmd_probe,
+         "  probe    --model DIR --suite NAME|FILE.json [--out RESULTS.json] | --list\n"
+         "           rule-based attention checks (README \"Checks\"): per case pass/fail, the best head and its\n"
+         "           margin, then the heads that pass most cases; NAME a built-in suite (--list shows them)\n"},
     {"explain", cmd_explain,
          "  explain  --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) [--target TOKEN] [--foil TOKEN]\n"
          "           [--ig-steps N] [--decoder-text T] [--json FILE]\n"

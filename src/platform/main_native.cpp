@@ -25,6 +25,7 @@
 #include "platform/screenshot.h"
 #include "ui/app.h"
 #include "ui/app_interventions.h"
+#include "ui/app_checks.h"
 #include "ui/url_state.h"
 
 namespace {
@@ -45,6 +46,7 @@ struct Options {
     int width = 1280, height = 800;
     int font_size = 0;        // --font-size: the user's size; 0: it grows with the window
     std::string intervene;    // --intervene: the page's attnscope.intervene() request, as JSON
+    std::string checks;       // --checks: a built-in check suite run at start (the checks view's Run)
 };
 
 void usage() {
@@ -66,7 +68,8 @@ void usage() {
                  "  --font-size N     text size in pixels (12-32 for projectors); default: grows with the window\n"
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n"
                  "  --intervene JSON  interventions as the page's attnscope.intervene() takes them, e.g.\n"
-                 "                    '{\"ablate\":[{\"layer\":1,\"head\":2,\"mode\":\"mean\"}],\"mask\":[3]}'\n",
+                 "                    '{\"ablate\":[{\"layer\":1,\"head\":2,\"mode\":\"mean\"}],\"mask\":[3]}'\n"
+                 "  --checks SUITE    run a built-in check suite at start (coreference, agreement, ...)\n",
                  ATTN_DEFAULT_MODEL_DIR);
 }
 
@@ -106,6 +109,7 @@ bool parse(int argc, char** argv, Options* o) {
         else if (a == "--next") o->next = std::max(0, std::atoi(v.c_str()));
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--intervene") o->intervene = v;
+        else if (a == "--checks") o->checks = v;
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
         else if (a == "--font-size") {
             o->font_size = std::atoi(v.c_str());
@@ -271,6 +275,10 @@ int main(int argc, char** argv) {
         if (st.model && *st.model != app.model_name && std::find(bundled.begin(), bundled.end(), *st.model) != bundled.end())
             load_folder(app, models_dir + "/" + *st.model, *st.model);
         attn::app_apply_url_state(app, st);
+    }
+    if (!opt.checks.empty()) {
+        attn::Expected<std::string> ran = attn::app_checks_probe(app, opt.checks);
+        if (!ran) std::fprintf(stderr, "attnscope: --checks: %s\n", ran.error().message.c_str());
     }
     for (int i = 0; i < opt.next; ++i)
         if (!attn::app_next_token(app)) std::fprintf(stderr, "attnscope: Next token: %s\n", app.step_error.c_str());

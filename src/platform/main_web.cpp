@@ -25,6 +25,7 @@
 #include "ui/app_analysis.h"
 #include "ui/app_explain.h"
 #include "ui/app_interventions.h"
+#include "ui/app_checks.h"
 #include "ui/attribution_methods.h"
 #include "ui/heads_cache.h"
 #include "ui/theme.h"
@@ -415,6 +416,11 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                                   {"progress", rect(ar.progress)}, {"cancel", rect(ar.cancel)},
                                   {"lensGrid", rect(ar.lens_grid)}, {"activationsGrid", rect(ar.activations_grid)},
                                   {"targets", targets}, {"foils", foils}}}};
+    const attn::ChecksState& ch = g_app.checks;
+    s["checks"] = {{"running", static_cast<bool>(ch.run)}, {"progress", ch.progress}, {"stage", ch.stage},
+                   {"hasResult", ch.has_result}, {"results", ch.results}, {"suite", ch.has_result ? ch.result.suite : ""},
+                   {"highlight", ch.highlight}, {"highlighted", g_app.heads.highlighted}, {"error", ch.error},
+                   {"widgets", {{"run", rect(ch.run_rect)}, {"highlight", rect(ch.highlight_rect)}}}};
     s["cjkFont"] = attn::app_has_cjk_font(g_app) ? "loaded" : g_app.cjk_font_requested ? "requested" : "none";
     {   // The heads and similarity views: their clickable parts and the head map's axes.
         nlohmann::json h = {{"mapX", attn::kHeadStatTable[g_app.heads.map_x].key},
@@ -467,6 +473,17 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_clear_interventions() {
 EMSCRIPTEN_KEEPALIVE const char* attn_web_patch(const char* request) {
     g_intervention_json = attn::app_patch_json(g_app, request);
     return g_intervention_json.c_str();
+// attnscope.probe: runs a check suite (a built-in name or its JSON) on the loaded model; 1 and the results
+// JSON (the CLI's `probe --out`) read like an export, or 0 with the reason in the state's "error".
+EMSCRIPTEN_KEEPALIVE int attn_web_probe(const char* name_or_json) {
+    attn::Expected<std::string> json = attn::app_checks_probe(g_app, name_or_json ? name_or_json : "");
+    if (!json) {
+        g_app.action_error = "cannot run the checks: " + json.error().message;
+        return 0;
+    }
+    g_app.action_error.clear();
+    g_export = attn::ExportFile{"checks.json", attn::Bytes(json->begin(), json->end())};
+    return 1;
 }
 }  // extern "C"
 

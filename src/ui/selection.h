@@ -50,6 +50,12 @@ inline const MainViewInfo& main_view_info(MainView v) {
 }
 // The view's name in kMainViewTable.
 inline const char* main_view_name(MainView v) { return main_view_info(v).name; }
+// "heatmap, grid, ..., explain": every view's name, for messages.
+inline std::string main_view_names() {
+    std::string names;
+    for (const MainViewInfo& i : kMainViewTable) names += std::string(names.empty() ? "" : ", ") + i.name;
+    return names;
+}
 // The views an SVG can draw (the others export PNGs only).
 inline bool main_view_has_svg(MainView v) {
     return v == MainView::heatmap || v == MainView::grid || v == MainView::lines || v == MainView::flow;
