@@ -60,7 +60,8 @@ void usage() {
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
                  "  --kind KIND       attention shown first: self, decoder or cross (encoder-decoder)\n"
                  "  --next N          press Next token N times before showing\n"
-                 "  --view VIEW       main view shown first: heatmap (default), grid, lines (head view) or flow\n"
+                 "  --view VIEW       main view shown first: heatmap (default), grid, lines, flow, attributions, lens,\n"
+                 "                    activations, heads, similarity, patching, checks or explain\n"
                  "  --state FRAGMENT  a web link's #fragment, e.g. 'theme=light&font=24&layer=1&head=2'\n"
                  "  --colormap NAME   viridis (default), plasma, magma, inferno, cividis or greys\n"
                  "  --auto-scale on   colours span 0 to each head's largest weight instead of 0 to 1\n"
@@ -94,7 +95,7 @@ bool parse(int argc, char** argv, Options* o) {
             o->kind = v;
         } else if (a == "--view") {
             if (!attn::main_view_from_name(v, &o->view)) {
-                std::fprintf(stderr, "attnscope: --view wants heatmap, grid, lines or flow\n");
+                std::fprintf(stderr, "attnscope: --view wants one of %s\n", attn::main_view_names().c_str());
                 return false;
             }
         } else if (a == "--state") {

@@ -133,7 +133,14 @@ void app_checks_frame(App& app) {
         app.main_view = MainView::grid;
     }
     s.clicked_head = -1;
-    app.heads.highlighted = s.highlight && s.has_result ? check_heads_passing_most(s.result) : std::vector<uint8_t>{};
+    // Written only when the outline choice or the result changes: the grid's outline is the checks' to set,
+    // but not to hold every frame (anything else may set it in between).
+    const bool highlight = s.highlight && s.has_result;
+    if (highlight != s.applied_highlight || (highlight && s.results != s.applied_results)) {
+        app.heads.highlighted = highlight ? check_heads_passing_most(s.result) : std::vector<uint8_t>{};
+        s.applied_highlight = highlight;
+        s.applied_results = s.results;
+    }
 }
 
 Expected<std::string> app_checks_probe(App& app, const std::string& name_or_json) {

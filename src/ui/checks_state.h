@@ -33,6 +33,8 @@ struct ChecksState {
     int clicked_case = -1;              // a results row clicked this frame: the app loads its text
     int clicked_head = -1;              // a pass-count cell clicked: l * H + h, the heatmap shows it
     bool highlight = false;             // the head grid outlines the heads passing most cases
+    bool applied_highlight = false;     // what App::heads.highlighted was last set from
+    int applied_results = -1;
     std::array<float, 4> run_rect{}, highlight_rect{};   // where Run and the outline box were drawn (page tests)
 };
 

@@ -95,13 +95,13 @@ void show_pass_grid(App& app, const CheckSuiteResult& r, int n_cases, bool pictu
     const std::vector<uint8_t> outlined = check_heads_passing_most(r);
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     for (int h = 0; h < H; ++h) {
-        char buf[8];
+        char buf[16];
         std::snprintf(buf, sizeof buf, "H%d", h);
         dl->AddText(ImVec2(o.x + label_w + h * cell + (cell - ImGui::CalcTextSize(buf).x) * 0.5f, o.y), text, buf);
     }
     const float top = o.y + fs * 1.2f;
     for (int l = 0; l < L; ++l) {
-        char buf[8];
+        char buf[16];
         std::snprintf(buf, sizeof buf, "L%d", l);
         dl->AddText(ImVec2(o.x, top + l * cell_h + (cell_h - fs) * 0.5f), text, buf);
         for (int h = 0; h < H; ++h) {

@@ -50,7 +50,7 @@ void show_matrix(App& app, const HeadSimilarity& sim, int H, float side) {
     // Layer blocks: a line where each layer starts, its name at the left and the top.
     const float cell = cell_side / n;
     const int step = std::max(1, static_cast<int>(std::ceil(fs * 1.2f / std::max(1e-3f, cell * H))));
-    char buf[16];
+    char buf[48];
     for (int l = 0; l < L; ++l) {
         const float off = l * H * cell;
         if (l > 0) {

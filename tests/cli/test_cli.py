@@ -508,7 +508,7 @@ def render_bad_inputs_exit_2_with_no_file():
         expect_clean_failure(base + ["--layer", "9", "--out", out_path], "--layer 9 is outside gpt2-tiny's 2 layers", out_path)
         expect_clean_failure(base + ["--head", "-1", "--out", out_path], "--head -1 is outside", out_path)
         expect_clean_failure(base + ["--layer", "x", "--out", out_path], "--layer must be an integer", out_path)
-        expect_clean_failure(base + ["--view", "pie", "--out", out_path], "--view wants heatmap, grid, lines or flow", out_path)
+        expect_clean_failure(base + ["--view", "pie", "--out", out_path], "--view wants one of heatmap, grid, lines, flow", out_path)
         expect_clean_failure(base + ["--colormap", "jet", "--out", out_path], "--colormap 'jet'", out_path)
         expect_clean_failure(base + ["--size", "10x10", "--out", out_path], "--size wants WxH", out_path)
         expect_clean_failure(base + ["--theme", "blue", "--out", out_path], "--theme wants dark or light", out_path)
