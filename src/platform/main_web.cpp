@@ -473,6 +473,8 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_clear_interventions() {
 EMSCRIPTEN_KEEPALIVE const char* attn_web_patch(const char* request) {
     g_intervention_json = attn::app_patch_json(g_app, request);
     return g_intervention_json.c_str();
+}
+
 // attnscope.probe: runs a check suite (a built-in name or its JSON) on the loaded model; 1 and the results
 // JSON (the CLI's `probe --out`) read like an export, or 0 with the reason in the state's "error".
 EMSCRIPTEN_KEEPALIVE int attn_web_probe(const char* name_or_json) {

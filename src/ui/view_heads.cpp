@@ -12,6 +12,7 @@
 #include "ui/app.h"
 #include "ui/heads_cache.h"
 #include "ui/study_views.h"
+#include "ui/scatter_pick.h"
 #include "ui/theme.h"
 #include "ui/widget_marks.h"
 
@@ -223,16 +224,7 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
         ImGui::SetCursorScreenPos(ImVec2(p0.x - r, p0.y - r));
         ImGui::InvisibleButton("##head_map", ImVec2(p1.x - p0.x + 2 * r, p1.y - p0.y + 2 * r));
         if (ImGui::IsItemHovered()) {
-            const ImVec2 m = ImGui::GetIO().MousePos;
-            int best = -1;
-            float best_d = std::max(r * 1.8f, fs * 0.6f);
-            for (int i = 0; i < n; ++i) {
-                const float d = std::hypot(m.x - at[i].x, m.y - at[i].y);
-                if (d <= best_d) {
-                    best_d = d;
-                    best = i;
-                }
-            }
+            const int best = scatter_pick(at, ImGui::GetIO().MousePos, std::max(r * 1.8f, fs * 0.6f));
             if (best >= 0) {
                 const HeadStats& s = hs.stats[best];
                 const HeadLabel& l = hs.labels[best];

@@ -10,6 +10,7 @@
 #include "ui/app.h"
 #include "ui/heads_cache.h"
 #include "ui/study_views.h"
+#include "ui/scatter_pick.h"
 #include "ui/theme.h"
 #include "ui/widget_marks.h"
 
@@ -135,16 +136,7 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
         ImGui::SetCursorScreenPos(ImVec2(p0.x - pad * 0.5f, p0.y - pad * 0.5f));
         ImGui::InvisibleButton("##similarity_layout", ImVec2(std::max(1.0f, p1.x - p0.x + pad), std::max(1.0f, p1.y - p0.y + pad)));
         if (ImGui::IsItemHovered()) {
-            const ImVec2 m = ImGui::GetIO().MousePos;
-            int best = -1;
-            float best_d = std::max(r * 1.8f, fs * 0.6f);
-            for (int i = 0; i < n; ++i) {
-                const float d = std::hypot(m.x - at[i].x, m.y - at[i].y);
-                if (d <= best_d) {
-                    best_d = d;
-                    best = i;
-                }
-            }
+            const int best = scatter_pick(at, ImGui::GetIO().MousePos, std::max(r * 1.8f, fs * 0.6f));
             if (best >= 0) {
                 dl->AddCircle(at[best], r + 3.0f, text, 0, 1.5f);
                 head_name(buf, sizeof buf, best, H);

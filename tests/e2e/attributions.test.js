@@ -25,16 +25,7 @@ after(async () => {
   await H.closePage(ctx);
 });
 
-// The most recently built native CLI: tools/test builds native-debug, and a native-release left from an
-// older checkout must not stand in for it.
-function cliPath() {
-  if (process.env.ATTN_CLI) return process.env.ATTN_CLI;
-  const built = ['native-debug', 'native-release']
-    .map((preset) => path.join(H.root, 'build', preset, 'src', 'attnscope-cli'))
-    .filter((p) => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return built.length ? built[0] : null;
-}
+const cliPath = H.cliPath;
 
 test('type a sentence, open Attributions, pick a foil, run integrated gradients with a moving progress bar', async () => {
   const area = page.locator('#text-box');

@@ -12,7 +12,7 @@ const H = require('./helpers');
 
 let ctx, page;
 const state = () => page.evaluate(() => window.attnscope.getState());
-const SHOTS = process.env.ATTN_SHOTS || '/work/shots/checks';
+const SHOTS = H.shotDir;
 
 before(async () => {
   ctx = await H.openPage();
@@ -25,15 +25,7 @@ after(async () => {
   await H.closePage(ctx);
 });
 
-// The most recently built native CLI (as attributions.test.js picks it).
-function cliPath() {
-  if (process.env.ATTN_CLI) return process.env.ATTN_CLI;
-  const built = ['native-debug', 'native-release']
-    .map((preset) => path.join(H.root, 'build', preset, 'src', 'attnscope-cli'))
-    .filter((p) => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return built.length ? built[0] : null;
-}
+const cliPath = H.cliPath;
 
 test('probe("coreference") on gpt2-tiny equals the CLI probe', async () => {
   const s = await state();

@@ -1,7 +1,7 @@
 // The heads and similarity views in the page, as a student meets them on the default model: heads()
 // labels every head and its per-query entropy equals the native CLI's `attnscope-cli heads` JSON for the
 // same text; the head map's dots open their head; screenshots of the head table and map and of the
-// similarity view go to /work/shots/heads (or ATTN_SHOTS_DIR) for the notes.
+// similarity view go to build/e2e/.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -14,7 +14,7 @@ const H = require('./helpers');
 let ctx, page;
 const state = () => page.evaluate(() => window.attnscope.getState());
 const TEXT = "The animal didn't cross the street because it was too tired. It had walked all day.";
-const SHOTS = process.env.ATTN_SHOTS_DIR || '/work/shots/heads';
+const SHOTS = H.shotDir;
 
 before(async () => {
   ctx = await H.openPage();
@@ -28,14 +28,7 @@ after(async () => {
   await H.closePage(ctx);
 });
 
-function cliPath() {
-  if (process.env.ATTN_CLI) return process.env.ATTN_CLI;
-  const built = ['native-debug', 'native-release']
-    .map((preset) => path.join(H.root, 'build', preset, 'src', 'attnscope-cli'))
-    .filter((p) => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return built.length ? built[0] : null;
-}
+const cliPath = H.cliPath;
 
 async function shot(name) {
   try {

@@ -107,5 +107,16 @@ function pngSize(bytes) {
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
+// The most recently built native CLI (ATTN_CLI overrides): tools/test builds native-debug, and a
+// native-release left from an older checkout must not stand in for it. null when none is built.
+function cliPath() {
+  if (process.env.ATTN_CLI) return process.env.ATTN_CLI;
+  const built = ['native-debug', 'native-release']
+    .map((preset) => path.join(root, 'build', preset, 'src', 'attnscope-cli'))
+    .filter((p) => fs.existsSync(p))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  return built.length ? built[0] : null;
+}
+
 module.exports = { root, webDir, shotDir, fixtures, openPage, closePage, canvasStats, gridDifference, waitForState,
-                   clickRect, readSafetensors, pngSize };
+                   clickRect, readSafetensors, pngSize, cliPath };

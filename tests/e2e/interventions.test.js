@@ -24,15 +24,7 @@ after(async () => {
   await H.closePage(ctx);
 });
 
-// The most recently built native CLI (as attributions.test.js picks it).
-function cliPath() {
-  if (process.env.ATTN_CLI) return process.env.ATTN_CLI;
-  const built = ['native-debug', 'native-release']
-    .map((preset) => path.join(H.root, 'build', preset, 'src', 'attnscope-cli'))
-    .filter((p) => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return built.length ? built[0] : null;
-}
+const cliPath = H.cliPath;
 
 function softmax(logits) {
   let m = -Infinity;
