@@ -435,7 +435,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
             for (const auto& r : *rects) list.push_back(rect(r));
             h[name] = list;
         }
-        s["heads"] = h;
+        s["headsView"] = h;
     }
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.
     g_state_json = s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -80,18 +80,18 @@ test('the heads view: a sortable table and a head map whose dots open their head
   await page.evaluate(() => window.attnscope.setView('heads'));
   let s = await H.waitForState(page, () => {
     const st = window.attnscope.getState();
-    return st.view === 'heads' && st.heads.mapDots.length > 0 && st.heads.tableRows.length > 0;
+    return st.view === 'heads' && st.headsView.mapDots.length > 0 && st.headsView.tableRows.length > 0;
   });
-  assert.equal(s.heads.mapDots.length, 8);
-  assert.equal(s.heads.mapX, 'entropy');
+  assert.equal(s.headsView.mapDots.length, 8);
+  assert.equal(s.headsView.mapX, 'entropy');
   await shot('heads-view-page.png');
   // Sort by entropy: a header click.
-  const headers = s.heads.tableHeaders;
+  const headers = s.headsView.tableHeaders;
   await H.clickRect(page, headers[4]);
-  s = await H.waitForState(page, () => window.attnscope.getState().heads.sortColumn === 4);
+  s = await H.waitForState(page, () => window.attnscope.getState().headsView.sortColumn === 4);
 
   // The dot of layer 1, head 2 (nearest wins: pick one no other dot sits on).
-  const dots = s.heads.mapDots;
+  const dots = s.headsView.mapDots;
   const centre = (r) => [r[0] + r[2] / 2, r[1] + r[3] / 2];
   let target = -1;
   for (let i = dots.length - 1; i >= 0 && target < 0; i--) {
@@ -112,12 +112,12 @@ test('the similarity view: matrix, layout and the selected layer side by side', 
   await page.evaluate(() => window.attnscope.setView('similarity'));
   let s = await H.waitForState(page, () => {
     const st = window.attnscope.getState();
-    return st.view === 'similarity' && st.heads.similarityDots.length === 8 && st.heads.layerHeads.length === 4;
+    return st.view === 'similarity' && st.headsView.similarityDots.length === 8 && st.headsView.layerHeads.length === 4;
   });
   const before = await H.canvasStats(page);
   assert.ok(before.colors > 50, 'the matrix and layout are drawn');
   await shot('similarity-view-page.png');
-  await H.clickRect(page, s.heads.layerHeads[3]);
+  await H.clickRect(page, s.headsView.layerHeads[3]);
   s = await H.waitForState(page, () => window.attnscope.getState().view === 'heatmap');
   assert.equal(s.layer, 1);
   assert.equal(s.head, 3);
