@@ -45,14 +45,6 @@ HeadLabel label_of(const std::vector<HeadStats>& stats, size_t index) {
     return index < stats.size() ? label_head(stats[index]) : HeadLabel{HeadPattern::broad_uniform, 0.0f, {}};
 }
 
-float softmax_at(const float* logits, int V, int target) {
-    float m = logits[0];
-    for (int v = 1; v < V; ++v) m = std::max(m, logits[v]);
-    double sum = 0.0;
-    for (int v = 0; v < V; ++v) sum += std::exp(static_cast<double>(logits[v]) - m);
-    return static_cast<float>(std::exp(static_cast<double>(logits[target]) - m) / sum);
-}
-
 }  // namespace
 
 std::string token_text(const Model& model, int32_t id) {
@@ -159,7 +151,7 @@ Expected<ExplanationFacts> explanation_facts_seq2seq(const Model& model, const T
     f.target = target;
     f.n_layer = model.info().n_decoder_layer;
     f.predicted = token_text(model, target);
-    f.probability = softmax_at(logits, V, target);
+    f.probability = softmax_probability(logits, V, target);
 
     // p(target) at the last decoder position for an edited source or gated decoder.
     auto prob_of = [&](const std::vector<int32_t>& source, const ForwardHooks& hooks) {
@@ -170,7 +162,7 @@ Expected<ExplanationFacts> explanation_facts_seq2seq(const Model& model, const T
         o.hooks = hooks;
         Expected<Trace> t = model_trace_seq2seq(model, source, dec, o);
         if (!t) throw Error(t.error().message);
-        return softmax_at(t->logits_at(dpos), t->n_vocab, target);
+        return softmax_probability(t->logits_at(dpos), t->n_vocab, target);
     };
     try {
         // Occlusion: each non-special source token replaced by the mask token (else unk).

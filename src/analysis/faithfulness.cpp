@@ -24,15 +24,15 @@ struct Pass {
     bool keep_top = false;   // sufficiency: keep only the top k; comprehensiveness: remove them
 };
 
-float softmax_prob(const float* logits, int V, int target) {
+}  // namespace
+
+float softmax_probability(const float* logits, int V, int target) {
     float m = logits[0];
     for (int v = 1; v < V; ++v) m = std::max(m, logits[v]);
     double sum = 0.0;
     for (int v = 0; v < V; ++v) sum += std::exp(static_cast<double>(logits[v]) - m);
     return static_cast<float>(std::exp(static_cast<double>(logits[target]) - m) / sum);
 }
-
-}  // namespace
 
 float target_probability(const Model& model, const std::vector<int32_t>& ids, int position, int target,
                          const ForwardHooks& hooks) {
@@ -45,7 +45,7 @@ float target_probability(const Model& model, const std::vector<int32_t>& ids, in
     if (!trace) throw Error(trace.error().message);
     const float* logits = trace->logits_at(position);
     if (!logits || target < 0 || target >= trace->n_vocab) throw Error("no logits at position " + std::to_string(position));
-    return softmax_prob(logits, trace->n_vocab, target);
+    return softmax_probability(logits, trace->n_vocab, target);
 }
 
 std::vector<int> faithfulness_ranking(const std::vector<float>& scores, const std::vector<uint8_t>& removable) {

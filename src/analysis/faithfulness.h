@@ -35,6 +35,8 @@ struct Faithfulness {
     std::string best_method;   // the largest mean (comprehensiveness - sufficiency) over k
 };
 
+// softmax(logits)[target] of one row of V logits, computed stably in double.
+float softmax_probability(const float* logits, int V, int target);
 // p(target) at `position` after one forward pass of ids (with hooks: gates, knockouts); throws attn::Error.
 // The explanation's ablation number uses it too.
 float target_probability(const Model& model, const std::vector<int32_t>& ids, int position, int target,
