@@ -1,6 +1,7 @@
 // Parameter gradient accumulators and their checkpoint names (grad_params.h).
 #include "model/grad_params.h"
 
+#include <algorithm>
 #include <set>
 
 namespace attn {
@@ -24,18 +25,35 @@ Real* ParamGradients<Real>::of(const Tensor32& t) {
 }
 
 template <typename Real>
+Real* ParamGradients<Real>::find(const void* key) {
+    auto it = grads_.find(key);
+    return it == grads_.end() ? nullptr : it->second.data();
+}
+
+template <typename Real>
+void ParamGradients<Real>::zero() {
+    for (auto& kv : grads_) std::fill(kv.second.begin(), kv.second.end(), Real(0));
+}
+
+template <typename Real>
 std::vector<ParamGrad> ParamGradients<Real>::collect(const Body& body) {
     std::vector<ParamGrad> out;
-    std::set<const void*> seen;
-    // Tensors computed rather than stored (DistilBERT's sinusoids) have no name and no gradient to report.
-    auto add = [&](const std::string& name, const void* key, std::vector<int64_t> shape) {
-        if (name.empty() || key == nullptr || !seen.insert(key).second) return;
+    body_for_each_param(body, [&](const std::string& name, const void* key, const std::vector<int64_t>& shape) {
         size_t n = 1;
         for (int64_t s : shape) n *= static_cast<size_t>(s);
-        ParamGrad p{name, std::move(shape), std::vector<float>(n, 0.0f)};
+        ParamGrad p{name, shape, std::vector<float>(n, 0.0f)};
         auto it = grads_.find(key);
         if (it != grads_.end()) std::copy(it->second.begin(), it->second.end(), p.grad.begin());
         out.push_back(std::move(p));
+    });
+    return out;
+}
+
+void body_for_each_param(const Body& body, const BodyParamVisitor& visit) {
+    std::set<const void*> seen;   // a tied unembedding is the token table: reported once
+    auto add = [&](const std::string& name, const void* key, std::vector<int64_t> shape) {
+        if (name.empty() || key == nullptr || !seen.insert(key).second) return;
+        visit(name, key, shape);
     };
     auto matrix = [&](const Matrix& m) {
         if (!m.empty()) add(m.name, m.view.data, {m.view.rows, m.view.cols});
@@ -75,7 +93,6 @@ std::vector<ParamGrad> ParamGradients<Real>::collect(const Body& body) {
     norm(body.head.transform_norm);
     matrix(body.head.unembed);
     tensor(body.head.bias);
-    return out;
 }
 
 template class ParamGradients<float>;

@@ -214,6 +214,59 @@ GradResult gradients_run(const Body& body, const std::vector<int32_t>& ids, cons
     return res;
 }
 
+// Training: forward, then the head and the cross-entropy on every labelled row, then the backward into
+// the caller's accumulators (one ParamGradients over a whole batch).
+LossResult loss_run(const Body& body, const std::vector<int32_t>& ids, const std::vector<int32_t>& labels, float scale,
+                    ParamGradients<float>* grads) {
+    const int T = static_cast<int>(ids.size());
+    const std::string who = "body_loss_gradients: ";
+    if (labels.size() != ids.size())
+        throw Error(who + std::to_string(labels.size()) + " labels for " + std::to_string(T) + " tokens");
+    GradRecord<float> rec = grad_record_plan<float>(body, T);
+    const int D = rec.D, V = rec.V, L = rec.L, H = rec.H;
+    for (int t = 0; t < T; ++t) {
+        if (ids[t] < 0 || ids[t] >= body.embed.token.view.rows)
+            throw Error(who + "token id " + std::to_string(ids[t]) + " at position " + std::to_string(t) +
+                        " is outside the vocabulary (" + std::to_string(body.embed.token.view.rows) + " tokens)");
+        if (labels[t] >= V || labels[t] < -1)
+            throw Error(who + "label " + std::to_string(labels[t]) + " at position " + std::to_string(t) +
+                        " is outside the vocabulary (" + std::to_string(V) + " tokens)");
+    }
+    ParamGradients<float> off(false);
+    ParamGradients<float>& pg = grads ? *grads : off;
+    const ForwardHooks no_hooks;
+    Pass<float> p{body, no_hooks, rec, pg, {}, {}, {}, {}};
+    pass_prepare(p);
+    body_token_rows(body, ids, rec.at(rec.e));
+    embed_record(p, ids);
+    for (int l = 0; l < L; ++l) block_record(p, l);
+
+    LossResult res;
+    res.predicted.assign(T, -1);
+    std::vector<float> dh = zeros<float>(static_cast<size_t>(T) * D), dlogits(V);
+    for (int t = 0; t < T; ++t) {
+        if (labels[t] < 0) continue;
+        const float* h_row = rec.at(rec.hidden[L]) + static_cast<size_t>(t) * D;
+        head_record(p, h_row);   // the head's slots hold one row: record and unrecord it before the next
+        const float* logprobs = rec.at(rec.head.logprobs);
+        res.predicted[t] = argmax(logprobs, V);
+        res.loss -= logprobs[labels[t]];
+        res.n_labelled += 1;
+        res.n_correct += res.predicted[t] == labels[t];
+        if (!grads) continue;
+        std::fill(dlogits.begin(), dlogits.end(), 0.0f);
+        score_backward(dlogits.data(), logprobs, V, labels[t], -1, -scale);   // d (scale * -logprob) / d logits
+        head_unrecord(p, h_row, dlogits.data(), dh.data() + static_cast<size_t>(t) * D);
+    }
+    if (!grads) return res;
+    const size_t plane = static_cast<size_t>(T) * T;
+    std::vector<float> dprobs = zeros<float>(static_cast<size_t>(H) * plane), dgates = zeros<float>(H);
+    for (int l = L - 1; l >= 0; --l) block_unrecord(p, l, dh, dprobs.data(), dgates.data());
+    std::vector<float> dtok;
+    embed_unrecord(p, ids, true, dh, dtok);
+    return res;
+}
+
 }  // namespace
 
 int score_position_default(const Model& model, const std::vector<int32_t>& ids) {
@@ -259,6 +312,12 @@ Expected<std::vector<float>> model_lens_logits(const Model& model, const float* 
     std::vector<float> logits(static_cast<size_t>(T) * body->unembed().n_out());   // (T, V)
     body_head_logits(*body, rows.data(), T, logits.data());
     return logits;
+}
+
+Expected<LossResult> body_loss_gradients(const Body& body, const std::vector<int32_t>& ids,
+                                         const std::vector<int32_t>& labels, float scale, ParamGradients<float>* grads) {
+    if (ids.empty()) return make_error("body_loss_gradients: the input has no tokens");
+    return catch_errors([&] { return loss_run(body, ids, labels, scale, grads); });
 }
 
 }  // namespace attn

@@ -75,6 +75,20 @@ Expected<GradResult> body_gradients(const Body& body, const std::vector<int32_t>
 // whole-model finite-difference tests.
 Expected<GradResult> body_gradients_f64(const Body& body, const std::vector<int32_t>& ids, const GradRequest& request);
 
+// Training (src/train): the summed cross-entropy of the labelled positions of one sequence. labels (T):
+// the token expected at each position, -1 where nothing is scored. With grads, the gradient of
+// scale * loss of every parameter is ADDED into it (one accumulator over a batch; keyed like
+// ParamGradients::of); without, forward only (evaluation). Decoder-only and encoder Bodies.
+struct LossResult {
+    double loss = 0.0;                 // sum over labelled positions of -log p(label)
+    int n_labelled = 0, n_correct = 0; // correct: the argmax is the label
+    std::vector<int32_t> predicted;    // (T) the argmax at labelled positions, -1 elsewhere
+};
+template <typename Real>
+class ParamGradients;   // model/grad_params.h
+Expected<LossResult> body_loss_gradients(const Body& body, const std::vector<int32_t>& ids,
+                                         const std::vector<int32_t>& labels, float scale, ParamGradients<float>* grads);
+
 // The position explained when none is given: decoders the last one; encoders the first mask token
 // (the tokenizer's [MASK] / <mask>), else the last.
 int score_position_default(const Model& model, const std::vector<int32_t>& ids);
