@@ -30,6 +30,7 @@ struct Frame {
     Words middles;             // after O, before the conjunction ("a permit"); "" for none
     const char* conjunction;   // "because", ", but"
     Words to_subject, to_object;
+    const char* before_decider = "";   // "was too": the adjective frames ("it was too tired")
 };
 
 Words agents() {
@@ -60,11 +61,11 @@ const std::vector<Frame>& frames() {
          {"didn ' t cross", "didn ' t enter", "couldn ' t cross", "wouldn ' t cross", "refused to cross", "avoided"},
          {""}, "because",
          {"tired", "scared", "weak", "old", "slow", "lazy", "sleepy", "hungry", "young", "sick"},
-         {"wide", "busy", "dark", "steep", "crowded", "icy", "wet", "narrow", "dangerous", "muddy"}},
+         {"wide", "busy", "dark", "steep", "crowded", "icy", "wet", "narrow", "dangerous", "muddy"}, "was too"},
         // The same nouns the other way round, so position alone cannot decide.
         {"scared", "it", true, places(), agents(), {"scared", "worried", "frightened", "bothered"}, {""}, "because",
          {"wide", "busy", "dark", "steep", "crowded", "icy", "wet", "narrow", "dangerous", "muddy"},
-         {"tired", "scared", "weak", "old", "slow", "lazy", "sleepy", "hungry", "young", "sick"}},
+         {"tired", "scared", "weak", "old", "slow", "lazy", "sleepy", "hungry", "young", "sick"}, "was too"},
         {"fit", "it", true,
          {"trophy", "ball", "lamp", "chair", "book", "cake", "gift", "toy", "bottle", "vase", "clock", "guitar",
           "painting", "pillow", "statue", "helmet"},
@@ -72,7 +73,7 @@ const std::vector<Frame>& frames() {
           "crate", "trunk", "shelf", "cart", "pocket"},
          {"didn ' t fit in", "didn ' t fit into", "wouldn ' t fit in", "couldn ' t fit in", "did not fit in"},
          {""}, "because", {"big", "large", "tall", "heavy", "thick", "bulky"},
-         {"small", "full", "tiny", "short", "shallow", "cramped"}},
+         {"small", "full", "tiny", "short", "shallow", "cramped"}, "was too"},
         {"permit", "they", true,
          {"council", "city", "police", "board", "committee", "government", "school", "club", "court", "museum",
           "army", "bank"},
@@ -142,15 +143,8 @@ Sentence make_sentence(Rng& rng, Split split) {
         append(out.words, f.conjunction);
         out.pronoun = static_cast<int>(out.words.size());
         out.words.push_back(f.pronoun);
+        append(out.words, f.before_decider);
         append(out.words, rng.pick(to_subject ? f.to_subject : f.to_object));
-        if (std::string(f.name) == "cross" || std::string(f.name) == "scared" || std::string(f.name) == "fit") {
-            // "it was too tired": the adjective frames
-            Words tail(out.words.begin() + out.pronoun + 1, out.words.end());
-            out.words.resize(static_cast<size_t>(out.pronoun) + 1);
-            out.words.push_back("was");
-            out.words.push_back("too");
-            out.words.insert(out.words.end(), tail.begin(), tail.end());
-        }
         out.antecedent = to_subject ? f.subjects[s] : f.objects[o];
         out.other = to_subject ? f.objects[o] : f.subjects[s];
         return out;
@@ -161,6 +155,7 @@ Words vocabulary_words() {
     Words w = {"the", "because", "was", "too", ".", "refers", "to", ",", "but"};
     for (const Frame& f : frames()) {
         w.push_back(f.pronoun);
+        append(w, f.before_decider);
         for (const Words* list : {&f.subjects, &f.objects, &f.verbs, &f.middles, &f.to_subject, &f.to_object})
             for (const std::string& phrase : *list) append(w, phrase);
     }
