@@ -74,10 +74,12 @@ TEST_CASE("brackets: held-out bracket strings never occur in training") {
     CHECK(short_ones > 0);   // short strings, which training would meet often, are held out too
 }
 
-TEST_CASE("brackets: a short training run learns (loss below 0.45 after 400 steps)") {
-    const zoo_test::ShortRun r = zoo_test::short_training("brackets", 400, 20);
-    CHECK(r.first_loss > 1.2);   // about ln(vocabulary) at initialisation
-    CHECK(r.last_loss < 0.45);   // copying the input (right 72% of the time when not masked) gives about 0.95
+TEST_CASE("brackets: a short training run learns (loss below 0.85 after 150 steps)" * doctest::skip(zoo_test::kUnoptimisedBuild)) {
+    const zoo_test::ShortRun r = zoo_test::short_training("brackets", 150, 20);
+    CHECK(r.first_loss > 1.5);   // 2.5 at initialisation
+    // 0.70 on the machine that wrote this; copying the input (right 72% of the time when not masked) gives
+    // about 0.95, so it already uses the partners
+    CHECK(r.last_loss < 0.85);
 }
 
 // test_zoo.cpp re-measures every claim and the accuracy; here: which claims the brackets card makes.
