@@ -284,8 +284,17 @@ std::string show_model_picker(const ModelPickerData& data) {
     if (data.rect && !open) *data.rect = last_item_rect();   // once open, the last item is the popup, not the combo
     if (data.item_rects) data.item_rects->clear();
     if (open) {
-        for (const std::string& name : *data.models) {
-            const std::string label = is_random(name) ? name + "  (random weights)##" + name : name;
+        bool heading = false;
+        for (size_t i = 0; i < data.models->size(); ++i) {
+            const std::string& name = (*data.models)[i];
+            const bool random = is_random(name);
+            if (random && !heading && i > 0) {   // trained models above, fixtures apart: nobody mistakes one for the other
+                heading = true;
+                ImGui::Separator();
+                ImGui::TextDisabled("test models");
+            }
+            const std::string& text = data.labels && i < data.labels->size() && !(*data.labels)[i].empty() ? (*data.labels)[i] : name;
+            const std::string label = random ? text + "  (random weights)##" + name : text + "##" + name;
             if (ImGui::Selectable(label.c_str(), name == data.current)) picked = name;
             if (data.item_rects) data.item_rects->push_back(last_item_rect());
         }
