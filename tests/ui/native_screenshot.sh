@@ -35,7 +35,9 @@ timeout 60 xvfb-run -a build/native-release/tests/ui/attn_clipboard_check >"$out
 clip_rc=$?
 cat "$out/clipboard.log"
 
-python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "$root/assets/models" <<'PY'
+# The zoo the build bundled (ATTN_ZOO_DIR, default assets/models).
+zoo_dir=$(sed -n 's/^ATTN_ZOO_DIR:PATH=//p' build/native-release/CMakeCache.txt)
+python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "${zoo_dir:-$root/assets/models}" <<'PY'
 # PNG decoding with the standard library only (zlib), so the check needs no image package.
 import glob, json, os, re, struct, sys, zlib
 
