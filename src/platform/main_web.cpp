@@ -331,8 +331,10 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     // The picker's entries in order (zoo models first; the random fixtures under "test models") and the
     // model the page opens with.
     nlohmann::json picker = nlohmann::json::array();
-    for (const attn::BundledModel& m : attn::bundled_models())
-        picker.push_back({{"name", m.name}, {"label", attn::bundled_model_label(m)}, {"zoo", m.zoo}, {"random", !m.zoo}});
+    const std::vector<attn::BundledModel>& bundled = attn::bundled_models();
+    for (size_t i = 0; i < bundled.size(); ++i)   // config.model_labels: the labels main() made from the cards
+        picker.push_back({{"name", bundled[i].name}, {"label", g_app.config.model_labels.at(i)}, {"zoo", bundled[i].zoo},
+                          {"random", !bundled[i].zoo}});
     s["picker"] = picker;
     const attn::BundledModel* first = attn::bundled_model_default(attn::bundled_models());
     s["defaultModel"] = first ? first->name : "";

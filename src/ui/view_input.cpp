@@ -277,7 +277,8 @@ std::string show_model_picker(const ModelPickerData& data) {
     };
     const std::string preview = data.current.empty() ? "(none)"
                                 : data.current_random ? data.current + " (random)" : data.current;
-    bool open = ImGui::BeginCombo("##model", preview.c_str());
+    // Tall enough for the zoo, its heading and the fixtures without scrolling.
+    bool open = ImGui::BeginCombo("##model", preview.c_str(), ImGuiComboFlags_HeightLarge);
     if (!open && ImGui::IsItemHovered())
         ImGui::SetTooltip(data.current_random ? "model: random weights, patterns mean nothing (a test model, not a trained one)"
                                               : "model: pick another bundled model");

@@ -14,7 +14,7 @@ const waitForState = (fn, arg) => H.waitForState(page, fn, arg);
 const clickRect = (r) => H.clickRect(page, r);
 
 before(async () => {
-  ctx = await H.openPage();
+  ctx = await H.openPage('', { model: null });   // the page's own default: the zoo's
   page = ctx.page;
   await page.evaluate(() => window.attnscope.ready);
 });
