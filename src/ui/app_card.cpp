@@ -1,9 +1,12 @@
-// Zoo models in the explorer: opening on the card's example text and featured head, and the left panel's
+// Zoo models in the explorer: opening on the card's example text (encoder-decoders: with the model's own
+// translation as the target) and featured head, and the left panel's
 // "Model card" section (task, summary, held-out accuracy, the measured head claims, how it was trained).
 // The card is read at load (app_load_model); nothing here re-measures a claim.
+#include <algorithm>
 #include <cstdio>
 
 #include "imgui.h"
+#include "model/generate.h"
 #include "ui/app.h"
 #include "ui/theme.h"
 #include "ui/widget_marks.h"
@@ -19,6 +22,16 @@ bool app_card_open(App& app) {
         app.stepped_ids.clear();
         app.stepped_decoder_ids.clear();
         app.stepped_position = -1;
+        // Encoder-decoders: the card gives the source; the model's own greedy translation is the target,
+        // so cross attention has a row per target word to show its alignment with.
+        if (app.model && app.model->info().encoder_decoder) {
+            const Model& model = *app.model;
+            GenerateOptions options;
+            options.max_new_tokens = std::max(8, model.info().n_ctx > 0 ? model.info().n_ctx - 2 : 32);
+            Expected<std::vector<int32_t>> ids = model_generate_seq2seq(model, seq2seq_source_ids(model, app.text), options);
+            app.target = ids ? model.tokenizer.decode(*ids, /*skip_special_tokens=*/true) : std::string();
+            ++app.target_generation;
+        }
     }
     app.selection.head_mode = HeadMode::one;   // the claim is about one head: show that head alone
     app.selection.layer = c.featured_layer;

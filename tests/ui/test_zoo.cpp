@@ -10,6 +10,7 @@
 
 #include <stb/stb_image.h>
 
+#include "model/generate.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/bundled_models.h"
 #include "ui/loss_curve.h"
@@ -147,6 +148,29 @@ TEST_CASE("a zoo model picked from the picker opens on its card's example and fe
     CHECK(ui.app.text == "the animal didn't cross the street because it was too tired");
     ui.frame();
     CHECK(ui.app.widgets.card_panel[2] == 0.0f);
+}
+
+TEST_CASE("an encoder-decoder zoo model opens with its own greedy translation of the example as the target") {
+    UiHarness ui(ImVec2(1280, 800));
+    Expected<FileSet> files = folder_read(fixture_path("bart-tiny"));
+    REQUIRE(files.ok());
+    files->add(kModelCardFile, bytes_from_string(R"({"task": "translate", "example_text": "the big dog chases a red cat",
+        "featured": {"layer": 1, "head": 3}})"));
+    ui.app.target = "left over from another model";
+    ui.app.open_card_for = "translate";
+    REQUIRE(app_load_model(ui.app, *files, "translate"));
+    CHECK(ui.app.text == "the big dog chases a red cat");
+    GenerateOptions options;
+    options.max_new_tokens = std::max(8, ui.app.model->info().n_ctx - 2);
+    Expected<std::vector<int32_t>> ids =
+        model_generate_seq2seq(*ui.app.model, seq2seq_source_ids(*ui.app.model, ui.app.text), options);
+    REQUIRE(ids.ok());
+    CHECK(ui.app.target == ui.app.model->tokenizer.decode(*ids, true));
+    CHECK(ui.app.selection.kind == AttentionKind::cross);
+    CHECK(ui.app.selection.layer == 1);
+    CHECK(ui.app.selection.head == 3);
+    REQUIRE(ui.app.has_trace);
+    for (int i = 0; i < 2; ++i) ui.frame();
 }
 
 TEST_CASE("a card that does not parse: the model still loads, the panel names the problem") {
