@@ -4,7 +4,6 @@
 // own: file bytes go straight into buffers the app allocates.
 (function () {
   'use strict';
-  const DEFAULT_MODEL = 'gpt2-tiny';
   const KINDS = { self: 0, decoder: 1, cross: 2 };
   // What a model loader may read; anything else in a dropped folder (.bin, README.md, ...) is skipped.
   const MODEL_FILE = /\.(json|txt|safetensors)$/i;
@@ -293,6 +292,10 @@
       progress('Fetching ' + name + '…', 0, 1);
       try {
         sources = await urlSources('models/' + encodeURIComponent(name) + '/');
+        // A zoo model's card (card.json) travels with it: the app shows it and opens on its head.
+        const entry = getState().picker.find((m) => m.name === name);
+        const card = entry && entry.zoo ? await fetchSource('models/' + encodeURIComponent(name) + '/', 'card.json', true) : null;
+        if (card) sources.push(card);
       } catch (err) {
         return failed('cannot load model ' + name + ': ' + err.message);
       }
@@ -646,9 +649,8 @@
 
   api.ready = (async () => {
     mod = await createAttnScope({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) });
-    const index = await (await fetch('models/index.json')).json();
-    mod.ccall('attn_web_set_bundled', null, ['string'], [index.models.join('\n')]);
-    mod.ccall('attn_web_set_random', null, ['string'], [(index.random || []).join('\n')]);
+    // The bundled models (zoo first, then the test fixtures) and the default come from the app's table.
+    const bundled = getState();
     installDrop();
     installTextBoxes();
     const fragment = location.hash.replace(/^#/, '');
@@ -656,10 +658,10 @@
     const linked = hashModel(fragment);
     let result = { ok: false };
     if (path) result = await loadFromPath(path);
-    else if (linked && index.models.includes(linked)) result = await loadBundled(linked);
+    else if (linked && bundled.bundled.includes(linked)) result = await loadBundled(linked);
     if (!result.ok) {
       const error = result.error;
-      result = await loadBundled(DEFAULT_MODEL);
+      result = await loadBundled(bundled.defaultModel);
       if (!result.ok) throw new Error(result.error);
       // The default stands in for a model that would not load; the reason stays on screen.
       if (error) mod.ccall('attn_web_load_failed', null, ['string'], [error]);

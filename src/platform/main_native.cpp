@@ -3,7 +3,8 @@
 //   attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross] [--next N]
 //             [--view NAME (heatmap, grid, lines, flow, attributions, lens, activations)] [--state FRAGMENT] [--size WxH] [--font-size N]
 //             [--screenshot FILE.png --frames N]
-// The model picker lists the folders beside the default model (tests/fixtures) that hold a config.json.
+// The model picker lists the bundled models (ui/bundled_models.h: the zoo, then the test fixtures); the
+// default model is the first of them.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -26,13 +27,15 @@
 #include "ui/app.h"
 #include "ui/app_interventions.h"
 #include "ui/app_checks.h"
+#include "ui/bundled_models.h"
 #include "ui/url_state.h"
 
 namespace {
 
 struct Options {
-    std::string model_dir = ATTN_DEFAULT_MODEL_DIR;
+    std::string model_dir;    // empty: the default bundled model
     std::string text = "The animal didn't cross the street because it was too tired.";
+    bool text_given = false;  // --text: the user's text wins over a zoo model's example
     std::string target;       // encoder-decoder models: the decoder's text
     std::string kind;         // "", "self", "decoder" or "cross": the attention shown first
     attn::MainView view = attn::MainView::heatmap;   // --view: the main view shown first
@@ -49,6 +52,12 @@ struct Options {
     std::string checks;       // --checks: a built-in check suite run at start (the checks view's Run)
 };
 
+// The first bundled model (a zoo model when there is one; see ui/bundled_models.h).
+std::string default_model_dir() {
+    const attn::BundledModel* m = attn::bundled_model_default(attn::bundled_models());
+    return m ? m->dir : std::string();
+}
+
 void usage() {
     std::fprintf(stderr,
                  "usage: attnscope [--model DIR] [--text TEXT] [--target TEXT] [--kind self|decoder|cross]\n"
@@ -56,7 +65,7 @@ void usage() {
                  "                 [--pin ROW] [--state FRAGMENT] [--size WxH] [--font-size N] [--screenshot FILE.png [--frames N]]\n"
                  "                 [--intervene JSON]\n"
                  "  --model DIR       model folder (config.json, model.safetensors, tokenizer.json);\n"
-                 "                    default %s\n"
+                 "                    default: %s\n"
                  "  --target TEXT     encoder-decoder models: the target the decoder reads\n"
                  "  --kind KIND       attention shown first: self, decoder or cross (encoder-decoder)\n"
                  "  --next N          press Next token N times before showing\n"
@@ -71,7 +80,7 @@ void usage() {
                  "  --intervene JSON  interventions as the page's attnscope.intervene() takes them, e.g.\n"
                  "                    '{\"ablate\":[{\"layer\":1,\"head\":2,\"mode\":\"mean\"}],\"mask\":[3]}'\n"
                  "  --checks SUITE    run a built-in check suite at start (coreference, agreement, ...)\n",
-                 ATTN_DEFAULT_MODEL_DIR);
+                 default_model_dir().c_str());
 }
 
 bool parse(int argc, char** argv, Options* o) {
@@ -85,7 +94,10 @@ bool parse(int argc, char** argv, Options* o) {
         }
         std::string v = argv[++i];
         if (a == "--model") o->model_dir = v;
-        else if (a == "--text") o->text = v;
+        else if (a == "--text") {
+            o->text = v;
+            o->text_given = true;
+        }
         else if (a == "--target") o->target = v;
         else if (a == "--kind") {
             if (v != "self" && v != "decoder" && v != "cross") {
@@ -136,17 +148,6 @@ std::string base_name(std::string path) {
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     size_t slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// Sibling folders of `dir` with a config.json, sorted: the models the picker offers.
-std::vector<std::string> model_folders(const std::string& dir) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-        if (e.is_directory(ec) && std::filesystem::exists(e.path() / "config.json", ec))
-            names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
 }
 
 std::string parent_dir(std::string path) {
@@ -235,20 +236,30 @@ int main(int argc, char** argv) {
     config.fonts = attn::fonts_read_default();
     config.font_size = 16.0f * (scale > 0.5f ? scale : 1.0f);
     config.textures = &heatmaps;
+    if (opt.model_dir.empty()) opt.model_dir = default_model_dir();
     const std::string models_dir = parent_dir(opt.model_dir);
-    config.bundled_models = model_folders(models_dir);
+    const std::vector<attn::BundledModel>& bundled = attn::bundled_models();
+    for (const attn::BundledModel& m : bundled) {
+        config.bundled_models.push_back(m.name);
+        config.model_labels.push_back(attn::bundled_model_label(m));
+        // The explicit mark for random weights: the test fixtures are random models; the zoo is trained.
+        if (!m.zoo) config.random_models.push_back(m.name);
+    }
     attn::App app;
-    config.request_model = [&app, models_dir](const std::string& name) { load_folder(app, models_dir + "/" + name, name); };
+    // The picker's models and links name bundled models; their folders are where the build found them.
+    auto load_bundled = [&app, &bundled](const std::string& name) {
+        const attn::BundledModel* m = attn::bundled_model_find(bundled, name);
+        if (m) return load_folder(app, m->dir, name);
+        app.load_error = "cannot load model " + name + ": not one of the bundled models";
+        return false;
+    };
+    config.request_model = [load_bundled](const std::string& name) { load_bundled(name); };
     config.list_folders = [](const std::string& dir) { return attn::subfolders(dir); };
     config.is_model_folder = [](const std::string& dir) { return std::filesystem::exists(dir + "/config.json"); };
     // The Open model prompt reads any folder on disk: a link cannot carry it (the picker's can).
     config.load_folder = [&app](const std::string& dir) {
         if (load_folder(app, dir, base_name(dir))) attn::app_mark_model_from_disk(app);
     };
-    // The explicit mark for random weights: the project's test fixtures (tests/fixtures) are random
-    // models and each carries the transformers reference it was checked against; nothing else does.
-    for (const std::string& name : config.bundled_models)
-        if (std::filesystem::exists(models_dir + "/" + name + "/reference.safetensors")) config.random_models.push_back(name);
     config.save_file = save_export;
     attn::app_init(app, std::move(config));
     app.folder_prompt.dir = models_dir;
@@ -259,6 +270,8 @@ int main(int argc, char** argv) {
 
     app.text = opt.text;
     app.target = opt.target;
+    // A zoo model opens on its card's example and head unless the user asked for a text or a state.
+    if (!opt.text_given && opt.state.empty()) app.open_card_for = base_name(opt.model_dir);
     load_folder(app, opt.model_dir, base_name(opt.model_dir));
     if (app.model && app.model->info().encoder_decoder && !opt.kind.empty())
         app.selection.kind = opt.kind == "decoder" ? attn::AttentionKind::decoder
@@ -272,9 +285,8 @@ int main(int argc, char** argv) {
     app.flow.pinned = opt.pin;   // the flow view lights the same token's paths
     if (!opt.state.empty()) {
         attn::UrlState st = attn::url_state_parse(opt.state);
-        const auto& bundled = app.config.bundled_models;
-        if (st.model && *st.model != app.model_name && std::find(bundled.begin(), bundled.end(), *st.model) != bundled.end())
-            load_folder(app, models_dir + "/" + *st.model, *st.model);
+        if (st.model && *st.model != app.model_name && attn::bundled_model_find(bundled, *st.model))
+            load_bundled(*st.model);
         attn::app_apply_url_state(app, st);
     }
     if (!opt.checks.empty()) {
@@ -295,6 +307,10 @@ int main(int argc, char** argv) {
         if (!opt.screenshot.empty() && frame >= opt.frames) {
             if (attn::screenshot_save_png(opt.screenshot, fb_w, fb_h, &error)) {
                 std::printf("attnscope: saved %s (%dx%d)\n", opt.screenshot.c_str(), fb_w, fb_h);
+                // What the picture shows, for scripts (tests/ui/native_screenshot.sh) that check the start-up.
+                std::printf("attnscope: showing %s, layer %d head %d, card %s\n", app.model_name.c_str(),
+                            app.selection.layer, app.selection.head,
+                            app.card.present ? (app.card.error.empty() ? app.card.card.task.c_str() : "unreadable") : "none");
             } else {
                 std::fprintf(stderr, "attnscope: %s\n", error.c_str());
                 rc = 1;

@@ -27,6 +27,7 @@
 #include "ui/app_interventions.h"
 #include "ui/app_checks.h"
 #include "ui/attribution_methods.h"
+#include "ui/bundled_models.h"
 #include "ui/heads_cache.h"
 #include "ui/theme.h"
 #include "ui/token_chars.h"
@@ -272,30 +273,6 @@ EMSCRIPTEN_KEEPALIVE void attn_web_set_text(const char* text) { attn::app_set_te
 EMSCRIPTEN_KEEPALIVE void attn_web_set_target(const char* text) { attn::app_set_target(g_app, text); }
 EMSCRIPTEN_KEEPALIVE int attn_web_next_token() { return attn::app_next_token(g_app) ? 1 : 0; }
 
-// The picker's entries: names separated by '\n' (from models/index.json, which the build writes).
-EMSCRIPTEN_KEEPALIVE void attn_web_set_bundled(const char* names) {
-    g_app.config.bundled_models.clear();
-    std::string all = names;
-    for (size_t start = 0; start < all.size();) {
-        size_t end = all.find('\n', start);
-        if (end == std::string::npos) end = all.size();
-        if (end > start) g_app.config.bundled_models.push_back(all.substr(start, end - start));
-        start = end + 1;
-    }
-}
-
-// Bundled models known to have random weights ('\n'-separated, models/index.json's "random").
-EMSCRIPTEN_KEEPALIVE void attn_web_set_random(const char* names) {
-    g_app.config.random_models.clear();
-    std::string all = names;
-    for (size_t start = 0; start < all.size();) {
-        size_t end = all.find('\n', start);
-        if (end == std::string::npos) end = all.size();
-        if (end > start) g_app.config.random_models.push_back(all.substr(start, end - start));
-        start = end + 1;
-    }
-}
-
 // The model just loaded came from the user's disk (picker, drop): links mark it as local.
 EMSCRIPTEN_KEEPALIVE void attn_web_mark_from_disk() { attn::app_mark_model_from_disk(g_app); }
 
@@ -351,6 +328,29 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["steppedPosition"] = g_app.stepped_position;
     s["stepError"] = g_app.step_error;
     s["bundled"] = g_app.config.bundled_models;
+    // The picker's entries in order (zoo models first; the random fixtures under "test models") and the
+    // model the page opens with.
+    nlohmann::json picker = nlohmann::json::array();
+    const std::vector<attn::BundledModel>& bundled = attn::bundled_models();
+    for (size_t i = 0; i < bundled.size(); ++i)   // config.model_labels: the labels main() made from the cards
+        picker.push_back({{"name", bundled[i].name}, {"label", g_app.config.model_labels.at(i)}, {"zoo", bundled[i].zoo},
+                          {"random", !bundled[i].zoo}});
+    s["picker"] = picker;
+    const attn::BundledModel* first = attn::bundled_model_default(attn::bundled_models());
+    s["defaultModel"] = first ? first->name : "";
+    // The loaded model's card (zoo models), null when it has none.
+    if (!g_app.card.present) {
+        s["card"] = nullptr;
+    } else {
+        const attn::ModelCard& c = g_app.card.card;
+        nlohmann::json claims = nlohmann::json::array();
+        for (const attn::HeadClaim& h : c.claims)
+            claims.push_back({{"layer", h.layer}, {"head", h.head}, {"pattern", h.pattern}, {"metric", h.metric},
+                              {"value", h.value}, {"statement", h.statement}});
+        s["card"] = {{"task", c.task}, {"summary", c.summary}, {"heldOutAccuracy", c.held_out_accuracy},
+                     {"exampleText", c.example_text}, {"featuredLayer", c.featured_layer},
+                     {"featuredHead", c.featured_head}, {"claims", claims}, {"error", g_app.card.error}};
+    }
     nlohmann::json items = nlohmann::json::array();
     for (const auto& r : g_app.widgets.model_items) items.push_back(rect(r));
     nlohmann::json export_items = nlohmann::json::array();
@@ -360,7 +360,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                     {"exportButton", rect(g_app.widgets.export_button)}, {"exportItems", export_items},
                     {"emptyHint", rect(g_app.widgets.empty_hint)}, {"textBox", rect(g_app.widgets.text_box)},
                     {"targetBox", rect(g_app.widgets.target_box)},
-                    {"mainView", rect(g_app.widgets.main_view)}};
+                    {"mainView", rect(g_app.widgets.main_view)}, {"cardPanel", rect(g_app.widgets.card_panel)}};
     s["theme"] = g_app.theme == attn::Theme::light ? "light" : "dark";
     s["fontSize"] = g_app.font_size;
     s["notice"] = g_app.notice;
@@ -531,8 +531,16 @@ int main() {
             }
         }, fragment.c_str()) != 0;
     };
+    // The picker's models: ui/bundled_models.h's table (the build serves the same folders at models/).
+    for (const attn::BundledModel& m : attn::bundled_models()) {
+        config.bundled_models.push_back(m.name);
+        config.model_labels.push_back(attn::bundled_model_label(m));
+        if (!m.zoo) config.random_models.push_back(m.name);
+    }
     attn::app_init(g_app, std::move(config));
     g_app.text = "The animal didn't cross the street because it was too tired.";
+    // The page opens on the default model (attnscope.js); a zoo model opens on its card's example and head.
+    if (const attn::BundledModel* first = attn::bundled_model_default(attn::bundled_models())) g_app.open_card_for = first->name;
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
     // The page's JS loads the model through the C API above once the runtime is up.

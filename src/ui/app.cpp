@@ -192,6 +192,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
 ToolbarData toolbar_data(App& app) {
     ToolbarData td;
     td.picker.models = &app.config.bundled_models;
+    td.picker.labels = &app.config.model_labels;
     td.picker.current = app.model_name;
     td.picker.rect = &app.widgets.model_picker;
     td.picker.item_rects = &app.widgets.model_items;
@@ -380,6 +381,7 @@ void app_frame(App& app) {
         }
         ImGui::PushTextWrapPos(0.0f);   // every line of text wraps at the panel's edge, whatever the font
         int edits = show_input_panel(app.selection, in);
+        app_show_card_panel(app);
         ImGui::PopTextWrapPos();
         if (edits & input_edited_text) app_set_text(app, app.text);
         if (edits & input_edited_target) app_set_target(app, app.target);
@@ -489,7 +491,10 @@ void app_frame(App& app) {
     }
     if (panels) ImGui::End();
     if (panels) show_shortcut_help(&app.help_open);
-    if (!picked.empty() && app.config.request_model) app.config.request_model(picked);
+    if (!picked.empty() && app.config.request_model) {
+        app.open_card_for = picked;   // a zoo model opens on its card's example and head
+        app.config.request_model(picked);
+    }
     app.widgets.popup_open = ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId);
 }
 

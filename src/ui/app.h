@@ -32,6 +32,7 @@
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
 #include "ui/views.h"
+#include "ui/zoo_card.h"
 
 namespace attn {
 
@@ -48,9 +49,10 @@ struct AppConfig {
     std::vector<FontFile> fonts;       // none: ImGui's built-in font (ASCII only)
     float font_size = 16.0f;
     TextureProvider* textures = nullptr;
-    // Models the picker lists (fixture folders natively, models/index.json on the web) and how to load
-    // one: natively at once, on the web after a fetch. Unset: no picker.
+    // Models the picker lists (the platforms fill it from ui/bundled_models.h) and how to load one:
+    // natively at once, on the web after a fetch. Unset: no picker.
     std::vector<std::string> bundled_models;
+    std::vector<std::string> model_labels;   // the picker's text per bundled model (missing: the name)
     std::function<void(const std::string& name)> request_model;
     // "Open model...": the page's file picker. Unset: the desktop's folder prompt, when the three
     // folder callbacks below are set; otherwise no button.
@@ -81,6 +83,7 @@ enum class Theme { dark, light };
 // canvas without guessing ImGui's layout. Written by the views, read by the page API.
 struct WidgetRects {
     std::array<float, 4> model_picker{};
+    std::array<float, 4> card_panel{};   // the left panel's model card section (zero when there is none)
     std::vector<std::array<float, 4>> model_items;   // the open picker's entries, in bundled_models order
     std::array<float, 4> next_token{};
     std::array<float, 4> open_model{};
@@ -118,6 +121,10 @@ struct App {
     std::string model_name;
     bool model_from_disk = false;      // opened from a folder or files (not bundled): no link can carry it
     bool random_weights = false;       // measured at load (see analysis/random_weights.h)
+    ZooCard card;                      // the loaded model's card.json (zoo models): the left panel shows it
+    // A model about to load (from the picker, or the default at start-up): when it loads under this
+    // name, the explorer opens on its card's example text and featured head (app_card_apply).
+    std::string open_card_for;
     std::string linked_disk_model;     // a link named a disk model (model=local:NAME) that is not loaded
 
     std::string text;                  // decoder-only / encoder input; encoder-decoder: the source
@@ -210,6 +217,10 @@ bool app_font_has_glyphs(const std::string& text);
 
 // Replaces the model only when `files` load; otherwise sets app.load_error and keeps the previous one.
 bool app_load_model(App& app, const FileSet& files, const std::string& name);
+// Zoo models (app_card.cpp): the card's example text and featured head, re-traced; false without a card.
+bool app_card_open(App& app);
+// The left panel's collapsible "Model card" section (nothing when the model has no card).
+void app_show_card_panel(App& app);
 // Sets the text (encoder-decoder: the source) and re-runs the model on it (when one is loaded).
 void app_set_text(App& app, const std::string& text);
 // Encoder-decoder models: sets the target text the decoder reads and re-traces.

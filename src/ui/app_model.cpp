@@ -149,7 +149,10 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     app.trace = Trace{};
     app.mask_predictions.clear();
     app.next_predictions.clear();
-    app_retrace(app);
+    app.card = zoo_card_read(files);
+    const bool open_card = app.open_card_for == name;
+    app.open_card_for.clear();
+    if (!open_card || !app_card_open(app)) app_retrace(app);
     return true;
 }
 

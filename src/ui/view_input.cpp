@@ -277,15 +277,25 @@ std::string show_model_picker(const ModelPickerData& data) {
     };
     const std::string preview = data.current.empty() ? "(none)"
                                 : data.current_random ? data.current + " (random)" : data.current;
-    bool open = ImGui::BeginCombo("##model", preview.c_str());
+    // Tall enough for the zoo, its heading and the fixtures without scrolling.
+    bool open = ImGui::BeginCombo("##model", preview.c_str(), ImGuiComboFlags_HeightLarge);
     if (!open && ImGui::IsItemHovered())
         ImGui::SetTooltip(data.current_random ? "model: random weights, patterns mean nothing (a test model, not a trained one)"
                                               : "model: pick another bundled model");
     if (data.rect && !open) *data.rect = last_item_rect();   // once open, the last item is the popup, not the combo
     if (data.item_rects) data.item_rects->clear();
     if (open) {
-        for (const std::string& name : *data.models) {
-            const std::string label = is_random(name) ? name + "  (random weights)##" + name : name;
+        bool heading = false;
+        for (size_t i = 0; i < data.models->size(); ++i) {
+            const std::string& name = (*data.models)[i];
+            const bool random = is_random(name);
+            if (random && !heading && i > 0) {   // trained models above, fixtures apart: nobody mistakes one for the other
+                heading = true;
+                ImGui::Separator();
+                ImGui::TextDisabled("test models");
+            }
+            const std::string& text = data.labels && i < data.labels->size() && !(*data.labels)[i].empty() ? (*data.labels)[i] : name;
+            const std::string label = random ? text + "  (random weights)##" + name : text + "##" + name;
             if (ImGui::Selectable(label.c_str(), name == data.current)) picked = name;
             if (data.item_rects) data.item_rects->push_back(last_item_rect());
         }

@@ -34,6 +34,9 @@ struct ModelPickerData {
     std::vector<std::array<float, 4>>* item_rects = nullptr;   // out: entries' rects while open
     const std::vector<std::string>* random = nullptr;   // entries known to have random weights
     bool current_random = false;                         // the loaded model measured random
+    // What each entry says, in `models` order (null or missing: its name). The random ones, listed last,
+    // sit under a "test models" heading.
+    const std::vector<std::string>* labels = nullptr;
 };
 // A combo of the bundled models. Returns the name picked this frame, or "".
 std::string show_model_picker(const ModelPickerData& data);

@@ -13,7 +13,9 @@ const shotDir = path.join(root, 'build/e2e');
 const fixtures = path.join(root, 'tests/fixtures');
 
 // {browser, page, server, baseUrl, problems}: problems collects console errors and page errors.
-async function openPage(query = '') {
+// `model`: the bundled model the page opens with, through a link (#model=...), so tests written for the
+// random fixture stay on it whatever the zoo's default is; null: the page's own default (zoo.test.js).
+async function openPage(query = '', { model = 'gpt2-tiny' } = {}) {
   assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
   const { server, url: baseUrl } = await serve(webDir);
   const browser = await chromium.launch({
@@ -25,7 +27,7 @@ async function openPage(query = '') {
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
   page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  await page.goto(baseUrl + query);
+  await page.goto(baseUrl + query + (model && !query.includes('#') ? '#model=' + encodeURIComponent(model) : ''));
   fs.mkdirSync(shotDir, { recursive: true });
   return { browser, page, server, baseUrl, problems };
 }

@@ -25,16 +25,24 @@ timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" build/native-release/src/plat
   --size 1280x800 --frames 6 --text "$text" --screenshot "$png" >"$out/run.log" 2>&1
 rc=$?
 cat "$out/run.log"
+# No --text: the app opens on the default bundled model, and a zoo model on its card's example and head.
+timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" build/native-release/src/platform/attnscope \
+  --size 1280x800 --frames 6 --screenshot "$out/native-default.png" >"$out/default.log" 2>&1
+default_rc=$?
+cat "$out/default.log"
 # The desktop clipboard through ImGui's GLFW backend (what Ctrl+C / Ctrl+V in the text box use).
 timeout 60 xvfb-run -a build/native-release/tests/ui/attn_clipboard_check >"$out/clipboard.log" 2>&1
 clip_rc=$?
 cat "$out/clipboard.log"
 
-python3 - "$png" "$rc" "$clip_rc" <<'PY'
+# The zoo the build bundled (ATTN_ZOO_DIR, default assets/models).
+zoo_dir=$(sed -n 's/^ATTN_ZOO_DIR:PATH=//p' build/native-release/CMakeCache.txt)
+python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "${zoo_dir:-$root/assets/models}" <<'PY'
 # PNG decoding with the standard library only (zlib), so the check needs no image package.
-import struct, sys, zlib
+import glob, json, os, re, struct, sys, zlib
 
 path, rc, clip_rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+default_rc, default_log, zoo_dir = int(sys.argv[4]), sys.argv[5], sys.argv[6]
 passed = failed = 0
 def check(ok, what):
     global passed, failed
@@ -43,6 +51,24 @@ def check(ok, what):
     failed += not ok
 
 check(clip_rc == 0, f"the system clipboard reaches ImGui and back (rc={clip_rc})")
+
+# The start-up model: coref when the zoo has it, else the zoo's first by name, else gpt2-tiny (README,
+# "Model zoo and training"); a zoo model shows its card's featured head.
+zoo = sorted(os.path.basename(os.path.dirname(c)) for c in glob.glob(os.path.join(zoo_dir, "*", "config.json")))
+want_model = "coref" if "coref" in zoo else zoo[0] if zoo else "gpt2-tiny"
+want_layer = want_head = 0
+card_path = os.path.join(zoo_dir, want_model, "card.json")
+want_card = "none"
+if want_model in zoo and os.path.exists(card_path):
+    card = json.load(open(card_path))
+    want_card = card["task"]
+    want_layer, want_head = card.get("featured", {}).get("layer", 0), card.get("featured", {}).get("head", 0)
+shown = re.search(r"showing (\S+), layer (\d+) head (\d+), card (\S+)", open(default_log).read())
+check(default_rc == 0 and shown is not None, f"the app started with no --model and said what it shows (rc={default_rc})")
+if shown:
+    got = (shown.group(1), int(shown.group(2)), int(shown.group(3)), shown.group(4))
+    check(got == (want_model, want_layer, want_head, want_card),
+          f"opens on {got}, want {(want_model, want_layer, want_head, want_card)}")
 
 def read_png(path):
     data = open(path, "rb").read()

@@ -1,0 +1,103 @@
+// Zoo models in the explorer: opening on the card's example text (encoder-decoders: with the model's own
+// translation as the target) and featured head, and the left panel's
+// "Model card" section (task, summary, held-out accuracy, the measured head claims, how it was trained).
+// The card is read at load (app_load_model); nothing here re-measures a claim.
+#include <algorithm>
+#include <cstdio>
+
+#include "imgui.h"
+#include "model/generate.h"
+#include "ui/app.h"
+#include "ui/theme.h"
+#include "ui/widget_marks.h"
+
+namespace attn {
+
+bool app_card_open(App& app) {
+    if (!app.card.present || !app.card.error.empty()) return false;
+    const ModelCard& c = app.card.card;
+    if (!c.example_text.empty()) {
+        app.text = c.example_text;
+        ++app.text_generation;   // the text box shows the example
+        app.stepped_ids.clear();
+        app.stepped_decoder_ids.clear();
+        app.stepped_position = -1;
+        // Encoder-decoders: the card gives the source; the model's own greedy translation is the target,
+        // so cross attention has a row per target word to show its alignment with.
+        if (app.model && app.model->info().encoder_decoder) {
+            const Model& model = *app.model;
+            GenerateOptions options;
+            options.max_new_tokens = std::max(8, model.info().n_ctx > 0 ? model.info().n_ctx - 2 : 32);
+            Expected<std::vector<int32_t>> ids = model_generate_seq2seq(model, seq2seq_source_ids(model, app.text), options);
+            app.target = ids ? model.tokenizer.decode(*ids, /*skip_special_tokens=*/true) : std::string();
+            ++app.target_generation;
+        }
+    }
+    app.selection.head_mode = HeadMode::one;   // the claim is about one head: show that head alone
+    app.selection.layer = c.featured_layer;
+    app.selection.head = c.featured_head;
+    app.selection.pinned_query = -1;
+    if (app.model) {
+        const ModelInfo& info = app.model->info();
+        selection_clamp(app.selection, info.n_layer, info.n_head);
+    }
+    app_retrace(app);
+    return true;
+}
+
+void app_show_card_panel(App& app) {
+    app.widgets.card_panel = {};
+    if (!app.card.present) return;
+    const ImVec2 top = ImGui::GetCursorScreenPos();
+    ImGui::Spacing();
+    ImGui::SetNextItemOpen(true, ImGuiCond_Once);
+    const bool open = ImGui::CollapsingHeader("Model card##card");
+    widget_mark("card_panel");
+    if (open) {
+        if (!app.card.error.empty()) {
+            ImGui::TextColored(theme_error(), "%s", app.card.error.c_str());
+        } else {
+            const ModelCard& c = app.card.card;
+            ImGui::TextUnformatted(c.summary.empty() ? c.task.c_str() : (c.task + ": " + c.summary).c_str());
+            if (c.held_out_accuracy > 0.0) {
+                char line[160];
+                if (c.held_out_examples > 0)
+                    std::snprintf(line, sizeof line, "Held-out accuracy: %.1f%% on %d freshly generated examples.",
+                                  c.held_out_accuracy * 100.0, c.held_out_examples);
+                else
+                    std::snprintf(line, sizeof line, "Held-out accuracy: %.1f%%.", c.held_out_accuracy * 100.0);
+                ImGui::TextUnformatted(line);
+            }
+            ImGui::Text("Featured: layer %d, head %d.", c.featured_layer, c.featured_head);
+            if (ImGui::SmallButton("Show the example")) app_card_open(app);
+            widget_mark("card_example");
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("Puts the card's example text back and selects the head it talks about.");
+            if (!c.claims.empty()) {
+                ImGui::Spacing();
+                ImGui::TextDisabled("What the heads do (measured on held-out data):");
+                for (const HeadClaim& h : c.claims) {
+                    char where[64];
+                    std::snprintf(where, sizeof where, "L%d H%d", h.layer, h.head);
+                    ImGui::Bullet();
+                    const std::string text = h.statement.empty() ? h.pattern : h.statement;
+                    ImGui::TextUnformatted((std::string(where) + ": " + text).c_str());
+                    if (!h.metric.empty()) ImGui::TextDisabled("  %s = %.2f (holds while >= %.2f)", h.metric.c_str(), h.value, h.min_value);
+                }
+            }
+            if (!c.description.empty()) {
+                ImGui::Spacing();
+                ImGui::TextDisabled("Data");
+                ImGui::TextUnformatted(c.description.c_str());
+            }
+            if (!c.command.empty()) {
+                ImGui::Spacing();
+                ImGui::TextDisabled("Trained with: %s", c.command.c_str());
+            }
+        }
+    }
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    app.widgets.card_panel = {top.x, top.y, right - top.x, ImGui::GetCursorScreenPos().y - top.y};
+}
+
+}  // namespace attn
