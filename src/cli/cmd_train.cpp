@@ -10,6 +10,10 @@
 #include "cli/commands.h"
 #include "platform/file_io.h"
 #include "train/trainer.h"
+#if ATTN_CLI_RENDER
+#include "platform/fonts.h"
+#include "ui/loss_curve.h"
+#endif
 
 namespace attn {
 namespace {
@@ -66,6 +70,13 @@ int cmd_train(int argc, char** argv) {
     if (!trainer.error().empty()) throw UsageError{"train " + name + ": " + trainer.error()};
     Expected<FileSet> folder = trainer.save();
     if (!folder) throw UsageError{"train " + name + ": " + folder.error().message};
+#if ATTN_CLI_RENDER
+    // The loss curve in the system's DejaVu Sans when it is there, ImGui's own font otherwise.
+    Expected<Bytes> font = file_read(kSystemPrimaryFont);
+    Expected<Bytes> png = loss_curve_png(trainer.log(), 960, 540, font ? &*font : nullptr);
+    if (!png) throw UsageError{"train " + name + ": loss.png: " + png.error().message};
+    folder->add("loss.png", std::move(*png));
+#endif
     for (const auto& [file, bytes] : folder->files) {
         Expected<bool> ok = file_write_atomic(out + "/" + file, *bytes);
         if (!ok) throw UsageError{ok.error().message};
