@@ -6,4 +6,7 @@ namespace attn {
 
 // Each task adds its declaration here and one line to task_table.cpp.
 
+// Toy translation with word-order changes (encoder-decoder, task_translate.cpp).
+const Task& task_translate();
+
 }  // namespace attn
