@@ -49,10 +49,12 @@ const std::vector<Word>& determiners() {
     return w;
 }
 
-// One generated pair. align[j]: the source word index of target word j, -1 for determiners.
+// One generated pair. align[j]: the source word index of target word j, -1 for determiners; moved[j]: the
+// word sits elsewhere than its source word's slot (adjectives and the verb).
 struct Pair {
     std::vector<std::string> source, target;
     std::vector<int> align;
+    std::vector<bool> moved;
 };
 
 // Held out: every (subject, object, verb) triple with this property never appears in training, so
@@ -90,10 +92,11 @@ Pair generate(Rng& rng, Split split) {
     const int verb_at = static_cast<int>(p.source.size());
     p.source.push_back(verbs()[static_cast<size_t>(verb)].source);
     phrase(object, ow, oa);
-    for (size_t i = 0; i < sw.size(); ++i) p.target.push_back(sw[i]), p.align.push_back(sa[i]);
-    for (size_t i = 0; i < ow.size(); ++i) p.target.push_back(ow[i]), p.align.push_back(oa[i]);
+    for (size_t i = 0; i < sw.size(); ++i) p.target.push_back(sw[i]), p.align.push_back(sa[i]), p.moved.push_back(i == 2);
+    for (size_t i = 0; i < ow.size(); ++i) p.target.push_back(ow[i]), p.align.push_back(oa[i]), p.moved.push_back(i == 2);
     p.target.push_back(verbs()[static_cast<size_t>(verb)].target);
     p.align.push_back(verb_at);
+    p.moved.push_back(true);
     return p;
 }
 
@@ -105,12 +108,19 @@ std::string join(const std::vector<std::string>& words) {
 
 constexpr int kClaimSentences = 300;
 constexpr char kWordMetric[] = "cross_alignment_word_rate";
+constexpr char kMovedMetric[] = "cross_alignment_moved_word_rate";
 constexpr char kSentenceMetric[] = "cross_alignment_sentence_rate";
 
-// Per decoder layer and head: aligned content words and sentences whose every content word aligned.
+// Per decoder layer and head: aligned content words, aligned moved words (adjectives and verbs), and
+// sentences whose every content word aligned.
 struct AlignmentCounts {
-    int words = 0, sentences = 0;
-    std::vector<int> word_hits, sentence_hits;   // (L * H)
+    int words = 0, moved = 0, sentences = 0;
+    std::vector<int> word_hits, moved_hits, sentence_hits;   // (L * H)
+    double rate(const std::string& metric, int cell) const {
+        if (metric == kWordMetric) return static_cast<double>(word_hits[cell]) / std::max(1, words);
+        if (metric == kMovedMetric) return static_cast<double>(moved_hits[cell]) / std::max(1, moved);
+        return static_cast<double>(sentence_hits[cell]) / std::max(1, sentences);
+    }
 };
 
 class TranslateTask : public Task {
@@ -169,43 +179,37 @@ public:
         int best = 0;
         for (int i = 1; i < cells; ++i)
             if (c->word_hits[i] > c->word_hits[best]) best = i;
-        const int layer = best / H, head = best % H;
-        const double words = static_cast<double>(c->word_hits[best]) / std::max(1, c->words);
-        const double sentences = static_cast<double>(c->sentence_hits[best]) / std::max(1, c->sentences);
-        const std::string where = "Decoder layer " + std::to_string(layer) + " head " + std::to_string(head);
-        HeadClaim w;
-        w.layer = layer;
-        w.head = head;
-        w.pattern = "cross_alignment";
-        w.metric = kWordMetric;
-        w.value = words;
-        w.min_value = margin_below(words);
-        w.statement = where + "'s cross attention looks at the source word of the target word it writes (argmax) for " +
-                      percent(words) + " of the nouns, adjectives and verbs of " + std::to_string(kClaimSentences) +
-                      " held-out sentences: the adjective after its noun and the verb at the end included, so the "
-                      "pattern leaves the diagonal.";
-        HeadClaim s = w;
-        s.metric = kSentenceMetric;
-        s.value = sentences;
-        s.min_value = margin_below(sentences);
-        s.statement = where + " aligns every noun, adjective and verb of the sentence with its source word on " +
-                      percent(sentences) + " of the held-out sentences.";
-        return {w, s};
+        const std::string where = "Decoder layer " + std::to_string(best / H) + " head " + std::to_string(best % H);
+        const std::string of = " of " + std::to_string(kClaimSentences) + " held-out sentences";
+        auto claim = [&](const char* metric, const std::string& statement) {
+            HeadClaim h;
+            h.layer = best / H;
+            h.head = best % H;
+            h.pattern = "cross_alignment";
+            h.metric = metric;
+            h.value = c->rate(metric, best);
+            h.min_value = margin_below(h.value);
+            h.statement = statement + percent(h.value) + of + ".";
+            return h;
+        };
+        return {claim(kWordMetric, where + "'s cross attention, at the decoder position that writes a noun, adjective or "
+                                           "verb, peaks (argmax) on that word's source word for "),
+                claim(kMovedMetric, where + " follows the reordering: for the words that move (each adjective now after "
+                                            "its noun, the verb now last) its argmax is their source word for "),
+                claim(kSentenceMetric, where + " aligns every noun, adjective and verb of a sentence at once on ")};
     }
 
     Expected<double> measure_claim(const Model& model, const HeadClaim& claim, uint64_t seed) const override {
-        if (claim.metric != kWordMetric && claim.metric != kSentenceMetric)
+        if (claim.metric != kWordMetric && claim.metric != kMovedMetric && claim.metric != kSentenceMetric)
             return make_error("translate: unknown claim metric '" + claim.metric + "' (known: " + kWordMetric + ", " +
-                              kSentenceMetric + ")");
+                              kMovedMetric + ", " + kSentenceMetric + ")");
         const int H = model.info().n_decoder_head;
         if (claim.layer < 0 || claim.layer >= model.info().n_decoder_layer || claim.head < 0 || claim.head >= H)
             return make_error("translate: the claim's layer " + std::to_string(claim.layer) + " head " +
                               std::to_string(claim.head) + " is outside the model's decoder");
         Expected<AlignmentCounts> c = count_alignments(model, seed);
         if (!c) return c.error();
-        const int cell = claim.layer * H + claim.head;
-        if (claim.metric == kWordMetric) return static_cast<double>(c->word_hits[cell]) / std::max(1, c->words);
-        return static_cast<double>(c->sentence_hits[cell]) / std::max(1, c->sentences);
+        return c->rate(claim.metric, claim.layer * H + claim.head);
     }
 
     // Held-out sentences, one case per content word: the query is the decoder position that writes the
@@ -271,6 +275,7 @@ private:
         const int L = info.n_decoder_layer, H = info.n_decoder_head;
         AlignmentCounts c;
         c.word_hits.assign(static_cast<size_t>(L) * H, 0);
+        c.moved_hits.assign(c.word_hits.size(), 0);
         c.sentence_hits.assign(c.word_hits.size(), 0);
         Rng rng(Rng::derive(seed, 0xA119));
         TraceOptions options;
@@ -286,6 +291,7 @@ private:
                 if (p.align[j] < 0) continue;
                 const int query = static_cast<int>(j) + 1, expected = p.align[j] + 1;   // +1: the source's <s>
                 c.words += 1;
+                c.moved += p.moved[j];
                 for (int l = 0; l < L; ++l)
                     for (int h = 0; h < H; ++h) {
                         int arg = 0;
@@ -293,6 +299,7 @@ private:
                             if (a.at(l, h, query, s) > a.at(l, h, query, arg)) arg = s;
                         const bool hit = arg == expected;
                         c.word_hits[static_cast<size_t>(l) * H + h] += hit;
+                        c.moved_hits[static_cast<size_t>(l) * H + h] += hit && p.moved[j];
                         all[static_cast<size_t>(l) * H + h] &= hit;
                     }
             }
