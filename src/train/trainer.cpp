@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <thread>
 
+#include "model/bart.h"
 #include "model/body.h"
 #include "model/safetensors_write.h"
+#include "model/seq2seq_gradients.h"
 #include "train/hf_layout.h"
 #include "train/model_card.h"
 
@@ -48,8 +50,11 @@ int effective_threads(int requested) {
 }  // namespace
 
 Expected<LossResult> example_loss(const Model& model, const Example& e) {
-    if (model.info().encoder_decoder)
-        return make_error(model.info().architecture + ": encoder-decoder evaluation is not built yet");
+    if (model.info().encoder_decoder) {
+        const BartWeights* w = bart_weights(*model.network);
+        if (!w) return make_error(model.info().architecture + ": no differentiable pass for this encoder-decoder");
+        return seq2seq_loss_gradients(*w, e.ids, e.decoder_ids, e.labels, 1.0f, nullptr);
+    }
     const Body* body = model.network->body();
     if (!body) return make_error(model.info().architecture + ": no differentiable pass for this architecture");
     return body_loss_gradients(*body, e.ids, e.labels, 1.0f, nullptr);
