@@ -5,10 +5,11 @@
 //
 // Accuracy: a sentence is right when every target position's argmax is its label under teacher forcing,
 // which is exactly greedy decoding producing the whole target (each greedy step then reads the same input
-// as the teacher-forced one). Claims: the decoder's cross-attention head whose argmax lands on the aligned
-// source word most often, measured at the decoder position that writes each content word (nouns,
-// adjectives, the verb; the determiners la/un are left out: they have no single source word to look at
-// once the order changes).
+// as the teacher-forced one). Claims: the decoder's cross-attention head that, at the decoder position
+// writing each content word (nouns, adjectives, the verb), gives that word's source word more weight than
+// any other content word of the sentence most often: the check suite's "margin > 0" rule, so checks.json
+// and the claims measure the same thing. Determiners are left out (la/un have no single source word once
+// the order changes), and so are the special tokens, where heads park attention they do not use.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -150,7 +151,7 @@ public:
     ModelSize size() const override {
         ModelSize s;
         s.n_layer = 2;
-        s.n_decoder_layer = 2;
+        s.n_decoder_layer = 1;   // one cross-attention layer: the alignment cannot hide in a second one
         s.n_head = 4;
         s.n_embd = 64;
         s.n_inner = 128;
@@ -180,8 +181,9 @@ public:
         for (int i = 1; i < cells; ++i)
             if (c->word_hits[i] > c->word_hits[best]) best = i;
         const std::string where = "Decoder layer " + std::to_string(best / H) + " head " + std::to_string(best % H);
-        const std::string of = " of " + std::to_string(kClaimSentences) + " held-out sentences";
-        auto claim = [&](const char* metric, const std::string& statement) {
+        const std::string sentences = std::to_string(kClaimSentences) + " held-out sentences";
+        const std::string of = " of them in " + sentences, of_sentences = " of " + sentences;
+        auto claim = [&](const char* metric, const std::string& statement, const std::string& tail) {
             HeadClaim h;
             h.layer = best / H;
             h.head = best % H;
@@ -189,14 +191,15 @@ public:
             h.metric = metric;
             h.value = c->rate(metric, best);
             h.min_value = margin_below(h.value);
-            h.statement = statement + percent(h.value) + of + ".";
+            h.statement = statement + percent(h.value) + tail + ".";
             return h;
         };
         return {claim(kWordMetric, where + "'s cross attention, at the decoder position that writes a noun, adjective or "
-                                           "verb, peaks (argmax) on that word's source word for "),
+                                           "verb, gives that word's source word more weight than any other noun, "
+                                           "adjective or verb of the sentence for ", of),
                 claim(kMovedMetric, where + " follows the reordering: for the words that move (each adjective now after "
-                                            "its noun, the verb now last) its argmax is their source word for "),
-                claim(kSentenceMetric, where + " aligns every noun, adjective and verb of a sentence at once on ")};
+                                            "its noun, the verb now last) it picks their source word that way for ", of),
+                claim(kSentenceMetric, where + " aligns every noun, adjective and verb of a sentence at once on ", of_sentences)};
     }
 
     Expected<double> measure_claim(const Model& model, const HeadClaim& claim, uint64_t seed) const override {
@@ -294,10 +297,10 @@ private:
                 c.moved += p.moved[j];
                 for (int l = 0; l < L; ++l)
                     for (int h = 0; h < H; ++h) {
-                        int arg = 0;
-                        for (int s = 1; s < a.n_key; ++s)
-                            if (a.at(l, h, query, s) > a.at(l, h, query, arg)) arg = s;
-                        const bool hit = arg == expected;
+                        float rival = 0.0f;   // the most weight on another content word's source word
+                        for (size_t k = 0; k < p.target.size(); ++k)
+                            if (k != j && p.align[k] >= 0) rival = std::max(rival, a.at(l, h, query, p.align[k] + 1));
+                        const bool hit = a.at(l, h, query, expected) > rival;
                         c.word_hits[static_cast<size_t>(l) * H + h] += hit;
                         c.moved_hits[static_cast<size_t>(l) * H + h] += hit && p.moved[j];
                         all[static_cast<size_t>(l) * H + h] &= hit;

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <set>
 
+#include "analysis/checks.h"
 #include "core/json.h"
 #include "decoder_reference.h"
 #include "model/safetensors.h"
 #include "train/hf_layout.h"
+#include "train/model_card.h"
 #include "train/task.h"
 #include "train/tasks.h"
 #include "train/trainer.h"
@@ -157,4 +159,48 @@ TEST_CASE("translate: a short run's loss falls below 2.0 (a uniform guess: 4.5),
     CHECK(a->logits == b->logits);
     // The text a user types is encoded as the task's examples are.
     CHECK(seq2seq_source_ids(**loaded, task.vocab().text_of(e.ids)) == e.ids);
+}
+
+TEST_CASE("assets/models/translate: >= 95% held-out, its card's claims hold on fresh sentences, its check suite passes at the featured head") {
+    auto files = folder_read(fixture_path("../../assets/models/translate"));
+    REQUIRE_MESSAGE(files.ok(), files.error().message);
+    size_t bytes = 0;
+    for (const auto& kv : files->files) bytes += kv.second->size();
+    CHECK(bytes < 4u * 1024 * 1024);
+    auto model = model_load(*files);
+    REQUIRE_MESSAGE(model.ok(), model.error().message);
+    const Task& task = task_translate();
+    auto accuracy = evaluate_task(task, **model, 200, 4242);
+    REQUIRE(accuracy.ok());
+    CHECK(*accuracy >= 0.95);
+
+    auto card = model_card_parse(string_from_bytes(*files->find(kModelCardFile)), kModelCardFile);
+    REQUIRE_MESSAGE(card.ok(), card.error().message);
+    CHECK(card->task == "translate");
+    CHECK(card->held_out_accuracy >= 0.95);
+    REQUIRE(card->claims.size() == 3);
+    for (const HeadClaim& claim : card->claims) {
+        INFO(claim.statement);
+        auto value = task.measure_claim(**model, claim, 2026);   // not the seed the card was measured with
+        REQUIRE_MESSAGE(value.ok(), value.error().message);
+        CHECK(*value >= claim.min_value);
+        CHECK(claim.min_value >= 0.5);
+    }
+
+    // checks.json: the featured decoder head passes most of its cross-attention cases.
+    auto suite = parse_check_suite(string_from_bytes(*files->find("checks.json")), "checks.json");
+    REQUIRE_MESSAGE(suite.ok(), suite.error().message);
+    CheckRun run(**model, *suite);
+    while (!run.done()) run.step();
+    REQUIRE(run.error().empty());
+    const CheckSuiteResult& r = run.result();
+    REQUIRE(r.n_head == (*model)->info().n_decoder_head);
+    int passes = 0;
+    for (const CheckCaseResult& c : r.cases) {
+        CHECK_MESSAGE(c.error.empty(), c.name << ": " << c.error);
+        passes += c.head_pass.empty() ? 0 : c.head_pass[static_cast<size_t>(card->featured_layer * r.n_head + card->featured_head)];
+    }
+    REQUIRE(r.cases.size() >= 30);
+    INFO(passes << " of " << r.cases.size() << " cases pass at the featured head");
+    CHECK(passes >= static_cast<int>(0.8 * static_cast<double>(r.cases.size())));
 }
