@@ -61,6 +61,9 @@ Expected<LossResult> example_loss(const Model& model, const Example& e) {
 }
 
 Expected<double> evaluate_task(const Task& task, const Model& model, int n, uint64_t seed) {
+    if (model.info().encoder_decoder != (task.family() == ModelFamily::encoder_decoder))
+        return make_error("task " + task.name() + " needs " + (task.family() == ModelFamily::encoder_decoder ? "an" : "a") +
+                          " " + model_family_name(task.family()) + " model; " + model.info().architecture + " is not one");
     Rng rng(seed);
     int correct = 0;
     for (int i = 0; i < n; ++i) {
