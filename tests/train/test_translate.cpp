@@ -184,7 +184,7 @@ TEST_CASE("assets/models/translate: >= 95% held-out, its card's claims hold on f
         auto value = task.measure_claim(**model, claim, 2026);   // not the seed the card was measured with
         REQUIRE_MESSAGE(value.ok(), value.error().message);
         CHECK(*value >= claim.min_value);
-        CHECK(claim.min_value >= 0.5);
+        CHECK(claim.min_value >= (claim.metric == "cross_alignment_sentence_rate" ? 0.4 : 0.8));
     }
 
     // checks.json: the featured decoder head passes most of its cross-attention cases.
