@@ -19,6 +19,14 @@ int cmd_eval(int argc, char** argv) {
     if (n <= 0) throw UsageError{"--n must be positive"};
     const uint64_t seed = static_cast<uint64_t>(args.get_int("--seed", 12345));
     ModelPtr model = model_open(dir);
+    // The task's examples are ids of its own vocabulary: any other model would read them as other words.
+    const Vocab& vocab = task->vocab();
+    bool same = model->tokenizer.vocab_size() == vocab.size();
+    for (int i = 0; same && i < vocab.size(); ++i) same = model->tokenizer.id_to_token(i) == vocab.token(i);
+    if (!same)
+        throw UsageError{dir + ": this model's vocabulary is not the " + name + " task's (" +
+                         std::to_string(model->tokenizer.vocab_size()) + " tokens; the task has " +
+                         std::to_string(vocab.size()) + "), so it was not trained on this task"};
 
     int failed = 0;
     if (!args.has("--no-claims")) {

@@ -50,7 +50,9 @@ HfLayout gpt2_layout(const ModelSize& s, const Vocab& vocab) {
         {"n_head", s.n_head}, {"n_inner", F}, {"n_layer", s.n_layer}, {"n_positions", s.n_ctx},
         {"pad_token_id", vocab.pad}, {"resid_pdrop", 0.0}, {"scale_attn_weights", true},
         {"scale_attn_by_inverse_layer_idx", false}, {"reorder_and_upcast_attn", false},
-        {"tie_word_embeddings", true}, {"use_cache", true}, {"vocab_size", V},
+        {"tie_word_embeddings", true}, {"use_cache", true}, {"vocab_size", V}, {"add_cross_attention", false},
+        {"summary_activation", nullptr}, {"summary_first_dropout", 0.0}, {"summary_proj_to_labels", true},
+        {"summary_type", "cls_index"}, {"summary_use_proj", true},
     };
     return {c.dump(2) + "\n", b.tensors};
 }
@@ -81,8 +83,9 @@ HfLayout bert_layout(const ModelSize& s, const Vocab& vocab) {
         {"dtype", "float32"}, {"hidden_act", "gelu"}, {"hidden_dropout_prob", 0.0}, {"hidden_size", D},
         {"initializer_range", kInitStd}, {"intermediate_size", F}, {"layer_norm_eps", 1e-12},
         {"max_position_embeddings", s.n_ctx}, {"model_type", "bert"}, {"num_attention_heads", s.n_head},
-        {"num_hidden_layers", s.n_layer}, {"pad_token_id", vocab.pad}, {"position_embedding_type", "absolute"},
-        {"tie_word_embeddings", true}, {"type_vocab_size", 1}, {"use_cache", true}, {"vocab_size", V},
+        {"num_hidden_layers", s.n_layer}, {"pad_token_id", vocab.pad}, {"tie_word_embeddings", true},
+        {"type_vocab_size", 1}, {"use_cache", true}, {"vocab_size", V}, {"add_cross_attention", false},
+        {"bos_token_id", nullptr}, {"eos_token_id", nullptr}, {"is_decoder", false},
     };
     return {c.dump(2) + "\n", b.tensors};
 }

@@ -13,6 +13,7 @@
 #include "model/body.h"
 #include "model/safetensors_write.h"
 #include "model/seq2seq_gradients.h"
+#include "model/trace_export.h"
 #include "train/hf_layout.h"
 #include "train/model_card.h"
 
@@ -190,6 +191,13 @@ Expected<FileSet> Trainer::save(int eval_examples) {
         out.add("README.md", bytes_from_string(card.markdown));
         out.add(kModelCardFile, bytes_from_string(model_card_json(card)));
         out.add("train_log.csv", bytes_from_string(log_csv(log_)));
+        // The model's own trace of its example text: the tests check that the folder, loaded natively and in
+        // WASM, reproduces it.
+        Expected<Trace> golden = model_trace_text(model, card.example_text, TraceOptions{});
+        if (!golden) throw Error("the example text does not trace: " + golden.error().message);
+        Expected<Bytes> golden_bytes = trace_to_safetensors(*golden, {{"text", card.example_text}});
+        if (!golden_bytes) throw Error(golden_bytes.error().message);
+        out.add(kGoldenTraceFile, std::move(*golden_bytes));
         const std::string suite = task_.check_suite_json(model, held_out_seed);
         if (!suite.empty()) out.add("checks.json", bytes_from_string(suite));
         return out;

@@ -57,4 +57,4 @@ def probe_translate_checks_pass_at_the_featured_cross_attention_head():
 @test
 def eval_translate_refuses_a_model_of_another_family():
     expect_clean_failure(["eval", "--model", os.path.join(FIXTURES, "gpt2-tiny"), "--task", "translate", "--n", "5"],
-                         "needs an encoder-decoder model")
+                         "not the translate task's")

@@ -6,7 +6,10 @@
 #include <cmath>
 #include <set>
 
+#include "core/json.h"
+#include "fixture_path.h"
 #include "model/safetensors.h"
+#include "platform/file_io.h"
 #include "model/weight_store.h"
 #include "train/hf_layout.h"
 #include "train/model_card.h"
@@ -79,6 +82,17 @@ TEST_CASE("train: fresh folders load, with exactly the layout's tensor names") {
         std::set<std::string> expected;
         for (const LayoutTensor& t : hf_layout(f, task.size(), task.vocab()).tensors) expected.insert(t.name);
         CHECK(tensor_names(*folder) == expected);
+        // config.json has the key set transformers writes for the class (its own fixture, saved by transformers).
+        auto keys = [](const FileSet& files) {
+            std::set<std::string> k;
+            const Json j = json_parse(string_from_bytes(*files.find("config.json")), "config.json");
+            for (auto it = j.begin(); it != j.end(); ++it)
+                if (it.key() != "transformers_version") k.insert(it.key());
+            return k;
+        };
+        Expected<FileSet> ref = folder_read(fixture_path(f == ModelFamily::decoder ? "gpt2-tiny" : "bert-tiny"));
+        REQUIRE(ref);
+        CHECK(keys(*folder) == keys(*ref));
         // The trainable parameters are exactly the checkpoint's tensors (tied weights once).
         Expected<std::unique_ptr<TrainModel>> tm = train_model_open(std::move(m));
         REQUIRE(tm);

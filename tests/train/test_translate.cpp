@@ -204,3 +204,10 @@ TEST_CASE("assets/models/translate: >= 95% held-out, its card's claims hold on f
     INFO(passes << " of " << r.cases.size() << " cases pass at the featured head");
     CHECK(passes >= static_cast<int>(0.8 * static_cast<double>(r.cases.size())));
 }
+
+TEST_CASE("evaluate_task refuses a model of another family for translate instead of scoring it 0%") {
+    ModelPtr gpt2 = load_fixture_model("gpt2-tiny");
+    auto r = evaluate_task(task_translate(), *gpt2, 3, 1);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("needs an encoder-decoder model") != std::string::npos);
+}
