@@ -89,12 +89,12 @@ public:
                 for (const std::string& n : names(other)) all.push_back(n);
             return all;
         };
-        enc_embed_ = matrix_fetch(w, embed_names("encoder.embed_tokens.weight"), {V, D}, oi, v);
-        dec_embed_ = matrix_fetch(w, embed_names("decoder.embed_tokens.weight"), {V, D}, oi, v);
-        enc_pos_ = matrix_fetch(w, names("encoder.embed_positions.weight"), {P, D}, oi, p);
-        dec_pos_ = matrix_fetch(w, names("decoder.embed_positions.weight"), {P, D}, oi, p);
-        enc_embed_norm_ = norm_fetch(w, names, "encoder.layernorm_embedding", D, d);
-        dec_embed_norm_ = norm_fetch(w, names, "decoder.layernorm_embedding", D, d);
+        w_.enc_embed = matrix_fetch(w, embed_names("encoder.embed_tokens.weight"), {V, D}, oi, v);
+        w_.dec_embed = matrix_fetch(w, embed_names("decoder.embed_tokens.weight"), {V, D}, oi, v);
+        w_.enc_pos = matrix_fetch(w, names("encoder.embed_positions.weight"), {P, D}, oi, p);
+        w_.dec_pos = matrix_fetch(w, names("decoder.embed_positions.weight"), {P, D}, oi, p);
+        w_.enc_embed_norm = norm_fetch(w, names, "encoder.layernorm_embedding", D, d);
+        w_.dec_embed_norm = norm_fetch(w, names, "decoder.layernorm_embedding", D, d);
         auto attention = [&](const std::string& base, int64_t heads) {
             const std::string a = d + ", heads=" + std::to_string(heads);
             AttentionBlock b;
@@ -115,20 +115,20 @@ public:
         };
         for (int l = 0; l < c.n_enc_layer; ++l) {
             const std::string base = "encoder.layers." + std::to_string(l) + ".";
-            enc_.push_back(BlockWeights{attention(base + "self_attn", c.n_enc_head), {},
+            w_.enc.push_back(BlockWeights{attention(base + "self_attn", c.n_enc_head), {},
                                         feed_forward(base, c.n_enc_ff, "encoder_ffn_dim")});
         }
         for (int l = 0; l < c.n_dec_layer; ++l) {
             const std::string base = "decoder.layers." + std::to_string(l) + ".";
-            dec_.push_back(BlockWeights{attention(base + "self_attn", c.n_dec_head),
+            w_.dec.push_back(BlockWeights{attention(base + "self_attn", c.n_dec_head),
                                             attention(base + "encoder_attn", c.n_dec_head),
                                             feed_forward(base, c.n_dec_ff, "decoder_ffn_dim")});
         }
         if (!c.tie_word_embeddings || weight_exists(w, {"lm_head.weight"}))
-            lm_head_ = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, v);
+            w_.lm_head = matrix_fetch(w, {"lm_head.weight"}, {V, D}, oi, v);
         // A buffer in BartForConditionalGeneration (zeros unless trained); older exports may lack it.
         if (weight_exists(w, {"final_logits_bias"}))
-            final_logits_bias_ = weight_fetch(w, {"final_logits_bias"}, {1, V}, v);
+            w_.final_logits_bias = weight_fetch(w, {"final_logits_bias"}, {1, V}, v);
 
         info_.architecture = "bart";
         info_.n_layer = c.n_enc_layer;
@@ -142,16 +142,18 @@ public:
         info_.causal = false;
         info_.encoder_decoder = true;
         model_info_add_weights(info_, w);
-        enc_recipe_.post_ln = true;
-        enc_recipe_.activation = c.activation;
-        enc_recipe_.eps = kEps;
-        enc_recipe_.n_head = enc_recipe_.n_kv_head = c.n_enc_head;
-        enc_recipe_.head_dim = c.n_embd / c.n_enc_head;
-        dec_recipe_ = enc_recipe_;
-        dec_recipe_.n_head = dec_recipe_.n_kv_head = c.n_dec_head;
-        dec_recipe_.head_dim = c.n_embd / c.n_dec_head;
-        dec_recipe_.causal = true;
-        dec_recipe_.cross = true;
+        w_.enc_recipe.post_ln = true;
+        w_.enc_recipe.activation = c.activation;
+        w_.enc_recipe.eps = kEps;
+        w_.enc_recipe.n_head = w_.enc_recipe.n_kv_head = c.n_enc_head;
+        w_.enc_recipe.head_dim = c.n_embd / c.n_enc_head;
+        w_.dec_recipe = w_.enc_recipe;
+        w_.dec_recipe.n_head = w_.dec_recipe.n_kv_head = c.n_dec_head;
+        w_.dec_recipe.head_dim = c.n_embd / c.n_dec_head;
+        w_.dec_recipe.causal = true;
+        w_.dec_recipe.cross = true;
+        w_.embed_scale = c.embed_scale;
+        w_.position_offset = kPositionOffset;
     }
 
     const ModelInfo& info() const override { return info_; }
@@ -176,20 +178,20 @@ public:
         hidden_allocate(trace.hidden_states, hidden, LE + 1, S, D);
         hidden_allocate(trace.decoder_hidden_states, hidden, LD + 1, T, D);
 
-        std::vector<float> enc = embed(source_ids, enc_embed_, enc_pos_, enc_embed_norm_);  // (S, D)
+        std::vector<float> enc = embed(source_ids, w_.enc_embed, w_.enc_pos, w_.enc_embed_norm);  // (S, D)
         StackCapture enc_capture{&trace.attentions, nullptr, &trace.hidden_states};
-        stack_forward(enc_recipe_, enc_, enc, S, nullptr, 0, enc_capture, options.hooks, "");
+        stack_forward(w_.enc_recipe, w_.enc, enc, S, nullptr, 0, enc_capture, options.hooks, "");
         hidden_capture(trace.hidden_states, LE, enc);
 
-        std::vector<float> dec = embed(decoder_ids, dec_embed_, dec_pos_, dec_embed_norm_);  // (T, D)
+        std::vector<float> dec = embed(decoder_ids, w_.dec_embed, w_.dec_pos, w_.dec_embed_norm);  // (T, D)
         StackCapture dec_capture{&trace.decoder_attentions, &trace.cross_attentions, &trace.decoder_hidden_states};
-        stack_forward(dec_recipe_, dec_, dec, T, enc.data(), S, dec_capture, options.hooks.for_decoder(), "decoder.");
+        stack_forward(w_.dec_recipe, w_.dec, dec, T, enc.data(), S, dec_capture, options.hooks.for_decoder(), "decoder.");
         hidden_capture(trace.decoder_hidden_states, LD, dec);
 
-        logits_compute(trace, dec, T, D, lm_head_.empty() ? dec_embed_.view : lm_head_.view, options);
-        if (!final_logits_bias_.values.empty())
+        logits_compute(trace, dec, T, D, w_.lm_head.empty() ? w_.dec_embed.view : w_.lm_head.view, options);
+        if (!w_.final_logits_bias.values.empty())
             for (size_t i = 0; i < trace.logit_positions.size(); ++i)
-                add_inplace(trace.logits.data() + i * trace.n_vocab, final_logits_bias_.data(), trace.n_vocab);
+                add_inplace(trace.logits.data() + i * trace.n_vocab, w_.final_logits_bias.data(), trace.n_vocab);
         return trace;
     }
 
@@ -211,16 +213,12 @@ private:
         return h;
     }
 
+public:
+    BartWeights w_;
+
+private:
     BartConfig c_;
     WeightStore store_;                  // keeps the file bytes the matrices point into alive
-    Matrix enc_embed_, dec_embed_;       // (V, D) each, usually the same shared table
-    Matrix enc_pos_, dec_pos_;           // (n_ctx + 2, D)
-    Matrix lm_head_;                     // (V, D) only when untied
-    Norm enc_embed_norm_, dec_embed_norm_;
-    Tensor32 final_logits_bias_;         // (1, V) or empty
-    BlockRecipe enc_recipe_;             // post-LN, bidirectional
-    BlockRecipe dec_recipe_;             // post-LN, causal, with cross attention on the encoder's output
-    std::vector<BlockWeights> enc_, dec_;
     ModelInfo info_;
 };
 
@@ -228,6 +226,16 @@ private:
 
 std::unique_ptr<Network> bart_load(const Json& config, const WeightStore& weights) {
     return std::make_unique<Bart>(bart_config_parse(config), weights);
+}
+
+const BartWeights* bart_weights(const Network& network) {
+    const Bart* b = dynamic_cast<const Bart*>(&network);
+    return b ? &b->w_ : nullptr;
+}
+
+BartWeights* bart_weights_mutable(Network& network) {
+    Bart* b = dynamic_cast<Bart*>(&network);
+    return b ? &b->w_ : nullptr;
 }
 
 }  // namespace attn

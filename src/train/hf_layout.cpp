@@ -106,8 +106,7 @@ HfLayout hf_layout(ModelFamily family, const ModelSize& size, const Vocab& vocab
     switch (family) {
         case ModelFamily::decoder: layout = gpt2_layout(size, vocab); break;
         case ModelFamily::encoder: layout = bert_layout(size, vocab); break;
-        case ModelFamily::encoder_decoder:
-            throw Error("hf_layout: encoder-decoder models are not built yet");   // hf_layout_bart.cpp
+        case ModelFamily::encoder_decoder: layout = hf_layout_bart(size, vocab); break;
     }
     std::sort(layout.tensors.begin(), layout.tensors.end(),
               [](const LayoutTensor& a, const LayoutTensor& b) { return a.name < b.name; });

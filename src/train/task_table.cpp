@@ -12,6 +12,7 @@ const std::vector<const Task*>& task_table() {
         // Each task adds one line here: &task_<name>(),
         &task_coref(),
         &task_brackets(),
+        &task_translate(),
     };
     return tasks;
 }

@@ -8,4 +8,7 @@ namespace attn {
 const Task& task_coref();
 const Task& task_brackets();
 
+// Toy translation with word-order changes (encoder-decoder, task_translate.cpp).
+const Task& task_translate();
+
 }  // namespace attn

@@ -86,8 +86,11 @@ bool param_weight_decay(const std::string& name, const std::vector<int64_t>& sha
 Expected<std::unique_ptr<TrainModel>> train_model_open(ModelPtr model) {
     return catch_errors([&]() -> std::unique_ptr<TrainModel> {
         if (!model) throw Error("train_model_open: no model");
-        if (model->info().encoder_decoder)
-            throw Error(model->info().architecture + ": encoder-decoder training is not built yet");
+        if (model->info().encoder_decoder) {
+            Expected<std::unique_ptr<TrainModel>> s = train_model_open_seq2seq(std::move(model));
+            if (!s) throw Error(s.error().message);
+            return std::move(*s);
+        }
         const Body* body = model->network->body();
         if (!body) throw Error(model->info().architecture + ": this architecture has no differentiable pass");
         check_trainable(*body, model->info().architecture);

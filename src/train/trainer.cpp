@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <thread>
 
+#include "model/bart.h"
 #include "model/body.h"
 #include "model/safetensors_write.h"
+#include "model/seq2seq_gradients.h"
 #include "model/trace_export.h"
 #include "train/hf_layout.h"
 #include "train/model_card.h"
@@ -49,14 +51,20 @@ int effective_threads(int requested) {
 }  // namespace
 
 Expected<LossResult> example_loss(const Model& model, const Example& e) {
-    if (model.info().encoder_decoder)
-        return make_error(model.info().architecture + ": encoder-decoder evaluation is not built yet");
+    if (model.info().encoder_decoder) {
+        const BartWeights* w = bart_weights(*model.network);
+        if (!w) return make_error(model.info().architecture + ": no differentiable pass for this encoder-decoder");
+        return seq2seq_loss_gradients(*w, e.ids, e.decoder_ids, e.labels, 1.0f, nullptr);
+    }
     const Body* body = model.network->body();
     if (!body) return make_error(model.info().architecture + ": no differentiable pass for this architecture");
     return body_loss_gradients(*body, e.ids, e.labels, 1.0f, nullptr);
 }
 
 Expected<double> evaluate_task(const Task& task, const Model& model, int n, uint64_t seed) {
+    if (model.info().encoder_decoder != (task.family() == ModelFamily::encoder_decoder))
+        return make_error("task " + task.name() + " needs " + (task.family() == ModelFamily::encoder_decoder ? "an" : "a") +
+                          " " + model_family_name(task.family()) + " model; " + model.info().architecture + " is not one");
     Rng rng(seed);
     int correct = 0;
     for (int i = 0; i < n; ++i) {

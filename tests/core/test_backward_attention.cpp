@@ -338,3 +338,36 @@ TEST_CASE("rope f32 forward equals model/rope.h rope_apply (T=7, H=3, D=8, rotar
         for (size_t i = 0; i < x.size(); ++i) CHECK(ours[i] == doctest::Approx(theirs[i]).epsilon(1e-6));
     }
 }
+
+TEST_CASE("attention_forward_fast and attention_backward_fast equal the references for cross attention as BART's decoder runs it (T=6, S=9, H=4, D=8, no gates, no dprobs)") {
+    const int T = 6, S = 9, H = 4, D = 8;
+    AttentionSpec spec;
+    spec.n_query = T;
+    spec.n_key = S;
+    spec.n_head = spec.n_kv_head = H;
+    spec.head_dim = D;
+    spec.scale = 1.0f / std::sqrt(static_cast<float>(D));
+    std::mt19937 rng(43);
+    const std::vector<float> q = to_float(random_values(T * H * D, rng, 1.5)), k = to_float(random_values(S * H * D, rng, 1.5)),
+                             v = to_float(random_values(S * H * D, rng)), dout = to_float(random_values(T * H * D, rng));
+    std::vector<float> out(T * H * D), probs(H * T * S), fout(T * H * D), fprobs(H * T * S);
+    attention_forward<float>(out.data(), probs.data(), q.data(), k.data(), v.data(), nullptr, spec);
+    attention_forward_fast<float>(fout.data(), fprobs.data(), q.data(), k.data(), v.data(), nullptr, spec);
+    for (size_t i = 0; i < out.size(); ++i) CHECK(std::abs(fout[i] - out[i]) <= 1e-6f + 1e-5f * std::abs(out[i]));
+    for (size_t i = 0; i < probs.size(); ++i) CHECK(std::abs(fprobs[i] - probs[i]) <= 1e-6f);
+    CHECK(probs[(1 * T + 0) * S + S - 1] > 0.0f);   // not causal: the first query sees the last key
+    std::vector<float> rq(T * H * D, 0.0f), rk(S * H * D, 0.0f), rv(S * H * D, 0.0f);
+    std::vector<float> fq = rq, fk = rk, fv = rv;
+    attention_backward<float>(rq.data(), rk.data(), rv.data(), nullptr, nullptr, dout.data(), q.data(), k.data(), v.data(),
+                              probs.data(), nullptr, spec);
+    attention_backward_fast<float>(fq.data(), fk.data(), fv.data(), nullptr, nullptr, dout.data(), q.data(), k.data(),
+                                   v.data(), probs.data(), nullptr, spec);
+    double norm = 0.0;
+    for (size_t i = 0; i < rk.size(); ++i) {
+        CHECK(std::abs(fk[i] - rk[i]) <= 1e-5f + 1e-4f * std::abs(rk[i]));
+        CHECK(std::abs(fv[i] - rv[i]) <= 1e-5f + 1e-4f * std::abs(rv[i]));
+        norm += std::abs(rk[i]);
+    }
+    for (size_t i = 0; i < rq.size(); ++i) CHECK(std::abs(fq[i] - rq[i]) <= 1e-5f + 1e-4f * std::abs(rq[i]));
+    CHECK(norm > 0.0);
+}
