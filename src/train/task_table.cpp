@@ -10,6 +10,8 @@ namespace attn {
 const std::vector<const Task*>& task_table() {
     static const std::vector<const Task*> tasks = {
         // Each task adds one line here: &task_<name>(),
+        &task_induction(),
+        &task_agreement(),
     };
     return tasks;
 }

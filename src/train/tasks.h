@@ -5,5 +5,7 @@
 namespace attn {
 
 // Each task adds its declaration here and one line to task_table.cpp.
+const Task& task_induction();
+const Task& task_agreement();
 
 }  // namespace attn
