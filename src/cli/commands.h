@@ -15,5 +15,7 @@ int cmd_explain(int argc, char** argv);
 int cmd_patch(int argc, char** argv);
 int cmd_render(int argc, char** argv);   // only with ATTN_CLI_RENDER (the app's UI is built)
 int cmd_probe(int argc, char** argv);
+int cmd_train(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
 
 }  // namespace attn

@@ -97,6 +97,16 @@ const CliCommand kCommands[] = {
          "           logit differences logit(answer) - logit(wrong answer) (default: the clean run's top token and\n"
          "           the corrupted run's best other token, at the last position or the first mask) and the sites\n"
          "           that recover most (1 = as clean, 0 = as corrupted)\n"},
+    {"train", cmd_train,
+         "  train    --task NAME --out DIR [--seed S] [--steps N] [--threads N] [--quiet]\n"
+         "           trains a small model for a task from scratch on data AttnScope generates (AdamW, warm-up +\n"
+         "           cosine decay, clipping; the same seed gives the same model on one machine) and writes a\n"
+         "           Hugging Face folder: config.json, model.safetensors, tokenizer.json, README.md (model card),\n"
+         "           card.json, train_log.csv, loss.png, checks.json (tasks with a suite). tools/train wraps it\n"},
+    {"eval", cmd_eval,
+         "  eval     --model DIR --task NAME [--n N] [--seed S] [--no-claims]\n"
+         "           the task's accuracy on N (default 1000) freshly generated held-out examples, after each of\n"
+         "           the model card's head claims re-measured (exit 1 when one fails); last line \"accuracy: NN.N%\"\n"},
 };
 
 // Options several commands share, printed after the commands.

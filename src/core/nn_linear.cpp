@@ -72,7 +72,11 @@ void linear_backward_fast(float* dinp, float* dweight, float* dbias, const float
         if (out_in) Map(dweight, C_out, C_in).noalias() += dY.transpose() * X;
         else Map(dweight, C_in, C_out).noalias() += X.transpose() * dY;
     }
-    if (dbias) Eigen::Map<Eigen::RowVectorXf>(dbias, C_out) += dY.colwise().sum();
+    // A plain loop, not dY.colwise().sum(): Eigen's reduction peels by the buffer's address, so the sum's
+    // rounding changed from run to run and a training seed did not reproduce its model.
+    if (dbias)
+        for (int t = 0; t < T; ++t)
+            for (int c = 0; c < C_out; ++c) dbias[c] += dout[static_cast<size_t>(t) * C_out + c];
 }
 
 void linear_backward_input(float* dinp, const float* dout, const WeightMatrix& weight, int T) {

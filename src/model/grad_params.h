@@ -26,6 +26,8 @@ public:
     // The accumulator of the parameter whose data is at key (Matrix::view.data, Tensor32::values.data()), or
     // null when nothing has been added to it (the trainer reads its batch's sums this way).
     Real* find(const void* key);
+    // The accumulator of n values filed under key, zeroed on first use (null when off).
+    Real* of(const void* key, size_t n) { return slot(key, n); }
     void zero();   // every accumulator back to 0 (kept allocated for the next batch)
 
 private:

@@ -260,8 +260,8 @@ LossResult loss_run(const Body& body, const std::vector<int32_t>& ids, const std
     }
     if (!grads) return res;
     const size_t plane = static_cast<size_t>(T) * T;
-    std::vector<float> dprobs = zeros<float>(static_cast<size_t>(H) * plane), dgates = zeros<float>(H);
-    for (int l = L - 1; l >= 0; --l) block_unrecord(p, l, dh, dprobs.data(), dgates.data());
+    std::vector<float> dprobs = zeros<float>(static_cast<size_t>(L) * H * plane), dgates = zeros<float>(static_cast<size_t>(L) * H);
+    for (int l = L - 1; l >= 0; --l) block_unrecord(p, l, dh, dprobs.data() + l * H * plane, dgates.data() + l * H);
     std::vector<float> dtok;
     embed_unrecord(p, ids, true, dh, dtok);
     return res;

@@ -33,6 +33,7 @@ class TrainModel {
 public:
     virtual ~TrainModel() = default;
     virtual std::vector<TrainParam>& params() = 0;
+    const std::vector<TrainParam>& params() const { return const_cast<TrainModel*>(this)->params(); }
     // The accumulated gradient of a parameter (numel floats; all zero when nothing flowed into it).
     virtual float* grad(const TrainParam& p) = 0;
     virtual void zero_grads() = 0;
@@ -45,6 +46,9 @@ public:
     // The loaded model (its Network reads params()' values: after an update, traces see the new weights).
     virtual const Model& model() const = 0;
 };
+
+// Whether AdamW decays a parameter: weight matrices yes; embeddings, position tables, norms and biases no.
+bool param_weight_decay(const std::string& name, const std::vector<int64_t>& shape);
 
 // Takes a loaded model (from hf_initial_folder or a saved checkpoint); its weights are copied to f32
 // storage the TrainModel owns. Errors for families it cannot train.

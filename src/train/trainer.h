@@ -19,6 +19,10 @@
 
 namespace attn {
 
+// The trace of the card's example text saved with every zoo model (trace_export's safetensors, metadata
+// "text"): loading the folder anywhere must reproduce it.
+constexpr char kGoldenTraceFile[] = "golden_trace.safetensors";
+
 struct TrainOptions {
     uint64_t seed = 1;
     int steps = -1;          // -1: the task's settings().steps
@@ -51,7 +55,7 @@ public:
     int total_steps() const { return steps_; }
     // After done(): evaluates held-out accuracy on n examples, measures the claims and writes the folder:
     // config.json, model.safetensors, tokenizer.json, README.md (the model card), card.json, train_log.csv,
-    // and checks.json when the task has a suite.
+    // golden_trace.safetensors, and checks.json when the task has a suite.
     Expected<FileSet> save(int eval_examples = 1000);
     double final_accuracy() const { return final_accuracy_; }
 
