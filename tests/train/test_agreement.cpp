@@ -7,6 +7,9 @@
 #include <utility>
 
 #include "analysis/checks.h"
+#include "platform/file_io.h"
+#include "train/model_card.h"
+#include "train/trainer.h"
 #include "train/task.h"
 #include "train/tasks.h"
 
@@ -142,4 +145,58 @@ TEST_CASE("agreement check suite: held-out sentences queried at the word before 
     }
     CHECK(task.check_suite_json(no_model, 4) == json);
     CHECK(task.check_suite_json(no_model, 5) != json);
+}
+
+TEST_CASE("agreement trains: a short run learns the verb's number (loss from ln V to below 0.1)") {
+    const Task& task = task_agreement();
+    TrainOptions o;
+    o.seed = 1;
+    o.steps = 300;   // the full model trains 1200; the number is learned after about 150 (seed 1)
+    Trainer t(task, o);
+    REQUIRE(t.error().empty());
+    step_job_finish(t);
+    REQUIRE_MESSAGE(t.error().empty(), t.error());
+    REQUIRE(t.log().size() == 300u);
+    CHECK(t.log().front().loss > 3.0);   // ln(vocabulary) ~ 4.3 at the start
+    double tail = 0.0;
+    for (size_t i = t.log().size() - 20; i < t.log().size(); ++i) tail += t.log()[i].loss / 20.0;
+    // Guessing the number would leave ln 2 ~ 0.69 (the verb's form is otherwise predictable).
+    CHECK(tail < 0.1);
+}
+
+TEST_CASE("agreement zoo model: the card's head attends from the predicting word to the subject; claims hold") {
+    const Task& task = task_agreement();
+    Expected<FileSet> files = folder_read(std::string(ATTN_ZOO_DIR) + "/agreement");
+    REQUIRE(files);
+    Expected<ModelPtr> model = model_load(*files);
+    REQUIRE(model);
+    const Bytes* card_bytes = files->find(kModelCardFile);
+    REQUIRE(card_bytes);
+    Expected<ModelCard> card = model_card_parse(string_from_bytes(*card_bytes), "agreement/card.json");
+    REQUIRE(card);
+    CHECK(card->task == "agreement");
+    REQUIRE(card->claims.size() == 1);
+    const HeadClaim& claim = card->claims[0];
+    CHECK(claim.metric == "agreement_check_pass_rate");
+    CHECK(claim.min_value >= 0.85);
+    CHECK((card->featured_layer == claim.layer && card->featured_head == claim.head));
+    // Fresh held-out sentences (another seed than the card's).
+    Expected<double> rate = task.measure_claim(**model, claim, 9001);
+    REQUIRE(rate);
+    CHECK(*rate >= claim.min_value);
+    Expected<double> accuracy = evaluate_task(task, **model, 300, 9002);
+    REQUIRE(accuracy);
+    CHECK(*accuracy >= 0.95);
+    // The example the explorer opens with: "cabinet" (predicting the verb) looks at "keys", not at itself.
+    CHECK(card->example_text == task.example_text());
+    Expected<Trace> trace = model_trace_text(**model, card->example_text, TraceOptions{});
+    REQUIRE(trace);
+    const std::vector<int32_t> ids = task.vocab().encode_words(split_words(card->example_text));
+    REQUIRE(trace->tokens.ids == ids);
+    const int keys = 2, cabinet = 5;   // <bos> the keys to the cabinet are
+    REQUIRE(task.vocab().token(ids[keys]) == "keys");
+    REQUIRE(task.vocab().token(ids[cabinet]) == "cabinet");
+    const float to_subject = trace->attentions.at(claim.layer, claim.head, cabinet, keys);
+    CHECK(to_subject > 0.5f);
+    CHECK(to_subject > trace->attentions.at(claim.layer, claim.head, cabinet, cabinet));
 }
