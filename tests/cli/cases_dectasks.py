@@ -16,18 +16,25 @@ def dectasks_eval_reaches_95_percent_on_fresh_held_out_data():
         rc, out, err = run("eval", "--model", os.path.join(DECTASKS_MODELS, name), "--task", name, "--n", "300",
                            "--seed", "4242")
         assert rc == 0, f"{name}: exit {rc}: {err}"
-        last = out.strip().splitlines()[-1]
+        lines = out.strip().splitlines()
+        claims = [l for l in lines if l.startswith("claim ")]
+        assert claims, f"{name}: no claim lines in {out!r}"
+        for line in claims:
+            assert line.endswith(" holds"), f"{name}: {line}"
+        last = lines[-1]
         assert last.startswith("accuracy: ") and last.endswith("%"), f"{name}: last line {last!r}"
         accuracy = float(last[len("accuracy: "):-1])
         assert accuracy >= 95.0, f"{name}: {accuracy}%"
 
 
 @test
-def dectasks_induction_heads_labels_the_claimed_heads():
+def dectasks_induction_heads_labels_the_previous_token_head():
     card = _dectasks_card("induction")
     claims = {c["pattern"]: c for c in card["claims"]}
-    assert set(claims) == {"previous_token", "induction"}, claims.keys()
-    assert claims["previous_token"]["layer"] == 0 and claims["induction"]["layer"] == 1
+    assert "previous_token" in claims, claims.keys()
+    prev = claims["previous_token"]
+    assert prev["layer"] == 0
+    assert any(c["layer"] == 1 for c in card["claims"]), "no claim about the copying layer"
     with tempfile.TemporaryDirectory() as tmp:
         out_path = os.path.join(tmp, "heads.json")
         # The card's own example: a span of words repeated once.
@@ -36,7 +43,5 @@ def dectasks_induction_heads_labels_the_claimed_heads():
         assert rc == 0, f"exit {rc}: {err}"
         with open(out_path, encoding="utf-8") as f:
             data = json.load(f)
-    n_head = data["n_head"]
-    ind = claims["induction"]
-    head = data["heads"][ind["layer"] * n_head + ind["head"]]
-    assert head["label"] == "induction", head["label"]
+    head = data["heads"][prev["layer"] * data["n_head"] + prev["head"]]
+    assert head["label"] == "previous_token", head["label"]
