@@ -76,7 +76,8 @@ public:
         return "Sentences from a small grammar: an optional opener (\"i think that\", \"yesterday\", ...), the "
                "subject (\"the [adjective] key(s)\"), then a stretch with distractor nouns of either number: a "
                "prepositional phrase (\"to the cabinets\"), two of them, an object relative clause (\"that the "
-               "men hold\") or a subject relative clause (\"that opens the doors\"), then the main verb (is / are; was / were after \"yesterday\") and an adjective. " + std::to_string(agreement_nouns().size()) +
+               "men hold\") or a subject relative clause (\"that opens the doors\"), then the main verb (is / are; "
+               "was / were after \"yesterday\") and an adjective. " + std::to_string(agreement_nouns().size()) +
                " nouns in both numbers; the distractor's number differs from the subject's in 70% of sentences. "
                "Only the main verb is scored (the label at the word before it), so the model must carry the "
                "subject's number past the distractors. Held out: one in five (subject, distractor) noun pairs "

@@ -16,8 +16,8 @@ using namespace attn;
 namespace {
 
 // The short run: the full model trains 7000 steps and the copy circuit forms after about 2500 (the zoo test
-// checks the result); 500 steps (seed 1) bring the loss from ln 131 ~ 4.88 (the vocabulary) to about 4.45, the model having
-// learned that a scored word is one seen before.
+// checks the result); 500 steps (seed 1) bring the loss from ln 131 ~ 4.88 (the vocabulary) to about 4.45,
+// the model having learned that a scored word is one seen before.
 constexpr int kShortSteps = 500;
 constexpr double kShortBound = 4.6;
 
