@@ -19,6 +19,8 @@
 
 namespace attn {
 
+class TrainModel;   // train/train_model.h
+
 // Which Hugging Face class the task's model is saved as.
 enum class ModelFamily {
     decoder,           // GPT2LMHeadModel: next-token prediction
@@ -94,6 +96,9 @@ public:
     // Optional: a check suite (analysis/checks.h JSON) of held-out sentences the card's claims rest on,
     // written beside the model as checks.json. Empty: none.
     virtual std::string check_suite_json(const Model& /*model*/, uint64_t /*seed*/) const { return {}; }
+    // Optional: adjusts the freshly initialised weights before the first step (deterministic; the default
+    // keeps transformers' initialisation).
+    virtual void initialise(TrainModel& /*model*/) const {}
 };
 
 // The registered tasks, in the order --help lists them.

@@ -13,6 +13,8 @@ const std::vector<const Task*>& task_table() {
         &task_coref(),
         &task_brackets(),
         &task_translate(),
+        &task_induction(),
+        &task_agreement(),
     };
     return tasks;
 }

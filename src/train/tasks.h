@@ -5,10 +5,10 @@
 namespace attn {
 
 // Each task adds its declaration here and one line to task_table.cpp.
-const Task& task_coref();
-const Task& task_brackets();
-
-// Toy translation with word-order changes (encoder-decoder, task_translate.cpp).
-const Task& task_translate();
+const Task& task_coref();       // Winograd-style pronouns (encoder)
+const Task& task_brackets();    // matching brackets (encoder)
+const Task& task_translate();   // toy translation with word-order changes (encoder-decoder)
+const Task& task_induction();   // repeated spans and trigger/follower pairs (decoder)
+const Task& task_agreement();   // subject-verb number agreement across distractors (decoder)
 
 }  // namespace attn

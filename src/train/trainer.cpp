@@ -88,6 +88,7 @@ Trainer::Trainer(const Task& task, const TrainOptions& options)
     Expected<std::unique_ptr<TrainModel>> tm = train_model_open(std::move(*model));
     if (!tm) { error_ = tm.error().message; done_ = true; return; }
     model_ = std::move(*tm);
+    task.initialise(*model_);
     model_->set_slots(effective_threads(options.threads));
     optimizer_ = std::make_unique<AdamW>(model_->params(), settings_);
     stage_ = "training";
