@@ -145,15 +145,15 @@ void draw_chart(ImDrawList* dl, const std::vector<TrainLogRow>& rows, float w, f
     draw_curve(dl, p, rows, kHeldOut, 2.0f, [](const TrainLogRow& r) { return r.held_out_accuracy; }, false, true);
     dl->PopClipRect();
 
-    // Legend at the middle of the right edge: a run that learns ends there with a low loss and a high
-    // accuracy, so neither curve passes behind it.
+    // Legend in the bottom-right corner, opaque: a run that learns ends with its accuracies at the top and
+    // its typical loss above the axis' floor (set by the lowest single batch), so little hides behind it.
     const char* names[] = {"loss", "held-out accuracy", "batch accuracy"};
     const ImU32 colors[] = {kLoss, kHeldOut, kTrainAcc};
     float widest = 0.0f;
     for (const char* n : names) widest = std::max(widest, ImGui::CalcTextSize(n).x);
-    const float lx = p.x1 - widest - fs * 3.0f, ly = (p.y0 + p.y1) * 0.5f - fs * 1.8f;
+    const float lx = p.x1 - widest - fs * 3.0f, ly = p.y1 - fs * 4.4f;
     dl->AddRectFilled(ImVec2(lx - fs * 0.4f, ly - fs * 0.3f), ImVec2(p.x1 - fs * 0.3f, ly + fs * 3.9f),
-                      IM_COL32(255, 255, 255, 230));
+                      IM_COL32(255, 255, 255, 255));
     for (int i = 0; i < 3; ++i) {
         const float y = ly + fs * 1.25f * i + fs * 0.5f;
         dl->AddLine(ImVec2(lx, y), ImVec2(lx + fs * 1.6f, y), colors[i], 2.5f);
