@@ -2,6 +2,8 @@
 // the copies), a short training run, and its trained zoo model's claims.
 #include <doctest/doctest.h>
 
+#include "zoo_asset.h"
+
 #include <algorithm>
 #include <set>
 
@@ -81,7 +83,7 @@ TEST_CASE("induction vocabulary: one token per word, example text in the vocabul
     CHECK(v.size() >= task.size().n_ctx + 2);
 }
 
-TEST_CASE("induction trains: a short run learns that the next word is one seen before (loss well below ln V)") {
+TEST_CASE("induction trains: a short run learns that the next word is one seen before (loss well below ln V)" * doctest::skip(zoo_test::kUnoptimisedBuild)) {
     const Task& task = task_induction();
     TrainOptions o;
     o.seed = 1;
