@@ -197,7 +197,8 @@ test('?model= loads a same-origin folder and refuses other origins', async () =>
   assert.equal(s.error, '');
   await p1.goto(ctx.baseUrl + '?model=' + encodeURIComponent('https://example.com/gpt2'));
   s = await p1.evaluate(() => window.attnscope.ready);
-  assert.equal(s.model, 'gpt2-tiny', 'the default model stands in');
+  assert.equal(s.model, s.defaultModel, 'the default model stands in');
+  assert.equal(s.defaultModel, 'coref', 'the default is the coref zoo model');
   assert.match(s.error, /must be a path on this site/);
   await p1.goto(ctx.baseUrl + '?model=models/nope');
   s = await p1.evaluate(() => window.attnscope.ready);
