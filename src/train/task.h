@@ -29,9 +29,17 @@ enum class ModelFamily {
 };
 const char* model_family_name(ModelFamily f);   // "decoder", ...
 
+// The zoo's usual shape and recipe are the defaults; a task states only what differs, e.g.
+//   ModelSize().layers(3)                       TrainSettings().run(2000, 3e-3f)
 struct ModelSize {
-    int n_layer = 2, n_head = 4, n_embd = 64, n_inner = 256, n_ctx = 64;
+    int n_layer = 2, n_head = 4, n_embd = 64, n_inner = 128, n_ctx = 32;
     int n_decoder_layer = 2;   // encoder-decoder only (n_layer: the encoder's)
+
+    ModelSize& layers(int n) { n_layer = n; return *this; }
+    ModelSize& decoder_layers(int n) { n_decoder_layer = n; return *this; }
+    ModelSize& heads(int n) { n_head = n; return *this; }
+    ModelSize& width(int embd, int inner) { n_embd = embd; n_inner = inner; return *this; }
+    ModelSize& context(int n) { n_ctx = n; return *this; }
 };
 
 struct TrainSettings {
@@ -45,6 +53,8 @@ struct TrainSettings {
     float clip = 1.0f;              // gradient clipping: global L2 norm
     int eval_every = 250;           // steps between held-out accuracy measurements in the log
     int eval_examples = 200;
+
+    TrainSettings& run(int n_steps, float peak_lr) { steps = n_steps; lr = peak_lr; return *this; }
 };
 
 enum class Split { train, held_out };

@@ -85,22 +85,8 @@ public:
                "subject's number (is / was for one, are / were for several).";
     }
     ModelFamily family() const override { return ModelFamily::decoder; }
-    ModelSize size() const override {
-        ModelSize s;
-        s.n_layer = 2;
-        s.n_head = 4;
-        s.n_embd = 64;
-        s.n_inner = 128;
-        s.n_ctx = 32;
-        return s;
-    }
-    TrainSettings settings() const override {
-        TrainSettings t;
-        t.steps = 1200;
-        t.batch = 32;
-        t.lr = 3e-3f;
-        return t;
-    }
+    ModelSize size() const override { return ModelSize(); }
+    TrainSettings settings() const override { return TrainSettings().run(1200, 3e-3f); }
     const Vocab& vocab() const override { return vocab_; }
 
     Example sample(Rng& rng, Split split) const override {

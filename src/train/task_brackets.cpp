@@ -157,22 +157,8 @@ public:
                "hash is 0 mod 8 (about one in eight bracket strings), never generated for training.";
     }
     ModelFamily family() const override { return ModelFamily::encoder; }
-    ModelSize size() const override {
-        ModelSize s;
-        s.n_layer = 4;
-        s.n_head = 4;
-        s.n_embd = 64;
-        s.n_inner = 128;
-        s.n_ctx = 32;
-        return s;
-    }
-    TrainSettings settings() const override {
-        TrainSettings s;
-        s.steps = 3000;
-        s.batch = 32;
-        s.lr = 3e-3f;
-        return s;
-    }
+    ModelSize size() const override { return ModelSize().layers(4); }
+    TrainSettings settings() const override { return TrainSettings().run(3000, 3e-3f); }
     const Vocab& vocab() const override { return vocab_; }
 
     Example sample(Rng& rng, Split split) const override {

@@ -288,22 +288,8 @@ public:
                "or decider; the pairs of the built-in coreference check suite are kept in training.";
     }
     ModelFamily family() const override { return ModelFamily::encoder; }
-    ModelSize size() const override {
-        ModelSize s;
-        s.n_layer = 3;
-        s.n_head = 4;
-        s.n_embd = 64;
-        s.n_inner = 128;
-        s.n_ctx = 32;
-        return s;
-    }
-    TrainSettings settings() const override {
-        TrainSettings s;
-        s.steps = 2000;
-        s.batch = 32;
-        s.lr = 3e-3f;
-        return s;
-    }
+    ModelSize size() const override { return ModelSize().layers(3); }
+    TrainSettings settings() const override { return TrainSettings().run(2000, 3e-3f); }
     const Vocab& vocab() const override { return vocab_; }
 
     Example sample(Rng& rng, Split split) const override {

@@ -68,22 +68,10 @@ public:
                "correct when every scored word is predicted.";
     }
     ModelFamily family() const override { return ModelFamily::decoder; }
-    ModelSize size() const override {
-        ModelSize s;
-        s.n_layer = 2;
-        s.n_head = 4;
-        s.n_embd = 64;
-        s.n_inner = 128;   // GPT-2 keeps its MLP; a small one is enough (the circuit is attention only)
-        s.n_ctx = 32;
-        return s;
-    }
-    TrainSettings settings() const override {
-        TrainSettings t;
-        t.steps = 7000;   // the copy circuit forms after a plateau of a few thousand steps
-        t.batch = 32;
-        t.lr = 1e-2f;
-        return t;
-    }
+    // GPT-2 keeps its MLP; a small one is enough (the circuit is attention only).
+    ModelSize size() const override { return ModelSize(); }
+    // The copy circuit forms after a plateau of a few thousand steps.
+    TrainSettings settings() const override { return TrainSettings().run(7000, 1e-2f); }
     const Vocab& vocab() const override { return vocab_; }
 
     // Smooth (sinusoidal) position embeddings at transformers' scale instead of random ones: a shift by one

@@ -150,21 +150,10 @@ public:
                "translation (equivalently, every teacher-forced position's argmax is right).";
     }
     ModelFamily family() const override { return ModelFamily::encoder_decoder; }
-    ModelSize size() const override {
-        ModelSize s;
-        s.n_layer = 2;
-        s.n_decoder_layer = 1;   // one cross-attention layer: the alignment cannot hide in a second one
-        s.n_head = 4;
-        s.n_embd = 64;
-        s.n_inner = 128;
-        s.n_ctx = 16;
-        return s;
-    }
+    // One cross-attention layer: the alignment cannot hide in a second one.
+    ModelSize size() const override { return ModelSize().decoder_layers(1).context(16); }
     TrainSettings settings() const override {
-        TrainSettings t;
-        t.steps = 1200;
-        t.batch = 32;
-        t.lr = 2e-3f;
+        TrainSettings t = TrainSettings().run(1200, 2e-3f);
         t.warmup = 0.1f;
         t.eval_every = 200;
         return t;

@@ -54,22 +54,17 @@ public:
         };
         own(w.enc_embed, tied ? "model.shared.weight" : "", false);
         own(w.dec_embed, tied ? "model.shared.weight" : "", false);
-        own(w.enc_pos, "", false);
-        norm(w.enc_embed_norm);
-        for (BlockWeights& b : w.enc) {
-            attention(b.attn);
-            dense(b.ffn.fc1);
-            dense(b.ffn.fc2);
-            norm(b.ffn.norm);
-        }
-        own(w.dec_pos, "", false);
-        norm(w.dec_embed_norm);
-        for (BlockWeights& b : w.dec) {
-            attention(b.attn);
-            attention(b.cross);
-            dense(b.ffn.fc1);
-            dense(b.ffn.fc2);
-            norm(b.ffn.norm);
+        // Both stacks in one order: positions, embedding norm, then each layer (the decoder's with cross attention).
+        for (const bool decoder : {false, true}) {
+            own(decoder ? w.dec_pos : w.enc_pos, "", false);
+            norm(decoder ? w.dec_embed_norm : w.enc_embed_norm);
+            for (BlockWeights& b : decoder ? w.dec : w.enc) {
+                attention(b.attn);
+                if (decoder) attention(b.cross);
+                dense(b.ffn.fc1);
+                dense(b.ffn.fc2);
+                norm(b.ffn.norm);
+            }
         }
         own(w.lm_head, "lm_head.weight", false);
         vec(w.final_logits_bias);

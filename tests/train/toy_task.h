@@ -17,20 +17,10 @@ public:
     std::string summary() const override { return "a fixed permutation of each letter"; }
     std::string description() const override { return "Random letters a-l; each position predicts its letter under a fixed permutation."; }
     ModelFamily family() const override { return family_; }
-    ModelSize size() const override {
-        ModelSize s;
-        s.n_layer = 1;
-        s.n_head = 2;
-        s.n_embd = 32;
-        s.n_inner = 64;
-        s.n_ctx = 16;
-        return s;
-    }
+    ModelSize size() const override { return ModelSize().layers(1).heads(2).width(32, 64).context(16); }
     TrainSettings settings() const override {
-        TrainSettings s;
-        s.steps = 200;
+        TrainSettings s = TrainSettings().run(200, 1e-2f);
         s.batch = 16;
-        s.lr = 1e-2f;
         s.eval_every = 100;
         s.eval_examples = 50;
         return s;
