@@ -349,7 +349,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                               {"value", h.value}, {"statement", h.statement}});
         s["card"] = {{"task", c.task}, {"summary", c.summary}, {"heldOutAccuracy", c.held_out_accuracy},
                      {"exampleText", c.example_text}, {"featuredLayer", c.featured_layer},
-                     {"featuredHead", c.featured_head}, {"claims", claims}, {"error", g_app.card.error}};
+                     {"featuredHead", c.featured_head}, {"featuredQuery", c.featured_query}, {"claims", claims}, {"error", g_app.card.error}};
     }
     nlohmann::json items = nlohmann::json::array();
     for (const auto& r : g_app.widgets.model_items) items.push_back(rect(r));

@@ -35,6 +35,7 @@ std::string model_card_json(const ModelCard& c) {
         {"held_out_examples", c.held_out_examples}, {"example_text", c.example_text},
         {"featured", {{"layer", c.featured_layer}, {"head", c.featured_head}}}, {"claims", claims},
     };
+    if (!c.featured_query.empty()) j["featured"]["query"] = c.featured_query;
     return j.dump(2) + "\n";
 }
 
@@ -60,6 +61,7 @@ Expected<ModelCard> model_card_parse(const std::string& text, const std::string&
             if (!f.is_object()) throw Error(file + ": 'featured' must be an object {\"layer\": L, \"head\": H}");
             c.featured_layer = static_cast<int>(json_get_int(f, "layer", file + ": featured"));
             c.featured_head = static_cast<int>(json_get_int(f, "head", file + ": featured"));
+            c.featured_query = json_get_string_or(f, "query", "", file + ": featured");
         }
         if (j.contains("claims")) {
             if (!j["claims"].is_array()) throw Error(file + ": 'claims' must be an array");
@@ -102,7 +104,8 @@ std::string model_card_markdown(const ModelCard& c) {
              h.statement + " Measured " + h.metric + " = " + fixed(h.value, 3) + "; the tests re-measure it on fresh "
              "held-out data and require at least " + fixed(h.min_value, 3) + ".\n";
     s += "\n## Try it\n\nOpen the model in AttnScope with the text \"" + c.example_text + "\"; it opens on layer " +
-         std::to_string(c.featured_layer) + ", head " + std::to_string(c.featured_head) + ".\n";
+         std::to_string(c.featured_layer) + ", head " + std::to_string(c.featured_head) +
+         (c.featured_query.empty() ? std::string(".\n") : ", with the row of \"" + c.featured_query + "\" pinned.\n");
     return s;
 }
 

@@ -7,7 +7,7 @@
 //    "command": "tools/train --task coref --out assets/models/coref --seed 1", "seed": 1, "steps": 3000,
 //    "train_seconds": 95.2, "held_out_accuracy": 0.991, "held_out_examples": 1000,
 //    "example_text": "the animal didn't cross the street because it was too tired",
-//    "featured": {"layer": 1, "head": 2},
+//    "featured": {"layer": 1, "head": 2, "query": "it"},
 //    "claims": [{"layer": 1, "head": 2, "pattern": "coreference", "metric": "coref_check_pass_rate",
 //                "value": 0.97, "min_value": 0.9, "statement": "..."}]}
 #pragma once
@@ -31,6 +31,7 @@ struct ModelCard {
     int held_out_examples = 0;
     std::string example_text;
     int featured_layer = 0, featured_head = 0;
+    std::string featured_query;   // the example's word whose row the explorer pins ("" none; last occurrence)
     std::vector<HeadClaim> claims;
     std::string markdown;   // README.md's text (filled by model_card_parse from card.json only when absent)
 };

@@ -99,6 +99,9 @@ public:
     virtual bool example_correct(const Example& e, const std::vector<int32_t>& predicted) const;
     // The text the explorer opens with and the head it shows first (measured claims may override the head).
     virtual std::string example_text() const = 0;
+    // The word of example_text whose row the explorer pins (the inspector's token), e.g. "it"; its last
+    // occurrence. Empty: none pinned (the inspector shows the last token).
+    virtual std::string example_query() const { return {}; }
     // Measures the card's claims on the trained model (held-out data from `seed`).
     virtual std::vector<HeadClaim> find_claims(const Model& model, uint64_t seed) const = 0;
     // Re-measures one claim (the tests): the claim holds when the result is >= claim.min_value.

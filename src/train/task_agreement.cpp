@@ -110,6 +110,7 @@ public:
     }
 
     std::string example_text() const override { return "the keys to the cabinet are"; }
+    std::string example_query() const override { return "cabinet"; }   // the word that predicts the verb
 
     std::vector<HeadClaim> find_claims(const Model& model, uint64_t seed) const override {
         std::vector<HeadClaim> claims;

@@ -180,6 +180,7 @@ public:
     }
 
     std::string example_text() const override { return "( [ { < > } ] ) [ ( ) { } ]"; }
+    std::string example_query() const override { return "]"; }   // the last: its partner is 5 brackets back
 
     std::vector<HeadClaim> find_claims(const Model& model, uint64_t seed) const override {
         const MatchRates r = matching_rates(model, vocab_, seed);

@@ -335,6 +335,7 @@ public:
     }
 
     std::string example_text() const override { return "the animal didn't cross the street because it was too tired"; }
+    std::string example_query() const override { return "it"; }
 
     std::vector<HeadClaim> find_claims(const Model& model, uint64_t seed) const override {
         const SuiteRates held = run_suite(model, held_out_suite(seed, kSuiteCases));

@@ -171,6 +171,7 @@ Expected<FileSet> Trainer::save(int eval_examples) {
         card.held_out_accuracy = *acc;
         card.held_out_examples = eval_examples;
         card.example_text = task_.example_text();
+        card.featured_query = task_.example_query();
         card.claims = task_.find_claims(model, held_out_seed);
         if (!card.claims.empty()) {
             card.featured_layer = card.claims.front().layer;

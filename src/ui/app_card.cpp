@@ -9,9 +9,22 @@
 #include "model/generate.h"
 #include "ui/app.h"
 #include "ui/theme.h"
+#include "ui/token_label.h"
 #include "ui/widget_marks.h"
 
 namespace attn {
+
+namespace {
+
+// A piece's text without the space a tokenizer keeps in front of a word ("Ġit", "▁it" -> "it").
+std::string piece_word(const std::string& piece, PieceStyle style) {
+    std::string bytes;
+    piece_bytes(piece, style, &bytes);
+    const size_t a = bytes.find_first_not_of(" \t\n");
+    return a == std::string::npos ? std::string() : bytes.substr(a, bytes.find_last_not_of(" \t\n") - a + 1);
+}
+
+}  // namespace
 
 bool app_card_open(App& app) {
     if (!app.card.present || !app.card.error.empty()) return false;
@@ -42,6 +55,16 @@ bool app_card_open(App& app) {
         selection_clamp(app.selection, info.n_layer, info.n_head);
     }
     app_retrace(app);
+    // The card's query word pinned (its last occurrence), so the inspector shows the row the card is about.
+    if (!c.featured_query.empty() && !app.trace.tokens.ids.empty()) {
+        const PieceStyle style = piece_style_for(app.trace);
+        for (int t = app.trace.tokens.size() - 1; t >= 0; --t) {
+            if (piece_word(app.trace.tokens.pieces[static_cast<size_t>(t)], style) == c.featured_query) {
+                app.selection.pinned_query = t;
+                break;
+            }
+        }
+    }
     return true;
 }
 

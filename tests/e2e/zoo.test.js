@@ -78,6 +78,9 @@ test('the page opens on the default model: a zoo model on its card example and f
     const a = await page.evaluate(([l, hd]) => Array.from(window.attnscope.getAttention(l, hd)), [s.layer, s.head]);
     const row = a.slice(it * s.tokens.length, (it + 1) * s.tokens.length);
     assert.equal(row.indexOf(Math.max(...row)), animal, `row of "it": ${row.map((v) => v.toFixed(2))}`);
+    // The inspector is on "it", the card's query word.
+    assert.equal(s.card.featuredQuery, 'it');
+    assert.equal(s.pinnedQuery, it);
   }
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(H.shotDir, 'zoo-default.png') });

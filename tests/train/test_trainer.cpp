@@ -227,6 +227,8 @@ TEST_CASE("train: the trainer learns the toy task, a seed reproduces it, and the
     CHECK(card->held_out_accuracy == doctest::Approx(a.final_accuracy()));
     REQUIRE(card->claims.size() == 1u);
     CHECK(card->featured_head == 1);
+    CHECK(card->featured_query == "c");   // the task's query word travels to the explorer
+    CHECK(card->markdown.find("with the row of \"c\" pinned") != std::string::npos);
     CHECK(card->markdown.find("Layer 0, head 1") != std::string::npos);
 }
 

@@ -43,6 +43,7 @@ public:
         return e;
     }
     std::string example_text() const override { return "a b c d"; }
+    std::string example_query() const override { return "c"; }
     std::vector<HeadClaim> find_claims(const Model&, uint64_t) const override {
         HeadClaim c;
         c.layer = 0;

@@ -26,7 +26,7 @@ const char* const kCard = R"({"task": "coref", "summary": "who 'it' is, decided 
   "seed": 1, "steps": 3000, "held_out_accuracy": 0.991, "held_out_examples": 1000,
   "description": "Sentences from a small grammar.",
   "example_text": "the animal didn't cross the street because it was too tired",
-  "featured": {"layer": 1, "head": 2},
+  "featured": {"layer": 1, "head": 2, "query": "it"},
   "claims": [{"layer": 1, "head": 2, "pattern": "coreference", "metric": "coref_check_pass_rate",
               "value": 0.97, "min_value": 0.9, "statement": "it attends to the noun the adjective fits"}]})";
 
@@ -123,6 +123,10 @@ TEST_CASE("a zoo model picked from the picker opens on its card's example and fe
     CHECK(ui.app.selection.head_mode == HeadMode::one);
     REQUIRE(ui.app.has_trace);
     CHECK(ui.app.trace.tokens.size() > 8);   // the example was traced
+    // The card's query word is pinned: the inspector shows the row of "it".
+    REQUIRE(ui.app.selection.pinned_query >= 0);
+    CHECK(ui.app.trace.tokens.pieces[static_cast<size_t>(ui.app.selection.pinned_query)] == "it");
+    CHECK(ui.app.card.card.featured_query == "it");
 
     for (int i = 0; i < 3; ++i) ui.frame();
     const std::array<float, 4>& r = ui.app.widgets.card_panel;
