@@ -1,5 +1,5 @@
 // The built-in check suites (assets/checks/*.json), compiled into the binary at build time
-// (tools/gen_check_suites.py) so the CLI's --suite NAME, the app's suite picker and the page's
+// (tools/gen_embedded_json.py) so the CLI's --suite NAME, the app's suite picker and the page's
 // attnscope.probe("NAME") read one table.
 //
 //   for (const BuiltinCheckSuite& s : builtin_check_suites()) puts(s.name);

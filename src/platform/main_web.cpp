@@ -362,6 +362,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                     {"targetBox", rect(g_app.widgets.target_box)},
                     {"mainView", rect(g_app.widgets.main_view)}, {"cardPanel", rect(g_app.widgets.card_panel)}};
     s["theme"] = g_app.theme == attn::Theme::light ? "light" : "dark";
+    s["lang"] = attn::language_info(attn::current_language()).code;
     s["fontSize"] = g_app.font_size;
     s["notice"] = g_app.notice;
     for (auto [name, rects] : {std::pair{"gridTiles", &g_app.widgets.grid_tiles}, std::pair{"chips", &g_app.widgets.chips},

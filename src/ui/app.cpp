@@ -72,6 +72,11 @@ void app_set_theme(App& app, Theme theme) {
     app_style_apply(app, ImGui::GetStyle());
 }
 
+void app_set_language(App& app, Language language) {
+    set_language(language);
+    app.glyphs_language = -1;   // app_collect_glyphs adds the table's characters before the next frame draws
+}
+
 void app_set_font_size(App& app, float size) {
     app.font_chosen = true;   // from now on the window size no longer picks the font
     size = std::clamp(size, 10.0f, 48.0f);
@@ -224,6 +229,7 @@ void show_toolbar_window(App& app, const ToolbarData& td, float width, float hei
         if (act.open_model && app.config.open_model) app.config.open_model();
         else if (act.open_model) app.folder_prompt.open_requested = true;
         if (act.toggle_theme) app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark);
+        if (act.pick_language >= 0) app_set_language(app, static_cast<Language>(act.pick_language));
         if (act.font_step) app_set_font_size(app, app.font_size + 2.0f * act.font_step);
         if (act.export_kind >= 0) app.pending_export = act.export_kind;
         if (act.picture_scale > 0) app.picture_scale = act.picture_scale;

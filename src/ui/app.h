@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/file_set.h"
+#include "core/i18n.h"
 #include "model/model.h"
 #include "model/trace.h"
 #include "ui/analysis_state.h"
@@ -155,6 +156,7 @@ struct App {
     bool fonts_dirty = false;          // the platform rebuilds fonts (and their texture) before the next frame
     GlyphSet glyphs;                   // code points shown so far: the atlas bakes these (app_glyphs.cpp)
     uint64_t glyphs_trace_version = 0; // the trace whose labels are in `glyphs`
+    int glyphs_language = -1;          // the Language whose string table is in `glyphs`
     std::vector<ImWchar> font_ranges;  // the ranges the atlas was built from (it points into them)
     bool cjk_font_requested = false;
     // Set once the user picks a size (A-/A+, + and -, a link's font=); until then app_frame sizes the
@@ -192,6 +194,8 @@ void app_init(App& app, AppConfig config);
 // Theme and font size: applied at once to the style; fonts are only marked dirty (the atlas may not
 // change inside a frame), app_rebuild_fonts then runs between frames.
 void app_set_theme(App& app, Theme theme);
+// The language of every string the app draws (core/i18n.h); the atlas gets its glyphs.
+void app_set_language(App& app, Language language);
 void app_set_font_size(App& app, float size);   // the user's choice: the font stops following the window
 void app_rebuild_fonts(App& app);
 void app_frame(App& app);

@@ -74,7 +74,7 @@ void app_show_card_panel(App& app) {
     const ImVec2 top = ImGui::GetCursorScreenPos();
     ImGui::Spacing();
     ImGui::SetNextItemOpen(true, ImGuiCond_Once);
-    const bool open = ImGui::CollapsingHeader("Model card##card");
+    const bool open = ImGui::CollapsingHeader(tr_id("card.title"));
     widget_mark("card_panel");
     if (open) {
         if (!app.card.error.empty()) {
@@ -83,39 +83,42 @@ void app_show_card_panel(App& app) {
             const ModelCard& c = app.card.card;
             ImGui::TextUnformatted(c.summary.empty() ? c.task.c_str() : (c.task + ": " + c.summary).c_str());
             if (c.held_out_accuracy > 0.0) {
-                char line[160];
-                if (c.held_out_examples > 0)
-                    std::snprintf(line, sizeof line, "Held-out accuracy: %.1f%% on %d freshly generated examples.",
-                                  c.held_out_accuracy * 100.0, c.held_out_examples);
-                else
-                    std::snprintf(line, sizeof line, "Held-out accuracy: %.1f%%.", c.held_out_accuracy * 100.0);
-                ImGui::TextUnformatted(line);
+                char percent[16];
+                std::snprintf(percent, sizeof percent, "%.1f", c.held_out_accuracy * 100.0);
+                ImGui::TextUnformatted(c.held_out_examples > 0
+                                           ? trf("card.accuracy", {{"percent", percent}, {"n", std::to_string(c.held_out_examples)}}).c_str()
+                                           : trf("card.accuracy_short", {{"percent", percent}}).c_str());
             }
-            ImGui::Text("Featured: layer %d, head %d.", c.featured_layer, c.featured_head);
-            if (ImGui::SmallButton("Show the example")) app_card_open(app);
+            ImGui::TextUnformatted(
+                trf("card.featured", {{"layer", std::to_string(c.featured_layer)}, {"head", std::to_string(c.featured_head)}}).c_str());
+            if (ImGui::SmallButton(tr_id("card.show_example"))) app_card_open(app);
             widget_mark("card_example");
-            if (ImGui::IsItemHovered())
-                ImGui::SetTooltip("Puts the card's example text back and selects the head it talks about.");
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("card.show_example_tip"));
             if (!c.claims.empty()) {
                 ImGui::Spacing();
-                ImGui::TextDisabled("What the heads do (measured on held-out data):");
+                ImGui::TextDisabled("%s", tr("card.claims"));
                 for (const HeadClaim& h : c.claims) {
                     char where[64];
                     std::snprintf(where, sizeof where, "L%d H%d", h.layer, h.head);
                     ImGui::Bullet();
                     const std::string text = h.statement.empty() ? h.pattern : h.statement;
                     ImGui::TextUnformatted((std::string(where) + ": " + text).c_str());
-                    if (!h.metric.empty()) ImGui::TextDisabled("  %s = %.2f (holds while >= %.2f)", h.metric.c_str(), h.value, h.min_value);
+                    if (!h.metric.empty()) {
+                        char value[16], min[16];
+                        std::snprintf(value, sizeof value, "%.2f", h.value);
+                        std::snprintf(min, sizeof min, "%.2f", h.min_value);
+                        ImGui::TextDisabled("  %s", trf("card.claim_metric", {{"metric", h.metric}, {"value", value}, {"min", min}}).c_str());
+                    }
                 }
             }
             if (!c.description.empty()) {
                 ImGui::Spacing();
-                ImGui::TextDisabled("Data");
+                ImGui::TextDisabled("%s", tr("card.data"));
                 ImGui::TextUnformatted(c.description.c_str());
             }
             if (!c.command.empty()) {
                 ImGui::Spacing();
-                ImGui::TextDisabled("Trained with: %s", c.command.c_str());
+                ImGui::TextDisabled("%s", trf("card.command", {{"command", c.command}}).c_str());
             }
         }
     }

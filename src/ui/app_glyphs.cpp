@@ -3,6 +3,7 @@
 // predictions are scanned once per trace.
 #include <type_traits>
 
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/app.h"
 #include "ui/token_chars.h"
@@ -68,6 +69,13 @@ void app_collect_glyphs(App& app) {
                                  &app.action_error, &app.step_error, &app.notice})
         rebuild |= note(app.glyphs, *s);
     for (const std::string& name : app.config.bundled_models) rebuild |= note(app.glyphs, name);
+    // Every string of the language on screen, and each language's own name (the switch shows it): once
+    // per language, so no translated label ever draws as empty squares.
+    if (app.glyphs_language != static_cast<int>(current_language())) {
+        app.glyphs_language = static_cast<int>(current_language());
+        for (const std::string& key : string_keys(current_language())) rebuild |= note(app.glyphs, tr(key.c_str()));
+        for (const LanguageInfo& l : languages()) rebuild |= note(app.glyphs, l.name);
+    }
     if (app.has_trace && app.glyphs_trace_version != app.trace_version) {
         app.glyphs_trace_version = app.trace_version;
         const PieceStyle style = piece_style_for(app.trace);

@@ -117,6 +117,10 @@ UrlState url_state_parse(const std::string& fragment) {
         } else if (key == "auto" && (value == "0" || value == "1")) st.auto_scale = value == "1";
         else if (key == "theme" && (value == "dark" || value == "light"))
             st.theme = value == "light" ? Theme::light : Theme::dark;
+        else if (key == "lang") {
+            Language l;
+            if (language_from_code(value, &l)) st.language = l;
+        }
         else if (key == "font") {
             if (std::optional<int> f = parse_int(value)) st.font_size = static_cast<float>(*f);
         } else if (key == "text") st.text = value;
@@ -154,6 +158,7 @@ std::string url_state_format(const App& app) {
     if (app.selection.colormap != Colormap::viridis) add("cmap", colormap_name(app.selection.colormap));
     if (app.selection.auto_scale) add("auto", "1");
     if (app.theme == Theme::light) add("theme", "light");
+    if (current_language() != Language::en) add("lang", language_info(current_language()).code);
     // Only a size the user picked: a window-sized default would pin the size of whoever opens the link.
     char font[16];
     std::snprintf(font, sizeof font, "%.0f", app.font_size);
@@ -184,6 +189,7 @@ std::string url_state_format(const App& app) {
 
 void app_apply_url_state(App& app, const UrlState& st) {
     if (st.theme) app_set_theme(app, *st.theme);
+    if (st.language) app_set_language(app, *st.language);
     if (st.font_size) app_set_font_size(app, *st.font_size);
     if (st.view) app.main_view = *st.view;
     if (st.colormap) app.selection.colormap = *st.colormap;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/views.h"
 #include "ui/widget_marks.h"
@@ -11,7 +12,16 @@ namespace attn {
 
 namespace {
 
-const char* theme_button_label(const ToolbarData& d) { return d.light_theme ? "Dark" : "Light"; }
+const char* theme_button_label(const ToolbarData& d) { return tr_id(d.light_theme ? "toolbar.theme_dark" : "toolbar.theme_light"); }
+
+// The language switch shows the next language in its own name ("中文" while English is on), so a reader
+// who knows only that language can find it.
+const LanguageInfo& next_language() {
+    const std::vector<LanguageInfo>& all = languages();
+    return all[(static_cast<size_t>(current_language()) + 1) % all.size()];
+}
+
+std::string font_size_label(const ToolbarData& d) { return trf("toolbar.font_size", {{"size", std::to_string(static_cast<int>(d.font_size + 0.5f))}}); }
 
 struct ToolbarWidths {
     float left = 0.0f;    // title, model picker, Open model...
@@ -23,17 +33,17 @@ struct ToolbarWidths {
 ToolbarWidths toolbar_widths(const ToolbarData& d) {
     const ImGuiStyle& st = ImGui::GetStyle();
     const float fs = ImGui::GetFontSize();
-    auto button_w = [&](const char* s) { return ImGui::CalcTextSize(s).x + st.FramePadding.x * 2; };
-    char size_label[16];
-    std::snprintf(size_label, sizeof size_label, "%.0f px", d.font_size);
+    auto button_w = [&](const char* s) { return ImGui::CalcTextSize(s, nullptr, true).x + st.FramePadding.x * 2; };
+    const std::string size_label = font_size_label(d);
     ToolbarWidths w;
     w.left = ImGui::CalcTextSize("AttnScope").x + fs * 1.5f;
     if (d.picker.models && !d.picker.models->empty())
         w.left += fs * 11.0f + st.ItemSpacing.x;
-    if (d.can_open_model) w.left += button_w("Open model...") + st.ItemSpacing.x;
-    if (d.can_copy_link) w.left += button_w("Copy link") + st.ItemSpacing.x;
-    w.right = button_w(theme_button_label(d)) + button_w("A-") + ImGui::CalcTextSize(size_label).x + button_w("A+") +
-              button_w("Export") + button_w("?") + st.ItemSpacing.x * 5;
+    if (d.can_open_model) w.left += button_w(tr_id("toolbar.open_model")) + st.ItemSpacing.x;
+    if (d.can_copy_link) w.left += button_w(tr_id("toolbar.copy_link")) + st.ItemSpacing.x;
+    w.right = button_w(next_language().name) + button_w(theme_button_label(d)) + button_w("A-") +
+              ImGui::CalcTextSize(size_label.c_str()).x + button_w("A+") + button_w(tr_id("toolbar.export")) + button_w("?") +
+              st.ItemSpacing.x * 6;
     return w;
 }
 
@@ -58,28 +68,25 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
         ImGui::SameLine();
     }
     if (d.can_open_model) {
-        if (ImGui::Button("Open model...")) act.open_model = true;
+        if (ImGui::Button(tr_id("toolbar.open_model"))) act.open_model = true;
         if (d.open_rect) *d.open_rect = last_item_rect();
         widget_mark("open_model");
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("A Hugging Face folder: config.json, model.safetensors (or shards), tokenizer.json.\n"
-                              "You can also drop the folder or its files onto the window.");
+            ImGui::SetTooltip("%s", tr("toolbar.open_model_tip"));
         ImGui::SameLine();
     }
     if (d.can_copy_link) {
-        if (ImGui::Button("Copy link")) act.copy_link = true;
+        if (ImGui::Button(tr_id("toolbar.copy_link"))) act.copy_link = true;
         if (d.copy_link_rect) *d.copy_link_rect = last_item_rect();
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("A link to this model, text and view (pinned token, heads, flow threshold...).\n"
-                              "A model opened from disk cannot travel in a link: the reader is asked to open it.");
+            ImGui::SetTooltip("%s", tr("toolbar.copy_link_tip"));
         ImGui::SameLine();
     }
 
-    // Right-aligned group: theme, font size, export, help. When the window is too narrow for both
-    // groups (a projector font), it takes a second row instead of running off the edge.
+    // Right-aligned group: language, theme, font size, export, help. When the window is too narrow for
+    // both groups (a projector font), it takes a second row instead of running off the edge.
     const char* theme_label = theme_button_label(d);
-    char size_label[16];
-    std::snprintf(size_label, sizeof size_label, "%.0f px", d.font_size);
+    const std::string size_label = font_size_label(d);
     const float group_w = toolbar_widths(d).right;
     float x = ImGui::GetWindowContentRegionMax().x - group_w;
     if (x < ImGui::GetCursorPosX()) {
@@ -87,29 +94,35 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
         x = std::max(x, ImGui::GetCursorPosX());
     }
     ImGui::SetCursorPosX(x);
+    const LanguageInfo& next = next_language();
+    if (ImGui::Button((std::string(next.name) + "###language").c_str())) act.pick_language = static_cast<int>(next.language);
+    widget_mark("language");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s", fill_placeholders(tr(next.language, "toolbar.language_tip"), {{"language", next.name}}).c_str());
+    ImGui::SameLine();
     if (ImGui::Button(theme_label)) act.toggle_theme = true;
     widget_mark("theme");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Switch to the %s theme (T)", d.light_theme ? "dark" : "light");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(d.light_theme ? "toolbar.theme_dark_tip" : "toolbar.theme_light_tip"));
     ImGui::SameLine();
     if (ImGui::Button("A-")) act.font_step = -1;
     widget_mark("font_smaller");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Smaller text (-)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("toolbar.smaller_tip"));
     ImGui::SameLine();
-    ImGui::TextUnformatted(size_label);
+    ImGui::TextUnformatted(size_label.c_str());
     ImGui::SameLine();
     if (ImGui::Button("A+")) act.font_step = +1;
     widget_mark("font_bigger");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Bigger text for projectors (+)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("toolbar.bigger_tip"));
     ImGui::SameLine();
     ImGui::BeginDisabled(!d.has_trace);
-    if (ImGui::Button("Export")) ImGui::OpenPopup("export");
+    if (ImGui::Button(tr_id("toolbar.export"))) ImGui::OpenPopup("export");
     ImGui::EndDisabled();
     if (d.export_rect) *d.export_rect = last_item_rect();
     widget_mark("export");
     ImGui::SameLine();
     if (ImGui::Button("?")) act.toggle_help = true;
     widget_mark("help");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keyboard shortcuts (?)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("toolbar.help_tip"));
     if (d.export_item_rects) d.export_item_rects->clear();
     if (ImGui::BeginPopup("export")) {
         for (const ExportKindInfo& k : kExportKinds) {
@@ -122,7 +135,7 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
         // The PNG's resolution stays chosen for the next export (the popup stays open to pick it).
         if (d.can_export_png) {
             ImGui::Separator();
-            ImGui::TextDisabled("PNG resolution");
+            ImGui::TextDisabled("%s", tr("toolbar.png_resolution"));
             for (int s : kPictureScales) {
                 char label[16];
                 std::snprintf(label, sizeof label, "%dx", s);

@@ -65,6 +65,7 @@ struct ToolbarActions {
     int picture_scale = 0;         // a PNG scale picked this frame, or 0
     bool copy_link = false;
     bool toggle_help = false;      // the "?" button: show or hide the keyboard shortcuts
+    int pick_language = -1;        // a Language picked this frame, or -1
 };
 // The top bar: model picker, Open model..., theme, font size, the Export menu and "?" (shortcuts).
 // Its right-hand group moves to a second row when both do not fit in `width` (toolbar_rows says so
