@@ -125,7 +125,8 @@ TEST_CASE("tokenizer with special tokens matches reference.safetensors input_ids
     }
 }
 
-TEST_CASE("tokenizer loads the 3.5 MB GPT-2 tokenizer.json and encodes 100 KB of text quickly") {
+// Times are printed, not asserted (tools/bench/bench_tokenizer measures them).
+TEST_CASE("tokenizer loads the 3.5 MB GPT-2 tokenizer.json and encodes 100 KB of text, losslessly") {
     const std::string json = read_text(fixture_path("gpt2-tiny/tokenizer.json"));
     auto t0 = std::chrono::steady_clock::now();
     Expected<Tokenizer> tok = tokenizer_from_json(json, "tokenizer.json");
@@ -139,12 +140,9 @@ TEST_CASE("tokenizer loads the 3.5 MB GPT-2 tokenizer.json and encodes 100 KB of
     const double encode_s = std::chrono::duration<double>(t2 - t1).count();
     MESSAGE("gpt2 tokenizer.json load " << load_s << " s, 100 KB encode " << encode_s << " s (" << e.ids.size() << " tokens)");
     CHECK(tok->decode(e.ids) == text);
-    // Generous bounds: debug + sanitizer builds are several times slower than release.
-    CHECK(load_s < 10.0);
-    CHECK(encode_s < 10.0);
 }
 
-TEST_CASE("tokenizer BPE on one huge pre-token is not quadratic") {
+TEST_CASE("tokenizer BPE on one huge pre-token round-trips (its time: tools/bench/bench_tokenizer)") {
     Tokenizer tok = load_tokenizer(fixture_path("gpt2-tiny/tokenizer.json"));
     const std::string text(100000, 'a');
     auto t0 = std::chrono::steady_clock::now();
@@ -152,5 +150,4 @@ TEST_CASE("tokenizer BPE on one huge pre-token is not quadratic") {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     MESSAGE("100k 'a' -> " << e.ids.size() << " tokens in " << s << " s");
     CHECK(tok.decode(e.ids) == text);
-    CHECK(s < 10.0);
 }
