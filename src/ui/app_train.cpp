@@ -26,12 +26,14 @@ std::string shown_model_name(const TrainPanelState& t) {
     return "trained here: " + t.trainer->task().name() + " (step " + std::to_string(t.trainer->steps_done()) + ")";
 }
 
-// The best induction score of a head past layer 0 (where induction heads live), on the shown model.
+// The induction task's claim, measured live: the best induction score of a head past layer 0 (where
+// induction heads live), on the shown model. One short forward pass; other tasks' claims need held-out
+// sets too large for every show.
 void measure_live(App& app) {
     TrainPanelState& t = app.train;
     t.induction_score = -1.0f;
     t.induction_layer = t.induction_head = -1;
-    if (!app.model || !app.model->info().causal) return;
+    if (!app.model || !app.model->info().causal || !t.trainer || t.trainer->task().name() != "induction") return;
     Expected<std::vector<float>> scores = induction_scores(*app.model, InductionOptions{});
     const ModelInfo& info = app.model->info();
     if (!scores || static_cast<int>(scores->size()) != info.n_layer * info.n_head) return;

@@ -35,8 +35,13 @@ void show_curves(const std::vector<TrainLogRow>& log, float width) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Cross-entropy per scored word of each batch, from step 1 (left) to now.");
     const bool use_held_out = held_out.size() >= 2;
     const std::vector<float>& acc = use_held_out ? held_out : batch;
-    std::snprintf(overlay, sizeof overlay, "%s %.1f%%", use_held_out ? "held-out accuracy" : "batch accuracy",
-                  100.0f * acc.back());
+    if (use_held_out)
+        std::snprintf(overlay, sizeof overlay, "held-out accuracy %.1f%%", 100.0f * acc.back());
+    else if (held_out.size() == 1)   // one measurement is a number, not yet a curve
+        std::snprintf(overlay, sizeof overlay, "batch accuracy %.1f%% (held-out %.1f%%)", 100.0f * acc.back(),
+                      100.0f * held_out.back());
+    else
+        std::snprintf(overlay, sizeof overlay, "batch accuracy %.1f%%", 100.0f * acc.back());
     ImGui::PlotLines("##train_accuracy", acc.data(), static_cast<int>(acc.size()), 0, overlay, 0.0f, 1.0f, ImVec2(width, height));
     widget_mark("train_accuracy");
     if (ImGui::IsItemHovered())
@@ -90,7 +95,7 @@ TrainPanelAnswer show_train_panel(const TrainPanelView& v) {
         ImGui::SetTooltip("How much of each frame training may use (%.0f ms now); faster training, slower drawing.",
                           kTrainSpeeds[v.speed].slice_ms);
     if (v.has_trainer) {
-        ImGui::Text("step %d / %d   %.1f steps/s%s", v.step, v.total_steps, v.running ? v.steps_per_second : 0.0,
+        ImGui::Text("step %d / %d   %.1f steps/s%s", v.step, v.total_steps, v.steps_per_second,
                     v.finished ? "   finished" : v.running ? "" : "   paused");
         if (v.log) show_curves(*v.log, width);
         if (v.induction_score >= 0.0f)

@@ -39,7 +39,7 @@ async function main() {
   };
   // The best induction head outlined in the grid, then the picture.
   const shot = async (name, s) => {
-    if (s.train.inductionLayer >= 0) await page.evaluate((l, h) => window.attnscope.select(l, h), s.train.inductionLayer, s.train.inductionHead);
+    if (s.train.inductionLayer >= 0) await page.evaluate(([l, h]) => window.attnscope.select(l, h), [s.train.inductionLayer, s.train.inductionHead]);
     const file = path.join(outDir, name);
     await page.screenshot({ path: file });
     console.log(`saved ${file}`);
