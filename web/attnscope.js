@@ -531,6 +531,14 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  function trainAction(action) {
+    if (mod.ccall('attn_web_train_action', 'number', ['string'], [action]) !== 1) {
+      const state = getState();
+      throw new Error(state.train.error || state.error || 'train ' + action + ': nothing to do');
+    }
+    return getState();
+  }
+
   // ---- the URL fragment: the view as a link
   let writtenHash = '';
   function urlState() { return mod.UTF8ToString(mod.ccall('attn_web_url_state', 'number', [], [])); }
@@ -641,6 +649,28 @@
       const size = mod.ccall('attn_web_export_size', 'number', [], []);
       return JSON.parse(new TextDecoder().decode(mod.HEAPU8.slice(ptr, ptr + size)));
     },
+    // The Train panel (README "Training in the explorer"). trainStart(task, {steps, seed, speed}): fresh
+    // weights, training a slice of each frame (speed: 'slow', 'normal', 'fast' or 'flat out'); the state's
+    // `train` has step, loss, accuracy, running, ... Throws with the reason.
+    trainStart(task, options = {}) {
+      const speeds = ['slow', 'normal', 'fast', 'flat out'];
+      const speed = options.speed === undefined ? -1 : speeds.indexOf(options.speed);
+      if (options.speed !== undefined && speed < 0) throw new Error('speed must be one of ' + speeds.join(', '));
+      const ok = mod.ccall('attn_web_train_start', 'number', ['string', 'number', 'number', 'number'],
+        [String(task), options.steps ? Number(options.steps) : -1, options.seed ? Number(options.seed) : 0, speed]);
+      if (ok !== 1) throw new Error(getState().train.error);
+      return getState();
+    },
+    trainPause() { return trainAction('pause'); },
+    trainResume() { return trainAction('resume'); },
+    trainReset() { return trainAction('reset'); },
+    // The weights of now become the explorer's model; trainBack() restores the model loaded before.
+    trainShow() { return trainAction('show'); },
+    trainBack() { return trainAction('back'); },
+    // Save model (paused or finished): downloads NAME.zip (the folder tools/train writes); returns {name, bytes}.
+    trainSave() { trainAction('save'); return api.lastDownload; },
+    // Runs n steps at once, whatever the speed (scripts); returns the state.
+    trainSteps(n) { mod.ccall('attn_web_train_steps', 'number', ['number'], [Number(n)]); return getState(); },
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,

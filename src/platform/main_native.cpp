@@ -25,6 +25,7 @@
 #include "platform/gl_heatmap.h"
 #include "platform/screenshot.h"
 #include "ui/app.h"
+#include "ui/app_train.h"
 #include "ui/app_interventions.h"
 #include "ui/app_checks.h"
 #include "ui/bundled_models.h"
@@ -50,6 +51,8 @@ struct Options {
     int font_size = 0;        // --font-size: the user's size; 0: it grows with the window
     std::string intervene;    // --intervene: the page's attnscope.intervene() request, as JSON
     std::string checks;       // --checks: a built-in check suite run at start (the checks view's Run)
+    std::string train;        // --train: a task the Train panel starts training at start
+    int train_steps = 0;      // --train-steps: steps run at once, then paused (screenshots)
 };
 
 // The first bundled model (a zoo model when there is one; see ui/bundled_models.h).
@@ -79,7 +82,9 @@ void usage() {
                  "  --screenshot FILE render N frames (default 10), save the window as PNG and exit\n"
                  "  --intervene JSON  interventions as the page's attnscope.intervene() takes them, e.g.\n"
                  "                    '{\"ablate\":[{\"layer\":1,\"head\":2,\"mode\":\"mean\"}],\"mask\":[3]}'\n"
-                 "  --checks SUITE    run a built-in check suite at start (coreference, agreement, ...)\n",
+                 "  --checks SUITE    run a built-in check suite at start (coreference, agreement, ...)\n"
+                 "  --train TASK      start training TASK in the Train panel (induction, agreement, ...)\n"
+                 "  --train-steps N   with --train: run N steps at once, then pause (for screenshots)\n",
                  default_model_dir().c_str());
 }
 
@@ -123,6 +128,8 @@ bool parse(int argc, char** argv, Options* o) {
         else if (a == "--screenshot") o->screenshot = v;
         else if (a == "--intervene") o->intervene = v;
         else if (a == "--checks") o->checks = v;
+        else if (a == "--train") o->train = v;
+        else if (a == "--train-steps") o->train_steps = std::max(0, std::atoi(v.c_str()));
         else if (a == "--frames") o->frames = std::max(1, std::atoi(v.c_str()));
         else if (a == "--font-size") {
             o->font_size = std::atoi(v.c_str());
@@ -180,6 +187,22 @@ attn::Expected<std::string> save_export(const std::string& name, const attn::Byt
     std::error_code ec;
     std::filesystem::path full = std::filesystem::absolute(path, ec);
     return "saved " + (ec ? path : full.string());
+}
+
+// The Train panel's Save model: a new folder in the current folder (name-1, ... when it exists), the
+// files tools/train writes.
+attn::Expected<std::string> save_folder(const std::string& name, const attn::FileSet& files) {
+    std::string dir = name;
+    for (int i = 1; std::filesystem::exists(dir) && i < 1000; ++i) dir = name + "-" + std::to_string(i);
+    std::error_code ec;
+    if (!std::filesystem::create_directories(dir, ec) || ec)
+        return attn::make_error("cannot create folder " + dir + ": " + ec.message());
+    for (const auto& [file, bytes] : files.files) {
+        attn::Expected<bool> written = attn::file_write_atomic(dir + "/" + file, *bytes);
+        if (!written) return written.error();
+    }
+    std::filesystem::path full = std::filesystem::absolute(dir, ec);
+    return "saved the model in " + (ec ? dir : full.string());
 }
 
 attn::App* g_drop_target = nullptr;   // GLFW's drop callback carries no user data we may use
@@ -261,6 +284,7 @@ int main(int argc, char** argv) {
         if (load_folder(app, dir, base_name(dir))) attn::app_mark_model_from_disk(app);
     };
     config.save_file = save_export;
+    config.save_folder = save_folder;
     attn::app_init(app, std::move(config));
     app.folder_prompt.dir = models_dir;
     g_drop_target = &app;
@@ -298,6 +322,14 @@ int main(int argc, char** argv) {
     if (!opt.intervene.empty()) {
         const std::string r = attn::app_intervene_json(app, opt.intervene);
         if (r.find("\"error\"") != std::string::npos) std::fprintf(stderr, "attnscope: --intervene: %s\n", r.c_str());
+    }
+
+    if (!opt.train.empty()) {
+        if (!attn::app_train_start(app, opt.train)) std::fprintf(stderr, "attnscope: --train: %s\n", app.train.error.c_str());
+        if (opt.train_steps > 0) {
+            attn::app_train_steps(app, opt.train_steps);
+            attn::app_train_pause(app);
+        }
     }
 
     int rc = 0;

@@ -22,6 +22,7 @@
 #include "platform/gl.h"
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
+#include "ui/app_train.h"
 #include "ui/app_analysis.h"
 #include "ui/app_explain.h"
 #include "ui/app_interventions.h"
@@ -194,6 +195,27 @@ EMSCRIPTEN_KEEPALIVE int attn_web_explain(int target, int foil, int ig_steps) {
     g_export = attn::ExportFile{"explanation.json", attn::Bytes(json->begin(), json->end())};
     return 1;
 }
+// The Train panel (ui/app_train.h). start: task, steps (-1: the task's own), seed (0: keep), speed (-1:
+// keep; an index into kTrainSpeeds). action: pause, resume, reset, show, back, save; 1 when it did it.
+EMSCRIPTEN_KEEPALIVE int attn_web_train_start(const char* task, int steps, int seed, int speed) {
+    g_app.train.steps = steps > 0 ? steps : -1;
+    if (seed > 0) g_app.train.seed = static_cast<uint64_t>(seed);
+    if (speed >= 0 && speed < attn::kTrainSpeedCount) g_app.train.speed = speed;
+    return attn::app_train_start(g_app, task) ? 1 : 0;
+}
+EMSCRIPTEN_KEEPALIVE int attn_web_train_action(const char* action) {
+    const std::string a = action;
+    if (a == "pause") return attn::app_train_pause(g_app), 1;
+    if (a == "resume") return attn::app_train_resume(g_app), 1;
+    if (a == "reset") return attn::app_train_reset(g_app) ? 1 : 0;
+    if (a == "show") return attn::app_train_show(g_app) ? 1 : 0;
+    if (a == "back") return attn::app_train_back(g_app) ? 1 : 0;
+    if (a == "save") return attn::app_train_save(g_app) ? 1 : 0;
+    g_app.train.error = "unknown train action '" + a + "': pause, resume, reset, show, back or save";
+    return 0;
+}
+EMSCRIPTEN_KEEPALIVE int attn_web_train_steps(int n) { return attn::app_train_steps(g_app, n); }
+
 EMSCRIPTEN_KEEPALIVE const uint8_t* attn_web_export_data() { return g_export.bytes.data(); }
 EMSCRIPTEN_KEEPALIVE int attn_web_export_size() { return static_cast<int>(g_export.bytes.size()); }
 EMSCRIPTEN_KEEPALIVE const char* attn_web_export_name() { return g_export.name.c_str(); }
@@ -422,6 +444,27 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                    {"hasResult", ch.has_result}, {"results", ch.results}, {"suite", ch.has_result ? ch.result.suite : ""},
                    {"highlight", ch.highlight}, {"highlighted", g_app.heads.highlighted}, {"error", ch.error},
                    {"widgets", {{"run", rect(ch.run_rect)}, {"highlight", rect(ch.highlight_rect)}}}};
+    {   // The Train panel: the run's progress and what the explorer shows of it.
+        const attn::TrainPanelState& t = g_app.train;
+        const attn::Trainer* tr = t.trainer.get();
+        const attn::TrainLogRow* last = tr && !tr->log().empty() ? &tr->log().back() : nullptr;
+        double held_out = -1.0;
+        if (tr)
+            for (const attn::TrainLogRow& r : tr->log())
+                if (r.held_out_accuracy >= 0.0) held_out = r.held_out_accuracy;
+        nlohmann::json tasks = nlohmann::json::array();
+        for (const attn::Task* task : attn::task_table()) tasks.push_back(task->name());
+        s["train"] = {{"task", tr ? tr->task().name() : t.task}, {"tasks", tasks}, {"running", t.running},
+                      {"finished", tr && tr->done()}, {"step", tr ? tr->steps_done() : 0},
+                      {"totalSteps", tr ? tr->total_steps() : 0}, {"firstLoss", tr && last ? tr->log().front().loss : -1.0},
+                      {"loss", last ? last->loss : -1.0}, {"trainAccuracy", last ? last->train_accuracy : -1.0},
+                      {"accuracy", held_out}, {"stepsPerSecond", t.steps_per_second},
+                      {"speed", attn::kTrainSpeeds[t.speed].label}, {"shownStep", t.shown_step},
+                      {"following", !t.shown_name.empty() && g_app.model_name == t.shown_name},
+                      {"previous", t.previous.model ? t.previous.name : ""}, {"inductionScore", t.induction_score},
+                      {"inductionLayer", t.induction_layer}, {"inductionHead", t.induction_head},
+                      {"savedTo", t.saved_to}, {"error", t.error}, {"notice", t.notice}};
+    }
     s["cjkFont"] = attn::app_has_cjk_font(g_app) ? "loaded" : g_app.cjk_font_requested ? "requested" : "none";
     {   // The heads and similarity views: their clickable parts and the head map's axes.
         nlohmann::json h = {{"mapX", attn::kHeadStatTable[g_app.heads.map_x].key},

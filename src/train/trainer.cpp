@@ -79,6 +79,7 @@ Expected<double> evaluate_task(const Task& task, const Model& model, int n, uint
 Trainer::Trainer(const Task& task, const TrainOptions& options)
     : task_(task), options_(options), settings_(task.settings()), data_rng_(Rng::derive(options.seed, kDataStream)) {
     steps_ = options.steps > 0 ? options.steps : settings_.steps;
+    if (options.batch > 0) settings_.batch = options.batch;
     stage_ = "building the model";
     start_seconds_ = now_seconds();
     Expected<FileSet> folder = hf_initial_folder(task.family(), task.size(), task.vocab(), options.seed);
@@ -179,17 +180,9 @@ Expected<FileSet> Trainer::save(int eval_examples) {
         }
         card.markdown = model_card_markdown(card);
 
-        const HfLayout layout = hf_layout(task_.family(), task_.size(), task_.vocab());
-        SafetensorsWriter w;
-        for (const TrainParam& p : model_->params()) w.add_f32(p.name, p.shape, p.value);
-        w.set_metadata("format", "pt");
-        Expected<Bytes> weights = w.write();
+        Expected<FileSet> weights = weights_folder();
         if (!weights) throw Error(weights.error().message);
-        FileSet out;
-        out.label = task_.name();
-        out.add("config.json", bytes_from_string(layout.config_json));
-        out.add("model.safetensors", std::move(*weights));
-        out.add("tokenizer.json", bytes_from_string(task_.vocab().tokenizer_json()));
+        FileSet out = std::move(*weights);
         out.add("README.md", bytes_from_string(card.markdown));
         out.add(kModelCardFile, bytes_from_string(model_card_json(card)));
         out.add("train_log.csv", bytes_from_string(log_csv(log_)));
@@ -204,6 +197,22 @@ Expected<FileSet> Trainer::save(int eval_examples) {
         if (!suite.empty()) out.add("checks.json", bytes_from_string(suite));
         return out;
     });
+}
+
+Expected<FileSet> Trainer::weights_folder() const {
+    if (!model_) return make_error(error_.empty() ? "no model was trained" : error_);
+    const HfLayout layout = hf_layout(task_.family(), task_.size(), task_.vocab());
+    SafetensorsWriter w;
+    for (const TrainParam& p : model_->params()) w.add_f32(p.name, p.shape, p.value);
+    w.set_metadata("format", "pt");
+    Expected<Bytes> weights = w.write();
+    if (!weights) return make_error(weights.error().message);
+    FileSet out;
+    out.label = task_.name();
+    out.add("config.json", bytes_from_string(layout.config_json));
+    out.add("model.safetensors", std::move(*weights));
+    out.add("tokenizer.json", bytes_from_string(task_.vocab().tokenizer_json()));
+    return out;
 }
 
 }  // namespace attn

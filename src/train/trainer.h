@@ -26,6 +26,7 @@ constexpr char kGoldenTraceFile[] = "golden_trace.safetensors";
 struct TrainOptions {
     uint64_t seed = 1;
     int steps = -1;          // -1: the task's settings().steps
+    int batch = -1;          // -1: the task's settings().batch (tests train toy-sized batches)
     int threads = 2;         // examples of a batch split over this many threads (1 in the browser)
     std::string command;     // the exact command line, for the model card
 };
@@ -52,7 +53,13 @@ public:
 
     const std::vector<TrainLogRow>& log() const { return log_; }
     const TrainModel* model() const { return model_.get(); }
+    const Task& task() const { return task_; }
+    const TrainOptions& options() const { return options_; }
+    int steps_done() const { return step_; }
     int total_steps() const { return steps_; }
+    // The weights as they are now, as a loadable folder (config.json, model.safetensors, tokenizer.json):
+    // the explorer shows a model while it trains. Cheap: no evaluation.
+    Expected<FileSet> weights_folder() const;
     // After done(): evaluates held-out accuracy on n examples, measures the claims and writes the folder:
     // config.json, model.safetensors, tokenizer.json, README.md (the model card), card.json, train_log.csv,
     // golden_trace.safetensors, and checks.json when the task has a suite.

@@ -10,6 +10,7 @@
 #include "imgui.h"
 #include "ui/app_analysis.h"
 #include "ui/app_layout.h"
+#include "ui/app_train.h"
 #include "ui/draw_text.h"
 #include "ui/head_options.h"
 #include "ui/heads_cache.h"
@@ -388,6 +389,7 @@ void app_frame(App& app) {
         ImGui::PushTextWrapPos(0.0f);   // every line of text wraps at the panel's edge, whatever the font
         int edits = show_input_panel(app.selection, in);
         app_show_card_panel(app);
+        app_show_train_panel(app);
         ImGui::PopTextWrapPos();
         if (edits & input_edited_text) app_set_text(app, app.text);
         if (edits & input_edited_target) app_set_target(app, app.target);
@@ -521,6 +523,7 @@ void app_after_render(App& app) {
     app.pending_folder.clear();
     if (app.pending_export >= 0) app_export(app, static_cast<ExportKind>(app.pending_export));
     app.pending_export = -1;
+    app_train_after_render(app);   // a slice of training steps, and the explorer follows the weights
 }
 
 void app_shutdown(App& app) {

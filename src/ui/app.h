@@ -32,6 +32,7 @@
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
+#include "ui/train_state.h"
 #include "ui/views.h"
 #include "ui/zoo_card.h"
 
@@ -76,6 +77,9 @@ struct AppConfig {
     // "Copy link": hands the fragment (no '#') to the platform (the page writes its full URL to the
     // clipboard). Unset: ImGui's clipboard gets "#fragment" (what --state takes).
     std::function<bool(const std::string& fragment)> copy_link;
+    // The Train panel's Save model: the desktop writes the files as a new folder named `name` and says
+    // where. Unset (the page): the folder goes to save_file as NAME.zip.
+    std::function<Expected<std::string>(const std::string& name, const FileSet& files)> save_folder;
 };
 
 enum class Theme { dark, light };
@@ -185,6 +189,7 @@ struct App {
     InterventionState interventions;   // ablations, knockouts, masks and their effect; activation patching
     ChecksState checks;                // the checks run and the heads it passes
     ExplainState explain;              // the explanation's faithfulness job and text
+    TrainPanelState train;             // the Train panel: a task trained here, shown as it learns
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.
     bool picture_only = false;
