@@ -5,6 +5,7 @@
 
 #include "imgui.h"
 #include "ui/app.h"
+#include "ui/lesson_text.h"
 #include "ui/token_chars.h"
 
 namespace attn {
@@ -68,6 +69,7 @@ void app_collect_glyphs(App& app) {
                                  &app.action_error, &app.step_error, &app.notice})
         rebuild |= note(app.glyphs, *s);
     for (const std::string& name : app.config.bundled_models) rebuild |= note(app.glyphs, name);
+    rebuild |= note(app.glyphs, kLessonSymbols);
     if (app.has_trace && app.glyphs_trace_version != app.trace_version) {
         app.glyphs_trace_version = app.trace_version;
         const PieceStyle style = piece_style_for(app.trace);
