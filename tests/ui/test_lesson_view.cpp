@@ -74,6 +74,7 @@ void walk(const char* fixture, const char* text, bool rope_and_gqa, int layer, i
         std::snprintf(name, sizeof name, "%s-%02zu-%s.png", fixture, i + 1, head_step_name(steps[i]));
         save_picture(ui, name);
         ui.click(center(lesson.next_rect));
+        ui.frame();   // the click lands at the end of the frame: draw the new step
     }
     // Next is disabled on the last step; Previous walks back to the first.
     CHECK(ui.app.lesson.step == HeadStep::entropy);
@@ -81,6 +82,7 @@ void walk(const char* fixture, const char* text, bool rope_and_gqa, int layer, i
     for (size_t i = steps.size(); i-- > 0;) {
         CHECK(ui.app.lesson.step == steps[i]);
         ui.click(center(lesson.prev_rect));
+        ui.frame();
     }
     CHECK(ui.app.lesson.step == HeadStep::input);
 
