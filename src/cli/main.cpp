@@ -67,7 +67,7 @@ const CliCommand kCommands[] = {
          "           the explorer's view as a picture (default 1600x1000, 18 px; --scale 2: twice the pixels,\n"
          "           same layout), or as SVG when FILE ends in .svg; NAME: viridis, plasma, magma, inferno,\n"
          "           cividis or greys; VIEW: any view of the app (heatmap, grid, lines, flow, attributions, lens,\n"
-         "           activations, heads, similarity, patching, checks, explain)\n"},
+         "           activations, heads, similarity, patching, checks, explain, lesson)\n"},
     {"heads", cmd_heads,
          "  heads    --model DIR (--text TEXT | --text-file FILE | --ids 1,2,3) --out heads.json\n"
          "           [--induction-length N] [--seed S] [--no-induction] [--kind self|decoder|cross] [--decoder-text T]\n"

@@ -63,8 +63,23 @@ struct AttentionCall {
     const ForwardHooks* gates = nullptr;     // null: every gate 1
     const ForwardHooks* observer = nullptr;  // shown the values as `values_name`, edits the context
     std::string values_name;
-    std::string context_name;
+    std::string context_name;   // "": the editor is not shown the context (cross attention)
+    std::string queries_name, keys_name, input_name, scale_name;
 };
+
+// Shows the observer a (rows, width) column block of a (rows, stride) matrix, copied only when strided.
+void observe_block(const ForwardHooks& hooks, const std::string& name, const float* data, int rows, int width,
+                   int stride) {
+    if (!hooks.observer) return;
+    if (stride == width) {
+        hooks.observe(name, rows, width, data);
+        return;
+    }
+    std::vector<float> block(static_cast<size_t>(rows) * width);
+    for (int r = 0; r < rows; ++r)
+        std::copy_n(data + static_cast<size_t>(r) * stride, width, block.data() + static_cast<size_t>(r) * width);
+    hooks.observe(name, rows, width, block.data());
+}
 
 // out (T, D) = out_proj(concat over heads of gate_h * softmax(q_h k_h^T * scale) v_h); queries from x
 // (T, D), keys and values from memory (S, D). memory may alias x; out must alias neither.
@@ -104,14 +119,12 @@ void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const Att
         kv_stride = kvd;
     }
     if (call.observer) {
-        if (kv_stride == kvd) {
-            call.observer->observe(call.values_name, S, kvd, vp);
-        } else {   // fused q|k|v rows: the values are a column block
-            std::vector<float> values(static_cast<size_t>(S) * kvd);   // (S, KV * hd)
-            for (int s = 0; s < S; ++s)
-                std::copy_n(vp + static_cast<size_t>(s) * kv_stride, kvd, values.data() + static_cast<size_t>(s) * kvd);
-            call.observer->observe(call.values_name, S, kvd, values.data());
-        }
+        // The rows as the attention reads them: after RoPE, the K/V heads once each (GQA shares them).
+        if (!call.input_name.empty()) call.observer->observe(call.input_name, T, w.out.w.view.n_out(), x);
+        if (!call.queries_name.empty()) observe_block(*call.observer, call.queries_name, qp, T, qd, q_stride);
+        if (!call.keys_name.empty()) observe_block(*call.observer, call.keys_name, kp, S, kvd, kv_stride);
+        observe_block(*call.observer, call.values_name, vp, S, kvd, kv_stride);
+        if (!call.scale_name.empty()) call.observer->observe(call.scale_name, 1, 1, &call.scale);
     }
     std::vector<float> ctx(static_cast<size_t>(T) * qd);   // (T, H * hd) heads' context vectors
     std::vector<float> probs_scratch;                       // (T, S) when not captured
@@ -131,7 +144,7 @@ void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const Att
             for (int t = 0; t < T; ++t)
                 for (int i = 0; i < hd; ++i) c[static_cast<size_t>(t) * qd + i] *= g;
     }
-    if (call.observer && call.observer->editor) call.observer->editor(call.context_name, T, qd, ctx.data());
+    if (call.observer && call.observer->editor && !call.context_name.empty()) call.observer->editor(call.context_name, T, qd, ctx.data());
     linear(ctx.data(), T, w.out.w.view, w.out.b.data(), out);
 }
 
@@ -199,6 +212,10 @@ void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks
         self.observer = hooks.observer || hooks.editor ? &hooks : nullptr;
         self.values_name = prefix + p + "values";
         self.context_name = prefix + p + "context";
+        self.queries_name = prefix + p + "queries";
+        self.keys_name = prefix + p + "keys";
+        self.input_name = prefix + p + "attn_in";
+        self.scale_name = prefix + p + "score_scale";
         const long n = static_cast<long>(h.size());
         if (!r.post_ln) {
             norm_apply(r, b.attn.norm, h.data(), T, D, x.data());
@@ -221,6 +238,12 @@ void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks
                 cross.layer = l;
                 cross.scale = self.scale;
                 cross.capture = capture.cross;
+                cross.observer = hooks.observer ? &hooks : nullptr;   // observed, never edited
+                cross.values_name = prefix + p + "cross_values";
+                cross.queries_name = prefix + p + "cross_queries";
+                cross.keys_name = prefix + p + "cross_keys";
+                cross.input_name = prefix + p + "cross_in";
+                cross.scale_name = prefix + p + "cross_score_scale";
                 attention_sublayer(r, b.cross, cross, h.data(), T, memory, S, out.data());
                 observe(p + "cross_out", out);
                 add_inplace(h.data(), out.data(), n);

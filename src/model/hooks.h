@@ -30,21 +30,30 @@ struct EdgeKnockout {
 // Shown each named intermediate once it is computed: data is (rows, cols) f32, valid only during the call.
 // Names, in the order a pre-LN block produces them (T rows, D cols unless said):
 //   "embed"                      the residual stream entering layer 0 (after the embedding norm, if any)
+//   "layer.L.attn_in"            the rows the attention reads (pre-LN: after its norm; post-LN: the stream)
+//   "layer.L.queries"            the query vectors as the scores use them, after RoPE where the model has it
+//                                (T rows, n_head * head_dim cols, head h in cols h*hd .. h*hd+hd-1)
+//   "layer.L.keys"               the key vectors likewise (S rows, n_kv_head * head_dim cols): with grouped-
+//                                query attention head h reads kv head h / (n_head / n_kv_head)
 //   "layer.L.values"             the value vectors (S rows, n_kv_head * head_dim cols), heads side by side
+//   "layer.L.score_scale"        (1, 1): what the scores q.k are multiplied by before the softmax
 //   "layer.L.attn_out"           the attention sublayer's output projection, before the residual add
 //   "layer.L.resid_mid"          the residual stream between attention and MLP (post-LN: after its norm)
 //   "layer.L.mlp_act"            the MLP's hidden activations (T rows, F cols; gated: act(gate) * up)
 //   "layer.L.mlp_out"            the MLP's output, before the residual add
 //   "layer.L.out"                the block's output
 //   "final_norm"                 pre-LN models: the final norm's output (the Trace's last hidden state)
-// Post-LN decoders with cross attention add "layer.L.cross_out" and "layer.L.resid_cross" after
-// resid_mid; BART's decoder stack reports the same names prefixed by "decoder.".
+// Post-LN decoders with cross attention add, after resid_mid, "layer.L.cross_in" (the decoder rows the
+// queries come from), "layer.L.cross_queries", "layer.L.cross_keys" and "layer.L.cross_values" (S rows:
+// from the encoder's output), "layer.L.cross_score_scale", "layer.L.cross_out" and "layer.L.resid_cross"; BART's decoder
+// stack reports the same names prefixed by "decoder.".
 using ForwardObserver = std::function<void(const std::string& name, int rows, int cols, const float* data)>;
 // Shown the same named intermediates as the observer, before it, and may change them in place: what
 // activation patching and mean ablation write through. Besides the observer's names it is shown
 //   "layer.L.context"            the heads' context vectors after their gates, before the output
 //                                projection (T rows, H * head_dim cols, head h in cols h*hd .. h*hd+hd-1)
-// Not shown "layer.L.values" (the values feed the attention already computed) nor "final_norm".
+// Not shown "layer.L.values", queries, keys, attn_in, score_scale nor the cross_ ones (they feed the attention
+// already computed), nor "final_norm".
 // The gradient pass (model/gradients.h) ignores it: an edited forward has no backward.
 using ForwardEditor = std::function<void(const std::string& name, int rows, int cols, float* data)>;
 

@@ -30,6 +30,7 @@
 #include "ui/attribution_methods.h"
 #include "ui/bundled_models.h"
 #include "ui/heads_cache.h"
+#include "ui/lesson_view.h"
 #include "ui/theme.h"
 #include "ui/token_chars.h"
 #include "ui/token_label.h"
@@ -480,6 +481,18 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
             h[name] = list;
         }
         s["headsView"] = h;
+    }
+    {   // Lesson mode: the step shown, the steps this model has, the numbers printed of the query's row.
+        const attn::LessonState& l = g_app.lesson;
+        nlohmann::json steps = nlohmann::json::array();
+        for (attn::HeadStep st : attn::app_lesson_steps(g_app)) steps.push_back(attn::head_step_name(st));
+        const int index = attn::app_lesson_index(g_app);
+        s["lesson"] = {{"step", steps[index]}, {"index", index}, {"steps", steps}, {"computed", l.has_result},
+                       {"layer", l.has_result ? l.result.layer : -1}, {"head", l.has_result ? l.result.head : -1},
+                       {"scale", l.has_result ? l.result.scale : 0.0f},
+                       {"dHead", l.has_result ? l.result.d_head : 0}, {"error", l.error},
+                       {"numbers", l.shown_numbers}, {"rowSum", l.shown_row_sum},
+                       {"widgets", {{"prev", rect(l.prev_rect)}, {"next", rect(l.next_rect)}}}};
     }
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.
     g_state_json = s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -13,6 +13,7 @@
 #include "ui/app_train.h"
 #include "ui/draw_text.h"
 #include "ui/head_options.h"
+#include "ui/lesson_view.h"
 #include "ui/heads_cache.h"
 #include "ui/picture_title.h"
 #include "ui/shortcuts.h"
@@ -425,6 +426,7 @@ void app_frame(App& app) {
         case MainView::patching: show_patching_view(app, style); break;
         case MainView::checks: show_checks_view(app, style); break;
         case MainView::explain: show_explain_view(app, style); break;
+        case MainView::lesson: show_lesson_view(app, view, style); break;
         }
         ImGui::PopTextWrapPos();
     }

@@ -29,6 +29,7 @@
 #include "ui/head_views.h"
 #include "ui/heads_state.h"
 #include "ui/intervention_state.h"
+#include "ui/lesson_state.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -190,6 +191,7 @@ struct App {
     ChecksState checks;                // the checks run and the heads it passes
     ExplainState explain;              // the explanation's faithfulness job and text
     TrainPanelState train;             // the Train panel: a task trained here, shown as it learns
+    LessonState lesson;                // lesson mode: the step shown and the head's computation
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.
     bool picture_only = false;

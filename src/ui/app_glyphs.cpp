@@ -6,6 +6,7 @@
 #include "core/i18n.h"
 #include "imgui.h"
 #include "ui/app.h"
+#include "ui/lesson_text.h"
 #include "ui/token_chars.h"
 
 namespace attn {
@@ -76,6 +77,7 @@ void app_collect_glyphs(App& app) {
         for (const std::string& key : string_keys(current_language())) rebuild |= note(app.glyphs, tr(key.c_str()));
         for (const LanguageInfo& l : languages()) rebuild |= note(app.glyphs, l.name);
     }
+    rebuild |= note(app.glyphs, kLessonSymbols);
     if (app.has_trace && app.glyphs_trace_version != app.trace_version) {
         app.glyphs_trace_version = app.trace_version;
         const PieceStyle style = piece_style_for(app.trace);

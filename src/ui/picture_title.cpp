@@ -75,6 +75,10 @@ PictureTitle picture_title(const App& app, MainView view) {
     case MainView::patching:
     case MainView::checks:
     case MainView::explain: std::snprintf(what, sizeof what, "%s", main_view_info(view).label); break;
+    case MainView::lesson:
+        std::snprintf(what, sizeof what, "lesson%slayer %d, head %d, step %s", kDot, s.layer, s.head,
+                      head_step_name(app.lesson.step));
+        break;
     }
     t.heading = (app.model_name.empty() ? std::string("no model") : app.model_name) + kDot + what;
     if (seq2seq) t.heading += kDot + kind_title(s.kind);

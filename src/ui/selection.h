@@ -13,9 +13,10 @@ namespace attn {
 // (lines, as in BertViz), the attention flow across layers, and what mattered for one prediction
 // (attributions), what each layer would predict (logit lens) and how the residual stream grows
 // (activations); what each head does (heads: table and map), which heads do the same job (similarity),
-// activation patching, rule-based checks, and the explanation of a prediction in words.
+// activation patching, rule-based checks, the explanation of a prediction in words, and lesson mode (one
+// head's computation step by step).
 enum class MainView { heatmap, grid, lines, flow, attributions, lens, activations, heads, similarity, patching, checks,
-                      explain };
+                      explain, lesson };
 
 // The one view table: the view switch, the page API, the URL, the CLI and the shortcuts read it.
 struct MainViewInfo {
@@ -37,11 +38,13 @@ constexpr MainViewInfo kMainViewTable[] = {
     {MainView::patching, "patching", "Patching", "view_patching"},
     {MainView::checks, "checks", "Checks", "view_checks"},
     {MainView::explain, "explain", "Explain", "view_explain"},
+    {MainView::lesson, "lesson", "Lesson", "view_lesson"},
 };
 constexpr MainView kMainViews[] = {MainView::heatmap,  MainView::grid,       MainView::lines,
                                    MainView::flow,     MainView::attributions, MainView::lens,
                                    MainView::activations, MainView::heads,   MainView::similarity,
-                                   MainView::patching, MainView::checks,     MainView::explain};
+                                   MainView::patching, MainView::checks,     MainView::explain,
+                                   MainView::lesson};
 
 inline const MainViewInfo& main_view_info(MainView v) {
     for (const MainViewInfo& i : kMainViewTable)

@@ -2,6 +2,7 @@
 #include "ui/signed_grid.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "imgui.h"
@@ -30,8 +31,11 @@ int show_signed_grid(const SignedGridData& d) {
     for (int r = 0; r < d.rows; ++r) {
         for (int c = 0; c < d.cols; ++c) {
             const ImVec2 a(grid.x + c * cell_w, grid.y + r * cell_h);
-            dl->AddRectFilled(a, ImVec2(a.x + cell_w, a.y + cell_h),
-                              colormap_signed_color(d.values[static_cast<size_t>(r) * d.cols + c], d.vmax));
+            const float v = d.values[static_cast<size_t>(r) * d.cols + c];
+            const ImU32 col = std::isinf(v) && v < 0.0f ? d.masked_color
+                              : d.weights_map ? colormap_color(*d.weights_map, d.vmax > 0.0f ? v / d.vmax : 0.0f)
+                                              : colormap_signed_color(v, d.vmax);
+            dl->AddRectFilled(a, ImVec2(a.x + cell_w, a.y + cell_h), col);
         }
         if (r % row_step == 0 && r < static_cast<int>(d.row_labels.size())) {
             const ImVec2 ts = ImGui::CalcTextSize(d.row_labels[r].c_str());
@@ -41,6 +45,10 @@ int show_signed_grid(const SignedGridData& d) {
     }
     const ImVec2 end(grid.x + d.cols * cell_w, grid.y + d.rows * cell_h);
     dl->AddRect(grid, end, ImGui::GetColorU32(ImGuiCol_Border));
+    if (d.highlight_row >= 0 && d.highlight_row < d.rows)
+        dl->AddRect(ImVec2(grid.x - 1.0f, grid.y + d.highlight_row * cell_h - 1.0f),
+                    ImVec2(end.x + 1.0f, grid.y + (d.highlight_row + 1) * cell_h + 1.0f), IM_COL32(255, 200, 0, 255), 0.0f, 0,
+                    2.0f);
     if (d.rect) *d.rect = {grid.x, grid.y, end.x - grid.x, end.y - grid.y};
 
     ImGui::SetCursorScreenPos(grid);
@@ -86,15 +94,17 @@ int show_signed_grid(const SignedGridData& d) {
         const ImVec2 p = ImGui::GetCursorScreenPos();
         const float w = std::min(240.0f, avail_w), h = ImGui::GetTextLineHeight();
         char lo[32], hi[32];
-        std::snprintf(lo, sizeof lo, "%.2g", -d.vmax);
+        std::snprintf(lo, sizeof lo, "%.2g", d.weights_map ? 0.0 : -d.vmax);
         std::snprintf(hi, sizeof hi, "%.2g", d.vmax);
         const float lo_w = ImGui::CalcTextSize(lo).x + style.ItemSpacing.x;
         dl->AddText(p, text_col, lo);
         const int n = 32;
         for (int i = 0; i < n; ++i)
             dl->AddRectFilled(ImVec2(p.x + lo_w + w * i / n, p.y), ImVec2(p.x + lo_w + w * (i + 1) / n + 1.0f, p.y + h),
-                              colormap_signed_color(-d.vmax + 2.0f * d.vmax * (i + 0.5f) / n, d.vmax));
-        dl->AddText(ImVec2(p.x + lo_w + w * 0.5f - ImGui::CalcTextSize("0").x * 0.5f, p.y + h), text_col, "0");
+                              d.weights_map ? colormap_color(*d.weights_map, (i + 0.5f) / n)
+                                            : colormap_signed_color(-d.vmax + 2.0f * d.vmax * (i + 0.5f) / n, d.vmax));
+        if (!d.weights_map)
+            dl->AddText(ImVec2(p.x + lo_w + w * 0.5f - ImGui::CalcTextSize("0").x * 0.5f, p.y + h), text_col, "0");
         dl->AddText(ImVec2(p.x + lo_w + w + style.ItemSpacing.x, p.y), text_col, hi);
         ImGui::Dummy(ImVec2(lo_w + w + style.ItemSpacing.x + ImGui::CalcTextSize(hi).x, 2.0f * h));
         if (*d.legend_note) ImGui::TextWrapped("%s", d.legend_note);

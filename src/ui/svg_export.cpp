@@ -342,7 +342,8 @@ std::string svg_picture(const SvgInput& in) {
     case MainView::similarity:
     case MainView::patching:
     case MainView::checks:
-    case MainView::explain: break;   // pictures of these are PNGs (their numbers: the CLI's JSON / tensors)
+    case MainView::explain:
+    case MainView::lesson: break;   // pictures of these are PNGs (their numbers: the CLI's JSON / tensors)
     }
     return "";
 }

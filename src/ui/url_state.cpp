@@ -131,6 +131,10 @@ UrlState url_state_parse(const std::string& fragment) {
         else if (key == "fpin") st.flow_pinned = parse_int(value);
         else if (key == "words" && (value == "0" || value == "1")) st.words = value == "1";
         else if (key == "vw" && (value == "0" || value == "1")) st.value_weighted = value == "1";
+        else if (key == "lstep") {
+            HeadStep step;
+            if (head_step_from_name(value, &step)) st.lesson_step = step;
+        }
         else if (key == "heads" && (value == "one" || value == "all")) st.head_mode = value == "all" ? HeadMode::average_all : HeadMode::one;
         else if (key == "heads") {
             if (std::optional<std::vector<int>> list = parse_int_list(value)) {
@@ -184,6 +188,7 @@ std::string url_state_format(const App& app) {
     if (sel.head_mode == HeadMode::average_chosen) add("heads", sel.averaged_heads.empty() ? "all" : int_list(sel.averaged_heads));
     if (sel.words) add("words", "1");
     if (sel.value_weighted) add("vw", "1");
+    if (app.main_view == MainView::lesson) add("lstep", head_step_name(app.lesson.step));
     return out;
 }
 
@@ -229,6 +234,7 @@ void app_apply_url_state(App& app, const UrlState& st) {
     }
     if (st.words) app.selection.words = *st.words;
     if (st.value_weighted) app.selection.value_weighted = *st.value_weighted;
+    if (st.lesson_step) app.lesson.step = *st.lesson_step;
     if (st.local_model && *st.local_model != app.model_name) app.linked_disk_model = *st.local_model;
 }
 

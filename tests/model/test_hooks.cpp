@@ -225,7 +225,8 @@ TEST_CASE("hooks: the observer sees every intermediate in order; final_norm is t
     const Trace t = trace_with(*model, hooks);
     std::vector<std::string> expected = {"embed"};
     for (int l = 0; l < L; ++l)
-        for (const char* part : {"values", "attn_out", "resid_mid", "mlp_act", "mlp_out", "out"})
+        for (const char* part : {"attn_in", "queries", "keys", "values", "score_scale", "attn_out", "resid_mid",
+                                 "mlp_act", "mlp_out", "out"})
             expected.push_back("layer." + std::to_string(l) + "." + part);
     expected.push_back("final_norm");
     CHECK(seen.names == expected);
