@@ -161,31 +161,14 @@ public:
         if (!m) return claims;
         const int H = model.info().n_head;
         // Layer 0: the head that attends most to the previous token; layer 1: the best induction score.
-        int prev = 0, ind = 0;
-        for (int h = 1; h < H; ++h) {
-            if (m->previous[static_cast<size_t>(h)] > m->previous[static_cast<size_t>(prev)]) prev = h;
-            if (m->induction[static_cast<size_t>(H + h)] > m->induction[static_cast<size_t>(H + ind)]) ind = h;
-        }
-        HeadClaim p;
-        p.layer = 0;
-        p.head = prev;
-        p.pattern = "previous_token";
-        p.metric = "previous_token_score";
-        p.value = m->previous[static_cast<size_t>(prev)];
-        p.min_value = std::max(0.0, p.value - 0.1);
-        p.statement = "A previous-token head: each word attends to the word just before it, the first step of the "
-                      "copy circuit (each position then carries which word preceded it).";
-        HeadClaim i;
-        i.layer = 1;
-        i.head = ind;
-        i.pattern = "induction";
-        i.metric = "induction_score";
-        i.value = m->induction[static_cast<size_t>(H + ind)];
-        i.min_value = std::max(0.0, i.value - 0.1);
-        i.statement = "An induction head: from each word of a repeated span it attends to the word that followed "
-                      "that word's earlier occurrence, which is the word the model predicts next.";
+        const HeadClaim p = claim(0, best_head(m->previous, 0, H), "previous_token", "previous_token_score", m->previous, H,
+                                  "A previous-token head: each word attends to the word just before it, the first step of "
+                                  "the copy circuit (each position then carries which word preceded it).");
+        const HeadClaim i = claim(1, best_head(m->induction, 1, H), "induction", "induction_score", m->induction, H,
+                                  "An induction head: from each word of a repeated span it attends to the word that "
+                                  "followed that word's earlier occurrence, which is the word the model predicts next.");
         // The induction head first: the explorer opens on the first claim's head.
-        for (HeadClaim* c : {&i, &p}) {
+        for (const HeadClaim* c : {&i, &p}) {
             const int idx = c->layer * H + c->head;
             // A claim is made only for a head that the documented labeller names so.
             if (m->label[static_cast<size_t>(idx)] == c->pattern) claims.push_back(*c);
@@ -194,20 +177,12 @@ public:
             // The copy circuit can also look one word further: at the word two past the earlier occurrence,
             // whose previous word (written there by the layer-0 previous-token head) is the answer. That is
             // measured as its own score; head_patterns' induction score (one past) stays low for such a head.
-            int best = 0;
-            for (int h = 1; h < H; ++h)
-                if (m->shifted[static_cast<size_t>(H + h)] > m->shifted[static_cast<size_t>(H + best)]) best = h;
-            HeadClaim c;
-            c.layer = 1;
-            c.head = best;
-            c.pattern = "shifted_induction";
-            c.metric = "shifted_induction_score";
-            c.value = m->shifted[static_cast<size_t>(H + best)];
-            c.min_value = std::max(0.0, c.value - 0.1);
-            c.statement = "A copy head, one step past induction: from each word of a repeated span it attends to the "
-                          "word two after that word's earlier occurrence, whose previous word (stored there by the "
-                          "layer-0 previous-token head) is the word the model predicts. head_patterns' induction "
-                          "score, which looks one word past, stays low for it.";
+            const HeadClaim c =
+                claim(1, best_head(m->shifted, 1, H), "shifted_induction", "shifted_induction_score", m->shifted, H,
+                      "A copy head, one step past induction: from each word of a repeated span it attends to the "
+                      "word two after that word's earlier occurrence, whose previous word (stored there by the "
+                      "layer-0 previous-token head) is the word the model predicts. head_patterns' induction "
+                      "score, which looks one word past, stays low for it.");
             if (c.value > 0.5) claims.insert(claims.begin(), c);
         }
         return claims;
@@ -231,6 +206,27 @@ public:
     }
 
 private:
+    // The head of `layer` with the largest score (scores are (L, H) row-major); the first on ties.
+    static int best_head(const std::vector<float>& score, int layer, int H) {
+        int best = 0;
+        for (int h = 1; h < H; ++h)
+            if (score[static_cast<size_t>(layer * H + h)] > score[static_cast<size_t>(layer * H + best)]) best = h;
+        return best;
+    }
+    // A claim about one head with its measured score; the tests accept re-measurements down to 0.1 below it.
+    static HeadClaim claim(int layer, int head, const char* pattern, const char* metric, const std::vector<float>& score,
+                           int H, const char* statement) {
+        HeadClaim c;
+        c.layer = layer;
+        c.head = head;
+        c.pattern = pattern;
+        c.metric = metric;
+        c.value = score[static_cast<size_t>(layer * H + head)];
+        c.min_value = std::max(0.0, c.value - 0.1);
+        c.statement = statement;
+        return c;
+    }
+
     // Every head's induction score, previous-token score and label, on random sequences repeated twice
     // (the induction input of head_patterns.h), averaged over kRepeats sequences from seed.
     struct Measured {
