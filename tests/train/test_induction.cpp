@@ -17,9 +17,10 @@ using namespace attn;
 
 namespace {
 
-// The short run: the full model trains 7000 steps and the copy circuit forms after about 2500 (the zoo test
-// checks the result); 500 steps (seed 1) bring the loss from ln 131 ~ 4.88 (the vocabulary) to about 4.45,
-// the model having learned that a scored word is one seen before.
+// The short run: the full model trains 4000 steps and the copy circuit forms after about 2000 (the zoo test
+// checks the result); 500 steps (seed 1) bring the loss from about 5.7 (ln 131 ~ 4.88 plus the confident
+// first guesses of the 5x token embeddings) to below 4.6, the model having learned that a scored word is one
+// seen before.
 constexpr int kShortSteps = 500;
 constexpr double kShortBound = 4.6;
 
@@ -93,7 +94,7 @@ TEST_CASE("induction trains: a short run learns that the next word is one seen b
     step_job_finish(t);
     REQUIRE_MESSAGE(t.error().empty(), t.error());
     REQUIRE(t.log().size() == static_cast<size_t>(kShortSteps));
-    CHECK(t.log().front().loss > 4.7);   // ln 131 ~ 4.88: no idea yet
+    CHECK(t.log().front().loss > 4.7);   // at least ln 131 ~ 4.88: no idea yet
     double tail = 0.0;
     for (size_t i = t.log().size() - 20; i < t.log().size(); ++i) tail += t.log()[i].loss / 20.0;
     CHECK(tail < kShortBound);
@@ -111,16 +112,17 @@ TEST_CASE("induction zoo model: the card's heads are labelled as claimed and hol
     REQUIRE(card);
     CHECK(card->task == "induction");
     REQUIRE(!card->claims.empty());
-    bool previous = false, copy = false;
+    bool previous = false, induction = false;
     for (const HeadClaim& c : card->claims) {
         CAPTURE(c.pattern);
         if (c.pattern == "previous_token") {
             previous = true;
             CHECK(c.layer == 0);
         }
-        if (c.pattern == "induction" || c.pattern == "shifted_induction") {
-            copy = true;
+        if (c.pattern == "induction") {
+            induction = true;
             CHECK(c.layer == 1);
+            CHECK(c.value >= 0.5);   // a textbook induction head, not a head that merely copies
         }
         CHECK(c.min_value > 0.2);
         // measure_claim gives 0 when head_patterns no longer labels the head as claimed.
@@ -128,8 +130,8 @@ TEST_CASE("induction zoo model: the card's heads are labelled as claimed and hol
         REQUIRE(v);
         CHECK(*v >= c.min_value);
     }
-    CHECK(previous);   // both steps of the circuit are claimed
-    CHECK(copy);
+    CHECK(previous);   // both steps of the circuit are claimed, each with head_patterns' own label
+    CHECK(induction);
     // The explorer opens on the copying head.
     CHECK(card->featured_layer == 1);
     Expected<double> accuracy = evaluate_task(task, **model, 300, 31338);
