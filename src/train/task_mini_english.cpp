@@ -241,7 +241,7 @@ public:
     }
     std::string description() const override {
         return "Each example is <bos> and two or three units from a probabilistic grammar of " +
-               std::to_string(vocab_.size() - 3) +
+               std::to_string(vocab_.size() - 4) +   // <pad> <unk> <bos> <eos>
                " words, chosen at random: an agreement sentence (\"the king near the girls was tired , so he left .\": "
                "the subject has exactly one modifier, a prepositional phrase or a relative clause, with a distractor "
                "noun that has the other number in 70% of sentences; a pronoun clause follows in 75%), a name sentence "
@@ -293,7 +293,9 @@ public:
         return true;
     }
 
-    std::string example_text() const override { return "mary and john went to the park . john gave a ball to"; }
+    // A held-out (subject, distractor) pair: (king, girls) never occurs in training. At "girls" the subject
+    // head looks at "king" (so "was"), at "so" again (so "he").
+    std::string example_text() const override { return "the king near the girls was tired , so he"; }
 
     std::vector<HeadClaim> find_claims(const Model& model, uint64_t seed) const override {
         std::vector<HeadClaim> claims;
@@ -364,9 +366,9 @@ public:
             for (Json& c : suite_cases(check, seed)) cases.push_back(std::move(c));
         Json suite;
         suite["name"] = "mini-english";
-        suite["description"] = "Held-out sentences of the mini-english grammar. names-first-* / names-second-* (the "
-                               "answer is the pair's first / second name): from the last \"to\", does the head attend "
-                               "to the name that was not repeated more than to both occurrences of the repeated one? agreement-*: from the word before the main verb, to the subject more than "
+        suite["description"] = "Held-out sentences of the mini-english grammar. names-first-* / names-second-*: from the "
+                               "last \"to\" of a naming pair, does the head attend to the pair's first (second) name "
+                               "more than to the other one? agreement-*: from the word before the main verb, to the subject more than "
                                "to the distractor noun? pronoun-*: from \"so\" (where the pronoun is predicted), to the "
                                "subject more than to the other noun?";
         suite["cases"] = cases;
@@ -400,9 +402,9 @@ private:
         return -1;
     }
 
-    // A check: held-out units of one kind; for naming pairs, only those whose answer is the first name of
-    // the pair (slot 0) or the second (slot 1), because the trained model moves each slot's name with its
-    // own head (measured: each passes all of its slot's cases and none of the other's).
+    // A check: held-out units of one kind. For naming pairs, slot 0 / 1 asks for the pair's first / second
+    // name over the other: the trained model fetches each with its own head whichever name is the answer
+    // (measured on the first seed-1 model: margin +1.0 at its slot's name in both cases).
     struct Check {
         Kind kind;
         int slot;   // names: 0 / 1; others -1
@@ -411,28 +413,28 @@ private:
         const char* metric;
         const char* statement;
     };
-    // The first check's head is the card's featured head (the example text is a naming pair whose answer is
-    // the first name).
+    // The first check's head is the card's featured head (the example text is an agreement and pronoun sentence).
     static const std::vector<Check>& checks() {
         static const std::vector<Check> c = {
-            {Kind::names, 0, "names-first", "name_mover", "names_first_check_pass_rate",
-             "A name mover: from the last \"to\" of a naming pair whose answer is the pair's first name (\"mary and "
-             "john went to the park . john gave a ball to\" -> mary) it attends to that name more than to both "
-             "occurrences of the repeated one; the value is the fraction of such held-out pairs (checks.json, "
-             "names-first-*) where it does."},
-            {Kind::names, 1, "names-second", "name_mover", "names_second_check_pass_rate",
-             "A name mover for the other slot: when the answer is the pair's second name (\"mary and john went to "
-             "the park . mary gave a ball to\" -> john), from the last \"to\" it attends to that name more than to "
-             "both occurrences of the repeated one; the value is the fraction of such held-out pairs (checks.json, "
-             "names-second-*) where it does."},
-            {Kind::agreement, -1, "agreement", "agreement", "agreement_check_pass_rate",
-             "From the word before the main verb (where the verb's number is predicted) it attends to the subject noun "
-             "more than to the distractor noun; the value is the fraction of held-out sentences (checks.json, "
-             "agreement-*) where it does."},
             {Kind::name_pronoun, -1, "pronoun", "pronoun", "pronoun_check_pass_rate",
-             "From \"so\" (where the pronoun is predicted) it attends to the subject, whose gender and number decide "
-             "he / she / it / they, more than to the other noun; the value is the fraction of held-out sentences "
-             "(checks.json, pronoun-*) where it does."},
+             "A subject head: from \"so\", where the pronoun is predicted, it attends to the subject, whose gender "
+             "and number decide he / she / it / they, more than to the other noun (\"the king near the girls was "
+             "tired , so\" -> king, not girls); the value is the fraction of held-out sentences (checks.json, "
+             "pronoun-*) where it does."},
+            {Kind::agreement, -1, "agreement", "agreement", "agreement_check_pass_rate",
+             "From the word before the main verb, where the verb's number is predicted, it attends to the subject noun "
+             "more than to the distractor noun (\"the king near the girls\" -> king, so \"was\"); the value is the "
+             "fraction of held-out sentences (checks.json, agreement-*) where it does."},
+            {Kind::names, 0, "names-first", "name_slot", "names_first_check_pass_rate",
+             "A name-slot head: from the last \"to\" of a naming pair (\"mary and john went to the park . john gave a "
+             "ball to\") it attends to the pair's first name (mary) more than to the second, whichever of the two is "
+             "the answer. It does not choose the answer: with the second-name head it brings both names to that "
+             "position, and the model's prediction (the name that was not repeated) is decided after attention. "
+             "The value is the fraction of held-out pairs (checks.json, names-first-*) where it does."},
+            {Kind::names, 1, "names-second", "name_slot", "names_second_check_pass_rate",
+             "The other name-slot head: from the last \"to\" of a naming pair it attends to the pair's second name "
+             "(john) more than to the first, whichever of the two is the answer; the value is the fraction of "
+             "held-out pairs (checks.json, names-second-*) where it does."},
         };
         return c;
     }
@@ -447,16 +449,18 @@ private:
             if (kind == Kind::name_pronoun) k = rng.chance(0.5) ? Kind::name_pronoun : Kind::agreement;
             const Unit u = unit_of(k, rng, Split::held_out);
             if (kind == Kind::name_pronoun && u.pronoun < 0) continue;
-            if (kind == Kind::names && (u.receiver == u.words[0]) != (check.slot == 0)) continue;
             std::string text;
             for (const std::string& w : u.words) text += (text.empty() ? "" : " ") + w;
             Json c;
             c["name"] = std::string(check.name) + "-" + std::to_string(out.size() + 1);
             c["text"] = text;
             if (kind == Kind::names) {
+                // "A and B went to the P . X gave a G to": the slot's name over the other one's first occurrence.
+                const std::string& want = u.words[check.slot == 0 ? 0 : 2];
+                const std::string& other = u.words[check.slot == 0 ? 2 : 0];
                 c["query"] = Json{{"text", "to"}, {"occurrence", 2}};
-                c["expected"] = Json::array({Json{{"text", u.receiver}}});
-                c["distractors"] = Json::array({Json{{"text", u.giver}}, Json{{"text", u.giver}, {"occurrence", 2}}});
+                c["expected"] = Json::array({Json{{"text", want}}});
+                c["distractors"] = Json::array({Json{{"text", other}}});
             } else {
                 // The query word is unique in its unit: the word before the verb is a noun or a clause verb
                 // (one of each per unit), "so" occurs once.
