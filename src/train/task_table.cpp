@@ -15,6 +15,7 @@ const std::vector<const Task*>& task_table() {
         &task_translate(),
         &task_induction(),
         &task_agreement(),
+        &task_mini_english(),
     };
     return tasks;
 }

@@ -10,5 +10,6 @@ const Task& task_brackets();    // matching brackets (encoder)
 const Task& task_translate();   // toy translation with word-order changes (encoder-decoder)
 const Task& task_induction();   // repeated spans and trigger/follower pairs (decoder)
 const Task& task_agreement();   // subject-verb number agreement across distractors (decoder)
+const Task& task_mini_english();   // a language model of a toy English grammar (decoder)
 
 }  // namespace attn

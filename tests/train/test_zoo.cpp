@@ -67,7 +67,7 @@ std::set<std::string> config_keys(const FileSet& files) {
 
 TEST_CASE("zoo: every bundled model loads, follows the HF layout, reproduces its golden trace and its card") {
     const std::vector<std::string> folders = subfolders(zoo_dir());
-    CHECK(folders.size() >= 5);   // coref, brackets, translate, induction, agreement
+    CHECK(folders.size() >= 6);   // coref, brackets, translate, induction, agreement, mini-english
     for (const std::string& name : folders) {
         CAPTURE(name);
         const std::string dir = zoo_dir() + "/" + name;
