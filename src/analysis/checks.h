@@ -117,6 +117,11 @@ private:
     std::unique_ptr<State> state_;
 };
 
+// The whole suite at once (a CheckRun stepped to the end), for callers that need no progress.
+Expected<CheckSuiteResult> check_suite_run(const Model& model, CheckSuite suite);
+// Per head (l * H + h): the fraction of the suite's cases it passes (head_pass_count / cases).
+std::vector<float> check_head_pass_rates(const CheckSuiteResult& result);
+
 // The results as JSON (what `attnscope-cli probe --out` writes) and as a plain table (what it prints).
 std::string check_results_json(const CheckSuiteResult& result);
 std::string check_results_table(const CheckSuiteResult& result);

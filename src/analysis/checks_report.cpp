@@ -94,6 +94,21 @@ std::string check_results_json(const CheckSuiteResult& result) {
     return j.dump(1) + "\n";
 }
 
+Expected<CheckSuiteResult> check_suite_run(const Model& model, CheckSuite suite) {
+    CheckRun run(model, std::move(suite));
+    while (!run.done()) run.step();
+    if (!run.error().empty()) return make_error(run.error());
+    return run.result();
+}
+
+std::vector<float> check_head_pass_rates(const CheckSuiteResult& result) {
+    std::vector<float> rates(result.head_pass_count.size(), 0.0f);
+    for (size_t i = 0; i < rates.size(); ++i)
+        rates[i] = result.cases.empty() ? 0.0f
+                                        : static_cast<float>(result.head_pass_count[i]) / static_cast<float>(result.cases.size());
+    return rates;
+}
+
 std::string check_results_table(const CheckSuiteResult& result) {
     std::string out = "suite " + result.suite + ": " + std::to_string(result.cases.size()) + " cases\n";
     out += pad("case", 28) + pad("query -> expected vs distractors", 44) + pad("result", 8) + pad("best", 12) + "value\n";

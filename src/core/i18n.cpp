@@ -94,8 +94,8 @@ void record_missing(Language language, const char* key) {
 
 const std::vector<LanguageInfo>& languages() {
     static const std::vector<LanguageInfo> list = {
-        {Language::en, "en", "English"},
-        {Language::zh, "zh", "中文"},
+        {Language::en, "en", "English", "English"},
+        {Language::zh, "zh", "中文", "Chinese"},
     };
     return list;
 }

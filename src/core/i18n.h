@@ -22,7 +22,8 @@ enum class Language { en, zh };
 struct LanguageInfo {
     Language language;
     const char* code;   // "en", "zh": the table's file name and the URL's lang=
-    const char* name;   // in its own language, for the language switch: "English", "中文"
+    const char* name;           // in its own language, for the language switch: "English", "中文"
+    const char* english_name;   // "Chinese": the switch's label while the font lacks `name`'s glyphs
 };
 // The one list of languages: the switch, the URL state and the tests read it.
 const std::vector<LanguageInfo>& languages();

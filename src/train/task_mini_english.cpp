@@ -487,14 +487,9 @@ private:
             suite_json["cases"] = cases;
             Expected<CheckSuite> suite = parse_check_suite(suite_json.dump(), "mini-english suite");
             if (!suite) throw Error(suite.error().message);
-            CheckRun run(model, *suite);
-            while (!run.done()) run.step();
-            if (!run.error().empty()) throw Error(run.error());
-            const CheckSuiteResult& r = run.result();
-            std::vector<float> rates(r.head_pass_count.size(), 0.0f);
-            for (size_t i = 0; i < rates.size(); ++i)
-                rates[i] = static_cast<float>(r.head_pass_count[i]) / static_cast<float>(r.cases.size());
-            return rates;
+            Expected<CheckSuiteResult> r = check_suite_run(model, *suite);
+            if (!r) throw Error(r.error().message);
+            return check_head_pass_rates(*r);
         });
     }
 

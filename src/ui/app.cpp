@@ -207,6 +207,12 @@ ToolbarData toolbar_data(App& app) {
     td.picker.current_random = app.model && app.random_weights;
     td.can_copy_link = static_cast<bool>(app.model);
     td.copy_link_rect = &app.widgets.copy_link;
+    // The switch names the next language in its own script ("中文"), so a reader who knows only that
+    // language finds it; until a CJK font is loaded (the page fetches it only when text needs it) it
+    // says "Chinese" instead, so an English page does not download 5 MB for two characters.
+    const LanguageInfo& next = language_info(static_cast<Language>((static_cast<size_t>(current_language()) + 1) % languages().size()));
+    td.next_language = next.language;
+    td.next_language_label = app_font_has_glyphs(next.name) ? next.name : next.english_name;
     td.can_open_model = app.config.open_model || app.config.load_folder;
     td.light_theme = app.theme == Theme::light;
     td.font_size = app.font_size;

@@ -70,13 +70,15 @@ void app_collect_glyphs(App& app) {
                                  &app.action_error, &app.step_error, &app.notice})
         rebuild |= note(app.glyphs, *s);
     for (const std::string& name : app.config.bundled_models) rebuild |= note(app.glyphs, name);
-    // Every string of the language on screen, and each language's own name (the switch shows it): once
-    // per language, so no translated label ever draws as empty squares.
+    // Every string of the language on screen, once per language, so no translated label ever draws as
+    // empty squares. The languages' own names (the switch shows the next one) only when a CJK font is
+    // already loaded: the page must not fetch it for the two characters of "中文" alone.
     if (app.glyphs_language != static_cast<int>(current_language())) {
         app.glyphs_language = static_cast<int>(current_language());
         for (const std::string& key : string_keys(current_language())) rebuild |= note(app.glyphs, tr(key.c_str()));
-        for (const LanguageInfo& l : languages()) rebuild |= note(app.glyphs, l.name);
     }
+    if (app_has_cjk_font(app))
+        for (const LanguageInfo& l : languages()) rebuild |= note(app.glyphs, l.name);
     rebuild |= note(app.glyphs, kLessonSymbols);
     if (app.has_trace && app.glyphs_trace_version != app.trace_version) {
         app.glyphs_trace_version = app.trace_version;

@@ -14,13 +14,6 @@ namespace {
 
 const char* theme_button_label(const ToolbarData& d) { return tr_id(d.light_theme ? "toolbar.theme_dark" : "toolbar.theme_light"); }
 
-// The language switch shows the next language in its own name ("中文" while English is on), so a reader
-// who knows only that language can find it.
-const LanguageInfo& next_language() {
-    const std::vector<LanguageInfo>& all = languages();
-    return all[(static_cast<size_t>(current_language()) + 1) % all.size()];
-}
-
 std::string font_size_label(const ToolbarData& d) { return trf("toolbar.font_size", {{"size", std::to_string(static_cast<int>(d.font_size + 0.5f))}}); }
 
 struct ToolbarWidths {
@@ -41,7 +34,7 @@ ToolbarWidths toolbar_widths(const ToolbarData& d) {
         w.left += fs * 11.0f + st.ItemSpacing.x;
     if (d.can_open_model) w.left += button_w(tr_id("toolbar.open_model")) + st.ItemSpacing.x;
     if (d.can_copy_link) w.left += button_w(tr_id("toolbar.copy_link")) + st.ItemSpacing.x;
-    w.right = button_w(next_language().name) + button_w(theme_button_label(d)) + button_w("A-") +
+    w.right = button_w(d.next_language_label.c_str()) + button_w(theme_button_label(d)) + button_w("A-") +
               ImGui::CalcTextSize(size_label.c_str()).x + button_w("A+") + button_w(tr_id("toolbar.export")) + button_w("?") +
               st.ItemSpacing.x * 6;
     return w;
@@ -94,11 +87,10 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
         x = std::max(x, ImGui::GetCursorPosX());
     }
     ImGui::SetCursorPosX(x);
-    const LanguageInfo& next = next_language();
-    if (ImGui::Button((std::string(next.name) + "###language").c_str())) act.pick_language = static_cast<int>(next.language);
+    if (ImGui::Button((d.next_language_label + "###language").c_str())) act.pick_language = static_cast<int>(d.next_language);
     widget_mark("language");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s", fill_placeholders(tr(next.language, "toolbar.language_tip"), {{"language", next.name}}).c_str());
+        ImGui::SetTooltip("%s", trf("toolbar.language_tip", {{"language", d.next_language_label}}).c_str());
     ImGui::SameLine();
     if (ImGui::Button(theme_label)) act.toggle_theme = true;
     widget_mark("theme");

@@ -10,6 +10,7 @@
 
 #include "imgui.h"
 #include "analysis/head_patterns.h"
+#include "core/i18n.h"
 #include "model/trace.h"
 #include "ui/export_kinds.h"
 #include "ui/flow_state.h"
@@ -51,6 +52,8 @@ struct ToolbarData {
     bool can_export_png = false;
     int picture_scale = 1;         // the PNG's resolution (kPictureScales), chosen in the menu
     bool can_copy_link = false;
+    Language next_language = Language::en;   // what the language switch changes to
+    std::string next_language_label;         // its name, in its own script when the atlas can draw it
     std::array<float, 4>* copy_link_rect = nullptr;
     std::array<float, 4>* open_rect = nullptr;     // out: rects for browser tests
     std::array<float, 4>* export_rect = nullptr;

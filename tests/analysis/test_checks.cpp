@@ -279,3 +279,13 @@ TEST_CASE("checks: every built-in suite parses and runs on every fixture family"
         }
     }
 }
+
+TEST_CASE("check_head_pass_rates: each head's passed cases over the suite's cases; none for an empty result") {
+    CheckSuiteResult r;
+    r.cases.resize(4);
+    r.head_pass_count = {4, 0, 1, 3};
+    CHECK(check_head_pass_rates(r) == std::vector<float>{1.0f, 0.0f, 0.25f, 0.75f});
+    CheckSuiteResult empty;
+    empty.head_pass_count = {0, 0};
+    CHECK(check_head_pass_rates(empty) == std::vector<float>{0.0f, 0.0f});
+}
