@@ -37,9 +37,14 @@ const Tables& tables() {
         out.text.resize(languages().size());
         std::vector<bool> found(languages().size(), false);
         for (const StringTableSource& src : string_table_sources()) {
+            // "zh.json" or "<area>.zh.json": each part of the program may keep its strings in its own
+            // files (lesson.zh.json, present.zh.json), merged per language; a key must be in one file only.
+            const std::string name = src.name;
+            const size_t dot = name.rfind('.');
+            const std::string code = dot == std::string::npos ? name : name.substr(dot + 1);
             Language lang;
-            if (!language_from_code(src.name, &lang)) {
-                out.problems.push_back(std::string(src.file) + ": no language has the code '" + src.name + "'");
+            if (!language_from_code(code, &lang)) {
+                out.problems.push_back(std::string(src.file) + ": no language has the code '" + code + "'");
                 continue;
             }
             found[static_cast<size_t>(lang)] = true;
@@ -60,7 +65,9 @@ const Tables& tables() {
                 }
                 const std::string text = it.value().get<std::string>();
                 if (text.empty()) out.problems.push_back(std::string(src.file) + ": '" + it.key() + "' is empty");
-                out.text[static_cast<size_t>(lang)][it.key()] = text;
+                if (!out.text[static_cast<size_t>(lang)].emplace(it.key(), text).second)
+                    out.problems.push_back(std::string(src.file) + ": '" + it.key() + "' is also in another " + code +
+                                           " table");
             }
         }
         for (const LanguageInfo& l : languages())
@@ -71,9 +78,9 @@ const Tables& tables() {
             for (const auto& [key, text] : out.text[static_cast<size_t>(l.language)]) {
                 auto e = en.find(key);
                 if (e == en.end())
-                    out.problems.push_back(std::string(l.code) + ".json: '" + key + "' is not in en.json");
+                    out.problems.push_back(std::string(l.code) + " tables: '" + key + "' is in no English table");
                 else if (placeholders(e->second) != placeholders(text))
-                    out.problems.push_back(std::string(l.code) + ".json: '" + key + "' has other {placeholders} than en.json");
+                    out.problems.push_back(std::string(l.code) + " tables: '" + key + "' has other {placeholders} than in English");
             }
         }
         return out;

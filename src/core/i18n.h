@@ -1,5 +1,6 @@
 // The program's words in every language it speaks (English and Simplified Chinese). The strings live in
-// assets/strings/<code>.json ({"key": "text", ...}), compiled into the binary (the page fetches nothing);
+// assets/strings/<code>.json or <area>.<code>.json ({"key": "text", ...}; one area per part of the program,
+// merged per language), compiled into the binary (the page fetches nothing);
 // code asks for them by key, in the language chosen at run time:
 //
 //   ImGui::Button(tr_id("toolbar.open_model"));   // "Open model...###toolbar.open_model": the ImGui ID is
