@@ -2,7 +2,7 @@
 """End-to-end tests of attnscope-cli as a user runs it: outputs against the transformers references,
 and every kind of bad input giving one clear line on stderr, exit code 2, no partial output file and
 no sanitizer report. Standard library only. Ends with "cli: N passed, M failed"."""
-import argparse, base64, json, math, os, shutil, struct, subprocess, sys, tempfile, traceback, zlib
+import argparse, base64, json, math, os, shutil, struct, subprocess, sys, tempfile, time, traceback, zlib
 import xml.etree.ElementTree as ET
 from array import array
 
@@ -1051,13 +1051,14 @@ def main():
     for fn in TESTS:
         if args.k and args.k not in fn.__name__:
             continue
+        start = time.monotonic()
         try:
             fn()
             passed += 1
-            print(f"ok   {fn.__name__}")
+            print(f"ok   {time.monotonic() - start:6.1f}s {fn.__name__}")
         except Exception:
             failed += 1
-            print(f"FAIL {fn.__name__}")
+            print(f"FAIL {time.monotonic() - start:6.1f}s {fn.__name__}")
             traceback.print_exc()
     print(f"cli: {passed} passed, {failed} failed")
     return 1 if failed else 0
