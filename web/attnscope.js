@@ -14,12 +14,12 @@
   const folderInput = document.getElementById('open-folder');
   const filesInput = document.getElementById('open-model');
   let mod = null;
-  let queue = Promise.resolve();
+  let queue = Promise.resolve();   // loads run one at a time: each owns the app's pending file set
   // Save as page (save_page.js): a saved page's own contents (null on a served page), and the loaded
   // model's bytes, kept while they are small enough to go into a saved page.
   const savedPage = window.AttnScopeSavedPage || null;
   const saved = savedPage && savedPage.saved;
-  let currentModel = null;   // {label, size, fromDisk, files: [{name, bytes}] | null (over the limit)}   // loads run one at a time: each owns the app's pending file set
+  let currentModel = null;   // {label, size, fromDisk, files: [{name, bytes}] | null (over the limit)}
 
   // ---- text boxes: real text areas laid over the room the app's input panel keeps for them, so input
   // methods (Chinese, Japanese, Korean), dead keys, AltGr, the system clipboard and soft wrap all work.
@@ -211,7 +211,7 @@
     let done = 0;
     const mib = (n) => (n / 1048576).toFixed(1);
     // A copy of the files for Save as page, only when they are small enough to go into one.
-    const keep = savedPage && total <= savedPage.MODEL_LIMIT ? [] : null;
+    const keep = savedPage && total <= getState().savedPageModelLimit ? [] : null;
     try {
       for (const s of sources) {
         progress('Loading ' + label + ': ' + s.name, done, total);
@@ -766,7 +766,8 @@
     const name = 'attnscope-' + (state.model || 'page').replace(/[^A-Za-z0-9._-]+/g, '_') + '.html';
     // The CJK font goes in only when this page needed it (Chinese UI or text): it is 5 MB.
     return savedPage.build({ state: urlState(), model: currentModel, defaultModel: defaultModelFiles,
-                             cjkFont: cjkBytes, fileName: name, limit: options.modelLimit });
+                             cjkFont: cjkBytes, fileName: name,
+                             limit: Math.min(state.savedPageModelLimit, options.modelLimit || Infinity) });
   }
 
   function savePageButton() {

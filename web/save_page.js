@@ -1,15 +1,13 @@
 // "Save as page": the page writes itself as ONE self-contained HTML file (a handout, an e-mail) that
 // opens from disk with no server and no network: the page's HTML, CSS and scripts inline, the wasm
 // and its preload package (base64, handed to Emscripten as Module.wasmBinary and getPreloadedPackage),
-// the model's files when they total at most MODEL_LIMIT bytes, the CJK font when the page has it, and
-// the view as the URL state string. attnscope.js calls in here; this file draws nothing.
+// the model's files when they total at most the app's limit (ui/saved_page.h), the CJK font when the
+// page has it, and the view as the URL state string. attnscope.js calls in here; this file draws nothing.
 //
 //   window.AttnScopeSavedPage.saved          // null on a served page; the saved page's contents otherwise
 //   await AttnScopeSavedPage.build(ctx)      // {name, html, size, modelIncluded, ...} (see build below)
 (function () {
   'use strict';
-  // Large enough for every zoo model (about 1-6 MB) and small enough to e-mail: 16 MiB of model files.
-  const MODEL_LIMIT = 16 * 1024 * 1024;
   // No network at all: nothing is fetched, scripts are this file's own inline ones, WebAssembly is
   // compiled from the inlined bytes.
   const CSP = "default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; " +
@@ -93,15 +91,16 @@
     return html.slice(0, at) + to + html.slice(at + from.length);
   }
 
-  // ctx: {state (the URL state string), model: {label, fromDisk, size, files: [{name, bytes}] | null},
+  // ctx: {limit (the app's kSavedPageModelLimitBytes, ui/saved_page.h, or lower), state (the URL state
+  //       string), model: {label, fromDisk, size, files: [{name, bytes}] | null},
   //       defaultModel: () => Promise<{label, files}> (the default zoo model, when the model is too
-  //       large), cjkFont: Uint8Array | null, fileName, limit (default MODEL_LIMIT)}.
+  //       large), cjkFont: Uint8Array | null, fileName}.
   // Returns {name, html, size, modelIncluded, model, modelSize, limit}.
   async function build(ctx) {
     const parts = {};
     for (const a of ASSETS) parts[a.name] = await asset(a);
     const model = ctx.model;
-    const limit = ctx.limit || MODEL_LIMIT;
+    const limit = ctx.limit;
     const include = model && model.files && model.size <= limit;
     const shipped = include ? { label: model.label, fromDisk: !!model.fromDisk, files: model.files } : await ctx.defaultModel();
     const meta = {
@@ -143,7 +142,6 @@
   }
 
   window.AttnScopeSavedPage = {
-    MODEL_LIMIT,
     CSP,
     saved,
     moduleOptions,
