@@ -15,6 +15,11 @@
   const filesInput = document.getElementById('open-model');
   let mod = null;
   let queue = Promise.resolve();   // loads run one at a time: each owns the app's pending file set
+  // Save as page (save_page.js): a saved page's own contents (null on a served page), and the loaded
+  // model's bytes, kept while they are small enough to go into a saved page.
+  const savedPage = window.AttnScopeSavedPage || null;
+  const saved = savedPage && savedPage.saved;
+  let currentModel = null;   // {label, size, fromDisk, files: [{name, bytes}] | null (over the limit)}
 
   // ---- text boxes: real text areas laid over the room the app's input panel keeps for them, so input
   // methods (Chinese, Japanese, Korean), dead keys, AltGr, the system clipboard and soft wrap all work.
@@ -182,7 +187,7 @@
 
   // Streams one file's bytes into a buffer of `size` bytes the app allocated. Awaiting between chunks
   // keeps the page drawing; HEAPU8 is read per chunk because memory growth replaces it.
-  async function handOver(name, size, stream, onBytes) {
+  async function handOver(name, size, stream, onBytes, chunks) {
     const ptr = mod.ccall('attn_web_file_buffer', 'number', ['string', 'number'], [name, size]);
     if (!ptr && size > 0) throw new Error(name + ': out of memory for ' + size + ' bytes');
     const reader = stream.getReader();
@@ -192,6 +197,7 @@
       if (done) break;
       if (offset + value.length > size) throw new Error(name + ': more bytes arrived than announced');
       mod.HEAPU8.set(value, ptr + offset);
+      if (chunks) chunks.push(value);
       offset += value.length;
       onBytes(value.length);
     }
@@ -204,13 +210,17 @@
     const total = sources.reduce((n, s) => n + s.size, 0);
     let done = 0;
     const mib = (n) => (n / 1048576).toFixed(1);
+    // A copy of the files for Save as page, only when they are small enough to go into one.
+    const keep = savedPage && total <= getState().savedPageModelLimit ? [] : null;
     try {
       for (const s of sources) {
         progress('Loading ' + label + ': ' + s.name, done, total);
+        const chunks = keep ? [] : null;
         await handOver(s.name, s.size, await s.open(), (n) => {
           done += n;
           progress('Loading ' + label + ': ' + s.name + ' (' + mib(done) + ' / ' + mib(total) + ' MiB)', done, total);
-        });
+        }, chunks);
+        if (keep) keep.push({ name: s.name, bytes: new Uint8Array(await new Blob(chunks).arrayBuffer()) });
       }
     } catch (err) {
       mod.ccall('attn_web_pending_clear', null, [], []);
@@ -219,6 +229,7 @@
     progress('Reading ' + label + '…', total, total);
     await new Promise((r) => setTimeout(r, 0));   // let the bar paint before the synchronous parse
     const ok = mod.ccall('attn_web_model_load', 'number', ['string'], [label]) === 1;
+    if (ok) currentModel = { label, size: total, fromDisk: false, files: keep };
     show('');
     return { ok, error: getState().error };
   }
@@ -288,6 +299,7 @@
   function loadBundled(name) {
     return serial(async () => {
       if (!getState().bundled.includes(name)) return failed('cannot load model ' + name + ': not one of the bundled models (models/index.json)');
+      if (saved) return failed(tr('present.offline_only', { model: name, saved: saved.meta.model.label }));
       let sources;
       progress('Fetching ' + name + '…', 0, 1);
       try {
@@ -333,7 +345,10 @@
       if (!sources.length) return failed('cannot load ' + name + ': none of the files is a model file (config.json, *.safetensors, tokenizer.json)');
       const result = await loadSources(name, sources);
       // No link can carry files from this disk: the app marks them so a copied link says so.
-      if (result.ok) mod.ccall('attn_web_mark_from_disk', null, [], []);
+      if (result.ok) {
+        mod.ccall('attn_web_mark_from_disk', null, [], []);
+        currentModel.fromDisk = true;
+      }
       return result;
     });
   }
@@ -401,13 +416,19 @@
   // needs glyphs the Latin font lacks; `m` is the module that asked (it may ask before `ready`).
   const CJK_FONT = 'fonts/cjk.ttc';
   let cjkFont = null;
+  let cjkBytes = null;   // kept for Save as page once loaded
   function fetchCjkFont(m) {
     if (cjkFont) return cjkFont;
     cjkFont = (async () => {
       try {
-        const response = await fetch(CJK_FONT);
-        if (!response.ok) throw new Error('HTTP ' + response.status);
-        const bytes = new Uint8Array(await response.arrayBuffer());
+        let bytes = savedPage && savedPage.cjkFont();
+        if (!bytes) {
+          if (saved) throw new Error(tr('present.no_cjk_font'));
+          const response = await fetch(CJK_FONT);
+          if (!response.ok) throw new Error('HTTP ' + response.status);
+          bytes = new Uint8Array(await response.arrayBuffer());
+        }
+        cjkBytes = bytes;
         const ptr = m.ccall('attn_web_font_buffer', 'number', ['number'], [bytes.length]);
         if (!ptr) throw new Error('out of memory for ' + bytes.length + ' bytes');
         m.HEAPU8.set(bytes, ptr);
@@ -550,7 +571,9 @@
       const s = urlState();
       if (s !== writtenHash) {
         writtenHash = s;
-        history.replaceState(null, '', location.pathname + location.search + '#' + s);
+        try {
+          history.replaceState(null, '', location.pathname + location.search + '#' + s);
+        } catch (err) { /* a saved page on file:// may refuse; the state still travels in its links */ }
       }
     }, 300);
     window.addEventListener('hashchange', async () => {
@@ -671,6 +694,10 @@
     trainSave() { trainAction('save'); return api.lastDownload; },
     // Runs n steps at once, whatever the speed (scripts); returns the state.
     trainSteps(n) { mod.ccall('attn_web_train_steps', 'number', ['number'], [Number(n)]); return getState(); },
+    // Save as page: {name, html, size, modelIncluded, model, modelSize, limit} of the one HTML file
+    // (save_page.js) holding the app, the model (at most limit bytes), the text and the view.
+    savePage,
+    _savePageButton: savePageButton,
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,
@@ -678,7 +705,8 @@
   };
 
   api.ready = (async () => {
-    mod = await createAttnScope({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) });
+    mod = await createAttnScope(Object.assign({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) },
+                                              savedPage ? savedPage.moduleOptions() : {}));
     // The bundled models (zoo first, then the test fixtures) and the default come from the app's table.
     const bundled = getState();
     installDrop();
@@ -687,6 +715,7 @@
     const path = new URLSearchParams(location.search).get('model');
     const linked = hashModel(fragment);
     let result = { ok: false };
+    if (saved) return startSaved(fragment || saved.meta.state);
     if (path) result = await loadFromPath(path);
     else if (linked && bundled.bundled.includes(linked)) result = await loadBundled(linked);
     if (!result.ok) {
@@ -706,4 +735,70 @@
     throw err;
   });
   window.attnscope = api;
+
+  // A string of the app's tables (assets/strings) in the app's language, {name} fields filled.
+  function tr(key, fields) {
+    return mod.UTF8ToString(mod.ccall('attn_web_tr', 'number', ['string', 'string'], [key, JSON.stringify(fields || {})]));
+  }
+
+  const mb = (n) => (n / 1048576).toFixed(1);
+
+  // The default zoo model's files, what a saved page opens when the loaded model is too large to go in.
+  async function defaultModelFiles() {
+    if (saved) return { label: saved.meta.model.label, fromDisk: saved.meta.model.fromDisk,
+                        files: saved.meta.model.files.map((f) => ({ name: f.name, bytes: saved.bytes(f.id) })) };
+    const name = getState().defaultModel;
+    const base = 'models/' + encodeURIComponent(name) + '/';
+    const sources = await urlSources(base);
+    const card = await fetchSource(base, 'card.json', true);
+    if (card) sources.push(card);
+    const files = [];
+    for (const s of sources) {
+      files.push({ name: s.name, bytes: new Uint8Array(await new Response(await s.open()).arrayBuffer()) });
+    }
+    return { label: name, files };
+  }
+
+  // options.modelLimit: a lower limit than the page's (scripts that want a lighter file; tests).
+  async function savePage(options = {}) {
+    await api.ready;
+    const state = getState();
+    const name = 'attnscope-' + (state.model || 'page').replace(/[^A-Za-z0-9._-]+/g, '_') + '.html';
+    // The CJK font goes in only when this page needed it (Chinese UI or text): it is 5 MB.
+    return savedPage.build({ state: urlState(), model: currentModel, defaultModel: defaultModelFiles,
+                             cjkFont: cjkBytes, fileName: name,
+                             limit: Math.min(state.savedPageModelLimit, options.modelLimit || Infinity) });
+  }
+
+  function savePageButton() {
+    savePage().then((page) => {
+      download(page.name, new TextEncoder().encode(page.html));
+      const fields = { name: page.name, size: mb(page.size), model: page.model, model_size: mb(page.modelSize),
+                       limit: mb(page.limit), default: getState().defaultModel };
+      mod.ccall('attn_web_notice', null, ['string'], [tr(page.modelIncluded ? 'present.saved' : 'present.saved_without_model', fields)]);
+    }).catch((err) => {
+      mod.ccall('attn_web_load_failed', null, ['string'], [tr('present.save_failed', { reason: err.message })]);
+    });
+  }
+
+  // A saved page opens its own model and view; nothing is fetched.
+  async function startSaved(fragment) {
+    const m = saved.meta.model;
+    const result = await serial(() => loadSources(m.label, savedPage.savedModelSources()));
+    if (!result.ok) throw new Error(result.error);
+    if (m.fromDisk) {
+      mod.ccall('attn_web_mark_from_disk', null, [], []);
+      currentModel.fromDisk = true;
+    }
+    applyUrlState(fragment);
+    const out = saved.meta.left_out;
+    if (out) {
+      mod.ccall('attn_web_load_failed', null, ['string'], [tr('present.too_large', {
+        model: out.model, model_size: mb(out.size), limit: mb(out.limit), default: m.label })]);
+    }
+    keepHashInSync();
+    show('');
+    canvas.focus();
+    return getState();
+  }
 })();

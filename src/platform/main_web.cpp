@@ -31,6 +31,7 @@
 #include "ui/bundled_models.h"
 #include "ui/heads_cache.h"
 #include "ui/lesson_view.h"
+#include "ui/saved_page.h"
 #include "ui/theme.h"
 #include "ui/token_chars.h"
 #include "ui/token_label.h"
@@ -243,6 +244,23 @@ EMSCRIPTEN_KEEPALIVE int attn_web_has_glyphs(const char* text) { return attn::ap
 
 // The page could not fetch a model: the status bar says so, the loaded model stays.
 EMSCRIPTEN_KEEPALIVE void attn_web_load_failed(const char* message) { g_app.load_error = message; }
+// Good news and warnings from the page (a saved page, a saved page without its model) for the status bar.
+EMSCRIPTEN_KEEPALIVE void attn_web_notice(const char* message) { g_app.notice = message; }
+// A string of the app's tables in the current language, with {name} fields filled from a JSON object:
+// the page's own messages speak the app's language.
+EMSCRIPTEN_KEEPALIVE const char* attn_web_tr(const char* key, const char* fields_json) {
+    static std::string out;
+    out = attn::tr(key);
+    nlohmann::json fields = nlohmann::json::parse(fields_json, nullptr, false);
+    if (fields.is_object())
+        for (auto& [name, value] : fields.items()) {
+            const std::string field = "{" + name + "}";
+            const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+            for (size_t at = out.find(field); at != std::string::npos; at = out.find(field, at + text.size()))
+                out.replace(at, field.size(), text);
+        }
+    return out.c_str();
+}
 
 // The page's text areas (see web/attnscope.js): where the input panel keeps room for them, what they
 // look like, and which text generation they should show; their edits come back through
@@ -387,6 +405,10 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["theme"] = g_app.theme == attn::Theme::light ? "light" : "dark";
     s["lang"] = attn::language_info(attn::current_language()).code;
     s["fontSize"] = g_app.font_size;
+    s["present"] = g_app.presenter;
+    s["savedPageModelLimit"] = attn::kSavedPageModelLimitBytes;   // save_page.js: the largest model a saved page holds
+    s["widgets"]["savePage"] = rect(g_app.widgets.save_page);
+    s["widgets"]["presenter"] = rect(g_app.widgets.presenter);
     s["notice"] = g_app.notice;
     for (auto [name, rects] : {std::pair{"gridTiles", &g_app.widgets.grid_tiles}, std::pair{"chips", &g_app.widgets.chips},
                                std::pair{"targetChips", &g_app.widgets.target_chips}}) {
@@ -573,6 +595,8 @@ int main() {
         EM_ASM({ if (window.attnscope) window.attnscope.openFilePicker(); });
     };
     config.save_file = download;
+    // "Save as page": the page builds the file (it holds the scripts, the wasm and the model's bytes).
+    config.save_page = [] { EM_ASM({ if (window.attnscope) window.attnscope._savePageButton(); }); };
     config.html_text_boxes = true;   // input methods, the system clipboard and soft wrap come with a real text area
     // Text needs CJK glyphs: the page fetches the font (same origin) and calls attn_web_font_loaded.
     config.request_cjk_font = [] {

@@ -16,6 +16,7 @@
 #include "ui/lesson_view.h"
 #include "ui/heads_cache.h"
 #include "ui/picture_title.h"
+#include "ui/presenter.h"
 #include "ui/shortcuts.h"
 #include "ui/study_views.h"
 #include "ui/text_cut.h"
@@ -56,6 +57,7 @@ void app_style_apply(const App& app, ImGuiStyle& style) {
     style.WindowRounding = 0.0f;
     style.WindowBorderSize = 0.0f;
     style.FrameRounding = 3.0f;
+    if (app.presenter) presenter_style_colors(style, app.theme == Theme::light);
     style.ScaleAllSizes(app.font_size / 16.0f);
 }
 
@@ -207,6 +209,8 @@ ToolbarData toolbar_data(App& app) {
     td.picker.current_random = app.model && app.random_weights;
     td.can_copy_link = static_cast<bool>(app.model);
     td.copy_link_rect = &app.widgets.copy_link;
+    td.save_page_rect = &app.widgets.save_page;
+    td.presenter_rect = &app.widgets.presenter;
     // The switch names the next language in its own script ("中文"), so a reader who knows only that
     // language finds it; until a CJK font is loaded (the page fetches it only when text needs it) it
     // says "Chinese" instead, so an English page does not download 5 MB for two characters.
@@ -216,6 +220,8 @@ ToolbarData toolbar_data(App& app) {
     td.can_open_model = app.config.open_model || app.config.load_folder;
     td.light_theme = app.theme == Theme::light;
     td.font_size = app.font_size;
+    td.presenter = app.presenter;
+    td.can_save_page = static_cast<bool>(app.config.save_page) && app.model;
     td.has_trace = app.has_trace && static_cast<bool>(app.config.save_file);
     td.can_export_png = true;
     td.picture_scale = app.picture_scale;
@@ -243,6 +249,8 @@ void show_toolbar_window(App& app, const ToolbarData& td, float width, float hei
         if (act.picture_scale > 0) app.picture_scale = act.picture_scale;
         if (act.copy_link) app_copy_link(app);
         if (act.toggle_help) app.help_open = !app.help_open;
+        if (act.toggle_presenter) app_set_presenter(app, !app.presenter);
+        if (act.save_page && app.config.save_page) app.config.save_page();
         app.folder_prompt.list_folders = app.config.list_folders;
         app.folder_prompt.is_model_folder = app.config.is_model_folder;
         std::string folder = show_folder_prompt(app.folder_prompt);
@@ -269,9 +277,12 @@ static void show_view_switch(App& app) {
     auto width = [&](MainView v) {
         return ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(main_view_info(v).label).x;
     };
+    // Presenter mode lists only its own views (kPresenterViews).
+    auto listed = [&](MainView v) { return !app.presenter || presenter_shows_view(v); };
     int rows = 1;
     float x = left;
     for (MainView v : kMainViews) {
+        if (!listed(v)) continue;
         if (x > left && x + width(v) > right_edge) {
             ++rows;
             x = left;
@@ -282,13 +293,14 @@ static void show_view_switch(App& app) {
         ImGui::SetNextItemWidth(std::min(right_edge - left, ImGui::CalcTextSize("Attributions").x * 2.0f));
         if (ImGui::BeginCombo("##view", main_view_info(app.main_view).label)) {
             for (MainView v : kMainViews)
-                if (ImGui::Selectable(main_view_info(v).label, app.main_view == v)) app.main_view = v;
+                if (listed(v) && ImGui::Selectable(main_view_info(v).label, app.main_view == v)) app.main_view = v;
             ImGui::EndCombo();
         }
         widget_mark("view_switch");
         return;
     }
     for (MainView v : kMainViews) {
+        if (!listed(v)) continue;
         const char* label = main_view_info(v).label;
         if (v != kMainViews[0] && ImGui::GetItemRectMax().x + style.ItemSpacing.x + width(v) <= right_edge)
             ImGui::SameLine();
@@ -303,7 +315,7 @@ void app_frame(App& app) {
     const bool panels = !app.picture_only;   // a picture is the main view alone
     // Until the user picks a size, the text grows with the window (presenter-friendly at 1920x1080).
     if (panels && !app.font_chosen) {
-        const float auto_size = app_auto_font_size(app.config.font_size, W, H);
+        const float auto_size = app.presenter ? presenter_font_size(W, H) : app_auto_font_size(app.config.font_size, W, H);
         if (auto_size != app.font_size) {
             app.font_size = auto_size;
             app.fonts_dirty = true;   // the atlas follows between frames, as after A+
@@ -351,6 +363,8 @@ void app_frame(App& app) {
     std::string picked;   // loaded after the frame: `info` and the trace must outlive every view below
     if (panels) {
         app_handle_shortcuts(app, n_layer, n_head);
+        // A key or a link may ask for a view presenter mode hides: the heatmap stands in.
+        if (app.presenter && !presenter_shows_view(app.main_view)) app.main_view = MainView::heatmap;
         app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
         app_heads_frame(app);
         app_interventions_frame(app);
@@ -396,7 +410,7 @@ void app_frame(App& app) {
         ImGui::PushTextWrapPos(0.0f);   // every line of text wraps at the panel's edge, whatever the font
         int edits = show_input_panel(app.selection, in);
         app_show_card_panel(app);
-        app_show_train_panel(app);
+        if (!app.presenter) app_show_train_panel(app);   // presenter mode hides the advanced panels
         ImGui::PopTextWrapPos();
         if (edits & input_edited_text) app_set_text(app, app.text);
         if (edits & input_edited_target) app_set_target(app, app.target);
@@ -477,8 +491,12 @@ void app_frame(App& app) {
             ImGui::PushTextWrapPos(0.0f);
             const bool step = show_predictions(pd);
             ImGui::PopTextWrapPos();
-            app_show_head_stats(app, view);   // below the predictions: Next token stays in view
-            show_interventions_panel(app, style);
+            if (!app.presenter) {   // presenter mode hides the heads table and the interventions
+                app_show_head_stats(app, view);   // below the predictions: Next token stays in view
+                show_interventions_panel(app, style);
+            } else {
+                app.widgets.head_stats_rows.clear();   // no stale rows for scripts to click
+            }
             show_inspector_row_stats(app.selection, id);
             if (step) app_next_token(app);
         }

@@ -81,6 +81,9 @@ struct AppConfig {
     // The Train panel's Save model: the desktop writes the files as a new folder named `name` and says
     // where. Unset (the page): the folder goes to save_file as NAME.zip.
     std::function<Expected<std::string>(const std::string& name, const FileSet& files)> save_folder;
+    // "Save as page": the page writes itself, the model, the text and the view as one HTML file
+    // (web/attnscope.js savePage). Unset (desktop): no button.
+    std::function<void()> save_page;
 };
 
 enum class Theme { dark, light };
@@ -94,6 +97,7 @@ struct WidgetRects {
     std::array<float, 4> next_token{};
     std::array<float, 4> open_model{};
     std::array<float, 4> copy_link{};
+    std::array<float, 4> save_page{}, presenter{};   // the toolbar's Save as page and Presenter buttons
     std::array<float, 4> export_button{};
     std::vector<std::array<float, 4>> export_items;   // the open Export menu's entries, then its PNG scales
     std::array<float, 4> lines_left{};    // the lines view's token columns (labels and line ends)
@@ -168,6 +172,9 @@ struct App {
     // font from the window (app_auto_font_size), so a projector gets big text without asking.
     bool font_chosen = false;
     bool help_open = false;            // the keyboard shortcuts window ("?")
+    bool presenter = false;            // presenter mode (ui/presenter.h): large type, high contrast, fewer views
+    float presenter_saved_font = 16.0f;   // the font size and choice to restore when it is turned off
+    bool presenter_saved_chosen = false;
     std::string pending_folder;        // chosen in the Open model prompt; loaded by app_after_render
     int pending_export = -1;           // an ExportKind picked this frame; built by app_after_render
     int picture_scale = 1;             // PNG exports: 1x, 2x or 4x the main view's size (kPictureScales)

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ui/app.h"
+#include "ui/presenter.h"
 
 namespace attn {
 
@@ -33,6 +34,7 @@ void shortcut_apply(App& app, ShortcutAction action, int n_layer, int n_head) {
     case ShortcutAction::view_checks: app.main_view = MainView::checks; break;
     case ShortcutAction::view_explain: app.main_view = MainView::explain; break;
     case ShortcutAction::toggle_theme: app_set_theme(app, app.theme == Theme::dark ? Theme::light : Theme::dark); break;
+    case ShortcutAction::toggle_presenter: app_set_presenter(app, !app.presenter); break;
     case ShortcutAction::unpin:
         if (app.help_open)
             app.help_open = false;   // Esc closes the help first, so the pin survives a look at it

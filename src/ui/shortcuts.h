@@ -15,7 +15,7 @@ enum class ShortcutAction {
     head_prev, head_next, layer_prev, layer_next, font_bigger, font_smaller,
     view_heatmap, view_grid, view_lines, view_flow, view_attributions, view_lens, view_activations,
     view_heads, view_similarity, view_patching, view_checks, view_explain,
-    toggle_theme, unpin, help,
+    toggle_theme, toggle_presenter, unpin, help,
 };
 
 struct Shortcut {
@@ -46,6 +46,7 @@ inline constexpr Shortcut kShortcuts[] = {
     {ShortcutAction::view_checks, ImGuiKey_COUNT, "cC", "C", "checks view"},
     {ShortcutAction::view_explain, ImGuiKey_COUNT, "eE", "E", "explanation view"},
     {ShortcutAction::toggle_theme, ImGuiKey_COUNT, "tT", "T", "dark / light theme"},
+    {ShortcutAction::toggle_presenter, ImGuiKey_COUNT, "pP", "P", "presenter mode (large type, high contrast)"},
     {ShortcutAction::unpin, ImGuiKey_Escape, "", "Esc", "unpin the pinned token (first closes this help)"},
     {ShortcutAction::help, ImGuiKey_COUNT, "?", "?", "show these shortcuts"},
 };

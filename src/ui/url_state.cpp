@@ -1,4 +1,5 @@
 #include "ui/url_state.h"
+#include "ui/presenter.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -131,6 +132,7 @@ UrlState url_state_parse(const std::string& fragment) {
         else if (key == "fpin") st.flow_pinned = parse_int(value);
         else if (key == "words" && (value == "0" || value == "1")) st.words = value == "1";
         else if (key == "vw" && (value == "0" || value == "1")) st.value_weighted = value == "1";
+        else if (key == "present" && (value == "0" || value == "1")) st.presenter = value == "1";
         else if (key == "lstep") {
             HeadStep step;
             if (head_step_from_name(value, &step)) st.lesson_step = step;
@@ -163,6 +165,7 @@ std::string url_state_format(const App& app) {
     if (app.selection.auto_scale) add("auto", "1");
     if (app.theme == Theme::light) add("theme", "light");
     if (current_language() != Language::en) add("lang", language_info(current_language()).code);
+    if (app.presenter) add("present", "1");
     // Only a size the user picked: a window-sized default would pin the size of whoever opens the link.
     char font[16];
     std::snprintf(font, sizeof font, "%.0f", app.font_size);
@@ -195,6 +198,7 @@ std::string url_state_format(const App& app) {
 void app_apply_url_state(App& app, const UrlState& st) {
     if (st.theme) app_set_theme(app, *st.theme);
     if (st.language) app_set_language(app, *st.language);
+    if (st.presenter) app_set_presenter(app, *st.presenter);   // before font=: a size picked while presenting
     if (st.font_size) app_set_font_size(app, *st.font_size);
     if (st.view) app.main_view = *st.view;
     if (st.colormap) app.selection.colormap = *st.colormap;

@@ -1,6 +1,6 @@
 // The view as a URL fragment, so a link reproduces what is on screen:
 //   #model=gpt2-tiny&view=heatmap&kind=self&layer=1&head=3&cmap=magma&auto=1&theme=light&font=22&text=The%20cat
-//    &lang=zh&pin=4&lheads=0,2&flow=0.25&fpin=6&heads=avg|0,2,3&words=1&vw=1&lstep=softmax
+//    &lang=zh&present=1&pin=4&lheads=0,2&flow=0.25&fpin=6&heads=avg|0,2,3&words=1&vw=1&lstep=softmax
 // pin: the pinned token; lheads: the heads the Lines view draws; flow/fpin: the flow view's threshold and
 // pinned top token; heads: the heatmap's head average (all, or a chosen set); words: word-level view;
 // vw: the heatmap's value-weighted attention; lang: the UI's language (core/i18n.h; absent: English);
@@ -40,6 +40,7 @@ struct UrlState {
     std::optional<bool> words;
     std::optional<bool> value_weighted;
     std::optional<HeadStep> lesson_step;
+    std::optional<bool> presenter;            // present=1: presenter mode (ui/presenter.h)
 };
 
 UrlState url_state_parse(const std::string& fragment);   // with or without the leading '#'

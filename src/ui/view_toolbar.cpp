@@ -5,6 +5,7 @@
 
 #include "core/i18n.h"
 #include "imgui.h"
+#include "ui/saved_page.h"
 #include "ui/views.h"
 #include "ui/widget_marks.h"
 
@@ -13,6 +14,8 @@ namespace attn {
 namespace {
 
 const char* theme_button_label(const ToolbarData& d) { return tr_id(d.light_theme ? "toolbar.theme_dark" : "toolbar.theme_light"); }
+
+const char* presenter_button_label(const ToolbarData& d) { return tr_id(d.presenter ? "present.off" : "present.on"); }
 
 std::string font_size_label(const ToolbarData& d) { return trf("toolbar.font_size", {{"size", std::to_string(static_cast<int>(d.font_size + 0.5f))}}); }
 
@@ -32,11 +35,14 @@ ToolbarWidths toolbar_widths(const ToolbarData& d) {
     w.left = ImGui::CalcTextSize("AttnScope").x + fs * 1.5f;
     if (d.picker.models && !d.picker.models->empty())
         w.left += fs * 11.0f + st.ItemSpacing.x;
-    if (d.can_open_model) w.left += button_w(tr_id("toolbar.open_model")) + st.ItemSpacing.x;
-    if (d.can_copy_link) w.left += button_w(tr_id("toolbar.copy_link")) + st.ItemSpacing.x;
+    // Presenter mode keeps the picker, language, theme, size, help and its own switch; the rest waits.
+    if (d.can_open_model && !d.presenter) w.left += button_w(tr_id("toolbar.open_model")) + st.ItemSpacing.x;
+    if (d.can_copy_link && !d.presenter) w.left += button_w(tr_id("toolbar.copy_link")) + st.ItemSpacing.x;
+    if (d.can_save_page && !d.presenter) w.left += button_w(tr_id("present.save_page")) + st.ItemSpacing.x;
     w.right = button_w(d.next_language_label.c_str()) + button_w(theme_button_label(d)) + button_w("A-") +
-              ImGui::CalcTextSize(size_label.c_str()).x + button_w("A+") + button_w(tr_id("toolbar.export")) + button_w("?") +
-              st.ItemSpacing.x * 6;
+              ImGui::CalcTextSize(size_label.c_str()).x + button_w("A+") + button_w(presenter_button_label(d)) +
+              button_w("?") + st.ItemSpacing.x * 6;
+    if (!d.presenter) w.right += button_w(tr_id("toolbar.export")) + st.ItemSpacing.x;
     return w;
 }
 
@@ -60,7 +66,7 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
         widget_mark("model_picker");
         ImGui::SameLine();
     }
-    if (d.can_open_model) {
+    if (d.can_open_model && !d.presenter) {
         if (ImGui::Button(tr_id("toolbar.open_model"))) act.open_model = true;
         if (d.open_rect) *d.open_rect = last_item_rect();
         widget_mark("open_model");
@@ -68,11 +74,18 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
             ImGui::SetTooltip("%s", tr("toolbar.open_model_tip"));
         ImGui::SameLine();
     }
-    if (d.can_copy_link) {
+    if (d.can_copy_link && !d.presenter) {
         if (ImGui::Button(tr_id("toolbar.copy_link"))) act.copy_link = true;
         if (d.copy_link_rect) *d.copy_link_rect = last_item_rect();
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s", tr("toolbar.copy_link_tip"));
+        ImGui::SameLine();
+    }
+    if (d.can_save_page && !d.presenter) {
+        if (ImGui::Button(tr_id("present.save_page"))) act.save_page = true;
+        if (d.save_page_rect) *d.save_page_rect = last_item_rect();
+        widget_mark("save_page");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", trf("present.save_page_tip", {{"limit", std::to_string(kSavedPageModelLimitMB)}}).c_str());
         ImGui::SameLine();
     }
 
@@ -106,11 +119,18 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
     widget_mark("font_bigger");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("toolbar.bigger_tip"));
     ImGui::SameLine();
-    ImGui::BeginDisabled(!d.has_trace);
-    if (ImGui::Button(tr_id("toolbar.export"))) ImGui::OpenPopup("export");
-    ImGui::EndDisabled();
-    if (d.export_rect) *d.export_rect = last_item_rect();
-    widget_mark("export");
+    if (!d.presenter) {
+        ImGui::BeginDisabled(!d.has_trace);
+        if (ImGui::Button(tr_id("toolbar.export"))) ImGui::OpenPopup("export");
+        ImGui::EndDisabled();
+        if (d.export_rect) *d.export_rect = last_item_rect();
+        widget_mark("export");
+        ImGui::SameLine();
+    }
+    if (ImGui::Button(presenter_button_label(d))) act.toggle_presenter = true;
+    if (d.presenter_rect) *d.presenter_rect = last_item_rect();
+    widget_mark("presenter");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(d.presenter ? "present.off_tip" : "present.on_tip"));
     ImGui::SameLine();
     if (ImGui::Button("?")) act.toggle_help = true;
     widget_mark("help");

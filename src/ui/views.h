@@ -52,9 +52,13 @@ struct ToolbarData {
     bool can_export_png = false;
     int picture_scale = 1;         // the PNG's resolution (kPictureScales), chosen in the menu
     bool can_copy_link = false;
+    bool presenter = false;        // presenter mode: the button says how to leave it; advanced buttons hide
+    bool can_save_page = false;    // the page can save itself as one HTML file
     Language next_language = Language::en;   // what the language switch changes to
     std::string next_language_label;         // its name, in its own script when the atlas can draw it
     std::array<float, 4>* copy_link_rect = nullptr;
+    std::array<float, 4>* save_page_rect = nullptr;
+    std::array<float, 4>* presenter_rect = nullptr;
     std::array<float, 4>* open_rect = nullptr;     // out: rects for browser tests
     std::array<float, 4>* export_rect = nullptr;
     std::vector<std::array<float, 4>>* export_item_rects = nullptr;
@@ -69,6 +73,8 @@ struct ToolbarActions {
     bool copy_link = false;
     bool toggle_help = false;      // the "?" button: show or hide the keyboard shortcuts
     int pick_language = -1;        // a Language picked this frame, or -1
+    bool toggle_presenter = false;
+    bool save_page = false;
 };
 // The top bar: model picker, Open model..., theme, font size, the Export menu and "?" (shortcuts).
 // Its right-hand group moves to a second row when both do not fit in `width` (toolbar_rows says so
