@@ -244,6 +244,26 @@ TEST_CASE("lessons: token and label exercises grade the choice, not the file") {
     CHECK_FALSE(exercise_truth(model, e, "the animal didn't cross the street because it was too tired", "").ok());
 }
 
+TEST_CASE("lessons: a pattern criterion grades by the head labels' scores") {
+    const Model& model = *zoo_model("induction");
+    LessonExercise e;
+    e.kind = ExerciseKind::head;
+    e.criterion = HeadCriterion::pattern;
+    e.pattern = "previous_token";
+    const std::string text = "river apple stone cloud music paper tiger green lamp honey";
+    Expected<ExerciseTruth> t = exercise_truth(model, e, text, "");
+    REQUIRE_MESSAGE(t.ok(), t.error().message);
+    CHECK(t->metric == "previous_token");
+    REQUIRE(t->best >= 0);
+    CHECK(t->best / t->n_head == 0);   // previous-token heads sit in layer 0 (the grid's PREV badges)
+    e.min_layer = 1;                   // not in layer 1: the best there scores far lower
+    Expected<ExerciseTruth> later = exercise_truth(model, e, text, "");
+    REQUIRE(later.ok());
+    CHECK(later->best / later->n_head == 1);
+    CHECK(later->head_value[static_cast<size_t>(later->best)] < t->head_value[static_cast<size_t>(t->best)]);
+    CHECK_FALSE(exercise_accepts(*later, head_name(t->best / t->n_head, t->best % t->n_head)));
+}
+
 TEST_CASE("lessons: a bad lesson file says which file, page and field") {
     CHECK(lesson_error("{").find("bad.en.json") != std::string::npos);
     CHECK(lesson_error(R"({"model": "m", "language": "en", "title": "T"})").find("field 'pages' is missing") != std::string::npos);
