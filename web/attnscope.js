@@ -672,6 +672,22 @@
       const size = mod.ccall('attn_web_export_size', 'number', [], []);
       return JSON.parse(new TextDecoder().decode(mod.HEAPU8.slice(ptr, ptr + size)));
     },
+    // The Lessons panel (README "Lessons and exercises"): each returns getState().lessons, or throws
+    // with the reason. lessonGoto('induction', 2) opens page 3; lessonType() puts the page's text into
+    // the input; lessonAnswer('L1H1') / lessonAnswer({layer: 1, head: 1}) / lessonAnswer('animal') grades
+    // an answer (a head, a token or a pattern label) and counts it in the session's score.
+    lessonGoto(lesson, page = 0) { return jsonCall('attn_web_lessons', { action: 'goto', lesson: String(lesson), page: Number(page) }); },
+    lessonNext() { return jsonCall('attn_web_lessons', { action: 'next' }); },
+    lessonPrev() { return jsonCall('attn_web_lessons', { action: 'prev' }); },
+    lessonType() { return jsonCall('attn_web_lessons', { action: 'type' }); },
+    lessonClose() { return jsonCall('attn_web_lessons', { action: 'close' }); },
+    lessonAnswer(answer) {
+      const request = { action: 'answer' };
+      if (typeof answer === 'object' && answer !== null) Object.assign(request, { layer: Number(answer.layer), head: Number(answer.head) });
+      else if (/^L\d+H\d+$/.test(String(answer))) request.head = String(answer);
+      else request.choice = String(answer);
+      return jsonCall('attn_web_lessons', request);
+    },
     // The Train panel (README "Training in the explorer"). trainStart(task, {steps, seed, speed}): fresh
     // weights, training a slice of each frame (speed: 'slow', 'normal', 'fast' or 'flat out'); the state's
     // `train` has step, loss, accuracy, running, ... Throws with the reason.

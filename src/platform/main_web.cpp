@@ -27,6 +27,7 @@
 #include "ui/app_explain.h"
 #include "ui/app_interventions.h"
 #include "ui/app_checks.h"
+#include "ui/app_lessons.h"
 #include "ui/attribution_methods.h"
 #include "ui/bundled_models.h"
 #include "ui/heads_cache.h"
@@ -516,6 +517,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                        {"numbers", l.shown_numbers}, {"rowSum", l.shown_row_sum},
                        {"widgets", {{"prev", rect(l.prev_rect)}, {"next", rect(l.next_rect)}}}};
     }
+    s["lessons"] = nlohmann::json::parse(attn::app_lessons_state_json(g_app));   // the Lessons panel
     // Invalid UTF-8 (a byte-level piece cut mid-character) becomes U+FFFD instead of throwing.
     g_state_json = s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return g_state_json.c_str();
@@ -556,6 +558,13 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_patch(const char* request) {
 
 // attnscope.probe: runs a check suite (a built-in name or its JSON) on the loaded model; 1 and the results
 // JSON (the CLI's `probe --out`) read like an export, or 0 with the reason in the state's "error".
+// attnscope.lessons*: JSON in, the lessons state (or {"error"}) out (ui/app_lessons.h).
+std::string g_lessons_json;
+EMSCRIPTEN_KEEPALIVE const char* attn_web_lessons(const char* request) {
+    g_lessons_json = attn::app_lessons_api(g_app, request);
+    return g_lessons_json.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE int attn_web_probe(const char* name_or_json) {
     attn::Expected<std::string> json = attn::app_checks_probe(g_app, name_or_json ? name_or_json : "");
     if (!json) {

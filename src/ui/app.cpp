@@ -10,6 +10,7 @@
 #include "imgui.h"
 #include "ui/app_analysis.h"
 #include "ui/app_layout.h"
+#include "ui/app_lessons.h"
 #include "ui/app_train.h"
 #include "ui/draw_text.h"
 #include "ui/head_options.h"
@@ -154,7 +155,9 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
     gd.head_labels = &app_heads_current(app).labels;
     gd.highlighted = &app.heads.highlighted;
     gd.picture = app.picture_only;
-    if (show_grid(app.selection, gd)) app.main_view = MainView::heatmap;
+    // A tile answers an open lesson's "which head?" (the grid stays); otherwise it opens in the heatmap.
+    if (show_grid(app.selection, gd) && !app_lessons_take_head_click(app, app.selection.layer, app.selection.head))
+        app.main_view = MainView::heatmap;
 }
 
 void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
@@ -409,6 +412,7 @@ void app_frame(App& app) {
         }
         ImGui::PushTextWrapPos(0.0f);   // every line of text wraps at the panel's edge, whatever the font
         int edits = show_input_panel(app.selection, in);
+        app_show_lessons_panel(app);
         app_show_card_panel(app);
         if (!app.presenter) app_show_train_panel(app);   // presenter mode hides the advanced panels
         ImGui::PopTextWrapPos();

@@ -30,6 +30,7 @@
 #include "ui/heads_state.h"
 #include "ui/intervention_state.h"
 #include "ui/lesson_state.h"
+#include "ui/lessons_state.h"
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
@@ -199,6 +200,7 @@ struct App {
     ExplainState explain;              // the explanation's faithfulness job and text
     TrainPanelState train;             // the Train panel: a task trained here, shown as it learns
     LessonState lesson;                // lesson mode: the step shown and the head's computation
+    LessonsState lessons;              // the Lessons panel: lessons of the zoo model, exercises, the score
     // Pictures (PNG export, `attnscope-cli render`): app_frame draws only the main view over the whole
     // display, under a one-line caption; no panels, no view switch, no status bar.
     bool picture_only = false;

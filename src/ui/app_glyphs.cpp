@@ -80,6 +80,8 @@ void app_collect_glyphs(App& app) {
     if (app_has_cjk_font(app))
         for (const LanguageInfo& l : languages()) rebuild |= note(app.glyphs, l.name);
     rebuild |= note(app.glyphs, kLessonSymbols);
+    rebuild |= note(app.glyphs, app.lessons.glyph_text);   // the Lessons panel's pages (not in the string tables)
+    rebuild |= note(app.glyphs, app.lessons.shown_feedback);
     if (app.has_trace && app.glyphs_trace_version != app.trace_version) {
         app.glyphs_trace_version = app.trace_version;
         const PieceStyle style = piece_style_for(app.trace);

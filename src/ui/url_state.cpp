@@ -1,5 +1,6 @@
 #include "ui/url_state.h"
 #include "ui/presenter.h"
+#include "ui/app_lessons.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -133,6 +134,8 @@ UrlState url_state_parse(const std::string& fragment) {
         else if (key == "words" && (value == "0" || value == "1")) st.words = value == "1";
         else if (key == "vw" && (value == "0" || value == "1")) st.value_weighted = value == "1";
         else if (key == "present" && (value == "0" || value == "1")) st.presenter = value == "1";
+        else if (key == "lesson" && !value.empty()) st.lesson = value;
+        else if (key == "lpage") st.lesson_page = parse_int(value);
         else if (key == "lstep") {
             HeadStep step;
             if (head_step_from_name(value, &step)) st.lesson_step = step;
@@ -192,6 +195,10 @@ std::string url_state_format(const App& app) {
     if (sel.words) add("words", "1");
     if (sel.value_weighted) add("vw", "1");
     if (app.main_view == MainView::lesson) add("lstep", head_step_name(app.lesson.step));
+    if (!app.lessons.open.empty()) {
+        add("lesson", app.lessons.open);
+        add("lpage", std::to_string(app.lessons.page));
+    }
     return out;
 }
 
@@ -200,6 +207,8 @@ void app_apply_url_state(App& app, const UrlState& st) {
     if (st.language) app_set_language(app, *st.language);
     if (st.presenter) app_set_presenter(app, *st.presenter);   // before font=: a size picked while presenting
     if (st.font_size) app_set_font_size(app, *st.font_size);
+    // The lesson page first: the link's own view, head and text, applied below, win over the page's.
+    if (st.lesson) app_lesson_goto(app, *st.lesson, st.lesson_page.value_or(0));
     if (st.view) app.main_view = *st.view;
     if (st.colormap) app.selection.colormap = *st.colormap;
     if (st.auto_scale) app.selection.auto_scale = *st.auto_scale;

@@ -5,6 +5,7 @@
 // pinned top token; heads: the heatmap's head average (all, or a chosen set); words: word-level view;
 // vw: the heatmap's value-weighted attention; lang: the UI's language (core/i18n.h; absent: English);
 // lstep: the lesson's step (head_step_name), written while the lesson view is shown.
+// lesson, lpage: the Lessons panel's open lesson (its model's name) and page (0-based), while one is open.
 // A model opened from disk cannot travel in a link: it is written model=local:NAME, and the page that
 // opens such a link says so instead of silently showing another model.
 // Values are percent-encoded UTF-8. Parsing is forgiving: unknown keys and bad values are ignored (a
@@ -41,6 +42,8 @@ struct UrlState {
     std::optional<bool> value_weighted;
     std::optional<HeadStep> lesson_step;
     std::optional<bool> presenter;            // present=1: presenter mode (ui/presenter.h)
+    std::optional<std::string> lesson;        // the Lessons panel's open lesson, with lesson_page
+    std::optional<int> lesson_page;
 };
 
 UrlState url_state_parse(const std::string& fragment);   // with or without the leading '#'
