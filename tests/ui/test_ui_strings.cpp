@@ -63,12 +63,15 @@ std::string draw_everything(Language language, std::string* input_text) {
 
 TEST_CASE("ui strings: drawn_text reads back what ImGui drew") {
     UiHarness ui(ImVec2(640, 480));
-    ImGui::NewFrame();
-    ImGui::Begin("probe");
-    ImGui::TextUnformatted("Hello world 42");
-    ImGui::End();
-    ImGui::Render();
+    for (int frame = 0; frame < 2; ++frame) {   // a new window stays hidden for its first frame
+        ImGui::NewFrame();
+        ImGui::Begin("probe");
+        ImGui::TextUnformatted("Hello world 42");
+        ImGui::End();
+        ImGui::Render();
+    }
     CHECK(drawn_text().find("Helloworld42") != std::string::npos);
+    CHECK(drawn_text().find("Hello world") == std::string::npos);   // spaces draw nothing
 }
 
 TEST_CASE("ui strings: every view drawn in Chinese shows no English text from the tables, and none is missing") {
@@ -98,4 +101,6 @@ TEST_CASE("ui strings: every view drawn in Chinese shows no English text from th
         }
     }
     CHECK(checked > 30);   // the walk really saw the tables' English
+    CHECK(english.find("Heatmap") != std::string::npos);   // the view switch, in English only
+    CHECK(chinese.find("Heatmap") == std::string::npos);
 }
