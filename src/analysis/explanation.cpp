@@ -107,7 +107,12 @@ std::string format_score(float v) {
 
 std::string Explanation::text() const {
     std::string out;
-    for (const std::string& s : sentences) out += (out.empty() ? "" : " ") + s;
+    // Chinese sentences end in a full-width stop and follow each other without a space.
+    const std::string cjk_stop = "\xE3\x80\x82";   // 。
+    for (const std::string& s : sentences) {
+        const bool after_cjk = out.size() >= cjk_stop.size() && out.compare(out.size() - cjk_stop.size(), cjk_stop.size(), cjk_stop) == 0;
+        out += (out.empty() || after_cjk ? "" : " ") + s;
+    }
     return out;
 }
 
@@ -184,7 +189,7 @@ Explanation explain(const ExplanationFacts& f, const ExplanationStrings& s) {
                         {"value", score(value, head_key(what.c_str(), h.layer, h.head))}};
             const bool labelled = h.label.confidence > 0.0f;
             if (labelled) {
-                v["label"] = plain(head_pattern_info(h.label.pattern).label);
+                v["label"] = plain(head_pattern_label(h.label.pattern, s.language));
                 char c[16];
                 std::snprintf(c, sizeof c, "%.2f", h.label.confidence);
                 v["confidence"] = number(h.label.confidence, c, head_key("label_confidence", h.layer, h.head));
@@ -206,7 +211,7 @@ Explanation explain(const ExplanationFacts& f, const ExplanationStrings& s) {
         std::snprintf(w, sizeof w, "%.2f", c.weight);
         add(e, fill(s.cross_head, {{"layer", plain(std::to_string(c.layer))},
                                    {"head", plain(std::to_string(c.head))},
-                                   {"label", plain(head_pattern_info(c.label.pattern).label)},
+                                   {"label", plain(head_pattern_label(c.label.pattern, s.language))},
                                    {"token", plain(c.piece)},
                                    {"weight", number(c.weight, w, head_key("cross_attention", c.layer, c.head))}}),
             {ExplanationPanel::heads, "", c.layer, c.head, "cross", c.source});

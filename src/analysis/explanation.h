@@ -2,11 +2,11 @@
 // predicted token and its probability, the input tokens that mattered most and by which method (and
 // whether the methods agree), the heads that carried it with their labels, the layer where the logit lens
 // settles on the answer, what ablating the most important head does, and which attribution is most
-// faithful. Sentences are built from a string table (English now; a second language is one more table),
+// faithful. Sentences are built from the string tables of the language the caller passes (English, Chinese),
 // and every number comes from `ExplanationFacts`, formatted by the same functions the panels use.
 //
 //   ExplanationFacts f = explanation_facts(model, tokens, attribution, lens, head_stats, faithfulness);
-//   Explanation e = explain(f, kExplanationEnglish);
+//   Explanation e = explain(f, explanation_strings(Language::zh));
 //   puts(e.text().c_str());
 #pragma once
 #include <string>
@@ -79,9 +79,9 @@ ExplanationFacts explanation_facts(const Model& model, const TokenSeq& tokens, c
 // ablated through ForwardHooks::decoder_head_gates; labels come from the trace's own attentions.
 Expected<ExplanationFacts> explanation_facts_seq2seq(const Model& model, const Trace& trace);
 
-// One language's sentence templates ("{token}", "{prob}" ... placeholders filled from the facts).
+// One language's sentence templates ("{token}", "{prob}" ... placeholders filled from the facts):
+// explanation_strings(Language) in analysis/explanation_strings.h.
 struct ExplanationStrings;
-extern const ExplanationStrings& kExplanationEnglish;
 
 // Which panel backs a sentence: the explain view's "why" list switches there.
 enum class ExplanationPanel { none, predictions, attributions, heads, logit_lens, faithfulness };
@@ -107,7 +107,7 @@ struct Explanation {
     std::vector<ExplanationClaim> claims;   // one per sentence
     std::vector<float> numbers;        // every number the sentences state, in order (tests compare them)
     std::vector<ExplanationNumber> number_info;   // the same numbers: where, as text, and from what
-    std::string text() const;          // the sentences joined by spaces
+    std::string text() const;          // the sentences joined by spaces (none after a "。")
 };
 Explanation explain(const ExplanationFacts& facts, const ExplanationStrings& strings);
 

@@ -1,13 +1,14 @@
-// The sentence templates of one language. A template names its values as {placeholders}; explain() fills
-// them from the facts, so a translation may put them in any order. Lists are built from an item template
-// and two separators. A second language is one more `const ExplanationStrings` (explanation_english.cpp
-// is the model to copy).
+// The sentence templates of one language, from the string tables (explain.<code>.json). A template names
+// its values as {placeholders}; explain() fills them from the facts, so a translation may put them in any
+// order. Lists are built from an item template and two separators.
 #pragma once
+
+#include "core/i18n.h"
 
 namespace attn {
 
 struct ExplanationStrings {
-    const char* language;          // "en"
+    Language language = Language::en;   // also the language of the head labels it names
     // {token} {prob}; with a contrast also {foil} {foil_prob}
     const char* predicted;
     const char* predicted_foil;
@@ -39,5 +40,8 @@ struct ExplanationStrings {
     // Method names in sentences, by kAttributionMethods key; "occlusion_mask" is the forward-only one.
     const char* (*method_name)(const char* key);
 };
+
+// The templates of `language` (built once; the tables' texts live as long as the program).
+const ExplanationStrings& explanation_strings(Language language);
 
 }  // namespace attn

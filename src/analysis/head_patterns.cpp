@@ -52,39 +52,54 @@
 namespace attn {
 
 const HeadStatInfo kHeadStatTable[kHeadStatCount] = {
-    {HeadStat::entropy, "entropy", "entropy", "-sum A ln A (nats): 0 = looks at one token; ln(keys) = uniform. Head means leave a causal model's first row out (it sees only itself)"},
-    {HeadStat::entropy_norm, "entropy_norm", "entropy/max", "entropy / ln(number of keys the row sees): 0 = one key, 1 = uniform"},
-    {HeadStat::mean_distance, "mean_distance", "distance", "sum A |query - key|: how far back (or ahead) the head looks, in tokens"},
-    {HeadStat::first_token_mass, "first_token_mass", "first", "attention on the first token (a BOS / [CLS] sink)"},
-    {HeadStat::special_mass, "special_mass", "special", "attention on special tokens after the first ([SEP], </s>, ...)"},
-    {HeadStat::punctuation_mass, "punctuation_mass", "punct", "attention on punctuation tokens after the first (another common sink)"},
-    {HeadStat::previous_token, "previous_token", "prev", "attention on the token just before (first token set aside)"},
-    {HeadStat::self_token, "self_token", "self", "attention on the query token itself (first token set aside)"},
-    {HeadStat::next_token, "next_token", "next", "attention on the token just after (bidirectional models)"},
-    {HeadStat::local_mass, "local_mass", "local", "attention within 2 tokens of the query (first token set aside)"},
-    {HeadStat::stripe_mass, "stripe_mass", "stripe", "attention on the one content token all rows look at most (a vertical stripe)"},
-    {HeadStat::block_mass, "block_mass", "block", "attention inside the query's own sentence / segment (first token set aside)"},
-    {HeadStat::top1_mass, "top1_mass", "top1", "the largest weight of a row: 1 = the head looks at exactly one token"},
-    {HeadStat::induction, "induction", "induction", "on a random sequence repeated twice: attention from the second copy to the token after the earlier occurrence"},
+    {HeadStat::entropy, "entropy"},
+    {HeadStat::entropy_norm, "entropy_norm"},
+    {HeadStat::mean_distance, "mean_distance"},
+    {HeadStat::first_token_mass, "first_token_mass"},
+    {HeadStat::special_mass, "special_mass"},
+    {HeadStat::punctuation_mass, "punctuation_mass"},
+    {HeadStat::previous_token, "previous_token"},
+    {HeadStat::self_token, "self_token"},
+    {HeadStat::next_token, "next_token"},
+    {HeadStat::local_mass, "local_mass"},
+    {HeadStat::stripe_mass, "stripe_mass"},
+    {HeadStat::block_mass, "block_mass"},
+    {HeadStat::top1_mass, "top1_mass"},
+    {HeadStat::induction, "induction"},
 };
 
 const HeadStatInfo& head_stat_info(HeadStat s) { return kHeadStatTable[static_cast<int>(s)]; }
 
 const HeadPatternInfo kHeadPatternTable[kHeadPatternCount] = {
-    {HeadPattern::self_diagonal, "self_diagonal", "SELF", "self / diagonal", "each token looks at itself"},
-    {HeadPattern::previous_token, "previous_token", "PREV", "previous token", "each token looks at the token just before it"},
-    {HeadPattern::next_token, "next_token", "NEXT", "next token", "each token looks at the token just after it"},
-    {HeadPattern::local_window, "local_window", "LOCAL", "local window", "each token looks at a few neighbours"},
-    {HeadPattern::first_sink, "first_sink", "FIRST", "first-token sink", "most attention parks on the first token (a vertical stripe at key 0): the head is mostly idle here"},
-    {HeadPattern::special_sink, "special_sink", "SINK", "special-token sink", "attention parks on special tokens or punctuation ([SEP], '.', ...)"},
-    {HeadPattern::content_stripe, "content_stripe", "STRIPE", "content stripe", "every token looks at the same content word (a vertical stripe)"},
-    {HeadPattern::block_segment, "block_segment", "BLOCK", "block / segment", "tokens look around their own sentence or segment"},
-    {HeadPattern::broad_uniform, "broad_uniform", "BROAD", "broad / uniform", "attention spread over many tokens (an average of the context)"},
-    {HeadPattern::sparse_content, "sparse_content", "SPARSE", "sparse / content", "each token looks at one or two tokens chosen by content, not position"},
-    {HeadPattern::induction, "induction", "INDUCT", "induction", "looks at the token after an earlier copy of the current token (copies repeated text)"},
+    {HeadPattern::self_diagonal, "self_diagonal"},
+    {HeadPattern::previous_token, "previous_token"},
+    {HeadPattern::next_token, "next_token"},
+    {HeadPattern::local_window, "local_window"},
+    {HeadPattern::first_sink, "first_sink"},
+    {HeadPattern::special_sink, "special_sink"},
+    {HeadPattern::content_stripe, "content_stripe"},
+    {HeadPattern::block_segment, "block_segment"},
+    {HeadPattern::broad_uniform, "broad_uniform"},
+    {HeadPattern::sparse_content, "sparse_content"},
+    {HeadPattern::induction, "induction"},
 };
 
 const HeadPatternInfo& head_pattern_info(HeadPattern p) { return kHeadPatternTable[static_cast<int>(p)]; }
+
+namespace {
+
+// "patterns.<name>.<field>" in `language`; the key is built once per pattern and field.
+const char* table_text(Language language, const char* area, const char* name, const char* field) {
+    return tr(language, (std::string(area) + "." + name + "." + field).c_str());
+}
+
+}  // namespace
+
+const char* head_pattern_badge(HeadPattern p, Language language) { return table_text(language, "patterns", head_pattern_info(p).name, "badge"); }
+const char* head_pattern_label(HeadPattern p, Language language) { return table_text(language, "patterns", head_pattern_info(p).name, "label"); }
+const char* head_pattern_what(HeadPattern p, Language language) { return table_text(language, "patterns", head_pattern_info(p).name, "what"); }
+const char* head_stat_label(HeadStat s, Language language) { return table_text(language, "stats", head_stat_info(s).key, "label"); }
+const char* head_stat_what(HeadStat s, Language language) { return table_text(language, "stats", head_stat_info(s).key, "what"); }
 
 bool head_pattern_from_name(const std::string& name, HeadPattern* out) {
     for (const HeadPatternInfo& info : kHeadPatternTable)

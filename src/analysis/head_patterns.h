@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/i18n.h"
 #include "model/trace.h"
 
 namespace attn {
@@ -55,8 +56,6 @@ constexpr int kHeadStatCount = static_cast<int>(HeadStat::count);
 struct HeadStatInfo {
     HeadStat stat;
     const char* key;      // JSON key and URL name: "entropy", "previous_token", ...
-    const char* label;    // column header: "entropy", "prev"
-    const char* what;     // one-line tooltip for students
 };
 extern const HeadStatInfo kHeadStatTable[kHeadStatCount];
 const HeadStatInfo& head_stat_info(HeadStat s);
@@ -123,12 +122,17 @@ constexpr int kHeadPatternCount = static_cast<int>(HeadPattern::count);
 struct HeadPatternInfo {
     HeadPattern pattern;
     const char* name;     // "previous_token": JSON, checks suites, URL
-    const char* badge;    // short text on a grid tile: "PREV"
-    const char* label;    // "previous token"
-    const char* what;     // one line a student understands
 };
 extern const HeadPatternInfo kHeadPatternTable[kHeadPatternCount];
 const HeadPatternInfo& head_pattern_info(HeadPattern p);
+// What readers see, in `language`, from the string tables (patterns.<name>.* and stats.<key>.* in
+// assets/strings/patterns.<code>.json): the short text on a grid tile ("PREV"), the label ("previous
+// token"), one line a student understands; a statistic's column header ("prev") and tooltip.
+const char* head_pattern_badge(HeadPattern p, Language language);
+const char* head_pattern_label(HeadPattern p, Language language);
+const char* head_pattern_what(HeadPattern p, Language language);
+const char* head_stat_label(HeadStat s, Language language);
+const char* head_stat_what(HeadStat s, Language language);
 bool head_pattern_from_name(const std::string& name, HeadPattern* out);
 
 struct HeadLabel {

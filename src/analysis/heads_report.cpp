@@ -59,10 +59,12 @@ Json rounded(double v) { return Json(std::round(v * 1e6) / 1e6); }
 
 std::string heads_report_json(const HeadsReport& r, const std::string& model_name, bool per_query) {
     Json stats = Json::array();
-    for (const HeadStatInfo& s : kHeadStatTable) stats.push_back({{"key", s.key}, {"label", s.label}, {"what", s.what}});
+    for (const HeadStatInfo& s : kHeadStatTable)
+        stats.push_back({{"key", s.key}, {"label", head_stat_label(s.stat, Language::en)}, {"what", head_stat_what(s.stat, Language::en)}});
     Json patterns = Json::array();
     for (const HeadPatternInfo& p : kHeadPatternTable)
-        patterns.push_back({{"name", p.name}, {"badge", p.badge}, {"label", p.label}, {"what", p.what}});
+        patterns.push_back({{"name", p.name}, {"badge", head_pattern_badge(p.pattern, Language::en)},
+                            {"label", head_pattern_label(p.pattern, Language::en)}, {"what", head_pattern_what(p.pattern, Language::en)}});
     Json heads = Json::array();
     for (size_t i = 0; i < r.stats.size(); ++i) {
         const HeadStats& s = r.stats[i];

@@ -8,6 +8,7 @@
 #include "analysis/attribution_methods.h"
 #include "analysis/explanation.h"
 #include "analysis/explanation_json.h"
+#include "analysis/explanation_strings.h"
 #include "analysis/faithfulness.h"
 #include "analysis/head_patterns.h"
 #include "cli/commands.h"
@@ -96,7 +97,7 @@ int cmd_explain(int argc, char** argv) {
         has_faithfulness = true;
         facts = explanation_facts(*model, trace->tokens, job.result(), job.lens(), stats, &faithfulness);
     }
-    const Explanation explanation = explain(facts, kExplanationEnglish);
+    const Explanation explanation = explain(facts, explanation_strings(Language::en));
     for (const std::string& s : explanation.sentences) std::printf("%s\n", s.c_str());
     if (has_faithfulness) print_faithfulness(faithfulness);
     if (args.has("--json")) {

@@ -7,6 +7,7 @@
 
 #include "analysis/check_suites.h"
 #include "cli/commands.h"
+#include "core/i18n.h"
 #include "platform/file_io.h"
 #include "platform/fonts.h"
 #include "ui/app.h"
@@ -50,7 +51,7 @@ std::string base_name(std::string path) {
 int cmd_render(int argc, char** argv) {
     Args args = args_parse(argc, argv,
                            {"--model", "--text", "--text-file", "--target", "--view", "--layer", "--head", "--kind",
-                            "--colormap", "--theme", "--size", "--font-size", "--out", "--scale", "--format", "--checks"},
+                            "--colormap", "--theme", "--size", "--font-size", "--out", "--scale", "--format", "--checks", "--lang"},
                            {"--auto-scale"});
     const std::string out_path = args.require("--out");
     const std::string folder = args.require("--model");
@@ -83,6 +84,11 @@ int cmd_render(int argc, char** argv) {
     Expected<FileSet> files = folder_read(folder);
     if (!files) throw UsageError{files.error().message};
     App app;
+    if (args.has("--lang")) {   // the picture's words in that language (en, zh)
+        Language language;
+        if (!language_from_code(args.get("--lang"), &language)) throw UsageError{"--lang wants en or zh, got '" + args.get("--lang") + "'"};
+        app_set_language(app, language);
+    }
     app.text = text;
     app.target = args.get("--target");
     if (!app_load_model(app, *files, base_name(folder))) throw UsageError{app.load_error};

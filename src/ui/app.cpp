@@ -2,6 +2,7 @@
 // window size (input panel left, heatmap right, status bar bottom). Running the model lives in
 // app_model.cpp so this file (and the smoke test) need no model code.
 #include "ui/app.h"
+#include "core/i18n.h"
 #include "ui/app_interventions.h"
 
 #include <algorithm>
@@ -116,9 +117,9 @@ namespace {
 
 const char* heatmap_title(AttentionKind kind, bool encoder_decoder) {
     if (!encoder_decoder) return "";
-    return kind == AttentionKind::decoder ? "Decoder self (target, causal)"
-           : kind == AttentionKind::cross ? "Cross: target looks at source"
-                                          : "Encoder self (source)";
+    return kind == AttentionKind::decoder ? tr("ui.app.decoder_self_target_causal")
+           : kind == AttentionKind::cross ? tr("ui.app.cross_target_looks_at")
+                                          : tr("ui.app.encoder_self_source");
 }
 
 void show_lines_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
@@ -168,8 +169,7 @@ void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyl
         fd.tokens = view.queries;
     }
     if (app.selection.kind == AttentionKind::cross)
-        fd.no_flow_reason = "Flow follows one self-attention stack through its layers; cross attention joins two "
-                            "sequences. Pick encoder self or decoder self (left panel) to see its flow.";
+        fd.no_flow_reason = tr("ui.app.flow_follows_one_self");
     fd.trace_key = shown_attention_key(app);
     fd.piece_style = style;
     fd.state = &app.flow;
@@ -240,7 +240,7 @@ void show_toolbar_window(App& app, const ToolbarData& td, float width, float hei
                          std::string* picked) {
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(width, height));
-    if (ImGui::Begin("Toolbar", nullptr, flags)) {
+    if (ImGui::Begin(tr_id("ui.app.toolbar"), nullptr, flags)) {
         ToolbarActions act = show_toolbar(td);
         *picked = act.picked_model;
         if (act.open_model && app.config.open_model) app.config.open_model();
@@ -278,7 +278,7 @@ static void show_view_switch(App& app) {
     const float left = ImGui::GetCursorScreenPos().x;
     const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
     auto width = [&](MainView v) {
-        return ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(main_view_info(v).label).x;
+        return ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(main_view_label(v)).x;
     };
     // Presenter mode lists only its own views (kPresenterViews).
     auto listed = [&](MainView v) { return !app.presenter || presenter_shows_view(v); };
@@ -293,10 +293,10 @@ static void show_view_switch(App& app) {
         x += width(v) + style.ItemSpacing.x;
     }
     if (rows > 2) {
-        ImGui::SetNextItemWidth(std::min(right_edge - left, ImGui::CalcTextSize("Attributions").x * 2.0f));
-        if (ImGui::BeginCombo("##view", main_view_info(app.main_view).label)) {
+        ImGui::SetNextItemWidth(std::min(right_edge - left, ImGui::CalcTextSize(main_view_label(MainView::attributions)).x * 2.0f));
+        if (ImGui::BeginCombo("##view", main_view_label(app.main_view))) {
             for (MainView v : kMainViews)
-                if (listed(v) && ImGui::Selectable(main_view_info(v).label, app.main_view == v)) app.main_view = v;
+                if (listed(v) && ImGui::Selectable(main_view_label(v), app.main_view == v)) app.main_view = v;
             ImGui::EndCombo();
         }
         widget_mark("view_switch");
@@ -304,7 +304,7 @@ static void show_view_switch(App& app) {
     }
     for (MainView v : kMainViews) {
         if (!listed(v)) continue;
-        const char* label = main_view_info(v).label;
+        const char* label = main_view_label(v);
         if (v != kMainViews[0] && ImGui::GetItemRectMax().x + style.ItemSpacing.x + width(v) <= right_edge)
             ImGui::SameLine();
         if (ImGui::RadioButton(label, app.main_view == v)) app.main_view = v;
@@ -380,7 +380,7 @@ void app_frame(App& app) {
     app.widgets.target_box = app.widgets.target_box_visible = {};
     if (panels) ImGui::SetNextWindowPos(ImVec2(0, toolbar_h));
     if (panels) ImGui::SetNextWindowSize(ImVec2(left_w, lay.input_h));
-    if (panels && ImGui::Begin("Input", nullptr, scrolling)) {
+    if (panels && ImGui::Begin(tr_id("ui.app.input"), nullptr, scrolling)) {
         InputPanelData in;
         in.text = &app.text;
         in.text_generation = app.text_generation;
@@ -424,7 +424,7 @@ void app_frame(App& app) {
     view = attention_view(app.trace, app.selection.kind);   // the panel may have changed the kind or the trace
     ImGui::SetNextWindowPos(ImVec2(left_w, toolbar_h));
     ImGui::SetNextWindowSize(ImVec2(lay.main_w, main_h));
-    if (ImGui::Begin("Heatmap", nullptr, panels ? scrolling : fixed)) {
+    if (ImGui::Begin(tr_id("ui.app.heatmap"), nullptr, panels ? scrolling : fixed)) {
         app.widgets.main_view = {ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowWidth(),
                                  ImGui::GetWindowHeight()};
         // One selection drives every view, so switching keeps the layer, head and kind.
@@ -464,7 +464,7 @@ void app_frame(App& app) {
             ImGui::SetNextWindowPos(ImVec2(W - right_w, toolbar_h));
             ImGui::SetNextWindowSize(ImVec2(right_w, main_h));
         }
-        if (ImGui::Begin("Predictions", nullptr, scrolling)) {
+        if (ImGui::Begin(tr_id("ui.app.predictions"), nullptr, scrolling)) {
             ImGui::PushTextWrapPos(0.0f);
             InspectorData id;
             if (app.has_trace) {
@@ -487,9 +487,8 @@ void app_frame(App& app) {
             if (app.stepped_position >= 0 && app.stepped_position < stepped_seq.size())
                 pd.stepped_label = token_label(stepped_seq.pieces[app.stepped_position], style);
             if (info && !info->causal && !seq2seq)
-                pd.hint = std::string("This model reads the whole text at once (no future mask). Put ") +
-                          (app.model->tokenizer.token_to_id("[MASK]") ? "[MASK]" : "<mask>") +
-                          " in the text to see what it would fill in.";
+                pd.hint = trf("ui.app.reads_whole_text",
+                              {{"mask", app.model->tokenizer.token_to_id("[MASK]") ? "[MASK]" : "<mask>"}});
             pd.step_error = app.step_error;
             pd.next_rect = &app.widgets.next_token;
             ImGui::PushTextWrapPos(0.0f);
@@ -509,7 +508,7 @@ void app_frame(App& app) {
 
     if (panels) ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - status_h)));
     if (panels) ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), status_h));
-    if (panels && ImGui::Begin("Status", nullptr, fixed)) {
+    if (panels && ImGui::Begin(tr_id("ui.app.status"), nullptr, fixed)) {
         StatusData sd;
         sd.model_name = app.model_name;
         if (info) {

@@ -3,6 +3,7 @@
 // requests (run, cancel, a cell's neurons); app_analysis_frame (app_analysis_job.cpp) acts on them
 // between the views, so no model work ever runs inside a view.
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
 #include "ui/app_interventions.h"
@@ -22,11 +23,10 @@ AnalysisKey app_analysis_key(const App& app) {
 }
 
 std::string app_analysis_unavailable(const App& app) {
-    if (!app.model) return "Open a model to see what its predictions rest on.";
+    if (!app.model) return tr("ui.analysis.open_a_model_to");
     if (app.model->info().encoder_decoder)
-        return "Attributions, the logit lens and activations explain decoder-only and encoder models; this is an "
-               "encoder-decoder model (BART).";
-    if (!app.has_trace || app.trace.tokens.size() == 0) return "Type a sentence to explain its prediction.";
+        return tr("ui.analysis.attributions_the_logit_lens");
+    if (!app.has_trace || app.trace.tokens.size() == 0) return tr("ui.analysis.type_a_sentence_to");
     return "";
 }
 
@@ -95,7 +95,7 @@ void app_show_analysis_view(App& app, MainView view, PieceStyle style) {
     }
     if (show_job_progress(job)) s.cancel_requested = true;
     if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.42f, 0.38f, 1.0f), "%s", s.error.c_str());
-    const char* waiting = s.job ? "Computing..." : "Nothing computed yet for this text.";
+    const char* waiting = s.job ? tr("ui.analysis.computing") : tr("ui.analysis.nothing_computed_yet_for");
     if (view == MainView::lens) {
         LensData d;
         d.lens = current ? &s.lens : nullptr;

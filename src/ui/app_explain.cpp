@@ -6,6 +6,7 @@
 
 #include "analysis/explanation.h"
 #include "analysis/explanation_json.h"
+#include "analysis/explanation_strings.h"
 #include "analysis/head_patterns.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
@@ -27,7 +28,7 @@ void build_explanation(App& app, bool with_faithfulness) {
         head_statistics(app.trace.attentions, token_kinds(app.model->tokenizer, app.trace.tokens), HeadStatsOptions{});
     s.facts = explanation_facts(*app.model, app.trace.tokens, a.result, a.lens, stats,
                                 with_faithfulness ? &s.faithfulness : nullptr);
-    s.explanation = explain(s.facts, kExplanationEnglish);
+    s.explanation = explain(s.facts, explanation_strings(current_language()));
     s.has_explanation = true;
     s.key = a.key;
     s.trace_version = app.trace_version;
@@ -39,6 +40,9 @@ void build_explanation(App& app, bool with_faithfulness) {
 void app_explain_frame(App& app) {
     ExplainState& s = app.explain;
     const bool shown = app.main_view == MainView::explain;
+    // The same facts say it again when the language changes.
+    if (s.has_explanation && s.explanation_language != current_language()) s.explanation = explain(s.facts, explanation_strings(current_language()));
+    s.explanation_language = current_language();
     if (!app.model || !app.has_trace || app.trace.tokens.size() == 0) {
         s.job.reset();
         s.has_explanation = false;
@@ -54,7 +58,7 @@ void app_explain_frame(App& app) {
         s.error = f.ok() ? "" : f.error().message;
         if (f) {
             s.facts = std::move(*f);
-            s.explanation = explain(s.facts, kExplanationEnglish);
+            s.explanation = explain(s.facts, explanation_strings(current_language()));
             s.with_faithfulness = false;
         }
         return;
@@ -100,7 +104,7 @@ Expected<std::string> app_explain_json(const App& app, const ExplainRequest& req
             return ErrorValue{"target and foil need gradients, which an encoder-decoder model does not have here"};
         Expected<ExplanationFacts> f = explanation_facts_seq2seq(model, app.trace);
         if (!f) return ErrorValue{f.error().message};
-        return json_text(explanation_to_json(*f, explain(*f, kExplanationEnglish), nullptr));
+        return json_text(explanation_to_json(*f, explain(*f, explanation_strings(current_language())), nullptr));
     }
     const int V = model.info().n_vocab;
     for (int id : {request.target, request.foil})
@@ -121,7 +125,7 @@ Expected<std::string> app_explain_json(const App& app, const ExplainRequest& req
     const std::vector<HeadStats> stats =
         head_statistics(app.trace.attentions, token_kinds(model.tokenizer, app.trace.tokens), HeadStatsOptions{});
     const ExplanationFacts f = explanation_facts(model, app.trace.tokens, job.result(), job.lens(), stats, &fj.result());
-    return json_text(explanation_to_json(f, explain(f, kExplanationEnglish), &fj.result()));
+    return json_text(explanation_to_json(f, explain(f, explanation_strings(current_language())), &fj.result()));
 }
 
 }  // namespace attn

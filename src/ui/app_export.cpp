@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "model/trace_export.h"
+#include "core/i18n.h"
 #include "ui/app.h"
 #include "ui/matrix_export.h"
 #include "ui/picture.h"
@@ -59,7 +60,7 @@ std::string base_name(const App& app) {
 }  // namespace
 
 Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
-    if (!app.has_trace) return ErrorValue{"nothing to export yet: load a model and type some text"};
+    if (!app.has_trace) return ErrorValue{tr("errors.nothing_to_export")};
     const AttentionView view = attention_view(app.trace, app.selection.kind);
     const AttentionTensor& a = *view.attention;
     const std::string kind_name = attention_kind_name(app.selection.kind);
@@ -69,7 +70,7 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
 
     if (kind == ExportKind::csv || kind == ExportKind::json) {
         if (a.empty() || app.selection.layer >= a.n_layer || app.selection.head >= a.n_head)
-            return ErrorValue{"no " + kind_name + " attention in this trace"};
+            return ErrorValue{trf("errors.no_attention_in_trace", {{"kind", kind_name}})};
         // What the heatmap shows: with a head average or the word view on, that matrix, not the raw head.
         const PieceStyle style = piece_style_for(app.trace);
         const ShownAttention sh = head_view(app.head_views, &a, view.queries, view.keys, app.selection,
@@ -91,7 +92,7 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
         return ExportFile{base + head_tag + ".json", text_bytes(matrix_to_json(m))};
     }
     if (kind == ExportKind::npy) {
-        if (a.empty()) return ErrorValue{"no " + kind_name + " attention in this trace"};
+        if (a.empty()) return ErrorValue{trf("errors.no_attention_in_trace", {{"kind", kind_name}})};
         return ExportFile{base + "-" + kind_name + "-attentions.npy",
                           npy_f32({a.n_layer, a.n_head, a.n_query, a.n_key}, a.probs.data())};
     }
@@ -107,10 +108,9 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
     const std::string picture_name = base + "-" + main_view_name(app.main_view) + head_tag;
     if (kind == ExportKind::svg) {
         if (!main_view_has_svg(app.main_view))
-            return ErrorValue{std::string("the ") + main_view_info(app.main_view).label +
-                              " view has no vector picture: export a PNG, or its numbers with attnscope-cli"};
+            return ErrorValue{trf("errors.no_vector_picture", {{"view", main_view_label(app.main_view)}})};
         if (app.main_view == MainView::flow && app.selection.kind == AttentionKind::cross)
-            return ErrorValue{"the flow view has no picture of cross attention: pick encoder or decoder self attention"};
+            return ErrorValue{tr("errors.flow_no_cross_picture")};
         SvgInput in = svg_input(app, view);
         ShownAttention sh;   // the heatmap's view options (head average, words) apply to its picture too
         if (in.view == MainView::heatmap) {
@@ -122,13 +122,13 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
             in.matrix = sh.matrix;
         }
         std::string svg = svg_picture(in);
-        if (svg.empty()) return ErrorValue{"no " + kind_name + " attention in this trace to draw"};
+        if (svg.empty()) return ErrorValue{trf("errors.no_attention_to_draw", {{"kind", kind_name}})};
         return ExportFile{picture_name + ".svg", Bytes(svg.begin(), svg.end())};
     }
     // The picture at the main view's size (what the user sees of it), or a slide-sized one headlessly,
     // times the chosen scale.
     if (scale == 0) scale = app.picture_scale;
-    if (!picture_scale_ok(scale)) return ErrorValue{"PNG scale " + std::to_string(scale) + " is not 1, 2 or 4"};
+    if (!picture_scale_ok(scale)) return ErrorValue{trf("errors.png_scale", {{"scale", std::to_string(scale)}})};
     int width = 1600, height = 1000;
     const std::array<float, 4>& shown = app.widgets.main_view;
     if (ImGui::GetCurrentContext() && shown[2] >= 64 && shown[3] >= 64) {
@@ -136,26 +136,25 @@ Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
         height = static_cast<int>(shown[3]);
     }
     if (!picture_fits(width, height, scale))
-        return ErrorValue{"a " + std::to_string(width * scale) + " x " + std::to_string(height * scale) +
-                          " picture is too large; pick a smaller scale"};
+        return ErrorValue{trf("errors.picture_too_large", {{"width", std::to_string(width * scale)}, {"height", std::to_string(height * scale)}})};
     Bytes png = picture_png(app, app.main_view, width, height, scale);
-    if (png.empty()) return ErrorValue{"could not encode the picture as PNG"};
+    if (png.empty()) return ErrorValue{tr("errors.png_encode")};
     return ExportFile{picture_name + (scale > 1 ? "@" + std::to_string(scale) + "x" : "") + ".png", std::move(png)};
 }
 
 bool app_export(App& app, ExportKind kind) {
     Expected<ExportFile> file = app_export_file(app, kind);
     if (!file) {
-        app.action_error = "cannot export: " + file.error().message;
+        app.action_error = trf("errors.cannot_export", {{"problem", file.error().message}});
         return false;
     }
     if (!app.config.save_file) {
-        app.action_error = "cannot export: this build has nowhere to save files";
+        app.action_error = tr("errors.nowhere_to_save");
         return false;
     }
     Expected<std::string> where = app.config.save_file(file->name, file->bytes);
     if (!where) {
-        app.action_error = "cannot export " + file->name + ": " + where.error().message;
+        app.action_error = trf("errors.cannot_export_file", {{"file", file->name}, {"problem", where.error().message}});
         return false;
     }
     app.action_error.clear();

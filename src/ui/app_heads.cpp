@@ -1,6 +1,7 @@
 // The heatmap with its view options (head averaging, words) and the head statistics table: the app
 // computes what is shown (head_views.h) and hands it to the views, which only draw.
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
 #include "ui/head_options.h"
@@ -29,7 +30,7 @@ void app_show_heatmap(App& app, HeatmapData hd) {
         }
         hd.attention = &an.value_weighted;
         hd.trace_version ^= 1ull << 36;   // another picture of this trace: its own key (shifted left by 26 bits at most)
-        if (!hd.title || !*hd.title) hd.title = "Value-weighted: attention x ||value||, rows renormalised";
+        if (!hd.title || !*hd.title) hd.title = tr("ui.heads.value_weighted_attention_x");
     }
     ShownAttention sh = head_view(app.head_views, hd.attention, hd.queries, hd.keys, sel, hd.trace_version,
                                   hd.piece_style);
@@ -74,10 +75,10 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     const Attribution& r = app.analysis.result;
     const size_t i = static_cast<size_t>(layer) * a.n_head + app.selection.head;
     if (app.selection.kind == AttentionKind::self && app_analysis_current(app) && i < r.head_importance.size()) {
-        ImGui::Text("L%d H%d importance: %.4g", layer, app.selection.head, r.head_importance[i]);
+        ImGui::Text(tr("ui.heads.l_h_importance"), layer, app.selection.head, r.head_importance[i]);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("|d score / d head gate| for the explained prediction (Attributions view)");
-        if (i < r.head_ablation.size()) ImGui::Text("score drop with the head off: %+.4g", r.head_ablation[i]);
+            ImGui::SetTooltip("%s", tr("ui.heads.d_score_d_head"));
+        if (i < r.head_ablation.size()) ImGui::Text(tr("ui.heads.score_drop_with_the"), r.head_ablation[i]);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/signed_grid.h"
 #include "ui/study_views.h"
@@ -65,10 +66,8 @@ void app_intervene(App& app, const Interventions& iv) {
 
 std::string intervention_attribution_note(const Interventions& iv) {
     if (iv.empty()) return "";
-    std::string note = "With the interventions: " + iv.describe() + ".";
-    if (!interventions_have_backward(iv))
-        note += " Mean ablations are left out here: the gradient methods cannot run an edited forward pass, so every "
-                "method on this page sees the model with only the zero ablations, knockouts and masks.";
+    std::string note = trf("ui.interventions.with_the_interventions", {{"what", iv.describe()}});
+    if (!interventions_have_backward(iv)) note += tr("ui.interventions.mean_ablations_left_out");
     return note;
 }
 
@@ -88,8 +87,8 @@ void draw_change(App& app, const HeatmapData& hd, PieceStyle style) {
         diff[i] = b.head(layer, head)[i] - a.head(layer, head)[i];
         vmax = std::max(vmax, std::fabs(diff[i]));
     }
-    ImGui::Text("Change in attention, layer %d, head %d: after - before the interventions", layer, head);
-    if (vmax == 0.0f) ImGui::TextDisabled("This head's attention did not change.");
+    ImGui::Text(tr("ui.interventions.change_in_attention_layer"), layer, head);
+    if (vmax == 0.0f) ImGui::TextDisabled("%s", tr("ui.interventions.this_head_s_attention"));
     SignedGridData g;
     g.rows = T;
     g.cols = S;
@@ -97,16 +96,18 @@ void draw_change(App& app, const HeatmapData& hd, PieceStyle style) {
     g.vmax = vmax > 0.0f ? vmax : 1.0f;
     for (int t = 0; t < T; ++t) g.row_labels.push_back(token_label(hd.queries->pieces[t], style));
     for (int t = 0; t < S; ++t) g.col_labels.push_back(token_label(hd.keys->pieces[t], style));
-    g.row_title = "looking (queries)";
-    g.col_title = "looked at (keys)";
+    g.row_title = tr("ui.interventions.looking_queries");
+    g.col_title = tr("ui.interventions.looked_at_keys");
     g.height = std::max(80.0f, ImGui::GetContentRegionAvail().y - 5.0f * ImGui::GetTextLineHeightWithSpacing());
     g.rect = hd.grid_rect;
-    g.legend_note = "red: more attention after the interventions, blue: less";
+    g.legend_note = tr("ui.interventions.red_more_attention_after");
     g.tooltip = [&](int r, int c) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, ": before %.3f, after %.3f (%+.3f)", a.head(layer, head)[r * S + c],
-                      b.head(layer, head)[r * S + c], diff[static_cast<size_t>(r) * S + c]);
-        return "'" + g.row_labels[r] + "' looks at '" + g.col_labels[c] + "'" + buf;
+        char buf[3][32];
+        std::snprintf(buf[0], sizeof buf[0], "%.3f", a.head(layer, head)[r * S + c]);
+        std::snprintf(buf[1], sizeof buf[1], "%.3f", b.head(layer, head)[r * S + c]);
+        std::snprintf(buf[2], sizeof buf[2], "%+.3f", diff[static_cast<size_t>(r) * S + c]);
+        return trf("ui.interventions.change_tooltip", {{"query", g.row_labels[r]}, {"key", g.col_labels[c]},
+                                                        {"before", buf[0]}, {"after", buf[1]}, {"change", buf[2]}});
     };
     show_signed_grid(g);
 }
@@ -119,14 +120,14 @@ bool app_intervention_heatmap(App& app, const HeatmapData& hd) {
                         hd.attention == &app.trace.attentions && !s.before.attentions.empty();
     if (!active) return false;
     if (!app.picture_only) {
-        ImGui::TextUnformatted("Interventions in. Show:");
+        ImGui::TextUnformatted(tr("ui.interventions.interventions_in_show"));
         int show = static_cast<int>(s.show);
         ImGui::SameLine();
-        ImGui::RadioButton("after##iv_show", &show, 0);
+        ImGui::RadioButton(tr_id("ui.interventions.after"), &show, 0);
         ImGui::SameLine();
-        ImGui::RadioButton("before##iv_show", &show, 1);
+        ImGui::RadioButton(tr_id("ui.interventions.before"), &show, 1);
         ImGui::SameLine();
-        ImGui::RadioButton("change##iv_show", &show, 2);
+        ImGui::RadioButton(tr_id("ui.interventions.change"), &show, 2);
         s.show = static_cast<InterventionShow>(show);
     }
     if (s.show == InterventionShow::after) return false;
@@ -164,17 +165,16 @@ void start_patching(App& app) {
     s.error.clear();
     s.job.reset();
     if (!app.model) {
-        s.error = "Open a model to patch its activations.";
+        s.error = tr("ui.interventions.open_a_model_to_patch");
         return;
     }
     const ModelInfo& info = app.model->info();
     if (info.encoder_decoder) {
-        s.error = "Activation patching runs on decoder-only and encoder models; " + app.model_name +
-                  " is an encoder-decoder.";
+        s.error = trf("ui.interventions.patching_needs_decoder_only", {{"model", app.model_name}});
         return;
     }
     if (!app.has_trace) {
-        s.error = "Type the clean text in the text box first.";
+        s.error = tr("ui.interventions.type_the_clean_text");
         return;
     }
     Encoding corrupted = app.model->tokenizer.encode(s.corrupted, /*add_special_tokens=*/true);
@@ -184,9 +184,8 @@ void start_patching(App& app) {
     }
     const TokenSeq& clean = app.trace.tokens;
     if (static_cast<int>(corrupted.ids.size()) != clean.size()) {
-        s.error = "The clean text has " + std::to_string(clean.size()) + " tokens and the corrupted text " +
-                  std::to_string(corrupted.ids.size()) + ": patching copies position by position, so they must have "
-                  "the same number.";
+        s.error = trf("ui.interventions.token_counts_differ",
+                      {{"clean", std::to_string(clean.size())}, {"corrupted", std::to_string(corrupted.ids.size())}});
         return;
     }
     s.job = std::make_shared<PatchingJob>(*app.model, clean.ids, corrupted.ids, PatchingOptions{});

@@ -1,6 +1,7 @@
 // Lesson mode's app side: the head's computation for the selection on screen, made once per (trace,
 // kind, layer, head) with one forward pass, and the step buttons and row clicks applied to the app.
 #include "ui/app.h"
+#include "core/i18n.h"
 #include "ui/lesson_view.h"
 
 namespace attn {
@@ -27,7 +28,7 @@ void lesson_update(App& app) {
     s.head = sel.head;
     Expected<HeadComputation> c = head_computation(*app.model, app.trace, head_stack(sel.kind), sel.layer, sel.head);
     s.has_result = c.ok();
-    s.error = c.ok() ? "" : "Lesson: " + c.error().message + ".";
+    s.error = c.ok() ? "" : tr("ui.lesson.lesson") + c.error().message + ".";
     if (c) s.result = std::move(*c);
 }
 

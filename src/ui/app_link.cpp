@@ -1,6 +1,7 @@
 // Links: "Copy link" hands the URL fragment to the platform, and a model opened from disk, which no
 // link can carry, is marked in the fragment and named in the status bar on both ends.
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/app.h"
 #include "ui/url_state.h"
 
@@ -16,22 +17,21 @@ std::string app_copy_link(App& app) {
     if (app.config.copy_link) copied = app.config.copy_link(fragment);
     else ImGui::SetClipboardText(("#" + fragment).c_str());
     if (!copied) {
-        app.action_error = "cannot copy the link: the browser refused the clipboard (the address bar has it)";
+        app.action_error = tr("errors.clipboard_refused");
         return fragment;
     }
     app.action_error.clear();
     if (app.model && app.model_from_disk)
-        app.notice = "link copied; this link cannot carry the model you opened from disk (" + app.model_name +
-                     "): it reproduces the text and view, and asks the reader to open the model";
+        app.notice = trf("notices.link_copied_disk_model", {{"model", app.model_name}});
     else
-        app.notice = "link copied: it reproduces this model, text and view";
+        app.notice = tr("notices.link_copied");
     return fragment;
 }
 
 std::string app_link_warning(const App& app) {
     if (app.linked_disk_model.empty()) return "";
-    return "this link was made with a model opened from disk (" + app.linked_disk_model +
-           "): open that folder with Open model..." + (app.model ? " (showing " + app.model_name + " meanwhile)" : "");
+    return trf("notices.link_needs_disk_model", {{"model", app.linked_disk_model}}) +
+           (app.model ? trf("notices.showing_meanwhile", {{"model", app.model_name}}) : "");
 }
 
 }  // namespace attn

@@ -6,6 +6,7 @@
 
 #include "analysis/random_weights.h"
 #include "analysis/value_weighted.h"
+#include "core/i18n.h"
 #include "model/generate.h"
 #include "ui/app.h"
 #include "ui/app_interventions.h"
@@ -128,7 +129,7 @@ AttentionView attention_view(const Trace& trace, AttentionKind kind) {
 bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     Expected<ModelPtr> loaded = model_load(files);
     if (!loaded) {
-        app.load_error = "cannot load model " + name + ": " + loaded.error().message;
+        app.load_error = trf("errors.cannot_load_model", {{"name", name}, {"problem", loaded.error().message}});
         return false;
     }
     app.model = std::move(*loaded);
@@ -137,7 +138,7 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     app.linked_disk_model.clear(); // a model was opened: the link's request is answered
     app.random_weights = probe_random_weights(*app.model);
     app.load_error.clear();
-    app.notice = "loaded " + name;
+    app.notice = trf("notices.loaded", {{"model", name}});
     app.stepped_ids.clear();   // ids of another vocabulary mean nothing to this model
     app.stepped_decoder_ids.clear();
     app.stepped_position = -1;
@@ -240,7 +241,7 @@ bool app_next_token(App& app) {
     const Model& model = *app.model;
     const ModelInfo& info = model.info();
     if (!info.causal && !info.encoder_decoder) {
-        app.step_error = "Next token needs a decoder: " + app.model_name + " fills in masks instead";
+        app.step_error = trf("errors.next_token_needs_decoder", {{"model", app.model_name}});
         return false;
     }
     const Trace& t = app.trace;
@@ -248,7 +249,7 @@ bool app_next_token(App& app) {
     const float* logits = t.logits_at(seq.size() - 1);
     if (!logits) return false;
     if (info.n_ctx > 0 && seq.size() >= info.n_ctx) {
-        app.step_error = "the context is full (" + std::to_string(info.n_ctx) + " tokens)";
+        app.step_error = trf("errors.context_full", {{"n", std::to_string(info.n_ctx)}});
         return false;
     }
     uint64_t rng = 0;   // greedy: the generator is not used

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "analysis/head_patterns.h"
+#include "core/i18n.h"
 #include "model/trace_export.h"
 #include "train/task.h"
 #include "ui/loss_curve.h"
@@ -23,7 +24,7 @@ double now_seconds() {
 }
 
 std::string shown_model_name(const TrainPanelState& t) {
-    return "trained here: " + t.trainer->task().name() + " (step " + std::to_string(t.trainer->steps_done()) + ")";
+    return trf("notices.trained_here", {{"task", t.trainer->task().name()}, {"step", std::to_string(t.trainer->steps_done())}});
 }
 
 // The induction task's claim, measured live: the best induction score of a head past layer 0 (where
@@ -52,7 +53,7 @@ bool make_trainer(App& app, const std::string& task_name) {
     TrainPanelState& t = app.train;
     const Task* task = task_find(task_name);
     if (!task) {
-        t.error = "unknown task '" + task_name + "': the tasks are " + task_names();
+        t.error = trf("errors.unknown_task", {{"task", task_name}, {"tasks", task_names()}});
         return false;
     }
     TrainOptions options;
@@ -64,7 +65,7 @@ bool make_trainer(App& app, const std::string& task_name) {
                       (t.steps > 0 ? " --steps " + std::to_string(t.steps) : "") + " (trained in the Train panel)";
     auto trainer = std::make_unique<Trainer>(*task, options);
     if (!trainer->error().empty()) {
-        t.error = "cannot train " + task->name() + ": " + trainer->error();
+        t.error = trf("errors.cannot_train", {{"task", task->name()}, {"problem", trainer->error()}});
         return false;
     }
     t.trainer = std::move(trainer);
@@ -101,7 +102,7 @@ void stop_when_finished(App& app) {
     if (!t.trainer || !t.trainer->done()) return;
     t.running = false;
     if (!t.trainer->error().empty()) t.error = t.trainer->error();
-    else t.notice = "finished " + std::to_string(t.trainer->steps_done()) + " steps";
+    else t.notice = trf("notices.finished_steps", {{"steps", std::to_string(t.trainer->steps_done())}});
 }
 
 }  // namespace
@@ -111,7 +112,7 @@ bool app_train_start(App& app, const std::string& task) {
     app.train.running = true;
     app.train.follow = true;
     app.train.open_panel = true;
-    app.train.notice = "training " + app.train.task + " from seed " + std::to_string(app.train.seed);
+    app.train.notice = trf("notices.training_from_seed", {{"task", app.train.task}, {"seed", std::to_string(app.train.seed)}});
     app.main_view = MainView::grid;   // the heads forming is what there is to watch
     return true;
 }
@@ -119,21 +120,21 @@ bool app_train_start(App& app, const std::string& task) {
 void app_train_pause(App& app) {
     if (!app.train.trainer || !app.train.running) return;
     app.train.running = false;
-    app.train.notice = "paused at step " + std::to_string(app.train.trainer->steps_done());
+    app.train.notice = trf("notices.paused_at_step", {{"step", std::to_string(app.train.trainer->steps_done())}});
     if (app.train.follow) app_train_show(app);
 }
 
 void app_train_resume(App& app) {
     if (!app.train.trainer || app.train.trainer->done()) return;
     app.train.running = true;
-    app.train.notice = "training " + app.train.task;
+    app.train.notice = trf("notices.training", {{"task", app.train.task}});
 }
 
 bool app_train_reset(App& app) {
     const std::string task = app.train.trainer ? app.train.trainer->task().name() : app.train.task;
     if (!make_trainer(app, task)) return false;
     app.train.running = false;
-    app.train.notice = "fresh weights from seed " + std::to_string(app.train.seed);
+    app.train.notice = trf("notices.fresh_weights", {{"seed", std::to_string(app.train.seed)}});
     if (app.train.follow && !app.train.shown_name.empty()) app_train_show(app);
     return true;
 }
@@ -186,7 +187,7 @@ bool app_train_show(App& app) {
         selection_clamp(app.selection, app.model->info().n_layer, app.model->info().n_head);
     }
     app.model_from_disk = true;   // a link cannot carry weights made here
-    app.notice = "showing the model trained here at step " + std::to_string(t.trainer->steps_done());
+    app.notice = trf("notices.showing_trained", {{"step", std::to_string(t.trainer->steps_done())}});
     t.shown_name = name;
     t.shown_step = t.trainer->steps_done();
     t.follow = true;
@@ -212,7 +213,7 @@ bool app_train_back(App& app) {
     app.trace = Trace{};
     app.has_trace = false;
     app.load_error.clear();
-    app.notice = "back to " + app.model_name;
+    app.notice = trf("notices.back_to", {{"model", app.model_name}});
     t.previous = TrainPrevious{};
     t.follow = false;
     t.shown_name.clear();
@@ -223,10 +224,10 @@ bool app_train_back(App& app) {
 
 Expected<TrainFolder> app_train_folder(App& app) {
     TrainPanelState& t = app.train;
-    if (!t.trainer) return make_error("nothing to save: start training first");
-    if (t.running) return make_error("pause the training before saving the model");
+    if (!t.trainer) return make_error(tr("errors.nothing_to_save"));
+    if (t.running) return make_error(tr("errors.pause_before_saving"));
     Expected<FileSet> files = t.trainer->save(t.save_eval_examples);
-    if (!files) return make_error("cannot save the model: " + files.error().message);
+    if (!files) return make_error(trf("errors.cannot_save_model", {{"problem", files.error().message}}));
     const Bytes* font = nullptr;   // the loss curve in the app's own text font when it has one
     for (const FontFile& f : app.config.fonts)
         if (f.role == FontFile::primary && !f.bytes.empty()) font = &f.bytes;
@@ -256,9 +257,9 @@ bool app_train_save(App& app) {
     }
     Expected<std::string> where = app.config.save_folder ? app.config.save_folder(folder->name, folder->files)
                                   : app.config.save_file ? app.config.save_file(folder->name + ".zip", train_folder_zip(*folder))
-                                                         : Expected<std::string>(make_error("this build cannot save files"));
+                                                         : Expected<std::string>(make_error(tr("errors.build_cannot_save")));
     if (!where) {
-        t.error = "cannot save " + folder->name + ": " + where.error().message;
+        t.error = trf("errors.cannot_save_file", {{"file", folder->name}, {"problem", where.error().message}});
         return false;
     }
     t.error.clear();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analysis/explanation.h"
+#include "core/i18n.h"
 #include "analysis/faithfulness.h"
 #include "ui/analysis_state.h"
 
@@ -32,6 +33,7 @@ struct ExplainState {
     bool with_faithfulness = false;    // rebuilt once faithfulness arrives
     ExplanationFacts facts;
     Explanation explanation;
+    Language explanation_language = Language::en;   // the language `explanation` is in
     std::string error;
 
     // Drawn last frame (tests and the page read them): the numbers as highlighted, the "why" links.

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/i18n.h"
+
 namespace attn {
 
 enum class ExportKind { png, svg, csv, json, npy, trace_safetensors, trace_npz };
@@ -11,16 +13,16 @@ enum class ExportKind { png, svg, csv, json, npy, trace_safetensors, trace_npz }
 struct ExportKindInfo {
     ExportKind kind;
     const char* name;    // the page API's name: exportFile('png')
-    const char* label;   // the Export menu's entry
+    const char* label;   // the string table key of the Export menu's entry (export_kind_label)
 };
 constexpr ExportKindInfo kExportKinds[] = {
-    {ExportKind::png, "png", "Picture of this view (.png)"},
-    {ExportKind::svg, "svg", "Vector picture of this view (.svg)"},
-    {ExportKind::csv, "csv", "This head's matrix (.csv)"},
-    {ExportKind::json, "json", "This head's matrix (.json)"},
-    {ExportKind::npy, "npy", "All heads of this attention (.npy)"},
-    {ExportKind::trace_safetensors, "safetensors", "Whole trace (.safetensors)"},
-    {ExportKind::trace_npz, "npz", "Whole trace (NumPy .npz)"},
+    {ExportKind::png, "png", "ui.export.png"},
+    {ExportKind::svg, "svg", "ui.export.svg"},
+    {ExportKind::csv, "csv", "ui.export.csv"},
+    {ExportKind::json, "json", "ui.export.json"},
+    {ExportKind::npy, "npy", "ui.export.npy"},
+    {ExportKind::trace_safetensors, "safetensors", "ui.export.safetensors"},
+    {ExportKind::trace_npz, "npz", "ui.export.npz"},
 };
 
 // PNG resolutions: the picture's canvas and font are multiplied, so text stays sharp.
@@ -36,7 +38,7 @@ inline const ExportKindInfo& export_kind_info(ExportKind kind) {
         if (k.kind == kind) return k;
     return kExportKinds[0];
 }
-inline const char* export_kind_label(ExportKind kind) { return export_kind_info(kind).label; }
+inline const char* export_kind_label(ExportKind kind) { return tr(export_kind_info(kind).label); }
 inline const char* export_kind_name(ExportKind kind) { return export_kind_info(kind).name; }
 // False (and *out unchanged) for a name that is not in kExportKinds.
 inline bool export_kind_from_name(const char* name, ExportKind* out) {

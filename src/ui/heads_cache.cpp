@@ -147,13 +147,13 @@ ImU32 head_pattern_color(HeadPattern p) {
 }
 
 ImVec2 head_badge_size(HeadPattern p, float font_size) {
-    const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(font_size, 1e9f, 0.0f, head_pattern_info(p).badge);
+    const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(font_size, 1e9f, 0.0f, head_pattern_badge(p, current_language()));
     const float pad = std::max(1.0f, font_size * 0.15f);
     return ImVec2(ts.x + 2 * pad, ts.y + pad);
 }
 
 ImVec2 draw_head_badge(ImDrawList* dl, ImVec2 at, HeadPattern p, float font_size) {
-    const char* text = head_pattern_info(p).badge;
+    const char* text = head_pattern_badge(p, current_language());
     ImFont* font = ImGui::GetFont();
     const float pad = std::max(1.0f, font_size * 0.15f);
     const ImVec2 size = head_badge_size(p, font_size);

@@ -1,5 +1,5 @@
-// Every sentence the lesson view says, in one table per language (English for now), so a translation is
-// one more table. A text names its numbers as {placeholders} (lesson_fill), so a translation may put them
+// Every sentence the lesson view says, gathered from the string tables (core/i18n.h, keys ui.lesson.*) for
+// one language. A text names its numbers as {placeholders} (lesson_fill), so a translation may put them
 // in any order.
 #pragma once
 #include <string>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/head_computation.h"
+#include "core/i18n.h"
 
 namespace attn {
 
@@ -46,7 +47,10 @@ struct LessonStrings {
     const char* kind_self, *kind_encoder, *kind_decoder, *kind_cross;
 };
 
-extern const LessonStrings kLessonEnglish;
+// The lesson's strings in `language` (built once, then shared).
+const LessonStrings& lesson_strings(Language language);
+// The same, freshly read from the tables (a missing key is recorded, as by tr).
+LessonStrings lesson_strings_from_tables(Language language);
 
 // The step's title and text in `strings` (the input step's if missing).
 const LessonStepText& lesson_step_text(const LessonStrings& strings, HeadStep step);

@@ -18,7 +18,7 @@ struct AttentionView;
 struct LessonData {
     const HeadComputation* computation = nullptr;   // null: the hint (no model) or `error`
     std::string error;
-    const LessonStrings* strings = &kLessonEnglish;
+    const LessonStrings* strings = &lesson_strings(current_language());   // made each frame: the current language
     std::vector<HeadStep> steps;                     // the lesson's steps for this model
     int index = 0;                                   // the step shown, in steps
     const TokenSeq* queries = nullptr;               // row labels (T)

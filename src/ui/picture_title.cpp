@@ -74,7 +74,7 @@ PictureTitle picture_title(const App& app, MainView view) {
     case MainView::similarity:
     case MainView::patching:
     case MainView::checks:
-    case MainView::explain: std::snprintf(what, sizeof what, "%s", main_view_info(view).label); break;
+    case MainView::explain: std::snprintf(what, sizeof what, "%s", main_view_label(view)); break;
     case MainView::lesson:
         std::snprintf(what, sizeof what, "lesson%slayer %d, head %d, step %s", kDot, s.layer, s.head,
                       head_step_name(app.lesson.step));

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/i18n.h"
 #include "ui/colormap.h"
 
 namespace attn {
@@ -22,23 +23,23 @@ enum class MainView { heatmap, grid, lines, flow, attributions, lens, activation
 struct MainViewInfo {
     MainView view;
     const char* name;    // "heatmap": the page API, the URL and the CLI's --view
-    const char* label;   // the view switch's radio button
+    const char* label;   // the string table key of the view switch's radio button (main_view_label)
     const char* mark;    // widget_mark name of that button (browser and UI tests click it)
 };
 constexpr MainViewInfo kMainViewTable[] = {
-    {MainView::heatmap, "heatmap", "Heatmap", "view_heatmap"},
-    {MainView::grid, "grid", "Head grid", "view_grid"},
-    {MainView::lines, "lines", "Lines", "view_lines"},
-    {MainView::flow, "flow", "Flow", "view_flow"},
-    {MainView::attributions, "attributions", "Attributions", "view_attributions"},
-    {MainView::lens, "lens", "Logit lens", "view_lens"},
-    {MainView::activations, "activations", "Activations", "view_activations"},
-    {MainView::heads, "heads", "Heads", "view_heads"},
-    {MainView::similarity, "similarity", "Similarity", "view_similarity"},
-    {MainView::patching, "patching", "Patching", "view_patching"},
-    {MainView::checks, "checks", "Checks", "view_checks"},
-    {MainView::explain, "explain", "Explain", "view_explain"},
-    {MainView::lesson, "lesson", "Lesson", "view_lesson"},
+    {MainView::heatmap, "heatmap", "ui.views.heatmap", "view_heatmap"},
+    {MainView::grid, "grid", "ui.views.grid", "view_grid"},
+    {MainView::lines, "lines", "ui.views.lines", "view_lines"},
+    {MainView::flow, "flow", "ui.views.flow", "view_flow"},
+    {MainView::attributions, "attributions", "ui.views.attributions", "view_attributions"},
+    {MainView::lens, "lens", "ui.views.lens", "view_lens"},
+    {MainView::activations, "activations", "ui.views.activations", "view_activations"},
+    {MainView::heads, "heads", "ui.views.heads", "view_heads"},
+    {MainView::similarity, "similarity", "ui.views.similarity", "view_similarity"},
+    {MainView::patching, "patching", "ui.views.patching", "view_patching"},
+    {MainView::checks, "checks", "ui.views.checks", "view_checks"},
+    {MainView::explain, "explain", "ui.views.explain", "view_explain"},
+    {MainView::lesson, "lesson", "ui.views.lesson", "view_lesson"},
 };
 constexpr MainView kMainViews[] = {MainView::heatmap,  MainView::grid,       MainView::lines,
                                    MainView::flow,     MainView::attributions, MainView::lens,
@@ -51,6 +52,8 @@ inline const MainViewInfo& main_view_info(MainView v) {
         if (i.view == v) return i;
     return kMainViewTable[0];
 }
+// The view's label in the current language.
+inline const char* main_view_label(MainView v) { return tr(main_view_info(v).label); }
 // The view's name in kMainViewTable.
 inline const char* main_view_name(MainView v) { return main_view_info(v).name; }
 // "heatmap, grid, ..., explain": every view's name, for messages.

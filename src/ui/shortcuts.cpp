@@ -3,8 +3,11 @@
 #include "ui/shortcuts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <string>
 
+#include "core/i18n.h"
 #include "ui/app.h"
 #include "ui/presenter.h"
 
@@ -61,6 +64,14 @@ void app_handle_shortcuts(App& app, int n_layer, int n_head) {
                 shortcut_apply(app, s.action, n_layer, n_head);
 }
 
+// A named key ("Left", "Esc") in the current language; typed characters ("+", "C") are shown as they are.
+const char* shortcut_keys_label(const Shortcut& s) {
+    if (s.key == ImGuiKey_COUNT) return s.keys;
+    std::string key = "ui.keys.";
+    for (const char* c = s.keys; *c; ++c) key += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+    return tr(key.c_str());
+}
+
 void show_shortcut_help(bool* open) {
     if (!*open) return;
     const ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -70,19 +81,19 @@ void show_shortcut_help(bool* open) {
     ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(vp->Size.x * 0.9f, vp->Size.y * 0.9f));
     const ImGuiWindowFlags flags = ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove;
-    if (ImGui::Begin("Keyboard shortcuts", open, flags)) {
+    if (ImGui::Begin(tr_id("ui.shortcuts.keyboard_shortcuts"), open, flags)) {
         if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
             for (const Shortcut& s : kShortcuts) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(s.keys);
+                ImGui::TextUnformatted(shortcut_keys_label(s));
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(s.what);
+                ImGui::TextUnformatted(tr(s.what));
             }
             ImGui::EndTable();
         }
-        ImGui::TextDisabled("Keys work whenever no text box has the keyboard (click beside it first).");
-        if (ImGui::Button("Close")) *open = false;
+        ImGui::TextDisabled("%s", tr("ui.shortcuts.keys_work_whenever_no"));
+        if (ImGui::Button(tr_id("ui.shortcuts.close"))) *open = false;
     }
     ImGui::End();
 }

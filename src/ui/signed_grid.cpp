@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/colormap.h"
 #include "ui/label_thinning.h"
@@ -86,7 +87,7 @@ int show_signed_grid(const SignedGridData& d) {
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, end.y + style.ItemSpacing.y + line));
     if (*d.col_title || *d.row_title) {
-        ImGui::TextDisabled("rows: %s; columns: %s", d.row_title, d.col_title);
+        ImGui::TextDisabled(tr("ui.signed_grid.rows_columns"), d.row_title, d.col_title);
     }
     const std::string note = label_thinning_note(row_step, col_step);
     if (!note.empty()) ImGui::TextDisabled("%s", note.c_str());

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/i18n.h"
 #include "imgui.h"
 
 namespace attn {
@@ -13,15 +14,15 @@ std::string token_marker_hint(const std::string& label, PieceStyle style) {
     auto add = [&](const char* line) { hint += (hint.empty() ? "" : "\n") + std::string(line); };
     if (label.rfind("\xC2\xB7", 0) == 0) {
         if (style == PieceStyle::byte_level)
-            add("\xC2\xB7 marks a space before the word (GPT-2 writes it as \xC4\xA0)");
+            add(tr("ui.token_hint.space_gpt2"));
         else if (style == PieceStyle::sentencepiece)
-            add("\xC2\xB7 marks a space before the word (SentencePiece writes it as \xE2\x96\x81)");
+            add(tr("ui.token_hint.space_sentencepiece"));
         else
-            add("\xC2\xB7 marks a space");
+            add(tr("ui.token_hint.space"));
     }
     if (style == PieceStyle::plain && label.size() > 2 && label.rfind("##", 0) == 0)
-        add("## marks a piece that continues the word before it (WordPiece)");
-    if (label.find("\\n") != std::string::npos) add("\\n is a line break in the text");
+        add(tr("ui.token_hint.wordpiece"));
+    if (label.find("\\n") != std::string::npos) add(tr("ui.token_hint.line_break"));
     return hint;
 }
 

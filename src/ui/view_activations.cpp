@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/analysis_views.h"
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
@@ -33,7 +34,7 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
     const bool have = s && s->n_layer > 0 && s->n_token > 0 &&
                       s->hidden_norm.size() == static_cast<size_t>(s->n_layer + 1) * s->n_token;
     if (!have) {
-        ImGui::TextDisabled("%s", d.hint.empty() ? "No activations yet." : d.hint.c_str());
+        ImGui::TextDisabled("%s", d.hint.empty() ? tr("ui.activations.no_activations_yet") : d.hint.c_str());
         return clicked;
     }
     const bool has_parts = s->attn_norm.size() == static_cast<size_t>(s->n_layer) * s->n_token &&
@@ -42,12 +43,12 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
     if (!has_parts) mode = ActivationMode::hidden_norm;
     if (d.mode) {
         int m = static_cast<int>(mode);
-        ImGui::RadioButton("Hidden-state norm", &m, static_cast<int>(ActivationMode::hidden_norm));
+        ImGui::RadioButton(tr_id("ui.activations.hidden_state_norm"), &m, static_cast<int>(ActivationMode::hidden_norm));
         widget_mark("act_hidden");
         if (has_parts) {
             same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x +
-                              ImGui::CalcTextSize("Attention vs MLP").x);
-            ImGui::RadioButton("Attention vs MLP", &m, static_cast<int>(ActivationMode::attn_vs_mlp));
+                              ImGui::CalcTextSize(tr("ui.activations.attention_vs_mlp")).x);
+            ImGui::RadioButton(tr_id("ui.activations.attention_vs_mlp"), &m, static_cast<int>(ActivationMode::attn_vs_mlp));
             widget_mark("act_parts");
         }
         *d.mode = mode = static_cast<ActivationMode>(m);
@@ -60,7 +61,7 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
 
     const float fs = ImGui::GetFontSize();
     std::vector<std::string> labels = token_labels_for_font(*d.tokens, T, d.piece_style, ImGui::GetFont());
-    const float row_label_w = ImGui::CalcTextSize("after L00").x + fs * 0.6f;
+    const float row_label_w = ImGui::CalcTextSize(tr("ui.activations.after_l")).x + fs * 0.6f;
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float cell_w = std::max(3.0f, (avail.x - row_label_w - fs) / T);
     const float cell_h = std::clamp((avail.y * 0.6f - fs * 2.0f) / rows, fs * 1.1f, fs * 2.4f);
@@ -71,7 +72,7 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
     auto row_y = [&](int r) { return grid.y + (rows - 1 - r) * cell_h; };   // layer 0 at the bottom
     auto row_name = [&](int r) {
         if (parts) return "L" + std::to_string(r);
-        return r == 0 ? std::string("embed") : "after L" + std::to_string(r - 1);
+        return r == 0 ? std::string("embed") : tr("ui.activations.after_l_2") + std::to_string(r - 1);
     };
     auto value = [&](int r, int t) {
         return parts ? attn_share(*s, r, t) : s->hidden_norm[static_cast<size_t>(r) * T + t];
@@ -114,22 +115,21 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
             sel.hover_query = t;
             const size_t i = static_cast<size_t>(parts ? r : r - 1) * T + t;
             if (parts)
-                ImGui::SetTooltip("'%s', layer %d: attention adds %.3g, the MLP %.3g (attention's share %.0f%%)\nClick for "
-                                  "its top MLP neurons.",
+                ImGui::SetTooltip(tr("ui.activations.layer_attention_adds_the"),
                                   labels[static_cast<size_t>(t)].c_str(), r, s->attn_norm[i], s->mlp_norm[i],
                                   value(r, t) * 100.0f);
             else
-                ImGui::SetTooltip("'%s', %s: ||h|| = %.4g%s", labels[static_cast<size_t>(t)].c_str(), row_name(r).c_str(),
-                                  value(r, t), r > 0 ? "\nClick for that layer's top MLP neurons." : "");
+                ImGui::SetTooltip(tr("ui.activations.h"), labels[static_cast<size_t>(t)].c_str(), row_name(r).c_str(),
+                                  value(r, t), r > 0 ? tr("ui.activations.click_for_that_layer") : "");
             if (ImGui::IsItemClicked() && (parts || r > 0)) clicked = {parts ? r : r - 1, t};
         }
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, grid.y + rows * cell_h + fs * 1.6f));
-    ImGui::TextDisabled(parts ? "Red: attention adds more to the residual stream than the MLP; blue: the MLP adds more."
-                              : "Brighter: a larger hidden state (L2 norm, scale 0..%.3g).",
+    ImGui::TextDisabled(parts ? tr("ui.activations.red_attention_adds_more")
+                              : tr("ui.activations.brighter_a_larger_hidden"),
                         vmax);
     if (d.cell_layer >= 0 && d.cell_token >= 0 && d.cell_token < T) {
-        ImGui::Text("Top MLP neurons of '%s' in layer %d", labels[static_cast<size_t>(d.cell_token)].c_str(), d.cell_layer);
+        ImGui::Text(tr("ui.activations.top_mlp_neurons_of"), labels[static_cast<size_t>(d.cell_token)].c_str(), d.cell_layer);
         if (!d.neurons_error.empty()) ImGui::TextColored(theme_error(), "%s", d.neurons_error.c_str());
         if (d.neurons && !d.neurons->empty()) {
             float nmax = 0.0f;
@@ -146,7 +146,7 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
             }
         }
     } else {
-        ImGui::TextDisabled("Click a cell to list that token's most active MLP neurons in that layer.");
+        ImGui::TextDisabled("%s", tr("ui.activations.click_a_cell_to"));
     }
     return clicked;
 }

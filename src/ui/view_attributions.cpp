@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "analysis/explanation.h"
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/analysis_views.h"
 #include "ui/attribution_methods.h"
@@ -45,7 +46,7 @@ std::string piece_label(const AttributionsData& d, int32_t id) {
 // Every method's score of one token, for the hover tooltip.
 void token_tooltip(const AttributionsData& d, const std::vector<std::string>& labels, int t) {
     ImGui::BeginTooltip();
-    ImGui::Text("'%s' (position %d)", labels[static_cast<size_t>(t)].c_str(), t);
+    ImGui::Text(tr("ui.attributions.position"), labels[static_cast<size_t>(t)].c_str(), t);
     for (const AttributionMethod& m : kAttributionMethods) {
         std::vector<float> s = m.scores(*d.result);
         if (static_cast<int>(s.size()) > t) ImGui::Text("%-28s %+.4g", m.label, s[static_cast<size_t>(t)]);
@@ -135,7 +136,7 @@ void agreement_table(const AttributionsData& d, const std::vector<std::string>& 
         scores.push_back(std::move(s));
     }
     if (have.size() < 2) return;
-    ImGui::TextUnformatted("Where the methods agree (Spearman rank correlation, 1 = same order)");
+    ImGui::TextUnformatted(tr("ui.attributions.where_the_methods_agree"));
     const int cols = 2 + static_cast<int>(have.size());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg;
     ImGui::PushTextWrapPos(-1.0f);   // one line per cell, as in the target table
@@ -144,7 +145,7 @@ void agreement_table(const AttributionsData& d, const std::vector<std::string>& 
         return;
     }
     ImGui::TableSetupColumn("method");
-    ImGui::TableSetupColumn("top token");
+    ImGui::TableSetupColumn(tr("ui.attributions.top_token"));
     for (int m : have) ImGui::TableSetupColumn(kAttributionMethods[m].short_label);
     ImGui::TableHeadersRow();
     for (size_t i = 0; i < have.size(); ++i) {
@@ -180,7 +181,7 @@ AttributionsActions target_picker(const AttributionsData& d) {
     if (d.target_rects) d.target_rects->clear();
     if (d.foil_rects) d.foil_rects->clear();
     if (!d.candidates || d.candidates->empty()) return act;
-    ImGui::TextUnformatted("Explain which prediction? Target = the token explained; foil = \"and not this one\".");
+    ImGui::TextUnformatted(tr("ui.attributions.explain_which_prediction_target"));
     const ImGuiTableFlags flags = ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg;
     // Token cells keep one line: the panel's wrap position would split a token the fit-to-content column
     // has not measured yet ("Cheroke" / "e").
@@ -214,7 +215,7 @@ AttributionsActions target_picker(const AttributionsData& d) {
     }
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextDisabled("(no foil)");
+    ImGui::TextDisabled("%s", tr("ui.attributions.no_foil"));
     ImGui::TableNextColumn();
     ImGui::TableNextColumn();
     ImGui::TableNextColumn();
@@ -237,7 +238,7 @@ bool show_job_progress(const JobProgressData& d) {
         return false;
     }
     const float fs = ImGui::GetFontSize();
-    const float cancel_w = ImGui::CalcTextSize("Cancel").x + ImGui::GetStyle().FramePadding.x * 2.0f;
+    const float cancel_w = ImGui::CalcTextSize(tr("ui.common.cancel")).x + ImGui::GetStyle().FramePadding.x * 2.0f;
     char overlay[160];
     std::snprintf(overlay, sizeof overlay, "%s  %.0f%%", d.stage.c_str(), d.progress * 100.0f);
     ImGui::ProgressBar(std::clamp(d.progress, 0.0f, 1.0f),
@@ -245,7 +246,7 @@ bool show_job_progress(const JobProgressData& d) {
     if (d.bar_rect) *d.bar_rect = last_item_rect();
     widget_mark("job_progress");
     ImGui::SameLine();
-    const bool cancel = ImGui::Button("Cancel");
+    const bool cancel = ImGui::Button(tr_id("ui.common.cancel"));
     if (d.cancel_rect) *d.cancel_rect = last_item_rect();
     widget_mark("job_cancel");
     return cancel;
@@ -262,8 +263,8 @@ AttributionsActions show_attributions(Selection& sel, const AttributionsData& d)
     const AttributionMethod& m = kAttributionMethods[method];
     const float fs = ImGui::GetFontSize();
 
-    ImGui::SetNextItemWidth(std::max(fs * 4.0f, std::min(fs * 14.0f, ImGui::GetContentRegionAvail().x - label_w("Method"))));
-    if (ImGui::BeginCombo("Method", m.label)) {
+    ImGui::SetNextItemWidth(std::max(fs * 4.0f, std::min(fs * 14.0f, ImGui::GetContentRegionAvail().x - label_w(tr("ui.attributions.method")))));
+    if (ImGui::BeginCombo(tr_id("ui.attributions.method"), m.label)) {
         for (int i = 0; i < kNumAttributionMethods; ++i)
             if (ImGui::Selectable(kAttributionMethods[i].label, i == method)) act.method = i;
         ImGui::EndCombo();
@@ -272,12 +273,12 @@ AttributionsActions show_attributions(Selection& sel, const AttributionsData& d)
     widget_mark("attr_method");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.what);
     int steps = d.ig_steps;
-    same_line_if_fits(fs * 8.0f + label_w("IG steps"));
+    same_line_if_fits(fs * 8.0f + label_w(tr("ui.attributions.ig_steps")));
     ImGui::SetNextItemWidth(fs * 8.0f);
-    if (ImGui::SliderInt("IG steps", &steps, 4, 512, "%d", ImGuiSliderFlags_Logarithmic) && steps != d.ig_steps)
+    if (ImGui::SliderInt(tr_id("ui.attributions.ig_steps"), &steps, 4, 512, "%d", ImGuiSliderFlags_Logarithmic) && steps != d.ig_steps)
         act.ig_steps = steps;
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Integrated gradients: points on the path from zero to the input");
-    const char* run_label = d.result ? "Run again" : "Run";
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.attributions.integrated_gradients_points_on"));
+    const char* run_label = d.result ? tr("ui.patching.run_again") : tr("ui.common.run");
     same_line_if_fits(ImGui::CalcTextSize(run_label).x + ImGui::GetStyle().FramePadding.x * 2.0f);
     ImGui::BeginDisabled(d.job.running);
     if (ImGui::Button(run_label)) act.run = true;
@@ -291,7 +292,7 @@ AttributionsActions show_attributions(Selection& sel, const AttributionsData& d)
     if (show_job_progress(d.job)) act.cancel = true;
     if (!d.error.empty()) ImGui::TextColored(theme_error(), "%s", d.error.c_str());
     if (!d.result || !d.tokens) {
-        if (!d.job.running) ImGui::TextDisabled("Press Run to see which tokens mattered for this prediction.");
+        if (!d.job.running) ImGui::TextDisabled("%s", tr("ui.attributions.press_run_to_see"));
         return act;
     }
     const Attribution& a = *d.result;
@@ -302,32 +303,31 @@ AttributionsActions show_attributions(Selection& sel, const AttributionsData& d)
                                ? labels[static_cast<size_t>(a.position)]
                                : "?";
     if (a.foil >= 0)
-        ImGui::Text("Why '%s' and not '%s' after '%s' (position %d)? score = logprob difference %.3f", target.c_str(),
+        ImGui::Text(tr("ui.attributions.why_and_not_after"), target.c_str(),
                     piece_label(d, a.foil).c_str(), at.c_str(), a.position, a.score);
     else
-        ImGui::Text("Why '%s' after '%s' (position %d)? score = logprob %.3f (p = %s)", target.c_str(), at.c_str(),
+        ImGui::Text(tr("ui.attributions.why_after_position_score"), target.c_str(), at.c_str(),
                     a.position, a.score, format_probability(std::exp(a.target_logprob)).c_str());
-    if (d.cancelled) ImGui::TextColored(theme_warning(), "Cancelled: methods not finished are left out.");
+    if (d.cancelled) ImGui::TextColored(theme_warning(), "%s", tr("ui.attributions.cancelled_methods_not_finished"));
 
     std::vector<float> s = m.scores(a);
     const bool is_signed = m.is_signed || (!s.empty() && *std::min_element(s.begin(), s.end()) < 0.0f);
     const float scale = max_abs(s);
     if (s.empty()) {
-        ImGui::TextDisabled("%s was not computed for this input.", m.label);
+        ImGui::TextDisabled(tr("ui.attributions.was_not_computed_for"), m.label);
     } else {
-        ImGui::TextDisabled(is_signed ? "red: pushes towards the target, blue: against it (scale +-%.3g)"
-                                      : "brighter: matters more (scale 0..%.3g)",
+        ImGui::TextDisabled(is_signed ? tr("ui.attributions.red_pushes_towards_the")
+                                      : tr("ui.attributions.brighter_matters_more_scale"),
                             scale);
         colored_tokens(sel, d, labels, s, scale, is_signed);
         if (method == kMethodIntegratedGradients && !a.integrated_gradients.empty()) {
             const float diff = a.score - a.baseline_logprob;
-            ImGui::Text("Completeness gap: sum(IG) - (score - all-zero score) = %+.4g (%.2g%% of %.4g)",
+            ImGui::Text(tr("ui.attributions.completeness_gap_sum_ig"),
                         a.ig_completeness_gap, diff != 0.0f ? 100.0f * std::fabs(a.ig_completeness_gap / diff) : 0.0f,
                         diff);
             widget_mark("attr_gap");
             if (ImGui::IsItemHovered())
-                ImGui::SetTooltip("Integrated gradients should add up to how much the score changes from an all-zero\n"
-                                  "input to this one; more steps shrink the gap.");
+                ImGui::SetTooltip("%s", tr("ui.attributions.integrated_gradients_should_add"));
         }
         token_bars(sel, d, labels, s, scale, is_signed);
     }

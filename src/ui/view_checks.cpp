@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "analysis/check_suites.h"
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/app.h"
 #include "ui/app_checks.h"
@@ -23,7 +24,7 @@ namespace {
 const char* scope_label(CheckScope s) {
     switch (s) {
         case CheckScope::head: return "head";
-        case CheckScope::layer_average: return "layer avg";
+        case CheckScope::layer_average: return tr("ui.checks.layer_avg");
         case CheckScope::rollout: return "rollout";
         case CheckScope::attribution: return "attribution";
     }
@@ -43,7 +44,7 @@ void show_controls(App& app) {
     if (suites.empty()) return;
     s.suite_index = std::clamp(s.suite_index, 0, static_cast<int>(suites.size()) - 1);
     ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Suite");
+    ImGui::TextUnformatted(tr("ui.checks.suite"));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10.0f);
     if (ImGui::BeginCombo("##check_suite", suites[s.suite_index].name)) {
@@ -58,22 +59,22 @@ void show_controls(App& app) {
         std::snprintf(overlay, sizeof overlay, "%s", s.stage.c_str());
         ImGui::ProgressBar(s.progress, ImVec2(ImGui::GetFontSize() * 14.0f, 0.0f), overlay);
         ImGui::SameLine();
-        if (ImGui::Button("Cancel")) s.cancel_requested = true;
+        if (ImGui::Button(tr_id("ui.common.cancel"))) s.cancel_requested = true;
         widget_mark("checks_cancel");
     } else {
         ImGui::BeginDisabled(!app.model);
-        if (ImGui::Button("Run")) s.run_requested = true;
+        if (ImGui::Button(tr_id("ui.common.run"))) s.run_requested = true;
         widget_mark("checks_run");
         s.run_rect = last_item_rect();
         ImGui::EndDisabled();
     }
     if (s.has_result) {
         ImGui::SameLine();
-        if (ImGui::Checkbox("Outline in head grid", &s.highlight) && s.highlight) app.main_view = MainView::grid;
+        if (ImGui::Checkbox(tr_id("ui.checks.outline_in_head_grid"), &s.highlight) && s.highlight) app.main_view = MainView::grid;
         widget_mark("checks_highlight");
         s.highlight_rect = last_item_rect();
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("The head grid outlines the heads that pass more than half of the head cases.");
+            ImGui::SetTooltip("%s", tr("ui.checks.the_head_grid_outlines"));
     }
     Expected<CheckSuite> picked = parse_check_suite(suites[s.suite_index].json, suites[s.suite_index].file);
     if (picked && !picked->description.empty()) ImGui::TextDisabled("%s", picked->description.c_str());
@@ -117,7 +118,7 @@ void show_pass_grid(App& app, const CheckSuiteResult& r, int n_cases, bool pictu
             dl->AddText(ImVec2(a.x + (cell - 2.0f - ImGui::CalcTextSize(buf).x) * 0.5f, a.y + (cell_h - 2.0f - fs) * 0.5f),
                         bright ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255), buf);
             if (!picture && ImGui::IsMouseHoveringRect(a, b) && ImGui::IsWindowHovered()) {
-                ImGui::SetTooltip("L%d H%d passes %d of %d head cases\nclick: show it in the head grid", l, h, n, n_cases);
+                ImGui::SetTooltip(tr("ui.checks.l_h_passes_of"), l, h, n, n_cases);
                 if (ImGui::IsMouseClicked(0)) app.checks.clicked_head = i;
             }
         }
@@ -128,13 +129,13 @@ void show_pass_grid(App& app, const CheckSuiteResult& r, int n_cases, bool pictu
 void show_cases(App& app, const CheckSuiteResult& r, bool picture) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("check_cases", 5, flags)) return;
-    ImGui::TableSetupColumn("Case", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableSetupColumn("Query \xE2\x86\x92 expected vs distractors", ImGuiTableColumnFlags_WidthStretch, 1.6f);
+    ImGui::TableSetupColumn(tr("ui.checks.case"), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn(tr("ui.checks.query_expected_vs_distractors"), ImGuiTableColumnFlags_WidthStretch, 1.6f);
     // Fixed widths from their widest content: auto-fit would wrap "L1 H0" in the first frames.
     auto width = [](const char* widest) { return ImGui::CalcTextSize(widest).x + ImGui::GetFontSize() * 0.4f; };
-    ImGui::TableSetupColumn("Result", ImGuiTableColumnFlags_WidthFixed, width("Result"));
-    ImGui::TableSetupColumn("Best", ImGuiTableColumnFlags_WidthFixed, width("attribution"));
-    ImGui::TableSetupColumn("Margin", ImGuiTableColumnFlags_WidthFixed, width("+0.000 mass"));
+    ImGui::TableSetupColumn(tr("ui.checks.result"), ImGuiTableColumnFlags_WidthFixed, width(tr("ui.checks.result")));
+    ImGui::TableSetupColumn(tr("ui.checks.best"), ImGuiTableColumnFlags_WidthFixed, width("attribution"));
+    ImGui::TableSetupColumn(tr("ui.checks.margin"), ImGuiTableColumnFlags_WidthFixed, width(tr("ui.checks.mass_2")));
     ImGui::TableHeadersRow();
     for (size_t i = 0; i < r.cases.size(); ++i) {
         const CheckCaseResult& c = r.cases[i];
@@ -146,7 +147,7 @@ void show_cases(App& app, const CheckSuiteResult& r, bool picture) {
         } else if (ImGui::Selectable(c.name.c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
             app.checks.clicked_case = static_cast<int>(i);
         }
-        if (!picture && ImGui::IsItemHovered()) ImGui::SetTooltip("Open this case in the heatmap, its best head selected");
+        if (!picture && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.checks.open_this_case_in"));
         ImGui::PopID();
         ImGui::TableNextColumn();
         if (!c.error.empty()) {
@@ -156,21 +157,21 @@ void show_cases(App& app, const CheckSuiteResult& r, bool picture) {
             continue;
         }
         std::string q = c.query_text + " \xE2\x86\x92 " + joined(c.expected_text, " + ");
-        if (!c.distractor_text.empty()) q += "  vs  " + joined(c.distractor_text, ", ");
+        if (!c.distractor_text.empty()) q += tr("ui.checks.vs") + joined(c.distractor_text, ", ");
         ImGui::TextUnformatted(q.c_str());
         ImGui::TableNextColumn();
         ImGui::PushStyleColor(ImGuiCol_Text, c.pass ? theme_accent_vec() : theme_error());
-        ImGui::TextUnformatted(c.pass ? "pass" : "fail");
+        ImGui::TextUnformatted(c.pass ? tr("ui.checks.pass") : tr("ui.checks.fail"));
         ImGui::PopStyleColor();
         ImGui::TableNextColumn();
         if (c.scope == CheckScope::head && c.best >= 0)
-            ImGui::Text("L%d H%d", c.best / c.n_head, c.best % c.n_head);
+            ImGui::Text(tr("ui.common.l_h"), c.best / c.n_head, c.best % c.n_head);
         else if (c.scope == CheckScope::layer_average && c.best >= 0)
-            ImGui::Text("L%d avg", c.best);
+            ImGui::Text(tr("ui.checks.l_avg"), c.best);
         else
             ImGui::TextUnformatted(scope_label(c.scope));
         ImGui::TableNextColumn();
-        ImGui::Text("%+.3f%s", c.value, c.metric == CheckMetric::mass ? " mass" : "");
+        ImGui::Text("%+.3f%s", c.value, c.metric == CheckMetric::mass ? tr("ui.checks.mass") : "");
     }
     ImGui::EndTable();
 }
@@ -183,8 +184,7 @@ void show_checks_view(App& app, PieceStyle) {
     if (!picture) s.run_rect = s.highlight_rect = {};
     if (!picture) show_controls(app);
     if (!app.model && !s.has_result) {
-        ImGui::TextWrapped("Rule-based checks ask every head questions like \"does 'it' attend to 'animal' more than "
-                           "to 'street'?\". Load a model, pick a suite and press Run.");
+        ImGui::TextWrapped("%s", tr("ui.checks.rule_based_checks_ask"));
         return;
     }
     if (!s.error.empty()) {
@@ -193,7 +193,7 @@ void show_checks_view(App& app, PieceStyle) {
         ImGui::PopStyleColor();
     }
     if (!s.has_result) {
-        ImGui::TextDisabled("%s", s.run ? "Running..." : "Press Run to check every head on this suite.");
+        ImGui::TextDisabled("%s", s.run ? tr("ui.checks.running") : tr("ui.checks.press_run_to_check"));
         return;
     }
     const CheckSuiteResult& r = s.result;
@@ -202,15 +202,15 @@ void show_checks_view(App& app, PieceStyle) {
         passed += c.error.empty() && c.pass;
         errors += !c.error.empty();
     }
-    ImGui::Text("%s: %d of %zu cases pass%s%s", r.suite.c_str(), passed, r.cases.size(),
-                errors ? (", " + std::to_string(errors) + " could not run").c_str() : "",
-                s.cancelled ? " (cancelled)" : "");
-    ImGui::TextDisabled("A case passes when its best head (or layer, rollout, attribution) scores above the threshold.");
+    ImGui::Text(tr("ui.checks.of_u_cases_pass"), r.suite.c_str(), passed, r.cases.size(),
+                errors ? (", " + std::to_string(errors) + tr("ui.checks.could_not_run")).c_str() : "",
+                s.cancelled ? tr("ui.checks.cancelled") : "");
+    ImGui::TextDisabled("%s", tr("ui.checks.a_case_passes_when"));
     if (app.random_weights)
-        ImGui::TextColored(theme_warning(), "This model has random weights: which heads pass here means nothing.");
+        ImGui::TextColored(theme_warning(), "%s", tr("ui.checks.this_model_has_random"));
     const int n_head_cases = check_head_cases(r);
     if (n_head_cases > 0) {
-        ImGui::TextDisabled("Cases each head passes (of %d); outlined: more than half", n_head_cases);
+        ImGui::TextDisabled(tr("ui.checks.cases_each_head_passes"), n_head_cases);
         show_pass_grid(app, r, n_head_cases, picture);
         std::string best;
         for (size_t i = 0; i < r.best_heads.size() && i < 5; ++i) {
@@ -219,7 +219,7 @@ void show_checks_view(App& app, PieceStyle) {
             best += (best.empty() ? "" : ",  ") + ("L" + std::to_string(h / r.n_head) + " H" + std::to_string(h % r.n_head)) +
                     " (" + std::to_string(r.head_pass_count[h]) + ")";
         }
-        ImGui::Text("Heads passing most: %s", best.empty() ? "none" : best.c_str());
+        ImGui::Text(tr("ui.checks.heads_passing_most"), best.empty() ? tr("ui.checks.none") : best.c_str());
     }
     show_cases(app, r, picture);
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "analysis/attribution_methods.h"
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/analysis_views.h"
 #include "ui/app.h"
@@ -76,16 +77,16 @@ void rich_sentence(const Explanation& e, int sentence, std::vector<std::string>*
 
 std::string link_label(const App& app, const ExplanationClaim& c) {
     switch (c.panel) {
-        case ExplanationPanel::predictions: return "See the prediction (Attributions)";
+        case ExplanationPanel::predictions: return tr("ui.explain.see_the_prediction_attributions");
         case ExplanationPanel::attributions: {
             const int m = attribution_method_index(c.method.c_str());
-            return m >= 0 ? std::string("See Attributions: ") + kAttributionMethods[m].label : "See Attributions";
+            return m >= 0 ? std::string(tr("ui.explain.see_attributions")) + kAttributionMethods[m].label : tr("ui.explain.see_attributions_2");
         }
         case ExplanationPanel::heads: {
-            const char* stack = c.stack == "cross" ? "cross-attention " : c.stack == "decoder" ? "decoder " : "";
-            return "See Heads: " + std::string(stack) + "layer " + std::to_string(c.layer) + " head " + std::to_string(c.head);
+            const char* stack = c.stack == "cross" ? tr("ui.explain.cross_attention") : c.stack == "decoder" ? tr("ui.explain.decoder") : "";
+            return tr("ui.explain.see_heads") + std::string(stack) + tr("ui.explain.layer") + std::to_string(c.layer) + tr("ui.explain.head") + std::to_string(c.head);
         }
-        case ExplanationPanel::logit_lens: return "See Logit lens";
+        case ExplanationPanel::logit_lens: return tr("ui.explain.see_logit_lens");
         case ExplanationPanel::faithfulness:
         case ExplanationPanel::none: break;
     }
@@ -122,17 +123,15 @@ void faithfulness_table(const Faithfulness& f) {
     for (const FaithfulnessRow& r : f.rows)
         if (std::find(ks.begin(), ks.end(), r.k) == ks.end()) ks.push_back(r.k);
     if (ks.empty()) return;
-    ImGui::TextWrapped("Faithfulness: the drop of the answer's probability (%s on the full input) when only the top k "
-                       "tokens of a method are kept (sufficiency, lower is better) or when they are removed "
-                       "(comprehensiveness, higher is better).",
+    ImGui::TextWrapped(tr("ui.explain.faithfulness_the_drop_of"),
                        format_probability(f.full_prob).c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg;
     const int cols = 2 + static_cast<int>(ks.size());
     ImGui::PushTextWrapPos(-1.0f);
     if (ImGui::BeginTable("faithfulness", cols, flags)) {
         ImGui::TableSetupColumn("method");
-        for (int k : ks) ImGui::TableSetupColumn(("k=" + std::to_string(k) + " suff / comp").c_str());
-        ImGui::TableSetupColumn("mean comp - suff");
+        for (int k : ks) ImGui::TableSetupColumn(("k=" + std::to_string(k) + tr("ui.explain.suff_comp")).c_str());
+        ImGui::TableSetupColumn(tr("ui.explain.mean_comp_suff"));
         ImGui::TableHeadersRow();
         for (int m = 0; m < kNumAttributionMethods; ++m) {
             const std::string name = kAttributionMethods[m].name;
@@ -142,7 +141,7 @@ void faithfulness_table(const Faithfulness& f) {
             ImGui::TableNextRow();
             if (best) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, (theme_accent() & 0x00ffffff) | 0x60000000);
             ImGui::TableNextColumn();
-            ImGui::Text(best ? "%s (most faithful)" : "%s", kAttributionMethods[m].label);
+            ImGui::Text(best ? tr("ui.explain.most_faithful") : "%s", kAttributionMethods[m].label);
             for (int k : ks) {
                 ImGui::TableNextColumn();
                 for (const FaithfulnessRow& r : f.rows)
@@ -169,11 +168,11 @@ void show_explain_view(App& app, PieceStyle) {
 
     if (controls) {
         ImGui::BeginDisabled(!s.has_explanation);
-        if (ImGui::Button("Copy text")) ImGui::SetClipboardText(s.explanation.text().c_str());
+        if (ImGui::Button(tr_id("ui.explain.copy_text"))) ImGui::SetClipboardText(s.explanation.text().c_str());
         ImGui::EndDisabled();
         ImGui::SameLine();
     }
-    ImGui::TextDisabled("Every number below is read from the analyses; highlighted numbers are the ones the panels show.");
+    ImGui::TextDisabled("%s", tr("ui.explain.every_number_below_is"));
 
     if (!seq2seq) {
         const std::string why = app_analysis_unavailable(app);
@@ -183,12 +182,12 @@ void show_explain_view(App& app, PieceStyle) {
         }
         if (!app_analysis_current(app)) {
             if (app.analysis.job) {
-                ImGui::TextWrapped("Computing the attributions the explanation is built from...");
+                ImGui::TextWrapped("%s", tr("ui.explain.computing_the_attributions_the"));
                 if (controls && show_job_progress({true, app.analysis.progress, app.analysis.stage, nullptr, nullptr}))
                     app.analysis.cancel_requested = true;
             } else {
-                ImGui::TextWrapped("The attributions for this input were cancelled.");
-                if (controls && ImGui::Button("Run")) app.analysis.run_requested = true;
+                ImGui::TextWrapped("%s", tr("ui.explain.the_attributions_for_this"));
+                if (controls && ImGui::Button(tr_id("ui.common.run"))) app.analysis.run_requested = true;
             }
             return;
         }
@@ -217,7 +216,7 @@ void show_explain_view(App& app, PieceStyle) {
 
     if (s.job && controls) {
         ImGui::Separator();
-        ImGui::TextUnformatted("Measuring faithfulness (one forward pass per step)...");
+        ImGui::TextUnformatted(tr("ui.explain.measuring_faithfulness_one_forward"));
         if (show_job_progress({true, s.progress, s.stage, nullptr, nullptr})) s.job->cancel();
     }
     if (s.has_faithfulness && s.faithfulness_key == app.analysis.key && !seq2seq) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
 #include "ui/label_thinning.h"
@@ -144,7 +145,7 @@ FlowLayout flow_layout(ImVec2 origin, ImVec2 avail, int L, int T, float widest_l
     g.L = L;
     g.T = T;
     const float fs = ImGui::GetFontSize();
-    g.row_label_w = ImGui::CalcTextSize("layer 00").x + fs * 0.6f;
+    g.row_label_w = ImGui::CalcTextSize(tr("ui.flow.layer_2")).x + fs * 0.6f;
     const float width = std::max(fs, avail.x - g.row_label_w - fs * 0.5f);
     g.gx = origin.x + g.row_label_w;
     g.dx = width / T;
@@ -178,7 +179,7 @@ float distance_to_segment(ImVec2 p, ImVec2 a, ImVec2 b) {
 
 const char* layer_name(int l, char* buf, size_t n) {
     if (l == 0) return "input";
-    std::snprintf(buf, n, "layer %d", l);
+    std::snprintf(buf, n, tr("ui.flow.layer_3"), l);
     return buf;
 }
 
@@ -194,46 +195,42 @@ void show_flow(Selection& sel, const FlowData& d) {
     }
     const AttentionTensor* attn = d.attention;
     if (!attn || attn->empty() || attn->n_query == 0 || !d.tokens || !d.state) {
-        ImGui::TextDisabled("ATTENTION FLOW");
-        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        ImGui::TextDisabled("%s", tr("ui.flow.attention_flow"));
+        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return;
     }
     FlowViewState& s = *d.state;
     reset_for(s, d.trace_key, *attn);
     if (s.ahat.empty()) {
-        ImGui::TextWrapped("Flow needs a self-attention stack (queries and keys from the same tokens).");
+        ImGui::TextWrapped("%s", tr("ui.flow.flow_needs_a_self"));
         return;
     }
     const int L = s.ahat.n_layer, T = s.ahat.n_token;
     const float fs = ImGui::GetFontSize();
 
     if (d.picture) {   // the legend in place of the explanation and the slider
-        ImGui::TextWrapped("Rows: the tokens after each layer, input at the bottom. Edge opacity and width: how much of "
-                           "the upper token comes from the lower one (heads averaged, residual included); edges under "
-                           "%.2f not drawn%s.", s.threshold, s.pinned >= 0 ? "; orange: the paths into the marked token" : "");
+        ImGui::TextWrapped(tr("ui.flow.rows_the_tokens_after"), s.threshold, s.pinned >= 0 ? tr("ui.flow.orange_the_paths_into") : "");
     } else {
         // The full explanation wraps to four lines at a projector font, so it waits behind a hover and the
         // graph keeps the room; a short line says what the rows are.
-        ImGui::TextUnformatted("Attention flow, input at the bottom");
+        ImGui::TextUnformatted(tr("ui.flow.attention_flow_input_at"));
         ImGui::SameLine();
         ImGui::TextDisabled("(?)");
         if (ImGui::IsItemHovered()) {
             ImGui::BeginTooltip();
             ImGui::PushTextWrapPos(fs * 28.0f);
-            ImGui::TextUnformatted("Each row is the token stream after a layer, input at the bottom. An edge's strength is how "
-                                   "much of the upper token comes from the lower one (heads averaged, half kept by the "
-                                   "residual). Hover a top token to see where it came from; click to pin.");
+            ImGui::TextUnformatted(tr("ui.flow.each_row_is_the"));
             ImGui::PopTextWrapPos();
             ImGui::EndTooltip();
         }
         ImGui::SetNextItemWidth(fs * 10.0f);
-        ImGui::SliderFloat("hide edges below", &s.threshold, 0.0f, 1.0f, "%.2f");
+        ImGui::SliderFloat(tr_id("ui.flow.hide_edges_below"), &s.threshold, 0.0f, 1.0f, "%.2f");
         if (d.slider_rect) {
             *d.slider_rect = last_item_rect();
             (*d.slider_rect)[2] = fs * 10.0f;   // the slider's frame, not its label
         }
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Edges with a weaker Ahat weight are hidden; the lit paths of a hovered token always show.");
+            ImGui::SetTooltip("%s", tr("ui.flow.edges_with_a_weaker"));
     }
 
     const ImFont* font = ImGui::GetFont();
@@ -382,21 +379,20 @@ void show_flow(Selection& sel, const FlowData& d) {
     if (focus >= 0) {
         const std::string& who = elided[focus];
         if (flow_row)
-            ImGui::TextWrapped("Bars: how much of '%s' at the top can flow back to each input token (max flow, 0 to 1).",
+            ImGui::TextWrapped(tr("ui.flow.bars_how_much_of"),
                         who.c_str());
         else if (can_flow)
-            ImGui::TextWrapped("Computing max flow for '%s': %d%% (bars show rollout, its share of '%s', meanwhile).",
+            ImGui::TextWrapped(tr("ui.flow.computing_max_flow_for"),
                         who.c_str(), static_cast<int>(flow_progress * 100.0f), who.c_str());
         else
-            ImGui::TextWrapped("Bars: the share of '%s' that comes from each input token (rollout; max flow is too large "
-                        "to compute at %d tokens).", who.c_str(), T);
+            ImGui::TextWrapped(tr("ui.flow.bars_the_share_of"), who.c_str(), T);
     } else if (!d.picture) {
-        ImGui::TextDisabled("Hover a top-row token to light up where it came from.");
+        ImGui::TextDisabled("%s", tr("ui.flow.hover_a_top_row"));
     }
     // One line of notes: skipped token labels, then edges left out.
     std::string note = label_thinning_note(g.label_step);
     if (s.edges_dropped > 0)
-        note += (note.empty() ? "" : "; ") + std::to_string(s.edges_dropped) + " weaker edges not drawn (too many to draw at once)";
+        note += (note.empty() ? "" : "; ") + std::to_string(s.edges_dropped) + tr("ui.flow.weaker_edges_not_drawn");
     if (!note.empty()) {
         ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
         ImGui::TextDisabled("%s", note.c_str());
@@ -408,8 +404,8 @@ void show_flow(Selection& sel, const FlowData& d) {
     if (!window_hovered || hover_top >= 0) {
         if (hover_top >= 0) {
             ImGui::BeginTooltip();
-            ImGui::Text("'%s' (token %d) after layer %d", labels[hover_top].c_str(), hover_top, L);
-            ImGui::TextDisabled(s.pinned == hover_top ? "click to unpin" : "click to pin its paths");
+            ImGui::Text(tr("ui.flow.token_after_layer"), labels[hover_top].c_str(), hover_top, L);
+            ImGui::TextDisabled(s.pinned == hover_top ? tr("ui.common.click_to_unpin") : tr("ui.flow.click_to_pin_its"));
             ImGui::EndTooltip();
         }
         return;
@@ -420,9 +416,9 @@ void show_flow(Selection& sel, const FlowData& d) {
     if (l_near >= 0 && l_near <= L && i_near >= 0 && i_near < T &&
         std::fabs(m.y - g.y(l_near)) <= std::max(g.radius, 3.0f) && std::fabs(m.x - g.x(i_near)) <= std::max(g.radius, g.dx * 0.5f)) {
         ImGui::BeginTooltip();
-        ImGui::Text("'%s' (token %d), %s", labels[i_near].c_str(), i_near, layer_name(l_near, buf, sizeof buf));
+        ImGui::Text(tr("ui.flow.token"), labels[i_near].c_str(), i_near, layer_name(l_near, buf, sizeof buf));
         if (!importance.empty())
-            ImGui::Text("share of '%s' at the top passing through here: %.3f", elided[focus].c_str(),
+            ImGui::Text(tr("ui.flow.share_of_at_the"), elided[focus].c_str(),
                         importance[static_cast<size_t>(l_near) * T + i_near]);
         if (l_near >= 1) {
             const double* row = s.ahat.layer(l_near - 1) + static_cast<size_t>(i_near) * T;
@@ -430,9 +426,9 @@ void show_flow(Selection& sel, const FlowData& d) {
             for (int i = 0; i < T; ++i) order[i] = i;
             const int n = std::min(T, 3);
             std::partial_sort(order.begin(), order.begin() + n, order.end(), [&](int a, int b) { return row[a] > row[b]; });
-            ImGui::TextDisabled("comes from (the row below):");
+            ImGui::TextDisabled("%s", tr("ui.flow.comes_from_the_row"));
             for (int r = 0; r < n; ++r)
-                ImGui::Text("  '%s': %.3f%s", elided[order[r]].c_str(), row[order[r]], order[r] == i_near ? " (itself)" : "");
+                ImGui::Text("  '%s': %.3f%s", elided[order[r]].c_str(), row[order[r]], order[r] == i_near ? tr("ui.flow.itself") : "");
         }
         ImGui::EndTooltip();
         return;
@@ -445,13 +441,13 @@ void show_flow(Selection& sel, const FlowData& d) {
     }
     if (best) {
         ImGui::BeginTooltip();
-        ImGui::Text("'%s' (%s) -> '%s' (layer %d): %.3f", elided[best->from].c_str(),
+        ImGui::Text(tr("ui.flow.layer"), elided[best->from].c_str(),
                     layer_name(best->layer - 1, buf, sizeof buf), elided[best->to].c_str(), best->layer, best->weight);
-        ImGui::TextDisabled("%.0f%% of '%s' after layer %d comes from '%s' %s", best->weight * 100.0f,
+        ImGui::TextDisabled(tr("ui.flow.f_after_layer_comes"), best->weight * 100.0f,
                             elided[best->to].c_str(), best->layer, elided[best->from].c_str(),
-                            best->from == best->to ? "itself (residual + self attention)" : "below");
+                            best->from == best->to ? tr("ui.flow.itself_residual_self_attention") : tr("ui.flow.below"));
         if (best->importance > 0.0f)
-            ImGui::Text("on the path to '%s': carries %.3f of it", elided[focus].c_str(), best->importance);
+            ImGui::Text(tr("ui.flow.on_the_path_to"), elided[focus].c_str(), best->importance);
         ImGui::EndTooltip();
     }
 }

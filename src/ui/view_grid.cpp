@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/colorbar.h"
 #include "ui/heads_cache.h"
 #include "ui/heatmap_cells.h"
@@ -45,8 +46,8 @@ bool show_grid(Selection& sel, const GridData& d) {
     const AttentionTensor* a = d.attention;
     if (d.tile_rects) d.tile_rects->clear();
     if (!a || a->empty() || a->n_query == 0 || a->n_key == 0) {
-        ImGui::TextDisabled("HEAD GRID");
-        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        ImGui::TextDisabled("%s", tr("ui.grid.head_grid"));
+        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return false;
     }
     selection_clamp(sel, a->n_layer, a->n_head);
@@ -54,7 +55,7 @@ bool show_grid(Selection& sel, const GridData& d) {
 
     // A picture has the caption for a title and a colorbar instead of the controls and the hint.
     if (!d.picture) {
-        ImGui::Text("%s%s%d layers x %d heads", d.title, *d.title ? " \xE2\x80\x94 " : "", L, H);
+        ImGui::Text(tr("ui.grid.layers_x_heads"), d.title, *d.title ? " \xE2\x80\x94 " : "", L, H);
         {
             float controls_w = scale_controls_width();
             float right = ImGui::GetWindowContentRegionMax().x;
@@ -62,7 +63,7 @@ bool show_grid(Selection& sel, const GridData& d) {
                 ImGui::SameLine(right - controls_w);
             show_scale_controls(sel);
         }
-        ImGui::TextDisabled("Each tile is one head (rows: query, columns: key). Click a tile to open it.");
+        ImGui::TextDisabled("%s", tr("ui.grid.each_tile_is_one"));
     }
 
     const float fs = ImGui::GetFontSize();
@@ -155,29 +156,29 @@ bool show_grid(Selection& sel, const GridData& d) {
         dl->AddRect(ImVec2(h0.x - 1, h0.y - 1), ImVec2(h0.x + tile + 1, h0.y + tile + 1), text, 0.0f, 0, 1.5f);
         HeatmapImage image = tile_image(*a, hl, hh, sel, d);   // full resolution for the bigger preview
         ImGui::BeginTooltip();
-        ImGui::Text("L%d H%d", hl, hh);
+        ImGui::Text(tr("ui.common.l_h"), hl, hh);
         ImGui::SameLine();
-        ImGui::TextDisabled("(layer %d, head %d)", hl, hh);
+        ImGui::TextDisabled(tr("ui.grid.layer_head"), hl, hh);
         const float side = std::clamp(fs * 14.0f, tile, ImGui::GetIO().DisplaySize.y * 0.5f);
         if (d.textures) ImGui::Image(d.textures->heatmap_texture(kSlotGridPreview, image), ImVec2(side, side));
-        ImGui::TextDisabled("largest weight %.2f; click to open", heatmap_max(image));
+        ImGui::TextDisabled(tr("ui.grid.largest_weight_click_to"), heatmap_max(image));
         const size_t hi = static_cast<size_t>(hl) * H + hh;
         if (d.head_labels && hi < d.head_labels->size()) {
             const HeadLabel& lab = (*d.head_labels)[hi];
             const HeadPatternInfo& info = head_pattern_info(lab.pattern);
             ImGui::PushStyleColor(ImGuiCol_Text, head_pattern_color(lab.pattern));
-            ImGui::Text("%s", info.label);
+            ImGui::Text("%s", head_pattern_label(info.pattern, current_language()));
             ImGui::PopStyleColor();
             ImGui::SameLine();
-            ImGui::Text("(confidence %.2f)", lab.confidence);
-            ImGui::TextUnformatted(info.what);
+            ImGui::Text(tr("ui.common.confidence"), lab.confidence);
+            ImGui::TextUnformatted(head_pattern_what(info.pattern, current_language()));
         }
-        if (d.highlighted && hi < d.highlighted->size() && (*d.highlighted)[hi]) ImGui::TextUnformatted("passes the last check run");
+        if (d.highlighted && hi < d.highlighted->size() && (*d.highlighted)[hi]) ImGui::TextUnformatted(tr("ui.grid.passes_the_last_check"));
         if (has_importance) {
             const size_t i = static_cast<size_t>(hl) * H + hh;
-            ImGui::Text("importance |d score / d head| %.4g", (*d.head_importance)[i]);
+            ImGui::Text(tr("ui.grid.importance_d_score_d"), (*d.head_importance)[i]);
             if (d.head_ablation && d.head_ablation->size() == d.head_importance->size())
-                ImGui::Text("score drop with the head switched off %+.4g", (*d.head_ablation)[i]);
+                ImGui::Text(tr("ui.grid.score_drop_with_the"), (*d.head_ablation)[i]);
         }
         ImGui::EndTooltip();
         if (clicked) {
@@ -191,7 +192,7 @@ bool show_grid(Selection& sel, const GridData& d) {
         const float bar_h = std::max(L * pitch - gap, fs * 6.0f);
         const ImVec2 bar(grid.x + H * pitch + fs, grid.y);
         draw_colorbar(dl, bar, bar_h, -1.0f, a->causal, sel.colormap, 1.0f);
-        if (sel.auto_scale) dl->AddText(ImVec2(bar.x, bar.y + bar_h + fs * (a->causal ? 2.8f : 0.4f)), dim, "1 = each head's max");
+        if (sel.auto_scale) dl->AddText(ImVec2(bar.x, bar.y + bar_h + fs * (a->causal ? 2.8f : 0.4f)), dim, tr("ui.grid.each_head_s_max"));
     }
 
     ImGui::SetCursorScreenPos(origin);

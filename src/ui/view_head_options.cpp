@@ -4,45 +4,43 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/head_options.h"
 
 namespace attn {
 
 namespace {
 
-const char* const kHeadModeLabels[] = {"one head", "average of all", "average of chosen"};
+const char* const kHeadModeKeys[] = {"ui.head_options.one_head", "ui.head_options.average_of_all", "ui.head_options.average_of_chosen"};
 
 }  // namespace
 
 void show_head_options(Selection& sel, int n_head, bool value_weighted) {
     ImGui::AlignTextToFramePadding();
-    ImGui::TextDisabled("heads");
+    ImGui::TextDisabled("%s", tr("ui.head_options.heads"));
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::CalcTextSize(kHeadModeLabels[2]).x + ImGui::GetFrameHeight() * 1.5f);
+    const char* const labels[] = {tr(kHeadModeKeys[0]), tr(kHeadModeKeys[1]), tr(kHeadModeKeys[2])};
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize(labels[2]).x + ImGui::GetFrameHeight() * 1.5f);
     int mode = static_cast<int>(sel.head_mode);
-    if (ImGui::Combo("##heads", &mode, kHeadModeLabels, 3)) {
+    if (ImGui::Combo("##heads", &mode, labels, 3)) {
         sel.head_mode = static_cast<HeadMode>(mode);
         // Choosing starts from the selected head, so the picture does not jump.
         if (sel.head_mode == HeadMode::average_chosen && sel.averaged_heads.empty()) sel.averaged_heads = {sel.head};
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Averaging every head's weights gives an overall view of the layer;\n"
-                          "\"average of chosen\" averages the heads ticked beside it.");
+        ImGui::SetTooltip("%s", tr("ui.head_options.averaging_every_head_s"));
     ImGui::SameLine();
-    ImGui::Checkbox("words", &sel.words);
+    ImGui::Checkbox(tr_id("ui.head_options.words"), &sel.words);
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Merge sub-word pieces into words (\"\xC2\xB7" "cross\" + \"ing\" = \"\xC2\xB7" "crossing\"):\n"
-                          "a word's weight to another word is the sum over that word's pieces,\n"
-                          "averaged over its own pieces (Clark et al. 2019). Rows still sum to 1.");
+        ImGui::SetTooltip("%s", tr("ui.head_options.merge_sub_word_pieces"));
     // Only on the same line: at projector fonts in a small window the heatmap keeps the room instead.
-    const float vw_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("value-weighted").x;
+    const float vw_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr("ui.head_options.value_weighted")).x;
     if (value_weighted && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + vw_w <=
                               ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) {
         ImGui::SameLine();
-        ImGui::Checkbox("value-weighted", &sel.value_weighted);
+        ImGui::Checkbox(tr_id("ui.head_options.value_weighted"), &sel.value_weighted);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Each weight times the length of the value vector the key passes on, rows renormalised\n"
-                              "(Kobayashi et al. 2020): a \"sink\" token that takes attention but carries little fades.");
+            ImGui::SetTooltip("%s", tr("ui.head_options.each_weight_times_the"));
     }
     if (sel.head_mode != HeadMode::average_chosen) return;
     for (int h = 0; h < n_head; ++h) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/heads_cache.h"
 #include "ui/head_options.h"
 #include "ui/theme.h"
@@ -16,12 +17,9 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
     if (stats.empty()) return;
     ImGui::Spacing();
     ImGui::Separator();
-    ImGui::TextDisabled("HEADS OF LAYER %d", sel.layer);
+    ImGui::TextDisabled(tr("ui.head_stats.heads_of_layer"), sel.layer);
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Means over the rows (tokens looking) of this layer.\n"
-                          "entropy: 0 = looks at one token; ln(n) = spread evenly over n tokens.\n"
-                          "norm: entropy / ln(tokens the row can see), 0 to 1.\n"
-                          "distance: how many tokens away it looks, on average.");
+        ImGui::SetTooltip("%s", tr("ui.head_stats.means_over_the_rows"));
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("head_stats", labels ? 5 : 4, flags)) return;
     ImGui::TableSetupColumn("head");
@@ -51,8 +49,8 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
         if (labels) {   // the heads view's pattern, as the grid's badge
             ImGui::TableNextColumn();
             const HeadPatternInfo& info = head_pattern_info(labels[h].pattern);
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_pattern_color(labels[h].pattern)), "%s", info.badge);
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (confidence %.2f): %s", info.label, labels[h].confidence, info.what);
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_pattern_color(labels[h].pattern)), "%s", head_pattern_badge(info.pattern, current_language()));
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("ui.head_stats.confidence"), head_pattern_label(info.pattern, current_language()), labels[h].confidence, head_pattern_what(info.pattern, current_language()));
         }
     }
     ImGui::EndTable();

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "analysis/heads_report.h"
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/analysis_views.h"
 #include "ui/app.h"
@@ -24,10 +25,10 @@ ImVec4 to_vec(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 
 void axis_combo(const char* label, const char* mark, int* stat) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9.0f);
-    if (ImGui::BeginCombo(label, kHeadStatTable[*stat].label)) {
+    if (ImGui::BeginCombo(label, head_stat_label(static_cast<HeadStat>(*stat), current_language()))) {
         for (int k = 0; k < kHeadStatCount; ++k) {
-            if (ImGui::Selectable(kHeadStatTable[k].label, k == *stat)) *stat = k;
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kHeadStatTable[k].what);
+            if (ImGui::Selectable(head_stat_label(static_cast<HeadStat>(k), current_language()), k == *stat)) *stat = k;
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_stat_what(static_cast<HeadStat>(k), current_language()));
         }
         ImGui::EndCombo();
     }
@@ -41,17 +42,17 @@ const char* column_name(int column) {
         case kHeadColLabel: return "label";
         case kHeadColConfidence: return "conf";
         case kHeadColImportance: return "importance";
-        default: return kHeadStatTable[column - kHeadColStat0].label;
+        default: return head_stat_label(static_cast<HeadStat>(column - kHeadColStat0), current_language());
     }
 }
 
 const char* column_tooltip(int column) {
     switch (column) {
-        case kHeadColLabel: return "the pattern the scorer names (README: Heads); hover a label for what it means";
-        case kHeadColConfidence: return "0..1: the label's score minus half the next best pattern's score";
-        case kHeadColImportance: return "|d score / d head gate| for the explained prediction: run Attributions (5)";
-        case kHeadColLayer: case kHeadColHead: return "click a row to select the head";
-        default: return kHeadStatTable[column - kHeadColStat0].what;
+        case kHeadColLabel: return tr("ui.heads.the_pattern_the_scorer");
+        case kHeadColConfidence: return tr("ui.heads.the_label_s_score");
+        case kHeadColImportance: return tr("ui.heads.d_score_d_head_2");
+        case kHeadColLayer: case kHeadColHead: return tr("ui.heads.click_a_row_to");
+        default: return head_stat_what(static_cast<HeadStat>(column - kHeadColStat0), current_language());
     }
 }
 
@@ -99,11 +100,11 @@ void show_head_table(App& app, HeadsState& hs, const std::vector<float>* importa
         }
         app.widgets.head_table_rows.push_back(last_item_rect());
         ImGui::TableNextColumn();
-        ImGui::Text("H%d", s.head);
+        ImGui::Text(tr("ui.common.h"), s.head);
         ImGui::TableNextColumn();
         const HeadPatternInfo& info = head_pattern_info(l.pattern);
-        ImGui::TextColored(to_vec(head_pattern_color(l.pattern)), "%s", info.label);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", info.what);
+        ImGui::TextColored(to_vec(head_pattern_color(l.pattern)), "%s", head_pattern_label(info.pattern, current_language()));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_pattern_what(info.pattern, current_language()));
         ImGui::TableNextColumn();
         ImGui::Text("%.2f", l.confidence);
         for (int k = 0; k < kHeadStatCount; ++k) {
@@ -113,8 +114,8 @@ void show_head_table(App& app, HeadsState& hs, const std::vector<float>* importa
                 ImGui::TextDisabled("-");
                 if (ImGui::IsItemHovered())
                     ImGui::SetTooltip(static_cast<HeadStat>(k) == HeadStat::induction
-                                          ? "not measured: the induction score runs the model's self attention on its own input"
-                                          : "does not apply to cross attention (queries and keys are different sequences)");
+                                          ? tr("ui.heads.not_measured_the_induction")
+                                          : tr("ui.heads.does_not_apply_to"));
             } else {
                 ImGui::Text(static_cast<HeadStat>(k) == HeadStat::mean_distance || static_cast<HeadStat>(k) == HeadStat::entropy
                                 ? "%.2f" : "%.3f", v);
@@ -125,7 +126,7 @@ void show_head_table(App& app, HeadsState& hs, const std::vector<float>* importa
             ImGui::Text("%.3g", (*importance)[i]);
         } else {
             ImGui::TextDisabled("-");
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("run Attributions (5)");
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.heads.run_attributions"));
         }
     }
     ImGui::EndTable();
@@ -160,7 +161,7 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
     for (const HeadLabel& l : hs.labels) counts[static_cast<int>(l.pattern)]++;
     float legend_w = 0;
     for (int p = 0; p < kHeadPatternCount; ++p)
-        if (counts[p]) legend_w = std::max(legend_w, ImGui::CalcTextSize(kHeadPatternTable[p].label).x);
+        if (counts[p]) legend_w = std::max(legend_w, ImGui::CalcTextSize(head_pattern_label(static_cast<HeadPattern>(p), current_language())).x);
     legend_w += fs * 3.5f;
     const float left = fs * 3.5f, bottom = fs * 2.6f, top = fs * 1.4f;
     const ImVec2 p0(origin.x + left, origin.y + top);
@@ -184,10 +185,10 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
         dl->AddLine(ImVec2(p0.x - fs * 0.3f, y), ImVec2(p0.x, y), dim);
         dl->AddText(ImVec2(p0.x - fs * 0.4f - ts.x, y - ts.y * 0.5f), dim, buf);
     }
-    const char* x_title = kHeadStatTable[X].label;
+    const char* x_title = head_stat_label(static_cast<HeadStat>(X), current_language());
     ImVec2 ts = ImGui::CalcTextSize(x_title);
     dl->AddText(ImVec2((p0.x + p1.x - ts.x) * 0.5f, p1.y + fs * 1.35f), text, x_title);
-    std::snprintf(buf, sizeof buf, "%s \xE2\x86\x91", kHeadStatTable[Y].label);
+    std::snprintf(buf, sizeof buf, "%s \xE2\x86\x91", head_stat_label(static_cast<HeadStat>(Y), current_language()));
     dl->AddText(ImVec2(p0.x, origin.y), text, buf);
 
     const float r = std::clamp(fs * 0.32f, 3.0f, 9.0f);
@@ -215,7 +216,7 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
     for (int p = 0; p < kHeadPatternCount; ++p) {
         if (!counts[p]) continue;
         dl->AddCircleFilled(ImVec2(lx + r, ly + fs * 0.5f), r, head_pattern_color(static_cast<HeadPattern>(p)));
-        std::snprintf(buf, sizeof buf, "%s (%d)", kHeadPatternTable[p].label, counts[p]);
+        std::snprintf(buf, sizeof buf, "%s (%d)", head_pattern_label(static_cast<HeadPattern>(p), current_language()), counts[p]);
         dl->AddText(ImVec2(lx + 2 * r + fs * 0.4f, ly), text, buf);
         ly += fs * 1.3f;
     }
@@ -230,14 +231,14 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
                 const HeadLabel& l = hs.labels[best];
                 dl->AddCircle(at[best], r + 3.0f, text, 0, 1.5f);
                 ImGui::BeginTooltip();
-                ImGui::Text("L%d H%d", s.layer, s.head);
+                ImGui::Text(tr("ui.common.l_h"), s.layer, s.head);
                 ImGui::SameLine();
-                ImGui::TextColored(to_vec(head_pattern_color(l.pattern)), "%s", head_pattern_info(l.pattern).label);
+                ImGui::TextColored(to_vec(head_pattern_color(l.pattern)), "%s", head_pattern_label(l.pattern, current_language()));
                 ImGui::SameLine();
-                ImGui::Text("(confidence %.2f)", l.confidence);
-                ImGui::TextUnformatted(head_pattern_info(l.pattern).what);
-                ImGui::Text("%s %.3f, %s %.3f", kHeadStatTable[X].label, s.value[X], kHeadStatTable[Y].label, s.value[Y]);
-                ImGui::TextDisabled("click to open it in the heatmap");
+                ImGui::Text(tr("ui.common.confidence"), l.confidence);
+                ImGui::TextUnformatted(head_pattern_what(l.pattern, current_language()));
+                ImGui::Text("%s %.3f, %s %.3f", head_stat_label(static_cast<HeadStat>(X), current_language()), s.value[X], head_stat_label(static_cast<HeadStat>(Y), current_language()), s.value[Y]);
+                ImGui::TextDisabled("%s", tr("ui.heads.click_to_open_it"));
                 ImGui::EndTooltip();
                 if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) {
                     app.selection.layer = s.layer;
@@ -260,22 +261,22 @@ void show_heads_view(App& app, const AttentionView&, PieceStyle) {
     app.widgets.head_table_headers.clear();
     HeadsState& hs = app_heads_current(app);
     if (hs.stats.empty()) {
-        ImGui::TextDisabled("HEADS");
-        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        ImGui::TextDisabled("%s", tr("ui.heads.heads"));
+        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return;
     }
     const float fs = ImGui::GetFontSize();
     if (!app.picture_only) {
-        ImGui::Text("What each head does: %d layers x %d heads", hs.n_layer, hs.n_head);
+        ImGui::Text(tr("ui.heads.what_each_head_does"), hs.n_layer, hs.n_head);
         same_line_if_fits(ImGui::CalcTextSize("(?)").x);
         ImGui::TextDisabled("(?)");
         if (ImGui::IsItemHovered()) {
             ImGui::BeginTooltip();
             ImGui::PushTextWrapPos(fs * 32.0f);
             ImGui::TextUnformatted(kHeadsBosNote);
-            if (!hs.induction_error.empty()) ImGui::Text("Induction score: %s", hs.induction_error.c_str());
+            if (!hs.induction_error.empty()) ImGui::Text(tr("ui.heads.induction_score"), hs.induction_error.c_str());
             else if (!hs.labels_have_induction)
-                ImGui::TextUnformatted("Induction: measured on the model's self attention (a random sequence repeated twice).");
+                ImGui::TextUnformatted(tr("ui.heads.induction_measured_on_the"));
             ImGui::PopTextWrapPos();
             ImGui::EndTooltip();
         }
@@ -283,7 +284,7 @@ void show_heads_view(App& app, const AttentionView&, PieceStyle) {
         axis_combo("X##heads_map_x", "heads_map_x", &hs.map_x);
         same_line_if_fits(combo_w);
         axis_combo("Y##heads_map_y", "heads_map_y", &hs.map_y);
-        const char* hint = "head map axes; click a dot to open the head";
+        const char* hint = tr("ui.heads.head_map_axes_click");
         same_line_if_fits(ImGui::CalcTextSize(hint).x);
         ImGui::TextDisabled("%s", hint);
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/colorbar.h"
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
@@ -59,13 +60,13 @@ void show_scale_controls(Selection& sel) {
         ImGui::EndCombo();
     }
     widget_mark("colormap");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("colormap");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.heatmap.colormap"));
     ImGui::SameLine();
-    ImGui::Checkbox("Auto scale", &sel.auto_scale);
+    ImGui::Checkbox(tr_id("ui.heatmap.auto_scale"), &sel.auto_scale);
     widget_mark("auto_scale");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(sel.auto_scale ? "Colours span 0 to this head's largest weight (heads not comparable)"
-                                         : "Colours span a fixed 0 to 1 (heads comparable); tick to stretch to the largest weight");
+        ImGui::SetTooltip(sel.auto_scale ? tr("ui.heatmap.colours_span_to_this")
+                                         : tr("ui.heatmap.colours_span_a_fixed"));
     ImGui::PopStyleColor();
     ImGui::PopStyleVar();
 }
@@ -73,14 +74,14 @@ void show_scale_controls(Selection& sel) {
 float scale_controls_width() {
     const ImGuiStyle& st = ImGui::GetStyle();
     return ImGui::GetFontSize() * 5.5f + st.ItemSpacing.x + ImGui::GetFrameHeight() + st.ItemInnerSpacing.x +
-           ImGui::CalcTextSize("Auto scale").x;
+           ImGui::CalcTextSize(tr("ui.heatmap.auto_scale")).x;
 }
 
 void show_heatmap(Selection& sel, const HeatmapData& d) {
     const AttentionTensor* attn = d.attention;
     if (!attn || attn->empty() || attn->n_query == 0 || attn->n_key == 0 || !d.queries || !d.keys) {
-        ImGui::TextDisabled("ATTENTION");
-        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        ImGui::TextDisabled("%s", tr("ui.common.attention"));
+        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return;
     }
     selection_clamp(sel, attn->n_layer, attn->n_head);
@@ -88,16 +89,16 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     const float* probs = d.matrix ? d.matrix : attn->head(sel.layer, sel.head);   // (T, S)
     char head_name[96];
     if (d.matrix && d.heads_label) std::snprintf(head_name, sizeof head_name, "%s", d.heads_label);
-    else std::snprintf(head_name, sizeof head_name, "head %d", sel.head);
+    else std::snprintf(head_name, sizeof head_name, tr("ui.heatmap.head"), sel.head);
 
     const char* axes_hint = d.keys != d.queries && d.keys->size() != 0
-                                ? "rows: target token looking (query)  \xE2\x86\x92  columns: source token looked at (key)"
-                                : "rows: the token looking (query)  \xE2\x86\x92  columns: the token looked at (key)";
+                                ? tr("ui.heatmap.rows_target_token_looking")
+                                : tr("ui.heatmap.rows_the_token_looking");
     // A picture's caption already names the layer and head; it has no controls and no hints.
     if (!d.picture) {
         // Title and axis hint wrap rather than run under the window's edge at projector font sizes.
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::Text("%s%sLayer %d, %s", d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, head_name);
+        ImGui::Text(tr("ui.heatmap.layer"), d.title, *d.title ? " \xE2\x80\x94 " : "", sel.layer, head_name);
         widget_mark("heatmap_title");
         // The colormap controls close the title line on the right (or take their own line when narrow).
         {
@@ -133,7 +134,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     lay.row_label_w = labels_widest(rows) + fs * 0.5f;
     lay.col_label_h = labels_widest(cols) + fs * 0.5f;
     {   // room in the corner for the axis names (see below), however short the labels
-        lay.row_label_w = std::max(lay.row_label_w, ImGui::CalcTextSize("query \xE2\x86\x93").x + fs * 0.7f);
+        lay.row_label_w = std::max(lay.row_label_w, ImGui::CalcTextSize(tr("ui.heatmap.query")).x + fs * 0.7f);
         lay.col_label_h = std::max(lay.col_label_h, fs * 2.7f);
     }
     float bar_w = colorbar_width();   // bar, ticks and the mask legend
@@ -207,7 +208,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     // The axes are named in the empty corner above the row labels, on screen too: at a projector font
     // the hint line above gives way to them, and hovering them shows it.
     {
-        const char* names[2] = {"key \xE2\x86\x92", "query \xE2\x86\x93"};   // key →, query ↓
+        const char* names[2] = {"key \xE2\x86\x92", tr("ui.heatmap.query")};   // key →, query ↓
         for (int i = 0; i < 2; ++i) {
             ImVec2 size = ImGui::CalcTextSize(names[i]);
             ImVec2 pos(lay.grid.x - fs * 0.6f - size.x, lay.grid.y - fs * (2.5f - 1.2f * i));
@@ -242,20 +243,20 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
         dl->AddRect(c0, ImVec2(c0.x + lay.cell_w, c0.y + lay.cell_h), accent, 0.0f, 0, 2.0f);
         ImGui::BeginTooltip();
         if (masked)
-            ImGui::Text("'%s' cannot look at '%s': it comes later (masked)", rows[hq].c_str(), cols[hk].c_str());
+            ImGui::Text(tr("ui.heatmap.cannot_look_at_it"), rows[hq].c_str(), cols[hk].c_str());
         else
-            ImGui::Text("'%s' looks at '%s': %.2f (layer %d, %s)", rows[hq].c_str(), cols[hk].c_str(), w,
+            ImGui::Text(tr("ui.heatmap.looks_at_layer"), rows[hq].c_str(), cols[hk].c_str(), w,
                         sel.layer, head_name);
         if (d.query_notes && hq < static_cast<int>(d.query_notes->size()))
             ImGui::TextDisabled("'%s': %s", rows[hq].c_str(), (*d.query_notes)[hq].c_str());
         if (d.key_notes && hk < static_cast<int>(d.key_notes->size()) && (d.key_notes != d.query_notes || hk != hq))
             ImGui::TextDisabled("'%s': %s", cols[hk].c_str(), (*d.key_notes)[hk].c_str());
-        ImGui::TextDisabled("query %d, key %d; click to %s this row", hq, hk, hq == pinned ? "unpin" : "pin");
+        ImGui::TextDisabled(tr("ui.heatmap.query_key_click_to"), hq, hk, hq == pinned ? tr("ui.heatmap.unpin") : tr("ui.heatmap.pin"));
         show_token_hints({&rows[hq], &cols[hk]}, d.piece_style);
         ImGui::EndTooltip();
     } else if (hq >= 0) {
         ImGui::BeginTooltip();
-        ImGui::Text("query %d: '%s' (click to %s)", hq, rows[hq].c_str(), hq == pinned ? "unpin" : "pin");
+        ImGui::Text(tr("ui.heatmap.query_click_to"), hq, rows[hq].c_str(), hq == pinned ? tr("ui.heatmap.unpin") : tr("ui.heatmap.pin"));
         show_token_hints({&rows[hq]}, d.piece_style);
         ImGui::EndTooltip();
     }

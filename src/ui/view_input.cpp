@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "imgui_stdlib.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
@@ -56,7 +57,7 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
         pos[static_cast<size_t>(i)] = ImVec2(x, y);
         x += cs.x + gap;
     }
-    const std::string cut_label = label_for_font("\xE2\x9C\x82 cut", ImGui::GetFont());   // ✂
+    const std::string cut_label = label_for_font(tr("ui.input.cut"), ImGui::GetFont());   // ✂
     ImVec2 cut_pos(x, y), cut_size(ImGui::CalcTextSize(cut_label.c_str()).x + pad.x * 2, chip_h);
     if (cut_after && x > 0.0f && x + cut_size.x > width) cut_pos = ImVec2(0.0f, y += chip_h + gap);
     const float content_h = y + chip_h;
@@ -81,14 +82,14 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
             ImGui::BeginTooltip();
             const std::string piece = k < tokens.pieces.size() ? tokens.pieces[k] : "";
             ImGui::Text("'%s'", label_for_font(k < chars.size() ? chars[k].label : "", ImGui::GetFont()).c_str());
-            ImGui::TextDisabled("id %d, position %d", tokens.ids[k], i);
+            ImGui::TextDisabled(tr("ui.common.id_position"), tokens.ids[k], i);
             if (k < chars.size())   // the character(s) behind the piece, with their bytes
                 for (const std::string& line : token_chars_describe(chars[k]))
                     ImGui::TextUnformatted(label_for_font(line, ImGui::GetFont()).c_str());
             // The raw piece as the tokenizer spells it ("Ġthe"), escaped where the font has no glyph.
-            ImGui::TextDisabled("piece: %s", label_for_font(piece, ImGui::GetFont()).c_str());
+            ImGui::TextDisabled(tr("ui.input.piece"), label_for_font(piece, ImGui::GetFont()).c_str());
             show_token_hints({&labels[k]}, style);
-            if (as_query) ImGui::TextDisabled(sel.pinned_query == i ? "click to unpin" : "click to pin");
+            if (as_query) ImGui::TextDisabled(sel.pinned_query == i ? tr("ui.common.click_to_unpin") : tr("ui.input.click_to_pin"));
             ImGui::EndTooltip();
         }
         if (as_query && ImGui::IsItemClicked(ImGuiMouseButton_Left)) selection_toggle_pin(sel, i);
@@ -115,7 +116,7 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
         ImGui::SetCursorScreenPos(p0);
         ImGui::InvisibleButton("##cut", cut_size);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("The text goes on, but the model reads only up to here (its context is %d tokens).", n);
+            ImGui::SetTooltip(tr("ui.input.the_text_goes_on"), n);
         dl->AddRect(p0, p1, ImGui::ColorConvertFloat4ToU32(theme_warning()), 3.0f);
         dl->AddText(ImVec2(p0.x + pad.x, p0.y + pad.y), ImGui::ColorConvertFloat4ToU32(theme_warning()), cut_label.c_str());
     }
@@ -178,7 +179,7 @@ static bool text_box(const char* id, std::string* text, int generation, float li
 static void cut_notice(const InputPanelData& data) {
     if (data.n_text_tokens > data.n_ctx && data.n_ctx > 0) {
         ImGui::PushStyleColor(ImGuiCol_Text, theme_warning());
-        ImGui::TextWrapped("Text cut to the first %d of %d tokens: the model reads up to \xE2\x80\x9C%s\xE2\x80\x9D.",
+        ImGui::TextWrapped(tr("ui.input.text_cut_to_the"),
                            data.n_ctx, data.n_text_tokens, data.cut_quote.c_str());
         ImGui::PopStyleColor();
     }
@@ -187,81 +188,81 @@ static void cut_notice(const InputPanelData& data) {
 std::array<float, 4> show_empty_text_hint(bool seq2seq) {
     ImGui::Spacing();
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 30.0f));
-    ImGui::TextUnformatted(seq2seq ? "Type a sentence in the source box on the left to see where each word looks."
-                                   : "Type a sentence in the box on the left to see where each word looks.");
+    ImGui::TextUnformatted(seq2seq ? tr("ui.input.type_a_sentence_in")
+                                   : tr("ui.input.type_a_sentence_in_2"));
     std::array<float, 4> rect = last_item_rect();
-    ImGui::TextDisabled("Every edit runs the model again; each view then shows how its tokens attend to each other.");
+    ImGui::TextDisabled("%s", tr("ui.input.every_edit_runs_the"));
     ImGui::PopTextWrapPos();
     return rect;
 }
 
 int show_input_panel(Selection& selection, const InputPanelData& data) {
-    ImGui::TextDisabled("INPUT");
+    ImGui::TextDisabled("%s", tr("ui.input.input"));
     if (data.chip_rects) data.chip_rects->clear();   // stays empty when there are no tokens to chip
     if (data.target_chip_rects) data.target_chip_rects->clear();
     int edits = 0;
     const bool seq2seq = data.target != nullptr;
     if (seq2seq) {
-        ImGui::TextWrapped("Source (the encoder reads it):");
+        ImGui::TextWrapped("%s", tr("ui.input.source_the_encoder_reads"));
         if (data.text && text_box("source", data.text, data.text_generation, 4.0f, data.html_text_boxes, data.text_rect,
                                   data.text_visible))
             edits |= input_edited_text;
-        ImGui::Text("%d source tokens", data.n_token);
+        ImGui::Text(tr("ui.input.source_tokens"), data.n_token);
         cut_notice(data);
         if (data.tokens)
             token_chips("##source_chips", selection, *data.tokens, data.piece_style,
                         selection.kind == AttentionKind::self, selection.kind != AttentionKind::decoder, data.chip_rects,
                         data.n_text_tokens > data.n_ctx && data.n_ctx > 0);
-        ImGui::TextWrapped("Target (the decoder writes it):");
+        ImGui::TextWrapped("%s", tr("ui.input.target_the_decoder_writes"));
         if (text_box("target", data.target, data.target_generation, 3.0f, data.html_text_boxes, data.target_rect,
                      data.target_visible))
             edits |= input_edited_target;
-        ImGui::Text("%d target tokens (with the 2 start tokens)", data.n_target_token);
+        ImGui::Text(tr("ui.input.target_tokens_with_the"), data.n_target_token);
         if (data.target_tokens)
             token_chips("##target_chips", selection, *data.target_tokens, data.piece_style,
                         selection.kind != AttentionKind::self, selection.kind == AttentionKind::decoder,
                         data.target_chip_rects);
     } else {
-        ImGui::TextWrapped("Type: the model re-reads the text on every edit.");
+        ImGui::TextWrapped("%s", tr("ui.input.type_the_model_re"));
         if (data.text && text_box("text", data.text, data.text_generation, 7.0f, data.html_text_boxes, data.text_rect,
                                   data.text_visible))
             edits |= input_edited_text;
         if (data.n_ctx > 0)
-            ImGui::Text("%d tokens (context %d)", data.n_token, data.n_ctx);
+            ImGui::Text(tr("ui.input.tokens_context"), data.n_token, data.n_ctx);
         else
-            ImGui::Text("%d tokens", data.n_token);
+            ImGui::Text(tr("ui.input.tokens"), data.n_token);
         cut_notice(data);
         if (data.tokens)
             token_chips("##chips", selection, *data.tokens, data.piece_style, true, true, data.chip_rects,
                         data.n_text_tokens > data.n_ctx && data.n_ctx > 0);
         if (data.has_mask_token)
-            ImGui::TextDisabled("Put %s in the text to see what the model would fill in.", data.mask_token);
+            ImGui::TextDisabled(tr("ui.input.put_in_the_text"), data.mask_token);
     }
     if (data.truncated && data.n_text_tokens <= data.n_ctx)   // Next token past the context, or BART's target
-        ImGui::TextColored(theme_warning(), "%s cut to the first %d tokens.", seq2seq ? "Target" : "Text", data.n_ctx);
+        ImGui::TextColored(theme_warning(), tr("ui.input.cut_to_the_first"), seq2seq ? tr("ui.input.target") : tr("ui.input.text"), data.n_ctx);
 
     ImGui::Spacing();
     ImGui::Separator();
-    ImGui::TextDisabled("ATTENTION");
+    ImGui::TextDisabled("%s", tr("ui.common.attention"));
     if (seq2seq) {
         // One radio per kind, in the order the data flows: source, target, then target -> source.
         int kind = static_cast<int>(selection.kind);
         // Short labels fit the panel at projector fonts; the hover says what each one is.
-        ImGui::RadioButton("encoder self", &kind, static_cast<int>(AttentionKind::self));
+        ImGui::RadioButton(tr_id("ui.input.encoder_self"), &kind, static_cast<int>(AttentionKind::self));
         widget_mark("kind_self");
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("the source looks at the source");
-        ImGui::RadioButton("decoder self", &kind, static_cast<int>(AttentionKind::decoder));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.input.the_source_looks_at"));
+        ImGui::RadioButton(tr_id("ui.input.decoder_self"), &kind, static_cast<int>(AttentionKind::decoder));
         widget_mark("kind_decoder");
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("the target looks at the target so far (causal)");
-        ImGui::RadioButton("cross", &kind, static_cast<int>(AttentionKind::cross));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.input.the_target_looks_at"));
+        ImGui::RadioButton(tr_id("ui.input.cross"), &kind, static_cast<int>(AttentionKind::cross));
         widget_mark("kind_cross");
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("the target looks at the source");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.input.the_target_looks_at_2"));
         selection.kind = static_cast<AttentionKind>(kind);
     }
     index_stepper("layer", "layer", &selection.layer, data.n_layer);
     index_stepper("head", "head", &selection.head, data.n_head);
     if (data.n_layer > 0)
-        ImGui::TextDisabled("%d layers x %d heads, counted from 0", data.n_layer, data.n_head);
+        ImGui::TextDisabled(tr("ui.input.layers_x_heads_counted"), data.n_layer, data.n_head);
     return edits;
 }
 
@@ -275,13 +276,13 @@ std::string show_model_picker(const ModelPickerData& data) {
     auto is_random = [&](const std::string& name) {
         return data.random && std::find(data.random->begin(), data.random->end(), name) != data.random->end();
     };
-    const std::string preview = data.current.empty() ? "(none)"
-                                : data.current_random ? data.current + " (random)" : data.current;
+    const std::string preview = data.current.empty() ? tr("ui.input.none")
+                                : data.current_random ? data.current + tr("ui.input.random") : data.current;
     // Tall enough for the zoo, its heading and the fixtures without scrolling.
     bool open = ImGui::BeginCombo("##model", preview.c_str(), ImGuiComboFlags_HeightLarge);
     if (!open && ImGui::IsItemHovered())
-        ImGui::SetTooltip(data.current_random ? "model: random weights, patterns mean nothing (a test model, not a trained one)"
-                                              : "model: pick another bundled model");
+        ImGui::SetTooltip(data.current_random ? tr("ui.input.model_random_weights_patterns")
+                                              : tr("ui.input.model_pick_another_bundled"));
     if (data.rect && !open) *data.rect = last_item_rect();   // once open, the last item is the popup, not the combo
     if (data.item_rects) data.item_rects->clear();
     if (open) {
@@ -292,10 +293,10 @@ std::string show_model_picker(const ModelPickerData& data) {
             if (random && !heading && i > 0) {   // trained models above, fixtures apart: nobody mistakes one for the other
                 heading = true;
                 ImGui::Separator();
-                ImGui::TextDisabled("test models");
+                ImGui::TextDisabled("%s", tr("ui.input.test_models"));
             }
             const std::string& text = data.labels && i < data.labels->size() && !(*data.labels)[i].empty() ? (*data.labels)[i] : name;
-            const std::string label = random ? text + "  (random weights)##" + name : text + "##" + name;
+            const std::string label = random ? text + tr("ui.input.random_weights") + name : text + "##" + name;
             if (ImGui::Selectable(label.c_str(), name == data.current)) picked = name;
             if (data.item_rects) data.item_rects->push_back(last_item_rect());
         }

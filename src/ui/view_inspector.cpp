@@ -10,6 +10,7 @@
 
 #include "analysis/head_average.h"
 #include "analysis/head_summary.h"
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/draw_text.h"
 #include "ui/head_options.h"
@@ -42,10 +43,10 @@ void top_keys_lines(const float* row, int n_key, const std::vector<std::string>&
 }  // namespace
 
 void show_inspector(Selection& sel, const InspectorData& d) {
-    ImGui::TextDisabled("TOKEN");
+    ImGui::TextDisabled("%s", tr("ui.inspector.token"));
     const AttentionTensor* a = d.attention;
     if (!a || a->empty() || a->n_query == 0 || a->n_key == 0 || !d.queries || !d.keys) {
-        ImGui::TextWrapped("Type some text: the token you point at shows here.");
+        ImGui::TextWrapped("%s", tr("ui.inspector.type_some_text_the"));
         return;
     }
     const int T = a->n_query, L = a->n_layer, H = a->n_head;
@@ -61,14 +62,14 @@ void show_inspector(Selection& sel, const InspectorData& d) {
     ImGui::TextWrapped("'%s'", label_elide(label, 24).c_str());
     ImGui::PopStyleColor();
     const int id = q < static_cast<int>(d.queries->ids.size()) ? d.queries->ids[static_cast<size_t>(q)] : -1;
-    ImGui::Text("id %d, position %d", id, q);
+    ImGui::Text(tr("ui.common.id_position"), id, q);
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     if (sel.pinned_query == q)
-        ImGui::TextWrapped("pinned (Esc or click it again to unpin)");
+        ImGui::TextWrapped("%s", tr("ui.inspector.pinned_esc_or_click"));
     else if (sel.hover_query == q)
-        ImGui::TextWrapped("under the mouse (click to pin)");
+        ImGui::TextWrapped("%s", tr("ui.inspector.under_the_mouse_click"));
     else
-        ImGui::TextWrapped("the last token (click a row or chip to pin one)");
+        ImGui::TextWrapped("%s", tr("ui.inspector.the_last_token_click"));
     ImGui::PopStyleColor();
 
     // Strips: (L * H, K), gathered from the (L, H, T, S) tensor; a few thousand floats per frame.
@@ -86,7 +87,7 @@ void show_inspector(Selection& sel, const InspectorData& d) {
     if (sel.auto_scale) image.vmax = std::max(heatmap_max(image), 1e-6f);
 
     ImGui::Spacing();
-    ImGui::TextDisabled("ITS ROW IN EVERY HEAD");
+    ImGui::TextDisabled("%s", tr("ui.inspector.its_row_in_every"));
     const float fs = ImGui::GetFontSize();
     char buf[32];
     std::snprintf(buf, sizeof buf, "L%d", L - 1);
@@ -124,14 +125,14 @@ void show_inspector(Selection& sel, const InspectorData& d) {
         const int s = std::clamp(static_cast<int>((m.x - p0.x) / size.x * K), 0, K - 1);
         const float* row = strips.data() + static_cast<size_t>(r) * K;
         ImGui::BeginTooltip();
-        ImGui::Text("L%d H%d: '%s' looks at '%s': %.2f", r / H, r % H, label_elide(label, 14).c_str(),
+        ImGui::Text(tr("ui.inspector.l_h_looks_at"), r / H, r % H, label_elide(label, 14).c_str(),
                     label_elide(keys[static_cast<size_t>(s)], 14).c_str(), row[s]);
-        ImGui::TextDisabled("strongest keys:");
+        ImGui::TextDisabled("%s", tr("ui.inspector.strongest_keys"));
         top_keys_lines(row, K, keys);
         ImGui::EndTooltip();
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, p0.y + size.y + 2.0f));
-    ImGui::TextDisabled("keys 0 \xE2\x86\x92 %d; hover for numbers", K - 1);
+    ImGui::TextDisabled(tr("ui.inspector.keys_hover_for_numbers"), K - 1);
     if (sel.layer < L && sel.head < H && sel.head_mode != HeadMode::one) {
         // The heatmap shows a head average: so does this line.
         const std::vector<int> used =
@@ -139,11 +140,11 @@ void show_inspector(Selection& sel, const InspectorData& d) {
         std::vector<float> avg(static_cast<size_t>(K), 0.0f);
         for (int h : used)
             for (int s = 0; s < K; ++s) avg[s] += strips[(static_cast<size_t>(sel.layer) * H + h) * K + s] / used.size();
-        ImGui::TextWrapped("In L%d, the average of heads %s looks most at:", sel.layer, head_list_text(used).c_str());
+        ImGui::TextWrapped(tr("ui.inspector.in_l_the_average"), sel.layer, head_list_text(used).c_str());
         top_keys_lines(avg.data(), K, keys);
     } else if (sel.layer < L && sel.head < H) {
         const float* row = strips.data() + (static_cast<size_t>(sel.layer) * H + sel.head) * K;
-        ImGui::Text("In L%d H%d it looks most at:", sel.layer, sel.head);
+        ImGui::Text(tr("ui.inspector.in_l_h_it"), sel.layer, sel.head);
         top_keys_lines(row, K, keys);
     }
     ImGui::Spacing();
@@ -159,7 +160,7 @@ void show_inspector_row_stats(const Selection& sel, const InspectorData& d) {
     const int layer = sel.layer, q = selection_focus_query(sel, a.n_query), selected_head = sel.head;
     const bool same_sequence = d.queries == d.keys;
     ImGui::Spacing();
-    ImGui::TextDisabled("TOKEN %d'S ROW IN LAYER %d", q, layer);
+    ImGui::TextDisabled(tr("ui.inspector.token_s_row_in"), q, layer);
     if (!ImGui::BeginTable("row_stats", 4, ImGuiTableFlags_SizingStretchProp)) return;
     for (const char* name : {"head", "entropy", "norm", "distance"}) ImGui::TableSetupColumn(name);
     ImGui::TableHeadersRow();
@@ -167,8 +168,8 @@ void show_inspector_row_stats(const Selection& sel, const InspectorData& d) {
         const RowStats r = row_stats(a.head(layer, h) + static_cast<size_t>(q) * a.n_key, a.n_key, q, a.causal, same_sequence);
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        if (h == selected_head) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(theme_accent()), "H%d", h);
-        else ImGui::Text("H%d", h);
+        if (h == selected_head) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(theme_accent()), tr("ui.common.h"), h);
+        else ImGui::Text(tr("ui.common.h"), h);
         ImGui::TableNextColumn();
         ImGui::Text("%.2f", r.entropy);
         ImGui::TableNextColumn();

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/app_interventions.h"
 #include "ui/study_views.h"
 #include "ui/theme.h"
@@ -61,25 +62,21 @@ void show_interventions_panel(App& app, PieceStyle style) {
     const int T = tokens.size();
     ImGui::Spacing();
     ImGui::Separator();
-    ImGui::TextDisabled("INTERVENTIONS");
+    ImGui::TextDisabled("%s", tr("ui.interventions.interventions"));
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Change the forward pass and watch what follows: the prediction, every heatmap and the\n"
-                          "attributions are recomputed with the interventions in.\n"
-                          "zero: the head's output is 0; mean: every position gets the head's mean output.\n"
-                          "Knock out: one token may no longer look at another (every layer).\n"
-                          "Mask: no other token may look at it (every layer).");
+        ImGui::SetTooltip("%s", tr("ui.interventions.change_the_forward_pass"));
     Interventions iv = s.current;
     bool changed = false;
     if (info.encoder_decoder && sel.kind != AttentionKind::self) {
-        ImGui::TextWrapped("Interventions act on the encoder's self attention: pick encoder self (left panel).");
+        ImGui::TextWrapped("%s", tr("ui.interventions.interventions_act_on_the"));
     } else {
         int mode = static_cast<int>(s.mode);
-        ImGui::RadioButton("zero##iv_mode", &mode, 0);
+        ImGui::RadioButton(tr_id("ui.interventions.zero"), &mode, 0);
         ImGui::SameLine();
-        ImGui::RadioButton("mean##iv_mode", &mode, 1);
+        ImGui::RadioButton(tr_id("ui.interventions.mean"), &mode, 1);
         s.mode = static_cast<AblationMode>(mode);
         char ablate[48];
-        std::snprintf(ablate, sizeof ablate, "Ablate L%d H%d", sel.layer, sel.head);
+        std::snprintf(ablate, sizeof ablate, tr("ui.interventions.ablate_l_h"), sel.layer, sel.head);
         if (ImGui::Button(ablate)) {
             iv.heads.erase(std::remove_if(iv.heads.begin(), iv.heads.end(),
                                           [&](const HeadAblation& a) { return a.layer == sel.layer && a.head == sel.head; }),
@@ -88,24 +85,24 @@ void show_interventions_panel(App& app, PieceStyle style) {
             changed = true;
         }
         widget_mark("iv_ablate");
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ablate this head (the one selected in the heatmap or grid)");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.interventions.ablate_this_head_the"));
 
         const int q = sel.pinned_query;
         if (q >= 0 && q < T) {
-            ImGui::Text("'%s' no longer looks at", token_label(tokens.pieces[q], style).c_str());
+            ImGui::Text(tr("ui.interventions.no_longer_looks_at"), token_label(tokens.pieces[q], style).c_str());
             ImGui::SetNextItemWidth(-1.0f);
             token_combo("##iv_key", tokens, info.causal ? q + 1 : T, &s.knockout_key, style);
-            if (ImGui::Button("Knock out")) {
+            if (ImGui::Button(tr_id("ui.interventions.knock_out"))) {
                 iv.knockouts.push_back({-1, q, s.knockout_key});
                 changed = true;
             }
             widget_mark("iv_knockout");
         } else {
-            ImGui::TextDisabled("Pin a row (click it in the heatmap) to knock out its attention to a token.");
+            ImGui::TextDisabled("%s", tr("ui.interventions.pin_a_row_click"));
         }
         ImGui::SetNextItemWidth(-1.0f);
         token_combo("##iv_mask", tokens, T, &s.mask_pick, style);
-        if (ImGui::Button("Mask token")) {
+        if (ImGui::Button(tr_id("ui.interventions.mask_token"))) {
             if (std::find(iv.masked_tokens.begin(), iv.masked_tokens.end(), s.mask_pick) == iv.masked_tokens.end())
                 iv.masked_tokens.push_back(s.mask_pick);
             changed = true;
@@ -117,7 +114,7 @@ void show_interventions_panel(App& app, PieceStyle style) {
     int remove_head = -1, remove_knockout = -1, remove_mask = -1;
     for (size_t i = 0; i < s.current.heads.size(); ++i) {
         ImGui::PushID(static_cast<int>(i));
-        if (ImGui::SmallButton("x##h")) remove_head = static_cast<int>(i);
+        if (ImGui::SmallButton(tr_id("ui.interventions.x"))) remove_head = static_cast<int>(i);
         ImGui::SameLine();
         Interventions one;
         one.heads.push_back(s.current.heads[i]);
@@ -126,7 +123,7 @@ void show_interventions_panel(App& app, PieceStyle style) {
     }
     for (size_t i = 0; i < s.current.knockouts.size(); ++i) {
         ImGui::PushID(1000 + static_cast<int>(i));
-        if (ImGui::SmallButton("x##k")) remove_knockout = static_cast<int>(i);
+        if (ImGui::SmallButton(tr_id("ui.interventions.x_2"))) remove_knockout = static_cast<int>(i);
         ImGui::SameLine();
         const EdgeKnockout& k = s.current.knockouts[i];
         ImGui::Text("'%s' -/-> '%s'", label_at(tokens, k.query, style).c_str(), label_at(tokens, k.key, style).c_str());
@@ -134,16 +131,16 @@ void show_interventions_panel(App& app, PieceStyle style) {
     }
     for (size_t i = 0; i < s.current.masked_tokens.size(); ++i) {
         ImGui::PushID(2000 + static_cast<int>(i));
-        if (ImGui::SmallButton("x##m")) remove_mask = static_cast<int>(i);
+        if (ImGui::SmallButton(tr_id("ui.interventions.x_3"))) remove_mask = static_cast<int>(i);
         ImGui::SameLine();
-        ImGui::Text("mask '%s'", label_at(tokens, s.current.masked_tokens[i], style).c_str());
+        ImGui::Text(tr("ui.interventions.mask"), label_at(tokens, s.current.masked_tokens[i], style).c_str());
         ImGui::PopID();
     }
     if (remove_head >= 0) iv.heads.erase(iv.heads.begin() + remove_head), changed = true;
     if (remove_knockout >= 0) iv.knockouts.erase(iv.knockouts.begin() + remove_knockout), changed = true;
     if (remove_mask >= 0) iv.masked_tokens.erase(iv.masked_tokens.begin() + remove_mask), changed = true;
     if (!s.current.empty()) {
-        if (ImGui::Button("Clear all")) {
+        if (ImGui::Button(tr_id("ui.interventions.clear_all"))) {
             iv = Interventions{};
             changed = true;
         }
@@ -155,7 +152,7 @@ void show_interventions_panel(App& app, PieceStyle style) {
     const InterventionEffect& fx = s.effect;
     if (!s.current.empty() && s.before_trace == app.trace_version && !fx.tokens.empty()) {
         const std::string at = label_at(app.trace.is_encoder_decoder() ? app.trace.decoder_tokens : tokens, fx.position, style);
-        ImGui::TextDisabled("BEFORE -> AFTER: the prediction after '%s'", at.c_str());
+        ImGui::TextDisabled(tr("ui.interventions.before_after_the_prediction"), at.c_str());
         float scale = 1e-12f;
         for (const TokenChange& c : fx.tokens) scale = std::max({scale, c.before, c.after});
         const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
@@ -181,9 +178,9 @@ void show_interventions_panel(App& app, PieceStyle style) {
             ImGui::EndTable();
         }
         ImGui::PopTextWrapPos();
-        ImGui::TextDisabled("bars: relative to the largest; change in percentage points");
+        ImGui::TextDisabled("%s", tr("ui.interventions.bars_relative_to_the"));
         if (fx.argmax_before != fx.argmax_after)
-            ImGui::TextWrapped("The top prediction changed from '%s' to '%s'.",
+            ImGui::TextWrapped(tr("ui.interventions.the_top_prediction_changed"),
                                token_label(app.model->tokenizer.id_to_token(fx.argmax_before), style).c_str(),
                                token_label(app.model->tokenizer.id_to_token(fx.argmax_after), style).c_str());
         // The heads whose attention moved most (max |after - before| over their cells).
@@ -191,7 +188,7 @@ void show_interventions_panel(App& app, PieceStyle style) {
         for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return fx.attention_change[a] > fx.attention_change[b]; });
         if (!order.empty() && fx.attention_change[order[0]] > 0.0f) {
-            ImGui::TextDisabled("ATTENTION MOVED MOST (max |change| of a weight)");
+            ImGui::TextDisabled("%s", tr("ui.interventions.attention_moved_most_max"));
             const int H = app.trace.attentions.n_head;
             for (size_t i = 0; i < order.size() && i < 3 && fx.attention_change[order[i]] > 0.0f; ++i) {
                 char label[64];
@@ -203,9 +200,9 @@ void show_interventions_panel(App& app, PieceStyle style) {
                 }
             }
         } else {
-            ImGui::TextDisabled("No attention weight moved (only later computations changed).");
+            ImGui::TextDisabled("%s", tr("ui.interventions.no_attention_weight_moved"));
         }
-        ImGui::TextDisabled("The heatmap can show before, after or the change (above it).");
+        ImGui::TextDisabled("%s", tr("ui.interventions.the_heatmap_can_show"));
     }
     ImGui::PopTextWrapPos();
     if (changed) app_intervene(app, iv);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/draw_text.h"
 #include "ui/label_thinning.h"
 #include "ui/theme.h"
@@ -47,7 +48,7 @@ void sync_heads(HeadToggles& t, int n_head, int selected) {
 void head_checkboxes(HeadToggles& t, int selected) {
     const int H = static_cast<int>(t.on.size());
     bool all = std::count(t.on.begin(), t.on.end(), 1) == H;
-    if (ImGui::Checkbox("all heads", &all)) {
+    if (ImGui::Checkbox(tr_id("ui.lines.all_heads"), &all)) {
         t.on.assign(H, all ? 1 : 0);
         if (!all) t.on[selected] = 1;   // "off" means back to the default, never to an empty picture
     }
@@ -71,7 +72,7 @@ void head_checkboxes(HeadToggles& t, int selected) {
 
 // A picture's legend instead of the checkboxes: what opacity means and a swatch per head drawn.
 void head_legend(const std::vector<char>& on) {
-    ImGui::TextUnformatted("opacity = attention weight;");
+    ImGui::TextUnformatted(tr("ui.lines.opacity_attention_weight"));
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float fs = ImGui::GetFontSize();
     for (int h = 0; h < static_cast<int>(on.size()); ++h) {
@@ -129,8 +130,8 @@ std::vector<AttentionLine> attention_lines(const AttentionTensor& a, int layer, 
 void show_lines(Selection& sel, const LinesData& d) {
     const AttentionTensor* attn = d.attention;
     if (!attn || attn->empty() || attn->n_query == 0 || attn->n_key == 0 || !d.queries || !d.keys || !d.heads) {
-        ImGui::TextDisabled("ATTENTION");
-        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        ImGui::TextDisabled("%s", tr("ui.common.attention"));
+        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return;
     }
     selection_clamp(sel, attn->n_layer, attn->n_head);
@@ -140,7 +141,7 @@ void show_lines(Selection& sel, const LinesData& d) {
     if (d.picture) {
         head_legend(d.heads->on);
     } else {
-        ImGui::Text("Layer %d \xE2\x80\x94 lines: opacity = attention weight, one colour per head", sel.layer);
+        ImGui::Text(tr("ui.lines.layer_lines_opacity_attention"), sel.layer);
         head_checkboxes(*d.heads, sel.head);
     }
 
@@ -153,8 +154,8 @@ void show_lines(Selection& sel, const LinesData& d) {
     const std::vector<std::string>& right = klabels;
     const int n_left = static_cast<int>(left.size()), n_right = static_cast<int>(right.size());
     const bool cross = d.keys != d.queries;
-    const char* left_title = cross ? "looking (target)" : "looking (query)";
-    const char* right_title = cross ? "looked at (source)" : "looked at (key)";
+    const char* left_title = cross ? tr("ui.lines.looking_target") : tr("ui.lines.looking_query");
+    const char* right_title = cross ? tr("ui.lines.looked_at_source") : tr("ui.lines.looked_at_key");
 
     // Layout: titles, then rows shared by both columns; labels thin out when rows get small.
     const float fs = ImGui::GetFontSize();
@@ -246,7 +247,7 @@ void show_lines(Selection& sel, const LinesData& d) {
         const int idx = is_query ? only_q : only_k;
         const std::string& name = is_query ? qlabels[idx] : klabels[idx];
         ImGui::BeginTooltip();
-        ImGui::Text("'%s' (%s %d), layer %d", name.c_str(), is_query ? "query" : "key", idx, sel.layer);
+        ImGui::Text(tr("ui.lines.layer"), name.c_str(), is_query ? tr("ui.lines.query") : tr("ui.lines.key"), idx, sel.layer);
         show_token_hints({&name}, d.piece_style);
         int shown = 0;
         for (int h = 0; h < attn->n_head && shown < 12; ++h) {
@@ -258,12 +259,12 @@ void show_lines(Selection& sel, const LinesData& d) {
                 float w = is_query ? p[static_cast<size_t>(idx) * S + j] : p[static_cast<size_t>(j) * S + idx];
                 if (w > bw) bw = w, best = j;
             }
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_color(h)), "H%d", h);
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_color(h)), tr("ui.common.h"), h);
             ImGui::SameLine();
             if (is_query)
-                ImGui::Text("looks most at '%s': %.2f", klabels[best].c_str(), bw);
+                ImGui::Text(tr("ui.lines.looks_most_at"), klabels[best].c_str(), bw);
             else
-                ImGui::Text("looked at most by '%s': %.2f", qlabels[best].c_str(), bw);
+                ImGui::Text(tr("ui.lines.looked_at_most_by"), qlabels[best].c_str(), bw);
             ++shown;
         }
         ImGui::EndTooltip();
@@ -275,7 +276,7 @@ void show_lines(Selection& sel, const LinesData& d) {
     // One line of notes under the columns: skipped labels, then lines left out.
     std::string note = label_thinning_note(step);
     if (dropped > 0)
-        note += (note.empty() ? "" : "; ") + std::to_string(dropped) + " faint lines not drawn (too many to draw at once)";
+        note += (note.empty() ? "" : "; ") + std::to_string(dropped) + tr("ui.lines.faint_lines_not_drawn");
     if (!note.empty()) {
         ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
         ImGui::TextDisabled("%s", note.c_str());

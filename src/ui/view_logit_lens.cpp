@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/analysis_views.h"
 #include "ui/colormap.h"
 #include "ui/draw_text.h"
@@ -20,9 +21,9 @@ namespace {
 // "emb", "L0", ...: row r of the full lens is the state entering layer r (r = 0: the embeddings), the
 // last row the model's logits. The after-attention lens has one row per layer: inside layer r.
 std::string state_name(int r, int n_rows, bool mid) {
-    if (mid) return "L" + std::to_string(r) + " attn";
+    if (mid) return "L" + std::to_string(r) + tr("ui.logit_lens.attn");
     if (r == n_rows - 1) return "output";
-    return r == 0 ? "embed" : "after L" + std::to_string(r - 1);
+    return r == 0 ? "embed" : tr("ui.activations.after_l_2") + std::to_string(r - 1);
 }
 
 ImU32 text_on_prob(float p) { return p > 0.55f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255); }
@@ -35,16 +36,16 @@ void show_logit_lens(Selection& sel, const LensData& d) {
     const bool have = lens && lens->n_state > 0 && lens->n_token > 0 && lens->top_k > 0 &&
                       lens->topk_ids.size() == static_cast<size_t>(lens->n_state) * lens->n_token * lens->top_k;
     if (!have) {
-        ImGui::TextDisabled("%s", d.hint.empty() ? "No logit lens yet." : d.hint.c_str());
+        ImGui::TextDisabled("%s", d.hint.empty() ? tr("ui.logit_lens.no_logit_lens_yet") : d.hint.c_str());
         return;
     }
     const bool has_mid = !lens->mid_topk_ids.empty();
     bool mid = d.after_attention && *d.after_attention && has_mid;
     if (d.after_attention && has_mid) {
-        ImGui::Checkbox("After attention, before the MLP", d.after_attention);
+        ImGui::Checkbox(tr_id("ui.logit_lens.after_attention_before_the"), d.after_attention);
         widget_mark("lens_mid");
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Apply the final norm and unembedding halfway through each layer: what attention alone added.");
+            ImGui::SetTooltip("%s", tr("ui.logit_lens.apply_the_final_norm"));
         mid = *d.after_attention;
     }
     const int T = lens->n_token, k = lens->top_k;
@@ -55,7 +56,7 @@ void show_logit_lens(Selection& sel, const LensData& d) {
 
     const float fs = ImGui::GetFontSize();
     std::vector<std::string> labels = token_labels_for_font(*d.tokens, T, d.piece_style, ImGui::GetFont());
-    const float row_label_w = ImGui::CalcTextSize("after L00").x + fs * 0.6f;
+    const float row_label_w = ImGui::CalcTextSize(tr("ui.activations.after_l")).x + fs * 0.6f;
     const bool rank_line = !mid && lens->target_rank.size() == static_cast<size_t>(lens->n_state);
     const float rank_w = rank_line ? std::min(fs * 7.0f, ImGui::GetContentRegionAvail().x * 0.25f) : 0.0f;
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -116,13 +117,13 @@ void show_logit_lens(Selection& sel, const LensData& d) {
         if (t >= 0 && t < T && r >= 0 && r < rows) {
             sel.hover_query = t;
             ImGui::BeginTooltip();
-            ImGui::Text("'%s' (position %d), %s: the %d most likely next tokens", labels[static_cast<size_t>(t)].c_str(), t,
+            ImGui::Text(tr("ui.logit_lens.position_the_most_likely"), labels[static_cast<size_t>(t)].c_str(), t,
                         state_name(r, rows, mid).c_str(), k);
             for (int j = 0; j < k; ++j) {
                 const int32_t id = ids[cell(r, t, j)];
                 const std::string piece =
                     d.piece_of ? label_for_font(token_label(d.piece_of(id), d.piece_style), ImGui::GetFont()) : "";
-                ImGui::Text("%5.1f%%  '%s' (id %d)", probs[cell(r, t, j)] * 100.0f, piece.c_str(), id);
+                ImGui::Text(tr("ui.logit_lens.id"), probs[cell(r, t, j)] * 100.0f, piece.c_str(), id);
             }
             ImGui::EndTooltip();
         }
@@ -145,12 +146,12 @@ void show_logit_lens(Selection& sel, const LensData& d) {
             dl->AddText(ImVec2(x1 + fs * 0.2f, p.y - fs * 0.5f), text, rank);
             prev = p;
         }
-        dl->AddText(ImVec2(x0 - fs * 0.4f, grid.y + rows * cell_h + fs * 0.2f), text, "rank of");
+        dl->AddText(ImVec2(x0 - fs * 0.4f, grid.y + rows * cell_h + fs * 0.2f), text, tr("ui.logit_lens.rank_of"));
         dl->AddText(ImVec2(x0 - fs * 0.4f, grid.y + rows * cell_h + fs * 1.2f), theme_accent(),
                     label_elide("'" + d.target_label + "'", 9).c_str());
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, grid.y + rows * cell_h + col_label_h + (rank_line ? fs * 1.2f : 0.0f)));
-    ImGui::TextDisabled("Each cell: that state's top prediction for the position, brighter = more probable. Hover for the top %d.", k);
+    ImGui::TextDisabled(tr("ui.logit_lens.each_cell_that_state"), k);
 }
 
 }  // namespace attn

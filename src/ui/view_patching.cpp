@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "imgui_stdlib.h"
 #include "ui/analysis_views.h"
 #include "ui/app_interventions.h"
@@ -34,56 +35,54 @@ void show_result(App& app, const PatchingResult& r, bool partial, PieceStyle sty
     const std::string answer = quoted(piece(r.answer), style), wrong = quoted(piece(r.wrong_answer), style);
     const float gap = r.clean_diff - r.corrupted_diff;
     const std::string at = r.position < clean.size() ? quoted(clean.pieces[r.position], style) : std::to_string(r.position);
-    ImGui::TextWrapped("After %s, the clean text favours %s over %s by %.2f logits; the corrupted text by %.2f. "
-                       "Each cell: the share of that %.2f gap that comes back when the site is copied from the clean run "
-                       "into the corrupted one (100%% = as clean, 0%% = as corrupted).",
+    ImGui::TextWrapped(tr("ui.patching.after_the_clean_text"),
                        at.c_str(), answer.c_str(), wrong.c_str(), r.clean_diff, r.corrupted_diff, gap);
     if (std::fabs(gap) < 1e-6f)
-        ImGui::TextWrapped("The two texts give the same difference: there is nothing to recover, so every cell is 0.");
-    if (partial) ImGui::TextDisabled("Filling in as the job runs...");
+        ImGui::TextWrapped("%s", tr("ui.patching.the_two_texts_give"));
+    if (partial) ImGui::TextDisabled("%s", tr("ui.patching.filling_in_as_the"));
 
     const int L = r.n_layer, T = r.n_token, H = r.n_head;
     if (static_cast<int>(r.residual.size()) == (L + 1) * T) {
         ImGui::Spacing();
-        ImGui::TextUnformatted("Residual stream: state x position");
+        ImGui::TextUnformatted(tr("ui.patching.residual_stream_state_x"));
         SignedGridData g;
         g.rows = L + 1;
         g.cols = T;
         g.values = r.residual.data();
         g.row_labels.push_back("embeddings");
-        for (int l = 0; l < L; ++l) g.row_labels.push_back("after layer " + std::to_string(l));
+        for (int l = 0; l < L; ++l) g.row_labels.push_back(tr("ui.patching.after_layer") + std::to_string(l));
         for (int t = 0; t < T && t < clean.size(); ++t) {
             std::string label = token_label(clean.pieces[t], style);
             if (t < s.corrupted_tokens.size() && s.corrupted_tokens.ids[t] != clean.ids[t])
                 label += "/" + token_label(s.corrupted_tokens.pieces[t], style);
             g.col_labels.push_back(label);
         }
-        g.row_title = "residual stream states (embeddings on top)";
-        g.col_title = "positions (clean/corrupted where they differ)";
+        g.row_title = tr("ui.patching.residual_stream_states_embeddings");
+        g.col_title = tr("ui.patching.positions_clean_corrupted_where");
         g.height = std::min(ImGui::GetTextLineHeightWithSpacing() * 2.0f * (L + 1), 320.0f);
-        g.legend_note = "red: the patch restores the clean answer; blue: it pushes further away";
+        g.legend_note = tr("ui.patching.red_the_patch_restores");
         g.tooltip = [&](int row, int col) {
             return g.col_labels[col] + ", " + g.row_labels[row] + ": " + percent(r.residual[row * T + col]) +
-                   " of the gap recovered";
+                   tr("ui.patching.of_the_gap_recovered");
         };
         show_signed_grid(g);
     }
     if (static_cast<int>(r.heads.size()) == L * H) {
         ImGui::Spacing();
-        ImGui::TextUnformatted("Head outputs: layer x head (every position)");
+        ImGui::TextUnformatted(tr("ui.patching.head_outputs_layer_x"));
         SignedGridData g;
         g.rows = L;
         g.cols = H;
         g.values = r.heads.data();
-        for (int l = 0; l < L; ++l) g.row_labels.push_back("layer " + std::to_string(l));
+        for (int l = 0; l < L; ++l) g.row_labels.push_back(tr("ui.explain.layer") + std::to_string(l));
         for (int h = 0; h < H; ++h) g.col_labels.push_back("H" + std::to_string(h));
         g.row_title = "layers";
         g.col_title = "heads";
         g.height = std::min(ImGui::GetTextLineHeightWithSpacing() * 2.0f * L, 320.0f);
         g.legend = false;
         g.tooltip = [&](int row, int col) {
-            return "layer " + std::to_string(row) + ", head " + std::to_string(col) + ": " + percent(r.heads[row * H + col]) +
-                   " of the gap recovered (click to open the head)";
+            return tr("ui.explain.layer") + std::to_string(row) + tr("ui.patching.head") + std::to_string(col) + ": " + percent(r.heads[row * H + col]) +
+                   tr("ui.patching.of_the_gap_recovered_2");
         };
         const int clicked = show_signed_grid(g);
         if (clicked >= 0 && !app.picture_only) {
@@ -98,12 +97,11 @@ void show_result(App& app, const PatchingResult& r, bool partial, PieceStyle sty
 
 void show_patching_view(App& app, PieceStyle style) {
     InterventionState& s = app.interventions;
-    ImGui::TextWrapped("Activation patching: run a clean and a corrupted text of the same length, copy one activation "
-                       "from the clean run into the corrupted one, and see how much of the clean answer comes back.");
+    ImGui::TextWrapped("%s", tr("ui.patching.activation_patching_run_a"));
     if (!app.picture_only) {
-        ImGui::TextDisabled("Clean (the text box):");
+        ImGui::TextDisabled("%s", tr("ui.patching.clean_the_text_box"));
         ImGui::TextWrapped("%s", app.text.c_str());
-        ImGui::TextDisabled("Corrupted:");
+        ImGui::TextDisabled("%s", tr("ui.patching.corrupted"));
         ImGui::PushID(s.corrupted_generation);
         ImGui::SetNextItemWidth(-1.0f);
         ImGui::InputText("##corrupted", &s.corrupted);
@@ -112,25 +110,25 @@ void show_patching_view(App& app, PieceStyle style) {
         const PatchLengths n = app_patch_lengths(app);
         if (app.model && app.has_trace && n.clean != n.corrupted)
             ImGui::TextColored(ImVec4(1.0f, 0.42f, 0.38f, 1.0f),
-                               "Clean has %d tokens, corrupted %d: they must have the same number to patch position by position.",
+                               tr("ui.patching.clean_has_tokens_corrupted"),
                                n.clean, n.corrupted);
         else if (app.model && app.has_trace && s.corrupted == app.text)
-            ImGui::TextDisabled("The texts are identical: change a word (e.g. animal -> street) to corrupt it.");
+            ImGui::TextDisabled("%s", tr("ui.patching.the_texts_are_identical"));
         const bool running = static_cast<bool>(s.job);
         if (!running) {
-            if (ImGui::Button(s.has_result ? "Run again" : "Run")) s.run_requested = true;
+            if (ImGui::Button(s.has_result ? tr("ui.patching.run_again") : tr("ui.common.run"))) s.run_requested = true;
             widget_mark("patch_run");
         }
         if (show_job_progress({running, s.progress, s.stage, nullptr, nullptr})) s.cancel_requested = true;
         if (!s.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.42f, 0.38f, 1.0f), "%s", s.error.c_str());
-        if (s.cancelled) ImGui::TextDisabled("Cancelled: the cells computed so far are shown.");
+        if (s.cancelled) ImGui::TextDisabled("%s", tr("ui.patching.cancelled_the_cells_computed"));
     }
     if (s.job) {
         show_result(app, s.job->result(), true, style);
     } else if (s.has_result || s.cancelled) {
         show_result(app, s.result, false, style);
     } else if (app.picture_only) {
-        ImGui::TextWrapped("Not run yet for this text.");
+        ImGui::TextWrapped("%s", tr("ui.patching.not_run_yet_for"));
     }
 }
 

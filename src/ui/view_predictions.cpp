@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "analysis/explanation.h"
+#include "core/i18n.h"
 #include "imgui.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
@@ -49,7 +50,7 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
     if (ImGui::IsItemHovered()) {
         int row = static_cast<int>((ImGui::GetIO().MousePos.y - origin.y) / row_h);
         if (row >= 0 && row < static_cast<int>(top.size()))
-            ImGui::SetTooltip("'%s' (id %d): probability %.4f", token_label(top[row].piece, style).c_str(),
+            ImGui::SetTooltip(tr("ui.predictions.id_probability"), token_label(top[row].piece, style).c_str(),
                               top[row].id, top[row].prob);
     }
     ImGui::PopID();
@@ -62,33 +63,33 @@ bool show_predictions(const PredictionsData& d) {
     if (d.masks && !d.masks->empty()) {
         for (size_t m = 0; m < d.masks->size(); ++m) {
             const MaskPrediction& mp = (*d.masks)[m];
-            ImGui::TextDisabled("PREDICTION FOR %s", d.tokens && mp.position < d.tokens->size()
+            ImGui::TextDisabled(tr("ui.predictions.prediction_for"), d.tokens && mp.position < d.tokens->size()
                                                          ? d.tokens->pieces[mp.position].c_str()
-                                                         : "MASK");
-            ImGui::TextWrapped("What the model would put at token %d (top 5 of the whole vocabulary):", mp.position);
+                                                         : tr("ui.predictions.mask"));
+            ImGui::TextWrapped(tr("ui.predictions.what_the_model_would"), mp.position);
             ImGui::PushID(static_cast<int>(m));
             token_bars("mask", mp.top, d.piece_style, 0);
-            ImGui::TextDisabled("bars: relative to the top guess");
+            ImGui::TextDisabled("%s", tr("ui.predictions.bars_relative_to_the"));
             ImGui::PopID();
             ImGui::Spacing();
         }
     }
     if (d.next && !d.next->empty()) {
-        ImGui::TextDisabled("NEXT TOKEN");
-        ImGui::TextWrapped("Most likely next tokens; the highlighted one is the greedy pick.");
+        ImGui::TextDisabled("%s", tr("ui.predictions.next_token"));
+        ImGui::TextWrapped("%s", tr("ui.predictions.most_likely_next_tokens"));
         token_bars("next", *d.next, d.piece_style, 0);
-        ImGui::TextDisabled("bars: relative to the top guess");
+        ImGui::TextDisabled("%s", tr("ui.predictions.bars_relative_to_the"));
         ImGui::Spacing();
     }
     if (d.can_step) {
         ImGui::PushStyleColor(ImGuiCol_Button, theme_is_light() ? ImVec4(0.98f, 0.75f, 0.3f, 1.0f) : ImVec4(0.55f, 0.42f, 0.08f, 1.0f));
-        step = ImGui::Button("Next token  \xE2\x86\x92", ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.4f));
+        step = ImGui::Button(tr_id("ui.predictions.next_token_2"), ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.4f));
         ImGui::PopStyleColor();
         if (d.next_rect) *d.next_rect = last_item_rect();
         widget_mark("next_token");
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Append the greedy pick and run the model again");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.predictions.append_the_greedy_pick"));
         if (!d.stepped_label.empty()) {
-            ImGui::TextUnformatted("Added:");
+            ImGui::TextUnformatted(tr("ui.predictions.added"));
             ImGui::SameLine();
             ImGui::TextColored(theme_accent_vec(), "%s",
                                label_for_font(d.stepped_label, ImGui::GetFont()).c_str());

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/analysis_views.h"
 #include "ui/app.h"
 #include "ui/heads_cache.h"
@@ -18,7 +19,7 @@ namespace attn {
 
 namespace {
 
-void head_name(char* buf, size_t n, int i, int H) { std::snprintf(buf, n, "L%dH%d", i / H, i % H); }
+void head_name(char* buf, size_t n, int i, int H) { std::snprintf(buf, n, tr("ui.similarity.l_h"), i / H, i % H); }
 
 void open_head(App& app, int layer, int head) {
     app.selection.layer = layer;
@@ -73,11 +74,11 @@ void show_matrix(App& app, const HeadSimilarity& sim, int H, float side) {
             char na[16], nb[16];
             head_name(na, sizeof na, a, H);
             head_name(nb, sizeof nb, b, H);
-            ImGui::SetTooltip("%s vs %s: JSD %.3f nats\n0 = the same map, ln 2 = %.3f = nothing in common", na, nb,
+            ImGui::SetTooltip(tr("ui.similarity.vs_jsd_nats_the"), na, nb,
                               sim.jsd[static_cast<size_t>(a) * n + b], std::log(2.0));
         }
     }
-    std::snprintf(buf, sizeof buf, "JSD 0 to %.3f nats", top);
+    std::snprintf(buf, sizeof buf, tr("ui.similarity.jsd_to_nats"), top);
     const ImVec2 ts = ImGui::CalcTextSize(buf);
     const float bar_w = std::max(fs * 2.0f, cell_side - ts.x - fs);
     for (int i = 0; i < 32; ++i)   // a small colour scale under the matrix: dark = similar
@@ -94,7 +95,7 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const int n = sim.n, H = std::max(1, hs.n_head);
-    dl->AddText(origin, dim, "MDS layout: close = similar maps");
+    dl->AddText(origin, dim, tr("ui.similarity.mds_layout_close_similar"));
     const float pad = fs * 1.2f;
     // Room on the right for the names beside the rightmost dots.
     const float names_w = hs.similarity_names ? ImGui::CalcTextSize("L00H00").x : 0.0f;
@@ -141,8 +142,8 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
                 dl->AddCircle(at[best], r + 3.0f, text, 0, 1.5f);
                 head_name(buf, sizeof buf, best, H);
                 const HeadLabel* l = best < static_cast<int>(hs.labels.size()) ? &hs.labels[best] : nullptr;
-                ImGui::SetTooltip("%s: %s (confidence %.2f)\nclick to open it in the heatmap", buf,
-                                  l ? head_pattern_info(l->pattern).label : "-", l ? l->confidence : 0.0f);
+                ImGui::SetTooltip(tr("ui.similarity.confidence_click_to_open"), buf,
+                                  l ? head_pattern_label(l->pattern, current_language()) : "-", l ? l->confidence : 0.0f);
                 if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) open_head(app, best / H, best % H);
             }
         }
@@ -161,7 +162,7 @@ void show_layer_side_by_side(App& app, const AttentionView& view, const HeadsSta
     const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     const int l = std::clamp(app.selection.layer, 0, a->n_layer - 1), H = a->n_head;
     char buf[64];
-    std::snprintf(buf, sizeof buf, "Heads of layer %d side by side (click one to open it)", l);
+    std::snprintf(buf, sizeof buf, tr("ui.similarity.heads_of_layer_side"), l);
     ImGui::TextDisabled("%s", buf);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float gap = fs * 0.4f;
@@ -194,8 +195,8 @@ void show_layer_side_by_side(App& app, const AttentionView& view, const HeadsSta
             ImGui::PushID(h);
             if (ImGui::InvisibleButton("##layer_head", ImVec2(tile, tile))) open_head(app, l, h);
             if (ImGui::IsItemHovered() && i < hs.labels.size())
-                ImGui::SetTooltip("L%d H%d: %s (confidence %.2f)\n%s", l, h, head_pattern_info(hs.labels[i].pattern).label,
-                                  hs.labels[i].confidence, head_pattern_info(hs.labels[i].pattern).what);
+                ImGui::SetTooltip(tr("ui.similarity.l_h_confidence"), l, h, head_pattern_label(hs.labels[i].pattern, current_language()),
+                                  hs.labels[i].confidence, head_pattern_what(hs.labels[i].pattern, current_language()));
             ImGui::PopID();
         }
     }
@@ -211,21 +212,19 @@ void show_similarity_view(App& app, const AttentionView& view, PieceStyle) {
     const HeadSimilarity& sim = app_heads_similarity(app);
     if (hs.stats.empty() || sim.n == 0) {
         app.widgets.layer_heads.clear();
-        ImGui::TextDisabled("HEAD SIMILARITY");
-        ImGui::TextWrapped("No attention to show yet: load a model and type some text.");
+        ImGui::TextDisabled("%s", tr("ui.similarity.head_similarity"));
+        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return;
     }
     const float fs = ImGui::GetFontSize();
     if (!app.picture_only) {
-        ImGui::TextUnformatted("Which heads do the same job on this input?");
+        ImGui::TextUnformatted(tr("ui.similarity.which_heads_do_the"));
         same_line_if_fits(ImGui::CalcTextSize("(?)").x);
         ImGui::TextDisabled("(?)");
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Jensen-Shannon divergence between two heads' attention maps, the mean over the query rows\n"
-                              "(a causal model's first row is left out: it can only look at itself).\n"
-                              "0 = the same map; ln 2 = 0.693 = they never look at the same tokens.");
-        same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("Names").x);
-        ImGui::Checkbox("Names##similarity_names", &hs.similarity_names);
+            ImGui::SetTooltip("%s", tr("ui.similarity.jensen_shannon_divergence_between"));
+        same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr("ui.similarity.names")).x);
+        ImGui::Checkbox(tr_id("ui.similarity.names"), &hs.similarity_names);
         widget_mark("similarity_names");
     }
     const ImVec2 avail = ImGui::GetContentRegionAvail();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/theme.h"
 #include "ui/views.h"
 #include "ui/widget_marks.h"
@@ -48,19 +49,19 @@ void show_status_bar(const StatusData& d) {
     } else {
         char params[32];
         if (d.n_params >= 1000000)
-            std::snprintf(params, sizeof params, "%.1fM params", d.n_params / 1e6);
+            std::snprintf(params, sizeof params, tr("ui.status.m_params"), d.n_params / 1e6);
         else
-            std::snprintf(params, sizeof params, "%.0fK params", d.n_params / 1e3);
+            std::snprintf(params, sizeof params, tr("ui.status.k_params"), d.n_params / 1e3);
         parts.push_back({"model " + d.model_name + " (" + d.architecture + "): " + std::to_string(d.n_layer) +
-                         " layers, " + std::to_string(d.n_head) + " heads, " + params});
+                         tr("ui.status.layers") + std::to_string(d.n_head) + tr("ui.status.heads") + params});
         if (d.random_weights) parts.push_back({"random weights: patterns mean nothing", StatusPart::error});
     }
     parts.push_back({"|", StatusPart::dim});
     if (d.trace_ms >= 0.0 && d.n_target_token > 0) {
-        std::snprintf(buf, sizeof buf, "%d source + %d target tokens, trace %.2f ms", d.n_token, d.n_target_token, d.trace_ms);
+        std::snprintf(buf, sizeof buf, tr("ui.status.source_target_tokens_trace"), d.n_token, d.n_target_token, d.trace_ms);
         parts.push_back({buf});
     } else if (d.trace_ms >= 0.0) {
-        std::snprintf(buf, sizeof buf, "%d tokens, trace %.2f ms", d.n_token, d.trace_ms);
+        std::snprintf(buf, sizeof buf, tr("ui.status.tokens_trace_ms"), d.n_token, d.trace_ms);
         parts.push_back({buf});
     } else {
         parts.push_back({"no trace", StatusPart::dim});

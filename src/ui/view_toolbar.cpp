@@ -107,7 +107,7 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
     ImGui::SameLine();
     if (ImGui::Button(theme_label)) act.toggle_theme = true;
     widget_mark("theme");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(d.light_theme ? "toolbar.theme_dark_tip" : "toolbar.theme_light_tip"));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d.light_theme ? tr("toolbar.theme_dark_tip") : tr("toolbar.theme_light_tip"));
     ImGui::SameLine();
     if (ImGui::Button("A-")) act.font_step = -1;
     widget_mark("font_smaller");
@@ -139,9 +139,10 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
     if (ImGui::BeginPopup("export")) {
         for (const ExportKindInfo& k : kExportKinds) {
             if (k.kind == ExportKind::png && !d.can_export_png) continue;
-            char label[96];
-            if (k.kind == ExportKind::png) std::snprintf(label, sizeof label, "%s at %dx", k.label, d.picture_scale);
-            if (ImGui::Selectable(k.kind == ExportKind::png ? label : k.label)) act.export_kind = static_cast<int>(k.kind);
+            const std::string label = k.kind == ExportKind::png
+                                          ? trf("ui.export.png_at_scale", {{"label", tr(k.label)}, {"scale", std::to_string(d.picture_scale)}})
+                                          : tr(k.label);
+            if (ImGui::Selectable(label.c_str())) act.export_kind = static_cast<int>(k.kind);
             if (d.export_item_rects) d.export_item_rects->push_back(last_item_rect());
         }
         // The PNG's resolution stays chosen for the next export (the popup stays open to pick it).

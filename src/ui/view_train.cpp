@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "core/i18n.h"
 #include "ui/theme.h"
 #include "ui/train_state.h"
 #include "ui/widget_marks.h"
@@ -28,25 +29,25 @@ void show_curves(const std::vector<TrainLogRow>& log, float width) {
     }
     const float height = ImGui::GetTextLineHeight() * 4.0f;
     char overlay[96];
-    std::snprintf(overlay, sizeof overlay, "loss %.3f", loss.back());
+    std::snprintf(overlay, sizeof overlay, tr("ui.train.loss"), loss.back());
     const float top = *std::max_element(loss.begin(), loss.end());
     ImGui::PlotLines("##train_loss", loss.data(), static_cast<int>(loss.size()), 0, overlay, 0.0f, top, ImVec2(width, height));
     widget_mark("train_loss");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Cross-entropy per scored word of each batch, from step 1 (left) to now.");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.train.cross_entropy_per_scored"));
     const bool use_held_out = held_out.size() >= 2;
     const std::vector<float>& acc = use_held_out ? held_out : batch;
     if (use_held_out)
-        std::snprintf(overlay, sizeof overlay, "held-out accuracy %.1f%%", 100.0f * acc.back());
+        std::snprintf(overlay, sizeof overlay, tr("ui.train.held_out_accuracy"), 100.0f * acc.back());
     else if (held_out.size() == 1)   // one measurement is a number, not yet a curve
-        std::snprintf(overlay, sizeof overlay, "batch accuracy %.1f%% (held-out %.1f%%)", 100.0f * acc.back(),
+        std::snprintf(overlay, sizeof overlay, tr("ui.train.batch_accuracy_held_out"), 100.0f * acc.back(),
                       100.0f * held_out.back());
     else
-        std::snprintf(overlay, sizeof overlay, "batch accuracy %.1f%%", 100.0f * acc.back());
+        std::snprintf(overlay, sizeof overlay, tr("ui.train.batch_accuracy"), 100.0f * acc.back());
     ImGui::PlotLines("##train_accuracy", acc.data(), static_cast<int>(acc.size()), 0, overlay, 0.0f, 1.0f, ImVec2(width, height));
     widget_mark("train_accuracy");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(use_held_out ? "The task's accuracy on freshly generated held-out examples, measured every few hundred steps (0 to 100%%)."
-                                       : "The share of scored words the batch got right (0 to 100%%); held-out accuracy follows once measured twice.");
+        ImGui::SetTooltip(use_held_out ? tr("ui.train.the_task_s_accuracy")
+                                       : tr("ui.train.the_share_of_scored"));
 }
 
 }  // namespace
@@ -55,67 +56,69 @@ TrainPanelAnswer show_train_panel(const TrainPanelView& v) {
     TrainPanelAnswer a;
     ImGui::Spacing();
     if (v.open) ImGui::SetNextItemOpen(true);
-    const bool open = ImGui::CollapsingHeader("Train a model##train");
+    const bool open = ImGui::CollapsingHeader(tr_id("ui.train.train_a_model"));
     widget_mark("train_panel");
     if (!open) return a;
     const float width = std::max(1.0f, ImGui::GetContentRegionAvail().x);
-    ImGui::TextDisabled("Trains a small model from scratch, here, and shows its heads as they form.");
+    ImGui::TextDisabled("%s", tr("ui.train.trains_a_small_model"));
     ImGui::SetNextItemWidth(std::min(width, ImGui::CalcTextSize("translate").x * 2.5f));
     const char* current = v.tasks.empty() ? "" : v.tasks[static_cast<size_t>(v.task_index)].c_str();
-    if (ImGui::BeginCombo("task##train_task", current)) {
+    if (ImGui::BeginCombo(tr_id("ui.train.task"), current)) {
         for (size_t i = 0; i < v.tasks.size(); ++i)
             if (ImGui::Selectable(v.tasks[i].c_str(), static_cast<int>(i) == v.task_index)) a.task = v.tasks[i];
         ImGui::EndCombo();
     }
     widget_mark("train_task");
-    if (ImGui::Button(v.has_trainer ? "Start over" : "Start")) a.action = TrainAction::start;
+    if (ImGui::Button(v.has_trainer ? tr("ui.train.start_over") : tr("ui.train.start"))) a.action = TrainAction::start;
     widget_mark("train_start");
     if (v.has_trainer) {
         ImGui::SameLine();
         if (v.running) {
-            if (ImGui::Button("Pause")) a.action = TrainAction::pause;
+            if (ImGui::Button(tr_id("ui.train.pause"))) a.action = TrainAction::pause;
             widget_mark("train_pause");
         } else if (!v.finished) {
-            if (ImGui::Button("Resume")) a.action = TrainAction::resume;
+            if (ImGui::Button(tr_id("ui.train.resume"))) a.action = TrainAction::resume;
             widget_mark("train_resume");
         }
         ImGui::SameLine();
-        if (ImGui::Button("Reset")) a.action = TrainAction::reset;
+        if (ImGui::Button(tr_id("ui.train.reset"))) a.action = TrainAction::reset;
         widget_mark("train_reset");
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fresh weights from the same seed, at step 0 (paused).");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.train.fresh_weights_from_the"));
     }
-    ImGui::SetNextItemWidth(std::min(width, ImGui::CalcTextSize("flat out").x * 2.5f));
-    if (ImGui::BeginCombo("speed##train_speed", kTrainSpeeds[v.speed].label)) {
+    ImGui::SetNextItemWidth(std::min(width, ImGui::CalcTextSize(tr("ui.train.speed_3")).x * 2.5f));
+    // A speed's name in the current language: ui.train.speed_<index> (kTrainSpeeds' order).
+    auto speed_label = [](int i) { return tr(("ui.train.speed_" + std::to_string(i)).c_str()); };
+    if (ImGui::BeginCombo(tr_id("ui.train.speed"), speed_label(v.speed))) {
         for (int i = 0; i < kTrainSpeedCount; ++i)
-            if (ImGui::Selectable(kTrainSpeeds[i].label, i == v.speed)) a.speed = i;
+            if (ImGui::Selectable(speed_label(i), i == v.speed)) a.speed = i;
         ImGui::EndCombo();
     }
     widget_mark("train_speed");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("How much of each frame training may use (%.0f ms now); faster training, slower drawing.",
+        ImGui::SetTooltip(tr("ui.train.how_much_of_each"),
                           kTrainSpeeds[v.speed].slice_ms);
     if (v.has_trainer) {
-        ImGui::Text("step %d / %d   %.1f steps/s%s", v.step, v.total_steps, v.steps_per_second,
-                    v.finished ? "   finished" : v.running ? "" : "   paused");
+        ImGui::Text(tr("ui.train.step_steps_s"), v.step, v.total_steps, v.steps_per_second,
+                    v.finished ? tr("ui.train.finished") : v.running ? "" : tr("ui.train.paused"));
         if (v.log) show_curves(*v.log, width);
         if (v.induction_score >= 0.0f)
-            ImGui::Text("best induction score: %.2f (layer %d, head %d)", v.induction_score, v.induction_layer,
+            ImGui::Text(tr("ui.train.best_induction_score_layer"), v.induction_score, v.induction_layer,
                         v.induction_head);
         if (v.following) {
-            ImGui::TextDisabled("The explorer shows this model at step %d.", v.shown_step);
+            ImGui::TextDisabled(tr("ui.train.the_explorer_shows_this"), v.shown_step);
         } else {
-            if (ImGui::SmallButton("Show the model in training")) a.action = TrainAction::show_model;
+            if (ImGui::SmallButton(tr_id("ui.train.show_the_model_in"))) a.action = TrainAction::show_model;
             widget_mark("train_show");
         }
         if (!v.previous_name.empty()) {
-            if (ImGui::SmallButton(("Back to " + v.previous_name).c_str())) a.action = TrainAction::back;
+            if (ImGui::SmallButton((tr("ui.train.back_to") + v.previous_name).c_str())) a.action = TrainAction::back;
             widget_mark("train_back");
         }
         if (v.can_save) {
-            if (ImGui::Button("Save model")) a.action = TrainAction::save;
+            if (ImGui::Button(tr_id("ui.train.save_model"))) a.action = TrainAction::save;
             widget_mark("train_save");
             if (ImGui::IsItemHovered())
-                ImGui::SetTooltip("The folder tools/train writes (weights, tokenizer, model card, log, loss curve).");
+                ImGui::SetTooltip("%s", tr("ui.train.the_folder_tools_train"));
         }
     }
     if (!v.saved_to.empty()) ImGui::TextDisabled("%s", v.saved_to.c_str());

@@ -11,7 +11,9 @@
 
 #include "analysis/attribution_methods.h"
 #include "analysis/explanation.h"
+#include "analysis/explanation_strings.h"
 #include "analysis/faithfulness.h"
+#include "core/i18n.h"
 #include "analysis_fixtures.h"
 
 using namespace attn;
@@ -210,7 +212,7 @@ TEST_CASE("explanation numbers equal the attribution, lens, labels and faithfuln
         INFO(name);
         Run r = run_all(name, kText);
         ExplanationFacts f = explanation_facts(*r.model, r.trace.tokens, r.attribution, r.lens, r.stats, &r.faithfulness);
-        Explanation e = explain(f, kExplanationEnglish);
+        Explanation e = explain(f, explanation_strings(Language::en));
         INFO(e.text());
         CHECK(e.sentences.size() == e.claims.size());
         CHECK(e.sentences.size() >= 5);
@@ -250,7 +252,7 @@ TEST_CASE("explanation with a foil states both probabilities") {
     r.attribution = job.result();
     r.lens = job.lens();
     ExplanationFacts f = explanation_facts(*r.model, r.trace.tokens, r.attribution, r.lens, {}, nullptr);
-    Explanation e = explain(f, kExplanationEnglish);
+    Explanation e = explain(f, explanation_strings(Language::en));
     CHECK(e.sentences.front().find("\u201cstreet\u201d") != std::string::npos);
     CHECK(f.most_faithful.empty());
     check_numbers(r, f, e);
@@ -264,7 +266,7 @@ TEST_CASE("encoder-decoder explanation from forward passes (bart-tiny)") {
     REQUIRE(t.ok());
     Expected<ExplanationFacts> f = explanation_facts_seq2seq(*model, *t);
     REQUIRE_MESSAGE(f.ok(), f.error().message);
-    Explanation e = explain(*f, kExplanationEnglish);
+    Explanation e = explain(*f, explanation_strings(Language::en));
     INFO(e.text());
     CHECK(e.sentences.front().find("encoder-decoder") != std::string::npos);
     CHECK(e.text().find("not available") != std::string::npos);
@@ -317,4 +319,56 @@ TEST_CASE("number formats shared with the panels") {
     CHECK(format_probability(-0.05f) == "-5.0%");
     CHECK(format_score(0.12345f) == "+0.123");
     CHECK(format_score(-2.0f) == "-2");
+}
+
+namespace {
+
+// The numbers a text prints (12.3%, +0.123, 0.45, 3 ...), in order of appearance.
+std::vector<std::string> printed_numbers(const std::string& text) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        const char c = i < text.size() ? text[i] : ' ';
+        const bool digit = c >= '0' && c <= '9';
+        if (digit || (!cur.empty() && (c == '.' || c == '%' || c == 'e')) ||
+            (cur.empty() && (c == '+' || c == '-') && i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9')) {
+            cur += c;
+        } else if (!cur.empty()) {
+            while (cur.back() == '.') cur.pop_back();   // the sentence's full stop
+            out.push_back(cur);
+            cur.clear();
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("explanation in Chinese: the same sentences from the same facts, with the same numbers") {
+    i18n_clear_missing();
+    for (const char* name : {"gpt2-tiny", "bert-tiny"}) {
+        INFO(name);
+        Run r = run_all(name, kText);
+        ExplanationFacts f = explanation_facts(*r.model, r.trace.tokens, r.attribution, r.lens, r.stats, &r.faithfulness);
+        const Explanation en = explain(f, explanation_strings(Language::en));
+        const Explanation zh = explain(f, explanation_strings(Language::zh));
+        INFO(zh.text());
+        REQUIRE(zh.sentences.size() == en.sentences.size());
+        CHECK(zh.numbers == en.numbers);
+        REQUIRE(zh.number_info.size() == en.number_info.size());
+        for (size_t i = 0; i < zh.number_info.size(); ++i) {
+            const ExplanationNumber& n = zh.number_info[i];
+            CHECK(n.text == en.number_info[i].text);
+            CHECK(n.source == en.number_info[i].source);
+            CHECK(zh.sentences[static_cast<size_t>(n.sentence)].substr(n.begin, n.end - n.begin) == n.text);
+        }
+        // Every number either text prints, counted from the texts themselves (layer and head indices
+        // included), is printed by the other too.
+        CHECK(printed_numbers(zh.text()) == printed_numbers(en.text()));
+        CHECK(zh.sentences.front().find("\xE6\xA8\xA1\xE5\x9E\x8B\xE9\xA2\x84\xE6\xB5\x8B") != std::string::npos);   // 模型预测
+        CHECK(zh.text().find("The model") == std::string::npos);
+        CHECK(zh.text().find("\xE3\x80\x82 ") == std::string::npos);   // no space after 。
+    }
+    CHECK(i18n_missing().empty());
 }

@@ -2,6 +2,7 @@
 // lookups fall back visibly, and every key the source code asks for exists.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -84,4 +85,114 @@ TEST_CASE("i18n: every key the source asks for (tr / tr_id / trf with a literal)
         }
     }
     CHECK(found > 10);   // the scan really sees the calls
+}
+
+namespace {
+
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// `text` with comments blanked (newlines kept, so offsets still give line numbers); string and character
+// literals are left alone.
+std::string without_comments(const std::string& text) {
+    std::string out = text;
+    for (size_t i = 0; i < out.size(); ++i) {
+        const char c = out[i];
+        if (c == '"' || c == '\'') {
+            for (++i; i < out.size() && out[i] != c; ++i)
+                if (out[i] == '\\') ++i;
+        } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '/') {
+            for (; i < out.size() && out[i] != '\n'; ++i) out[i] = ' ';
+        } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
+            for (; i + 1 < out.size() && !(out[i] == '*' && out[i + 1] == '/'); ++i)
+                if (out[i] != '\n') out[i] = ' ';
+            if (i + 1 < out.size()) out[i] = out[i + 1] = ' ';
+        }
+    }
+    return out;
+}
+
+// The index of the ')' closing the '(' at `open`, skipping literals; npos when unbalanced.
+size_t closing_paren(const std::string& t, size_t open) {
+    int depth = 0;
+    for (size_t i = open; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == '"' || c == '\'') {
+            for (++i; i < t.size() && t[i] != c; ++i)
+                if (t[i] == '\\') ++i;
+        } else if (c == '(') {
+            ++depth;
+        } else if (c == ')' && --depth == 0) {
+            return i;
+        }
+    }
+    return std::string::npos;
+}
+
+// What a user would see of a literal's body: escapes resolved roughly, the "##id" part and printf
+// conversions (which print numbers and arguments, not words) removed.
+std::string visible_part(std::string body) {
+    body = std::regex_replace(body, std::regex(R"(\\[nt])"), " ");
+    body = std::regex_replace(body, std::regex(R"(\\x[0-9A-Fa-f]{2})"), "");
+    const size_t id = body.find("##");
+    if (id != std::string::npos) body.resize(id);
+    return std::regex_replace(body, std::regex(R"(%[-+#0-9.]*(?:ll|l|z|h)?[diouxXeEfFgGaAcsp%])"), "");
+}
+
+}  // namespace
+
+TEST_CASE("i18n: no ImGui call in src/ui shows a literal with Latin letters; its words come from the tables") {
+    // The only words an ImGui call may spell out itself: the brand, and the font-size buttons' sample
+    // letter. Everything else a user reads goes through tr / tr_id / trf.
+    const std::set<std::string> allowed = {"AttnScope", "A-", "A+", "Q", "K", "V", "px"};
+    const std::regex call(
+        R"(ImGui::(Text|TextUnformatted|TextDisabled|TextColored|TextWrapped|LabelText|BulletText|Button|SmallButton|)"
+        R"(Checkbox|RadioButton|Selectable|MenuItem|BeginMenu|CollapsingHeader|TreeNode|TreeNodeEx|SetTooltip|)"
+        R"(BeginCombo|BeginTabItem|InputText|InputTextMultiline|InputInt|InputFloat|SliderFloat|SliderInt|DragFloat|)"
+        R"(DragInt|Begin|BeginPopupModal|Combo|ListBox|ProgressBar)\s*\()");
+    // A table key or a placeholder's name is not shown: tr("ui.x"), trf(..., {{"layer", ...}}).
+    const std::regex not_shown(R"re(\btr(?:_id|f)?\(\s*(?:Language::\w+\s*,\s*)?"[^"]*"|\{\s*"[a-z_]+"\s*,)re");
+    const std::regex literal(R"re("((?:[^"\\]|\\.)*)")re");
+    const std::regex latin("[A-Za-z]");
+    int calls = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(ATTN_SOURCE_DIR) / "ui")) {
+        const std::string ext = entry.path().extension().string();
+        if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h")) continue;
+        const std::string text = without_comments(read_text(entry.path()));
+        for (std::sregex_iterator it(text.begin(), text.end(), call), end; it != end; ++it) {
+            ++calls;
+            const size_t open = static_cast<size_t>(it->position() + it->length() - 1);
+            const size_t close = closing_paren(text, open);
+            if (close == std::string::npos) continue;
+            const std::string args = std::regex_replace(text.substr(open, close - open), not_shown, "");
+            for (std::sregex_iterator l(args.begin(), args.end(), literal); l != end; ++l) {
+                const std::string body = (*l)[1];
+                if (allowed.count(body) || !std::regex_search(visible_part(body), latin)) continue;
+                const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(open), '\n');
+                FAIL_CHECK(entry.path().filename().string() << ":" << line << " ImGui::" << (*it)[1] << " shows \""
+                                                            << body << "\"; put it in a string table");
+            }
+        }
+    }
+    CHECK(calls > 200);   // the scan really sees the views' calls
+}
+
+TEST_CASE("i18n: a translation keeps the printf conversions of its English text, in order") {
+    // A template handed to ImGui::Text and friends is a printf format: a %d the translation lacks or
+    // reorders would print garbage or crash, so the tables hold them in step.
+    const std::regex spec(R"(%[-+#0-9.]*(?:ll|l|z|h)?[diouxXeEfFgGaAcsp%])");
+    for (const LanguageInfo& l : languages()) {
+        if (l.language == Language::en) continue;
+        for (const std::string& key : string_keys(l.language)) {
+            const std::string en = tr(Language::en, key.c_str()), other = tr(l.language, key.c_str());
+            std::vector<std::string> a, b;
+            for (std::sregex_iterator it(en.begin(), en.end(), spec), end; it != end; ++it) a.push_back(it->str());
+            for (std::sregex_iterator it(other.begin(), other.end(), spec), end; it != end; ++it) b.push_back(it->str());
+            if (a != b) FAIL_CHECK(std::string(l.code) << " '" << key << "' has other printf conversions than English: " << other);
+        }
+    }
 }

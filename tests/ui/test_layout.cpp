@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/i18n.h"
 #include "tests/fixture_path.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_layout.h"
@@ -327,7 +328,7 @@ TEST_CASE("every shortcut is in the README's table, with the same words") {
     const std::string readme = read_text(std::string(ATTN_FIXTURES_DIR) + "/../../README.md");
     REQUIRE(!readme.empty());
     for (const Shortcut& s : kShortcuts) {
-        const std::string row = std::string("| `") + s.keys + "` | " + s.what + " |";
+        const std::string row = std::string("| `") + s.keys + "` | " + tr(Language::en, s.what) + " |";
         CAPTURE(row);
         CHECK(readme.find(row) != std::string::npos);
     }
