@@ -130,7 +130,7 @@ ToolbarActions show_toolbar(const ToolbarData& d) {
     if (ImGui::Button(presenter_button_label(d))) act.toggle_presenter = true;
     if (d.presenter_rect) *d.presenter_rect = last_item_rect();
     widget_mark("presenter");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(d.presenter ? "present.off_tip" : "present.on_tip"));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d.presenter ? tr("present.off_tip") : tr("present.on_tip"));
     ImGui::SameLine();
     if (ImGui::Button("?")) act.toggle_help = true;
     widget_mark("help");
