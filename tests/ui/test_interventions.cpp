@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/json.h"
+#include "tests/ui/ui_click_mark.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_analysis.h"
 #include "ui/app_interventions.h"
@@ -16,12 +17,6 @@ using namespace attn;
 namespace {
 
 const char* kText = "The animal didn't cross the street because it was too tired.";
-
-const WidgetMark* find_mark(const std::string& name) {
-    for (const WidgetMark& m : widget_marks())
-        if (m.name == name) return &m;
-    return nullptr;
-}
 
 ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
 

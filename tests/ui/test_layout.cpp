@@ -11,6 +11,7 @@
 
 #include "core/i18n.h"
 #include "tests/fixture_path.h"
+#include "tests/ui/ui_click_mark.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_layout.h"
 #include "ui/label_thinning.h"
@@ -24,12 +25,6 @@ namespace {
 
 const ImVec2 kDisplays[] = {ImVec2(1024, 768), ImVec2(1280, 720), ImVec2(1366, 768), ImVec2(1920, 1080)};
 const float kFonts[] = {12, 16, 20, 24, 28, 32};
-
-const WidgetMark* find_mark(const std::string& name) {
-    for (const WidgetMark& m : widget_marks())
-        if (m.name == name) return &m;
-    return nullptr;
-}
 
 // Inside the window horizontally (nothing scrolls sideways); vertically inside the window's visible
 // part, or, for a panel with a scrollbar, within the reach of its scroll range.

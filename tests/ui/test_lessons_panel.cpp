@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "tests/ui/ui_click_mark.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_lessons.h"
 #include "ui/bundled_models.h"
@@ -28,28 +29,7 @@ void load_zoo(UiHarness& ui, const char* name) {
     REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
 }
 
-const WidgetMark* find_mark(const std::string& name) {
-    for (const WidgetMark& m : widget_marks())
-        if (m.name == name) return &m;
-    return nullptr;
-}
 
-ImVec2 centre(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
-
-// Scrolls the left panel until the mark is inside it, as a user would, then clicks it.
-void click_mark(UiHarness& ui, const std::string& name) {
-    ui.frame();
-    ui.frame();
-    const WidgetMark* m = find_mark(name);
-    REQUIRE_MESSAGE(m, "no widget " << name);
-    for (int i = 0; i < 60 && m->rect[1] + m->rect[3] > m->window[1] + m->window[3]; ++i) {
-        ImGui::GetIO().MouseWheel = -1.0f;
-        ui.frame(ImVec2(m->window[0] + m->window[2] * 0.5f, m->window[1] + m->window[3] * 0.5f));
-        m = find_mark(name);
-        REQUIRE_MESSAGE(m, "no widget " << name);
-    }
-    ui.click(centre(m->rect));
-}
 
 // A rect the panel recorded, scrolled into view first (rects are re-recorded every frame).
 void click_rect(UiHarness& ui, const std::array<float, 4>& (*rect)(const App&)) {
@@ -63,7 +43,7 @@ void click_rect(UiHarness& ui, const std::array<float, 4>& (*rect)(const App&)) 
         ui.frame(ImVec2(panel->window[0] + panel->window[2] * 0.5f, panel->window[1] + panel->window[3] * 0.5f));
     }
     REQUIRE(rect(ui.app)[2] > 0.0f);
-    ui.click(centre(rect(ui.app)));
+    ui.click(rect_centre(rect(ui.app)));
 }
 
 std::string two(float v) {
@@ -118,7 +98,7 @@ TEST_CASE("lessons panel: start the induction lesson, answer wrong with a head b
     // Right: the L0H0 tile of the head grid; the grid stays on screen.
     ui.frame();
     REQUIRE(ui.app.widgets.grid_tiles.size() == static_cast<size_t>(ui.app.model->info().n_layer * H));
-    ui.click(centre(ui.app.widgets.grid_tiles[0]));
+    ui.click(rect_centre(ui.app.widgets.grid_tiles[0]));
     CHECK(ui.app.lessons.grade.right);
     CHECK(ui.app.lessons.score.right == 1);
     CHECK(ui.app.lessons.score.attempted == 2);

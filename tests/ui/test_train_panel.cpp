@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "model/model.h"
+#include "tests/ui/ui_click_mark.h"
 #include "tests/ui/ui_harness.h"
 #include "train/task.h"
 #include "ui/app_train.h"
@@ -18,30 +19,7 @@ using namespace attn;
 
 namespace {
 
-const WidgetMark* find_mark(const std::string& name) {
-    for (const WidgetMark& m : widget_marks())
-        if (m.name == name) return &m;
-    return nullptr;
-}
 
-ImVec2 centre(const WidgetMark& m) { return ImVec2(m.rect[0] + m.rect[2] * 0.5f, m.rect[1] + m.rect[3] * 0.5f); }
-
-// Clicks the panel's button `name`, scrolling the left panel to it first as a user would (a long text's
-// chips push the panel down); the test stops when the panel does not show it. Two frames first: the
-// curves' first appearance can bring in the panel's scrollbar, which re-wraps the text above.
-void click_mark(UiHarness& ui, const std::string& name) {
-    ui.frame();
-    ui.frame();
-    const WidgetMark* m = find_mark(name);
-    REQUIRE_MESSAGE(m, "no widget " << name);
-    for (int i = 0; i < 60 && m->rect[1] + m->rect[3] > m->window[1] + m->window[3]; ++i) {
-        ImGui::GetIO().MouseWheel = -1.0f;
-        ui.frame(ImVec2(m->window[0] + m->window[2] * 0.5f, m->window[1] + m->window[3] * 0.5f));
-        m = find_mark(name);
-        REQUIRE_MESSAGE(m, "no widget " << name);
-    }
-    ui.click(centre(*m));
-}
 
 Bytes weights_now(const App& app) {
     Expected<FileSet> files = app.train.trainer->weights_folder();

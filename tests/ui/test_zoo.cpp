@@ -11,6 +11,7 @@
 #include <stb/stb_image.h>
 
 #include "model/generate.h"
+#include "tests/ui/ui_click_mark.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/bundled_models.h"
 #include "ui/loss_curve.h"
@@ -45,12 +46,6 @@ FileSet bert_with_card(const std::string& card) {
     REQUIRE_MESSAGE(files.ok(), files.error().message);
     files->add(kModelCardFile, bytes_from_string(card));
     return *files;
-}
-
-const WidgetMark* find_mark(const std::string& name) {
-    for (const WidgetMark& m : widget_marks())
-        if (m.name == name) return &m;
-    return nullptr;
 }
 
 }  // namespace
