@@ -1,12 +1,15 @@
 // The right answer of an exercise, from the model (lesson_grade.h): head statistics and labels
-// (head_patterns.h), check suites (checks.h), ablations (interventions.h).
+// (head_patterns.h), check suites (checks.h), ablations (interventions.h), head similarity
+// (head_similarity.h).
 #include "analysis/lesson_grade.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "analysis/check_suites.h"
 #include "analysis/checks.h"
 #include "analysis/head_patterns.h"
+#include "analysis/head_similarity.h"
 #include "analysis/interventions.h"
 
 namespace attn {
@@ -142,6 +145,18 @@ void head_truth(ExerciseTruth& t, const Model& model, const LessonExercise& e, c
         t.n_head = r->n_head;
         t.metric = "pass_rate";
         if (tolerance < 0.0f) tolerance = 0.0f;
+    } else if (e.criterion == HeadCriterion::similarity) {
+        if (e.layer >= t.n_layer || e.head >= t.n_head) throw Error("the model has no head " + head_name(e.layer, e.head));
+        Expected<Trace> tr = trace_text(model, text, TraceOptions{});
+        if (!tr) throw Error(tr.error().message);
+        // The Similarity view's distances (JSD, 0 to ln 2 nats) turned into a score: 1 same map, 0 disjoint.
+        const HeadSimilarity sim = head_similarity(tr->attentions);
+        if (static_cast<size_t>(sim.n) != n) throw Error("the model's heads could not be compared");
+        const size_t ref = static_cast<size_t>(e.layer) * t.n_head + e.head;
+        for (size_t i = 0; i < n; ++i)
+            values[i] = std::clamp(1.0f - sim.jsd[ref * n + i] / static_cast<float>(std::log(2.0)), 0.0f, 1.0f);
+        values[ref] = -1.0f;   // "another head": the one named is not an answer
+        t.metric = "similarity";
     } else {
         if (info.encoder_decoder) throw Error("ablation exercises need a decoder-only or encoder model");
         TraceOptions opt;

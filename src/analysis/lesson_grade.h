@@ -7,10 +7,12 @@
 //
 // Head exercises score every head (within min_layer..max_layer; the others score -1 and are never
 // right); a head is right when its value is within `tolerance` of the best one (defaults: stat and
-// pattern 0.1, checks 0 (the top pass rate), ablation 0.1 of probability). Token exercises score each
-// choice by the attention mass the query puts on it in the head asked about (the checks engine, metric
-// mass, so a word split into pieces counts whole); label exercises by the head's pattern score, and
-// the head's label (the largest score) is the one right choice.
+// pattern 0.1, checks 0 (the top pass rate), ablation 0.1 of probability, similarity 0.1). Similarity
+// scores each head by 1 - JSD / ln 2 between its attention on the text and head `layer`/`head`'s (the
+// Similarity view's distances); the named head scores -1: the question asks for another head. Token
+// exercises score each choice by the attention mass the query puts on it in the head asked about (the
+// checks engine, metric mass, so a word split into pieces counts whole); label exercises by the head's
+// pattern score, and the head's label (the largest score) is the one right choice.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -25,7 +27,8 @@ namespace attn {
 struct ExerciseTruth {
     ExerciseKind kind = ExerciseKind::none;
     HeadCriterion criterion = HeadCriterion::stat;
-    std::string metric;                 // stat key, pattern name, "pass_rate", "ablation", "attention", "label"
+    std::string metric;                 // stat key, pattern name, "pass_rate", "ablation", "similarity",
+                                        // "attention", "label"
     int n_layer = 0, n_head = 0;
     // Head exercises, (L, H): the criterion's value per head (ablation: the probability lost), -1 for
     // heads outside the layers asked about; which heads count as right; the best one (l * H + h).
@@ -42,7 +45,7 @@ struct ExerciseTruth {
     std::vector<uint8_t> choice_accepted;
     int best_choice = -1;
     std::string query;                  // token: the word that looks
-    int layer = -1, head = -1;          // token, label: the head asked about
+    int layer = -1, head = -1;          // token, label: the head asked about; similarity: the head to match
 };
 
 // Runs the model on `text` (encoder-decoders: `target` as the decoder's text) as the exercise needs.

@@ -93,7 +93,8 @@ LessonExercise parse_exercise(const Json& j, const std::string& where) {
         else if (c == "pattern") e.criterion = HeadCriterion::pattern;
         else if (c == "checks") e.criterion = HeadCriterion::checks;
         else if (c == "ablation") e.criterion = HeadCriterion::ablation;
-        else fail(where, "field 'criterion' must be one of stat, pattern, checks, ablation (found '" + c + "')");
+        else if (c == "similarity") e.criterion = HeadCriterion::similarity;
+        else fail(where, "field 'criterion' must be one of stat, pattern, checks, ablation, similarity (found '" + c + "')");
         if (e.criterion == HeadCriterion::stat) {
             e.stat = require_string(j, "stat", where);
             if (!is_stat(e.stat)) fail(where, "field 'stat' must be one of " + stat_names() + " (found '" + e.stat + "')");
@@ -110,11 +111,22 @@ LessonExercise parse_exercise(const Json& j, const std::string& where) {
             else if (it->is_object()) e.suite_json = it->dump();
             else fail(where, "field 'suite' must be a built-in suite's name or a suite object");
         }
+        if (e.criterion == HeadCriterion::similarity) {
+            e.layer = get_int(j, "layer", -1, where);
+            e.head = get_int(j, "head", -1, where);
+            if (e.layer < 0 || e.head < 0)
+                fail(where, "fields 'layer' and 'head' are needed: the head whose job the answer must share");
+        } else if (j.contains("layer") || j.contains("head")) {
+            // Only the similarity criterion reads them: a stray one would look like it mattered.
+            fail(where, "fields 'layer' and 'head' are only read by the similarity criterion");
+        }
         e.min_layer = get_int(j, "min_layer", 0, where);
         e.max_layer = j.contains("max_layer") ? get_int(j, "max_layer", 0, where) : -1;
         for (const auto& a : e.expect) {
             int l, h;
             if (!head_from_name(a, &l, &h)) fail(where, "field 'expect': '" + a + "' is not a head such as L1H3");
+            if (e.criterion == HeadCriterion::similarity && l == e.layer && h == e.head)
+                fail(where, "field 'expect': '" + a + "' is the head the question names; the answer is another head");
         }
         return e;
     }

@@ -19,6 +19,9 @@
 //                                  suite object inline), check_head_pass_rates
 //   head  + criterion "ablation" : the head whose ablation (output zeroed) lowers the probability of the
 //                                  model's prediction after the page's text the most
+//   head  + criterion "similarity": the head whose attention on the page's text is most like head
+//                                  `layer`/`head`'s ("which heads do the same job?"): 1 - JSD / ln 2
+//                                  (head_similarity.h); the head itself is not an answer
 //   token                        : the word among `choices` that `query` (its first occurrence) attends to most in head
 //                                  `layer`/`head` (`attention`: self | cross)
 //   label                        : head `layer`/`head`'s pattern label on the text, among `choices`
@@ -33,7 +36,7 @@
 namespace attn {
 
 enum class ExerciseKind { none, head, token, label };
-enum class HeadCriterion { stat, pattern, checks, ablation };
+enum class HeadCriterion { stat, pattern, checks, ablation, similarity };
 
 struct LessonExercise {
     ExerciseKind kind = ExerciseKind::none;
@@ -47,7 +50,7 @@ struct LessonExercise {
     float tolerance = -1.0f;            // < 0: the criterion's default (lesson_grade.h)
     std::string attention = "self";     // token: self | cross
     std::string query;                  // token: the word that looks (its first occurrence)
-    int layer = -1, head = -1;          // token, label: the head asked about
+    int layer = -1, head = -1;          // token, label: the head asked about; similarity: the head to match
     std::vector<std::string> choices;   // token: words of the text; label: pattern names
     std::vector<std::string> expect;    // the author's answers ("L1H1", "animal", "previous_token")
 };
@@ -69,7 +72,7 @@ struct Lesson {
 };
 
 // Errors name the file, the page (1-based) and the field: "induction.zh.json: page 3: exercise: field
-// 'criterion' must be one of stat, pattern, checks, ablation".
+// 'criterion' must be one of stat, pattern, checks, ablation, similarity".
 Expected<Lesson> parse_lesson(const std::string& json, const std::string& file_name);
 
 // The compiled assets/lessons/*.json (tools/gen_embedded_json.py), sorted by name.

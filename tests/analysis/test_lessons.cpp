@@ -3,9 +3,13 @@
 // right on the shipped zoo model, a wrong answer is wrong with its numbers, and bad files say why.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
+#include "analysis/head_patterns.h"
+#include "analysis/head_similarity.h"
 #include "analysis/lesson_grade.h"
 #include "analysis/lessons.h"
 #include "platform/file_io.h"
@@ -27,12 +31,15 @@ std::string with_exercise(const std::string& exercise) {
            R"(, "exercise": )" + exercise + "}]}";
 }
 
-// Placeholders a text uses: {name} (the UI fills them, ui/app_lessons.cpp).
+// Placeholders a text uses: {name} (the UI fills them, ui/app_lessons.cpp). Braces around anything but
+// a name are text (the brackets lesson writes "{ < > }").
 std::set<std::string> placeholders(const std::string& text) {
     std::set<std::string> out;
     for (size_t a = text.find('{'); a != std::string::npos; a = text.find('{', a + 1)) {
         const size_t b = text.find('}', a);
-        if (b != std::string::npos) out.insert(text.substr(a + 1, b - a - 1));
+        if (b == std::string::npos || b == a + 1) continue;
+        const std::string name = text.substr(a + 1, b - a - 1);
+        if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) out.insert(name);
     }
     return out;
 }
@@ -60,6 +67,37 @@ std::map<std::string, Lesson> all_lessons() {
     return out;
 }
 
+// The English lesson of `model` and its page whose exercise is `kind` (+ `criterion` for heads), the
+// `nth` of them (0-based).
+const LessonPage& exercise_page(const std::string& model, ExerciseKind kind, HeadCriterion criterion, int nth = 0) {
+    static std::map<std::string, Lesson> cache;
+    if (!cache.count(model)) {
+        std::vector<Lesson> ls = lessons_for(model, "en");
+        REQUIRE(ls.size() == 1);
+        cache[model] = ls[0];
+    }
+    for (const LessonPage& p : cache[model].pages)
+        if (p.exercise.kind == kind && (kind != ExerciseKind::head || p.exercise.criterion == criterion) && nth-- == 0) return p;
+    FAIL("no such exercise in the " << model << " lesson");
+    throw 0;
+}
+
+Expected<ExerciseTruth> page_truth(const std::string& model, const LessonPage& p) {
+    return exercise_truth(*zoo_model(model), p.exercise, p.type, p.target);
+}
+
+ExerciseGrade grade_head(const ExerciseTruth& t, const std::string& name) {
+    LessonAnswer a;
+    REQUIRE(head_from_name(name, &a.layer, &a.head));
+    return grade_exercise(t, a);
+}
+
+float value_of(const ExerciseTruth& t, const std::string& head) {
+    int l = -1, h = -1;
+    REQUIRE(head_from_name(head, &l, &h));
+    return t.head_value[static_cast<size_t>(l) * t.n_head + h];
+}
+
 }  // namespace
 
 TEST_CASE("lessons: every shipped lesson parses and names its own model and language") {
@@ -79,7 +117,7 @@ TEST_CASE("lessons: every shipped lesson parses and names its own model and lang
         for (const LessonPage& p : l.pages)
             for (const std::string& ph : placeholders(p.text)) CHECK_MESSAGE(known.count(ph), ph);
     }
-    for (const char* m : {"induction", "coref", "translate", "mini-english"}) CHECK(models.count(m));
+    for (const char* m : {"induction", "coref", "translate", "mini-english", "agreement", "brackets"}) CHECK(models.count(m));
     CHECK(lessons_for("induction", "zh").size() == 1);
     CHECK(lessons_for("induction", "fr").empty());
 }
@@ -289,4 +327,192 @@ TEST_CASE("lessons: a bad lesson file says which file, page and field") {
     CHECK(h == 3);
     CHECK_FALSE(head_from_name("L1H3x", &l, &h));
     CHECK(head_name(1, 3) == "L1H3");
+}
+
+
+TEST_CASE("lessons: the agreement lesson: the subject, the checks, the ablation and the look-alike head, from the model") {
+    // Token: in L0H0 the word before the verb ("cabinet") looks at the subject "keys", not at itself.
+    const LessonPage& token = exercise_page("agreement", ExerciseKind::token, HeadCriterion::stat);
+    Expected<ExerciseTruth> tk = page_truth("agreement", token);
+    REQUIRE_MESSAGE(tk.ok(), tk.error().message);
+    ExerciseGrade keys = grade_exercise(*tk, LessonAnswer{-1, -1, "keys"});
+    ExerciseGrade cabinet = grade_exercise(*tk, LessonAnswer{-1, -1, "cabinet"});
+    CHECK(keys.right);
+    CHECK(keys.chosen_value > 0.8f);
+    CHECK(cabinet.valid);
+    CHECK_FALSE(cabinet.right);
+    CHECK(cabinet.chosen_value < 0.1f);
+    CHECK(cabinet.best_value == doctest::Approx(keys.chosen_value));
+
+    // Checks: eight sentences of the grammar; the card's head passes them all, a layer-1 head does not.
+    const LessonPage& checks = exercise_page("agreement", ExerciseKind::head, HeadCriterion::checks);
+    Expected<ExerciseTruth> ck = page_truth("agreement", checks);
+    REQUIRE_MESSAGE(ck.ok(), ck.error().message);
+    CHECK(ck->metric == "pass_rate");
+    ExerciseGrade l0h0 = grade_head(*ck, "L0H0");
+    CHECK(l0h0.right);
+    CHECK(l0h0.chosen_value == doctest::Approx(1.0f));
+    int wrong_heads = 0;
+    for (int i = 0; i < ck->n_layer * ck->n_head; ++i)
+        if (!ck->accepted[static_cast<size_t>(i)]) {
+            ++wrong_heads;
+            CHECK(ck->head_value[static_cast<size_t>(i)] < 1.0f);   // every wrong head fails some sentence
+        }
+    CHECK(wrong_heads >= ck->n_layer * ck->n_head - 2);
+
+    // Ablation: "the key to the cabinets" -> "is"; without L0H0 it is gone, without L0H1 it stays.
+    const LessonPage& ablation = exercise_page("agreement", ExerciseKind::head, HeadCriterion::ablation);
+    Expected<ExerciseTruth> ab = page_truth("agreement", ablation);
+    REQUIRE_MESSAGE(ab.ok(), ab.error().message);
+    CHECK(ab->predicted.find("is") != std::string::npos);
+    CHECK(ab->prob_before > 0.9f);
+    ExerciseGrade off = grade_head(*ab, "L0H0");
+    CHECK(off.right);
+    CHECK(ab->prob_after[0] < 0.1f);
+    CHECK(off.chosen_value == doctest::Approx(ab->prob_before - ab->prob_after[0]));
+    ExerciseGrade spare = grade_head(*ab, "L0H1");
+    CHECK_FALSE(spare.right);
+    CHECK(ab->prob_after[1] > ab->prob_before - 0.1f);
+
+    // Similarity: L0H1 attends most like L0H0 (and yet the ablation above shows it is no stand-in);
+    // L0H2 does not; L0H0 itself is not an answer.
+    const LessonPage& similar = exercise_page("agreement", ExerciseKind::head, HeadCriterion::similarity);
+    Expected<ExerciseTruth> sm = page_truth("agreement", similar);
+    REQUIRE_MESSAGE(sm.ok(), sm.error().message);
+    CHECK(sm->metric == "similarity");
+    CHECK(sm->layer == 0);
+    CHECK(sm->head == 0);
+    ExerciseGrade twin = grade_head(*sm, "L0H1");
+    CHECK(twin.right);
+    CHECK(twin.chosen_value > 0.8f);
+    ExerciseGrade other = grade_head(*sm, "L0H2");
+    CHECK_FALSE(other.right);
+    CHECK(other.chosen_value < twin.chosen_value - 0.3f);
+    ExerciseGrade itself = grade_head(*sm, "L0H0");
+    CHECK(itself.valid);
+    CHECK_FALSE(itself.right);
+    CHECK(itself.chosen_value == -1.0f);
+}
+
+TEST_CASE("lessons: the brackets lesson: the partner, far away, the matcher and the neighbour shortcut, from the model") {
+    // Token: in L2H0 the first "]" finds its "[" past the nested "{ < > }"; the last ">" its "<".
+    const LessonPage& near = exercise_page("brackets", ExerciseKind::token, HeadCriterion::stat, 0);
+    Expected<ExerciseTruth> n = page_truth("brackets", near);
+    REQUIRE_MESSAGE(n.ok(), n.error().message);
+    CHECK(grade_exercise(*n, LessonAnswer{-1, -1, "["}).right);
+    CHECK(n->choice_value[0] > 0.8f);
+    ExerciseGrade curly = grade_exercise(*n, LessonAnswer{-1, -1, "{"});
+    CHECK(curly.valid);
+    CHECK_FALSE(curly.right);
+    CHECK(curly.chosen_value < 0.1f);
+    const LessonPage& far = exercise_page("brackets", ExerciseKind::token, HeadCriterion::stat, 1);
+    Expected<ExerciseTruth> f = page_truth("brackets", far);
+    REQUIRE_MESSAGE(f.ok(), f.error().message);
+    CHECK(f->query == ">");
+    CHECK(grade_exercise(*f, LessonAnswer{-1, -1, "<"}).right);
+    CHECK(f->choice_value[0] > 0.8f);
+    ExerciseGrade round = grade_exercise(*f, LessonAnswer{-1, -1, "("});
+    CHECK_FALSE(round.right);
+    CHECK(round.chosen_value < 0.1f);
+
+    // Checks: the card's distant-match head passes all eight closing brackets; layer 3 passes none.
+    const LessonPage& checks = exercise_page("brackets", ExerciseKind::head, HeadCriterion::checks);
+    Expected<ExerciseTruth> ck = page_truth("brackets", checks);
+    REQUIRE_MESSAGE(ck.ok(), ck.error().message);
+    ExerciseGrade matcher = grade_head(*ck, "L2H0");
+    CHECK(matcher.right);
+    CHECK(matcher.chosen_value == doctest::Approx(1.0f));
+    ExerciseGrade late = grade_head(*ck, "L3H0");
+    CHECK_FALSE(late.right);
+    CHECK(late.chosen_value < 0.5f);
+    CHECK(std::count(ck->accepted.begin(), ck->accepted.end(), 1) == 1);   // tolerance 0: the top one only
+
+    // The neighbour shortcut: L1H2 looks one bracket back most; the matcher L2H0 hardly does.
+    const LessonPage& previous = exercise_page("brackets", ExerciseKind::head, HeadCriterion::stat);
+    Expected<ExerciseTruth> pv = page_truth("brackets", previous);
+    REQUIRE_MESSAGE(pv.ok(), pv.error().message);
+    CHECK(pv->metric == "previous_token");
+    ExerciseGrade back = grade_head(*pv, "L1H2");
+    CHECK(back.right);
+    CHECK(back.chosen_value > 0.8f);
+    ExerciseGrade match = grade_head(*pv, "L2H0");
+    CHECK_FALSE(match.right);
+    CHECK(match.chosen_value < 0.3f);
+    CHECK(value_of(*pv, "L2H2") > 0.5f);   // the page's why: the card's second matching head scores high too
+}
+
+TEST_CASE("lessons: which heads do the same job? graded by head similarity, numbers from the model") {
+    // Induction may be retrained: the right answer comes from the grader and from an independent
+    // computation of the Similarity view's distances, never from a head number written here.
+    const LessonPage& page = exercise_page("induction", ExerciseKind::head, HeadCriterion::similarity);
+    CHECK(page.view == "similarity");
+    const Model& model = *zoo_model("induction");
+    Expected<ExerciseTruth> t = exercise_truth(model, page.exercise, page.type, "");
+    REQUIRE_MESSAGE(t.ok(), t.error().message);
+    CHECK(t->metric == "similarity");
+    const int ref = page.exercise.layer * t->n_head + page.exercise.head;
+    Expected<Trace> trace = model_trace_text(model, page.type, TraceOptions{});
+    REQUIRE(trace.ok());
+    const HeadSimilarity sim = head_similarity(trace->attentions);
+    REQUIRE(sim.n == t->n_layer * t->n_head);
+    int best = -1, worst = -1;
+    for (int i = 0; i < sim.n; ++i) {
+        if (i == ref) continue;
+        const float v = 1.0f - sim.jsd[static_cast<size_t>(ref) * sim.n + i] / std::log(2.0f);
+        CHECK(t->head_value[static_cast<size_t>(i)] == doctest::Approx(v).epsilon(1e-4));
+        if (best < 0 || v > 1.0f - sim.jsd[static_cast<size_t>(ref) * sim.n + best] / std::log(2.0f)) best = i;
+        if (worst < 0 || v < 1.0f - sim.jsd[static_cast<size_t>(ref) * sim.n + worst] / std::log(2.0f)) worst = i;
+    }
+    CHECK(t->best == best);
+    const std::string best_name = head_name(best / t->n_head, best % t->n_head);
+    const std::string worst_name = head_name(worst / t->n_head, worst % t->n_head);
+    ExerciseGrade right = grade_head(*t, best_name);
+    CHECK(right.right);
+    CHECK(right.chosen_value == doctest::Approx(right.best_value));
+    ExerciseGrade wrong = grade_head(*t, worst_name);
+    CHECK(wrong.valid);
+    CHECK_FALSE(wrong.right);
+    CHECK(wrong.chosen_value < right.best_value - 0.1f);
+    // The head named in the question is not an answer, and every head within 0.1 of the best is.
+    ExerciseGrade itself = grade_head(*t, head_name(page.exercise.layer, page.exercise.head));
+    CHECK_FALSE(itself.right);
+    CHECK(itself.chosen_value == -1.0f);
+    for (int i = 0; i < sim.n; ++i)
+        CHECK(static_cast<bool>(t->accepted[static_cast<size_t>(i)]) ==
+              (i != ref && t->head_value[static_cast<size_t>(i)] >= right.best_value - 0.1f));
+    // The same job: heads that attend alike also share the reference head's induction score, within
+    // the range the layer's induction heads span (the ones right here are induction heads too).
+    Expected<std::vector<float>> ind = induction_scores(model, InductionOptions{});
+    REQUIRE(ind.ok());
+    const float ref_score = (*ind)[static_cast<size_t>(ref)];
+    CHECK(std::fabs((*ind)[static_cast<size_t>(best)] - ref_score) < std::fabs((*ind)[static_cast<size_t>(worst)] - ref_score) + 0.05f);
+
+    // A criterion the file cannot cheat: another reference head gives other answers.
+    LessonExercise e = page.exercise;
+    e.layer = worst / t->n_head;
+    e.head = worst % t->n_head;
+    Expected<ExerciseTruth> other = exercise_truth(model, e, page.type, "");
+    REQUIRE(other.ok());
+    CHECK(other->best != t->best);
+    CHECK_FALSE(exercise_accepts(*other, worst_name));
+    e.layer = 9;
+    Expected<ExerciseTruth> missing = exercise_truth(model, e, page.type, "");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message.find("L9H") != std::string::npos);
+}
+
+TEST_CASE("lessons: a similarity exercise names its head, and not as an answer") {
+    CHECK(lesson_error(with_exercise(R"({"kind": "head", "prompt": "p", "criterion": "similarity", "expect": ["L0H1"]})"))
+              .find("fields 'layer' and 'head' are needed") != std::string::npos);
+    CHECK(lesson_error(with_exercise(R"({"kind": "head", "prompt": "p", "criterion": "similarity", "layer": 1, "head": 1, "expect": ["L1H1"]})"))
+              .find("'L1H1' is the head the question names") != std::string::npos);
+    CHECK(lesson_error(with_exercise(R"({"kind": "head", "prompt": "p", "criterion": "stat", "stat": "entropy", "layer": 1, "head": 1, "expect": ["L1H1"]})"))
+              .find("only read by the similarity criterion") != std::string::npos);
+    CHECK(lesson_error(with_exercise(R"({"kind": "head", "prompt": "p", "criterion": "alike", "expect": ["L1H1"]})"))
+              .find("must be one of stat, pattern, checks, ablation, similarity") != std::string::npos);
+    Expected<Lesson> ok = parse_lesson(with_exercise(R"({"kind": "head", "prompt": "p", "criterion": "similarity", "layer": 1, "head": 1, "expect": ["L1H0"]})"), "ok.en.json");
+    REQUIRE_MESSAGE(ok.ok(), ok.error().message);
+    CHECK(ok->pages[0].exercise.criterion == HeadCriterion::similarity);
+    CHECK(ok->pages[0].exercise.layer == 1);
+    CHECK(ok->pages[0].exercise.head == 1);
 }
