@@ -13,7 +13,10 @@
 // layer-1 heads attending two past the earlier occurrence and reading its previous word), which predicts
 // the same words on this data. With the MLPs held at zero (attention only, as in the induction-head
 // literature), token and position embeddings of equal size and position frequencies up to 3 radians per
-// word (a sharp previous-token head is then one rotation away), the textbook circuit is what forms.
+// word (a sharp previous-token head is then one rotation away), the textbook circuit formed, but in one
+// seed of three. Both circuits need a previous-token head; only the shifted one needs a head two back.
+// Training data that pays a one-back head directly (skip triples, kSkipTriples) tips the race: the
+// textbook circuit then formed in every seed measured.
 // Claims are measured with analysis/head_patterns.h on the standard induction input (a random sequence
 // repeated twice), never assumed.
 #include <algorithm>
@@ -50,11 +53,23 @@ const std::vector<std::string>& induction_words() {
 constexpr int kMinWords = 16;      // words after <bos>
 constexpr int kMinSpan = 3, kMaxSpan = 24;
 constexpr double kSpanChance = 0.3;   // sequences with one copied span; the rest: recurring pairs
+// Training sequences with recurring pairs also hold up to this many skip triples "a x f(a)": the word after
+// next is a's fixed partner, so a layer-0 head that looks exactly one word back pays off on its own, from
+// the first steps, before any copying does. Without them the copy circuit formed as the textbook one in
+// one seed of three (the others formed the "shifted" circuit below); with 2 in two of four; with 4 in
+// every seed measured (README "Decoder tasks"). Held-out data has none: its accuracy is copying alone
+// (a 16-dimensional head cannot hold all 127 pairs, nor is that the task).
+constexpr int kSkipTriples = 4;
 // Token embeddings start 5x transformers' N(0, 0.02), so a word's identity stays large in the residual
 // beside the heads' outputs; positions start sinusoidal at the same RMS (0.1 per component).
 constexpr float kTokenScale = 5.0f;
 constexpr double kPositionAmplitude = 0.14;
 constexpr double kTopFrequency = 3.0, kFrequencyBase = 100.0;   // radians per word: 3 down to 0.03
+
+// A fixed pairing of the words for the skip triples: word k's partner is word (37k + 11) mod N, a
+// permutation of the N = 127 words (37 is prime to 127) with one fixed point (word 102), which is
+// never used, as a triple needs two different fresh words.
+int skip_partner(int k, int n) { return (k * 37 + 11) % n; }
 
 class InductionTask : public Task {
 public:
@@ -73,7 +88,12 @@ public:
                "drawn without replacement, so no word repeats by chance and every scored word is determined by "
                "the context, and because places, periods and lengths vary, no fixed look-back distance predicts "
                "it: the model has to find the earlier occurrence of the current word and copy what came after "
-               "it. The model is attention only (its MLP weights start at zero and so stay there), its "
+               "it. Training sequences with recurring pairs also hold up to " + std::to_string(kSkipTriples) +
+               " skip triples \"a x b\" in which b is a's fixed partner word (word k's partner is word 37k + 11 "
+               "mod " + std::to_string(induction_words().size()) + "), so that a head looking exactly one word back "
+               "pays off from the start; this is what makes the textbook circuit form in every seed (without "
+               "them it formed in one seed of three); held-out sequences have none, so held-out accuracy is "
+               "copying alone. The model is attention only (its MLP weights start at zero and so stay there), its "
                "token embeddings start 5 times larger than transformers' and its position embeddings sinusoidal at "
                "the same size with frequencies up to 3 radians per word (all still trained): without the first, "
                "the model learned a copy circuit that looks two words past the earlier occurrence instead of "
@@ -83,8 +103,10 @@ public:
     ModelFamily family() const override { return ModelFamily::decoder; }
     // GPT-2's layout keeps its MLP tensors; initialise() zeroes them (attention only).
     ModelSize size() const override { return ModelSize(); }
-    // The copy circuit forms after a plateau of about 2000 steps; held-out accuracy passes 90% near 3000.
-    TrainSettings settings() const override { return TrainSettings().run(4000, 1e-2f); }
+    // The copy circuit forms after a plateau of 2000 to 2500 steps. Over 6000 steps the learning rate is
+    // still high then (over 4000 it had decayed, and in some seeds the circuit stayed half formed), and
+    // the rest sharpens both heads: seed 1 ends at held-out 99.8%, previous-token 0.98, induction 1.00.
+    TrainSettings settings() const override { return TrainSettings().run(6000, 1e-2f); }
     const Vocab& vocab() const override { return vocab_; }
 
     // Sinusoidal position embeddings instead of random ones: a shift by one position is then one rotation
@@ -110,7 +132,7 @@ public:
         }
     }
 
-    Example sample(Rng& rng, Split /*split*/) const override {
+    Example sample(Rng& rng, Split split) const override {
         const int n_words = static_cast<int>(induction_words().size());
         const int n = rng.range(kMinWords, size().n_ctx - 1);
         // Fresh words come from a partial Fisher-Yates shuffle, so none repeats by chance.
@@ -120,6 +142,16 @@ public:
         auto fresh_word = [&]() {
             std::swap(order[static_cast<size_t>(fresh)], order[static_cast<size_t>(rng.range(fresh, n_words - 1))]);
             return order[static_cast<size_t>(fresh++)];
+        };
+        // Takes a given word out of the fresh ones; false when it was already drawn.
+        auto take = [&](int word) {
+            for (int k = fresh; k < n_words; ++k)
+                if (order[static_cast<size_t>(k)] == word) {
+                    std::swap(order[static_cast<size_t>(fresh)], order[static_cast<size_t>(k)]);
+                    ++fresh;
+                    return true;
+                }
+            return false;
         };
         std::vector<int> words(static_cast<size_t>(n), -1);
         std::vector<int> scored;   // positions (in words) whose next word is scored
@@ -156,6 +188,24 @@ public:
                         first = false;
                     }
             }
+            // Training only: skip triples "a x f(a)" (see kSkipTriples).
+            for (int k = 0; split == Split::train && k < kSkipTriples; ++k)
+                for (int attempt = 0; attempt < 64; ++attempt) {
+                    const int at = rng.range(0, n - 3);
+                    if (words[static_cast<size_t>(at)] >= 0 || words[static_cast<size_t>(at + 1)] >= 0 ||
+                        words[static_cast<size_t>(at + 2)] >= 0) continue;
+                    const int a = fresh_word();
+                    const int b = skip_partner(a, n_words);
+                    if (!take(b)) {   // f(a) already drawn (or a itself): a goes back among the fresh words
+                        --fresh;
+                        continue;
+                    }
+                    words[static_cast<size_t>(at)] = a;
+                    words[static_cast<size_t>(at + 1)] = fresh_word();
+                    words[static_cast<size_t>(at + 2)] = b;
+                    scored.push_back(at + 1);
+                    break;
+                }
             for (int& w : words)
                 if (w < 0) w = fresh_word();
         }

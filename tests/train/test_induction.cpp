@@ -5,6 +5,7 @@
 #include "zoo_asset.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "platform/file_io.h"
@@ -38,38 +39,62 @@ TEST_CASE("induction data: spans copied at varying offsets, every label is the w
     CHECK(task.name() == "induction");
     CHECK(task.family() == ModelFamily::decoder);
     CHECK(task.size().n_layer == 2);
-    Rng a(5), b(5);
-    std::set<int> distances, lengths;
-    int labelled = 0, tokens = 0;
-    for (int i = 0; i < 300; ++i) {
-        const Example e = task.sample(a, Split::train);
-        const Example f = task.sample(b, Split::train);
-        REQUIRE(e.ids == f.ids);   // the same rng state gives the same example
-        CHECK(e.labels == f.labels);
-        REQUIRE(e.ids.size() == e.labels.size());
-        CHECK(static_cast<int>(e.ids.size()) <= task.size().n_ctx);
-        CHECK(e.ids[0] == task.vocab().bos);
-        lengths.insert(static_cast<int>(e.ids.size()));
-        for (int t = 1; t < static_cast<int>(e.ids.size()); ++t) {
-            ++tokens;
-            const int32_t label = e.labels[static_cast<size_t>(t)];
-            if (label < 0) continue;
-            ++labelled;
-            // Scored: a word seen before, and the answer is the word that followed it every time before (so
-            // the context determines it) and follows now.
-            REQUIRE(t + 1 < static_cast<int>(e.ids.size()));
-            CHECK(label == e.ids[static_cast<size_t>(t + 1)]);
-            const int s = earlier_occurrence(e.ids, t);
-            REQUIRE(s > 0);
-            distances.insert(t - s);
-            for (int r = 1; r < t; ++r)
-                if (e.ids[static_cast<size_t>(r)] == e.ids[static_cast<size_t>(t)]) CHECK(e.ids[static_cast<size_t>(r + 1)] == label);
+    for (Split split : {Split::held_out, Split::train}) {
+        CAPTURE(split == Split::train);
+        Rng a(5), b(5);
+        std::set<int> distances, lengths;
+        std::map<int32_t, int32_t> partner;   // skip triples "a x b" (training only): a -> b
+        int labelled = 0, tokens = 0, skips = 0;
+        for (int i = 0; i < 300; ++i) {
+            const Example e = task.sample(a, split);
+            const Example f = task.sample(b, split);
+            REQUIRE(e.ids == f.ids);   // the same rng state gives the same example
+            CHECK(e.labels == f.labels);
+            REQUIRE(e.ids.size() == e.labels.size());
+            CHECK(static_cast<int>(e.ids.size()) <= task.size().n_ctx);
+            CHECK(e.ids[0] == task.vocab().bos);
+            lengths.insert(static_cast<int>(e.ids.size()));
+            for (int t = 1; t < static_cast<int>(e.ids.size()); ++t) {
+                ++tokens;
+                const int32_t label = e.labels[static_cast<size_t>(t)];
+                if (label < 0) continue;
+                ++labelled;
+                REQUIRE(t + 1 < static_cast<int>(e.ids.size()));
+                CHECK(label == e.ids[static_cast<size_t>(t + 1)]);
+                const int s = earlier_occurrence(e.ids, t);
+                if (s < 0) {
+                    // Not a recurrence: then a skip triple of a training sequence, whose answer is fixed by
+                    // the word before the current one, the same partner every time (and a one-to-one pairing).
+                    REQUIRE(split == Split::train);
+                    REQUIRE(t >= 2);
+                    const int32_t first = e.ids[static_cast<size_t>(t - 1)];
+                    CHECK(first != label);
+                    auto [it, fresh] = partner.emplace(first, label);
+                    CHECK(it->second == label);
+                    ++skips;
+                    continue;
+                }
+                // Scored: a word seen before, and the answer is the word that followed it every time before
+                // (so the context determines it) and follows now.
+                distances.insert(t - s);
+                for (int r = 1; r < t; ++r)
+                    if (e.ids[static_cast<size_t>(r)] == e.ids[static_cast<size_t>(t)]) CHECK(e.ids[static_cast<size_t>(r + 1)] == label);
+            }
+        }
+        // No fixed period or length to learn instead of the circuit, and a good share of scored words.
+        CHECK(distances.size() >= 20);
+        CHECK(lengths.size() >= 12);
+        CHECK(labelled > tokens / 8);
+        if (split == Split::train) {
+            CHECK(skips > 100);   // up to 4 per sequence with recurring pairs, where three free places in a row remain
+            std::set<int32_t> targets;
+            for (auto [from, to] : partner) targets.insert(to);
+            CHECK(targets.size() == partner.size());   // one-to-one
+            CHECK(partner.size() > 60);
+        } else {
+            CHECK(skips == 0);   // held-out accuracy is copying alone
         }
     }
-    // No fixed period or length to learn instead of the circuit, and a good share of scored words.
-    CHECK(distances.size() >= 20);
-    CHECK(lengths.size() >= 12);
-    CHECK(labelled > tokens / 8);
 }
 
 TEST_CASE("induction vocabulary: one token per word, example text in the vocabulary, a readable repeat") {
