@@ -135,7 +135,7 @@ bool app_intervention_heatmap(App& app, const HeatmapData& hd) {
         HeatmapData before = hd;
         before.attention = &s.before.attentions;
         before.trace_version ^= 1ull << 37;   // another picture of this trace: its own texture key
-        before.title = "Before the interventions";
+        before.title = tr("pictures.interventions.before_title");
         app_show_heatmap(app, before);
         return true;
     }

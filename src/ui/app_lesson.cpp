@@ -28,7 +28,7 @@ void lesson_update(App& app) {
     s.head = sel.head;
     Expected<HeadComputation> c = head_computation(*app.model, app.trace, head_stack(sel.kind), sel.layer, sel.head);
     s.has_result = c.ok();
-    s.error = c.ok() ? "" : tr("ui.lesson.lesson") + c.error().message + ".";
+    s.error = c.ok() ? "" : trf("pictures.lesson.error", {{"error", c.error().message}});
     if (c) s.result = std::move(*c);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/i18n.h"
 #include "ui/theme.h"
 
 namespace attn {
@@ -41,10 +42,15 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
     if (!causal) return;
     ImVec2 swatch(top_left.x, top_left.y + height + fs * 0.6f);
     dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs), colormap_masked_color(colormap));
-    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, "future");
-    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y + fs), text, "(masked)");
+    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, tr("pictures.colorbar.future"));
+    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y + fs), text, tr("pictures.colorbar.masked"));
 }
 
-float colorbar_width() { return ImGui::GetFontSize() * 2.8f + ImGui::CalcTextSize("(masked)").x; }
+// Room for the ticks and for the wider of the legend's two lines, in the language shown.
+float colorbar_width() {
+    const float legend = std::max(ImGui::CalcTextSize(tr("pictures.colorbar.future")).x,
+                                  ImGui::CalcTextSize(tr("pictures.colorbar.masked")).x);
+    return ImGui::GetFontSize() * 2.8f + std::max(legend, ImGui::CalcTextSize("0.000").x);
+}
 
 }  // namespace attn

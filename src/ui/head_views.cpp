@@ -17,7 +17,7 @@ TokenSeq word_seq(const TokenSeq& pieces, const WordSpans& w) {
 std::vector<std::string> word_notes(const TokenSeq& pieces, const WordSpans& w, PieceStyle style) {
     std::vector<std::string> notes;
     for (int i = 0; i < w.size(); ++i) {
-        std::string note = w.n_pieces(i) == 1 ? tr("ui.head_views.piece") : std::to_string(w.n_pieces(i)) + tr("ui.head_views.pieces");
+        std::string note = w.n_pieces(i) == 1 ? tr("ui.head_views.piece") : trf("pictures.words.pieces", {{"n", std::to_string(w.n_pieces(i))}});
         for (int p = w.first[i]; p < w.first[i + 1]; ++p)
             note += (p > w.first[i] ? " + " : "") + token_label(pieces.pieces[static_cast<size_t>(p)], style);
         notes.push_back(note);
@@ -75,8 +75,8 @@ ShownAttention head_view(HeadViewCache& c, const AttentionTensor* attention, con
         if (c.average_sig != sig) {   // a (T, S) pass over every head: once per change, not per frame
             c.average = head_average(*out.attention, layer, used);
             c.heads_label = static_cast<int>(used.size()) == out.attention->n_head
-                                ? tr("ui.head_views.average_of_all") + std::to_string(used.size()) + tr("ui.head_views.heads")
-                                : tr("ui.head_views.average_of_heads") + head_list_text(used);
+                                ? trf("pictures.title.average_of_all", {{"n", std::to_string(used.size())}})
+                                : trf("pictures.title.average_of_heads", {{"list", head_list_text(used)}});
             c.average_sig = sig;
         }
         out.matrix = c.average.data();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "analysis/head_average.h"
+#include "core/i18n.h"
 #include "ui/token_label.h"
 
 namespace attn {
@@ -12,9 +13,15 @@ namespace {
 const char* const kDot = "  \xC2\xB7  ";
 
 std::string kind_title(AttentionKind kind) {
-    return kind == AttentionKind::decoder ? "decoder self attention (target, causal)"
-           : kind == AttentionKind::cross ? "cross attention (target looks at source)"
-                                          : "encoder self attention (source)";
+    return tr(kind == AttentionKind::decoder ? "pictures.title.kind_decoder"
+              : kind == AttentionKind::cross ? "pictures.title.kind_cross"
+                                             : "pictures.title.kind_encoder");
+}
+
+std::string one_head(int head) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, tr("ui.heatmap.head"), head);   // "head 3", as the heatmap's head switch says
+    return buf;
 }
 
 // "heads 0, 2, 5" for the lines view's toggles (the selected head when none are known yet).
@@ -23,9 +30,9 @@ std::string heads_on(const App& app) {
     int n = 0;
     for (size_t h = 0; h < app.line_heads.on.size(); ++h)
         if (app.line_heads.on[h]) list += (n++ ? ", " : "") + std::to_string(h);
-    if (n == 0) return "head " + std::to_string(app.selection.head);
-    if (n == static_cast<int>(app.line_heads.on.size()) && n > 1) return "all " + std::to_string(n) + " heads";
-    return (n == 1 ? "head " : "heads ") + list;
+    if (n == 0) return one_head(app.selection.head);
+    if (n == static_cast<int>(app.line_heads.on.size()) && n > 1) return trf("pictures.title.all_heads", {{"n", std::to_string(n)}});
+    return n == 1 ? one_head(std::stoi(list)) : trf("pictures.title.heads", {{"list", list}});
 }
 
 std::string one_line(const std::string& text) {
@@ -45,28 +52,32 @@ PictureTitle picture_title(const App& app, MainView view) {
     const Selection& s = app.selection;
     const bool seq2seq = app.has_trace && app.trace.is_encoder_decoder();
     const AttentionTensor& a = *attention_view(app.trace, s.kind).attention;
-    char what[128];
+    const std::string layer = std::to_string(s.layer);
+    std::string what;
     switch (view) {
     case MainView::heatmap: {
         // The heatmap's view options change what a cell is: say so, or a slide would misname its numbers.
-        std::string heads = "head " + std::to_string(s.head);
+        std::string heads = one_head(s.head);
         if (s.head_mode != HeadMode::one) {
             std::vector<int> used = head_average_heads(a, s.head_mode == HeadMode::average_chosen ? s.averaged_heads
                                                                                               : std::vector<int>{});
-            heads = static_cast<int>(used.size()) == a.n_head ? "average of all " + std::to_string(a.n_head) + " heads"
-                                                              : "average of heads " + head_list_text(used);
+            heads = static_cast<int>(used.size()) == a.n_head
+                        ? trf("pictures.title.average_of_all", {{"n", std::to_string(a.n_head)}})
+                        : trf("pictures.title.average_of_heads", {{"list", head_list_text(used)}});
         }
-        std::snprintf(what, sizeof what, "heatmap%slayer %d, %s%s", kDot, s.layer, heads.c_str(),
-                      s.words ? ", words (sub-word pieces merged)" : "");
+        what = trf(s.words ? "pictures.title.heatmap_words" : "pictures.title.heatmap", {{"layer", layer}, {"heads", heads}});
         break;
     }
     case MainView::grid:
-        std::snprintf(what, sizeof what, "every head%s%d layers \xC3\x97 %d heads", kDot, a.n_layer, a.n_head);
+        what = trf("pictures.title.grid", {{"layers", std::to_string(a.n_layer)}, {"heads", std::to_string(a.n_head)}});
         break;
-    case MainView::lines: std::snprintf(what, sizeof what, "lines%slayer %d, %s", kDot, s.layer, heads_on(app).c_str()); break;
-    case MainView::flow:
-        std::snprintf(what, sizeof what, "attention flow%sheads averaged, edges from %.2f", kDot, app.flow.threshold);
+    case MainView::lines: what = trf("pictures.title.lines", {{"layer", layer}, {"heads", heads_on(app)}}); break;
+    case MainView::flow: {
+        char threshold[32];
+        std::snprintf(threshold, sizeof threshold, "%.2f", app.flow.threshold);
+        what = trf("pictures.title.flow", {{"threshold", threshold}});
         break;
+    }
     case MainView::attributions:
     case MainView::lens:
     case MainView::activations:
@@ -74,13 +85,15 @@ PictureTitle picture_title(const App& app, MainView view) {
     case MainView::similarity:
     case MainView::patching:
     case MainView::checks:
-    case MainView::explain: std::snprintf(what, sizeof what, "%s", main_view_label(view)); break;
-    case MainView::lesson:
-        std::snprintf(what, sizeof what, "lesson%slayer %d, head %d, step %s", kDot, s.layer, s.head,
-                      head_step_name(app.lesson.step));
+    case MainView::explain: what = main_view_label(view); break;
+    case MainView::lesson: {
+        // The step's title as the lesson shows it (ui.lesson.<step>_title), not its URL name.
+        const std::string step_key = std::string("ui.lesson.") + head_step_name(app.lesson.step) + "_title";
+        what = trf("pictures.title.lesson", {{"layer", layer}, {"head", std::to_string(s.head)}, {"step", tr(step_key.c_str())}});
         break;
     }
-    t.heading = (app.model_name.empty() ? std::string("no model") : app.model_name) + kDot + what;
+    }
+    t.heading = (app.model_name.empty() ? std::string(tr("pictures.title.no_model")) : app.model_name) + kDot + what;
     if (seq2seq) t.heading += kDot + kind_title(s.kind);
 
     std::string text = app.text;

@@ -1,6 +1,7 @@
 // The title a picture carries so a slide or a figure stands on its own: the model, the view and what
 // of the attention it shows (layer and head, the heads drawn, or the flow's threshold), the attention
-// kind for encoder-decoder models, and the text (elided). PNG captions and SVG titles both use it.
+// kind for encoder-decoder models, and the text (elided), in the UI's language (pictures.title.* in the string
+// tables). PNG captions and SVG titles both use it.
 #pragma once
 #include <string>
 

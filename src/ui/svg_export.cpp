@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "analysis/rollout.h"
+#include "core/i18n.h"
 #include "ui/cpu_heatmap.h"
 #include "ui/heatmap_cells.h"
 #include "ui/png_write.h"
@@ -62,7 +63,7 @@ float draw_title(SvgWriter& svg, const PictureTitle& t, float* width) {
 float draw_colorbar(SvgWriter& svg, float x, float y, float h, Colormap colormap, float vmax, bool causal,
                     const char* note, float* width_used) {
     *width_used = 20.0f + std::max({svg_text_width("0.000", kTextSize - 1),
-                                    causal ? svg_text_width("future (masked)", kTextSize - 1) : 0.0f,
+                                    causal ? svg_text_width(tr("pictures.colorbar.future_masked"), kTextSize - 1) : 0.0f,
                                     note ? svg_text_width(note, kTextSize - 1) - 20.0f : 0.0f});
     const ColormapTable& table = colormap_table(colormap);
     const int segments = 64;
@@ -85,7 +86,7 @@ float draw_colorbar(SvgWriter& svg, float x, float y, float h, Colormap colormap
     if (causal) {
         std::array<uint8_t, 4> m = colormap_masked_rgba(colormap);
         svg.rect(x, y + h + 10, w, 12, rgb_of(m.data()), "id=\"masked-swatch\"");
-        svg.text(x + w + 6, y + h + 20, "future (masked)", kTextSize - 1, "start", kDim);
+        svg.text(x + w + 6, y + h + 20, tr("pictures.colorbar.future_masked"), kTextSize - 1, "start", kDim);
         used += 28;
     }
     if (note) {
@@ -126,7 +127,7 @@ std::string svg_heatmap(const SvgInput& in) {
     const std::vector<std::string> cols = labels_of(*in.keys, S, in.piece_style);
     const float cell = std::clamp(560.0f / std::max(T, S), 3.0f, 32.0f);
     const float lfs = std::clamp(cell * 0.8f, 4.0f, kTextSize);
-    const float row_w = std::max(widest(rows, lfs), svg_text_width("query \xE2\x86\x93", kTextSize)) + 8.0f;
+    const float row_w = std::max(widest(rows, lfs), svg_text_width(tr("ui.heatmap.query"), kTextSize)) + 8.0f;
     const float col_h = std::max(widest(cols, lfs), 2.0f * kTextSize + 4.0f) + 8.0f;
     const float gx = kMargin + row_w, gy = top + col_h;
 
@@ -151,8 +152,8 @@ std::string svg_heatmap(const SvgInput& in) {
         svg.text(gx - 4, gy + (t + 0.5f) * cell + lfs * 0.35f, rows[t], lfs, "end", 0x222222, 0.0f, "class=\"row-label\"");
     for (int s = 0; s < S; ++s)
         svg.text(gx + (s + 0.5f) * cell + lfs * 0.35f, gy - 4, cols[s], lfs, "start", 0x222222, -90.0f, "class=\"col-label\"");
-    svg.text(gx - 8, gy - kTextSize - 8, "key \xE2\x86\x92", kTextSize, "end", kDim, 0.0f, "class=\"axis-name\"");
-    svg.text(gx - 8, gy - 6, "query \xE2\x86\x93", kTextSize, "end", kDim, 0.0f, "class=\"axis-name\"");
+    svg.text(gx - 8, gy - kTextSize - 8, tr("pictures.axis.key"), kTextSize, "end", kDim, 0.0f, "class=\"axis-name\"");
+    svg.text(gx - 8, gy - 6, tr("ui.heatmap.query"), kTextSize, "end", kDim, 0.0f, "class=\"axis-name\"");
 
     const float bar_x = gx + S * cell + 18.0f, bar_h = std::max(T * cell, 160.0f);
     float bar_w = 0.0f;
@@ -190,7 +191,7 @@ std::string svg_grid(const SvgInput& in) {
     const float bar_x = gx + H * pitch + 12.0f, bar_h = std::max(L * pitch - gap, 160.0f);
     float bar_w = 0.0f;
     const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, 1.0f, a.causal,
-                                     in.auto_scale ? "1 = each head's largest weight" : nullptr, &bar_w);
+                                     in.auto_scale ? tr("ui.grid.each_head_s_max") : nullptr, &bar_w);
     width = std::max(width, bar_x + bar_w + kMargin);
     const float height = std::max(gy + L * pitch, gy + used) + kMargin;
     return svg.finish(width, height, in.title.heading + (in.title.text.empty() ? "" : " \xE2\x80\x94 " + in.title.text));
@@ -212,8 +213,8 @@ std::string svg_lines(const SvgInput& in) {
 
     // Legend: what opacity means, and a stroke per head drawn.
     float lx = kMargin;
-    svg.text(lx, y, "opacity = attention weight;", kTextSize, "start", 0x222222, 0.0f, "id=\"legend\"");
-    lx += svg_text_width("opacity = attention weight;", kTextSize) + 12.0f;
+    svg.text(lx, y, tr("ui.lines.opacity_attention_weight"), kTextSize, "start", 0x222222, 0.0f, "id=\"legend\"");
+    lx += svg_text_width(tr("ui.lines.opacity_attention_weight"), kTextSize) + 12.0f;
     svg.open_group("id=\"head-legend\"");
     for (int h = 0; h < a.n_head; ++h) {
         if (!heads[h]) continue;
@@ -228,8 +229,9 @@ std::string svg_lines(const SvgInput& in) {
     const std::vector<std::string> q = labels_of(*in.queries, T, in.piece_style), k = labels_of(*in.keys, S, in.piece_style);
     const std::vector<std::string>& left = in.keys_left ? k : q;
     const std::vector<std::string>& right = in.keys_left ? q : k;
-    const char* left_title = in.keys_left ? "source (looked at)" : "looking (query)";
-    const char* right_title = in.keys_left ? "target (looking)" : "looked at (key)";
+    // The screen's column titles: cross attention draws the source (keys) left, the target right.
+    const char* left_title = in.keys_left ? tr("ui.lines.looked_at_source") : tr("ui.lines.looking_query");
+    const char* right_title = in.keys_left ? tr("ui.lines.looking_target") : tr("ui.lines.looked_at_key");
     const float row_h = 18.0f, pad = 6.0f, gap = 260.0f;
     const float label_w = std::max({widest(left, kTextSize), widest(right, kTextSize), svg_text_width(left_title, kTextSize)});
     const float left_x = kMargin + label_w + pad, right_x = left_x + gap;
@@ -266,11 +268,10 @@ std::string svg_flow(const SvgInput& in) {
     SvgWriter svg;
     float width = 0.0f;
     float y = draw_title(svg, in.title, &width);
-    char legend[200];
-    std::snprintf(legend, sizeof legend,
-                  "Edge opacity: how much of the upper token comes from the lower one (heads averaged, residual "
-                  "included); edges under %.2f not drawn%s.",
-                  in.flow_threshold, in.flow_pinned >= 0 && in.flow_pinned < T ? "; orange: paths into the marked token" : "");
+    // The screen's legend sentence: what a row and an edge are, the threshold, and the orange paths.
+    char legend[600];
+    std::snprintf(legend, sizeof legend, tr("ui.flow.rows_the_tokens_after"), in.flow_threshold,
+                  in.flow_pinned >= 0 && in.flow_pinned < T ? tr("ui.flow.orange_the_paths_into") : "");
     svg.text(kMargin, y, legend, kTextSize - 1, "start", 0x222222, 0.0f, "id=\"legend\"");
     width = std::max(width, svg_text_width(legend, kTextSize - 1) + 2 * kMargin);
     y += 14.0f;
@@ -280,14 +281,17 @@ std::string svg_flow(const SvgInput& in) {
     const float dx = std::clamp(640.0f / T, 22.0f, 90.0f), dy = 64.0f;
     const bool vertical = dx < label_w + 6.0f;
     const float label_h = vertical ? label_w + 6.0f : kTextSize + 6.0f;
-    const float row_w = svg_text_width("layer 00", kTextSize) + 10.0f;
+    const float row_w = std::max(svg_text_width(tr("ui.flow.layer_2"), kTextSize), svg_text_width(tr("pictures.flow.input"), kTextSize)) + 10.0f;
     const float gx = kMargin + row_w, top_y = y + label_h + 8.0f;
     auto x_of = [&](int i) { return gx + (i + 0.5f) * dx; };
     auto y_of = [&](int l) { return top_y + (L - l) * dy; };
 
-    for (int l = 0; l <= L; ++l)
-        svg.text(kMargin, y_of(l) + 4, l == 0 ? std::string("input") : "layer " + std::to_string(l), kTextSize, "start",
+    for (int l = 0; l <= L; ++l) {
+        char name[64];
+        std::snprintf(name, sizeof name, tr("ui.flow.layer_3"), l);
+        svg.text(kMargin, y_of(l) + 4, l == 0 ? tr("pictures.flow.input") : name, kTextSize, "start",
                  l == 0 || l == L ? 0x222222 : kDim, 0.0f, "class=\"row-label\"");
+    }
     const int pinned = in.flow_pinned >= 0 && in.flow_pinned < T ? in.flow_pinned : -1;
     const std::vector<double> importance = pinned >= 0 ? rollout_importance(ahat, pinned) : std::vector<double>{};
     const std::vector<FlowEdge> edges = flow_edges(ahat, in.flow_threshold, importance, 0.005f, SIZE_MAX);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/i18n.h"
+
 namespace attn {
 
 std::string bytes_hex(const std::string& bytes) {
@@ -101,26 +103,28 @@ std::vector<std::string> token_chars_describe(const TokenChars& tc, int max_line
     bool ascii = true;
     for (const TokenChar& c : tc.chars) ascii &= c.code_point < 0x80 && !c.text.empty();
     if (ascii) {   // "Ġthe": a line per letter would only repeat the label
-        if (!tc.bytes.empty()) lines.push_back("bytes " + bytes_hex(tc.bytes));
+        if (!tc.bytes.empty()) lines.push_back(trf("pictures.token.bytes", {{"hex", bytes_hex(tc.bytes)}}));
         return lines;
     }
     char cp[16];
     for (size_t i = 0; i < tc.chars.size() && static_cast<int>(i) < max_lines; ++i) {
         const TokenChar& c = tc.chars[i];
         if (c.text.empty()) {
-            lines.push_back("byte " + bytes_hex(c.bytes) + ": not part of a whole character");
+            lines.push_back(trf("pictures.token.stray_byte", {{"hex", bytes_hex(c.bytes)}}));
             continue;
         }
         std::snprintf(cp, sizeof cp, "U+%04X", c.code_point);
         std::string line = bytes_label(c.text) + "  " + cp + "  " + bytes_hex(c.bytes);
         if (c.split())
-            line += ": this piece has " +
-                    bytes_hex(c.bytes.substr(static_cast<size_t>(c.byte_offset), static_cast<size_t>(c.bytes_here))) +
-                    " (part " + std::to_string(c.part) + " of " + std::to_string(c.parts) + ")";
+            line = trf("pictures.token.split_part",
+                       {{"character", line},
+                        {"hex", bytes_hex(c.bytes.substr(static_cast<size_t>(c.byte_offset), static_cast<size_t>(c.bytes_here)))},
+                        {"part", std::to_string(c.part)},
+                        {"parts", std::to_string(c.parts)}});
         lines.push_back(line);
     }
     if (static_cast<int>(tc.chars.size()) > max_lines)
-        lines.push_back("... " + std::to_string(static_cast<int>(tc.chars.size()) - max_lines) + " more characters");
+        lines.push_back(trf("pictures.token.more", {{"n", std::to_string(static_cast<int>(tc.chars.size()) - max_lines)}}));
     return lines;
 }
 

@@ -46,7 +46,8 @@ std::vector<std::string> token_display_labels(const TokenSeq& tokens, int n, Pie
 
 // The hover text of a token, one line per character: "动  U+52A8  E5 8A A8: this piece has E5 8A (part 1
 // of 2)"; a byte that forms no character: "byte E5: not part of a whole character"; all-ASCII pieces
-// just "bytes 20 74 68 65". At most max_lines characters, then "... n more characters".
+// just "bytes 20 74 68 65". At most max_lines characters, then "... n more characters". In the current
+// language (pictures.token.* in the string tables).
 std::vector<std::string> token_chars_describe(const TokenChars& tc, int max_lines = 12);
 
 // "E5 8A A8": bytes in hex, space separated.

@@ -72,7 +72,7 @@ std::array<int, 2> show_activations(Selection& sel, const ActivationsData& d) {
     auto row_y = [&](int r) { return grid.y + (rows - 1 - r) * cell_h; };   // layer 0 at the bottom
     auto row_name = [&](int r) {
         if (parts) return "L" + std::to_string(r);
-        return r == 0 ? std::string("embed") : tr("ui.activations.after_l_2") + std::to_string(r - 1);
+        return r == 0 ? std::string(tr("pictures.lens.embed")) : trf("pictures.lens.after_layer", {{"layer", std::to_string(r - 1)}});
     };
     auto value = [&](int r, int t) {
         return parts ? attn_share(*s, r, t) : s->hidden_norm[static_cast<size_t>(r) * T + t];

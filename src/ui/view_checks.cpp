@@ -203,7 +203,7 @@ void show_checks_view(App& app, PieceStyle) {
         errors += !c.error.empty();
     }
     ImGui::Text(tr("ui.checks.of_u_cases_pass"), r.suite.c_str(), passed, r.cases.size(),
-                errors ? (", " + std::to_string(errors) + tr("ui.checks.could_not_run")).c_str() : "",
+                errors ? trf("pictures.checks.could_not_run", {{"n", std::to_string(errors)}}).c_str() : "",
                 s.cancelled ? tr("ui.checks.cancelled") : "");
     ImGui::TextDisabled("%s", tr("ui.checks.a_case_passes_when"));
     if (app.random_weights)

@@ -83,8 +83,10 @@ std::string link_label(const App& app, const ExplanationClaim& c) {
             return m >= 0 ? std::string(tr("ui.explain.see_attributions")) + kAttributionMethods[m].label : tr("ui.explain.see_attributions_2");
         }
         case ExplanationPanel::heads: {
-            const char* stack = c.stack == "cross" ? tr("ui.explain.cross_attention") : c.stack == "decoder" ? tr("ui.explain.decoder") : "";
-            return tr("ui.explain.see_heads") + std::string(stack) + tr("ui.explain.layer") + std::to_string(c.layer) + tr("ui.explain.head") + std::to_string(c.head);
+            const char* key = c.stack == "cross"     ? "pictures.explain.see_head_cross"
+                              : c.stack == "decoder" ? "pictures.explain.see_head_decoder"
+                                                     : "pictures.explain.see_head";
+            return trf(key, {{"layer", std::to_string(c.layer)}, {"head", std::to_string(c.head)}});
         }
         case ExplanationPanel::logit_lens: return tr("ui.explain.see_logit_lens");
         case ExplanationPanel::faithfulness:
@@ -129,8 +131,8 @@ void faithfulness_table(const Faithfulness& f) {
     const int cols = 2 + static_cast<int>(ks.size());
     ImGui::PushTextWrapPos(-1.0f);
     if (ImGui::BeginTable("faithfulness", cols, flags)) {
-        ImGui::TableSetupColumn("method");
-        for (int k : ks) ImGui::TableSetupColumn(("k=" + std::to_string(k) + tr("ui.explain.suff_comp")).c_str());
+        ImGui::TableSetupColumn(tr("pictures.explain.method"));
+        for (int k : ks) ImGui::TableSetupColumn(trf("pictures.explain.k_suff_comp", {{"k", std::to_string(k)}}).c_str());
         ImGui::TableSetupColumn(tr("ui.explain.mean_comp_suff"));
         ImGui::TableHeadersRow();
         for (int m = 0; m < kNumAttributionMethods; ++m) {

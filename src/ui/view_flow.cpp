@@ -178,7 +178,7 @@ float distance_to_segment(ImVec2 p, ImVec2 a, ImVec2 b) {
 }
 
 const char* layer_name(int l, char* buf, size_t n) {
-    if (l == 0) return "input";
+    if (l == 0) return tr("pictures.flow.input");
     std::snprintf(buf, n, tr("ui.flow.layer_3"), l);
     return buf;
 }
@@ -392,7 +392,7 @@ void show_flow(Selection& sel, const FlowData& d) {
     // One line of notes: skipped token labels, then edges left out.
     std::string note = label_thinning_note(g.label_step);
     if (s.edges_dropped > 0)
-        note += (note.empty() ? "" : "; ") + std::to_string(s.edges_dropped) + tr("ui.flow.weaker_edges_not_drawn");
+        note = notes_joined(note, trf("pictures.flow.weaker_dropped", {{"n", std::to_string(s.edges_dropped)}}));
     if (!note.empty()) {
         ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
         ImGui::TextDisabled("%s", note.c_str());

@@ -208,7 +208,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
     // The axes are named in the empty corner above the row labels, on screen too: at a projector font
     // the hint line above gives way to them, and hovering them shows it.
     {
-        const char* names[2] = {"key \xE2\x86\x92", tr("ui.heatmap.query")};   // key →, query ↓
+        const char* names[2] = {tr("pictures.axis.key"), tr("ui.heatmap.query")};   // key →, query ↓
         for (int i = 0; i < 2; ++i) {
             ImVec2 size = ImGui::CalcTextSize(names[i]);
             ImVec2 pos(lay.grid.x - fs * 0.6f - size.x, lay.grid.y - fs * (2.5f - 1.2f * i));

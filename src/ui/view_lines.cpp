@@ -276,7 +276,7 @@ void show_lines(Selection& sel, const LinesData& d) {
     // One line of notes under the columns: skipped labels, then lines left out.
     std::string note = label_thinning_note(step);
     if (dropped > 0)
-        note += (note.empty() ? "" : "; ") + std::to_string(dropped) + tr("ui.lines.faint_lines_not_drawn");
+        note = notes_joined(note, trf("pictures.lines.faint_dropped", {{"n", std::to_string(dropped)}}));
     if (!note.empty()) {
         ImGui::PushTextWrapPos(0.0f);   // a narrow picture at a projector font wraps the note
         ImGui::TextDisabled("%s", note.c_str());

@@ -21,9 +21,9 @@ namespace {
 // "emb", "L0", ...: row r of the full lens is the state entering layer r (r = 0: the embeddings), the
 // last row the model's logits. The after-attention lens has one row per layer: inside layer r.
 std::string state_name(int r, int n_rows, bool mid) {
-    if (mid) return "L" + std::to_string(r) + tr("ui.logit_lens.attn");
-    if (r == n_rows - 1) return "output";
-    return r == 0 ? "embed" : tr("ui.activations.after_l_2") + std::to_string(r - 1);
+    if (mid) return trf("pictures.lens.attention", {{"layer", std::to_string(r)}});
+    if (r == n_rows - 1) return tr("pictures.lens.output");
+    return r == 0 ? tr("pictures.lens.embed") : trf("pictures.lens.after_layer", {{"layer", std::to_string(r - 1)}});
 }
 
 ImU32 text_on_prob(float p) { return p > 0.55f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255); }

@@ -49,8 +49,8 @@ void show_result(App& app, const PatchingResult& r, bool partial, PieceStyle sty
         g.rows = L + 1;
         g.cols = T;
         g.values = r.residual.data();
-        g.row_labels.push_back("embeddings");
-        for (int l = 0; l < L; ++l) g.row_labels.push_back(tr("ui.patching.after_layer") + std::to_string(l));
+        g.row_labels.push_back(tr("pictures.patching.embeddings"));
+        for (int l = 0; l < L; ++l) g.row_labels.push_back(trf("pictures.patching.after_layer", {{"layer", std::to_string(l)}}));
         for (int t = 0; t < T && t < clean.size(); ++t) {
             std::string label = token_label(clean.pieces[t], style);
             if (t < s.corrupted_tokens.size() && s.corrupted_tokens.ids[t] != clean.ids[t])
@@ -62,8 +62,8 @@ void show_result(App& app, const PatchingResult& r, bool partial, PieceStyle sty
         g.height = std::min(ImGui::GetTextLineHeightWithSpacing() * 2.0f * (L + 1), 320.0f);
         g.legend_note = tr("ui.patching.red_the_patch_restores");
         g.tooltip = [&](int row, int col) {
-            return g.col_labels[col] + ", " + g.row_labels[row] + ": " + percent(r.residual[row * T + col]) +
-                   tr("ui.patching.of_the_gap_recovered");
+            return trf("pictures.patching.cell_tooltip",
+                       {{"token", g.col_labels[col]}, {"state", g.row_labels[row]}, {"percent", percent(r.residual[row * T + col])}});
         };
         show_signed_grid(g);
     }
@@ -74,15 +74,15 @@ void show_result(App& app, const PatchingResult& r, bool partial, PieceStyle sty
         g.rows = L;
         g.cols = H;
         g.values = r.heads.data();
-        for (int l = 0; l < L; ++l) g.row_labels.push_back(tr("ui.explain.layer") + std::to_string(l));
+        for (int l = 0; l < L; ++l) g.row_labels.push_back(trf("pictures.patching.layer", {{"layer", std::to_string(l)}}));
         for (int h = 0; h < H; ++h) g.col_labels.push_back("H" + std::to_string(h));
-        g.row_title = "layers";
-        g.col_title = "heads";
+        g.row_title = tr("pictures.patching.layers");
+        g.col_title = tr("pictures.patching.heads");
         g.height = std::min(ImGui::GetTextLineHeightWithSpacing() * 2.0f * L, 320.0f);
         g.legend = false;
         g.tooltip = [&](int row, int col) {
-            return tr("ui.explain.layer") + std::to_string(row) + tr("ui.patching.head") + std::to_string(col) + ": " + percent(r.heads[row * H + col]) +
-                   tr("ui.patching.of_the_gap_recovered_2");
+            return trf("pictures.patching.head_tooltip",
+                       {{"layer", std::to_string(row)}, {"head", std::to_string(col)}, {"percent", percent(r.heads[row * H + col])}});
         };
         const int clicked = show_signed_grid(g);
         if (clicked >= 0 && !app.picture_only) {

@@ -45,16 +45,19 @@ void show_status_bar(const StatusData& d) {
         parts.push_back({"|", StatusPart::dim});
     }
     if (d.model_name.empty()) {
-        parts.push_back({"no model loaded", StatusPart::dim});
+        parts.push_back({tr("pictures.status.no_model"), StatusPart::dim});
     } else {
         char params[32];
         if (d.n_params >= 1000000)
             std::snprintf(params, sizeof params, tr("ui.status.m_params"), d.n_params / 1e6);
         else
             std::snprintf(params, sizeof params, tr("ui.status.k_params"), d.n_params / 1e3);
-        parts.push_back({"model " + d.model_name + " (" + d.architecture + "): " + std::to_string(d.n_layer) +
-                         tr("ui.status.layers") + std::to_string(d.n_head) + tr("ui.status.heads") + params});
-        if (d.random_weights) parts.push_back({"random weights: patterns mean nothing", StatusPart::error});
+        parts.push_back({trf("pictures.status.model", {{"name", d.model_name},
+                                                       {"architecture", d.architecture},
+                                                       {"layers", std::to_string(d.n_layer)},
+                                                       {"heads", std::to_string(d.n_head)},
+                                                       {"params", params}})});
+        if (d.random_weights) parts.push_back({tr("pictures.status.random_weights"), StatusPart::error});
     }
     parts.push_back({"|", StatusPart::dim});
     if (d.trace_ms >= 0.0 && d.n_target_token > 0) {
@@ -64,7 +67,7 @@ void show_status_bar(const StatusData& d) {
         std::snprintf(buf, sizeof buf, tr("ui.status.tokens_trace_ms"), d.n_token, d.trace_ms);
         parts.push_back({buf});
     } else {
-        parts.push_back({"no trace", StatusPart::dim});
+        parts.push_back({tr("pictures.status.no_trace"), StatusPart::dim});
     }
     if (!d.notice.empty() && d.error.empty()) {
         parts.push_back({"|", StatusPart::dim});

@@ -111,7 +111,7 @@ TrainPanelAnswer show_train_panel(const TrainPanelView& v) {
             widget_mark("train_show");
         }
         if (!v.previous_name.empty()) {
-            if (ImGui::SmallButton((tr("ui.train.back_to") + v.previous_name).c_str())) a.action = TrainAction::back;
+            if (ImGui::SmallButton(trf("pictures.train.back_to", {{"name", v.previous_name}}).c_str())) a.action = TrainAction::back;
             widget_mark("train_back");
         }
         if (v.can_save) {

@@ -181,6 +181,94 @@ TEST_CASE("i18n: no ImGui call in src/ui shows a literal with Latin letters; its
     CHECK(calls > 200);   // the scan really sees the views' calls
 }
 
+namespace {
+
+// The arguments of the call whose '(' is at `open` and ')' at `close`, split at top-level commas
+// (commas inside literals, parentheses and braces stay in their argument).
+std::vector<std::string> call_arguments(const std::string& t, size_t open, size_t close) {
+    std::vector<std::string> args;
+    int depth = 0;
+    size_t start = open + 1;
+    for (size_t i = open + 1; i < close; ++i) {
+        const char c = t[i];
+        if (c == '"' || c == '\'') {
+            for (++i; i < close && t[i] != c; ++i)
+                if (t[i] == '\\') ++i;
+        } else if (c == '(' || c == '{' || c == '[') {
+            ++depth;
+        } else if (c == ')' || c == '}' || c == ']') {
+            --depth;
+        } else if (c == ',' && depth == 0) {
+            args.push_back(t.substr(start, i - start));
+            start = i + 1;
+        }
+    }
+    args.push_back(t.substr(start, close - start));
+    return args;
+}
+
+}  // namespace
+
+TEST_CASE("i18n: no draw-list text, SVG text or text measure in src/ui spells out a literal with Latin letters") {
+    // Text drawn straight into a draw list (AddText), written into an exported SVG (svg.text) or measured
+    // for the room it will take (CalcTextSize, svg_text_width) is read as much as a widget's label.
+    // Which argument is the text: AddText's literals can only be text (its other arguments are positions,
+    // colours and fonts); svg.text(x, y, text, size, anchor, colour, angle, attributes) names the anchor
+    // and the attributes with literals too, so only its third argument counts.
+    struct TextCall {
+        std::regex call;
+        int text_argument;   // -1: every argument
+    };
+    const std::vector<TextCall> calls = {{std::regex(R"((?:->|\.)AddText\s*\()"), -1},
+                                         {std::regex(R"(\bsvg\.text\s*\()"), 2},
+                                         {std::regex(R"(\bCalcTextSize\s*\()"), 0},
+                                         {std::regex(R"(\bsvg_text_width\s*\()"), 0}};
+    // Layer and head names in grids ("L3", "H1"), the widest such label measured ("L00", "L00H00"), a
+    // letter measured for a combo's arrow, the brand, and the longest training task's name (the tasks
+    // are the trainer's identifiers, shown as they are).
+    const std::set<std::string> allowed = {"L", "H", "L00", "L00H00", "X", "AttnScope", "translate"};
+    const std::regex not_shown(R"re(\btr(?:_id|f)?\(\s*(?:Language::\w+\s*,\s*)?"[^"]*"|\{\s*"[a-z_]+"\s*,)re");
+    const std::regex literal(R"re("((?:[^"\\]|\\.)*)")re");
+    const std::regex latin("[A-Za-z]");
+    // The trainer's loss curve is a file of the model folder that tools/train writes identically in
+    // every language (its model card too): it stays English on purpose.
+    const std::set<std::string> english_files = {"loss_curve.cpp"};
+    std::vector<int> seen(calls.size(), 0);
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(ATTN_SOURCE_DIR) / "ui")) {
+        const std::string ext = entry.path().extension().string(), name = entry.path().filename().string();
+        if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h") || english_files.count(name)) continue;
+        const std::string text = without_comments(read_text(entry.path()));
+        for (size_t k = 0; k < calls.size(); ++k) {
+            const TextCall& c = calls[k];
+            for (std::sregex_iterator it(text.begin(), text.end(), c.call), end; it != end; ++it) {
+                const size_t open = static_cast<size_t>(it->position() + it->length() - 1);
+                const size_t close = closing_paren(text, open);
+                if (close == std::string::npos) continue;
+                ++seen[k];
+                const std::vector<std::string> args = call_arguments(text, open, close);
+                std::string shown;
+                if (c.text_argument < 0) {
+                    for (const std::string& a : args) shown += a + ",";
+                } else if (c.text_argument < static_cast<int>(args.size())) {
+                    shown = args[static_cast<size_t>(c.text_argument)];
+                }
+                shown = std::regex_replace(shown, not_shown, "");
+                for (std::sregex_iterator l(shown.begin(), shown.end(), literal); l != end; ++l) {
+                    const std::string body = (*l)[1];
+                    if (allowed.count(body) || !std::regex_search(visible_part(body), latin)) continue;
+                    const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(open), '\n');
+                    FAIL_CHECK(name << ":" << line << " " << it->str() << "...) shows \"" << body << "\"; put it in a string table");
+                }
+            }
+        }
+    }
+    // The scan really sees each kind of call (the views draw dozens of AddText, the SVG writer dozens of texts).
+    CHECK(seen[0] > 30);   // AddText
+    CHECK(seen[1] > 15);   // svg.text
+    CHECK(seen[2] > 30);   // CalcTextSize
+    CHECK(seen[3] > 5);    // svg_text_width
+}
+
 TEST_CASE("i18n: a translation keeps the printf conversions of its English text, in order") {
     // A template handed to ImGui::Text and friends is a printf format: a %d the translation lacks or
     // reorders would print garbage or crash, so the tables hold them in step.

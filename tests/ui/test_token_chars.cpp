@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "core/file_set.h"
+#include "core/i18n.h"
 #include "model/tokenizer/tokenizer.h"
 #include "platform/file_io.h"
 #include "tests/fixture_path.h"
@@ -153,4 +154,24 @@ TEST_CASE("token_chars on the real byte-level tokenizers: the parts put the Chin
         CHECK(rebuilt == text);
         CHECK(split_parts > 0);   // the tiny vocabularies do split these characters
     }
+}
+
+TEST_CASE("token_chars_describe: the hover lines in the UI's language (Chinese, then English again)") {
+    struct EnglishAfter {
+        ~EnglishAfter() { set_language(Language::en); }
+    } restore;
+    i18n_clear_missing();
+    auto split = token_chars(seq({byte_level("\xE5\x8A"), byte_level("\xA8")}), PieceStyle::byte_level);
+    auto cut = token_chars(seq({byte_level("a\xE5")}), PieceStyle::byte_level);
+    auto ascii = token_chars(seq({"\xC4\xA0" "the"}), PieceStyle::byte_level);
+    auto many = token_chars(seq({byte_level(kDe + kDe + kDe + kDong)}), PieceStyle::byte_level);
+    set_language(Language::zh);
+    CHECK(token_chars_describe(split[0]) == std::vector<std::string>{kDong + "  U+52A8  E5 8A A8：这个片段含 E5 8A（第 1 部分，共 2 部分）"});
+    CHECK(token_chars_describe(cut[0])[1] == "字节 E5：不属于任何完整字符");
+    CHECK(token_chars_describe(ascii[0]) == std::vector<std::string>{"字节 20 74 68 65"});
+    CHECK(token_chars_describe(many[0], 3).back() == "……还有 1 个字符");
+    set_language(Language::en);
+    CHECK(token_chars_describe(many[0], 3).back() == "... 1 more characters");
+    CHECK(token_chars_describe(split[1]) == std::vector<std::string>{kDong + "  U+52A8  E5 8A A8: this piece has A8 (part 2 of 2)"});
+    CHECK(i18n_missing().empty());
 }
