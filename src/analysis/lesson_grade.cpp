@@ -157,6 +157,8 @@ void head_truth(ExerciseTruth& t, const Model& model, const LessonExercise& e, c
             values[i] = std::clamp(1.0f - sim.jsd[ref * n + i] / static_cast<float>(std::log(2.0)), 0.0f, 1.0f);
         values[ref] = -1.0f;   // "another head": the one named is not an answer
         t.metric = "similarity";
+        t.layer = e.layer;     // the feedback names it
+        t.head = e.head;
     } else {
         if (info.encoder_decoder) throw Error("ablation exercises need a decoder-only or encoder model");
         TraceOptions opt;

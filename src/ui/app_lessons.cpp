@@ -32,6 +32,8 @@ std::string pattern_name(const std::string& pattern) { return tr(("lessons.patte
 std::string metric_name(const ExerciseTruth& t) {
     if (t.kind == ExerciseKind::head && t.criterion == HeadCriterion::pattern)
         return trf("lessons.pattern_score", {{"pattern", pattern_name(t.metric)}});
+    if (t.kind == ExerciseKind::head && t.criterion == HeadCriterion::similarity && t.layer >= 0)
+        return trf("lessons.metric.similarity_to", {{"head", head_name(t.layer, t.head)}});
     return tr(("lessons.metric." + t.metric).c_str());
 }
 

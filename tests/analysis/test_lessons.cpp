@@ -209,12 +209,16 @@ TEST_CASE("lessons: the induction lesson's answers come from the model, with the
     REQUIRE(induction);
     REQUIRE(ablation);
 
-    // The previous-token head: L0H0 on the page's text; the induction head L1H1 is wrong, by its numbers.
+    // The previous-token head: the one the file expects (layer 0), measured so on the page's text; the
+    // induction head L1H1 is wrong, by its numbers.
     Expected<ExerciseTruth> p = exercise_truth(model, previous->exercise, previous->type, "");
     REQUIRE(p.ok());
     CHECK(p->metric == "previous_token");
-    CHECK(p->best == 0);
-    ExerciseGrade right = grade_exercise(*p, LessonAnswer{0, 0, ""});
+    int pl = -1, ph = -1;
+    REQUIRE(head_from_name(previous->exercise.expect.at(0), &pl, &ph));
+    CHECK(pl == 0);
+    CHECK(p->best == pl * p->n_head + ph);
+    ExerciseGrade right = grade_exercise(*p, LessonAnswer{pl, ph, ""});
     CHECK(right.valid);
     CHECK(right.right);
     CHECK(right.chosen_value == doctest::Approx(right.best_value));

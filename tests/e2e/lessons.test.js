@@ -75,7 +75,8 @@ async function walkLesson(p, lang, words) {
   s = await clickPanel(p, (w) => w.start, () => window.attnscope.getState().lessons.open === 'induction');
   assert.equal(s.page, 0);
   assert.equal(s.pages, 6);
-  assert.match(s.text, /98\.2%/);   // {accuracy} filled from the model card
+  const card = JSON.parse(fs.readFileSync(path.join(H.root, 'assets/models/induction/card.json'), 'utf8'));
+  assert.ok(s.text.includes((card.held_out_accuracy * 100).toFixed(1) + '%'), s.text);   // {accuracy} from the card
   let st = await p.evaluate(() => window.attnscope.getState());
   assert.equal(st.text, s.type);     // Start typed the first page's text
   assert.equal(st.view, 'grid');
@@ -90,15 +91,15 @@ async function walkLesson(p, lang, words) {
   s = await clickTile(p, 1, 1, before + 1);
   assert.equal(s.right, false);
   assert.equal(s.score.right, 0);
-  assert.equal(s.grade.best, 'L0H0');
+  assert.equal(s.grade.best, 'L0H2');
   assert.equal(s.grade.chosen, 'L1H1');
   assert.ok(s.shownFeedback.startsWith(words.wrong), s.shownFeedback);
-  assert.ok(s.shownFeedback.includes('L0H0') && s.shownFeedback.includes(s.grade.bestValue.toFixed(2)), s.shownFeedback);
+  assert.ok(s.shownFeedback.includes('L0H2') && s.shownFeedback.includes(s.grade.bestValue.toFixed(2)), s.shownFeedback);
   assert.ok(s.shownFeedback.includes('L1H1') && s.shownFeedback.includes(s.grade.chosenValue.toFixed(2)), s.shownFeedback);
   assert.ok(s.grade.bestValue > s.grade.chosenValue + 0.1);
   await shot(p, `${lang}-05-page2-wrong`);
   const rightBefore = s.score.right;
-  s = await clickTile(p, 0, 0, before + 2);
+  s = await clickTile(p, 0, 2, before + 2);
   assert.equal(s.right, true);
   assert.equal(s.score.right, rightBefore + 1);
   assert.ok(s.shownFeedback.startsWith(words.right), s.shownFeedback);
@@ -114,14 +115,14 @@ async function walkLesson(p, lang, words) {
   assert.ok(s.grade.bestValue > 0.8, `induction score ${s.grade.bestValue}`);
   await shot(p, `${lang}-07-page3-induction`);
 
-  // Page 4: name L0H0's pattern with the label buttons.
+  // Page 4: name L0H1's pattern with the label buttons (it looks at itself).
   s = await next(p, 3);
   assert.equal(s.exercise.kind, 'label');
-  const i = s.exercise.choices.indexOf('previous_token');
+  const i = s.exercise.choices.indexOf('self_diagonal');
   s = await clickPanel(p, (w) => w.choices[i], (n) => window.attnscope.getState().lessons.score.attempted === n, before + 4);
   assert.equal(s.right, true);
-  assert.equal(s.grade.best, 'previous_token');
-  assert.ok(s.shownFeedback.includes(words.previousToken), s.shownFeedback);
+  assert.equal(s.grade.best, 'self_diagonal');
+  assert.ok(s.shownFeedback.includes(words.selfLabel), s.shownFeedback);
   await shot(p, `${lang}-08-page4-label`);
 
   // Page 5: ablate the head you found. One induction head is not enough to break the copy (wrong: the
@@ -141,12 +142,24 @@ async function walkLesson(p, lang, words) {
   assert.ok(s.shownFeedback.includes(s.grade.probBefore.toFixed(2)) && s.shownFeedback.includes(s.grade.probAfterChosen.toFixed(2)));
   await shot(p, `${lang}-10-page5-ablation-right`);
 
-  // Page 6: which heads do the same job (the similarity view); Next is the last page's end.
+  // Page 6: which heads do the same job (the similarity view), answered with the panel's head buttons:
+  // a layer-0 head is wrong (it attends another way), another induction head right.
   s = await next(p, 5);
   st = await p.evaluate(() => window.attnscope.getState());
   assert.equal(st.view, 'similarity');
   assert.deepEqual(s.score, { right: before + 4, attempted: before + 6 });
   await shot(p, `${lang}-11-page6-similarity`);
+  const heads = st.heads;
+  s = await clickPanel(p, (w) => w.heads[0 * heads + 2], (n) => window.attnscope.getState().lessons.score.attempted === n, before + 7);
+  assert.equal(s.right, false);
+  assert.equal(s.grade.metric, 'similarity');
+  assert.ok(s.grade.best.startsWith('L1'), s.grade.best);
+  assert.ok(s.shownFeedback.includes(s.grade.chosenValue.toFixed(2)) && s.shownFeedback.includes('L1H1'), s.shownFeedback);
+  await shot(p, `${lang}-12-page6-similarity-wrong`);
+  s = await clickPanel(p, (w) => w.heads[1 * heads + 0], (n) => window.attnscope.getState().lessons.score.attempted === n, before + 8);
+  assert.equal(s.right, true);
+  assert.deepEqual(s.score, { right: before + 5, attempted: before + 8 });
+  await shot(p, `${lang}-13-page6-similarity-right`);
   // The link keeps the lesson and its page.
   assert.match(await p.evaluate(() => window.attnscope.urlState()), /lesson=induction&lpage=5/);
   return s;
@@ -155,7 +168,7 @@ async function walkLesson(p, lang, words) {
 test('the first lesson in English, by clicks: a wrong and a right answer, the numbers and the score', async () => {
   const { page } = await open('model=induction');
   await H.waitForState(page, () => window.attnscope.getState().model === 'induction');
-  await walkLesson(page, 'en', { right: 'Right!', wrong: 'Not quite.', previousToken: 'previous token' });
+  await walkLesson(page, 'en', { right: 'Right!', wrong: 'Not quite.', selfLabel: 'self / diagonal' });
 });
 
 test('the same lesson in Chinese, by clicks', async () => {
@@ -165,13 +178,13 @@ test('the same lesson in Chinese, by clicks', async () => {
   assert.match(s.available[0].title, /归纳头/);
   // The lesson's Chinese text needs the CJK font: the page fetches it.
   await H.waitForState(page, () => window.attnscope.getState().cjkFont === 'loaded');
-  s = await walkLesson(page, 'zh', { right: '答对了！', wrong: '不太对。', previousToken: '前一词' });
+  s = await walkLesson(page, 'zh', { right: '答对了！', wrong: '不太对。', selfLabel: '自身 / 对角线' });
   assert.match(s.text, /相似度视图/);
   // The page API answers too: a wrong answer to page 2 through lessonAnswer, counted.
   s = await page.evaluate(() => window.attnscope.lessonGoto('induction', 1));
   s = await page.evaluate(() => window.attnscope.lessonAnswer('L0H3'));
   assert.equal(s.right, false);
-  assert.equal(s.score.attempted, 7);
+  assert.equal(s.score.attempted, 9);
   await assert.rejects(page.evaluate(() => window.attnscope.lessonAnswer('giraffe')), /none of the choices/);
   assert.deepEqual(problems, []);
 });

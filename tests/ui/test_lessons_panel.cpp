@@ -87,25 +87,29 @@ TEST_CASE("lessons panel: start the induction lesson, answer wrong with a head b
     CHECK(ui.app.lessons.score.right == 0);
     CHECK(ui.app.lessons.score.attempted == 1);
     const ExerciseTruth& t = ui.app.lessons.truth;
-    CHECK(t.best == 0);   // L0H0, measured on the page's text
+    // The previous-token head measured on the page's text: in layer 0, and the one the lesson expects.
+    CHECK(t.best / H == 0);
+    const std::string best = "L0H" + std::to_string(t.best % H);
+    CHECK(page->exercise.expect.at(0) == best);
+    const float best_value = t.head_value[static_cast<size_t>(t.best)];
     ui.frame();
     const std::string wrong = ui.app.lessons.shown_feedback;
     CHECK(contains(wrong, "Not quite."));
-    CHECK(contains(wrong, "L0H0: attention on the previous word " + two(t.head_value[0])));
+    CHECK(contains(wrong, best + ": attention on the previous word " + two(best_value)));
     CHECK(contains(wrong, "you chose L1H1: " + two(t.head_value[static_cast<size_t>(H + 1)])));
     CHECK(contains(wrong, page->exercise.explain));
 
-    // Right: the L0H0 tile of the head grid; the grid stays on screen.
+    // Right: that head's tile of the head grid; the grid stays on screen.
     ui.frame();
     REQUIRE(ui.app.widgets.grid_tiles.size() == static_cast<size_t>(ui.app.model->info().n_layer * H));
-    ui.click(rect_centre(ui.app.widgets.grid_tiles[0]));
+    ui.click(rect_centre(ui.app.widgets.grid_tiles[static_cast<size_t>(t.best)]));
     CHECK(ui.app.lessons.grade.right);
     CHECK(ui.app.lessons.score.right == 1);
     CHECK(ui.app.lessons.score.attempted == 2);
     CHECK(ui.app.main_view == MainView::grid);
     ui.frame();
     CHECK(contains(ui.app.lessons.shown_feedback, "Right!"));
-    CHECK(contains(ui.app.lessons.shown_feedback, "L0H0: attention on the previous word " + two(t.head_value[0]) +
+    CHECK(contains(ui.app.lessons.shown_feedback, best + ": attention on the previous word " + two(best_value) +
                                                       ", the highest of all heads."));
     const WidgetMark* score = find_mark("lessons_score");
     REQUIRE(score);
@@ -154,7 +158,10 @@ TEST_CASE("lessons panel: the induction lesson in Chinese, every page drawn and 
     // The page's placeholders are filled from the model and its card.
     app_lesson_goto(ui.app, "induction", 0);
     const std::string text = app_lesson_page_text(ui.app, lesson.pages[0].text);
-    CHECK(contains(text, "98.2%"));
+    char accuracy[32];   // the card's held-out accuracy, as the page prints it
+    std::snprintf(accuracy, sizeof accuracy, "%.1f%%", ui.app.card.card.held_out_accuracy * 100.0);
+    CHECK(ui.app.card.card.held_out_accuracy > 0.9);
+    CHECK(contains(text, accuracy));
     CHECK_FALSE(contains(text, "{"));
     // Switching back to English keeps the page and the score; the texts follow the language.
     app_set_language(ui.app, Language::en);

@@ -109,7 +109,8 @@ void walk(const char* model, Language language, const char* right_word, const ch
             CHECK(contains(fb, two(g.best_value)));
             CHECK(contains(fb, two(g.chosen_value)));
         }
-        if (t.metric == "similarity") CHECK(contains(fb, tr("lessons.metric.similarity")));
+        if (t.metric == "similarity")   // names the head of the question
+            CHECK(contains(fb, trf("lessons.metric.similarity_to", {{"head", head_name(t.layer, t.head)}})));
         CHECK(contains(app_lessons_api(ui.app, answer_request(e, e.expect[0])), "\"right\":true"));
         ui.frame();
         CHECK(contains(ui.app.lessons.shown_feedback, right_word));
@@ -159,7 +160,7 @@ TEST_CASE("lessons zoo: which heads do the same job? in the induction lesson, wr
     CHECK(contains(app_lessons_api(ui.app, R"({"action": "answer", "head": ")" + wrong + "\"}"), "\"right\":false"));
     ui.frame();
     const float wrong_value = ui.app.lessons.grade.chosen_value;
-    CHECK(contains(ui.app.lessons.shown_feedback, best + ": similarity to the head in the question " +
+    CHECK(contains(ui.app.lessons.shown_feedback, best + ": similarity to " + head_name(p.exercise.layer, p.exercise.head) + " " +
                                                       two(t.head_value[static_cast<size_t>(t.best)]) + "; you chose " +
                                                       wrong + ": " + two(wrong_value)));
     CHECK(contains(app_lessons_api(ui.app, R"({"action": "answer", "head": ")" + best + "\"}"), "\"right\":true"));
