@@ -54,7 +54,7 @@
   function callWithText(fn, text) {
     const bytes = new TextEncoder().encode(String(text));
     const ptr = mod._malloc(bytes.length + 1);
-    if (!ptr) throw new Error('out of memory for ' + bytes.length + ' bytes of text');
+    if (!ptr) throw new Error(tr('page.out_of_memory', { file: 'text', bytes: bytes.length }));
     mod.HEAPU8.set(bytes, ptr);
     mod.HEAPU8[ptr + bytes.length] = 0;
     try {
@@ -84,7 +84,7 @@
     const at = new TextDecoder().decode(new TextEncoder().encode(value).subarray(0, cutByte)).length;
     const rest = document.createElement('mark');
     rest.textContent = value.slice(at) + ' ';
-    rest.title = 'the model does not read this part';
+    rest.title = tr('page.cut_title');
     box.backdrop.replaceChildren(document.createTextNode(value.slice(0, at)), rest);
     box.backdrop.scrollTop = box.area.scrollTop;
   }
@@ -156,6 +156,7 @@
     }
     const loop = () => {
       try {
+        translatePage();
         syncTextBoxes();
       } finally {
         requestAnimationFrame(loop);
@@ -189,19 +190,19 @@
   // keeps the page drawing; HEAPU8 is read per chunk because memory growth replaces it.
   async function handOver(name, size, stream, onBytes, chunks) {
     const ptr = mod.ccall('attn_web_file_buffer', 'number', ['string', 'number'], [name, size]);
-    if (!ptr && size > 0) throw new Error(name + ': out of memory for ' + size + ' bytes');
+    if (!ptr && size > 0) throw new Error(tr('page.out_of_memory', { file: name, bytes: size }));
     const reader = stream.getReader();
     let offset = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (offset + value.length > size) throw new Error(name + ': more bytes arrived than announced');
+      if (offset + value.length > size) throw new Error(tr('page.more_bytes', { file: name }));
       mod.HEAPU8.set(value, ptr + offset);
       if (chunks) chunks.push(value);
       offset += value.length;
       onBytes(value.length);
     }
-    if (offset !== size) throw new Error(name + ': only ' + offset + ' of ' + size + ' bytes arrived');
+    if (offset !== size) throw new Error(tr('page.fewer_bytes', { file: name, done: offset, size }));
   }
 
   // sources: [{name, size, open() -> Promise<ReadableStream>}]. Loads them as one model; a failure
@@ -214,19 +215,19 @@
     const keep = savedPage && total <= getState().savedPageModelLimit ? [] : null;
     try {
       for (const s of sources) {
-        progress('Loading ' + label + ': ' + s.name, done, total);
+        progress(tr('page.loading_file', { model: label, file: s.name }), done, total);
         const chunks = keep ? [] : null;
         await handOver(s.name, s.size, await s.open(), (n) => {
           done += n;
-          progress('Loading ' + label + ': ' + s.name + ' (' + mib(done) + ' / ' + mib(total) + ' MiB)', done, total);
+          progress(tr('page.loading_file_bytes', { model: label, file: s.name, done: mib(done), total: mib(total) }), done, total);
         }, chunks);
         if (keep) keep.push({ name: s.name, bytes: new Uint8Array(await new Blob(chunks).arrayBuffer()) });
       }
     } catch (err) {
       mod.ccall('attn_web_pending_clear', null, [], []);
-      return failed('cannot load model ' + label + ': ' + err.message);
+      return failed(tr('page.cannot_load', { model: label, reason: err.message }));
     }
-    progress('Reading ' + label + '…', total, total);
+    progress(tr('page.reading', { model: label }), total, total);
     await new Promise((r) => setTimeout(r, 0));   // let the bar paint before the synchronous parse
     const ok = mod.ccall('attn_web_model_load', 'number', ['string'], [label]) === 1;
     if (ok) currentModel = { label, size: total, fromDisk: false, files: keep };
@@ -245,7 +246,7 @@
     const response = await fetch(base + name);
     if (!response.ok) {
       if (optional) return null;
-      throw new Error(base + name + ': HTTP ' + response.status);
+      throw new Error(tr('page.http', { file: base + name, status: response.status }));
     }
     const length = Number(response.headers.get('Content-Length'));
     if (Number.isFinite(length) && length > 0 && response.body) {
@@ -271,7 +272,7 @@
       sources.push(single);
     } else {
       const indexResponse = await fetch(base + 'model.safetensors.index.json');
-      if (!indexResponse.ok) throw new Error(base + 'model.safetensors: HTTP 404, and no model.safetensors.index.json');
+      if (!indexResponse.ok) throw new Error(tr('page.no_weights', { file: base + 'model.safetensors' }));
       const indexBytes = new Uint8Array(await indexResponse.arrayBuffer());
       sources.push({ name: 'model.safetensors.index.json', size: indexBytes.length,
                      open: async () => new Blob([indexBytes]).stream() });
@@ -279,11 +280,11 @@
       try {
         index = JSON.parse(new TextDecoder().decode(indexBytes));
       } catch (err) {
-        throw new Error(base + 'model.safetensors.index.json: not valid JSON (' + err.message + ')');
+        throw new Error(tr('page.index_not_json', { file: base + 'model.safetensors.index.json', reason: err.message }));
       }
       const shards = [...new Set(Object.values((index && index.weight_map) || {}))];
       for (const shard of shards) {
-        if (!/^[^/\\]+\.safetensors$/.test(shard)) throw new Error('model.safetensors.index.json names a bad shard: ' + shard);
+        if (!/^[^/\\]+\.safetensors$/.test(shard)) throw new Error(tr('page.bad_shard', { shard }));
         sources.push(await fetchSource(base, shard));
       }
     }
@@ -298,10 +299,10 @@
   // ---- loading entry points
   function loadBundled(name) {
     return serial(async () => {
-      if (!getState().bundled.includes(name)) return failed('cannot load model ' + name + ': not one of the bundled models (models/index.json)');
+      if (!getState().bundled.includes(name)) return failed(tr('page.cannot_load', { model: name, reason: tr('page.not_bundled') }));
       if (saved) return failed(tr('present.offline_only', { model: name, saved: saved.meta.model.label }));
       let sources;
-      progress('Fetching ' + name + '…', 0, 1);
+      progress(tr('page.fetching', { model: name }), 0, 1);
       try {
         sources = await urlSources('models/' + encodeURIComponent(name) + '/');
         // A zoo model's card (card.json) travels with it: the app shows it and opens on its head.
@@ -309,7 +310,7 @@
         const card = entry && entry.zoo ? await fetchSource('models/' + encodeURIComponent(name) + '/', 'card.json', true) : null;
         if (card) sources.push(card);
       } catch (err) {
-        return failed('cannot load model ' + name + ': ' + err.message);
+        return failed(tr('page.cannot_load', { model: name, reason: err.message }));
       }
       return loadSources(name, sources);
     });
@@ -322,15 +323,15 @@
       try {
         url = new URL(path.endsWith('/') ? path : path + '/', location.href);
       } catch (err) {
-        return failed('cannot load model ' + path + ': not a valid path');
+        return failed(tr('page.cannot_load', { model: path, reason: tr('page.bad_path') }));
       }
-      if (url.origin !== location.origin) return failed('cannot load model ' + path + ': ?model= must be a path on this site');
+      if (url.origin !== location.origin) return failed(tr('page.cannot_load', { model: path, reason: tr('page.other_site') }));
       let sources;
-      progress('Fetching ' + path + '…', 0, 1);
+      progress(tr('page.fetching', { model: path }), 0, 1);
       try {
         sources = await urlSources(url.href);
       } catch (err) {
-        return failed('cannot load model ' + path + ': ' + err.message);
+        return failed(tr('page.cannot_load', { model: path, reason: err.message }));
       }
       return loadSources(path, sources);
     });
@@ -340,9 +341,9 @@
   function openFiles(files, label) {
     return serial(async () => {
       const list = Array.from(files || []);
-      const name = label || folderName(list) || 'local files';
+      const name = label || folderName(list) || tr('page.local_files');
       const sources = fileSources(list);
-      if (!sources.length) return failed('cannot load ' + name + ': none of the files is a model file (config.json, *.safetensors, tokenizer.json)');
+      if (!sources.length) return failed(tr('page.no_model_files', { model: name }));
       const result = await loadSources(name, sources);
       // No link can carry files from this disk: the app marks them so a copied link says so.
       if (result.ok) {
@@ -423,19 +424,19 @@
       try {
         let bytes = savedPage && savedPage.cjkFont();
         if (!bytes) {
-          if (saved) throw new Error(tr('present.no_cjk_font'));
+          if (saved) throw new Error(tr('present.no_cjk_font', {}, m));
           const response = await fetch(CJK_FONT);
-          if (!response.ok) throw new Error('HTTP ' + response.status);
+          if (!response.ok) throw new Error(tr('page.http', { file: CJK_FONT, status: response.status }, m));
           bytes = new Uint8Array(await response.arrayBuffer());
         }
         cjkBytes = bytes;
         const ptr = m.ccall('attn_web_font_buffer', 'number', ['number'], [bytes.length]);
-        if (!ptr) throw new Error('out of memory for ' + bytes.length + ' bytes');
+        if (!ptr) throw new Error(tr('page.out_of_memory', { file: CJK_FONT, bytes: bytes.length }));
         m.HEAPU8.set(bytes, ptr);
         m.ccall('attn_web_font_loaded', null, ['string'], [CJK_FONT]);
       } catch (err) {
         m.ccall('attn_web_font_failed', null, ['string'],
-                ['cannot load the CJK font ' + CJK_FONT + ' (CJK text shows as <U+...> codes): ' + err.message]);
+                [tr('page.no_cjk_font', { file: CJK_FONT, reason: err.message }, m)]);
       }
     })();
     return cjkFont;
@@ -452,7 +453,7 @@
   // model has no such attention. The result is also a Float32Array-like: length and indexing work.
   function getAttention(layer, head, kind) {
     const k = KINDS[kind || 'self'];
-    if (k === undefined) throw new Error('attention kind must be self, decoder or cross');
+    if (k === undefined) throw new Error(tr('page.api_kind'));
     const ptr = mod.ccall('attn_web_attention', 'number', ['number', 'number', 'number'], [layer, head, k]);
     const rows = mod.ccall('attn_web_attention_rows', 'number', ['number'], [k]);
     const cols = mod.ccall('attn_web_attention_cols', 'number', ['number'], [k]);
@@ -469,7 +470,7 @@
   // PNG's resolution, 1, 2 or 4 (default: the menu's choice). Throws with the reason when there is
   // nothing to export or the kind is unknown.
   function exportFile(kind, options = {}) {
-    if (!exportKinds().includes(kind)) throw new Error('export kind must be one of ' + exportKinds().join(', '));
+    if (!exportKinds().includes(kind)) throw new Error(tr('page.api_export_kind', { kinds: exportKinds().join(', ') }));
     const scale = options.scale === undefined ? 0 : Number(options.scale);
     if (mod.ccall('attn_web_export', 'number', ['string', 'number'], [kind, scale]) !== 1) throw new Error(getState().error);
     const ptr = mod.ccall('attn_web_export_data', 'number', [], []);
@@ -490,7 +491,7 @@
       const raw = bytes.slice(8 + n + b, 8 + n + e).buffer;
       const typed = t.dtype === 'F32' ? new Float32Array(raw) : t.dtype === 'I64' ? new BigInt64Array(raw)
         : t.dtype === 'I32' ? new Int32Array(raw) : null;
-      if (!typed) throw new Error('analyze: tensor ' + name + ' has dtype ' + t.dtype + ', not F32, I64 or I32');
+      if (!typed) throw new Error(tr('page.api_dtype', { name, dtype: t.dtype }));
       out[name] = { dtype: t.dtype, shape: t.shape, data: Array.from(typed, Number) };
     }
     return out;
@@ -555,7 +556,7 @@
   function trainAction(action) {
     if (mod.ccall('attn_web_train_action', 'number', ['string'], [action]) !== 1) {
       const state = getState();
-      throw new Error(state.train.error || state.error || 'train ' + action + ': nothing to do');
+      throw new Error(state.train.error || state.error || tr('page.api_train_nothing', { action }));
     }
     return getState();
   }
@@ -609,7 +610,7 @@
     getAttention,
     select(layer, head, kind) {
       const k = kind === undefined ? -1 : KINDS[kind];
-      if (k === undefined) throw new Error('attention kind must be self, decoder or cross');
+      if (k === undefined) throw new Error(tr('page.api_kind'));
       mod.ccall('attn_web_select', null, ['number', 'number', 'number'], [layer, head, k]);
       return getState();
     },
@@ -617,7 +618,7 @@
     // name: viridis, plasma, magma, inferno, cividis or greys; autoScale: colours span 0 to the head's max.
     setColormap(name, autoScale) {
       const ok = mod.ccall('attn_web_set_colormap', 'number', ['string', 'number'], [String(name), autoScale ? 1 : 0]);
-      if (!ok) throw new Error('colormap must be viridis, plasma, magma, inferno, cividis or greys');
+      if (!ok) throw new Error(tr('page.api_colormap'));
       return getState();
     },
     loadModel,
@@ -694,7 +695,7 @@
     trainStart(task, options = {}) {
       const speeds = ['slow', 'normal', 'fast', 'flat out'];
       const speed = options.speed === undefined ? -1 : speeds.indexOf(options.speed);
-      if (options.speed !== undefined && speed < 0) throw new Error('speed must be one of ' + speeds.join(', '));
+      if (options.speed !== undefined && speed < 0) throw new Error(tr('page.api_speed', { speeds: speeds.join(', ') }));
       const ok = mod.ccall('attn_web_train_start', 'number', ['string', 'number', 'number', 'number'],
         [String(task), options.steps ? Number(options.steps) : -1, options.seed ? Number(options.seed) : 0, speed]);
       if (ok !== 1) throw new Error(getState().train.error);
@@ -747,14 +748,33 @@
     canvas.focus();
     return getState();
   })().catch((err) => {
-    show('AttnScope failed to start: ' + err.message, true);
+    // Before the app runs there is no string table: the reason stays in English.
+    show(mod ? tr('page.failed_start', { reason: err.message }) : 'AttnScope failed to start: ' + err.message, true);
     throw err;
   });
   window.attnscope = api;
 
-  // A string of the app's tables (assets/strings) in the app's language, {name} fields filled.
-  function tr(key, fields) {
-    return mod.UTF8ToString(mod.ccall('attn_web_tr', 'number', ['string', 'string'], [key, JSON.stringify(fields || {})]));
+  // A string of the app's tables (assets/strings) in the app's language, {name} fields filled. `m`: the
+  // module, for the CJK font's messages, which the app may ask for before `ready`.
+  function tr(key, fields, m = mod) {
+    return m.UTF8ToString(m.ccall('attn_web_tr', 'number', ['string', 'string'], [key, JSON.stringify(fields || {})]));
+  }
+
+  // The page's own HTML texts speak the app's language too: each element names its table keys in
+  // data-i18n (text), data-i18n-placeholder, data-i18n-aria-label and data-i18n-title. Applied when the
+  // language changes (the app's language picker, a link's lang=, the page API).
+  const I18N_ATTRIBUTES = [['data-i18n-placeholder', 'placeholder'], ['data-i18n-aria-label', 'aria-label'],
+                           ['data-i18n-title', 'title']];
+  let pageLanguage = '';
+  function translatePage() {
+    const lang = mod.UTF8ToString(mod.ccall('attn_web_language', 'number', [], []));
+    if (lang === pageLanguage) return;
+    pageLanguage = lang;
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : lang;
+    for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = tr(e.dataset.i18n);
+    for (const [data, attribute] of I18N_ATTRIBUTES)
+      for (const e of document.querySelectorAll('[' + data + ']')) e.setAttribute(attribute, tr(e.getAttribute(data)));
+    for (const box of textBoxes) box.cut = '';   // the cut mark's tooltip is redrawn in the new language
   }
 
   const mb = (n) => (n / 1048576).toFixed(1);

@@ -263,6 +263,9 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_tr(const char* key, const char* fields
     return out.c_str();
 }
 
+// The app's language code ("en", "zh"): the page translates its own HTML when it changes.
+EMSCRIPTEN_KEEPALIVE const char* attn_web_language() { return attn::language_info(attn::current_language()).code; }
+
 // The page's text areas (see web/attnscope.js): where the input panel keeps room for them, what they
 // look like, and which text generation they should show; their edits come back through
 // attn_web_edit_text / attn_web_edit_target, which keep the generation (the area keeps its caret).

@@ -144,7 +144,7 @@ void agreement_table(const AttributionsData& d, const std::vector<std::string>& 
         ImGui::PopTextWrapPos();
         return;
     }
-    ImGui::TableSetupColumn("method");
+    ImGui::TableSetupColumn(tr("pictures.explain.method"));
     ImGui::TableSetupColumn(tr("ui.attributions.top_token"));
     for (int m : have) ImGui::TableSetupColumn(kAttributionMethods[m].short_label);
     ImGui::TableHeadersRow();
@@ -190,10 +190,10 @@ AttributionsActions target_picker(const AttributionsData& d) {
         ImGui::PopTextWrapPos();
         return act;
     }
-    ImGui::TableSetupColumn("prediction");
-    ImGui::TableSetupColumn("probability");
-    ImGui::TableSetupColumn("target");
-    ImGui::TableSetupColumn("foil");
+    ImGui::TableSetupColumn(tr("ui.columns.prediction"));
+    ImGui::TableSetupColumn(tr("ui.columns.probability"));
+    ImGui::TableSetupColumn(tr("ui.columns.target"));
+    ImGui::TableSetupColumn(tr("ui.columns.foil"));
     ImGui::TableHeadersRow();
     const int top_id = d.candidates->front().id;
     for (size_t i = 0; i < d.candidates->size(); ++i) {

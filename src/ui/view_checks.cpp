@@ -134,7 +134,8 @@ void show_cases(App& app, const CheckSuiteResult& r, bool picture) {
     // Fixed widths from their widest content: auto-fit would wrap "L1 H0" in the first frames.
     auto width = [](const char* widest) { return ImGui::CalcTextSize(widest).x + ImGui::GetFontSize() * 0.4f; };
     ImGui::TableSetupColumn(tr("ui.checks.result"), ImGuiTableColumnFlags_WidthFixed, width(tr("ui.checks.result")));
-    ImGui::TableSetupColumn(tr("ui.checks.best"), ImGuiTableColumnFlags_WidthFixed, width("attribution"));
+    const char* widest_best = "attribution";   // a width sample of the column's longest entry, never drawn
+    ImGui::TableSetupColumn(tr("ui.checks.best"), ImGuiTableColumnFlags_WidthFixed, width(widest_best));
     ImGui::TableSetupColumn(tr("ui.checks.margin"), ImGuiTableColumnFlags_WidthFixed, width(tr("ui.checks.mass_2")));
     ImGui::TableHeadersRow();
     for (size_t i = 0; i < r.cases.size(); ++i) {

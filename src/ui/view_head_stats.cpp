@@ -22,11 +22,11 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
         ImGui::SetTooltip("%s", tr("ui.head_stats.means_over_the_rows"));
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("head_stats", labels ? 5 : 4, flags)) return;
-    ImGui::TableSetupColumn("head");
-    ImGui::TableSetupColumn("entropy");
-    ImGui::TableSetupColumn("norm");
-    ImGui::TableSetupColumn("distance");
-    if (labels) ImGui::TableSetupColumn("label");
+    ImGui::TableSetupColumn(tr("ui.columns.head"));
+    ImGui::TableSetupColumn(tr("ui.columns.entropy"));
+    ImGui::TableSetupColumn(tr("ui.columns.norm"));
+    ImGui::TableSetupColumn(tr("ui.columns.distance"));
+    if (labels) ImGui::TableSetupColumn(tr("ui.columns.label"));
     ImGui::TableHeadersRow();
     for (int h = 0; h < static_cast<int>(stats.size()); ++h) {
         ImGui::TableNextRow();

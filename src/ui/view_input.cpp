@@ -259,8 +259,8 @@ int show_input_panel(Selection& selection, const InputPanelData& data) {
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("ui.input.the_target_looks_at_2"));
         selection.kind = static_cast<AttentionKind>(kind);
     }
-    index_stepper("layer", "layer", &selection.layer, data.n_layer);
-    index_stepper("head", "head", &selection.head, data.n_head);
+    index_stepper("layer", tr("ui.input.layer_stepper"), &selection.layer, data.n_layer);
+    index_stepper("head", tr("ui.input.head_stepper"), &selection.head, data.n_head);
     if (data.n_layer > 0)
         ImGui::TextDisabled(tr("ui.input.layers_x_heads_counted"), data.n_layer, data.n_head);
     return edits;

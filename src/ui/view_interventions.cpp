@@ -158,10 +158,10 @@ void show_interventions_panel(App& app, PieceStyle style) {
         const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
         ImGui::PushTextWrapPos(-1.0f);   // numbers stay on one line
         if (ImGui::BeginTable("iv_effect", 4, flags)) {
-            ImGui::TableSetupColumn("token");
-            ImGui::TableSetupColumn("before");
-            ImGui::TableSetupColumn("after");
-            ImGui::TableSetupColumn("change");
+            ImGui::TableSetupColumn(tr("ui.columns.token"));
+            ImGui::TableSetupColumn(tr("ui.interventions.before"));
+            ImGui::TableSetupColumn(tr("ui.interventions.after"));
+            ImGui::TableSetupColumn(tr("ui.interventions.change"));
             ImGui::TableHeadersRow();
             for (const TokenChange& c : fx.tokens) {
                 ImGui::TableNextRow();

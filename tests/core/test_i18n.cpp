@@ -145,6 +145,51 @@ std::string visible_part(std::string body) {
 
 }  // namespace
 
+TEST_CASE("i18n: the page's HTML and JS take their words from the tables (assets/strings/page.*.json)") {
+    const std::filesystem::path web = std::filesystem::path(ATTN_SOURCE_DIR) / ".." / "web";
+    const std::vector<std::string> en = string_keys(Language::en);
+    const std::set<std::string> known(en.begin(), en.end());
+    // Every key the page names (tr('key' in the scripts, data-i18n*="key" in the HTML) is in the tables.
+    const std::regex call(R"re(\btr\(\s*'([a-z0-9_.]+)')re");
+    const std::regex attribute(R"re(data-i18n(?:-[a-z-]+)?="([a-z0-9_.]+)")re");
+    int found = 0;
+    for (const char* name : {"attnscope.js", "index.html"}) {
+        const std::string text = read_text(web / name);
+        REQUIRE_MESSAGE(!text.empty(), (web / name).string());
+        for (const std::regex* re : {&call, &attribute})
+            for (std::sregex_iterator it(text.begin(), text.end(), *re), end; it != end; ++it) {
+                ++found;
+                if (!known.count((*it)[1])) FAIL_CHECK(name << " asks for '" << (*it)[1] << "', which the tables lack");
+            }
+    }
+    CHECK(found > 30);
+    // Every visible HTML text, placeholder, aria-label and title has its key beside it; the loading line
+    // (shown before the app, and so the tables, exist) says it in both languages.
+    const std::string html = read_text(web / "index.html");
+    const std::regex element(R"re(<(canvas|textarea|div|span|button|label|input)\b([^>]*)>([^<]*))re");
+    int elements = 0;
+    for (std::sregex_iterator it(html.begin(), html.end(), element), end; it != end; ++it) {
+        const std::string attrs = (*it)[2], body = (*it)[3];
+        ++elements;
+        for (const char* a : {"placeholder", "aria-label", "title"}) {
+            if (attrs.find(std::string(" ") + a + "=\"") == std::string::npos) continue;
+            CHECK_MESSAGE(attrs.find(std::string("data-i18n-") + a + "=\"") != std::string::npos,
+                          "index.html: <" << (*it)[1] << "> has a " << a << " without data-i18n-" << a);
+        }
+        if (std::regex_search(body, std::regex("[A-Za-z]{2}")) && attrs.find("data-i18n=\"") == std::string::npos)
+            CHECK_MESSAGE(body.find("正在") != std::string::npos,
+                          "index.html: <" << (*it)[1] << "> shows '" << body << "' without data-i18n");
+    }
+    CHECK(elements > 5);
+    // No message the page shows or throws starts as an English literal (the one before the app, and so
+    // its tables, started is a fallback inside a conditional).
+    const std::string js = without_comments(read_text(web / "attnscope.js"));
+    const std::regex shown(R"re(\b(?:show|progress|failed|Error)\(\s*'[^']*[A-Za-z]{2})re");
+    int literals = 0;
+    for (std::sregex_iterator it(js.begin(), js.end(), shown), end; it != end; ++it) ++literals;
+    CHECK_MESSAGE(literals == 0, "attnscope.js shows or throws " << literals << " English literals");
+}
+
 TEST_CASE("i18n: no ImGui call in src/ui shows a literal with Latin letters; its words come from the tables") {
     // The only words an ImGui call may spell out itself: the brand, and the font-size buttons' sample
     // letter. Everything else a user reads goes through tr / tr_id / trf.
@@ -153,7 +198,7 @@ TEST_CASE("i18n: no ImGui call in src/ui shows a literal with Latin letters; its
         R"(ImGui::(Text|TextUnformatted|TextDisabled|TextColored|TextWrapped|LabelText|BulletText|Button|SmallButton|)"
         R"(Checkbox|RadioButton|Selectable|MenuItem|BeginMenu|CollapsingHeader|TreeNode|TreeNodeEx|SetTooltip|)"
         R"(BeginCombo|BeginTabItem|InputText|InputTextMultiline|InputInt|InputFloat|SliderFloat|SliderInt|DragFloat|)"
-        R"(DragInt|Begin|BeginPopupModal|Combo|ListBox|ProgressBar)\s*\()");
+        R"(DragInt|Begin|BeginPopupModal|Combo|ListBox|ProgressBar|TableSetupColumn|TableHeader)\s*\()");
     // A table key or a placeholder's name is not shown: tr("ui.x"), trf(..., {{"layer", ...}}).
     const std::regex not_shown(R"re(\btr(?:_id|f)?\(\s*(?:Language::\w+\s*,\s*)?"[^"]*"|\{\s*"[a-z_]+"\s*,)re");
     const std::regex literal(R"re("((?:[^"\\]|\\.)*)")re");
