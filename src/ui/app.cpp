@@ -79,6 +79,9 @@ void app_set_theme(App& app, Theme theme) {
 }
 
 void app_set_language(App& app, Language language) {
+    // A notice ("loaded coref") was worded in the language of its moment: it goes rather than stay in
+    // the old language. Problems (load_error, action_error) stay: they say what the user must still know.
+    if (language != current_language()) app.notice.clear();
     set_language(language);
     app.glyphs_language = -1;   // app_collect_glyphs adds the table's characters before the next frame draws
 }
@@ -202,6 +205,10 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
 
 // What the toolbar shows; built before the layout, which needs to know whether it takes two rows.
 ToolbarData toolbar_data(App& app) {
+    // The toolbar sets the rects of the buttons it draws; a button it hides (presenter mode, no model)
+    // must not keep last frame's rect, or scripts and tests would click where nothing is.
+    app.widgets.open_model = app.widgets.copy_link = app.widgets.save_page = app.widgets.export_button = {};
+    app.widgets.export_items.clear();
     ToolbarData td;
     td.picker.models = &app.config.bundled_models;
     td.picker.labels = &app.config.model_labels;

@@ -187,6 +187,9 @@ bool app_train_show(App& app) {
         selection_clamp(app.selection, app.model->info().n_layer, app.model->info().n_head);
     }
     app.model_from_disk = true;   // a link cannot carry weights made here
+    // The random-weights probe reads an English sentence, which a task's small vocabulary mostly lacks, so
+    // a half-trained model can look random to it; here we know: only the untrained start is random.
+    app.random_weights = t.trainer->steps_done() == 0;
     app.notice = trf("notices.showing_trained", {{"step", std::to_string(t.trainer->steps_done())}});
     t.shown_name = name;
     t.shown_step = t.trainer->steps_done();

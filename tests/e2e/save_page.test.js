@@ -121,6 +121,38 @@ test('a saved page opens from file:// with no server and no network and shows th
   }
 });
 
+test('a Chinese page saves its CJK font: the saved page shows the Chinese UI and text offline, no squares', async () => {
+  const loaded = await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+  assert.ok(loaded.ok, loaded.error);
+  await page.evaluate(() => window.attnscope.applyUrlState(window.attnscope.urlState() + '&lang=zh'));
+  await page.evaluate(() => window.attnscope.setText('动物没有过马路，因为它太累了'));
+  await H.waitForState(page, () => window.attnscope.getState().cjkFont === 'loaded');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const original = await state();
+  assert.equal(original.lang, 'zh');
+  const saved = await save();
+  assert.ok(saved.modelIncluded);
+  assert.ok(saved.html.includes('id="as-cjk"'), 'a Chinese page carries the CJK font');
+  const other = await openSaved(saved.file);
+  try {
+    const after = await H.waitForState(other.page, () => window.attnscope.getState().cjkFont === 'loaded');
+    assert.equal(after.error, '');
+    sameView(original, after);
+    assert.equal(after.text, '动物没有过马路，因为它太累了');
+    assert.ok(await other.page.evaluate(() => window.attnscope.hasGlyphs('动物没有过马路，因为它太累了 模型 注意力')),
+              'the saved font draws the text and the Chinese UI');
+    assert.equal(await other.page.evaluate(() => document.getElementById('drop-hint').textContent.includes('拖入')), true,
+                 "the page's own texts are Chinese too");
+    for (const url of other.requests) assert.match(url, /^(file|data|blob):/, 'no network request: ' + url);
+    assert.deepEqual(other.problems, []);
+    await other.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await other.page.screenshot({ path: path.join(shots, 'save-page-chinese.png') });
+  } finally {
+    await other.browser.close();
+  }
+  await page.evaluate(() => window.attnscope.applyUrlState('lang=en'));
+});
+
 test('a model over the limit is left out; the saved page shows the default model and says why', async () => {
   const loaded = await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
   assert.ok(loaded.ok, loaded.error);

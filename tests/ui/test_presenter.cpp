@@ -62,6 +62,7 @@ TEST_CASE("presenter mode: bigger atlas font, 7:1 contrast, fewer panels and vie
         CHECK(mark("iv_ablate") != nullptr);
         CHECK(mark("train_panel") != nullptr);
         CHECK(mark("save_page") != nullptr);
+        CHECK(ui.app.widgets.save_page != std::array<float, 4>{});
         CHECK(ui.app.main_view == MainView::heads);
         CHECK_FALSE(ui.app.widgets.head_stats_rows.empty());
         CHECK(url_state_format(ui.app).find("present=") == std::string::npos);
@@ -79,6 +80,13 @@ TEST_CASE("presenter mode: bigger atlas font, 7:1 contrast, fewer panels and vie
         CHECK(mark("save_page") == nullptr);
         CHECK(mark("export") == nullptr);
         CHECK(ui.app.widgets.head_stats_rows.empty());
+        // The page reports these rects to scripts: a hidden button has none (not last frame's).
+        const std::array<float, 4> none{};
+        CHECK(ui.app.widgets.save_page == none);
+        CHECK(ui.app.widgets.export_button == none);
+        CHECK(ui.app.widgets.copy_link == none);
+        CHECK(ui.app.widgets.open_model == none);
+        CHECK(ui.app.widgets.presenter != none);
         for (MainView v : kMainViews) {
             CAPTURE(main_view_name(v));
             CHECK((mark(main_view_info(v).mark) != nullptr) == presenter_shows_view(v));

@@ -82,6 +82,8 @@ TEST_CASE("train panel: start, frames step it, pause / resume / reset by the but
     CHECK(ui.app.train.trainer->steps_done() == paused_at);
     CHECK(ui.app.train.shown_step == paused_at);
     CHECK(ui.app.model_name == "trained here: induction (step " + std::to_string(paused_at) + ")");
+    // Weights that have trained are not called random (the probe's English sentence is not this task's).
+    CHECK_FALSE(ui.app.random_weights);
     REQUIRE(find_mark("train_loss"));       // the curves are drawn
     REQUIRE(find_mark("train_accuracy"));
     REQUIRE(find_mark("train_save") == nullptr);   // no save_file or save_folder in this harness
@@ -98,6 +100,7 @@ TEST_CASE("train panel: start, frames step it, pause / resume / reset by the but
     CHECK(ui.app.train.trainer->log().empty());
     ui.frame();
     CHECK(ui.app.train.trainer->steps_done() == 0);   // reset leaves it paused
+    if (ui.app.train.shown_step == 0) CHECK(ui.app.random_weights);   // the fresh start is random
 
     click_mark(ui, "train_back");
     CHECK(ui.app.model_name == "gpt2-tiny");
