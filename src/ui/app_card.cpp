@@ -2,9 +2,14 @@
 // translation as the target) and featured head, and the left panel's
 // "Model card" section (task, summary, held-out accuracy, the measured head claims, how it was trained).
 // The card is read at load (app_load_model); nothing here re-measures a claim.
+// card.json stays English (it is what tools/train writes); in another UI language the panel shows the
+// task's summary, data paragraph and claims from the tables (assets/strings/cards.*), the claims' numbers
+// filled in from the card. A card whose task (or claim metric) the tables do not know shows its own text.
 #include <algorithm>
 #include <cstdio>
 
+#include "analysis/check_suites.h"
+#include "core/i18n.h"
 #include "imgui.h"
 #include "model/generate.h"
 #include "ui/app.h"
@@ -22,6 +27,56 @@ std::string piece_word(const std::string& piece, PieceStyle style) {
     piece_bytes(piece, style, &bytes);
     const size_t a = bytes.find_first_not_of(" \t\n");
     return a == std::string::npos ? std::string() : bytes.substr(a, bytes.find_last_not_of(" \t\n") - a + 1);
+}
+
+// Whether the tables have `key` (English holds every key): a card from elsewhere has no keys for its task.
+bool has_string(const std::string& key) {
+    static const std::vector<std::string> keys = string_keys(Language::en);   // sorted
+    return std::binary_search(keys.begin(), keys.end(), key);
+}
+
+// The table's text for `key` when the UI is not English and the tables have it, else the card's own.
+std::string card_text(const std::string& own, const std::string& key) {
+    if (current_language() == Language::en || !has_string(key)) return own;
+    return tr(key.c_str());
+}
+
+// A claim's number as the trainer's statement writes it (src/train/task_*.cpp find_claims): rates as a
+// percentage with one decimal (the claimed minimum as a whole percentage), scores with two decimals.
+std::string claim_number(const HeadClaim& h, double v, bool minimum) {
+    const bool rate = h.metric.size() > 5 && h.metric.compare(h.metric.size() - 5, 5, "_rate") == 0;
+    char buf[32];
+    if (rate) std::snprintf(buf, sizeof buf, minimum ? "%.0f%%" : "%.1f%%", 100.0 * v);
+    else std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+// The head cases of the built-in coreference suite: the builtin_coreference_pass_rate claim's "N of the M".
+int builtin_coreference_head_cases() {
+    static const int cases = [] {
+        const BuiltinCheckSuite* b = builtin_check_suite("coreference");
+        if (!b) return 0;
+        Expected<CheckSuite> suite = parse_check_suite(b->json, b->file);
+        if (!suite.ok()) return 0;
+        return static_cast<int>(std::count_if(suite->cases.begin(), suite->cases.end(),
+                                              [](const CheckCase& c) { return c.scope == CheckScope::head; }));
+    }();
+    return cases;
+}
+
+// A claim's sentence: the table's template for (task, metric) with what varies between trainings filled
+// in from the card, or the card's own statement.
+std::string claim_text(const ModelCard& c, const HeadClaim& h) {
+    const std::string own = h.statement.empty() ? h.pattern : h.statement;
+    const std::string key = "cards." + c.task + ".claim." + h.metric;
+    if (current_language() == Language::en || !has_string(key)) return own;
+    const int cases = builtin_coreference_head_cases();
+    return fill_placeholders(tr(key.c_str()), {{"layer", std::to_string(h.layer)},
+                                               {"head", std::to_string(h.head)},
+                                               {"value", claim_number(h, h.value, false)},
+                                               {"min", claim_number(h, h.min_value, true)},
+                                               {"passed", std::to_string(static_cast<int>(h.value * cases + 0.5))},
+                                               {"cases", std::to_string(cases)}});
 }
 
 }  // namespace
@@ -81,7 +136,9 @@ void app_show_card_panel(App& app) {
             ImGui::TextColored(theme_error(), "%s", app.card.error.c_str());
         } else {
             const ModelCard& c = app.card.card;
-            ImGui::TextUnformatted(c.summary.empty() ? c.task.c_str() : (c.task + ": " + c.summary).c_str());
+            const std::string summary = card_text(c.summary, "cards." + c.task + ".summary");
+            ImGui::TextUnformatted(summary.empty() ? c.task.c_str()
+                                                   : trf("cards.task_summary", {{"task", c.task}, {"summary", summary}}).c_str());
             if (c.held_out_accuracy > 0.0) {
                 char percent[16];
                 std::snprintf(percent, sizeof percent, "%.1f", c.held_out_accuracy * 100.0);
@@ -98,11 +155,10 @@ void app_show_card_panel(App& app) {
                 ImGui::Spacing();
                 ImGui::TextDisabled("%s", tr("card.claims"));
                 for (const HeadClaim& h : c.claims) {
-                    char where[64];
-                    std::snprintf(where, sizeof where, "L%d H%d", h.layer, h.head);
                     ImGui::Bullet();
-                    const std::string text = h.statement.empty() ? h.pattern : h.statement;
-                    ImGui::TextUnformatted((std::string(where) + ": " + text).c_str());
+                    ImGui::TextUnformatted(trf("cards.claim_line", {{"layer", std::to_string(h.layer)},
+                                                                    {"head", std::to_string(h.head)},
+                                                                    {"text", claim_text(c, h)}}).c_str());
                     if (!h.metric.empty()) {
                         char value[16], min[16];
                         std::snprintf(value, sizeof value, "%.2f", h.value);
@@ -114,7 +170,8 @@ void app_show_card_panel(App& app) {
             if (!c.description.empty()) {
                 ImGui::Spacing();
                 ImGui::TextDisabled("%s", tr("card.data"));
-                ImGui::TextUnformatted(c.description.c_str());
+                const std::string description = card_text(c.description, "cards." + c.task + ".description");
+                ImGui::TextUnformatted(description.c_str());
             }
             if (!c.command.empty()) {
                 ImGui::Spacing();
