@@ -81,9 +81,9 @@ public:
     std::string description() const override {
         return "Each sequence is <bos> followed by " + std::to_string(kMinWords) + " to " + std::to_string(size().n_ctx - 1) +
                " words from " + std::to_string(induction_words().size()) +
-               " ordinary words. In 70% of sequences a few trigger words recur at random places (2 to 4 pairs, each "
+               " ordinary words. In 70% of sequences a few trigger words recur at random places (2 to 5 pairs, each "
                "2 to 4 times), each time followed by the same word of that sequence; from a trigger's second "
-               "occurrence on, the word after it is scored. In the other 30% a span of 3 to 24 words is copied "
+               "occurrence on, the word after it is scored. In the other 30% a span of 3 to 15 words (at most half the sequence) is copied "
                "once at a random offset, and every word of the copy but its last is scored. All other words are "
                "drawn without replacement, so no word repeats by chance and every scored word is determined by "
                "the context, and because places, periods and lengths vary, no fixed look-back distance predicts "
