@@ -22,7 +22,7 @@ if ! { { [ -f build/wasm-release/CMakeCache.txt ] || cmake --preset wasm-release
 fi
 
 log="$logs/e2e.log"
-(cd tests/e2e && timeout 600 node --test --test-reporter=tap .) >"$log" 2>&1
+(cd tests/e2e && timeout 1200 node --test --test-reporter=tap .) >"$log" 2>&1
 rc=$?
 grep -E '^(not )?ok ' "$log"
 [ $rc -ne 0 ] && grep -A25 '^not ok' "$log" | head -n 80
