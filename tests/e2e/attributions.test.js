@@ -41,7 +41,7 @@ test('type a sentence, open Attributions, pick a foil, run integrated gradients 
   s = await H.waitForState(page, () => {
     const a = window.attnscope.getState().analysis;
     return a.current && !a.running && a.widgets.tokens[2] > 0;
-  });
+  }, undefined, 40000);
   assert.equal(s.analysis.error, '');
   assert.equal(s.analysis.resultFoil, -1);
   assert.equal(s.analysis.widgets.foils.length, s.nextPredictions.length + 1, '"no foil" and one per prediction');
@@ -84,7 +84,8 @@ test('Cancel stops a running job, keeps what finished, and nothing restarts by i
   assert.equal(s.analysis.running, false, 'no restart after Cancel');
   assert.equal(s.analysis.current, true, 'what finished stays on screen');
   await page.evaluate(() => window.attnscope.setAnalysisOptions({ igSteps: 32 }));
-  s = await H.waitForState(page, () => { const a = window.attnscope.getState().analysis; return a.current && !a.running; });
+  s = await H.waitForState(page, () => { const a = window.attnscope.getState().analysis; return a.current && !a.running; },
+                           undefined, 40000);
   assert.equal(s.analysis.cancelled, false);
 });
 

@@ -72,8 +72,9 @@ function gridDifference(a, b) {
   return changed;
 }
 
-async function waitForState(page, predicate, arg) {
-  await page.waitForFunction(predicate, arg, { timeout: 10000, polling: 50 });
+// timeout: a whole analysis job (integrated gradients, every method) may take longer on a busy machine.
+async function waitForState(page, predicate, arg, timeout = 10000) {
+  await page.waitForFunction(predicate, arg, { timeout, polling: 50 });
   return page.evaluate(() => window.attnscope.getState());
 }
 

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "core/i18n.h"
+#include "tests/ui/ui_zoo_language.h"
 #include "tests/ui/drawn_text.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/bundled_models.h"
@@ -16,10 +17,6 @@
 using namespace attn;
 
 namespace {
-
-struct EnglishAfter {
-    ~EnglishAfter() { set_language(Language::en); }
-};
 
 const char* const kZoo[] = {"induction", "coref", "agreement", "translate", "brackets", "mini-english"};
 
@@ -32,12 +29,9 @@ std::string without_spaces(const std::string& s) {
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-void load_zoo(UiHarness& ui, const std::string& name) {
-    const BundledModel* m = bundled_model_find(bundled_models(), name);
-    REQUIRE(m);
-    Expected<FileSet> files = folder_read(m->dir);
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
+// A zoo model and its card.
+void load_zoo_card(UiHarness& ui, const std::string& name) {
+    load_zoo(ui, name);
     REQUIRE(ui.app.card.present);
     REQUIRE(ui.app.card.error.empty());
 }
@@ -99,7 +93,7 @@ TEST_CASE("card panel in Chinese: every zoo card's summary, claims and data from
     for (const std::string name : kZoo) {
         CAPTURE(name);
         UiHarness ui(ImVec2(1280, 4000));
-        load_zoo(ui, name);
+        load_zoo_card(ui, name);
         const ModelCard card = ui.app.card.card;
         REQUIRE(card.task == name);
         REQUIRE(!card.claims.empty());
@@ -145,7 +139,7 @@ TEST_CASE("card panel in Chinese: every zoo card's summary, claims and data from
 TEST_CASE("card panel in Chinese: the claims' numbers are the card's, however a training turned out") {
     EnglishAfter restore;
     UiHarness ui(ImVec2(1280, 4000));
-    load_zoo(ui, "brackets");
+    load_zoo_card(ui, "brackets");
     // Another training's measurements: the Chinese sentence shows them as the English statement would.
     HeadClaim& h = ui.app.card.card.claims.at(0);
     h.layer = 3;
@@ -156,7 +150,7 @@ TEST_CASE("card panel in Chinese: the claims' numbers are the card's, however a 
     CHECK(contains(drawn, "L3H1：在第3层第1个头中"));
     CHECK(contains(drawn, "有92.3%做到这一点（声称：至少89%）"));
 
-    load_zoo(ui, "coref");
+    load_zoo_card(ui, "coref");
     for (HeadClaim& c : ui.app.card.card.claims)
         if (c.metric == "builtin_coreference_pass_rate") c.value = 0.7;
         else if (c.metric == "coref_pronoun_focus") c.value = 0.456;
@@ -170,7 +164,7 @@ TEST_CASE("card panel in English: the card's own texts, as before") {
     for (const std::string name : kZoo) {
         CAPTURE(name);
         UiHarness ui(ImVec2(1280, 4000));
-        load_zoo(ui, name);
+        load_zoo_card(ui, name);
         const ModelCard& card = ui.app.card.card;
         const std::string drawn = draw_card_panel(ui, Language::en);
         CHECK(contains(drawn, without_spaces(card.task + ": " + card.summary)));
@@ -197,7 +191,7 @@ TEST_CASE("card panel in Chinese: a card whose task or claim the tables do not k
     CHECK(contains(drawn, "Filmreviewsfromsomewhereelse."));
 
     // A known task with a metric the tables lack: that claim keeps its statement, the rest is Chinese.
-    load_zoo(ui, "agreement");
+    load_zoo_card(ui, "agreement");
     ui.app.card.card.claims.at(0).metric = "some_new_metric";
     drawn = draw_card_panel(ui, Language::zh);
     CHECK(contains(drawn, without_spaces(ui.app.card.card.claims[0].statement)));

@@ -2,6 +2,7 @@
 // and no string looked up in vain while every view is drawn in each language.
 #include <doctest/doctest.h>
 
+#include "tests/ui/ui_zoo_language.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/url_state.h"
 #include "ui/widget_marks.h"
@@ -9,10 +10,6 @@
 using namespace attn;
 
 namespace {
-
-struct EnglishAfter {
-    ~EnglishAfter() { set_language(Language::en); }
-};
 
 ImVec2 centre_of(const std::string& mark) {
     for (const WidgetMark& m : widget_marks())

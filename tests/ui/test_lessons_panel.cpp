@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "tests/ui/ui_zoo_language.h"
 #include "tests/ui/ui_click_mark.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_lessons.h"
@@ -16,18 +17,6 @@
 using namespace attn;
 
 namespace {
-
-struct EnglishAfter {
-    ~EnglishAfter() { set_language(Language::en); }
-};
-
-void load_zoo(UiHarness& ui, const char* name) {
-    const BundledModel* m = bundled_model_find(bundled_models(), name);
-    REQUIRE(m);
-    Expected<FileSet> files = folder_read(m->dir);
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
-}
 
 
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "tests/ui/ui_zoo_language.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_lessons.h"
 #include "ui/bundled_models.h"
@@ -12,18 +13,6 @@
 using namespace attn;
 
 namespace {
-
-struct EnglishAfter {
-    ~EnglishAfter() { set_language(Language::en); }
-};
-
-void load_zoo(UiHarness& ui, const char* name) {
-    const BundledModel* m = bundled_model_find(bundled_models(), name);
-    REQUIRE(m);
-    Expected<FileSet> files = folder_read(m->dir);
-    REQUIRE_MESSAGE(files.ok(), files.error().message);
-    REQUIRE_MESSAGE(app_load_model(ui.app, *files, name), ui.app.load_error);
-}
 
 std::string two(float v) {
     char buf[32];

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/i18n.h"
+#include "tests/ui/ui_zoo_language.h"
 #include "tests/ui/drawn_text.h"
 #include "tests/ui/synthetic_trace.h"
 #include "tests/ui/ui_harness.h"
@@ -19,10 +20,6 @@
 using namespace attn;
 
 namespace {
-
-struct EnglishAfter {
-    ~EnglishAfter() { set_language(Language::en); }
-};
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

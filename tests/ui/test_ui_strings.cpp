@@ -7,16 +7,13 @@
 #include <set>
 
 #include "core/i18n.h"
+#include "tests/ui/ui_zoo_language.h"
 #include "tests/ui/drawn_text.h"
 #include "tests/ui/ui_harness.h"
 
 using namespace attn;
 
 namespace {
-
-struct EnglishAfter {
-    ~EnglishAfter() { set_language(Language::en); }
-};
 
 std::string without_spaces(const std::string& s) {
     std::string out;
