@@ -184,6 +184,8 @@ void i18n_clear_missing() {
 
 std::vector<std::string> i18n_problems() { return tables().problems; }
 
+bool tr_has(const std::string& key) { return tables().text[static_cast<size_t>(Language::en)].count(key) > 0; }
+
 std::vector<std::string> string_keys(Language language) {
     std::vector<std::string> keys;
     for (const auto& kv : tables().text[static_cast<size_t>(language)]) keys.push_back(kv.first);

@@ -29,15 +29,10 @@ std::string piece_word(const std::string& piece, PieceStyle style) {
     return a == std::string::npos ? std::string() : bytes.substr(a, bytes.find_last_not_of(" \t\n") - a + 1);
 }
 
-// Whether the tables have `key` (English holds every key): a card from elsewhere has no keys for its task.
-bool has_string(const std::string& key) {
-    static const std::vector<std::string> keys = string_keys(Language::en);   // sorted
-    return std::binary_search(keys.begin(), keys.end(), key);
-}
-
-// The table's text for `key` when the UI is not English and the tables have it, else the card's own.
+// The table's text for `key` when the UI is not English and the tables have it (a card from elsewhere
+// has no keys for its task), else the card's own.
 std::string card_text(const std::string& own, const std::string& key) {
-    if (current_language() == Language::en || !has_string(key)) return own;
+    if (current_language() == Language::en || !tr_has(key)) return own;
     return tr(key.c_str());
 }
 
@@ -69,7 +64,7 @@ int builtin_coreference_head_cases() {
 std::string claim_text(const ModelCard& c, const HeadClaim& h) {
     const std::string own = h.statement.empty() ? h.pattern : h.statement;
     const std::string key = "cards." + c.task + ".claim." + h.metric;
-    if (current_language() == Language::en || !has_string(key)) return own;
+    if (current_language() == Language::en || !tr_has(key)) return own;
     const int cases = builtin_coreference_head_cases();
     return fill_placeholders(tr(key.c_str()), {{"layer", std::to_string(h.layer)},
                                                {"head", std::to_string(h.head)},

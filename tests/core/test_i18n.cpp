@@ -56,6 +56,13 @@ TEST_CASE("i18n: tr follows the chosen language; unknown keys show bracketed and
     CHECK_FALSE(language_from_code("xx", &l));
 }
 
+TEST_CASE("i18n: tr_has says whether a key exists, without recording a missing one") {
+    i18n_clear_missing();
+    CHECK(tr_has("card.title"));
+    CHECK_FALSE(tr_has("cards.no-such-task.summary"));
+    CHECK(i18n_missing().empty());
+}
+
 TEST_CASE("i18n: placeholders are filled by name, in whatever order a language puts them") {
     CHECK(fill_placeholders("{b} then {a}", {{"a", "1"}, {"b", "2"}}) == "2 then 1");
     CHECK(fill_placeholders("{a}{a} {unknown} {", {{"a", "x"}}) == "xx {unknown} {");
