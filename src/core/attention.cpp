@@ -55,17 +55,23 @@ void attention_head_reference(const AttentionShape& shape, const float* q, const
 // largest count and each row's softmax then reads only its own (and zeroes the rest).
 namespace {
 
+// Rows per block: AVX-512 has 32 vector registers, enough for 8 rows x 2 accumulators plus the loads;
+// AVX2 and wasm_simd128 have 16, so 4 rows (8 accumulators) is the most that does not spill.
+#if defined(__AVX512F__)
+constexpr int kRows = 8;
+#else
 constexpr int kRows = 4;
+#endif
 
 // scores (rows of `probs`, t0..t0+kRows-1) over keys [s, s + W * kLanes), W = 1 or 2.
 template <int W>
-inline void score_block(const float* qs, int hs, const float* kt, int S, int s, float* const* rows) {
+inline void score_block(const float* qs, int hs, const float* kt, int kt_stride, int s, float* const* rows) {
     using namespace simd;
     Vec acc[kRows][W];
     for (auto& r : acc)
         for (Vec& a : r) a = vzero();
     for (int d = 0; d < hs; ++d) {
-        const float* k = kt + static_cast<size_t>(d) * S + s;
+        const float* k = kt + static_cast<size_t>(d) * kt_stride + s;
         Vec kv[W];
         for (int w = 0; w < W; ++w) kv[w] = vload(k + w * kLanes);
         for (int i = 0; i < kRows; ++i) {
@@ -137,11 +143,14 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
     thread_local std::vector<float> k_transposed;  // (hs, S)
     thread_local std::vector<float> q_scaled;      // (kRows, hs): the block's query rows times the scale
     thread_local std::vector<float> zeros;         // probabilities of the rows past T in the last block
-    k_transposed.resize(static_cast<size_t>(hs) * S);
+    // K^T's rows are padded past S: with a power-of-two stride (S = 512: 2 KiB) the 64 rows a score block
+    // walks down share two L1 sets and evict each other (the transpose alone was 17% of the time).
+    const int kt_stride = (S + kLanes - 1) / kLanes * kLanes + kLanes;
+    k_transposed.resize(static_cast<size_t>(hs) * kt_stride);
     q_scaled.resize(static_cast<size_t>(kRows) * hs);
     zeros.assign(static_cast<size_t>(S), 0.0f);
     for (int s = 0; s < S; ++s)
-        for (int d = 0; d < hs; ++d) k_transposed[static_cast<size_t>(d) * S + s] = k[s * shape.k_stride + d];
+        for (int d = 0; d < hs; ++d) k_transposed[static_cast<size_t>(d) * kt_stride + s] = k[s * shape.k_stride + d];
 
     for (int t0 = 0; t0 < T; t0 += kRows) {
         float* rows[kRows];
@@ -161,13 +170,13 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
 
         // Scores for keys [0, block_limit).
         int s = 0;
-        for (; s + 2 * kLanes <= block_limit; s += 2 * kLanes) score_block<2>(q_scaled.data(), hs, k_transposed.data(), S, s, rows);
-        for (; s + kLanes <= block_limit; s += kLanes) score_block<1>(q_scaled.data(), hs, k_transposed.data(), S, s, rows);
+        for (; s + 2 * kLanes <= block_limit; s += 2 * kLanes) score_block<2>(q_scaled.data(), hs, k_transposed.data(), kt_stride, s, rows);
+        for (; s + kLanes <= block_limit; s += kLanes) score_block<1>(q_scaled.data(), hs, k_transposed.data(), kt_stride, s, rows);
         for (; s < block_limit; ++s)
             for (int i = 0; i < kRows; ++i) {
                 if (!rows[i]) continue;
                 float dot = 0.0f;
-                for (int d = 0; d < hs; ++d) dot += q_scaled[static_cast<size_t>(i) * hs + d] * k_transposed[static_cast<size_t>(d) * S + s];
+                for (int d = 0; d < hs; ++d) dot += q_scaled[static_cast<size_t>(i) * hs + d] * k_transposed[static_cast<size_t>(d) * kt_stride + s];
                 rows[i][s] = dot;
             }
 
