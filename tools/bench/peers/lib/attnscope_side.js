@@ -1,0 +1,80 @@
+// AttnScope's side of every measure, one interface for both builds of tools/bench/bench_kernels.cpp:
+//   native: the executable kept open as a child process, one command line per round (its own clock);
+//   wasm:   the Emscripten module loaded into this node process and called directly (timed here, like the
+//           peers, with performance.now around the call).
+//   const a = await openNative(root);   // or openWasm(root)
+//   await a.attentionSetup(12, 128, 64); const ms = await a.attentionRun(); const out = await a.attentionOut(n);
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const readline = require('node:readline');
+const { spawn } = require('node:child_process');
+
+async function openNative(root) {
+  const exe = path.join(root, 'build/native-release/tools/bench/bench_kernels');
+  const child = spawn(exe, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on('line', (line) => waiting.shift()(line));
+  const ask = (cmd) => new Promise((resolve) => {
+    waiting.push(resolve);
+    child.stdin.write(cmd + '\n');
+  });
+  const number = async (cmd) => Number(await ask(cmd));
+  const floats = async (cmd) => Float32Array.from((await ask(cmd)).split(' ').map(Number));
+  return {
+    build: 'native',
+    simd: () => ask('simd'),
+    attentionSetup: (h, t, d) => ask(`attention_setup ${h} ${t} ${d}`),
+    attentionRun: () => number('attention_run'),
+    attentionOut: (n) => floats(`attention_out ${n}`),
+    linearSetup: (m, k, n) => ask(`linear_setup ${m} ${k} ${n}`),
+    linearRun: () => number('linear_run'),
+    linearOut: (n) => floats(`linear_out ${n}`),
+    modelOpen: async (folder) => {
+      if ((await ask(`model_open ${folder}`)) !== '0') throw new Error(`bench_kernels could not open ${folder}`);
+    },
+    modelLoadMs: () => number('model_load_ms'),
+    modelTrace: (T) => number(`model_trace ${T}`),
+    modelLogits: () => floats('model_logits'),
+    memoryBytes: () => null,
+    close: () => { child.stdin.end('quit\n'); },
+  };
+}
+
+// Each call makes a fresh module instance (its own WASM memory), so f32 and f16 models can sit side by side.
+async function openWasm(root) {
+  const base = path.join(root, 'build/wasm-release/tools/bench/bench_kernels');
+  // The binary handed over: Emscripten 3.1.6 would otherwise fetch() it when node has fetch (Playwright,
+  // used by the chromium mode in the same process, needs node's fetch, so it stays on).
+  const m = await require(base + '.js')({ wasmBinary: fs.readFileSync(base + '.wasm') });
+  const call = (name, ...args) => m.ccall(name, 'number', args.map(() => 'number'), args);
+  const timed = (name, ...args) => {
+    const t0 = performance.now();
+    const r = call(name, ...args);
+    const ms = performance.now() - t0;
+    if (r < 0) throw new Error(`${name} failed`);
+    return ms;
+  };
+  const floatsAt = (ptr, n) => m.HEAPF32.slice(ptr >> 2, (ptr >> 2) + n);
+  return {
+    build: 'wasm',
+    simd: async () => m.UTF8ToString(call('bk_simd_name')),
+    attentionSetup: async (h, t, d) => call('bk_attention_setup', h, t, d),
+    attentionRun: async () => timed('bk_attention_run'),
+    attentionOut: async (n) => floatsAt(call('bk_attention_out'), n),
+    linearSetup: async (mm, k, n) => call('bk_linear_setup', mm, k, n),
+    linearRun: async () => timed('bk_linear_run'),
+    linearOut: async (n) => floatsAt(call('bk_linear_out'), n),
+    modelOpen: async (folder) => {
+      if (m.ccall('bk_model_open', 'number', ['string'], [folder]) !== 0) throw new Error(`bench_kernels could not open ${folder}`);
+    },
+    modelLoadMs: async () => call('bk_model_load_ms'),
+    modelTrace: async (T) => timed('bk_model_trace', T),
+    modelLogits: async () => floatsAt(call('bk_model_logits'), call('bk_model_vocab')),
+    memoryBytes: () => m.HEAPU8.buffer.byteLength,
+    close: () => {},
+  };
+}
+
+module.exports = { openNative, openWasm };

@@ -1,0 +1,93 @@
+// AttnScope in headless Chromium through the page (tests/e2e/helpers.js starts it like the e2e tests):
+// the model folder through the file input, then traces of a 128-token text through the page's JS API
+// (window.attnscope.setText). Reports load time, trace time (the page's wall time around setText and the
+// app's own trace_ms) and the WASM memory's size, read from the Memory object the module exports (caught
+// by an init script wrapping WebAssembly.instantiate*; the page's own JS is not changed).
+'use strict';
+const path = require('node:path');
+const { median } = require('./interleave');
+const { MiB } = require('./table');
+
+const FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
+// Words that GPT-2's tokenizer keeps as one token each (with or without the leading space).
+const WORDS = ['the', 'of', 'and', 'to', 'in', 'is', 'that', 'for', 'it', 'as', 'was', 'with', 'be', 'by', 'on',
+               'not', 'he', 'this', 'are', 'or', 'his', 'from', 'at', 'which', 'but', 'have', 'an', 'had', 'they',
+               'you', 'were', 'their', 'one', 'all', 'we', 'can', 'her', 'has', 'there', 'been'];
+
+function text(T, round) {
+  const words = [];
+  for (let i = 0; i < T; i++) words.push(WORDS[(i * 7 + round) % WORDS.length]);
+  return words.join(' ');
+}
+
+function catchWasmMemory() {
+  window.__benchMemories = [];
+  const keep = (result) => {
+    const instance = result.instance || result;
+    for (const v of Object.values(instance.exports || {})) if (v instanceof WebAssembly.Memory) window.__benchMemories.push(v);
+    return result;
+  };
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = function (...args) { return instantiate.apply(this, args).then(keep); };
+  const streaming = WebAssembly.instantiateStreaming;
+  if (streaming) WebAssembly.instantiateStreaming = function (...args) { return streaming.apply(this, args).then(keep); };
+}
+
+// One fresh page per folder (WASM memory never shrinks, so a second model would inherit the first's peak).
+async function pageRun(H, folder, { T, rounds }) {
+  const ctx = await H.openPage('', { model: 'gpt2-tiny' });
+  try {
+    const { page } = ctx;
+    await page.addInitScript(catchWasmMemory);
+    await page.reload();
+    await page.evaluate(() => window.attnscope.ready);
+    const t0 = Date.now();
+    await page.setInputFiles('#open-model', FILES.map((f) => path.join(folder, f)));
+    await page.waitForFunction(() => {
+      const s = window.attnscope.getState();
+      return s.model === 'local files' || s.error !== '';
+    }, null, { timeout: 300000, polling: 50 });
+    const loadMs = Date.now() - t0;
+    const state = await page.evaluate(() => window.attnscope.getState());
+    if (state.error) throw new Error(`the page could not load ${folder}: ${state.error}`);
+    const wall = [], app = [];
+    let tokens = 0;
+    for (let r = -1; r < rounds; r++) {   // round -1: warm-up
+      const m = await page.evaluate(async (t) => {
+        const api = window.attnscope;
+        const before = api.getState().traceVersion;
+        const t0 = performance.now();
+        let s = api.setText(t);
+        while (s.traceVersion === before) {   // a trace that runs as a stepped job: wait for it
+          await new Promise((r) => setTimeout(r, 0));
+          s = api.getState();
+        }
+        return { ms: performance.now() - t0, traceMs: s.trace_ms, tokens: s.tokens.length };
+      }, text(T, r + 1));
+      if (r >= 0) { wall.push(m.ms); app.push(m.traceMs); }
+      tokens = m.tokens;
+    }
+    const memory = await page.evaluate(() => window.__benchMemories.reduce((n, m) => Math.max(n, m.buffer.byteLength), 0));
+    if (ctx.problems.length) console.log(`page problems: ${ctx.problems.join('; ')}`);
+    return { loadMs, wallMs: median(wall), traceMs: median(app), tokens, memoryMiB: memory ? memory / MiB : null };
+  } finally {
+    await H.closePage(ctx);
+  }
+}
+
+// Rows for the main table: trace (wall and the app's own), load, memory, per folder.
+async function chromiumRows(root, folders, { T = 128, rounds = 5 } = {}) {
+  const H = require(path.join(root, 'tests/e2e/helpers.js'));
+  const rows = [];
+  for (const [dtype, folder] of Object.entries(folders)) {
+    const r = await pageRun(H, folder, { T, rounds });
+    const what = `Chromium page, ${r.tokens} tokens, ${dtype}`;
+    rows.push([`${what}: trace (wall around setText)`, r.wallMs, null, null, null]);
+    rows.push([`${what}: trace (the app's trace_ms)`, r.traceMs, null, null, null]);
+    rows.push([`${what}: load through the file input`, r.loadMs, null, null, null]);
+    rows.push([`${what}: WASM memory after load + trace (MiB)`, r.memoryMiB, null, null, null]);
+  }
+  return rows;
+}
+
+module.exports = { chromiumRows };

@@ -1,0 +1,62 @@
+// The whole-model measures: a GPT-2-small-size forward with attentions (AttnScope's trace: every attention
+// and hidden state, logits at the last position) against the same f32 weights as an ONNX graph
+// (gpt2_onnx.js) run by a peer. First the logits check: AttnScope's f32 logits against the peer's; a
+// mismatch throws LogitsMismatch (the driver exits 1).
+'use strict';
+const { traceIds, maxAbsDiff } = require('./data');
+const { gpt2Inputs } = require('./gpt2_onnx');
+const { interleave, timeCall, sameRoundRatio } = require('./interleave');
+const { MiB } = require('./table');
+
+class LogitsMismatch extends Error {}
+
+function modelFeeds(ids) {
+  const i = gpt2Inputs(ids), T = ids.length;
+  return { input_ids: { data: i.input_ids, dims: [T] }, position_ids: { data: i.position_ids, dims: [T] },
+           mask: { data: i.mask, dims: [T, T] }, last_index: { data: i.last_index, dims: [1] } };
+}
+
+// The check: |AttnScope - peer| over the last position's logits, relative to their largest magnitude.
+function checkLogits(what, ours, theirs) {
+  const diff = maxAbsDiff(ours, theirs);
+  let scale = 0;
+  for (const v of ours) scale = Math.max(scale, Math.abs(v));
+  const tolerance = 1e-3 * Math.max(1, scale);
+  console.log(`check: ${what}: max abs logit diff ${diff.toExponential(2)} (largest |logit| ${scale.toFixed(3)}, tolerance ${tolerance.toExponential(1)})`);
+  if (!(diff <= tolerance)) throw new LogitsMismatch(`${what}: the ONNX graph's logits disagree with AttnScope's (max abs diff ${diff})`);
+}
+
+// sides: {f32, f16} AttnScope sides with the models open; peer: a peers.js object; onnx: gpt2Onnx(folder).
+// Returns {rows, extra} (extra: load and memory rows).
+async function wholeModelRows(sides, peer, onnx, { T = 128, rounds = 7 } = {}) {
+  const ids = traceIds(T, onnx.vocab);
+  const t0 = performance.now();
+  const session = await peer.model(onnx.bytes, modelFeeds(ids));
+  const peerLoadMs = performance.now() - t0;
+  const theirs = (await session.run()).logits;
+  await sides.f32.modelTrace(T);
+  checkLogits(`f32 trace, ${peer.name} against AttnScope (${sides.f32.build})`, await sides.f32.modelLogits(), theirs);
+  await sides.f16.modelTrace(T);
+  // Informational: f16 weights are a different model (rounded), so only the size of the gap is shown.
+  console.log(`info: f16 trace against the f32 graph: max abs logit diff ${maxAbsDiff(await sides.f16.modelLogits(), theirs).toExponential(2)}`);
+
+  const r = await interleave([{ run: () => sides.f32.modelTrace(T) }, { run: () => sides.f16.modelTrace(T) },
+                              { run: timeCall(session.run) }], { rounds, warmup: 1 });
+  const what = `GPT-2-small forward with attentions, ${T} tokens`;
+  const rows = [
+    [`${what}, f32`, r.medians[0], peer.name, r.medians[2], sameRoundRatio(r.times[0], r.times[2])],
+    [`${what}, f16 (peer: f32 graph)`, r.medians[1], peer.name, r.medians[2], sameRoundRatio(r.times[1], r.times[2])],
+  ];
+  const extra = [
+    ['load f32 (AttnScope: folder read + model_load; peer: session create)', await sides.f32.modelLoadMs(), peer.name, peerLoadMs, null],
+    ['load f16', await sides.f16.modelLoadMs(), null, null, null],
+  ];
+  for (const dtype of ['f32', 'f16']) {
+    const bytes = sides[dtype].memoryBytes();
+    if (bytes !== null) extra.push([`WASM memory after load + ${T}-token trace, ${dtype} (MiB)`, bytes / MiB, null, null, null]);
+  }
+  session.release();
+  return { rows, extra };
+}
+
+module.exports = { wholeModelRows, modelFeeds, LogitsMismatch };
