@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "core/simd.h"
+
 namespace attn {
 
 namespace {
@@ -122,6 +124,23 @@ uint16_t f32_to_bf16(float f) {
     // Round to nearest even on the dropped 16 bits; overflow carries into infinity as it should.
     uint32_t bias = 0x7fffu + ((x >> 16) & 1u);
     return static_cast<uint16_t>((x + bias) >> 16);
+}
+
+void widen_to_f32(DType type, const void* src, size_t n, float* dst) {
+    using namespace simd;
+    if (type == DType::F32) {
+        std::memcpy(dst, src, n * sizeof(float));
+        return;
+    }
+    const uint16_t* h = static_cast<const uint16_t*>(src);
+    size_t i = 0;
+    if (type == DType::F16) {
+        for (; i + kLanes <= n; i += kLanes) vstore(dst + i, vload_f16(h + i));
+        for (; i < n; ++i) dst[i] = f16_to_f32(h[i]);
+    } else {
+        for (; i + kLanes <= n; i += kLanes) vstore(dst + i, vload_bf16(h + i));
+        for (; i < n; ++i) dst[i] = bf16_to_f32(h[i]);
+    }
 }
 
 }  // namespace attn

@@ -38,4 +38,9 @@ uint16_t f32_to_f16(float f);
 float bf16_to_f32(uint16_t b);
 uint16_t f32_to_bf16(float f);
 
+// n values stored as F32, F16 or BF16 at src, widened to f32 at dst a SIMD vector at a time (core/simd.h),
+// bit-identical to the conversions above (natively, F16C makes a signalling half NaN quiet). Weight rows
+// and GEMM packing use it.
+void widen_to_f32(DType type, const void* src, size_t n, float* dst);
+
 }  // namespace attn

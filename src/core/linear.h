@@ -1,5 +1,5 @@
 // Linear layers over weights kept in their stored dtype (F32, F16 or BF16): a 16-bit checkpoint stays
-// 16-bit in memory and is widened block by block inside the product. Eigen stays in linear.cpp.
+// 16-bit in memory and is widened a SIMD vector at a time inside the product (core/gemm.h).
 //
 //   WeightMatrix w{DType::F16, /*rows=*/D_out, /*cols=*/D_in, bytes, WeightLayout::out_in};  // nn.Linear
 //   linear(x, T, w, bias, y);            // y (T, D_out) = x (T, D_in) @ W^T + bias

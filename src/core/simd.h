@@ -151,3 +151,69 @@ inline Vec vexp(Vec x) {
 }
 
 }  // namespace attn::simd
+
+// Widening loads: kLanes 16-bit floats at p (IEEE binary16 or bfloat16 bits) as one Vec, exact (subnormals,
+// infinities and NaN payloads kept, as dtype.h's f16_to_f32; only F16C sets a signalling NaN's quiet bit).
+// 16-bit weights are widened a vector at a time with these instead of one value at a time
+// (PERFORMANCE-NOTES: that made f16 slower than f32).
+// F16C converts natively; SIMD128 has no half type, so its f16 path moves the exponent and mantissa into
+// place and rescales by 2^112 with one exact multiply (which also turns subnormal halves into normal floats),
+// then restores the all-ones exponent of infinities and NaNs and the sign.
+namespace attn::simd {
+
+inline float f16_bits_to_float(uint16_t h) {  // the same steps on one value (scalar build and tails)
+    uint32_t em = static_cast<uint32_t>(h & 0x7fffu) << 13;
+    float f;
+    std::memcpy(&f, &em, sizeof f);
+    f *= 0x1p112f;
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    if (f >= 65536.0f) bits |= 0x7f800000u;
+    bits |= static_cast<uint32_t>(h & 0x8000u) << 16;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+inline float bf16_bits_to_float(uint16_t h) {
+    uint32_t bits = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+#if defined(__AVX512F__)
+inline Vec vload_f16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+inline Vec vload_bf16(const uint16_t* p) {
+    __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+inline Vec vload_f16(const uint16_t* p) {
+#if defined(__F16C__)
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+#else
+    alignas(32) float f[8];
+    for (int i = 0; i < 8; ++i) f[i] = f16_bits_to_float(p[i]);
+    return _mm256_load_ps(f);
+#endif
+}
+inline Vec vload_bf16(const uint16_t* p) {
+    __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+#elif defined(__wasm_simd128__)
+inline Vec vload_f16(const uint16_t* p) {
+    v128_t h = wasm_u32x4_load16x4(p);
+    v128_t em = wasm_u32x4_shr(wasm_i32x4_shl(h, 17), 4);  // exponent and mantissa at float positions
+    v128_t f = wasm_f32x4_mul(em, wasm_f32x4_splat(0x1p112f));
+    v128_t special = wasm_f32x4_ge(f, wasm_f32x4_splat(65536.0f));  // was exponent 31: infinity or NaN
+    f = wasm_v128_or(f, wasm_v128_and(special, wasm_i32x4_splat(0x7f800000)));
+    return wasm_v128_bitselect(wasm_i32x4_shl(h, 16), f, wasm_i32x4_splat(INT32_MIN));
+}
+inline Vec vload_bf16(const uint16_t* p) { return wasm_i32x4_shl(wasm_u32x4_load16x4(p), 16); }
+#else
+inline Vec vload_f16(const uint16_t* p) { return f16_bits_to_float(*p); }
+inline Vec vload_bf16(const uint16_t* p) { return bf16_bits_to_float(*p); }
+#endif
+
+}  // namespace attn::simd

@@ -1,0 +1,370 @@
+// A packed, register-blocked GEMM (the GotoBLAS/BLIS scheme) written once against core/simd.h, and its
+// scalar reference.
+//
+// For each depth block of kKC and row block of kMC: A's rows are packed into micro-panels of kMR rows
+// ([k][row], read as broadcasts), then for each kNR-column panel of B: B is packed ([k][column], widened
+// from 16 bits here, once per panel) into a buffer that stays in L1 while the micro-kernel runs every
+// row micro-panel over it, keeping a kMR x kNV tile of accumulator vectors in registers. Weights in
+// out_in layout are transposed while packed. A few rows (M <= 4) read the weight in place instead, since
+// packing would copy it once to use it once: against out_in weights (the LM head of a trace asks for 1-4
+// rows of a 50257 x 768 table) as dot products along the stored rows, widening inside the loop, so the
+// table is read once and never copied; against in_out weights as strips of columns summed over the rows.
+#include "core/gemm.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/simd.h"
+
+#if defined(__SSE__) && !defined(__wasm__)
+#include <xmmintrin.h>
+#endif
+
+namespace attn {
+namespace {
+
+using namespace simd;
+
+// Register tile per target: kMR rows x kNV vectors of accumulators, plus kNV loaded B vectors and a
+// broadcast A value, within the register file (AVX-512: 32 zmm; AVX2: 16 ymm; V8's SIMD128: 16 xmm, and
+// with no FMA each multiply needs a temporary). Measured at 128x768x768: WASM 5x2 ran at ~44 GFLOP/s, 3x3
+// and 4x2 at 38-43, while 4x3 and 6x2 spill registers and ran 2-3x slower.
+#if defined(__AVX512F__)
+constexpr int kMR = 8, kNV = 3;
+#elif defined(__AVX2__) && defined(__FMA__)
+constexpr int kMR = 6, kNV = 2;
+#elif defined(__wasm_simd128__)
+constexpr int kMR = 5, kNV = 2;
+#else
+constexpr int kMR = 4, kNV = 4;
+#endif
+constexpr int kNR = kNV * kLanes;
+constexpr int kKC = 256;  // depth per pass: the B panel (kKC x kNR floats, 48 KiB natively) stays near L1
+constexpr int kMC = 256;  // rows of A packed per pass (kMC x kKC floats stay in L2)
+// Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products
+// (kDotAccumulators = rows x stored rows summed at once) and in_out by strips of kNR columns.
+constexpr int kDotRows = 4, kAxpyRows = 4;
+#if defined(__AVX512F__)
+constexpr int kDotAccumulators = 16;
+#else
+constexpr int kDotAccumulators = 8;
+#endif
+
+// kLanes (or one) stored values at element index i, widened to f32.
+template <DType kType>
+inline Vec load_vec(const void* base, size_t i) {
+    if constexpr (kType == DType::F32) return vload(static_cast<const float*>(base) + i);
+    else if constexpr (kType == DType::F16) return vload_f16(static_cast<const uint16_t*>(base) + i);
+    else return vload_bf16(static_cast<const uint16_t*>(base) + i);
+}
+template <DType kType>
+inline float load_one(const void* base, size_t i) {
+    if constexpr (kType == DType::F32) return static_cast<const float*>(base)[i];
+    else if constexpr (kType == DType::F16) return f16_bits_to_float(static_cast<const uint16_t*>(base)[i]);
+    else return bf16_bits_to_float(static_cast<const uint16_t*>(base)[i]);
+}
+
+// n stored values from element index i into dst, widened.
+template <DType kType>
+inline void widen_run(const void* base, size_t i, int n, float* dst) {
+    int j = 0;
+    for (; j + kLanes <= n; j += kLanes) vstore(dst + j, load_vec<kType>(base, i + j));
+    for (; j < n; ++j) dst[j] = load_one<kType>(base, i + j);
+}
+
+void ensure(std::vector<float>& buffer, size_t n) {
+    if (buffer.size() < n) buffer.resize(n);
+}
+
+// A's rows [0, m) at depth [k0, k0 + kc) as micro-panels of up to kMR rows, each [kc][rows].
+void pack_a(const float* a, int lda, int m, int k0, int kc, float* dst) {
+    for (int i0 = 0; i0 < m; i0 += kMR) {
+        const int rows = std::min(kMR, m - i0);
+        for (int i = 0; i < rows; ++i) {
+            const float* src = a + static_cast<size_t>(i0 + i) * lda + k0;
+            for (int k = 0; k < kc; ++k) dst[k * rows + i] = src[k];
+        }
+        dst += static_cast<size_t>(rows) * kc;
+    }
+}
+
+// B stored (K, N): panel rows [k0, k0 + kc), columns [n0, n0 + nr) as [kc][kNR], zero past nr.
+template <DType kType>
+void pack_b_in_out(const WeightMatrix& w, int k0, int kc, int n0, int nr, float* dst) {
+    for (int k = 0; k < kc; ++k) {
+        const size_t from = static_cast<size_t>(k0 + k) * w.cols + n0;
+        float* d = dst + static_cast<size_t>(k) * kNR;
+        if (nr == kNR) {
+            for (int v = 0; v < kNV; ++v) vstore(d + v * kLanes, load_vec<kType>(w.data, from + v * kLanes));
+        } else {
+            widen_run<kType>(w.data, from, nr, d);
+            std::fill(d + nr, d + kNR, 0.0f);
+        }
+    }
+}
+
+// dst[c * dst_stride + r] = src[r * src_stride + c] for a 4 x 4 block.
+inline void transpose4(const float* src, int src_stride, float* dst, int dst_stride) {
+#if defined(__wasm_simd128__)
+    v128_t r0 = wasm_v128_load(src), r1 = wasm_v128_load(src + src_stride);
+    v128_t r2 = wasm_v128_load(src + 2 * src_stride), r3 = wasm_v128_load(src + 3 * src_stride);
+    v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+    v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+    wasm_v128_store(dst, wasm_i64x2_shuffle(t0, t2, 0, 2));
+    wasm_v128_store(dst + dst_stride, wasm_i64x2_shuffle(t0, t2, 1, 3));
+    wasm_v128_store(dst + 2 * dst_stride, wasm_i64x2_shuffle(t1, t3, 0, 2));
+    wasm_v128_store(dst + 3 * dst_stride, wasm_i64x2_shuffle(t1, t3, 1, 3));
+#elif defined(__SSE__)
+    __m128 r0 = _mm_loadu_ps(src), r1 = _mm_loadu_ps(src + src_stride);
+    __m128 r2 = _mm_loadu_ps(src + 2 * src_stride), r3 = _mm_loadu_ps(src + 3 * src_stride);
+    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+    _mm_storeu_ps(dst, r0);
+    _mm_storeu_ps(dst + dst_stride, r1);
+    _mm_storeu_ps(dst + 2 * dst_stride, r2);
+    _mm_storeu_ps(dst + 3 * dst_stride, r3);
+#else
+    for (int r = 0; r < 4; ++r)
+        for (int c = 0; c < 4; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
+#endif
+}
+
+// B stored (N, K): rows [n0, n0 + nr) at depth [k0, k0 + kc), widened into `rows` ([nr][kc]) and then
+// transposed into dst as [kc][kNR], zero past nr.
+template <DType kType>
+void pack_b_out_in(const WeightMatrix& w, int k0, int kc, int n0, int nr, float* dst, float* rows) {
+    for (int j = 0; j < nr; ++j)
+        widen_run<kType>(w.data, static_cast<size_t>(n0 + j) * w.cols + k0, kc, rows + static_cast<size_t>(j) * kc);
+    const int nr4 = nr & ~3, kc4 = kc & ~3;
+    for (int j = 0; j < nr4; j += 4) {
+        for (int k = 0; k < kc4; k += 4)
+            transpose4(rows + static_cast<size_t>(j) * kc + k, kc, dst + static_cast<size_t>(k) * kNR + j, kNR);
+        for (int k = kc4; k < kc; ++k)
+            for (int jj = j; jj < j + 4; ++jj)
+                dst[static_cast<size_t>(k) * kNR + jj] = rows[static_cast<size_t>(jj) * kc + k];
+    }
+    for (int k = 0; k < kc; ++k) {
+        float* d = dst + static_cast<size_t>(k) * kNR;
+        for (int j = nr4; j < nr; ++j) d[j] = rows[static_cast<size_t>(j) * kc + k];
+        std::fill(d + nr, d + kNR, 0.0f);
+    }
+}
+
+// The micro-kernel: the C tile (R rows x nr columns, at c with row stride ldc) gets packed A (kc x R) times
+// the packed B panel (kc x kNR). The first depth pass stores (adding the bias), later passes accumulate.
+template <int R>
+void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, int nr, const float* bias, bool first) {
+    Vec acc[R][kNV];
+    for (int i = 0; i < R; ++i)
+        for (int v = 0; v < kNV; ++v) acc[i][v] = vzero();
+    for (int k = 0; k < kc; ++k) {
+        Vec b[kNV];
+        for (int v = 0; v < kNV; ++v) b[v] = vload(bp + v * kLanes);
+        for (int i = 0; i < R; ++i) {
+            const Vec x = vset1(ap[i]);
+            for (int v = 0; v < kNV; ++v) acc[i][v] = vfmadd(x, b[v], acc[i][v]);
+        }
+        ap += R;
+        bp += kNR;
+    }
+    if (nr == kNR) {
+        for (int i = 0; i < R; ++i)
+            for (int v = 0; v < kNV; ++v) {
+                float* p = c + static_cast<size_t>(i) * ldc + v * kLanes;
+                Vec sum = acc[i][v];
+                if (!first) sum = vadd(vload(p), sum);
+                else if (bias) sum = vadd(vload(bias + v * kLanes), sum);
+                vstore(p, sum);
+            }
+        return;
+    }
+    alignas(64) float tile[R * kNR];
+    for (int i = 0; i < R; ++i)
+        for (int v = 0; v < kNV; ++v) vstore(tile + i * kNR + v * kLanes, acc[i][v]);
+    for (int i = 0; i < R; ++i) {
+        float* row = c + static_cast<size_t>(i) * ldc;
+        for (int j = 0; j < nr; ++j) {
+            const float base = !first ? row[j] : bias ? bias[j] : 0.0f;
+            row[j] = base + tile[i * kNR + j];
+        }
+    }
+}
+
+using MicroKernel = void (*)(int, const float*, const float*, float*, int, int, const float*, bool);
+
+template <int... I>
+constexpr auto micro_kernel_table(std::integer_sequence<int, I...>) {
+    return std::array<MicroKernel, sizeof...(I)>{micro_kernel<I + 1>...};
+}
+// kMicroKernels[r - 1] handles r rows: a last partial row block computes only its own rows.
+constexpr auto kMicroKernels = micro_kernel_table(std::make_integer_sequence<int, kMR>{});
+
+template <DType kType>
+void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
+    const int K = w.n_in(), N = w.n_out();
+    thread_local std::vector<float> a_pack, b_pack, b_rows;
+    ensure(b_pack, static_cast<size_t>(kKC) * kNR);
+    if (w.layout == WeightLayout::out_in) ensure(b_rows, static_cast<size_t>(kKC) * kNR);
+    for (int k0 = 0; k0 < K; k0 += kKC) {
+        const int kc = std::min(kKC, K - k0);
+        for (int m0 = 0; m0 < M; m0 += kMC) {
+            const int mc = std::min(kMC, M - m0);
+            ensure(a_pack, static_cast<size_t>(mc) * kc);
+            pack_a(a + static_cast<size_t>(m0) * K, K, mc, k0, kc, a_pack.data());
+            for (int n0 = 0; n0 < N; n0 += kNR) {
+                const int nr = std::min(kNR, N - n0);
+                if (w.layout == WeightLayout::in_out) pack_b_in_out<kType>(w, k0, kc, n0, nr, b_pack.data());
+                else pack_b_out_in<kType>(w, k0, kc, n0, nr, b_pack.data(), b_rows.data());
+                const float* ap = a_pack.data();
+                for (int i0 = 0; i0 < mc; i0 += kMR) {
+                    const int rows = std::min(kMR, mc - i0);
+                    kMicroKernels[rows - 1](kc, ap, b_pack.data(), c + static_cast<size_t>(m0 + i0) * N + n0, N, nr,
+                                            bias ? bias + n0 : nullptr, k0 == 0);
+                    ap += static_cast<size_t>(rows) * kc;
+                }
+            }
+        }
+    }
+}
+
+// R rows of A (stride K) against stored rows [n0, n0 + NB) of an out_in weight: R x NB dot products.
+template <DType kType, int R, int NB>
+void dot_block(const float* a, int K, const void* wdata, int n0, const float* bias, float* c, int ldc) {
+    Vec acc[R][NB];
+    for (int i = 0; i < R; ++i)
+        for (int j = 0; j < NB; ++j) acc[i][j] = vzero();
+    int k = 0;
+    for (; k + kLanes <= K; k += kLanes) {
+        Vec b[NB];
+        for (int j = 0; j < NB; ++j) b[j] = load_vec<kType>(wdata, static_cast<size_t>(n0 + j) * K + k);
+        for (int i = 0; i < R; ++i) {
+            const Vec x = vload(a + static_cast<size_t>(i) * K + k);
+            for (int j = 0; j < NB; ++j) acc[i][j] = vfmadd(x, b[j], acc[i][j]);
+        }
+    }
+    float tail[R][NB] = {};
+    for (; k < K; ++k)
+        for (int j = 0; j < NB; ++j) {
+            const float bv = load_one<kType>(wdata, static_cast<size_t>(n0 + j) * K + k);
+            for (int i = 0; i < R; ++i) tail[i][j] += a[static_cast<size_t>(i) * K + k] * bv;
+        }
+    for (int i = 0; i < R; ++i)
+        for (int j = 0; j < NB; ++j)
+            c[static_cast<size_t>(i) * ldc + n0 + j] = vsum(acc[i][j]) + tail[i][j] + (bias ? bias[n0 + j] : 0.0f);
+}
+
+template <DType kType, int R>
+void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c) {
+    constexpr int NB = kDotAccumulators / R > 0 ? kDotAccumulators / R : 1;
+    const int K = w.cols, N = w.rows;
+    int n0 = 0;
+    for (; n0 + NB <= N; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
+    for (; n0 < N; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
+}
+
+// R rows of A against an in_out weight read in place: for each strip of kNR columns, R x kNV accumulators
+// summed over the stored rows, widening as it loads. Packing would copy B once to use it once.
+template <DType kType, int R>
+void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* c) {
+    const int K = w.rows, N = w.cols;
+    int n0 = 0;
+    for (; n0 + kNR <= N; n0 += kNR) {
+        Vec acc[R][kNV];
+        for (int i = 0; i < R; ++i)
+            for (int v = 0; v < kNV; ++v) acc[i][v] = bias ? vload(bias + n0 + v * kLanes) : vzero();
+        for (int k = 0; k < K; ++k) {
+            Vec b[kNV];
+            for (int v = 0; v < kNV; ++v) b[v] = load_vec<kType>(w.data, static_cast<size_t>(k) * N + n0 + v * kLanes);
+            for (int i = 0; i < R; ++i) {
+                const Vec x = vset1(a[static_cast<size_t>(i) * K + k]);
+                for (int v = 0; v < kNV; ++v) acc[i][v] = vfmadd(x, b[v], acc[i][v]);
+            }
+        }
+        for (int i = 0; i < R; ++i)
+            for (int v = 0; v < kNV; ++v) vstore(c + static_cast<size_t>(i) * N + n0 + v * kLanes, acc[i][v]);
+    }
+    for (; n0 < N; ++n0)  // fewer than kNR columns left
+        for (int i = 0; i < R; ++i) {
+            float acc = bias ? bias[n0] : 0.0f;
+            for (int k = 0; k < K; ++k)
+                acc += a[static_cast<size_t>(i) * K + k] * load_one<kType>(w.data, static_cast<size_t>(k) * N + n0);
+            c[static_cast<size_t>(i) * N + n0] = acc;
+        }
+}
+
+template <DType kType>
+void gemm_typed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
+    if (w.layout == WeightLayout::out_in && M <= kDotRows) {
+        switch (M) {
+            case 1: dot_rows<kType, 1>(a, w, bias, c); break;
+            case 2: dot_rows<kType, 2>(a, w, bias, c); break;
+            case 3: dot_rows<kType, 3>(a, w, bias, c); break;
+            default: dot_rows<kType, 4>(a, w, bias, c); break;
+        }
+        return;
+    }
+    if (w.layout == WeightLayout::in_out && M <= kAxpyRows) {
+        switch (M) {
+            case 1: axpy_rows<kType, 1>(a, w, bias, c); break;
+            case 2: axpy_rows<kType, 2>(a, w, bias, c); break;
+            case 3: axpy_rows<kType, 3>(a, w, bias, c); break;
+            default: axpy_rows<kType, 4>(a, w, bias, c); break;
+        }
+        return;
+    }
+    gemm_packed<kType>(a, M, w, bias, c);
+}
+
+float stored_value(const WeightMatrix& w, size_t i) {
+    const uint16_t* h = static_cast<const uint16_t*>(w.data);
+    switch (w.dtype) {
+        case DType::F32: return static_cast<const float*>(w.data)[i];
+        case DType::F16: return f16_to_f32(h[i]);
+        default: return bf16_to_f32(h[i]);
+    }
+}
+
+void check_dtype(const WeightMatrix& w) {
+    if (w.dtype != DType::F32 && w.dtype != DType::F16 && w.dtype != DType::BF16)
+        throw std::invalid_argument(std::string("gemm: weights must be F32, F16 or BF16, not ") + dtype_name(w.dtype));
+}
+
+}  // namespace
+
+void gemm(const float* a, int M, const WeightMatrix& b, const float* bias, float* c) {
+    check_dtype(b);
+    const int K = b.n_in(), N = b.n_out();
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        for (int i = 0; i < M; ++i)
+            for (int j = 0; j < N; ++j) c[static_cast<size_t>(i) * N + j] = bias ? bias[j] : 0.0f;
+        return;
+    }
+    switch (b.dtype) {
+        case DType::F32: gemm_typed<DType::F32>(a, M, b, bias, c); break;
+        case DType::F16: gemm_typed<DType::F16>(a, M, b, bias, c); break;
+        default: gemm_typed<DType::BF16>(a, M, b, bias, c); break;
+    }
+}
+
+void gemm_reference(const float* a, int M, const WeightMatrix& b, const float* bias, float* c) {
+    check_dtype(b);
+    const int K = b.n_in(), N = b.n_out();
+    for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) {
+            double acc = bias ? bias[j] : 0.0;
+            for (int k = 0; k < K; ++k) {
+                const size_t at = b.layout == WeightLayout::in_out ? static_cast<size_t>(k) * N + j
+                                                                   : static_cast<size_t>(j) * K + k;
+                acc += static_cast<double>(a[static_cast<size_t>(i) * K + k]) * stored_value(b, at);
+            }
+            c[static_cast<size_t>(i) * N + j] = static_cast<float>(acc);
+        }
+}
+
+}  // namespace attn

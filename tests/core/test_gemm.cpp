@@ -1,0 +1,136 @@
+// gemm (the packed SIMD kernel and the few-rows kernels, M <= 4) against gemm_reference on every combination of
+// M, N and K below, both layouts, F32/F16/BF16 weights, with and without bias; and the SIMD widening
+// against dtype.h's scalar conversions on every 16-bit pattern.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/gemm.h"
+
+using namespace attn;
+
+namespace {
+
+std::vector<uint16_t> narrowed(const std::vector<float>& w, DType dtype) {
+    std::vector<uint16_t> out(w.size());
+    for (size_t i = 0; i < w.size(); ++i) out[i] = dtype == DType::F16 ? f32_to_f16(w[i]) : f32_to_bf16(w[i]);
+    return out;
+}
+
+uint32_t bits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+}  // namespace
+
+TEST_CASE("gemm equals gemm_reference on odd shapes, both layouts, every dtype, with and without bias") {
+    std::mt19937 rng(13);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int Ms[] = {1, 2, 3, 4, 5, 17, 128}, Ns[] = {1, 7, 32, 33, 769}, Ks[] = {1, 3, 64, 80, 768, 1023};
+    int checked = 0;
+    for (int K : Ks)
+        for (int N : Ns) {
+            // One weight per (K, N), stored (K, N) for in_out and its transpose (N, K) for out_in.
+            std::vector<float> w_in_out(static_cast<size_t>(K) * N), w_out_in(w_in_out.size()), bias(N);
+            for (float& v : w_in_out) v = normal(rng);
+            for (int k = 0; k < K; ++k)
+                for (int n = 0; n < N; ++n) w_out_in[static_cast<size_t>(n) * K + k] = w_in_out[static_cast<size_t>(k) * N + n];
+            for (float& v : bias) v = normal(rng);
+            for (DType dtype : {DType::F32, DType::F16, DType::BF16}) {
+                std::vector<uint16_t> h_in_out, h_out_in;
+                if (dtype != DType::F32) h_in_out = narrowed(w_in_out, dtype), h_out_in = narrowed(w_out_in, dtype);
+                const void* in_out = dtype == DType::F32 ? static_cast<const void*>(w_in_out.data()) : h_in_out.data();
+                const void* out_in = dtype == DType::F32 ? static_cast<const void*>(w_out_in.data()) : h_out_in.data();
+                const WeightMatrix layouts[] = {{dtype, K, N, in_out, WeightLayout::in_out},
+                                                {dtype, N, K, out_in, WeightLayout::out_in}};
+                // The stored values as f32 (in_out order), for the error bound.
+                std::vector<float> stored(w_in_out.size());
+                for (size_t i = 0; i < stored.size(); ++i)
+                    stored[i] = dtype == DType::F32 ? w_in_out[i] : dtype == DType::F16 ? f16_to_f32(h_in_out[i]) : bf16_to_f32(h_in_out[i]);
+                for (int M : Ms) {
+                    std::vector<float> a(static_cast<size_t>(M) * K);
+                    for (float& v : a) v = normal(rng);
+                    // Reference once per shape and dtype (in_out); the out_in reference must agree exactly.
+                    std::vector<float> expected(static_cast<size_t>(M) * N), magnitude(expected.size());
+                    gemm_reference(a.data(), M, layouts[0], nullptr, expected.data());
+                    if (M * N * K <= 100000) {
+                        std::vector<float> other(expected.size());
+                        gemm_reference(a.data(), M, layouts[1], nullptr, other.data());
+                        REQUIRE(other == expected);
+                    }
+                    for (int i = 0; i < M; ++i)
+                        for (int k = 0; k < K; ++k) {
+                            const float x = std::fabs(a[static_cast<size_t>(i) * K + k]);
+                            for (int n = 0; n < N; ++n)
+                                magnitude[static_cast<size_t>(i) * N + n] += x * std::fabs(stored[static_cast<size_t>(k) * N + n]);
+                        }
+                    for (const WeightMatrix& w : layouts)
+                        for (bool with_bias : {false, true}) {
+                            std::vector<float> c(expected.size(), NAN);
+                            gemm(a.data(), M, w, with_bias ? bias.data() : nullptr, c.data());
+                            // Any order of float sums is within (K + 1) u of sum |a b| (+ |bias|); a missing or
+                            // doubled term is about 1/K of it, far outside.
+                            const double u = std::ldexp(1.0, -24);
+                            int bad = 0;
+                            for (int i = 0; i < M; ++i)
+                                for (int n = 0; n < N; ++n) {
+                                    const size_t at = static_cast<size_t>(i) * N + n;
+                                    const double want = expected[at] + (with_bias ? static_cast<double>(bias[n]) : 0.0);
+                                    const double scale = magnitude[at] + (with_bias ? std::fabs(bias[n]) : 0.0f);
+                                    if (!(std::fabs(c[at] - want) <= (K + 3) * u * scale + 1e-30)) ++bad;
+                                }
+                            INFO("gemm M=" << M << " N=" << N << " K=" << K << " " << std::string(dtype_name(dtype))
+                                           << (w.layout == WeightLayout::in_out ? " in_out" : " out_in")
+                                           << (with_bias ? " bias" : " no bias"));
+                            CHECK(bad == 0);
+                            ++checked;
+                        }
+                }
+            }
+        }
+    CHECK(checked == 7 * 5 * 6 * 3 * 2 * 2);
+}
+
+TEST_CASE("gemm with K = 0 writes the bias (or zeros), and rejects integer weights") {
+    const float bias[3] = {1.0f, -2.0f, 0.5f};
+    float c[6] = {7, 7, 7, 7, 7, 7};
+    gemm(nullptr, 2, WeightMatrix{DType::F32, 0, 3, nullptr, WeightLayout::in_out}, bias, c);
+    CHECK(c[4] == -2.0f);
+    gemm(nullptr, 2, WeightMatrix{DType::F32, 3, 0, nullptr, WeightLayout::out_in}, nullptr, c);
+    CHECK(c[5] == 0.0f);
+    const int32_t ints[1] = {1};
+    const float x[1] = {1.0f};
+    CHECK_THROWS(gemm(x, 1, WeightMatrix{DType::I32, 1, 1, ints, WeightLayout::out_in}, nullptr, c));
+}
+
+TEST_CASE("widen_to_f32 gives dtype.h's exact conversion for every 16-bit pattern, at any offset and length") {
+    std::vector<uint16_t> all(65536 + 7);
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
+    for (DType dtype : {DType::F16, DType::BF16}) {
+        for (size_t offset : {0, 1, 3}) {
+            const size_t n = 65536 + 4 - offset;
+            std::vector<float> wide(n);
+            widen_to_f32(dtype, all.data() + offset, n, wide.data());
+            int bad = 0;
+            for (size_t i = 0; i < n; ++i) {
+                const uint16_t h = all[offset + i];
+                const float want = dtype == DType::F16 ? f16_to_f32(h) : bf16_to_f32(h);
+                // F16C quiets a signalling NaN (sets the top mantissa bit); everything else is bit-exact.
+                const uint32_t quiet = std::isnan(want) ? 0x00400000u : 0u;
+                if ((bits(wide[i]) | quiet) != (bits(want) | quiet)) ++bad;
+            }
+            INFO(std::string(dtype_name(dtype)) << " offset " << offset);
+            CHECK(bad == 0);
+        }
+    }
+    const float f[5] = {1.0f, -0.0f, INFINITY, 3.5f, -1e-40f};
+    float out[5];
+    widen_to_f32(DType::F32, f, 5, out);
+    CHECK(std::memcmp(f, out, sizeof f) == 0);
+}
