@@ -31,7 +31,7 @@ async function kernelRows(a, peers, { rounds = 21 } = {}) {
     for (const p of peers) sessions.push(await p.attention(H, T, d, q, k, v));
     await a.attentionRun();
     const ours = await a.attentionOut(n);
-    rows.push(...await measure(`attention T=${T}, 12 heads, d=64, not causal`, () => a.attentionRun(), ours, sessions, 'out',
+    rows.push(...await measure(`attention T=${T}, 12 heads, d=64, not causal (AttnScope also stores P)`, () => a.attentionRun(), ours, sessions, 'out',
                                T >= 512 ? Math.ceil(rounds / 2) : rounds));
   }
   const M = 128, K = 768, N = 768;

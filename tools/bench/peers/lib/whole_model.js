@@ -59,4 +59,4 @@ async function wholeModelRows(sides, peer, onnx, { T = 128, rounds = 7 } = {}) {
   return { rows, extra };
 }
 
-module.exports = { wholeModelRows, modelFeeds, LogitsMismatch };
+module.exports = { wholeModelRows, modelFeeds, checkLogits, LogitsMismatch };
