@@ -260,10 +260,21 @@ void dot_block(const float* a, int K, const void* wdata, int n0, const float* bi
 
 template <DType kType, int R>
 void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c) {
-    constexpr int NB = kDotAccumulators / R > 0 ? kDotAccumulators / R : 1;
     const int K = w.cols, N = w.rows;
     int n0 = 0;
-    for (; n0 + NB <= N; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
+    if constexpr (kType == DType::F32 && kLanes >= 8) {
+        // Natively, f32 rows have nothing to widen: a block of kDotAccumulators stored rows taken by each A
+        // row in turn (it stays in L1/L2) ran 1.3-1.9x faster at M = 2 and 4 than all rows at once.
+        for (; n0 + kDotAccumulators <= N; n0 += kDotAccumulators)
+            for (int i = 0; i < R; ++i)
+                dot_block<kType, 1, kDotAccumulators>(a + static_cast<size_t>(i) * K, K, w.data, n0, bias,
+                                                      c + static_cast<size_t>(i) * N, N);
+    } else {
+        // 16-bit rows (and SIMD128, where it measured faster for f32 too): every A row against each widened
+        // vector, so a value is widened once.
+        constexpr int NB = kDotAccumulators / R > 0 ? kDotAccumulators / R : 1;
+        for (; n0 + NB <= N; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
+    }
     for (; n0 < N; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
 }
 
