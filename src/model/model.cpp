@@ -114,7 +114,7 @@ Trace Network::forward_seq2seq(const std::vector<int32_t>&, const std::vector<in
 
 Expected<ModelPtr> model_load(const FileSet& files) {
     return catch_errors([&]() -> ModelPtr {
-        const Bytes* config_bytes = files.find("config.json");
+        const Blob* config_bytes = files.find("config.json");
         if (!config_bytes) throw Error(files.label + ": no config.json among the model files");
         Json config = json_parse(string_from_bytes(*config_bytes), "config.json");
         if (!config.is_object()) throw Error("config.json: expected a JSON object");

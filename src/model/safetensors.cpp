@@ -81,7 +81,7 @@ size_t utf8_invalid_at(const uint8_t* p, size_t n) {
 
 // When the "header length" is really the start of another format (a PyTorch .bin is a ZIP archive,
 // GGUF has its own magic, an HTML error page is text), say what the file looks like instead.
-std::string format_hint(const Bytes& b) {
+std::string format_hint(const Blob& b) {
     if (std::memcmp(b.data(), "PK\x03\x04", 4) == 0)
         return " (the file is a ZIP archive, e.g. a PyTorch .bin checkpoint, not safetensors)";
     if (std::memcmp(b.data(), "GGUF", 4) == 0) return " (the file is a GGUF model, not safetensors)";
@@ -211,13 +211,13 @@ Entry entry_parse(const std::string& name, const Json& info, uint64_t data_size,
 // Friend of SafetensorsFile: the one place that fills it. Throws attn::Error.
 class SafetensorsParser {
 public:
-    static SafetensorsFile parse(SharedBytes bytes, const std::string& label);
+    static SafetensorsFile parse(SharedBlob bytes, const std::string& label);
 };
 
-SafetensorsFile SafetensorsParser::parse(SharedBytes shared, const std::string& label) {
+SafetensorsFile SafetensorsParser::parse(SharedBlob shared, const std::string& label) {
     if (!shared) throw Error(label + ": no file contents");
-    const Bytes& b = *shared;
-    if (is_git_lfs_pointer(b))
+    const Blob& b = *shared;
+    if (is_git_lfs_pointer(b.data(), b.size()))
         throw Error(label + ": this is a Git LFS pointer (" + std::to_string(b.size()) +
                     " bytes), not the weights; fetch the real file (git lfs pull)");
     if (b.size() < 8)
@@ -315,13 +315,17 @@ SafetensorsFile SafetensorsParser::parse(SharedBytes shared, const std::string& 
     return file;
 }
 
-Expected<SafetensorsFile> safetensors_parse(SharedBytes bytes, const std::string& label) {
+Expected<SafetensorsFile> safetensors_parse(SharedBlob bytes, const std::string& label) {
     return catch_errors([&] { return SafetensorsParser::parse(std::move(bytes), label); });
 }
 
-bool is_git_lfs_pointer(const Bytes& bytes) {
+Expected<SafetensorsFile> safetensors_parse(SharedBytes bytes, const std::string& label) {
+    return safetensors_parse(bytes ? std::make_shared<const Blob>(std::move(bytes)) : nullptr, label);
+}
+
+bool is_git_lfs_pointer(const uint8_t* data, size_t size) {
     size_t n = sizeof(kLfsPrefix) - 1;
-    return bytes.size() >= n && std::memcmp(bytes.data(), kLfsPrefix, n) == 0;
+    return size >= n && std::memcmp(data, kLfsPrefix, n) == 0;
 }
 
 const TensorView* SafetensorsFile::find(const std::string& name) const {

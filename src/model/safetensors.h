@@ -55,11 +55,11 @@ public:
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
     size_t header_size() const { return header_size_; }   // the JSON text, padding included
     size_t data_size() const { return data_size_; }       // bytes after the header
-    const SharedBytes& bytes() const { return bytes_; }
+    const SharedBlob& bytes() const { return bytes_; }
 
 private:
     friend class SafetensorsParser;
-    SharedBytes bytes_;   // keeps the views' data alive; copies of this object share it
+    SharedBlob bytes_;   // keeps the views' data alive (a vector or a mapped file); copies share it
     std::string label_;
     std::vector<TensorView> tensors_;
     std::map<std::string, size_t> index_;   // name -> position in tensors_
@@ -73,10 +73,13 @@ private:
 // 100 MB or past the end of the file, non-UTF-8 or non-'{' headers, malformed or too deep JSON,
 // duplicate keys, unknown dtypes, bad shapes or offsets, sizes that overflow, byte spans that do not
 // match shape x dtype, gaps, overlaps and trailing bytes. The views point into `bytes` (kept alive).
+Expected<SafetensorsFile> safetensors_parse(SharedBlob bytes, const std::string& label);
+// The same over bytes in a vector (shared, not copied).
 Expected<SafetensorsFile> safetensors_parse(SharedBytes bytes, const std::string& label);
 
 // True when `bytes` is a Git LFS pointer file rather than the content it stands for.
-bool is_git_lfs_pointer(const Bytes& bytes);
+bool is_git_lfs_pointer(const uint8_t* data, size_t size);
+inline bool is_git_lfs_pointer(const Bytes& bytes) { return is_git_lfs_pointer(bytes.data(), bytes.size()); }
 
 // Copies of a tensor's elements, safe for misaligned data. They throw attn::Error naming the file
 // and tensor when the dtype does not fit (e.g. I64 to f32); model loaders call them inside

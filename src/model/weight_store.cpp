@@ -73,7 +73,7 @@ WeightStore WeightStoreLoader::load(const FileSet& files) {
 
 void WeightStoreLoader::load_sharded(WeightStore& store, const FileSet& files) {
     const std::string label = kWeightsIndexFile;
-    const Bytes* bytes = files.find(label);
+    const Blob* bytes = files.find(label);
     Json index = json_parse(string_from_bytes(*bytes), label);
     if (!index.is_object()) throw Error(label + ": expected a JSON object, found " + json_type_name(index));
     const Json& weight_map = json_require(index, "weight_map", label);

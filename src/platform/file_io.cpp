@@ -1,8 +1,11 @@
-// POSIX file reading for the CLI, the desktop app and the tests.
+// POSIX file reading and mapping for the CLI, the desktop app and the tests.
 #include "platform/file_io.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -31,18 +34,56 @@ Expected<Bytes> file_read(const std::string& path) {
     return bytes;
 }
 
-Expected<bool> file_write_atomic(const std::string& path, const Bytes& bytes) {
+// The mapping, or nullptr when this file is empty, not a regular file, or cannot be mapped (the caller
+// then reads it). Emscripten's mmap copies the file into the heap anyway: reading is the same there.
+static SharedBlob file_map_only(const std::string& path) {
+#if defined(__EMSCRIPTEN__)
+    (void)path;
+    return nullptr;
+#else
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    struct stat st {};
+    void* mapped = MAP_FAILED;
+    size_t size = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        size = static_cast<size_t>(st.st_size);
+        mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    }
+    close(fd);   // the mapping keeps the file open
+    if (mapped == MAP_FAILED) return nullptr;
+    std::shared_ptr<const void> owner(mapped, [size](void* p) { munmap(p, size); });
+    return std::make_shared<const Blob>(static_cast<const uint8_t*>(mapped), size, std::move(owner));
+#endif
+}
+
+Expected<SharedBlob> file_map(const std::string& path) {
+    if (SharedBlob mapped = file_map_only(path)) return mapped;
+    Expected<Bytes> bytes = file_read(path);
+    if (!bytes) return bytes.error();
+    return std::make_shared<const Blob>(std::move(*bytes));
+}
+
+static Expected<bool> write_atomic(const std::string& path, const uint8_t* data, size_t size) {
     std::string tmp = path + ".tmp";
     FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) return make_error("cannot write " + path + ": " + std::strerror(errno));
-    size_t put = bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
-    bool failed = put != bytes.size() || std::fflush(f) != 0;
+    size_t put = size == 0 ? 0 : std::fwrite(data, 1, size, f);
+    bool failed = put != size || std::fflush(f) != 0;
     failed = (std::fclose(f) != 0) || failed;
     if (failed || std::rename(tmp.c_str(), path.c_str()) != 0) {
         std::remove(tmp.c_str());
         return make_error("cannot write " + path + ": " + std::strerror(errno));
     }
     return true;
+}
+
+Expected<bool> file_write_atomic(const std::string& path, const Bytes& bytes) {
+    return write_atomic(path, bytes.data(), bytes.size());
+}
+
+Expected<bool> file_write_atomic(const std::string& path, const Blob& bytes) {
+    return write_atomic(path, bytes.data(), bytes.size());
 }
 
 // Weights in other formats (.bin, .pt, .gguf) can be gigabytes we cannot use; do not read them.
@@ -71,7 +112,7 @@ Expected<FileSet> folder_read(const std::string& path) {
         std::string full = path + "/" + name;
         struct stat st {};
         if (stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        auto bytes = file_read(full);
+        auto bytes = file_map(full);
         if (!bytes) {
             error = bytes.error().message;
             break;
@@ -93,7 +134,7 @@ Expected<FileSet> files_read(const std::vector<std::string>& paths) {
         std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
         if (!is_model_file_name(name)) continue;
         if (set.label.empty()) set.label = slash == std::string::npos ? "." : path.substr(0, slash);
-        auto bytes = file_read(path);
+        auto bytes = file_map(path);
         if (!bytes) return bytes.error();
         set.add(name, std::move(*bytes));
     }

@@ -1,5 +1,10 @@
-// Reading files and model folders from disk into memory (natively, and under node with NODERAWFS).
-// The browser build gets its files from JS instead; loaders only ever see a FileSet.
+// Reading files and model folders from disk (natively, and under node with NODERAWFS). Model files are
+// memory-mapped natively: a 500 MB checkpoint is ready at once and its pages are shared with the page
+// cache, where reading it into a fresh vector costs seconds of page faults and copying. The browser build
+// gets its files from JS instead; loaders only ever see a FileSet.
+//
+// A mapped file must not be truncated or rewritten in place while a model uses it (the OS then faults
+// the process, as with any memory-mapped file). AttnScope's own writers replace files (file_write_atomic: write PATH.tmp, rename), which leaves a mapping intact.
 #pragma once
 #include <string>
 #include <vector>
@@ -11,10 +16,14 @@ namespace attn {
 
 // Whole file; error names the path ("cannot open PATH: No such file or directory").
 Expected<Bytes> file_read(const std::string& path);
+// Whole file, memory-mapped where the platform can (POSIX; not empty files), read into memory otherwise
+// or when mapping fails. Errors as file_read's.
+Expected<SharedBlob> file_map(const std::string& path);
 // Writes to PATH.tmp then renames, so a failed write never leaves a partial file behind.
 Expected<bool> file_write_atomic(const std::string& path, const Bytes& bytes);
+Expected<bool> file_write_atomic(const std::string& path, const Blob& bytes);
 // The files a model loader may need directly inside a folder (.json, .txt, .safetensors; not
-// recursive), keyed by base name.
+// recursive), keyed by base name, each read by file_map.
 Expected<FileSet> folder_read(const std::string& path);
 bool path_is_directory(const std::string& path);
 // What a user dropped: one folder (read like folder_read), or files from one folder, keyed by base

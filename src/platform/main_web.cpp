@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -107,12 +109,15 @@ const attn::AttentionTensor* web_attention(int kind) {
 
 extern "C" {
 
-// Returns a buffer of `size` bytes for file `name` of the next model; the page copies the file in.
+// Returns a buffer of `size` bytes for file `name` of the next model; the page streams the file in.
+// Not zero-filled (a vector would write every byte of a 500 MB model once more before the page does);
+// the loaded model keeps this buffer as its weights, so the file is in memory once.
 EMSCRIPTEN_KEEPALIVE uint8_t* attn_web_file_buffer(const char* name, int size) {
     if (size < 0) return nullptr;
-    auto bytes = std::make_shared<attn::Bytes>(static_cast<size_t>(size));
-    uint8_t* data = bytes->data();
-    g_pending.add(name, attn::SharedBytes(std::move(bytes)));
+    std::shared_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[static_cast<size_t>(size)]);
+    if (!buffer) return nullptr;
+    uint8_t* data = buffer.get();
+    g_pending.add(name, std::make_shared<const attn::Blob>(data, static_cast<size_t>(size), std::move(buffer)));
     return data;
 }
 

@@ -247,7 +247,7 @@ Expected<TrainFolder> app_train_folder(App& app) {
 
 Bytes train_folder_zip(const TrainFolder& folder) {
     std::vector<std::pair<std::string, Bytes>> entries;
-    for (const auto& [name, bytes] : folder.files.files) entries.emplace_back(folder.name + "/" + name, *bytes);
+    for (const auto& [name, bytes] : folder.files.files) entries.emplace_back(folder.name + "/" + name, bytes_from_blob(*bytes));
     return zip_store(entries);
 }
 

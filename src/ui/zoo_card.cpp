@@ -5,7 +5,7 @@ namespace attn {
 
 ZooCard zoo_card_read(const FileSet& files) {
     ZooCard zc;
-    const Bytes* bytes = files.find(kModelCardFile);
+    const Blob* bytes = files.find(kModelCardFile);
     if (!bytes) return zc;
     zc.present = true;
     Expected<ModelCard> card = model_card_parse(string_from_bytes(*bytes), kModelCardFile);

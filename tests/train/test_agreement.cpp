@@ -172,7 +172,7 @@ TEST_CASE("agreement zoo model: the card's head attends from the predicting word
     REQUIRE(files);
     Expected<ModelPtr> model = model_load(*files);
     REQUIRE(model);
-    const Bytes* card_bytes = files->find(kModelCardFile);
+    const Blob* card_bytes = files->find(kModelCardFile);
     REQUIRE(card_bytes);
     Expected<ModelCard> card = model_card_parse(string_from_bytes(*card_bytes), "agreement/card.json");
     REQUIRE(card);

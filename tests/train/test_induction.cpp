@@ -131,7 +131,7 @@ TEST_CASE("induction zoo model: the card's heads are labelled as claimed and hol
     REQUIRE(files);
     Expected<ModelPtr> model = model_load(*files);
     REQUIRE(model);
-    const Bytes* card_bytes = files->find(kModelCardFile);
+    const Blob* card_bytes = files->find(kModelCardFile);
     REQUIRE(card_bytes);
     Expected<ModelCard> card = model_card_parse(string_from_bytes(*card_bytes), "induction/card.json");
     REQUIRE(card);

@@ -83,16 +83,16 @@ TEST_CASE("zoo: every bundled model loads, follows the HF layout, reproduces its
         CHECK(config_keys(*files) == config_keys(*ref));
         CHECK(config["architectures"] == json_parse(string_from_bytes(*ref->find("config.json")), "config.json")["architectures"]);
         CHECK(layerless_names(*files) == layerless_names(*ref));
-        const Bytes* size = files->find("model.safetensors");
+        const Blob* size = files->find("model.safetensors");
         REQUIRE(size);
         CHECK(size->size() <= 4u * 1024 * 1024);
 
         // The golden trace: the same attentions and logits here as where it was trained.
         Expected<ModelCard> card = model_card_parse(string_from_bytes(*files->find(kModelCardFile)), dir + "/card.json");
         REQUIRE_MESSAGE(card, (card ? "" : card.error().message));
-        const Bytes* golden_bytes = files->find(kGoldenTraceFile);
+        const Blob* golden_bytes = files->find(kGoldenTraceFile);
         REQUIRE(golden_bytes);
-        Expected<SafetensorsFile> golden = safetensors_parse(std::make_shared<const Bytes>(*golden_bytes), kGoldenTraceFile);
+        Expected<SafetensorsFile> golden = safetensors_parse(files->find_shared(kGoldenTraceFile), kGoldenTraceFile);
         REQUIRE(golden);
         Expected<Trace> trace = model_trace_text(**model, card->example_text, TraceOptions{});
         REQUIRE(trace);

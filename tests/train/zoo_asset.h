@@ -25,7 +25,7 @@ inline Asset load_asset(const std::string& task_name) {
     REQUIRE_MESSAGE(files.ok(), (files ? "" : files.error().message));
     Expected<ModelPtr> model = model_load(*files);
     REQUIRE_MESSAGE(model.ok(), (model ? "" : model.error().message));
-    const Bytes* card_bytes = files->find(kModelCardFile);
+    const Blob* card_bytes = files->find(kModelCardFile);
     REQUIRE(card_bytes != nullptr);
     Expected<ModelCard> card = model_card_parse(string_from_bytes(*card_bytes), task_name + "/card.json");
     REQUIRE_MESSAGE(card.ok(), (card ? "" : card.error().message));

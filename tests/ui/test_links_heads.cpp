@@ -172,7 +172,7 @@ TEST_CASE("random weights: every fixture is flagged at load; a scaled-up LM head
     // 100 (the final layer norm undoes the scale on the input side), so predictions become peaked.
     Expected<FileSet> files = folder_read(fixture_path("gpt2-tiny"));
     REQUIRE(files.ok());
-    Bytes weights = *files->find("model.safetensors");
+    Bytes weights = bytes_from_blob(*files->find("model.safetensors"));
     {
         Expected<SafetensorsFile> st = safetensors_parse(files->find_shared("model.safetensors"), "model.safetensors");
         REQUIRE(st.ok());

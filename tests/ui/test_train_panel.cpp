@@ -24,9 +24,9 @@ namespace {
 Bytes weights_now(const App& app) {
     Expected<FileSet> files = app.train.trainer->weights_folder();
     REQUIRE(files);
-    const Bytes* w = files->find("model.safetensors");
+    const Blob* w = files->find("model.safetensors");
     REQUIRE(w);
-    return *w;
+    return bytes_from_blob(*w);
 }
 
 // A toy run: small batches, so a debug build with the sanitizers steps in well under a second.
@@ -136,7 +136,7 @@ TEST_CASE("train panel: reset + N steps gives the same weights as a fresh traine
     for (int i = 0; i < 3; ++i) fresh.step();
     Expected<FileSet> files = fresh.weights_folder();
     REQUIRE(files);
-    CHECK(*files->find("model.safetensors") == first);
+    CHECK(bytes_from_blob(*files->find("model.safetensors")) == first);
 
     // Another seed, other weights.
     ui.app.train.seed = 2;
@@ -185,7 +185,7 @@ TEST_CASE("train panel: Save model writes tools/train's folder, which loads back
     CHECK(ui.app.card.error.empty());
     CHECK(ui.app.card.card.task == "induction");
     CHECK(ui.app.card.card.steps == step);
-    CHECK(*back->find("model.safetensors") == weights_now(ui.app));
+    CHECK(bytes_from_blob(*back->find("model.safetensors")) == weights_now(ui.app));
     std::filesystem::remove_all(dir);
 }
 

@@ -162,20 +162,57 @@ std::string optional_string(const Json& j, const char* key, const std::string& l
 
 }  // namespace
 
-std::unique_ptr<Model> make_bpe(const Json& j, const std::string& label) {
+namespace {
+
+void bpe_add_token(Bpe& m, const std::string& token, int64_t id, const std::string& where) {
+    if (id < 0 || id > INT32_MAX) throw Error(where + ": vocab entry \"" + token + "\" has id out of range");
+    m.vocab[token] = static_cast<int32_t>(id);
+}
+
+// vocab_r and largest_id from the final vocabulary (a token listed twice keeps its last id, as in the
+// JSON document); two tokens with one id: the id names the larger token, as walking the document's
+// sorted object did.
+void bpe_index_ids(Bpe& m) {
+    m.vocab_r.reserve(m.vocab.size());
+    for (const auto& [token, id] : m.vocab) {
+        auto [it, fresh] = m.vocab_r.try_emplace(id, token);
+        if (!fresh && it->second < token) it->second = token;
+        m.largest_id = std::max(m.largest_id, id);
+    }
+}
+
+void bpe_add_merge(Bpe& m, const std::string& a, const std::string& b, int32_t rank, size_t prefix_len,
+                   const std::string& where) {
+    auto ia = m.vocab.find(a), ib = m.vocab.find(b);
+    if (ia == m.vocab.end() || ib == m.vocab.end())
+        throw Error(where + ": merge #" + std::to_string(rank) + " uses \"" + (ia == m.vocab.end() ? a : b) +
+                    "\" which is not in the vocabulary");
+    std::string merged = a;
+    merged.append(b, b.size() >= prefix_len ? prefix_len : 0, std::string::npos);
+    auto im = m.vocab.find(merged);
+    if (im == m.vocab.end())
+        throw Error(where + ": merge #" + std::to_string(rank) + " produces \"" + merged + "\" which is not in the vocabulary");
+    m.merges[pair_key(ia->second, ib->second)] = MergeInfo{rank, im->second};
+}
+
+}  // namespace
+
+std::unique_ptr<Model> make_bpe(const Json& j, const std::string& label, const VocabTables* tables) {
     const std::string where = label + ": model BPE";
     auto m = std::make_unique<Bpe>();
     const Json& vocab = json_require(j, "vocab", where);
     if (!vocab.is_object()) throw Error(where + ": 'vocab' must be an object of token -> id");
-    m->vocab.reserve(vocab.size());
-    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-        if (!it.value().is_number_integer()) throw Error(where + ": vocab entry \"" + it.key() + "\" has a non-integer id");
-        const int64_t id = it.value().get<int64_t>();
-        if (id < 0 || id > INT32_MAX) throw Error(where + ": vocab entry \"" + it.key() + "\" has id out of range");
-        m->vocab[it.key()] = static_cast<int32_t>(id);
-        m->vocab_r[static_cast<int32_t>(id)] = it.key();
-        m->largest_id = std::max(m->largest_id, static_cast<int32_t>(id));
+    if (tables && tables->has_vocab) {
+        m->vocab.reserve(tables->vocab.size());
+        for (const auto& [token, id] : tables->vocab) bpe_add_token(*m, token, id, where);
+    } else {
+        m->vocab.reserve(vocab.size());
+        for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+            if (!it.value().is_number_integer()) throw Error(where + ": vocab entry \"" + it.key() + "\" has a non-integer id");
+            bpe_add_token(*m, it.key(), it.value().get<int64_t>(), where);
+        }
     }
+    bpe_index_ids(*m);
     auto unk = j.find("unk_token");
     if (unk != j.end() && !unk->is_null()) {
         m->unk_token = json_get_string(j, "unk_token", where);
@@ -188,11 +225,17 @@ std::unique_ptr<Model> make_bpe(const Json& j, const std::string& label) {
     m->byte_fallback = json_get_bool_or(j, "byte_fallback", false, where);
     m->ignore_merges = json_get_bool_or(j, "ignore_merges", false, where);
 
+    const size_t prefix_len = m->continuing_subword_prefix.size();
+    if (tables && tables->has_merges) {
+        m->merges.reserve(tables->merges.size());
+        int32_t rank = 0;
+        for (const auto& [a, b] : tables->merges) bpe_add_merge(*m, a, b, rank++, prefix_len, where);
+        return m;
+    }
     static const Json no_merges = Json::array();
     const Json& merges = j.contains("merges") && !j["merges"].is_null() ? j["merges"] : no_merges;
     if (!merges.is_array()) throw Error(where + ": 'merges' must be an array");
     m->merges.reserve(merges.size());
-    const size_t prefix_len = m->continuing_subword_prefix.size();
     int32_t rank = 0;
     for (const Json& merge : merges) {
         std::string a, b;
@@ -209,15 +252,7 @@ std::unique_ptr<Model> make_bpe(const Json& j, const std::string& label) {
         } else {
             throw Error(where + ": merge #" + std::to_string(rank) + " must be \"a b\" or [\"a\", \"b\"], found " + merge.dump());
         }
-        auto ia = m->vocab.find(a), ib = m->vocab.find(b);
-        if (ia == m->vocab.end() || ib == m->vocab.end())
-            throw Error(where + ": merge #" + std::to_string(rank) + " uses \"" + (ia == m->vocab.end() ? a : b) +
-                        "\" which is not in the vocabulary");
-        const std::string merged = a + (b.size() >= prefix_len ? b.substr(prefix_len) : b);
-        auto im = m->vocab.find(merged);
-        if (im == m->vocab.end())
-            throw Error(where + ": merge #" + std::to_string(rank) + " produces \"" + merged + "\" which is not in the vocabulary");
-        m->merges[pair_key(ia->second, ib->second)] = MergeInfo{rank, im->second};
+        bpe_add_merge(*m, a, b, rank, prefix_len, where);
         ++rank;
     }
     return m;

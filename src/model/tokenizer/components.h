@@ -123,7 +123,22 @@ std::unique_ptr<Model> make_model(const Json& j, const std::string& label);
 std::unique_ptr<PostProcessor> make_post_processor(const Json& j, const std::string& label);
 std::unique_ptr<Decoder> make_decoder(const Json& j, const std::string& label);
 
-std::unique_ptr<Model> make_bpe(const Json& j, const std::string& label);
+// model.vocab and model.merges read straight from tokenizer.json's text into lists
+// (tokenizer_json_read.cpp); the document then holds an empty object / array in their place.
+// has_vocab / has_merges false: the document's own value stands.
+struct VocabTables {
+    bool has_vocab = false, has_merges = false;
+    std::vector<std::pair<std::string, int64_t>> vocab;        // token -> id, in file order
+    std::vector<std::pair<std::string, std::string>> merges;   // in rank order; "a b" split at its first space
+};
+// The document with model.vocab / model.merges moved into `tables`; nullopt when the text needs the
+// general path (malformed, too deep, or an entry make_bpe would refuse: that path names the problem).
+std::optional<Json> tokenizer_json_read(const std::string& text, VocabTables& tables);
+// Puts the tables back into the model object as JSON (for models other than BPE) and empties them.
+void vocab_tables_restore(Json& model, VocabTables& tables);
+
+// tables: vocab and merges taken out of `j` by tokenizer_json_read (nullptr: all in `j`).
+std::unique_ptr<Model> make_bpe(const Json& j, const std::string& label, const VocabTables* tables = nullptr);
 std::unique_ptr<Model> make_wordpiece(const Json& j, const std::string& label);
 std::unique_ptr<Model> make_wordlevel(const Json& j, const std::string& label);
 std::unique_ptr<Model> make_unigram(const Json& j, const std::string& label);
@@ -134,8 +149,8 @@ std::optional<uint8_t> byte_level_byte(char32_t c);
 // HF byte_level::process_offsets (trim leading/trailing spaces from offsets).
 void byte_level_process_offsets(Encoding& e, bool add_prefix_space);
 
-// tokenizer_from_json on an already parsed document; throws attn::Error.
-Tokenizer tokenizer_from_json_value(const Json& root, const std::string& label);
+// tokenizer_from_json on an already parsed document; throws attn::Error. tables: as make_bpe's.
+Tokenizer tokenizer_from_json_value(const Json& root, const std::string& label, const VocabTables* tables = nullptr);
 
 // Small JSON helpers shared by the factories.
 std::string json_type_of(const Json& j, const std::string& label);

@@ -177,7 +177,7 @@ struct TokenizerImpl {
 
 namespace {
 
-std::unique_ptr<tok::Model> make_model_any(const Json& j, const std::string& label) {
+std::unique_ptr<tok::Model> make_model_any(const Json& j, const std::string& label, const tok::VocabTables* tables) {
     if (!j.is_object()) throw Error(label + ": 'model' must be an object, found " + json_type_name(j));
     std::string type;
     if (j.contains("type") && !j["type"].is_null()) {
@@ -191,7 +191,7 @@ std::unique_ptr<tok::Model> make_model_any(const Json& j, const std::string& lab
     } else {
         type = "WordLevel";
     }
-    if (type == "BPE") return tok::make_bpe(j, label);
+    if (type == "BPE") return tok::make_bpe(j, label, tables);
     if (type == "WordPiece") return tok::make_wordpiece(j, label);
     if (type == "Unigram") return tok::make_unigram(j, label);
     if (type == "WordLevel") return tok::make_wordlevel(j, label);
@@ -204,11 +204,11 @@ const Json& optional_key(const Json& j, const char* key) {
     return it == j.end() ? null_json : *it;
 }
 
-std::shared_ptr<TokenizerImpl> build_impl(const Json& root, const std::string& label) {
+std::shared_ptr<TokenizerImpl> build_impl(const Json& root, const std::string& label, const tok::VocabTables* tables) {
     if (!root.is_object()) throw Error(label + ": expected a JSON object at the top level, found " + json_type_name(root));
     auto impl = std::make_shared<TokenizerImpl>();
     impl->label = label;
-    impl->model = make_model_any(json_require(root, "model", label), label);
+    impl->model = make_model_any(json_require(root, "model", label), label, tables);
     impl->normalizer = tok::make_normalizer(optional_key(root, "normalizer"), label);
     impl->pre_tokenizer = tok::make_pre_tokenizer(optional_key(root, "pre_tokenizer"), label);
     impl->post_processor = tok::make_post_processor(optional_key(root, "post_processor"), label);
@@ -261,13 +261,26 @@ Tokenizer::~Tokenizer() = default;
 Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 
+// The fast reader keeps a BPE vocabulary and its merges out of the JSON document; other models get
+// them back as JSON. Whatever the fast reader declines goes through json_parse, whose errors name it.
 Expected<Tokenizer> tokenizer_from_json(const std::string& json_text, const std::string& label) {
-    return catch_errors([&]() { return tok::tokenizer_from_json_value(json_parse(json_text, label), label); });
+    return catch_errors([&]() {
+        tok::VocabTables tables;
+        std::optional<Json> root = tok::tokenizer_json_read(json_text, tables);
+        if (!root) return tok::tokenizer_from_json_value(json_parse(json_text, label), label);
+        auto model = root->is_object() ? root->find("model") : root->end();
+        if (model != root->end() && model->is_object()) {
+            auto type = model->find("type");
+            if (type == model->end() || !type->is_string() || type->get_ref<const std::string&>() != "BPE")
+                tok::vocab_tables_restore(*model, tables);
+        }
+        return tok::tokenizer_from_json_value(*root, label, &tables);
+    });
 }
 
-Tokenizer tok::tokenizer_from_json_value(const Json& root, const std::string& label) {
+Tokenizer tok::tokenizer_from_json_value(const Json& root, const std::string& label, const VocabTables* tables) {
     Tokenizer t;
-    t.impl = build_impl(root, label);
+    t.impl = build_impl(root, label, tables);
     return t;
 }
 
