@@ -604,6 +604,19 @@
     // What the toolbar's Copy link does; returns the link.
     copyLink() { mod.ccall('attn_web_copy_link', 'number', [], []); return api.lastCopiedLink; },
     setText(text) { callWithText('attn_web_set_text', text); return getState(); },
+    // On a model whose traces take longer than a few frames, setText's new trace arrives over the next
+    // frames (a block a step; state.tracing = {done, total} meanwhile): this resolves with the state once
+    // it is complete, at once when nothing is in flight.
+    traced() {
+      return new Promise((resolve) => {
+        const poll = () => {
+          const state = getState();
+          if (!state.tracing) resolve(state);
+          else setTimeout(poll, 16);
+        };
+        poll();
+      });
+    },
     setTarget(text) { callWithText('attn_web_set_target', text); return getState(); },
     nextToken() { mod.ccall('attn_web_next_token', 'number', [], []); return getState(); },
     getState,

@@ -186,77 +186,89 @@ void norm_apply(const BlockRecipe& recipe, const Norm& norm, const float* x, int
         layer_norm(x, T, D, norm.w.data(), norm.b.data(), recipe.eps, out);
 }
 
+StackRun::StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
+                   const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
+                   const std::string& prefix, bool apply_interventions)
+    : r_(recipe), blocks_(blocks), h_(h), T_(T), D_(static_cast<int>(h.size() / (T > 0 ? T : 1))), memory_(memory),
+      S_(S), capture_(capture), hooks_(hooks), prefix_(prefix), apply_interventions_(apply_interventions),
+      x_(h.size()), out_(h.size()) {
+    observe("embed", h_);
+}
+
+void StackRun::observe(const std::string& name, std::vector<float>& data) const {
+    hooks_.edit_and_observe(prefix_ + name, T_, D_, data.data());
+}
+
+void StackRun::step() {
+    if (done()) return;
+    const int l = next_++;
+    const int T = T_, D = D_;
+    const BlockWeights& b = blocks_[l];
+    const std::string p = "layer." + std::to_string(l) + ".";
+    if (capture_.hidden) hidden_capture(*capture_.hidden, l, h_);
+    const std::vector<uint8_t> mask = apply_interventions_ ? knockout_mask(hooks_, l, T, T) : std::vector<uint8_t>{};
+    AttentionCall self;
+    self.layer = l;
+    self.scale = b.attn_scale > 0.0f ? b.attn_scale : 1.0f / std::sqrt(static_cast<float>(r_.head_dim));
+    self.causal = r_.causal;
+    self.rope = r_.rope_inv_freq != nullptr;
+    self.capture = capture_.self;
+    self.mask = mask.empty() ? nullptr : &mask;
+    self.gates = apply_interventions_ && !hooks_.head_gates.empty() ? &hooks_ : nullptr;
+    self.observer = hooks_.observer || hooks_.editor ? &hooks_ : nullptr;
+    self.values_name = prefix_ + p + "values";
+    self.context_name = prefix_ + p + "context";
+    self.queries_name = prefix_ + p + "queries";
+    self.keys_name = prefix_ + p + "keys";
+    self.input_name = prefix_ + p + "attn_in";
+    self.scale_name = prefix_ + p + "score_scale";
+    const long n = static_cast<long>(h_.size());
+    if (!r_.post_ln) {
+        norm_apply(r_, b.attn.norm, h_.data(), T, D, x_.data());
+        attention_sublayer(r_, b.attn, self, x_.data(), T, x_.data(), T, out_.data());
+        observe(p + "attn_out", out_);
+        add_inplace(h_.data(), out_.data(), n);
+        observe(p + "resid_mid", h_);
+        norm_apply(r_, b.ffn.norm, h_.data(), T, D, x_.data());
+        mlp_sublayer(r_, b.ffn, x_.data(), T, out_.data(), hooks_, prefix_ + p + "mlp_act");
+        observe(p + "mlp_out", out_);
+        add_inplace(h_.data(), out_.data(), n);
+    } else {
+        attention_sublayer(r_, b.attn, self, h_.data(), T, h_.data(), T, out_.data());
+        observe(p + "attn_out", out_);
+        add_inplace(h_.data(), out_.data(), n);
+        norm_apply(r_, b.attn.norm, h_.data(), T, D, h_.data());
+        observe(p + "resid_mid", h_);
+        if (r_.cross) {
+            AttentionCall cross;
+            cross.layer = l;
+            cross.scale = self.scale;
+            cross.capture = capture_.cross;
+            cross.observer = hooks_.observer ? &hooks_ : nullptr;   // observed, never edited
+            cross.values_name = prefix_ + p + "cross_values";
+            cross.queries_name = prefix_ + p + "cross_queries";
+            cross.keys_name = prefix_ + p + "cross_keys";
+            cross.input_name = prefix_ + p + "cross_in";
+            cross.scale_name = prefix_ + p + "cross_score_scale";
+            attention_sublayer(r_, b.cross, cross, h_.data(), T, memory_, S_, out_.data());
+            observe(p + "cross_out", out_);
+            add_inplace(h_.data(), out_.data(), n);
+            norm_apply(r_, b.cross.norm, h_.data(), T, D, h_.data());
+            observe(p + "resid_cross", h_);
+        }
+        mlp_sublayer(r_, b.ffn, h_.data(), T, out_.data(), hooks_, prefix_ + p + "mlp_act");
+        observe(p + "mlp_out", out_);
+        add_inplace(h_.data(), out_.data(), n);
+        norm_apply(r_, b.ffn.norm, h_.data(), T, D, h_.data());
+    }
+    observe(p + "out", h_);
+}
+
 void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
                    const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
                    const std::string& prefix, bool apply_interventions) {
-    const int D = static_cast<int>(h.size() / (T > 0 ? T : 1));
-    std::vector<float> x(h.size());     // (T, D) normed sublayer input (pre-LN)
-    std::vector<float> out(h.size());   // (T, D) a sublayer's output
-    auto observe = [&](const std::string& name, std::vector<float>& data) {
-        hooks.edit_and_observe(prefix + name, T, D, data.data());
-    };
-    observe("embed", h);
-    for (int l = 0; l < static_cast<int>(blocks.size()); ++l) {
-        const BlockWeights& b = blocks[l];
-        const std::string p = "layer." + std::to_string(l) + ".";
-        if (capture.hidden) hidden_capture(*capture.hidden, l, h);
-        const std::vector<uint8_t> mask = apply_interventions ? knockout_mask(hooks, l, T, T) : std::vector<uint8_t>{};
-        AttentionCall self;
-        self.layer = l;
-        self.scale = b.attn_scale > 0.0f ? b.attn_scale : 1.0f / std::sqrt(static_cast<float>(r.head_dim));
-        self.causal = r.causal;
-        self.rope = r.rope_inv_freq != nullptr;
-        self.capture = capture.self;
-        self.mask = mask.empty() ? nullptr : &mask;
-        self.gates = apply_interventions && !hooks.head_gates.empty() ? &hooks : nullptr;
-        self.observer = hooks.observer || hooks.editor ? &hooks : nullptr;
-        self.values_name = prefix + p + "values";
-        self.context_name = prefix + p + "context";
-        self.queries_name = prefix + p + "queries";
-        self.keys_name = prefix + p + "keys";
-        self.input_name = prefix + p + "attn_in";
-        self.scale_name = prefix + p + "score_scale";
-        const long n = static_cast<long>(h.size());
-        if (!r.post_ln) {
-            norm_apply(r, b.attn.norm, h.data(), T, D, x.data());
-            attention_sublayer(r, b.attn, self, x.data(), T, x.data(), T, out.data());
-            observe(p + "attn_out", out);
-            add_inplace(h.data(), out.data(), n);
-            observe(p + "resid_mid", h);
-            norm_apply(r, b.ffn.norm, h.data(), T, D, x.data());
-            mlp_sublayer(r, b.ffn, x.data(), T, out.data(), hooks, prefix + p + "mlp_act");
-            observe(p + "mlp_out", out);
-            add_inplace(h.data(), out.data(), n);
-        } else {
-            attention_sublayer(r, b.attn, self, h.data(), T, h.data(), T, out.data());
-            observe(p + "attn_out", out);
-            add_inplace(h.data(), out.data(), n);
-            norm_apply(r, b.attn.norm, h.data(), T, D, h.data());
-            observe(p + "resid_mid", h);
-            if (r.cross) {
-                AttentionCall cross;
-                cross.layer = l;
-                cross.scale = self.scale;
-                cross.capture = capture.cross;
-                cross.observer = hooks.observer ? &hooks : nullptr;   // observed, never edited
-                cross.values_name = prefix + p + "cross_values";
-                cross.queries_name = prefix + p + "cross_queries";
-                cross.keys_name = prefix + p + "cross_keys";
-                cross.input_name = prefix + p + "cross_in";
-                cross.scale_name = prefix + p + "cross_score_scale";
-                attention_sublayer(r, b.cross, cross, h.data(), T, memory, S, out.data());
-                observe(p + "cross_out", out);
-                add_inplace(h.data(), out.data(), n);
-                norm_apply(r, b.cross.norm, h.data(), T, D, h.data());
-                observe(p + "resid_cross", h);
-            }
-            mlp_sublayer(r, b.ffn, h.data(), T, out.data(), hooks, prefix + p + "mlp_act");
-            observe(p + "mlp_out", out);
-            add_inplace(h.data(), out.data(), n);
-            norm_apply(r, b.ffn.norm, h.data(), T, D, h.data());
-        }
-        observe(p + "out", h);
-    }
+    StackRun run(r, blocks, h, T, memory, S, capture, hooks, prefix, apply_interventions);
+    while (!run.done()) run.step();
 }
 
 }  // namespace attn

@@ -74,6 +74,35 @@ struct StackCapture {
     HiddenTensor* hidden = nullptr;     // states 0 .. L-1 (the caller adds state L, after any final norm)
 };
 
+// stack_forward one layer per step(), for callers that must stay responsive (the app traces a large model
+// a layer or two per frame). The arguments must outlive the run; h holds the result once done().
+class StackRun {
+public:
+    StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
+             const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
+             const std::string& prefix, bool apply_interventions = true);
+    void step();   // runs the next layer
+    bool done() const { return next_ >= static_cast<int>(blocks_.size()); }
+    int layers_done() const { return next_; }
+
+private:
+    void observe(const std::string& name, std::vector<float>& data) const;
+
+    const BlockRecipe& r_;
+    const std::vector<BlockWeights>& blocks_;
+    std::vector<float>& h_;   // (T, D) residual stream, updated in place
+    int T_, D_;
+    const float* memory_;
+    int S_;
+    StackCapture capture_;
+    const ForwardHooks& hooks_;
+    std::string prefix_;
+    bool apply_interventions_;
+    std::vector<float> x_;     // (T, D) normed sublayer input (pre-LN)
+    std::vector<float> out_;   // (T, D) a sublayer's output
+    int next_ = 0;             // the next layer to run
+};
+
 // Runs blocks over h (T, D) in place. memory (S, D): what cross attention reads. Observer names get
 // `prefix` in front ("decoder."). hooks' gates and knockouts apply when apply_interventions is true.
 void stack_forward(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h,

@@ -7,6 +7,7 @@
 #include "core/linear.h"
 #include "core/ops.h"
 #include "model/encoder.h"
+#include "model/forward_job.h"
 #include "model/trace_fill.h"
 
 namespace attn {
@@ -52,39 +53,83 @@ void body_head_logits(const Body& body, const float* rows, int T, float* logits)
     linear(rows, T, unembed, hw.bias.data(), logits);
 }
 
-Trace body_forward(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options) {
-    const BlockRecipe& r = body.recipe;
-    const int T = static_cast<int>(ids.size()), D = body.n_embd(), L = static_cast<int>(body.blocks.size());
-    Trace trace;
-    trace.architecture = body.architecture;
-    trace.tokens.ids = ids;
-    attention_allocate(trace.attentions, options.capture_attentions, L, r.n_head, T, T, r.causal);
-    hidden_allocate(trace.hidden_states, options.capture_hidden_states, L + 1, T, D);
+namespace {
 
-    std::vector<float> h(static_cast<size_t>(T) * D);   // (T, D) residual stream
-    body_token_rows(body, ids, h.data());
-    body_embed_sum(body, ids, h.data(), h.data());
-    if (!body.embed.norm.w.values.empty())
-        layer_norm(h.data(), T, D, body.embed.norm.w.data(), body.embed.norm.b.data(), r.eps, h.data());
-    StackCapture capture{&trace.attentions, nullptr, &trace.hidden_states};
-    stack_forward(r, body.blocks, h, T, nullptr, 0, capture, options.hooks, "");
-    if (!body.head.final_norm.w.values.empty()) {
-        norm_apply(r, body.head.final_norm, h.data(), T, D, h.data());
-        options.hooks.observe("final_norm", T, D, h.data());
+// body_forward in steps: the embeddings, one step per block, then the final norm and head.
+class BodyForwardJob : public ForwardJob {
+public:
+    BodyForwardJob(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options)
+        : body_(body), ids_(ids), options_(options) {}
+    BodyForwardJob(const BodyForwardJob&) = delete;   // stack_ points into trace_, h_ and options_
+    BodyForwardJob& operator=(const BodyForwardJob&) = delete;
+
+    int steps_total() const override { return static_cast<int>(body_.blocks.size()) + 2; }
+    int steps_done() const override { return next_; }
+    bool done() const override { return next_ >= steps_total(); }
+    void step() override {
+        if (done()) return;
+        if (next_ == 0) embed();
+        else if (next_ <= static_cast<int>(body_.blocks.size())) stack_->step();
+        else head();
+        ++next_;
     }
-    hidden_capture(trace.hidden_states, L, h);
+    Trace take() override { return std::move(trace_); }
 
-    std::vector<int> positions = options.logit_positions.empty() ? std::vector<int>{T - 1} : options.logit_positions;
-    for (int& p : positions)
-        if (p < 0) p = T - 1;
-    std::vector<float> rows(positions.size() * D);   // (P, D) the rows logits are kept for
-    for (size_t i = 0; i < positions.size(); ++i)
-        std::copy_n(h.data() + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
-    trace.n_vocab = body.unembed().n_out();
-    trace.logit_positions = positions;
-    trace.logits.assign(positions.size() * trace.n_vocab, 0.0f);
-    body_head_logits(body, rows.data(), static_cast<int>(positions.size()), trace.logits.data());
-    return trace;
+private:
+    void embed() {
+        const BlockRecipe& r = body_.recipe;
+        const int T = static_cast<int>(ids_.size()), D = body_.n_embd(), L = static_cast<int>(body_.blocks.size());
+        trace_.architecture = body_.architecture;
+        trace_.tokens.ids = ids_;
+        attention_allocate(trace_.attentions, options_.capture_attentions, L, r.n_head, T, T, r.causal);
+        hidden_allocate(trace_.hidden_states, options_.capture_hidden_states, L + 1, T, D);
+        h_.resize(static_cast<size_t>(T) * D);
+        body_token_rows(body_, ids_, h_.data());
+        body_embed_sum(body_, ids_, h_.data(), h_.data());
+        if (!body_.embed.norm.w.values.empty())
+            layer_norm(h_.data(), T, D, body_.embed.norm.w.data(), body_.embed.norm.b.data(), r.eps, h_.data());
+        StackCapture capture{&trace_.attentions, nullptr, &trace_.hidden_states};
+        stack_ = std::make_unique<StackRun>(r, body_.blocks, h_, T, nullptr, 0, capture, options_.hooks, "");
+    }
+
+    void head() {
+        const int T = static_cast<int>(ids_.size()), D = body_.n_embd(), L = static_cast<int>(body_.blocks.size());
+        if (!body_.head.final_norm.w.values.empty()) {
+            norm_apply(body_.recipe, body_.head.final_norm, h_.data(), T, D, h_.data());
+            options_.hooks.observe("final_norm", T, D, h_.data());
+        }
+        hidden_capture(trace_.hidden_states, L, h_);
+        std::vector<int> positions = options_.logit_positions.empty() ? std::vector<int>{T - 1} : options_.logit_positions;
+        for (int& p : positions)
+            if (p < 0) p = T - 1;
+        std::vector<float> rows(positions.size() * D);   // (P, D) the rows logits are kept for
+        for (size_t i = 0; i < positions.size(); ++i)
+            std::copy_n(h_.data() + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
+        trace_.n_vocab = body_.unembed().n_out();
+        trace_.logit_positions = positions;
+        trace_.logits.assign(positions.size() * trace_.n_vocab, 0.0f);
+        body_head_logits(body_, rows.data(), static_cast<int>(positions.size()), trace_.logits.data());
+    }
+
+    const Body& body_;
+    std::vector<int32_t> ids_;
+    TraceOptions options_;
+    Trace trace_;
+    std::vector<float> h_;   // (T, D) residual stream
+    std::unique_ptr<StackRun> stack_;
+    int next_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ForwardJob> body_forward_job(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options) {
+    return std::make_unique<BodyForwardJob>(body, ids, options);
+}
+
+Trace body_forward(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options) {
+    BodyForwardJob job(body, ids, options);
+    while (!job.done()) job.step();
+    return job.take();
 }
 
 namespace {
@@ -101,6 +146,9 @@ public:
     const Body* body() const override { return &body_; }
     Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
         return body_forward(body_, ids, options);
+    }
+    std::unique_ptr<ForwardJob> forward_job(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
+        return body_forward_job(body_, ids, options);
     }
 
 private:

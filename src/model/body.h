@@ -63,6 +63,8 @@ void body_head_logits(const Body& body, const float* rows, int T, float* logits)
 
 // The inference forward pass of any Body (Trace conventions of model/trace.h).
 Trace body_forward(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options);
+// The same pass in steps (model/forward_job.h): embeddings, one block per step, head. body must outlive it.
+std::unique_ptr<ForwardJob> body_forward_job(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options);
 
 // A Network over a Body; store keeps the file bytes the matrices point into alive.
 std::unique_ptr<Network> body_network(Body body, const ModelInfo& info, const WeightStore& store);

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "model/bart.h"
 #include "model/bert.h"
+#include "model/forward_job.h"
 #include "model/gpt2.h"
 #include "model/llama.h"
 #include "model/weight_store.h"
@@ -135,14 +136,46 @@ Expected<ModelPtr> model_load(const FileSet& files) {
     });
 }
 
-Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids, const TraceOptions& options) {
+namespace {
+
+// A network's job plus what model_trace adds at the end: the tokens' pieces.
+class ModelTraceJob : public ForwardJob {
+public:
+    ModelTraceJob(const Model& model, std::unique_ptr<ForwardJob> network_job)
+        : model_(model), job_(std::move(network_job)) {}
+    void step() override { job_->step(); }
+    bool done() const override { return job_->done(); }
+    int steps_done() const override { return job_->steps_done(); }
+    int steps_total() const override { return job_->steps_total(); }
+    Trace take() override {
+        Trace trace = job_->take();
+        trace.tokens.pieces = pieces_of(model_.tokenizer, trace.tokens.ids);
+        trace.decoder_tokens.pieces = pieces_of(model_.tokenizer, trace.decoder_tokens.ids);
+        return trace;
+    }
+
+private:
+    const Model& model_;
+    std::unique_ptr<ForwardJob> job_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<ForwardJob>> model_trace_job(const Model& model, const std::vector<int32_t>& ids,
+                                                      const TraceOptions& options) {
     if (auto bad = ids_check(ids, model.info(), "tokens")) return *bad;
     if (auto bad = positions_check(options, static_cast<int>(ids.size()), "tokens")) return *bad;
+    return catch_errors([&]() -> std::unique_ptr<ForwardJob> {
+        return std::make_unique<ModelTraceJob>(model, model.network->forward_job(ids, options));
+    });
+}
+
+Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids, const TraceOptions& options) {
+    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(model, ids, options);
+    if (!job) return job.error();
     return catch_errors([&] {
-        Trace trace = model.network->forward(ids, options);
-        trace.tokens.pieces = pieces_of(model.tokenizer, trace.tokens.ids);
-        trace.decoder_tokens.pieces = pieces_of(model.tokenizer, trace.decoder_tokens.ids);
-        return trace;
+        while (!(*job)->done()) (*job)->step();
+        return (*job)->take();
     });
 }
 

@@ -42,7 +42,8 @@ struct ModelInfo {
     int32_t decoder_start_token_id = -1;   // encoder-decoder only: the decoder's first input id
 };
 
-struct Body;   // model/body.h
+struct Body;         // model/body.h
+class ForwardJob;    // model/forward_job.h
 
 class Network {
 public:
@@ -50,6 +51,8 @@ public:
     virtual const ModelInfo& info() const = 0;
     // ids must already be valid and no longer than n_ctx (model_trace checks).
     virtual Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const = 0;
+    // forward() in steps (model/forward_job.h); by default one step that runs forward().
+    virtual std::unique_ptr<ForwardJob> forward_job(const std::vector<int32_t>& ids, const TraceOptions& options) const;
     // Encoder-decoder networks: the encoder reads source_ids, the decoder decoder_ids; logit positions are
     // decoder positions. Ids are checked by model_trace_seq2seq. Other networks throw attn::Error.
     virtual Trace forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,

@@ -449,6 +449,10 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["text"] = g_app.text;
     s["error"] = attn::app_error_text(g_app);
     s["trace_ms"] = g_app.has_trace ? g_app.trace_ms : -1.0;
+    int traced = 0, trace_steps = 0;   // a stepped retrace in flight (large models): scripts wait for it
+    s["tracing"] = attn::app_tracing(g_app, &traced, &trace_steps)
+                       ? nlohmann::json{{"done", traced}, {"total", trace_steps}}
+                       : nlohmann::json(nullptr);
     s["truncated"] = g_app.truncated;
     s["traceVersion"] = g_app.trace_version;
     // The text's length in tokens before the context cut it, and the byte offset in `text` after the

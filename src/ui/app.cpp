@@ -332,6 +332,7 @@ void app_frame(App& app) {
             app_style_apply(app, ImGui::GetStyle());
         }
     }
+    app_trace_job_frame(app);   // before any view reads the trace: a finished retrace shows this frame
     widget_marks_clear();
     const ImGuiStyle& imgui_style = ImGui::GetStyle();
     const ToolbarData toolbar = toolbar_data(app);
@@ -528,6 +529,9 @@ void app_frame(App& app) {
         sd.n_target_token = app.has_trace ? app.trace.decoder_tokens.size() : 0;
         sd.trace_ms = app.has_trace ? app.trace_ms : -1.0;
         sd.notice = app.notice;
+        int traced = 0, trace_steps = 0;
+        if (app_tracing(app, &traced, &trace_steps))
+            sd.notice = trf("ui.status.tracing", {{"done", std::to_string(traced)}, {"total", std::to_string(trace_steps)}});
         sd.error = app_error_text(app);
         sd.random_weights = app.model && app.random_weights;
         sd.link_warning = app_link_warning(app);
@@ -563,6 +567,7 @@ void app_after_render(App& app) {
 }
 
 void app_shutdown(App& app) {
+    app.trace_job.reset();
     app.model.reset();
     app.trace = Trace{};
     app.has_trace = false;

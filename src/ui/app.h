@@ -125,6 +125,8 @@ struct WidgetRects {
     std::vector<std::array<float, 4>> layer_heads;     // the similarity view's heads of the selected layer
 };
 
+struct TraceInFlight;   // app_model.cpp: a stepped retrace
+
 struct App {
     AppConfig config;                  // fonts are kept here: the atlas points into them
 
@@ -157,6 +159,10 @@ struct App {
     int n_text_tokens = 0;
     int text_cut_byte = -1;
     double trace_ms = -1.0;
+    std::shared_ptr<TraceInFlight> trace_job;   // a stepped retrace in flight (app_retrace_after_edit)
+    double trace_step_above_ms = 50.0;   // after an edit, a model traced slower than this is traced in steps
+    double trace_budget_ms = 8.0;        // a frame stops stepping the trace once it has spent this long
+    double longest_trace_frame_ms = 0.0; // the most one frame spent stepping a trace (the bench and tests)
 
     std::vector<MaskPrediction> mask_predictions;   // encoders: one per mask token in the input
     std::vector<TokenProb> next_predictions;        // decoders and BART: after the last position
@@ -247,6 +253,14 @@ void app_set_text(App& app, const std::string& text);
 void app_set_target(App& app, const std::string& target);
 // Re-runs the model on the current text/target (or the stepped ids) and refreshes the predictions.
 void app_retrace(App& app);
+// The same after a typed edit: in steps (app_trace_job_frame) when the last trace took longer than
+// App::trace_step_above_ms, so typing stays responsive with a large model; otherwise app_retrace.
+void app_retrace_after_edit(App& app);
+// Runs a few milliseconds (App::trace_budget_ms) of a stepped retrace; the views switch to its trace once
+// it is complete. The frame calls it; nothing else needs to.
+void app_trace_job_frame(App& app);
+// Whether a stepped retrace is in flight, and how far it is (steps: embeddings, each block, the head).
+bool app_tracing(const App& app, int* steps_done = nullptr, int* steps_total = nullptr);
 // Drops the trace (the views then show what to do instead of a stale picture); the model stays.
 void app_clear_trace(App& app);
 // A model is loaded but the text box is empty (or only spaces): nothing to trace, say what to type.

@@ -1,12 +1,14 @@
 // The app's calls into the model: loading (keeping the old model on failure), re-tracing the text
 // (decoder-only, encoder with mask predictions, or encoder-decoder source + target) and the greedy
-// Next token step. Synchronous: the small models this page ships run in well under a frame.
+// Next token step. Synchronous, except a retrace after an edit on a model whose traces take longer than
+// a few frames: that one runs a block per step, a few milliseconds a frame (app_trace_job_frame).
 #include <algorithm>
 #include <chrono>
 
 #include "analysis/random_weights.h"
 #include "analysis/value_weighted.h"
 #include "core/i18n.h"
+#include "model/forward_job.h"
 #include "model/generate.h"
 #include "ui/app.h"
 #include "ui/app_interventions.h"
@@ -60,40 +62,55 @@ std::vector<TokenProb> top_tokens(const Model& model, const Trace& t, int positi
     return top;
 }
 
-// Runs the model the way its kind needs; `truncated` says whether an input was cut to the context.
-Expected<Trace> trace_for(const App& app, bool* truncated, TextCut* cut, ObservedTensors* seen) {
+// What one trace of the app's input runs on: ids (decoders, encoders) or source + decoder ids (BART).
+struct TraceInput {
+    TraceOptions options;
+    std::vector<int32_t> ids;            // the decoder's or encoder's input; BART: the source
+    std::vector<int32_t> decoder_ids;    // BART only
+};
+
+// The input the model's kind needs; `truncated` says whether an input was cut to the context.
+Expected<TraceInput> trace_input(const App& app, bool* truncated, TextCut* cut, ObservedTensors* seen) {
     const Model& model = *app.model;
     const ModelInfo& info = model.info();
-    TraceOptions options;
+    TraceInput in;
+    TraceOptions& options = in.options;
     if (!info.encoder_decoder) options.hooks.observer = seen->observer();   // value norms for the heatmap option
     app_add_intervention_hooks(app, options.hooks);   // ablations, knockouts, masks (App::interventions)
     options.capture_hidden_states = false;   // the views need attentions and logits only
     if (info.encoder_decoder) {
-        std::vector<int32_t> source = seq2seq_source_ids(model, app.text);
-        std::vector<int32_t> decoder = app.stepped_decoder_ids.empty() ? seq2seq_target_ids(model, app.target)
-                                                                       : app.stepped_decoder_ids;
-        if (info.n_ctx > 0 && static_cast<int>(source.size()) > info.n_ctx)
-            *cut = text_cut(model.tokenizer.encode(app.text, /*add_special_tokens=*/true), static_cast<int>(source.size()),
+        in.ids = seq2seq_source_ids(model, app.text);
+        in.decoder_ids = app.stepped_decoder_ids.empty() ? seq2seq_target_ids(model, app.target) : app.stepped_decoder_ids;
+        if (info.n_ctx > 0 && static_cast<int>(in.ids.size()) > info.n_ctx)
+            *cut = text_cut(model.tokenizer.encode(app.text, /*add_special_tokens=*/true), static_cast<int>(in.ids.size()),
                             info.n_ctx);
-        cut->n_tokens = static_cast<int>(source.size());
-        cut_to(source, info.n_ctx, truncated);
-        cut_to(decoder, info.n_ctx, truncated);
-        return model_trace_seq2seq(model, source, decoder, options);   // logits: last decoder position
+        cut->n_tokens = static_cast<int>(in.ids.size());
+        cut_to(in.ids, info.n_ctx, truncated);
+        cut_to(in.decoder_ids, info.n_ctx, truncated);
+        return in;   // logits: last decoder position
     }
-    if (!app.stepped_ids.empty()) return model_trace(model, app.stepped_ids, options);
+    if (!app.stepped_ids.empty()) {
+        in.ids = app.stepped_ids;
+        return in;
+    }
     // Encoded here rather than by model_trace_text: the notice needs the length before the cut.
     auto enc = catch_errors([&] { return model.tokenizer.encode(app.text, /*add_special_tokens=*/true); });
     if (!enc) return enc.error();
     *cut = text_cut(*enc, static_cast<int>(enc->ids.size()), info.n_ctx);
-    std::vector<int32_t> ids = std::move(enc->ids);
-    cut_to(ids, info.n_ctx, truncated);
-    if (info.causal) return model_trace(model, ids, options);
+    in.ids = std::move(enc->ids);
+    cut_to(in.ids, info.n_ctx, truncated);
+    if (info.causal) return in;
     // Encoder: logits wherever the text has a mask token, so the panel can say what fills it.
     const int32_t mask = mask_token_id(model.tokenizer);
-    for (size_t i = 0; i < ids.size(); ++i)
-        if (mask >= 0 && ids[i] == mask) options.logit_positions.push_back(static_cast<int>(i));
+    for (size_t i = 0; i < in.ids.size(); ++i)
+        if (mask >= 0 && in.ids[i] == mask) options.logit_positions.push_back(static_cast<int>(i));
     if (options.logit_positions.empty()) options.logit_positions.push_back(-1);   // no mask: keep one row only
-    return model_trace(model, ids, options);
+    return in;
+}
+
+Expected<Trace> trace_run(const Model& model, const TraceInput& in) {
+    if (model.info().encoder_decoder) return model_trace_seq2seq(model, in.ids, in.decoder_ids, in.options);
+    return model_trace(model, in.ids, in.options);
 }
 
 // The measured half of "random weights" (analysis/random_weights.h): the next-token (or, for encoders,
@@ -132,6 +149,7 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
         app.load_error = trf("errors.cannot_load_model", {{"name", name}, {"problem", loaded.error().message}});
         return false;
     }
+    app.trace_job.reset();   // it reads the old model's weights
     app.model = std::move(*loaded);
     app.model_name = name;
     app.model_from_disk = false;   // the platform marks disk loads (app_mark_model_from_disk)
@@ -164,7 +182,7 @@ void app_set_text(App& app, const std::string& text) {
     }
     app.stepped_ids.clear();     // the user's text is the input again
     if (app.stepped_decoder_ids.empty()) app.stepped_position = -1;
-    app_retrace(app);
+    app_retrace_after_edit(app);
 }
 
 void app_set_target(App& app, const std::string& target) {
@@ -177,7 +195,55 @@ void app_set_target(App& app, const std::string& target) {
     app_retrace(app);
 }
 
+namespace {
+
+// Everything after the forward pass: predictions, the views' trace, value norms, the interventions' pass.
+void retrace_finish(App& app, Trace trace, bool truncated, const TextCut& cut, const ObservedTensors& seen, double ms) {
+    app.trace_error.clear();
+    app.truncated = truncated;
+    app.n_text_tokens = cut.n_tokens;
+    app.text_cut_byte = cut.cut_byte;
+    const ModelInfo& info = app.model->info();
+    app.mask_predictions.clear();
+    app.next_predictions.clear();
+    if (info.encoder_decoder) {
+        app.next_predictions = top_tokens(*app.model, trace, trace.decoder_tokens.size() - 1);
+    } else if (info.causal) {
+        app.next_predictions = top_tokens(*app.model, trace, trace.tokens.size() - 1);
+    } else {
+        const int32_t mask = mask_token_id(app.model->tokenizer);
+        for (int p : trace.logit_positions)
+            if (p >= 0 && p < trace.tokens.size() && trace.tokens.ids[p] == mask)
+                app.mask_predictions.push_back(MaskPrediction{p, top_tokens(*app.model, trace, p)});
+    }
+    app_show_trace(app, std::move(trace), ms);
+    if (!info.encoder_decoder && !app.trace.attentions.empty()) {
+        const AttentionTensor& a = app.trace.attentions;
+        app.analysis.value_norms = value_norms(seen, a.n_layer, a.n_head, info.n_kv_head > 0 ? info.n_kv_head : a.n_head, a.n_key);
+        app.analysis.value_norms_trace = app.trace_version;
+    }
+    app_interventions_traced(app);   // the same input without them: the panel's before/after
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+// A retrace in steps (one block each), stepped by app_trace_job_frame within App::trace_budget_ms a frame.
+struct TraceInFlight {
+    const Model* model = nullptr;   // the job reads this model's weights: it is dropped if the model changes
+    std::unique_ptr<ForwardJob> job;
+    ObservedTensors seen;           // the job's observer writes here: it lives as long as the job
+    TextCut cut;
+    bool truncated = false;
+    double ms = 0.0;                // time spent in the job's steps so far
+    explicit TraceInFlight(std::set<std::string> wanted) : seen(std::move(wanted)) {}
+};
+
 void app_retrace(App& app) {
+    app.trace_job.reset();   // this trace is newer than any in flight
     app.step_error.clear();
     if (!app.model) return;
     if (text_blank(app.text) && app.stepped_ids.empty()) {
@@ -188,36 +254,74 @@ void app_retrace(App& app) {
     bool truncated = false;
     TextCut cut;
     ObservedTensors seen(value_names(app.model->info().n_layer));
-    Expected<Trace> trace = trace_for(app, &truncated, &cut, &seen);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    Expected<TraceInput> in = trace_input(app, &truncated, &cut, &seen);
+    Expected<Trace> trace = in ? trace_run(*app.model, *in) : Expected<Trace>(in.error());
     if (!trace) {
         app.trace_error = trace.error().message;
         return;   // the previous trace stays on screen
     }
-    app.trace_error.clear();
-    app.truncated = truncated;
-    app.n_text_tokens = cut.n_tokens;
-    app.text_cut_byte = cut.cut_byte;
-    const ModelInfo& info = app.model->info();
-    app.mask_predictions.clear();
-    app.next_predictions.clear();
-    if (info.encoder_decoder) {
-        app.next_predictions = top_tokens(*app.model, *trace, trace->decoder_tokens.size() - 1);
-    } else if (info.causal) {
-        app.next_predictions = top_tokens(*app.model, *trace, trace->tokens.size() - 1);
-    } else {
-        const int32_t mask = mask_token_id(app.model->tokenizer);
-        for (int p : trace->logit_positions)
-            if (p >= 0 && p < trace->tokens.size() && trace->tokens.ids[p] == mask)
-                app.mask_predictions.push_back(MaskPrediction{p, top_tokens(*app.model, *trace, p)});
+    retrace_finish(app, std::move(*trace), truncated, cut, seen, ms_since(start));
+}
+
+// After an edit: a model whose last trace took longer than App::trace_step_above_ms is traced in steps, so
+// typing stays responsive; the views keep the previous trace until the new one is complete.
+void app_retrace_after_edit(App& app) {
+    const bool slow = app.trace_ms > app.trace_step_above_ms;
+    if (!app.model || !slow || app.model->info().encoder_decoder || (text_blank(app.text) && app.stepped_ids.empty())) {
+        app_retrace(app);
+        return;
     }
-    app_show_trace(app, std::move(*trace), ms);
-    if (!info.encoder_decoder && !app.trace.attentions.empty()) {
-        const AttentionTensor& a = app.trace.attentions;
-        app.analysis.value_norms = value_norms(seen, a.n_layer, a.n_head, info.n_kv_head > 0 ? info.n_kv_head : a.n_head, a.n_key);
-        app.analysis.value_norms_trace = app.trace_version;
+    app.trace_job.reset();
+    app.step_error.clear();
+    auto flight = std::make_shared<TraceInFlight>(value_names(app.model->info().n_layer));
+    Expected<TraceInput> in = trace_input(app, &flight->truncated, &flight->cut, &flight->seen);
+    Expected<std::unique_ptr<ForwardJob>> job = in ? model_trace_job(*app.model, in->ids, in->options)
+                                                   : Expected<std::unique_ptr<ForwardJob>>(in.error());
+    if (!job) {
+        app.trace_error = job.error().message;
+        return;
     }
-    app_interventions_traced(app);   // the same input without them: the panel's before/after
+    flight->model = app.model.get();
+    flight->job = std::move(*job);
+    app.trace_job = std::move(flight);
+}
+
+bool app_tracing(const App& app, int* steps_done, int* steps_total) {
+    if (!app.trace_job) return false;
+    if (steps_done) *steps_done = app.trace_job->job->steps_done();
+    if (steps_total) *steps_total = app.trace_job->job->steps_total();
+    return true;
+}
+
+void app_trace_job_frame(App& app) {
+    if (!app.trace_job) return;
+    std::shared_ptr<TraceInFlight> flight = app.trace_job;
+    if (flight->model != app.model.get()) {   // another model was loaded or trained meanwhile
+        app.trace_job.reset();
+        return;
+    }
+    // At least one step a frame; then more only while the longest step so far still fits the budget.
+    const auto t0 = std::chrono::steady_clock::now();
+    double spent = 0.0, longest = 0.0;
+    Expected<bool> stepped = catch_errors([&] {
+        do {
+            const double before = spent;
+            flight->job->step();
+            spent = ms_since(t0);
+            longest = std::max(longest, spent - before);
+        } while (!flight->job->done() && spent + longest < app.trace_budget_ms);
+        return true;
+    });
+    flight->ms += spent;
+    app.longest_trace_frame_ms = std::max(app.longest_trace_frame_ms, spent);
+    if (!stepped) {
+        app.trace_job.reset();
+        app.trace_error = stepped.error().message;   // the previous trace stays on screen
+        return;
+    }
+    if (!flight->job->done()) return;
+    app.trace_job.reset();
+    retrace_finish(app, flight->job->take(), flight->truncated, flight->cut, flight->seen, flight->ms);
 }
 
 void app_clear_trace(App& app) {

@@ -202,6 +202,7 @@ bool app_train_show(App& app) {
 bool app_train_back(App& app) {
     TrainPanelState& t = app.train;
     if (!t.previous.model) return false;
+    app.trace_job.reset();   // it reads the weights being replaced
     app.model = std::move(t.previous.model);
     app.model_name = t.previous.name;
     app.model_from_disk = t.previous.from_disk;

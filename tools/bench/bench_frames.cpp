@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
 
     std::printf("views at %dx%d, synthetic %dx%d trace, %d frames per cell (ms per frame; mean)\n", W, H, L, NH, frames);
     std::printf("%-8s %5s  %10s  %10s  %9s\n", "view", "T", "ui build", "raster", "vertices");
-    for (int T : {64, 256, 512}) {
+    for (int T : {64, 256, 512, 1024}) {
         app_show_trace(app, make_synthetic_trace(L, NH, T, true), 0.0);
         app.selection.layer = 5;
         app.selection.head = 3;

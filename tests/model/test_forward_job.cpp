@@ -1,0 +1,74 @@
+// The stepped forward (model/forward_job.h) against the whole one: the same Trace bit for bit, one step per
+// block plus the embeddings and the head, the same refusals; a network without steps does it in one.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "decoder_reference.h"
+#include "model/forward_job.h"
+
+using namespace attn;
+
+namespace {
+
+bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a stepped trace equals model_trace bit for bit, one block per step") {
+    for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "qwen2-tiny", "bert-tiny", "roberta-tiny", "distilbert-tiny"}) {
+        CAPTURE(name);
+        ModelPtr model = load_fixture_model(name);
+        const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 7, 11};
+        TraceOptions options;
+        options.logit_positions = {-1, 2};
+        Expected<Trace> whole = model_trace(*model, ids, options);
+        REQUIRE(whole.ok());
+        Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*model, ids, options);
+        REQUIRE(job.ok());
+        ForwardJob& j = **job;
+        CHECK(j.steps_total() == model->info().n_layer + 2);   // embeddings, each block, the head
+        int steps = 0;
+        while (!j.done()) {
+            CHECK(j.steps_done() == steps);
+            j.step();
+            ++steps;
+        }
+        CHECK(steps == j.steps_total());
+        Trace stepped = j.take();
+        CHECK(same_floats(stepped.attentions.probs, whole->attentions.probs));
+        CHECK(same_floats(stepped.hidden_states.values, whole->hidden_states.values));
+        CHECK(same_floats(stepped.logits, whole->logits));
+        CHECK(stepped.logit_positions == whole->logit_positions);
+        CHECK(stepped.tokens.ids == whole->tokens.ids);
+        CHECK(stepped.tokens.pieces == whole->tokens.pieces);
+    }
+}
+
+TEST_CASE("a stepped trace refuses what model_trace refuses, before any step") {
+    ModelPtr model = load_fixture_model("gpt2-tiny");
+    auto bad_id = model_trace_job(*model, {1, 50257}, TraceOptions{});
+    REQUIRE_FALSE(bad_id.ok());
+    CHECK(bad_id.error().message.find("token id 50257 is outside the vocabulary") != std::string::npos);
+    auto too_long = model_trace_job(*model, std::vector<int32_t>(65, 1), TraceOptions{});
+    REQUIRE_FALSE(too_long.ok());
+    TraceOptions outside;
+    outside.logit_positions = {3};
+    CHECK_FALSE(model_trace_job(*model, {1, 2}, outside).ok());
+}
+
+TEST_CASE("an encoder-decoder's job is its whole forward in one step") {
+    ModelPtr model = load_fixture_model("bart-tiny");
+    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*model, {0, 5, 6, 2}, TraceOptions{});
+    REQUIRE(job.ok());
+    CHECK((*job)->steps_total() == 1);
+    (*job)->step();
+    CHECK((*job)->done());
+    Trace t = (*job)->take();
+    Expected<Trace> whole = model_trace(*model, {0, 5, 6, 2}, TraceOptions{});
+    REQUIRE(whole.ok());
+    CHECK(same_floats(t.attentions.probs, whole->attentions.probs));
+    CHECK(same_floats(t.logits, whole->logits));
+}

@@ -1,0 +1,100 @@
+// A retrace after an edit runs in steps when the model is slow (App::trace_step_above_ms): the views keep
+// the previous trace while it runs, the status bar says how far it is, each frame does at most its budget,
+// and the finished trace equals a synchronous one. A newer edit or another model replaces it.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "tests/ui/ui_harness.h"
+
+using namespace attn;
+
+namespace {
+
+bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("ui: an edit on a slow model retraces in steps, one block a frame, and ends as the synchronous trace") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.text = "The cat sat on the mat.";
+    ui.load_fixture("gpt2-tiny");
+    REQUIRE(ui.app.has_trace);
+    const std::vector<int32_t> before = ui.app.trace.tokens.ids;
+    const int L = ui.app.model->info().n_layer;
+
+    ui.app.trace_step_above_ms = -1.0;   // every model counts as slow
+    ui.app.trace_budget_ms = 0.0;        // one step a frame
+    const std::string text = "The dog ran across the road because it was late.";
+    app_set_text(ui.app, text);
+    int done = -1, total = -1;
+    REQUIRE(app_tracing(ui.app, &done, &total));
+    CHECK(done == 0);
+    CHECK(total == L + 2);
+    CHECK(ui.app.trace.tokens.ids == before);   // the old trace stays on screen meanwhile
+    const uint64_t version = ui.app.trace_version;
+
+    int frames = 0;
+    while (app_tracing(ui.app) && frames < 100) {
+        CHECK(ui.app.trace_version == version);
+        ui.frame();
+        ++frames;
+    }
+    CHECK(frames == L + 2);
+    CHECK_FALSE(app_tracing(ui.app));
+    CHECK(ui.app.trace_version == version + 1);
+    CHECK(ui.app.trace_error.empty());
+    CHECK(ui.app.trace_ms >= 0.0);
+    CHECK(ui.app.trace.tokens.ids != before);
+
+    // The same text traced synchronously gives the same numbers and predictions.
+    const Trace stepped = ui.app.trace;
+    const std::vector<TokenProb> stepped_next = ui.app.next_predictions;
+    app_retrace(ui.app);
+    CHECK(same_floats(stepped.attentions.probs, ui.app.trace.attentions.probs));
+    CHECK(same_floats(stepped.logits, ui.app.trace.logits));
+    REQUIRE(stepped_next.size() == ui.app.next_predictions.size());
+    for (size_t i = 0; i < stepped_next.size(); ++i) CHECK(stepped_next[i].id == ui.app.next_predictions[i].id);
+}
+
+TEST_CASE("ui: a newer edit replaces a stepped retrace in flight; a budget lets several steps share a frame") {
+    UiHarness ui(ImVec2(1024, 768));
+    ui.app.text = "one two three";
+    ui.load_fixture("llama-tiny");
+    ui.app.trace_step_above_ms = -1.0;
+    ui.app.trace_budget_ms = 0.0;
+    app_set_text(ui.app, "first edit of the text");
+    ui.frame();
+    int done = 0;
+    REQUIRE(app_tracing(ui.app, &done));
+    CHECK(done == 1);
+    app_set_text(ui.app, "second edit");   // starts again from the embeddings
+    REQUIRE(app_tracing(ui.app, &done));
+    CHECK(done == 0);
+    ui.app.trace_budget_ms = 1e9;   // a generous budget: the whole trace in one frame
+    ui.frame();
+    CHECK_FALSE(app_tracing(ui.app));
+    const Expected<Trace> expect = model_trace_text(*ui.app.model, "second edit", TraceOptions{});
+    REQUIRE(expect.ok());
+    CHECK(ui.app.trace.tokens.ids == expect->tokens.ids);
+}
+
+TEST_CASE("ui: loading another model drops a stepped retrace of the old one; fast models trace at once") {
+    UiHarness ui(ImVec2(1024, 768));
+    ui.app.text = "Hello there";
+    ui.load_fixture("gpt2-tiny");
+    ui.app.trace_step_above_ms = -1.0;
+    ui.app.trace_budget_ms = 0.0;
+    app_set_text(ui.app, "Hello again, world");
+    REQUIRE(app_tracing(ui.app));
+    ui.load_fixture("llama-tiny");
+    CHECK_FALSE(app_tracing(ui.app));
+    CHECK(ui.app.trace.tokens.ids == model_trace_text(*ui.app.model, "Hello again, world", TraceOptions{})->tokens.ids);
+
+    ui.app.trace_step_above_ms = 1e9;   // nothing is slow: the edit is traced before app_set_text returns
+    app_set_text(ui.app, "short");
+    CHECK_FALSE(app_tracing(ui.app));
+    CHECK(ui.app.trace.tokens.ids == model_trace_text(*ui.app.model, "short", TraceOptions{})->tokens.ids);
+}
