@@ -2,11 +2,12 @@
 // per view and T, the UI build (NewFrame + app_frame + Render, textures cached), the heatmap texture
 // colouring a new trace costs (CPU provider; the GL build does this in a shader), and the software
 // rasteriser drawing that frame. Prints a table; asserts nothing.
-//   bench_frames [frames]   (default 20 per cell)
+//   bench_frames [frames] [view] [T]   (default 20 frames per cell, every view, T = 64, 256, 512, 1024)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "imgui.h"
 #include "platform/file_io.h"
@@ -38,6 +39,8 @@ std::vector<FontFile> bench_fonts() {
 
 int main(int argc, char** argv) {
     const int frames = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
+    const std::string only_view = argc > 2 ? argv[2] : "";   // one view (main_view_name), to profile it
+    const int only_T = argc > 3 ? std::atoi(argv[3]) : 0;
     const int W = 1600, H = 1000, L = 12, NH = 12;
 
     ImGui::CreateContext();
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
     std::printf("views at %dx%d, synthetic %dx%d trace, %d frames per cell (ms per frame; mean)\n", W, H, L, NH, frames);
     std::printf("%-8s %5s  %10s  %10s  %9s\n", "view", "T", "ui build", "raster", "vertices");
     for (int T : {64, 256, 512, 1024}) {
+        if (only_T > 0 && T != only_T) continue;
         app_show_trace(app, make_synthetic_trace(L, NH, T, true), 0.0);
         app.selection.layer = 5;
         app.selection.head = 3;
@@ -82,6 +86,7 @@ int main(int argc, char** argv) {
                     "colour", T, colour_ms, colour_ms * L * NH, L * NH);
 
         for (MainView view : kMainViews) {
+            if (!only_view.empty() && only_view != main_view_name(view)) continue;
             app.main_view = view;
             for (int warm = 0; warm < 2; ++warm) {   // layout settles; textures get coloured once
                 ImGui::NewFrame();
