@@ -1,0 +1,92 @@
+// Whether the page stays responsive while a large model retraces after an edit (issue 13 item 5): loads a
+// GPT-2-small-size folder (tools/bench/make_gpt2_small.py) by path in headless Chromium, then sets new
+// texts and records the gaps between animation frames until each trace is complete: the longest gap is
+// how long the page could not draw or take a key. Links the folder into the web build for the run only.
+//   NODE_PATH=tests/e2e/node_modules node tools/bench/typing.js [FOLDER]
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '../..');
+const { chromium } = require(path.join(root, 'tests/e2e/node_modules/playwright-core'));
+const webDir = path.join(root, 'build/wasm-release/web');
+const linkDir = path.join(webDir, 'bench-models');
+
+async function startServer(port) {
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', webDir],
+                       { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      http.get(`http://127.0.0.1:${port}/index.html`, (res) => { res.resume(); resolve(res.statusCode === 200); })
+        .on('error', () => resolve(false));
+    });
+    if (ok) return server;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill();
+  throw new Error('the static server did not start');
+}
+
+async function main() {
+  const folder = path.resolve(process.argv[2] || path.join(root, 'build/bench/gpt2-small-f16'));
+  const name = path.basename(folder);
+  fs.rmSync(linkDir, { recursive: true, force: true });
+  fs.mkdirSync(linkDir);
+  fs.symlinkSync(folder, path.join(linkDir, name));
+  const port = 19000 + Math.floor(Math.random() * 1000);
+  const server = await startServer(port);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+           '--disable-background-networking', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`http://127.0.0.1:${port}/#model=gpt2-tiny`);
+    await page.evaluate(() => window.attnscope.ready);
+    const loaded = await page.evaluate((rel) => window.attnscope.loadFromPath(rel), `bench-models/${name}`);
+    if (!loaded.ok) throw new Error(loaded.error);
+    const rounds = await page.evaluate(async () => {
+      const api = window.attnscope;
+      const out = [];
+      for (let r = 0; r < 4; r++) {
+        const words = [];
+        for (let i = 0; i < 100; i++) words.push(['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'then', 'ran'][(i * 7 + r) % 9]);
+        const gaps = [];
+        let last = performance.now(), frames = 0;
+        const t0 = performance.now();
+        const before = api.getState().traceVersion;
+        const setAt = performance.now();
+        const s = api.setText(words.join(' '));
+        const setMs = performance.now() - setAt;   // how long setText itself blocked
+        const stepped = s.tracing !== null;
+        await new Promise((resolve) => {
+          const tick = (now) => {
+            gaps.push(now - last);
+            last = now;
+            ++frames;
+            if (api.getState().traceVersion !== before) resolve();
+            else requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        });
+        out.push({ stepped, setMs, wallMs: performance.now() - t0, frames, longestGap: Math.max(...gaps),
+                   traceMs: api.getState().trace_ms, tokens: api.getState().tokens.length });
+      }
+      return out;
+    });
+    console.log(`${name}: a new text set while the previous trace is shown (ms)`);
+    console.log('round  stepped  setText blocks  trace wall  frames  longest frame gap  app trace_ms  tokens');
+    rounds.forEach((x, i) => console.log(`${String(i).padStart(5)}  ${String(x.stepped).padStart(7)}  ` +
+      `${x.setMs.toFixed(1).padStart(14)}  ${x.wallMs.toFixed(0).padStart(10)}  ${String(x.frames).padStart(6)}  ` +
+      `${x.longestGap.toFixed(1).padStart(17)}  ${x.traceMs.toFixed(0).padStart(12)}  ${String(x.tokens).padStart(6)}`));
+  } finally {
+    await browser.close();
+    server.kill();
+    fs.rmSync(linkDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
