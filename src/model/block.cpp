@@ -201,10 +201,14 @@ void StackRun::observe(const std::string& name, std::vector<float>& data) const 
 
 void StackRun::step() {
     if (done()) return;
-    const int l = next_++;
+    const int l = next_;
+    const std::string p = "layer." + std::to_string(l) + ".";
+    if (mlp_next_) {
+        mlp_half(l, p);
+        return;
+    }
     const int T = T_, D = D_;
     const BlockWeights& b = blocks_[l];
-    const std::string p = "layer." + std::to_string(l) + ".";
     if (capture_.hidden) hidden_capture(*capture_.hidden, l, h_);
     const std::vector<uint8_t> mask = apply_interventions_ ? knockout_mask(hooks_, l, T, T) : std::vector<uint8_t>{};
     AttentionCall self;
@@ -229,10 +233,8 @@ void StackRun::step() {
         observe(p + "attn_out", out_);
         add_inplace(h_.data(), out_.data(), n);
         observe(p + "resid_mid", h_);
-        norm_apply(r_, b.ffn.norm, h_.data(), T, D, x_.data());
-        mlp_sublayer(r_, b.ffn, x_.data(), T, out_.data(), hooks_, prefix_ + p + "mlp_act");
-        observe(p + "mlp_out", out_);
-        add_inplace(h_.data(), out_.data(), n);
+        mlp_next_ = true;   // the MLP is the next step: a step is half a pre-LN block
+        return;
     } else {
         attention_sublayer(r_, b.attn, self, h_.data(), T, h_.data(), T, out_.data());
         observe(p + "attn_out", out_);
@@ -262,6 +264,18 @@ void StackRun::step() {
         norm_apply(r_, b.ffn.norm, h_.data(), T, D, h_.data());
     }
     observe(p + "out", h_);
+    ++next_;
+}
+
+void StackRun::mlp_half(int l, const std::string& p) {
+    const BlockWeights& b = blocks_[l];
+    norm_apply(r_, b.ffn.norm, h_.data(), T_, D_, x_.data());
+    mlp_sublayer(r_, b.ffn, x_.data(), T_, out_.data(), hooks_, prefix_ + p + "mlp_act");
+    observe(p + "mlp_out", out_);
+    add_inplace(h_.data(), out_.data(), static_cast<long>(h_.size()));
+    observe(p + "out", h_);
+    mlp_next_ = false;
+    ++next_;
 }
 
 void stack_forward(const BlockRecipe& r, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,

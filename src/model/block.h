@@ -74,19 +74,21 @@ struct StackCapture {
     HiddenTensor* hidden = nullptr;     // states 0 .. L-1 (the caller adds state L, after any final norm)
 };
 
-// stack_forward one layer per step(), for callers that must stay responsive (the app traces a large model
-// a layer or two per frame). The arguments must outlive the run; h holds the result once done().
+// stack_forward in steps, for callers that must stay responsive (the app traces a large model a step or
+// two per frame): half a block per step in pre-LN stacks (attention, then the MLP), a whole block in
+// post-LN ones. The arguments must outlive the run; h holds the result once done().
 class StackRun {
 public:
     StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
              const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
              const std::string& prefix, bool apply_interventions = true);
-    void step();   // runs the next layer
+    void step();   // runs the next half block (pre-LN) or block (post-LN)
     bool done() const { return next_ >= static_cast<int>(blocks_.size()); }
-    int layers_done() const { return next_; }
+    int steps_total() const { return static_cast<int>(blocks_.size()) * (r_.post_ln ? 1 : 2); }
 
 private:
     void observe(const std::string& name, std::vector<float>& data) const;
+    void mlp_half(int layer, const std::string& p);   // the second step of a pre-LN block
 
     const BlockRecipe& r_;
     const std::vector<BlockWeights>& blocks_;
@@ -100,7 +102,8 @@ private:
     bool apply_interventions_;
     std::vector<float> x_;     // (T, D) normed sublayer input (pre-LN)
     std::vector<float> out_;   // (T, D) a sublayer's output
-    int next_ = 0;             // the next layer to run
+    int next_ = 0;             // the layer being run
+    bool mlp_next_ = false;    // pre-LN: its attention half is done, the MLP half is next
 };
 
 // Runs blocks over h (T, D) in place. memory (S, D): what cross attention reads. Observer names get

@@ -55,7 +55,7 @@ void body_head_logits(const Body& body, const float* rows, int T, float* logits)
 
 namespace {
 
-// body_forward in steps: the embeddings, one step per block, then the final norm and head.
+// body_forward in steps: the embeddings, the stack's steps, then the final norm and head.
 class BodyForwardJob : public ForwardJob {
 public:
     BodyForwardJob(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options)
@@ -63,13 +63,16 @@ public:
     BodyForwardJob(const BodyForwardJob&) = delete;   // stack_ points into trace_, h_ and options_
     BodyForwardJob& operator=(const BodyForwardJob&) = delete;
 
-    int steps_total() const override { return static_cast<int>(body_.blocks.size()) + 2; }
+    // The embeddings, the stack's steps (StackRun: half a pre-LN block each), the head.
+    int steps_total() const override {
+        return static_cast<int>(body_.blocks.size()) * (body_.recipe.post_ln ? 1 : 2) + 2;
+    }
     int steps_done() const override { return next_; }
     bool done() const override { return next_ >= steps_total(); }
     void step() override {
         if (done()) return;
         if (next_ == 0) embed();
-        else if (next_ <= static_cast<int>(body_.blocks.size())) stack_->step();
+        else if (!stack_->done()) stack_->step();
         else head();
         ++next_;
     }
