@@ -6,10 +6,10 @@
 // removes the link afterwards; nothing it makes is committed.
 //   NODE_PATH=tests/e2e/node_modules node tools/bench/page_load.js [FOLDER...]
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
+const { startServer } = require('./static_server.js');
 
 const root = path.resolve(__dirname, '../..');
 const { chromium } = require(path.join(root, 'tests/e2e/node_modules/playwright-core'));
@@ -18,21 +18,6 @@ const linkDir = path.join(webDir, 'bench-models');
 const ROUNDS = 3;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function startServer(port) {
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', webDir],
-                       { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((resolve) => {
-      http.get(`http://127.0.0.1:${port}/index.html`, (res) => { res.resume(); resolve(res.statusCode === 200); })
-        .on('error', () => resolve(false));
-    });
-    if (ok) return server;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new Error('the static server did not start');
-}
 
 // Milliseconds to read one URL to the end over HTTP from node: the server's own throughput.
 function serverRead(url) {
@@ -53,7 +38,7 @@ async function main() {
   fs.rmSync(linkDir, { recursive: true, force: true });
   fs.mkdirSync(linkDir);
   const port = 18000 + Math.floor(Math.random() * 1000);
-  const server = await startServer(port);
+  const server = await startServer(port, webDir);
   const base = `http://127.0.0.1:${port}/`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -4,30 +4,14 @@
 // how long the page could not draw or take a key. Links the folder into the web build for the run only.
 //   NODE_PATH=tests/e2e/node_modules node tools/bench/typing.js [FOLDER]
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
+const { startServer } = require('./static_server.js');
 
 const root = path.resolve(__dirname, '../..');
 const { chromium } = require(path.join(root, 'tests/e2e/node_modules/playwright-core'));
 const webDir = path.join(root, 'build/wasm-release/web');
 const linkDir = path.join(webDir, 'bench-models');
-
-async function startServer(port) {
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', webDir],
-                       { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((resolve) => {
-      http.get(`http://127.0.0.1:${port}/index.html`, (res) => { res.resume(); resolve(res.statusCode === 200); })
-        .on('error', () => resolve(false));
-    });
-    if (ok) return server;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new Error('the static server did not start');
-}
 
 async function main() {
   const folder = path.resolve(process.argv[2] || path.join(root, 'build/bench/gpt2-small-f16'));
@@ -36,7 +20,7 @@ async function main() {
   fs.mkdirSync(linkDir);
   fs.symlinkSync(folder, path.join(linkDir, name));
   const port = 19000 + Math.floor(Math.random() * 1000);
-  const server = await startServer(port);
+  const server = await startServer(port, webDir);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
