@@ -1,11 +1,14 @@
 // attnscope-cli: tokenize, trace, explain (analyze) and describe Hugging Face model folders headlessly. The command names
 // and options are a public interface (scripts depend on them): extend, never rename.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
 
 #include "cli/commands.h"
+#include "core/parallel.h"
 
 namespace {
 
@@ -111,10 +114,37 @@ const CliCommand kCommands[] = {
 
 // Options several commands share, printed after the commands.
 const char* kSharedUsage =
+    "  threads (every command but train, whose --threads splits its batches): --threads N splits the forward\n"
+    "           pass's products and heads over N threads (default: the machine's, at most 8, or ATTN_THREADS=N;\n"
+    "           any count gives the same numbers)\n"
     "  interventions (trace and analyze): --ablate L.H[:zero|:mean] (a head's output zeroed or replaced by\n"
     "           its mean over positions), --knockout Q>K[@L] (position Q may not attend to K, in layer L or\n"
     "           all), --mask-token P (no other position may attend to P, in any layer); each repeatable or a\n"
     "           comma list. analyze leaves mean ablations out (the gradient pass has no edited forward)\n";
+
+// Takes "--threads N" out of argv (commands other than train) and sets the kernels' thread count from it,
+// else from default_thread_count(). train keeps its own --threads and its kernels stay on one thread.
+void threads_option_apply(const std::string& command, int& argc, char** argv) {
+    if (command == "train") return;
+    int threads = default_thread_count();
+    int kept = 2;
+    for (int i = 2; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--threads") != 0) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= argc) throw UsageError{"--threads needs a value"};
+        char* end = nullptr;
+        const long n = std::strtol(argv[i + 1], &end, 10);
+        if (end == argv[i + 1] || *end != '\0' || n < 1)
+            throw UsageError{std::string("--threads must be a whole number >= 1, got '") + argv[i + 1] + "'"};
+        threads = static_cast<int>(std::min<long>(n, 1 << 16));
+        ++i;
+    }
+    argc = kept;
+    argv[argc] = nullptr;
+    set_thread_count(threads);
+}
 
 void print_usage(FILE* out) {
     std::fputs("usage: attnscope-cli COMMAND [OPTIONS]   (attnscope-cli COMMAND --help: that command only)\n", out);
@@ -146,6 +176,7 @@ int main(int argc, char** argv) {
             return 0;
         }
     try {
+        threads_option_apply(command, argc, argv);
         return found->run(argc, argv);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "attnscope-cli %s: %s\n", command.c_str(), e.message.c_str());

@@ -9,6 +9,7 @@
 // packing would copy it once to use it once: against out_in weights (the LM head of a trace asks for 1-4
 // rows of a 50257 x 768 table) as dot products along the stored rows, widening inside the loop, so the
 // table is read once and never copied; against in_out weights as strips of columns summed over the rows.
+// Threads (core/parallel.h) take disjoint column panels or blocks, each column computed as in one pass.
 #include "core/gemm.h"
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/parallel.h"
 #include "core/simd.h"
 
 #if defined(__SSE__) && !defined(__wasm__)
@@ -204,30 +206,59 @@ constexpr auto micro_kernel_table(std::integer_sequence<int, I...>) {
 // kMicroKernels[r - 1] handles r rows: a last partial row block computes only its own rows.
 constexpr auto kMicroKernels = micro_kernel_table(std::make_integer_sequence<int, kMR>{});
 
+// The B panel buffers of the thread packing them: each thread running column panels packs its own.
+struct PanelBuffers {
+    std::vector<float> b_pack;   // (kKC, kNR) one packed B panel
+    std::vector<float> b_rows;   // (kNR, kKC) an out_in panel's rows widened, before the transpose
+};
+PanelBuffers& panel_buffers() {
+    thread_local PanelBuffers buffers;
+    ensure(buffers.b_pack, static_cast<size_t>(kKC) * kNR);
+    ensure(buffers.b_rows, static_cast<size_t>(kKC) * kNR);
+    return buffers;
+}
+
+// columns(n_begin, n_end) over [0, N) in blocks of `block` columns, on several threads when `work`
+// (multiply-adds) pays for waking them. Every chunk starts on a block boundary and all but the last end
+// on one, so each column takes the same path, and gets the same bits, as in one pass over [0, N).
+template <class Columns>
+void split_columns(int N, int block, double work, const Columns& columns) {
+    const int n_blocks = (N + block - 1) / block;
+    if (n_blocks < 2 || !parallel_worth_it(work)) {
+        columns(0, N);
+        return;
+    }
+    parallel_for(n_blocks, [&](int b0, int b1) { columns(b0 * block, std::min(N, b1 * block)); });
+}
+
 template <DType kType>
 void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
     const int K = w.n_in(), N = w.n_out();
-    thread_local std::vector<float> a_pack, b_pack, b_rows;
-    ensure(b_pack, static_cast<size_t>(kKC) * kNR);
-    if (w.layout == WeightLayout::out_in) ensure(b_rows, static_cast<size_t>(kKC) * kNR);
+    thread_local std::vector<float> a_pack;
+    const double work = static_cast<double>(M) * N * K;
     for (int k0 = 0; k0 < K; k0 += kKC) {
         const int kc = std::min(kKC, K - k0);
         for (int m0 = 0; m0 < M; m0 += kMC) {
             const int mc = std::min(kMC, M - m0);
             ensure(a_pack, static_cast<size_t>(mc) * kc);
             pack_a(a + static_cast<size_t>(m0) * K, K, mc, k0, kc, a_pack.data());
-            for (int n0 = 0; n0 < N; n0 += kNR) {
-                const int nr = std::min(kNR, N - n0);
-                if (w.layout == WeightLayout::in_out) pack_b_in_out<kType>(w, k0, kc, n0, nr, b_pack.data());
-                else pack_b_out_in<kType>(w, k0, kc, n0, nr, b_pack.data(), b_rows.data());
-                const float* ap = a_pack.data();
-                for (int i0 = 0; i0 < mc; i0 += kMR) {
-                    const int rows = std::min(kMR, mc - i0);
-                    kMicroKernels[rows - 1](kc, ap, b_pack.data(), c + static_cast<size_t>(m0 + i0) * N + n0, N, nr,
-                                            bias ? bias + n0 : nullptr, k0 == 0);
-                    ap += static_cast<size_t>(rows) * kc;
+            // A is packed once, here; the threads share it and each packs its own column panels of B.
+            const float* a_packed = a_pack.data();
+            split_columns(N, kNR, work, [&](int n_begin, int n_end) {
+                PanelBuffers& buffers = panel_buffers();
+                for (int n0 = n_begin; n0 < n_end; n0 += kNR) {
+                    const int nr = std::min(kNR, N - n0);
+                    if (w.layout == WeightLayout::in_out) pack_b_in_out<kType>(w, k0, kc, n0, nr, buffers.b_pack.data());
+                    else pack_b_out_in<kType>(w, k0, kc, n0, nr, buffers.b_pack.data(), buffers.b_rows.data());
+                    const float* ap = a_packed;
+                    for (int i0 = 0; i0 < mc; i0 += kMR) {
+                        const int rows = std::min(kMR, mc - i0);
+                        kMicroKernels[rows - 1](kc, ap, buffers.b_pack.data(), c + static_cast<size_t>(m0 + i0) * N + n0,
+                                                N, nr, bias ? bias + n0 : nullptr, k0 == 0);
+                        ap += static_cast<size_t>(rows) * kc;
+                    }
                 }
-            }
+            });
         }
     }
 }
@@ -258,33 +289,46 @@ void dot_block(const float* a, int K, const void* wdata, int n0, const float* bi
             c[static_cast<size_t>(i) * ldc + n0 + j] = vsum(acc[i][j]) + tail[i][j] + (bias ? bias[n0 + j] : 0.0f);
 }
 
+// Columns [n_begin, n_end) of R rows against an out_in weight; n_begin is a multiple of dot_rows_block.
 template <DType kType, int R>
-void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c) {
+constexpr int dot_rows_block() {
+    if constexpr (kType == DType::F32 && kLanes >= 8) return kDotAccumulators;
+    else return kDotAccumulators / R > 0 ? kDotAccumulators / R : 1;
+}
+
+template <DType kType, int R>
+void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c, int n_begin, int n_end) {
     const int K = w.cols, N = w.rows;
-    int n0 = 0;
+    constexpr int NB = dot_rows_block<kType, R>();
+    int n0 = n_begin;
     if constexpr (kType == DType::F32 && kLanes >= 8) {
         // Natively, f32 rows have nothing to widen: a block of kDotAccumulators stored rows taken by each A
         // row in turn (it stays in L1/L2) ran 1.3-1.9x faster at M = 2 and 4 than all rows at once.
-        for (; n0 + kDotAccumulators <= N; n0 += kDotAccumulators)
+        for (; n0 + NB <= n_end; n0 += NB)
             for (int i = 0; i < R; ++i)
-                dot_block<kType, 1, kDotAccumulators>(a + static_cast<size_t>(i) * K, K, w.data, n0, bias,
-                                                      c + static_cast<size_t>(i) * N, N);
+                dot_block<kType, 1, NB>(a + static_cast<size_t>(i) * K, K, w.data, n0, bias, c + static_cast<size_t>(i) * N, N);
     } else {
         // 16-bit rows (and SIMD128, where it measured faster for f32 too): every A row against each widened
         // vector, so a value is widened once.
-        constexpr int NB = kDotAccumulators / R > 0 ? kDotAccumulators / R : 1;
-        for (; n0 + NB <= N; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
+        for (; n0 + NB <= n_end; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
     }
-    for (; n0 < N; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
+    for (; n0 < n_end; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
+}
+
+template <DType kType, int R>
+void dot_rows_split(const float* a, const WeightMatrix& w, const float* bias, float* c) {
+    split_columns(w.rows, dot_rows_block<kType, R>(), static_cast<double>(R) * w.rows * w.cols,
+                  [&](int n_begin, int n_end) { dot_rows<kType, R>(a, w, bias, c, n_begin, n_end); });
 }
 
 // R rows of A against an in_out weight read in place: for each strip of kNR columns, R x kNV accumulators
 // summed over the stored rows, widening as it loads. Packing would copy B once to use it once.
+// Columns [n_begin, n_end); n_begin is a multiple of kNR.
 template <DType kType, int R>
-void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* c) {
+void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* c, int n_begin, int n_end) {
     const int K = w.rows, N = w.cols;
-    int n0 = 0;
-    for (; n0 + kNR <= N; n0 += kNR) {
+    int n0 = n_begin;
+    for (; n0 + kNR <= n_end; n0 += kNR) {
         Vec acc[R][kNV];
         for (int i = 0; i < R; ++i)
             for (int v = 0; v < kNV; ++v) acc[i][v] = bias ? vload(bias + n0 + v * kLanes) : vzero();
@@ -299,7 +343,7 @@ void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* 
         for (int i = 0; i < R; ++i)
             for (int v = 0; v < kNV; ++v) vstore(c + static_cast<size_t>(i) * N + n0 + v * kLanes, acc[i][v]);
     }
-    for (; n0 < N; ++n0)  // fewer than kNR columns left
+    for (; n0 < n_end; ++n0)  // fewer than kNR columns left
         for (int i = 0; i < R; ++i) {
             float acc = bias ? bias[n0] : 0.0f;
             for (int k = 0; k < K; ++k)
@@ -308,23 +352,29 @@ void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* 
         }
 }
 
+template <DType kType, int R>
+void axpy_rows_split(const float* a, const WeightMatrix& w, const float* bias, float* c) {
+    split_columns(w.cols, kNR, static_cast<double>(R) * w.rows * w.cols,
+                  [&](int n_begin, int n_end) { axpy_rows<kType, R>(a, w, bias, c, n_begin, n_end); });
+}
+
 template <DType kType>
 void gemm_typed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
     if (w.layout == WeightLayout::out_in && M <= kDotRows) {
         switch (M) {
-            case 1: dot_rows<kType, 1>(a, w, bias, c); break;
-            case 2: dot_rows<kType, 2>(a, w, bias, c); break;
-            case 3: dot_rows<kType, 3>(a, w, bias, c); break;
-            default: dot_rows<kType, 4>(a, w, bias, c); break;
+            case 1: dot_rows_split<kType, 1>(a, w, bias, c); break;
+            case 2: dot_rows_split<kType, 2>(a, w, bias, c); break;
+            case 3: dot_rows_split<kType, 3>(a, w, bias, c); break;
+            default: dot_rows_split<kType, 4>(a, w, bias, c); break;
         }
         return;
     }
     if (w.layout == WeightLayout::in_out && M <= kAxpyRows) {
         switch (M) {
-            case 1: axpy_rows<kType, 1>(a, w, bias, c); break;
-            case 2: axpy_rows<kType, 2>(a, w, bias, c); break;
-            case 3: axpy_rows<kType, 3>(a, w, bias, c); break;
-            default: axpy_rows<kType, 4>(a, w, bias, c); break;
+            case 1: axpy_rows_split<kType, 1>(a, w, bias, c); break;
+            case 2: axpy_rows_split<kType, 2>(a, w, bias, c); break;
+            case 3: axpy_rows_split<kType, 3>(a, w, bias, c); break;
+            default: axpy_rows_split<kType, 4>(a, w, bias, c); break;
         }
         return;
     }

@@ -5,8 +5,9 @@
 //   gemm(x, T, w, bias, y);              // y (T, n_out) = x (T, n_in) @ W + bias; bias may be null
 //   gemm_reference(x, T, w, bias, y);    // the plain loop the fast kernel is tested against
 //
-// A and C are dense row-major (lda = K, ldc = N); C must not alias A. One thread; the packing buffers
-// are thread_local and kept between calls.
+// A and C are dense row-major (lda = K, ldc = N); C must not alias A. A product big enough to pay is split
+// by output columns over core/parallel.h's threads (never over a sum: the bits do not depend on the thread
+// count); the packing buffers are thread_local and kept between calls.
 #pragma once
 #include "core/linear.h"
 

@@ -8,6 +8,7 @@
 
 #include "core/attention.h"
 #include "core/linear.h"
+#include "core/parallel.h"
 #include "model/rope.h"
 #include "model/trace_fill.h"
 
@@ -127,23 +128,29 @@ void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const Att
         if (!call.scale_name.empty()) call.observer->observe(call.scale_name, 1, 1, &call.scale);
     }
     std::vector<float> ctx(static_cast<size_t>(T) * qd);   // (T, H * hd) heads' context vectors
-    std::vector<float> probs_scratch;                       // (T, S) when not captured
     AttentionTensor none;
     AttentionShape shape{T, S, hd, q_stride, kv_stride, kv_stride, qd, call.causal, 0, call.scale};
     const int group = H / KV;
-    for (int head = 0; head < H; ++head) {
-        const int kv = head / group;
-        float* probs = attention_slot(call.capture ? *call.capture : none, call.layer, head, probs_scratch, T, S);
-        float* c = ctx.data() + head * hd;
-        if (call.mask)
-            attention_head_masked(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, call.mask->data(), probs, c);
-        else
-            attention_head(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, probs, c);
-        const float g = call.gates ? call.gates->gate(call.layer, head, H) : 1.0f;
-        if (g != 1.0f)
-            for (int t = 0; t < T; ++t)
-                for (int i = 0; i < hd; ++i) c[static_cast<size_t>(t) * qd + i] *= g;
-    }
+    // Heads write disjoint probabilities and context columns, so they run on several threads alike.
+    auto heads = [&](int head_begin, int head_end) {
+        std::vector<float> probs_scratch;   // (T, S) when not captured
+        for (int head = head_begin; head < head_end; ++head) {
+            const int kv = head / group;
+            float* probs = attention_slot(call.capture ? *call.capture : none, call.layer, head, probs_scratch, T, S);
+            float* c = ctx.data() + head * hd;
+            if (call.mask)
+                attention_head_masked(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, call.mask->data(), probs, c);
+            else
+                attention_head(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, probs, c);
+            const float g = call.gates ? call.gates->gate(call.layer, head, H) : 1.0f;
+            if (g != 1.0f)
+                for (int t = 0; t < T; ++t)
+                    for (int i = 0; i < hd; ++i) c[static_cast<size_t>(t) * qd + i] *= g;
+        }
+    };
+    // Scores and context: 2 T S hd multiply-adds per head.
+    if (parallel_worth_it(2.0 * H * T * S * hd)) parallel_for(H, heads);
+    else heads(0, H);
     if (call.observer && call.observer->editor && !call.context_name.empty()) call.observer->editor(call.context_name, T, qd, ctx.data());
     linear(ctx.data(), T, w.out.w.view, w.out.b.data(), out);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/gemm.h"
+#include "thread_count_guard.h"
 
 using namespace attn;
 
@@ -133,4 +134,42 @@ TEST_CASE("widen_to_f32 gives dtype.h's exact conversion for every 16-bit patter
     float out[5];
     widen_to_f32(DType::F32, f, 5, out);
     CHECK(std::memcmp(f, out, sizeof f) == 0);
+}
+
+TEST_CASE("gemm gives the same bits at 1, 2 and 3 threads (f32, f16; in_out, out_in; M = 1, 3, 128)") {
+    ThreadCountGuard guard;
+    std::mt19937 rng(29);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    // N: column panels and dot blocks that split evenly and not; K: with and without a SIMD tail. Every
+    // product is split (threshold 0) but one, which is large enough to split at the default threshold.
+    struct Shape { int N, K; long min_work; };
+    const Shape shapes[] = {{96, 64, 0}, {1003, 67, 0}, {50, 1, 0}, {769, 768, -1}};
+    int compared = 0;
+    for (const Shape& s : shapes)
+        for (DType dtype : {DType::F32, DType::F16})
+            for (WeightLayout layout : {WeightLayout::in_out, WeightLayout::out_in})
+                for (int M : {1, 3, 128}) {
+                    std::vector<float> w(static_cast<size_t>(s.K) * s.N), bias(s.N), a(static_cast<size_t>(M) * s.K);
+                    for (float& v : w) v = normal(rng);
+                    for (float& v : bias) v = normal(rng);
+                    for (float& v : a) v = normal(rng);
+                    const std::vector<uint16_t> h = narrowed(w, DType::F16);
+                    const void* data = dtype == DType::F32 ? static_cast<const void*>(w.data()) : h.data();
+                    const WeightMatrix wm = layout == WeightLayout::in_out ? WeightMatrix{dtype, s.K, s.N, data, layout}
+                                                                           : WeightMatrix{dtype, s.N, s.K, data, layout};
+                    set_parallel_min_work(s.min_work < 0 ? guard.min_work : s.min_work);
+                    std::vector<float> one(static_cast<size_t>(M) * s.N, NAN);
+                    set_thread_count_for_tests(1);
+                    gemm(a.data(), M, wm, bias.data(), one.data());
+                    for (int threads : {2, 3}) {
+                        set_thread_count_for_tests(threads);
+                        std::vector<float> c(one.size(), NAN);
+                        gemm(a.data(), M, wm, bias.data(), c.data());
+                        INFO("gemm M=" << M << " N=" << s.N << " K=" << s.K << " " << std::string(dtype_name(dtype))
+                                       << (layout == WeightLayout::in_out ? " in_out" : " out_in") << " threads=" << threads);
+                        CHECK(std::memcmp(c.data(), one.data(), c.size() * sizeof(float)) == 0);
+                        ++compared;
+                    }
+                }
+    CHECK(compared == 4 * 2 * 2 * 3 * 2);
 }

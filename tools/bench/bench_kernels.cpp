@@ -5,13 +5,15 @@
 //         process and calls directly.
 //   Native: the same functions behind a line protocol on stdin/stdout ("attention_setup 12 128 64" ->
 //         "ok", "attention_run" -> milliseconds); the driver keeps this process open and sends it one
-//         round at a time, so rounds still interleave with onnxruntime-node's.
+//         round at a time, so rounds still interleave with onnxruntime-node's. "threads N" sets the
+//         kernels' threads (default 1, or ATTN_THREADS).
 // Inputs come from bench_value (below), which peers/lib/data.js repeats bit for bit, so both sides
 // compute on the same numbers and the driver can compare their outputs.
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -21,6 +23,7 @@
 
 #include "core/attention.h"
 #include "core/linear.h"
+#include "core/parallel.h"
 #include "model/model.h"
 #include "platform/file_io.h"
 
@@ -68,6 +71,13 @@ struct ModelCase {
 extern "C" {
 
 const char* bk_simd_name() { return simd_name(); }
+
+// Threads the kernels split over (core/parallel.h; clamped to what the platform offers): 1 unless set
+// here or natively by ATTN_THREADS, as the peers run one. Returns the count now in use.
+int bk_set_threads(int n) {
+    set_thread_count(n);
+    return thread_count();
+}
 
 // Queries, keys and values of `heads` heads (T tokens, head size d), not causal, scale 1/sqrt(d).
 int bk_attention_setup(int heads, int T, int d) {
@@ -177,6 +187,7 @@ void print_floats(const float* v, int n) {
 
 // The line protocol: one command per line, one answer line each ("error ..." when a command fails).
 int main() {
+    if (std::getenv("ATTN_THREADS")) set_thread_count(default_thread_count());
     std::string line;
     while (std::getline(std::cin, line)) {
         std::istringstream in(line);
@@ -184,6 +195,10 @@ int main() {
         in >> cmd;
         if (cmd == "simd") {
             std::printf("%s\n", bk_simd_name());
+        } else if (cmd == "threads") {
+            int n = 1;
+            in >> n;
+            std::printf("%d\n", bk_set_threads(n));
         } else if (cmd == "attention_setup") {
             int h = 0, t = 0, d = 0;
             in >> h >> t >> d;
