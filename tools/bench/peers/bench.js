@@ -1,5 +1,5 @@
 // The side-by-side benchmark of issue 13: AttnScope against onnxruntime-node, onnxruntime-web and TF.js
-// (WASM backend), single-threaded, rounds interleaved, medians and same-round ratios. Started by ./run
+// (WASM backend), single-threaded (natively one row also at 2 threads on both sides), rounds interleaved, medians and same-round ratios. Started by ./run
 // (which builds what it needs); by hand:
 //   node --no-liftoff bench.js [native|wasm|chromium|all]
 // Exits 1 when a peer's output disagrees with AttnScope's (kernels: max abs diff 1e-3; the whole model:
@@ -11,7 +11,7 @@ const { openNative, openWasm } = require('./lib/attnscope_side');
 const { ortNode, ortWeb, tfjsWasm } = require('./lib/peers');
 const { kernelRows } = require('./lib/kernels');
 const { gpt2Onnx } = require('./lib/gpt2_onnx');
-const { wholeModelRows, modelFeeds, LogitsMismatch } = require('./lib/whole_model');
+const { wholeModelRows, threadedRow, modelFeeds, LogitsMismatch } = require('./lib/whole_model');
 const { traceIds } = require('./lib/data');
 const { scalingByLength, scalingBySize } = require('./lib/scaling');
 const { chromiumRows } = require('./lib/chromium');
@@ -50,7 +50,7 @@ async function nativeRun() {
   a.close();
   const sides = await openBoth(openNative);
   const whole = await wholeModelRows(sides, peer, gpt2Graph(), { rounds: 9 });
-  rows.push(...whole.rows, ...whole.extra);
+  rows.push(...whole.rows, await threadedRow(sides.f32, ortNode(2), gpt2Graph(), 2, { rounds: 9 }), ...whole.extra);
   printTable('native: AttnScope against onnxruntime-node', HEADER, rows);
   const session = await peer.model(gpt2Graph().bytes, modelFeeds(traceIds(16, gpt2Graph().vocab)));
   await scalingByLength(sides.f32, session, { L: 12, D: 768, V: gpt2Graph().vocab });

@@ -21,10 +21,13 @@ async function openNative(root) {
     child.stdin.write(cmd + '\n');
   });
   const number = async (cmd) => Number(await ask(cmd));
+  // One thread, like the peers, whatever ATTN_THREADS says; setThreads(n) for the threaded rows.
+  await ask('threads 1');
   const floats = async (cmd) => Float32Array.from((await ask(cmd)).split(' ').map(Number));
   return {
     build: 'native',
     simd: () => ask('simd'),
+    setThreads: (n) => number(`threads ${n}`),
     attentionSetup: (h, t, d) => ask(`attention_setup ${h} ${t} ${d}`),
     attentionRun: () => number('attention_run'),
     attentionOut: (n) => floats(`attention_out ${n}`),
@@ -60,6 +63,7 @@ async function openWasm(root) {
   return {
     build: 'wasm',
     simd: async () => m.UTF8ToString(call('bk_simd_name')),
+    setThreads: async (n) => call('bk_set_threads', n),
     attentionSetup: async (h, t, d) => call('bk_attention_setup', h, t, d),
     attentionRun: async () => timed('bk_attention_run'),
     attentionOut: async (n) => floatsAt(call('bk_attention_out'), n),

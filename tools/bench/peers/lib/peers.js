@@ -1,4 +1,5 @@
-// The peers, single-threaded everywhere: onnxruntime-node (intra/inter-op threads 1), onnxruntime-web
+// The peers, single-threaded everywhere unless asked: onnxruntime-node (intra-op threads 1, or ortNode(n)
+// for the threaded row; inter-op 1), onnxruntime-web
 // (WASM, numThreads 1, no proxy worker) and TF.js's WASM backend (XNNPACK, setThreadsCount(1)).
 // Each peer: {name, attention(H, T, d, q, k, v), linear(M, K, N, x, w, b)} -> a session {name, run() ->
 // outputs as {name: typed array}}; inputs become each runtime's tensors once, outside the timed call.
@@ -38,9 +39,9 @@ function ortPeer(ort, name, options) {
   };
 }
 
-function ortNode() {
-  return ortPeer(require('onnxruntime-node'), 'onnxruntime-node',
-    { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', executionProviders: ['cpu'] });
+function ortNode(threads = 1) {
+  return ortPeer(require('onnxruntime-node'), threads > 1 ? `onnxruntime-node, ${threads} threads` : 'onnxruntime-node',
+    { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', executionProviders: ['cpu'] });
 }
 
 function ortWeb() {

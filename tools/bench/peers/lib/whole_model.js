@@ -59,4 +59,18 @@ async function wholeModelRows(sides, peer, onnx, { T = 128, rounds = 7 } = {}) {
   return { rows, extra };
 }
 
-module.exports = { wholeModelRows, modelFeeds, checkLogits, LogitsMismatch };
+// One row: the f32 forward with both sides at `threads` threads (AttnScope's kernels, the peer's intra-op
+// pool; the peer made for that count, e.g. ortNode(2)); the side goes back to 1 thread after.
+async function threadedRow(side, peer, onnx, threads, { T = 128, rounds = 7 } = {}) {
+  const session = await peer.model(onnx.bytes, modelFeeds(traceIds(T, onnx.vocab)));
+  await side.setThreads(threads);
+  await side.modelTrace(T);
+  checkLogits(`f32 trace at ${threads} threads, ${peer.name} against AttnScope`, await side.modelLogits(), (await session.run()).logits);
+  const r = await interleave([{ run: () => side.modelTrace(T) }, { run: timeCall(session.run) }], { rounds, warmup: 1 });
+  await side.setThreads(1);
+  session.release();
+  return [`GPT-2-small forward with attentions, ${T} tokens, f32, ${threads} threads`, r.medians[0], peer.name, r.medians[1],
+          sameRoundRatio(r.times[0], r.times[1])];
+}
+
+module.exports = { wholeModelRows, threadedRow, modelFeeds, checkLogits, LogitsMismatch };
