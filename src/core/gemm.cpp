@@ -234,23 +234,23 @@ void split_columns(int N, int block, double work, const Columns& columns) {
 template <DType kType>
 void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
     const int K = w.n_in(), N = w.n_out();
-    thread_local std::vector<float> a_pack;
-    const double work = static_cast<double>(M) * N * K;
-    for (int k0 = 0; k0 < K; k0 += kKC) {
-        const int kc = std::min(kKC, K - k0);
-        for (int m0 = 0; m0 < M; m0 += kMC) {
-            const int mc = std::min(kMC, M - m0);
-            ensure(a_pack, static_cast<size_t>(mc) * kc);
-            pack_a(a + static_cast<size_t>(m0) * K, K, mc, k0, kc, a_pack.data());
-            // A is packed once, here; the threads share it and each packs its own column panels of B.
-            const float* a_packed = a_pack.data();
-            split_columns(N, kNR, work, [&](int n_begin, int n_end) {
-                PanelBuffers& buffers = panel_buffers();
+    // Each thread runs every depth pass over its own column panels and packs the A blocks it needs
+    // itself: one parallel_for per product instead of one per (depth, row) block, and no thread waits
+    // while another packs A (the copy costs the same whether one thread makes it or each does).
+    split_columns(N, kNR, static_cast<double>(M) * N * K, [&](int n_begin, int n_end) {
+        thread_local std::vector<float> a_pack;
+        PanelBuffers& buffers = panel_buffers();
+        for (int k0 = 0; k0 < K; k0 += kKC) {
+            const int kc = std::min(kKC, K - k0);
+            for (int m0 = 0; m0 < M; m0 += kMC) {
+                const int mc = std::min(kMC, M - m0);
+                ensure(a_pack, static_cast<size_t>(mc) * kc);
+                pack_a(a + static_cast<size_t>(m0) * K, K, mc, k0, kc, a_pack.data());
                 for (int n0 = n_begin; n0 < n_end; n0 += kNR) {
                     const int nr = std::min(kNR, N - n0);
                     if (w.layout == WeightLayout::in_out) pack_b_in_out<kType>(w, k0, kc, n0, nr, buffers.b_pack.data());
                     else pack_b_out_in<kType>(w, k0, kc, n0, nr, buffers.b_pack.data(), buffers.b_rows.data());
-                    const float* ap = a_packed;
+                    const float* ap = a_pack.data();
                     for (int i0 = 0; i0 < mc; i0 += kMR) {
                         const int rows = std::min(kMR, mc - i0);
                         kMicroKernels[rows - 1](kc, ap, buffers.b_pack.data(), c + static_cast<size_t>(m0 + i0) * N + n0,
@@ -258,9 +258,9 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
                         ap += static_cast<size_t>(rows) * kc;
                     }
                 }
-            });
+            }
         }
-    }
+    });
 }
 
 // R rows of A (stride K) against stored rows [n0, n0 + NB) of an out_in weight: R x NB dot products.
