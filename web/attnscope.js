@@ -217,8 +217,14 @@
       for (const s of sources) {
         progress(tr('page.loading_file', { model: label, file: s.name }), done, total);
         const chunks = keep ? [] : null;
+        let shown = 0;
         await handOver(s.name, s.size, await s.open(), (n) => {
           done += n;
+          // A file arrives in thousands of 64 KB chunks; the bar is redrawn at most every 50 ms (the
+          // label's text comes from the app's tables through a call into WASM each time).
+          const now = performance.now();
+          if (now - shown < 50) return;
+          shown = now;
           progress(tr('page.loading_file_bytes', { model: label, file: s.name, done: mib(done), total: mib(total) }), done, total);
         }, chunks);
         if (keep) keep.push({ name: s.name, bytes: new Uint8Array(await new Blob(chunks).arrayBuffer()) });
@@ -444,7 +450,36 @@
 
   // ---- state, attention, exports
   function getState() {
-    return JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_state_json', 'number', [], [])));
+    const state = JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_state_json', 'number', [], [])));
+    state.build = build;
+    return state;
+  }
+
+  // ---- which build runs: the threaded twin (attnscope_wasm_mt.js) needs SharedArrayBuffer, which a page
+  // has only when it is cross-origin isolated (tools/serve.py sends the two headers). Anywhere else, and
+  // in a saved page, the single-threaded build index.html loaded runs: the page works on any static host.
+  let build = 'single';
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(src));
+      document.head.appendChild(script);
+    });
+  }
+  async function startModule(options) {
+    if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && !saved) {
+      try {
+        await loadScript('attnscope_wasm_mt.js');
+        const threaded = await createAttnScopeMt(options);
+        build = 'threads';
+        return threaded;
+      } catch (err) {
+        console.warn('AttnScope: the threaded build did not start (' + err.message + '); using the single-threaded one');
+      }
+    }
+    return createAttnScope(options);
   }
 
   // {rows, cols, data}: the (rows * cols) probabilities of one head of attention `kind` ("self",
@@ -728,6 +763,7 @@
     // (save_page.js) holding the app, the model (at most limit bytes), the text and the view.
     savePage,
     _savePageButton: savePageButton,
+    _setParallelMinWork: (n) => mod.ccall('attn_web_set_parallel_min_work', null, ['number'], [n]),
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,
@@ -735,7 +771,7 @@
   };
 
   api.ready = (async () => {
-    mod = await createAttnScope(Object.assign({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) },
+    mod = await startModule(Object.assign({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) },
                                               savedPage ? savedPage.moduleOptions() : {}));
     // The bundled models (zoo first, then the test fixtures) and the default come from the app's table.
     const bundled = getState();

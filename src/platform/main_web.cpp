@@ -19,6 +19,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "core/parallel.h"
 #include "platform/fonts.h"
 #include "platform/frame.h"
 #include "platform/gl.h"
@@ -250,6 +251,11 @@ EMSCRIPTEN_KEEPALIVE int attn_web_has_glyphs(const char* text) { return attn::ap
 
 // The page could not fetch a model: the status bar says so, the loaded model stays.
 EMSCRIPTEN_KEEPALIVE void attn_web_load_failed(const char* message) { g_app.load_error = message; }
+// For tests: split kernels between threads from this much work on (the default keeps tiny models on one
+// thread), so a tiny model exercises the threaded build's split paths.
+EMSCRIPTEN_KEEPALIVE void attn_web_set_parallel_min_work(double multiply_adds) {
+    attn::set_parallel_min_work(static_cast<long>(multiply_adds));
+}
 // Good news and warnings from the page (a saved page, a saved page without its model) for the status bar.
 EMSCRIPTEN_KEEPALIVE void attn_web_notice(const char* message) { g_app.notice = message; }
 // A string of the app's tables in the current language, with {name} fields filled from a JSON object:
@@ -355,6 +361,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     const attn::ModelInfo* info = g_app.model ? &g_app.model->info() : nullptr;
     const attn::AttentionTensor& shown = *attn::attention_view(g_app.trace, g_app.selection.kind).attention;
     s["model"] = g_app.model_name;
+    s["threads"] = attn::thread_count();   // > 1 only in the threaded build (web/attnscope.js adds "build")
     s["architecture"] = info ? info->architecture : "";
     s["encoderDecoder"] = info ? info->encoder_decoder : false;
     s["causal"] = info ? info->causal : false;
@@ -590,6 +597,8 @@ EMSCRIPTEN_KEEPALIVE int attn_web_probe(const char* name_or_json) {
 }  // extern "C"
 
 int main() {
+    // The threaded build's pre-spawned workers (1 in the single-threaded build, where this does nothing).
+    attn::set_thread_count(attn::default_thread_count());
     if (!glfwInit()) return 1;
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);

@@ -15,9 +15,10 @@ const fixtures = path.join(root, 'tests/fixtures');
 // {browser, page, server, baseUrl, problems}: problems collects console errors and page errors.
 // `model`: the bundled model the page opens with, through a link (#model=...), so tests written for the
 // random fixture stay on it whatever the zoo's default is; null: the page's own default (zoo.test.js).
-async function openPage(query = '', { model = 'gpt2-tiny' } = {}) {
+// `isolated`: serve with tools/serve.py's cross-origin isolation headers (the page runs its threaded build).
+async function openPage(query = '', { model = 'gpt2-tiny', isolated = false } = {}) {
   assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
-  const { server, url: baseUrl } = await serve(webDir);
+  const { server, url: baseUrl } = await serve(webDir, { isolated });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',

@@ -14,8 +14,7 @@ if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   echo "e2e: 0 passed, 1 failed"
   exit 1
 fi
-if ! { { [ -f build/wasm-release/CMakeCache.txt ] || cmake --preset wasm-release; } &&
-       cmake --build --preset wasm-release --target attnscope_wasm; } >"$logs/e2e-build.log" 2>&1; then
+if ! tools/build_web >"$logs/e2e-build.log" 2>&1; then
   tail -n 30 "$logs/e2e-build.log"
   echo "e2e: 0 passed, 1 failed"
   exit 1

@@ -1,5 +1,7 @@
 // A tiny static file server for the e2e tests: serves one folder on 127.0.0.1 at a free port the OS
-// picks, with the MIME types the page needs (application/wasm for streaming compilation).
+// picks, with the MIME types the page needs (application/wasm for streaming compilation). isolated: also
+// the two headers tools/serve.py sends, so the page is cross-origin isolated and starts its threaded
+// build; without them (the default here, as on any plain static host) it runs the single-threaded one.
 'use strict';
 const http = require('node:http');
 const fs = require('node:fs');
@@ -11,14 +13,17 @@ const TYPES = {
   '.safetensors': 'application/octet-stream', '.png': 'image/png', '.ttc': 'font/collection',
 };
 
-function serve(root) {
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+function serve(root, { isolated = false } = {}) {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = path.join(root, urlPath.endsWith('/') ? urlPath + 'index.html' : urlPath);
     if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404); res.end('not found'); return; }
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+                           ...(isolated ? ISOLATION : {}) });
       res.end(data);
     });
   });

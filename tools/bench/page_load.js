@@ -1,7 +1,8 @@
 // Page load times of the GPT-2-small-size folders (tools/bench/make_gpt2_small.py) in headless Chromium,
 // loaded by path (?model=) from the same static server tools/run starts (python3 -m http.server), and
 // where the time goes: the server alone (node reading the file over HTTP), the page's fetch alone
-// (streamed, discarded), and the whole load (fetch into the app's buffers, model_load, first trace).
+// (streamed, discarded), the whole load (fetch into the app's buffers, model_load, first trace), and the
+// same folder opened with the page's file picker.
 // Medians over rounds. It links the folders into build/wasm-release/web/bench-models for the run and
 // removes the link afterwards; nothing it makes is committed.
 //   NODE_PATH=tests/e2e/node_modules node tools/bench/page_load.js [FOLDER...]
@@ -94,6 +95,20 @@ async function main() {
         }
         return out;
       }, { rel, rounds: ROUNDS });
+      // The file picker (what a user does with a folder on disk): the files go to the page's own input
+      // by path, so the time is Chromium reading them, the page streaming them into the app, and the load.
+      const pickMs = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const start = Date.now();
+        await page.setInputFiles('#open-model', ['config.json', 'tokenizer.json', 'model.safetensors']
+          .map((f) => path.join(folder, f)));
+        await page.waitForFunction(() => {
+          const s = window.attnscope.getState();
+          return s.model !== 'gpt2-tiny' && s.layers === 12;
+        }, null, { timeout: 120000, polling: 20 });
+        pickMs.push(Date.now() - start);
+        await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+      }
       await page.close();
 
       const f = (x) => x.toFixed(0).padStart(7);
@@ -103,6 +118,7 @@ async function main() {
       console.log(`  load by path in a running page (fetch + load)   ${f(median(rounds.map((x) => x.loadMs)))}`);
       console.log(`    of which the first trace (app's trace_ms)     ${f(median(rounds.map((x) => x.traceMs)))}`);
       console.log(`  cold page with ?model= (start, load, trace)     ${f(median(coldMs))}`);
+      console.log(`  file picker in a running page (read + load)     ${f(median(pickMs))}`);
     }
   } finally {
     await browser.close();

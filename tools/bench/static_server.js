@@ -1,12 +1,14 @@
-// The static server tools/run starts (python3 -m http.server on 127.0.0.1), for the page benchmarks:
-// resolves once it answers index.html.
+// The static server tools/run starts (tools/serve.py on 127.0.0.1), for the page benchmarks: resolves
+// once it answers index.html. isolated false: without the cross-origin isolation headers, so the page runs
+// its single-threaded build (as on a plain static host).
 'use strict';
 const { spawn } = require('node:child_process');
 const http = require('node:http');
+const path = require('node:path');
 
-async function startServer(port, webDir) {
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', webDir],
-                       { stdio: 'ignore' });
+async function startServer(port, webDir, { isolated = true } = {}) {
+  const server = spawn('python3', [path.join(__dirname, '../serve.py'), String(port), webDir,
+                                   ...(isolated ? [] : ['--no-isolation'])], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise((resolve) => {
       http.get(`http://127.0.0.1:${port}/index.html`, (res) => { res.resume(); resolve(res.statusCode === 200); })

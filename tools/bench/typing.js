@@ -1,7 +1,8 @@
 // Whether the page stays responsive while a large model retraces after an edit (issue 13 item 5): loads a
 // GPT-2-small-size folder (tools/bench/make_gpt2_small.py) by path in headless Chromium, then sets new
 // texts and records the gaps between animation frames until each trace is complete: the longest gap is
-// how long the page could not draw or take a key. Links the folder into the web build for the run only.
+// how long the page could not draw or take a key; once with each of the page's builds (single-threaded,
+// and threaded in a cross-origin isolated page). Links the folder into the web build for the run only.
 //   NODE_PATH=tests/e2e/node_modules node tools/bench/typing.js [FOLDER]
 'use strict';
 const fs = require('node:fs');
@@ -19,8 +20,17 @@ async function main() {
   fs.rmSync(linkDir, { recursive: true, force: true });
   fs.mkdirSync(linkDir);
   fs.symlinkSync(folder, path.join(linkDir, name));
+  try {
+    for (const isolated of [false, true]) await measure(name, isolated);
+  } finally {
+    fs.rmSync(linkDir, { recursive: true, force: true });
+  }
+}
+
+// isolated: served with the cross-origin isolation headers, so the page runs its threaded build.
+async function measure(name, isolated) {
   const port = 19000 + Math.floor(Math.random() * 1000);
-  const server = await startServer(port, webDir);
+  const server = await startServer(port, webDir, { isolated });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -61,7 +71,8 @@ async function main() {
       }
       return out;
     });
-    console.log(`${name}: a new text set while the previous trace is shown (ms)`);
+    const { build, threads } = await page.evaluate(() => window.attnscope.getState());
+    console.log(`${name}, ${build} build (${threads} threads): a new text set while the previous trace is shown (ms)`);
     console.log('round  stepped  setText blocks  trace wall  frames  longest frame gap  app trace_ms  tokens');
     rounds.forEach((x, i) => console.log(`${String(i).padStart(5)}  ${String(x.stepped).padStart(7)}  ` +
       `${x.setMs.toFixed(1).padStart(14)}  ${x.wallMs.toFixed(0).padStart(10)}  ${String(x.frames).padStart(6)}  ` +
@@ -69,7 +80,6 @@ async function main() {
   } finally {
     await browser.close();
     server.kill();
-    fs.rmSync(linkDir, { recursive: true, force: true });
   }
 }
 

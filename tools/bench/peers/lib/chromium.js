@@ -31,11 +31,20 @@ function catchWasmMemory() {
   WebAssembly.instantiate = function (...args) { return instantiate.apply(this, args).then(keep); };
   const streaming = WebAssembly.instantiateStreaming;
   if (streaming) WebAssembly.instantiateStreaming = function (...args) { return streaming.apply(this, args).then(keep); };
+  // The threaded build makes its shared memory in JS and imports it.
+  const Memory = WebAssembly.Memory;
+  WebAssembly.Memory = function (descriptor) {
+    const memory = new Memory(descriptor);
+    window.__benchMemories.push(memory);
+    return memory;
+  };
+  WebAssembly.Memory.prototype = Memory.prototype;
 }
 
 // One fresh page per folder (WASM memory never shrinks, so a second model would inherit the first's peak).
-async function pageRun(H, folder, { T, rounds }) {
-  const ctx = await H.openPage('', { model: 'gpt2-tiny' });
+// isolated: served cross-origin isolated, so the page runs its threaded build (as from tools/run).
+async function pageRun(H, folder, { T, rounds, isolated }) {
+  const ctx = await H.openPage('', { model: 'gpt2-tiny', isolated });
   try {
     const { page } = ctx;
     await page.addInitScript(catchWasmMemory);
@@ -69,7 +78,9 @@ async function pageRun(H, folder, { T, rounds }) {
     }
     const memory = await page.evaluate(() => window.__benchMemories.reduce((n, m) => Math.max(n, m.buffer.byteLength), 0));
     if (ctx.problems.length) console.log(`page problems: ${ctx.problems.join('; ')}`);
-    return { loadMs, wallMs: median(wall), traceMs: median(app), tokens, memoryMiB: memory ? memory / MiB : null };
+    const { build, threads } = await page.evaluate(() => window.attnscope.getState());
+    if ((build === 'threads') !== isolated) throw new Error(`the page ran its ${build} build (isolated: ${isolated})`);
+    return { build, threads, loadMs, wallMs: median(wall), traceMs: median(app), tokens, memoryMiB: memory ? memory / MiB : null };
   } finally {
     await H.closePage(ctx);
   }
@@ -79,13 +90,16 @@ async function pageRun(H, folder, { T, rounds }) {
 async function chromiumRows(root, folders, { T = 128, rounds = 5 } = {}) {
   const H = require(path.join(root, 'tests/e2e/helpers.js'));
   const rows = [];
-  for (const [dtype, folder] of Object.entries(folders)) {
-    const r = await pageRun(H, folder, { T, rounds });
-    const what = `Chromium page, ${r.tokens} tokens, ${dtype}`;
-    rows.push([`${what}: trace (wall around setText)`, r.wallMs, null, null, null]);
-    rows.push([`${what}: trace (the app's trace_ms)`, r.traceMs, null, null, null]);
-    rows.push([`${what}: load through the file input`, r.loadMs, null, null, null]);
-    rows.push([`${what}: WASM memory after load + trace (MiB)`, r.memoryMiB, null, null, null]);
+  for (const isolated of [false, true]) {
+    for (const [dtype, folder] of Object.entries(folders)) {
+      const r = await pageRun(H, folder, { T, rounds, isolated });
+      const build = r.build === 'threads' ? `threaded build, ${r.threads} threads` : 'single-threaded build';
+      const what = `Chromium page (${build}), ${r.tokens} tokens, ${dtype}`;
+      rows.push([`${what}: trace (wall around setText)`, r.wallMs, null, null, null]);
+      rows.push([`${what}: trace (the app's trace_ms)`, r.traceMs, null, null, null]);
+      rows.push([`${what}: load through the file input`, r.loadMs, null, null, null]);
+      rows.push([`${what}: WASM memory after load + trace (MiB)`, r.memoryMiB, null, null, null]);
+    }
   }
   return rows;
 }
