@@ -4,11 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 
 #include "analysis/analysis_fixtures.h"
 #include "analysis/head_patterns.h"
 #include "analysis/head_stats.h"
+#include "thread_count_guard.h"
 
 using namespace attn;
 
@@ -413,4 +415,37 @@ TEST_CASE("token_kinds: special tokens, punctuation and sentence ends from a rea
     CHECK(seg[1] == 1);   // after [CLS]
     CHECK(seg[seg.size() - 2] == 2);   // "!": after the "."
     CHECK(seg.back() == 3);           // [SEP], after the "!"
+}
+
+TEST_CASE("head statistics are the same bits at 1 and 3 threads (heads split between threads)") {
+    // Three layers of four causal heads, each row a different softmax, so every head differs.
+    AttentionTensor a;
+    a.n_layer = 3, a.n_head = 4, a.n_query = a.n_key = 23, a.causal = true;
+    a.probs.assign(static_cast<size_t>(3) * 4 * 23 * 23, 0.0f);
+    for (int lh = 0; lh < 12; ++lh)
+        for (int t = 0; t < 23; ++t) {
+            float* row = a.probs.data() + (static_cast<size_t>(lh) * 23 + t) * 23;
+            float sum = 0.0f;
+            for (int s = 0; s <= t; ++s) sum += row[s] = std::exp(0.37f * static_cast<float>((s * 5 + t * 3 + lh * 7) % 11));
+            for (int s = 0; s <= t; ++s) row[s] /= sum;
+        }
+    ThreadCountGuard guard;
+    attn::set_parallel_min_work(1);
+    std::vector<std::vector<HeadStats>> runs;
+    for (int threads : {1, 3}) {
+        attn::set_thread_count_for_tests(threads);
+        runs.push_back(head_statistics(a, plain(23), HeadStatsOptions{}));
+    }
+    REQUIRE(runs[0].size() == 12);
+    REQUIRE(runs[1].size() == 12);
+    for (size_t i = 0; i < 12; ++i) {
+        INFO("head " << i);
+        CHECK(runs[1][i].layer == runs[0][i].layer);
+        CHECK(runs[1][i].head == runs[0][i].head);
+        CHECK(std::memcmp(runs[1][i].value, runs[0][i].value, sizeof runs[0][i].value) == 0);
+        CHECK(runs[1][i].per_query == runs[0][i].per_query);
+        CHECK(runs[1][i].stripe_key == runs[0][i].stripe_key);
+    }
+    CHECK(runs[0][5].layer == 1);   // (L, H) row-major: index 5 is layer 1, head 1
+    CHECK(runs[0][5].head == 1);
 }
