@@ -3,9 +3,10 @@
 // a sum, so a result is bit-identical for every thread count. Without threads (the single-threaded
 // WebAssembly build) everything runs on the calling thread.
 //
-//   set_thread_count(default_thread_count());            // once, at startup (CLI, desktop app)
-//   parallel_for(n_panels, [&](int begin, int end) {     // panels [begin, end) on one thread
-//       for (int p = begin; p < end; ++p) compute_panel(p);
+//   set_thread_count(default_thread_count());          // once, at startup (CLI, desktop app)
+//   std::vector<float> squares(n);
+//   parallel_for(n, [&](int begin, int end) {          // [begin, end) on one thread; chunks disjoint
+//       for (int i = begin; i < end; ++i) squares[i] = static_cast<float>(i) * i;
 //   });
 #pragma once
 #include <functional>

@@ -151,3 +151,15 @@ TEST_CASE("set_thread_count clamps to [1, hardware_threads()]; ATTN_THREADS sets
     CHECK(default_thread_count() == std::min(8, hardware_threads()));
     if (saved) setenv("ATTN_THREADS", before.c_str(), 1);
 }
+
+TEST_CASE("the usage example in parallel.h") {
+    ThreadCountGuard guard;
+    const int n = 1001;
+    set_thread_count(default_thread_count());
+    std::vector<float> squares(n);
+    parallel_for(n, [&](int begin, int end) {
+        for (int i = begin; i < end; ++i) squares[i] = static_cast<float>(i) * i;
+    });
+    CHECK(squares[1000] == 1000000.0f);
+    CHECK(squares[37] == 1369.0f);
+}
