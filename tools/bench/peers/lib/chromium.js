@@ -57,6 +57,7 @@ async function pageRun(H, folder, { T, rounds, isolated }) {
       return s.model === 'local files' || s.error !== '';
     }, null, { timeout: 300000, polling: 50 });
     const loadMs = Date.now() - t0;
+    const lastLoad = await page.evaluate(() => window.attnscope.lastLoad);   // {streamMs, modelLoadMs}
     const state = await page.evaluate(() => window.attnscope.getState());
     if (state.error) throw new Error(`the page could not load ${folder}: ${state.error}`);
     const wall = [], app = [];
@@ -80,7 +81,7 @@ async function pageRun(H, folder, { T, rounds, isolated }) {
     if (ctx.problems.length) console.log(`page problems: ${ctx.problems.join('; ')}`);
     const { build, threads } = await page.evaluate(() => window.attnscope.getState());
     if ((build === 'threads') !== isolated) throw new Error(`the page ran its ${build} build (isolated: ${isolated})`);
-    return { build, threads, loadMs, wallMs: median(wall), traceMs: median(app), tokens, memoryMiB: memory ? memory / MiB : null };
+    return { build, threads, loadMs, streamMs: lastLoad.streamMs, modelLoadMs: lastLoad.modelLoadMs, wallMs: median(wall), traceMs: median(app), tokens, memoryMiB: memory ? memory / MiB : null };
   } finally {
     await H.closePage(ctx);
   }
@@ -98,6 +99,8 @@ async function chromiumRows(root, folders, { T = 128, rounds = 5 } = {}) {
       rows.push([`${what}: trace (wall around setText)`, r.wallMs, null, null, null]);
       rows.push([`${what}: trace (the app's trace_ms)`, r.traceMs, null, null, null]);
       rows.push([`${what}: load through the file input`, r.loadMs, null, null, null]);
+      rows.push([`${what}:   of which the files streamed into the app`, r.streamMs, null, null, null]);
+      rows.push([`${what}:   of which the app building the model`, r.modelLoadMs, null, null, null]);
       rows.push([`${what}: WASM memory after load + trace (MiB)`, r.memoryMiB, null, null, null]);
     }
   }
