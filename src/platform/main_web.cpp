@@ -367,6 +367,8 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["causal"] = info ? info->causal : false;
     s["attentionKind"] = attn::attention_kind_name(g_app.selection.kind);
     s["view"] = attn::main_view_name(g_app.main_view);
+    s["views"] = nlohmann::json::array();   // every view's name, from the one table (setView takes them)
+    for (const attn::MainViewInfo& v : attn::kMainViewTable) s["views"].push_back(v.name);
     s["layers"] = g_app.has_trace ? shown.n_layer : info ? info->n_layer : 0;
     s["heads"] = g_app.has_trace ? shown.n_head : info ? info->n_head : 0;
     attn::PieceStyle style = attn::piece_style_for(g_app.trace);

@@ -21,7 +21,10 @@ if ! { { [ -f build/native-release/CMakeCache.txt ] || cmake --preset native-rel
 fi
 
 text=${ATTN_SCREENSHOT_TEXT:-"The animal didn't cross the street because it was too tired."}
-timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" build/native-release/src/platform/attnscope \
+# Under strace: the sockets the app opens (only the X server's and the C library's local ones are allowed).
+rm -f "$out/sockets.log"
+timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" strace -f -qq -e trace=socket,connect -e signal=none \
+  -o "$out/sockets.log" build/native-release/src/platform/attnscope \
   --size 1280x800 --frames 6 --text "$text" --screenshot "$png" >"$out/run.log" 2>&1
 rc=$?
 cat "$out/run.log"
@@ -37,18 +40,27 @@ cat "$out/clipboard.log"
 
 # The zoo the build bundled (ATTN_ZOO_DIR, default assets/models).
 zoo_dir=$(sed -n 's/^ATTN_ZOO_DIR:PATH=//p' build/native-release/CMakeCache.txt)
-python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "${zoo_dir:-$root/assets/models}" <<'PY'
+python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "${zoo_dir:-$root/assets/models}" "$out/sockets.log" <<'PY'
 # PNG decoding with the standard library only (zlib), so the check needs no image package.
 import glob, json, os, re, struct, sys, zlib
 
 path, rc, clip_rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-default_rc, default_log, zoo_dir = int(sys.argv[4]), sys.argv[5], sys.argv[6]
+default_rc, default_log, zoo_dir, sockets_log = int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
 passed = failed = 0
 def check(ok, what):
     global passed, failed
     print(("ok   " if ok else "FAIL ") + what)
     passed += ok
     failed += not ok
+
+# Nothing leaves the machine: every socket the app opened is a local (AF_UNIX) one: the X server's, and
+# the C library asking nscd. No internet (AF_INET/AF_INET6) or other family.
+calls = [l.strip() for l in open(sockets_log, errors="replace") if "socket(" in l or "connect(" in l] \
+    if os.path.exists(sockets_log) else None
+check(calls is not None and any("X11" in c for c in calls),
+      "strace saw the app's sockets (its connection to the X server among them)")
+foreign = [c for c in calls or [] if "AF_UNIX" not in c]
+check(calls is not None and not foreign, f"the desktop app opened only local sockets {foreign[:2]}")
 
 check(clip_rc == 0, f"the system clipboard reaches ImGui and back (rc={clip_rc})")
 
