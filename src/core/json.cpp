@@ -1,6 +1,8 @@
 // Depth-limited JSON parsing and typed field access with errors that name the file and the key.
 #include "core/json.h"
 
+#include <cmath>
+
 #include "core/error.h"
 
 namespace attn {
@@ -53,8 +55,11 @@ int64_t json_get_int(const Json& object, const char* key, const std::string& lab
     const Json& v = json_require(object, key, label);
     if (v.is_number_integer()) return v.get<int64_t>();
     if (v.is_number_float()) {
+        // A whole number written as a float (64.0) counts; one beyond int64 (1e62, found by fuzzing) or NaN
+        // does not: casting it would be undefined behaviour.
         double d = v.get<double>();
-        if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d))
+            return static_cast<int64_t>(d);
     }
     throw wrong_type(key, "an integer", v, label);
 }

@@ -51,6 +51,22 @@ TEST_CASE("typed getters name the key and the type found") {
     }
 }
 
+TEST_CASE("an integer key written as a float: whole numbers count, ones beyond int64 are refused") {
+    // Found by tools/fuzz config_json: casting 1.28444e+62 to int64 was undefined behaviour.
+    Json j = json_parse(R"({"n_embd": 64.0, "n_head": 1.28444e+62, "n_layer": -1e300, "n_ctx": 9223372036854775808.0,
+                            "n_inner": 2.5})", "config.json");
+    CHECK(json_get_int(j, "n_embd", "config.json") == 64);
+    for (const char* key : {"n_head", "n_layer", "n_ctx", "n_inner"}) {
+        CAPTURE(key);
+        try {
+            json_get_int(j, key, "config.json");
+            FAIL("expected an error");
+        } catch (const Error& e) {
+            CHECK(std::string(e.what()) == "config.json: key '" + std::string(key) + "' must be an integer, found a number");
+        }
+    }
+}
+
 TEST_CASE("catch_errors turns exceptions into error values") {
     auto bad = catch_errors([]() -> int { throw Error("x.json: broken"); });
     CHECK_FALSE(bad.ok());
