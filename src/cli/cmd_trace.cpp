@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "analysis/nonfinite.h"
 #include "cli/commands.h"
 #include "cli/intervention_args.h"
 #include "cli/model_open.h"
@@ -95,6 +96,9 @@ int cmd_trace(int argc, char** argv) {
     }();
     if (!trace) throw UsageError{trace.error().message};
     const Trace& t = *trace;
+    // A trace gone bad is still written (it is what the model computes), with one warning saying where.
+    const NonFinite bad = first_nonfinite(t);
+    if (bad.found) std::fprintf(stderr, "attnscope-cli: warning: %s\n", nonfinite_message(bad).c_str());
     std::map<std::string, std::string> metadata = {{"producer", "attnscope"}, {"architecture", t.architecture}};
     if (!info.causal && !info.encoder_decoder) metadata["score_position"] = std::to_string(t.logit_positions.front());
     if (!iv.empty()) metadata["interventions"] = iv.describe();

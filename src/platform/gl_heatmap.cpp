@@ -29,6 +29,7 @@ bool GlHeatmapRenderer::init(std::string* error) {
     u_values_ = glGetUniformLocation(program_, "u_values");
     u_colormap_ = glGetUniformLocation(program_, "u_colormap");
     u_masked_ = glGetUniformLocation(program_, "u_masked");
+    u_bad_ = glGetUniformLocation(program_, "u_bad");
     u_vmax_ = glGetUniformLocation(program_, "u_vmax");
     glGenVertexArrays(1, &vao_);   // core profile draws need a bound VAO, even an empty one
     return true;
@@ -123,6 +124,7 @@ void GlHeatmapRenderer::colorize(Slot& slot, Colormap colormap, float vmax) {
     glUniform1i(u_colormap_, 1);
     const std::array<uint8_t, 4> masked = colormap_masked_rgba(colormap);
     glUniform4f(u_masked_, masked[0] / 255.0f, masked[1] / 255.0f, masked[2] / 255.0f, 1.0f);
+    glUniform4f(u_bad_, kColormapBadRgba[0] / 255.0f, kColormapBadRgba[1] / 255.0f, kColormapBadRgba[2] / 255.0f, 1.0f);
     glUniform1f(u_vmax_, vmax);
     glBindVertexArray(vao_);
     glDrawArrays(GL_TRIANGLES, 0, 3);

@@ -36,7 +36,7 @@ private:
     std::vector<float> staging_;   // texels: values with the mask applied, pooled for thumbnails
     GLuint program_ = 0, vao_ = 0;
     GLuint colormaps_[sizeof kColormaps / sizeof *kColormaps] = {};   // 256 x 1 LUTs, made on first use
-    GLint u_values_ = -1, u_colormap_ = -1, u_masked_ = -1, u_vmax_ = -1;
+    GLint u_values_ = -1, u_colormap_ = -1, u_masked_ = -1, u_bad_ = -1, u_vmax_ = -1;
 };
 
 }  // namespace attn

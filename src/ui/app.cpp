@@ -2,6 +2,8 @@
 // window size (input panel left, heatmap right, status bar bottom). Running the model lives in
 // app_model.cpp so this file (and the smoke test) need no model code.
 #include "ui/app.h"
+
+#include "analysis/nonfinite.h"
 #include "core/i18n.h"
 #include "ui/app_interventions.h"
 
@@ -109,6 +111,9 @@ void app_show_trace(App& app, Trace trace, double trace_ms) {
     app.has_trace = true;
     app.trace_ms = trace_ms;
     ++app.trace_version;
+    // Once per trace, not per frame: where NaN/Inf first appeared, for the status bar.
+    const NonFinite bad = first_nonfinite(app.trace);
+    app.trace_warning = bad.found ? nonfinite_message(bad) : "";
     if (!app.trace.is_encoder_decoder()) app.selection.kind = AttentionKind::self;
     const AttentionTensor& shown = *attention_view(app.trace, app.selection.kind).attention;
     selection_clamp(app.selection, shown.n_layer, shown.n_head);
@@ -552,7 +557,7 @@ uint64_t shown_attention_key(const App& app) {
 
 std::string app_error_text(const App& app) {
     std::string error;
-    for (const std::string* e : {&app.load_error, &app.trace_error, &app.action_error})
+    for (const std::string* e : {&app.load_error, &app.trace_error, &app.trace_warning, &app.action_error})
         if (!e->empty()) error += (error.empty() ? "" : "; ") + *e;
     return error;
 }

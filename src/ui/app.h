@@ -190,6 +190,7 @@ struct App {
 
     std::string load_error;            // last failed model load (cleared by a good one)
     std::string trace_error;           // last failed trace (cleared by a good one)
+    std::string trace_warning;         // where the shown trace first has NaN/Inf (analysis/nonfinite.h), else ""
     std::string action_error;          // last failed export (cleared by a good one)
     std::string step_error;            // why Next token could not step (context full)
     Selection selection;

@@ -67,7 +67,7 @@ std::vector<ImWchar> app_font_ranges(const GlyphSet& used) { return glyph_ranges
 void app_collect_glyphs(App& app) {
     bool rebuild = false;
     for (const std::string* s : {&app.text, &app.target, &app.model_name, &app.load_error, &app.trace_error,
-                                 &app.action_error, &app.step_error, &app.notice})
+                                 &app.trace_warning, &app.action_error, &app.step_error, &app.notice})
         rebuild |= note(app.glyphs, *s);
     for (const std::string& name : app.config.bundled_models) rebuild |= note(app.glyphs, name);
     // Every string of the language on screen, once per language, so no translated label ever draws as

@@ -125,7 +125,8 @@ std::array<uint8_t, 4> colormap_masked_rgba(Colormap c) {
 }
 
 ImU32 colormap_color(const ColormapTable& table, float v) {
-    if (!(v >= 0.0f)) v = 0.0f;   // also catches NaN
+    if (!std::isfinite(v)) return colormap_bad_color();
+    if (v < 0.0f) v = 0.0f;
     if (v > 1.0f) v = 1.0f;
     int i = static_cast<int>(v * 255.0f + 0.5f);
     return IM_COL32(table[i * 4], table[i * 4 + 1], table[i * 4 + 2], table[i * 4 + 3]);

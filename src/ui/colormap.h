@@ -29,7 +29,7 @@ using ColormapTable = std::array<uint8_t, 256 * 4>;   // (256, RGBA)
 
 const ColormapTable& colormap_table(Colormap c);
 inline const ColormapTable& colormap_viridis() { return colormap_table(Colormap::viridis); }
-// Colour of value v in [0, 1] (clamped), as ImGui packs it.
+// Colour of value v in [0, 1] (clamped), as ImGui packs it; NaN and infinity get colormap_bad_color().
 ImU32 colormap_color(const ColormapTable& table, float v);
 
 // Signed scores (attributions, contrastive differences): matplotlib's "RdBu_r", blue for negative,
@@ -49,5 +49,10 @@ inline ImU32 colormap_masked_color(Colormap c) {
     std::array<uint8_t, 4> m = colormap_masked_rgba(c);
     return IM_COL32(m[0], m[1], m[2], m[3]);
 }
+
+// NaN or infinity (a trace gone bad, analysis/nonfinite.h): one magenta for every map, far from every
+// table entry and from the masked colours (tested), so a bad cell never reads as a weight.
+constexpr std::array<uint8_t, 4> kColormapBadRgba = {255, 0, 255, 255};
+inline ImU32 colormap_bad_color() { return IM_COL32(255, 0, 255, 255); }
 
 }  // namespace attn

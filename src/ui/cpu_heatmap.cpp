@@ -1,8 +1,10 @@
 // Heatmap textures on the CPU, by the shader's rule (shaders/heatmap.frag): index = clamp(v / vmax, 0,
-// 1) * 255 + 0.5 into the 256-entry table, masked texels the map's masked colour.
+// 1) * 255 + 0.5 into the 256-entry table, masked texels the map's masked colour, bad (NaN/Inf) texels
+// the bad colour.
 #include "ui/cpu_heatmap.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "ui/heatmap_cells.h"
@@ -16,6 +18,10 @@ void heatmap_colorize(const float* texels, int rows, int cols, Colormap colormap
     const size_t n = static_cast<size_t>(rows) * cols;
     for (size_t i = 0; i < n; ++i, rgba += 4) {
         const float v = texels[i];
+        if (v == kHeatmapBadTexel || !std::isfinite(v)) {
+            std::memcpy(rgba, kColormapBadRgba.data(), 4);
+            continue;
+        }
         if (v < 0.0f) {
             std::memcpy(rgba, masked.data(), 4);
             continue;

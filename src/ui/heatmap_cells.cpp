@@ -3,6 +3,7 @@
 #include "ui/heatmap_cells.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace attn {
 
@@ -12,14 +13,15 @@ void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* r
     const int bx = image.max_side > 0 && C > image.max_side ? (C + image.max_side - 1) / image.max_side : 1;
     *rows = (R + by - 1) / by;
     *cols = (C + bx - 1) / bx;
-    texels->assign(static_cast<size_t>(*rows) * *cols, -1.0f);
+    texels->assign(static_cast<size_t>(*rows) * *cols, kHeatmapMaskedTexel);
     for (int t = 0; t < R; ++t) {
         float* out = texels->data() + static_cast<size_t>(t / by) * *cols;
         const float* in = image.values + static_cast<size_t>(t) * C;
         for (int s = 0; s < C; ++s) {
             if (heatmap_cell_masked(image, t, s)) continue;
             float& texel = out[s / bx];
-            texel = std::max(texel, in[s]);
+            if (!std::isfinite(in[s])) texel = kHeatmapBadTexel;   // and it stays bad
+            else if (texel != kHeatmapBadTexel) texel = std::max(texel, in[s]);
         }
     }
 }
@@ -33,7 +35,8 @@ float heatmap_max(const HeatmapImage& image) {
         const int end = image.causal ? std::min(image.cols, t + 1 + (image.cols - image.rows)) : image.cols;
         any_choice = any_choice || end > 1;
         float& into = end > 1 ? best : best_forced;
-        for (int s = 0; s < end; ++s) into = std::max(into, in[s]);
+        for (int s = 0; s < end; ++s)
+            if (std::isfinite(in[s])) into = std::max(into, in[s]);
     }
     return any_choice ? best : best_forced;
 }

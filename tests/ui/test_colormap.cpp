@@ -62,7 +62,7 @@ TEST_CASE("colormaps: endpoints and middles are matplotlib's published colours")
         for (int i = 0; i < 256; ++i) CHECK(t[i * 4 + 3] == 255);
         CHECK(colormap_color(t, 1.0f) == IM_COL32(e.hi >> 16, (e.hi >> 8) & 0xff, e.hi & 0xff, 255));
         CHECK(colormap_color(t, 7.0f) == colormap_color(t, 1.0f));    // clamped
-        CHECK(colormap_color(t, NAN) == colormap_color(t, 0.0f));
+        CHECK(colormap_color(t, NAN) == colormap_bad_color());        // never a weight's colour
     }
     CHECK(&colormap_viridis() == &colormap_table(Colormap::viridis));
 }
@@ -183,4 +183,51 @@ TEST_CASE("heatmap_max: largest unmasked weight of rows with a choice") {
     CHECK(&head_max_cached(cache, a, 7) == &m);
     Trace t2 = make_synthetic_trace(1, 2, 5, false);
     CHECK(head_max_cached(cache, t2.attentions, 8).size() == 2);   // a new key recomputes
+}
+
+TEST_CASE("colormaps: NaN and infinity get the bad colour, far from every entry and from the masked colours") {
+    const std::array<double, 3> bad = lab(kColormapBadRgba.data());
+    for (Colormap c : kColormaps) {
+        CAPTURE(colormap_name(c));
+        const ColormapTable& t = colormap_table(c);
+        double nearest = 1e9;
+        for (int i = 0; i < 256; ++i) {
+            std::array<double, 3> e = lab(&t[static_cast<size_t>(i) * 4]);
+            nearest = std::min(nearest, std::hypot(e[0] - bad[0], e[1] - bad[1], e[2] - bad[2]));
+        }
+        CHECK(nearest > 20.0);
+        std::array<uint8_t, 4> m = colormap_masked_rgba(c);
+        std::array<double, 3> ml = lab(m.data());
+        CHECK(std::hypot(ml[0] - bad[0], ml[1] - bad[1], ml[2] - bad[2]) > 20.0);
+        for (float v : {std::nanf(""), INFINITY, -INFINITY}) CHECK(colormap_color(t, v) == colormap_bad_color());
+        CHECK(colormap_color(t, 0.0f) != colormap_bad_color());
+    }
+}
+
+TEST_CASE("heatmap_cells: a NaN or infinite cell is a bad texel (-2), also pooled, and auto scale skips it") {
+    const float nan = std::nanf("");
+    const float v[] = {0.2f, nan, 0.7f, 0.1f,
+                       0.3f, 0.4f, INFINITY, 0.9f,
+                       0.5f, 0.5f, 0.0f, 0.0f,
+                       0.6f, 0.1f, 0.2f, 0.1f};
+    HeatmapImage image;
+    image.values = v;
+    image.rows = image.cols = 4;
+    std::vector<float> texels;
+    int rows = 0, cols = 0;
+    heatmap_cells(image, &texels, &rows, &cols);
+    REQUIRE(texels.size() == 16);
+    CHECK(texels[1] == kHeatmapBadTexel);
+    CHECK(texels[6] == kHeatmapBadTexel);
+    CHECK(texels[0] == 0.2f);
+    CHECK(heatmap_max(image) == 0.9f);   // not NaN, not infinity
+
+    image.max_side = 2;                   // 2 x 2 blocks: the NaN's and the infinity's blocks stay bad
+    heatmap_cells(image, &texels, &rows, &cols);
+    REQUIRE(rows == 2);
+    REQUIRE(cols == 2);
+    CHECK(texels[0] == kHeatmapBadTexel);   // {0.2, NaN, 0.3, 0.4}
+    CHECK(texels[1] == kHeatmapBadTexel);   // {0.7, 0.1, inf, 0.9}
+    CHECK(texels[2] == 0.6f);
+    CHECK(texels[3] == 0.2f);
 }

@@ -5,6 +5,8 @@
 // heatmap colouring (the shader's rule).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 
@@ -262,4 +264,17 @@ TEST_CASE("heatmap_colorize: colormap(value / vmax) per cell, masked future cell
     image.colormap = Colormap::magma;   // a new map re-colours the same values
     provider.heatmap_texture(0, image);
     CHECK(provider.colorized() == 3);
+}
+
+TEST_CASE("heatmap_colorize: bad texels (and any NaN) in the bad colour, masked ones in the masked colour") {
+    const std::vector<float> texels = {0.5f, kHeatmapBadTexel, kHeatmapMaskedTexel, std::nanf("")};
+    std::vector<uint8_t> rgba(texels.size() * 4);
+    for (Colormap map : kColormaps) {
+        heatmap_colorize(texels.data(), 1, 4, map, 1.0f, rgba.data());
+        CHECK(std::equal(rgba.begin() + 4, rgba.begin() + 8, kColormapBadRgba.begin()));
+        CHECK(std::equal(rgba.begin() + 12, rgba.begin() + 16, kColormapBadRgba.begin()));
+        const std::array<uint8_t, 4> masked = colormap_masked_rgba(map);
+        CHECK(std::equal(rgba.begin() + 8, rgba.begin() + 12, masked.begin()));
+        CHECK(!std::equal(rgba.begin(), rgba.begin() + 4, kColormapBadRgba.begin()));
+    }
 }

@@ -1,0 +1,33 @@
+// Where a trace first goes bad: NaN or infinity in the embeddings, a layer's attention weights or its
+// output, or the logits (from NaN/Inf weights, or an overflow). Reported once per trace, by the app's
+// status bar and the CLI, so a user learns where it started instead of seeing odd colours; the views draw
+// non-finite cells in the "bad" colour (ui/colormap.h), never as a weight.
+//
+//   NonFinite bad = first_nonfinite(trace);
+//   if (bad.found) printf("%s\n", nonfinite_message(bad).c_str());   // "NaN or infinity first in layer 1's attention weights (12 values)"
+#pragma once
+#include <string>
+
+#include "model/trace.h"
+
+namespace attn {
+
+enum class TraceTensor { embeddings, attentions, hidden_state, logits };
+
+struct NonFinite {
+    bool found = false;
+    TraceTensor tensor = TraceTensor::embeddings;
+    int layer = -1;            // attentions / hidden_state: the layer (counted from 0); else -1
+    size_t count = 0;          // non-finite values in that tensor (that layer's part of it)
+    bool decoder = false;      // an encoder-decoder's decoder stack (or its cross attention)
+};
+
+// The first bad tensor in the order the forward pass computes them: embeddings, then per layer its
+// attention weights and its output, then the logits. Self attention / encoder stack first, then an
+// encoder-decoder's decoder (self and cross attention per layer). Only what the trace captured.
+NonFinite first_nonfinite(const Trace& trace);
+
+// The status bar's / CLI's sentence, in the current language.
+std::string nonfinite_message(const NonFinite& bad);
+
+}  // namespace attn
