@@ -24,34 +24,29 @@ size_t count_nonfinite(const float* p, size_t n) {
 
 bool all_finite(const std::vector<float>& v) { return count_nonfinite(v.data(), v.size()) == 0; }
 
+NonFinite found_at(TraceTensor tensor, int layer, size_t count, bool decoder) {
+    return NonFinite{true, tensor, layer, count, decoder};
+}
+
 // One stack: state 0 (embeddings), then per layer the attention (and cross attention) and the state after.
 NonFinite scan_stack(const HiddenTensor& hidden, const AttentionTensor& self, const AttentionTensor* cross,
                      bool decoder) {
-    NonFinite out;
-    out.decoder = decoder;
-    auto found = [&](TraceTensor tensor, int layer, size_t count) {
-        out.found = true;
-        out.tensor = tensor;
-        out.layer = layer;
-        out.count = count;
-        return out;
-    };
     const size_t state = static_cast<size_t>(hidden.n_token) * hidden.n_embd;
     if (!hidden.empty())
-        if (size_t n = count_nonfinite(hidden.values.data(), state)) return found(TraceTensor::embeddings, -1, n);
+        if (size_t n = count_nonfinite(hidden.values.data(), state)) return found_at(TraceTensor::embeddings, -1, n, decoder);
     const int layers = std::max(self.n_layer, hidden.empty() ? 0 : hidden.n_state - 1);
     for (int l = 0; l < layers; ++l) {
         for (const AttentionTensor* a : {&self, cross}) {
             if (!a || a->empty() || l >= a->n_layer) continue;
             const size_t per_layer = static_cast<size_t>(a->n_head) * a->n_query * a->n_key;
             if (size_t n = count_nonfinite(a->probs.data() + l * per_layer, per_layer))
-                return found(TraceTensor::attentions, l, n);
+                return found_at(TraceTensor::attentions, l, n, decoder);
         }
         if (!hidden.empty() && l + 1 < hidden.n_state)
             if (size_t n = count_nonfinite(hidden.values.data() + (l + 1) * state, state))
-                return found(TraceTensor::hidden_state, l, n);
+                return found_at(TraceTensor::hidden_state, l, n, decoder);
     }
-    return out;
+    return NonFinite{};
 }
 
 }  // namespace
@@ -69,14 +64,9 @@ NonFinite first_nonfinite(const Trace& trace) {
         bad = scan_stack(trace.decoder_hidden_states, trace.decoder_attentions, &trace.cross_attentions, true);
         if (bad.found) return bad;
     }
-    if (size_t n = count_nonfinite(trace.logits.data(), trace.logits.size())) {
-        bad.found = true;
-        bad.tensor = TraceTensor::logits;
-        bad.layer = -1;
-        bad.count = n;
-        bad.decoder = false;
-    }
-    return bad;
+    if (size_t n = count_nonfinite(trace.logits.data(), trace.logits.size()))
+        return found_at(TraceTensor::logits, -1, n, false);
+    return NonFinite{};
 }
 
 std::string nonfinite_message(const NonFinite& bad) {

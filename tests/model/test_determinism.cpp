@@ -8,14 +8,11 @@
 #include <vector>
 
 #include "decoder_reference.h"
+#include "same_floats.h"
 
 using namespace attn;
 
 namespace {
-
-bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
 
 void check_same(const Trace& a, const Trace& b) {
     CHECK(a.tokens.ids == b.tokens.ids);

@@ -7,16 +7,9 @@
 
 #include "decoder_reference.h"
 #include "model/forward_job.h"
+#include "same_floats.h"
 
 using namespace attn;
-
-namespace {
-
-bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
-
-}  // namespace
 
 TEST_CASE("a stepped trace equals model_trace bit for bit, half a pre-LN block per step") {
     for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "qwen2-tiny", "bert-tiny", "roberta-tiny", "distilbert-tiny"}) {

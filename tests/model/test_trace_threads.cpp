@@ -7,17 +7,10 @@
 
 #include "core/parallel.h"
 #include "decoder_reference.h"
+#include "same_floats.h"
 #include "thread_count_guard.h"
 
 using namespace attn;
-
-namespace {
-
-bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
-
-}  // namespace
 
 TEST_CASE("a trace at 3 threads equals the trace at 1 thread bit for bit (gpt2, f16, llama GQA, bert)") {
     ThreadCountGuard guard;

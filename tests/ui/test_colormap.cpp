@@ -27,6 +27,16 @@ std::array<double, 3> lab(const uint8_t* rgb) {
     return {116.0 * f(y) - 16.0, 500.0 * (f(x) - f(y)), 200.0 * (f(y) - f(z))};
 }
 
+// CIE76 distance from `colour` (L*a*b*) to the nearest of the table's 256 entries.
+double nearest_entry(const ColormapTable& t, const std::array<double, 3>& colour) {
+    double nearest = 1e9;
+    for (int i = 0; i < 256; ++i) {
+        std::array<double, 3> e = lab(&t[static_cast<size_t>(i) * 4]);
+        nearest = std::min(nearest, std::hypot(e[0] - colour[0], e[1] - colour[1], e[2] - colour[2]));
+    }
+    return nearest;
+}
+
 uint32_t rgb_at(const ColormapTable& t, int i) {
     return (static_cast<uint32_t>(t[i * 4]) << 16) | (static_cast<uint32_t>(t[i * 4 + 1]) << 8) | t[i * 4 + 2];
 }
@@ -88,14 +98,7 @@ TEST_CASE("colormaps: the masked colour is far from every entry (never mistaken 
     for (Colormap c : kColormaps) {
         CAPTURE(colormap_name(c));
         std::array<uint8_t, 4> m = colormap_masked_rgba(c);
-        std::array<double, 3> ml = lab(m.data());
-        const ColormapTable& t = colormap_table(c);
-        double nearest = 1e9;
-        for (int i = 0; i < 256; ++i) {
-            std::array<double, 3> e = lab(&t[static_cast<size_t>(i) * 4]);
-            nearest = std::min(nearest, std::hypot(e[0] - ml[0], e[1] - ml[1], e[2] - ml[2]));
-        }
-        CHECK(nearest > 20.0);
+        CHECK(nearest_entry(colormap_table(c), lab(m.data())) > 20.0);
     }
 }
 
@@ -190,12 +193,7 @@ TEST_CASE("colormaps: NaN and infinity get the bad colour, far from every entry 
     for (Colormap c : kColormaps) {
         CAPTURE(colormap_name(c));
         const ColormapTable& t = colormap_table(c);
-        double nearest = 1e9;
-        for (int i = 0; i < 256; ++i) {
-            std::array<double, 3> e = lab(&t[static_cast<size_t>(i) * 4]);
-            nearest = std::min(nearest, std::hypot(e[0] - bad[0], e[1] - bad[1], e[2] - bad[2]));
-        }
-        CHECK(nearest > 20.0);
+        CHECK(nearest_entry(t, bad) > 20.0);
         std::array<uint8_t, 4> m = colormap_masked_rgba(c);
         std::array<double, 3> ml = lab(m.data());
         CHECK(std::hypot(ml[0] - bad[0], ml[1] - bad[1], ml[2] - bad[2]) > 20.0);

@@ -6,16 +6,9 @@
 #include <cstring>
 
 #include "tests/ui/ui_harness.h"
+#include "tests/same_floats.h"
 
 using namespace attn;
-
-namespace {
-
-bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
-
-}  // namespace
 
 TEST_CASE("ui: an edit on a slow model retraces in steps, one a frame, and ends as the synchronous trace") {
     UiHarness ui(ImVec2(1280, 800));
