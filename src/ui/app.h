@@ -34,6 +34,7 @@
 #include "ui/predictions.h"
 #include "ui/selection.h"
 #include "ui/texture_provider.h"
+#include "ui/theme_kind.h"
 #include "ui/train_state.h"
 #include "ui/views.h"
 #include "ui/zoo_card.h"
@@ -86,8 +87,6 @@ struct AppConfig {
     // (web/attnscope.js savePage). Unset (desktop): no button.
     std::function<void()> save_page;
 };
-
-enum class Theme { dark, light };
 
 // Screen rectangles (x, y, w, h) of widgets drawn last frame, so browser tests can click inside the
 // canvas without guessing ImGui's layout. Written by the views, read by the page API.
