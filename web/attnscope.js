@@ -7,6 +7,7 @@
   const KINDS = { self: 0, decoder: 1, cross: 2 };
   // What a model loader may read; anything else in a dropped folder (.bin, README.md, ...) is skipped.
   const MODEL_FILE = /\.(json|txt|safetensors)$/i;
+  const TOKENIZER_FILE = /^(tokenizer\.json|vocab\.txt|vocab\.json|merges\.txt)$/;
   const overlay = document.getElementById('loading');
   const overlayText = document.getElementById('loading-text');
   const overlayBar = document.getElementById('loading-progress');
@@ -205,9 +206,28 @@
     if (offset !== size) throw new Error(tr('page.fewer_bytes', { file: name, done: offset, size }));
   }
 
-  // sources: [{name, size, open() -> Promise<ReadableStream>}]. Loads them as one model; a failure
-  // anywhere keeps the previous model and puts the message in the status bar.
+  // The app's memory estimate from the files' sizes: '' when they fit, else the refusal ("this model needs
+  // X; the page can use Y at most"). Asked before anything is streamed, so a model too big for the tab
+  // never touches its memory and the previous model stays loaded.
+  function loadRefusal(sources) {
+    const bytes = (keep) => sources.filter((s) => keep(s.name)).reduce((n, s) => n + s.size, 0);
+    const weights = (name) => /\.safetensors$/i.test(name);
+    const tokenizer = (name) => TOKENIZER_FILE.test(name);
+    const names = sources.map((s) => s.name);
+    const weightsFile = !names.includes('model.safetensors') && names.includes('model.safetensors.index.json')
+      ? 'model.safetensors.index.json' : 'model.safetensors';
+    return mod.ccall('attn_web_load_refusal', 'string', ['string', 'number', 'number', 'number'],
+                     [weightsFile, bytes(weights), bytes(tokenizer), bytes((n) => !weights(n) && !tokenizer(n))]);
+  }
+
+  // sources: [{name, size, open() -> Promise<ReadableStream>, cancel?()}]. Loads them as one model; a
+  // failure anywhere keeps the previous model and puts the message in the status bar.
   async function loadSources(label, sources) {
+    const refusal = loadRefusal(sources);
+    if (refusal) {
+      for (const s of sources) if (s.cancel) s.cancel();
+      return failed(tr('page.cannot_load', { model: label, reason: refusal }));
+    }
     const total = sources.reduce((n, s) => n + s.size, 0);
     let done = 0;
     const mib = (n) => (n / 1048576).toFixed(1);
@@ -261,7 +281,7 @@
     }
     const length = Number(response.headers.get('Content-Length'));
     if (Number.isFinite(length) && length > 0 && response.body) {
-      return { name, size: length, open: async () => response.body };
+      return { name, size: length, open: async () => response.body, cancel: () => response.body.cancel().catch(() => {}) };
     }
     const bytes = new Uint8Array(await response.arrayBuffer());   // no length: no progress, same result
     return { name, size: bytes.length, open: async () => new Blob([bytes]).stream() };
@@ -770,6 +790,9 @@
     savePage,
     _savePageButton: savePageButton,
     _setParallelMinWork: (n) => mod.ccall('attn_web_set_parallel_min_work', null, ['number'], [n]),
+    // Test hook: the page's memory limit in bytes (0: the real one, the WASM maximum), so a test can load
+    // a model "too big for the tab" without gigabytes of files.
+    _setMemoryLimit: (bytes) => mod.ccall('attn_web_set_memory_limit', null, ['number'], [bytes]),
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,

@@ -14,6 +14,7 @@
 #include "core/nn_loss.h"
 #include "model/grad_block.h"
 #include "model/grad_pass.h"
+#include "model/memory_estimate.h"
 
 namespace attn {
 namespace {
@@ -288,6 +289,10 @@ Expected<GradResult> model_gradients(const Model& model, const std::vector<int32
     if (static_cast<int>(ids.size()) > model.info().n_ctx)
         return make_error("model_gradients: the input has " + std::to_string(ids.size()) +
                           " tokens, more than the model's context of " + std::to_string(model.info().n_ctx));
+    const int T = static_cast<int>(ids.size());
+    if (auto refused = trace_memory_check(model.info(), T, gradients_bytes_estimate(model.info(), T, request.capture_attentions,
+                                                                                    request.want_param_grads)))
+        return *refused;
     return catch_errors([&] { return gradients_run<float>(*body, ids, request, score_position_default(model, ids)); });
 }
 

@@ -2,6 +2,7 @@
 // context length before handing them to the network.
 #include "model/model.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "core/json.h"
@@ -9,7 +10,9 @@
 #include "model/bert.h"
 #include "model/forward_job.h"
 #include "model/gpt2.h"
+#include "model/limits.h"
 #include "model/llama.h"
+#include "model/memory_estimate.h"
 #include "model/weight_store.h"
 
 namespace attn {
@@ -121,6 +124,8 @@ Expected<ModelPtr> model_load(const FileSet& files) {
         if (!config.is_object()) throw Error("config.json: expected a JSON object");
         // Architecture first: an unsupported model should say so before complaining about its weights.
         architecture_of(config);
+        // The memory a load needs, from the headers alone, before any weight is read or copied.
+        if (auto refused = model_load_check(files)) throw Error(refused->message);
         auto weights = weight_store_load(files);
         if (!weights) throw Error(weights.error().message);
         auto model = std::make_unique<Model>();
@@ -165,6 +170,9 @@ Expected<std::unique_ptr<ForwardJob>> model_trace_job(const Model& model, const 
                                                       const TraceOptions& options) {
     if (auto bad = ids_check(ids, model.info(), "tokens")) return *bad;
     if (auto bad = positions_check(options, static_cast<int>(ids.size()), "tokens")) return *bad;
+    const int T = static_cast<int>(ids.size());
+    if (auto refused = trace_memory_check(model.info(), T, trace_bytes_estimate(model.info(), T, T, options)))
+        return *refused;
     return catch_errors([&]() -> std::unique_ptr<ForwardJob> {
         return std::make_unique<ModelTraceJob>(model, model.network->forward_job(ids, options));
     });
@@ -186,6 +194,9 @@ Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_
     if (auto bad = ids_check(source_ids, model.info(), "source tokens")) return *bad;
     if (auto bad = ids_check(decoder_ids, model.info(), "decoder tokens")) return *bad;
     if (auto bad = positions_check(options, static_cast<int>(decoder_ids.size()), "decoder tokens")) return *bad;
+    const int S = static_cast<int>(source_ids.size()), T = static_cast<int>(decoder_ids.size());
+    if (auto refused = trace_memory_check(model.info(), std::max(S, T), trace_seq2seq_bytes_estimate(model.info(), S, T, options)))
+        return *refused;
     return catch_errors([&] {
         Trace trace = model.network->forward_seq2seq(source_ids, decoder_ids, options);
         trace.tokens.pieces = pieces_of(model.tokenizer, source_ids);
@@ -199,7 +210,8 @@ Expected<Trace> model_trace_text(const Model& model, const std::string& text, co
     auto encoded = catch_errors([&] { return model.tokenizer.encode(text, /*add_special_tokens=*/true); });
     if (!encoded) return encoded.error();
     Encoding& enc = *encoded;
-    const size_t limit = static_cast<size_t>(model.info().n_ctx);
+    // The context, and never more than the longest input AttnScope runs (model/limits.h).
+    const size_t limit = static_cast<size_t>(std::min(model.info().n_ctx, kMaxTokens));
     if (truncated) *truncated = enc.ids.size() > limit;
     if (enc.ids.size() > limit) enc.ids.resize(limit);
     return model_trace(model, enc.ids, options);

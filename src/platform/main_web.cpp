@@ -20,6 +20,8 @@
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "core/parallel.h"
+#include "model/limits.h"
+#include "model/memory_estimate.h"
 #include "platform/fonts.h"
 #include "platform/frame.h"
 #include "platform/gl.h"
@@ -113,8 +115,9 @@ extern "C" {
 // Returns a buffer of `size` bytes for file `name` of the next model; the page streams the file in.
 // Not zero-filled (a vector would write every byte of a 500 MB model once more before the page does);
 // the loaded model keeps this buffer as its weights, so the file is in memory once.
-EMSCRIPTEN_KEEPALIVE uint8_t* attn_web_file_buffer(const char* name, int size) {
-    if (size < 0) return nullptr;
+// `size` is a double: a file may pass 2 GB (an int would wrap), up to the page's 4 GB.
+EMSCRIPTEN_KEEPALIVE uint8_t* attn_web_file_buffer(const char* name, double size) {
+    if (!(size >= 0) || size >= static_cast<double>(attn::memory_limit())) return nullptr;
     std::shared_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[static_cast<size_t>(size)]);
     if (!buffer) return nullptr;
     uint8_t* data = buffer.get();
@@ -129,6 +132,24 @@ EMSCRIPTEN_KEEPALIVE int attn_web_model_load(const char* label) {
     g_pending = attn::FileSet{};
     return ok ? 1 : 0;
 }
+
+// Asked before the page streams a model's files in (it knows their sizes, not yet their headers): "" when
+// they fit in the page's memory, else the refusal ("this model needs X; the page can use Y at most").
+// The load checks again from the headers (model_load_check).
+EMSCRIPTEN_KEEPALIVE const char* attn_web_load_refusal(const char* weights_file, double weights_bytes,
+                                                       double tokenizer_bytes, double other_bytes) {
+    static std::string message;
+    const int64_t need = attn::model_load_bytes_from_sizes(static_cast<int64_t>(weights_bytes),
+                                                           static_cast<int64_t>(tokenizer_bytes),
+                                                           static_cast<int64_t>(other_bytes));
+    auto refused = attn::model_memory_refusal(need, weights_file, static_cast<int64_t>(weights_bytes));
+    message = refused ? refused->message : "";
+    return message.c_str();
+}
+
+// Test hook (api._setMemoryLimit): a lower memory limit for the page, so refusals are tested without
+// gigabytes of files; 0 restores the real one.
+EMSCRIPTEN_KEEPALIVE void attn_web_set_memory_limit(double bytes) { attn::memory_limit_override(static_cast<int64_t>(bytes)); }
 
 // Drops files handed over for a load that will not happen (a later file failed to read).
 EMSCRIPTEN_KEEPALIVE void attn_web_pending_clear() { g_pending = attn::FileSet{}; }
