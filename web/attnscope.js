@@ -28,8 +28,8 @@
   // edits (attn_web_edit_*: no new generation, the caret stays), text the app replaces itself (Next
   // token, a link, setText, a model load) flows in when the generation changes.
   const textBoxes = [
-    { name: 'text', id: 'text-box', edit: 'attn_web_edit_text', read: 'attn_web_text' },
-    { name: 'target', id: 'target-box', edit: 'attn_web_edit_target', read: 'attn_web_target' },
+    { name: 'text', id: 'text-box', edit: 'attn_web_edit_text', read: 'attn_web_text', size: 'attn_web_text_size' },
+    { name: 'target', id: 'target-box', edit: 'attn_web_edit_target', read: 'attn_web_target', size: 'attn_web_target_size' },
   ].map((b) => {
     const area = document.getElementById(b.id);
     return { ...b, area, wrap: area.parentElement, backdrop: area.previousElementSibling,
@@ -51,7 +51,8 @@
     }, true);
   }
 
-  // Strings of any length go through the heap, not the stack ccall would use for a 'string' argument.
+  // Strings of any length go through the heap, not the stack ccall would use for a 'string' argument,
+  // with their byte length: a NUL inside the text does not end it.
   function callWithText(fn, text) {
     const bytes = new TextEncoder().encode(String(text));
     const ptr = mod._malloc(bytes.length + 1);
@@ -59,7 +60,7 @@
     mod.HEAPU8.set(bytes, ptr);
     mod.HEAPU8[ptr + bytes.length] = 0;
     try {
-      mod.ccall(fn, null, ['number'], [ptr]);
+      mod.ccall(fn, null, ['number', 'number'], [ptr, bytes.length]);
     } finally {
       mod._free(ptr);
     }
@@ -131,7 +132,9 @@
       }
       if (b.generation !== box.generation && !box.composing) {
         box.generation = b.generation;
-        const text = mod.UTF8ToString(mod.ccall(box.read, 'number', [], []));
+        // Read by length (a NUL does not end it), from a copy: TextDecoder refuses the threaded build's shared heap.
+        const at = mod.ccall(box.read, 'number', [], []);
+        const text = new TextDecoder().decode(mod.HEAPU8.slice(at, at + mod.ccall(box.size, 'number', [], [])));
         if (box.area.value !== text) box.area.value = text;
         box.pushed = text;
       }

@@ -335,19 +335,27 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_text_boxes() {
     json = j.dump();
     return json.c_str();
 }
+// Texts cross with their byte length, both ways: a NUL in the text (a script's setText, a link's %00)
+// must not cut it short.
 EMSCRIPTEN_KEEPALIVE const char* attn_web_text() { return g_app.text.c_str(); }
 EMSCRIPTEN_KEEPALIVE const char* attn_web_target() { return g_app.target.c_str(); }
-EMSCRIPTEN_KEEPALIVE void attn_web_edit_text(const char* text) {
-    g_app.text = text;
+EMSCRIPTEN_KEEPALIVE int attn_web_text_size() { return static_cast<int>(g_app.text.size()); }
+EMSCRIPTEN_KEEPALIVE int attn_web_target_size() { return static_cast<int>(g_app.target.size()); }
+EMSCRIPTEN_KEEPALIVE void attn_web_edit_text(const char* text, int size) {
+    g_app.text.assign(text, static_cast<size_t>(size));
     attn::app_set_text(g_app, g_app.text);   // the same string: no generation bump, as the ImGui box edits
 }
-EMSCRIPTEN_KEEPALIVE void attn_web_edit_target(const char* text) {
-    g_app.target = text;
+EMSCRIPTEN_KEEPALIVE void attn_web_edit_target(const char* text, int size) {
+    g_app.target.assign(text, static_cast<size_t>(size));
     attn::app_set_target(g_app, g_app.target);
 }
 
-EMSCRIPTEN_KEEPALIVE void attn_web_set_text(const char* text) { attn::app_set_text(g_app, text); }
-EMSCRIPTEN_KEEPALIVE void attn_web_set_target(const char* text) { attn::app_set_target(g_app, text); }
+EMSCRIPTEN_KEEPALIVE void attn_web_set_text(const char* text, int size) {
+    attn::app_set_text(g_app, std::string(text, static_cast<size_t>(size)));
+}
+EMSCRIPTEN_KEEPALIVE void attn_web_set_target(const char* text, int size) {
+    attn::app_set_target(g_app, std::string(text, static_cast<size_t>(size)));
+}
 EMSCRIPTEN_KEEPALIVE int attn_web_next_token() { return attn::app_next_token(g_app) ? 1 : 0; }
 
 // The model just loaded came from the user's disk (picker, drop): links mark it as local.

@@ -74,6 +74,15 @@ static void append_hex_group(std::string& out, const std::vector<uint8_t>& bytes
     out += '>';
 }
 
+// Characters that change how the text around them shows without showing themselves: bidirectional
+// controls (U+202E makes "gpj.exe" read "exe.jpg"), zero-width characters and the BOM, line and
+// paragraph separators, tag characters (text hidden inside a flag emoji). A label shows their bytes.
+static bool invisible_or_reordering(uint32_t cp) {
+    return cp == 0xAD || cp == 0x61C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
+           (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
 // Bytes -> label: whole UTF-8 characters shown, everything else grouped into one <XX XX> per run.
 std::string bytes_label(const std::string& bytes) {
     std::string out;
@@ -88,7 +97,7 @@ std::string bytes_label(const std::string& bytes) {
         }
         // A newline the user typed (Enter) shows as the key's own sign, which reads as a line break.
         const char* escape = cp == ' ' ? "\xC2\xB7" : cp == '\n' ? "\xE2\x86\xB5" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r" : nullptr;
-        bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+        bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || invisible_or_reordering(cp);
         if (control && !escape) {
             bad.insert(bad.end(), bytes.begin() + i, bytes.begin() + i + n);
         } else {

@@ -23,7 +23,8 @@ PieceStyle piece_style_for(const Trace& trace);
 PieceStyle piece_style_for(const std::string& architecture);
 
 // The label to show for one piece. Spaces become "·", a newline "↵", "\t" is written as an escape, other
-// control bytes and invalid UTF-8 become "<XX XX>".
+// control bytes, invisible and bidirectional-control characters (ZWJ, BOM, U+202E) and invalid UTF-8
+// become "<XX XX>".
 std::string token_label(const std::string& piece, PieceStyle style);
 
 // At most max_chars code points; longer labels end in "…".

@@ -121,9 +121,12 @@ struct Bpe : Model {
         for (size_t i = 0; i + 1 < symbols.size(); ++i)
             if (const MergeInfo* m = lookup(symbols[i].id, symbols[i + 1].id))
                 queue.push({m->rank, static_cast<int>(i), m->new_id});
+        // Each merge pushes at most two entries, so pops <= (symbols - 1) * 3: O(n log n) in all.
+        uint64_t& steps = model_steps();
         while (!queue.empty()) {
             const Entry top = queue.top();
             queue.pop();
+            ++steps;
             Symbol& cur = symbols[top.pos];
             if (cur.len == 0 || cur.next == -1) continue;
             const int next_pos = cur.next;

@@ -89,6 +89,11 @@ bool is_bert_whitespace(char32_t c);    // \t \n \r or White_Space
 bool is_bert_control(char32_t c);       // \p{C} except \t \n \r
 bool is_chinese_char(char32_t c);       // BERT's CJK ranges
 
+// ---- Work counter: steps of the models' inner loops on this thread (BPE queue pops, WordPiece
+// vocabulary lookups, Unigram trie steps). Tests bound a model's time on hostile input (one
+// 100,000-character word) by this count, which a clock on a shared machine cannot do.
+uint64_t& model_steps();
+
 // ---- Components
 struct Normalizer {
     virtual ~Normalizer() = default;

@@ -18,6 +18,11 @@ using tok::PreTokenized;
 using tok::Split;
 using tok::Token;
 
+uint64_t& tok::model_steps() {
+    thread_local uint64_t steps = 0;
+    return steps;
+}
+
 // ---- Added vocabulary (HF added_vocabulary.rs)
 
 namespace {

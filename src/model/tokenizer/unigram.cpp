@@ -59,6 +59,7 @@ struct Unigram : Model {
             bool has_single_node = false;
             int32_t node = 0;
             for (size_t k = pos; k < size; ++k) {
+                ++model_steps();   // at most the longest piece's bytes + 1 per position: O(n * longest)
                 auto it = children.find((static_cast<uint64_t>(node) << 8) | static_cast<unsigned char>(s[k]));
                 if (it == children.end()) break;
                 node = it->second;

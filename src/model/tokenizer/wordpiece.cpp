@@ -1,5 +1,6 @@
 // WordPiece (greedy longest-match-first with a continuing-subword prefix, whole word -> unk when a
 // piece is missing or the word is too long) and WordLevel (whole pre-token lookup) models.
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -14,6 +15,7 @@ struct Vocab {
     std::unordered_map<std::string, int32_t> to_id;
     std::unordered_map<int32_t, std::string> to_token;
     int32_t largest_id = -1;
+    size_t longest_bytes = 0;   // of any entry: a longer substring never matches
 
     void load(const Json& j, const std::string& where) {
         const Json& vocab = json_require(j, "vocab", where);
@@ -26,6 +28,7 @@ struct Vocab {
             to_id[it.key()] = static_cast<int32_t>(id);
             to_token[static_cast<int32_t>(id)] = it.key();
             largest_id = std::max(largest_id, static_cast<int32_t>(id));
+            longest_bytes = std::max(longest_bytes, it.key().size());
         }
     }
     std::optional<int32_t> find(const std::string& t) const {
@@ -52,6 +55,10 @@ struct WordPiece : Model {
         return {Token{*id, unk_token, {0, static_cast<int>(s.size())}}};
     }
 
+    // A word over max_input_chars_per_word characters is one unk before any lookup (HF). Otherwise
+    // each start tries only substrings no longer than the longest vocabulary entry (same result: a
+    // longer one is in no vocabulary), so a word of n characters costs at most n * longest lookups,
+    // even when a tokenizer.json sets max_input_chars_per_word to a billion.
     std::vector<Token> tokenize(const std::string& s) const override {
         if (utf8_decode(s).size() > max_input_chars_per_word) return unk(s);
         // Char boundaries, so the greedy search shrinks by whole characters.
@@ -66,11 +73,17 @@ struct WordPiece : Model {
         std::string sub;
         while (start_k + 1 < bounds.size()) {
             bool found = false;
-            size_t end_k = bounds.size() - 1;
+            const size_t with_prefix = start_k > 0 ? prefix.size() : 0;
+            const size_t reach = vocab.longest_bytes > with_prefix ? vocab.longest_bytes - with_prefix : 0;
+            // The last boundary at most `reach` bytes after the start.
+            size_t end_k = static_cast<size_t>(
+                std::upper_bound(bounds.begin() + static_cast<std::ptrdiff_t>(start_k), bounds.end(), bounds[start_k] + reach) -
+                bounds.begin() - 1);
             for (; end_k > start_k; --end_k) {
                 sub.clear();
                 if (start_k > 0) sub += prefix;
                 sub.append(s, bounds[start_k], bounds[end_k] - bounds[start_k]);
+                ++model_steps();
                 if (auto id = vocab.find(sub)) {
                     out.push_back(Token{*id, sub, {static_cast<int>(bounds[start_k]), static_cast<int>(bounds[end_k])}});
                     found = true;
