@@ -1,6 +1,8 @@
 // Folder -> FileSet -> Model for the CLI.
 #include "cli/model_open.h"
 
+#include <cstdio>
+
 #include "cli/args.h"
 #include "platform/file_io.h"
 
@@ -12,6 +14,7 @@ ModelPtr model_open(const std::string& folder) {
     if (!files) throw UsageError{files.error().message};
     auto model = model_load(*files);
     if (!model) throw UsageError{folder + ": " + model.error().message};
+    for (const std::string& w : (*model)->warnings) std::fprintf(stderr, "attnscope-cli: warning: %s\n", w.c_str());
     return std::move(*model);
 }
 

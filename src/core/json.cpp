@@ -2,6 +2,7 @@
 #include "core/json.h"
 
 #include <cmath>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -104,6 +105,36 @@ std::string json_get_string_or(const Json& object, const char* key, const std::s
 
 void json_check_positive(int64_t value, const char* key, const std::string& label) {
     if (value <= 0) throw Error(label + ": " + key + "=" + std::to_string(value) + " must be positive");
+}
+
+static int size_checked(int64_t value, const char* key, const std::string& label) {
+    json_check_positive(value, key, label);
+    if (value > kConfigSizeMax)
+        throw Error(label + ": " + key + "=" + std::to_string(value) + " is too large (at most " +
+                    std::to_string(kConfigSizeMax) + ")");
+    return static_cast<int>(value);
+}
+
+int json_get_size(const Json& object, const char* key, const std::string& label) {
+    return size_checked(json_get_int(object, key, label), key, label);
+}
+
+int json_get_size_or(const Json& object, const char* key, int fallback, const std::string& label) {
+    require_object(object, label);
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return fallback;
+    return size_checked(json_get_int(object, key, label), key, label);
+}
+
+float json_get_epsilon_or(const Json& object, const char* key, double fallback, const std::string& label) {
+    const double eps = json_get_number_or(object, key, fallback, label);
+    // The float range is checked in double first: converting an out-of-range double is undefined.
+    if (!(eps >= 1e-38 && eps <= 1.0)) {
+        std::ostringstream text;
+        text << eps;
+        throw Error(label + ": " + key + "=" + text.str() + " must be a small positive number (between 1e-38 and 1)");
+    }
+    return static_cast<float>(eps);
 }
 
 }  // namespace attn

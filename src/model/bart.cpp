@@ -35,30 +35,21 @@ constexpr float kEps = 1e-5f;
 BartConfig bart_config_parse(const Json& j) {
     const std::string file = "config.json";
     BartConfig c;
-    c.n_embd = static_cast<int>(json_get_int(j, "d_model", file));
-    c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
-    c.n_ctx = static_cast<int>(json_get_int_or(j, "max_position_embeddings", 1024, file));
-    c.n_enc_layer = static_cast<int>(json_get_int(j, "encoder_layers", file));
-    c.n_enc_head = static_cast<int>(json_get_int(j, "encoder_attention_heads", file));
-    c.n_enc_ff = static_cast<int>(json_get_int(j, "encoder_ffn_dim", file));
-    c.n_dec_layer = static_cast<int>(json_get_int(j, "decoder_layers", file));
-    c.n_dec_head = static_cast<int>(json_get_int(j, "decoder_attention_heads", file));
-    c.n_dec_ff = static_cast<int>(json_get_int(j, "decoder_ffn_dim", file));
+    c.n_embd = json_get_size(j, "d_model", file);
+    c.n_vocab = json_get_size(j, "vocab_size", file);
+    c.n_ctx = json_get_size_or(j, "max_position_embeddings", 1024, file);
+    c.n_enc_layer = json_get_size(j, "encoder_layers", file);
+    c.n_enc_head = json_get_size(j, "encoder_attention_heads", file);
+    c.n_enc_ff = json_get_size(j, "encoder_ffn_dim", file);
+    c.n_dec_layer = json_get_size(j, "decoder_layers", file);
+    c.n_dec_head = json_get_size(j, "decoder_attention_heads", file);
+    c.n_dec_ff = json_get_size(j, "decoder_ffn_dim", file);
     c.tie_word_embeddings = json_get_bool_or(j, "tie_word_embeddings", true, file);
     if (json_get_bool_or(j, "scale_embedding", false, file)) c.embed_scale = std::sqrt(static_cast<float>(c.n_embd));
     std::string act = json_get_string_or(j, "activation_function", "gelu", file);
     if (!activation_from_name(act, &c.activation))
         throw Error(file + ": activation_function '" + act +
                     "' is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu)");
-    json_check_positive(c.n_embd, "d_model", file);
-    json_check_positive(c.n_vocab, "vocab_size", file);
-    json_check_positive(c.n_ctx, "max_position_embeddings", file);
-    json_check_positive(c.n_enc_layer, "encoder_layers", file);
-    json_check_positive(c.n_enc_head, "encoder_attention_heads", file);
-    json_check_positive(c.n_enc_ff, "encoder_ffn_dim", file);
-    json_check_positive(c.n_dec_layer, "decoder_layers", file);
-    json_check_positive(c.n_dec_head, "decoder_attention_heads", file);
-    json_check_positive(c.n_dec_ff, "decoder_ffn_dim", file);
     for (auto [key, heads] : {std::pair<const char*, int>{"encoder_attention_heads", c.n_enc_head},
                               std::pair<const char*, int>{"decoder_attention_heads", c.n_dec_head}})
         if (c.n_embd % heads != 0)

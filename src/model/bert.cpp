@@ -24,15 +24,15 @@ BertConfig bert_config_parse(const std::string& model_type, const Json& j) {
     BertConfig c;
     c.model_type = model_type;
     c.roberta = model_type != "bert";
-    c.n_embd = static_cast<int>(json_get_int(j, "hidden_size", file));
-    c.n_head = static_cast<int>(json_get_int(j, "num_attention_heads", file));
-    c.n_layer = static_cast<int>(json_get_int(j, "num_hidden_layers", file));
-    c.n_ff = static_cast<int>(json_get_int(j, "intermediate_size", file));
-    c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
-    c.n_positions = static_cast<int>(json_get_int_or(j, "max_position_embeddings", 512, file));
-    c.n_types = static_cast<int>(json_get_int_or(j, "type_vocab_size", 2, file));
+    c.n_embd = json_get_size(j, "hidden_size", file);
+    c.n_head = json_get_size(j, "num_attention_heads", file);
+    c.n_layer = json_get_size(j, "num_hidden_layers", file);
+    c.n_ff = json_get_size(j, "intermediate_size", file);
+    c.n_vocab = json_get_size(j, "vocab_size", file);
+    c.n_positions = json_get_size_or(j, "max_position_embeddings", 512, file);
+    c.n_types = json_get_size_or(j, "type_vocab_size", 2, file);
     c.pad_id = static_cast<int>(json_get_int_or(j, "pad_token_id", c.roberta ? 1 : 0, file));
-    c.eps = static_cast<float>(json_get_number_or(j, "layer_norm_eps", 1e-12, file));
+    c.eps = json_get_epsilon_or(j, "layer_norm_eps", 1e-12, file);
     c.tie_word_embeddings = json_get_bool_or(j, "tie_word_embeddings", true, file);
     std::string act = json_get_string_or(j, "hidden_act", "gelu", file);
     if (!activation_from_name(act, &c.activation))
@@ -43,17 +43,9 @@ BertConfig bert_config_parse(const std::string& model_type, const Json& j) {
         throw Error(file + ": position_embedding_type '" + position_type + "' is not supported (supported: absolute)");
     if (json_get_bool_or(j, "is_decoder", false, file))
         throw Error(file + ": is_decoder=true (a causal " + model_type + ") is not supported; only the bidirectional encoder is");
-    json_check_positive(c.n_embd, "hidden_size", file);
-    json_check_positive(c.n_head, "num_attention_heads", file);
-    json_check_positive(c.n_layer, "num_hidden_layers", file);
-    json_check_positive(c.n_ff, "intermediate_size", file);
-    json_check_positive(c.n_vocab, "vocab_size", file);
-    json_check_positive(c.n_positions, "max_position_embeddings", file);
-    json_check_positive(c.n_types, "type_vocab_size", file);
     if (c.n_embd % c.n_head != 0)
         throw Error(file + ": hidden_size=" + std::to_string(c.n_embd) + " is not divisible by num_attention_heads=" +
                     std::to_string(c.n_head));
-    if (!(c.eps > 0.0f)) throw Error(file + ": layer_norm_eps must be positive");
     // RoBERTa's positions run pad_token_id + 1 .. pad_token_id + T, all inside the position table.
     if (c.roberta && (c.pad_id < 0 || c.pad_id + 1 >= c.n_positions))
         throw Error(file + ": pad_token_id=" + std::to_string(c.pad_id) + " leaves no positions below max_position_embeddings=" +

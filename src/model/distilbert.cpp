@@ -21,24 +21,18 @@ struct DistilBertConfig {
 DistilBertConfig distilbert_config_parse(const Json& j) {
     const std::string file = "config.json";
     DistilBertConfig c;
-    c.n_embd = static_cast<int>(json_get_int(j, "dim", file));
-    c.n_head = static_cast<int>(json_get_int(j, "n_heads", file));
-    c.n_layer = static_cast<int>(json_get_int(j, "n_layers", file));
-    c.n_ff = static_cast<int>(json_get_int(j, "hidden_dim", file));
-    c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
-    c.n_positions = static_cast<int>(json_get_int_or(j, "max_position_embeddings", 512, file));
+    c.n_embd = json_get_size(j, "dim", file);
+    c.n_head = json_get_size(j, "n_heads", file);
+    c.n_layer = json_get_size(j, "n_layers", file);
+    c.n_ff = json_get_size(j, "hidden_dim", file);
+    c.n_vocab = json_get_size(j, "vocab_size", file);
+    c.n_positions = json_get_size_or(j, "max_position_embeddings", 512, file);
     c.tie_word_embeddings = json_get_bool_or(j, "tie_word_embeddings", true, file);
     std::string act = json_get_string_or(j, "activation", "gelu", file);
     if (!activation_from_name(act, &c.activation))
         throw Error(file + ": activation '" + act +
                     "' is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu)");
     c.sinusoidal = json_get_bool_or(j, "sinusoidal_pos_embds", false, file);
-    json_check_positive(c.n_embd, "dim", file);
-    json_check_positive(c.n_head, "n_heads", file);
-    json_check_positive(c.n_layer, "n_layers", file);
-    json_check_positive(c.n_ff, "hidden_dim", file);
-    json_check_positive(c.n_vocab, "vocab_size", file);
-    json_check_positive(c.n_positions, "max_position_embeddings", file);
     if (c.n_embd % c.n_head != 0)
         throw Error(file + ": dim=" + std::to_string(c.n_embd) + " is not divisible by n_heads=" + std::to_string(c.n_head));
     return c;

@@ -25,13 +25,13 @@ struct Gpt2Config {
 Gpt2Config gpt2_config_parse(const Json& j) {
     const std::string file = "config.json";
     Gpt2Config c;
-    c.n_embd = static_cast<int>(json_get_int(j, "n_embd", file));
-    c.n_head = static_cast<int>(json_get_int(j, "n_head", file));
-    c.n_layer = static_cast<int>(json_get_int(j, "n_layer", file));
-    c.n_ctx = static_cast<int>(json_get_int(j, "n_positions", file));
-    c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
-    c.n_inner = static_cast<int>(json_get_int_or(j, "n_inner", 4 * static_cast<int64_t>(c.n_embd), file));
-    c.eps = static_cast<float>(json_get_number_or(j, "layer_norm_epsilon", 1e-5, file));
+    c.n_embd = json_get_size(j, "n_embd", file);
+    c.n_head = json_get_size(j, "n_head", file);
+    c.n_layer = json_get_size(j, "n_layer", file);
+    c.n_ctx = json_get_size(j, "n_positions", file);
+    c.n_vocab = json_get_size(j, "vocab_size", file);
+    c.n_inner = json_get_size_or(j, "n_inner", 4 * c.n_embd, file);
+    c.eps = json_get_epsilon_or(j, "layer_norm_epsilon", 1e-5, file);
     c.scale_attn_weights = json_get_bool_or(j, "scale_attn_weights", true, file);
     c.scale_by_inverse_layer_idx = json_get_bool_or(j, "scale_attn_by_inverse_layer_idx", false, file);
     c.tie_word_embeddings = json_get_bool_or(j, "tie_word_embeddings", true, file);
@@ -39,16 +39,9 @@ Gpt2Config gpt2_config_parse(const Json& j) {
     if (!activation_from_name(act, &c.activation))
         throw Error(file + ": activation_function '" + act +
                     "' is not supported (supported: gelu_new, gelu, gelu_pytorch_tanh, gelu_fast, relu, silu)");
-    json_check_positive(c.n_embd, "n_embd", file);
-    json_check_positive(c.n_head, "n_head", file);
-    json_check_positive(c.n_layer, "n_layer", file);
-    json_check_positive(c.n_ctx, "n_positions", file);
-    json_check_positive(c.n_vocab, "vocab_size", file);
-    json_check_positive(c.n_inner, "n_inner", file);
     if (c.n_embd % c.n_head != 0)
         throw Error(file + ": n_embd=" + std::to_string(c.n_embd) + " is not divisible by n_head=" +
                     std::to_string(c.n_head));
-    if (!(c.eps > 0.0f)) throw Error(file + ": layer_norm_epsilon must be positive");
     return c;
 }
 

@@ -72,30 +72,26 @@ LlamaConfig llama_config_parse(const std::string& model_type, const Json& j) {
     const std::string file = "config.json";
     LlamaConfig c;
     c.model_type = model_type;
-    c.n_embd = static_cast<int>(json_get_int(j, "hidden_size", file));
-    c.n_head = static_cast<int>(json_get_int(j, "num_attention_heads", file));
-    c.n_kv_head = static_cast<int>(json_get_int_or(j, "num_key_value_heads", c.n_head, file));
-    c.n_layer = static_cast<int>(json_get_int(j, "num_hidden_layers", file));
-    c.n_ff = static_cast<int>(json_get_int(j, "intermediate_size", file));
-    c.n_vocab = static_cast<int>(json_get_int(j, "vocab_size", file));
-    c.n_ctx = static_cast<int>(json_get_int_or(j, "max_position_embeddings", 2048, file));
-    json_check_positive(c.n_embd, "hidden_size", file);
-    json_check_positive(c.n_head, "num_attention_heads", file);
-    json_check_positive(c.n_kv_head, "num_key_value_heads", file);
-    json_check_positive(c.n_layer, "num_hidden_layers", file);
-    json_check_positive(c.n_ff, "intermediate_size", file);
-    json_check_positive(c.n_vocab, "vocab_size", file);
-    json_check_positive(c.n_ctx, "max_position_embeddings", file);
+    c.n_embd = json_get_size(j, "hidden_size", file);
+    c.n_head = json_get_size(j, "num_attention_heads", file);
+    c.n_kv_head = json_get_size_or(j, "num_key_value_heads", c.n_head, file);
+    c.n_layer = json_get_size(j, "num_hidden_layers", file);
+    c.n_ff = json_get_size(j, "intermediate_size", file);
+    c.n_vocab = json_get_size(j, "vocab_size", file);
+    c.n_ctx = json_get_size_or(j, "max_position_embeddings", 2048, file);
     const bool explicit_head_dim = j.contains("head_dim") && !j["head_dim"].is_null();
     if (!explicit_head_dim && c.n_embd % c.n_head != 0)
         throw Error(file + ": hidden_size=" + std::to_string(c.n_embd) + " is not divisible by num_attention_heads=" +
                     std::to_string(c.n_head));
-    c.head_dim = static_cast<int>(json_get_int_or(j, "head_dim", c.n_embd / c.n_head, file));
-    json_check_positive(c.head_dim, "head_dim", file);
+    c.head_dim = json_get_size_or(j, "head_dim", c.n_embd / c.n_head, file);
+    // An explicit head_dim makes the attention width a product of two config sizes: keep it in range.
+    if (static_cast<int64_t>(c.n_head) * c.head_dim > kConfigSizeMax)
+        throw Error(file + ": num_attention_heads x head_dim = " + std::to_string(c.n_head) + " x " +
+                    std::to_string(c.head_dim) + " is too large (at most " + std::to_string(kConfigSizeMax) + ")");
     if (c.n_head % c.n_kv_head != 0)
         throw Error(file + ": num_attention_heads=" + std::to_string(c.n_head) +
                     " is not a multiple of num_key_value_heads=" + std::to_string(c.n_kv_head));
-    c.eps = static_cast<float>(json_get_number_or(j, "rms_norm_eps", 1e-6, file));
+    c.eps = json_get_epsilon_or(j, "rms_norm_eps", 1e-6, file);
     std::string act = json_get_string_or(j, "hidden_act", "silu", file);
     if (!activation_from_name(act, &c.activation))
         throw Error(file + ": hidden_act '" + act + "' is not supported (supported: silu, gelu, gelu_new, relu)");

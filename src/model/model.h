@@ -71,6 +71,9 @@ struct Model {
     // when absent.
     int32_t forced_bos_token_id = -1;
     std::vector<int32_t> forced_eos_token_ids;
+    // What loaded but deserves a word (NaN weights, tokens beyond the embedding rows): one line each,
+    // naming the file; the app shows them in the status bar, the CLI on stderr.
+    std::vector<std::string> warnings;
     const ModelInfo& info() const { return network->info(); }
 };
 using ModelPtr = std::unique_ptr<Model>;

@@ -71,6 +71,21 @@ WeightStore WeightStoreLoader::load(const FileSet& files) {
                 (stray.empty() ? "" : " (" + stray + " cannot be used without its " + kWeightsIndexFile + ")"));
 }
 
+// An index from a stranger may name "../x" or "/etc/x". Loaders never open paths (they see only the
+// picked files, by base name), so nothing outside could be read; but matching the base name would
+// silently load a different file than the one named, so such names are refused.
+static bool leaves_folder(const std::string& shard) {
+    if (shard.empty() || shard[0] == '/' || shard[0] == '\\' || shard.find(':') != std::string::npos) return true;
+    size_t start = 0;
+    while (start <= shard.size()) {
+        size_t end = shard.find_first_of("/\\", start);
+        if (end == std::string::npos) end = shard.size();
+        if (shard.compare(start, end - start, "..") == 0 && end - start == 2) return true;
+        start = end + 1;
+    }
+    return false;
+}
+
 void WeightStoreLoader::load_sharded(WeightStore& store, const FileSet& files) {
     const std::string label = kWeightsIndexFile;
     const Blob* bytes = files.find(label);
@@ -88,7 +103,11 @@ void WeightStoreLoader::load_sharded(WeightStore& store, const FileSet& files) {
         if (!it.value().is_string())
             throw Error(label + ": weight_map entry for tensor " + in_quotes(it.key()) +
                         " must be a shard file name, found " + json_type_name(it.value()));
-        shards[it.value().get<std::string>()].push_back(it.key());
+        const std::string shard = it.value().get<std::string>();
+        if (leaves_folder(shard))
+            throw Error(label + ": weight_map sends tensor " + in_quotes(it.key()) + " to " + in_quotes(shard) +
+                        ", outside the model folder; shards must be files in the folder itself");
+        shards[shard].push_back(it.key());
     }
 
     // A FileSet is keyed by base name; an index may (rarely) name shards with a folder prefix.

@@ -557,7 +557,7 @@ uint64_t shown_attention_key(const App& app) {
 
 std::string app_error_text(const App& app) {
     std::string error;
-    for (const std::string* e : {&app.load_error, &app.trace_error, &app.trace_warning, &app.action_error})
+    for (const std::string* e : {&app.load_error, &app.load_warning, &app.trace_error, &app.trace_warning, &app.action_error})
         if (!e->empty()) error += (error.empty() ? "" : "; ") + *e;
     return error;
 }

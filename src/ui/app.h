@@ -188,6 +188,7 @@ struct App {
     std::string notice;                // last good news for the status bar ("saved x.png")
 
     std::string load_error;            // last failed model load (cleared by a good one)
+    std::string load_warning;          // what the shown model's load warned about (Model::warnings), else ""
     std::string trace_error;           // last failed trace (cleared by a good one)
     std::string trace_warning;         // where the shown trace first has NaN/Inf (analysis/nonfinite.h), else ""
     std::string action_error;          // last failed export (cleared by a good one)

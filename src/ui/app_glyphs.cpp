@@ -66,7 +66,7 @@ std::vector<ImWchar> app_font_ranges(const GlyphSet& used) { return glyph_ranges
 
 void app_collect_glyphs(App& app) {
     bool rebuild = false;
-    for (const std::string* s : {&app.text, &app.target, &app.model_name, &app.load_error, &app.trace_error,
+    for (const std::string* s : {&app.text, &app.target, &app.model_name, &app.load_error, &app.load_warning, &app.trace_error,
                                  &app.trace_warning, &app.action_error, &app.step_error, &app.notice})
         rebuild |= note(app.glyphs, *s);
     for (const std::string& name : app.config.bundled_models) rebuild |= note(app.glyphs, name);

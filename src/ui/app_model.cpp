@@ -156,6 +156,8 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     app.linked_disk_model.clear(); // a model was opened: the link's request is answered
     app.random_weights = probe_random_weights(*app.model);
     app.load_error.clear();
+    app.load_warning.clear();
+    for (const std::string& w : app.model->warnings) app.load_warning += (app.load_warning.empty() ? "" : "; ") + w;
     app.notice = trf("notices.loaded", {{"model", name}});
     app.stepped_ids.clear();   // ids of another vocabulary mean nothing to this model
     app.stepped_decoder_ids.clear();
