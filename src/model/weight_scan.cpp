@@ -52,7 +52,7 @@ std::string nonfinite_weights_message(const NonFiniteWeights& bad, const std::st
     return file + ": " + std::to_string(bad.count) + (bad.count == 1 ? " weight" : " weights") + " in " +
            std::to_string(bad.tensors) + (bad.tensors == 1 ? " tensor" : " tensors") + (bad.count == 1 ? " is" : " are") +
            " NaN or infinite (first: '" + bad.first_tensor + "' at element " + std::to_string(bad.first_index) +
-           "); what is computed from them is drawn in the 'bad' colour";
+           "); what is computed from them is drawn in the bad-value colour";
 }
 
 }  // namespace attn

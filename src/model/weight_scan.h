@@ -24,7 +24,7 @@ struct NonFiniteWeights {
 NonFiniteWeights weights_nonfinite(const WeightStore& weights);
 
 // "model.safetensors: 3 weights in 1 tensor are NaN or infinite (first: 'wte.weight' at element 5);
-// what is computed from them is drawn in the 'bad' colour".
+// what is computed from them is drawn in the bad-value colour".
 std::string nonfinite_weights_message(const NonFiniteWeights& bad, const std::string& file);
 
 }  // namespace attn

@@ -1,6 +1,6 @@
 # Numerics that never poison a view (issue 14): a model whose weights hold a NaN still traces (exit 0,
-# the file written: it is what the model computes) and the CLI says once, on stderr, where NaN/Inf first
-# appeared. Exec'd by test_cli.py in its namespace (test, run, FIXTURES, read_safetensors).
+# the file written: it is what the model computes) and the CLI says on stderr, once each, which weight is
+# bad (at load) and where NaN/Inf first appeared (in the trace). Exec'd by test_cli.py in its namespace (test, run, FIXTURES, read_safetensors).
 
 
 def poisoned_copy(d, tensor, index, value):
@@ -29,8 +29,11 @@ def a_nan_weight_traces_with_one_warning_naming_where_it_started():
             # Token 464 (" The") is in the text, so a poisoned embedding row is read.
             rc, out, err = run("trace", "--model", model, "--text", "The cat sat on the mat", "--out", out_path)
             assert rc == 0, err
+            # Two warnings: the load names the bad tensor, the trace where NaN/Inf first appears.
             lines = err.strip().splitlines()
-            assert len(lines) == 1 and "warning" in lines[0] and where in lines[0], (tensor, err)
+            assert len(lines) == 2, (tensor, err)
+            assert "warning" in lines[0] and f"(first: '{tensor}'" in lines[0], (tensor, err)
+            assert "warning" in lines[1] and where in lines[1], (tensor, err)
             assert os.path.getsize(out_path) > 0
             shutil.rmtree(model)
 
