@@ -13,6 +13,7 @@
 #include "model/limits.h"
 #include "model/llama.h"
 #include "model/memory_estimate.h"
+#include "model/vocab_check.h"
 #include "model/weight_scan.h"
 #include "model/weight_store.h"
 
@@ -105,25 +106,6 @@ std::optional<ErrorValue> positions_check(const TraceOptions& options, int n, co
     return std::nullopt;
 }
 
-// Fine-tunes sometimes add a token (a pad) without growing the embedding table. Such a model still
-// works for every text that avoids the token, so it loads with a warning; a text that uses it gets
-// ids_check's message.
-std::optional<std::string> tokens_beyond_embeddings(const Tokenizer& tokenizer, int n_vocab) {
-    const int n = tokenizer.vocab_size();
-    if (n <= n_vocab) return std::nullopt;
-    std::string first;
-    int count = 0;
-    for (int32_t id = n_vocab; id < n; ++id) {
-        const std::string token = tokenizer.id_to_token(id);
-        if (token.empty() && !tokenizer.token_to_id(token)) continue;   // a hole in the ids
-        if (count++ == 0) first = "'" + token + "' = " + std::to_string(id);
-    }
-    if (count == 0) return std::nullopt;
-    return "tokenizer.json: " + std::to_string(count) + (count == 1 ? " token has" : " tokens have") +
-           " an id beyond the model's " + std::to_string(n_vocab) + " embedding rows (first: " + first +
-           "); a text that uses " + (count == 1 ? "it" : "them") + " cannot be traced";
-}
-
 std::vector<std::string> pieces_of(const Tokenizer& tokenizer, const std::vector<int32_t>& ids) {
     std::vector<std::string> pieces;
     for (int32_t id : ids) pieces.push_back(tokenizer.id_to_token(id));
@@ -159,7 +141,8 @@ Expected<ModelPtr> model_load(const FileSet& files) {
         model->tokenizer = std::move(*tokenizer);
         const NonFiniteWeights bad = weights_nonfinite(*weights);
         if (bad.count) model->warnings.push_back(nonfinite_weights_message(bad, weights->source()));
-        if (auto beyond = tokens_beyond_embeddings(model->tokenizer, model->info().n_vocab)) model->warnings.push_back(*beyond);
+        for (std::string& line : vocab_warnings(model->tokenizer, model->info().n_vocab))
+            model->warnings.push_back(std::move(line));
         return model;
     });
 }

@@ -447,8 +447,33 @@ void add_tokenizer_rows(Catalog& c) {
           {"tokenizer.json", "model"});
     c.add("tokenizer model missing", "tk_model_missing", c.tokenizer(m, [](Json& j) { j.erase("model"); }),
           {"tokenizer.json", "model"});
-    // Duplicate and sparse ids load silently, as in Hugging Face's tokenizers (an id names the larger
-    // token; a hole decodes to nothing): not yet a catalog row with its own message.
+    // Shared and missing ids load, as in Hugging Face's tokenizers (an id decodes as one of its tokens;
+    // a missing one decodes to nothing), with a warning (model/vocab_check.h).
+    c.add_loading("tokenizer id given to two tokens", "tk_duplicate_id",
+                  c.tokenizer(m, [](Json& j) { j["model"]["vocab"]["zzzq"] = 5; }),
+                  {"tokenizer.json", "1 id belongs to more than one token (first: 5 is '", "'zzzq'"});
+    c.add_loading("tokenizer ids with a hole (sparse)", "tk_sparse_ids", c.tokenizer(b, [](Json& j) {
+              Json& vocab = j["model"]["vocab"];
+              for (auto it = vocab.begin(); it != vocab.end(); ++it)
+                  if (it.value() == 100) { vocab.erase(it); break; }
+          }),
+          {"tokenizer.json", "1 id below the largest", "belongs to no token (first: 100)"});
+    // The largest id there may be: two warnings, found in time that does not grow with the id.
+    c.add_loading("tokenizer id 2^24 - 1 (very sparse)", "tk_huge_id",
+                  c.tokenizer(b, [](Json& j) { j["model"]["vocab"]["zzzq"] = 16777215; }),
+                  {"tokenizer.json", "belong to no token", "'zzzq' = 16777215"});
+    c.add("tokenizer id past 2^24", "tk_id_out_of_range",
+          c.tokenizer(b, [](Json& j) { j["model"]["vocab"]["zzzq"] = 2147483647; }),
+          {"tokenizer.json", "\"zzzq\" has id 2147483647, out of range [0, 16777216)"});
+    c.add("tokenizer id negative", "tk_id_negative", c.tokenizer(m, [](Json& j) { j["model"]["vocab"]["zzzq"] = -1; }),
+          {"tokenizer.json", "\"zzzq\" has id -1, out of range"});
+    c.add("added token id past 2^24", "tk_added_id_out_of_range", c.tokenizer(m, [](Json& j) {
+              Json t = j["added_tokens"][0];
+              t["id"] = 1 << 24;
+              t["content"] = "<big>";
+              j["added_tokens"].push_back(t);
+          }),
+          {"tokenizer.json", "added_tokens", "\"<big>\" has id 16777216"});
     // A tokenizer larger than the embedding table loads (fine-tunes add a pad token without growing the
     // table); the warning names the first such token, and a text that uses it is refused at trace time.
     c.add_loading("tokenizer ids beyond the embedding rows", "tk_ids_beyond_embedding", c.tokenizer(m, [](Json& j) {

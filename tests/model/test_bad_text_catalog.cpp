@@ -18,6 +18,7 @@
 
 #include "core/unicode.h"
 #include "decoder_reference.h"
+#include "model/llama2_tokenizer_json.h"
 #include "model/tokenizer/components.h"
 #include "model/tokenizer/tokenizer.h"
 #include "platform/file_io.h"
@@ -45,38 +46,10 @@ std::string fixture_text(const std::string& relative) {
     return string_from_bytes(*b);
 }
 
-// Llama 2 / TinyLlama layout: Prepend "▁" + Replace " " -> "▁" normalizers, no pre-tokenizer, BPE with
-// byte_fallback over all 256 "<0xNN>" tokens, the Replace/ByteFallback/Fuse/Strip decoder: lossless.
+// Llama 2 / TinyLlama layout (byte fallback: lossless), with pieces that make long runs merge.
 std::string sentencepiece_json() {
-    std::string vocab = R"("<unk>": 0, "<s>": 1, "</s>": 2)";
-    static const char* hex = "0123456789ABCDEF";
-    for (int b = 0; b < 256; ++b)
-        vocab += std::string(", \"<0x") + hex[b >> 4] + hex[b & 15] + ">\": " + std::to_string(3 + b);
-    vocab += R"(, "▁": 259, "a": 260, "e": 261, "l": 262, "o": 263, "▁a": 264, "aa": 265, "aaaa": 266, "ll": 267, "llo": 268)";
-    return R"({
-      "version": "1.0",
-      "added_tokens": [
-        {"id": 0, "content": "<unk>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-        {"id": 1, "content": "<s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-        {"id": 2, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
-      "normalizer": {"type": "Sequence", "normalizers": [
-        {"type": "Prepend", "prepend": "▁"},
-        {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
-      "pre_tokenizer": null,
-      "post_processor": {"type": "TemplateProcessing",
-        "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-        "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                 {"SpecialToken": {"id": "<s>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
-        "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
-      "decoder": {"type": "Sequence", "decoders": [
-        {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
-        {"type": "ByteFallback"}, {"type": "Fuse"},
-        {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
-      "model": {"type": "BPE", "dropout": null, "unk_token": "<unk>", "continuing_subword_prefix": null,
-        "end_of_word_suffix": null, "fuse_unk": true, "byte_fallback": true, "ignore_merges": false,
-        "vocab": {)" + vocab + R"(},
-        "merges": ["▁ a", "a a", "aa aa", "l l", "ll o"]}
-    })";
+    return llama2_tokenizer_json(R"("▁": 259, "a": 260, "e": 261, "l": 262, "o": 263, "▁a": 264, "aa": 265, "aaaa": 266, "ll": 267, "llo": 268)",
+                                 R"("▁ a", "a a", "aa aa", "l l", "ll o")");
 }
 
 // bert-tiny's tokenizer.json with max_input_chars_per_word raised to a billion, as a hostile file may:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/unicode.h"
+#include "model/llama2_tokenizer_json.h"
 #include "model/tokenizer/components.h"
 #include "model/tokenizer/tokenizer.h"
 
@@ -57,35 +58,8 @@ using OffsetList = std::vector<std::pair<int, int>>;
 // TinyLlama-style: Prepend + Replace normalizers, no pre-tokenizer, byte_fallback BPE, the
 // Replace/ByteFallback/Fuse/Strip decoder chain, "<s> $A" template.
 std::string llama2_json() {
-    std::string vocab = R"("<unk>": 0, "<s>": 1, "</s>": 2)";
-    static const char* hex = "0123456789ABCDEF";
-    for (int b = 0; b < 256; ++b)
-        vocab += std::string(", \"<0x") + hex[b >> 4] + hex[b & 15] + ">\": " + std::to_string(3 + b);
-    vocab += R"(, "▁": 259, "h": 260, "e": 261, "l": 262, "o": 263, "▁h": 264, "▁he": 265, "ll": 266, "llo": 267, "▁hello": 268)";
-    return R"({
-      "version": "1.0",
-      "added_tokens": [
-        {"id": 0, "content": "<unk>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-        {"id": 1, "content": "<s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-        {"id": 2, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
-      "normalizer": {"type": "Sequence", "normalizers": [
-        {"type": "Prepend", "prepend": "▁"},
-        {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
-      "pre_tokenizer": null,
-      "post_processor": {"type": "TemplateProcessing",
-        "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-        "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                 {"SpecialToken": {"id": "<s>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
-        "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
-      "decoder": {"type": "Sequence", "decoders": [
-        {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
-        {"type": "ByteFallback"}, {"type": "Fuse"},
-        {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
-      "model": {"type": "BPE", "dropout": null, "unk_token": "<unk>", "continuing_subword_prefix": null,
-        "end_of_word_suffix": null, "fuse_unk": true, "byte_fallback": true, "ignore_merges": false,
-        "vocab": {)" + vocab + R"(},
-        "merges": ["▁ h", "l l", "▁h e", "ll o", "▁he llo"]}
-    })";
+    return llama2_tokenizer_json(R"("▁": 259, "h": 260, "e": 261, "l": 262, "o": 263, "▁h": 264, "▁he": 265, "ll": 266, "llo": 267, "▁hello": 268)",
+                                 R"("▁ h", "l l", "▁h e", "ll o", "▁he llo")");
 }
 
 }  // namespace

@@ -157,6 +157,9 @@ struct Bpe : Model {
     }
     int32_t max_id() const override { return largest_id; }
     const char* type_name() const override { return "BPE"; }
+    void for_each_token(const std::function<void(const std::string&, int32_t)>& f) const override {
+        for (const auto& [token, id] : vocab) f(token, id);
+    }
 };
 
 std::string optional_string(const Json& j, const char* key, const std::string& label) {
@@ -168,8 +171,7 @@ std::string optional_string(const Json& j, const char* key, const std::string& l
 namespace {
 
 void bpe_add_token(Bpe& m, const std::string& token, int64_t id, const std::string& where) {
-    if (id < 0 || id > INT32_MAX) throw Error(where + ": vocab entry \"" + token + "\" has id out of range");
-    m.vocab[token] = static_cast<int32_t>(id);
+    m.vocab[token] = token_id_checked(id, token, where);
 }
 
 // vocab_r and largest_id from the final vocabulary (a token listed twice keeps its last id, as in the

@@ -110,7 +110,13 @@ struct Model {
     virtual std::optional<std::string> id_to_token(int32_t id) const = 0;
     virtual int32_t max_id() const = 0;  // -1 when empty
     virtual const char* type_name() const = 0;
+    // Every (token, id) of the vocabulary, two tokens with one id included: what vocab_check reads.
+    virtual void for_each_token(const std::function<void(const std::string&, int32_t)>& f) const = 0;
 };
+// Vocabulary ids are below 2^24, as embedding rows are (kConfigSizeMax): a larger id could never be
+// traced, and it would make "largest id + 1" sizes overflow. Throws "WHERE: vocab entry "T" has id
+// ID out of range [0, 16777216)".
+int32_t token_id_checked(int64_t id, const std::string& token, const std::string& where);
 struct PostProcessor {
     virtual ~PostProcessor() = default;
     virtual void process(Encoding& e, bool add_special_tokens) const = 0;

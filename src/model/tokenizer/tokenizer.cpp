@@ -18,6 +18,13 @@ using tok::PreTokenized;
 using tok::Split;
 using tok::Token;
 
+int32_t tok::token_id_checked(int64_t id, const std::string& token, const std::string& where) {
+    if (id < 0 || id >= kConfigSizeMax)
+        throw Error(where + ": \"" + token + "\" has id " + std::to_string(id) + ", out of range [0, " +
+                    std::to_string(kConfigSizeMax) + ")");
+    return static_cast<int32_t>(id);
+}
+
 uint64_t& tok::model_steps() {
     thread_local uint64_t steps = 0;
     return steps;
@@ -226,9 +233,7 @@ std::shared_ptr<TokenizerImpl> build_impl(const Json& root, const std::string& l
             const std::string where = label + ": added_tokens";
             AddedToken t;
             t.content = json_get_string(a, "content", where);
-            const int64_t id = json_get_int(a, "id", where);
-            if (id < 0 || id > INT32_MAX) throw Error(where + ": id " + std::to_string(id) + " out of range");
-            t.id = static_cast<int32_t>(id);
+            t.id = tok::token_id_checked(json_get_int(a, "id", where), t.content, where);
             t.special = json_get_bool_or(a, "special", false, where);
             t.single_word = json_get_bool_or(a, "single_word", false, where);
             t.lstrip = json_get_bool_or(a, "lstrip", false, where);
@@ -356,6 +361,12 @@ int Tokenizer::vocab_size() const {
     int32_t largest = impl->model->max_id();
     for (const auto& t : impl->added) largest = std::max(largest, t.id);
     return largest + 1;
+}
+
+void Tokenizer::for_each_token(const std::function<void(const std::string&, int32_t)>& f) const {
+    if (!impl) return;
+    impl->model->for_each_token(f);
+    for (const auto& t : impl->added) f(t.content, t.id);
 }
 
 std::string Tokenizer::model_type() const { return impl ? impl->model->type_name() : ""; }

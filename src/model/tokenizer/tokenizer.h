@@ -11,6 +11,7 @@
 // offsets_to_chars() gives the character offsets HF's Python API reports.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,8 @@ public:
     int vocab_size() const;                                     // largest id + 1, added tokens included
     std::string model_type() const;                             // "BPE", "WordPiece", "Unigram", "WordLevel"
     bool is_special(int32_t id) const;
+    // The model's vocabulary, then the added tokens (a token may come twice, once from each).
+    void for_each_token(const std::function<void(const std::string&, int32_t)>& f) const;
 
     std::shared_ptr<const TokenizerImpl> impl;
 };

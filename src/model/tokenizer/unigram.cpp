@@ -149,6 +149,9 @@ struct Unigram : Model {
     }
     int32_t max_id() const override { return static_cast<int32_t>(pieces.size()) - 1; }
     const char* type_name() const override { return "Unigram"; }
+    void for_each_token(const std::function<void(const std::string&, int32_t)>& f) const override {
+        for (size_t id = 0; id < pieces.size(); ++id) f(pieces[id].first, static_cast<int32_t>(id));
+    }
 };
 
 }  // namespace

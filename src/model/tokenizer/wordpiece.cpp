@@ -23,11 +23,10 @@ struct Vocab {
         to_id.reserve(vocab.size());
         for (auto it = vocab.begin(); it != vocab.end(); ++it) {
             if (!it.value().is_number_integer()) throw Error(where + ": vocab entry \"" + it.key() + "\" has a non-integer id");
-            const int64_t id = it.value().get<int64_t>();
-            if (id < 0 || id > INT32_MAX) throw Error(where + ": vocab entry \"" + it.key() + "\" has id out of range");
-            to_id[it.key()] = static_cast<int32_t>(id);
-            to_token[static_cast<int32_t>(id)] = it.key();
-            largest_id = std::max(largest_id, static_cast<int32_t>(id));
+            const int32_t id = token_id_checked(it.value().get<int64_t>(), it.key(), where);
+            to_id[it.key()] = id;
+            to_token[id] = it.key();
+            largest_id = std::max(largest_id, id);
             longest_bytes = std::max(longest_bytes, it.key().size());
         }
     }
@@ -40,6 +39,9 @@ struct Vocab {
         auto it = to_token.find(id);
         if (it == to_token.end()) return std::nullopt;
         return it->second;
+    }
+    void for_each(const std::function<void(const std::string&, int32_t)>& f) const {
+        for (const auto& [token, id] : to_id) f(token, id);
     }
 };
 
@@ -99,6 +101,7 @@ struct WordPiece : Model {
     std::optional<std::string> id_to_token(int32_t id) const override { return vocab.token(id); }
     int32_t max_id() const override { return vocab.largest_id; }
     const char* type_name() const override { return "WordPiece"; }
+    void for_each_token(const std::function<void(const std::string&, int32_t)>& f) const override { vocab.for_each(f); }
 };
 
 struct WordLevel : Model {
@@ -113,6 +116,7 @@ struct WordLevel : Model {
     std::optional<std::string> id_to_token(int32_t id) const override { return vocab.token(id); }
     int32_t max_id() const override { return vocab.largest_id; }
     const char* type_name() const override { return "WordLevel"; }
+    void for_each_token(const std::function<void(const std::string&, int32_t)>& f) const override { vocab.for_each(f); }
 };
 
 }  // namespace
