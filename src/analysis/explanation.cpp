@@ -211,7 +211,7 @@ Explanation explain(const ExplanationFacts& f, const ExplanationStrings& s) {
         std::snprintf(w, sizeof w, "%.2f", c.weight);
         add(e, fill(s.cross_head, {{"layer", plain(std::to_string(c.layer))},
                                    {"head", plain(std::to_string(c.head))},
-                                   {"label", plain(head_pattern_label(c.label.pattern, s.language))},
+                                   {"label", plain(head_label_text(c.label, s.language))},
                                    {"token", plain(c.piece)},
                                    {"weight", number(c.weight, w, head_key("cross_attention", c.layer, c.head))}}),
             {ExplanationPanel::heads, "", c.layer, c.head, "cross", c.source});

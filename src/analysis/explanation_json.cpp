@@ -6,6 +6,7 @@ namespace attn {
 namespace {
 
 Json label_json(const HeadLabel& l) {
+    if (l.bad_values) return Json{{"pattern", nullptr}, {"confidence", 0.0f}, {"bad_values", true}};
     return Json{{"pattern", head_pattern_info(l.pattern).name}, {"confidence", l.confidence}};
 }
 

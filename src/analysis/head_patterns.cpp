@@ -102,6 +102,16 @@ const char* head_pattern_what(HeadPattern p, Language language) { return table_t
 const char* head_stat_label(HeadStat s, Language language) { return table_text(language, "stats", head_stat_info(s).key, "label"); }
 const char* head_stat_what(HeadStat s, Language language) { return table_text(language, "stats", head_stat_info(s).key, "what"); }
 
+const char* head_label_badge(const HeadLabel& l, Language language) {
+    return l.bad_values ? table_text(language, "patterns", "bad_values", "badge") : head_pattern_badge(l.pattern, language);
+}
+const char* head_label_text(const HeadLabel& l, Language language) {
+    return l.bad_values ? table_text(language, "patterns", "bad_values", "label") : head_pattern_label(l.pattern, language);
+}
+const char* head_label_what(const HeadLabel& l, Language language) {
+    return l.bad_values ? table_text(language, "patterns", "bad_values", "what") : head_pattern_what(l.pattern, language);
+}
+
 bool head_pattern_from_name(const std::string& name, HeadPattern* out) {
     for (const HeadPatternInfo& info : kHeadPatternTable)
         if (name == info.name) {
@@ -289,7 +299,8 @@ std::vector<HeadStats> head_statistics(const AttentionTensor& a, const TokenKind
                 // Keys past `end` (half of a causal head) are exact zeros and add nothing: not visited.
                 for (int s = 0; s < end; ++s) {
                     const double w = row[s];
-                    if (w > 0.0) e -= w * std::log(std::min(w, 1.0));
+                    // !(w <= 0) lets NaN through, so a head with bad values has a NaN entropy, not 0 ("looks at one key").
+                    if (!(w <= 0.0)) e -= w * std::log(std::min(w, 1.0));
                     dist += w * std::abs(t - s);
                     if (s < key_first) continue;
                     if (flag(kinds.special, s)) special += w;
@@ -443,11 +454,16 @@ void head_stats_set_induction(std::vector<HeadStats>& stats, const std::vector<f
 // ---- the scorer --------------------------------------------------------------------------------------
 
 HeadLabel label_head(const HeadStats& st) {
+    HeadLabel label;
+    for (float value : st.value)
+        if (!std::isfinite(value)) {
+            label.bad_values = true;
+            return label;
+        }
     auto v = [&](HeadStat s) { return std::max(0.0f, st.get(s)); };
     const float m = std::clamp(1.0f - v(HeadStat::first_token_mass), 0.0f, 1.0f);
     const float prev = v(HeadStat::previous_token), self = v(HeadStat::self_token), next = v(HeadStat::next_token);
     const float local = v(HeadStat::local_mass), stripe = v(HeadStat::stripe_mass);
-    HeadLabel label;
     float* sc = label.scores;
     sc[int(HeadPattern::self_diagonal)] = m * self;
     sc[int(HeadPattern::previous_token)] = m * prev;

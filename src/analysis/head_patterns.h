@@ -139,7 +139,16 @@ struct HeadLabel {
     HeadPattern pattern = HeadPattern::broad_uniform;
     float confidence = 0.0f;                 // 0..1
     float scores[kHeadPatternCount] = {};    // every pattern's score (the label is the largest)
+    // A statistic is NaN or infinite (the head's attention holds bad values: NaN weights, an overflow).
+    // Such a head has no pattern: views show "NaN" in the bad colour, reports give no label, and
+    // confidence and scores are 0, so nothing ranks it as any pattern.
+    bool bad_values = false;
 };
+
+// A label's texts: its pattern's, or "NaN" / "bad values" / why for a head with bad values.
+const char* head_label_badge(const HeadLabel& l, Language language);
+const char* head_label_text(const HeadLabel& l, Language language);
+const char* head_label_what(const HeadLabel& l, Language language);
 
 // The documented scorer (head_patterns.cpp says each rule): deterministic, depends on the statistics only.
 HeadLabel label_head(const HeadStats& stats);

@@ -69,8 +69,11 @@ std::string heads_report_json(const HeadsReport& r, const std::string& model_nam
     for (size_t i = 0; i < r.stats.size(); ++i) {
         const HeadStats& s = r.stats[i];
         const HeadLabel& l = r.labels[i];
-        Json h = {{"layer", s.layer}, {"head", s.head}, {"label", head_pattern_info(l.pattern).name},
+        // A head whose attention holds NaN or infinity has no label (its statistics are null).
+        Json h = {{"layer", s.layer}, {"head", s.head},
+                  {"label", l.bad_values ? Json(nullptr) : Json(head_pattern_info(l.pattern).name)},
                   {"confidence", rounded(l.confidence)}};
+        if (l.bad_values) h["bad_values"] = true;
         for (int k = 0; k < kHeadStatCount; ++k) h[kHeadStatTable[k].key] = rounded(s.value[k]);
         h["stripe_key"] = s.stripe_key;
         Json scores = Json::object();

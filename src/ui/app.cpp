@@ -164,6 +164,7 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
     gd.head_labels = &app_heads_current(app).labels;
     gd.highlighted = &app.heads.highlighted;
     gd.picture = app.picture_only;
+    gd.bad_values = !app.trace_warning.empty();
     // A tile answers an open lesson's "which head?" (the grid stays); otherwise it opens in the heatmap.
     if (show_grid(app.selection, gd) && !app_lessons_take_head_click(app, app.selection.layer, app.selection.head))
         app.main_view = MainView::heatmap;
@@ -205,6 +206,7 @@ void show_heatmap_view(App& app, const AttentionView& view, bool seq2seq, PieceS
     hd.textures = app.config.textures;
     hd.grid_rect = &app.widgets.heatmap_grid;
     hd.picture = app.picture_only;
+    hd.bad_values = !app.trace_warning.empty();
     if (!app_intervention_heatmap(app, hd)) app_show_heatmap(app, hd);   // under interventions: before / change
 }
 

@@ -10,7 +10,7 @@ namespace attn {
 
 // The colorbar spans [0, vmax] with the same table the texture uses; `vmax` < 1 only with auto scale.
 void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_value, bool causal, Colormap colormap,
-                   float vmax) {
+                   float vmax, bool bad_values) {
     const ColormapTable& cmap = colormap_table(colormap);
     float fs = ImGui::GetFontSize();
     float w = fs;
@@ -39,17 +39,30 @@ void draw_colorbar(ImDrawList* dl, ImVec2 top_left, float height, float hovered_
     }
     // The legend for masked cells sits under the bar so "grey" is never mistaken for "zero"; only
     // causal attention has them, so only its legend shows it.
-    if (!causal) return;
     ImVec2 swatch(top_left.x, top_left.y + height + fs * 0.6f);
-    dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs), colormap_masked_color(colormap));
-    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, tr("pictures.colorbar.future"));
-    dl->AddText(ImVec2(swatch.x + w + 6, swatch.y + fs), text, tr("pictures.colorbar.masked"));
+    if (causal) {
+        dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs), colormap_masked_color(colormap));
+        dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, tr("pictures.colorbar.future"));
+        dl->AddText(ImVec2(swatch.x + w + 6, swatch.y + fs), text, tr("pictures.colorbar.masked"));
+        swatch.y += fs * 2.4f;
+    }
+    // Magenta is no weight: it marks cells computed from NaN or infinity.
+    if (bad_values) {
+        dl->AddRectFilled(swatch, ImVec2(swatch.x + w, swatch.y + fs), colormap_bad_color());
+        dl->AddText(ImVec2(swatch.x + w + 6, swatch.y), text, tr("pictures.colorbar.bad"));
+    }
+}
+
+float colorbar_legend_height(bool causal, bool bad_values) {
+    const float fs = ImGui::GetFontSize();
+    return (causal ? fs * 2.4f : 0.0f) + (bad_values ? fs * 1.6f : 0.0f);
 }
 
 // Room for the ticks and for the wider of the legend's two lines, in the language shown.
 float colorbar_width() {
-    const float legend = std::max(ImGui::CalcTextSize(tr("pictures.colorbar.future")).x,
-                                  ImGui::CalcTextSize(tr("pictures.colorbar.masked")).x);
+    const float legend = std::max({ImGui::CalcTextSize(tr("pictures.colorbar.future")).x,
+                                   ImGui::CalcTextSize(tr("pictures.colorbar.masked")).x,
+                                   ImGui::CalcTextSize(tr("pictures.colorbar.bad")).x});
     return ImGui::GetFontSize() * 2.8f + std::max(legend, ImGui::CalcTextSize("0.000").x);
 }
 

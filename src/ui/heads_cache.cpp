@@ -2,11 +2,14 @@
 #include "ui/heads_cache.h"
 
 #include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <numeric>
 
 #include "analysis/heads_report.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
+#include "ui/colormap.h"
 #include "ui/study_views.h"
 #include "ui/theme.h"
 
@@ -101,9 +104,15 @@ std::vector<int> head_table_order(const std::vector<HeadStats>& stats, const std
     auto value = [&](int i) -> double {
         if (column == kHeadColLayer) return stats[i].layer;
         if (column == kHeadColHead) return stats[i].head;
-        if (column == kHeadColLabel) return i < static_cast<int>(labels.size()) ? static_cast<int>(labels[i].pattern) : 0;
+        // Heads with bad values sort after every pattern.
+        if (column == kHeadColLabel)
+            return i < static_cast<int>(labels.size()) ? (labels[i].bad_values ? kHeadPatternCount : static_cast<int>(labels[i].pattern)) : 0;
         if (column == kHeadColConfidence) return i < static_cast<int>(labels.size()) ? labels[i].confidence : 0;
-        if (column >= kHeadColStat0 && column < kHeadColStat0 + kHeadStatCount) return stats[i].value[column - kHeadColStat0];
+        if (column >= kHeadColStat0 && column < kHeadColStat0 + kHeadStatCount) {
+            // NaN breaks the sort's ordering (a NaN is neither above nor below anything): lowest instead.
+            const float v = stats[i].value[column - kHeadColStat0];
+            return std::isfinite(v) ? v : -FLT_MAX;
+        }
         if (column == kHeadColImportance && importance && i < static_cast<int>(importance->size())) return (*importance)[i];
         return 0.0;
     };
@@ -146,20 +155,42 @@ ImU32 head_pattern_color(HeadPattern p) {
     return ImGui::ColorConvertFloat4ToU32(ImVec4(v.x * 0.6f, v.y * 0.6f, v.z * 0.6f, 1.0f));
 }
 
-ImVec2 head_badge_size(HeadPattern p, float font_size) {
-    const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(font_size, 1e9f, 0.0f, head_pattern_badge(p, current_language()));
+namespace {
+
+ImVec2 badge_size(const char* text, float font_size) {
+    const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(font_size, 1e9f, 0.0f, text);
     const float pad = std::max(1.0f, font_size * 0.15f);
     return ImVec2(ts.x + 2 * pad, ts.y + pad);
 }
 
-ImVec2 draw_head_badge(ImDrawList* dl, ImVec2 at, HeadPattern p, float font_size) {
-    const char* text = head_pattern_badge(p, current_language());
-    ImFont* font = ImGui::GetFont();
+// Bright text on a dark plate, whatever the theme, so the badge reads over any heatmap.
+ImVec2 draw_badge(ImDrawList* dl, ImVec2 at, const char* text, ImU32 color, float font_size) {
     const float pad = std::max(1.0f, font_size * 0.15f);
-    const ImVec2 size = head_badge_size(p, font_size);
+    const ImVec2 size = badge_size(text, font_size);
     dl->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), IM_COL32(0, 0, 0, 190), pad);
-    dl->AddText(font, font_size, ImVec2(at.x + pad, at.y + pad * 0.5f), bright_pattern_color(p), text);
+    dl->AddText(ImGui::GetFont(), font_size, ImVec2(at.x + pad, at.y + pad * 0.5f), color, text);
     return size;
+}
+
+}  // namespace
+
+ImVec2 head_badge_size(HeadPattern p, float font_size) {
+    return badge_size(head_pattern_badge(p, current_language()), font_size);
+}
+
+ImVec2 draw_head_badge(ImDrawList* dl, ImVec2 at, HeadPattern p, float font_size) {
+    return draw_badge(dl, at, head_pattern_badge(p, current_language()), bright_pattern_color(p), font_size);
+}
+
+ImU32 head_label_color(const HeadLabel& l) { return l.bad_values ? colormap_bad_color() : head_pattern_color(l.pattern); }
+
+ImVec2 head_badge_size(const HeadLabel& l, float font_size) {
+    return badge_size(head_label_badge(l, current_language()), font_size);
+}
+
+ImVec2 draw_head_badge(ImDrawList* dl, ImVec2 at, const HeadLabel& l, float font_size) {
+    if (!l.bad_values) return draw_head_badge(dl, at, l.pattern, font_size);
+    return draw_badge(dl, at, head_label_badge(l, current_language()), colormap_bad_color(), font_size);
 }
 
 }  // namespace attn

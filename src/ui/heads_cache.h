@@ -37,5 +37,10 @@ ImU32 head_pattern_color(HeadPattern p);
 // The pattern's badge ("PREV") in its colour on a dark plate, top-left at `at`; returns its size.
 ImVec2 draw_head_badge(ImDrawList* dl, ImVec2 at, HeadPattern p, float font_size);
 ImVec2 head_badge_size(HeadPattern p, float font_size);
+// The same for a head's label: its pattern's, or "NaN" in the bad colour (colormap_bad_color) for a head
+// with bad values.
+ImU32 head_label_color(const HeadLabel& l);
+ImVec2 draw_head_badge(ImDrawList* dl, ImVec2 at, const HeadLabel& l, float font_size);
+ImVec2 head_badge_size(const HeadLabel& l, float font_size);
 
 }  // namespace attn

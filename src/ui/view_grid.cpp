@@ -118,14 +118,14 @@ bool show_grid(Selection& sel, const GridData& d) {
             if (d.head_labels && idx < d.head_labels->size()) {
                 // The badge's text shrinks with the tile; below a readable size a coloured corner says it.
                 const float badge_fs = std::min(fs * 0.75f, tile * 0.28f);
-                const HeadPattern pattern = (*d.head_labels)[idx].pattern;
+                const HeadLabel& label = (*d.head_labels)[idx];
                 // Top right: over a causal map's masked corner, so it hides no weight there.
                 if (badge_fs >= 7.0f) {
-                    const float w = head_badge_size(pattern, badge_fs).x;
-                    draw_head_badge(dl, ImVec2(std::max(p0.x, p1.x - w - 1), p0.y + 1), pattern, badge_fs);
+                    const float w = head_badge_size(label, badge_fs).x;
+                    draw_head_badge(dl, ImVec2(std::max(p0.x, p1.x - w - 1), p0.y + 1), label, badge_fs);
                 } else {
                     dl->AddTriangleFilled(ImVec2(p1.x, p0.y), ImVec2(p1.x, p0.y + tile * 0.35f),
-                                          ImVec2(p1.x - tile * 0.35f, p0.y), head_pattern_color(pattern));
+                                          ImVec2(p1.x - tile * 0.35f, p0.y), head_label_color(label));
                 }
             }
             // Head importance: a bar along the tile's bottom edge, as long as this head's share of the most
@@ -191,8 +191,10 @@ bool show_grid(Selection& sel, const GridData& d) {
     if (d.picture) {
         const float bar_h = std::max(L * pitch - gap, fs * 6.0f);
         const ImVec2 bar(grid.x + H * pitch + fs, grid.y);
-        draw_colorbar(dl, bar, bar_h, -1.0f, a->causal, sel.colormap, 1.0f);
-        if (sel.auto_scale) dl->AddText(ImVec2(bar.x, bar.y + bar_h + fs * (a->causal ? 2.8f : 0.4f)), dim, tr("ui.grid.each_head_s_max"));
+        draw_colorbar(dl, bar, bar_h, -1.0f, a->causal, sel.colormap, 1.0f, d.bad_values);
+        if (sel.auto_scale)
+            dl->AddText(ImVec2(bar.x, bar.y + bar_h + colorbar_legend_height(a->causal, d.bad_values) + fs * 0.4f), dim,
+                        tr("ui.grid.each_head_s_max"));
     }
 
     ImGui::SetCursorScreenPos(origin);

@@ -48,9 +48,11 @@ void show_head_stats_table(Selection& sel, const std::vector<RowStats>& stats,
         else ImGui::TextDisabled("-");
         if (labels) {   // the heads view's pattern, as the grid's badge
             ImGui::TableNextColumn();
-            const HeadPatternInfo& info = head_pattern_info(labels[h].pattern);
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_pattern_color(labels[h].pattern)), "%s", head_pattern_badge(info.pattern, current_language()));
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("ui.head_stats.confidence"), head_pattern_label(info.pattern, current_language()), labels[h].confidence, head_pattern_what(info.pattern, current_language()));
+            const HeadLabel& l = labels[h];
+            const Language lang = current_language();
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_label_color(l)), "%s", head_label_badge(l, lang));
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip(tr("ui.head_stats.confidence"), head_label_text(l, lang), l.confidence, head_label_what(l, lang));
         }
     }
     ImGui::EndTable();

@@ -102,9 +102,8 @@ void show_head_table(App& app, HeadsState& hs, const std::vector<float>* importa
         ImGui::TableNextColumn();
         ImGui::Text(tr("ui.common.h"), s.head);
         ImGui::TableNextColumn();
-        const HeadPatternInfo& info = head_pattern_info(l.pattern);
-        ImGui::TextColored(to_vec(head_pattern_color(l.pattern)), "%s", head_pattern_label(info.pattern, current_language()));
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_pattern_what(info.pattern, current_language()));
+        ImGui::TextColored(to_vec(head_label_color(l)), "%s", head_label_text(l, current_language()));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", head_label_what(l, current_language()));
         ImGui::TableNextColumn();
         ImGui::Text("%.2f", l.confidence);
         for (int k = 0; k < kHeadStatCount; ++k) {
@@ -157,9 +156,13 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     // The legend on the right: the patterns present, with their counts.
+    // Heads with bad values (NaN statistics) have no place on the map; the legend counts them.
     int counts[kHeadPatternCount] = {};
-    for (const HeadLabel& l : hs.labels) counts[static_cast<int>(l.pattern)]++;
-    float legend_w = 0;
+    int bad = 0;
+    HeadLabel bad_label;
+    bad_label.bad_values = true;
+    for (const HeadLabel& l : hs.labels) (l.bad_values ? bad : counts[static_cast<int>(l.pattern)])++;
+    float legend_w = bad ? ImGui::CalcTextSize(head_label_text(bad_label, current_language())).x : 0.0f;
     for (int p = 0; p < kHeadPatternCount; ++p)
         if (counts[p]) legend_w = std::max(legend_w, ImGui::CalcTextSize(head_pattern_label(static_cast<HeadPattern>(p), current_language())).x);
     legend_w += fs * 3.5f;
@@ -195,20 +198,26 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
     const int n = static_cast<int>(hs.stats.size());
     std::vector<ImVec2> at(n);
     app.widgets.head_map_dots.assign(n, {});
+    auto placed = [&](int i) { return static_cast<size_t>(i) >= hs.labels.size() || !hs.labels[i].bad_values; };
     for (int i = 0; i < n; ++i) {
         const HeadStats& s = hs.stats[i];
+        if (!placed(i)) {
+            at[i] = ImVec2(-FLT_MAX, -FLT_MAX);   // never drawn, never picked
+            continue;
+        }
         at[i] = ImVec2(p0.x + rx.at(s.value[X]) * (p1.x - p0.x), p1.y - ry.at(s.value[Y]) * (p1.y - p0.y));
         app.widgets.head_map_dots[i] = {at[i].x - r, at[i].y - r, 2 * r, 2 * r};
     }
     const Selection& sel = app.selection;
     for (int i = 0; i < n; ++i) {
+        if (!placed(i)) continue;
         dl->AddCircleFilled(at[i], r, head_pattern_color(hs.labels[i].pattern));
         dl->AddCircle(at[i], r, IM_COL32(0, 0, 0, 200));
         if (static_cast<size_t>(i) < hs.highlighted.size() && hs.highlighted[i])
             dl->AddCircle(at[i], r + 2.5f, IM_COL32(60, 220, 110, 255), 0, 2.0f);
     }
     const int selected = sel.layer * hs.n_head + sel.head;
-    if (!app.picture_only && selected >= 0 && selected < n) dl->AddCircle(at[selected], r + 4.0f, theme_accent(), 0, 2.5f);
+    if (!app.picture_only && selected >= 0 && selected < n && placed(selected)) dl->AddCircle(at[selected], r + 4.0f, theme_accent(), 0, 2.5f);
 
     // Legend.
     float ly = p0.y;
@@ -219,6 +228,11 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
         std::snprintf(buf, sizeof buf, "%s (%d)", head_pattern_label(static_cast<HeadPattern>(p), current_language()), counts[p]);
         dl->AddText(ImVec2(lx + 2 * r + fs * 0.4f, ly), text, buf);
         ly += fs * 1.3f;
+    }
+    if (bad) {
+        dl->AddCircleFilled(ImVec2(lx + r, ly + fs * 0.5f), r, head_label_color(bad_label));
+        std::snprintf(buf, sizeof buf, "%s (%d)", head_label_text(bad_label, current_language()), bad);
+        dl->AddText(ImVec2(lx + 2 * r + fs * 0.4f, ly), text, buf);
     }
 
     if (!app.picture_only) {
@@ -233,10 +247,10 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
                 ImGui::BeginTooltip();
                 ImGui::Text(tr("ui.common.l_h"), s.layer, s.head);
                 ImGui::SameLine();
-                ImGui::TextColored(to_vec(head_pattern_color(l.pattern)), "%s", head_pattern_label(l.pattern, current_language()));
+                ImGui::TextColored(to_vec(head_label_color(l)), "%s", head_label_text(l, current_language()));
                 ImGui::SameLine();
                 ImGui::Text(tr("ui.common.confidence"), l.confidence);
-                ImGui::TextUnformatted(head_pattern_what(l.pattern, current_language()));
+                ImGui::TextUnformatted(head_label_what(l, current_language()));
                 ImGui::Text("%s %.3f, %s %.3f", head_stat_label(static_cast<HeadStat>(X), current_language()), s.value[X], head_stat_label(static_cast<HeadStat>(Y), current_language()), s.value[Y]);
                 ImGui::TextDisabled("%s", tr("ui.heads.click_to_open_it"));
                 ImGui::EndTooltip();

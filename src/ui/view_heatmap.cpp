@@ -263,7 +263,7 @@ void show_heatmap(Selection& sel, const HeatmapData& d) {
 
     float bar_h = std::max(grid_size.y, std::min(fs * 10.0f, avail.y - lay.col_label_h - fs * 3.0f));
     draw_colorbar(dl, ImVec2(lay.grid.x + grid_size.x + fs * 1.2f, lay.grid.y), bar_h, hovered_value, attn->causal,
-                  image.colormap, image.vmax);
+                  image.colormap, image.vmax, d.bad_values);
 
     // Thinned labels say so, in the room left under the map, so a missing label never reads as a bug.
     if (lay.row_step > 1 || lay.col_step > 1) {

@@ -123,8 +123,8 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
     const bool names = hs.similarity_names && n <= 256;
     char buf[16];
     for (int i = 0; i < n; ++i) {
-        const HeadPattern p = i < static_cast<int>(hs.labels.size()) ? hs.labels[i].pattern : HeadPattern::broad_uniform;
-        dl->AddCircleFilled(at[i], r, head_pattern_color(p));
+        const HeadLabel label = i < static_cast<int>(hs.labels.size()) ? hs.labels[i] : HeadLabel{};
+        dl->AddCircleFilled(at[i], r, head_label_color(label));
         dl->AddCircle(at[i], r, IM_COL32(0, 0, 0, 200));
         if (names) {
             head_name(buf, sizeof buf, i, H);
@@ -143,7 +143,7 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
                 head_name(buf, sizeof buf, best, H);
                 const HeadLabel* l = best < static_cast<int>(hs.labels.size()) ? &hs.labels[best] : nullptr;
                 ImGui::SetTooltip(tr("ui.similarity.confidence_click_to_open"), buf,
-                                  l ? head_pattern_label(l->pattern, current_language()) : "-", l ? l->confidence : 0.0f);
+                                  l ? head_label_text(*l, current_language()) : "-", l ? l->confidence : 0.0f);
                 if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) open_head(app, best / H, best % H);
             }
         }
@@ -188,15 +188,15 @@ void show_layer_side_by_side(App& app, const AttentionView& view, const HeadsSta
         dl->AddText(ImVec2(p0.x, p1.y + fs * 0.2f), dim, buf);
         if (i < hs.labels.size()) {
             const float bx = p0.x + ImGui::CalcTextSize(buf).x + fs * 0.3f;
-            draw_head_badge(dl, ImVec2(bx, p1.y + fs * 0.2f), hs.labels[i].pattern, fs * 0.8f);
+            draw_head_badge(dl, ImVec2(bx, p1.y + fs * 0.2f), hs.labels[i], fs * 0.8f);
         }
         if (!app.picture_only) {
             ImGui::SetCursorScreenPos(p0);
             ImGui::PushID(h);
             if (ImGui::InvisibleButton("##layer_head", ImVec2(tile, tile))) open_head(app, l, h);
             if (ImGui::IsItemHovered() && i < hs.labels.size())
-                ImGui::SetTooltip(tr("ui.similarity.l_h_confidence"), l, h, head_pattern_label(hs.labels[i].pattern, current_language()),
-                                  hs.labels[i].confidence, head_pattern_what(hs.labels[i].pattern, current_language()));
+                ImGui::SetTooltip(tr("ui.similarity.l_h_confidence"), l, h, head_label_text(hs.labels[i], current_language()),
+                                  hs.labels[i].confidence, head_label_what(hs.labels[i], current_language()));
             ImGui::PopID();
         }
     }

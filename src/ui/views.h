@@ -147,6 +147,7 @@ struct HeatmapData {
     const char* heads_label = nullptr;            // "average of heads 0,2,3"; with matrix
     const std::vector<std::string>* query_notes = nullptr;
     const std::vector<std::string>* key_notes = nullptr;
+    bool bad_values = false;       // the trace holds NaN/Inf: the colorbar says what the bad colour means
 };
 // One attention head as a (queries x keys) heatmap with token labels, colorbar and hover tooltip.
 // Clicking a row (cell or label) pins that query; clicking it again unpins.
@@ -168,6 +169,7 @@ struct GridData {
     const std::vector<HeadLabel>* head_labels = nullptr;   // (L, H): a pattern badge on each tile
     const std::vector<uint8_t>* highlighted = nullptr;     // (L, H) nonzero: outlined (heads a check passes)
     bool picture = false;          // a picture (PNG export): no controls or hints, a legend instead
+    bool bad_values = false;       // as HeatmapData's
 };
 // Every layer x head as a thumbnail (rows "L0".., columns "H0.."), the selected head outlined, a
 // bigger preview on hover. Returns true when a tile was clicked: it is then the selected layer/head,

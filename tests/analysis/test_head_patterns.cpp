@@ -245,6 +245,28 @@ TEST_CASE("label_head is deterministic, scores and confidence in [0, 1]") {
     }
 }
 
+TEST_CASE("a head whose attention holds NaN or infinity gets no pattern: bad_values, confidence and scores 0") {
+    for (float poison : {std::nanf(""), INFINITY}) {
+        for (int bad_row : {1, 5, kT - 1}) {   // row 0 of a causal map is left out of the means (it sees only itself)
+            // A previous-token head, clear before the poison: one row's weight becomes NaN / inf.
+            AttentionTensor a = one_head(kT, true, [&](int t, std::vector<float>& r) { r[t > 0 ? t - 1 : 0] = 1.0f; });
+            CHECK(label_of(a).pattern == HeadPattern::previous_token);
+            CHECK_FALSE(label_of(a).bad_values);
+            a.probs[static_cast<size_t>(bad_row) * kT + (bad_row > 0 ? bad_row - 1 : 0)] = poison;
+            const HeadLabel l = label_of(a);
+            INFO("poison " << poison << " in row " << bad_row);
+            // Entropy is not 0 ("looks at one key") but not finite either.
+            CHECK_FALSE(std::isfinite(stats_of(a).get(HeadStat::entropy)));
+            CHECK(l.bad_values);
+            CHECK(l.confidence == 0.0f);
+            for (float sc : l.scores) CHECK(sc == 0.0f);
+            CHECK(std::string(head_label_badge(l, Language::en)) == "NaN");
+            CHECK(std::string(head_label_text(l, Language::en)) == "bad values");
+            CHECK(std::string(head_label_text(l, Language::zh)) != "bad values");
+        }
+    }
+}
+
 TEST_CASE("cross attention: positional statistics are -1, the rest still measured") {
     AttentionTensor a;
     a.n_layer = a.n_head = 1;

@@ -41,3 +41,42 @@ def a_nan_weight_traces_with_one_warning_naming_where_it_started():
         rc, out, err = run("trace", "--model", os.path.join(FIXTURES, "gpt2-tiny"), "--text", "The cat sat",
                            "--out", os.path.join(d, "clean.safetensors"))
         assert rc == 0 and err == "", err
+
+
+BAD_COLOUR = bytes([255, 0, 255, 255])   # colormap_bad_color(): NaN / infinity, never a weight
+
+
+@test
+def nan_heads_have_no_pattern_and_pictures_say_what_magenta_means():
+    with tempfile.TemporaryDirectory() as d:
+        # NaN in layer 1's query/key/value weights: every head of layer 1 attends with NaN; layer 0 is clean.
+        model = poisoned_copy(d, "transformer.h.1.attn.c_attn.weight", 5, float("nan"))
+        text = "The cat sat on the mat"
+        heads_path = os.path.join(d, "heads.json")
+        rc, out, err = run("heads", "--model", model, "--text", text, "--out", heads_path, "--no-induction")
+        assert rc == 0, err
+        heads = json.load(open(heads_path))["heads"]
+        bad = [h for h in heads if h.get("bad_values")]
+        assert {h["layer"] for h in bad} == {1}, [(h["layer"], h["head"], h["label"]) for h in heads]
+        assert all(h["label"] is None and h["confidence"] == 0 for h in bad)
+        assert all(isinstance(h["label"], str) for h in heads if h["layer"] == 0)
+
+        def picture(model_dir, name, *args):
+            path = os.path.join(d, name)
+            rc, out, err = run("render", "--model", model_dir, "--text", text, "--size", "900x600", *args, "--out", path)
+            assert rc == 0 and os.path.getsize(path) > 0, err
+            return png_read(path)
+
+        # Layer 1's heatmap: its cells are magenta, and the colorbar's swatch says what that means.
+        w, h, rows = picture(model, "bad.png", "--view", "heatmap", "--layer", "1")
+        assert sum(row.count(BAD_COLOUR * 8) for row in rows) > 50, "NaN cells drawn in the bad colour"
+        # Layer 0 is clean, but the trace holds NaN: only the legend's swatch is magenta.
+        w, h, rows = picture(model, "clean_layer.png", "--view", "heatmap", "--layer", "0")
+        swatch_rows = [y for y, row in enumerate(rows) if BAD_COLOUR * 8 in row]
+        assert 0 < len(swatch_rows) < 40, f"one swatch, not cells: {len(swatch_rows)} rows"
+        # The grid's tiles of layer 1 carry the "NaN" badge instead of a pattern, in the bad colour.
+        w, h, rows = picture(model, "grid.png", "--view", "grid")
+        assert any(BAD_COLOUR in row for row in rows)
+        # A clean model's picture has no magenta at all.
+        w, h, rows = picture(os.path.join(FIXTURES, "gpt2-tiny"), "clean.png", "--view", "heatmap", "--layer", "0")
+        assert not any(BAD_COLOUR in row for row in rows)
