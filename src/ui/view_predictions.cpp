@@ -2,11 +2,13 @@
 // labelled horizontal probability bars, plus the Next token button. Draws only: the probabilities
 // come from the app, and stepping is the app's job when the button reports a press.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "analysis/explanation.h"
 #include "core/i18n.h"
 #include "imgui.h"
+#include "ui/colormap.h"
 #include "ui/draw_text.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -28,7 +30,7 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
     ImDrawList* dl = ImGui::GetWindowDrawList();
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    const float scale = top.empty() || top[0].prob <= 0.0f ? 1.0f : 1.0f / top[0].prob;
+    const float scale = top.empty() || !(top[0].prob > 0.0f) || !std::isfinite(top[0].prob) ? 1.0f : 1.0f / top[0].prob;
     for (size_t i = 0; i < top.size(); ++i) {
         const bool hot = static_cast<int>(i) == highlight;
         float y = origin.y + row_h * i;
@@ -38,11 +40,13 @@ void token_bars(const char* id, const std::vector<TokenProb>& top, PieceStyle st
                     label.c_str());
         ImVec2 b0(origin.x + label_w, y + row_h * 0.15f);
         dl->AddRectFilled(b0, ImVec2(b0.x + bar_w, y + row_h * 0.85f), theme_outline(0.08f));
-        dl->AddRectFilled(b0, ImVec2(b0.x + std::max(1.0f, bar_w * std::min(1.0f, top[i].prob * scale)), y + row_h * 0.85f),
-                          hot ? theme_accent() : IM_COL32(70, 140, 200, 255));
+        // Logits gone bad (NaN weights, an overflow): the whole bar in the bad colour, never a length.
+        const bool bad = !std::isfinite(top[i].prob);
+        dl->AddRectFilled(b0, ImVec2(b0.x + (bad ? bar_w : std::max(1.0f, bar_w * std::min(1.0f, top[i].prob * scale))), y + row_h * 0.85f),
+                          bad ? colormap_bad_color() : hot ? theme_accent() : IM_COL32(70, 140, 200, 255));
         // Two significant digits below 1% (format_probability, shared with the explanation): a 50k-token
         // vocabulary spreads an untrained model thinly, and "<0.1%" on every row would hide which guess leads.
-        const std::string pct = format_probability(top[i].prob);
+        const std::string pct = bad ? std::string("NaN") : format_probability(top[i].prob);
         dl->AddText(ImVec2(b0.x + bar_w + fs * 0.3f, y + (row_h - fs) * 0.5f), hot ? theme_accent() : text, pct.c_str());
     }
     ImGui::PushID(id);

@@ -75,6 +75,7 @@ test('a NaN weight: warnings at load and trace, its head has no pattern, the gri
   }
   for (const h of heads.heads.filter((h) => h.layer === 0)) assert.equal(typeof h.label, 'string');
 
+  // The logits are NaN too: the next-token bars are drawn whole in the bad colour, reading "NaN".
   await page.evaluate(() => window.attnscope.setView('grid'));
   await page.waitForTimeout(300);
   const poisoned = await badPixels();
