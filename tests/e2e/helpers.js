@@ -39,6 +39,7 @@ async function closePage(ctx) {
 }
 
 // Pixel statistics of the canvas as the compositor shows it (a page screenshot, decoded in the page).
+// badColour: pixels of exactly the bad colour (255, 0, 255: NaN / infinity, ui/colormap.h).
 async function canvasStats(page) {
   const png = await page.locator('#canvas').screenshot({ type: 'png' });
   return page.evaluate(async (b64) => {
@@ -48,12 +49,13 @@ async function canvasStats(page) {
     const ctx = c.getContext('2d');
     ctx.drawImage(bitmap, 0, 0);
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let sum = 0, sum2 = 0;
+    let sum = 0, sum2 = 0, bad = 0;
     const colors = new Set();
     const hash = [];
     for (let i = 0; i < d.length; i += 4) {
       const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
       sum += y; sum2 += y * y;
+      if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) bad++;
       if (i % 16 === 0) colors.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
     }
     const n = d.length / 4;
@@ -63,7 +65,8 @@ async function canvasStats(page) {
       const i = (y * c.width + x) * 4;
       hash.push(d[i], d[i + 1], d[i + 2]);
     }
-    return { width: c.width, height: c.height, variance: sum2 / n - (sum / n) ** 2, colors: colors.size, grid: hash };
+    return { width: c.width, height: c.height, variance: sum2 / n - (sum / n) ** 2, colors: colors.size, grid: hash,
+             badColour: bad };
   }, png.toString('base64'));
 }
 

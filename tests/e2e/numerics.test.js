@@ -42,20 +42,7 @@ async function load(label, list) {
 }
 
 // Pixels of exactly the bad colour (255, 0, 255) on the canvas as shown.
-async function badPixels() {
-  const png = await page.locator('#canvas').screenshot({ type: 'png' });
-  return page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const g = c.getContext('2d');
-    g.drawImage(bitmap, 0, 0);
-    const d = g.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) n++;
-    return n;
-  }, png.toString('base64'));
-}
+async function badPixels() { return (await H.canvasStats(page)).badColour; }
 
 test('a NaN weight: warnings at load and trace, its head has no pattern, the grid shows the bad colour and says what it means', async () => {
   const tensor = 'transformer.h.1.attn.c_attn.weight';

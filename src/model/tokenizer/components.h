@@ -114,8 +114,8 @@ struct Model {
     virtual void for_each_token(const std::function<void(const std::string&, int32_t)>& f) const = 0;
 };
 // Vocabulary ids are below 2^24, as embedding rows are (kConfigSizeMax): a larger id could never be
-// traced, and it would make "largest id + 1" sizes overflow. Throws "WHERE: vocab entry "T" has id
-// ID out of range [0, 16777216)".
+// traced, and it would make "largest id + 1" sizes overflow. Throws "WHERE: "T" has id ID, out of
+// range [0, 16777216)".
 int32_t token_id_checked(int64_t id, const std::string& token, const std::string& where);
 struct PostProcessor {
     virtual ~PostProcessor() = default;
