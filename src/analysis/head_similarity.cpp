@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace attn {
 
@@ -22,17 +23,27 @@ HeadSimilarity head_similarity(const AttentionTensor& a, bool skip_first_query) 
     const int first = a.causal && skip_first_query && T > 1 ? 1 : 0;
     out.n = n;
     out.jsd.assign(static_cast<size_t>(n) * n, 0.0f);
+    out.bad.assign(n, 0);
     std::vector<double> neg_entropy(static_cast<size_t>(n) * T, 0.0);   // sum x log x per row
     for (int i = 0; i < n; ++i)
         for (int t = 0; t < T; ++t) {
             const float* row = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
             double e = 0.0;
-            for (int s = 0; s < S; ++s) e += xlogx(row[s]);
+            for (int s = 0; s < S; ++s) {
+                if (!std::isfinite(row[s])) out.bad[i] = 1;   // xlogx(NaN) would quietly read as 0
+                e += xlogx(row[s]);
+            }
             neg_entropy[static_cast<size_t>(i) * T + t] = e;
         }
     const int rows = T - first;
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int i = 0; i < n; ++i) {
+        if (!out.bad[i]) continue;
+        for (int j = 0; j < n; ++j) out.jsd[static_cast<size_t>(i) * n + j] = out.jsd[static_cast<size_t>(j) * n + i] = nan;
+    }
     for (int i = 0; i < n; ++i)
         for (int j = i + 1; j < n; ++j) {
+            if (out.bad[i] || out.bad[j]) continue;
             double sum = 0.0;
             for (int t = first; t < T; ++t) {
                 const float* ra = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
@@ -46,9 +57,18 @@ HeadSimilarity head_similarity(const AttentionTensor& a, bool skip_first_query) 
             const float v = rows > 0 ? static_cast<float>(sum / rows) : 0.0f;
             out.jsd[static_cast<size_t>(i) * n + j] = out.jsd[static_cast<size_t>(j) * n + i] = v;
         }
-    std::vector<float> dist(out.jsd.size());
-    for (size_t k = 0; k < dist.size(); ++k) dist[k] = std::sqrt(out.jsd[k]);
-    out.layout = classical_mds(dist, n, 2);
+    // The layout of the good heads only; the bad ones get NaN coordinates.
+    std::vector<int> good;
+    for (int i = 0; i < n; ++i)
+        if (!out.bad[i]) good.push_back(i);
+    const int g = static_cast<int>(good.size());
+    std::vector<float> dist(static_cast<size_t>(g) * g);
+    for (int i = 0; i < g; ++i)
+        for (int j = 0; j < g; ++j) dist[static_cast<size_t>(i) * g + j] = std::sqrt(out.jsd[static_cast<size_t>(good[i]) * n + good[j]]);
+    const std::vector<float> placed = classical_mds(dist, g, 2);
+    out.layout.assign(static_cast<size_t>(n) * 2, nan);
+    for (int i = 0; i < g; ++i)
+        for (int k = 0; k < 2; ++k) out.layout[static_cast<size_t>(good[i]) * 2 + k] = placed[static_cast<size_t>(i) * 2 + k];
     return out;
 }
 

@@ -15,6 +15,9 @@ struct HeadSimilarity {
     int n = 0;                   // heads: L * H
     std::vector<float> jsd;      // (n, n) mean over query rows of JSD(row_a, row_b), nats, symmetric, 0 diagonal
     std::vector<float> layout;   // (n, 2) classical MDS of sqrt(jsd), first two coordinates
+    // A head whose map holds NaN or infinity is like no other and unlike none: its JSD row and column are
+    // NaN (the view draws them in the bad colour) and it is left out of the layout (coordinates NaN).
+    std::vector<char> bad;       // (n) 1 for such a head
 };
 
 // Rows with skip_first_query (the first query of a causal model sees one key only) are left out.

@@ -153,8 +153,10 @@ void head_truth(ExerciseTruth& t, const Model& model, const LessonExercise& e, c
         const HeadSimilarity sim = head_similarity(tr->attentions);
         if (static_cast<size_t>(sim.n) != n) throw Error("the model's heads could not be compared");
         const size_t ref = static_cast<size_t>(e.layer) * t.n_head + e.head;
-        for (size_t i = 0; i < n; ++i)
-            values[i] = std::clamp(1.0f - sim.jsd[ref * n + i] / static_cast<float>(std::log(2.0)), 0.0f, 1.0f);
+        for (size_t i = 0; i < n; ++i) {   // a head with bad values (NaN JSD) is like no other: 0
+            const float d = sim.jsd[ref * n + i];
+            values[i] = std::isfinite(d) ? std::clamp(1.0f - d / static_cast<float>(std::log(2.0)), 0.0f, 1.0f) : 0.0f;
+        }
         values[ref] = -1.0f;   // "another head": the one named is not an answer
         t.metric = "similarity";
         t.layer = e.layer;     // the feedback names it

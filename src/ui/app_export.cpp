@@ -47,6 +47,7 @@ SvgInput svg_input(const App& app, const AttentionView& view) {
     in.keys_left = app.selection.kind == AttentionKind::cross;
     in.flow_threshold = app.flow.threshold;
     in.flow_pinned = app.flow.pinned;
+    in.bad_values = !app.trace_warning.empty();
     return in;
 }
 

@@ -58,12 +58,13 @@ float draw_title(SvgWriter& svg, const PictureTitle& t, float* width) {
     return y + 14.0f;
 }
 
-// The colormap ramp from 0 (bottom) to vmax (top) in 64 rects, five ticks, and the masked swatch for
-// causal attention. Returns the height used; *width_used gets the width (bar, ticks and legends).
+// The colormap ramp from 0 (bottom) to vmax (top) in 64 rects, five ticks, the masked swatch for
+// causal attention and, when the trace holds NaN or infinity, the bad-colour swatch (as on screen). Returns the height used; *width_used gets the width (bar, ticks and legends).
 float draw_colorbar(SvgWriter& svg, float x, float y, float h, Colormap colormap, float vmax, bool causal,
-                    const char* note, float* width_used) {
+                    bool bad_values, const char* note, float* width_used) {
     *width_used = 20.0f + std::max({svg_text_width("0.000", kTextSize - 1),
                                     causal ? svg_text_width(tr("pictures.colorbar.future_masked"), kTextSize - 1) : 0.0f,
+                                    bad_values ? svg_text_width(tr("pictures.colorbar.bad"), kTextSize - 1) : 0.0f,
                                     note ? svg_text_width(note, kTextSize - 1) - 20.0f : 0.0f});
     const ColormapTable& table = colormap_table(colormap);
     const int segments = 64;
@@ -87,6 +88,11 @@ float draw_colorbar(SvgWriter& svg, float x, float y, float h, Colormap colormap
         std::array<uint8_t, 4> m = colormap_masked_rgba(colormap);
         svg.rect(x, y + h + 10, w, 12, rgb_of(m.data()), "id=\"masked-swatch\"");
         svg.text(x + w + 6, y + h + 20, tr("pictures.colorbar.future_masked"), kTextSize - 1, "start", kDim);
+        used += 28;
+    }
+    if (bad_values) {
+        svg.rect(x, y + used + 10, w, 12, rgb_of(colormap_bad_color()), "id=\"bad-swatch\"");
+        svg.text(x + w + 6, y + used + 20, tr("pictures.colorbar.bad"), kTextSize - 1, "start", kDim);
         used += 28;
     }
     if (note) {
@@ -157,7 +163,7 @@ std::string svg_heatmap(const SvgInput& in) {
 
     const float bar_x = gx + S * cell + 18.0f, bar_h = std::max(T * cell, 160.0f);
     float bar_w = 0.0f;
-    const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, vmax, a.causal, nullptr, &bar_w);
+    const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, vmax, a.causal, in.bad_values, nullptr, &bar_w);
     width = std::max(width, bar_x + bar_w + kMargin);
     const float height = std::max(gy + T * cell, gy + used) + kMargin;
     return svg.finish(width, height, in.title.heading + (in.title.text.empty() ? "" : " \xE2\x80\x94 " + in.title.text));
@@ -190,7 +196,7 @@ std::string svg_grid(const SvgInput& in) {
     svg.close_group();
     const float bar_x = gx + H * pitch + 12.0f, bar_h = std::max(L * pitch - gap, 160.0f);
     float bar_w = 0.0f;
-    const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, 1.0f, a.causal,
+    const float used = draw_colorbar(svg, bar_x, gy, bar_h, in.colormap, 1.0f, a.causal, in.bad_values,
                                      in.auto_scale ? tr("ui.grid.each_head_s_max") : nullptr, &bar_w);
     width = std::max(width, bar_x + bar_w + kMargin);
     const float height = std::max(gy + L * pitch, gy + used) + kMargin;

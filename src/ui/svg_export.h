@@ -33,6 +33,7 @@ struct SvgInput {
     bool keys_left = false;       // lines: cross attention puts the source (keys) on the left
     float flow_threshold = 0.1f;  // flow: edges below are left out (unless on the pinned token's paths)
     int flow_pinned = -1;         // flow: the token whose paths are lit
+    bool bad_values = false;      // the trace holds NaN/Inf: heatmap and grid colorbars say what the bad colour means
 };
 
 // The SVG document, or "" when there is nothing to draw (no attention, or flow of cross attention).

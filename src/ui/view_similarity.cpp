@@ -9,6 +9,7 @@
 #include "core/i18n.h"
 #include "ui/analysis_views.h"
 #include "ui/app.h"
+#include "ui/colormap.h"
 #include "ui/heads_cache.h"
 #include "ui/study_views.h"
 #include "ui/scatter_pick.h"
@@ -74,8 +75,16 @@ void show_matrix(App& app, const HeadSimilarity& sim, int H, float side) {
             char na[16], nb[16];
             head_name(na, sizeof na, a, H);
             head_name(nb, sizeof nb, b, H);
-            ImGui::SetTooltip(tr("ui.similarity.vs_jsd_nats_the"), na, nb,
-                              sim.jsd[static_cast<size_t>(a) * n + b], std::log(2.0));
+            const int bad = sim.bad[a] ? a : sim.bad[b] ? b : -1;
+            if (bad >= 0) {
+                HeadLabel label;
+                label.bad_values = true;
+                ImGui::SetTooltip(tr("ui.similarity.vs_bad_values"), na, nb, head_label_text(label, current_language()),
+                                  head_label_what(label, current_language()));
+            } else {
+                ImGui::SetTooltip(tr("ui.similarity.vs_jsd_nats_the"), na, nb,
+                                  sim.jsd[static_cast<size_t>(a) * n + b], std::log(2.0));
+            }
         }
     }
     std::snprintf(buf, sizeof buf, tr("ui.similarity.jsd_to_nats"), top);
@@ -102,20 +111,31 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
     const ImVec2 p0(origin.x + pad, origin.y + fs * 1.6f),
         p1(origin.x + std::max(pad * 3, size.x - pad * 1.5f - names_w), origin.y + size.y - pad);
     dl->AddRect(ImVec2(p0.x - pad * 0.5f, p0.y - pad * 0.5f), ImVec2(p1.x + pad * 0.5f + names_w, p1.y + pad * 0.5f), dim);
+    // Heads with bad values have no coordinates (NaN): they are not drawn, and a line in the bad colour says how many.
+    const int n_bad = static_cast<int>(std::count(sim.bad.begin(), sim.bad.end(), 1));
+    if (n_bad > 0) {
+        char note[128];
+        std::snprintf(note, sizeof note, tr("ui.similarity.bad_heads_not_placed"), n_bad);
+        dl->AddText(ImVec2(origin.x + ImGui::CalcTextSize(tr("ui.similarity.mds_layout_close_similar")).x + fs, origin.y),
+                    colormap_bad_color(), note);
+    }
     float lo[2] = {1e30f, 1e30f}, hi[2] = {-1e30f, -1e30f};
-    for (int i = 0; i < n; ++i)
+    for (int i = 0; i < n; ++i) {
+        if (sim.bad[i]) continue;
         for (int k = 0; k < 2; ++k) {
             lo[k] = std::min(lo[k], sim.layout[2 * i + k]);
             hi[k] = std::max(hi[k], sim.layout[2 * i + k]);
         }
+    }
     // One scale for both axes: distances on screen stay proportional to the divergences.
     const float span = std::max({hi[0] - lo[0], hi[1] - lo[1], 1e-6f});
     const float scale = std::min(p1.x - p0.x, p1.y - p0.y) / span;
     const ImVec2 centre((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f);
     const float r = std::clamp(fs * 0.3f, 3.0f, 8.0f);
-    std::vector<ImVec2> at(n);
+    std::vector<ImVec2> at(n, ImVec2(-1e9f, -1e9f));   // far off: scatter_pick never finds an unplaced head
     app.widgets.similarity_dots.assign(n, {});
     for (int i = 0; i < n; ++i) {
+        if (sim.bad[i]) continue;
         at[i] = ImVec2(centre.x + (sim.layout[2 * i] - (lo[0] + hi[0]) * 0.5f) * scale,
                        centre.y - (sim.layout[2 * i + 1] - (lo[1] + hi[1]) * 0.5f) * scale);
         app.widgets.similarity_dots[i] = {at[i].x - r, at[i].y - r, 2 * r, 2 * r};
@@ -123,6 +143,7 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
     const bool names = hs.similarity_names && n <= 256;
     char buf[16];
     for (int i = 0; i < n; ++i) {
+        if (sim.bad[i]) continue;
         const HeadLabel label = i < static_cast<int>(hs.labels.size()) ? hs.labels[i] : HeadLabel{};
         dl->AddCircleFilled(at[i], r, head_label_color(label));
         dl->AddCircle(at[i], r, IM_COL32(0, 0, 0, 200));
@@ -132,7 +153,7 @@ void show_layout(App& app, const HeadSimilarity& sim, const HeadsState& hs, ImVe
         }
     }
     const int selected = app.selection.layer * H + app.selection.head;
-    if (!app.picture_only && selected >= 0 && selected < n) dl->AddCircle(at[selected], r + 4.0f, theme_accent(), 0, 2.5f);
+    if (!app.picture_only && selected >= 0 && selected < n && !sim.bad[selected]) dl->AddCircle(at[selected], r + 4.0f, theme_accent(), 0, 2.5f);
     if (!app.picture_only) {
         ImGui::SetCursorScreenPos(ImVec2(p0.x - pad * 0.5f, p0.y - pad * 0.5f));
         ImGui::InvisibleButton("##similarity_layout", ImVec2(std::max(1.0f, p1.x - p0.x + pad), std::max(1.0f, p1.y - p0.y + pad)));

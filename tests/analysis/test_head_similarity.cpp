@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "analysis/analysis_fixtures.h"
 #include "analysis/head_similarity.h"
@@ -36,6 +38,24 @@ TEST_CASE("JSD between heads: identical 0, disjoint ln 2, symmetric, a known mid
     const float dx = s.layout[0] - s.layout[4], dy = s.layout[1] - s.layout[5];
     CHECK(std::hypot(dx, dy) == doctest::Approx(std::sqrt(std::log(2.0))).epsilon(1e-4));
     CHECK(std::hypot(s.layout[0] - s.layout[2], s.layout[1] - s.layout[3]) == doctest::Approx(0.0f).epsilon(1e-4));
+}
+
+TEST_CASE("a head with NaN is unlike every head (NaN JSD), off the layout, and leaves the others' layout as without it") {
+    // Heads 0 and 1 identical, head 2 disjoint, head 3 holds a NaN (xlogx alone would read it as a one-hot row).
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    AttentionTensor a = attention_from({{{{1, 0}, {0, 1}}, {{1, 0}, {0, 1}}, {{0, 1}, {1, 0}}, {{nan, 0}, {0, 1}}}}, false);
+    HeadSimilarity s = head_similarity(a);
+    REQUIRE(s.n == 4);
+    CHECK(s.bad == std::vector<char>{0, 0, 0, 1});
+    for (int i = 0; i < 4; ++i) {
+        CHECK(std::isnan(s.jsd[3 * 4 + i]));
+        CHECK(std::isnan(s.jsd[i * 4 + 3]));
+    }
+    CHECK(s.jsd[0 * 4 + 2] == doctest::Approx(std::log(2.0)));
+    CHECK(std::isnan(s.layout[6]));
+    CHECK(std::isnan(s.layout[7]));
+    const HeadSimilarity clean = head_similarity(attention_from({{{{1, 0}, {0, 1}}, {{1, 0}, {0, 1}}, {{0, 1}, {1, 0}}}}, false));
+    for (int k = 0; k < 6; ++k) CHECK(s.layout[k] == doctest::Approx(clean.layout[k]));
 }
 
 TEST_CASE("JSD leaves out a causal model's first query row") {

@@ -77,6 +77,26 @@ def nan_heads_have_no_pattern_and_pictures_say_what_magenta_means():
         # The grid's tiles of layer 1 carry the "NaN" badge instead of a pattern, in the bad colour.
         w, h, rows = picture(model, "grid.png", "--view", "grid")
         assert any(BAD_COLOUR in row for row in rows)
+        # Similarity: the bad head's row and column of the JSD matrix are magenta (a cross, more than the
+        # note above the layout), and the clean model's view has none.
+        w, h, rows = picture(model, "similarity.png", "--view", "similarity")
+        assert sum(row.count(BAD_COLOUR * 8) for row in rows) > 400, "the bad head's JSD row and column"
+        w, h, rows = picture(os.path.join(FIXTURES, "gpt2-tiny"), "clean-similarity.png", "--view", "similarity")
+        assert not any(BAD_COLOUR in row for row in rows)
         # A clean model's picture has no magenta at all.
         w, h, rows = picture(os.path.join(FIXTURES, "gpt2-tiny"), "clean.png", "--view", "heatmap", "--layer", "0")
         assert not any(BAD_COLOUR in row for row in rows)
+
+        # SVG: NaN cells are magenta rects carrying their value, and the colorbar has the same swatch and text.
+        def svg(model_dir, name, *args):
+            path = os.path.join(d, name)
+            rc, out, err = run("render", "--model", model_dir, "--text", text, *args, "--out", path)
+            assert rc == 0, err
+            return open(path, encoding="utf-8").read()
+        doc = svg(model, "bad.svg", "--view", "heatmap", "--layer", "1")
+        assert re.search(r'<rect [^>]*id="bad-swatch"[^>]*#ff00ff|<rect [^>]*#ff00ff[^>]*id="bad-swatch"', doc, re.I), doc[:2000]
+        assert ">NaN / inf<" in doc
+        assert len(re.findall(r'data-weight="nan"[^>]*#ff00ff|#ff00ff[^>]*data-weight="nan"', doc, re.I)) > 10
+        for view in ("heatmap", "grid"):
+            assert 'id="bad-swatch"' in svg(model, view + ".svg", "--view", view, "--layer", "0"), view
+            assert 'id="bad-swatch"' not in svg(os.path.join(FIXTURES, "gpt2-tiny"), "clean-" + view + ".svg", "--view", view)

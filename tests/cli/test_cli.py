@@ -2,7 +2,7 @@
 """End-to-end tests of attnscope-cli as a user runs it: outputs against the transformers references,
 and every kind of bad input giving one clear line on stderr, exit code 2, no partial output file and
 no sanitizer report. Standard library only. Ends with "cli: N passed, M failed"."""
-import argparse, base64, json, math, os, shutil, struct, subprocess, sys, tempfile, time, traceback, zlib
+import argparse, base64, json, math, os, re, shutil, struct, subprocess, sys, tempfile, time, traceback, zlib
 import xml.etree.ElementTree as ET
 from array import array
 
