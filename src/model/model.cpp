@@ -121,7 +121,7 @@ Trace Network::forward_seq2seq(const std::vector<int32_t>&, const std::vector<in
 Expected<ModelPtr> model_load(const FileSet& files) {
     return catch_errors([&]() -> ModelPtr {
         const Blob* config_bytes = files.find("config.json");
-        if (!config_bytes) throw Error(files.label + ": no config.json among the model files");
+        if (!config_bytes) throw Error("no config.json among the model files");   // the caller names the folder
         Json config = json_parse(string_from_bytes(*config_bytes), "config.json");
         if (!config.is_object()) throw Error("config.json: expected a JSON object");
         // Architecture first: an unsupported model should say so before complaining about its weights.

@@ -25,9 +25,8 @@ function writerPath() {
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnscope-bad-models-'));
   execFileSync(writerPath(), [dir]);
-  ctx = await H.openPage();
+  ctx = await H.openReadyPage();
   page = ctx.page;
-  await page.evaluate(() => window.attnscope.ready);
 });
 
 after(async () => {

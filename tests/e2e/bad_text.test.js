@@ -44,9 +44,8 @@ function checkRunning(name, s, expectText) {
 }
 
 before(async () => {
-  ctx = await H.openPage();
+  ctx = await H.openReadyPage();
   page = ctx.page;
-  await page.evaluate(() => window.attnscope.ready);
 });
 
 after(async () => {

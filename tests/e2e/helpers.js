@@ -15,8 +15,10 @@ const fixtures = path.join(root, 'tests/fixtures');
 // {browser, page, server, baseUrl, problems}: problems collects console errors and page errors.
 // `model`: the bundled model the page opens with, through a link (#model=...), so tests written for the
 // random fixture stay on it whatever the zoo's default is; null: the page's own default (zoo.test.js).
-// `isolated`: serve with tools/serve.py's cross-origin isolation headers (the page runs its threaded build).
-async function openPage(query = '', { model = 'gpt2-tiny', isolated = false } = {}) {
+// `isolated`: serve with tools/serve.py's cross-origin isolation headers (the page runs its threaded build);
+// ATTNSCOPE_E2E_ISOLATED=1 makes that the default, so run.sh runs the hostile-input files again in that build.
+const isolatedByDefault = process.env.ATTNSCOPE_E2E_ISOLATED === '1';
+async function openPage(query = '', { model = 'gpt2-tiny', isolated = isolatedByDefault } = {}) {
   assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
   const { server, url: baseUrl } = await serve(webDir, { isolated });
   const browser = await chromium.launch({
@@ -31,6 +33,16 @@ async function openPage(query = '', { model = 'gpt2-tiny', isolated = false } = 
   await page.goto(baseUrl + query + (model && !query.includes('#') ? '#model=' + encodeURIComponent(model) : ''));
   fs.mkdirSync(shotDir, { recursive: true });
   return { browser, page, server, baseUrl, problems };
+}
+
+// openPage, then waits for the page's model; in the threaded pass (ATTNSCOPE_E2E_ISOLATED=1) it checks the
+// page really runs the threaded build, so that pass cannot quietly test the single-threaded one twice.
+async function openReadyPage(query = '', options = {}) {
+  const ctx = await openPage(query, options);
+  await ctx.page.evaluate(() => window.attnscope.ready);
+  const build = await ctx.page.evaluate(() => window.attnscope.getState().build);
+  assert.equal(build, (options.isolated ?? isolatedByDefault) ? 'threads' : 'single', 'the build the page runs');
+  return ctx;
 }
 
 async function closePage(ctx) {
@@ -125,5 +137,5 @@ function cliPath() {
   return built.length ? built[0] : null;
 }
 
-module.exports = { root, webDir, shotDir, fixtures, openPage, closePage, canvasStats, gridDifference, waitForState,
+module.exports = { root, webDir, shotDir, fixtures, openPage, openReadyPage, closePage, canvasStats, gridDifference, waitForState,
                    clickRect, readSafetensors, pngSize, cliPath };

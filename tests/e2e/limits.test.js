@@ -39,9 +39,8 @@ async function loadInPage(label, files) {
 }
 
 before(async () => {
-  ctx = await H.openPage();
+  ctx = await H.openReadyPage();
   page = ctx.page;
-  await page.evaluate(() => window.attnscope.ready);
   // Every file the page streams into WASM memory, by name: a refused model must add none.
   await page.evaluate(() => {
     window.__streamed = [];

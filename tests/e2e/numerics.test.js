@@ -12,9 +12,8 @@ const H = require('./helpers');
 let ctx, page;
 
 before(async () => {
-  ctx = await H.openPage();
+  ctx = await H.openReadyPage();
   page = ctx.page;
-  await page.evaluate(() => window.attnscope.ready);
 });
 
 after(async () => { await H.closePage(ctx); });
