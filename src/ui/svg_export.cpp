@@ -59,7 +59,8 @@ float draw_title(SvgWriter& svg, const PictureTitle& t, float* width) {
 }
 
 // The colormap ramp from 0 (bottom) to vmax (top) in 64 rects, five ticks, the masked swatch for
-// causal attention and, when the trace holds NaN or infinity, the bad-colour swatch (as on screen). Returns the height used; *width_used gets the width (bar, ticks and legends).
+// causal attention and, when the trace holds NaN or infinity, the bad-colour swatch (as on screen).
+// Returns the height used; *width_used gets the width (bar, ticks and legends).
 float draw_colorbar(SvgWriter& svg, float x, float y, float h, Colormap colormap, float vmax, bool causal,
                     bool bad_values, const char* note, float* width_used) {
     *width_used = 20.0f + std::max({svg_text_width("0.000", kTextSize - 1),
