@@ -3,16 +3,18 @@
 
 #include <algorithm>
 
+#include "core/huge_pages.h"
+
 namespace attn {
 
 void attention_allocate(AttentionTensor& a, bool capture, int L, int H, int T, int S, bool causal) {
     a = AttentionTensor{L, H, T, S, causal, {}};
-    if (capture) a.probs.assign(static_cast<size_t>(L) * H * T * S, 0.0f);
+    if (capture) zeros_in_huge_pages(a.probs, static_cast<size_t>(L) * H * T * S);
 }
 
 void hidden_allocate(HiddenTensor& h, bool capture, int n_state, int T, int D) {
     h = HiddenTensor{n_state, T, D, {}};
-    if (capture) h.values.assign(static_cast<size_t>(n_state) * T * D, 0.0f);
+    if (capture) zeros_in_huge_pages(h.values, static_cast<size_t>(n_state) * T * D);
 }
 
 void hidden_capture(HiddenTensor& hidden, int state, const std::vector<float>& h) {

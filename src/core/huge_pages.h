@@ -1,0 +1,19 @@
+// Large buffers that are written right after they are allocated: a trace's attention and hidden states.
+//
+//   zeros_in_huge_pages(trace.attentions.probs, L * H * T * S);   // v = n zeros
+//
+// Why: glibc maps every block over 32 MB afresh and unmaps it when freed, so each trace's attention tensor
+// is new memory, and its first write faults once per 4 KB page. Faults are slow on virtual machines: here a
+// fresh 37 MB tensor (GPT-2 small, T = 256) took 190 ms to zero in 4 KB pages and 10 ms in 2 MB pages,
+// which made a T = 256 trace 1.5 times slower than T = 128's scaling predicts.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace attn {
+
+// v becomes n zeros. On Linux, a block of 8 MB or more is first reserved and marked for transparent huge
+// pages (madvise MADV_HUGEPAGE: a hint the kernel may ignore); elsewhere (WebAssembly) a plain assign.
+void zeros_in_huge_pages(std::vector<float>& v, size_t n);
+
+}  // namespace attn

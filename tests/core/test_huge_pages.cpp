@@ -1,0 +1,64 @@
+// zeros_in_huge_pages: n zeros whatever v held, and on Linux a large block is marked for transparent huge
+// pages (the "hg" flag of its mapping in /proc/self/smaps), so a fresh trace tensor is not faulted in 4 KB
+// pages. Whether the kernel then really uses 2 MB pages depends on its settings, so that is not asserted.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/huge_pages.h"
+
+using namespace attn;
+
+namespace {
+
+// The VmFlags of the mapping that holds `address`, or "" when /proc/self/smaps can not tell.
+std::string mapping_flags(const void* address) {
+    std::ifstream smaps("/proc/self/smaps");
+    const uintptr_t a = reinterpret_cast<uintptr_t>(address);
+    std::string line;
+    bool inside = false;
+    while (std::getline(smaps, line)) {
+        unsigned long long lo = 0, hi = 0;
+        char dash = 0;
+        std::istringstream head(line);
+        if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
+            inside = a >= lo && a < hi;
+            continue;
+        }
+        if (inside && line.rfind("VmFlags:", 0) == 0) return line;
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("zeros_in_huge_pages: n zeros, small or large, replacing what was there") {
+    std::vector<float> v(10, 3.0f);
+    zeros_in_huge_pages(v, 5);
+    CHECK(v == std::vector<float>(5, 0.0f));
+    zeros_in_huge_pages(v, 0);
+    CHECK(v.empty());
+    const size_t big = (size_t{12} << 20) / sizeof(float);   // 12 MB
+    std::vector<float> w(100, 7.0f);
+    zeros_in_huge_pages(w, big);
+    REQUIRE(w.size() == big);
+    size_t nonzero = 0;
+    for (float x : w) nonzero += x != 0.0f;
+    CHECK(nonzero == 0);
+    w[big / 2] = 1.0f;
+    zeros_in_huge_pages(w, big);   // same size again: reused, still all zeros
+    CHECK(w[big / 2] == 0.0f);
+
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+    const std::string flags = mapping_flags(w.data() + big / 2);
+    if (flags.empty()) {
+        MESSAGE("/proc/self/smaps does not show the block's mapping; the huge-page hint is not checked");
+    } else {
+        INFO(flags);
+        CHECK(flags.find(" hg") != std::string::npos);   // VM_HUGEPAGE: madvise(MADV_HUGEPAGE) reached it
+    }
+#endif
+}
