@@ -20,6 +20,7 @@
 // the sink masses (special, punctuation) on the raw rows' keys 1.., so no weight is counted twice.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,33 @@ struct HeadStats {
 // (distance-based stats are -1 for cross attention).
 std::vector<HeadStats> head_statistics(const AttentionTensor& attention, const TokenKinds& kinds,
                                        const HeadStatsOptions& options);
+
+// head_statistics cut into steps of whole heads, for the app: at T = 1024 a 12 x 12 model takes over half
+// a second, too long for one frame. The same result bit for bit, however it is cut. The job reads
+// `attention` until it is done, so its owner drops it before that tensor changes or goes away.
+class HeadStatsJob {
+public:
+    HeadStatsJob(const AttentionTensor& attention, TokenKinds kinds, const HeadStatsOptions& options);
+    ~HeadStatsJob();
+    HeadStatsJob(const HeadStatsJob&) = delete;
+    HeadStatsJob& operator=(const HeadStatsJob&) = delete;
+
+    bool step(int heads);   // the next `heads` heads (at least one); true when every head is done
+    bool done() const { return next_ >= static_cast<int>(stats_.size()); }
+    int heads_done() const { return next_; }
+    int heads_total() const { return static_cast<int>(stats_.size()); }
+    std::vector<HeadStats> take();   // once done: (L, H), moved out
+
+    struct Plan;   // what every head shares (head_patterns.cpp)
+
+private:
+    const AttentionTensor* attention_;
+    TokenKinds kinds_;
+    HeadStatsOptions options_;
+    std::unique_ptr<Plan> plan_;
+    std::vector<HeadStats> stats_;
+    int next_ = 0;
+};
 
 struct InductionOptions {
     int length = 24;        // random tokens per copy; the input is [bos?] r_1..r_n r_1..r_n

@@ -16,60 +16,94 @@ double xlogx(double x) { return x > 1e-30 ? x * std::log(x) : 0.0; }
 
 }  // namespace
 
-HeadSimilarity head_similarity(const AttentionTensor& a, bool skip_first_query) {
-    HeadSimilarity out;
-    if (a.empty()) return out;
-    const int n = a.n_layer * a.n_head, T = a.n_query, S = a.n_key;
-    const int first = a.causal && skip_first_query && T > 1 ? 1 : 0;
-    out.n = n;
-    out.jsd.assign(static_cast<size_t>(n) * n, 0.0f);
-    out.bad.assign(n, 0);
-    std::vector<double> neg_entropy(static_cast<size_t>(n) * T, 0.0);   // sum x log x per row
-    for (int i = 0; i < n; ++i)
-        for (int t = 0; t < T; ++t) {
-            const float* row = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
-            double e = 0.0;
-            for (int s = 0; s < S; ++s) {
-                if (!std::isfinite(row[s])) out.bad[i] = 1;   // xlogx(NaN) would quietly read as 0
-                e += xlogx(row[s]);
-            }
-            neg_entropy[static_cast<size_t>(i) * T + t] = e;
-        }
-    const int rows = T - first;
-    const float nan = std::numeric_limits<float>::quiet_NaN();
-    for (int i = 0; i < n; ++i) {
-        if (!out.bad[i]) continue;
-        for (int j = 0; j < n; ++j) out.jsd[static_cast<size_t>(i) * n + j] = out.jsd[static_cast<size_t>(j) * n + i] = nan;
+HeadSimilarityJob::HeadSimilarityJob(const AttentionTensor& a, bool skip_first_query) : a_(&a) {
+    if (a.empty()) return;
+    n_ = a.n_layer * a.n_head;
+    first_ = a.causal && skip_first_query && a.n_query > 1 ? 1 : 0;
+    out_.n = n_;
+    out_.jsd.assign(static_cast<size_t>(n_) * n_, 0.0f);
+    out_.bad.assign(n_, 0);
+    neg_entropy_.assign(static_cast<size_t>(n_) * a.n_query, 0.0);
+    total_ = n_ + static_cast<long>(n_) * (n_ - 1) / 2 + 1;
+    pair_j_ = 1;
+}
+
+HeadSimilarityJob::~HeadSimilarityJob() = default;
+
+bool HeadSimilarityJob::step(long units) {
+    for (long u = 0; u < std::max(1L, units) && !done(); ++u, ++done_) {
+        if (done_ < n_) row_entropies(static_cast<int>(done_));
+        else if (done_ < total_ - 1) next_pair();
+        else place();
     }
-    for (int i = 0; i < n; ++i)
-        for (int j = i + 1; j < n; ++j) {
-            if (out.bad[i] || out.bad[j]) continue;
-            double sum = 0.0;
-            for (int t = first; t < T; ++t) {
-                const float* ra = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
-                const float* rb = a.probs.data() + (static_cast<size_t>(j) * T + t) * S;
-                const int end = a.causal && T == S ? t + 1 : S;   // zeros above the diagonal add nothing
-                double m = 0.0;
-                for (int s = 0; s < end; ++s) m += xlogx(0.5 * (static_cast<double>(ra[s]) + rb[s]));
-                const double jsd = 0.5 * (neg_entropy[static_cast<size_t>(i) * T + t] + neg_entropy[static_cast<size_t>(j) * T + t]) - m;
-                sum += std::max(0.0, jsd);
-            }
-            const float v = rows > 0 ? static_cast<float>(sum / rows) : 0.0f;
-            out.jsd[static_cast<size_t>(i) * n + j] = out.jsd[static_cast<size_t>(j) * n + i] = v;
+    return done();
+}
+
+// Step 1 (a unit per head): sum x log x of each of head i's rows, and whether it holds NaN or infinity.
+void HeadSimilarityJob::row_entropies(int i) {
+    const AttentionTensor& a = *a_;
+    const int T = a.n_query, S = a.n_key;
+    for (int t = 0; t < T; ++t) {
+        const float* row = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
+        double e = 0.0;
+        for (int s = 0; s < S; ++s) {
+            if (!std::isfinite(row[s])) out_.bad[i] = 1;   // xlogx(NaN) would quietly read as 0
+            e += xlogx(row[s]);
         }
-    // The layout of the good heads only; the bad ones get NaN coordinates.
+        neg_entropy_[static_cast<size_t>(i) * T + t] = e;
+    }
+    if (!out_.bad[i]) return;
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int j = 0; j < n_; ++j) out_.jsd[static_cast<size_t>(i) * n_ + j] = out_.jsd[static_cast<size_t>(j) * n_ + i] = nan;
+}
+
+// Step 2 (a unit per pair i < j, row by row): the mean JSD of their rows.
+void HeadSimilarityJob::next_pair() {
+    const int i = pair_i_, j = pair_j_;
+    if (++pair_j_ >= n_) {
+        ++pair_i_;
+        pair_j_ = pair_i_ + 1;
+    }
+    if (out_.bad[i] || out_.bad[j]) return;   // NaN already, from row_entropies
+    const AttentionTensor& a = *a_;
+    const int T = a.n_query, S = a.n_key, rows = T - first_;
+    double sum = 0.0;
+    for (int t = first_; t < T; ++t) {
+        const float* ra = a.probs.data() + (static_cast<size_t>(i) * T + t) * S;
+        const float* rb = a.probs.data() + (static_cast<size_t>(j) * T + t) * S;
+        const int end = a.causal && T == S ? t + 1 : S;   // zeros above the diagonal add nothing
+        double m = 0.0;
+        for (int s = 0; s < end; ++s) m += xlogx(0.5 * (static_cast<double>(ra[s]) + rb[s]));
+        const double jsd = 0.5 * (neg_entropy_[static_cast<size_t>(i) * T + t] + neg_entropy_[static_cast<size_t>(j) * T + t]) - m;
+        sum += std::max(0.0, jsd);
+    }
+    const float v = rows > 0 ? static_cast<float>(sum / rows) : 0.0f;
+    out_.jsd[static_cast<size_t>(i) * n_ + j] = out_.jsd[static_cast<size_t>(j) * n_ + i] = v;
+}
+
+// Step 3 (one unit): the layout of the good heads only; the bad ones get NaN coordinates.
+void HeadSimilarityJob::place() {
+    const int n = n_;
     std::vector<int> good;
     for (int i = 0; i < n; ++i)
-        if (!out.bad[i]) good.push_back(i);
+        if (!out_.bad[i]) good.push_back(i);
     const int g = static_cast<int>(good.size());
     std::vector<float> dist(static_cast<size_t>(g) * g);
     for (int i = 0; i < g; ++i)
-        for (int j = 0; j < g; ++j) dist[static_cast<size_t>(i) * g + j] = std::sqrt(out.jsd[static_cast<size_t>(good[i]) * n + good[j]]);
+        for (int j = 0; j < g; ++j) dist[static_cast<size_t>(i) * g + j] = std::sqrt(out_.jsd[static_cast<size_t>(good[i]) * n + good[j]]);
     const std::vector<float> placed = classical_mds(dist, g, 2);
-    out.layout.assign(static_cast<size_t>(n) * 2, nan);
+    out_.layout.assign(static_cast<size_t>(n) * 2, std::numeric_limits<float>::quiet_NaN());
     for (int i = 0; i < g; ++i)
-        for (int k = 0; k < 2; ++k) out.layout[static_cast<size_t>(good[i]) * 2 + k] = placed[static_cast<size_t>(i) * 2 + k];
-    return out;
+        for (int k = 0; k < 2; ++k) out_.layout[static_cast<size_t>(good[i]) * 2 + k] = placed[static_cast<size_t>(i) * 2 + k];
+}
+
+HeadSimilarity HeadSimilarityJob::take() { return std::move(out_); }
+
+HeadSimilarity head_similarity(const AttentionTensor& a, bool skip_first_query) {
+    HeadSimilarityJob job(a, skip_first_query);
+    while (!job.step(1L << 40)) {
+    }
+    return job.take();
 }
 
 std::vector<float> classical_mds(const std::vector<float>& distances, int n, int dims) {

@@ -23,6 +23,36 @@ struct HeadSimilarity {
 // Rows with skip_first_query (the first query of a causal model sees one key only) are left out.
 HeadSimilarity head_similarity(const AttentionTensor& attention, bool skip_first_query = true);
 
+// head_similarity cut into steps, for the app: at T = 1024 a 12 x 12 model is 10,296 pairs of half a
+// million logs each, half a minute on one core. A unit is one head's row entropies, then one pair of
+// heads, then the layout; the result is the same bits as head_similarity. The job reads `attention`
+// until it is done, so its owner drops it before that tensor changes or goes away.
+class HeadSimilarityJob {
+public:
+    explicit HeadSimilarityJob(const AttentionTensor& attention, bool skip_first_query = true);
+    ~HeadSimilarityJob();
+    HeadSimilarityJob(const HeadSimilarityJob&) = delete;
+    HeadSimilarityJob& operator=(const HeadSimilarityJob&) = delete;
+
+    bool step(long units);   // the next `units` units (at least one); true when done
+    bool done() const { return done_ >= total_; }
+    long units_done() const { return done_; }
+    long units_total() const { return total_; }
+    HeadSimilarity take();   // once done
+
+private:
+    void row_entropies(int head);
+    void next_pair();
+    void place();
+
+    const AttentionTensor* a_;
+    int n_ = 0, first_ = 0;
+    long total_ = 0, done_ = 0;
+    int pair_i_ = 0, pair_j_ = 1;          // the next pair
+    std::vector<double> neg_entropy_;      // (n, T) sum x log x per row
+    HeadSimilarity out_;
+};
+
 // Classical (Torgerson) MDS of an (n, n) distance matrix into `dims` coordinates per point, (n, dims);
 // deterministic (signs fixed so each axis's largest |coordinate| is positive).
 std::vector<float> classical_mds(const std::vector<float>& distances, int n, int dims);

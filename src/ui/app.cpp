@@ -536,9 +536,11 @@ void app_frame(App& app) {
         sd.n_target_token = app.has_trace ? app.trace.decoder_tokens.size() : 0;
         sd.trace_ms = app.has_trace ? app.trace_ms : -1.0;
         sd.notice = app.notice;
-        int traced = 0, trace_steps = 0;
+        int traced = 0, trace_steps = 0, heads_done = 0, heads_total = 0;
         if (app_tracing(app, &traced, &trace_steps))
             sd.notice = trf("ui.status.tracing", {{"done", std::to_string(traced)}, {"total", std::to_string(trace_steps)}});
+        else if (app_heads_pending(app, &heads_done, &heads_total))
+            sd.notice = trf("ui.status.head_statistics", {{"done", std::to_string(heads_done)}, {"total", std::to_string(heads_total)}});
         sd.error = app_error_text(app);
         sd.random_weights = app.model && app.random_weights;
         sd.link_warning = app_link_warning(app);

@@ -2,6 +2,7 @@
 #include "ui/heads_cache.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cfloat>
 #include <cmath>
 #include <numeric>
@@ -22,35 +23,126 @@ uint64_t cache_key(const App& app) { return shown_attention_key(app) + 1; }
 
 }  // namespace
 
+namespace {
+
+void heads_clear(HeadsState& hs) {
+    hs.trace_key = 0;
+    hs.stats.clear();
+    hs.labels.clear();
+    hs.order.clear();
+    hs.n_layer = hs.n_head = 0;
+}
+
+// The induction score (when it applies) into the statistics, then labels and the table's order.
+void heads_label(App& app, HeadsState& hs, bool with_induction) {
+    head_stats_set_induction(hs.stats, with_induction ? hs.induction : std::vector<float>{});
+    hs.labels.clear();
+    for (const HeadStats& s : hs.stats) hs.labels.push_back(label_head(s));
+    hs.labels_have_induction = with_induction;
+    hs.order = head_table_order(hs.stats, hs.labels, app_heads_importance(app), hs.sort_column, hs.sort_descending);
+}
+
+// The score of the model's induction test, when it was measured on this model for this attention.
+bool induction_applies(const App& app) {
+    const HeadsState& hs = app.heads;
+    return app.selection.kind == AttentionKind::self && app.model && hs.induction_model == app.model.get() &&
+           !hs.induction.empty() && hs.induction.size() == static_cast<size_t>(hs.n_layer) * hs.n_head;
+}
+
+void heads_install(App& app, HeadsState& hs, std::vector<HeadStats> stats, const AttentionTensor& a, uint64_t key) {
+    hs.stats = std::move(stats);
+    hs.n_layer = a.n_layer;
+    hs.n_head = a.n_head;
+    hs.trace_key = key;
+    heads_label(app, hs, induction_applies(app));
+}
+
+// Steps a job one unit at a time: at least one a frame, then more while the longest unit so far still fits
+// in budget_ms. Returns the milliseconds spent.
+template <class Job>
+double step_within_budget(Job& job, double budget_ms) {
+    const auto t0 = std::chrono::steady_clock::now();
+    double spent = 0.0, longest = 0.0;
+    do {
+        const double before = spent;
+        job.step(1);
+        spent = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        longest = std::max(longest, spent - before);
+    } while (!job.done() && spent + longest < budget_ms);
+    return spent;
+}
+
+}  // namespace
+
 HeadsState& app_heads_current(App& app) {
     HeadsState& hs = app.heads;
     const AttentionView view = attention_view(app.trace, app.selection.kind);
-    const bool induction_applies = app.selection.kind == AttentionKind::self && app.model &&
-                                   hs.induction_model == app.model.get() && !hs.induction.empty();
     if (!app.has_trace || !view.attention || view.attention->empty()) {
-        hs.trace_key = 0;
-        hs.stats.clear();
-        hs.labels.clear();
-        hs.order.clear();
-        hs.n_layer = hs.n_head = 0;
+        heads_clear(hs);
+        hs.stats_job.reset();
         return hs;
     }
-    if (hs.trace_key == cache_key(app) && hs.labels_have_induction == induction_applies) return hs;
+    const uint64_t key = cache_key(app);
+    if (hs.trace_key == key) {
+        // Only the induction score arrived (or went): the statistics stand, the labels change.
+        if (hs.labels_have_induction != induction_applies(app)) heads_label(app, hs, induction_applies(app));
+        return hs;
+    }
+    if (hs.stats_job && hs.stats_job_key == key) {
+        if (!app.picture_only) return hs;   // app_heads_frame is computing them
+        // A picture is drawn in one go: it finishes the job.
+        hs.stats_job->step(hs.stats_job->heads_total());
+        heads_install(app, hs, hs.stats_job->take(), *view.attention, key);
+        hs.stats_job.reset();
+        return hs;
+    }
+    hs.stats_job.reset();
     const AttentionTensor& a = *view.attention;
     TokenKinds kinds;
     if (app.model && view.keys) kinds = token_kinds(app.model->tokenizer, *view.keys);
     HeadStatsOptions options;
     options.cross_attention = app.selection.kind == AttentionKind::cross;
-    hs.stats = head_statistics(a, kinds, options);
-    if (induction_applies && hs.induction.size() == hs.stats.size()) head_stats_set_induction(hs.stats, hs.induction);
-    hs.labels.clear();
-    for (const HeadStats& s : hs.stats) hs.labels.push_back(label_head(s));
-    hs.n_layer = a.n_layer;
-    hs.n_head = a.n_head;
-    hs.trace_key = cache_key(app);
-    hs.labels_have_induction = induction_applies;
-    hs.order = head_table_order(hs.stats, hs.labels, app_heads_importance(app), hs.sort_column, hs.sort_descending);
+    heads_clear(hs);
+    const double weights = static_cast<double>(a.n_layer) * a.n_head * a.n_query * a.n_key;
+    if (weights > hs.step_above_weights && !app.picture_only) {
+        hs.stats_job = std::make_unique<HeadStatsJob>(a, std::move(kinds), options);
+        hs.stats_job_key = key;
+        return hs;
+    }
+    heads_install(app, hs, head_statistics(a, kinds, options), a, key);
     return hs;
+}
+
+bool app_heads_pending(const App& app, int* heads_done, int* heads_total) {
+    const HeadsState& hs = app.heads;
+    if (!hs.stats_job) return false;
+    if (heads_done) *heads_done = hs.stats_job->heads_done();
+    if (heads_total) *heads_total = hs.stats_job->heads_total();
+    return true;
+}
+
+bool app_heads_similarity_pending(const App& app, float* fraction) {
+    const HeadsState& hs = app.heads;
+    if (!hs.similarity_job) return false;
+    if (fraction) *fraction = static_cast<float>(hs.similarity_job->units_done()) / static_cast<float>(std::max(1L, hs.similarity_job->units_total()));
+    return true;
+}
+
+bool show_heads_pending(const App& app) {
+    int done = 0, total = 0;
+    float fraction = 0.0f;
+    std::string text;
+    if (app_heads_pending(app, &done, &total)) {
+        text = trf("ui.heads.computing", {{"done", std::to_string(done)}, {"total", std::to_string(total)}});
+        fraction = total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0.0f;
+    } else if (app.main_view == MainView::similarity && app_heads_similarity_pending(app, &fraction)) {
+        text = trf("ui.similarity.computing", {{"percent", std::to_string(static_cast<int>(fraction * 100.0f))}});
+    } else {
+        return false;
+    }
+    ImGui::TextWrapped("%s", text.c_str());
+    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 16.0f, 0.0f));
+    return true;
 }
 
 const HeadSimilarity& app_heads_similarity(App& app) {
@@ -59,10 +151,32 @@ const HeadSimilarity& app_heads_similarity(App& app) {
     if (!app.has_trace || !view.attention || view.attention->empty()) {
         hs.similarity = HeadSimilarity{};
         hs.similarity_key = 0;
-    } else if (hs.similarity_key != cache_key(app)) {
-        hs.similarity = head_similarity(*view.attention);
-        hs.similarity_key = cache_key(app);
+        hs.similarity_job.reset();
+        return hs.similarity;
     }
+    const uint64_t key = cache_key(app);
+    if (hs.similarity_key == key) return hs.similarity;
+    if (hs.similarity_job && hs.similarity_job_key == key) {
+        if (!app.picture_only) return hs.similarity;   // app_heads_frame is computing it
+        // A picture is drawn in one go: it finishes the job.
+        hs.similarity_job->step(hs.similarity_job->units_total());
+        hs.similarity = hs.similarity_job->take();
+        hs.similarity_key = key;
+        hs.similarity_job.reset();
+        return hs.similarity;
+    }
+    hs.similarity_job.reset();
+    hs.similarity = HeadSimilarity{};
+    hs.similarity_key = 0;
+    const AttentionTensor& a = *view.attention;
+    const double n = static_cast<double>(a.n_layer) * a.n_head;
+    if (n * (n - 1) / 2 * a.n_query * a.n_key > hs.step_above_weights && !app.picture_only) {
+        hs.similarity_job = std::make_unique<HeadSimilarityJob>(a);
+        hs.similarity_job_key = key;
+        return hs.similarity;
+    }
+    hs.similarity = head_similarity(a);
+    hs.similarity_key = key;
     return hs.similarity;
 }
 
@@ -84,8 +198,32 @@ void app_heads_frame(App& app) {
         else hs.induction_error = s.error().message;
     }
     if (!app.model) hs.induction_model = nullptr;
-    app_heads_current(app);
-    if (app.main_view == MainView::similarity) app_heads_similarity(app);
+    app_heads_current(app);   // starts a job for a new trace's statistics when they are large
+    // The jobs read the shown attention: app_heads_current and app_heads_similarity drop them first when it
+    // changed. The statistics come first; the similarity gets what is left of the frame's budget.
+    double spent = 0.0;
+    if (hs.stats_job) {
+        spent = step_within_budget(*hs.stats_job, app.trace_budget_ms);
+        if (hs.stats_job->done()) {
+            const AttentionTensor& a = *attention_view(app.trace, app.selection.kind).attention;
+            std::vector<HeadStats> stats = hs.stats_job->take();
+            hs.stats_job.reset();
+            heads_install(app, hs, std::move(stats), a, cache_key(app));
+        }
+    }
+    if (app.main_view != MainView::similarity) {
+        hs.similarity_job.reset();   // only the similarity view waits for it
+        return;
+    }
+    app_heads_similarity(app);
+    if (hs.similarity_job) {
+        step_within_budget(*hs.similarity_job, app.trace_budget_ms - spent);
+        if (hs.similarity_job->done()) {
+            hs.similarity = hs.similarity_job->take();
+            hs.similarity_key = hs.similarity_job_key;
+            hs.similarity_job.reset();
+        }
+    }
 }
 
 Expected<std::string> app_heads_json(App& app, bool per_query) {

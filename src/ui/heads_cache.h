@@ -14,10 +14,19 @@ namespace attn {
 
 struct App;
 
-// Statistics and labels of the shown attention (selection's kind), recomputed only when it changed.
-// Cheap (one pass over the weights); app_heads_frame measures the induction score, which labels use once known.
+// Statistics and labels of the shown attention (selection's kind), recomputed only when it changed: at
+// once when small, else started as a job that app_heads_frame steps (stats empty until it is done).
+// app_heads_frame also measures the induction score, which labels use once known.
 HeadsState& app_heads_current(App& app);
-// The JSD matrix and MDS layout of the shown attention, recomputed only when it changed.
+// Whether a large trace's statistics are still being computed in steps (app_heads_frame), and how far.
+bool app_heads_pending(const App& app, int* heads_done = nullptr, int* heads_total = nullptr);
+// The same for the similarity of a large trace (only computed while the similarity view is shown).
+bool app_heads_similarity_pending(const App& app, float* fraction = nullptr);
+// Draws that progress ("Working out what each head does: 40 of 144 heads", or in the similarity view
+// "Comparing every pair of heads: 35%") when pending; true if drawn.
+bool show_heads_pending(const App& app);
+// The JSD matrix and MDS layout of the shown attention, recomputed only when it changed: at once when
+// small, else started as a job app_heads_frame steps while the similarity view is shown (n = 0 until done).
 const HeadSimilarity& app_heads_similarity(App& app);
 // The head importance of the explained prediction when the Attributions job has it for this input
 // (self attention only), else null.

@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ struct HeadsState {
     std::vector<HeadLabel> labels;        // (L, H)
     int n_layer = 0, n_head = 0;
 
+    // A new trace whose statistics are more work than this many attention weights (about 4 ns each on
+    // one core) gets them in steps of whole heads, within App::trace_budget_ms a frame (app_heads_frame),
+    // so the first frame of a T = 1024 trace is not held up for half a second. Until the job is done,
+    // stats and labels are empty and the views say how far it is. The similarity likewise.
+    double step_above_weights = 4e6;
+    std::unique_ptr<HeadStatsJob> stats_job;
+    uint64_t stats_job_key = 0;           // trace key the job computes
+
     // The induction score needs the model (a few forward passes on its own input): once per model.
     const void* induction_model = nullptr;   // the Model it was measured on
     std::vector<float> induction;            // (L, H) of the model's (encoder's) self attention
@@ -29,6 +38,9 @@ struct HeadsState {
 
     uint64_t similarity_key = 0;   // trace key of `similarity`
     HeadSimilarity similarity;
+    // The same in steps for a large trace (pairs of heads times weights above step_above_weights).
+    std::unique_ptr<HeadSimilarityJob> similarity_job;
+    uint64_t similarity_job_key = 0;
     bool similarity_names = true;   // "L1H3" beside each dot of the similarity layout
 
     // The head map's axes (HeadStat indices) and the head table's sort (column kHeadCol*, direction).

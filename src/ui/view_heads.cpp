@@ -276,7 +276,7 @@ void show_heads_view(App& app, const AttentionView&, PieceStyle) {
     HeadsState& hs = app_heads_current(app);
     if (hs.stats.empty()) {
         ImGui::TextDisabled("%s", tr("ui.heads.heads"));
-        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
+        if (!show_heads_pending(app)) ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return;
     }
     const float fs = ImGui::GetFontSize();

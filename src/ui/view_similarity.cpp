@@ -234,7 +234,7 @@ void show_similarity_view(App& app, const AttentionView& view, PieceStyle) {
     if (hs.stats.empty() || sim.n == 0) {
         app.widgets.layer_heads.clear();
         ImGui::TextDisabled("%s", tr("ui.similarity.head_similarity"));
-        ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
+        if (!show_heads_pending(app)) ImGui::TextWrapped("%s", tr("ui.common.no_attention_to_show"));
         return;
     }
     const float fs = ImGui::GetFontSize();

@@ -439,18 +439,42 @@ TEST_CASE("token_kinds: special tokens, punctuation and sentence ends from a rea
     CHECK(seg.back() == 3);           // [SEP], after the "!"
 }
 
-TEST_CASE("head statistics are the same bits at 1 and 3 threads (heads split between threads)") {
-    // Three layers of four causal heads, each row a different softmax, so every head differs.
+namespace {
+
+// Three layers of four heads over 23 tokens, each row a different softmax, so every head differs.
+AttentionTensor twelve_heads(bool causal) {
     AttentionTensor a;
-    a.n_layer = 3, a.n_head = 4, a.n_query = a.n_key = 23, a.causal = true;
+    a.n_layer = 3, a.n_head = 4, a.n_query = a.n_key = 23, a.causal = causal;
     a.probs.assign(static_cast<size_t>(3) * 4 * 23 * 23, 0.0f);
     for (int lh = 0; lh < 12; ++lh)
         for (int t = 0; t < 23; ++t) {
             float* row = a.probs.data() + (static_cast<size_t>(lh) * 23 + t) * 23;
+            const int end = causal ? t + 1 : 23;
             float sum = 0.0f;
-            for (int s = 0; s <= t; ++s) sum += row[s] = std::exp(0.37f * static_cast<float>((s * 5 + t * 3 + lh * 7) % 11));
-            for (int s = 0; s <= t; ++s) row[s] /= sum;
+            for (int s = 0; s < end; ++s) sum += row[s] = std::exp(0.37f * static_cast<float>((s * 5 + t * 3 + lh * 7) % 11));
+            for (int s = 0; s < end; ++s) row[s] /= sum;
         }
+    return a;
+}
+
+void check_same_stats(const std::vector<HeadStats>& got, const std::vector<HeadStats>& want) {
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+        INFO("head " << i);
+        CHECK(got[i].layer == want[i].layer);
+        CHECK(got[i].head == want[i].head);
+        CHECK(std::memcmp(got[i].value, want[i].value, sizeof want[i].value) == 0);
+        CHECK(got[i].per_query == want[i].per_query);
+        CHECK(got[i].stripe_key == want[i].stripe_key);
+        CHECK(got[i].segments == want[i].segments);
+        CHECK(got[i].block_baseline == want[i].block_baseline);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("head statistics are the same bits at 1 and 3 threads (heads split between threads)") {
+    const AttentionTensor a = twelve_heads(true);
     ThreadCountGuard guard;
     attn::set_parallel_min_work(1);
     std::vector<std::vector<HeadStats>> runs;
@@ -459,15 +483,44 @@ TEST_CASE("head statistics are the same bits at 1 and 3 threads (heads split bet
         runs.push_back(head_statistics(a, plain(23), HeadStatsOptions{}));
     }
     REQUIRE(runs[0].size() == 12);
-    REQUIRE(runs[1].size() == 12);
-    for (size_t i = 0; i < 12; ++i) {
-        INFO("head " << i);
-        CHECK(runs[1][i].layer == runs[0][i].layer);
-        CHECK(runs[1][i].head == runs[0][i].head);
-        CHECK(std::memcmp(runs[1][i].value, runs[0][i].value, sizeof runs[0][i].value) == 0);
-        CHECK(runs[1][i].per_query == runs[0][i].per_query);
-        CHECK(runs[1][i].stripe_key == runs[0][i].stripe_key);
-    }
+    check_same_stats(runs[1], runs[0]);
     CHECK(runs[0][5].layer == 1);   // (L, H) row-major: index 5 is layer 1, head 1
     CHECK(runs[0][5].head == 1);
+}
+
+TEST_CASE("HeadStatsJob: steps of 1, 5 or every head give head_statistics' bits") {
+    TokenKinds kinds = plain(23);
+    kinds.sentence_end[7] = 1;   // two segments, so block_mass and its baseline mean something
+    kinds.punctuation[7] = 1;
+    kinds.special[0] = 1;
+    for (bool causal : {true, false})
+        for (bool cross : {false, true}) {
+            CAPTURE(causal);
+            CAPTURE(cross);
+            const AttentionTensor a = twelve_heads(causal);
+            HeadStatsOptions options;
+            options.cross_attention = cross;
+            const std::vector<HeadStats> want = head_statistics(a, kinds, options);
+            REQUIRE(want.size() == 12);
+            for (int per_step : {1, 5, 12, 100}) {
+                CAPTURE(per_step);
+                HeadStatsJob job(a, kinds, options);
+                CHECK(job.heads_total() == 12);
+                CHECK_FALSE(job.done());
+                int steps = 0;
+                while (!job.step(per_step)) {
+                    ++steps;
+                    CHECK(job.heads_done() == std::min(12, steps * per_step));
+                }
+                CHECK(steps + 1 == (12 + per_step - 1) / per_step);
+                CHECK(job.done());
+                check_same_stats(job.take(), want);
+            }
+        }
+    // Nothing to compute: done at once, empty.
+    AttentionTensor none;
+    HeadStatsJob empty(none, TokenKinds{}, HeadStatsOptions{});
+    CHECK(empty.done());
+    CHECK(empty.step(1));
+    CHECK(empty.take().empty());
 }

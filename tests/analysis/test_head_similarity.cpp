@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -112,4 +113,50 @@ TEST_CASE("head similarity on a fixture: n = L * H, symmetric, in [0, ln 2]") {
             CHECK(v >= 0.0f);
             CHECK(v <= std::log(2.0f) + 1e-6f);
         }
+}
+
+TEST_CASE("HeadSimilarityJob: a unit per head, per pair and for the layout; any cut gives the same bits") {
+    ModelPtr model = load_fixture_model("gpt2-tiny");
+    auto trace = model_trace_text(*model, "The animal didn't cross the street because it was too tired.", TraceOptions{});
+    REQUIRE(trace.ok());
+    AttentionTensor a = trace->attentions;
+    a.probs[a.probs.size() / 2 + 3] = std::numeric_limits<float>::quiet_NaN();   // one head with a bad value
+    const int n = a.n_layer * a.n_head;
+    const HeadSimilarity want = head_similarity(a);
+    REQUIRE(want.n == n);
+    for (long per_step : {1L, 7L, 1000L}) {
+        CAPTURE(per_step);
+        HeadSimilarityJob job(a);
+        REQUIRE(job.units_total() == n + static_cast<long>(n) * (n - 1) / 2 + 1);
+        long steps = 0;
+        while (!job.step(per_step)) {
+            ++steps;
+            CHECK(job.units_done() == steps * per_step);
+        }
+        CHECK(steps + 1 == (job.units_total() + per_step - 1) / per_step);
+        const HeadSimilarity got = job.take();
+        CHECK(got.n == n);
+        CHECK(got.bad == want.bad);
+        REQUIRE(got.jsd.size() == want.jsd.size());
+        REQUIRE(got.layout.size() == want.layout.size());
+        CHECK(std::memcmp(got.jsd.data(), want.jsd.data(), got.jsd.size() * sizeof(float)) == 0);
+        CHECK(std::memcmp(got.layout.data(), want.layout.data(), got.layout.size() * sizeof(float)) == 0);
+    }
+    // The last pair (n-2, n-1) was computed, and by the definition: the mean over rows 1.. of each row's JSD.
+    const int i = n - 2, j = n - 1, T = a.n_query;
+    double sum = 0.0;
+    for (int t = 1; t < T; ++t) {
+        double jsd = 0.0;
+        for (int s = 0; s <= t; ++s) {
+            const double p = a.at(i / a.n_head, i % a.n_head, t, s), q = a.at(j / a.n_head, j % a.n_head, t, s);
+            const double m = 0.5 * (p + q);
+            if (p > 0) jsd += 0.5 * p * std::log(p / m);
+            if (q > 0) jsd += 0.5 * q * std::log(q / m);
+        }
+        sum += jsd;
+    }
+    CHECK(want.jsd[static_cast<size_t>(i) * n + j] == doctest::Approx(sum / (T - 1)).epsilon(1e-4));
+    HeadSimilarityJob none{AttentionTensor{}};
+    CHECK(none.done());
+    CHECK(none.take().n == 0);
 }

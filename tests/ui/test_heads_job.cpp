@@ -1,0 +1,149 @@
+// A large trace's head statistics are computed in steps of whole heads (HeadsState::step_above_weights),
+// within the frame budget: the heads view and the status bar say how far it is, the grid shows no badges
+// meanwhile, the finished statistics and labels equal a synchronous computation, and a newer trace
+// restarts the job. Small traces are computed at once, as before.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "tests/ui/drawn_text.h"
+#include "tests/ui/synthetic_trace.h"
+#include "tests/ui/ui_harness.h"
+#include "ui/heads_cache.h"
+
+using namespace attn;
+
+namespace {
+
+std::string without_spaces(std::string s) {
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    return s;
+}
+
+bool drawn(const std::string& text) { return drawn_text().find(without_spaces(text)) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("ui: a large trace's head statistics come in steps, one head a frame, with progress shown") {
+    UiHarness ui(ImVec2(1400, 900));
+    ui.app.main_view = MainView::heads;
+    ui.app.heads.step_above_weights = 0.0;   // every trace counts as large
+    ui.app.trace_budget_ms = 0.0;            // one head a frame
+    const Trace trace = make_synthetic_trace(4, 6, 24, true);
+    app_show_trace(ui.app, trace, 1.0);
+
+    ui.frame();
+    int done = -1, total = -1;
+    REQUIRE(app_heads_pending(ui.app, &done, &total));
+    CHECK(done == 1);
+    CHECK(total == 24);
+    CHECK(ui.app.heads.stats.empty());
+    CHECK(ui.app.heads.labels.empty());
+    CHECK(drawn("Working out what each head does: 1 of 24 heads"));
+    CHECK(drawn("Head statistics: 1 of 24 heads"));   // the status bar
+
+    int frames = 1;
+    while (app_heads_pending(ui.app) && frames < 100) {
+        ui.frame();
+        ++frames;
+    }
+    CHECK(frames == 24);
+    CHECK_FALSE(app_heads_pending(ui.app));
+    ui.frame();
+    CHECK_FALSE(drawn("Working out what each head does"));
+    CHECK(ui.app.widgets.head_map_dots.size() == 24);   // the view draws the finished statistics
+
+    // The same numbers and labels as head_statistics in one go.
+    const std::vector<HeadStats> want = head_statistics(trace.attentions, TokenKinds{}, HeadStatsOptions{});
+    const HeadsState& hs = ui.app.heads;
+    REQUIRE(hs.stats.size() == want.size());
+    REQUIRE(hs.labels.size() == want.size());
+    CHECK(hs.n_layer == 4);
+    CHECK(hs.n_head == 6);
+    for (size_t i = 0; i < want.size(); ++i) {
+        INFO("head " << i);
+        // induction stays -1: no model, so no induction score
+        CHECK(std::memcmp(hs.stats[i].value, want[i].value, sizeof want[i].value) == 0);
+        CHECK(hs.stats[i].per_query == want[i].per_query);
+        CHECK(hs.labels[i].pattern == label_head(want[i]).pattern);
+        CHECK(hs.labels[i].confidence == label_head(want[i]).confidence);
+    }
+    CHECK(hs.labels[0].pattern == HeadPattern::previous_token);   // synthetic head 0 looks one back
+}
+
+TEST_CASE("ui: a new trace restarts the head statistics job; small traces are computed at once") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.main_view = MainView::grid;
+    ui.app.heads.step_above_weights = 0.0;
+    ui.app.trace_budget_ms = 0.0;
+    app_show_trace(ui.app, make_synthetic_trace(4, 6, 24, true), 1.0);
+    for (int i = 0; i < 3; ++i) ui.frame();
+    int done = -1, total = -1;
+    REQUIRE(app_heads_pending(ui.app, &done, &total));
+    CHECK(done == 3);
+    CHECK(total == 24);
+
+    // Another trace, another shape: the job starts over on it (it never reads the old tensor again).
+    app_show_trace(ui.app, make_synthetic_trace(2, 3, 10, false), 1.0);
+    ui.frame();
+    REQUIRE(app_heads_pending(ui.app, &done, &total));
+    CHECK(done == 1);
+    CHECK(total == 6);
+    while (app_heads_pending(ui.app)) ui.frame();
+    CHECK(ui.app.heads.stats.size() == 6);
+    CHECK(ui.app.heads.labels.size() == 6);
+    CHECK(ui.app.heads.n_layer == 2);
+
+    // The default threshold: a trace this small is labelled before its first frame is drawn.
+    ui.app.heads.step_above_weights = HeadsState{}.step_above_weights;
+    app_show_trace(ui.app, make_synthetic_trace(3, 4, 16, true), 1.0);
+    ui.frame();
+    CHECK_FALSE(app_heads_pending(ui.app));
+    CHECK(ui.app.heads.labels.size() == 12);
+    // A budget lets several heads share a frame.
+    ui.app.heads.step_above_weights = 0.0;
+    ui.app.trace_budget_ms = 1e9;
+    app_show_trace(ui.app, make_synthetic_trace(3, 4, 16, false), 1.0);
+    ui.frame();
+    CHECK_FALSE(app_heads_pending(ui.app));
+    CHECK(ui.app.heads.labels.size() == 12);
+}
+
+TEST_CASE("ui: a large trace's similarity comes in steps while its view is shown, after the statistics") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.main_view = MainView::similarity;
+    ui.app.heads.step_above_weights = 0.0;
+    ui.app.trace_budget_ms = 0.0;   // one unit of each job a frame
+    const Trace trace = make_synthetic_trace(2, 3, 12, true);
+    app_show_trace(ui.app, trace, 1.0);
+    ui.frame();
+    CHECK(app_heads_similarity_pending(ui.app));
+    CHECK(drawn("Working out what each head does: 1 of 6 heads"));   // the statistics are shown first
+    int frames = 1;
+    bool comparing_shown = false;
+    while ((app_heads_pending(ui.app) || app_heads_similarity_pending(ui.app)) && frames < 1000) {
+        ui.frame();
+        ++frames;
+        if (!app_heads_pending(ui.app) && app_heads_similarity_pending(ui.app))
+            comparing_shown = comparing_shown || drawn("Comparing every pair of heads:");
+    }
+    CHECK(comparing_shown);
+    CHECK(frames == 6 + 15 + 1);   // 6 heads' entropies, 15 pairs, the layout; the statistics share frames
+    ui.frame();
+    const HeadSimilarity want = head_similarity(trace.attentions);
+    const HeadSimilarity& got = ui.app.heads.similarity;
+    REQUIRE(got.n == 6);
+    CHECK(std::memcmp(got.jsd.data(), want.jsd.data(), want.jsd.size() * sizeof(float)) == 0);
+    CHECK(std::memcmp(got.layout.data(), want.layout.data(), want.layout.size() * sizeof(float)) == 0);
+    CHECK(ui.app.widgets.similarity_dots.size() == 6);
+
+    // Leaving the view drops a similarity job in flight; the statistics job goes on.
+    app_show_trace(ui.app, make_synthetic_trace(2, 3, 10, false), 1.0);
+    ui.frame();
+    CHECK(app_heads_similarity_pending(ui.app));
+    ui.app.main_view = MainView::grid;
+    ui.frame();
+    CHECK_FALSE(app_heads_similarity_pending(ui.app));
+    CHECK(app_heads_pending(ui.app));
+}
