@@ -136,7 +136,7 @@ bool show_heads_pending(const App& app) {
         text = trf("ui.heads.computing", {{"done", std::to_string(done)}, {"total", std::to_string(total)}});
         fraction = total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0.0f;
     } else if (app.main_view == MainView::similarity && app_heads_similarity_pending(app, &fraction)) {
-        text = trf("ui.similarity.computing", {{"percent", std::to_string(static_cast<int>(fraction * 100.0f))}});
+        text = tr("ui.similarity.computing");   // the bar says how far
     } else {
         return false;
     }

@@ -23,7 +23,7 @@ bool app_heads_pending(const App& app, int* heads_done = nullptr, int* heads_tot
 // The same for the similarity of a large trace (only computed while the similarity view is shown).
 bool app_heads_similarity_pending(const App& app, float* fraction = nullptr);
 // Draws that progress ("Working out what each head does: 40 of 144 heads", or in the similarity view
-// "Comparing every pair of heads: 35%") when pending; true if drawn.
+// "Comparing every pair of heads..." over a bar) when pending; true if drawn.
 bool show_heads_pending(const App& app);
 // The JSD matrix and MDS layout of the shown attention, recomputed only when it changed: at once when
 // small, else started as a job app_heads_frame steps while the similarity view is shown (n = 0 until done).

@@ -126,7 +126,7 @@ TEST_CASE("ui: a large trace's similarity comes in steps while its view is shown
         ui.frame();
         ++frames;
         if (!app_heads_pending(ui.app) && app_heads_similarity_pending(ui.app))
-            comparing_shown = comparing_shown || drawn("Comparing every pair of heads:");
+            comparing_shown = comparing_shown || drawn("Comparing every pair of heads...");
     }
     CHECK(comparing_shown);
     CHECK(frames == 6 + 15 + 1);   // 6 heads' entropies, 15 pairs, the layout; the statistics share frames
