@@ -17,7 +17,8 @@ std::vector<float> attention_entropy(const AttentionTensor& a) {
             for (int t = 0; t < T; ++t) {
                 double e = 0.0;
                 for (int s = 0; s < S; ++s) {
-                    double w = p[static_cast<size_t>(t) * S + s];
+                    const double w = p[static_cast<size_t>(t) * S + s];
+                    if (w == 0.0) continue;   // adds exactly nothing (row_stats says why)
                     e -= w * std::log(std::clamp(w, 1e-30, 1.0));
                 }
                 out[(static_cast<size_t>(l) * a.n_head + h) * T + t] = static_cast<float>(e);

@@ -11,6 +11,9 @@ RowStats row_stats(const float* row, int n_key, int query, bool causal, bool sam
     double e = 0.0, d = 0.0;
     for (int s = 0; s < n_key; ++s) {
         const double w = row[s];
+        // A zero adds exactly nothing to either sum (a causal row is half zeros): no log for it. NaN
+        // compares unequal to 0, so it still reaches both sums.
+        if (w == 0.0) continue;
         e -= w * std::log(std::clamp(w, 1e-30, 1.0));
         d += w * std::abs(query - s);
     }

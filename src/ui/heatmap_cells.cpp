@@ -7,12 +7,49 @@
 
 namespace attn {
 
-void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols) {
+namespace {
+
+void cells_shape(const HeatmapImage& image, int* by, int* bx, int* rows, int* cols) {
     const int R = std::max(0, image.rows), C = std::max(0, image.cols);
-    const int by = image.max_side > 0 && R > image.max_side ? (R + image.max_side - 1) / image.max_side : 1;
-    const int bx = image.max_side > 0 && C > image.max_side ? (C + image.max_side - 1) / image.max_side : 1;
-    *rows = (R + by - 1) / by;
-    *cols = (C + bx - 1) / bx;
+    *by = image.max_side > 0 && R > image.max_side ? (R + image.max_side - 1) / image.max_side : 1;
+    *bx = image.max_side > 0 && C > image.max_side ? (C + image.max_side - 1) / image.max_side : 1;
+    *rows = (R + *by - 1) / *by;
+    *cols = (C + *bx - 1) / *bx;
+}
+
+}  // namespace
+
+// A block at a time along each row, and a causal row only up to its diagonal: the grid pools 144 heads of
+// 1024 x 1024 on a new trace, and the cell-by-cell reference (a mask test and a division per cell) took
+// most of that frame.
+void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols) {
+    int by = 1, bx = 1;
+    cells_shape(image, &by, &bx, rows, cols);
+    const int R = std::max(0, image.rows), C = std::max(0, image.cols);
+    texels->assign(static_cast<size_t>(*rows) * *cols, kHeatmapMaskedTexel);
+    for (int t = 0; t < R; ++t) {
+        float* out = texels->data() + static_cast<size_t>(t / by) * *cols;
+        const float* in = image.values + static_cast<size_t>(t) * C;
+        // heatmap_cell_masked: a causal row's cells past t + (C - R) are masked.
+        const int end = image.causal ? std::min(C, std::max(0, t + 1 + (C - R))) : C;
+        for (int s0 = 0, b = 0; s0 < end; s0 += bx, ++b) {
+            if (out[b] == kHeatmapBadTexel) continue;   // it stays bad
+            const int s1 = std::min(end, s0 + bx);
+            float m = out[b];
+            bool finite = true;
+            for (int s = s0; s < s1; ++s) {
+                finite &= std::isfinite(in[s]);
+                m = std::max(m, in[s]);   // NaN leaves m as it was; `finite` marks the block bad
+            }
+            out[b] = finite ? m : kHeatmapBadTexel;
+        }
+    }
+}
+
+void heatmap_cells_reference(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols) {
+    int by = 1, bx = 1;
+    cells_shape(image, &by, &bx, rows, cols);
+    const int R = std::max(0, image.rows), C = std::max(0, image.cols);
     texels->assign(static_cast<size_t>(*rows) * *cols, kHeatmapMaskedTexel);
     for (int t = 0; t < R; ++t) {
         float* out = texels->data() + static_cast<size_t>(t / by) * *cols;

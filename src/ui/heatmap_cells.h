@@ -22,6 +22,8 @@ namespace attn {
 constexpr float kHeatmapMaskedTexel = -1.0f;
 constexpr float kHeatmapBadTexel = -2.0f;
 void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols);
+// The same, cell by cell: the scalar reference heatmap_cells is tested against.
+void heatmap_cells_reference(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols);
 
 // Auto scale's top: the largest unmasked value in the rows that see more than one key (0 for an empty
 // image). Rows that see one key only (the first row of causal attention) hold 1 by construction: they

@@ -6,7 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "tests/ui/synthetic_trace.h"
 #include "ui/colormap.h"
@@ -228,4 +232,45 @@ TEST_CASE("heatmap_cells: a NaN or infinite cell is a bad texel (-2), also poole
     CHECK(texels[1] == kHeatmapBadTexel);   // {0.7, 0.1, inf, 0.9}
     CHECK(texels[2] == 0.6f);
     CHECK(texels[3] == 0.2f);
+}
+
+TEST_CASE("heatmap_cells equals its cell-by-cell reference: shapes, pooling, causal offsets, NaN and infinity") {
+    uint32_t state = 12345;
+    auto next = [&] {
+        state = state * 1664525u + 1013904223u;
+        return static_cast<float>(state >> 8) / 16777216.0f;
+    };
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    int compared = 0;
+    for (int R : {1, 3, 17, 64, 100, 257})
+        for (int C : {1, 3, 17, 64, 100, 257})
+            for (bool causal : {false, true})
+                for (int max_side : {0, 16, 64}) {
+                    CAPTURE(R);
+                    CAPTURE(C);
+                    CAPTURE(causal);
+                    CAPTURE(max_side);
+                    std::vector<float> v(static_cast<size_t>(R) * C);
+                    for (float& x : v) {
+                        const float u = next();
+                        // Mostly weights; now and then a bad value or a negative one (below the sentinels too).
+                        x = u < 0.002f ? nan : u < 0.003f ? inf : u < 0.004f ? -inf : u < 0.01f ? -3.0f * u * 100 : next();
+                    }
+                    HeatmapImage image;
+                    image.values = v.data();
+                    image.rows = R;
+                    image.cols = C;
+                    image.causal = causal;
+                    image.max_side = max_side;
+                    std::vector<float> fast, slow;
+                    int fr = 0, fc = 0, sr = 0, sc = 0;
+                    heatmap_cells(image, &fast, &fr, &fc);
+                    heatmap_cells_reference(image, &slow, &sr, &sc);
+                    CHECK(fr == sr);
+                    CHECK(fc == sc);
+                    REQUIRE(fast.size() == slow.size());
+                    CHECK(std::memcmp(fast.data(), slow.data(), fast.size() * sizeof(float)) == 0);
+                    ++compared;
+                }
+    CHECK(compared == 6 * 6 * 2 * 3);
 }
