@@ -2,19 +2,15 @@
 // open and nothing matches the input on screen (or Run was pressed), steps it a few milliseconds per
 // frame so the page keeps drawing, keeps what a cancel leaves, and looks up a clicked cell's neurons.
 #include <algorithm>
-#include <chrono>
 
 #include "analysis/attribution_export.h"
 #include "ui/app_analysis.h"
 #include "ui/app_interventions.h"
+#include "ui/frame_budget.h"
 
 namespace attn {
 
 namespace {
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // The job's results into the cache; `cancelled`: what it finished before the cancel.
 void finish_job(AnalysisState& s) {
@@ -82,17 +78,9 @@ void app_analysis_frame(App& app, bool view_open) {
     if (!s.job && (s.run_requested || (view_open && stale && want != s.cancelled_key))) app_analysis_start(app);
     s.run_requested = false;
     if (s.job) {
-        const auto t0 = std::chrono::steady_clock::now();
-        // At least one step a frame, so even a slow machine makes progress; then more only while the longest
-        // step seen so far still fits in the budget (starting a step at 5.9 ms that takes 12 would drop a frame).
-        double spent = 0.0;
-        do {
-            const double before = spent;
-            s.job->step();
-            spent = ms_since(t0);
-            s.longest_step_ms = std::max(s.longest_step_ms, spent - before);
-        } while (!s.job->done() && spent + s.longest_step_ms < s.budget_ms);
-        s.longest_frame_ms = std::max(s.longest_frame_ms, ms_since(t0));
+        const double spent = step_within_budget(s.budget_ms, s.longest_step_ms, [&] { s.job->step(); },
+                                                [&] { return s.job->done(); });
+        s.longest_frame_ms = std::max(s.longest_frame_ms, spent);
         ++s.frames_stepped;
         s.progress = s.job->progress();
         s.stage = s.job->stage();

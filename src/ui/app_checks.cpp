@@ -4,19 +4,15 @@
 #include "ui/app_checks.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "analysis/check_suites.h"
 #include "ui/app.h"
+#include "ui/frame_budget.h"
 #include "ui/study_views.h"
 
 namespace attn {
 
 namespace {
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 void keep_result(ChecksState& s, const CheckRun& run, bool cancelled) {
     s.has_result = true;
@@ -108,14 +104,7 @@ void app_checks_frame(App& app) {
     s.run_requested = false;
     if (s.run) {
         // One case at least per frame; more only while the longest case so far still fits the budget.
-        const auto t0 = std::chrono::steady_clock::now();
-        double spent = 0.0;
-        do {
-            const double before = spent;
-            s.run->step();
-            spent = ms_since(t0);
-            s.longest_step_ms = std::max(s.longest_step_ms, spent - before);
-        } while (!s.run->done() && spent + s.longest_step_ms < s.budget_ms);
+        step_within_budget(s.budget_ms, s.longest_step_ms, [&] { s.run->step(); }, [&] { return s.run->done(); });
         s.progress = s.run->progress();
         s.stage = s.run->stage();
         if (s.run->done()) {

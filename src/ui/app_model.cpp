@@ -12,6 +12,7 @@
 #include "model/generate.h"
 #include "ui/app.h"
 #include "ui/app_interventions.h"
+#include "ui/frame_budget.h"
 
 namespace attn {
 
@@ -302,18 +303,13 @@ void app_trace_job_frame(App& app) {
         app.trace_job.reset();
         return;
     }
-    // At least one step a frame; then more only while the longest step so far still fits the budget.
     const auto t0 = std::chrono::steady_clock::now();
-    double spent = 0.0, longest = 0.0;
-    Expected<bool> stepped = catch_errors([&] {
-        do {
-            const double before = spent;
-            flight->job->step();
-            spent = ms_since(t0);
-            longest = std::max(longest, spent - before);
-        } while (!flight->job->done() && spent + longest < app.trace_budget_ms);
-        return true;
+    double longest = 0.0;
+    Expected<double> stepped = catch_errors([&] {
+        return step_within_budget(app.trace_budget_ms, longest, [&] { flight->job->step(); },
+                                  [&] { return flight->job->done(); });
     });
+    const double spent = stepped ? *stepped : ms_since(t0);   // a failed step still took its time
     flight->ms += spent;
     app.longest_trace_frame_ms = std::max(app.longest_trace_frame_ms, spent);
     if (!stepped) {

@@ -2,7 +2,6 @@
 #include "ui/heads_cache.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cfloat>
 #include <cmath>
 #include <numeric>
@@ -11,6 +10,7 @@
 #include "ui/app.h"
 #include "ui/app_analysis.h"
 #include "ui/colormap.h"
+#include "ui/frame_budget.h"
 #include "ui/study_views.h"
 #include "ui/theme.h"
 
@@ -57,19 +57,23 @@ void heads_install(App& app, HeadsState& hs, std::vector<HeadStats> stats, const
     heads_label(app, hs, induction_applies(app));
 }
 
-// Steps a job one unit at a time: at least one a frame, then more while the longest unit so far still fits
-// in budget_ms. Returns the milliseconds spent.
+// A unit at a time within budget_ms (frame_budget.h); the milliseconds spent.
 template <class Job>
-double step_within_budget(Job& job, double budget_ms) {
-    const auto t0 = std::chrono::steady_clock::now();
-    double spent = 0.0, longest = 0.0;
-    do {
-        const double before = spent;
-        job.step(1);
-        spent = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        longest = std::max(longest, spent - before);
-    } while (!job.done() && spent + longest < budget_ms);
-    return spent;
+double step_job_within(Job& job, double budget_ms) {
+    double longest = 0.0;
+    return step_within_budget(budget_ms, longest, [&] { job.step(1); }, [&] { return job.done(); });
+}
+
+// A finished job's results into the cache, under the trace key it was started for.
+void stats_job_install(App& app, HeadsState& hs, const AttentionTensor& a) {
+    heads_install(app, hs, hs.stats_job->take(), a, hs.stats_job_key);
+    hs.stats_job.reset();
+}
+
+void similarity_job_install(HeadsState& hs) {
+    hs.similarity = hs.similarity_job->take();
+    hs.similarity_key = hs.similarity_job_key;
+    hs.similarity_job.reset();
 }
 
 }  // namespace
@@ -92,8 +96,7 @@ HeadsState& app_heads_current(App& app) {
         if (!app.picture_only) return hs;   // app_heads_frame is computing them
         // A picture is drawn in one go: it finishes the job.
         hs.stats_job->step(hs.stats_job->heads_total());
-        heads_install(app, hs, hs.stats_job->take(), *view.attention, key);
-        hs.stats_job.reset();
+        stats_job_install(app, hs, *view.attention);
         return hs;
     }
     hs.stats_job.reset();
@@ -160,9 +163,7 @@ const HeadSimilarity& app_heads_similarity(App& app) {
         if (!app.picture_only) return hs.similarity;   // app_heads_frame is computing it
         // A picture is drawn in one go: it finishes the job.
         hs.similarity_job->step(hs.similarity_job->units_total());
-        hs.similarity = hs.similarity_job->take();
-        hs.similarity_key = key;
-        hs.similarity_job.reset();
+        similarity_job_install(hs);
         return hs.similarity;
     }
     hs.similarity_job.reset();
@@ -203,13 +204,8 @@ void app_heads_frame(App& app) {
     // changed. The statistics come first; the similarity gets what is left of the frame's budget.
     double spent = 0.0;
     if (hs.stats_job) {
-        spent = step_within_budget(*hs.stats_job, app.trace_budget_ms);
-        if (hs.stats_job->done()) {
-            const AttentionTensor& a = *attention_view(app.trace, app.selection.kind).attention;
-            std::vector<HeadStats> stats = hs.stats_job->take();
-            hs.stats_job.reset();
-            heads_install(app, hs, std::move(stats), a, cache_key(app));
-        }
+        spent = step_job_within(*hs.stats_job, app.trace_budget_ms);
+        if (hs.stats_job->done()) stats_job_install(app, hs, *attention_view(app.trace, app.selection.kind).attention);
     }
     if (app.main_view != MainView::similarity) {
         hs.similarity_job.reset();   // only the similarity view waits for it
@@ -217,12 +213,8 @@ void app_heads_frame(App& app) {
     }
     app_heads_similarity(app);
     if (hs.similarity_job) {
-        step_within_budget(*hs.similarity_job, app.trace_budget_ms - spent);
-        if (hs.similarity_job->done()) {
-            hs.similarity = hs.similarity_job->take();
-            hs.similarity_key = hs.similarity_job_key;
-            hs.similarity_job.reset();
-        }
+        step_job_within(*hs.similarity_job, app.trace_budget_ms - spent);
+        if (hs.similarity_job->done()) similarity_job_install(hs);
     }
 }
 

@@ -9,12 +9,14 @@ namespace attn {
 
 namespace {
 
-void cells_shape(const HeatmapImage& image, int* by, int* bx, int* rows, int* cols) {
+// The block size (by, bx) and the texel grid, every texel masked until a cell says otherwise.
+void cells_begin(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols, int* by, int* bx) {
     const int R = std::max(0, image.rows), C = std::max(0, image.cols);
     *by = image.max_side > 0 && R > image.max_side ? (R + image.max_side - 1) / image.max_side : 1;
     *bx = image.max_side > 0 && C > image.max_side ? (C + image.max_side - 1) / image.max_side : 1;
     *rows = (R + *by - 1) / *by;
     *cols = (C + *bx - 1) / *bx;
+    texels->assign(static_cast<size_t>(*rows) * *cols, kHeatmapMaskedTexel);
 }
 
 }  // namespace
@@ -24,9 +26,8 @@ void cells_shape(const HeatmapImage& image, int* by, int* bx, int* rows, int* co
 // most of that frame.
 void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols) {
     int by = 1, bx = 1;
-    cells_shape(image, &by, &bx, rows, cols);
+    cells_begin(image, texels, rows, cols, &by, &bx);
     const int R = std::max(0, image.rows), C = std::max(0, image.cols);
-    texels->assign(static_cast<size_t>(*rows) * *cols, kHeatmapMaskedTexel);
     for (int t = 0; t < R; ++t) {
         float* out = texels->data() + static_cast<size_t>(t / by) * *cols;
         const float* in = image.values + static_cast<size_t>(t) * C;
@@ -48,9 +49,8 @@ void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* r
 
 void heatmap_cells_reference(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols) {
     int by = 1, bx = 1;
-    cells_shape(image, &by, &bx, rows, cols);
+    cells_begin(image, texels, rows, cols, &by, &bx);
     const int R = std::max(0, image.rows), C = std::max(0, image.cols);
-    texels->assign(static_cast<size_t>(*rows) * *cols, kHeatmapMaskedTexel);
     for (int t = 0; t < R; ++t) {
         float* out = texels->data() + static_cast<size_t>(t / by) * *cols;
         const float* in = image.values + static_cast<size_t>(t) * C;
