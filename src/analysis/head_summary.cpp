@@ -24,22 +24,26 @@ RowStats row_stats(const float* row, int n_key, int query, bool causal, bool sam
     return r;
 }
 
+RowStats head_summary(const AttentionTensor& a, int layer, int h) {
+    const bool same = a.n_query == a.n_key;
+    double e = 0.0, en = 0.0, d = 0.0;
+    for (int t = 0; t < a.n_query; ++t) {
+        RowStats r = row_stats(a.head(layer, h) + static_cast<size_t>(t) * a.n_key, a.n_key, t, a.causal, same);
+        e += r.entropy;
+        en += r.entropy_norm;
+        d += r.mean_distance;
+    }
+    RowStats out;
+    out.entropy = static_cast<float>(e / a.n_query);
+    out.entropy_norm = static_cast<float>(en / a.n_query);
+    out.mean_distance = same ? static_cast<float>(d / a.n_query) : -1.0f;
+    return out;
+}
+
 std::vector<RowStats> layer_head_summary(const AttentionTensor& a, int layer) {
     if (a.empty() || layer < 0 || layer >= a.n_layer || a.n_query == 0) return {};
-    const bool same = a.n_query == a.n_key;
     std::vector<RowStats> out(static_cast<size_t>(a.n_head));
-    for (int h = 0; h < a.n_head; ++h) {
-        double e = 0.0, en = 0.0, d = 0.0;
-        for (int t = 0; t < a.n_query; ++t) {
-            RowStats r = row_stats(a.head(layer, h) + static_cast<size_t>(t) * a.n_key, a.n_key, t, a.causal, same);
-            e += r.entropy;
-            en += r.entropy_norm;
-            d += r.mean_distance;
-        }
-        out[h].entropy = static_cast<float>(e / a.n_query);
-        out[h].entropy_norm = static_cast<float>(en / a.n_query);
-        out[h].mean_distance = same ? static_cast<float>(d / a.n_query) : -1.0f;
-    }
+    for (int h = 0; h < a.n_head; ++h) out[h] = head_summary(a, layer, h);
     return out;
 }
 

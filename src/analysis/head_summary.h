@@ -19,5 +19,8 @@ RowStats row_stats(const float* row, int n_key, int query, bool causal, bool sam
 
 // Per head of `layer`: the mean over query rows of row_stats. Empty when the layer is out of range.
 std::vector<RowStats> layer_head_summary(const AttentionTensor& attention, int layer);
+// The same for one head (layer_head_summary's entry for it, the same bits), so a caller can spread a
+// large layer over several frames. `layer` and `head` must be in range.
+RowStats head_summary(const AttentionTensor& attention, int layer, int head);
 
 }  // namespace attn

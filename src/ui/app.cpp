@@ -12,6 +12,7 @@
 
 #include "imgui.h"
 #include "ui/app_analysis.h"
+#include "ui/app_grid.h"
 #include "ui/app_layout.h"
 #include "ui/app_lessons.h"
 #include "ui/app_train.h"
@@ -152,8 +153,7 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
     if (app.has_trace) gd.attention = view.attention;
     gd.title = heatmap_title(app.selection.kind, seq2seq);
     gd.trace_version = shown_attention_key(app);
-    if (app.selection.auto_scale && gd.attention)
-        gd.head_max = &head_max_cached(app.head_max, *gd.attention, gd.trace_version);
+    gd.tiles = &app_grid_tiles(app);
     gd.textures = app.config.textures;
     gd.tile_rects = &app.widgets.grid_tiles;
     // Head importance of the explained prediction, once computed for this input (self attention only).
@@ -384,7 +384,10 @@ void app_frame(App& app) {
         // A key or a link may ask for a view presenter mode hides: the heatmap stands in.
         if (app.presenter && !presenter_shows_view(app.main_view)) app.main_view = MainView::heatmap;
         app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
-        app_heads_frame(app);
+        // What is on screen first (the grid's tiles, the layer's table), then the head statistics.
+        double spent = app_grid_frame(app, app.trace_budget_ms);
+        spent += app_head_stats_frame(app, app.trace_budget_ms - spent);
+        app_heads_frame(app, app.trace_budget_ms - spent);
         app_interventions_frame(app);
         app_checks_frame(app);
         app_explain_frame(app);

@@ -23,7 +23,7 @@
 #include "model/trace.h"
 #include "ui/analysis_state.h"
 #include "ui/checks_state.h"
-#include "ui/heatmap_cells.h"
+#include "ui/grid_tiles.h"
 #include "ui/flow_state.h"
 #include "ui/glyph_set.h"
 #include "ui/head_views.h"
@@ -196,7 +196,10 @@ struct App {
     Selection selection;
     MainView main_view = MainView::heatmap;
     HeadToggles line_heads;            // heads the lines view draws
-    HeadMaxCache head_max;             // every head's largest weight, for the head grid's auto scale
+    GridTiles grid_tiles;              // the head grid's thumbnails and scale (app_grid.h)
+    // A trace with more attention weights than this (about 1 ns each) gets its grid tiles over several
+    // frames: a T = 1024 trace's 151 M would hold one frame up for about 0.2 s.
+    double grid_step_above_weights = 4e6;
     FlowViewState flow;                // the flow view's slider, pinned token and caches
     HeadViewCache head_views;          // the heatmap's averaged / word-level matrices, per trace key
     WidgetRects widgets;
@@ -298,6 +301,9 @@ AttentionView attention_view(const Trace& trace, AttentionKind kind);
 void app_show_heatmap(App& app, HeatmapData hd);
 // The selected layer's head statistics table (right panel).
 void app_show_head_stats(App& app, const AttentionView& view);
+// Per frame, before the views: more heads of a large layer's table within `budget_ms` (at least one);
+// the milliseconds spent.
+double app_head_stats_frame(App& app, double budget_ms);
 // Identifies the attention on screen (this trace, this kind): views key their textures and caches on it.
 uint64_t shown_attention_key(const App& app);
 // The load, trace and export errors, joined: what the status bar shows in red ("" when all is well).

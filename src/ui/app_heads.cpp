@@ -1,9 +1,12 @@
 // The heatmap with its view options (head averaging, words) and the head statistics table: the app
 // computes what is shown (head_views.h) and hands it to the views, which only draw.
+#include <string>
+
 #include "imgui.h"
 #include "core/i18n.h"
 #include "ui/app.h"
 #include "ui/app_analysis.h"
+#include "ui/frame_budget.h"
 #include "ui/head_options.h"
 #include "ui/heads_cache.h"
 
@@ -69,8 +72,19 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     const int layer = app.selection.layer < a.n_layer ? app.selection.layer : a.n_layer - 1;
     const HeadsState& hs = app_heads_current(app);
     const bool labelled = hs.labels.size() == static_cast<size_t>(a.n_layer) * a.n_head;
-    show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app)),
+    // A large layer (12 heads of 1024 x 1024 are 40 ms of logarithms) comes a head at a time from
+    // app_head_stats_frame; a picture has it all at once.
+    const double weights = static_cast<double>(a.n_head) * a.n_query * a.n_key;
+    const bool at_once = app.picture_only || weights <= hs.step_above_weights;
+    const HeadViewCache& cache = app.head_views;
+    show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app), at_once),
                           &app.widgets.head_stats_rows, labelled ? &hs.labels[static_cast<size_t>(layer) * a.n_head] : nullptr);
+    if (static_cast<int>(cache.stats.size()) < cache.stats_heads) {   // wrapped: the panel is narrow
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("%s", trf("ui.heads.computing", {{"done", std::to_string(cache.stats.size())},
+                                                            {"total", std::to_string(cache.stats_heads)}}).c_str());
+        ImGui::PopStyleColor();
+    }
     // The selected head's importance for the explained prediction, once the Attributions job computed it.
     const Attribution& r = app.analysis.result;
     const size_t i = static_cast<size_t>(layer) * a.n_head + app.selection.head;
@@ -80,6 +94,17 @@ void app_show_head_stats(App& app, const AttentionView& view) {
             ImGui::SetTooltip("%s", tr("ui.heads.d_score_d_head"));
         if (i < r.head_ablation.size()) ImGui::Text(tr("ui.heads.score_drop_with_the"), r.head_ablation[i]);
     }
+}
+
+double app_head_stats_frame(App& app, double budget_ms) {
+    const AttentionView view = attention_view(app.trace, app.selection.kind);
+    const uint64_t key = shown_attention_key(app);
+    HeadViewCache& cache = app.head_views;
+    if (!app.has_trace || !view.attention || cache.stats_key != key || static_cast<int>(cache.stats.size()) >= cache.stats_heads)
+        return 0.0;   // nothing begun for this attention (the table was not drawn), or all done
+    double longest = 0.0;
+    return step_within_budget(budget_ms, longest, [&] { head_stats_step(cache, *view.attention, key); },
+                              [&] { return static_cast<int>(cache.stats.size()) >= cache.stats_heads; });
 }
 
 }  // namespace attn

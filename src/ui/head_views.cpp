@@ -85,13 +85,23 @@ ShownAttention head_view(HeadViewCache& c, const AttentionTensor* attention, con
     return out;
 }
 
-const std::vector<RowStats>& head_stats_cached(HeadViewCache& c, const AttentionTensor& a, int layer, uint64_t key) {
+const std::vector<RowStats>& head_stats_cached(HeadViewCache& c, const AttentionTensor& a, int layer, uint64_t key,
+                                               bool at_once) {
     if (c.stats_key != key || c.stats_layer != layer) {
-        c.stats = layer_head_summary(a, layer);
+        c.stats.clear();
         c.stats_key = key;
         c.stats_layer = layer;
+        c.stats_heads = a.empty() || layer < 0 || layer >= a.n_layer || a.n_query == 0 ? 0 : a.n_head;
     }
+    if (at_once)
+        while (head_stats_step(c, a, key)) {}
     return c.stats;
+}
+
+bool head_stats_step(HeadViewCache& c, const AttentionTensor& a, uint64_t key) {
+    if (c.stats_key != key || static_cast<int>(c.stats.size()) >= c.stats_heads) return false;
+    c.stats.push_back(head_summary(a, c.stats_layer, static_cast<int>(c.stats.size())));
+    return true;
 }
 
 }  // namespace attn

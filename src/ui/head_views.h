@@ -26,7 +26,8 @@ struct HeadViewCache {
     std::string heads_label;             // "average of heads 0,2,3"
     uint64_t stats_key = ~0ull;
     int stats_layer = -1;
-    std::vector<RowStats> stats;         // layer_head_summary of stats_layer
+    int stats_heads = 0;                 // heads in stats_layer (0 when it has none to show)
+    std::vector<RowStats> stats;         // layer_head_summary of stats_layer: its first heads, so far
 };
 
 struct ShownAttention {
@@ -48,8 +49,12 @@ PieceConvention piece_convention(PieceStyle style);
 ShownAttention head_view(HeadViewCache& cache, const AttentionTensor* attention, const TokenSeq* queries,
                          const TokenSeq* keys, const Selection& sel, uint64_t key, PieceStyle style);
 
-// layer_head_summary of `layer`, computed once per (key, layer).
+// layer_head_summary of `layer` for the attention `key` names: begun afresh when they changed, then all
+// heads at once with `at_once`, else only as far as head_stats_step has gone (stats_heads in all).
 const std::vector<RowStats>& head_stats_cached(HeadViewCache& cache, const AttentionTensor& attention, int layer,
-                                               uint64_t key);
+                                               uint64_t key, bool at_once = true);
+// One more head of the cached layer's statistics, when some are missing for attention `key`; false when
+// none was (finished, or begun for another attention).
+bool head_stats_step(HeadViewCache& cache, const AttentionTensor& attention, uint64_t key);
 
 }  // namespace attn

@@ -187,7 +187,7 @@ const std::vector<float>* app_heads_importance(const App& app) {
     return v.empty() ? nullptr : &v;
 }
 
-void app_heads_frame(App& app) {
+void app_heads_frame(App& app, double budget_ms) {
     HeadsState& hs = app.heads;
     // The induction score: a few forward passes on the model's own input, once per model.
     if (app.model && hs.induction_model != app.model.get()) {
@@ -204,7 +204,7 @@ void app_heads_frame(App& app) {
     // changed. The statistics come first; the similarity gets what is left of the frame's budget.
     double spent = 0.0;
     if (hs.stats_job) {
-        spent = step_job_within(*hs.stats_job, app.trace_budget_ms);
+        spent = step_job_within(*hs.stats_job, budget_ms);
         if (hs.stats_job->done()) stats_job_install(app, hs, *attention_view(app.trace, app.selection.kind).attention);
     }
     if (app.main_view != MainView::similarity) {
@@ -213,7 +213,7 @@ void app_heads_frame(App& app) {
     }
     app_heads_similarity(app);
     if (hs.similarity_job) {
-        step_job_within(*hs.similarity_job, app.trace_budget_ms - spent);
+        step_job_within(*hs.similarity_job, budget_ms - spent);
         if (hs.similarity_job->done()) similarity_job_install(hs);
     }
 }

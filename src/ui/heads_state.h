@@ -24,9 +24,10 @@ struct HeadsState {
     int n_layer = 0, n_head = 0;
 
     // A new trace whose statistics are more work than this many attention weights (about 4 ns each on
-    // one core) gets them in steps of whole heads, within App::trace_budget_ms a frame (app_heads_frame),
-    // so the first frame of a T = 1024 trace is not held up for half a second. Until the job is done,
-    // stats and labels are empty and the views say how far it is. The similarity likewise.
+    // one core) gets them in steps of whole heads, within the frame's budget (app_heads_frame: what the
+    // grid's tiles leave of App::trace_budget_ms), so the first frame of a T = 1024 trace is not held up
+    // for half a second. Until the job is done, stats and labels are empty and the views say how far it
+    // is. The similarity likewise.
     double step_above_weights = 4e6;
     std::unique_ptr<HeadStatsJob> stats_job;
     uint64_t stats_job_key = 0;           // trace key the job computes

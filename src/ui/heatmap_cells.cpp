@@ -25,6 +25,12 @@ void cells_begin(const HeatmapImage& image, std::vector<float>* texels, int* row
 // 1024 x 1024 on a new trace, and the cell-by-cell reference (a mask test and a division per cell) took
 // most of that frame.
 void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols) {
+    if (image.texels) {
+        *rows = std::max(0, image.rows);
+        *cols = std::max(0, image.cols);
+        texels->assign(image.values, image.values + static_cast<size_t>(*rows) * *cols);
+        return;
+    }
     int by = 1, bx = 1;
     cells_begin(image, texels, rows, cols, &by, &bx);
     const int R = std::max(0, image.rows), C = std::max(0, image.cols);
@@ -76,23 +82,6 @@ float heatmap_max(const HeatmapImage& image) {
             if (std::isfinite(in[s])) into = std::max(into, in[s]);
     }
     return any_choice ? best : best_forced;
-}
-
-const std::vector<float>& head_max_cached(HeadMaxCache& cache, const AttentionTensor& a, uint64_t key) {
-    const size_t n = a.empty() ? 0 : static_cast<size_t>(a.n_layer) * a.n_head;
-    if (cache.key == key && cache.values.size() == n) return cache.values;
-    cache.values.assign(n, 0.0f);
-    for (int l = 0; l < a.n_layer && n; ++l)
-        for (int h = 0; h < a.n_head; ++h) {
-            HeatmapImage image;
-            image.values = a.head(l, h);
-            image.rows = a.n_query;
-            image.cols = a.n_key;
-            image.causal = a.causal;
-            cache.values[static_cast<size_t>(l) * a.n_head + h] = heatmap_max(image);
-        }
-    cache.key = key;
-    return cache.values;
 }
 
 }  // namespace attn

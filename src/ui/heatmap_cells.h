@@ -1,6 +1,6 @@
 // What a heatmap texture holds, as pure functions the GL provider and the tests share: the texels
 // (masked cells marked, optionally max-pooled down to a thumbnail) and the largest unmasked value
-// (auto scale), with a per-trace cache of every head's largest value for the head grid.
+// (auto scale).
 //
 //   std::vector<float> texels; int rows = 0, cols = 0;
 //   heatmap_cells(image, &texels, &rows, &cols);   // (rows, cols); -1 where masked, -2 where NaN/Inf
@@ -19,6 +19,7 @@ namespace attn {
 // unmasked value. Max, not mean: a head that puts 0.9 on one key in 256 must still light up its
 // thumbnail, and a mean would wash it out to 0.06. A block is masked (-1) only when all its cells are.
 // A NaN or infinite value makes its texel (its whole block) kHeatmapBadTexel, drawn in the bad colour.
+// An image of texels already (image.texels) is copied as it is.
 constexpr float kHeatmapMaskedTexel = -1.0f;
 constexpr float kHeatmapBadTexel = -2.0f;
 void heatmap_cells(const HeatmapImage& image, std::vector<float>* texels, int* rows, int* cols);
@@ -30,14 +31,5 @@ void heatmap_cells_reference(const HeatmapImage& image, std::vector<float>* texe
 // carry no information, and counting them would pin every decoder head's auto scale at 1. When no row
 // has a choice (one key), the largest value of all. NaN and infinity are left out.
 float heatmap_max(const HeatmapImage& image);
-
-// Every head's heatmap_max for one attention tensor, (L, H), recomputed only when `key` changes: the
-// head grid needs all of them each frame with auto scale on, and 144 heads of 256 x 256 is too much
-// to scan per frame.
-struct HeadMaxCache {
-    uint64_t key = ~0ull;
-    std::vector<float> values;   // (L, H)
-};
-const std::vector<float>& head_max_cached(HeadMaxCache& cache, const AttentionTensor& attention, uint64_t key);
 
 }  // namespace attn

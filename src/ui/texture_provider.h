@@ -19,6 +19,9 @@ struct HeatmapImage {
     float vmax = 1.0f;               // value shown at the top of the map: cells show v / vmax, clamped
     // > 0: at most this many texels a side, max-pooled (thumbnails; see heatmap_cells.h). 0: one per cell.
     int max_side = 0;
+    // true: `values` are already heatmap_cells' texels (rows x cols; -1 masked, -2 bad), as the head grid's
+    // tiles (grid_tiles.h) are: uploaded as they are, and causal and max_side are not applied again.
+    bool texels = false;
 };
 
 // Texture slots (one reusable texture each): 0 the main heatmap, 8 the inspector's strips, 64 the

@@ -1,13 +1,14 @@
 // The head grid (model view): every layer x head of the shown attention as a thumbnail, so a student
 // can spot the previous-token, first-token and diagonal heads at a glance and click one open. Tiles
 // are TextureProvider images like the heatmap (one slot each); this file lays them out, labels them
-// and handles hover and click. It does not compute anything about the heads beyond auto scale's max.
+// and handles hover and click. It computes nothing about the heads: tiles and scale come made (grid_tiles.h).
 #include <algorithm>
 #include <cstdio>
 
 #include "imgui.h"
 #include "core/i18n.h"
 #include "ui/colorbar.h"
+#include "ui/grid_tiles.h"
 #include "ui/heads_cache.h"
 #include "ui/heatmap_cells.h"
 #include "ui/theme.h"
@@ -17,26 +18,41 @@ namespace attn {
 
 namespace {
 
-// Thumbnails are max-pooled to at most this many texels a side. 144 tiles at T = 256 would otherwise
-// upload 144 x 65536 floats whenever the trace changes, for tiles about 60 pixels wide that cannot
-// show more than 64 cells anyway; max (not mean) pooling keeps a sharp one-key head visible.
-constexpr int kThumbnailCells = 64;
 // Heads a check passes: an outline that differs from the selection's accent and the hover's text colour.
 constexpr ImU32 kHighlightColor = IM_COL32(60, 220, 110, 255);
 
-HeatmapImage tile_image(const AttentionTensor& a, int layer, int head, const Selection& sel, const GridData& d) {
+// The tiles and the preview share texture keys with the heatmap's, so opening a tile reuses nothing stale.
+uint64_t tile_key(const GridData& d, int layer, int head) {
+    return (d.trace_version << 24) ^ (static_cast<uint64_t>(layer) << 12) ^ static_cast<uint64_t>(head);
+}
+
+// Head (layer, head) at full resolution: the hover preview.
+HeatmapImage head_image(const AttentionTensor& a, int layer, int head, const Selection& sel, const GridData& d) {
     HeatmapImage image;
     image.values = a.head(layer, head);
     image.rows = a.n_query;
     image.cols = a.n_key;
     image.causal = a.causal;
-    image.key = (d.trace_version << 24) ^ (static_cast<uint64_t>(layer) << 12) ^ static_cast<uint64_t>(head);
+    image.key = tile_key(d, layer, head);
     image.colormap = sel.colormap;
     if (sel.auto_scale) {
-        const size_t i = static_cast<size_t>(layer) * a.n_head + head;
-        float top = d.head_max && i < d.head_max->size() ? (*d.head_max)[i] : heatmap_max(image);
-        image.vmax = std::max(top, 1e-6f);
+        const float* made = d.tiles ? grid_tile(*d.tiles, layer * a.n_head + head) : nullptr;
+        image.vmax = std::max(made ? d.tiles->head_max[static_cast<size_t>(layer) * a.n_head + head] : heatmap_max(image), 1e-6f);
     }
+    return image;
+}
+
+// Head i's thumbnail from the tiles made so far; no values when it is not made yet.
+HeatmapImage tile_image(const GridTiles* tiles, int i, uint64_t key, const Selection& sel) {
+    HeatmapImage image;
+    image.values = tiles ? grid_tile(*tiles, i) : nullptr;
+    if (!image.values) return image;
+    image.texels = true;
+    image.rows = tiles->rows;
+    image.cols = tiles->cols;
+    image.key = key;
+    image.colormap = sel.colormap;
+    if (sel.auto_scale) image.vmax = std::max(tiles->head_max[static_cast<size_t>(i)], 1e-6f);
     return image;
 }
 
@@ -63,7 +79,11 @@ bool show_grid(Selection& sel, const GridData& d) {
                 ImGui::SameLine(right - controls_w);
             show_scale_controls(sel);
         }
-        ImGui::TextDisabled("%s", tr("ui.grid.each_tile_is_one"));
+        if (d.tiles && !d.tiles->complete())
+            ImGui::TextDisabled("%s", trf("ui.grid.drawing_tiles", {{"done", std::to_string(d.tiles->heads_done)},
+                                                                     {"total", std::to_string(d.tiles->heads_total)}}).c_str());
+        else
+            ImGui::TextDisabled("%s", tr("ui.grid.each_tile_is_one"));
     }
 
     const float fs = ImGui::GetFontSize();
@@ -104,12 +124,11 @@ bool show_grid(Selection& sel, const GridData& d) {
     for (int l = 0; l < L; ++l)
         for (int h = 0; h < H; ++h) {
             ImVec2 p0(grid.x + h * pitch, grid.y + l * pitch), p1(p0.x + tile, p0.y + tile);
-            HeatmapImage image = tile_image(*a, l, h, sel, d);
-            image.max_side = kThumbnailCells;
-            if (d.textures)
+            const HeatmapImage image = tile_image(d.tiles, l * H + h, tile_key(d, l, h), sel);
+            if (d.textures && image.values)
                 dl->AddImage(d.textures->heatmap_texture(kSlotGridTiles + l * H + h, image), p0, p1);
             else
-                dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
+                dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));   // not made yet
             if (d.tile_rects) d.tile_rects->push_back({p0.x, p0.y, tile, tile});
             const size_t idx = static_cast<size_t>(l) * H + h;
             if (d.highlighted && idx < d.highlighted->size() && (*d.highlighted)[idx])
@@ -154,7 +173,7 @@ bool show_grid(Selection& sel, const GridData& d) {
     if (hovered) {
         ImVec2 h0(grid.x + hh * pitch, grid.y + hl * pitch);
         dl->AddRect(ImVec2(h0.x - 1, h0.y - 1), ImVec2(h0.x + tile + 1, h0.y + tile + 1), text, 0.0f, 0, 1.5f);
-        HeatmapImage image = tile_image(*a, hl, hh, sel, d);   // full resolution for the bigger preview
+        HeatmapImage image = head_image(*a, hl, hh, sel, d);   // full resolution for the bigger preview
         ImGui::BeginTooltip();
         ImGui::Text(tr("ui.common.l_h"), hl, hh);
         ImGui::SameLine();

@@ -157,11 +157,14 @@ void show_heatmap(Selection& selection, const HeatmapData& data);
 void show_scale_controls(Selection& selection);
 float scale_controls_width();
 
+struct GridTiles;
 struct GridData {
     const AttentionTensor* attention = nullptr;   // null or empty: a hint is shown instead
     const char* title = "";
     uint64_t trace_version = 0;                   // as HeatmapData's: the tiles' texture key
-    const std::vector<float>* head_max = nullptr; // (L, H) largest weights, for auto scale (see HeadMaxCache)
+    // Every head's pooled texels and largest weight (auto scale), made over a few frames for a large trace
+    // (app_grid.h); a head not made yet is a blank tile, and the hint line says how far it is. Null: blank.
+    const GridTiles* tiles = nullptr;
     TextureProvider* textures = nullptr;
     std::vector<std::array<float, 4>>* tile_rects = nullptr;   // out: (L, H) tiles' rects (x, y, w, h)
     const std::vector<float>* head_importance = nullptr;   // (L, H) when computed: a bar under each tile

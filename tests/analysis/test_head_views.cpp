@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 
 #include "analysis/analysis_fixtures.h"
@@ -206,6 +207,9 @@ TEST_CASE("layer_head_summary agrees with attention_entropy / attention_mean_dis
             CHECK(s[h].mean_distance == doctest::Approx(want_d / T).epsilon(1e-4));
             CHECK(s[h].entropy_norm == doctest::Approx(want_n / T).epsilon(1e-4));
             CHECK(s[h].entropy_norm <= 1.0f + 1e-4f);
+            // One head alone (what the app steps a large layer with): the same bits.
+            const RowStats one = head_summary(a, l, h);
+            CHECK(std::memcmp(&one, &s[h], sizeof one) == 0);
         }
     }
     RowStats uniform_row = row_stats(std::vector<float>{0.25f, 0.25f, 0.25f, 0.25f}.data(), 4, 0, false, false);

@@ -178,18 +178,6 @@ TEST_CASE("heatmap_max: largest unmasked weight of rows with a choice") {
     image.rows = 4;
     image.causal = false;
     CHECK(heatmap_max(image) == 0.9f);
-
-    HeadMaxCache cache;
-    const std::vector<float>& m = head_max_cached(cache, a, 7);
-    REQUIRE(m.size() == 6);
-    HeatmapImage h12;
-    h12.values = a.head(1, 2);
-    h12.rows = h12.cols = 20;
-    h12.causal = true;
-    CHECK(m[5] == heatmap_max(h12));
-    CHECK(&head_max_cached(cache, a, 7) == &m);
-    Trace t2 = make_synthetic_trace(1, 2, 5, false);
-    CHECK(head_max_cached(cache, t2.attentions, 8).size() == 2);   // a new key recomputes
 }
 
 TEST_CASE("colormaps: NaN and infinity get the bad colour, far from every entry and from the masked colours") {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "analysis/head_summary.h"
 #include "tests/ui/drawn_text.h"
 #include "tests/ui/synthetic_trace.h"
 #include "tests/ui/ui_harness.h"
@@ -146,4 +147,38 @@ TEST_CASE("ui: a large trace's similarity comes in steps while its view is shown
     ui.frame();
     CHECK_FALSE(app_heads_similarity_pending(ui.app));
     CHECK(app_heads_pending(ui.app));
+}
+
+TEST_CASE("ui: a large layer's head table comes a head a frame and equals layer_head_summary") {
+    UiHarness ui(ImVec2(1400, 1600));   // tall enough that the right panel shows the table unscrolled
+    ui.app.main_view = MainView::heatmap;
+    ui.app.heads.step_above_weights = 0.0;   // every layer counts as large
+    ui.app.trace_budget_ms = 0.0;            // one head a frame
+    const Trace trace = make_synthetic_trace(3, 5, 20, true);
+    app_show_trace(ui.app, trace, 1.0);
+    ui.app.selection.layer = 2;
+    ui.frame();   // the table asks for layer 2: nothing made yet
+    CHECK(ui.app.head_views.stats.empty());
+    CHECK(drawn("Working out what each head does: 0 of 5 heads"));
+    int frames = 1;
+    while (ui.app.head_views.stats.size() < 5 && frames < 50) {
+        ui.frame();
+        ++frames;
+    }
+    CHECK(frames == 6);
+    ui.frame();
+    CHECK(ui.app.widgets.head_stats_rows.size() == 5);
+    CHECK_FALSE(drawn("of 5 heads"));
+    const std::vector<RowStats> want = layer_head_summary(trace.attentions, 2);
+    REQUIRE(ui.app.head_views.stats.size() == want.size());
+    CHECK(std::memcmp(ui.app.head_views.stats.data(), want.data(), want.size() * sizeof(RowStats)) == 0);
+
+    // Another layer starts over; under the default threshold a layer this small is there at once.
+    ui.app.heads.step_above_weights = HeadsState{}.step_above_weights;
+    ui.app.selection.layer = 1;
+    ui.frame();
+    const std::vector<RowStats> want1 = layer_head_summary(trace.attentions, 1);
+    REQUIRE(ui.app.head_views.stats.size() == want1.size());
+    CHECK(std::memcmp(ui.app.head_views.stats.data(), want1.data(), want1.size() * sizeof(RowStats)) == 0);
+    CHECK(ui.app.widgets.head_stats_rows.size() == 5);
 }
