@@ -3,6 +3,8 @@
 
 #include <GLFW/glfw3.h>
 
+#include <vector>
+
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -11,12 +13,59 @@
 
 namespace attn {
 
-void frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h) {
+namespace {
+
+// Everything a frame's pixels depend on, as bytes: the framebuffer size, the clear colour, the heatmap
+// textures' generation, and the draw lists (vertices, indices, and each command's clip rectangle,
+// texture and range). Two frames with the same bytes draw the same picture. Field by field, so no
+// padding byte is ever compared.
+void frame_signature(const ImDrawData* d, int fb_w, int fb_h, const ImVec4& bg, uint64_t textures,
+                     std::vector<unsigned char>* out) {
+    out->clear();
+    auto put = [out](const void* p, size_t n) {
+        const unsigned char* b = static_cast<const unsigned char*>(p);
+        out->insert(out->end(), b, b + n);
+    };
+    auto put_value = [&put](const auto& v) { put(&v, sizeof v); };
+    put_value(fb_w);
+    put_value(fb_h);
+    put_value(bg);
+    put_value(textures);
+    put_value(d->DisplayPos);
+    put_value(d->DisplaySize);
+    put_value(d->FramebufferScale);
+    put_value(d->CmdListsCount);
+    for (int i = 0; i < d->CmdListsCount; ++i) {
+        const ImDrawList* list = d->CmdLists[i];
+        put_value(list->VtxBuffer.Size);
+        put(list->VtxBuffer.Data, static_cast<size_t>(list->VtxBuffer.Size) * sizeof(ImDrawVert));
+        put_value(list->IdxBuffer.Size);
+        put(list->IdxBuffer.Data, static_cast<size_t>(list->IdxBuffer.Size) * sizeof(ImDrawIdx));
+        put_value(list->CmdBuffer.Size);
+        for (const ImDrawCmd& c : list->CmdBuffer) {
+            put_value(c.ClipRect);
+            put_value(c.TextureId);
+            put_value(c.VtxOffset);
+            put_value(c.IdxOffset);
+            put_value(c.ElemCount);
+            put_value(c.UserCallback);
+        }
+    }
+}
+
+// The last drawn frame's signature: one window per process.
+std::vector<unsigned char> g_drawn, g_next;
+
+}  // namespace
+
+bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, bool skip_unchanged) {
     glfwPollEvents();
+    bool fonts_rebuilt = false;
     if (app.fonts_dirty) {   // A-/A+ asked for a new size: rebuild the atlas between frames, then its texture
         app_rebuild_fonts(app);
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
+        fonts_rebuilt = true;   // the atlas's texture may come back under the same name with new glyphs
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
@@ -25,11 +74,19 @@ void frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h) {
     ImGui::Render();
     app_after_render(app);
     glfwGetFramebufferSize(window, fb_w, fb_h);
-    glViewport(0, 0, *fb_w, *fb_h);
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];   // follows the theme
+    if (skip_unchanged) {
+        const uint64_t textures = app.config.textures ? app.config.textures->generation() : 0;
+        frame_signature(ImGui::GetDrawData(), *fb_w, *fb_h, bg, textures, &g_next);
+        const bool same = !fonts_rebuilt && g_next == g_drawn;
+        g_drawn.swap(g_next);
+        if (same) return false;
+    }
+    glViewport(0, 0, *fb_w, *fb_h);
     glClearColor(bg.x, bg.y, bg.z, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    return true;
 }
 
 }  // namespace attn

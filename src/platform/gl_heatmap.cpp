@@ -97,6 +97,7 @@ ImTextureID GlHeatmapRenderer::heatmap_texture(int slot_index, const HeatmapImag
         slot.max_side = image.max_side;
     }
     colorize(slot, image.colormap, vmax);
+    ++generation_;
     return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(slot.colors));
 }
 

@@ -17,6 +17,7 @@ public:
     bool init(std::string* error);
     void shutdown();
     ImTextureID heatmap_texture(int slot, const HeatmapImage& image) override;
+    uint64_t generation() const override { return generation_; }
 
 private:
     struct Slot {
@@ -37,6 +38,7 @@ private:
     GLuint program_ = 0, vao_ = 0;
     GLuint colormaps_[sizeof kColormaps / sizeof *kColormaps] = {};   // 256 x 1 LUTs, made on first use
     GLint u_values_ = -1, u_colormap_ = -1, u_masked_ = -1, u_bad_ = -1, u_vmax_ = -1;
+    uint64_t generation_ = 0;   // counts uploads and colourings
 };
 
 }  // namespace attn

@@ -68,20 +68,29 @@ attn::Expected<std::string> download(const std::string& name, const attn::Bytes&
     return "downloaded " + name;
 }
 
-// The canvas fills the page (CSS); keep the GL drawing buffer the same size as its CSS box.
+// The canvas fills the page (CSS); keep the GL drawing buffer the same size as its CSS box. Not through
+// glfwSetWindowSize: Emscripten's GLFW asks for fullscreen instead of resizing when the size asked for is
+// the screen's (a page in a fullscreen browser window), which the browser refuses without a click, so the
+// canvas kept its old size and every frame asked again. Browser.setCanvasSize resizes, and GLFW hears of
+// it through its resize listener (window and framebuffer size callbacks, as ImGui's backend needs).
 void fit_canvas() {
     double css_w = 0, css_h = 0;
     if (emscripten_get_element_css_size("#canvas", &css_w, &css_h) != EMSCRIPTEN_RESULT_SUCCESS) return;
     int w = 0, h = 0;
     glfwGetWindowSize(g_window, &w, &h);
     if (static_cast<int>(css_w) != w || static_cast<int>(css_h) != h)
-        glfwSetWindowSize(g_window, static_cast<int>(css_w), static_cast<int>(css_h));
+        EM_ASM({ Browser.setCanvasSize($0, $1); }, static_cast<int>(css_w), static_cast<int>(css_h));
 }
+
+// Frames run and frames drawn (the state's "frames"): a frame that would draw what is on the canvas
+// already is skipped (frame_render), so an idle page stops drawing.
+long long g_frames_run = 0, g_frames_drawn = 0;
 
 void frame() {
     fit_canvas();
     int fb_w = 0, fb_h = 0;
-    attn::frame_render(g_window, g_app, &fb_w, &fb_h);
+    ++g_frames_run;
+    if (attn::frame_render(g_window, g_app, &fb_w, &fb_h, /*skip_unchanged=*/true)) ++g_frames_drawn;
 }
 
 // The labels the chips and axes show ("动 1/2" for a piece of a split character).
@@ -391,6 +400,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     const attn::AttentionTensor& shown = *attn::attention_view(g_app.trace, g_app.selection.kind).attention;
     s["model"] = g_app.model_name;
     s["threads"] = attn::thread_count();   // > 1 only in the threaded build (web/attnscope.js adds "build")
+    s["frames"] = {{"run", g_frames_run}, {"drawn", g_frames_drawn}};
     s["architecture"] = info ? info->architecture : "";
     s["encoderDecoder"] = info ? info->encoder_decoder : false;
     s["causal"] = info ? info->causal : false;

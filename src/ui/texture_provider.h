@@ -37,6 +37,9 @@ public:
     // masked cells in colormap_masked_rgba. The values are re-uploaded only when image.key (or the
     // shape or pooling) changes, and re-coloured when the colormap or vmax change.
     virtual ImTextureID heatmap_texture(int slot, const HeatmapImage& image) = 0;
+    // Changes whenever a texture's texels or colours changed: a frame whose draw lists are the same as the
+    // last one's still shows something new then (the page skips drawing frames that show nothing new).
+    virtual uint64_t generation() const { return 0; }
 };
 
 // True when cell (row, col) of a causal image is a future token (so its zero is a mask, not a weight).

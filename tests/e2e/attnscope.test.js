@@ -97,6 +97,38 @@ test('setText and select work from JS', async () => {
   assert.equal(a, state.tokens.length * state.tokens.length);
 });
 
+test('an idle page stops drawing; a new trace, the mouse and a changed canvas size draw again', async () => {
+  const frames = () => page.evaluate(() => window.attnscope.getState().frames);
+  const drawnAfter = async (action) => {
+    const a = await frames();
+    await action();
+    await page.waitForTimeout(400);
+    const b = await frames();
+    return b.drawn - a.drawn;
+  };
+  await page.evaluate(() => window.attnscope.setText('The cat sat on the mat'));
+  await page.waitForTimeout(1000);   // settled: hover fades and the new trace's textures are done
+  const a = await frames();
+  await page.waitForTimeout(1000);
+  const b = await frames();
+  assert.ok(b.run - a.run >= 10, `frames keep running (${b.run - a.run} in a second)`);
+  assert.ok(b.drawn - a.drawn <= 1, `an idle second drew ${b.drawn - a.drawn} of ${b.run - a.run} frames`);
+  // What changes the picture is drawn.
+  assert.ok(await drawnAfter(() => page.evaluate(() => window.attnscope.setText('The dog sat on the rug'))) >= 1, 'a new trace');
+  assert.ok(await drawnAfter(() => page.mouse.move(640, 420, { steps: 4 })) >= 1, 'the mouse over the heatmap');
+  const bufferWidth = () => page.evaluate(() => document.querySelector('#canvas').width);
+  assert.ok(await drawnAfter(() => page.setViewportSize({ width: 1200, height: 800 })) >= 1, 'a smaller canvas');
+  assert.equal(await bufferWidth(), 1200, 'the drawing buffer follows the canvas');
+  // Back to the screen's size (Playwright's screen is the viewport): Emscripten's glfwSetWindowSize would
+  // ask for fullscreen there instead of resizing, refused without a click, every frame.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForTimeout(300);
+  assert.equal(await bufferWidth(), 1280, 'the drawing buffer follows the canvas to the screen size');
+  const s = await canvasStats();   // the canvas still shows the whole picture, not a cleared buffer
+  assert.equal(s.width, 1280);
+  assert.ok(s.variance > 100 && s.colors > 50, `variance ${s.variance}, ${s.colors} colours`);
+});
+
 test('a broken model shows an error and the previous model stays usable', async () => {
   const r = await page.evaluate(() => window.attnscope.loadModel('broken', {
     'config.json': new TextEncoder().encode('{"model_type": "gpt2", "n_layer": '),
