@@ -106,6 +106,15 @@ const char* head_stat_what(HeadStat s, Language language) { return table_text(la
 const char* head_label_badge(const HeadLabel& l, Language language) {
     return l.bad_values ? table_text(language, "patterns", "bad_values", "badge") : head_pattern_badge(l.pattern, language);
 }
+const HeadLabel& bad_values_label() {
+    static const HeadLabel label = [] {
+        HeadLabel l;
+        l.bad_values = true;
+        return l;
+    }();
+    return label;
+}
+
 const char* head_label_text(const HeadLabel& l, Language language) {
     return l.bad_values ? table_text(language, "patterns", "bad_values", "label") : head_pattern_label(l.pattern, language);
 }
@@ -517,12 +526,9 @@ void head_stats_set_induction(std::vector<HeadStats>& stats, const std::vector<f
 // ---- the scorer --------------------------------------------------------------------------------------
 
 HeadLabel label_head(const HeadStats& st) {
-    HeadLabel label;
     for (float value : st.value)
-        if (!std::isfinite(value)) {
-            label.bad_values = true;
-            return label;
-        }
+        if (!std::isfinite(value)) return bad_values_label();
+    HeadLabel label;
     auto v = [&](HeadStat s) { return std::max(0.0f, st.get(s)); };
     const float m = std::clamp(1.0f - v(HeadStat::first_token_mass), 0.0f, 1.0f);
     const float prev = v(HeadStat::previous_token), self = v(HeadStat::self_token), next = v(HeadStat::next_token);

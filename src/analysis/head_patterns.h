@@ -173,6 +173,9 @@ struct HeadLabel {
     bool bad_values = false;
 };
 
+// The label every head with bad values gets from label_head: views that explain such a head without
+// having its label take the texts from it.
+const HeadLabel& bad_values_label();
 // A label's texts: its pattern's, or "NaN" / "bad values" / why for a head with bad values.
 const char* head_label_badge(const HeadLabel& l, Language language);
 const char* head_label_text(const HeadLabel& l, Language language);

@@ -159,8 +159,7 @@ void show_head_map(App& app, HeadsState& hs, ImVec2 size) {
     // Heads with bad values (NaN statistics) have no place on the map; the legend counts them.
     int counts[kHeadPatternCount] = {};
     int bad = 0;
-    HeadLabel bad_label;
-    bad_label.bad_values = true;
+    const HeadLabel& bad_label = bad_values_label();
     for (const HeadLabel& l : hs.labels) (l.bad_values ? bad : counts[static_cast<int>(l.pattern)])++;
     float legend_w = bad ? ImGui::CalcTextSize(head_label_text(bad_label, current_language())).x : 0.0f;
     for (int p = 0; p < kHeadPatternCount; ++p)

@@ -77,10 +77,8 @@ void show_matrix(App& app, const HeadSimilarity& sim, int H, float side) {
             head_name(nb, sizeof nb, b, H);
             const int bad = sim.bad[a] ? a : sim.bad[b] ? b : -1;
             if (bad >= 0) {
-                HeadLabel label;
-                label.bad_values = true;
-                ImGui::SetTooltip(tr("ui.similarity.vs_bad_values"), na, nb, head_label_text(label, current_language()),
-                                  head_label_what(label, current_language()));
+                ImGui::SetTooltip(tr("ui.similarity.vs_bad_values"), na, nb, head_label_text(bad_values_label(), current_language()),
+                                  head_label_what(bad_values_label(), current_language()));
             } else {
                 ImGui::SetTooltip(tr("ui.similarity.vs_jsd_nats_the"), na, nb,
                                   sim.jsd[static_cast<size_t>(a) * n + b], std::log(2.0));
