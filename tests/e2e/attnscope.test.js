@@ -195,8 +195,7 @@ test('bert-tiny: no causal mask, and a prediction for [MASK]', async () => {
 test('bart-tiny from the model picker: cross attention is target x source', async () => {
   let state = await page.evaluate(() => window.attnscope.getState());
   assert.ok(state.bundled.includes('bart-tiny'), `bundled: ${state.bundled}`);
-  await clickRect(state.widgets.modelPicker);
-  state = await waitForState(() => window.attnscope.getState().widgets.modelItems.length > 0);
+  state = await H.openPicker(page);
   const index = state.bundled.indexOf('bart-tiny');
   await clickRect(state.widgets.modelItems[index]);
   state = await waitForState(() => window.attnscope.getState().model === 'bart-tiny');

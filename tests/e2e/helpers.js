@@ -94,6 +94,21 @@ async function waitForState(page, predicate, arg, timeout = 10000) {
   return page.evaluate(() => window.attnscope.getState());
 }
 
+// Resolves once the app has run `n` more frames (getState().frames.run), with the state then.
+async function waitFrames(page, n = 2) {
+  const from = await page.evaluate(() => window.attnscope.getState().frames.run);
+  return waitForState(page, ([f, k]) => window.attnscope.getState().frames.run >= f + k, [from, n]);
+}
+
+// Opens the model picker and returns the state once its entries have settled: an ImGui popup is laid out
+// on its first frame before it is placed, so the rects of that frame can lie elsewhere.
+async function openPicker(page) {
+  const s = await page.evaluate(() => window.attnscope.getState());
+  await clickRect(page, s.widgets.modelPicker);
+  await waitForState(page, () => window.attnscope.getState().widgets.modelItems.length > 0);
+  return waitFrames(page, 2);
+}
+
 // Clicks the centre of a widget rect [x, y, w, h] the app reported in getState().widgets.
 async function clickRect(page, r) {
   assert.ok(r && r[2] > 0 && r[3] > 0, `widget rect ${JSON.stringify(r)}`);
@@ -138,4 +153,4 @@ function cliPath() {
 }
 
 module.exports = { root, webDir, shotDir, fixtures, openPage, openReadyPage, closePage, canvasStats, gridDifference, waitForState,
-                   clickRect, readSafetensors, pngSize, cliPath };
+                   clickRect, waitFrames, openPicker, readSafetensors, pngSize, cliPath };

@@ -25,9 +25,7 @@ after(async () => {
 
 // Opens the picker and clicks the entry named `name`; waits until it is the loaded model.
 async function pick(name) {
-  let s = await state();
-  await clickRect(s.widgets.modelPicker);
-  s = await waitForState(() => window.attnscope.getState().widgets.modelItems.length > 0);
+  const s = await H.openPicker(page);
   const index = s.bundled.indexOf(name);
   assert.ok(index >= 0, `${name} in ${s.bundled}`);
   await clickRect(s.widgets.modelItems[index]);
