@@ -1,34 +1,46 @@
-// Residual-adjusted attention and rollout, in doubles (the reference is float64 numpy). Plain loops:
-// T is at most the context (a few hundred) and this runs once per trace, not per frame.
+// Residual-adjusted attention and rollout, in doubles (the reference is float64 numpy). Plain loops: this
+// runs once per trace, not per frame (a layer at a time in the app when T is large).
 #include "analysis/rollout.h"
 
 #include <algorithm>
 
+#include "core/huge_pages.h"
+
 namespace attn {
+
+void residual_attention_begin(const AttentionTensor& a, ResidualAttention* r) {
+    if (a.empty() || a.n_query != a.n_key || a.n_query == 0) {
+        *r = ResidualAttention{};
+        return;
+    }
+    r->n_layer = a.n_layer;
+    r->n_token = a.n_query;
+    // 100 MB of doubles at T = 1024: fresh memory faulted in 4 KB pages was most of the flow view's first frame.
+    zeros_in_huge_pages(r->values, static_cast<size_t>(a.n_layer) * a.n_query * a.n_query);
+}
+
+void residual_attention_layer(const AttentionTensor& a, int l, ResidualAttention* r) {
+    const int H = a.n_head, T = r->n_token;
+    double* out = r->values.data() + static_cast<size_t>(l) * T * T;
+    for (int h = 0; h < H; ++h) {
+        const float* p = a.head(l, h);
+        for (size_t x = 0; x < static_cast<size_t>(T) * T; ++x) out[x] += p[x];
+    }
+    for (int k = 0; k < T; ++k) {
+        double* row = out + static_cast<size_t>(k) * T;
+        double sum = 0.0;
+        for (int i = 0; i < T; ++i) {
+            row[i] = 0.5 * row[i] / H + (i == k ? 0.5 : 0.0);
+            sum += row[i];
+        }
+        for (int i = 0; i < T; ++i) row[i] /= sum;   // sum >= 0.5: the identity half is always there
+    }
+}
 
 ResidualAttention residual_attention(const AttentionTensor& a) {
     ResidualAttention r;
-    if (a.empty() || a.n_query != a.n_key || a.n_query == 0) return r;
-    const int L = a.n_layer, H = a.n_head, T = a.n_query;
-    r.n_layer = L;
-    r.n_token = T;
-    r.values.assign(static_cast<size_t>(L) * T * T, 0.0);
-    for (int l = 0; l < L; ++l) {
-        double* out = r.values.data() + static_cast<size_t>(l) * T * T;
-        for (int h = 0; h < H; ++h) {
-            const float* p = a.head(l, h);
-            for (size_t x = 0; x < static_cast<size_t>(T) * T; ++x) out[x] += p[x];
-        }
-        for (int k = 0; k < T; ++k) {
-            double* row = out + static_cast<size_t>(k) * T;
-            double sum = 0.0;
-            for (int i = 0; i < T; ++i) {
-                row[i] = 0.5 * row[i] / H + (i == k ? 0.5 : 0.0);
-                sum += row[i];
-            }
-            for (int i = 0; i < T; ++i) row[i] /= sum;   // sum >= 0.5: the identity half is always there
-        }
-    }
+    residual_attention_begin(a, &r);
+    for (int l = 0; l < r.n_layer; ++l) residual_attention_layer(a, l, &r);
     return r;
 }
 

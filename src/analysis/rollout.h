@@ -26,6 +26,12 @@ struct ResidualAttention {
 
 // Empty when the attention is empty or not square (cross attention).
 ResidualAttention residual_attention(const AttentionTensor& attention);
+// The same a layer at a time (the same bits), for a caller that spreads a long trace over frames: begin
+// sizes *r (reusing its memory, zeroed; empty as above), then each layer fills its (T, T) block.
+//   residual_attention_begin(attention, &r);
+//   for (int l = 0; l < r.n_layer; ++l) residual_attention_layer(attention, l, &r);
+void residual_attention_begin(const AttentionTensor& attention, ResidualAttention* r);
+void residual_attention_layer(const AttentionTensor& attention, int layer, ResidualAttention* r);
 
 // R = Ahat_L @ ... @ Ahat_1, (T, T): R[j][i] = how much of output token j comes from input token i.
 std::vector<double> attention_rollout(const ResidualAttention& ahat);

@@ -9,11 +9,14 @@
 
 namespace attn {
 
-void zeros_in_huge_pages(std::vector<float>& v, size_t n) {
+namespace {
+
+template <class T>
+void zeros(std::vector<T>& v, size_t n) {
 #if defined(__linux__) && !defined(__EMSCRIPTEN__) && defined(MADV_HUGEPAGE)
     constexpr size_t kAbove = size_t{8} << 20;
-    if (n * sizeof(float) >= kAbove && v.capacity() < n) {
-        std::vector<float>().swap(v);   // no copy of the old contents into the new block
+    if (n * sizeof(T) >= kAbove && v.capacity() < n) {
+        std::vector<T>().swap(v);   // no copy of the old contents into the new block
         v.reserve(n);
         // madvise wants page-aligned bounds; the kernel uses 2 MB pages where aligned ones fit inside.
         const uintptr_t page = 4096;
@@ -22,7 +25,12 @@ void zeros_in_huge_pages(std::vector<float>& v, size_t n) {
         if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
     }
 #endif
-    v.assign(n, 0.0f);
+    v.assign(n, T(0));
 }
+
+}  // namespace
+
+void zeros_in_huge_pages(std::vector<float>& v, size_t n) { zeros(v, n); }
+void zeros_in_huge_pages(std::vector<double>& v, size_t n) { zeros(v, n); }
 
 }  // namespace attn

@@ -1,4 +1,5 @@
-// Large buffers that are written right after they are allocated: a trace's attention and hidden states.
+// Large buffers that are written right after they are allocated: a trace's attention and hidden states,
+// the flow view's residual attention.
 //
 //   zeros_in_huge_pages(trace.attentions.probs, L * H * T * S);   // v = n zeros
 //
@@ -15,5 +16,6 @@ namespace attn {
 // v becomes n zeros. On Linux, a block of 8 MB or more is first reserved and marked for transparent huge
 // pages (madvise MADV_HUGEPAGE: a hint the kernel may ignore); elsewhere (WebAssembly) a plain assign.
 void zeros_in_huge_pages(std::vector<float>& v, size_t n);
+void zeros_in_huge_pages(std::vector<double>& v, size_t n);   // the flow view's residual attention
 
 }  // namespace attn

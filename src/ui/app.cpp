@@ -12,6 +12,7 @@
 
 #include "imgui.h"
 #include "ui/app_analysis.h"
+#include "ui/app_flow.h"
 #include "ui/app_grid.h"
 #include "ui/app_layout.h"
 #include "ui/app_lessons.h"
@@ -172,6 +173,7 @@ void show_grid_view(App& app, const AttentionView& view, bool seq2seq) {
 
 void show_flow_view(App& app, const AttentionView& view, bool seq2seq, PieceStyle style) {
     if (seq2seq && !app.picture_only) ImGui::TextUnformatted(heatmap_title(app.selection.kind, seq2seq));
+    app_flow_current(app);
     FlowData fd;
     if (app.has_trace) {
         fd.attention = view.attention;
@@ -384,8 +386,9 @@ void app_frame(App& app) {
         // A key or a link may ask for a view presenter mode hides: the heatmap stands in.
         if (app.presenter && !presenter_shows_view(app.main_view)) app.main_view = MainView::heatmap;
         app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
-        // What is on screen first (the grid's tiles, the layer's table), then the head statistics.
-        double spent = app_grid_frame(app, app.trace_budget_ms);
+        // What is on screen first (the grid's tiles or the flow graph, the layer's table), then the head
+        // statistics.
+        double spent = app_grid_frame(app, app.trace_budget_ms) + app_flow_frame(app, app.trace_budget_ms);
         spent += app_head_stats_frame(app, app.trace_budget_ms - spent);
         app_heads_frame(app, app.trace_budget_ms - spent);
         app_interventions_frame(app);

@@ -197,10 +197,11 @@ struct App {
     MainView main_view = MainView::heatmap;
     HeadToggles line_heads;            // heads the lines view draws
     GridTiles grid_tiles;              // the head grid's thumbnails and scale (app_grid.h)
-    // A trace with more attention weights than this (about 1 ns each) gets its grid tiles over several
-    // frames: a T = 1024 trace's 151 M would hold one frame up for about 0.2 s.
-    double grid_step_above_weights = 4e6;
-    FlowViewState flow;                // the flow view's slider, pinned token and caches
+    // A trace with more attention weights than this (about 1 ns each) gets its grid tiles and the flow
+    // view's residual attention over several frames: a T = 1024 trace's 151 M would hold one frame up
+    // for 0.2-0.3 s.
+    double step_above_weights = 4e6;
+    FlowViewState flow;                // the flow view's slider, pinned token and caches (app_flow.h)
     HeadViewCache head_views;          // the heatmap's averaged / word-level matrices, per trace key
     WidgetRects widgets;
     AnalysisState analysis;            // Attributions, Logit lens, Activations: choices, job, cached result

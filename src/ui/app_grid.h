@@ -1,6 +1,6 @@
 // The app's side of the head grid's tiles (grid_tiles.h): made for the attention on screen and kept in
 // App::grid_tiles, keyed on it. Small ones are made at once, and a picture makes them all; above
-// App::grid_step_above_weights they are made a few heads a frame by app_grid_frame while the grid is
+// App::step_above_weights they are made a few heads a frame by app_grid_frame while the grid is
 // shown, and the grid draws those made so far.
 #pragma once
 

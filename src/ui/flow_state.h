@@ -25,6 +25,7 @@ struct FlowViewState {
     // Caches, all for `key` (the trace version and which attention kind is shown).
     uint64_t key = ~0ull;
     ResidualAttention ahat;                  // (L, T, T)
+    int ahat_done = 0;                       // layers of ahat made so far (flow_state_step)
     bool flow_fits = false;                  // the max-flow network is small enough to build
     bool solver_built = false;
     AttentionFlowSolver solver;              // built on the first hover, when affordable
@@ -41,5 +42,12 @@ struct FlowViewState {
     int edges_token = -2;
     size_t edges_cap = 0;
 };
+
+// Starts the caches over for the attention `key` names: Ahat sized and zeroed with no layer made yet,
+// nothing solved, the pin dropped when past the new tokens. Nothing happens when they describe `key`.
+void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& attention);
+// Makes Ahat's next layer from `attention` (the tensor begin was given); after the last, flow_fits is set.
+void flow_state_step(FlowViewState& s, const AttentionTensor& attention);
+inline bool flow_state_ready(const FlowViewState& s) { return s.ahat_done >= s.ahat.n_layer; }
 
 }  // namespace attn

@@ -1,8 +1,9 @@
 // The flow view: the residual-adjusted, head-averaged attention (Ahat) of every layer as a layered
 // graph, input tokens at the bottom and the last layer's outputs at the top. Hovering a top token lights
 // the paths feeding it (node importance = partial rollout) and lists each input token's max flow to it.
-// Nothing heavy runs per frame: Ahat is cached per trace, the max-flow row is computed a few sources
-// per frame and kept per token, and the edge list is rebuilt only when the threshold or focus changes.
+// Nothing heavy runs per frame: Ahat is made per trace by the app (app_flow.h, a layer a frame when the
+// trace is long), the max-flow row is computed a few sources per frame and kept per token, and the edge
+// list is rebuilt only when the threshold or focus changes.
 // Draw-list only; vertices are budgeted (16-bit indices in WebGL) like view_lines.cpp.
 //
 // Sections: caches and the max-flow job | flow_edges | layout | drawing | hover tooltips
@@ -28,30 +29,12 @@ constexpr int kVertexBudget = 48000;        // for the whole window, leaving roo
 constexpr int kMaxVertsPerLine = 8;         // AddLine's worst case (thick, anti-aliased)
 constexpr int kNodeVertexBudget = 12000;    // nodes drawn as circles, then squares, then not at all
 constexpr float kMinImportance = 0.005f;    // lit edges below this carry too little to show
-// The max-flow network costs about 32 bytes per edge; past this (T=512 non-causal at 12 layers) the
-// view shows rollout instead. Each frame solves about kFlowWorkPerFrame / edges sources (at least one).
-constexpr size_t kMaxFlowEdges = 1600000;
+// Each frame solves about kFlowWorkPerFrame / edges sources of a max-flow row (at least one); when the
+// network is too large (FlowViewState::flow_fits) the view shows rollout instead.
 constexpr size_t kFlowWorkPerFrame = 1000000;
 const ImU32 kAccent = IM_COL32(255, 170, 40, 255);
 
 // ---------------------------------------------------------------- caches and the max-flow job
-
-void reset_for(FlowViewState& s, uint64_t key, const AttentionTensor& attention) {
-    if (s.key == key) return;
-    s.key = key;
-    s.ahat = residual_attention(attention);
-    s.flow_fits = attention_flow_edge_count(s.ahat) <= kMaxFlowEdges;
-    s.solver = AttentionFlowSolver{};
-    s.solver_built = false;
-    s.flow_rows.clear();
-    s.job_token = -1;
-    s.job_row.clear();
-    s.importance_token = -1;
-    s.importance.clear();
-    s.edges.clear();
-    s.edges_token = -2;
-    if (s.pinned >= s.ahat.n_token) s.pinned = -1;
-}
 
 // Advances the max-flow row of output token j by a frame's worth of sources. Returns the finished row,
 // or null while it is still being computed (*progress in [0,1]).
@@ -200,7 +183,13 @@ void show_flow(Selection& sel, const FlowData& d) {
         return;
     }
     FlowViewState& s = *d.state;
-    reset_for(s, d.trace_key, *attn);
+    if (s.key != d.trace_key || !flow_state_ready(s)) {   // the app makes Ahat a layer a frame (app_flow.h)
+        ImGui::TextDisabled("%s", tr("ui.flow.attention_flow"));
+        const int done = s.key == d.trace_key ? s.ahat_done : 0;
+        ImGui::TextWrapped("%s", trf("ui.flow.preparing", {{"done", std::to_string(done)},
+                                                           {"total", std::to_string(attn->n_layer)}}).c_str());
+        return;
+    }
     if (s.ahat.empty()) {
         ImGui::TextWrapped("%s", tr("ui.flow.flow_needs_a_self"));
         return;

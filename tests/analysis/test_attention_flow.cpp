@@ -90,6 +90,20 @@ TEST_CASE("attention_flow: one pair at a time equals the row and the matrix") {
     CHECK(attention_flow_between(solver, -1, 0) == 0.0);
     CHECK(attention_flow_between(solver, 0, 10) == 0.0);
     check_flow_bounds(ahat, all, true);
+
+    // A layer at a time into a reused buffer (what the flow view does for a long trace): the same bits.
+    ResidualAttention stepped;
+    stepped.values.assign(7, 3.0);   // what was there goes
+    residual_attention_begin(a, &stepped);
+    CHECK(stepped.n_layer == 2);
+    CHECK(stepped.n_token == 10);
+    for (int l = 0; l < stepped.n_layer; ++l) residual_attention_layer(a, l, &stepped);
+    CHECK(stepped.values == ahat.values);
+    a.n_key = 9;   // not square: empty, as residual_attention
+    a.probs.resize(static_cast<size_t>(2) * 4 * 10 * 9);
+    residual_attention_begin(a, &stepped);
+    CHECK(stepped.empty());
+    CHECK(stepped.n_layer == 0);
 }
 
 TEST_CASE("attention_flow: bounds on a synthetic 4-layer, 24-token non-causal stack") {

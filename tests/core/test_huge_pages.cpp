@@ -62,3 +62,17 @@ TEST_CASE("zeros_in_huge_pages: n zeros, small or large, replacing what was ther
     }
 #endif
 }
+
+TEST_CASE("zeros_in_huge_pages: doubles too (the flow view's residual attention)") {
+    std::vector<double> v(3, 2.0);
+    zeros_in_huge_pages(v, 4);
+    CHECK(v == std::vector<double>(4, 0.0));
+    const size_t big = (size_t{12} << 20) / sizeof(double);
+    zeros_in_huge_pages(v, big);
+    REQUIRE(v.size() == big);
+    CHECK(v[big - 1] == 0.0);
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+    const std::string flags = mapping_flags(v.data() + big / 2);
+    if (!flags.empty()) CHECK(flags.find(" hg") != std::string::npos);
+#endif
+}

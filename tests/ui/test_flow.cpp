@@ -4,17 +4,25 @@
 // every draw list must stay under 16-bit indices (WebGL).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "platform/file_io.h"
 #include "tests/fixture_path.h"
+#include "tests/ui/drawn_text.h"
 #include "tests/ui/synthetic_trace.h"
 #include "tests/ui/ui_harness.h"
+#include "ui/picture.h"
 #include "ui/views.h"
 
 using namespace attn;
 
 namespace {
+
+bool drawn_text_has(std::string text) {
+    text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+    return drawn_text().find(text) != std::string::npos;
+}
 
 ImVec2 center_of(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
 
@@ -90,6 +98,8 @@ TEST_CASE("ui smoke: flow view on synthetic 12-layer traces, T = 1, 2, 64, 512")
         app_show_trace(ui.app, make_synthetic_trace(12, 4, T, true), 0.5);
         for (int iy = 0; iy < 5; ++iy)
             for (int ix = 0; ix < 5; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 5, display.y * (iy + 0.5f) / 5)) < 65536);
+        // T = 512 is 12.6 M weights: Ahat comes a layer at a time (the test below); let it finish.
+        for (int f = 0; f < 100 && !flow_state_ready(ui.app.flow); ++f) ui.frame();
         CHECK(ui.frame() < 65536);
         REQUIRE(static_cast<int>(ui.app.widgets.flow_top.size()) == T);
         const int j = T - 1;
@@ -165,4 +175,39 @@ TEST_CASE("ui smoke: flow view on gpt2-tiny and bart-tiny") {
             CHECK(ui.app.flow.flow_rows.count(T - 1) == 1);
         }
     }
+}
+
+TEST_CASE("ui: a large trace's flow graph comes a layer a frame, then equals residual_attention") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.main_view = MainView::flow;
+    ui.app.step_above_weights = 0.0;   // every trace counts as large
+    ui.app.trace_budget_ms = 0.0;      // one layer a frame
+    const Trace trace = make_synthetic_trace(5, 3, 16, true);
+    app_show_trace(ui.app, trace, 1.0);
+    ui.frame();
+    CHECK(ui.app.flow.ahat_done == 1);   // app_flow_frame begins it and makes one layer before the view draws
+    CHECK(drawn_text_has("Preparing the flow graph: layer 1 of 5"));
+    CHECK(ui.app.widgets.flow_top.empty());
+    int frames = 1;
+    while (!flow_state_ready(ui.app.flow) && frames < 50) {
+        ui.frame();
+        ++frames;
+        if (!flow_state_ready(ui.app.flow)) CHECK(drawn_text_has("layer " + std::to_string(ui.app.flow.ahat_done) + " of 5"));
+    }
+    CHECK(frames == 5);
+    ui.frame();
+    CHECK(ui.app.widgets.flow_top.size() == 16);
+    CHECK_FALSE(drawn_text_has("Preparing the flow graph"));
+    CHECK(ui.app.flow.ahat.values == residual_attention(trace.attentions).values);
+    CHECK(ui.app.flow.flow_fits);
+
+    // A new trace starts over; other views make nothing; a picture makes it all at once.
+    app_show_trace(ui.app, make_synthetic_trace(4, 2, 12, false), 1.0);
+    ui.app.main_view = MainView::heatmap;
+    for (int i = 0; i < 3; ++i) ui.frame();
+    CHECK(ui.app.flow.ahat.n_token == 16);   // still the last trace's
+    const Picture p = picture_render(ui.app, MainView::flow, 800, 500);
+    CHECK(flow_state_ready(ui.app.flow));
+    CHECK(ui.app.flow.ahat.n_token == 12);
+    CHECK(p.widgets.flow_top.size() == 12);
 }

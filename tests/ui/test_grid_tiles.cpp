@@ -84,7 +84,7 @@ TEST_CASE("grid tiles: each head's pooled texels and largest weight, the same bi
 TEST_CASE("ui: a large trace's grid tiles come a head a frame, blank and counted until made") {
     UiHarness ui(ImVec2(1280, 800));
     ui.app.main_view = MainView::grid;
-    ui.app.grid_step_above_weights = 0.0;   // every trace counts as large
+    ui.app.step_above_weights = 0.0;   // every trace counts as large
     ui.app.trace_budget_ms = 0.0;           // one head a frame
     const Trace trace = make_synthetic_trace(4, 6, 24, true);
     app_show_trace(ui.app, trace, 1.0);
@@ -132,7 +132,7 @@ TEST_CASE("ui: a large trace's grid tiles come a head a frame, blank and counted
     CHECK_FALSE((px[0] == 40 && px[1] == 40 && px[2] == 40));
 
     // Other views make none; the default threshold makes a small trace's tiles before its first frame.
-    ui.app.grid_step_above_weights = App{}.grid_step_above_weights;
+    ui.app.step_above_weights = App{}.step_above_weights;
     ui.app.main_view = MainView::heatmap;
     app_show_trace(ui.app, make_synthetic_trace(3, 4, 16, true), 1.0);
     for (int i = 0; i < 3; ++i) ui.frame();

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
 
         // A new trace: the longest frame until the head statistics (and in the similarity view the
         // similarity, at T <= 256 only: 10,296 pairs of heads take half a minute at T = 1024) are in.
-        for (MainView view : {MainView::grid, MainView::similarity}) {
+        for (MainView view : {MainView::grid, MainView::flow, MainView::similarity}) {
             if (!only_view.empty() && only_view != main_view_name(view)) continue;
             if (view == MainView::similarity && T > 256) continue;
             app.main_view = view;
@@ -106,10 +106,12 @@ int main(int argc, char** argv) {
                 longest = std::max(longest, ms_since(start));
                 ++n;
             } while ((app_heads_pending(app) || app_heads_similarity_pending(app) ||
-                      (view == MainView::grid && !app.grid_tiles.complete())) && n < 1000000);
+                      (view == MainView::grid && !app.grid_tiles.complete()) ||
+                      (view == MainView::flow && !flow_state_ready(app.flow))) && n < 1000000);
             std::printf("%-8s %5d  new trace: longest frame %.1f ms (frame %d), %d frames (%.0f ms) until %s in\n",
                         main_view_name(view), T, longest, longest_at + 1, n, ms_since(all),
-                        view == MainView::similarity ? "statistics and similarity are" : "tiles and head statistics are");
+                        view == MainView::similarity ? "statistics and similarity are"
+                        : view == MainView::flow ? "the flow graph and head statistics are" : "tiles and head statistics are");
         }
 
         for (MainView view : kMainViews) {
@@ -117,7 +119,8 @@ int main(int argc, char** argv) {
             if (view == MainView::similarity && T > 256) continue;   // its job alone is half a minute (above)
             app.main_view = view;
             // Layout settles, textures get coloured once, the head statistics job finishes.
-            for (int warm = 0; warm < 2 || app_heads_pending(app) || app_heads_similarity_pending(app); ++warm) {
+            for (int warm = 0; warm < 2 || app_heads_pending(app) || app_heads_similarity_pending(app) ||
+                               (view == MainView::flow && !flow_state_ready(app.flow)); ++warm) {
                 ImGui::NewFrame();
                 app_frame(app);
                 ImGui::Render();

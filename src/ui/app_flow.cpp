@@ -1,0 +1,42 @@
+// The flow view's residual attention for the app: begun when the shown attention changes, made at once
+// when small, else a layer at a time within the frame's budget while the flow view is shown.
+#include "ui/app_flow.h"
+
+#include "ui/app.h"
+#include "ui/frame_budget.h"
+
+namespace attn {
+
+namespace {
+
+// The tensor the flow view follows; null when there is none or it is cross attention.
+const AttentionTensor* flow_attention(const App& app) {
+    if (!app.has_trace || app.selection.kind == AttentionKind::cross) return nullptr;
+    const AttentionTensor* a = attention_view(app.trace, app.selection.kind).attention;
+    return a && !a->empty() && a->n_query > 0 ? a : nullptr;
+}
+
+}  // namespace
+
+void app_flow_current(App& app) {
+    const AttentionTensor* a = flow_attention(app);
+    if (!a) return;
+    FlowViewState& s = app.flow;
+    flow_state_begin(s, shown_attention_key(app), *a);
+    const double weights = static_cast<double>(a->n_layer) * a->n_head * a->n_query * a->n_key;
+    if (app.picture_only || weights <= app.step_above_weights)
+        while (!flow_state_ready(s)) flow_state_step(s, *a);
+}
+
+double app_flow_frame(App& app, double budget_ms) {
+    if (app.main_view != MainView::flow) return 0.0;   // only the flow view waits for it
+    const AttentionTensor* a = flow_attention(app);
+    if (!a) return 0.0;
+    app_flow_current(app);
+    FlowViewState& s = app.flow;
+    if (flow_state_ready(s)) return 0.0;
+    double longest = 0.0;
+    return step_within_budget(budget_ms, longest, [&] { flow_state_step(s, *a); }, [&] { return flow_state_ready(s); });
+}
+
+}  // namespace attn

@@ -1,0 +1,16 @@
+// The app's side of the flow view's residual attention (flow_state.h): begun for the attention on screen
+// (self or decoder attention; cross attention has no flow), made at once when small or for a picture,
+// else a layer a frame by app_flow_frame while the flow view is shown. The view draws once it is made.
+#pragma once
+
+namespace attn {
+
+struct App;
+
+// Begins the flow caches for the shown attention when it changed, and finishes Ahat when it is small.
+void app_flow_current(App& app);
+// Per frame, before the views: more of a large trace's Ahat within `budget_ms` (at least one layer)
+// while the flow view is shown. Returns the milliseconds spent.
+double app_flow_frame(App& app, double budget_ms);
+
+}  // namespace attn

@@ -1,0 +1,38 @@
+// The flow view's caches for a new attention: begun at once, Ahat then made a layer at a time.
+#include "ui/flow_state.h"
+
+namespace attn {
+
+namespace {
+
+// The max-flow network costs about 32 bytes per edge; past this (T=512 non-causal at 12 layers) the
+// view shows rollout instead.
+constexpr size_t kMaxFlowEdges = 1600000;
+
+}  // namespace
+
+void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& attention) {
+    if (s.key == key) return;
+    s.key = key;
+    residual_attention_begin(attention, &s.ahat);
+    s.ahat_done = 0;
+    s.flow_fits = false;
+    s.solver = AttentionFlowSolver{};
+    s.solver_built = false;
+    s.flow_rows.clear();
+    s.job_token = -1;
+    s.job_row.clear();
+    s.importance_token = -1;
+    s.importance.clear();
+    s.edges.clear();
+    s.edges_token = -2;
+    if (s.pinned >= s.ahat.n_token) s.pinned = -1;
+}
+
+void flow_state_step(FlowViewState& s, const AttentionTensor& attention) {
+    if (flow_state_ready(s)) return;
+    residual_attention_layer(attention, s.ahat_done, &s.ahat);
+    if (++s.ahat_done == s.ahat.n_layer) s.flow_fits = attention_flow_edge_count(s.ahat) <= kMaxFlowEdges;
+}
+
+}  // namespace attn
