@@ -561,6 +561,8 @@ void app_frame(App& app) {
     app.widgets.popup_open = ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId);
 }
 
+bool app_in_steps(const App& app, double weights) { return !app.picture_only && weights > app.step_above_weights; }
+
 uint64_t shown_attention_key(const App& app) {
     return app.trace_version * 3 + static_cast<uint64_t>(app.selection.kind);
 }

@@ -197,9 +197,9 @@ struct App {
     MainView main_view = MainView::heatmap;
     HeadToggles line_heads;            // heads the lines view draws
     GridTiles grid_tiles;              // the head grid's thumbnails and scale (app_grid.h)
-    // A trace with more attention weights than this (about 1 ns each) gets its grid tiles and the flow
-    // view's residual attention over several frames: a T = 1024 trace's 151 M would hold one frame up
-    // for 0.2-0.3 s.
+    // Work over more attention weights than this (about 1-3 ns each) is done over several frames
+    // (app_in_steps): the grid's tiles, the flow view's residual attention, the layer table. A T = 1024
+    // trace's 151 M would hold one frame up for 0.2-0.3 s.
     double step_above_weights = 4e6;
     FlowViewState flow;                // the flow view's slider, pinned token and caches (app_flow.h)
     HeadViewCache head_views;          // the heatmap's averaged / word-level matrices, per trace key
@@ -307,6 +307,9 @@ void app_show_head_stats(App& app, const AttentionView& view);
 double app_head_stats_frame(App& app, double budget_ms);
 // Identifies the attention on screen (this trace, this kind): views key their textures and caches on it.
 uint64_t shown_attention_key(const App& app);
+// Whether work over `weights` attention weights is done in steps by a frame function rather than at once:
+// past App::step_above_weights, and never for a picture (drawn in one go).
+bool app_in_steps(const App& app, double weights);
 // The load, trace and export errors, joined: what the status bar shows in red ("" when all is well).
 std::string app_error_text(const App& app);
 // The Attributions, Logit lens and Activations views (app_analysis.cpp), drawn from app.analysis.

@@ -24,7 +24,7 @@ void app_flow_current(App& app) {
     FlowViewState& s = app.flow;
     flow_state_begin(s, shown_attention_key(app), *a);
     const double weights = static_cast<double>(a->n_layer) * a->n_head * a->n_query * a->n_key;
-    if (app.picture_only || weights <= app.step_above_weights)
+    if (!app_in_steps(app, weights))
         while (!flow_state_ready(s)) flow_state_step(s, *a);
 }
 

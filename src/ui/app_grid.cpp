@@ -16,7 +16,7 @@ const GridTiles& app_grid_tiles(App& app) {
     const uint64_t key = app.has_trace ? shown_attention_key(app) + 1 : 0;   // 0 means none; a key may be 0
     if (tiles.key != key) grid_tiles_begin(tiles, a, key);
     const double weights = static_cast<double>(tiles.heads_total) * a.n_query * a.n_key;
-    if (!tiles.complete() && (app.picture_only || weights <= app.step_above_weights))
+    if (!tiles.complete() && !app_in_steps(app, weights))
         grid_tiles_step(tiles, a, tiles.heads_total - tiles.heads_done);
     return tiles;
 }

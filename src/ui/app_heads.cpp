@@ -75,7 +75,7 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     // A large layer (12 heads of 1024 x 1024 are 40 ms of logarithms) comes a head at a time from
     // app_head_stats_frame; a picture has it all at once.
     const double weights = static_cast<double>(a.n_head) * a.n_query * a.n_key;
-    const bool at_once = app.picture_only || weights <= hs.step_above_weights;
+    const bool at_once = !app_in_steps(app, weights);
     const HeadViewCache& cache = app.head_views;
     show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app), at_once),
                           &app.widgets.head_stats_rows, labelled ? &hs.labels[static_cast<size_t>(layer) * a.n_head] : nullptr);

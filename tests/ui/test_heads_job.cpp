@@ -152,8 +152,8 @@ TEST_CASE("ui: a large trace's similarity comes in steps while its view is shown
 TEST_CASE("ui: a large layer's head table comes a head a frame and equals layer_head_summary") {
     UiHarness ui(ImVec2(1400, 1600));   // tall enough that the right panel shows the table unscrolled
     ui.app.main_view = MainView::heatmap;
-    ui.app.heads.step_above_weights = 0.0;   // every layer counts as large
-    ui.app.trace_budget_ms = 0.0;            // one head a frame
+    ui.app.step_above_weights = 0.0;   // every layer counts as large
+    ui.app.trace_budget_ms = 0.0;      // one head a frame
     const Trace trace = make_synthetic_trace(3, 5, 20, true);
     app_show_trace(ui.app, trace, 1.0);
     ui.app.selection.layer = 2;
@@ -174,7 +174,7 @@ TEST_CASE("ui: a large layer's head table comes a head a frame and equals layer_
     CHECK(std::memcmp(ui.app.head_views.stats.data(), want.data(), want.size() * sizeof(RowStats)) == 0);
 
     // Another layer starts over; under the default threshold a layer this small is there at once.
-    ui.app.heads.step_above_weights = HeadsState{}.step_above_weights;
+    ui.app.step_above_weights = App{}.step_above_weights;
     ui.app.selection.layer = 1;
     ui.frame();
     const std::vector<RowStats> want1 = layer_head_summary(trace.attentions, 1);
