@@ -9,6 +9,9 @@
 // packing would copy it once to use it once: against out_in weights (the LM head of a trace asks for 1-4
 // rows of a 50257 x 768 table) as dot products along the stored rows, widening inside the loop, so the
 // table is read once and never copied; against in_out weights as strips of columns summed over the rows.
+// A weight many products use (a loaded model's layers, natively: model/weight_pack.h) can have its B
+// panels made once by gemm_pack, in the stored dtype and in the order the product reads them; the
+// micro-kernel then reads them in place (widening 16-bit values as it loads) and only A is packed.
 // Threads (core/parallel.h) take disjoint column panels or blocks, each column computed as in one pass.
 #include "core/gemm.h"
 
@@ -159,20 +162,20 @@ void pack_b_out_in(const WeightMatrix& w, int k0, int kc, int n0, int nr, float*
 
 // The micro-kernel: the C tile (R rows x nr columns, at c with row stride ldc) gets packed A (kc x R) times
 // the packed B panel (kc x kNR). The first depth pass stores (adding the bias), later passes accumulate.
-template <int R>
-void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, int nr, const float* bias, bool first) {
+// The panel is f32 when packed per call, or the stored dtype when prepacked (gemm_pack), widened per load.
+template <int R, DType kBType>
+void micro_kernel(int kc, const float* ap, const void* bp, float* c, int ldc, int nr, const float* bias, bool first) {
     Vec acc[R][kNV];
     for (int i = 0; i < R; ++i)
         for (int v = 0; v < kNV; ++v) acc[i][v] = vzero();
     for (int k = 0; k < kc; ++k) {
         Vec b[kNV];
-        for (int v = 0; v < kNV; ++v) b[v] = vload(bp + v * kLanes);
+        for (int v = 0; v < kNV; ++v) b[v] = load_vec<kBType>(bp, static_cast<size_t>(k) * kNR + v * kLanes);
         for (int i = 0; i < R; ++i) {
             const Vec x = vset1(ap[i]);
             for (int v = 0; v < kNV; ++v) acc[i][v] = vfmadd(x, b[v], acc[i][v]);
         }
         ap += R;
-        bp += kNR;
     }
     if (nr == kNR) {
         for (int i = 0; i < R; ++i)
@@ -197,14 +200,15 @@ void micro_kernel(int kc, const float* ap, const float* bp, float* c, int ldc, i
     }
 }
 
-using MicroKernel = void (*)(int, const float*, const float*, float*, int, int, const float*, bool);
+using MicroKernel = void (*)(int, const float*, const void*, float*, int, int, const float*, bool);
 
-template <int... I>
+template <DType kBType, int... I>
 constexpr auto micro_kernel_table(std::integer_sequence<int, I...>) {
-    return std::array<MicroKernel, sizeof...(I)>{micro_kernel<I + 1>...};
+    return std::array<MicroKernel, sizeof...(I)>{micro_kernel<I + 1, kBType>...};
 }
-// kMicroKernels[r - 1] handles r rows: a last partial row block computes only its own rows.
-constexpr auto kMicroKernels = micro_kernel_table(std::make_integer_sequence<int, kMR>{});
+// kMicroKernels<B>[r - 1] handles r rows: a last partial row block computes only its own rows.
+template <DType kBType>
+constexpr auto kMicroKernels = micro_kernel_table<kBType>(std::make_integer_sequence<int, kMR>{});
 
 // The B panel buffers of the thread packing them: each thread running column panels packs its own.
 struct PanelBuffers {
@@ -231,9 +235,28 @@ void split_columns(int N, int block, double work, const Columns& columns) {
     parallel_for(n_blocks, [&](int b0, int b1) { columns(b0 * block, std::min(N, b1 * block)); });
 }
 
+// Where gemm_pack puts the panel of depth block k0 (kc deep) and columns from n0: the blocks before it
+// hold k0 rows of every padded column, and the panels before it in its block kc rows of n0 columns.
+size_t prepacked_offset(int N, int k0, int kc, int n0) {
+    const size_t n_padded = static_cast<size_t>((N + kNR - 1) / kNR) * kNR;
+    return static_cast<size_t>(k0) * n_padded + static_cast<size_t>(n0) * kc;
+}
+
+// Asks for a prepacked panel's bytes [begin, end) to be brought into cache while the micro-kernels run
+// over the panel before it: the panels stream from memory once per product. A hint; WebAssembly drops it.
+void prefetch_bytes(const char* begin, const char* end) {
+    for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p, 0, 3);
+}
+
+// B's panels come from w.packed when gemm_pack made them once (read in place, in the stored dtype, so the
+// product packs only A), else each is packed (widened to f32) into the thread's buffer as it is reached.
+// Same blocks and order of sums either way, so the same bits.
 template <DType kType>
 void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
     const int K = w.n_in(), N = w.n_out();
+    const char* prepacked = static_cast<const char*>(w.packed);
+    const size_t elem = dtype_size(w.dtype);
+    const MicroKernel* kernels = prepacked ? kMicroKernels<kType>.data() : kMicroKernels<DType::F32>.data();
     // Each thread runs every depth pass over its own column panels and packs the A blocks it needs
     // itself: one parallel_for per product instead of one per (depth, row) block, and no thread waits
     // while another packs A (the copy costs the same whether one thread makes it or each does).
@@ -246,15 +269,28 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
                 const int mc = std::min(kMC, M - m0);
                 ensure(a_pack, static_cast<size_t>(mc) * kc);
                 pack_a(a + static_cast<size_t>(m0) * K, K, mc, k0, kc, a_pack.data());
+                const int calls = (mc + kMR - 1) / kMR;
                 for (int n0 = n_begin; n0 < n_end; n0 += kNR) {
                     const int nr = std::min(kNR, N - n0);
-                    if (w.layout == WeightLayout::in_out) pack_b_in_out<kType>(w, k0, kc, n0, nr, buffers.b_pack.data());
-                    else pack_b_out_in<kType>(w, k0, kc, n0, nr, buffers.b_pack.data(), buffers.b_rows.data());
+                    const void* panel = buffers.b_pack.data();
+                    const char* next = nullptr;   // a prepacked block's next panel, which lies right after
+                    size_t panel_bytes = 0;
+                    if (prepacked) {
+                        panel = prepacked + prepacked_offset(N, k0, kc, n0) * elem;
+                        panel_bytes = static_cast<size_t>(kc) * kNR * elem;
+                        if (n0 + kNR < n_end) next = static_cast<const char*>(panel) + panel_bytes;
+                    } else if (w.layout == WeightLayout::in_out) {
+                        pack_b_in_out<kType>(w, k0, kc, n0, nr, buffers.b_pack.data());
+                    } else {
+                        pack_b_out_in<kType>(w, k0, kc, n0, nr, buffers.b_pack.data(), buffers.b_rows.data());
+                    }
                     const float* ap = a_pack.data();
-                    for (int i0 = 0; i0 < mc; i0 += kMR) {
+                    for (int i0 = 0, call = 0; i0 < mc; i0 += kMR, ++call) {
                         const int rows = std::min(kMR, mc - i0);
-                        kMicroKernels[rows - 1](kc, ap, buffers.b_pack.data(), c + static_cast<size_t>(m0 + i0) * N + n0,
-                                                N, nr, bias ? bias + n0 : nullptr, k0 == 0);
+                        // The next panel's lines spread over this one's calls, a few in flight at a time.
+                        if (next) prefetch_bytes(next + panel_bytes * call / calls, next + panel_bytes * (call + 1) / calls);
+                        kernels[rows - 1](kc, ap, panel, c + static_cast<size_t>(m0 + i0) * N + n0, N, nr,
+                                          bias ? bias + n0 : nullptr, k0 == 0);
                         ap += static_cast<size_t>(rows) * kc;
                     }
                 }
@@ -381,6 +417,32 @@ void gemm_typed(const float* a, int M, const WeightMatrix& w, const float* bias,
     gemm_packed<kType>(a, M, w, bias, c);
 }
 
+// Panel [kc][kNR] of stored elements (float or 16-bit bits, as stored), zero past nr.
+template <class Elem>
+void pack_stored_panel(const WeightMatrix& w, int k0, int kc, int n0, int nr, Elem* dst) {
+    const Elem* src = static_cast<const Elem*>(w.data);
+    std::fill(dst, dst + static_cast<size_t>(kc) * kNR, Elem(0));
+    if (w.layout == WeightLayout::in_out) {
+        for (int k = 0; k < kc; ++k)
+            std::memcpy(dst + static_cast<size_t>(k) * kNR, src + static_cast<size_t>(k0 + k) * w.cols + n0, nr * sizeof(Elem));
+    } else {
+        for (int j = 0; j < nr; ++j) {
+            const Elem* row = src + static_cast<size_t>(n0 + j) * w.cols + k0;
+            for (int k = 0; k < kc; ++k) dst[static_cast<size_t>(k) * kNR + j] = row[k];
+        }
+    }
+}
+
+template <class Elem>
+void pack_stored(const WeightMatrix& w, Elem* dst) {
+    const int K = w.n_in(), N = w.n_out();
+    for (int k0 = 0; k0 < K; k0 += kKC) {
+        const int kc = std::min(kKC, K - k0);
+        for (int n0 = 0; n0 < N; n0 += kNR)
+            pack_stored_panel(w, k0, kc, n0, std::min(kNR, N - n0), dst + prepacked_offset(N, k0, kc, n0));
+    }
+}
+
 float stored_value(const WeightMatrix& w, size_t i) {
     const uint16_t* h = static_cast<const uint16_t*>(w.data);
     switch (w.dtype) {
@@ -411,6 +473,17 @@ void gemm(const float* a, int M, const WeightMatrix& b, const float* bias, float
         case DType::F16: gemm_typed<DType::F16>(a, M, b, bias, c); break;
         default: gemm_typed<DType::BF16>(a, M, b, bias, c); break;
     }
+}
+
+size_t gemm_pack_size(const WeightMatrix& w) {
+    const size_t n_padded = static_cast<size_t>((w.n_out() + kNR - 1) / kNR) * kNR;
+    return n_padded * static_cast<size_t>(std::max(0, w.n_in()));
+}
+
+void gemm_pack(const WeightMatrix& w, void* dst) {
+    check_dtype(w);
+    if (w.dtype == DType::F32) pack_stored(w, static_cast<float*>(dst));
+    else pack_stored(w, static_cast<uint16_t*>(dst));
 }
 
 void gemm_reference(const float* a, int M, const WeightMatrix& b, const float* bias, float* c) {

@@ -14,6 +14,15 @@
 namespace attn {
 
 void gemm(const float* a, int M, const WeightMatrix& b, const float* bias, float* c);
+
+// B's panels laid out as the product reads them, in the stored dtype: for a weight that many products
+// use (a loaded model's layers), made once, so gemm packs only A. Set b.packed to dst and gemm reads it
+// (for products of more than 4 rows; fewer read the weight in place) with the same bits as without.
+//   std::vector<float> panels(gemm_pack_size(w) * dtype_size(w.dtype) / 4 + 1);
+//   gemm_pack(w, panels.data());  w.packed = panels.data();
+size_t gemm_pack_size(const WeightMatrix& w);      // elements of w's dtype
+void gemm_pack(const WeightMatrix& w, void* dst);  // dst: gemm_pack_size(w) elements, aligned for the dtype
+
 void gemm_reference(const float* a, int M, const WeightMatrix& b, const float* bias, float* c);
 
 }  // namespace attn

@@ -1,6 +1,7 @@
 // The inference forward pass over a Body (see body.h): embeddings, the shared block layer, final norm
 // and head. Hidden state L is taken after the final norm when there is one, as transformers reports it.
 #include "model/body.h"
+#include "model/weight_pack.h"
 
 #include <algorithm>
 
@@ -144,7 +145,9 @@ public:
     BodyNetwork(Body body, const ModelInfo& info, const WeightStore& store)
         : body_(std::move(body)), info_(info), store_(store) {
         body_.recipe.rope_inv_freq = body_.rope_inv_freq.empty() ? nullptr : &body_.rope_inv_freq;
+        body_pack_weights(body_);
     }
+    void weights_will_change() override { body_unpack_weights(body_); }
     const ModelInfo& info() const override { return info_; }
     const Body* body() const override { return &body_; }
     Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {

@@ -60,6 +60,9 @@ public:
     // Decoder-only and encoder networks: their description (embeddings, blocks, head), which the
     // differentiable pass (model/gradients.h) runs. Encoder-decoder networks: nullptr.
     virtual const Body* body() const { return nullptr; }
+    // Called by whoever is about to write the weights in place (the trainer): drops anything made from
+    // them at load (model/weight_pack.h's packed panels), so later passes read the written values.
+    virtual void weights_will_change() {}
 };
 
 struct Model {

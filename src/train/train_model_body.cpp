@@ -10,6 +10,7 @@ namespace {
 class BodyTrainModel : public TrainModel {
 public:
     explicit BodyTrainModel(ModelPtr model) : model_(std::move(model)), body_(*model_->network->body()) {
+        model_->network->weights_will_change();   // the products must read what the optimiser writes
         // The trainer owns this Model outright: nobody else reads it while it trains, so the f32 weights the
         // Body points at (the loaded safetensors bytes, or the Body's own norm and bias vectors) are written in
         // place and every later trace sees them.

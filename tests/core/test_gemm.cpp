@@ -173,3 +173,73 @@ TEST_CASE("gemm gives the same bits at 1, 2 and 3 threads (f32, f16; in_out, out
                 }
     CHECK(compared == 4 * 2 * 2 * 3 * 2);
 }
+
+// Panels from gemm_pack, read through WeightMatrix::packed: the bits of packing per call, for products
+// of more than 4 rows (fewer read the stored weight, packed or not). Shapes straddle the depth block (256),
+// the column panel (48 natively, 8 in WebAssembly) and the row block (256).
+TEST_CASE("gemm over gemm_pack's panels gives the bits of packing per call (every dtype, both layouts, odd shapes, 1 and 2 threads)") {
+    ThreadCountGuard guard;
+    set_parallel_min_work(0);
+    std::mt19937 rng(31);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int Ms[] = {1, 4, 5, 17, 300}, Ns[] = {1, 7, 47, 48, 49, 97}, Ks[] = {1, 3, 255, 256, 257, 700};
+    int compared = 0;
+    for (int K : Ks)
+        for (int N : Ns)
+            for (DType dtype : {DType::F32, DType::F16, DType::BF16})
+                for (WeightLayout layout : {WeightLayout::in_out, WeightLayout::out_in}) {
+                    std::vector<float> w(static_cast<size_t>(K) * N), bias(N);
+                    for (float& v : w) v = normal(rng);
+                    for (float& v : bias) v = normal(rng);
+                    const std::vector<uint16_t> h = dtype == DType::F32 ? std::vector<uint16_t>() : narrowed(w, dtype);
+                    const void* data = dtype == DType::F32 ? static_cast<const void*>(w.data()) : h.data();
+                    WeightMatrix plain = layout == WeightLayout::in_out ? WeightMatrix{dtype, K, N, data, layout}
+                                                                        : WeightMatrix{dtype, N, K, data, layout};
+                    std::vector<float> panels(gemm_pack_size(plain) * dtype_size(dtype) / sizeof(float) + 1, NAN);
+                    gemm_pack(plain, panels.data());
+                    WeightMatrix packed = plain;
+                    packed.packed = panels.data();
+                    for (int M : Ms) {
+                        std::vector<float> a(static_cast<size_t>(M) * K);
+                        for (float& v : a) v = normal(rng);
+                        for (int threads : {1, 2}) {
+                            set_thread_count_for_tests(threads);
+                            std::vector<float> want(static_cast<size_t>(M) * N, NAN), got(want.size(), NAN);
+                            gemm(a.data(), M, plain, bias.data(), want.data());
+                            gemm(a.data(), M, packed, bias.data(), got.data());
+                            INFO("M=" << M << " N=" << N << " K=" << K << " " << std::string(dtype_name(dtype))
+                                      << (layout == WeightLayout::in_out ? " in_out" : " out_in") << " threads=" << threads);
+                            CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+                            ++compared;
+                        }
+                    }
+                }
+    CHECK(compared == 6 * 6 * 3 * 2 * 5 * 2);
+}
+
+TEST_CASE("gemm reads a packed weight's panels, not its stored values, past 4 rows") {
+    // Two weights of one shape; the first pointed at the second's panels multiplies like the second.
+    std::mt19937 rng(37);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int M = 9, K = 300, N = 50;
+    std::vector<float> w1(static_cast<size_t>(K) * N), w2(w1.size()), a(static_cast<size_t>(M) * K);
+    for (float& v : w1) v = normal(rng);
+    for (float& v : w2) v = normal(rng);
+    for (float& v : a) v = normal(rng);
+    const WeightMatrix m1{DType::F32, K, N, w1.data(), WeightLayout::in_out}, m2{DType::F32, K, N, w2.data(), WeightLayout::in_out};
+    std::vector<float> panels2(gemm_pack_size(m2));
+    gemm_pack(m2, panels2.data());
+    WeightMatrix crossed = m1;
+    crossed.packed = panels2.data();
+    std::vector<float> by_crossed(static_cast<size_t>(M) * N), by_m2(by_crossed.size()), by_m1(by_crossed.size());
+    gemm(a.data(), M, crossed, nullptr, by_crossed.data());
+    gemm(a.data(), M, m2, nullptr, by_m2.data());
+    gemm(a.data(), M, m1, nullptr, by_m1.data());
+    CHECK(by_crossed == by_m2);
+    CHECK(by_crossed != by_m1);
+    // 4 rows read the stored values in place: the first weight's.
+    std::vector<float> four(static_cast<size_t>(4) * N), four_m1(four.size());
+    gemm(a.data(), 4, crossed, nullptr, four.data());
+    gemm(a.data(), 4, m1, nullptr, four_m1.data());
+    CHECK(four == four_m1);
+}
