@@ -27,7 +27,8 @@ struct ResidualAttention {
 // Empty when the attention is empty or not square (cross attention).
 ResidualAttention residual_attention(const AttentionTensor& attention);
 // The same a layer at a time (the same bits), for a caller that spreads a long trace over frames: begin
-// sizes *r (reusing its memory, zeroed; empty as above), then each layer fills its (T, T) block.
+// sets *r's shape and reserves its values (reusing its memory; empty as above), then each layer, in order,
+// appends its (T, T) block, so values holds the layers made so far.
 //   residual_attention_begin(attention, &r);
 //   for (int l = 0; l < r.n_layer; ++l) residual_attention_layer(attention, l, &r);
 void residual_attention_begin(const AttentionTensor& attention, ResidualAttention* r);

@@ -12,7 +12,8 @@ namespace attn {
 namespace {
 
 template <class T>
-void zeros(std::vector<T>& v, size_t n) {
+void reserve(std::vector<T>& v, size_t n) {
+    v.clear();
 #if defined(__linux__) && !defined(__EMSCRIPTEN__) && defined(MADV_HUGEPAGE)
     constexpr size_t kAbove = size_t{8} << 20;
     if (n * sizeof(T) >= kAbove && v.capacity() < n) {
@@ -23,14 +24,22 @@ void zeros(std::vector<T>& v, size_t n) {
         const uintptr_t begin = (reinterpret_cast<uintptr_t>(v.data()) + page - 1) & ~(page - 1);
         const uintptr_t end = reinterpret_cast<uintptr_t>(v.data() + n) & ~(page - 1);
         if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+        return;
     }
 #endif
-    v.assign(n, T(0));
+    v.reserve(n);
 }
 
 }  // namespace
 
-void zeros_in_huge_pages(std::vector<float>& v, size_t n) { zeros(v, n); }
-void zeros_in_huge_pages(std::vector<double>& v, size_t n) { zeros(v, n); }
+void zeros_in_huge_pages(std::vector<float>& v, size_t n) {
+    reserve(v, n);
+    v.assign(n, 0.0f);
+}
+void zeros_in_huge_pages(std::vector<double>& v, size_t n) {
+    reserve(v, n);
+    v.assign(n, 0.0);
+}
+void reserve_in_huge_pages(std::vector<double>& v, size_t n) { reserve(v, n); }
 
 }  // namespace attn

@@ -16,6 +16,9 @@ namespace attn {
 // v becomes n zeros. On Linux, a block of 8 MB or more is first reserved and marked for transparent huge
 // pages (madvise MADV_HUGEPAGE: a hint the kernel may ignore); elsewhere (WebAssembly) a plain assign.
 void zeros_in_huge_pages(std::vector<float>& v, size_t n);
-void zeros_in_huge_pages(std::vector<double>& v, size_t n);   // the flow view's residual attention
+void zeros_in_huge_pages(std::vector<double>& v, size_t n);
+// v becomes empty with room for n values, marked as above: for a caller that grows it in steps (the flow
+// view's residual attention, a layer a frame), so each step faults in only the memory it writes.
+void reserve_in_huge_pages(std::vector<double>& v, size_t n);
 
 }  // namespace attn

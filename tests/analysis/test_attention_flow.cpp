@@ -97,6 +97,14 @@ TEST_CASE("attention_flow: one pair at a time equals the row and the matrix") {
     residual_attention_begin(a, &stepped);
     CHECK(stepped.n_layer == 2);
     CHECK(stepped.n_token == 10);
+    CHECK(stepped.values.empty());   // reserved, not zeroed: each layer faults in only its own block
+    CHECK(stepped.values.capacity() >= ahat.values.size());
+    for (int l = 0; l < stepped.n_layer; ++l) {
+        residual_attention_layer(a, l, &stepped);
+        CHECK(stepped.values.size() == static_cast<size_t>(l + 1) * 10 * 10);
+    }
+    CHECK(stepped.values == ahat.values);
+    residual_attention_begin(a, &stepped);   // again, into the same memory: the same bits
     for (int l = 0; l < stepped.n_layer; ++l) residual_attention_layer(a, l, &stepped);
     CHECK(stepped.values == ahat.values);
     a.n_key = 9;   // not square: empty, as residual_attention

@@ -76,3 +76,26 @@ TEST_CASE("zeros_in_huge_pages: doubles too (the flow view's residual attention)
     if (!flags.empty()) CHECK(flags.find(" hg") != std::string::npos);
 #endif
 }
+
+TEST_CASE("reserve_in_huge_pages: empty with room for n, marked, and growing within it keeps the block") {
+    std::vector<double> v(5, 4.0);
+    const size_t big = (size_t{12} << 20) / sizeof(double);
+    reserve_in_huge_pages(v, big);
+    CHECK(v.empty());
+    REQUIRE(v.capacity() >= big);
+    const double* block = v.data();
+    v.resize(big / 2);   // what a layer step does: zeroes only what it adds
+    v.resize(big);
+    CHECK(v.data() == block);
+    CHECK(v[big - 1] == 0.0);
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+    const std::string flags = mapping_flags(v.data() + big / 2);
+    if (!flags.empty()) CHECK(flags.find(" hg") != std::string::npos);
+#endif
+    v[3] = 1.0;
+    reserve_in_huge_pages(v, big);   // again: the same memory, emptied
+    CHECK(v.empty());
+    CHECK(v.data() == block);
+    reserve_in_huge_pages(v, 10);    // small: a plain reserve
+    CHECK(v.empty());
+}
