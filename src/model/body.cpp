@@ -145,8 +145,8 @@ public:
     BodyNetwork(Body body, const ModelInfo& info, const WeightStore& store)
         : body_(std::move(body)), info_(info), store_(store) {
         body_.recipe.rope_inv_freq = body_.rope_inv_freq.empty() ? nullptr : &body_.rope_inv_freq;
-        body_pack_weights(body_);
     }
+    void pack_weights() override { body_pack_weights(body_); }
     void weights_will_change() override { body_unpack_weights(body_); }
     const ModelInfo& info() const override { return info_; }
     const Body* body() const override { return &body_; }

@@ -60,8 +60,12 @@ public:
     // Decoder-only and encoder networks: their description (embeddings, blocks, head), which the
     // differentiable pass (model/gradients.h) runs. Encoder-decoder networks: nullptr.
     virtual const Body* body() const { return nullptr; }
-    // Called by whoever is about to write the weights in place (the trainer): drops anything made from
-    // them at load (model/weight_pack.h's packed panels), so later passes read the written values.
+    // For a caller that traces again and again (the explorer, the benchmark): natively, lays the layer
+    // weights out once for the product (model/weight_pack.h), a second copy that makes each later trace
+    // faster and costs about a trace or two of time now. A one-trace CLI command does not ask.
+    virtual void pack_weights() {}
+    // Called by whoever is about to write the weights in place (the trainer): drops what pack_weights
+    // made from them, so later passes read the written values.
     virtual void weights_will_change() {}
 };
 

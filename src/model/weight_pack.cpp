@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <new>
 
 #include "core/gemm.h"
 #include "core/huge_pages.h"
+#include "model/limits.h"
 
 namespace attn {
 namespace {
@@ -33,6 +35,8 @@ void for_each_layer_matrix(Body& body, const std::function<void(Matrix&)>& visit
     dense(body.head.transform);
 }
 
+constexpr double kMaxShareOfMemory = 0.25;
+
 // Floats a matrix's panels take in the arena, rounded up to 64 bytes so each starts on a cache line.
 size_t arena_floats(const WeightMatrix& w) {
     const size_t bytes = gemm_pack_size(w) * dtype_size(w.dtype);
@@ -48,8 +52,16 @@ void body_pack_weights(Body& body) {
     if (!body.packed_panels.empty()) return;
     size_t total = 0;
     for_each_layer_matrix(body, [&](Matrix& m) { total += arena_floats(m.view); });
-    if (total == 0) return;
-    zeros_in_huge_pages(body.packed_panels, total + 16);
+    // A speed-up, never a reason to run short: only when the copy is small next to the machine's memory
+    // (memory_limit(): its RAM), and a failed allocation leaves the model as it was.
+    if (total == 0 || static_cast<double>(total) * sizeof(float) > kMaxShareOfMemory * static_cast<double>(memory_limit()))
+        return;
+    try {
+        zeros_in_huge_pages(body.packed_panels, total + 16);
+    } catch (const std::bad_alloc&) {
+        std::vector<float>().swap(body.packed_panels);
+        return;
+    }
     // The vector's block is 16-byte aligned; start the first panel on a cache line.
     float* at = body.packed_panels.data();
     at += (16 - (reinterpret_cast<uintptr_t>(at) / 4) % 16) % 16;

@@ -2,7 +2,7 @@
 // then pack only their activations, and read the weights from one block of memory in the order they use
 // them, in 2 MB pages where the kernel gives them.
 //
-//   body_pack_weights(body);     // BodyNetwork does this when the model is loaded
+//   body_pack_weights(body);     // Network::pack_weights: the app does this when it loads a model
 //   body_unpack_weights(body);   // before anything writes the weights in place (the trainer)
 //
 // Why: a GPT-2-small trace natively read its 85 M layer weights through the model file's mapping (4 KB
@@ -14,8 +14,9 @@
 
 namespace attn {
 
-// Packs every linear layer of the blocks and the head's transform; a no-op in WebAssembly and when the
-// body is packed already.
+// Packs every linear layer of the blocks and the head's transform; a no-op in WebAssembly, when the body
+// is packed already, and when the panels would take more than a quarter of memory_limit() (the machine's
+// RAM) or cannot be allocated: the products then read the stored weights, as before.
 void body_pack_weights(Body& body);
 // Drops the packs: products read the stored weights again (the same bits).
 void body_unpack_weights(Body& body);

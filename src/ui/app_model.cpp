@@ -152,6 +152,7 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     }
     app.trace_job.reset();   // it reads the old model's weights
     app.model = std::move(*loaded);
+    app.model->network->pack_weights();   // natively: every retrace as the user types is faster
     app.model_name = name;
     app.model_from_disk = false;   // the platform marks disk loads (app_mark_model_from_disk)
     app.linked_disk_model.clear(); // a model was opened: the link's request is answered

@@ -1,6 +1,7 @@
-// A loaded model's layer weights packed for the product (model/weight_pack.h): natively every block matrix
-// and the head's transform point at panels, WebAssembly packs nothing, a trace over the panels has the
-// bits of one over the stored weights, and weights_will_change (the trainer's call) drops the panels.
+// A model's layer weights packed for the product (model/weight_pack.h) when asked (Network::pack_weights):
+// natively every block matrix and the head's transform point at panels, WebAssembly packs nothing, a
+// trace over the panels has the bits of one over the stored weights, and weights_will_change (the
+// trainer's call) drops the panels.
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -8,6 +9,7 @@
 
 #include "decoder_reference.h"
 #include "model/body.h"
+#include "model/limits.h"
 #include "same_floats.h"
 
 using namespace attn;
@@ -26,7 +28,7 @@ void for_each_dense(const Body& body, const std::function<void(const Matrix&)>& 
 
 }  // namespace
 
-TEST_CASE("a loaded model's layer matrices are packed natively; a trace over them has the stored weights' bits; the trainer's call drops them") {
+TEST_CASE("pack_weights packs a model's layer matrices natively; a trace over them has the stored weights' bits; the trainer's call drops them") {
 #if defined(__EMSCRIPTEN__)
     const bool packs = false;   // WebAssembly's memory is the budget: no second copy
 #else
@@ -37,6 +39,9 @@ TEST_CASE("a loaded model's layer matrices are packed natively; a trace over the
         ModelPtr model = load_fixture_model(name);
         const Body* body = model->network->body();
         REQUIRE(body);
+        CHECK(body->packed_panels.empty());   // a load packs nothing: a one-trace command would not win it back
+        model->network->pack_weights();
+        model->network->pack_weights();       // twice: once
         int matrices = 0, packed = 0;
         for_each_dense(*body, [&](const Matrix& m) {
             ++matrices;
@@ -64,4 +69,30 @@ TEST_CASE("a loaded model's layer matrices are packed natively; a trace over the
         CHECK(same_floats(over_panels->logits, over_stored->logits));
         CHECK(over_panels->logits.size() == ids.size() * static_cast<size_t>(model->info().n_vocab));
     }
+}
+
+TEST_CASE("pack_weights packs nothing when the panels would take more than a quarter of the machine's memory") {
+    ModelPtr model = load_fixture_model("gpt2-tiny");
+    const Body* body = model->network->body();
+    REQUIRE(body);
+    // The panels' size, from a packed twin of the same fixture.
+    ModelPtr twin = load_fixture_model("gpt2-tiny");
+    twin->network->pack_weights();
+    const int64_t panels = static_cast<int64_t>(twin->network->body()->packed_panels.size() * sizeof(float));
+#if defined(__EMSCRIPTEN__)
+    CHECK(panels == 0);
+#else
+    REQUIRE(panels > 0);
+    struct Restore {
+        ~Restore() { memory_limit_override(0); }
+    } restore;
+    memory_limit_override(3 * panels);   // a quarter of it is less than the panels
+    model->network->pack_weights();
+    CHECK(body->packed_panels.empty());
+    CHECK(body->blocks[0].attn.qkv.w.view.packed == nullptr);
+    memory_limit_override(5 * panels);   // a quarter of it holds them
+    model->network->pack_weights();
+    CHECK(!body->packed_panels.empty());
+    CHECK(body->blocks[0].attn.qkv.w.view.packed != nullptr);
+#endif
 }

@@ -2,6 +2,7 @@
 // app_set_text path the desktop and web apps use, with texts that stress labels and the context limit.
 #include <doctest/doctest.h>
 
+#include "model/body.h"
 #include "platform/file_io.h"
 #include "tests/fixture_path.h"
 #include "tests/ui/ui_harness.h"
@@ -24,6 +25,12 @@ TEST_CASE("ui smoke: real gpt2-tiny traces") {
     ui.load_fixture("gpt2-tiny");
     REQUIRE(ui.app.has_trace);
     CHECK(ui.app.model->info().n_layer == 2);
+    // The app packs the layer weights for its retraces natively (model/weight_pack.h); the page does not.
+#if defined(__EMSCRIPTEN__)
+    CHECK(ui.app.model->network->body()->packed_panels.empty());
+#else
+    CHECK(ui.app.model->network->body()->blocks[0].attn.qkv.w.view.packed != nullptr);
+#endif
     CHECK(ui.app.trace.attentions.n_layer == 2);
     CHECK(ui.app.trace.tokens.size() > 5);
     CHECK(ui.app.trace_error.empty());

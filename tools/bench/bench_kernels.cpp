@@ -141,6 +141,7 @@ int bk_model_open(const char* folder) {
         return 1;
     }
     g_model.model = std::move(*model);
+    g_model.model->network->pack_weights();   // as the app does (natively; a no-op in WASM): counted in load
     g_model.load_ms = ms_since(t0);
     return 0;
 }
