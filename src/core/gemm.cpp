@@ -476,8 +476,7 @@ void gemm(const float* a, int M, const WeightMatrix& b, const float* bias, float
 }
 
 size_t gemm_pack_size(const WeightMatrix& w) {
-    const size_t n_padded = static_cast<size_t>((w.n_out() + kNR - 1) / kNR) * kNR;
-    return n_padded * static_cast<size_t>(std::max(0, w.n_in()));
+    return prepacked_offset(w.n_out(), std::max(0, w.n_in()), 0, 0);   // where a depth block past the last would start
 }
 
 void gemm_pack(const WeightMatrix& w, void* dst) {

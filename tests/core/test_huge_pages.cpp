@@ -33,6 +33,16 @@ std::string mapping_flags(const void* address) {
     return "";
 }
 
+// Natively, that the block holding `address` is marked for huge pages, where smaps can tell.
+void check_marked(const void* address) {
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+    const std::string flags = mapping_flags(address);
+    if (!flags.empty()) CHECK(flags.find(" hg") != std::string::npos);
+#else
+    (void)address;
+#endif
+}
+
 }  // namespace
 
 TEST_CASE("zeros_in_huge_pages: n zeros, small or large, replacing what was there") {
@@ -71,10 +81,7 @@ TEST_CASE("zeros_in_huge_pages: doubles too (the flow view's residual attention)
     zeros_in_huge_pages(v, big);
     REQUIRE(v.size() == big);
     CHECK(v[big - 1] == 0.0);
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
-    const std::string flags = mapping_flags(v.data() + big / 2);
-    if (!flags.empty()) CHECK(flags.find(" hg") != std::string::npos);
-#endif
+    check_marked(v.data() + big / 2);
 }
 
 TEST_CASE("reserve_in_huge_pages: empty with room for n, marked, and growing within it keeps the block") {
@@ -88,10 +95,7 @@ TEST_CASE("reserve_in_huge_pages: empty with room for n, marked, and growing wit
     v.resize(big);
     CHECK(v.data() == block);
     CHECK(v[big - 1] == 0.0);
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
-    const std::string flags = mapping_flags(v.data() + big / 2);
-    if (!flags.empty()) CHECK(flags.find(" hg") != std::string::npos);
-#endif
+    check_marked(v.data() + big / 2);
     v[3] = 1.0;
     reserve_in_huge_pages(v, big);   // again: the same memory, emptied
     CHECK(v.empty());
