@@ -31,6 +31,15 @@ async function shot(p, name) {
   }
 }
 
+// The lessons state once the panel has drawn the current grade's feedback: an answer is graded in the
+// frame of the click, but shownFeedback is what the panel printed, which can be a frame behind (reading
+// between the two gave the previous answer's text).
+async function feedbackDrawn(p) {
+  await p.waitForFunction(() => { const l = window.attnscope.getState().lessons; return l.shownFeedback === l.feedback; },
+                          null, { timeout: 5000, polling: 50 });
+  return lessons(p);
+}
+
 // A widget of the left panel, scrolled into view with the mouse wheel first (the panel scrolls when the
 // page's text and feedback are long), then clicked; waits for `done` to hold.
 async function clickPanel(p, pick, done, arg) {
@@ -40,7 +49,7 @@ async function clickPanel(p, pick, done, arg) {
     if (r && r[2] > 0 && r[1] + r[3] < 760 && r[1] > 40) {
       await H.clickRect(p, r);
       await p.waitForFunction(done, arg, { timeout: 15000, polling: 50 });
-      return lessons(p);
+      return feedbackDrawn(p);
     }
     const box = await p.locator('#canvas').boundingBox();
     await p.mouse.move(box.x + 100, box.y + 400);
@@ -56,8 +65,7 @@ async function clickTile(p, layer, head, attempted) {
   await H.clickRect(p, s.widgets.gridTiles[layer * s.heads + head]);
   await p.waitForFunction((n) => window.attnscope.getState().lessons.score.attempted === n, attempted,
                           { timeout: 15000, polling: 50 });
-  await p.waitForFunction(() => window.attnscope.getState().lessons.shownFeedback !== '', null, { timeout: 5000, polling: 50 });
-  return lessons(p);
+  return feedbackDrawn(p);
 }
 
 const next = (p, page) => clickPanel(p, (w) => w.next, (n) => window.attnscope.getState().lessons.page === n, page);
