@@ -41,5 +41,6 @@ void zeros_in_huge_pages(std::vector<double>& v, size_t n) {
     v.assign(n, 0.0);
 }
 void reserve_in_huge_pages(std::vector<double>& v, size_t n) { reserve(v, n); }
+void reserve_in_huge_pages(std::vector<float>& v, size_t n) { reserve(v, n); }
 
 }  // namespace attn

@@ -18,7 +18,9 @@ namespace attn {
 void zeros_in_huge_pages(std::vector<float>& v, size_t n);
 void zeros_in_huge_pages(std::vector<double>& v, size_t n);
 // v becomes empty with room for n values, marked as above: for a caller that grows it in steps (the flow
-// view's residual attention, a layer a frame), so each step faults in only the memory it writes.
+// view's residual attention, a layer a frame; a model's packed weights, a matrix a step), so each step
+// faults in only the memory it writes.
 void reserve_in_huge_pages(std::vector<double>& v, size_t n);
+void reserve_in_huge_pages(std::vector<float>& v, size_t n);
 
 }  // namespace attn

@@ -147,6 +147,7 @@ public:
         body_.recipe.rope_inv_freq = body_.rope_inv_freq.empty() ? nullptr : &body_.rope_inv_freq;
     }
     void pack_weights() override { body_pack_weights(body_); }
+    bool pack_weights_step() override { return body_pack_weights_step(body_); }
     void weights_will_change() override { body_unpack_weights(body_); }
     const ModelInfo& info() const override { return info_; }
     const Body* body() const override { return &body_; }

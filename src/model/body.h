@@ -48,6 +48,7 @@ struct Body {
     HeadWeights head;
     std::vector<float> rope_inv_freq; // recipe.rope_inv_freq points here when RoPE is used (body_network sets it)
     std::vector<float> packed_panels; // the layer matrices' gemm_pack panels (model/weight_pack.h); empty: none
+    size_t packed_matrices = 0;       // how many of them are packed so far (body_pack_weights_step)
 
     int n_embd() const { return embed.token.view.cols; }
     const WeightMatrix& unembed() const { return head.unembed.empty() ? embed.token.view : head.unembed.view; }

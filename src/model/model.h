@@ -64,6 +64,9 @@ public:
     // weights out once for the product (model/weight_pack.h), a second copy that makes each later trace
     // faster and costs about a trace or two of time now. A one-trace CLI command does not ask.
     virtual void pack_weights() {}
+    // The same a matrix at a time, for a caller that must not stop for the whole of it (the explorer,
+    // a few a frame once the model shows); true while matrices are left. Traces between steps are right.
+    virtual bool pack_weights_step() { return false; }
     // Called by whoever is about to write the weights in place (the trainer): drops what pack_weights
     // made from them, so later passes read the written values.
     virtual void weights_will_change() {}

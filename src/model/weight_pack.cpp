@@ -45,37 +45,59 @@ size_t arena_floats(const WeightMatrix& w) {
 
 }  // namespace
 
-void body_pack_weights(Body& body) {
+bool body_pack_weights_step(Body& body) {
 #if defined(__EMSCRIPTEN__)
     (void)body;
+    return false;
 #else
-    if (!body.packed_panels.empty()) return;
-    size_t total = 0;
-    for_each_layer_matrix(body, [&](Matrix& m) { total += arena_floats(m.view); });
-    // A speed-up, never a reason to run short: only when the copy is small next to the machine's memory
-    // (memory_limit(): its RAM), and a failed allocation leaves the model as it was.
-    if (total == 0 || static_cast<double>(total) * sizeof(float) > kMaxShareOfMemory * static_cast<double>(memory_limit()))
-        return;
-    try {
-        zeros_in_huge_pages(body.packed_panels, total + 16);
-    } catch (const std::bad_alloc&) {
-        std::vector<float>().swap(body.packed_panels);
-        return;
+    if (body.packed_panels.capacity() == 0) {   // the first step decides and reserves
+        size_t total = 0;
+        for_each_layer_matrix(body, [&](Matrix& m) { total += arena_floats(m.view); });
+        // A speed-up, never a reason to run short: only when the copy is small next to the machine's
+        // memory (memory_limit(): its RAM), and a failed allocation leaves the model as it was.
+        if (total == 0 || static_cast<double>(total) * sizeof(float) > kMaxShareOfMemory * static_cast<double>(memory_limit()))
+            return false;
+        try {
+            // Reserved, not zeroed: each step faults in only the panels it writes (fresh memory costs
+            // about 2 ms per MB on a virtual machine; all at once it was most of a load).
+            reserve_in_huge_pages(body.packed_panels, total + 16);
+        } catch (const std::bad_alloc&) {
+            std::vector<float>().swap(body.packed_panels);
+            return false;
+        }
+        body.packed_matrices = 0;
+        // The vector's block is 16-byte aligned; start the first panel on a cache line.
+        const size_t misalign = (reinterpret_cast<uintptr_t>(body.packed_panels.data()) / 4) % 16;
+        body.packed_panels.resize((16 - misalign) % 16);
     }
-    // The vector's block is 16-byte aligned; start the first panel on a cache line.
-    float* at = body.packed_panels.data();
-    at += (16 - (reinterpret_cast<uintptr_t>(at) / 4) % 16) % 16;
+    size_t index = 0;
+    bool packed_one = false, more = false;
     for_each_layer_matrix(body, [&](Matrix& m) {
-        gemm_pack(m.view, at);
-        m.view.packed = at;
-        at += arena_floats(m.view);
+        if (packed_one) {
+            more = true;
+        } else if (index++ == body.packed_matrices) {
+            // Within the reserve: the block never moves, so the panels packed before stay where they are.
+            const size_t at = body.packed_panels.size();
+            body.packed_panels.resize(at + arena_floats(m.view));
+            gemm_pack(m.view, body.packed_panels.data() + at);
+            m.view.packed = body.packed_panels.data() + at;
+            ++body.packed_matrices;
+            packed_one = true;
+        }
     });
+    return more;
 #endif
+}
+
+void body_pack_weights(Body& body) {
+    while (body_pack_weights_step(body)) {
+    }
 }
 
 void body_unpack_weights(Body& body) {
     for_each_layer_matrix(body, [](Matrix& m) { m.view.packed = nullptr; });
     std::vector<float>().swap(body.packed_panels);
+    body.packed_matrices = 0;
 }
 
 }  // namespace attn

@@ -396,6 +396,8 @@ void app_frame(App& app) {
         app_explain_frame(app);
         show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);
     }
+    // Last and smallest: a matrix or two of the new model's packing (what is on screen comes first).
+    app_pack_weights_frame(app, app.trace_budget_ms / 2);
 
     app.widgets.text_box = app.widgets.text_box_visible = {};   // stay zero unless a box is drawn below
     app.widgets.target_box = app.widgets.target_box_visible = {};

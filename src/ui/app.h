@@ -162,6 +162,10 @@ struct App {
     double trace_step_above_ms = 50.0;   // after an edit, a model traced slower than this is traced in steps
     double trace_budget_ms = 8.0;        // a frame stops stepping the trace once it has spent this long
     double longest_trace_frame_ms = 0.0; // the most one frame spent stepping a trace (the bench and tests)
+    // Natively the loaded model's weights are packed for the product a few matrices a frame after it
+    // shows (app_pack_weights_frame); this is the network that is done (nullptr: not yet).
+    const Network* packed_network = nullptr;
+    double longest_pack_step_ms = 0.0;
 
     std::vector<MaskPrediction> mask_predictions;   // encoders: one per mask token in the input
     std::vector<TokenProb> next_predictions;        // decoders and BART: after the last position
@@ -264,6 +268,10 @@ void app_retrace_after_edit(App& app);
 // Runs a few milliseconds (App::trace_budget_ms) of a stepped retrace; the views switch to its trace once
 // it is complete. The frame calls it; nothing else needs to.
 void app_trace_job_frame(App& app);
+// Packs a few of the loaded model's layer matrices (Network::pack_weights_step) within budget_ms, at
+// least one, until they are all packed: later traces are faster, and the load did not wait for it.
+// Returns the milliseconds spent.
+double app_pack_weights_frame(App& app, double budget_ms);
 // Whether a stepped retrace is in flight, and how far it is (steps: embeddings, each block, the head).
 bool app_tracing(const App& app, int* steps_done = nullptr, int* steps_total = nullptr);
 // Drops the trace (the views then show what to do instead of a stale picture); the model stays.

@@ -152,7 +152,7 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     }
     app.trace_job.reset();   // it reads the old model's weights
     app.model = std::move(*loaded);
-    app.model->network->pack_weights();   // natively: every retrace as the user types is faster
+    app.packed_network = nullptr;   // natively packed a few matrices a frame from now (app_pack_weights_frame)
     app.model_name = name;
     app.model_from_disk = false;   // the platform marks disk loads (app_mark_model_from_disk)
     app.linked_disk_model.clear(); // a model was opened: the link's request is answered
@@ -234,6 +234,16 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 }
 
 }  // namespace
+
+double app_pack_weights_frame(App& app, double budget_ms) {
+    if (!app.model || app.packed_network == app.model->network.get()) return 0.0;
+    Network& network = *app.model->network;
+    bool more = true;
+    const double spent = step_within_budget(budget_ms, app.longest_pack_step_ms, [&] { more = network.pack_weights_step(); },
+                                            [&] { return !more; });
+    if (!more) app.packed_network = &network;
+    return spent;
+}
 
 // A retrace in steps (one block each), stepped by app_trace_job_frame within App::trace_budget_ms a frame.
 struct TraceInFlight {

@@ -96,3 +96,72 @@ TEST_CASE("pack_weights packs nothing when the panels would take more than a qua
     CHECK(body->blocks[0].attn.qkv.w.view.packed != nullptr);
 #endif
 }
+
+TEST_CASE("pack_weights_step packs a matrix a step into the panels pack_weights makes; traces between steps keep the bits") {
+    for (const char* name : {"gpt2-tiny", "llama-tiny"}) {
+        CAPTURE(name);
+        ModelPtr model = load_fixture_model(name);
+        ModelPtr whole = load_fixture_model(name);
+        whole->network->pack_weights();
+        const Body& body = *model->network->body();
+        int matrices = 0;
+        for_each_dense(body, [&](const Matrix&) { ++matrices; });
+
+        const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 7, 11, 23, 64, 2, 8};
+        TraceOptions options;
+        options.logit_positions = {0, 5, 10};
+        Expected<Trace> stored = model_trace(*model, ids, options);
+        REQUIRE(stored.ok());
+#if defined(__EMSCRIPTEN__)
+        CHECK_FALSE(model->network->pack_weights_step());
+        CHECK(body.packed_panels.empty());
+        (void)matrices;
+#else
+        int steps = 0;
+        bool more = true;
+        while (more) {
+            more = model->network->pack_weights_step();
+            ++steps;
+            CHECK(body.packed_matrices == static_cast<size_t>(steps));
+            int packed = 0;
+            for_each_dense(body, [&](const Matrix& m) { packed += m.view.packed != nullptr; });
+            CHECK(packed == steps);
+            if (steps == 1 || steps == matrices / 2) {   // part packed: the same trace
+                Expected<Trace> part = model_trace(*model, ids, options);
+                REQUIRE(part.ok());
+                CHECK(same_floats(part->attentions.probs, stored->attentions.probs));
+                CHECK(same_floats(part->hidden_states.values, stored->hidden_states.values));
+                CHECK(same_floats(part->logits, stored->logits));
+            }
+            REQUIRE(steps <= matrices);
+        }
+        CHECK(steps == matrices);
+        CHECK_FALSE(model->network->pack_weights_step());   // done: nothing more, nothing moves
+        CHECK(body.packed_matrices == static_cast<size_t>(matrices));
+        // The same panels, at the same offsets from the first, as all at once (each arena's first panel
+        // starts on a cache line, so the two may start a few floats apart).
+        const Body& all = *whole->network->body();
+        std::vector<ptrdiff_t> offsets, offsets_all;
+        for_each_dense(body, [&](const Matrix& m) { offsets.push_back(static_cast<const float*>(m.view.packed) - body.packed_panels.data()); });
+        for_each_dense(all, [&](const Matrix& m) { offsets_all.push_back(static_cast<const float*>(m.view.packed) - all.packed_panels.data()); });
+        for (size_t i = offsets.size(); i-- > 0;) offsets[i] -= offsets[0];
+        for (size_t i = offsets_all.size(); i-- > 0;) offsets_all[i] -= offsets_all[0];
+        CHECK(offsets == offsets_all);
+        const Matrix* first_matrix = nullptr;
+        for_each_dense(body, [&](const Matrix& m) { if (!first_matrix) first_matrix = &m; });
+        const Matrix* first_all = nullptr;
+        for_each_dense(all, [&](const Matrix& m) { if (!first_all) first_all = &m; });
+        const std::vector<float> panels(static_cast<const float*>(first_matrix->view.packed), body.packed_panels.data() + body.packed_panels.size());
+        const std::vector<float> panels_all(static_cast<const float*>(first_all->view.packed), all.packed_panels.data() + all.packed_panels.size());
+        CHECK(same_floats(panels, panels_all));
+        Expected<Trace> packed = model_trace(*model, ids, options);
+        REQUIRE(packed.ok());
+        CHECK(same_floats(packed->logits, stored->logits));
+        // Dropped (the trainer), then asked again: it starts over.
+        model->network->weights_will_change();
+        CHECK(body.packed_matrices == 0);
+        CHECK(model->network->pack_weights_step());
+        CHECK(body.packed_matrices == 1);
+#endif
+    }
+}

@@ -38,6 +38,7 @@ async function openNative(root) {
       if ((await ask(`model_open ${folder}`)) !== '0') throw new Error(`bench_kernels could not open ${folder}`);
     },
     modelLoadMs: () => number('model_load_ms'),
+    modelPackMs: () => number('model_pack_ms'),
     modelTrace: (T) => number(`model_trace ${T}`),
     modelLogits: () => floats('model_logits'),
     memoryBytes: () => null,
@@ -74,6 +75,7 @@ async function openWasm(root) {
       if (m.ccall('bk_model_open', 'number', ['string'], [folder]) !== 0) throw new Error(`bench_kernels could not open ${folder}`);
     },
     modelLoadMs: async () => call('bk_model_load_ms'),
+    modelPackMs: async () => call('bk_model_pack_ms'),
     modelTrace: async (T) => timed('bk_model_trace', T),
     modelLogits: async () => floatsAt(call('bk_model_logits'), call('bk_model_vocab')),
     memoryBytes: () => m.HEAPU8.buffer.byteLength,
