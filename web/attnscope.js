@@ -201,9 +201,11 @@
   async function* streamChunks(stream, size) {
     let byob = null;
     try {
-      if (size < 2 * READ_BUFFER_BYTES) throw new Error('small');
-      byob = stream.getReader({ mode: 'byob' });
-    } catch (err) {   // small, or not a byte stream
+      if (size >= 2 * READ_BUFFER_BYTES) byob = stream.getReader({ mode: 'byob' });
+    } catch (err) {   // not a byte stream
+      byob = null;
+    }
+    if (!byob) {
       const reader = stream.getReader();
       for (;;) {
         const { done, value } = await reader.read();
