@@ -1,0 +1,76 @@
+// A model file large enough for the page's BYOB read path (web/attnscope.js streamChunks: files of
+// 16 MB or more go through one reused 8 MB buffer): a random 2-layer GPT-2 folder with a 20 MB
+// model.safetensors (tools/bench/make_gpt2_small.py, generated here, never committed), opened with the
+// file picker and then by bytes through loadModel, twice each (the buffer is reused across files and
+// loads). Every byte must arrive where it belongs: the page's next-token predictions equal the native
+// CLI's trace of the same folder and text.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const H = require('./helpers');
+
+const TEXT = 'The cat sat on the mat because it was tired';
+const FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
+let ctx, page, dir;
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnscope-large-'));
+  execFileSync('/usr/bin/python3', [   // Debian's, with python3-numpy (tools/setup)
+    path.join(H.root, 'tools/bench/make_gpt2_small.py'), '--layers', '2', '--width', '96', '--heads', '4', '--out', dir]);
+  ctx = await H.openReadyPage();
+  page = ctx.page;
+});
+
+after(async () => {
+  await H.closePage(ctx);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// The CLI's last-position logits (last_logits) as softmax probabilities.
+function cliProbs() {
+  const cli = H.cliPath();
+  assert.ok(cli, 'no native attnscope-cli build');
+  const out = path.join(dir, 'trace.safetensors');
+  execFileSync(cli, ['trace', '--model', dir, '--text', TEXT, '--out', out]);
+  const last = H.readSafetensors(fs.readFileSync(out)).last_logits.data;
+  const max = Math.max(...last);
+  let sum = 0;
+  for (const x of last) sum += Math.exp(x - max);
+  return Array.from(last, (x) => Math.exp(x - max) / sum);
+}
+
+function sameAsCli(state, probs, where) {
+  assert.equal(state.layers, 2, where);
+  assert.ok(state.nextPredictions.length >= 3, where);
+  for (const p of state.nextPredictions) assert.ok(Math.abs(p.prob - probs[p.id]) < 1e-5, `${where}: token ${p.id} ${p.prob} vs ${probs[p.id]}`);
+  const best = probs.indexOf(Math.max(...probs));
+  assert.equal(state.nextPredictions[0].id, best, where);
+}
+
+test('a 20 MB model file through the file picker and through loadModel, twice each: the CLI\'s predictions', async () => {
+  assert.ok(fs.statSync(path.join(dir, 'model.safetensors')).size >= 16 << 20, 'the file must take the BYOB path');
+  const probs = cliProbs();
+  for (let round = 0; round < 2; round++) {
+    await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+    await page.setInputFiles('#open-model', FILES.map((f) => path.join(dir, f)));
+    await H.waitForState(page, () => window.attnscope.getState().model === 'local files');
+    const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
+    sameAsCli(s, probs, `file picker, round ${round}`);
+  }
+  const files = FILES.map((n) => [n, fs.readFileSync(path.join(dir, n)).toString('base64')]);
+  for (let round = 0; round < 2; round++) {
+    await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+    const r = await page.evaluate(async (list) => {
+      const decode = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      return window.attnscope.loadModel('large', Object.fromEntries(list.map(([n, b]) => [n, decode(b)])));
+    }, files);
+    assert.equal(r.ok, true, r.error);
+    const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
+    sameAsCli(s, probs, `loadModel, round ${round}`);
+  }
+  assert.deepEqual(ctx.problems, []);
+});
