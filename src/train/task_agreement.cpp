@@ -58,7 +58,7 @@ std::vector<std::string> agreement_words() {
 bool held_out_pair(int subject, int distractor) { return (subject * 31 + distractor * 17) % 5 == 0; }
 
 // One generated sentence with what the check suite and the labels need.
-struct Sentence {
+struct AgreementSentence {
     std::vector<std::string> words;
     int verb = -1;                      // index of the main verb in words
     std::string subject;                // the subject noun as written
@@ -90,7 +90,7 @@ public:
     const Vocab& vocab() const override { return vocab_; }
 
     Example sample(Rng& rng, Split split) const override {
-        const Sentence s = sentence(rng, split);
+        const AgreementSentence s = sentence(rng, split);
         Example e;
         e.ids = vocab_.encode_words(s.words);
         e.labels.assign(e.ids.size(), -1);
@@ -157,7 +157,7 @@ private:
         return -1;
     }
 
-    static Sentence sentence(Rng& rng, Split split) {
+    static AgreementSentence sentence(Rng& rng, Split split) {
         const std::vector<NounPair>& nouns = agreement_nouns();
         const int n_nouns = static_cast<int>(nouns.size());
         int subject = 0, distractor = 0;
@@ -177,7 +177,7 @@ private:
             const NounPair& v = rng.pick(agreement_clause_verbs());
             return std::string(many ? v.many : v.one);
         };
-        Sentence s;
+        AgreementSentence s;
         const std::vector<std::string>& prefix = rng.pick(kPrefixes);
         s.words = prefix;
         noun_phrase(s.words, subject, plural);
@@ -226,7 +226,7 @@ private:
         Rng rng(Rng::derive(seed, 0xA63E));
         Json cases = Json::array();
         for (int i = 0; i < n; ++i) {
-            const Sentence s = sentence(rng, Split::held_out);
+            const AgreementSentence s = sentence(rng, Split::held_out);
             std::string text;
             for (const std::string& w : s.words) text += (text.empty() ? "" : " ") + w;
             const std::string& query = s.words[static_cast<size_t>(s.verb - 1)];

@@ -114,14 +114,14 @@ bool pair_held_out(size_t frame, size_t s, size_t o) {
     return (s * 7 + o * 5 + frame * 3) % 6 == 0;
 }
 
-struct Sentence {
+struct CorefSentence {
     Words words;
     int pronoun = 0;           // word index
     int subject = 0, object = 0;   // the nouns' word indices
     std::string antecedent, other;
 };
 
-Sentence make_sentence(Rng& rng, Split split) {
+CorefSentence make_sentence(Rng& rng, Split split) {
     const std::vector<Frame>& fs = frames();
     for (;;) {
         const size_t fi = static_cast<size_t>(rng.below(static_cast<int>(fs.size())));
@@ -131,7 +131,7 @@ Sentence make_sentence(Rng& rng, Split split) {
         if (f.subjects[s] == f.objects[o]) continue;
         if (pair_held_out(fi, s, o) != (split == Split::held_out)) continue;
         const bool to_subject = rng.chance(0.5);
-        Sentence out;
+        CorefSentence out;
         if (f.articles) out.words.push_back("the");
         out.subject = static_cast<int>(out.words.size());
         out.words.push_back(f.subjects[s]);
@@ -174,9 +174,9 @@ std::string joined(const Words& words) {
 
 // The held-out sentences (no suffix: what a user types) as a check suite: at the pronoun, attention to the
 // antecedent must beat attention to the other noun.
-std::vector<Sentence> held_out_sentences(uint64_t seed, int n) {
+std::vector<CorefSentence> held_out_sentences(uint64_t seed, int n) {
     Rng rng(Rng::derive(seed, 0xC0FEull));
-    std::vector<Sentence> out;
+    std::vector<CorefSentence> out;
     for (int i = 0; i < n; ++i) out.push_back(make_sentence(rng, Split::held_out));
     return out;
 }
@@ -186,9 +186,9 @@ CheckSuite held_out_suite(uint64_t seed, int n) {
     suite.name = "coref held-out";
     suite.description = "Held-out sentences of the coref grammar: does the pronoun attend to its antecedent "
                         "more than to the other noun?";
-    const std::vector<Sentence> sentences = held_out_sentences(seed, n);
+    const std::vector<CorefSentence> sentences = held_out_sentences(seed, n);
     for (int i = 0; i < n; ++i) {
-        const Sentence& s = sentences[static_cast<size_t>(i)];
+        const CorefSentence& s = sentences[static_cast<size_t>(i)];
         CheckCase c;
         c.text = joined(s.words);
         c.name = s.antecedent + " (" + std::to_string(i + 1) + ")";
@@ -216,8 +216,8 @@ std::vector<double> pronoun_focus(const Model& model, const Vocab& vocab, uint64
     std::vector<double> focus(static_cast<size_t>(L * H), 0.0);
     TraceOptions options;
     options.capture_hidden_states = false;
-    const std::vector<Sentence> sentences = held_out_sentences(seed, n);
-    for (const Sentence& s : sentences) {
+    const std::vector<CorefSentence> sentences = held_out_sentences(seed, n);
+    for (const CorefSentence& s : sentences) {
         const std::vector<int32_t> ids = vocab.encode_words(s.words);
         Expected<Trace> t = model_trace(model, ids, options);
         if (!t.ok()) throw Error("coref claim: " + t.error().message);
@@ -293,7 +293,7 @@ public:
     const Vocab& vocab() const override { return vocab_; }
 
     Example sample(Rng& rng, Split split) const override {
-        Sentence s = make_sentence(rng, split);
+        CorefSentence s = make_sentence(rng, split);
         Words words = s.words;
         const bool suffix = rng.chance(0.5);
         int mask_word = -1;

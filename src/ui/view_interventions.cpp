@@ -36,7 +36,7 @@ bool token_combo(const char* id, const TokenSeq& seq, int n, int* pick, PieceSty
     return changed;
 }
 
-std::string percent(float p) {
+std::string percent_two_digits(float p) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2g%%", 100.0f * p);
     return buf;
@@ -47,7 +47,7 @@ void prob_cell(float p, float scale, ImU32 colour) {
     const ImVec2 a = ImGui::GetCursorScreenPos();
     const float w = ImGui::GetContentRegionAvail().x, h = ImGui::GetTextLineHeight();
     ImGui::GetWindowDrawList()->AddRectFilled(a, ImVec2(a.x + w * std::min(1.0f, p / scale), a.y + h), colour);
-    ImGui::TextUnformatted(percent(p).c_str());
+    ImGui::TextUnformatted(percent_two_digits(p).c_str());
 }
 
 }  // namespace

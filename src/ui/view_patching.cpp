@@ -21,7 +21,7 @@ namespace {
 
 std::string quoted(const std::string& piece, PieceStyle style) { return "'" + token_label(piece, style) + "'"; }
 
-std::string percent(float v) {
+std::string percent_one_decimal(float v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f%%", 100.0f * v);
     return buf;
@@ -63,7 +63,7 @@ void show_result(App& app, const PatchingResult& r, bool partial, PieceStyle sty
         g.legend_note = tr("ui.patching.red_the_patch_restores");
         g.tooltip = [&](int row, int col) {
             return trf("pictures.patching.cell_tooltip",
-                       {{"token", g.col_labels[col]}, {"state", g.row_labels[row]}, {"percent", percent(r.residual[row * T + col])}});
+                       {{"token", g.col_labels[col]}, {"state", g.row_labels[row]}, {"percent", percent_one_decimal(r.residual[row * T + col])}});
         };
         show_signed_grid(g);
     }
@@ -82,7 +82,7 @@ void show_result(App& app, const PatchingResult& r, bool partial, PieceStyle sty
         g.legend = false;
         g.tooltip = [&](int row, int col) {
             return trf("pictures.patching.head_tooltip",
-                       {{"layer", std::to_string(row)}, {"head", std::to_string(col)}, {"percent", percent(r.heads[row * H + col])}});
+                       {{"layer", std::to_string(row)}, {"head", std::to_string(col)}, {"percent", percent_one_decimal(r.heads[row * H + col])}});
         };
         const int clicked = show_signed_grid(g);
         if (clicked >= 0 && !app.picture_only) {

@@ -13,6 +13,7 @@
 #include "core/i18n.h"
 #include "core/json.h"
 #include "fixture_path.h"
+#include "text_contains.h"
 #include "model/gradients.h"
 #include "model/limits.h"
 #include "model/memory_estimate.h"
@@ -33,10 +34,8 @@ using namespace attn;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 // Files read into vectors (not mapped), so the heap measured around a load holds only what it allocates.
-FileSet read_fixture(const std::string& name) {
+FileSet read_fixture_folder(const std::string& name) {
     auto files = folder_read(fixture_path(name));
     REQUIRE_MESSAGE(files.ok(), files.error().message);
     FileSet copy;
@@ -123,7 +122,7 @@ TEST_CASE("limits: the memory limit is the page's maximum or the machine's RAM, 
 TEST_CASE("limits: the header estimate finds exactly the weights, tensors and files of each fixture") {
     for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "bert-tiny", "bart-tiny", "llama-bf16-sharded"}) {
         CAPTURE(std::string(name));
-        FileSet files = read_fixture(name);
+        FileSet files = read_fixture_folder(name);
         auto store = weight_store_load(files);
         REQUIRE(store.ok());
         WeightsClaim claim = weights_claim(files);
@@ -141,7 +140,7 @@ TEST_CASE("limits: the header estimate finds exactly the weights, tensors and fi
 TEST_CASE("limits: a load allocates no more than the estimate says beyond its files") {
     for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "bert-tiny", "bart-tiny", "llama-bf16-sharded"}) {
         CAPTURE(std::string(name));
-        FileSet files = read_fixture(name);
+        FileSet files = read_fixture_folder(name);
         WeightsClaim claim = weights_claim(files);
         const int64_t estimate = model_load_bytes_estimate(claim) - claim.file_bytes;
         const int64_t before = heap_in_use();
@@ -160,7 +159,7 @@ TEST_CASE("limits: a load allocates no more than the estimate says beyond its fi
 
 TEST_CASE("limits: a model over the limit is refused before its weights are read, naming the file, in en and zh") {
     LimitGuard guard;
-    FileSet files = read_fixture("gpt2-tiny");
+    FileSet files = read_fixture_folder("gpt2-tiny");
     const int64_t need = model_load_bytes_estimate(weights_claim(files));
     memory_limit_override(need - 1);
     const std::string en = load_error(files);
@@ -179,7 +178,7 @@ TEST_CASE("limits: a model over the limit is refused before its weights are read
 
 TEST_CASE("limits: a small file whose header claims more than the page has is refused by the estimate, not as truncated") {
     LimitGuard guard;
-    FileSet files = with_weights(read_fixture("gpt2-tiny"), huge_claim(50257, 25600));   // 4.8 GiB of F32
+    FileSet files = with_weights(read_fixture_folder("gpt2-tiny"), huge_claim(50257, 25600));   // 4.8 GiB of F32
     memory_limit_override(int64_t(4294901760));                                       // the page's limit
     const std::string e = load_error(files);
     const int64_t need = model_load_bytes_estimate(weights_claim(files));
@@ -193,7 +192,7 @@ TEST_CASE("limits: a small file whose header claims more than the page has is re
 }
 
 TEST_CASE("limits: a header claiming petabytes is refused on any machine; an inconsistent one is left to the parser") {
-    FileSet files = with_weights(read_fixture("gpt2-tiny"), huge_claim(int64_t(1) << 24, int64_t(1) << 24));   // 1 PiB
+    FileSet files = with_weights(read_fixture_folder("gpt2-tiny"), huge_claim(int64_t(1) << 24, int64_t(1) << 24));   // 1 PiB
     CHECK(contains(load_error(files), "this model needs 1048576."));
     // Offsets that do not match the shape: the parser's message, not a memory estimate.
     Bytes bad = huge_claim(int64_t(1) << 24, int64_t(1) << 24);
@@ -201,7 +200,7 @@ TEST_CASE("limits: a header claiming petabytes is refused on any machine; an inc
     auto at = std::search(bad.begin(), bad.end(), claim.begin(), claim.end());
     REQUIRE(at != bad.end());
     *(at + 15) = '5';   // data_offsets end ...625: one byte past elements x size
-    const std::string e = load_error(with_weights(read_fixture("gpt2-tiny"), bad));
+    const std::string e = load_error(with_weights(read_fixture_folder("gpt2-tiny"), bad));
     CAPTURE(e);
     CHECK_FALSE(contains(e, "this model needs"));
 }
@@ -214,7 +213,7 @@ TEST_CASE("limits: more tensors than kMaxTensorCount are refused by the header s
     Bytes b(8);
     for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(static_cast<uint64_t>(text.size()) >> (8 * i));
     b.insert(b.end(), text.begin(), text.end());
-    const std::string e = load_error(with_weights(read_fixture("gpt2-tiny"), b));
+    const std::string e = load_error(with_weights(read_fixture_folder("gpt2-tiny"), b));
     CHECK(contains(e, "model.safetensors: " + std::to_string(kMaxTensorCount + 1) + " tensors"));
     CHECK(contains(e, "at most " + std::to_string(kMaxTensorCount)));
 }
@@ -222,7 +221,7 @@ TEST_CASE("limits: more tensors than kMaxTensorCount are refused by the header s
 TEST_CASE("limits: the trace estimate covers the trace's arrays, and its scratch is bounded") {
     for (const char* name : {"gpt2-tiny", "llama-tiny", "bert-tiny"}) {
         CAPTURE(std::string(name));
-        Expected<ModelPtr> model = model_load(read_fixture(name));
+        Expected<ModelPtr> model = model_load(read_fixture_folder(name));
         REQUIRE(model.ok());
         const ModelInfo& info = (*model)->info();
         const int T = std::min(info.n_ctx, 24);
@@ -245,7 +244,7 @@ TEST_CASE("limits: the trace estimate covers the trace's arrays, and its scratch
             CHECK(estimate - actual == scratch);
         }
     }
-    Expected<ModelPtr> bart = model_load(read_fixture("bart-tiny"));
+    Expected<ModelPtr> bart = model_load(read_fixture_folder("bart-tiny"));
     REQUIRE(bart.ok());
     std::vector<int32_t> source = {0, 5, 6, 7, 8, 2}, target = {2, 0, 9, 10};
     Expected<Trace> t = model_trace_seq2seq(**bart, source, target, TraceOptions{});
@@ -255,7 +254,7 @@ TEST_CASE("limits: the trace estimate covers the trace's arrays, and its scratch
 
 TEST_CASE("limits: a trace that does not fit beside the model is refused before the forward pass") {
     LimitGuard guard;
-    Expected<ModelPtr> model = model_load(read_fixture("gpt2-tiny"));
+    Expected<ModelPtr> model = model_load(read_fixture_folder("gpt2-tiny"));
     REQUIRE(model.ok());
     const ModelInfo& info = (*model)->info();
     const int T = std::min(info.n_ctx, 64);
@@ -280,7 +279,7 @@ TEST_CASE("limits: a trace that does not fit beside the model is refused before 
 }
 
 TEST_CASE("limits: no trace runs more than kMaxTokens tokens, whatever n_ctx the config claims") {
-    FileSet files = read_fixture("llama-tiny");   // RoPE: a longer context adds no weights
+    FileSet files = read_fixture_folder("llama-tiny");   // RoPE: a longer context adds no weights
     Json config = json_parse(string_from_bytes(*files.find("config.json")), "config.json");
     config["max_position_embeddings"] = 1000000;
     files.add("config.json", bytes_from_string(config.dump()));

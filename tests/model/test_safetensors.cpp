@@ -11,6 +11,7 @@
 #include "model/safetensors.h"
 #include "model/safetensors_write.h"
 #include "platform/file_io.h"
+#include "text_contains.h"
 
 using namespace attn;
 
@@ -44,7 +45,6 @@ std::string parse_error(Bytes bytes, const std::string& label = "model.safetenso
     return st.error().message;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 #define CHECK_ERROR(message, phrase)                                    \
     do {                                                                \

@@ -7,6 +7,7 @@
 
 #include "model/tokenizer/tokenizer.h"
 #include "model/vocab_check.h"
+#include "text_contains.h"
 
 using namespace attn;
 
@@ -20,7 +21,6 @@ Tokenizer word_level(const std::string& vocab, const std::string& added = "[]") 
     return std::move(*t);
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

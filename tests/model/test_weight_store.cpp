@@ -9,6 +9,7 @@
 #include "model/safetensors_write.h"
 #include "model/weight_store.h"
 #include "platform/file_io.h"
+#include "text_contains.h"
 
 using namespace attn;
 
@@ -29,7 +30,6 @@ std::string load_error(const FileSet& files) {
     return w.error().message;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 Bytes shard_with(const std::vector<std::string>& names) {
     static const float values[2] = {1.0f, 2.0f};

@@ -19,7 +19,6 @@ namespace {
 
 bool running(const UiHarness& ui) { return static_cast<bool>(ui.app.analysis.job); }
 
-ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
 
 // Frames until the job is gone (finished or cancelled); the progress seen on the way.
 std::vector<float> run_to_end(UiHarness& ui, int max_frames = 2000) {

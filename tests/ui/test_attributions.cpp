@@ -15,8 +15,6 @@ using namespace attn;
 
 namespace {
 
-ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
-
 // One frame that draws only `draw` in a full-display window; returns the largest draw list's vertices.
 template <class F>
 int view_frame(ImVec2 mouse, bool down, F&& draw) {

@@ -13,6 +13,7 @@
 #include "tests/ui/drawn_text.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/bundled_models.h"
+#include "tests/text_contains.h"
 
 using namespace attn;
 
@@ -27,7 +28,6 @@ std::string without_spaces(const std::string& s) {
     return out;
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // A zoo model and its card.
 void load_zoo_card(UiHarness& ui, const std::string& name) {

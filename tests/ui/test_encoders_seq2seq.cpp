@@ -14,11 +14,6 @@ using namespace attn;
 
 namespace {
 
-void sweep(UiHarness& ui, ImVec2 display) {
-    for (int iy = 0; iy < 6; ++iy)
-        for (int ix = 0; ix < 6; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 6, display.y * (iy + 0.5f) / 6)) < 65536);
-}
-
 void check_top(const std::vector<TokenProb>& top) {
     REQUIRE(top.size() == 5);
     float sum = 0.0f;
@@ -59,13 +54,13 @@ TEST_CASE("ui smoke: bert-tiny, no causal mask, predictions for [MASK]") {
     CHECK(ui.app.trace.tokens.pieces[mp.position] == "[MASK]");
     check_top(mp.top);
     CHECK(ui.app.next_predictions.empty());
-    sweep(ui, display);
+    sweep(ui, display, 6);
     CHECK_FALSE(app_next_token(ui.app));            // encoders fill masks; they do not continue text
     CHECK_FALSE(ui.app.step_error.empty());
 
     app_set_text(ui.app, "[MASK] and [MASK] again");
     CHECK(ui.app.mask_predictions.size() == 2);
-    sweep(ui, ImVec2(1024, 768));
+    sweep(ui, ImVec2(1024, 768), 6);
     app_set_text(ui.app, "no mask here");
     CHECK(ui.app.mask_predictions.empty());
     CHECK_NOTHROW(ui.frame());
@@ -113,7 +108,7 @@ TEST_CASE("ui smoke: bart-tiny, every attention kind, cross is target x source")
         CHECK(v.attention->causal == (kind == AttentionKind::decoder));
         ui.app.selection.layer = 1;
         ui.app.selection.head = 3;
-        sweep(ui, display);
+        sweep(ui, display, 6);
         CHECK(ui.app.selection.layer == 1);
     }
 
@@ -124,7 +119,7 @@ TEST_CASE("ui smoke: bart-tiny, every attention kind, cross is target x source")
         CHECK(ui.app.trace.decoder_tokens.size() == before + i);
         CHECK(ui.app.trace.tokens.size() == source);
         CHECK(ui.app.stepped_position == before + i - 1);
-        sweep(ui, display);
+        sweep(ui, display, 6);
     }
     // Editing the source keeps the stepped target; editing the target re-tokenizes it.
     app_set_text(ui.app, "A different source.");
@@ -132,7 +127,7 @@ TEST_CASE("ui smoke: bart-tiny, every attention kind, cross is target x source")
     app_set_target(ui.app, "");
     CHECK(ui.app.trace.decoder_tokens.size() == 2);
     CHECK(ui.app.stepped_position == -1);
-    CHECK_NOTHROW(sweep(ui, ImVec2(1024, 768)));
+    CHECK_NOTHROW(sweep(ui, ImVec2(1024, 768), 6));
 }
 
 TEST_CASE("ui smoke: Next token on decoders grows the text by one token") {
@@ -182,5 +177,5 @@ TEST_CASE("ui smoke: the model picker's request comes after the frame") {
     REQUIRE(requested == std::vector<std::string>{"bart-tiny"});
     CHECK(ui.app.model_name == "bart-tiny");
     CHECK(ui.app.trace.is_encoder_decoder());
-    sweep(ui, ImVec2(1280, 800));
+    sweep(ui, ImVec2(1280, 800), 6);
 }

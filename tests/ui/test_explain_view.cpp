@@ -18,8 +18,6 @@ using namespace attn;
 
 namespace {
 
-ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
-
 bool shows(const UiHarness& ui, const std::string& number) {
     const auto& v = ui.app.explain.shown_numbers;
     return std::find(v.begin(), v.end(), number) != v.end();

@@ -16,8 +16,6 @@ using namespace attn;
 
 namespace {
 
-ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
-
 // Esc down for one frame, then up (ImGui 1.86: keys through io.KeyMap / io.KeysDown).
 void press_escape(UiHarness& ui) {
     ImGuiIO& io = ImGui::GetIO();

@@ -14,8 +14,6 @@ using namespace attn;
 
 namespace {
 
-ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
-
 // Pixels of draw-list vertices inside `r` with colour `c` (what was drawn there this frame).
 int vertices_with_color(const std::array<float, 4>& r, ImU32 c, float margin) {
     int n = 0;

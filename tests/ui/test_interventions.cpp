@@ -18,7 +18,6 @@ namespace {
 
 const char* kText = "The animal didn't cross the street because it was too tired.";
 
-ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
 
 std::vector<float> softmax(const float* z, int V) {
     std::vector<float> p(V);

@@ -17,8 +17,6 @@ using namespace attn;
 
 namespace {
 
-ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
-
 void save_picture(UiHarness& ui, const std::string& name) {
     const Bytes png = picture_png(ui.app, MainView::lesson, 1100, 760);
     REQUIRE(png.size() > 5000);

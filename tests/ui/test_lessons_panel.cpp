@@ -13,11 +13,11 @@
 #include "ui/bundled_models.h"
 #include "ui/url_state.h"
 #include "ui/widget_marks.h"
+#include "tests/text_contains.h"
 
 using namespace attn;
 
 namespace {
-
 
 
 // A rect the panel recorded, scrolled into view first (rects are re-recorded every frame).
@@ -35,13 +35,6 @@ void click_rect(UiHarness& ui, const std::array<float, 4>& (*rect)(const App&)) 
     ui.click(rect_centre(rect(ui.app)));
 }
 
-std::string two(float v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(v));
-    return buf;
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 
@@ -84,8 +77,8 @@ TEST_CASE("lessons panel: start the induction lesson, answer wrong with a head b
     ui.frame();
     const std::string wrong = ui.app.lessons.shown_feedback;
     CHECK(contains(wrong, "Not quite."));
-    CHECK(contains(wrong, best + ": attention on the previous word " + two(best_value)));
-    CHECK(contains(wrong, "you chose L1H1: " + two(t.head_value[static_cast<size_t>(H + 1)])));
+    CHECK(contains(wrong, best + ": attention on the previous word " + two_decimals(best_value)));
+    CHECK(contains(wrong, "you chose L1H1: " + two_decimals(t.head_value[static_cast<size_t>(H + 1)])));
     CHECK(contains(wrong, page->exercise.explain));
 
     // Right: that head's tile of the head grid; the grid stays on screen.
@@ -98,7 +91,7 @@ TEST_CASE("lessons panel: start the induction lesson, answer wrong with a head b
     CHECK(ui.app.main_view == MainView::grid);
     ui.frame();
     CHECK(contains(ui.app.lessons.shown_feedback, "Right!"));
-    CHECK(contains(ui.app.lessons.shown_feedback, best + ": attention on the previous word " + two(best_value) +
+    CHECK(contains(ui.app.lessons.shown_feedback, best + ": attention on the previous word " + two_decimals(best_value) +
                                                       ", the highest of all heads."));
     const WidgetMark* score = find_mark("lessons_score");
     REQUIRE(score);
@@ -180,8 +173,8 @@ TEST_CASE("lessons panel: coref's token exercises through the page API, wrong th
     const ExerciseTruth& t = ui.app.lessons.truth;
     REQUIRE(t.choice_value.size() == 2);
     CHECK(t.choice_value[0] > t.choice_value[1]);
-    CHECK(contains(app_lesson_feedback(ui.app), "In L2H1, \"it\" puts " + two(t.choice_value[0]) +
-                                                    " of its attention on \"animal\"; on \"street\" only " + two(t.choice_value[1])));
+    CHECK(contains(app_lesson_feedback(ui.app), "In L2H1, \"it\" puts " + two_decimals(t.choice_value[0]) +
+                                                    " of its attention on \"animal\"; on \"street\" only " + two_decimals(t.choice_value[1])));
     const std::string right = app_lessons_api(ui.app, R"({"action": "answer", "choice": "animal"})");
     CHECK(contains(right, "\"right\":true"));
     CHECK(contains(right, "\"score\":{\"attempted\":2,\"right\":1}"));

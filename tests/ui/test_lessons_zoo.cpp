@@ -9,16 +9,11 @@
 #include "tests/ui/ui_harness.h"
 #include "ui/app_lessons.h"
 #include "ui/bundled_models.h"
+#include "tests/text_contains.h"
 
 using namespace attn;
 
 namespace {
-
-std::string two(float v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(v));
-    return buf;
-}
 
 std::string percent(float v) {
     char buf[32];
@@ -26,7 +21,6 @@ std::string percent(float v) {
     return buf;
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::string answer_request(const LessonExercise& e, const std::string& answer) {
     return e.kind == ExerciseKind::head ? R"({"action": "answer", "head": ")" + answer + "\"}"
@@ -88,15 +82,15 @@ void walk(const char* model, Language language, const char* right_word, const ch
         CHECK(ui.app.lessons.truth.best == t.best);
         CHECK(ui.app.lessons.truth.best_choice == t.best_choice);
         if (t.metric == "ablation") {
-            CHECK(contains(fb, two(t.prob_before)));
-            CHECK(contains(fb, two(t.prob_after[static_cast<size_t>(t.best)])));
-            CHECK(contains(fb, two(t.prob_after[static_cast<size_t>(g.chosen)])));
+            CHECK(contains(fb, two_decimals(t.prob_before)));
+            CHECK(contains(fb, two_decimals(t.prob_after[static_cast<size_t>(t.best)])));
+            CHECK(contains(fb, two_decimals(t.prob_after[static_cast<size_t>(g.chosen)])));
         } else if (t.metric == "pass_rate") {
             CHECK(contains(fb, percent(g.best_value)));
             CHECK(contains(fb, percent(g.chosen_value)));
         } else {
-            CHECK(contains(fb, two(g.best_value)));
-            CHECK(contains(fb, two(g.chosen_value)));
+            CHECK(contains(fb, two_decimals(g.best_value)));
+            CHECK(contains(fb, two_decimals(g.chosen_value)));
         }
         if (t.metric == "similarity")   // names the head of the question
             CHECK(contains(fb, trf("lessons.metric.similarity_to", {{"head", head_name(t.layer, t.head)}})));
@@ -150,8 +144,8 @@ TEST_CASE("lessons zoo: which heads do the same job? in the induction lesson, wr
     ui.frame();
     const float wrong_value = ui.app.lessons.grade.chosen_value;
     CHECK(contains(ui.app.lessons.shown_feedback, best + ": similarity to " + head_name(p.exercise.layer, p.exercise.head) + " " +
-                                                      two(t.head_value[static_cast<size_t>(t.best)]) + "; you chose " +
-                                                      wrong + ": " + two(wrong_value)));
+                                                      two_decimals(t.head_value[static_cast<size_t>(t.best)]) + "; you chose " +
+                                                      wrong + ": " + two_decimals(wrong_value)));
     CHECK(contains(app_lessons_api(ui.app, R"({"action": "answer", "head": ")" + best + "\"}"), "\"right\":true"));
     ui.frame();
     CHECK(contains(ui.app.lessons.shown_feedback, "the highest of all heads"));

@@ -16,12 +16,11 @@
 #include "ui/label_thinning.h"
 #include "ui/picture_title.h"
 #include "ui/svg_export.h"
+#include "tests/text_contains.h"
 
 using namespace attn;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string without_spaces(const std::string& s) {
     std::string out;

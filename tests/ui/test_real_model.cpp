@@ -9,15 +9,6 @@
 
 using namespace attn;
 
-namespace {
-
-void sweep(UiHarness& ui, ImVec2 display) {
-    for (int iy = 0; iy < 7; ++iy)
-        for (int ix = 0; ix < 7; ++ix) CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / 7, display.y * (iy + 0.5f) / 7)) < 65536);
-}
-
-}  // namespace
-
 TEST_CASE("ui smoke: real gpt2-tiny traces") {
     const ImVec2 display(1280, 800);
     UiHarness ui(display);
@@ -55,7 +46,7 @@ TEST_CASE("ui smoke: real gpt2-tiny traces") {
     CHECK(ui.app.trace.attentions.n_layer == 2);
     CHECK(ui.app.trace.tokens.size() > 5);
     CHECK(ui.app.trace_error.empty());
-    sweep(ui, display);
+    sweep(ui, display, 7);
 
     const char* texts[] = {
         "x",
@@ -66,7 +57,7 @@ TEST_CASE("ui smoke: real gpt2-tiny traces") {
     for (const char* text : texts) {
         CAPTURE(text);
         app_set_text(ui.app, text);
-        CHECK_NOTHROW(sweep(ui, display));
+        CHECK_NOTHROW(sweep(ui, display, 7));
     }
 
     std::string long_text;
@@ -74,7 +65,7 @@ TEST_CASE("ui smoke: real gpt2-tiny traces") {
     app_set_text(ui.app, long_text);
     CHECK(ui.app.truncated);
     CHECK(ui.app.trace.tokens.size() == ui.app.model->info().n_ctx);
-    CHECK_NOTHROW(sweep(ui, display));
+    CHECK_NOTHROW(sweep(ui, display, 7));
 }
 
 TEST_CASE("ui smoke: a broken model leaves the loaded one in place") {

@@ -9,23 +9,6 @@
 
 using namespace attn;
 
-namespace {
-
-// Frames with the mouse on a grid over the whole display; returns whether any cell was hovered.
-bool sweep(UiHarness& ui, ImVec2 display, int steps = 9) {
-    bool hovered_cell = false;
-    for (int iy = 0; iy < steps; ++iy)
-        for (int ix = 0; ix < steps; ++ix) {
-            ImVec2 m(display.x * (ix + 0.5f) / steps, display.y * (iy + 0.5f) / steps);
-            int verts = ui.frame(m);
-            CHECK(verts < 65536);
-            hovered_cell = hovered_cell || (ui.app.selection.hover_query >= 0 && ui.app.selection.hover_key >= 0);
-        }
-    return hovered_cell;
-}
-
-}  // namespace
-
 TEST_CASE("ui smoke: no model, no trace") {
     UiHarness ui(ImVec2(1024, 768));
     for (int i = 0; i < 3; ++i) CHECK_NOTHROW(ui.frame());

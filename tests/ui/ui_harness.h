@@ -1,7 +1,9 @@
 // A headless ImGui for tests: context, display size, font atlas built (no GPU), IM_ASSERT turned
 // into an exception, and a texture provider that checks what views hand it instead of uploading.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -156,5 +158,27 @@ public:
 private:
     ImGuiAssertHandler previous_ = nullptr;
 };
+
+// Frames with the mouse at the middles of a steps x steps grid over the display, each under 64 K
+// vertices; returns whether any frame hovered a heatmap cell.
+inline bool sweep(UiHarness& ui, ImVec2 display, int steps = 9) {
+    bool hovered_cell = false;
+    for (int iy = 0; iy < steps; ++iy)
+        for (int ix = 0; ix < steps; ++ix) {
+            CHECK(ui.frame(ImVec2(display.x * (ix + 0.5f) / steps, display.y * (iy + 0.5f) / steps)) < 65536);
+            hovered_cell = hovered_cell || (ui.app.selection.hover_query >= 0 && ui.app.selection.hover_key >= 0);
+        }
+    return hovered_cell;
+}
+
+// A number as the lessons print it: two decimals.
+inline std::string two_decimals(float v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(v));
+    return buf;
+}
+
+// The middle of a widget's rectangle {x, y, w, h} (as widget_marks records it): where a test clicks.
+inline ImVec2 center(const std::array<float, 4>& r) { return ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f); }
 
 }  // namespace attn
