@@ -14,6 +14,21 @@
 
 using namespace attn;
 
+namespace {
+
+// The weight store a load would make of what the writer holds (the scan runs over a store).
+WeightStore weight_scan_store(SafetensorsWriter& writer) {
+    Expected<Bytes> bytes = writer.write();
+    REQUIRE(bytes.ok());
+    FileSet files;
+    files.add(kWeightsFile, std::move(*bytes));
+    Expected<WeightStore> store = weight_store_load(files);
+    REQUIRE(store.ok());
+    return std::move(*store);
+}
+
+}  // namespace
+
 TEST_CASE("weights_nonfinite counts NaN and Inf across pieces and threads; the first is the first in name then element order") {
     const float nan = std::numeric_limits<float>::quiet_NaN(), inf = -std::numeric_limits<float>::infinity();
     // 9 M values: three pieces of the scan's 4 M; bad values in the second and third, and none in the first.
@@ -33,18 +48,13 @@ TEST_CASE("weights_nonfinite counts NaN and Inf across pieces and threads; the f
     w.add("c.half", DType::F16, {static_cast<int64_t>(half.size())}, half.data());
     w.add("a.bf16", DType::BF16, {static_cast<int64_t>(bf16.size())}, bf16.data());
     w.add_f32("d.small", {3}, small.data());
-    Expected<Bytes> bytes = w.write();
-    REQUIRE(bytes.ok());
-    FileSet files;
-    files.add(kWeightsFile, std::move(*bytes));
-    Expected<WeightStore> store = weight_store_load(files);
-    REQUIRE(store.ok());
+    const WeightStore store = weight_scan_store(w);
 
     ThreadCountGuard guard;
     for (int threads : {1, 2, 3}) {
         CAPTURE(threads);
         set_thread_count_for_tests(threads);
-        const NonFiniteWeights bad = weights_nonfinite(*store);
+        const NonFiniteWeights bad = weights_nonfinite(store);
         CHECK(bad.count == 3 + 2 + 1);
         CHECK(bad.tensors == 3);
         CHECK(bad.first_tensor == "b.big");          // a.bf16 comes first by name, but is finite
@@ -55,14 +65,9 @@ TEST_CASE("weights_nonfinite counts NaN and Inf across pieces and threads; the f
     SafetensorsWriter w2;
     w2.add_f32("b.big", {n}, big.data());
     w2.add("c.half", DType::F16, {static_cast<int64_t>(half.size())}, half.data());
-    Expected<Bytes> bytes2 = w2.write();
-    REQUIRE(bytes2.ok());
-    FileSet files2;
-    files2.add(kWeightsFile, std::move(*bytes2));
-    Expected<WeightStore> store2 = weight_store_load(files2);
-    REQUIRE(store2.ok());
+    const WeightStore store2 = weight_scan_store(w2);
     set_thread_count_for_tests(2);
-    const NonFiniteWeights bad = weights_nonfinite(*store2);
+    const NonFiniteWeights bad = weights_nonfinite(store2);
     CHECK(bad.count == 2);
     CHECK(bad.tensors == 1);
     CHECK(bad.first_tensor == "c.half");
