@@ -190,18 +190,19 @@
     return run;
   }
 
-  // A stream's bytes, a chunk at a time; a chunk is valid until the next is asked for. A large file's
-  // byte stream (a File's, a fetch body's) is read into one reused 8 MB buffer (a BYOB reader): in
+  // A stream's bytes, a chunk at a time; a chunk is valid until the next is asked for. A large file
+  // fetched over the network (a fetch body) is read into one reused 8 MB buffer (a BYOB reader): in
   // headless Chromium that read a 500 MB model file in 0.6-0.7 s, against 3.5 s through the default
-  // reader's fresh 2 MB chunks. Small files, and streams that are not byte streams, are read as they
-  // come: Chromium 156 stopped answering BYOB reads of small in-memory Blobs after some 60 loads in one
-  // page (tests/e2e/bad_models.test.js loads 89 folders), which the default reader never did.
+  // reader's fresh 2 MB chunks. Files (the picker's, a drop's, bytes given to loadModel), small files and
+  // streams that are not byte streams are read as they come: Chromium 156 stopped answering BYOB reads
+  // of Blob streams (after some 60 small loads in tests/e2e/bad_models.test.js, and once on a 20 MB file
+  // in tests/e2e/large_files.test.js), which the default reader never did.
   const READ_BUFFER_BYTES = 8 << 20;
   let spareReadBuffer = null;
-  async function* streamChunks(stream, size) {
+  async function* streamChunks(stream, size, network) {
     let byob = null;
     try {
-      if (size >= 2 * READ_BUFFER_BYTES) byob = stream.getReader({ mode: 'byob' });
+      if (network && size >= 2 * READ_BUFFER_BYTES) byob = stream.getReader({ mode: 'byob' });
     } catch (err) {   // not a byte stream
       byob = null;
     }
@@ -230,11 +231,11 @@
 
   // Streams one file's bytes into a buffer of `size` bytes the app allocated. Awaiting between chunks
   // keeps the page drawing; HEAPU8 is read per chunk because memory growth replaces it.
-  async function handOver(name, size, stream, onBytes, chunks) {
+  async function handOver(name, size, stream, onBytes, chunks, network) {
     const ptr = mod.ccall('attn_web_file_buffer', 'number', ['string', 'number'], [name, size]);
     if (!ptr && size > 0) throw new Error(tr('page.out_of_memory', { file: name, bytes: size }));
     let offset = 0;
-    for await (const value of streamChunks(stream, size)) {
+    for await (const value of streamChunks(stream, size, network)) {
       if (offset + value.length > size) throw new Error(tr('page.more_bytes', { file: name }));
       mod.HEAPU8.set(value, ptr + offset);
       if (chunks) chunks.push(value.slice());   // the read buffer is reused
@@ -285,7 +286,7 @@
           if (now - shown < 50) return;
           shown = now;
           progress(tr('page.loading_file_bytes', { model: label, file: s.name, done: mib(done), total: mib(total) }), done, total);
-        }, chunks);
+        }, chunks, s.network);
         if (keep) keep.push({ name: s.name, bytes: new Uint8Array(await new Blob(chunks).arrayBuffer()) });
       }
     } catch (err) {
@@ -319,7 +320,7 @@
     }
     const length = Number(response.headers.get('Content-Length'));
     if (Number.isFinite(length) && length > 0 && response.body) {
-      return { name, size: length, open: async () => response.body, cancel: () => response.body.cancel().catch(() => {}) };
+      return { name, size: length, open: async () => response.body, cancel: () => response.body.cancel().catch(() => {}), network: true };
     }
     const bytes = new Uint8Array(await response.arrayBuffer());   // no length: no progress, same result
     return { name, size: bytes.length, open: async () => new Blob([bytes]).stream() };
