@@ -2,7 +2,7 @@
 // served folder for the run, never committed), loaded by path twice, then with the file picker and by
 // bytes through loadModel, twice each. (Zeroing the BYOB reader's chunks does not fail this test: the
 // test server's responses do not reach that reader; tools/bench/page_load.js times it.)
-// CLI's trace of the same folder and text.
+// Every load's next-token probabilities must equal the native CLI's trace of the same folder and text.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
