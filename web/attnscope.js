@@ -199,13 +199,16 @@
   // in tests/e2e/large_files.test.js), which the default reader never did.
   const READ_BUFFER_BYTES = 8 << 20;
   let spareReadBuffer = null;
-  async function* streamChunks(stream, size, network) {
-    let byob = null;
+  function byobReader(source, stream) {
+    if (!source.network || source.size < 2 * READ_BUFFER_BYTES) return null;
     try {
-      if (network && size >= 2 * READ_BUFFER_BYTES) byob = stream.getReader({ mode: 'byob' });
+      return stream.getReader({ mode: 'byob' });
     } catch (err) {   // not a byte stream
-      byob = null;
+      return null;
     }
+  }
+
+  async function* streamChunks(stream, byob) {
     if (!byob) {
       const reader = stream.getReader();
       for (;;) {
@@ -229,13 +232,16 @@
     }
   }
 
-  // Streams one file's bytes into a buffer of `size` bytes the app allocated. Awaiting between chunks
-  // keeps the page drawing; HEAPU8 is read per chunk because memory growth replaces it.
-  async function handOver(name, size, stream, onBytes, chunks, network) {
+  // Streams one source's bytes into a buffer of `source.size` bytes the app allocated; returns the reader
+  // it used ('byob' or 'default', for api.lastLoad). Awaiting between chunks keeps the page drawing;
+  // HEAPU8 is read per chunk because memory growth replaces it.
+  async function handOver(source, stream, onBytes, chunks) {
+    const { name, size } = source;
     const ptr = mod.ccall('attn_web_file_buffer', 'number', ['string', 'number'], [name, size]);
     if (!ptr && size > 0) throw new Error(tr('page.out_of_memory', { file: name, bytes: size }));
+    const byob = byobReader(source, stream);
     let offset = 0;
-    for await (const value of streamChunks(stream, size, network)) {
+    for await (const value of streamChunks(stream, byob)) {
       if (offset + value.length > size) throw new Error(tr('page.more_bytes', { file: name }));
       mod.HEAPU8.set(value, ptr + offset);
       if (chunks) chunks.push(value.slice());   // the read buffer is reused
@@ -243,6 +249,7 @@
       onBytes(value.length);
     }
     if (offset !== size) throw new Error(tr('page.fewer_bytes', { file: name, done: offset, size }));
+    return byob ? 'byob' : 'default';
   }
 
   // The app's memory estimate from the files' sizes: '' when they fit, else the refusal ("this model needs
@@ -273,12 +280,13 @@
     // A copy of the files for Save as page, only when they are small enough to go into one.
     const keep = savedPage && total <= getState().savedPageModelLimit ? [] : null;
     const started = performance.now();
+    const readers = {};
     try {
       for (const s of sources) {
         progress(tr('page.loading_file', { model: label, file: s.name }), done, total);
         const chunks = keep ? [] : null;
         let shown = 0;
-        await handOver(s.name, s.size, await s.open(), (n) => {
+        readers[s.name] = await handOver(s, await s.open(), (n) => {
           done += n;
           // A file arrives in many chunks (8 MB, or what the stream gives); the bar is redrawn at most
           // every 50 ms (the label's text comes from the app's tables through a call into WASM each time).
@@ -286,7 +294,7 @@
           if (now - shown < 50) return;
           shown = now;
           progress(tr('page.loading_file_bytes', { model: label, file: s.name, done: mib(done), total: mib(total) }), done, total);
-        }, chunks, s.network);
+        }, chunks);
         if (keep) keep.push({ name: s.name, bytes: new Uint8Array(await new Blob(chunks).arrayBuffer()) });
       }
     } catch (err) {
@@ -298,8 +306,9 @@
     await new Promise((r) => setTimeout(r, 0));   // let the bar paint before the synchronous parse
     const parsing = performance.now();
     const ok = mod.ccall('attn_web_model_load', 'number', ['string'], [label]) === 1;
-    // Where a load's time went (benchmarks read it): bytes into the app, then the app building the model.
-    api.lastLoad = { bytes: total, streamMs: streamed - started, modelLoadMs: performance.now() - parsing };
+    // Where a load's time went (benchmarks read it): bytes into the app, then the app building the model;
+    // and which reader each file went through (tests/e2e/large_files.test.js).
+    api.lastLoad = { bytes: total, streamMs: streamed - started, modelLoadMs: performance.now() - parsing, readers };
     if (ok) currentModel = { label, size: total, fromDisk: false, files: keep };
     show('');
     return { ok, error: getState().error };
@@ -318,7 +327,9 @@
       if (optional) return null;
       throw new Error(tr('page.http', { file: base + name, status: response.status }));
     }
-    const length = Number(response.headers.get('Content-Length'));
+    // A compressed response's Content-Length counts the compressed bytes, not the ones the body gives.
+    const encoding = response.headers.get('Content-Encoding');
+    const length = encoding && encoding !== 'identity' ? NaN : Number(response.headers.get('Content-Length'));
     if (Number.isFinite(length) && length > 0 && response.body) {
       return { name, size: length, open: async () => response.body, cancel: () => response.body.cancel().catch(() => {}), network: true };
     }

@@ -17,10 +17,11 @@ const fixtures = path.join(root, 'tests/fixtures');
 // random fixture stay on it whatever the zoo's default is; null: the page's own default (zoo.test.js).
 // `isolated`: serve with tools/serve.py's cross-origin isolation headers (the page runs its threaded build);
 // ATTNSCOPE_E2E_ISOLATED=1 makes that the default, so run.sh runs the hostile-input files again in that build.
+// `compressJson`: the server sends .json files gzip-compressed (static_server.js).
 const isolatedByDefault = process.env.ATTNSCOPE_E2E_ISOLATED === '1';
-async function openPage(query = '', { model = 'gpt2-tiny', isolated = isolatedByDefault } = {}) {
+async function openPage(query = '', { model = 'gpt2-tiny', isolated = isolatedByDefault, compressJson = false } = {}) {
   assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
-  const { server, url: baseUrl } = await serve(webDir, { isolated });
+  const { server, url: baseUrl } = await serve(webDir, { isolated, compressJson });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -37,11 +38,18 @@ async function openPage(query = '', { model = 'gpt2-tiny', isolated = isolatedBy
 
 // openPage, then waits for the page's model; in the threaded pass (ATTNSCOPE_E2E_ISOLATED=1) it checks the
 // page really runs the threaded build, so that pass cannot quietly test the single-threaded one twice.
+// A page that does not start is closed here: the caller gets no context to close, and a browser left
+// open keeps node's test process alive until run.sh's timeout.
 async function openReadyPage(query = '', options = {}) {
   const ctx = await openPage(query, options);
-  await ctx.page.evaluate(() => window.attnscope.ready);
-  const build = await ctx.page.evaluate(() => window.attnscope.getState().build);
-  assert.equal(build, (options.isolated ?? isolatedByDefault) ? 'threads' : 'single', 'the build the page runs');
+  try {
+    await ctx.page.evaluate(() => window.attnscope.ready);
+    const build = await ctx.page.evaluate(() => window.attnscope.getState().build);
+    assert.equal(build, (options.isolated ?? isolatedByDefault) ? 'threads' : 'single', 'the build the page runs');
+  } catch (err) {
+    await closePage(ctx);
+    throw err;
+  }
   return ctx;
 }
 

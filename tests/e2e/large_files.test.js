@@ -1,7 +1,8 @@
 // A 20 MB model file: a random 2-layer GPT-2 folder (tools/bench/make_gpt2_small.py, generated into the
 // served folder for the run, never committed), loaded by path twice, then with the file picker and by
-// bytes through loadModel, twice each. (Zeroing the BYOB reader's chunks does not fail this test: the
-// test server's responses do not reach that reader; tools/bench/page_load.js times it.)
+// bytes through loadModel, twice each. By path, the weights go through the page's BYOB reader (the server
+// sends a Content-Length, as static hosts do) and the .json files come gzip-compressed, as some hosts send
+// them; picked files and loadModel's bytes go through the default reader.
 // Every load's next-token probabilities must equal the native CLI's trace of the same folder and text.
 'use strict';
 const { test, before, after } = require('node:test');
@@ -19,7 +20,7 @@ before(async () => {
   dir = path.join(H.webDir, `e2e-large-${process.pid}`);   // served by the page's own server
   execFileSync('/usr/bin/python3', [   // Debian's, with python3-numpy (tools/setup)
     path.join(H.root, 'tools/bench/make_gpt2_small.py'), '--layers', '2', '--width', '96', '--heads', '4', '--out', dir]);
-  ctx = await H.openReadyPage();
+  ctx = await H.openReadyPage('', { compressJson: true });
   page = ctx.page;
 });
 
@@ -56,6 +57,8 @@ test('a 20 MB model file by path, through the file picker and through loadModel,
     await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
     const r = await page.evaluate((p) => window.attnscope.loadFromPath(p), path.basename(dir));
     assert.equal(r.ok, true, r.error);
+    assert.deepEqual(await page.evaluate(() => window.attnscope.lastLoad.readers),
+                     { 'config.json': 'default', 'tokenizer.json': 'default', 'model.safetensors': 'byob' });
     const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
     sameAsCli(s, probs, `by path, round ${round}`);
   }
@@ -63,6 +66,7 @@ test('a 20 MB model file by path, through the file picker and through loadModel,
     await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
     await page.setInputFiles('#open-model', FILES.map((f) => path.join(dir, f)));
     await H.waitForState(page, () => window.attnscope.getState().model === 'local files');
+    assert.equal(await page.evaluate(() => window.attnscope.lastLoad.readers['model.safetensors']), 'default');
     const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
     sameAsCli(s, probs, `file picker, round ${round}`);
   }

@@ -2,8 +2,12 @@
 // picks, with the MIME types the page needs (application/wasm for streaming compilation). isolated: also
 // the two headers tools/serve.py sends, so the page is cross-origin isolated and starts its threaded
 // build; without them (the default here, as on any plain static host) it runs the single-threaded one.
+// Every response has a Content-Length, as a static host's has (the page reads a large fetched file through
+// its BYOB reader only when it knows the size). compressJson: .json files go out gzip-compressed, with the
+// compressed size as Content-Length, as some hosts and CDNs send them.
 'use strict';
 const http = require('node:http');
+const zlib = require('node:zlib');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -15,16 +19,19 @@ const TYPES = {
 
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
-function serve(root, { isolated = false } = {}) {
+function serve(root, { isolated = false, compressJson = false } = {}) {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = path.join(root, urlPath.endsWith('/') ? urlPath + 'index.html' : urlPath);
     if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404); res.end('not found'); return; }
+      const compress = compressJson && path.extname(file) === '.json';
+      const body = compress ? zlib.gzipSync(data) : data;
       res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+                           'Content-Length': body.length, ...(compress ? { 'Content-Encoding': 'gzip' } : {}),
                            ...(isolated ? ISOLATION : {}) });
-      res.end(data);
+      res.end(body);
     });
   });
   return new Promise((resolve) => {
