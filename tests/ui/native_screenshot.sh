@@ -2,19 +2,25 @@
 # Native screenshot test: runs the desktop app under xvfb-run (Mesa llvmpipe) with --screenshot and
 # checks the PNG is a real picture: many colours, a non-uniform heatmap region, viridis cells present.
 # Leaves the PNG in build/ui-shots/ to look at. Ends with "native-screenshot: N passed, M failed".
+#   tests/ui/native_screenshot.sh [PRESET]   default native-debug (AddressSanitizer + UBSan), the tree
+#                                            tools/test builds anyway; native-release is the app users run
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+preset=${1:-native-debug}
+build="build/$preset"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 out="$root/build/ui-shots"
 png="$out/native.png"
 mkdir -p "$out"
 rm -f "$png"
 
-if ! { { [ -f build/native-release/CMakeCache.txt ] || cmake --preset native-release; } &&
-       cmake --build --preset native-release --target attnscope &&
+if ! { { [ -f "$build/CMakeCache.txt" ] || cmake --preset "$preset"; } &&
+       cmake --build --preset "$preset" --target attnscope &&
        # A second call: the first regenerates the Makefiles of a build folder configured before
        # attn_clipboard_check existed, which make would otherwise not know.
-       cmake --build --preset native-release --target attn_clipboard_check; } >"$out/build.log" 2>&1; then
+       cmake --build --preset "$preset" --target attn_clipboard_check; } >"$out/build.log" 2>&1; then
   tail -n 30 "$out/build.log"
   echo "native-screenshot: 0 passed, 1 failed"
   exit 1
@@ -24,22 +30,22 @@ text=${ATTN_SCREENSHOT_TEXT:-"The animal didn't cross the street because it was 
 # Under strace: the sockets the app opens (only the X server's and the C library's local ones are allowed).
 rm -f "$out/sockets.log"
 timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" strace -f -qq -e trace=socket,connect -e signal=none \
-  -o "$out/sockets.log" build/native-release/src/platform/attnscope \
+  -o "$out/sockets.log" "$build/src/platform/attnscope" \
   --size 1280x800 --frames 6 --text "$text" --screenshot "$png" >"$out/run.log" 2>&1
 rc=$?
 cat "$out/run.log"
 # No --text: the app opens on the default bundled model, and a zoo model on its card's example and head.
-timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" build/native-release/src/platform/attnscope \
+timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" "$build/src/platform/attnscope" \
   --size 1280x800 --frames 6 --screenshot "$out/native-default.png" >"$out/default.log" 2>&1
 default_rc=$?
 cat "$out/default.log"
 # The desktop clipboard through ImGui's GLFW backend (what Ctrl+C / Ctrl+V in the text box use).
-timeout 60 xvfb-run -a build/native-release/tests/ui/attn_clipboard_check >"$out/clipboard.log" 2>&1
+timeout 60 xvfb-run -a "$build/tests/ui/attn_clipboard_check" >"$out/clipboard.log" 2>&1
 clip_rc=$?
 cat "$out/clipboard.log"
 
 # The zoo the build bundled (ATTN_ZOO_DIR, default assets/models).
-zoo_dir=$(sed -n 's/^ATTN_ZOO_DIR:PATH=//p' build/native-release/CMakeCache.txt)
+zoo_dir=$(sed -n 's/^ATTN_ZOO_DIR:PATH=//p' "$build/CMakeCache.txt")
 python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "${zoo_dir:-$root/assets/models}" "$out/sockets.log" <<'PY'
 # PNG decoding with the standard library only (zlib), so the check needs no image package.
 import glob, json, os, re, struct, sys, zlib
