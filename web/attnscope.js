@@ -840,6 +840,7 @@
     savePage,
     _savePageButton: savePageButton,
     _setParallelMinWork: (n) => mod.ccall('attn_web_set_parallel_min_work', null, ['number'], [n]),
+    _setTraceStepAbove: (ms) => mod.ccall('attn_web_set_trace_step_above', null, ['number'], [ms]),
     // Test hook: the page's memory limit in bytes (0: the real one, the WASM maximum), so a test can load
     // a model "too big for the tab" without gigabytes of files.
     _setMemoryLimit: (bytes) => mod.ccall('attn_web_set_memory_limit', null, ['number'], [bytes]),

@@ -286,6 +286,9 @@ EMSCRIPTEN_KEEPALIVE void attn_web_load_failed(const char* message) { g_app.load
 EMSCRIPTEN_KEEPALIVE void attn_web_set_parallel_min_work(double multiply_adds) {
     attn::set_parallel_min_work(static_cast<long>(multiply_adds));
 }
+// For benchmarks: an edit retraces in steps (one block a frame) only when the last trace took longer than
+// this; a large value traces at once, as the CLI does, so the page's trace time can be told from its frames'.
+EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_above(double ms) { g_app.trace_step_above_ms = ms; }
 // Good news and warnings from the page (a saved page, a saved page without its model) for the status bar.
 EMSCRIPTEN_KEEPALIVE void attn_web_notice(const char* message) { g_app.notice = message; }
 // A string of the app's tables in the current language, with {name} fields filled from a JSON object:

@@ -197,6 +197,21 @@ test('text the app replaces shows in the area: setText, Next token, a link', asy
   await page.waitForFunction(() => document.getElementById('text-box').value === 'From a link');
 });
 
+test('an edit traces in steps when the last trace took longer than the page\'s threshold (_setTraceStepAbove)', async () => {
+  await page.evaluate(() => window.attnscope.setText('The cat sat on the mat'));
+  const before = await state();
+  // Threshold 0: any model is slow enough, so setText returns with the trace still in flight.
+  const stepped = await page.evaluate(() => { window.attnscope._setTraceStepAbove(0); return window.attnscope.setText('The dog sat on the mat'); });
+  assert.equal(stepped.traceVersion, before.traceVersion, 'the stepped trace is not done when setText returns');
+  assert.ok(stepped.tracing !== null, 'the page reports the trace in flight');
+  const done = await H.waitForState(page, (v) => window.attnscope.getState().traceVersion === v + 1, before.traceVersion);
+  assert.equal(done.tracing, null);
+  // A huge threshold: traced within setText, as the benchmarks' "in one go" series.
+  const whole = await page.evaluate(() => { window.attnscope._setTraceStepAbove(1e9); return window.attnscope.setText('The cat sat on the mat'); });
+  assert.equal(whole.traceVersion, done.traceVersion + 1);
+  await page.evaluate(() => window.attnscope._setTraceStepAbove(50));   // the app's default
+});
+
 test('the empty box clears the views and says what to type', async () => {
   const s = await clearArea();
   assert.equal(s.waitingForText, true);
