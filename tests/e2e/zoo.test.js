@@ -29,7 +29,11 @@ async function pick(name) {
   const index = s.bundled.indexOf(name);
   assert.ok(index >= 0, `${name} in ${s.bundled}`);
   await clickRect(s.widgets.modelItems[index]);
-  return waitForState((n) => window.attnscope.getState().model === n && window.attnscope.getState().traceVersion > 0, name);
+  await waitForState((n) => window.attnscope.getState().model === n && window.attnscope.getState().traceVersion > 0, name);
+  // The widgets' rects are those of the last frame drawn: the new model's layout needs a frame of its own
+  // (on a busy machine the load can finish before one is drawn).
+  await H.waitFrames(page, 2);
+  return state();
 }
 
 test('the picker table: zoo models first with their card labels, then the random test models', async () => {
