@@ -1,8 +1,9 @@
 // AttnScope in headless Chromium through the page (tests/e2e/helpers.js starts it like the e2e tests):
 // the model folder through the file input, then traces of a 128-token text through the page's JS API
 // (window.attnscope.setText). Reports load time, trace time (stepped as an edit runs: the page's wall time
-// around setText and the app's own trace_ms; and in one go) and the WASM memory's size, read from the Memory object the module exports (caught
-// by an init script wrapping WebAssembly.instantiate*; the page's own JS is not changed).
+// around setText and the app's own trace_ms; and in one go) and the WASM memory's size, read from the
+// Memory object the module exports (caught by an init script wrapping WebAssembly.instantiate*; the
+// page's own JS is not changed).
 'use strict';
 const path = require('node:path');
 const { median } = require('./interleave');
@@ -63,8 +64,9 @@ async function pageRun(H, folder, { T, rounds, isolated }) {
     // Two series: as a user's edit runs (stepped, a block a frame, the page drawing between steps), then
     // with stepping off (the trace runs within setText, as in the CLI): the engine's own time in the page.
     // Under SwiftShader the frames' drawing shares the 2 cores with the steps, which it would not on a GPU.
+    // The stepped series runs first, on the app's own threshold; the second turns stepping off.
     const series = async (stepped) => {
-      await page.evaluate((above) => window.attnscope._setTraceStepAbove(above), stepped ? 50 : 1e9);
+      if (!stepped) await page.evaluate(() => window.attnscope._setTraceStepAbove(1e9));
       const wall = [], app = [];
       let tokens = 0;
       for (let r = -1; r < rounds; r++) {   // round -1: warm-up
