@@ -53,33 +53,33 @@ function sameAsCli(state, probs, where) {
 test('a 20 MB model file by path, through the file picker and through loadModel, twice each: the CLI\'s predictions', async () => {
   assert.ok(fs.statSync(path.join(dir, 'model.safetensors')).size >= 16 << 20, 'the file must take the BYOB path');
   const probs = cliProbs();
-  for (let round = 0; round < 2; round++) {
-    await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+  // Each way in, twice: from another model, load (and check the load), then trace TEXT.
+  const twice = async (where, load) => {
+    for (let round = 0; round < 2; round++) {
+      await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+      await load();
+      const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
+      sameAsCli(s, probs, `${where}, round ${round}`);
+    }
+  };
+  await twice('by path', async () => {
     const r = await page.evaluate((p) => window.attnscope.loadFromPath(p), path.basename(dir));
     assert.equal(r.ok, true, r.error);
     assert.deepEqual(await page.evaluate(() => window.attnscope.lastLoad.readers),
                      { 'config.json': 'default', 'tokenizer.json': 'default', 'model.safetensors': 'byob' });
-    const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
-    sameAsCli(s, probs, `by path, round ${round}`);
-  }
-  for (let round = 0; round < 2; round++) {
-    await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+  });
+  await twice('file picker', async () => {
     await page.setInputFiles('#open-model', FILES.map((f) => path.join(dir, f)));
     await H.waitForState(page, () => window.attnscope.getState().model === 'local files');
     assert.equal(await page.evaluate(() => window.attnscope.lastLoad.readers['model.safetensors']), 'default');
-    const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
-    sameAsCli(s, probs, `file picker, round ${round}`);
-  }
+  });
   const files = FILES.map((n) => [n, fs.readFileSync(path.join(dir, n)).toString('base64')]);
-  for (let round = 0; round < 2; round++) {
-    await page.evaluate(() => window.attnscope.loadBundled('gpt2-tiny'));
+  await twice('loadModel', async () => {
     const r = await page.evaluate(async (list) => {
       const decode = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
       return window.attnscope.loadModel('large', Object.fromEntries(list.map(([n, b]) => [n, decode(b)])));
     }, files);
     assert.equal(r.ok, true, r.error);
-    const s = await page.evaluate((t) => window.attnscope.setText(t), TEXT);
-    sameAsCli(s, probs, `loadModel, round ${round}`);
-  }
+  });
   assert.deepEqual(ctx.problems, []);
 });
