@@ -321,8 +321,30 @@
   }
 
   // ---- model sources: URLs (bundled models, ?model=) and local files (picker, drop)
+  // Requests made ahead of need, url -> Promise<Response>: a folder's usual files are asked for together
+  // (three round trips become one), and a ?model= folder's while the WebAssembly module still compiles.
+  // fetchSource takes a waiting response; urlSources cancels what its folder did not use.
+  const early = new Map();
+  function fetchEarly(url) {
+    if (early.has(url)) return;
+    const response = fetch(url);
+    response.catch(() => {});   // a failed request is reported when fetchSource awaits it
+    early.set(url, response);
+  }
+  function dropEarly(base) {
+    for (const [url, response] of early) {
+      if (!url.startsWith(base)) continue;
+      early.delete(url);
+      response.then((r) => r.body && r.body.cancel().catch(() => {}), () => {});
+    }
+  }
+  const FOLDER_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'];
+
   async function fetchSource(base, name, optional) {
-    const response = await fetch(base + name);
+    const url = base + name;
+    const waiting = early.get(url);
+    early.delete(url);
+    const response = await (waiting || fetch(url));
     if (!response.ok) {
       if (optional) return null;
       throw new Error(tr('page.http', { file: base + name, status: response.status }));
@@ -340,6 +362,14 @@
   // A Hugging Face folder served at `base` (ending in '/'): config, tokenizer (tokenizer.json, else
   // vocab.txt, else vocab.json + merges.txt) and weights (model.safetensors, else the sharded index).
   async function urlSources(base) {
+    for (const name of FOLDER_FILES) fetchEarly(base + name);
+    try {
+      return await folderSources(base);
+    } finally {
+      dropEarly(base);   // e.g. the weights' response when config.json was missing
+    }
+  }
+  async function folderSources(base) {
     const sources = [await fetchSource(base, 'config.json')];
     const tokenizer = await fetchSource(base, 'tokenizer.json', true);
     if (tokenizer) sources.push(tokenizer);
@@ -398,14 +428,18 @@
   }
 
   // ?model=<path>: a model folder on this same site (the page never talks to another origin).
+  function folderUrl(path) {
+    try {
+      return new URL(path.endsWith('/') ? path : path + '/', location.href);
+    } catch (err) {
+      return null;
+    }
+  }
+
   function loadFromPath(path) {
     return serial(async () => {
-      let url;
-      try {
-        url = new URL(path.endsWith('/') ? path : path + '/', location.href);
-      } catch (err) {
-        return failed(tr('page.cannot_load', { model: path, reason: tr('page.bad_path') }));
-      }
+      const url = folderUrl(path);
+      if (!url) return failed(tr('page.cannot_load', { model: path, reason: tr('page.bad_path') }));
       if (url.origin !== location.origin) return failed(tr('page.cannot_load', { model: path, reason: tr('page.other_site') }));
       let sources;
       progress(tr('page.fetching', { model: path }), 0, 1);
@@ -841,6 +875,7 @@
     _savePageButton: savePageButton,
     _setParallelMinWork: (n) => mod.ccall('attn_web_set_parallel_min_work', null, ['number'], [n]),
     _setTraceStepAbove: (ms) => mod.ccall('attn_web_set_trace_step_above', null, ['number'], [ms]),
+    _setProbeInStepsAbove: (params) => mod.ccall('attn_web_set_probe_in_steps_above', null, ['number'], [params]),
     // Test hook: the page's memory limit in bytes (0: the real one, the WASM maximum), so a test can load
     // a model "too big for the tab" without gigabytes of files.
     _setMemoryLimit: (bytes) => mod.ccall('attn_web_set_memory_limit', null, ['number'], [bytes]),
@@ -851,6 +886,10 @@
   };
 
   api.ready = (async () => {
+    // A ?model= folder's files are on their way while the module compiles and starts.
+    const startPath = saved ? null : new URLSearchParams(location.search).get('model');
+    const startUrl = startPath && folderUrl(startPath);
+    if (startUrl && startUrl.origin === location.origin) for (const name of FOLDER_FILES) fetchEarly(startUrl.href + name);
     mod = await startModule(Object.assign({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) },
                                               savedPage ? savedPage.moduleOptions() : {}));
     // The bundled models (zoo first, then the test fixtures) and the default come from the app's table.

@@ -288,6 +288,7 @@ int main(int argc, char** argv) {
     config.save_file = save_export;
     config.save_folder = save_folder;
     attn::app_init(app, std::move(config));
+    app.probe_in_steps_above_params = attn::kProbeInStepsAboveParams;   // a large model shows first
     app.folder_prompt.dir = models_dir;
     g_drop_target = &app;
     glfwSetDropCallback(window, on_drop);

@@ -289,6 +289,10 @@ EMSCRIPTEN_KEEPALIVE void attn_web_set_parallel_min_work(double multiply_adds) {
 // For benchmarks: an edit retraces in steps (one block a frame) only when the last trace took longer than
 // this; a large value traces at once, as the CLI does, so the page's trace time can be told from its frames'.
 EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_above(double ms) { g_app.trace_step_above_ms = ms; }
+// Test hook: models past `params` parameters are probed for random weights in steps (0: all at once).
+EMSCRIPTEN_KEEPALIVE void attn_web_set_probe_in_steps_above(double params) {
+    g_app.probe_in_steps_above_params = static_cast<int64_t>(params);
+}
 // Good news and warnings from the page (a saved page, a saved page without its model) for the status bar.
 EMSCRIPTEN_KEEPALIVE void attn_web_notice(const char* message) { g_app.notice = message; }
 // A string of the app's tables in the current language, with {name} fields filled from a JSON object:
@@ -490,6 +494,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["averagedHeads"] = g_app.selection.averaged_heads;
     s["words"] = g_app.selection.words;
     s["randomWeights"] = g_app.model && g_app.random_weights;
+    s["probing"] = attn::app_probing(g_app);   // randomWeights is not measured yet (a large model)
     s["randomModels"] = g_app.config.random_models;
     s["modelFromDisk"] = g_app.model && g_app.model_from_disk;
     s["linkWarning"] = attn::app_link_warning(g_app);
@@ -693,6 +698,7 @@ int main() {
         if (!m.zoo) config.random_models.push_back(m.name);
     }
     attn::app_init(g_app, std::move(config));
+    g_app.probe_in_steps_above_params = attn::kProbeInStepsAboveParams;   // a large model shows first
     g_app.text = "The animal didn't cross the street because it was too tired.";
     // The page opens on the default model (attnscope.js); a zoo model opens on its card's example and head.
     if (const attn::BundledModel* first = attn::bundled_model_default(attn::bundled_models())) g_app.open_card_for = first->name;

@@ -342,6 +342,7 @@ void app_frame(App& app) {
         }
     }
     app_trace_job_frame(app);   // before any view reads the trace: a finished retrace shows this frame
+    app_probe_frame(app);       // a large model's random-weights probe, once its first trace shows
     widget_marks_clear();
     const ImGuiStyle& imgui_style = ImGui::GetStyle();
     const ToolbarData toolbar = toolbar_data(app);
@@ -587,6 +588,7 @@ void app_after_render(App& app) {
 
 void app_shutdown(App& app) {
     app.trace_job.reset();
+    app.probe_job.reset();
     app.model.reset();
     app.trace = Trace{};
     app.has_trace = false;

@@ -125,6 +125,11 @@ struct WidgetRects {
 };
 
 struct TraceInFlight;   // app_model.cpp: a stepped retrace
+struct ProbeInFlight;   // app_probe.cpp: a stepped random-weights probe
+
+// What the desktop and the page set App::probe_in_steps_above_params to: past 20 M parameters a probe
+// takes longer than a frame or two (WebAssembly: about 1.2 ns a parameter for its 13 tokens).
+constexpr int64_t kProbeInStepsAboveParams = 20000000;
 
 struct App {
     AppConfig config;                  // fonts are kept here: the atlas points into them
@@ -132,7 +137,12 @@ struct App {
     ModelPtr model;                    // null until a model loads
     std::string model_name;
     bool model_from_disk = false;      // opened from a folder or files (not bundled): no link can carry it
-    bool random_weights = false;       // measured at load (see analysis/random_weights.h)
+    bool random_weights = false;       // measured at load (see analysis/random_weights.h, app_probe.cpp)
+    // Models of more parameters than this are measured after their first trace shows, a block a frame
+    // (app_probe_frame), not before it; 0 measures every model at once (the CLI, pictures, tests). The
+    // interactive platforms set kProbeInStepsAboveParams: the probe is a whole trace of its own.
+    int64_t probe_in_steps_above_params = 0;
+    std::shared_ptr<ProbeInFlight> probe_job;   // a stepped probe in flight
     ZooCard card;                      // the loaded model's card.json (zoo models): the left panel shows it
     // A model about to load (from the picker, or the default at start-up): when it loads under this
     // name, the explorer opens on its card's example text and featured head (app_card_apply).
@@ -272,6 +282,14 @@ void app_trace_job_frame(App& app);
 // least one, until they are all packed: later traces are faster, and the load did not wait for it.
 // Returns the milliseconds spent.
 double app_pack_weights_frame(App& app, double budget_ms);
+// Measures App::random_weights for the model just loaded: at once, or, for a model past
+// App::probe_in_steps_above_params, by a job app_probe_frame steps (random_weights stays false meanwhile).
+void app_probe_start(App& app);
+// Runs a few milliseconds (App::trace_budget_ms) of a stepped probe, after any stepped retrace is done.
+// The frame calls it; nothing else needs to.
+void app_probe_frame(App& app);
+// Whether a stepped probe is in flight (App::random_weights is not known yet).
+bool app_probing(const App& app);
 // Whether a stepped retrace is in flight, and how far it is (steps: embeddings, each block, the head).
 bool app_tracing(const App& app, int* steps_done = nullptr, int* steps_total = nullptr);
 // Drops the trace (the views then show what to do instead of a stale picture); the model stays.

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "analysis/random_weights.h"
 #include "analysis/value_weighted.h"
 #include "core/i18n.h"
 #include "model/forward_job.h"
@@ -114,21 +113,6 @@ Expected<Trace> trace_run(const Model& model, const TraceInput& in) {
     return model_trace(model, in.ids, in.options);
 }
 
-// The measured half of "random weights" (analysis/random_weights.h): the next-token (or, for encoders,
-// last-position) distribution on a fixed probe text. A failed probe says nothing: not random.
-bool probe_random_weights(const Model& model) {
-    static const char* const kProbe = "The animal didn't cross the street because it was too tired.";
-    const ModelInfo& info = model.info();
-    TraceOptions options;
-    options.capture_hidden_states = false;
-    options.capture_attentions = false;
-    Expected<Trace> t = info.encoder_decoder
-                            ? model_trace_seq2seq(model, seq2seq_source_ids(model, kProbe), seq2seq_target_ids(model, "The"), options)
-                            : model_trace_text(model, kProbe, options, nullptr);
-    if (!t || t->logits.empty()) return false;
-    return logits_look_random(t->logits.data(), t->n_vocab);
-}
-
 }  // namespace
 
 AttentionView attention_view(const Trace& trace, AttentionKind kind) {
@@ -156,7 +140,7 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
     app.model_name = name;
     app.model_from_disk = false;   // the platform marks disk loads (app_mark_model_from_disk)
     app.linked_disk_model.clear(); // a model was opened: the link's request is answered
-    app.random_weights = probe_random_weights(*app.model);
+    app_probe_start(app);   // at once, or a block a frame once the first trace shows (app_probe.cpp)
     app.load_error.clear();
     app.load_warning.clear();
     for (const std::string& w : app.model->warnings) app.load_warning += (app.load_warning.empty() ? "" : "; ") + w;

@@ -189,6 +189,7 @@ bool app_train_show(App& app) {
     app.model_from_disk = true;   // a link cannot carry weights made here
     // The random-weights probe reads an English sentence, which a task's small vocabulary mostly lacks, so
     // a half-trained model can look random to it; here we know: only the untrained start is random.
+    app.probe_job.reset();
     app.random_weights = t.trainer->steps_done() == 0;
     app.notice = trf("notices.showing_trained", {{"step", std::to_string(t.trainer->steps_done())}});
     t.shown_name = name;
@@ -202,7 +203,8 @@ bool app_train_show(App& app) {
 bool app_train_back(App& app) {
     TrainPanelState& t = app.train;
     if (!t.previous.model) return false;
-    app.trace_job.reset();   // it reads the weights being replaced
+    app.trace_job.reset();   // they read the weights being replaced
+    app.probe_job.reset();
     app.model = std::move(t.previous.model);
     app.model_name = t.previous.name;
     app.model_from_disk = t.previous.from_disk;
