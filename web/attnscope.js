@@ -892,6 +892,7 @@
     if (startUrl && startUrl.origin === location.origin) for (const name of FOLDER_FILES) fetchEarly(startUrl.href + name);
     mod = await startModule(Object.assign({ canvas, print: (t) => console.log(t), printErr: (t) => console.warn(t) },
                                               savedPage ? savedPage.moduleOptions() : {}));
+    performance.mark('attnscope-module-started');   // tests/e2e: the ?model= files were asked for before this
     // The bundled models (zoo first, then the test fixtures) and the default come from the app's table.
     const bundled = getState();
     installDrop();

@@ -195,6 +195,13 @@ test('?model= loads a same-origin folder and refuses other origins', async () =>
   let s = await p1.evaluate(() => window.attnscope.ready);
   assert.equal(s.architecture, 'bart');
   assert.equal(s.error, '');
+  // Its config, tokenizer and weights were asked for together, while the module was still starting.
+  const asked = await p1.evaluate(() => {
+    const started = performance.getEntriesByName('attnscope-module-started')[0].startTime;
+    const at = (name) => performance.getEntriesByType('resource').find((e) => e.name.endsWith('/models/bart-tiny/' + name));
+    return { started, files: ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => at(f) && at(f).startTime) };
+  });
+  for (const at of asked.files) assert.ok(at !== undefined && at < asked.started, JSON.stringify(asked));
   await p1.goto(ctx.baseUrl + '?model=' + encodeURIComponent('https://example.com/gpt2'));
   s = await p1.evaluate(() => window.attnscope.ready);
   assert.equal(s.model, s.defaultModel, 'the default model stands in');
