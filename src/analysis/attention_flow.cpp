@@ -84,7 +84,14 @@ double blocking_flow(AttentionFlowSolver& s, int source, int sink) {
 
 size_t attention_flow_edge_count(const ResidualAttention& ahat) {
     size_t n = 0;
-    for (double w : ahat.values) n += w > 0.0;
+    for (int l = 0; l < ahat.n_layer; ++l) n += attention_flow_edge_count(ahat, l);
+    return n;
+}
+
+size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer) {
+    const double* w = ahat.layer(layer);
+    size_t n = 0;
+    for (size_t x = 0; x < static_cast<size_t>(ahat.n_token) * ahat.n_token; ++x) n += w[x] > 0.0;
     return n;
 }
 

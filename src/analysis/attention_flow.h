@@ -34,6 +34,8 @@ struct AttentionFlowSolver {
 
 // The number of edges the network for `ahat` would have (to decide whether building it is affordable).
 size_t attention_flow_edge_count(const ResidualAttention& ahat);
+// The same for one layer's edges (layer `layer` of ahat, from layer - 1's nodes): the whole count is their sum.
+size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer);
 AttentionFlowSolver attention_flow_solver(const ResidualAttention& ahat);
 // Max flow from input token i (node (0, i)) to output token j (node (L, j)); 0 for out-of-range tokens.
 double attention_flow_between(AttentionFlowSolver& solver, int input_token, int output_token);

@@ -25,12 +25,16 @@ void residual_attention_layer(const AttentionTensor& a, int l, ResidualAttention
     const size_t block = static_cast<size_t>(T) * T;
     if (r->values.size() < (l + 1) * block) r->values.resize((l + 1) * block);   // within the reserve
     double* out = r->values.data() + static_cast<size_t>(l) * block;
-    for (int h = 0; h < H; ++h) {
-        const float* p = a.head(l, h);
-        for (size_t x = 0; x < static_cast<size_t>(T) * T; ++x) out[x] += p[x];
-    }
+    // A row at a time, every head's row summed into it while it stays in L1 (head after head, as the
+    // mean is defined): a head at a time over the whole (T, T) block streamed 8 MB of doubles through
+    // memory twelve times at T = 1024, 24-30 ms a layer.
     for (int k = 0; k < T; ++k) {
         double* row = out + static_cast<size_t>(k) * T;
+        std::fill(row, row + T, 0.0);
+        for (int h = 0; h < H; ++h) {
+            const float* p = a.head(l, h) + static_cast<size_t>(k) * T;
+            for (int i = 0; i < T; ++i) row[i] += p[i];
+        }
         double sum = 0.0;
         for (int i = 0; i < T; ++i) {
             row[i] = 0.5 * row[i] / H + (i == k ? 0.5 : 0.0);

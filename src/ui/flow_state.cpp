@@ -16,6 +16,7 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
     s.key = key;
     residual_attention_begin(attention, &s.ahat);
     s.ahat_done = 0;
+    s.edge_count = 0;
     s.flow_fits = false;
     s.solver = AttentionFlowSolver{};
     s.solver_built = false;
@@ -32,7 +33,8 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
 void flow_state_step(FlowViewState& s, const AttentionTensor& attention) {
     if (flow_state_ready(s)) return;
     residual_attention_layer(attention, s.ahat_done, &s.ahat);
-    if (++s.ahat_done == s.ahat.n_layer) s.flow_fits = attention_flow_edge_count(s.ahat) <= kMaxFlowEdges;
+    s.edge_count += attention_flow_edge_count(s.ahat, s.ahat_done);   // a layer a step, not all in the last
+    if (++s.ahat_done == s.ahat.n_layer) s.flow_fits = s.edge_count <= kMaxFlowEdges;
 }
 
 }  // namespace attn

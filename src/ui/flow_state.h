@@ -26,6 +26,7 @@ struct FlowViewState {
     uint64_t key = ~0ull;
     ResidualAttention ahat;                  // (L, T, T)
     int ahat_done = 0;                       // layers of ahat made so far (flow_state_step)
+    size_t edge_count = 0;                   // the max-flow network's edges in those layers
     bool flow_fits = false;                  // the max-flow network is small enough to build
     bool solver_built = false;
     AttentionFlowSolver solver;              // built on the first hover, when affordable

@@ -84,6 +84,13 @@ std::vector<FlowEdge> flow_edges(const ResidualAttention& ahat, float threshold,
         for (int k = 0; k < T; ++k) {
             const double* row = ahat.layer(l - 1) + static_cast<size_t>(k) * T;
             const double above = lit ? importance[static_cast<size_t>(l) * T + k] : 0.0;
+            if (above == 0.0) {   // no lit path through (l, k) (or no focus): the weights alone decide
+                for (int i = 0; i < T; ++i) {
+                    const float w = static_cast<float>(row[i]);
+                    if (w > 0.0f && w >= threshold) edges.push_back({w, 0.0f, l, i, k});
+                }
+                continue;
+            }
             for (int i = 0; i < T; ++i) {
                 const float w = static_cast<float>(row[i]);
                 const float imp = static_cast<float>(above * row[i]);

@@ -48,6 +48,8 @@ TEST_CASE("attention_flow: 2 layers x 2 tokens by hand") {
     CHECK(row[0] == doctest::Approx(0.75));
     CHECK(row[1] == doctest::Approx(0.5));
     CHECK(attention_flow_edge_count(ahat) == 6);   // 3 per layer: the zero above the diagonal is no edge
+    CHECK(attention_flow_edge_count(ahat, 0) == 3);
+    CHECK(attention_flow_edge_count(ahat, 1) == 3);
 }
 
 TEST_CASE("attention_flow: 3 tokens, 2 layers by hand, with dead-end branches") {
