@@ -36,6 +36,13 @@ struct FlowViewState {
     std::vector<double> job_row;
     int importance_token = -1;
     std::vector<double> importance;          // (L+1, T) rollout_importance for importance_token
+    // The edges at or above candidates_threshold in the first candidates_layers layers of ahat, unlit
+    // (ui/flow_edges.h): gathered a layer at a time as ahat is made, so a new focus token or edge cap
+    // does not pass over all of ahat again. Given up (candidates_over) past about a million edges.
+    std::vector<FlowEdge> candidates;
+    float candidates_threshold = -1.0f;
+    int candidates_layers = 0;
+    bool candidates_over = false;
     // The edges drawn last frame and what they were chosen with.
     std::vector<FlowEdge> edges;
     size_t edges_dropped = 0;
@@ -50,5 +57,8 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
 // Makes Ahat's next layer from `attention` (the tensor begin was given); after the last, flow_fits is set.
 void flow_state_step(FlowViewState& s, const AttentionTensor& attention);
 inline bool flow_state_ready(const FlowViewState& s) { return s.ahat_done >= s.ahat.n_layer; }
+// Brings the candidates to the current threshold over the layers made so far (every layer again when the
+// threshold moved); true when they cover all of ahat and can stand in for a pass over it.
+bool flow_state_candidates(FlowViewState& s);
 
 }  // namespace attn

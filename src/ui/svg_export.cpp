@@ -9,6 +9,7 @@
 #include "analysis/rollout.h"
 #include "core/i18n.h"
 #include "ui/cpu_heatmap.h"
+#include "ui/flow_edges.h"
 #include "ui/heatmap_cells.h"
 #include "ui/png_write.h"
 #include "ui/svg_writer.h"

@@ -6,7 +6,7 @@
 // list is rebuilt only when the threshold or focus changes.
 // Draw-list only; vertices are budgeted (16-bit indices in WebGL) like view_lines.cpp.
 //
-// Sections: caches and the max-flow job | flow_edges | layout | drawing | hover tooltips
+// Sections: caches and the max-flow job | layout | drawing | hover tooltips (the edges: ui/flow_edges.h)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +16,7 @@
 #include "imgui.h"
 #include "core/i18n.h"
 #include "ui/draw_text.h"
+#include "ui/flow_edges.h"
 #include "ui/theme.h"
 #include "ui/label_thinning.h"
 #include "ui/views.h"
@@ -69,49 +70,6 @@ const std::vector<double>& importance_for(FlowViewState& s, int j) {
     }
     return s.importance;
 }
-
-}  // namespace
-
-// ---------------------------------------------------------------- flow_edges
-
-std::vector<FlowEdge> flow_edges(const ResidualAttention& ahat, float threshold, const std::vector<double>& importance,
-                                 float min_importance, size_t max_edges, size_t* n_dropped) {
-    std::vector<FlowEdge> edges;
-    if (n_dropped) *n_dropped = 0;
-    const int L = ahat.n_layer, T = ahat.n_token;
-    const bool lit = importance.size() == static_cast<size_t>(L + 1) * T;
-    for (int l = 1; l <= L; ++l)
-        for (int k = 0; k < T; ++k) {
-            const double* row = ahat.layer(l - 1) + static_cast<size_t>(k) * T;
-            const double above = lit ? importance[static_cast<size_t>(l) * T + k] : 0.0;
-            if (above == 0.0) {   // no lit path through (l, k) (or no focus): the weights alone decide
-                for (int i = 0; i < T; ++i) {
-                    const float w = static_cast<float>(row[i]);
-                    if (w > 0.0f && w >= threshold) edges.push_back({w, 0.0f, l, i, k});
-                }
-                continue;
-            }
-            for (int i = 0; i < T; ++i) {
-                const float w = static_cast<float>(row[i]);
-                const float imp = static_cast<float>(above * row[i]);
-                const bool on_path = lit && imp > 0.0f && imp >= min_importance;
-                if (w > 0.0f && (w >= threshold || on_path)) edges.push_back({w, on_path ? imp : 0.0f, l, i, k});
-            }
-        }
-    // Lit edges rank above every unlit one (importance in [0,1] shifted past any weight).
-    auto rank = [](const FlowEdge& e) { return e.importance > 0.0f ? 2.0f + e.importance : e.weight; };
-    auto lower = [&](const FlowEdge& a, const FlowEdge& b) { return rank(a) < rank(b); };
-    if (edges.size() > max_edges) {
-        size_t drop = edges.size() - max_edges;
-        std::nth_element(edges.begin(), edges.begin() + drop, edges.end(), lower);
-        edges.erase(edges.begin(), edges.begin() + drop);
-        if (n_dropped) *n_dropped = drop;
-    }
-    std::sort(edges.begin(), edges.end(), lower);
-    return edges;
-}
-
-namespace {
 
 // ---------------------------------------------------------------- layout
 
@@ -266,7 +224,9 @@ void show_flow(Selection& sel, const FlowData& d) {
     const int budget = std::max(0, kVertexBudget - dl->VtxBuffer.Size - node_verts - text_reserve);
     const size_t cap = static_cast<size_t>(budget / kMaxVertsPerLine);
     if (s.edges_threshold != s.threshold || s.edges_token != focus || s.edges_cap != cap) {
-        s.edges = flow_edges(s.ahat, s.threshold, importance, kMinImportance, cap, &s.edges_dropped);
+        s.edges = flow_state_candidates(s)
+                      ? flow_edges_from(s.candidates, s.ahat, s.threshold, importance, kMinImportance, cap, &s.edges_dropped)
+                      : flow_edges(s.ahat, s.threshold, importance, kMinImportance, cap, &s.edges_dropped);
         s.edges_threshold = s.threshold;
         s.edges_token = focus;
         s.edges_cap = cap;

@@ -236,12 +236,6 @@ struct FlowData {
 // input token's max flow to it under the bottom row. Draw-list only, vertex-budgeted like show_lines.
 void show_flow(Selection& selection, const FlowData& data);
 
-// The flow graph's edges worth drawing (tested directly): Ahat weight >= threshold, or, when
-// `importance` (rollout_importance, (L+1, T)) is given, importance(layer, to) * weight >= min_importance
-// (the lit paths ignore the threshold). At most max_edges survive, lit edges first, then the heaviest.
-// Sorted so lit edges come last (drawn on top), each group by ascending importance / weight.
-std::vector<FlowEdge> flow_edges(const ResidualAttention& ahat, float threshold, const std::vector<double>& importance,
-                                 float min_importance, size_t max_edges, size_t* n_dropped = nullptr);
 
 struct PredictionsData {
     PieceStyle piece_style = PieceStyle::plain;

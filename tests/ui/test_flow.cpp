@@ -5,13 +5,17 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <tuple>
 
 #include "platform/file_io.h"
 #include "tests/fixture_path.h"
 #include "tests/ui/drawn_text.h"
 #include "tests/ui/synthetic_trace.h"
 #include "tests/ui/ui_harness.h"
+#include "ui/flow_edges.h"
+#include "ui/flow_state.h"
 #include "ui/picture.h"
 #include "ui/views.h"
 
@@ -87,6 +91,88 @@ TEST_CASE("flow_edges: threshold, lit paths of an output token, cap") {
         else CHECK_FALSE(seen_lit);   // no unlit edge after a lit one
     }
     CHECK(flow_edges(ResidualAttention{}, 0.0f, {}, 0.0f, 10).empty());
+}
+
+namespace {
+
+// flow_edges' definition as one pass over Ahat (what it was before the candidates), without the cap.
+std::vector<FlowEdge> flow_edges_by_definition(const ResidualAttention& ahat, float threshold,
+                                               const std::vector<double>& importance, float min_importance) {
+    std::vector<FlowEdge> edges;
+    const int L = ahat.n_layer, T = ahat.n_token;
+    const bool lit = importance.size() == static_cast<size_t>(L + 1) * T;
+    for (int l = 1; l <= L; ++l)
+        for (int k = 0; k < T; ++k)
+            for (int i = 0; i < T; ++i) {
+                const double w64 = ahat.at(l - 1, k, i), above = lit ? importance[static_cast<size_t>(l) * T + k] : 0.0;
+                const float w = static_cast<float>(w64), imp = static_cast<float>(above * w64);
+                const bool on_path = lit && imp > 0.0f && imp >= min_importance;
+                if (w > 0.0f && (w >= threshold || on_path)) edges.push_back({w, on_path ? imp : 0.0f, l, i, k});
+            }
+    return edges;
+}
+
+std::vector<std::tuple<int, int, int, float, float>> as_set(const std::vector<FlowEdge>& edges) {
+    std::vector<std::tuple<int, int, int, float, float>> out;
+    for (const FlowEdge& e : edges) out.emplace_back(e.layer, e.to, e.from, e.weight, e.importance);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("flow_edges from the candidates is the one-pass definition: thresholds, focus tokens, min importance, cap") {
+    Trace t = make_synthetic_trace(4, 3, 24, true);
+    ResidualAttention ahat = residual_attention(t.attentions);
+    int checked = 0;
+    for (float threshold : {0.0f, 0.05f, 0.1f, 0.5f})
+        for (int focus : {-1, 0, 7, 23})
+            for (float min_importance : {0.0f, 0.005f, 0.05f}) {
+                CAPTURE(threshold);
+                CAPTURE(focus);
+                CAPTURE(min_importance);
+                const std::vector<double> imp = focus >= 0 ? rollout_importance(ahat, focus) : std::vector<double>{};
+                const std::vector<FlowEdge> want = flow_edges_by_definition(ahat, threshold, imp, min_importance);
+                size_t dropped = 1;
+                const std::vector<FlowEdge> all = flow_edges(ahat, threshold, imp, min_importance, SIZE_MAX, &dropped);
+                CHECK(dropped == 0);
+                CHECK(as_set(all) == as_set(want));
+                // A cap keeps as many edges of each rank as the definition's top ones.
+                const size_t cap = want.size() / 3;
+                const std::vector<FlowEdge> capped = flow_edges(ahat, threshold, imp, min_importance, cap, &dropped);
+                CHECK(capped.size() == cap);
+                CHECK(dropped == want.size() - cap);
+                ++checked;
+            }
+    CHECK(checked == 4 * 4 * 3);
+}
+
+TEST_CASE("flow view state: candidates gathered a layer a step, again when the threshold moves, given up when too many") {
+    Trace t = make_synthetic_trace(3, 2, 16, false);
+    FlowViewState s;
+    s.threshold = 0.1f;
+    flow_state_begin(s, 1, t.attentions);
+    flow_state_step(s, t.attentions);
+    CHECK(s.candidates_layers == 1);
+    CHECK_FALSE(flow_state_candidates(s));   // two layers are still to be made
+    while (!flow_state_ready(s)) flow_state_step(s, t.attentions);
+    REQUIRE(flow_state_candidates(s));
+    CHECK(as_set(s.candidates) == as_set(flow_edges_by_definition(s.ahat, 0.1f, {}, 0.005f)));
+    s.threshold = 0.3f;
+    REQUIRE(flow_state_candidates(s));
+    CHECK(as_set(s.candidates) == as_set(flow_edges_by_definition(s.ahat, 0.3f, {}, 0.005f)));
+    // 12 layers of 480 x 480 at threshold 0: more edges than the state keeps (about a million).
+    Trace big = make_synthetic_trace(12, 1, 480, false);
+    FlowViewState b;
+    b.threshold = 0.0f;
+    flow_state_begin(b, 2, big.attentions);
+    while (!flow_state_ready(b)) flow_state_step(b, big.attentions);
+    INFO("edges: " << b.edge_count);
+    REQUIRE(b.edge_count > (size_t{1} << 20));
+    CHECK_FALSE(flow_state_candidates(b));
+    CHECK(b.candidates.empty());
+    b.threshold = 0.2f;   // a stricter threshold fits again
+    CHECK(flow_state_candidates(b));
 }
 
 TEST_CASE("ui smoke: flow view on synthetic 12-layer traces, T = 1, 2, 64, 512") {

@@ -2,9 +2,11 @@
 // per view and T, the UI build (NewFrame + app_frame + Render, textures cached), the heatmap texture
 // colouring a new trace costs (CPU provider; the GL build does this in a shader), and the software
 // rasteriser drawing that frame; and on a new trace, the longest frame until what is computed in steps
-// (the grid's tiles, the head statistics, the similarity) is in. Prints a table; asserts nothing.
+// (the grid's tiles, the head statistics, the similarity) is in; and the flow view with the pointer moving
+// along its top row (a new output token in focus each frame). Prints a table; asserts nothing.
 //   bench_frames [frames] [view] [T]   (default 20 frames per cell, every view, T = 64, 256, 512, 1024)
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -142,6 +144,24 @@ int main(int argc, char** argv) {
             }
             std::printf("%-8s %5d  %10.3f  %10.3f  %9d\n", main_view_name(view), T, ui_ms / frames, raster_ms / frames,
                         vertices);
+            if (view == MainView::flow && !app.widgets.flow_top.empty()) {
+                // The mouse along the top row: a new output token in focus every frame (its lit paths,
+                // importances and edges), as a user runs the pointer over the tokens.
+                const std::vector<std::array<float, 4>> top = app.widgets.flow_top;
+                double sum = 0.0, most = 0.0;
+                for (int i = 0; i < frames; ++i) {
+                    const std::array<float, 4>& r = top[static_cast<size_t>(i) * top.size() / frames];
+                    io.MousePos = ImVec2(r[0] + r[2] * 0.5f, r[1] + r[3] * 0.5f);
+                    const auto start = Clock::now();
+                    ImGui::NewFrame();
+                    app_frame(app);
+                    ImGui::Render();
+                    sum += ms_since(start);
+                    most = std::max(most, ms_since(start));
+                }
+                std::printf("%-8s %5d  hovering a new output token each frame: %.1f ms per frame, longest %.1f ms\n",
+                            main_view_name(view), T, sum / frames, most);
+            }
         }
     }
     app_shutdown(app);
