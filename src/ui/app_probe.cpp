@@ -45,7 +45,7 @@ bool probe_at_once(const Model& model) {
 
 // The probe as a job (decoder-only and encoder models: those whose networks run a block a step), with
 // the ids model_trace_text would give it; null when it cannot be made (the probe then runs at once).
-std::unique_ptr<ForwardJob> probe_job(const Model& model) {
+std::unique_ptr<ForwardJob> make_probe_job(const Model& model) {
     if (model.info().encoder_decoder) return nullptr;
     auto encoded = catch_errors([&] { return model.tokenizer.encode(kProbeText, /*add_special_tokens=*/true); });
     if (!encoded) return nullptr;
@@ -64,7 +64,7 @@ void app_probe_start(App& app) {
     if (!app.model) return;
     const int64_t above = app.probe_in_steps_above_params;
     if (above > 0 && app.model->info().n_params > above) {
-        if (std::unique_ptr<ForwardJob> job = probe_job(*app.model)) {
+        if (std::unique_ptr<ForwardJob> job = make_probe_job(*app.model)) {
             app.probe_job = std::make_shared<ProbeInFlight>();
             app.probe_job->model = app.model.get();
             app.probe_job->job = std::move(job);
