@@ -50,9 +50,12 @@ test('type a sentence, open Attributions, pick a foil, run integrated gradients 
   await page.evaluate(() => window.attnscope.setAnalysisOptions({ igSteps: 128 }));
   const foil = s.nextPredictions[1];
   await H.clickRect(page, s.analysis.widgets.foils[2]);
-  const seen = await page.evaluate(async () => {
+  const seen = await page.evaluate(async (foilId) => {
     const out = [];
-    // The frame after the pick replaces the job that ran without the foil: sample from there on.
+    // The click reaches the app on a later frame (one more when the machine is busy), and the frame after
+    // the pick replaces the job that ran without the foil: sample from there on.
+    for (let i = 0; i < 400 && window.attnscope.getState().analysis.foil !== foilId; i++)
+      await new Promise((r) => requestAnimationFrame(r));
     for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));
     for (let i = 0; i < 400; i++) {
       const a = window.attnscope.getState().analysis;
@@ -61,7 +64,7 @@ test('type a sentence, open Attributions, pick a foil, run integrated gradients 
       await new Promise((r) => requestAnimationFrame(r));
     }
     return out;
-  });
+  }, foil.id);
   const running = seen.filter((x) => x.running);
   assert.ok(running.length >= 1, 'the job ran across frames');
   assert.ok(running.some((x) => x.bar > 0), 'the progress bar is on screen while it runs');
