@@ -1,6 +1,8 @@
 // The flow view's caches for a new attention: begun at once, Ahat then made a layer at a time.
 #include "ui/flow_state.h"
 
+#include <algorithm>
+
 #include "ui/flow_edges.h"
 
 namespace attn {
@@ -46,6 +48,14 @@ void flow_state_step(FlowViewState& s, const AttentionTensor& attention) {
 }
 
 bool flow_state_candidates(FlowViewState& s) {
+    if (s.threshold > s.candidates_threshold && s.candidates_threshold >= 0.0f && !s.candidates_over) {
+        // A higher threshold keeps a subset: the slider moving up costs no pass over ahat.
+        const float t = s.threshold;
+        s.candidates.erase(std::remove_if(s.candidates.begin(), s.candidates.end(),
+                                          [t](const FlowEdge& e) { return !(e.weight >= t); }),
+                           s.candidates.end());
+        s.candidates_threshold = t;
+    }
     if (s.candidates_threshold != s.threshold) {
         s.candidates.clear();
         s.candidates_threshold = s.threshold;

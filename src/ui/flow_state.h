@@ -57,8 +57,9 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
 // Makes Ahat's next layer from `attention` (the tensor begin was given); after the last, flow_fits is set.
 void flow_state_step(FlowViewState& s, const AttentionTensor& attention);
 inline bool flow_state_ready(const FlowViewState& s) { return s.ahat_done >= s.ahat.n_layer; }
-// Brings the candidates to the current threshold over the layers made so far (every layer again when the
-// threshold moved); true when they cover all of ahat and can stand in for a pass over it.
+// Brings the candidates to the current threshold over the layers made so far (a higher threshold filters
+// them; a lower one gathers every layer again); true when they cover all of ahat and can stand in for a
+// pass over it.
 bool flow_state_candidates(FlowViewState& s);
 
 }  // namespace attn

@@ -158,9 +158,12 @@ TEST_CASE("flow view state: candidates gathered a layer a step, again when the t
     while (!flow_state_ready(s)) flow_state_step(s, t.attentions);
     REQUIRE(flow_state_candidates(s));
     CHECK(as_set(s.candidates) == as_set(flow_edges_by_definition(s.ahat, 0.1f, {}, 0.005f)));
-    s.threshold = 0.3f;
+    s.threshold = 0.3f;   // up: the candidates are filtered
     REQUIRE(flow_state_candidates(s));
     CHECK(as_set(s.candidates) == as_set(flow_edges_by_definition(s.ahat, 0.3f, {}, 0.005f)));
+    s.threshold = 0.05f;  // down: gathered again
+    REQUIRE(flow_state_candidates(s));
+    CHECK(as_set(s.candidates) == as_set(flow_edges_by_definition(s.ahat, 0.05f, {}, 0.005f)));
     // 12 layers of 480 x 480 at threshold 0: more edges than the state keeps (about a million).
     Trace big = make_synthetic_trace(12, 1, 480, false);
     FlowViewState b;
