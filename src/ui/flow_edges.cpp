@@ -1,23 +1,15 @@
 #include "ui/flow_edges.h"
 
-#include <algorithm>
+#include "ui/keep_strongest.h"
 
 namespace attn {
 
 namespace {
 
-// Lit edges rank above every unlit one (importance in [0,1] shifted past any weight); keeps max_edges
-// of the highest rank and sorts them ascending (lit edges last, drawn on top).
-void keep_strongest(std::vector<FlowEdge>& edges, size_t max_edges, size_t* n_dropped) {
+// Lit edges rank above every unlit one (importance in [0,1] shifted past any weight).
+bool lower_rank(const FlowEdge& a, const FlowEdge& b) {
     auto rank = [](const FlowEdge& e) { return e.importance > 0.0f ? 2.0f + e.importance : e.weight; };
-    auto lower = [&](const FlowEdge& a, const FlowEdge& b) { return rank(a) < rank(b); };
-    if (edges.size() > max_edges) {
-        size_t drop = edges.size() - max_edges;
-        std::nth_element(edges.begin(), edges.begin() + drop, edges.end(), lower);
-        edges.erase(edges.begin(), edges.begin() + drop);
-        if (n_dropped) *n_dropped = drop;
-    }
-    std::sort(edges.begin(), edges.end(), lower);
+    return rank(a) < rank(b);
 }
 
 // The lit-path test of one edge: importance(layer, to) * weight as a float, and whether it counts.
@@ -89,7 +81,7 @@ std::vector<FlowEdge> flow_edges_from(const std::vector<FlowEdge>& candidates, c
             continue;
         edges.push_back(c);
     }
-    keep_strongest(edges, max_edges, n_dropped);
+    keep_strongest(edges, max_edges, lower_rank, n_dropped);
     return edges;
 }
 

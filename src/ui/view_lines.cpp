@@ -11,6 +11,7 @@
 #include "imgui.h"
 #include "core/i18n.h"
 #include "ui/draw_text.h"
+#include "ui/keep_strongest.h"
 #include "ui/label_thinning.h"
 #include "ui/theme.h"
 #include "ui/token_hint.h"
@@ -115,15 +116,9 @@ std::vector<AttentionLine> attention_lines(const AttentionTensor& a, int layer, 
                 if (w >= min_weight) lines.push_back({w, h, q, k});
             }
     }
+    // Keep the strongest: they carry the picture; the faint ones would be near-invisible anyway.
     auto lighter = [](const AttentionLine& x, const AttentionLine& y) { return x.weight < y.weight; };
-    if (lines.size() > max_lines) {
-        // Keep the strongest: they carry the picture; the faint ones would be near-invisible anyway.
-        size_t drop = lines.size() - max_lines;
-        std::nth_element(lines.begin(), lines.begin() + drop, lines.end(), lighter);
-        lines.erase(lines.begin(), lines.begin() + drop);
-        if (n_dropped) *n_dropped = drop;
-    }
-    std::sort(lines.begin(), lines.end(), lighter);
+    keep_strongest(lines, max_lines, lighter, n_dropped);
     return lines;
 }
 
