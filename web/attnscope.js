@@ -347,7 +347,7 @@
     const response = await (waiting || fetch(url));
     if (!response.ok) {
       if (optional) return null;
-      throw new Error(tr('page.http', { file: base + name, status: response.status }));
+      throw new Error(tr('page.http', { file: url, status: response.status }));
     }
     // A compressed response's Content-Length counts the compressed bytes, not the ones the body gives.
     const encoding = response.headers.get('Content-Encoding');

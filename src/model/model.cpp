@@ -211,16 +211,22 @@ Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_
     });
 }
 
-Expected<Trace> model_trace_text(const Model& model, const std::string& text, const TraceOptions& options,
-                                 bool* truncated) {
+Expected<std::vector<int32_t>> model_text_ids(const Model& model, const std::string& text, bool* truncated) {
     auto encoded = catch_errors([&] { return model.tokenizer.encode(text, /*add_special_tokens=*/true); });
     if (!encoded) return encoded.error();
-    Encoding& enc = *encoded;
+    std::vector<int32_t> ids = std::move(encoded->ids);
     // The context, and never more than the longest input AttnScope runs (model/limits.h).
     const size_t limit = static_cast<size_t>(std::min(model.info().n_ctx, kMaxTokens));
-    if (truncated) *truncated = enc.ids.size() > limit;
-    if (enc.ids.size() > limit) enc.ids.resize(limit);
-    return model_trace(model, enc.ids, options);
+    if (truncated) *truncated = ids.size() > limit;
+    if (ids.size() > limit) ids.resize(limit);
+    return ids;
+}
+
+Expected<Trace> model_trace_text(const Model& model, const std::string& text, const TraceOptions& options,
+                                 bool* truncated) {
+    Expected<std::vector<int32_t>> ids = model_text_ids(model, text, truncated);
+    if (!ids) return ids.error();
+    return model_trace(model, *ids, options);
 }
 
 std::vector<int32_t> seq2seq_source_ids(const Model& model, const std::string& text) {

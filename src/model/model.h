@@ -106,6 +106,9 @@ Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_
 std::vector<int32_t> seq2seq_source_ids(const Model& model, const std::string& text);
 std::vector<int32_t> seq2seq_target_ids(const Model& model, const std::string& text);
 
+// The ids model_trace_text traces: text tokenized with special tokens (like HF encode()), cut to the
+// context (and never past model/limits.h's kMaxTokens). `truncated` (optional) tells whether it was cut.
+Expected<std::vector<int32_t>> model_text_ids(const Model& model, const std::string& text, bool* truncated = nullptr);
 // Tokenizes (with special tokens, like HF encode()), truncates to the context, then traces.
 // `truncated` (optional) tells whether the input was cut.
 Expected<Trace> model_trace_text(const Model& model, const std::string& text, const TraceOptions& options,

@@ -7,7 +7,6 @@
 
 #include "analysis/random_weights.h"
 #include "model/forward_job.h"
-#include "model/limits.h"
 #include "ui/app.h"
 #include "ui/frame_budget.h"
 
@@ -43,16 +42,13 @@ bool probe_at_once(const Model& model) {
     return probe_says_random(model_trace_text(model, kProbeText, options, nullptr));
 }
 
-// The probe as a job (decoder-only and encoder models: those whose networks run a block a step), with
-// the ids model_trace_text would give it; null when it cannot be made (the probe then runs at once).
+// The probe as a job (decoder-only and encoder models: those whose networks run a block a step), on
+// the ids model_trace_text would trace; null when it cannot be made (the probe then runs at once).
 std::unique_ptr<ForwardJob> make_probe_job(const Model& model) {
     if (model.info().encoder_decoder) return nullptr;
-    auto encoded = catch_errors([&] { return model.tokenizer.encode(kProbeText, /*add_special_tokens=*/true); });
-    if (!encoded) return nullptr;
-    std::vector<int32_t> ids = std::move(encoded->ids);
-    const size_t limit = static_cast<size_t>(std::min(model.info().n_ctx, kMaxTokens));
-    if (ids.size() > limit) ids.resize(limit);
-    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(model, ids, probe_options());
+    Expected<std::vector<int32_t>> ids = model_text_ids(model, kProbeText);
+    if (!ids) return nullptr;
+    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(model, *ids, probe_options());
     return job ? std::move(*job) : nullptr;
 }
 

@@ -13,13 +13,10 @@ bool lower_rank(const FlowEdge& a, const FlowEdge& b) {
 }
 
 // The lit-path test of one edge: importance(layer, to) * weight as a float, and whether it counts.
-struct LitTest {
-    float min_importance;
-    bool on_path(double above, double weight, float* importance) const {
-        *importance = static_cast<float>(above * weight);
-        return *importance > 0.0f && *importance >= min_importance;
-    }
-};
+bool on_path(double above, double weight, float min_importance, float* importance) {
+    *importance = static_cast<float>(above * weight);
+    return *importance > 0.0f && *importance >= min_importance;
+}
 
 // Whether row (layer, to) can hold a lit edge: its importance times a weight (at most 1: Ahat's rows are
 // distributions) reaches min_importance only if the importance itself does.
@@ -54,7 +51,6 @@ std::vector<FlowEdge> flow_edges_from(const std::vector<FlowEdge>& candidates, c
     std::vector<FlowEdge> edges;
     if (n_dropped) *n_dropped = 0;
     const int L = ahat.n_layer, T = ahat.n_token;
-    const LitTest lit{min_importance};
     std::vector<char> lit_row;   // (L+1, T): rows scanned for lit edges
     if (importance.size() == static_cast<size_t>(L + 1) * T) {
         lit_row.assign(importance.size(), 0);
@@ -67,7 +63,7 @@ std::vector<FlowEdge> flow_edges_from(const std::vector<FlowEdge>& candidates, c
                 for (int i = 0; i < T; ++i) {
                     const float w = static_cast<float>(row[i]);
                     float imp;
-                    if (w > 0.0f && lit.on_path(above, row[i], &imp)) edges.push_back({w, imp, l, i, k});
+                    if (w > 0.0f && on_path(above, row[i], min_importance, &imp)) edges.push_back({w, imp, l, i, k});
                 }
             }
     }
@@ -77,7 +73,7 @@ std::vector<FlowEdge> flow_edges_from(const std::vector<FlowEdge>& candidates, c
         const size_t at = static_cast<size_t>(c.layer) * T + c.to;
         float imp;
         if (!lit_row.empty() && lit_row[at] &&
-            lit.on_path(importance[at], ahat.at(c.layer - 1, c.to, c.from), &imp))
+            on_path(importance[at], ahat.at(c.layer - 1, c.to, c.from), min_importance, &imp))
             continue;
         edges.push_back(c);
     }
