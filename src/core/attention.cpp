@@ -45,69 +45,112 @@ void attention_head_reference(const AttentionShape& shape, const float* q, const
     }
 }
 
-// The SIMD kernel works on blocks of kRows query rows, so each vector it loads (a run of K^T's keys, a
-// run of a value row) feeds kRows multiply-adds held in registers, instead of one multiply-add that
-// loads and stores its output row (PERFORMANCE-NOTES.md: that row-wise form ran at 12-29 GFLOP/s):
-//   scores: for a block of 2 x kLanes keys, kRows x 2 accumulators summed over the head dimension;
+// The SIMD kernel works on blocks of kRows query rows, so each vector it loads (a run of keys, a run of a
+// value row) feeds kRows multiply-adds held in registers, instead of one multiply-add that loads and
+// stores its output row (PERFORMANCE-NOTES.md: that row-wise form ran at 12-29 GFLOP/s):
+//   scores: for a panel of kPanel keys, kRows x 2 accumulators summed over the head dimension;
 //   softmax: per row, along its visible keys (the rest of the row is exactly 0);
-//   context: for a block of 2 x kLanes output dims, kRows x 2 accumulators summed over the keys.
+//   context: for a panel of kPanel output dims, kRows x 2 accumulators summed over the keys.
+// K and V are first copied into panels the blocks read front to back (K^T a panel of keys at a time, V a
+// panel of dims at a time, zero past the end), as the GEMM packs its B: read in place, K^T's and V's rows
+// lie a fused QKV row apart (9 KB in GPT-2), and the blocks walked them down one cache line per multiply.
+// In WebAssembly the panels made the kernel 20-25% faster (same bits).
 // A block's rows see different key counts in a causal model: scores are computed up to the block's
 // largest count and each row's softmax then reads only its own (and zeroes the rest).
 namespace {
 
-// Rows per block: AVX-512 has 32 vector registers, enough for 8 rows x 2 accumulators plus the loads;
-// AVX2 and wasm_simd128 have 16, so 4 rows (8 accumulators) is the most that does not spill.
+using namespace simd;
+
+// Rows per block: as many as leave registers for the two loaded vectors and a broadcast. AVX-512 has 32
+// vector registers; AVX2 16 (6 x 2 accumulators, as the GEMM's); WebAssembly's 16 on x64 less V8's scratch
+// register, where 5 rows measured no faster than 4.
 #if defined(__AVX512F__)
 constexpr int kRows = 8;
+#elif defined(__AVX2__)
+constexpr int kRows = 6;
 #else
 constexpr int kRows = 4;
 #endif
+constexpr int kPanel = 2 * kLanes;
 
-// scores (rows of `probs`, t0..t0+kRows-1) over keys [s, s + W * kLanes), W = 1 or 2.
-template <int W>
-inline void score_block(const float* qs, int hs, const float* kt, int kt_stride, int s, float* const* rows) {
-    using namespace simd;
-    Vec acc[kRows][W];
-    for (auto& r : acc)
-        for (Vec& a : r) a = vzero();
-    for (int d = 0; d < hs; ++d) {
-        const float* k = kt + static_cast<size_t>(d) * kt_stride + s;
-        Vec kv[W];
-        for (int w = 0; w < W; ++w) kv[w] = vload(k + w * kLanes);
-        for (int i = 0; i < kRows; ++i) {
-            const Vec qb = vset1(qs[i * hs + d]);
-            for (int w = 0; w < W; ++w) acc[i][w] = vfmadd(qb, kv[w], acc[i][w]);
-        }
+// n <= kPanel values of a block row's two accumulators to dst (a partial panel at the end of a row).
+inline void store_panel(float* dst, const Vec* acc, int n) {
+    if (n == kPanel) {
+        vstore(dst, acc[0]);
+        vstore(dst + kLanes, acc[1]);
+        return;
     }
-    for (int i = 0; i < kRows; ++i)
-        if (rows[i])
-            for (int w = 0; w < W; ++w) vstore(rows[i] + s + w * kLanes, acc[i][w]);
+    alignas(64) float tile[kPanel];
+    vstore(tile, acc[0]);
+    vstore(tile + kLanes, acc[1]);
+    std::copy(tile, tile + n, dst);
 }
 
-// context rows (out, t0..t0+kRows-1) over output dims [d, d + W * kLanes), summed over keys [0, limit).
-template <int W>
-inline void context_block(const float* const* p, const float* v, int v_stride, int limit, int d, float* const* outs) {
-    using namespace simd;
-    Vec acc[kRows][W];
-    for (auto& r : acc)
-        for (Vec& a : r) a = vzero();
-    for (int s = 0; s < limit; ++s) {
-        const float* vs = v + static_cast<size_t>(s) * v_stride + d;
-        Vec vv[W];
-        for (int w = 0; w < W; ++w) vv[w] = vload(vs + w * kLanes);
+// Scores of the block's rows (rows[i], null past T) for the n keys from s: qs (kRows, hs) are the rows'
+// scaled queries, panel (hs, kPanel) their keys transposed.
+inline void score_block(const float* qs, int hs, const float* panel, float* const* rows, int s, int n) {
+    Vec acc[kRows][2];
+    for (auto& r : acc) r[0] = r[1] = vzero();
+    for (int d = 0; d < hs; ++d) {
+        const Vec k0 = vload(panel + d * kPanel), k1 = vload(panel + d * kPanel + kLanes);
         for (int i = 0; i < kRows; ++i) {
-            const Vec pb = vset1(p[i][s]);
-            for (int w = 0; w < W; ++w) acc[i][w] = vfmadd(pb, vv[w], acc[i][w]);
+            const Vec qb = vset1(qs[i * hs + d]);
+            acc[i][0] = vfmadd(qb, k0, acc[i][0]);
+            acc[i][1] = vfmadd(qb, k1, acc[i][1]);
         }
     }
     for (int i = 0; i < kRows; ++i)
-        if (outs[i])
-            for (int w = 0; w < W; ++w) vstore(outs[i] + d + w * kLanes, acc[i][w]);
+        if (rows[i]) store_panel(rows[i] + s, acc[i], n);
+}
+
+// Context of the block's rows (outs[i], null past T) for the n output dims from d, summed over keys
+// [0, limit): p[i] are the rows' probabilities, panel (S, kPanel) the values of those dims.
+inline void context_block(const float* const* p, const float* panel, int limit, float* const* outs, int d, int n) {
+    Vec acc[kRows][2];
+    for (auto& r : acc) r[0] = r[1] = vzero();
+    for (int s = 0; s < limit; ++s) {
+        const Vec v0 = vload(panel + s * kPanel), v1 = vload(panel + s * kPanel + kLanes);
+        for (int i = 0; i < kRows; ++i) {
+            const Vec pb = vset1(p[i][s]);
+            acc[i][0] = vfmadd(pb, v0, acc[i][0]);
+            acc[i][1] = vfmadd(pb, v1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < kRows; ++i)
+        if (outs[i]) store_panel(outs[i] + d, acc[i], n);
+}
+
+// K^T in panels of kPanel keys: panel p is (hs, kPanel), keys past S zero.
+void pack_keys(const float* k, int k_stride, int S, int hs, float* dst) {
+    for (int s0 = 0; s0 < S; s0 += kPanel, dst += static_cast<size_t>(hs) * kPanel) {
+        const int n = std::min(kPanel, S - s0);
+        if (n < kPanel) std::fill(dst, dst + static_cast<size_t>(hs) * kPanel, 0.0f);
+        for (int j = 0; j < n; ++j) {
+            const float* row = k + static_cast<size_t>(s0 + j) * k_stride;
+            for (int d = 0; d < hs; ++d) dst[d * kPanel + j] = row[d];
+        }
+    }
+}
+
+// V in panels of kPanel dims: panel p is (S, kPanel), dims past hs zero.
+void pack_values(const float* v, int v_stride, int S, int hs, float* dst) {
+    for (int d0 = 0; d0 < hs; d0 += kPanel) {
+        const int n = std::min(kPanel, hs - d0);
+        for (int s = 0; s < S; ++s, dst += kPanel) {
+            const float* row = v + static_cast<size_t>(s) * v_stride + d0;
+            if (n == kPanel) {
+                vstore(dst, vload(row));
+                vstore(dst + kLanes, vload(row + kLanes));
+            } else {
+                std::copy(row, row + n, dst);
+                std::fill(dst + n, dst + kPanel, 0.0f);
+            }
+        }
+    }
 }
 
 // Softmax of row[0, limit) in place; row[limit, S) set to exactly 0.
 void softmax_row(float* row, int limit, int S) {
-    using namespace simd;
     const int vec_end = limit - limit % kLanes;
     Vec maxv = vset1(-INFINITY);
     int s = 0;
@@ -138,19 +181,18 @@ void softmax_row(float* row, int limit, int S) {
 
 void attention_head(const AttentionShape& shape, const float* q, const float* k, const float* v, float* probs,
                     float* out) {
-    using namespace simd;
     const int T = shape.n_query, S = shape.n_key, hs = shape.head_size;
-    thread_local std::vector<float> k_transposed;  // (hs, S)
-    thread_local std::vector<float> q_scaled;      // (kRows, hs): the block's query rows times the scale
-    thread_local std::vector<float> zeros;         // probabilities of the rows past T in the last block
-    // K^T's rows are padded past S: with a power-of-two stride (S = 512: 2 KiB) the 64 rows a score block
-    // walks down share two L1 sets and evict each other (the transpose alone was 17% of the time).
-    const int kt_stride = (S + kLanes - 1) / kLanes * kLanes + kLanes;
-    k_transposed.resize(static_cast<size_t>(hs) * kt_stride);
+    const int key_panels = (S + kPanel - 1) / kPanel, dim_panels = (hs + kPanel - 1) / kPanel;
+    thread_local std::vector<float> keys;       // key_panels x (hs, kPanel)
+    thread_local std::vector<float> values;     // dim_panels x (S, kPanel)
+    thread_local std::vector<float> q_scaled;   // (kRows, hs): the block's query rows times the scale
+    thread_local std::vector<float> zeros;      // probabilities of the rows past T in the last block
+    keys.resize(static_cast<size_t>(key_panels) * hs * kPanel);
+    values.resize(static_cast<size_t>(dim_panels) * S * kPanel);
     q_scaled.resize(static_cast<size_t>(kRows) * hs);
     zeros.assign(static_cast<size_t>(S), 0.0f);
-    for (int s = 0; s < S; ++s)
-        for (int d = 0; d < hs; ++d) k_transposed[static_cast<size_t>(d) * kt_stride + s] = k[s * shape.k_stride + d];
+    pack_keys(k, shape.k_stride, S, hs, keys.data());
+    pack_values(v, shape.v_stride, S, hs, values.data());
 
     for (int t0 = 0; t0 < T; t0 += kRows) {
         float* rows[kRows];
@@ -168,17 +210,11 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
             for (int d = 0; d < hs; ++d) q_scaled[static_cast<size_t>(i) * hs + d] = here ? q[t * shape.q_stride + d] * shape.scale : 0.0f;
         }
 
-        // Scores for keys [0, block_limit).
-        int s = 0;
-        for (; s + 2 * kLanes <= block_limit; s += 2 * kLanes) score_block<2>(q_scaled.data(), hs, k_transposed.data(), kt_stride, s, rows);
-        for (; s + kLanes <= block_limit; s += kLanes) score_block<1>(q_scaled.data(), hs, k_transposed.data(), kt_stride, s, rows);
-        for (; s < block_limit; ++s)
-            for (int i = 0; i < kRows; ++i) {
-                if (!rows[i]) continue;
-                float dot = 0.0f;
-                for (int d = 0; d < hs; ++d) dot += q_scaled[static_cast<size_t>(i) * hs + d] * k_transposed[static_cast<size_t>(d) * kt_stride + s];
-                rows[i][s] = dot;
-            }
+        // Scores for keys [0, block_limit), a panel at a time (a panel past a row's limit is cleared by
+        // its softmax; one past S is stored only up to S).
+        for (int s = 0; s < block_limit; s += kPanel)
+            score_block(q_scaled.data(), hs, keys.data() + static_cast<size_t>(s / kPanel) * hs * kPanel, rows, s,
+                        std::min(kPanel, S - s));
 
         for (int i = 0; i < kRows; ++i) {
             if (rows[i]) softmax_row(rows[i], limit[i], S);
@@ -186,16 +222,9 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
         }
 
         // Context: probabilities past a row's limit are 0, so the block's largest limit serves every row.
-        int d = 0;
-        for (; d + 2 * kLanes <= hs; d += 2 * kLanes) context_block<2>(prow, v, shape.v_stride, block_limit, d, outs);
-        for (; d + kLanes <= hs; d += kLanes) context_block<1>(prow, v, shape.v_stride, block_limit, d, outs);
-        for (; d < hs; ++d)
-            for (int i = 0; i < kRows; ++i) {
-                if (!outs[i]) continue;
-                float acc = 0.0f;
-                for (int s2 = 0; s2 < block_limit; ++s2) acc += prow[i][s2] * v[static_cast<size_t>(s2) * shape.v_stride + d];
-                outs[i][d] = acc;
-            }
+        for (int d = 0; d < hs; d += kPanel)
+            context_block(prow, values.data() + static_cast<size_t>(d / kPanel) * S * kPanel, block_limit, outs, d,
+                          std::min(kPanel, hs - d));
     }
 }
 

@@ -1,6 +1,6 @@
 // The one compile-time SIMD table: kernels are written once against these names and get AVX-512,
 // AVX2+FMA, wasm_simd128 or scalar code depending on the target. It holds float lanes only, plus the
-// few integer steps exp() needs; nothing here allocates or branches on data.
+// one integer step exp() needs; nothing here allocates or branches on data.
 //
 //   using namespace attn::simd;
 //   Vec acc = vzero();
@@ -28,7 +28,6 @@ namespace attn::simd {
 
 #if defined(__AVX512F__)
 using Vec = __m512;
-using IVec = __m512i;
 constexpr int kLanes = 16;
 inline Vec vload(const float* p) { return _mm512_loadu_ps(p); }
 inline void vstore(float* p, Vec v) { _mm512_storeu_ps(p, v); }
@@ -42,14 +41,11 @@ inline Vec vmax(Vec a, Vec b) { return _mm512_max_ps(a, b); }
 inline Vec vmin(Vec a, Vec b) { return _mm512_min_ps(a, b); }
 inline float vsum(Vec v) { return _mm512_reduce_add_ps(v); }
 inline float vhmax(Vec v) { return _mm512_reduce_max_ps(v); }
-inline IVec vround_to_int(Vec v) { return _mm512_cvtps_epi32(v); }
-inline Vec vint_to_float(IVec v) { return _mm512_cvtepi32_ps(v); }
-inline Vec vpow2_int(IVec n) {  // 2^n for n in the normal exponent range
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
+inline Vec vpow2_rounded(Vec t) {  // see vexp
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23));
 }
 #elif defined(__AVX2__) && defined(__FMA__)
 using Vec = __m256;
-using IVec = __m256i;
 constexpr int kLanes = 8;
 inline Vec vload(const float* p) { return _mm256_loadu_ps(p); }
 inline void vstore(float* p, Vec v) { _mm256_storeu_ps(p, v); }
@@ -73,14 +69,11 @@ inline float vhmax(Vec v) {
     m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
     return _mm_cvtss_f32(m);
 }
-inline IVec vround_to_int(Vec v) { return _mm256_cvtps_epi32(v); }
-inline Vec vint_to_float(IVec v) { return _mm256_cvtepi32_ps(v); }
-inline Vec vpow2_int(IVec n) {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
+inline Vec vpow2_rounded(Vec t) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127)), 23));
 }
 #elif defined(__wasm_simd128__)
 using Vec = v128_t;
-using IVec = v128_t;
 constexpr int kLanes = 4;
 inline Vec vload(const float* p) { return wasm_v128_load(p); }
 inline void vstore(float* p, Vec v) { wasm_v128_store(p, v); }
@@ -102,12 +95,9 @@ inline float vhmax(Vec v) {
     float ab = a > b ? a : b, cd = c > d ? c : d;
     return ab > cd ? ab : cd;
 }
-inline IVec vround_to_int(Vec v) { return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(v)); }
-inline Vec vint_to_float(IVec v) { return wasm_f32x4_convert_i32x4(v); }
-inline Vec vpow2_int(IVec n) { return wasm_i32x4_shl(wasm_i32x4_add(n, wasm_i32x4_splat(127)), 23); }
+inline Vec vpow2_rounded(Vec t) { return wasm_i32x4_shl(wasm_i32x4_add(t, wasm_i32x4_splat(127)), 23); }
 #else
 using Vec = float;
-using IVec = int32_t;
 constexpr int kLanes = 1;
 inline Vec vload(const float* p) { return *p; }
 inline void vstore(float* p, Vec v) { *p = v; }
@@ -121,10 +111,10 @@ inline Vec vmax(Vec a, Vec b) { return a > b ? a : b; }
 inline Vec vmin(Vec a, Vec b) { return a < b ? a : b; }
 inline float vsum(Vec v) { return v; }
 inline float vhmax(Vec v) { return v; }
-inline IVec vround_to_int(Vec v) { return static_cast<int32_t>(std::nearbyint(v)); }
-inline Vec vint_to_float(IVec v) { return static_cast<float>(v); }
-inline Vec vpow2_int(IVec n) {
-    uint32_t bits = static_cast<uint32_t>(n + 127) << 23;
+inline Vec vpow2_rounded(Vec t) {
+    uint32_t bits;
+    std::memcpy(&bits, &t, sizeof bits);
+    bits = (bits + 127) << 23;
     float f;
     std::memcpy(&f, &bits, sizeof f);
     return f;
@@ -134,10 +124,14 @@ inline Vec vpow2_int(IVec n) {
 // exp(x) to about 2 ulp for x in [-87, 88] (inputs are clamped there): Cody-Waite range reduction
 // x = n ln2 + r, then a degree-6 polynomial for e^r. Written here because Eigen's vectorised exp is
 // slower than scalar expf under Emscripten 3.1.6 (see PERFORMANCE-NOTES), and softmax is dominated by it.
+// n is rounded by adding 1.5 x 2^23 (t's low mantissa bits then hold n, ties to even as a rounding
+// instruction would): WebAssembly has no plain float-to-int conversion, and V8 expands its saturating one
+// into several instructions. vpow2_rounded(t) builds 2^n from those bits.
 inline Vec vexp(Vec x) {
     x = vmin(vmax(x, vset1(-87.0f)), vset1(88.0f));
-    IVec n = vround_to_int(vmul(x, vset1(1.44269504088896341f)));
-    Vec nf = vint_to_float(n);
+    const Vec round = vset1(12582912.0f);
+    const Vec t = vadd(vmul(x, vset1(1.44269504088896341f)), round);
+    const Vec nf = vsub(t, round);
     Vec r = vfmadd(nf, vset1(-0.693359375f), x);
     r = vfmadd(nf, vset1(2.12194440e-4f), r);
     Vec p = vset1(1.9875691500e-4f);
@@ -147,7 +141,7 @@ inline Vec vexp(Vec x) {
     p = vfmadd(p, r, vset1(1.6666665459e-1f));
     p = vfmadd(p, r, vset1(5.0000001201e-1f));
     p = vfmadd(p, vmul(r, r), vadd(r, vset1(1.0f)));
-    return vmul(p, vpow2_int(n));
+    return vmul(p, vpow2_rounded(t));
 }
 
 }  // namespace attn::simd

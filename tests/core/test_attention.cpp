@@ -92,7 +92,7 @@ TEST_CASE("SIMD attention equals the scalar reference on many shapes") {
                 ++checked;
             }
     CHECK(checked == 12 * 7 * 3);
-    MESSAGE("kernels compiled for " << simd_name());
+    MESSAGE("kernels compiled for " << std::string(simd_name()));
 }
 
 // The shapes real models use (head sizes 32 to 128, BERT/GPT-2/Llama), up to a long context: T = 1023
