@@ -51,7 +51,10 @@ constexpr int kMR = 4, kNV = 4;
 #endif
 constexpr int kNR = kNV * kLanes;
 constexpr int kKC = 256;  // depth per pass: the B panel (kKC x kNR floats, 48 KiB natively) stays near L1
-constexpr int kMC = 256;  // rows of A packed per pass (kMC x kKC floats stay in L2)
+// Rows of A run per pass over a chunk of B (kMC x kKC floats stay in L2). A whole number of micro-panels:
+// A is packed once per depth block, and row block m0's micro-panels start at m0 * kc.
+constexpr int kMC = 256 / kMR * kMR;
+constexpr int kChunkCols = std::max(kNR, 256 / kNR * kNR);  // B columns packed at a time (256 KB of f32)
 // Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products
 // (kDotAccumulators = rows x stored rows summed at once) and in_out by strips of kNR columns.
 constexpr int kDotRows = 4, kAxpyRows = 4;
@@ -96,21 +99,6 @@ void pack_a(const float* a, int lda, int m, int k0, int kc, float* dst) {
             for (int k = 0; k < kc; ++k) dst[k * rows + i] = src[k];
         }
         dst += static_cast<size_t>(rows) * kc;
-    }
-}
-
-// B stored (K, N): panel rows [k0, k0 + kc), columns [n0, n0 + nr) as [kc][kNR], zero past nr.
-template <DType kType>
-void pack_b_in_out(const WeightMatrix& w, int k0, int kc, int n0, int nr, float* dst) {
-    for (int k = 0; k < kc; ++k) {
-        const size_t from = static_cast<size_t>(k0 + k) * w.cols + n0;
-        float* d = dst + static_cast<size_t>(k) * kNR;
-        if (nr == kNR) {
-            for (int v = 0; v < kNV; ++v) vstore(d + v * kLanes, load_vec<kType>(w.data, from + v * kLanes));
-        } else {
-            widen_run<kType>(w.data, from, nr, d);
-            std::fill(d + nr, d + kNR, 0.0f);
-        }
     }
 }
 
@@ -212,14 +200,39 @@ constexpr auto kMicroKernels = micro_kernel_table<kBType>(std::make_integer_sequ
 
 // The B panel buffers of the thread packing them: each thread running column panels packs its own.
 struct PanelBuffers {
-    std::vector<float> b_pack;   // (kKC, kNR) one packed B panel
+    std::vector<float> b_pack;   // a chunk of packed B panels: kChunkCols / kNR panels, each (kKC, kNR)
     std::vector<float> b_rows;   // (kNR, kKC) an out_in panel's rows widened, before the transpose
 };
 PanelBuffers& panel_buffers() {
     thread_local PanelBuffers buffers;
-    ensure(buffers.b_pack, static_cast<size_t>(kKC) * kNR);
+    ensure(buffers.b_pack, static_cast<size_t>(kKC) * kChunkCols);
     ensure(buffers.b_rows, static_cast<size_t>(kKC) * kNR);
     return buffers;
+}
+
+// B's columns [c0, c1) at depth [k0, k0 + kc) into the buffer as panels, each [kc][kNR]. An in_out
+// weight is read along its rows, a run of c1 - c0 columns each.
+template <DType kType>
+void pack_b_chunk(const WeightMatrix& w, int k0, int kc, int c0, int c1, PanelBuffers& buffers) {
+    float* dst = buffers.b_pack.data();
+    if (w.layout == WeightLayout::out_in) {
+        for (int n0 = c0; n0 < c1; n0 += kNR, dst += static_cast<size_t>(kc) * kNR)
+            pack_b_out_in<kType>(w, k0, kc, n0, std::min(kNR, c1 - n0), dst, buffers.b_rows.data());
+        return;
+    }
+    for (int k = 0; k < kc; ++k) {
+        const size_t from = static_cast<size_t>(k0 + k) * w.cols;
+        float* d = dst + static_cast<size_t>(k) * kNR;
+        for (int n0 = c0; n0 < c1; n0 += kNR, d += static_cast<size_t>(kc) * kNR) {
+            const int nr = std::min(kNR, c1 - n0);
+            if (nr == kNR) {
+                for (int v = 0; v < kNV; ++v) vstore(d + v * kLanes, load_vec<kType>(w.data, from + n0 + v * kLanes));
+            } else {
+                widen_run<kType>(w.data, from + n0, nr, d);
+                std::fill(d + nr, d + kNR, 0.0f);
+            }
+        }
+    }
 }
 
 // columns(n_begin, n_end) over [0, N) in blocks of `block` columns, on several threads when `work`
@@ -249,7 +262,12 @@ void prefetch_bytes(const char* begin, const char* end) {
 }
 
 // B's panels come from w.packed when gemm_pack made them once (read in place, in the stored dtype, so the
-// product packs only A), else each is packed (widened to f32) into the thread's buffer as it is reached.
+// product packs only A), else they are packed (widened to f32) into the thread's buffer kChunkCols columns
+// at a time. A chunk is packed before its micro-kernels run, so an in_out weight's rows are read a run of
+// kChunkCols columns at a time instead of a panel's kNR columns (half a cache line) down all kc rows. A
+// trace's weights come from memory every time: packing them was 13-14% of a 124M f32 trace in WASM (V8's
+// profile); chunks of 256 columns made the trace 4% faster (128, 512 and whole rows: 1-2%, or slower),
+// and left f16, which reads half the bytes, as it was.
 // Same blocks and order of sums either way, so the same bits.
 template <DType kType>
 void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
@@ -265,33 +283,33 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
         PanelBuffers& buffers = panel_buffers();
         for (int k0 = 0; k0 < K; k0 += kKC) {
             const int kc = std::min(kKC, K - k0);
-            for (int m0 = 0; m0 < M; m0 += kMC) {
-                const int mc = std::min(kMC, M - m0);
-                ensure(a_pack, static_cast<size_t>(mc) * kc);
-                pack_a(a + static_cast<size_t>(m0) * K, K, mc, k0, kc, a_pack.data());
-                const int calls = (mc + kMR - 1) / kMR;
-                for (int n0 = n_begin; n0 < n_end; n0 += kNR) {
-                    const int nr = std::min(kNR, N - n0);
-                    const void* panel = buffers.b_pack.data();
-                    const char* next = nullptr;   // a prepacked block's next panel, which lies right after
-                    size_t panel_bytes = 0;
-                    if (prepacked) {
-                        panel = prepacked + prepacked_offset(N, k0, kc, n0) * elem;
-                        panel_bytes = static_cast<size_t>(kc) * kNR * elem;
-                        if (n0 + kNR < n_end) next = static_cast<const char*>(panel) + panel_bytes;
-                    } else if (w.layout == WeightLayout::in_out) {
-                        pack_b_in_out<kType>(w, k0, kc, n0, nr, buffers.b_pack.data());
-                    } else {
-                        pack_b_out_in<kType>(w, k0, kc, n0, nr, buffers.b_pack.data(), buffers.b_rows.data());
-                    }
-                    const float* ap = a_pack.data();
-                    for (int i0 = 0, call = 0; i0 < mc; i0 += kMR, ++call) {
-                        const int rows = std::min(kMR, mc - i0);
-                        // The next panel's lines spread over this one's calls, a few in flight at a time.
-                        if (next) prefetch_bytes(next + panel_bytes * call / calls, next + panel_bytes * (call + 1) / calls);
-                        kernels[rows - 1](kc, ap, panel, c + static_cast<size_t>(m0 + i0) * N + n0, N, nr,
-                                          bias ? bias + n0 : nullptr, k0 == 0);
-                        ap += static_cast<size_t>(rows) * kc;
+            ensure(a_pack, static_cast<size_t>(M) * kc);
+            pack_a(a, K, M, k0, kc, a_pack.data());   // row block i0's micro-panels start at i0 * kc
+            for (int c0 = n_begin; c0 < n_end; c0 += kChunkCols) {
+                const int c1 = std::min(n_end, c0 + kChunkCols);
+                if (!prepacked) pack_b_chunk<kType>(w, k0, kc, c0, c1, buffers);
+                for (int m0 = 0; m0 < M; m0 += kMC) {
+                    const int mc = std::min(kMC, M - m0);
+                    const int calls = (mc + kMR - 1) / kMR;
+                    for (int n0 = c0; n0 < c1; n0 += kNR) {
+                        const int nr = std::min(kNR, N - n0);
+                        const void* panel = buffers.b_pack.data() + static_cast<size_t>(n0 - c0) * kc;
+                        const char* next = nullptr;   // a prepacked block's next panel, which lies right after
+                        size_t panel_bytes = 0;
+                        if (prepacked) {
+                            panel = prepacked + prepacked_offset(N, k0, kc, n0) * elem;
+                            panel_bytes = static_cast<size_t>(kc) * kNR * elem;
+                            if (n0 + kNR < n_end) next = static_cast<const char*>(panel) + panel_bytes;
+                        }
+                        const float* ap = a_pack.data() + static_cast<size_t>(m0) * kc;
+                        for (int i0 = 0, call = 0; i0 < mc; i0 += kMR, ++call) {
+                            const int rows = std::min(kMR, mc - i0);
+                            // The next panel's lines spread over this one's calls, a few in flight at a time.
+                            if (next) prefetch_bytes(next + panel_bytes * call / calls, next + panel_bytes * (call + 1) / calls);
+                            kernels[rows - 1](kc, ap, panel, c + static_cast<size_t>(m0 + i0) * N + n0, N, nr,
+                                              bias ? bias + n0 : nullptr, k0 == 0);
+                            ap += static_cast<size_t>(rows) * kc;
+                        }
                     }
                 }
             }

@@ -98,6 +98,40 @@ TEST_CASE("gemm equals gemm_reference on odd shapes, both layouts, every dtype, 
     CHECK(checked == 7 * 5 * 6 * 3 * 2 * 2);
 }
 
+// More rows than one pass over a chunk of B takes (kMC) and more columns than one chunk (kChunkCols):
+// A is packed once per depth block and each row block starts at its own micro-panel, whatever kMR is.
+TEST_CASE("gemm past one block of rows and one chunk of columns equals gemm_reference (M = 300, 517; N = 600)") {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int K = 300, N = 600;
+    std::vector<float> w(static_cast<size_t>(K) * N), w_t(w.size());
+    for (float& v : w) v = normal(rng);
+    for (int k = 0; k < K; ++k)
+        for (int n = 0; n < N; ++n) w_t[static_cast<size_t>(n) * K + k] = w[static_cast<size_t>(k) * N + n];
+    for (int M : {300, 517}) {
+        std::vector<float> a(static_cast<size_t>(M) * K);
+        for (float& v : a) v = normal(rng);
+        const WeightMatrix in_out{DType::F32, K, N, w.data(), WeightLayout::in_out};
+        const WeightMatrix out_in{DType::F32, N, K, w_t.data(), WeightLayout::out_in};
+        std::vector<float> expected(static_cast<size_t>(M) * N), magnitude(expected.size());
+        gemm_reference(a.data(), M, in_out, nullptr, expected.data());
+        for (int i = 0; i < M; ++i)
+            for (int k = 0; k < K; ++k)
+                for (int n = 0; n < N; ++n)
+                    magnitude[static_cast<size_t>(i) * N + n] +=
+                        std::fabs(a[static_cast<size_t>(i) * K + k] * w[static_cast<size_t>(k) * N + n]);
+        for (const WeightMatrix& m : {in_out, out_in}) {
+            std::vector<float> c(expected.size(), NAN);
+            gemm(a.data(), M, m, nullptr, c.data());
+            int bad = 0;
+            for (size_t i = 0; i < c.size(); ++i)
+                if (!(std::fabs(c[i] - expected[i]) <= (K + 3) * std::ldexp(1.0, -24) * magnitude[i] + 1e-30)) ++bad;
+            INFO("M=" << M << (m.layout == WeightLayout::in_out ? " in_out" : " out_in"));
+            CHECK(bad == 0);
+        }
+    }
+}
+
 TEST_CASE("gemm with K = 0 writes the bias (or zeros), and rejects integer weights") {
     const float bias[3] = {1.0f, -2.0f, 0.5f};
     float c[6] = {7, 7, 7, 7, 7, 7};
