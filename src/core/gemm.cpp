@@ -55,6 +55,9 @@ constexpr int kKC = 256;  // depth per pass: the B panel (kKC x kNR floats, 48 K
 // A is packed once per depth block, and row block m0's micro-panels start at m0 * kc.
 constexpr int kMC = 256 / kMR * kMR;
 constexpr int kChunkCols = std::max(kNR, 256 / kNR * kNR);  // B columns packed at a time (256 KB of f32)
+// Floats between a chunk's panels: kc x kNR and one cache line more. Without it a full panel is 8 KB in
+// WASM, and packing a row's run, which stores into every panel, kept hitting one L1 set.
+inline size_t chunk_panel_stride(int kc) { return static_cast<size_t>(kc) * kNR + 64 / sizeof(float); }
 // Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products
 // (kDotAccumulators = rows x stored rows summed at once) and in_out by strips of kNR columns.
 constexpr int kDotRows = 4, kAxpyRows = 4;
@@ -200,12 +203,12 @@ constexpr auto kMicroKernels = micro_kernel_table<kBType>(std::make_integer_sequ
 
 // The B panel buffers of the thread packing them: each thread running column panels packs its own.
 struct PanelBuffers {
-    std::vector<float> b_pack;   // a chunk of packed B panels: kChunkCols / kNR panels, each (kKC, kNR)
+    std::vector<float> b_pack;   // a chunk of packed B panels: kChunkCols / kNR panels (kKC, kNR), padded
     std::vector<float> b_rows;   // (kNR, kKC) an out_in panel's rows widened, before the transpose
 };
 PanelBuffers& panel_buffers() {
     thread_local PanelBuffers buffers;
-    ensure(buffers.b_pack, static_cast<size_t>(kKC) * kChunkCols);
+    ensure(buffers.b_pack, chunk_panel_stride(kKC) * (kChunkCols / kNR));
     ensure(buffers.b_rows, static_cast<size_t>(kKC) * kNR);
     return buffers;
 }
@@ -216,14 +219,14 @@ template <DType kType>
 void pack_b_chunk(const WeightMatrix& w, int k0, int kc, int c0, int c1, PanelBuffers& buffers) {
     float* dst = buffers.b_pack.data();
     if (w.layout == WeightLayout::out_in) {
-        for (int n0 = c0; n0 < c1; n0 += kNR, dst += static_cast<size_t>(kc) * kNR)
+        for (int n0 = c0; n0 < c1; n0 += kNR, dst += chunk_panel_stride(kc))
             pack_b_out_in<kType>(w, k0, kc, n0, std::min(kNR, c1 - n0), dst, buffers.b_rows.data());
         return;
     }
     for (int k = 0; k < kc; ++k) {
         const size_t from = static_cast<size_t>(k0 + k) * w.cols;
         float* d = dst + static_cast<size_t>(k) * kNR;
-        for (int n0 = c0; n0 < c1; n0 += kNR, d += static_cast<size_t>(kc) * kNR) {
+        for (int n0 = c0; n0 < c1; n0 += kNR, d += chunk_panel_stride(kc)) {
             const int nr = std::min(kNR, c1 - n0);
             if (nr == kNR) {
                 for (int v = 0; v < kNV; ++v) vstore(d + v * kLanes, load_vec<kType>(w.data, from + n0 + v * kLanes));
@@ -293,7 +296,7 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
                     const int calls = (mc + kMR - 1) / kMR;
                     for (int n0 = c0; n0 < c1; n0 += kNR) {
                         const int nr = std::min(kNR, N - n0);
-                        const void* panel = buffers.b_pack.data() + static_cast<size_t>(n0 - c0) * kc;
+                        const void* panel = buffers.b_pack.data() + (n0 - c0) / kNR * chunk_panel_stride(kc);
                         const char* next = nullptr;   // a prepacked block's next panel, which lies right after
                         size_t panel_bytes = 0;
                         if (prepacked) {
