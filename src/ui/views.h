@@ -236,7 +236,6 @@ struct FlowData {
 // input token's max flow to it under the bottom row. Draw-list only, vertex-budgeted like show_lines.
 void show_flow(Selection& selection, const FlowData& data);
 
-
 struct PredictionsData {
     PieceStyle piece_style = PieceStyle::plain;
     const TokenSeq* tokens = nullptr;                        // for naming the masked position
