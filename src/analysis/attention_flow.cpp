@@ -89,9 +89,14 @@ size_t attention_flow_edge_count(const ResidualAttention& ahat) {
 }
 
 size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer) {
+    return attention_flow_edge_count(ahat, layer, 0, ahat.n_token);
+}
+
+size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer, int row_begin, int row_end) {
+    const size_t T = static_cast<size_t>(ahat.n_token);
     const double* w = ahat.layer(layer);
     size_t n = 0;
-    for (size_t x = 0; x < static_cast<size_t>(ahat.n_token) * ahat.n_token; ++x) n += w[x] > 0.0;
+    for (size_t x = row_begin * T; x < row_end * T; ++x) n += w[x] > 0.0;
     return n;
 }
 

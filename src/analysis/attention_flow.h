@@ -36,6 +36,8 @@ struct AttentionFlowSolver {
 size_t attention_flow_edge_count(const ResidualAttention& ahat);
 // The same for one layer's edges (layer `layer` of ahat, from layer - 1's nodes): the whole count is their sum.
 size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer);
+// And for the rows [row_begin, row_end) of that layer (its edges into those output nodes).
+size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer, int row_begin, int row_end);
 AttentionFlowSolver attention_flow_solver(const ResidualAttention& ahat);
 // Max flow from input token i (node (0, i)) to output token j (node (L, j)); 0 for out-of-range tokens.
 double attention_flow_between(AttentionFlowSolver& solver, int input_token, int output_token);

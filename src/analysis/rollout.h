@@ -33,6 +33,10 @@ ResidualAttention residual_attention(const AttentionTensor& attention);
 //   for (int l = 0; l < r.n_layer; ++l) residual_attention_layer(attention, l, &r);
 void residual_attention_begin(const AttentionTensor& attention, ResidualAttention* r);
 void residual_attention_layer(const AttentionTensor& attention, int layer, ResidualAttention* r);
+// Rows [row_begin, row_end) of a layer, appended the same way (rows in order, a layer's after the layers
+// before it): one layer at T = 1024 is 8 MB of fresh doubles, about 30 ms, more than a frame.
+void residual_attention_rows(const AttentionTensor& attention, int layer, int row_begin, int row_end,
+                             ResidualAttention* r);
 
 // R = Ahat_L @ ... @ Ahat_1, (T, T): R[j][i] = how much of output token j comes from input token i.
 std::vector<double> attention_rollout(const ResidualAttention& ahat);

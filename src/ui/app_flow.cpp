@@ -1,5 +1,5 @@
 // The flow view's residual attention for the app: begun when the shown attention changes, made at once
-// when small, else a layer at a time within the frame's budget while the flow view is shown.
+// when small, else a few rows at a time within the frame's budget while the flow view is shown.
 #include "ui/app_flow.h"
 
 #include "ui/app.h"

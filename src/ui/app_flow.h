@@ -1,6 +1,7 @@
 // The app's side of the flow view's residual attention (flow_state.h): begun for the attention on screen
 // (self or decoder attention; cross attention has no flow), made at once when small or for a picture,
-// else a layer a frame by app_flow_frame while the flow view is shown. The view draws once it is made.
+// else in steps (a layer, or part of one) by app_flow_frame while the flow view is shown. The view draws
+// once it is made.
 #pragma once
 
 namespace attn {

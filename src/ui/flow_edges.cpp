@@ -34,9 +34,14 @@ std::vector<FlowEdge> flow_edges(const ResidualAttention& ahat, float threshold,
 }
 
 void flow_candidates_add(const ResidualAttention& ahat, int layer, float threshold, std::vector<FlowEdge>* candidates) {
+    flow_candidates_add(ahat, layer, threshold, candidates, 0, ahat.n_token);
+}
+
+void flow_candidates_add(const ResidualAttention& ahat, int layer, float threshold, std::vector<FlowEdge>* candidates,
+                         int row_begin, int row_end) {
     const int T = ahat.n_token;
     const double* a = ahat.layer(layer - 1);
-    for (int k = 0; k < T; ++k) {
+    for (int k = row_begin; k < row_end; ++k) {
         const double* row = a + static_cast<size_t>(k) * T;
         for (int i = 0; i < T; ++i) {
             const float w = static_cast<float>(row[i]);

@@ -1,4 +1,4 @@
-// The flow view's caches for a new attention: begun at once, Ahat then made a layer at a time.
+// The flow view's caches for a new attention: begun at once, Ahat then made a few rows at a time.
 #include "ui/flow_state.h"
 
 #include <algorithm>
@@ -15,6 +15,10 @@ constexpr size_t kMaxFlowEdges = 1600000;
 // Candidate edges kept between frames (20 bytes each); a threshold near 0 at T = 1024 would keep all
 // 12.6 M, and the view then passes over ahat at each change instead.
 constexpr size_t kMaxCandidates = size_t{1} << 20;
+int rows_per_step(const FlowViewState& s, const AttentionTensor& attention, int T) {
+    const size_t row = static_cast<size_t>(std::max(1, attention.n_head)) * std::max(1, T);
+    return static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(T), s.step_probs / row)));
+}
 
 }  // namespace
 
@@ -23,6 +27,7 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
     s.key = key;
     residual_attention_begin(attention, &s.ahat);
     s.ahat_done = 0;
+    s.ahat_rows = 0;
     s.edge_count = 0;
     s.flow_fits = false;
     s.solver = AttentionFlowSolver{};
@@ -34,6 +39,8 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
     s.importance.clear();
     s.candidates.clear();
     s.candidates_threshold = -1.0f;
+    s.candidates_layers = 0;
+    s.candidates_rows = 0;
     s.edges.clear();
     s.edges_token = -2;
     if (s.pinned >= s.ahat.n_token) s.pinned = -1;
@@ -41,10 +48,16 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
 
 void flow_state_step(FlowViewState& s, const AttentionTensor& attention) {
     if (flow_state_ready(s)) return;
-    residual_attention_layer(attention, s.ahat_done, &s.ahat);
-    s.edge_count += attention_flow_edge_count(s.ahat, s.ahat_done);   // a layer a step, not all in the last
-    if (++s.ahat_done == s.ahat.n_layer) s.flow_fits = s.edge_count <= kMaxFlowEdges;
-    flow_state_candidates(s);   // this layer's, while it is still in cache
+    const int T = s.ahat.n_token, l = s.ahat_done;
+    const int begin = s.ahat_rows, end = std::min(T, begin + rows_per_step(s, attention, T));
+    residual_attention_rows(attention, l, begin, end, &s.ahat);
+    s.edge_count += attention_flow_edge_count(s.ahat, l, begin, end);   // a step's rows, not all in the last
+    s.ahat_rows = end;
+    if (end == T) {
+        s.ahat_rows = 0;
+        if (++s.ahat_done == s.ahat.n_layer) s.flow_fits = s.edge_count <= kMaxFlowEdges;
+    }
+    flow_state_candidates(s);   // these rows', while they are still in cache
 }
 
 bool flow_state_candidates(FlowViewState& s) {
@@ -60,10 +73,20 @@ bool flow_state_candidates(FlowViewState& s) {
         s.candidates.clear();
         s.candidates_threshold = s.threshold;
         s.candidates_layers = 0;
+        s.candidates_rows = 0;
         s.candidates_over = false;
     }
-    while (!s.candidates_over && s.candidates_layers < s.ahat_done) {
-        flow_candidates_add(s.ahat, ++s.candidates_layers, s.threshold, &s.candidates);
+    // Up to what is made: the rest of each made layer, then the rows made of the next.
+    while (!s.candidates_over && (s.candidates_layers < s.ahat_done ||
+                                  (s.candidates_layers == s.ahat_done && s.candidates_rows < s.ahat_rows))) {
+        const int end = s.candidates_layers < s.ahat_done ? s.ahat.n_token : s.ahat_rows;
+        flow_candidates_add(s.ahat, s.candidates_layers + 1, s.threshold, &s.candidates, s.candidates_rows, end);
+        if (end == s.ahat.n_token) {
+            ++s.candidates_layers;
+            s.candidates_rows = 0;
+        } else {
+            s.candidates_rows = end;
+        }
         if (s.candidates.size() > kMaxCandidates) {
             s.candidates_over = true;
             std::vector<FlowEdge>().swap(s.candidates);

@@ -26,6 +26,10 @@ struct FlowViewState {
     uint64_t key = ~0ull;
     ResidualAttention ahat;                  // (L, T, T)
     int ahat_done = 0;                       // layers of ahat made so far (flow_state_step)
+    int ahat_rows = 0;                       // and rows of the next layer (a long trace's layer takes steps)
+    // Attention probabilities a step reads: 128 rows at 12 heads and T = 1024, about 2-4 ms (a whole
+    // layer, 30 ms, was the longest frame of a new trace); a small trace makes a layer a step.
+    size_t step_probs = size_t{12} * 128 * 1024;
     size_t edge_count = 0;                   // the max-flow network's edges in those layers
     bool flow_fits = false;                  // the max-flow network is small enough to build
     bool solver_built = false;
@@ -36,12 +40,14 @@ struct FlowViewState {
     std::vector<double> job_row;
     int importance_token = -1;
     std::vector<double> importance;          // (L+1, T) rollout_importance for importance_token
-    // The edges at or above candidates_threshold in the first candidates_layers layers of ahat, unlit
-    // (ui/flow_edges.h): gathered a layer at a time as ahat is made, so a new focus token or edge cap
-    // does not pass over all of ahat again. Given up (candidates_over) past about a million edges.
+    // The edges at or above candidates_threshold in the first candidates_layers layers of ahat and the
+    // first candidates_rows rows of the next, unlit (ui/flow_edges.h): gathered a step at a time as ahat
+    // is made, so a new focus token or edge cap does not pass over all of ahat again. Given up
+    // (candidates_over) past about a million edges.
     std::vector<FlowEdge> candidates;
     float candidates_threshold = -1.0f;
     int candidates_layers = 0;
+    int candidates_rows = 0;
     bool candidates_over = false;
     // The edges drawn last frame and what they were chosen with.
     std::vector<FlowEdge> edges;
@@ -54,10 +60,11 @@ struct FlowViewState {
 // Starts the caches over for the attention `key` names: Ahat sized and zeroed with no layer made yet,
 // nothing solved, the pin dropped when past the new tokens. Nothing happens when they describe `key`.
 void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& attention);
-// Makes Ahat's next layer from `attention` (the tensor begin was given); after the last, flow_fits is set.
+// Makes Ahat's next rows from `attention` (the tensor begin was given): a whole layer when T is small, a
+// few milliseconds' worth of a layer's rows when it is large; after the last, flow_fits is set.
 void flow_state_step(FlowViewState& s, const AttentionTensor& attention);
 inline bool flow_state_ready(const FlowViewState& s) { return s.ahat_done >= s.ahat.n_layer; }
-// Brings the candidates to the current threshold over the layers made so far (a higher threshold filters
+// Brings the candidates to the current threshold over the layers (and rows) made so far (a higher threshold filters
 // them; a lower one gathers every layer again); true when they cover all of ahat and can stand in for a
 // pass over it.
 bool flow_state_candidates(FlowViewState& s);

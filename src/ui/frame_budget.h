@@ -1,7 +1,10 @@
 // The stepping rule of every job the app drives (a retrace, attributions, checks, head statistics and
 // similarity): at least one step a frame, so even a slow machine makes progress; then more only while the
 // longest step seen so far still fits in the budget (starting a step at 5.9 ms that takes 12 would drop
-// a frame).
+// a frame). Jobs that share a frame's budget pass what the ones before them left: a negative budget (an
+// earlier job overran it) takes no step, so a new T = 1024 trace's flow rows, head statistics and head
+// roles do not each add their step to one frame; each job still steps every frame once those before it
+// are done.
 //
 //   double longest = 0.0;   // or kept in the job's state from frame to frame
 //   double spent = step_within_budget(8.0, longest, [&] { job.step(); }, [&] { return job.done(); });
@@ -15,6 +18,7 @@ namespace attn {
 // seen. Returns the milliseconds spent this frame.
 template <class Step, class Done>
 double step_within_budget(double budget_ms, double& longest_ms, Step step, Done done) {
+    if (budget_ms < 0.0) return 0.0;
     const auto t0 = std::chrono::steady_clock::now();
     double spent = 0.0;
     do {

@@ -1,7 +1,7 @@
 // The flow view: the residual-adjusted, head-averaged attention (Ahat) of every layer as a layered
 // graph, input tokens at the bottom and the last layer's outputs at the top. Hovering a top token lights
 // the paths feeding it (node importance = partial rollout) and lists each input token's max flow to it.
-// Nothing heavy runs per frame: Ahat is made per trace by the app (app_flow.h, a layer a frame when the
+// Nothing heavy runs per frame: Ahat is made per trace by the app (app_flow.h, in steps when the
 // trace is long), the max-flow row is computed a few sources per frame and kept per token, and the edge
 // list is rebuilt only when the threshold or focus changes.
 // Draw-list only; vertices are budgeted (16-bit indices in WebGL) like view_lines.cpp.
@@ -148,7 +148,7 @@ void show_flow(Selection& sel, const FlowData& d) {
         return;
     }
     FlowViewState& s = *d.state;
-    if (s.key != d.trace_key || !flow_state_ready(s)) {   // the app makes Ahat a layer a frame (app_flow.h)
+    if (s.key != d.trace_key || !flow_state_ready(s)) {   // the app makes Ahat in steps (app_flow.h)
         ImGui::TextDisabled("%s", tr("ui.flow.attention_flow"));
         const int done = s.key == d.trace_key ? s.ahat_done : 0;
         ImGui::TextWrapped("%s", trf("ui.flow.preparing", {{"done", std::to_string(done)},

@@ -109,6 +109,22 @@ TEST_CASE("attention_flow: one pair at a time equals the row and the matrix") {
     residual_attention_begin(a, &stepped);   // again, into the same memory: the same bits
     for (int l = 0; l < stepped.n_layer; ++l) residual_attention_layer(a, l, &stepped);
     CHECK(stepped.values == ahat.values);
+    // A few rows at a time (what the flow view does at T = 1024): values holds just the rows made, and
+    // the edge counts of the row ranges add up to the layer's.
+    residual_attention_begin(a, &stepped);
+    for (int l = 0; l < stepped.n_layer; ++l) {
+        size_t edges = 0;
+        for (int k = 0; k < 10; k += 3) {
+            const int end = std::min(10, k + 3);
+            residual_attention_rows(a, l, k, end, &stepped);
+            CHECK(stepped.values.size() == static_cast<size_t>(l) * 100 + static_cast<size_t>(end) * 10);
+            edges += attention_flow_edge_count(stepped, l, k, end);
+        }
+        CHECK(edges == attention_flow_edge_count(ahat, l));
+    }
+    CHECK(stepped.values == ahat.values);
+    CHECK(attention_flow_edge_count(ahat, 1, 4, 4) == 0);
+    CHECK(attention_flow_edge_count(ahat, 1, 3, 4) == 4);   // causal: row 3 reaches tokens 0..3
     a.n_key = 9;   // not square: empty, as residual_attention
     a.probs.resize(static_cast<size_t>(2) * 4 * 10 * 9);
     residual_attention_begin(a, &stepped);

@@ -112,10 +112,22 @@ std::vector<FlowEdge> flow_edges_by_definition(const ResidualAttention& ahat, fl
     return edges;
 }
 
-std::vector<std::tuple<int, int, int, float, float>> as_set(const std::vector<FlowEdge>& edges) {
+std::vector<std::tuple<int, int, int, float, float>> as_list(const std::vector<FlowEdge>& edges) {
     std::vector<std::tuple<int, int, int, float, float>> out;
     for (const FlowEdge& e : edges) out.emplace_back(e.layer, e.to, e.from, e.weight, e.importance);
+    return out;
+}
+
+std::vector<std::tuple<int, int, int, float, float>> as_set(const std::vector<FlowEdge>& edges) {
+    std::vector<std::tuple<int, int, int, float, float>> out = as_list(edges);
     std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The candidates as the view gathered them before it made a layer in steps: whole layers, in order.
+std::vector<FlowEdge> candidates_layer_by_layer(const ResidualAttention& ahat, float threshold) {
+    std::vector<FlowEdge> out;
+    for (int l = 1; l <= ahat.n_layer; ++l) flow_candidates_add(ahat, l, threshold, &out);
     return out;
 }
 
@@ -176,6 +188,44 @@ TEST_CASE("flow view state: candidates gathered a layer a step, again when the t
     CHECK(b.candidates.empty());
     b.threshold = 0.2f;   // a stricter threshold fits again
     CHECK(flow_state_candidates(b));
+}
+
+TEST_CASE("flow view state: a long trace's layer in several steps, the candidates kept up with its rows") {
+    const Trace t = make_synthetic_trace(3, 2, 16, true);
+    const ResidualAttention want = residual_attention(t.attentions);
+    FlowViewState s;
+    s.threshold = 0.1f;
+    s.step_probs = 2 * 16 * 5;   // five rows of two heads' 16 probabilities: 4 steps a layer (5, 5, 5, 1)
+    flow_state_begin(s, 1, t.attentions);
+    flow_state_step(s, t.attentions);
+    CHECK(s.ahat_done == 0);
+    CHECK(s.ahat_rows == 5);
+    CHECK(s.ahat.values.size() == 5 * 16);
+    CHECK(s.candidates_layers == 0);
+    CHECK(s.candidates_rows == 5);
+    std::vector<FlowEdge> rows;
+    flow_candidates_add(want, 1, 0.1f, &rows, 0, 5);
+    CHECK(as_set(s.candidates) == as_set(rows));
+    CHECK(s.edge_count == attention_flow_edge_count(want, 0, 0, 5));
+    int steps = 1;
+    for (; steps < 6; ++steps) flow_state_step(s, t.attentions);   // into layer 2: rows 0..5 of it made
+    CHECK(s.ahat_done == 1);
+    CHECK(s.ahat_rows == 10);
+    s.threshold = 0.05f;   // mid-layer: gathered again over every row made so far, then kept up
+    CHECK_FALSE(flow_state_candidates(s));
+    CHECK(s.candidates_layers == 1);
+    CHECK(s.candidates_rows == 10);
+    while (!flow_state_ready(s)) {
+        flow_state_step(s, t.attentions);
+        ++steps;
+    }
+    CHECK(steps == 12);
+    CHECK(s.ahat_rows == 0);
+    CHECK(s.ahat.values == want.values);   // the same bits as the whole tensor at once
+    CHECK(s.edge_count == attention_flow_edge_count(want));
+    REQUIRE(flow_state_candidates(s));
+    CHECK(as_list(s.candidates) == as_list(candidates_layer_by_layer(want, 0.05f)));   // in the same order
+    CHECK(as_set(s.candidates) == as_set(flow_edges_by_definition(want, 0.05f, {}, 0.005f)));
 }
 
 TEST_CASE("ui smoke: flow view on synthetic 12-layer traces, T = 1, 2, 64, 512") {

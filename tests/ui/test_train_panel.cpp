@@ -52,6 +52,9 @@ TEST_CASE("train panel: start, frames step it, pause / resume / reset by the but
     const std::string text_before = ui.app.text = "The animal didn't cross the street";
     app_set_text(ui.app, ui.app.text);
     toy_settings(ui.app);
+    // More steps than the test's frames can run: an optimised build finished 60 before the Reset click,
+    // and the finished panel drops its Pause button, which moved Reset from under the pointer.
+    ui.app.train.steps = 100000;
 
     CHECK_FALSE(app_train_start(ui.app, "no-such-task"));
     CHECK(ui.app.train.error.find("no-such-task") != std::string::npos);
