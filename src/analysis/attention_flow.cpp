@@ -19,11 +19,42 @@ double residual(const AttentionFlowSolver& s, int arc) {
 
 void push(AttentionFlowSolver& s, int arc, double f) {
     int e = s.arc_edge[arc];
-    if (e >= 0) s.flow[e] += f;
-    else s.flow[~e] -= f;
+    if (e >= 0) {
+        if (s.flow[e] == 0.0) s.touched.push_back(e);
+        s.flow[e] += f;
+    } else {
+        s.flow[~e] -= f;   // a reverse arc has room only where flow was pushed
+    }
 }
 
-// Breadth-first levels from `source` over arcs with room left; false when `sink` is unreachable.
+// Marks the nodes with a path to `sink` over the network's edges (searching back along reverse arcs).
+// Why it is safe to skip the rest: the graph is layered, so a flow is a sum of source-to-sink paths and
+// every edge carrying flow lies on one; a residual arc out of a node that cannot reach the sink (forward
+// with room, or back along an edge with flow) therefore leads only to such nodes. No augmenting path
+// passes them, the levels of the others are the same, and the search pushes the same flows in the same
+// order: the same bits, without visiting the (causal) tokens after the output token or, per source,
+// most of the graph.
+void mark_reaches(AttentionFlowSolver& s, int sink) {
+    if (s.reaches_sink == sink) return;
+    s.reaches_sink = sink;
+    s.reaches.assign(s.level.size(), 0);
+    std::vector<int>& queue = s.path;   // free between queries
+    queue.assign(1, sink);
+    s.reaches[sink] = 1;
+    for (size_t head = 0; head < queue.size(); ++head) {
+        const int v = queue[head];
+        for (int a = s.first[v]; a < s.first[v + 1]; ++a) {
+            const int u = s.arc_to[a];
+            if (s.arc_edge[a] < 0 && !s.reaches[u]) {   // the reverse arc of edge u -> v
+                s.reaches[u] = 1;
+                queue.push_back(u);
+            }
+        }
+    }
+}
+
+// Breadth-first levels from `source` over arcs with room left, among the nodes that reach `sink`; false
+// when `sink` is unreachable.
 bool build_levels(AttentionFlowSolver& s, int source, int sink) {
     std::fill(s.level.begin(), s.level.end(), -1);
     std::vector<int>& queue = s.path;   // free between phases
@@ -34,7 +65,7 @@ bool build_levels(AttentionFlowSolver& s, int source, int sink) {
         int u = queue[head];
         for (int a = s.first[u]; a < s.first[u + 1]; ++a) {
             int v = s.arc_to[a];
-            if (s.level[v] < 0 && residual(s, a) > kEps) {
+            if (s.level[v] < 0 && s.reaches[v] && residual(s, a) > kEps) {
                 s.level[v] = s.level[u] + 1;
                 queue.push_back(v);
             }
@@ -102,42 +133,67 @@ size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer, int r
 
 AttentionFlowSolver attention_flow_solver(const ResidualAttention& ahat) {
     AttentionFlowSolver s;
-    const int L = ahat.n_layer, T = ahat.n_token;
-    s.n_layer = L;
-    s.n_token = T;
-    const int V = (L + 1) * T;
-    const size_t E = attention_flow_edge_count(ahat);
-    s.capacity.reserve(E);
-    // Degrees first, then fill: node (l-1, i) has forward arcs to (l, k); node (l, k) reverse arcs back.
-    std::vector<int> degree(V + 1, 0);
-    for (int l = 1; l <= L; ++l)
-        for (int k = 0; k < T; ++k)
-            for (int i = 0; i < T; ++i)
-                if (ahat.at(l - 1, k, i) > 0.0) {
-                    ++degree[(l - 1) * T + i];
-                    ++degree[l * T + k];
-                }
-    s.first.assign(V + 1, 0);
-    for (int u = 0; u < V; ++u) s.first[u + 1] = s.first[u] + degree[u];
-    s.arc_to.resize(2 * E);
-    s.arc_edge.resize(2 * E);
-    std::vector<int> fill(s.first.begin(), s.first.end() - 1);
-    for (int l = 1; l <= L; ++l)
-        for (int k = 0; k < T; ++k)
-            for (int i = 0; i < T; ++i) {
-                double w = ahat.at(l - 1, k, i);
-                if (!(w > 0.0)) continue;
-                const int e = static_cast<int>(s.capacity.size()), from = (l - 1) * T + i, to = l * T + k;
-                s.capacity.push_back(w);
-                s.arc_to[fill[from]] = to;
-                s.arc_edge[fill[from]++] = e;
-                s.arc_to[fill[to]] = from;
-                s.arc_edge[fill[to]++] = ~e;
-            }
-    s.flow.assign(E, 0.0);
-    s.level.assign(V, -1);
-    s.next_arc.assign(V, 0);
+    attention_flow_solver_begin(ahat, &s);
+    for (int l = 1; l <= ahat.n_layer; ++l) attention_flow_solver_count(ahat, l, 0, ahat.n_token, &s);
+    attention_flow_solver_offsets(&s);
+    for (int l = 1; l <= ahat.n_layer; ++l) attention_flow_solver_fill(ahat, l, 0, ahat.n_token, &s);
+    attention_flow_solver_end(&s);
     return s;
+}
+
+// Degrees first, then fill: node (l-1, i) has forward arcs to (l, k); node (l, k) reverse arcs back.
+// While counting, first[u + 1] holds node u's degree; while filling, next_arc[u] is where its next arc
+// goes. Edges are numbered in (layer, row, column) order, so a build in steps makes the same arrays.
+void attention_flow_solver_begin(const ResidualAttention& ahat, AttentionFlowSolver* s) {
+    *s = AttentionFlowSolver{};
+    s->n_layer = ahat.n_layer;
+    s->n_token = ahat.n_token;
+    s->first.assign(static_cast<size_t>(ahat.n_layer + 1) * ahat.n_token + 1, 0);
+}
+
+void attention_flow_solver_count(const ResidualAttention& ahat, int layer, int row_begin, int row_end,
+                                 AttentionFlowSolver* s) {
+    const int T = ahat.n_token;
+    for (int k = row_begin; k < row_end; ++k)
+        for (int i = 0; i < T; ++i)
+            if (ahat.at(layer - 1, k, i) > 0.0) {
+                ++s->first[static_cast<size_t>((layer - 1) * T + i) + 1];
+                ++s->first[static_cast<size_t>(layer * T + k) + 1];
+            }
+}
+
+void attention_flow_solver_offsets(AttentionFlowSolver* s) {
+    const size_t V = s->first.size() - 1;
+    for (size_t u = 0; u < V; ++u) s->first[u + 1] += s->first[u];
+    const size_t arcs = static_cast<size_t>(s->first[V]);
+    s->capacity.reserve(arcs / 2);
+    s->arc_to.resize(arcs);
+    s->arc_edge.resize(arcs);
+    s->next_arc.assign(s->first.begin(), s->first.end() - 1);
+}
+
+void attention_flow_solver_fill(const ResidualAttention& ahat, int layer, int row_begin, int row_end,
+                                AttentionFlowSolver* s) {
+    const int T = ahat.n_token;
+    std::vector<int>& fill = s->next_arc;
+    for (int k = row_begin; k < row_end; ++k)
+        for (int i = 0; i < T; ++i) {
+            const double w = ahat.at(layer - 1, k, i);
+            if (!(w > 0.0)) continue;
+            const int e = static_cast<int>(s->capacity.size()), from = (layer - 1) * T + i, to = layer * T + k;
+            s->capacity.push_back(w);
+            s->arc_to[fill[from]] = to;
+            s->arc_edge[fill[from]++] = e;
+            s->arc_to[fill[to]] = from;
+            s->arc_edge[fill[to]++] = ~e;
+        }
+}
+
+void attention_flow_solver_end(AttentionFlowSolver* s) {
+    const size_t V = s->first.size() - 1;
+    s->flow.assign(s->capacity.size(), 0.0);
+    s->level.assign(V, -1);
+    s->next_arc.assign(V, 0);
 }
 
 double attention_flow_between(AttentionFlowSolver& s, int input_token, int output_token) {
@@ -145,7 +201,10 @@ double attention_flow_between(AttentionFlowSolver& s, int input_token, int outpu
     if (input_token < 0 || input_token >= T || output_token < 0 || output_token >= T || s.first.empty()) return 0.0;
     const int source = input_token, sink = s.n_layer * T + output_token;
     if (source == sink) return 1.0;   // no layers: the output is the input
-    std::fill(s.flow.begin(), s.flow.end(), 0.0);
+    for (int e : s.touched) s.flow[e] = 0.0;   // not all E: a query moves few of them
+    s.touched.clear();
+    mark_reaches(s, sink);
+    if (!s.reaches[source]) return 0.0;
     double total = 0.0;
     while (build_levels(s, source, sink)) total += blocking_flow(s, source, sink);
     return total;

@@ -28,6 +28,11 @@ struct AttentionFlowSolver {
     // Scratch for one max flow.
     std::vector<double> flow;      // (E)
     std::vector<int> level, next_arc, path;
+    std::vector<int> touched;      // edges whose flow this query moved off 0 (reset by the next)
+    // The nodes that have a path to output node reaches_sink over the network's edges (1) or not (0),
+    // kept from query to query: only they can carry flow to it, so the search skips the rest.
+    std::vector<char> reaches;
+    int reaches_sink = -1;
 
     size_t n_edges() const { return capacity.size(); }
 };
@@ -39,6 +44,21 @@ size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer);
 // And for the rows [row_begin, row_end) of that layer (its edges into those output nodes).
 size_t attention_flow_edge_count(const ResidualAttention& ahat, int layer, int row_begin, int row_end);
 AttentionFlowSolver attention_flow_solver(const ResidualAttention& ahat);
+// The same solver built in steps (the same arrays, so the same flows), for a caller that spreads a long
+// trace over frames (the network of a T = 512 trace takes 50 ms): begin, count the edges of every
+// layer's rows, offsets, fill every layer's rows (each pass in layer and row order), end.
+//   attention_flow_solver_begin(ahat, &s);
+//   for (l = 1..L) for (row ranges in order) attention_flow_solver_count(ahat, l, r0, r1, &s);
+//   attention_flow_solver_offsets(&s);
+//   for (l = 1..L) for (row ranges in order) attention_flow_solver_fill(ahat, l, r0, r1, &s);
+//   attention_flow_solver_end(&s);
+void attention_flow_solver_begin(const ResidualAttention& ahat, AttentionFlowSolver* s);
+void attention_flow_solver_count(const ResidualAttention& ahat, int layer, int row_begin, int row_end,
+                                 AttentionFlowSolver* s);
+void attention_flow_solver_offsets(AttentionFlowSolver* s);
+void attention_flow_solver_fill(const ResidualAttention& ahat, int layer, int row_begin, int row_end,
+                                AttentionFlowSolver* s);
+void attention_flow_solver_end(AttentionFlowSolver* s);
 // Max flow from input token i (node (0, i)) to output token j (node (L, j)); 0 for out-of-range tokens.
 double attention_flow_between(AttentionFlowSolver& solver, int input_token, int output_token);
 

@@ -10,8 +10,9 @@ struct App;
 
 // Begins the flow caches for the shown attention when it changed, and finishes Ahat when it is small.
 void app_flow_current(App& app);
-// Per frame, before the views: more of a large trace's Ahat within `budget_ms` (at least one layer)
-// while the flow view is shown. Returns the milliseconds spent.
+// Per frame, before the views, while the flow view is shown: more of a large trace's Ahat within
+// `budget_ms` (at least one step), or once it is made, more of the max-flow row of the output token in
+// focus (flow_state_row_wanted). Returns the milliseconds spent.
 double app_flow_frame(App& app, double budget_ms);
 
 }  // namespace attn

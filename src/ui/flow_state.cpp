@@ -31,10 +31,14 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
     s.edge_count = 0;
     s.flow_fits = false;
     s.solver = AttentionFlowSolver{};
-    s.solver_built = false;
+    s.solver_pass = FlowViewState::SolverPass::none;
+    s.solver_layer = 1;
+    s.solver_rows = 0;
     s.flow_rows.clear();
     s.job_token = -1;
     s.job_row.clear();
+    s.focus = -1;
+    s.focus_frames = 0;
     s.importance_token = -1;
     s.importance.clear();
     s.candidates.clear();
@@ -58,6 +62,71 @@ void flow_state_step(FlowViewState& s, const AttentionTensor& attention) {
         if (++s.ahat_done == s.ahat.n_layer) s.flow_fits = s.edge_count <= kMaxFlowEdges;
     }
     flow_state_candidates(s);   // these rows', while they are still in cache
+}
+
+void flow_state_focus(FlowViewState& s, int token) {
+    s.focus_frames = token == s.focus ? s.focus_frames + 1 : 1;
+    s.focus = token;
+}
+
+int flow_state_row_wanted(const FlowViewState& s) {
+    if (!flow_state_ready(s) || !s.flow_fits || s.focus < 0 || s.focus >= s.ahat.n_token) return -1;
+    if (s.focus != s.pinned && s.focus_frames < 2) return -1;
+    return s.flow_rows.count(s.focus) ? -1 : s.focus;
+}
+
+namespace {
+
+// The next rows of the network's build: counted for every layer, then filled (the same order as
+// attention_flow_solver, so the same network).
+void solver_build_step(FlowViewState& s, int rows) {
+    using Pass = FlowViewState::SolverPass;
+    const int T = s.ahat.n_token, L = s.ahat.n_layer;
+    if (s.solver_pass == Pass::none) {
+        attention_flow_solver_begin(s.ahat, &s.solver);
+        s.solver_pass = Pass::count;
+        s.solver_layer = 1;
+        s.solver_rows = 0;
+    }
+    const int begin = s.solver_rows, end = std::min(T, begin + rows);
+    if (s.solver_pass == Pass::count) attention_flow_solver_count(s.ahat, s.solver_layer, begin, end, &s.solver);
+    else attention_flow_solver_fill(s.ahat, s.solver_layer, begin, end, &s.solver);
+    s.solver_rows = end;
+    if (end < T) return;
+    s.solver_rows = 0;
+    if (++s.solver_layer <= L) return;
+    s.solver_layer = 1;
+    if (s.solver_pass == Pass::count) {
+        attention_flow_solver_offsets(&s.solver);
+        s.solver_pass = Pass::fill;
+    } else {
+        attention_flow_solver_end(&s.solver);
+        s.solver_pass = Pass::built;
+    }
+}
+
+}  // namespace
+
+void flow_state_row_step(FlowViewState& s, int j) {
+    if (s.flow_rows.count(j)) return;
+    const int T = s.ahat.n_token;
+    if (s.solver_pass != FlowViewState::SolverPass::built) {
+        // A pass over a layer's rows reads as many doubles as a step of Ahat read probabilities per head.
+        solver_build_step(s, std::max(1, static_cast<int>(std::min<size_t>(T, s.step_probs / std::max(1, T)))));
+        return;
+    }
+    if (s.job_token != j) {
+        s.job_token = j;
+        s.job_next = 0;
+        s.job_row.assign(T, 0.0);
+    }
+    if (s.job_next < T) {
+        s.job_row[s.job_next] = attention_flow_between(s.solver, s.job_next, j);
+        ++s.job_next;
+    }
+    if (s.job_next < T) return;
+    s.flow_rows[j] = std::move(s.job_row);
+    s.job_token = -1;
 }
 
 bool flow_state_candidates(FlowViewState& s) {

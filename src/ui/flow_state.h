@@ -32,12 +32,17 @@ struct FlowViewState {
     size_t step_probs = size_t{12} * 128 * 1024;
     size_t edge_count = 0;                   // the max-flow network's edges in those layers
     bool flow_fits = false;                  // the max-flow network is small enough to build
-    bool solver_built = false;
-    AttentionFlowSolver solver;              // built on the first hover, when affordable
+    // The max-flow network, built in steps once a row is first wanted: each layer's rows counted, then
+    // filled, in order (solver_layer 1..L, solver_rows), then built.
+    enum class SolverPass { none, count, fill, built } solver_pass = SolverPass::none;
+    int solver_layer = 1, solver_rows = 0;
+    AttentionFlowSolver solver;
     std::map<int, std::vector<double>> flow_rows;   // output token -> (T) finished max-flow row
-    int job_token = -1;                      // the row being computed, a few sources per frame
+    int job_token = -1;                      // the row being computed, a source a step (app_flow_frame)
     int job_next = 0;
     std::vector<double> job_row;
+    int focus = -1;                          // the output token the view had in focus last frame
+    int focus_frames = 0;                    // how many frames in a row it has
     int importance_token = -1;
     std::vector<double> importance;          // (L+1, T) rollout_importance for importance_token
     // The edges at or above candidates_threshold in the first candidates_layers layers of ahat and the
@@ -64,6 +69,16 @@ void flow_state_begin(FlowViewState& s, uint64_t key, const AttentionTensor& att
 // few milliseconds' worth of a layer's rows when it is large; after the last, flow_fits is set.
 void flow_state_step(FlowViewState& s, const AttentionTensor& attention);
 inline bool flow_state_ready(const FlowViewState& s) { return s.ahat_done >= s.ahat.n_layer; }
+// The view's output token in focus this frame (hovered, else pinned; -1 none).
+void flow_state_focus(FlowViewState& s, int token);
+// The output token whose max-flow row is wanted and not finished: the pinned one, or one the pointer has
+// rested on for two frames (a pointer sweeping the tokens, a new one each frame, starts no row: a source
+// can take 10 ms at T = 1024); -1 when none, or Ahat is not made or too large for max flow (flow_fits).
+int flow_state_row_wanted(const FlowViewState& s);
+// One step of output token j's max-flow row: a few rows of the network's build while it is not built
+// (once per trace), then one source; a finished row moves to flow_rows. The row's progress: job_next / T
+// while job_token == j.
+void flow_state_row_step(FlowViewState& s, int j);
 // Brings the candidates to the current threshold over the layers (and rows) made so far (a higher threshold filters
 // them; a lower one gathers every layer again); true when they cover all of ahat and can stand in for a
 // pass over it.

@@ -2,8 +2,9 @@
 // graph, input tokens at the bottom and the last layer's outputs at the top. Hovering a top token lights
 // the paths feeding it (node importance = partial rollout) and lists each input token's max flow to it.
 // Nothing heavy runs per frame: Ahat is made per trace by the app (app_flow.h, in steps when the
-// trace is long), the max-flow row is computed a few sources per frame and kept per token, and the edge
-// list is rebuilt only when the threshold or focus changes.
+// trace is long), the max-flow row of the token in focus is computed by the app too, a source a step once
+// the pointer rests on it, and kept per token, and the edge list is rebuilt only when the threshold or
+// focus changes.
 // Draw-list only; vertices are budgeted (16-bit indices in WebGL) like view_lines.cpp.
 //
 // Sections: caches and the max-flow job | layout | drawing | hover tooltips (the edges: ui/flow_edges.h)
@@ -30,38 +31,9 @@ constexpr int kVertexBudget = 48000;        // for the whole window, leaving roo
 constexpr int kMaxVertsPerLine = 8;         // AddLine's worst case (thick, anti-aliased)
 constexpr int kNodeVertexBudget = 12000;    // nodes drawn as circles, then squares, then not at all
 constexpr float kMinImportance = 0.005f;    // lit edges below this carry too little to show
-// Each frame solves about kFlowWorkPerFrame / edges sources of a max-flow row (at least one); when the
-// network is too large (FlowViewState::flow_fits) the view shows rollout instead.
-constexpr size_t kFlowWorkPerFrame = 1000000;
 const ImU32 kAccent = IM_COL32(255, 170, 40, 255);
 
-// ---------------------------------------------------------------- caches and the max-flow job
-
-// Advances the max-flow row of output token j by a frame's worth of sources. Returns the finished row,
-// or null while it is still being computed (*progress in [0,1]).
-const std::vector<double>* step_flow_row(FlowViewState& s, int j, float* progress) {
-    auto done = s.flow_rows.find(j);
-    if (done != s.flow_rows.end()) return &done->second;
-    const int T = s.ahat.n_token;
-    if (!s.solver_built) {
-        s.solver = attention_flow_solver(s.ahat);
-        s.solver_built = true;
-    }
-    if (s.job_token != j) {
-        s.job_token = j;
-        s.job_next = 0;
-        s.job_row.assign(T, 0.0);
-    }
-    size_t per_frame = std::max<size_t>(1, kFlowWorkPerFrame / std::max<size_t>(1, s.solver.n_edges()));
-    for (size_t n = 0; n < per_frame && s.job_next < T; ++n, ++s.job_next)
-        s.job_row[s.job_next] = attention_flow_between(s.solver, s.job_next, j);
-    if (s.job_next < T) {
-        *progress = static_cast<float>(s.job_next) / T;
-        return nullptr;
-    }
-    s.job_token = -1;
-    return &(s.flow_rows[j] = std::move(s.job_row));
-}
+// ---------------------------------------------------------------- caches
 
 const std::vector<double>& importance_for(FlowViewState& s, int j) {
     if (s.importance_token != j) {
@@ -212,10 +184,11 @@ void show_flow(Selection& sel, const FlowData& d) {
 
     const std::vector<double> none;
     const std::vector<double>& importance = focus >= 0 ? importance_for(s, focus) : none;
-    const std::vector<double>* flow_row = nullptr;
-    float flow_progress = 0.0f;
+    flow_state_focus(s, focus);   // the app computes its max-flow row once the pointer rests (app_flow.h)
     const bool can_flow = s.flow_fits;
-    if (focus >= 0 && can_flow) flow_row = step_flow_row(s, focus, &flow_progress);
+    const auto row = focus >= 0 ? s.flow_rows.find(focus) : s.flow_rows.end();
+    const std::vector<double>* flow_row = row != s.flow_rows.end() ? &row->second : nullptr;
+    const float flow_progress = s.job_token == focus && T > 0 ? static_cast<float>(s.job_next) / T : 0.0f;
 
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const int n_drawn_labels = 2 * ((T + g.label_step - 1) / g.label_step) + 2;

@@ -91,6 +91,20 @@ TEST_CASE("attention_flow: one pair at a time equals the row and the matrix") {
     }
     CHECK(attention_flow_between(solver, -1, 0) == 0.0);
     CHECK(attention_flow_between(solver, 0, 10) == 0.0);
+    // Built in steps of a few rows (what the flow view does for a long trace): the same arrays.
+    AttentionFlowSolver in_steps;
+    attention_flow_solver_begin(ahat, &in_steps);
+    for (int l = 1; l <= ahat.n_layer; ++l)
+        for (int k = 0; k < 10; k += 3) attention_flow_solver_count(ahat, l, k, std::min(10, k + 3), &in_steps);
+    attention_flow_solver_offsets(&in_steps);
+    for (int l = 1; l <= ahat.n_layer; ++l)
+        for (int k = 0; k < 10; k += 4) attention_flow_solver_fill(ahat, l, k, std::min(10, k + 4), &in_steps);
+    attention_flow_solver_end(&in_steps);
+    CHECK(in_steps.first == solver.first);
+    CHECK(in_steps.arc_to == solver.arc_to);
+    CHECK(in_steps.arc_edge == solver.arc_edge);
+    CHECK(in_steps.capacity == solver.capacity);
+    CHECK(attention_flow_between(in_steps, 2, 9) == attention_flow_between(solver, 2, 9));
     check_flow_bounds(ahat, all, true);
 
     // A layer at a time into a reused buffer (what the flow view does for a long trace): the same bits.

@@ -228,6 +228,47 @@ TEST_CASE("flow view state: a long trace's layer in several steps, the candidate
     CHECK(as_set(s.candidates) == as_set(flow_edges_by_definition(want, 0.05f, {}, 0.005f)));
 }
 
+TEST_CASE("flow view state: the max-flow row of a token the pointer rests on, the network built in steps") {
+    const Trace t = make_synthetic_trace(3, 2, 16, true);
+    FlowViewState s;
+    s.step_probs = 2 * 16 * 5;   // Ahat 5 rows a step; the network's passes 10 rows a step
+    flow_state_begin(s, 1, t.attentions);
+    flow_state_focus(s, 7);
+    CHECK(flow_state_row_wanted(s) == -1);   // Ahat is not made yet
+    while (!flow_state_ready(s)) flow_state_step(s, t.attentions);
+    REQUIRE(s.flow_fits);
+    CHECK(flow_state_row_wanted(s) == -1);   // hovered for one frame: a sweeping pointer starts nothing
+    flow_state_focus(s, 8);
+    CHECK(flow_state_row_wanted(s) == -1);
+    flow_state_focus(s, 8);
+    REQUIRE(flow_state_row_wanted(s) == 8);  // rested for two frames
+    int steps = 0;
+    while (flow_state_row_wanted(s) == 8 && steps < 1000) {
+        flow_state_row_step(s, 8);
+        ++steps;
+    }
+    // The network: 3 layers of 16 rows, 10 rows a step, counted then filled (12 steps); then 16 sources.
+    CHECK(steps == 12 + 16);
+    CHECK(s.solver_pass == FlowViewState::SolverPass::built);
+    REQUIRE(s.flow_rows.count(8) == 1);
+    CHECK(s.flow_rows[8] == attention_flow_row(residual_attention(t.attentions), 8));   // the same bits
+    const AttentionFlowSolver whole = attention_flow_solver(residual_attention(t.attentions));
+    CHECK(s.solver.arc_to == whole.arc_to);
+    CHECK(s.solver.capacity == whole.capacity);
+    // A pinned token is wanted at once; a finished row is not wanted again.
+    s.pinned = 3;
+    flow_state_focus(s, 3);
+    CHECK(flow_state_row_wanted(s) == 3);
+    flow_state_focus(s, 8);
+    flow_state_focus(s, 8);
+    CHECK(flow_state_row_wanted(s) == -1);
+    // A new trace starts over: nothing built, nothing in focus.
+    flow_state_begin(s, 2, t.attentions);
+    CHECK(s.solver_pass == FlowViewState::SolverPass::none);
+    CHECK(s.flow_rows.empty());
+    CHECK(s.focus == -1);
+}
+
 TEST_CASE("ui smoke: flow view on synthetic 12-layer traces, T = 1, 2, 64, 512") {
     const ImVec2 display(1280, 800);
     for (int T : {1, 2, 64, 512}) {
