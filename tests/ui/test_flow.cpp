@@ -269,6 +269,17 @@ TEST_CASE("flow view state: the max-flow row of a token the pointer rests on, th
     CHECK(s.focus == -1);
 }
 
+TEST_CASE("picture: a pinned flow token's max-flow row is computed whole, however long the trace") {
+    UiHarness ui(ImVec2(1280, 800));
+    const Trace trace = make_synthetic_trace(4, 2, 300, true);   // about 180k edges: 5 sources a frame, once
+    app_show_trace(ui.app, trace, 1.0);
+    ui.app.flow.pinned = 250;
+    const Picture p = picture_render(ui.app, MainView::flow, 900, 600);
+    REQUIRE_FALSE(p.image.rgba.empty());
+    REQUIRE(ui.app.flow.flow_rows.count(250) == 1);
+    CHECK(ui.app.flow.flow_rows[250] == attention_flow_row(residual_attention(trace.attentions), 250));
+}
+
 TEST_CASE("ui smoke: flow view on synthetic 12-layer traces, T = 1, 2, 64, 512") {
     const ImVec2 display(1280, 800);
     for (int T : {1, 2, 64, 512}) {
