@@ -297,8 +297,10 @@ int main(int argc, char** argv) {
 
     app.text = opt.text;
     app.target = opt.target;
-    // A zoo model opens on its card's example and head unless the user asked for a text or a state.
-    if (!opt.text_given && opt.state.empty()) app.open_card_for = base_name(opt.model_dir);
+    // A zoo model opens on its card's example and featured head unless the user gave a text (--text, or
+    // text= in --state). A state without one used to keep the default English sentence, which a zoo
+    // model's vocabulary reads as <unk>s; the state is applied on top, so its view, layer and head win.
+    if (!opt.text_given && !attn::url_state_parse(opt.state).text) app.open_card_for = base_name(opt.model_dir);
     load_folder(app, opt.model_dir, base_name(opt.model_dir));
     if (app.model && app.model->info().encoder_decoder && !opt.kind.empty())
         app.selection.kind = opt.kind == "decoder" ? attn::AttentionKind::decoder

@@ -39,6 +39,11 @@ timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" "$build/src/platform/attnscop
   --size 1280x800 --frames 6 --screenshot "$out/native-default.png" >"$out/default.log" 2>&1
 default_rc=$?
 cat "$out/default.log"
+# A --state without text= still opens on the card's example and head (the state's view applies on top).
+timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" "$build/src/platform/attnscope" \
+  --size 1280x800 --frames 6 --state "view=flow&flow=0.2" --screenshot "$out/native-state.png" >"$out/state.log" 2>&1
+state_rc=$?
+cat "$out/state.log"
 # The desktop clipboard through ImGui's GLFW backend (what Ctrl+C / Ctrl+V in the text box use).
 timeout 60 xvfb-run -a "$build/tests/ui/attn_clipboard_check" >"$out/clipboard.log" 2>&1
 clip_rc=$?
@@ -46,12 +51,14 @@ cat "$out/clipboard.log"
 
 # The zoo the build bundled (ATTN_ZOO_DIR, default assets/models).
 zoo_dir=$(sed -n 's/^ATTN_ZOO_DIR:PATH=//p' "$build/CMakeCache.txt")
-python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "${zoo_dir:-$root/assets/models}" "$out/sockets.log" <<'PY'
+python3 - "$png" "$rc" "$clip_rc" "$default_rc" "$out/default.log" "${zoo_dir:-$root/assets/models}" "$out/sockets.log" \
+  "$state_rc" "$out/state.log" <<'PY'
 # PNG decoding with the standard library only (zlib), so the check needs no image package.
 import glob, json, os, re, struct, sys, zlib
 
 path, rc, clip_rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 default_rc, default_log, zoo_dir, sockets_log = int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
+state_rc, state_log = int(sys.argv[8]), sys.argv[9]
 passed = failed = 0
 def check(ok, what):
     global passed, failed
@@ -87,6 +94,12 @@ if shown:
     got = (shown.group(1), int(shown.group(2)), int(shown.group(3)), shown.group(4))
     check(got == (want_model, want_layer, want_head, want_card),
           f"opens on {got}, want {(want_model, want_layer, want_head, want_card)}")
+shown = re.search(r"showing (\S+), layer (\d+) head (\d+), card (\S+)", open(state_log).read())
+check(state_rc == 0 and shown is not None, f"the app started with --state and said what it shows (rc={state_rc})")
+if shown:
+    got = (shown.group(1), int(shown.group(2)), int(shown.group(3)), shown.group(4))
+    check(got == (want_model, want_layer, want_head, want_card),
+          f"--state without text= opens on the card too: {got}, want {(want_model, want_layer, want_head, want_card)}")
 
 def read_png(path):
     data = open(path, "rb").read()
