@@ -88,18 +88,15 @@ if want_model in zoo and os.path.exists(card_path):
     card = json.load(open(card_path))
     want_card = card["task"]
     want_layer, want_head = card.get("featured", {}).get("layer", 0), card.get("featured", {}).get("head", 0)
-shown = re.search(r"showing (\S+), layer (\d+) head (\d+), card (\S+)", open(default_log).read())
-check(default_rc == 0 and shown is not None, f"the app started with no --model and said what it shows (rc={default_rc})")
-if shown:
-    got = (shown.group(1), int(shown.group(2)), int(shown.group(3)), shown.group(4))
-    check(got == (want_model, want_layer, want_head, want_card),
-          f"opens on {got}, want {(want_model, want_layer, want_head, want_card)}")
-shown = re.search(r"showing (\S+), layer (\d+) head (\d+), card (\S+)", open(state_log).read())
-check(state_rc == 0 and shown is not None, f"the app started with --state and said what it shows (rc={state_rc})")
-if shown:
-    got = (shown.group(1), int(shown.group(2)), int(shown.group(3)), shown.group(4))
-    check(got == (want_model, want_layer, want_head, want_card),
-          f"--state without text= opens on the card too: {got}, want {(want_model, want_layer, want_head, want_card)}")
+want = (want_model, want_layer, want_head, want_card)
+def check_shown(log, rc, started, opens):
+    shown = re.search(r"showing (\S+), layer (\d+) head (\d+), card (\S+)", open(log).read())
+    check(rc == 0 and shown is not None, f"the app started {started} and said what it shows (rc={rc})")
+    if shown:
+        got = (shown.group(1), int(shown.group(2)), int(shown.group(3)), shown.group(4))
+        check(got == want, f"{opens} {got}, want {want}")
+check_shown(default_log, default_rc, "with no --model", "opens on")
+check_shown(state_log, state_rc, "with --state", "--state without text= opens on the card too:")
 
 def read_png(path):
     data = open(path, "rb").read()
