@@ -7,7 +7,7 @@
 // focus changes.
 // Draw-list only; vertices are budgeted (16-bit indices in WebGL) like view_lines.cpp.
 //
-// Sections: caches and the max-flow job | layout | drawing | hover tooltips (the edges: ui/flow_edges.h)
+// Sections: caches | layout | drawing | hover tooltips (the edges: ui/flow_edges.h)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
