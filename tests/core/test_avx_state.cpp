@@ -2,7 +2,8 @@
 // code, every legacy-SSE instruction (glibc's libm entry points are compiled for baseline x86-64) pays a
 // merge with the dirty upper state, and std::log ran 10 times slower. GCC 12 with -fipa-ra dropped the
 // vzeroupper before a call into a function of the same file (CMakeLists.txt: -fno-ipa-ra). The pattern
-// below is the one that did it in the app: a vectorised iota, then partial_sort's heap helper.
+// below is the one that did it in the app: a vectorised iota, then partial_sort's heap helper (compiled
+// -O3 and without sanitisers in every build, tests/CMakeLists.txt).
 #include <doctest/doctest.h>
 
 #include <algorithm>
