@@ -390,8 +390,8 @@ void app_frame(App& app) {
         // What is on screen first (the grid's tiles or the flow graph, the layer's table), then the head
         // statistics.
         double spent = app_grid_frame(app, app.trace_budget_ms) + app_flow_frame(app, app.trace_budget_ms);
-        spent += app_head_stats_frame(app, app.trace_budget_ms - spent);
-        app_heads_frame(app, app.trace_budget_ms - spent);
+        spent += app_head_stats_frame(app, app.trace_budget_ms, spent);
+        app_heads_frame(app, app.trace_budget_ms, spent);
         app_interventions_frame(app);
         app_checks_frame(app);
         app_explain_frame(app);

@@ -328,9 +328,9 @@ AttentionView attention_view(const Trace& trace, AttentionKind kind);
 void app_show_heatmap(App& app, HeatmapData hd);
 // The selected layer's head statistics table (right panel).
 void app_show_head_stats(App& app, const AttentionView& view);
-// Per frame, before the views: more heads of a large layer's table within `budget_ms` (at least one);
-// the milliseconds spent.
-double app_head_stats_frame(App& app, double budget_ms);
+// Per frame, before the views: more heads of a large layer's table within what earlier jobs (spent_ms)
+// left of `budget_ms` (frame_budget.h: at least one head when they spent nothing); the milliseconds spent.
+double app_head_stats_frame(App& app, double budget_ms, double spent_ms);
 // Identifies the attention on screen (this trace, this kind): views key their textures and caches on it.
 uint64_t shown_attention_key(const App& app);
 // Whether work over `weights` attention weights is done in steps by a frame function rather than at once:

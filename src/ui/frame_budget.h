@@ -1,10 +1,11 @@
 // The stepping rule of every job the app drives (a retrace, attributions, checks, head statistics and
 // similarity): at least one step a frame, so even a slow machine makes progress; then more only while the
 // longest step seen so far still fits in the budget (starting a step at 5.9 ms that takes 12 would drop
-// a frame). Jobs that share a frame's budget pass what the ones before them left: a negative budget (an
-// earlier job overran it) takes no step, so a new T = 1024 trace's flow rows, head statistics and head
-// roles do not each add their step to one frame; each job still steps every frame once those before it
-// are done.
+// a frame). Jobs that share a frame's budget take turns: a later job gets what the earlier ones left
+// (budget_left_for), and no step at all (a negative budget) when they spent some and its own longest step
+// would not fit the rest; so a new T = 1024 trace's tiles or flow rows, the layer's table and the head
+// statistics do not each add a step to one frame (it was 16 ms), and each still steps every frame once
+// those before it are done.
 //
 //   double longest = 0.0;   // or kept in the job's state from frame to frame
 //   double spent = step_within_budget(8.0, longest, [&] { job.step(); }, [&] { return job.done(); });
@@ -16,6 +17,16 @@ namespace attn {
 
 // step() runs one step, done() says whether the job is finished; longest_ms is raised to the longest step
 // seen. Returns the milliseconds spent this frame.
+template <class Step, class Done>
+double step_within_budget(double budget_ms, double& longest_ms, Step step, Done done);
+
+// What a frame's later job may spend after earlier ones spent spent_ms of budget_ms: the rest, or -1 (no
+// step) when they spent some and the rest is less than the job's longest step seen.
+inline double budget_left_for(double budget_ms, double spent_ms, double longest_ms) {
+    const double left = budget_ms - spent_ms;
+    return spent_ms > 0.0 && left < longest_ms ? -1.0 : left;
+}
+
 template <class Step, class Done>
 double step_within_budget(double budget_ms, double& longest_ms, Step step, Done done) {
     if (budget_ms < 0.0) return 0.0;

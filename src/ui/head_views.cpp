@@ -92,6 +92,7 @@ const std::vector<RowStats>& head_stats_cached(HeadViewCache& c, const Attention
         c.stats_key = key;
         c.stats_layer = layer;
         c.stats_heads = a.empty() || layer < 0 || layer >= a.n_layer || a.n_query == 0 ? 0 : a.n_head;
+        c.stats_longest_ms = 0.0;
     }
     if (at_once)
         while (head_stats_step(c, a, key)) {}

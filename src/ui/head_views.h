@@ -28,6 +28,7 @@ struct HeadViewCache {
     int stats_layer = -1;
     int stats_heads = 0;                 // heads in stats_layer (0 when it has none to show)
     std::vector<RowStats> stats;         // layer_head_summary of stats_layer: its first heads, so far
+    double stats_longest_ms = 0.0;       // its longest step (a head) so far (frame_budget.h)
 };
 
 struct ShownAttention {

@@ -57,11 +57,12 @@ void heads_install(App& app, HeadsState& hs, std::vector<HeadStats> stats, const
     heads_label(app, hs, induction_applies(app));
 }
 
-// A unit at a time within budget_ms (frame_budget.h); the milliseconds spent.
+// A unit at a time within what earlier jobs (spent_ms) left of budget_ms (frame_budget.h); the
+// milliseconds spent. longest_ms: the job's longest unit so far.
 template <class Job>
-double step_job_within(Job& job, double budget_ms) {
-    double longest = 0.0;
-    return step_within_budget(budget_ms, longest, [&] { job.step(1); }, [&] { return job.done(); });
+double step_job_within(Job& job, double budget_ms, double spent_ms, double& longest_ms) {
+    return step_within_budget(budget_left_for(budget_ms, spent_ms, longest_ms), longest_ms, [&] { job.step(1); },
+                              [&] { return job.done(); });
 }
 
 // A finished job's results into the cache, under the trace key it was started for.
@@ -109,6 +110,7 @@ HeadsState& app_heads_current(App& app) {
     const double weights = static_cast<double>(a.n_layer) * a.n_head * a.n_query * a.n_key;
     if (weights > hs.step_above_weights && !app.picture_only) {
         hs.stats_job = std::make_unique<HeadStatsJob>(a, std::move(kinds), options);
+        hs.stats_job_longest_ms = 0.0;
         hs.stats_job_key = key;
         return hs;
     }
@@ -173,6 +175,7 @@ const HeadSimilarity& app_heads_similarity(App& app) {
     const double n = static_cast<double>(a.n_layer) * a.n_head;
     if (n * (n - 1) / 2 * a.n_query * a.n_key > hs.step_above_weights && !app.picture_only) {
         hs.similarity_job = std::make_unique<HeadSimilarityJob>(a);
+        hs.similarity_job_longest_ms = 0.0;
         hs.similarity_job_key = key;
         return hs.similarity;
     }
@@ -187,7 +190,7 @@ const std::vector<float>* app_heads_importance(const App& app) {
     return v.empty() ? nullptr : &v;
 }
 
-void app_heads_frame(App& app, double budget_ms) {
+void app_heads_frame(App& app, double budget_ms, double spent_ms) {
     HeadsState& hs = app.heads;
     // The induction score: a few forward passes on the model's own input, once per model.
     if (app.model && hs.induction_model != app.model.get()) {
@@ -202,9 +205,9 @@ void app_heads_frame(App& app, double budget_ms) {
     app_heads_current(app);   // starts a job for a new trace's statistics when they are large
     // The jobs read the shown attention: app_heads_current and app_heads_similarity drop them first when it
     // changed. The statistics come first; the similarity gets what is left of the frame's budget.
-    double spent = 0.0;
+    double spent = spent_ms;
     if (hs.stats_job) {
-        spent = step_job_within(*hs.stats_job, budget_ms);
+        spent += step_job_within(*hs.stats_job, budget_ms, spent, hs.stats_job_longest_ms);
         if (hs.stats_job->done()) stats_job_install(app, hs, *attention_view(app.trace, app.selection.kind).attention);
     }
     if (app.main_view != MainView::similarity) {
@@ -213,7 +216,7 @@ void app_heads_frame(App& app, double budget_ms) {
     }
     app_heads_similarity(app);
     if (hs.similarity_job) {
-        step_job_within(*hs.similarity_job, budget_ms - spent);
+        step_job_within(*hs.similarity_job, budget_ms, spent, hs.similarity_job_longest_ms);
         if (hs.similarity_job->done()) similarity_job_install(hs);
     }
 }

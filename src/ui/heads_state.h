@@ -31,6 +31,7 @@ struct HeadsState {
     double step_above_weights = 4e6;
     std::unique_ptr<HeadStatsJob> stats_job;
     uint64_t stats_job_key = 0;           // trace key the job computes
+    double stats_job_longest_ms = 0.0;    // its longest step so far (frame_budget.h)
 
     // The induction score needs the model (a few forward passes on its own input): once per model.
     const void* induction_model = nullptr;   // the Model it was measured on
@@ -42,6 +43,7 @@ struct HeadsState {
     // The same in steps for a large trace (pairs of heads times weights above step_above_weights).
     std::unique_ptr<HeadSimilarityJob> similarity_job;
     uint64_t similarity_job_key = 0;
+    double similarity_job_longest_ms = 0.0;
     bool similarity_names = true;   // "L1H3" beside each dot of the similarity layout
 
     // The head map's axes (HeadStat indices) and the head table's sort (column kHeadCol*, direction).

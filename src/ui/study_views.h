@@ -11,7 +11,9 @@ struct App;
 struct AttentionView;
 
 // Per frame, before the views: start, step (within a few ms) or drop each area's jobs and caches.
-void app_heads_frame(App& app, double budget_ms);   // head statistics, labels, induction scores, similarity
+// Head statistics, labels, induction scores, similarity: the jobs step within what earlier jobs (spent_ms)
+// left of budget_ms (frame_budget.h).
+void app_heads_frame(App& app, double budget_ms, double spent_ms);
 void app_interventions_frame(App& app);   // interventions' before/after traces, the patching job
 void app_checks_frame(App& app);          // the checks run
 void app_explain_frame(App& app);         // the explanation's faithfulness job
