@@ -11,6 +11,7 @@
 #include "tests/ui/drawn_text.h"
 #include "tests/ui/synthetic_trace.h"
 #include "tests/ui/ui_harness.h"
+#include "ui/frame_budget.h"
 #include "ui/heads_cache.h"
 
 using namespace attn;
@@ -25,6 +26,21 @@ std::string without_spaces(std::string s) {
 bool drawn(const std::string& text) { return drawn_text().find(without_spaces(text)) != std::string::npos; }
 
 }  // namespace
+
+TEST_CASE("frame budget: a later job steps only when its longest step fits what the earlier ones left") {
+    CHECK(budget_left_for(8.0, 0.0, 20.0) == 8.0);    // nothing spent before it: its at-least-one step
+    CHECK(budget_left_for(8.0, 6.0, 3.0) == -1.0);    // 2 ms left, its steps take 3: none this frame
+    CHECK(budget_left_for(8.0, 4.0, 3.0) == 4.0);
+    CHECK(budget_left_for(8.0, 4.0, 0.0) == 4.0);     // no step seen yet: it may try
+    CHECK(budget_left_for(0.0, 0.0, 5.0) == 0.0);     // a zero budget still steps the first job once
+    CHECK(budget_left_for(0.0, 1.0, 0.0) == -1.0);    // and no later one
+    double longest = 0.0;
+    int steps = 0;
+    CHECK(step_within_budget(-1.0, longest, [&] { ++steps; }, [] { return false; }) == 0.0);
+    CHECK(steps == 0);
+    step_within_budget(0.0, longest, [&] { ++steps; }, [] { return false; });
+    CHECK(steps == 1);
+}
 
 TEST_CASE("ui: a large trace's head statistics come in steps, one head a frame, with progress shown") {
     UiHarness ui(ImVec2(1400, 900));
