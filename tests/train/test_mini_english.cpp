@@ -18,7 +18,7 @@ using namespace attn;
 
 namespace {
 
-const std::set<std::string> kSingular = {"is", "was"}, kPlural = {"are", "were"};
+const std::set<std::string> kSingularVerbs = {"is", "was"}, kPluralVerbs = {"are", "were"};
 const std::set<std::string> kPronouns = {"he", "she", "it", "they"};
 const std::set<std::string> kMale = {"john", "james", "tom", "peter", "david", "paul", "mark", "sam",
                                      "jack", "ben", "max", "leo", "adam", "oscar", "henry"};
@@ -72,7 +72,7 @@ TEST_CASE("mini-english data: labels at every position (the next word), determin
                 REQUIRE(i2 > 0);
                 CHECK(words[i2 - 1] == "so");
             }
-            if (kSingular.count(words[i2]) || kPlural.count(words[i2])) ++verbs;
+            if (kSingularVerbs.count(words[i2]) || kPluralVerbs.count(words[i2])) ++verbs;
             if (is_name(words[i2]) && i2 > 0 && words[i2 - 1] == "to") ++naming;
         }
     }
@@ -107,7 +107,7 @@ TEST_CASE("mini-english grammar: the pronoun and the main verb agree with the su
                 if (subject == "queen" || subject == "girl") CHECK(pronoun == "she");
                 if (subject == "animal" || subject == "key") CHECK(pronoun == "it");
                 for (const std::string& x : w)
-                    if (kSingular.count(x)) CHECK(pronoun != "they");
+                    if (kSingularVerbs.count(x)) CHECK(pronoun != "they");
                 ++checked_pronouns;
             }
             // A naming pair: "A and B went to the P ." then "X gave a G to Y ." with Y the other of A, B.
@@ -214,7 +214,7 @@ TEST_CASE("mini-english check suite: held-out sentences, three kinds, determinis
             ++agreement;
             size_t verb = 0;
             for (size_t i = 0; i < words.size(); ++i)
-                if (kSingular.count(words[i]) || kPlural.count(words[i])) verb = i;
+                if (kSingularVerbs.count(words[i]) || kPluralVerbs.count(words[i])) verb = i;
             REQUIRE(verb > 0);
             CHECK(c.query.text == words[verb - 1]);
         } else {
