@@ -15,9 +15,39 @@ constexpr size_t kMaxFlowEdges = 1600000;
 // Candidate edges kept between frames (20 bytes each); a threshold near 0 at T = 1024 would keep all
 // 12.6 M, and the view then passes over ahat at each change instead.
 constexpr size_t kMaxCandidates = size_t{1} << 20;
+
+// Rows of Ahat a step makes: step_probs attention probabilities' worth (every head's row is read).
 int rows_per_step(const FlowViewState& s, const AttentionTensor& attention, int T) {
     const size_t row = static_cast<size_t>(std::max(1, attention.n_head)) * std::max(1, T);
     return static_cast<int>(std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(T), s.step_probs / row)));
+}
+
+// The next rows of the network's build: counted for every layer, then filled (the same order as
+// attention_flow_solver, so the same network).
+void solver_build_step(FlowViewState& s, int rows) {
+    using Pass = FlowViewState::SolverPass;
+    const int T = s.ahat.n_token, L = s.ahat.n_layer;
+    if (s.solver_pass == Pass::none) {
+        attention_flow_solver_begin(s.ahat, &s.solver);
+        s.solver_pass = Pass::count;
+        s.solver_layer = 1;
+        s.solver_rows = 0;
+    }
+    const int begin = s.solver_rows, end = std::min(T, begin + rows);
+    if (s.solver_pass == Pass::count) attention_flow_solver_count(s.ahat, s.solver_layer, begin, end, &s.solver);
+    else attention_flow_solver_fill(s.ahat, s.solver_layer, begin, end, &s.solver);
+    s.solver_rows = end;
+    if (end < T) return;
+    s.solver_rows = 0;
+    if (++s.solver_layer <= L) return;
+    s.solver_layer = 1;
+    if (s.solver_pass == Pass::count) {
+        attention_flow_solver_offsets(&s.solver);
+        s.solver_pass = Pass::fill;
+    } else {
+        attention_flow_solver_end(&s.solver);
+        s.solver_pass = Pass::built;
+    }
 }
 
 }  // namespace
@@ -75,43 +105,11 @@ int flow_state_row_wanted(const FlowViewState& s) {
     return s.flow_rows.count(s.focus) ? -1 : s.focus;
 }
 
-namespace {
-
-// The next rows of the network's build: counted for every layer, then filled (the same order as
-// attention_flow_solver, so the same network).
-void solver_build_step(FlowViewState& s, int rows) {
-    using Pass = FlowViewState::SolverPass;
-    const int T = s.ahat.n_token, L = s.ahat.n_layer;
-    if (s.solver_pass == Pass::none) {
-        attention_flow_solver_begin(s.ahat, &s.solver);
-        s.solver_pass = Pass::count;
-        s.solver_layer = 1;
-        s.solver_rows = 0;
-    }
-    const int begin = s.solver_rows, end = std::min(T, begin + rows);
-    if (s.solver_pass == Pass::count) attention_flow_solver_count(s.ahat, s.solver_layer, begin, end, &s.solver);
-    else attention_flow_solver_fill(s.ahat, s.solver_layer, begin, end, &s.solver);
-    s.solver_rows = end;
-    if (end < T) return;
-    s.solver_rows = 0;
-    if (++s.solver_layer <= L) return;
-    s.solver_layer = 1;
-    if (s.solver_pass == Pass::count) {
-        attention_flow_solver_offsets(&s.solver);
-        s.solver_pass = Pass::fill;
-    } else {
-        attention_flow_solver_end(&s.solver);
-        s.solver_pass = Pass::built;
-    }
-}
-
-}  // namespace
-
 void flow_state_row_step(FlowViewState& s, int j) {
     if (s.flow_rows.count(j)) return;
     const int T = s.ahat.n_token;
     if (s.solver_pass != FlowViewState::SolverPass::built) {
-        // A pass over a layer's rows reads as many doubles as a step of Ahat read probabilities per head.
+        // step_probs / T rows a step: a pass reads each row of Ahat once, where making it read every head's.
         solver_build_step(s, std::max(1, static_cast<int>(std::min<size_t>(T, s.step_probs / std::max(1, T)))));
         return;
     }
