@@ -72,9 +72,11 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     const int layer = app.selection.layer < a.n_layer ? app.selection.layer : a.n_layer - 1;
     const HeadsState& hs = app_heads_current(app);
     const bool labelled = hs.labels.size() == static_cast<size_t>(a.n_layer) * a.n_head;
-    // A large layer (12 heads of 1024 x 1024 are 40 ms of logarithms) comes a head at a time from
-    // app_head_stats_frame; a picture has it all at once.
-    const double weights = static_cast<double>(a.n_head) * a.n_query * a.n_key;
+    // A large layer (12 heads of 1024 x 1024 are 20-40 ms of logarithms) comes a head at a time from
+    // app_head_stats_frame; a picture has it all at once. Its weights count twice against
+    // App::step_above_weights: a logarithm each costs about twice what a grid tile's weight does (12 heads
+    // at T = 512, under the threshold once, took 7 ms of a new trace's first frame).
+    const double weights = 2.0 * a.n_head * a.n_query * a.n_key;
     const bool at_once = !app_in_steps(app, weights);
     const HeadViewCache& cache = app.head_views;
     show_head_stats_table(app.selection, head_stats_cached(app.head_views, a, layer, shown_attention_key(app), at_once),

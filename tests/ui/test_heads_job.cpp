@@ -31,7 +31,8 @@ TEST_CASE("frame budget: a later job steps only when its longest step fits what 
     CHECK(budget_left_for(8.0, 0.0, 20.0) == 8.0);    // nothing spent before it: its at-least-one step
     CHECK(budget_left_for(8.0, 6.0, 3.0) == -1.0);    // 2 ms left, its steps take 3: none this frame
     CHECK(budget_left_for(8.0, 4.0, 3.0) == 4.0);
-    CHECK(budget_left_for(8.0, 4.0, 0.0) == 4.0);     // no step seen yet: it may try
+    CHECK(budget_left_for(8.0, 4.0, 0.0) == 4.0);     // no step seen yet: it tries when half is left
+    CHECK(budget_left_for(8.0, 6.3, 0.0) == -1.0);    // and not after the tiles' 6 ms
     CHECK(budget_left_for(0.0, 0.0, 5.0) == 0.0);     // a zero budget still steps the first job once
     CHECK(budget_left_for(0.0, 1.0, 0.0) == -1.0);    // and no later one
     double longest = 0.0;
