@@ -60,6 +60,9 @@ async function clickPanel(p, pick, done, arg) {
 }
 
 async function clickTile(p, layer, head, attempted) {
+  // Two frames first: after a typed text the new trace's grid lays out again, and a tile rect read in
+  // the frame it changed can be stale (under load the click missed and the answer never counted).
+  await H.waitFrames(p, 2);
   const s = await p.evaluate(() => window.attnscope.getState());
   assert.equal(s.view, 'grid');
   await H.clickRect(p, s.widgets.gridTiles[layer * s.heads + head]);
