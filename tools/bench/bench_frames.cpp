@@ -65,6 +65,18 @@ int main(int argc, char** argv) {
     io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(1)));
     textures.set(io.Fonts->TexID, SoftTexture{atlas, atlas_w, atlas_h, SoftFilter::linear});
 
+    // Warm up first: the first frame ever builds the font atlas and, in WebAssembly, runs baseline code
+    // before the optimised code is in. A user's new trace comes to a running app.
+    app_show_trace(app, make_synthetic_trace(L, NH, 16, true), 0.0);
+    for (MainView view : kMainViews) {
+        app.main_view = view;
+        for (int warm = 0; warm < 3; ++warm) {
+            ImGui::NewFrame();
+            app_frame(app);
+            ImGui::Render();
+        }
+    }
+
     std::printf("views at %dx%d, synthetic %dx%d trace, %d frames per cell (ms per frame; mean)\n", W, H, L, NH, frames);
     std::printf("%-8s %5s  %10s  %10s  %9s\n", "view", "T", "ui build", "raster", "vertices");
     for (int T : {64, 256, 512, 1024}) {
