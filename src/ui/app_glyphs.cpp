@@ -49,7 +49,7 @@ bool note(GlyphSet& glyphs, const std::string& text) {
 
 bool note_seq(GlyphSet& glyphs, const TokenSeq& seq, PieceStyle style) {
     bool rebuild = false;
-    for (const TokenChars& tc : token_chars(seq, style)) rebuild |= note(glyphs, tc.label);
+    for (const TokenChars& tc : *token_chars_kept(seq, style)) rebuild |= note(glyphs, tc.label);
     for (const std::string& piece : seq.pieces) rebuild |= note(glyphs, piece);   // the chip's tooltip shows it raw
     return rebuild;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
 
 #include "core/i18n.h"
 
@@ -144,8 +145,30 @@ std::vector<TokenChars> token_chars(const TokenSeq& tokens, PieceStyle style) {
     return out;
 }
 
+std::shared_ptr<const std::vector<TokenChars>> token_chars_kept(const TokenSeq& tokens, PieceStyle style) {
+    struct Kept {
+        std::vector<std::string> pieces;
+        PieceStyle style;
+        std::shared_ptr<const std::vector<TokenChars>> chars;
+    };
+    // A few: a seq2seq trace's source and target, and an export's sequence, alternate within a frame.
+    constexpr size_t kKeep = 4;
+    static std::mutex lock;
+    static std::vector<Kept> kept;   // most recently used first
+    std::lock_guard<std::mutex> guard(lock);
+    for (size_t i = 0; i < kept.size(); ++i)
+        if (kept[i].style == style && kept[i].pieces == tokens.pieces) {
+            std::rotate(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(i), kept.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+            return kept.front().chars;
+        }
+    if (kept.size() == kKeep) kept.pop_back();
+    kept.insert(kept.begin(), Kept{tokens.pieces, style, std::make_shared<const std::vector<TokenChars>>(token_chars(tokens, style))});
+    return kept.front().chars;
+}
+
 std::vector<std::string> token_display_labels(const TokenSeq& tokens, int n, PieceStyle style) {
-    std::vector<TokenChars> chars = token_chars(tokens, style);
+    const std::shared_ptr<const std::vector<TokenChars>> kept = token_chars_kept(tokens, style);
+    const std::vector<TokenChars>& chars = *kept;
     std::vector<std::string> labels(static_cast<size_t>(std::max(n, 0)));
     for (int i = 0; i < n; ++i)
         labels[static_cast<size_t>(i)] =

@@ -8,6 +8,7 @@
 //   a piece with whole characters before a partial one: "的" + E5 -> "的+动 1/2"; " " + E5 -> "·动 1/2"
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct TokenChars {
 
 // One entry per piece of `tokens` (pieces of different tokens of a split character must be adjacent).
 std::vector<TokenChars> token_chars(const TokenSeq& tokens, PieceStyle style);
+
+// token_chars of a sequence, kept for the last few sequences asked for (compared piece by piece and
+// style, so a new trace never gets old labels). Every view reads the same tokens' labels several times a
+// frame (the input chips, the inspector, the heatmap, lines and flow labels); reading 1,024 tokens anew
+// each time took 3 ms a frame in WebAssembly.
+std::shared_ptr<const std::vector<TokenChars>> token_chars_kept(const TokenSeq& tokens, PieceStyle style);
 
 // The readable labels of the first n tokens (token_chars' labels; "#i" past the end of the pieces): what
 // every view and export shows, so a split character reads "动 1/2" on screen and in a CSV alike.

@@ -175,3 +175,27 @@ TEST_CASE("token_chars_describe: the hover lines in the UI's language (Chinese, 
     CHECK(token_chars_describe(split[1]) == std::vector<std::string>{kDong + "  U+52A8  E5 8A A8: this piece has A8 (part 2 of 2)"});
     CHECK(i18n_missing().empty());
 }
+
+TEST_CASE("token_chars_kept: the same pieces and style give the kept result; any other sequence its own") {
+    const TokenSeq split = seq({byte_level("\xE5\x8A"), byte_level("\xA8")});
+    const auto first = token_chars_kept(split, PieceStyle::byte_level);
+    REQUIRE(first->size() == 2);
+    CHECK((*first)[0].label == kDong + " 1/2");
+    CHECK(token_chars_kept(split, PieceStyle::byte_level).get() == first.get());   // kept, not read again
+    // The same length with one piece changed, and the same pieces in another style, are read anew.
+    const TokenSeq other = seq({byte_level("\xE5\x8A"), "A"});   // the character never completes
+    const auto changed = token_chars_kept(other, PieceStyle::byte_level);
+    CHECK(changed.get() != first.get());
+    CHECK((*changed)[0].label != kDong + " 1/2");
+    CHECK((*changed)[0].label == token_chars(other, PieceStyle::byte_level)[0].label);
+    const auto plain = token_chars_kept(split, PieceStyle::plain);
+    CHECK(plain.get() != first.get());
+    CHECK((*plain)[0].label == token_chars(split, PieceStyle::plain)[0].label);
+    // A caller's copy outlives the cache moving on to many other sequences, and the result stays right.
+    for (int i = 0; i < 10; ++i) token_chars_kept(seq({"x" + std::to_string(i)}), PieceStyle::plain);
+    CHECK((*first)[1].label == kDong + " 2/2");
+    const auto again = token_chars_kept(split, PieceStyle::byte_level);
+    CHECK((*again)[0].label == kDong + " 1/2");
+    CHECK(token_display_labels(split, 3, PieceStyle::byte_level) ==
+          std::vector<std::string>{kDong + " 1/2", kDong + " 2/2", "#2"});
+}
