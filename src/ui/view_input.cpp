@@ -28,7 +28,8 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
     if (n == 0) return;
     const float fs = ImGui::GetFontSize();
     const ImVec2 pad(fs * 0.25f, fs * 0.08f);
-    const std::vector<TokenChars> chars = token_chars(tokens, style);
+    const std::shared_ptr<const std::vector<TokenChars>> kept = token_chars_kept(tokens, style);
+    const std::vector<TokenChars>& chars = *kept;
     bool any_split = false;
     for (const TokenChars& c : chars) any_split |= c.joins_next;
     // Room under each row for the bracket that ties the pieces of one split character together.
@@ -70,11 +71,14 @@ static void token_chips(const char* id, Selection& sel, const TokenSeq& tokens, 
     for (int i = 0; i < n; ++i) {
         const size_t k = static_cast<size_t>(i);
         ImVec2 p0(origin.x + pos[k].x, origin.y + pos[k].y), p1(p0.x + size[k].x, p0.y + size[k].y);
+        if (rects) rects->push_back({p0.x, p0.y, size[k].x, size[k].y});
+        // The box shows six rows of chips: the others (most of a 1,024-token text) are neither hit-tested
+        // nor drawn, and the Dummy below still gives the box its whole height to scroll.
+        if (!ImGui::IsRectVisible(p0, ImVec2(p1.x + gap, p1.y + gap))) continue;
         ImGui::SetCursorScreenPos(p0);
         ImGui::PushID(i);
         ImGui::InvisibleButton("##chip", size[k]);
         ImGui::PopID();
-        if (rects) rects->push_back({p0.x, p0.y, size[k].x, size[k].y});
         const bool hovered = ImGui::IsItemHovered();
         if (hovered) {
             if (as_query) sel.hover_query = i;

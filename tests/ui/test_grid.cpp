@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "imgui_internal.h"
 #include "platform/file_io.h"
 #include "tests/fixture_path.h"
 #include "tests/ui/synthetic_trace.h"
@@ -211,6 +212,45 @@ TEST_CASE("ui smoke: token chips hover and pin; the inspector follows the focuse
     CHECK(ui.app.selection.pinned_query == -1);
     // Chips wrap inside the panel.
     for (const auto& r : ui.app.widgets.chips) CHECK(r[0] + r[2] <= 1280 * 0.28f + 1.0f);
+}
+
+namespace {
+
+// The chip box's own window (a child of the input panel) as the last frame drew it.
+ImGuiWindow* chip_box() {
+    for (ImGuiWindow* w : GImGui->Windows)
+        if (std::string(w->Name).find("##chips") != std::string::npos) return w;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("ui smoke: the chip box draws only the chips it shows, and a scrolled-to chip still hovers and pins") {
+    UiHarness ui(ImVec2(1280, 800));
+    int vertices[2] = {0, 0};
+    for (int pass = 0; pass < 2; ++pass) {
+        const int T = pass == 0 ? 60 : 600;   // both fill the box's six rows
+        app_show_trace(ui.app, make_synthetic_trace(2, 2, T, true), 0.2);
+        ui.frame();
+        ui.frame();
+        REQUIRE(ui.app.widgets.chips.size() == static_cast<size_t>(T));   // every chip's place is recorded
+        REQUIRE(chip_box());
+        vertices[pass] = chip_box()->DrawList->VtxBuffer.Size;
+    }
+    // Ten times the tokens, the same six rows on screen: about the same vertices (drawing all 600 made 5 times as many).
+    CHECK(vertices[1] < vertices[0] * 3 / 2);
+    // Scrolled to the end, the last chips are drawn and answer the pointer.
+    ImGui::SetScrollY(chip_box(), chip_box()->ScrollMax.y);
+    ui.frame();
+    ui.frame();
+    const auto& last = ui.app.widgets.chips[590];
+    const ImGuiWindow* box = chip_box();
+    REQUIRE(last[1] >= box->InnerClipRect.Min.y);
+    REQUIRE(last[1] + last[3] <= box->InnerClipRect.Max.y);
+    ui.frame(center(last));
+    CHECK(ui.app.selection.hover_query == 590);
+    ui.click(center(last));
+    CHECK(ui.app.selection.pinned_query == 590);
 }
 
 TEST_CASE("ui smoke: colormap and scale reach the texture provider") {
