@@ -18,6 +18,8 @@ void residual_attention_begin(const AttentionTensor& a, ResidualAttention* r) {
     // 100 MB of doubles at T = 1024: zeroed all at once, fresh memory's page faults were one frame of
     // 0.1-0.2 s. Reserved here; each layer zeroes (and faults in) its own block.
     reserve_in_huge_pages(r->values, static_cast<size_t>(a.n_layer) * a.n_query * a.n_query);
+    r->row_extent.clear();
+    r->row_extent.reserve(static_cast<size_t>(a.n_layer) * a.n_query);
 }
 
 void residual_attention_layer(const AttentionTensor& a, int l, ResidualAttention* r) {
@@ -30,6 +32,8 @@ void residual_attention_rows(const AttentionTensor& a, int l, int row_begin, int
     // Within the reserve, and only up to these rows: the zeroing faults in just the pages they write.
     const size_t end = l * block + static_cast<size_t>(row_end) * T;
     if (r->values.size() < end) r->values.resize(end);
+    const size_t extents_end = static_cast<size_t>(l) * T + row_end;
+    if (r->row_extent.size() < extents_end) r->row_extent.resize(extents_end);
     double* out = r->values.data() + static_cast<size_t>(l) * block;
     // A row at a time, every head's row summed into it while it stays in L1 (head after head, as the
     // mean is defined): a head at a time over the whole (T, T) block streamed 8 MB of doubles through
@@ -46,7 +50,10 @@ void residual_attention_rows(const AttentionTensor& a, int l, int row_begin, int
             row[i] = 0.5 * row[i] / H + (i == k ? 0.5 : 0.0);
             sum += row[i];
         }
+        int extent = T;
         for (int i = 0; i < T; ++i) row[i] /= sum;   // sum >= 0.5: the identity half is always there
+        while (extent > 0 && row[extent - 1] == 0.0) --extent;
+        r->row_extent[static_cast<size_t>(l) * T + k] = extent;
     }
 }
 
@@ -90,7 +97,8 @@ std::vector<double> rollout_importance(const ResidualAttention& ahat, int j) {
         for (int k = 0; k < T; ++k) {
             if (above[k] == 0.0) continue;
             const double* row = a + static_cast<size_t>(k) * T;
-            for (int i = 0; i < T; ++i) below[i] += above[k] * row[i];
+            const int n = ahat.extent(l - 1, k);   // past it the row adds zeros
+            for (int i = 0; i < n; ++i) below[i] += above[k] * row[i];
         }
     }
     return imp;

@@ -85,6 +85,33 @@ TEST_CASE("rollout matches the reference on every fixture that has one") {
     }
 }
 
+TEST_CASE("residual_attention's row extents: where each row's nonzero shares end; importance reads only them") {
+    for (const AnalysisFixture& f : analysis_fixtures()) {
+        for_each_reference_case(f.name, [&](const AttentionTensor& a, const Reference&, int) {
+            const ResidualAttention ahat = residual_attention(a);
+            const int T = a.n_query;
+            REQUIRE(ahat.row_extent.size() == static_cast<size_t>(a.n_layer) * T);
+            for (int l = 0; l < a.n_layer; ++l)
+                for (int k = 0; k < T; ++k) {
+                    const int n = ahat.extent(l, k);
+                    REQUIRE(n > k);                                  // the identity half is on the diagonal
+                    if (n < T) CHECK(ahat.at(l, k, n - 1) != 0.0);   // the last nonzero,
+                    for (int i = n; i < T; ++i) CHECK(ahat.at(l, k, i) == 0.0);   // zeros after it
+                    if (a.causal) CHECK(n == k + 1);   // transformers' masked softmax gives exact zeros
+                }
+            // The importance of every output token, the same bits as over whole rows.
+            ResidualAttention whole_rows = ahat;
+            whole_rows.row_extent.clear();
+            for (int j = 0; j < T; ++j) CHECK(rollout_importance(ahat, j) == rollout_importance(whole_rows, j));
+        });
+    }
+    // A zero share inside the row stays in it: only the tail is cut.
+    const ResidualAttention gap = residual_attention(attention_from({{{{0.5f, 0, 0.5f}, {0, 1, 0}, {0, 0, 1}}}}, false));
+    CHECK(gap.extent(0, 0) == 3);
+    CHECK(gap.extent(0, 1) == 2);
+    CHECK(gap.extent(0, 2) == 3);
+}
+
 TEST_CASE("rollout of BART's encoder and decoder self attention stacks") {
     ModelPtr model = load_fixture_model("bart-tiny");
     Reference ref = Reference::load("bart-tiny");
