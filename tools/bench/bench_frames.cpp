@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
 
         // A new trace: the longest frame until the head statistics (and in the similarity view the
         // similarity, at T <= 256 only: 10,296 pairs of heads take half a minute at T = 1024) are in.
-        for (MainView view : {MainView::grid, MainView::flow, MainView::similarity}) {
+        for (MainView view : {MainView::heatmap, MainView::grid, MainView::lines, MainView::flow, MainView::similarity}) {
             if (!only_view.empty() && only_view != main_view_name(view)) continue;
             if (view == MainView::similarity && T > 256) continue;
             app.main_view = view;
@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
             std::printf("%-8s %5d  new trace: longest frame %.1f ms (frame %d), %d frames (%.0f ms) until %s in\n",
                         main_view_name(view), T, longest, longest_at + 1, n, ms_since(all),
                         view == MainView::similarity ? "statistics and similarity are"
-                        : view == MainView::flow ? "the flow graph and head statistics are" : "tiles and head statistics are");
+                        : view == MainView::flow ? "the flow graph and head statistics are"
+                        : view == MainView::grid ? "tiles and head statistics are" : "head statistics are");
         }
 
         for (MainView view : kMainViews) {
