@@ -765,6 +765,9 @@
     setTarget(text) { callWithText('attn_web_set_target', text); return getState(); },
     nextToken() { mod.ccall('attn_web_next_token', 'number', [], []); return getState(); },
     getState,
+    // {ms, appMs, drawn}: each frame since the last call: its time on the page's thread, the app's own part
+    // of it (the views' CPU work, without the WebGL calls that draw it), and whether it drew.
+    frameTimes() { return JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_frame_times', 'number', [], []))); },
     getAttention,
     select(layer, head, kind) {
       const k = kind === undefined ? -1 : KINDS[kind];
@@ -879,6 +882,9 @@
     // Test hook: the page's memory limit in bytes (0: the real one, the WASM maximum), so a test can load
     // a model "too big for the tab" without gigabytes of files.
     _setMemoryLimit: (bytes) => mod.ccall('attn_web_set_memory_limit', null, ['number'], [bytes]),
+    // The page benchmark's switch: false builds every frame and draws none (the canvas keeps its last
+    // picture), so the app's time is measured without SwiftShader on the same cores.
+    _setDrawing: (on) => mod.ccall('attn_web_set_drawing', null, ['number'], [on ? 1 : 0]),
     _download: download,
     _fetchCjkFont: fetchCjkFont,
     _copyLink: copyLinkToClipboard,

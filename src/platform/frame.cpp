@@ -3,6 +3,7 @@
 
 #include <GLFW/glfw3.h>
 
+#include <chrono>
 #include <vector>
 
 #include "imgui.h"
@@ -58,7 +59,7 @@ std::vector<unsigned char> g_drawn, g_next;
 
 }  // namespace
 
-bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, bool skip_unchanged) {
+bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw draw, double* app_ms) {
     glfwPollEvents();
     bool fonts_rebuilt = false;
     if (app.fonts_dirty) {   // A-/A+ asked for a new size: rebuild the atlas between frames, then its texture
@@ -69,13 +70,16 @@ bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, bool skip_
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    const auto app_start = std::chrono::steady_clock::now();
     ImGui::NewFrame();
     app_frame(app);
     ImGui::Render();
     app_after_render(app);
+    if (app_ms) *app_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - app_start).count();
     glfwGetFramebufferSize(window, fb_w, fb_h);
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];   // follows the theme
-    if (skip_unchanged) {
+    if (draw == FrameDraw::never) return false;
+    if (draw == FrameDraw::if_changed) {
         const uint64_t textures = app.config.textures ? app.config.textures->generation() : 0;
         frame_signature(ImGui::GetDrawData(), *fb_w, *fb_h, bg, textures, &g_next);
         const bool same = !fonts_rebuilt && g_next == g_drawn;

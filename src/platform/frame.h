@@ -9,11 +9,23 @@ namespace attn {
 
 struct App;
 
+// Whether a frame's picture goes to the framebuffer.
+enum class FrameDraw {
+    always,
+    // Not when it would draw exactly the pixels the last one drew (same draw lists, textures, size and
+    // colours): the page then leaves the canvas as it is, so the browser composites nothing new. An idle
+    // page drew 60 identical frames a second and kept almost two cores busy under a software renderer.
+    if_changed,
+    // Built and not drawn: the page benchmark's measure of the app's own time without a software
+    // rasteriser on the same cores (attnscope._setDrawing(false)).
+    never,
+};
+
 // Runs one frame of the app and renders it into the window's framebuffer; reports its size (for
-// screenshots). With skip_unchanged, a frame that would draw exactly the pixels the last one drew (same
-// draw lists, textures, size and colours) is not drawn, and false is returned: the page then leaves the
-// canvas as it is, so the browser composites nothing new. An idle page drew 60 identical frames a second
-// and kept almost two cores busy under a software renderer.
-bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, bool skip_unchanged = false);
+// screenshots). Returns whether it drew. app_ms, when given, gets the time of the app's own frame
+// (ImGui's new frame, app_frame, ImGui::Render): the views' CPU work, apart from the GL calls that draw
+// the result (which under a software GL can wait for the rasteriser).
+bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw draw = FrameDraw::always,
+                  double* app_ms = nullptr);
 
 }  // namespace attn

@@ -35,6 +35,7 @@
 #include "ui/app_lessons.h"
 #include "ui/attribution_methods.h"
 #include "ui/bundled_models.h"
+#include "ui/flow_state.h"
 #include "ui/heads_cache.h"
 #include "ui/lesson_view.h"
 #include "ui/saved_page.h"
@@ -86,17 +87,34 @@ void fit_canvas() {
 // already is skipped (frame_render), so an idle page stops drawing.
 long long g_frames_run = 0, g_frames_drawn = 0;
 
+// Each frame's times, kept until attnscope.frameTimes() reads them (how tools/bench/page_frames.js
+// measures the views in the page): the whole frame on the page's thread (events, the app's frame and the
+// WebGL calls, which under SwiftShader can wait for the rasteriser) and the app's own part. The oldest go
+// first past kFrameTimesKept.
+struct FrameTime {
+    float ms = 0.0f, app_ms = 0.0f;
+    bool drawn = false;
+};
+constexpr size_t kFrameTimesKept = 4096;
+bool g_drawing = true;   // attnscope._setDrawing(false): frames are built and not drawn (the page benchmark)
+std::vector<FrameTime> g_frame_times;
+
 void frame() {
+    const double start = emscripten_get_now();
     fit_canvas();
     int fb_w = 0, fb_h = 0;
     ++g_frames_run;
-    if (attn::frame_render(g_window, g_app, &fb_w, &fb_h, /*skip_unchanged=*/true)) ++g_frames_drawn;
+    double app_ms = 0.0;
+    const bool drawn = attn::frame_render(g_window, g_app, &fb_w, &fb_h, g_drawing ? attn::FrameDraw::if_changed : attn::FrameDraw::never, &app_ms);
+    if (drawn) ++g_frames_drawn;
+    if (g_frame_times.size() == kFrameTimesKept) g_frame_times.erase(g_frame_times.begin(), g_frame_times.begin() + kFrameTimesKept / 2);
+    g_frame_times.push_back({static_cast<float>(emscripten_get_now() - start), static_cast<float>(app_ms), drawn});
 }
 
 // The labels the chips and axes show ("动 1/2" for a piece of a split character).
 nlohmann::json labels(const attn::TokenSeq& seq, attn::PieceStyle style) {
     nlohmann::json out = nlohmann::json::array();
-    for (const attn::TokenChars& tc : attn::token_chars(seq, style)) out.push_back(tc.label);
+    for (const attn::TokenChars& tc : *attn::token_chars_kept(seq, style)) out.push_back(tc.label);
     return out;
 }
 
@@ -398,6 +416,23 @@ EMSCRIPTEN_KEEPALIVE int attn_web_set_colormap(const char* name, int auto_scale)
     return attn::colormap_from_name(name, &g_app.selection.colormap) ? 1 : 0;
 }
 
+// attnscope.frameTimes(): {ms: [...], appMs: [...], drawn: [...]} of the frames since the last call (at
+// most the last 2,048-4,096), then forgets them.
+std::string g_frame_times_json;
+EMSCRIPTEN_KEEPALIVE const char* attn_web_frame_times() {
+    nlohmann::json ms = nlohmann::json::array(), app_ms = nlohmann::json::array(), drawn = nlohmann::json::array();
+    for (const FrameTime& t : g_frame_times) {
+        ms.push_back(t.ms);
+        app_ms.push_back(t.app_ms);
+        drawn.push_back(t.drawn);
+    }
+    g_frame_times.clear();
+    g_frame_times_json = nlohmann::json{{"ms", ms}, {"appMs", app_ms}, {"drawn", drawn}}.dump();
+    return g_frame_times_json.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void attn_web_set_drawing(int on) { g_drawing = on != 0; }
+
 // {model, architecture, encoderDecoder, attentionKind, view ("heatmap" or "lines"), layers, heads, tokens, pieces, targetTokens,
 //  layer, head, text, target, maskPredictions, maskPosition, nextPredictions, bundled, widgets, error, ...}
 // layers/heads are those of the attention kind shown (BART's decoder may differ from its encoder).
@@ -500,6 +535,8 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["linkWarning"] = attn::app_link_warning(g_app);
     s["widgets"]["copyLink"] = rect(g_app.widgets.copy_link);
     s["widgets"]["flowSlider"] = rect(g_app.widgets.flow_slider);
+    s["widgets"]["flowTop"] = nlohmann::json::array();   // the output tokens along the flow graph's top
+    for (const auto& r : g_app.widgets.flow_top) s["widgets"]["flowTop"].push_back(rect(r));
     s["layer"] = g_app.selection.layer;
     s["head"] = g_app.selection.head;
     s["text"] = g_app.text;
@@ -509,6 +546,12 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["tracing"] = attn::app_tracing(g_app, &traced, &trace_steps)
                        ? nlohmann::json{{"done", traced}, {"total", trace_steps}}
                        : nlohmann::json(nullptr);
+    // What the view on screen still makes in steps after a trace (the head statistics, the grid's tiles,
+    // the flow graph, the similarity), as of the last frame.
+    s["viewPending"] = attn::app_heads_pending(g_app) ||
+                       (g_app.main_view == attn::MainView::similarity && attn::app_heads_similarity_pending(g_app)) ||
+                       (g_app.main_view == attn::MainView::grid && !g_app.grid_tiles.complete()) ||
+                       (g_app.main_view == attn::MainView::flow && !attn::flow_state_ready(g_app.flow));
     s["truncated"] = g_app.truncated;
     s["traceVersion"] = g_app.trace_version;
     // The text's length in tokens before the context cut it, and the byte offset in `text` after the

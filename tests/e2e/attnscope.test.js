@@ -108,11 +108,22 @@ test('an idle page stops drawing; a new trace, the mouse and a changed canvas si
   };
   await page.evaluate(() => window.attnscope.setText('The cat sat on the mat'));
   await page.waitForTimeout(1000);   // settled: hover fades and the new trace's textures are done
+  await page.evaluate(() => window.attnscope.frameTimes());   // forget the frames so far
   const a = await frames();
   await page.waitForTimeout(1000);
   const b = await frames();
+  const times = await page.evaluate(() => window.attnscope.frameTimes());
   assert.ok(b.run - a.run >= 10, `frames keep running (${b.run - a.run} in a second)`);
   assert.ok(b.drawn - a.drawn <= 1, `an idle second drew ${b.drawn - a.drawn} of ${b.run - a.run} frames`);
+  // frameTimes(): one entry per frame run since the last call (the frames between the two reads of the
+  // state, and the few around them), each a time on the page's thread, and which of them drew.
+  assert.equal(times.ms.length, times.drawn.length);
+  assert.ok(times.ms.length >= b.run - a.run && times.ms.length <= b.run - a.run + 10,
+            `${times.ms.length} frame times for ${b.run - a.run} frames`);
+  assert.ok(times.ms.every((t) => t >= 0 && t < 1000) && times.ms.some((t) => t > 0), `frame times ${times.ms.slice(0, 5)}`);
+  assert.strictEqual((await page.evaluate(() => window.attnscope.getState())).viewPending, false, 'nothing left to step');
+  assert.ok(times.drawn.filter(Boolean).length <= 1, 'the idle frames did not draw');
+  assert.equal((await page.evaluate(() => window.attnscope.frameTimes())).ms.length <= 2, true, 'read once');
   // What changes the picture is drawn.
   assert.ok(await drawnAfter(() => page.evaluate(() => window.attnscope.setText('The dog sat on the rug'))) >= 1, 'a new trace');
   assert.ok(await drawnAfter(() => page.mouse.move(640, 420, { steps: 4 })) >= 1, 'the mouse over the heatmap');

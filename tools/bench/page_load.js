@@ -10,7 +10,7 @@
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { startServer } = require('./static_server.js');
+const { startServer, launchChromium } = require('./static_server.js');
 
 const root = path.resolve(__dirname, '../..');
 const { chromium } = require(path.join(root, 'tests/e2e/node_modules/playwright-core'));
@@ -41,11 +41,7 @@ async function main() {
   const port = 18000 + Math.floor(Math.random() * 1000);
   const server = await startServer(port, webDir);
   const base = `http://127.0.0.1:${port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-           '--disable-background-networking', '--no-first-run'],
-  });
+  const browser = await launchChromium(chromium);
   try {
     for (const folder of folders) {
       const name = path.basename(folder);

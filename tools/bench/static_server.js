@@ -1,6 +1,7 @@
 // The static server tools/run starts (tools/serve.py on 127.0.0.1), for the page benchmarks: resolves
 // once it answers index.html. isolated false: without the cross-origin isolation headers, so the page runs
-// its single-threaded build (as on a plain static host).
+// its single-threaded build (as on a plain static host). And the browser they drive: Debian's chromium,
+// WebGL 2 through SwiftShader, as tests/e2e runs it.
 'use strict';
 const { spawn } = require('node:child_process');
 const http = require('node:http');
@@ -21,4 +22,12 @@ async function startServer(port, webDir, { isolated = true } = {}) {
   throw new Error('the static server did not start');
 }
 
-module.exports = { startServer };
+function launchChromium(chromium) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+           '--disable-background-networking', '--no-first-run'],
+  });
+}
+
+module.exports = { startServer, launchChromium };

@@ -7,7 +7,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { startServer } = require('./static_server.js');
+const { startServer, launchChromium } = require('./static_server.js');
 
 const root = path.resolve(__dirname, '../..');
 const { chromium } = require(path.join(root, 'tests/e2e/node_modules/playwright-core'));
@@ -31,11 +31,7 @@ async function main() {
 async function measure(name, isolated) {
   const port = 19000 + Math.floor(Math.random() * 1000);
   const server = await startServer(port, webDir, { isolated });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-           '--disable-background-networking', '--no-first-run'],
-  });
+  const browser = await launchChromium(chromium);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`http://127.0.0.1:${port}/#model=gpt2-tiny`);
