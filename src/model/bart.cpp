@@ -170,12 +170,13 @@ public:
         hidden_allocate(trace.decoder_hidden_states, hidden, LD + 1, T, D);
 
         std::vector<float> enc = embed(source_ids, w_.enc_embed, w_.enc_pos, w_.enc_embed_norm);  // (S, D)
-        StackCapture enc_capture{&trace.attentions, nullptr, &trace.hidden_states};
+        StackCapture enc_capture{attn ? &trace.attentions : nullptr, nullptr, &trace.hidden_states};
         stack_forward(w_.enc_recipe, w_.enc, enc, S, nullptr, 0, enc_capture, options.hooks, "");
         hidden_capture(trace.hidden_states, LE, enc);
 
         std::vector<float> dec = embed(decoder_ids, w_.dec_embed, w_.dec_pos, w_.dec_embed_norm);  // (T, D)
-        StackCapture dec_capture{&trace.decoder_attentions, &trace.cross_attentions, &trace.decoder_hidden_states};
+        StackCapture dec_capture{attn ? &trace.decoder_attentions : nullptr, attn ? &trace.cross_attentions : nullptr,
+                                 &trace.decoder_hidden_states};
         stack_forward(w_.dec_recipe, w_.dec, dec, T, enc.data(), S, dec_capture, options.hooks.for_decoder(), "decoder.");
         hidden_capture(trace.decoder_hidden_states, LD, dec);
 

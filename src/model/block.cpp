@@ -223,6 +223,7 @@ void StackRun::step() {
     self.scale = b.attn_scale > 0.0f ? b.attn_scale : 1.0f / std::sqrt(static_cast<float>(r_.head_dim));
     self.causal = r_.causal;
     self.rope = r_.rope_inv_freq != nullptr;
+    if (capture_.self) attention_grow_to(*capture_.self, l);
     self.capture = capture_.self;
     self.mask = mask.empty() ? nullptr : &mask;
     self.gates = apply_interventions_ && !hooks_.head_gates.empty() ? &hooks_ : nullptr;
@@ -252,6 +253,7 @@ void StackRun::step() {
             AttentionCall cross;
             cross.layer = l;
             cross.scale = self.scale;
+            if (capture_.cross) attention_grow_to(*capture_.cross, l);
             cross.capture = capture_.cross;
             cross.observer = hooks_.observer ? &hooks_ : nullptr;   // observed, never edited
             cross.values_name = prefix_ + p + "cross_values";

@@ -67,7 +67,8 @@ struct BlockRecipe {
     int rotary_dim = 0;
 };
 
-// Where a stack's results go; null members are not captured.
+// Where a stack's results go; null members are not captured. An attention tensor gets each layer's
+// values as the stack reaches it (attention_grow_to: it may start reserved and empty).
 struct StackCapture {
     AttentionTensor* self = nullptr;    // (L, H, T, T)
     AttentionTensor* cross = nullptr;   // (L, H, T, S)

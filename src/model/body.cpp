@@ -85,14 +85,16 @@ private:
         const int T = static_cast<int>(ids_.size()), D = body_.n_embd(), L = static_cast<int>(body_.blocks.size());
         trace_.architecture = body_.architecture;
         trace_.tokens.ids = ids_;
-        attention_allocate(trace_.attentions, options_.capture_attentions, L, r.n_head, T, T, r.causal);
+        // Each layer's zeros come with its step (attention_reserve): a frame does not fault in them all.
+        if (options_.capture_attentions) attention_reserve(trace_.attentions, L, r.n_head, T, T, r.causal);
+        else attention_allocate(trace_.attentions, false, L, r.n_head, T, T, r.causal);
         hidden_allocate(trace_.hidden_states, options_.capture_hidden_states, L + 1, T, D);
         h_.resize(static_cast<size_t>(T) * D);
         body_token_rows(body_, ids_, h_.data());
         body_embed_sum(body_, ids_, h_.data(), h_.data());
         if (!body_.embed.norm.w.values.empty())
             layer_norm(h_.data(), T, D, body_.embed.norm.w.data(), body_.embed.norm.b.data(), r.eps, h_.data());
-        StackCapture capture{&trace_.attentions, nullptr, &trace_.hidden_states};
+        StackCapture capture{options_.capture_attentions ? &trace_.attentions : nullptr, nullptr, &trace_.hidden_states};
         stack_ = std::make_unique<StackRun>(r, body_.blocks, h_, T, nullptr, 0, capture, options_.hooks, "");
     }
 

@@ -12,6 +12,16 @@ void attention_allocate(AttentionTensor& a, bool capture, int L, int H, int T, i
     if (capture) zeros_in_huge_pages(a.probs, static_cast<size_t>(L) * H * T * S);
 }
 
+void attention_reserve(AttentionTensor& a, int L, int H, int T, int S, bool causal) {
+    a = AttentionTensor{L, H, T, S, causal, {}};
+    reserve_in_huge_pages(a.probs, static_cast<size_t>(L) * H * T * S);
+}
+
+void attention_grow_to(AttentionTensor& a, int layer) {
+    const size_t need = static_cast<size_t>(layer + 1) * a.n_head * a.n_query * a.n_key;
+    if (a.probs.size() < need) a.probs.resize(need);
+}
+
 void hidden_allocate(HiddenTensor& h, bool capture, int n_state, int T, int D) {
     h = HiddenTensor{n_state, T, D, {}};
     if (capture) zeros_in_huge_pages(h.values, static_cast<size_t>(n_state) * T * D);

@@ -10,6 +10,13 @@ namespace attn {
 
 // Sizes the captured tensors (only those options ask for). causal: whether queries see only the past.
 void attention_allocate(AttentionTensor& a, bool capture, int L, int H, int T, int S, bool causal);
+// attention_allocate without the zeros: the shape set, room for every layer reserved, probs empty. A
+// stack adds each layer's zeros as its step reaches it (attention_grow_to, through StackCapture), so a
+// stepped trace does not zero, and fault in, 600 MB in its first step (12 x 12 heads at T = 1024: one
+// frame of 0.3-1.5 s here).
+void attention_reserve(AttentionTensor& a, int L, int H, int T, int S, bool causal);
+// probs grows to hold layers 0..layer, zeros in the new ones; nothing when it already does.
+void attention_grow_to(AttentionTensor& a, int layer);
 void hidden_allocate(HiddenTensor& h, bool capture, int n_state, int T, int D);
 // Copies the residual stream (T, D) into state `state`, when hidden states are captured.
 void hidden_capture(HiddenTensor& hidden, int state, const std::vector<float>& h);

@@ -6,7 +6,11 @@
 #include <string>
 
 #include "decoder_reference.h"
+#include "model/block.h"
+#include "model/body.h"
 #include "model/forward_job.h"
+#include "model/hooks.h"
+#include "model/trace_fill.h"
 #include "same_floats.h"
 
 using namespace attn;
@@ -66,5 +70,51 @@ TEST_CASE("an encoder-decoder's job is its whole forward in one step") {
     Expected<Trace> whole = model_trace(*model, {0, 5, 6, 2}, TraceOptions{});
     REQUIRE(whole.ok());
     CHECK(same_floats(t.attentions.probs, whole->attentions.probs));
+    CHECK(same_floats(t.logits, whole->logits));
+}
+
+TEST_CASE("a stepped stack fills a reserved attention tensor a layer at a time; none when it captures none") {
+    ModelPtr model = load_fixture_model("gpt2-tiny");
+    const Body& body = *model->network->body();
+    const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 7, 11};
+    const int T = static_cast<int>(ids.size()), D = body.n_embd(), L = static_cast<int>(body.blocks.size());
+    const int H = body.recipe.n_head;
+    Expected<Trace> whole = model_trace(*model, ids, TraceOptions{});
+    REQUIRE(whole.ok());
+    auto embedded = [&] {
+        std::vector<float> h(static_cast<size_t>(T) * D);
+        body_token_rows(body, ids, h.data());
+        body_embed_sum(body, ids, h.data(), h.data());
+        return h;
+    };
+    // Reserved: no values until a layer's attention step, then that layer's, in the memory reserved.
+    AttentionTensor a;
+    attention_reserve(a, L, H, T, T, true);
+    CHECK(a.probs.empty());
+    const float* reserved = a.probs.data();
+    std::vector<float> h = embedded();
+    const ForwardHooks hooks;   // the run keeps a reference
+    StackRun run(body.recipe, body.blocks, h, T, nullptr, 0, StackCapture{&a, nullptr, nullptr}, hooks, "");
+    for (int step = 0; !run.done(); ++step) {
+        run.step();
+        CHECK(a.probs.size() == static_cast<size_t>(step / 2 + 1) * H * T * T);   // attention, then MLP
+        CHECK(a.probs.data() == reserved);
+    }
+    CHECK(same_floats(a.probs, whole->attentions.probs));
+    // Nothing captured: the tensor keeps its shape and no values.
+    AttentionTensor none;
+    attention_allocate(none, false, L, H, T, T, true);
+    std::vector<float> h2 = embedded();
+    stack_forward(body.recipe, body.blocks, h2, T, nullptr, 0, StackCapture{nullptr, nullptr, nullptr}, hooks, "");
+    CHECK(none.probs.empty());
+    CHECK(same_floats(h, h2));
+    TraceOptions no_attentions;
+    no_attentions.capture_attentions = false;
+    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*model, ids, no_attentions);
+    REQUIRE(job.ok());
+    while (!(*job)->done()) (*job)->step();
+    const Trace t = (*job)->take();
+    CHECK(t.attentions.probs.empty());
+    CHECK(t.attentions.n_layer == L);
     CHECK(same_floats(t.logits, whole->logits));
 }

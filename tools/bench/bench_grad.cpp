@@ -86,7 +86,7 @@ Trace gpt2_forward_before_body(const Body& b, const std::vector<int32_t>& ids, c
         weight_row_f32(b.embed.position.view, t, position.data());
         add_inplace(h.data() + static_cast<size_t>(t) * D, position.data(), D);
     }
-    StackCapture capture{&trace.attentions, nullptr, &trace.hidden_states};
+    StackCapture capture{options.capture_attentions ? &trace.attentions : nullptr, nullptr, &trace.hidden_states};
     stack_forward(b.recipe, b.blocks, h, T, nullptr, 0, capture, options.hooks, "");
     layer_norm(h.data(), T, D, b.head.final_norm.w.data(), b.head.final_norm.b.data(), b.recipe.eps, h.data());
     hidden_capture(trace.hidden_states, L, h);
