@@ -28,45 +28,76 @@ NonFinite found_at(TraceTensor tensor, int layer, size_t count, bool decoder) {
     return NonFinite{true, tensor, layer, count, decoder};
 }
 
-// One stack: state 0 (embeddings), then per layer the attention (and cross attention) and the state after.
-NonFinite scan_stack(const HiddenTensor& hidden, const AttentionTensor& self, const AttentionTensor* cross,
-                     bool decoder) {
+// One stack's parts in forward order: state 0 (embeddings), then per layer the attention (and cross
+// attention) and the state after.
+void stack_parts(const HiddenTensor& hidden, const AttentionTensor& self, const AttentionTensor* cross, bool decoder,
+                 std::vector<NonFiniteScan::Part>* parts);
+
+}  // namespace
+
+NonFiniteScan::NonFiniteScan(const Trace& trace) {
+    // A bad attention weight always reaches its layer's output (P.V, then the projection; 0 * NaN is NaN),
+    // so when every captured state and the logits are finite, the large attention tensors need no scan.
+    if (!trace.hidden_states.empty() && all_finite(trace.hidden_states.values) &&
+        (!trace.is_encoder_decoder() || (!trace.decoder_hidden_states.empty() && all_finite(trace.decoder_hidden_states.values))) &&
+        all_finite(trace.logits)) {
+        done_ = true;
+        return;
+    }
+    stack_parts(trace.hidden_states, trace.attentions, nullptr, false, &parts_);
+    if (trace.is_encoder_decoder())
+        stack_parts(trace.decoder_hidden_states, trace.decoder_attentions, &trace.cross_attentions, true, &parts_);
+    parts_.push_back({trace.logits.data(), trace.logits.size(), found_at(TraceTensor::logits, -1, 0, false)});
+    for (const Part& p : parts_) total_ += p.n;
+    done_ = parts_.empty();
+}
+
+bool NonFiniteScan::step(size_t values) {
+    size_t left = std::max<size_t>(values, 1);
+    while (!done_ && (left > 0 || bad_here_ > 0)) {
+        const Part& p = parts_[part_];
+        // A part with a bad value is read to its end, so the count is the part's.
+        const size_t n = bad_here_ > 0 ? p.n - offset_ : std::min(left, p.n - offset_);
+        bad_here_ += count_nonfinite(p.data + offset_, n);
+        offset_ += n;
+        left -= std::min(left, n);
+        if (offset_ < p.n) continue;
+        if (bad_here_ > 0) {
+            result_ = p.where;
+            result_.count = bad_here_;
+            done_ = true;
+        } else if (++part_ == parts_.size()) {
+            done_ = true;
+        }
+        offset_ = 0;
+    }
+    return done_;
+}
+
+namespace {
+
+void stack_parts(const HiddenTensor& hidden, const AttentionTensor& self, const AttentionTensor* cross, bool decoder,
+                 std::vector<NonFiniteScan::Part>* parts) {
     const size_t state = static_cast<size_t>(hidden.n_token) * hidden.n_embd;
-    if (!hidden.empty())
-        if (size_t n = count_nonfinite(hidden.values.data(), state)) return found_at(TraceTensor::embeddings, -1, n, decoder);
+    if (!hidden.empty()) parts->push_back({hidden.values.data(), state, found_at(TraceTensor::embeddings, -1, 0, decoder)});
     const int layers = std::max(self.n_layer, hidden.empty() ? 0 : hidden.n_state - 1);
     for (int l = 0; l < layers; ++l) {
         for (const AttentionTensor* a : {&self, cross}) {
             if (!a || a->empty() || l >= a->n_layer) continue;
             const size_t per_layer = static_cast<size_t>(a->n_head) * a->n_query * a->n_key;
-            if (size_t n = count_nonfinite(a->probs.data() + l * per_layer, per_layer))
-                return found_at(TraceTensor::attentions, l, n, decoder);
+            parts->push_back({a->probs.data() + l * per_layer, per_layer, found_at(TraceTensor::attentions, l, 0, decoder)});
         }
         if (!hidden.empty() && l + 1 < hidden.n_state)
-            if (size_t n = count_nonfinite(hidden.values.data() + (l + 1) * state, state))
-                return found_at(TraceTensor::hidden_state, l, n, decoder);
+            parts->push_back({hidden.values.data() + (l + 1) * state, state, found_at(TraceTensor::hidden_state, l, 0, decoder)});
     }
-    return NonFinite{};
 }
 
 }  // namespace
 
 NonFinite first_nonfinite(const Trace& trace) {
-    // A bad attention weight always reaches its layer's output (P.V, then the projection; 0 * NaN is NaN),
-    // so when every captured state and the logits are finite, the large attention tensors need no scan.
-    if (!trace.hidden_states.empty() && all_finite(trace.hidden_states.values) &&
-        (!trace.is_encoder_decoder() || (!trace.decoder_hidden_states.empty() && all_finite(trace.decoder_hidden_states.values))) &&
-        all_finite(trace.logits))
-        return NonFinite{};
-    NonFinite bad = scan_stack(trace.hidden_states, trace.attentions, nullptr, false);
-    if (bad.found) return bad;
-    if (trace.is_encoder_decoder()) {
-        bad = scan_stack(trace.decoder_hidden_states, trace.decoder_attentions, &trace.cross_attentions, true);
-        if (bad.found) return bad;
-    }
-    if (size_t n = count_nonfinite(trace.logits.data(), trace.logits.size()))
-        return found_at(TraceTensor::logits, -1, n, false);
-    return NonFinite{};
+    NonFiniteScan scan(trace);
+    scan.step(scan.values_total());
+    return scan.result();
 }
 
 std::string nonfinite_message(const NonFinite& bad) {

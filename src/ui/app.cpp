@@ -18,6 +18,7 @@
 #include "ui/app_lessons.h"
 #include "ui/app_train.h"
 #include "ui/draw_text.h"
+#include "ui/frame_budget.h"
 #include "ui/head_options.h"
 #include "ui/lesson_view.h"
 #include "ui/heads_cache.h"
@@ -113,14 +114,52 @@ void app_show_trace(App& app, Trace trace, double trace_ms) {
     app.has_trace = true;
     app.trace_ms = trace_ms;
     ++app.trace_version;
-    // Once per trace, not per frame: where NaN/Inf first appeared, for the status bar.
-    const NonFinite bad = first_nonfinite(app.trace);
-    app.trace_warning = bad.found ? nonfinite_message(bad) : "";
+    // Once per trace, not per frame: where NaN/Inf first appeared, for the status bar. Without hidden
+    // states that is every attention weight: 600 MB at 12 x 12 heads and T = 1024, so a large trace is
+    // read over the next frames.
+    app.trace_warning.clear();
+    app.nonfinite_scan = std::make_shared<NonFiniteScan>(app.trace);
+    app.nonfinite_version = app.trace_version;
+    if (app.nonfinite_scan->values_total() <= app.step_above_weights) app_nonfinite_settle(app);
     if (!app.trace.is_encoder_decoder()) app.selection.kind = AttentionKind::self;
     const AttentionTensor& shown = *attention_view(app.trace, app.selection.kind).attention;
     selection_clamp(app.selection, shown.n_layer, shown.n_head);
     if (app.selection.pinned_query >= shown.n_query) app.selection.pinned_query = -1;
     app_collect_glyphs(app);   // so the next frame already draws the new tokens' characters
+}
+
+namespace {
+
+// The scan, if it is still for the shown trace (app.trace may have been replaced or cleared since).
+NonFiniteScan* nonfinite_scan_current(App& app) {
+    if (app.nonfinite_scan && (!app.has_trace || app.nonfinite_version != app.trace_version)) app.nonfinite_scan.reset();
+    return app.nonfinite_scan.get();
+}
+
+void nonfinite_finish(App& app) {
+    const NonFinite bad = app.nonfinite_scan->result();
+    app.trace_warning = bad.found ? nonfinite_message(bad) : "";
+    app.nonfinite_scan.reset();
+}
+
+}  // namespace
+
+double app_nonfinite_frame(App& app, double budget_ms, double spent_ms) {
+    NonFiniteScan* scan = nonfinite_scan_current(app);
+    if (!scan) return 0.0;
+    // Half of what is read at once: 2 M values (8 MB), 1-4 ms.
+    const size_t step_values = static_cast<size_t>(std::max(1.0, app.step_above_weights / 2));
+    const double spent = step_within_budget(budget_left_for(budget_ms, spent_ms, app.nonfinite_longest_ms), app.nonfinite_longest_ms,
+                                            [&] { scan->step(step_values); }, [&] { return scan->done(); });
+    if (scan->done()) nonfinite_finish(app);
+    return spent;
+}
+
+void app_nonfinite_settle(App& app) {
+    NonFiniteScan* scan = nonfinite_scan_current(app);
+    if (!scan) return;
+    scan->step(scan->values_total());
+    nonfinite_finish(app);
 }
 
 namespace {
@@ -332,6 +371,7 @@ void app_frame(App& app) {
     ImGuiIO& io = ImGui::GetIO();
     const float W = io.DisplaySize.x, H = io.DisplaySize.y;
     const bool panels = !app.picture_only;   // a picture is the main view alone
+    if (!panels) app_nonfinite_settle(app);  // drawn in one go: its legend shows any bad values
     // Until the user picks a size, the text grows with the window (presenter-friendly at 1920x1080).
     if (panels && !app.font_chosen) {
         const float auto_size = app.presenter ? presenter_font_size(W, H) : app_auto_font_size(app.config.font_size, W, H);
@@ -391,6 +431,7 @@ void app_frame(App& app) {
         // statistics.
         double spent = app_grid_frame(app, app.trace_budget_ms) + app_flow_frame(app, app.trace_budget_ms);
         spent += app_head_stats_frame(app, app.trace_budget_ms, spent);
+        spent += app_nonfinite_frame(app, app.trace_budget_ms, spent);
         app_heads_frame(app, app.trace_budget_ms, spent);
         app_interventions_frame(app);
         app_checks_frame(app);

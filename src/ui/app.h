@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "core/i18n.h"
 #include "model/model.h"
 #include "model/trace.h"
+#include "analysis/nonfinite.h"
 #include "ui/analysis_state.h"
 #include "ui/checks_state.h"
 #include "ui/grid_tiles.h"
@@ -205,6 +207,11 @@ struct App {
     std::string load_warning;          // what the shown model's load warned about (Model::warnings), else ""
     std::string trace_error;           // last failed trace (cleared by a good one)
     std::string trace_warning;         // where the shown trace first has NaN/Inf (analysis/nonfinite.h), else ""
+    // trace_warning's scan of a large trace, a part a step (app_nonfinite_frame), for trace_version
+    // nonfinite_version; null when done.
+    std::shared_ptr<NonFiniteScan> nonfinite_scan;
+    uint64_t nonfinite_version = 0;
+    double nonfinite_longest_ms = 0.0;   // its longest step (frame_budget.h)
     std::string action_error;          // last failed export (cleared by a good one)
     std::string step_error;            // why Next token could not step (context full)
     Selection selection;
@@ -342,5 +349,10 @@ std::string app_error_text(const App& app);
 void app_show_analysis_view(App& app, MainView view, PieceStyle style);
 // Installs a trace made elsewhere (the model, or a test's synthetic trace).
 void app_show_trace(App& app, Trace trace, double trace_ms);
+// App::trace_warning for the shown trace: read when it is shown if it is small (App::step_above_weights
+// values or fewer), else by the frame's jobs, within what budget_left_for leaves; returns the ms spent.
+// settle reads the rest at once (an export's legend, a picture).
+double app_nonfinite_frame(App& app, double budget_ms, double spent_ms);
+void app_nonfinite_settle(App& app);
 
 }  // namespace attn

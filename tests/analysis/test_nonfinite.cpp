@@ -81,3 +81,45 @@ TEST_CASE("nonfinite_message names the layer and the tensor, in English and Chin
     set_language(Language::en);
     CHECK(nonfinite_message(NonFinite{}).empty());
 }
+
+TEST_CASE("NonFiniteScan: any step size gives first_nonfinite's place and whole count") {
+    auto same = [](const NonFinite& a, const NonFinite& b) {
+        return a.found == b.found && a.tensor == b.tensor && a.layer == b.layer && a.count == b.count && a.decoder == b.decoder;
+    };
+    auto check_steps = [&](const Trace& t) {
+        const NonFinite want = first_nonfinite(t);
+        for (size_t step : {size_t{1}, size_t{2}, size_t{5}, size_t{7}, size_t{1000}}) {
+            CAPTURE(step);
+            NonFiniteScan scan(t);
+            int steps = 0;
+            while (!scan.step(step)) ++steps;
+            CHECK(same(scan.result(), want));
+            if (step == 1 && scan.values_total() > 10 && !want.found) CHECK(steps >= 10);   // it did go a bit at a time
+        }
+        return want;
+    };
+    // The app's traces capture no hidden states: then every attention weight is read.
+    Trace t = finite_trace();
+    t.hidden_states = HiddenTensor{};
+    CHECK(!check_steps(t).found);
+    CHECK(NonFiniteScan(t).values_total() == t.attentions.probs.size() + t.logits.size());
+    // Two bad values in layer 1's attention, far apart: a step that finds the first reads on to the second.
+    t.attentions.probs[18] = std::nanf("");
+    t.attentions.probs[35] = INFINITY;
+    NonFinite bad = check_steps(t);
+    CHECK(bad.tensor == TraceTensor::attentions);
+    CHECK(bad.layer == 1);
+    CHECK(bad.count == 2);
+    // Only the logits.
+    t = finite_trace();
+    t.hidden_states = HiddenTensor{};
+    t.logits[4] = -INFINITY;
+    bad = check_steps(t);
+    CHECK(bad.tensor == TraceTensor::logits);
+    CHECK(bad.count == 1);
+    // With hidden states, the finite shortcut: done before any step.
+    CHECK(NonFiniteScan(finite_trace()).done());
+    Trace h = finite_trace();
+    h.hidden_states.values[1 * 12 + 5] = std::nanf("");
+    CHECK(check_steps(h).tensor == TraceTensor::hidden_state);
+}

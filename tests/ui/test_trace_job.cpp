@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "tests/ui/synthetic_trace.h"
 #include "tests/ui/ui_harness.h"
 #include "tests/same_floats.h"
 
@@ -90,4 +91,35 @@ TEST_CASE("ui: loading another model drops a stepped retrace of the old one; fas
     app_set_text(ui.app, "short");
     CHECK_FALSE(app_tracing(ui.app));
     CHECK(ui.app.trace.tokens.ids == model_trace_text(*ui.app.model, "short", TraceOptions{})->tokens.ids);
+}
+
+TEST_CASE("ui: a large trace's NaN warning is read over the next frames; an export reads the rest at once") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.step_above_weights = 2000;   // this trace's 4 x 4 x 40 x 40 weights count as large
+    ui.app.trace_budget_ms = 0.0;       // one step a frame
+    Trace t = make_synthetic_trace(4, 4, 40, true);
+    t.attentions.probs[(2 * 4 + 1) * 40 * 40 + 7 * 40 + 3] = std::nanf("");   // layer 2, head 1
+    const std::string want = nonfinite_message(first_nonfinite(t));
+    REQUIRE(want.find('2') != std::string::npos);
+    app_show_trace(ui.app, t, 0.1);
+    CHECK(ui.app.trace_warning.empty());   // not read yet
+    int frames = 0;
+    while (ui.app.trace_warning.empty() && frames < 50) {
+        ui.frame();
+        ++frames;
+    }
+    CHECK(ui.app.trace_warning == want);
+    CHECK(frames >= 10);   // 25,600 weights, 1,000 a step (half of step_above_weights)
+    // An export right after a new trace does not wait for the frames.
+    app_show_trace(ui.app, make_synthetic_trace(4, 4, 40, true), 0.1);
+    app_show_trace(ui.app, t, 0.1);
+    CHECK(ui.app.trace_warning.empty());
+    REQUIRE(app_export_file(ui.app, ExportKind::csv, 1).ok());
+    CHECK(ui.app.trace_warning == want);
+    // A finite trace clears it; a small one is read as it is shown.
+    ui.app.step_above_weights = 4e6;
+    app_show_trace(ui.app, make_synthetic_trace(4, 4, 40, true), 0.1);
+    CHECK(ui.app.trace_warning.empty());
+    app_show_trace(ui.app, t, 0.1);
+    CHECK(ui.app.trace_warning == want);
 }
