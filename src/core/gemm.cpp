@@ -272,14 +272,15 @@ void pack_b_chunk(const WeightMatrix& w, int k0, int kc, int c0, int c1, PanelBu
 // columns(n_begin, n_end) over [0, N) in blocks of `block` columns, on several threads when `work`
 // (multiply-adds) pays for waking them. Every chunk starts on a block boundary and all but the last end
 // on one, so each column takes the same path, and gets the same bits, as in one pass over [0, N).
+// [n_begin, n_end) is a whole product's columns or, for gemm_columns, a run of them starting on a kNR boundary.
 template <class Columns>
-void split_columns(int N, int block, double work, const Columns& columns) {
-    const int n_blocks = (N + block - 1) / block;
+void split_columns(int n_begin, int n_end, int block, double work, const Columns& columns) {
+    const int n_blocks = (n_end - n_begin + block - 1) / block;
     if (n_blocks < 2 || !parallel_worth_it(work)) {
-        columns(0, N);
+        columns(n_begin, n_end);
         return;
     }
-    parallel_for(n_blocks, [&](int b0, int b1) { columns(b0 * block, std::min(N, b1 * block)); });
+    parallel_for(n_blocks, [&](int b0, int b1) { columns(n_begin + b0 * block, std::min(n_end, n_begin + b1 * block)); });
 }
 
 // Where gemm_pack puts the panel of depth block k0 (kc deep) and columns from n0: the blocks before it
@@ -304,7 +305,7 @@ void prefetch_bytes(const char* begin, const char* end) {
 // the panels a cache line apart 3% more, and WASM's staged rows (pack_b_chunk) f32 2% and f16 5-6% more.
 // Same blocks and order of sums either way, so the same bits.
 template <DType kType>
-void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
+void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c, int col_begin, int col_end) {
     const int K = w.n_in(), N = w.n_out();
     const char* prepacked = static_cast<const char*>(w.packed);
     const size_t elem = dtype_size(w.dtype);
@@ -312,7 +313,7 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
     // Each thread runs every depth pass over its own column panels and packs the A blocks it needs
     // itself: one parallel_for per product instead of one per (depth, row) block, and no thread waits
     // while another packs A (the copy costs the same whether one thread makes it or each does).
-    split_columns(N, kNR, static_cast<double>(M) * N * K, [&](int n_begin, int n_end) {
+    split_columns(col_begin, col_end, kNR, static_cast<double>(M) * (col_end - col_begin) * K, [&](int n_begin, int n_end) {
         thread_local std::vector<float> a_pack;
         PanelBuffers& buffers = panel_buffers();
         for (int k0 = 0; k0 < K; k0 += kKC) {
@@ -403,9 +404,11 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
     for (; n0 < n_end; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
 }
 
+// Each column's sum is its own (the same lanes and order in a block of NB or alone), so any run of
+// columns gets the bits the whole product gives it.
 template <DType kType, int R>
-void dot_rows_split(const float* a, const WeightMatrix& w, const float* bias, float* c) {
-    split_columns(w.rows, dot_rows_block<kType, R>(), static_cast<double>(R) * w.rows * w.cols,
+void dot_rows_split(const float* a, const WeightMatrix& w, const float* bias, float* c, int col_begin, int col_end) {
+    split_columns(col_begin, col_end, dot_rows_block<kType, R>(), static_cast<double>(R) * (col_end - col_begin) * w.cols,
                   [&](int n_begin, int n_end) { dot_rows<kType, R>(a, w, bias, c, n_begin, n_end); });
 }
 
@@ -441,32 +444,32 @@ void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* 
 }
 
 template <DType kType, int R>
-void axpy_rows_split(const float* a, const WeightMatrix& w, const float* bias, float* c) {
-    split_columns(w.cols, kNR, static_cast<double>(R) * w.rows * w.cols,
+void axpy_rows_split(const float* a, const WeightMatrix& w, const float* bias, float* c, int col_begin, int col_end) {
+    split_columns(col_begin, col_end, kNR, static_cast<double>(R) * w.rows * (col_end - col_begin),
                   [&](int n_begin, int n_end) { axpy_rows<kType, R>(a, w, bias, c, n_begin, n_end); });
 }
 
 template <DType kType>
-void gemm_typed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c) {
+void gemm_typed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c, int n0, int n1) {
     if (w.layout == WeightLayout::out_in && M <= kDotRows) {
         switch (M) {
-            case 1: dot_rows_split<kType, 1>(a, w, bias, c); break;
-            case 2: dot_rows_split<kType, 2>(a, w, bias, c); break;
-            case 3: dot_rows_split<kType, 3>(a, w, bias, c); break;
-            default: dot_rows_split<kType, 4>(a, w, bias, c); break;
+            case 1: dot_rows_split<kType, 1>(a, w, bias, c, n0, n1); break;
+            case 2: dot_rows_split<kType, 2>(a, w, bias, c, n0, n1); break;
+            case 3: dot_rows_split<kType, 3>(a, w, bias, c, n0, n1); break;
+            default: dot_rows_split<kType, 4>(a, w, bias, c, n0, n1); break;
         }
         return;
     }
     if (w.layout == WeightLayout::in_out && M <= kAxpyRows) {
         switch (M) {
-            case 1: axpy_rows_split<kType, 1>(a, w, bias, c); break;
-            case 2: axpy_rows_split<kType, 2>(a, w, bias, c); break;
-            case 3: axpy_rows_split<kType, 3>(a, w, bias, c); break;
-            default: axpy_rows_split<kType, 4>(a, w, bias, c); break;
+            case 1: axpy_rows_split<kType, 1>(a, w, bias, c, n0, n1); break;
+            case 2: axpy_rows_split<kType, 2>(a, w, bias, c, n0, n1); break;
+            case 3: axpy_rows_split<kType, 3>(a, w, bias, c, n0, n1); break;
+            default: axpy_rows_split<kType, 4>(a, w, bias, c, n0, n1); break;
         }
         return;
     }
-    gemm_packed<kType>(a, M, w, bias, c);
+    gemm_packed<kType>(a, M, w, bias, c, n0, n1);
 }
 
 // Panel [kc][kNR] of stored elements (float or 16-bit bits, as stored), zero past nr.
@@ -512,20 +515,29 @@ void check_dtype(const WeightMatrix& w) {
 }  // namespace
 
 void gemm(const float* a, int M, const WeightMatrix& b, const float* bias, float* c) {
+    gemm_columns(a, M, b, bias, c, 0, b.n_out());
+}
+
+void gemm_columns(const float* a, int M, const WeightMatrix& b, const float* bias, float* c, int n_begin, int n_end) {
     check_dtype(b);
     const int K = b.n_in(), N = b.n_out();
-    if (M <= 0 || N <= 0) return;
+    if (n_begin % kNR != 0 || n_begin < 0 || n_end > N)
+        throw std::invalid_argument("gemm_columns: columns [" + std::to_string(n_begin) + ", " + std::to_string(n_end) +
+                                    ") do not start on a block of " + std::to_string(kNR) + " inside " + std::to_string(N));
+    if (M <= 0 || n_end <= n_begin) return;
     if (K <= 0) {
         for (int i = 0; i < M; ++i)
-            for (int j = 0; j < N; ++j) c[static_cast<size_t>(i) * N + j] = bias ? bias[j] : 0.0f;
+            for (int j = n_begin; j < n_end; ++j) c[static_cast<size_t>(i) * N + j] = bias ? bias[j] : 0.0f;
         return;
     }
     switch (b.dtype) {
-        case DType::F32: gemm_typed<DType::F32>(a, M, b, bias, c); break;
-        case DType::F16: gemm_typed<DType::F16>(a, M, b, bias, c); break;
-        default: gemm_typed<DType::BF16>(a, M, b, bias, c); break;
+        case DType::F32: gemm_typed<DType::F32>(a, M, b, bias, c, n_begin, n_end); break;
+        case DType::F16: gemm_typed<DType::F16>(a, M, b, bias, c, n_begin, n_end); break;
+        default: gemm_typed<DType::BF16>(a, M, b, bias, c, n_begin, n_end); break;
     }
 }
+
+int gemm_column_block() { return kNR; }
 
 size_t gemm_pack_size(const WeightMatrix& w) {
     return prepacked_offset(w.n_out(), std::max(0, w.n_in()), 0, 0);   // where a depth block past the last would start

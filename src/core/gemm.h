@@ -14,6 +14,11 @@
 namespace attn {
 
 void gemm(const float* a, int M, const WeightMatrix& b, const float* bias, float* c);
+// Columns [n_begin, n_end) of the same product, the others left as they are (C still (M, N)): a caller
+// that spreads one product over several steps (a stepped trace, model/block.h). n_begin is a multiple of
+// gemm_column_block(); every column gets the bits gemm gives it.
+void gemm_columns(const float* a, int M, const WeightMatrix& b, const float* bias, float* c, int n_begin, int n_end);
+int gemm_column_block();
 
 // B's panels laid out as the product reads them, in the stored dtype: for a weight that many products
 // use (a loaded model's layers), made once, so gemm packs only A. Set b.packed to dst and gemm reads it

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -276,4 +277,64 @@ TEST_CASE("gemm reads a packed weight's panels, not its stored values, past 4 ro
     gemm(a.data(), 4, crossed, nullptr, four.data());
     gemm(a.data(), 4, m1, nullptr, four_m1.data());
     CHECK(four == four_m1);
+}
+
+TEST_CASE("gemm_columns: every run of columns from a block boundary gets gemm's bits and leaves the rest alone") {
+    ThreadCountGuard guard;
+    set_parallel_min_work(0);
+    std::mt19937 rng(47);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int B = gemm_column_block();
+    const int Ns[] = {1, B - 1, B, 2 * B + 5, 5 * B + 3}, Ks[] = {3, 257}, Ms[] = {1, 3, 4, 5, 17};
+    int compared = 0;
+    for (int K : Ks)
+        for (int N : Ns)
+            for (DType dtype : {DType::F32, DType::F16})
+                for (WeightLayout layout : {WeightLayout::in_out, WeightLayout::out_in})
+                    for (bool prepack : {false, true}) {
+                        std::vector<float> w(static_cast<size_t>(K) * N), bias(N);
+                        for (float& v : w) v = normal(rng);
+                        for (float& v : bias) v = normal(rng);
+                        const std::vector<uint16_t> h = dtype == DType::F32 ? std::vector<uint16_t>() : narrowed(w, dtype);
+                        const void* data = dtype == DType::F32 ? static_cast<const void*>(w.data()) : h.data();
+                        WeightMatrix m = layout == WeightLayout::in_out ? WeightMatrix{dtype, K, N, data, layout}
+                                                                        : WeightMatrix{dtype, N, K, data, layout};
+                        std::vector<float> panels(gemm_pack_size(m) * dtype_size(dtype) / sizeof(float) + 1, NAN);
+                        if (prepack) {
+                            gemm_pack(m, panels.data());
+                            m.packed = panels.data();
+                        }
+                        for (int M : Ms)
+                            for (int threads : {1, 2}) {
+                                set_thread_count_for_tests(threads);
+                                std::vector<float> a(static_cast<size_t>(M) * K);
+                                for (float& v : a) v = normal(rng);
+                                std::vector<float> want(static_cast<size_t>(M) * N, NAN);
+                                gemm(a.data(), M, m, bias.data(), want.data());
+                                // The columns in runs of one block, then of two, then [B, N) alone: each run
+                                // writes its own columns only (the sentinel stays in the others).
+                                for (int run : {B, 2 * B}) {
+                                    std::vector<float> got(want.size(), NAN);
+                                    for (int n0 = 0; n0 < N; n0 += run) gemm_columns(a.data(), M, m, bias.data(), got.data(), n0, std::min(N, n0 + run));
+                                    INFO("M=" << M << " N=" << N << " K=" << K << " run=" << run << " " << std::string(dtype_name(dtype))
+                                              << (layout == WeightLayout::in_out ? " in_out" : " out_in") << (prepack ? " packed" : "")
+                                              << " threads=" << threads);
+                                    CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+                                    ++compared;
+                                }
+                                if (N > B) {
+                                    std::vector<float> got(want.size(), -7.0f);
+                                    gemm_columns(a.data(), M, m, bias.data(), got.data(), B, N);
+                                    for (int i = 0; i < M; ++i)
+                                        for (int j = 0; j < N; ++j) {
+                                            const float g = got[static_cast<size_t>(i) * N + j], e = want[static_cast<size_t>(i) * N + j];
+                                            if (j < B) CHECK(g == -7.0f);
+                                            else CHECK(bits(g) == bits(e));
+                                        }
+                                }
+                            }
+                    }
+    CHECK(compared == 2 * 5 * 2 * 2 * 2 * 5 * 2 * 2);
+    if (B > 1) CHECK_THROWS_AS(gemm_columns(nullptr, 1, WeightMatrix{DType::F32, 4, 4, nullptr, WeightLayout::in_out}, nullptr, nullptr, 1, 4),
+                               std::invalid_argument);
 }
