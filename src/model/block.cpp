@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "core/attention.h"
+#include "core/gemm.h"
 #include "core/linear.h"
 #include "core/parallel.h"
 #include "model/rope.h"
@@ -82,66 +83,107 @@ void observe_block(const ForwardHooks& hooks, const std::string& name, const flo
     hooks.observe(name, rows, width, block.data());
 }
 
+// One linear layer's output columns [n0, n1): out (rows, n_out) = in (rows, n_in) @ W + b.
+struct ColumnRun {
+    const Dense* dense;
+    const float* in;
+    int rows;
+    float* out;
+    int n0, n1;
+    void run() const { gemm_columns(in, rows, dense->w.view, dense->b.data(), out, n0, n1); }
+};
+
+// d's output columns in runs of at most `cols` (INT_MAX: one run, the whole product).
+void add_runs(std::vector<ColumnRun>& runs, const Dense& d, const float* in, int rows, float* out, double step_macs) {
+    const int N = d.w.view.n_out();
+    const int cols = step_macs > 0 ? columns_per_step(rows, d.w.view.n_in(), step_macs) : N;
+    for (int n0 = 0; n0 < N; n0 += std::max(1, cols)) runs.push_back({&d, in, rows, out, n0, std::min(N, n0 + std::max(1, cols))});
+}
+
+}  // namespace
+
+// An attention sublayer's products between its parts: the projections, then the heads' context.
+struct AttentionBuffers {
+    std::vector<float> qkv;            // (T, qd + 2 kvd) when fused
+    std::vector<float> q, k, v;        // (T, qd), (S, kvd), (S, kvd) when separate
+    std::vector<float> ctx;            // (T, H * hd) heads' context vectors
+    const float *qp = nullptr, *kp = nullptr, *vp = nullptr;
+    int q_stride = 0, kv_stride = 0;
+};
+
+namespace {
+
 // out (T, D) = out_proj(concat over heads of gate_h * softmax(q_h k_h^T * scale) v_h); queries from x
-// (T, D), keys and values from memory (S, D). memory may alias x; out must alias neither.
-void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const AttentionCall& call, const float* x,
-                        int T, const float* memory, int S, float* out) {
-    const int H = r.n_head, KV = r.n_kv_head, hd = r.head_dim, qd = H * hd, kvd = KV * hd;
-    std::vector<float> qkv;                           // (T, qd + 2 kvd) when fused
-    std::vector<float> q, k, v;                       // (T, qd), (S, kvd), (S, kvd) when separate
-    const float *qp, *kp, *vp;
-    int q_stride, kv_stride;
+// (T, D), keys and values from memory (S, D). memory may alias x; out must alias neither. In four
+// parts, which a stepped run spreads over steps (step_macs > 0 cuts the products into column runs):
+// the projections' runs, then RoPE and the observer, then the heads, then the output projection's runs.
+void attention_inputs(const BlockRecipe& r, const AttentionBlock& w, const float* x, int T, const float* memory, int S,
+                      double step_macs, AttentionBuffers& ab, std::vector<ColumnRun>& runs) {
+    const int qd = r.n_head * r.head_dim, kvd = r.n_kv_head * r.head_dim;
+    runs.clear();
     if (!w.qkv.w.empty()) {
-        qkv.resize(static_cast<size_t>(T) * (qd + 2 * kvd));
-        linear(x, T, w.qkv.w.view, w.qkv.b.data(), qkv.data());
-        q_stride = kv_stride = qd + 2 * kvd;
-        if (call.rope) {
-            rope_apply(qkv.data(), T, q_stride, H, hd, r.rotary_dim, 0, *r.rope_inv_freq);
-            rope_apply(qkv.data() + qd, T, q_stride, KV, hd, r.rotary_dim, 0, *r.rope_inv_freq);
-        }
-        qp = qkv.data();
-        kp = qp + qd;
-        vp = kp + kvd;
+        ab.qkv.resize(static_cast<size_t>(T) * (qd + 2 * kvd));
+        add_runs(runs, w.qkv, x, T, ab.qkv.data(), step_macs);
+        ab.q_stride = ab.kv_stride = qd + 2 * kvd;
+        ab.qp = ab.qkv.data();
+        ab.kp = ab.qp + qd;
+        ab.vp = ab.kp + kvd;
     } else {
-        q.resize(static_cast<size_t>(T) * qd);
-        k.resize(static_cast<size_t>(S) * kvd);
-        v.resize(k.size());
-        linear(x, T, w.q.w.view, w.q.b.data(), q.data());
-        linear(memory, S, w.k.w.view, w.k.b.data(), k.data());
-        linear(memory, S, w.v.w.view, w.v.b.data(), v.data());
-        if (call.rope) {
-            rope_apply(q.data(), T, qd, H, hd, r.rotary_dim, 0, *r.rope_inv_freq);
-            rope_apply(k.data(), S, kvd, KV, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+        ab.q.resize(static_cast<size_t>(T) * qd);
+        ab.k.resize(static_cast<size_t>(S) * kvd);
+        ab.v.resize(ab.k.size());
+        add_runs(runs, w.q, x, T, ab.q.data(), step_macs);
+        add_runs(runs, w.k, memory, S, ab.k.data(), step_macs);
+        add_runs(runs, w.v, memory, S, ab.v.data(), step_macs);
+        ab.qp = ab.q.data();
+        ab.kp = ab.k.data();
+        ab.vp = ab.v.data();
+        ab.q_stride = qd;
+        ab.kv_stride = kvd;
+    }
+}
+
+void attention_inputs_done(const BlockRecipe& r, const AttentionBlock& w, const AttentionCall& call, const float* x, int T,
+                           int S, AttentionBuffers& ab) {
+    const int H = r.n_head, KV = r.n_kv_head, hd = r.head_dim, qd = H * hd, kvd = KV * hd;
+    if (call.rope) {
+        if (!ab.qkv.empty()) {
+            rope_apply(ab.qkv.data(), T, ab.q_stride, H, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+            rope_apply(ab.qkv.data() + qd, T, ab.q_stride, KV, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+        } else {
+            rope_apply(ab.q.data(), T, qd, H, hd, r.rotary_dim, 0, *r.rope_inv_freq);
+            rope_apply(ab.k.data(), S, kvd, KV, hd, r.rotary_dim, 0, *r.rope_inv_freq);
         }
-        qp = q.data();
-        kp = k.data();
-        vp = v.data();
-        q_stride = qd;
-        kv_stride = kvd;
     }
     if (call.observer) {
         // The rows as the attention reads them: after RoPE, the K/V heads once each (GQA shares them).
         if (!call.input_name.empty()) call.observer->observe(call.input_name, T, w.out.w.view.n_out(), x);
-        if (!call.queries_name.empty()) observe_block(*call.observer, call.queries_name, qp, T, qd, q_stride);
-        if (!call.keys_name.empty()) observe_block(*call.observer, call.keys_name, kp, S, kvd, kv_stride);
-        observe_block(*call.observer, call.values_name, vp, S, kvd, kv_stride);
+        if (!call.queries_name.empty()) observe_block(*call.observer, call.queries_name, ab.qp, T, qd, ab.q_stride);
+        if (!call.keys_name.empty()) observe_block(*call.observer, call.keys_name, ab.kp, S, kvd, ab.kv_stride);
+        observe_block(*call.observer, call.values_name, ab.vp, S, kvd, ab.kv_stride);
         if (!call.scale_name.empty()) call.observer->observe(call.scale_name, 1, 1, &call.scale);
     }
-    std::vector<float> ctx(static_cast<size_t>(T) * qd);   // (T, H * hd) heads' context vectors
+    ab.ctx.resize(static_cast<size_t>(T) * qd);   // every head writes its columns of every row
+}
+
+// Heads [head_begin, head_end): their probabilities (captured or scratch) and context columns.
+void attention_heads(const BlockRecipe& r, const AttentionCall& call, int T, int S, AttentionBuffers& ab, int head_begin,
+                     int head_end) {
+    const int H = r.n_head, KV = r.n_kv_head, hd = r.head_dim, qd = H * hd;
     AttentionTensor none;
-    AttentionShape shape{T, S, hd, q_stride, kv_stride, kv_stride, qd, call.causal, 0, call.scale};
+    AttentionShape shape{T, S, hd, ab.q_stride, ab.kv_stride, ab.kv_stride, qd, call.causal, 0, call.scale};
     const int group = H / KV;
     // Heads write disjoint probabilities and context columns, so they run on several threads alike.
-    auto heads = [&](int head_begin, int head_end) {
+    auto heads = [&](int b, int e) {
         std::vector<float> probs_scratch;   // (T, S) when not captured
-        for (int head = head_begin; head < head_end; ++head) {
+        for (int head = head_begin + b; head < head_begin + e; ++head) {
             const int kv = head / group;
             float* probs = attention_slot(call.capture ? *call.capture : none, call.layer, head, probs_scratch, T, S);
-            float* c = ctx.data() + head * hd;
+            float* c = ab.ctx.data() + head * hd;
             if (call.mask)
-                attention_head_masked(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, call.mask->data(), probs, c);
+                attention_head_masked(shape, ab.qp + head * hd, ab.kp + kv * hd, ab.vp + kv * hd, call.mask->data(), probs, c);
             else
-                attention_head(shape, qp + head * hd, kp + kv * hd, vp + kv * hd, probs, c);
+                attention_head(shape, ab.qp + head * hd, ab.kp + kv * hd, ab.vp + kv * hd, probs, c);
             const float g = call.gates ? call.gates->gate(call.layer, head, H) : 1.0f;
             if (g != 1.0f)
                 for (int t = 0; t < T; ++t)
@@ -149,26 +191,98 @@ void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const Att
         }
     };
     // Scores and context: 2 T S hd multiply-adds per head.
-    if (parallel_worth_it(2.0 * H * T * S * hd)) parallel_for(H, heads);
-    else heads(0, H);
-    if (call.observer && call.observer->editor && !call.context_name.empty()) call.observer->editor(call.context_name, T, qd, ctx.data());
-    linear(ctx.data(), T, w.out.w.view, w.out.b.data(), out);
+    const int n = head_end - head_begin;
+    if (parallel_worth_it(2.0 * n * T * S * hd)) parallel_for(n, heads);
+    else heads(0, n);
 }
 
-// out (T, D) = the recipe's MLP of x (T, D); the hidden activations are shown to hooks as act_name.
+void attention_context_done(const AttentionCall& call, int T, int qd, AttentionBuffers& ab) {
+    if (call.observer && call.observer->editor && !call.context_name.empty()) call.observer->editor(call.context_name, T, qd, ab.ctx.data());
+}
+
+void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const AttentionCall& call, const float* x,
+                        int T, const float* memory, int S, float* out) {
+    AttentionBuffers ab;
+    std::vector<ColumnRun> runs;
+    attention_inputs(r, w, x, T, memory, S, 0.0, ab, runs);
+    for (const ColumnRun& run : runs) run.run();
+    attention_inputs_done(r, w, call, x, T, S, ab);
+    attention_heads(r, call, T, S, ab, 0, r.n_head);
+    attention_context_done(call, T, r.n_head * r.head_dim, ab);
+    linear(ab.ctx.data(), T, w.out.w.view, w.out.b.data(), out);
+}
+
+// out (T, D) = the recipe's MLP of x (T, D); the hidden activations are shown to hooks as act_name. In
+// parts as above: the first projections' runs (the gate's, then the up projection's), the activation and
+// hooks, the down projection's runs.
+void mlp_inputs(const BlockRecipe& r, const FeedForwardBlock& w, const float* x, int T, double step_macs,
+                std::vector<float>& ff, std::vector<float>& up, std::vector<ColumnRun>& runs) {
+    const int F = w.fc1.w.view.n_out();
+    runs.clear();
+    ff.resize(static_cast<size_t>(T) * F);
+    add_runs(runs, w.fc1, x, T, ff.data(), step_macs);
+    if (r.mlp == MlpKind::gated) {
+        up.resize(ff.size());
+        add_runs(runs, w.up, x, T, up.data(), step_macs);
+    }
+}
+
+void mlp_inputs_done(const BlockRecipe& r, int T, int F, std::vector<float>& ff, const std::vector<float>& up,
+                     const ForwardHooks& hooks, const std::string& act_name) {
+    activation_apply(r.activation, ff.data(), static_cast<long>(ff.size()));
+    if (r.mlp == MlpKind::gated)
+        for (size_t i = 0; i < ff.size(); ++i) ff[i] *= up[i];
+    hooks.edit_and_observe(act_name, T, F, ff.data());
+}
+
 void mlp_sublayer(const BlockRecipe& r, const FeedForwardBlock& w, const float* x, int T, float* out,
                   const ForwardHooks& hooks, const std::string& act_name) {
-    const int F = w.fc1.w.view.n_out();
-    std::vector<float> ff(static_cast<size_t>(T) * F);   // (T, F)
-    linear(x, T, w.fc1.w.view, w.fc1.b.data(), ff.data());
-    activation_apply(r.activation, ff.data(), static_cast<long>(ff.size()));
-    if (r.mlp == MlpKind::gated) {
-        std::vector<float> up(ff.size());                 // (T, F)
-        linear(x, T, w.up.w.view, w.up.b.data(), up.data());
-        for (size_t i = 0; i < ff.size(); ++i) ff[i] *= up[i];
-    }
-    hooks.edit_and_observe(act_name, T, F, ff.data());
+    std::vector<float> ff, up;   // (T, F)
+    std::vector<ColumnRun> runs;
+    mlp_inputs(r, w, x, T, 0.0, ff, up, runs);
+    for (const ColumnRun& run : runs) run.run();
+    mlp_inputs_done(r, T, w.fc1.w.view.n_out(), ff, up, hooks, act_name);
     linear(ff.data(), T, w.fc2.w.view, w.fc2.b.data(), out);
+}
+
+// A layer's self-attention call: its scale, mask, gates, observer, and the names (after `names`) it
+// shows them.
+AttentionCall self_attention_call(const BlockRecipe& r, const BlockWeights& b, int l, const std::string& names,
+                                  AttentionTensor* capture, const std::vector<uint8_t>& mask, const ForwardHooks& hooks,
+                                  bool apply_interventions) {
+    AttentionCall self;
+    self.layer = l;
+    self.scale = b.attn_scale > 0.0f ? b.attn_scale : 1.0f / std::sqrt(static_cast<float>(r.head_dim));
+    self.causal = r.causal;
+    self.rope = r.rope_inv_freq != nullptr;
+    self.capture = capture;
+    self.mask = mask.empty() ? nullptr : &mask;
+    self.gates = apply_interventions && !hooks.head_gates.empty() ? &hooks : nullptr;
+    self.observer = hooks.observer || hooks.editor ? &hooks : nullptr;
+    self.values_name = names + "values";
+    self.context_name = names + "context";
+    self.queries_name = names + "queries";
+    self.keys_name = names + "keys";
+    self.input_name = names + "attn_in";
+    self.scale_name = names + "score_scale";
+    return self;
+}
+
+// Whether a pre-LN self-attention layer's halves are cut into parts (one half is more than step_macs
+// multiply-adds), and the heads a part runs: at least one, and the threads' worth.
+bool layer_cut(const BlockRecipe& r, const BlockWeights& b, int T, const float* memory, double step_macs) {
+    if (r.post_ln || memory || step_macs <= 0.0 || T <= 0) return false;
+    const double D = b.attn.out.w.view.n_out(), qd = static_cast<double>(r.n_head) * r.head_dim;
+    const double kvd = static_cast<double>(r.n_kv_head) * r.head_dim, F = b.ffn.fc1.w.view.n_out();
+    const double attention = T * D * (qd + 2 * kvd) + 2.0 * r.n_head * T * T * r.head_dim + T * qd * D;
+    const double mlp = T * D * F * (r.mlp == MlpKind::gated ? 3 : 2);
+    return std::max(attention, mlp) > step_macs;
+}
+
+int heads_per_part(const BlockRecipe& r, int T, double step_macs) {
+    const double per_head = 2.0 * T * T * r.head_dim;
+    const int by_work = static_cast<int>(std::min<double>(r.n_head, std::max(1.0, step_macs / std::max(1.0, per_head))));
+    return std::min(r.n_head, std::max(by_work, thread_count()));
 }
 
 // (T, S) knockout mask of this layer, or empty when no knockout touches it. Edges outside the
@@ -193,13 +307,127 @@ void norm_apply(const BlockRecipe& recipe, const Norm& norm, const float* x, int
         layer_norm(x, T, D, norm.w.data(), norm.b.data(), recipe.eps, out);
 }
 
+int columns_per_step(int rows, int depth, double step_multiply_adds) {
+    const int block = gemm_column_block();
+    const double cols = step_multiply_adds / (std::max(1.0, static_cast<double>(std::max(rows, 8)) * depth));
+    return std::max(block, static_cast<int>(std::min(cols, 1e9)) / block * block);
+}
+
+// A cut half block between its parts (StackRun::part_step).
+struct StackParts {
+    enum class Part { attention_inputs, heads, attention_output, mlp_inputs, mlp_output };
+    Part part = Part::attention_inputs;
+    size_t next = 0;               // the part's next column run, or the first head of its next group
+    std::vector<uint8_t> mask;     // the layer's knockouts
+    AttentionBuffers attention;
+    std::vector<float> ff, up;     // (T, F) the MLP's hidden activations
+};
+
 StackRun::StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
                    const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
-                   const std::string& prefix, bool apply_interventions)
+                   const std::string& prefix, bool apply_interventions, double step_multiply_adds)
     : r_(recipe), blocks_(blocks), h_(h), T_(T), D_(static_cast<int>(h.size() / (T > 0 ? T : 1))), memory_(memory),
       S_(S), capture_(capture), hooks_(hooks), prefix_(prefix), apply_interventions_(apply_interventions),
-      x_(h.size()), out_(h.size()) {
+      x_(h.size()), out_(h.size()), step_multiply_adds_(step_multiply_adds),
+      steps_total_(steps_for(recipe, blocks, T, memory, step_multiply_adds)) {
     observe("embed", h_);
+}
+
+StackRun::~StackRun() = default;
+
+bool StackRun::cut_layer(int l) const { return layer_cut(r_, blocks_[l], T_, memory_, step_multiply_adds_); }
+
+int StackRun::steps_for(const BlockRecipe& r, const std::vector<BlockWeights>& blocks, int T, const float* memory,
+                        double step_multiply_adds) {
+    int steps = 0;
+    for (const BlockWeights& b : blocks) {
+        if (!layer_cut(r, b, T, memory, step_multiply_adds)) {
+            steps += r.post_ln ? 1 : 2;
+            continue;
+        }
+        // The parts' column runs as add_runs makes them, and the groups of heads.
+        auto runs = [&](const Dense& d) {
+            const int N = d.w.view.n_out(), cols = columns_per_step(T, d.w.view.n_in(), step_multiply_adds);
+            return (N + cols - 1) / cols;
+        };
+        const AttentionBlock& a = b.attn;
+        steps += !a.qkv.w.empty() ? runs(a.qkv) : runs(a.q) + runs(a.k) + runs(a.v);
+        const int group = heads_per_part(r, T, step_multiply_adds);
+        steps += (r.n_head + group - 1) / group + runs(a.out);
+        steps += runs(b.ffn.fc1) + (r.mlp == MlpKind::gated ? runs(b.ffn.up) : 0) + runs(b.ffn.fc2);
+    }
+    return steps;
+}
+
+// One part of a cut pre-LN layer, in the order one step runs it: the norm, the projections' column runs,
+// RoPE and the observer, the heads a group at a time, the context's editor, the output projection's runs,
+// the residual; then the norm, the MLP's first projections' runs, the activation and its hooks, the down
+// projection's runs, the residual. Every product is split by output columns only, so the same bits.
+void StackRun::part_step() {
+    const int l = next_, T = T_, D = D_;
+    const std::string p = "layer." + std::to_string(l) + ".";
+    const BlockWeights& b = blocks_[l];
+    if (!parts_) {   // the layer's first part
+        parts_ = std::make_unique<StackParts>();
+        if (capture_.hidden) hidden_capture(*capture_.hidden, l, h_);
+        if (apply_interventions_) parts_->mask = knockout_mask(hooks_, l, T, T);
+        norm_apply(r_, b.attn.norm, h_.data(), T, D, x_.data());
+    }
+    StackParts& s = *parts_;
+    using Part = StackParts::Part;
+    const AttentionCall self = self_attention_call(r_, b, l, prefix_ + p, capture_.self, s.mask, hooks_, apply_interventions_);
+    const long n = static_cast<long>(h_.size());
+    std::vector<ColumnRun> runs;
+    switch (s.part) {
+    case Part::attention_inputs:
+        attention_inputs(r_, b.attn, x_.data(), T, x_.data(), T, step_multiply_adds_, s.attention, runs);
+        runs[s.next++].run();
+        if (s.next < runs.size()) return;
+        attention_inputs_done(r_, b.attn, self, x_.data(), T, T, s.attention);
+        s.part = Part::heads;
+        s.next = 0;
+        return;
+    case Part::heads: {
+        const int begin = static_cast<int>(s.next), end = std::min(r_.n_head, begin + heads_per_part(r_, T, step_multiply_adds_));
+        if (capture_.self) attention_grow_to(*capture_.self, l, end);   // these heads' zeros, not the layer's
+        attention_heads(r_, self, T, T, s.attention, begin, end);
+        s.next = static_cast<size_t>(end);
+        if (end < r_.n_head) return;
+        attention_context_done(self, T, r_.n_head * r_.head_dim, s.attention);
+        s.part = Part::attention_output;
+        s.next = 0;
+        return;
+    }
+    case Part::attention_output:
+        add_runs(runs, b.attn.out, s.attention.ctx.data(), T, out_.data(), step_multiply_adds_);
+        runs[s.next++].run();
+        if (s.next < runs.size()) return;
+        observe(p + "attn_out", out_);
+        add_inplace(h_.data(), out_.data(), n);
+        observe(p + "resid_mid", h_);
+        norm_apply(r_, b.ffn.norm, h_.data(), T, D, x_.data());
+        s.part = Part::mlp_inputs;
+        s.next = 0;
+        return;
+    case Part::mlp_inputs:
+        mlp_inputs(r_, b.ffn, x_.data(), T, step_multiply_adds_, s.ff, s.up, runs);
+        runs[s.next++].run();
+        if (s.next < runs.size()) return;
+        mlp_inputs_done(r_, T, b.ffn.fc1.w.view.n_out(), s.ff, s.up, hooks_, prefix_ + p + "mlp_act");
+        s.part = Part::mlp_output;
+        s.next = 0;
+        return;
+    case Part::mlp_output:
+        add_runs(runs, b.ffn.fc2, s.ff.data(), T, out_.data(), step_multiply_adds_);
+        runs[s.next++].run();
+        if (s.next < runs.size()) return;
+        observe(p + "mlp_out", out_);
+        add_inplace(h_.data(), out_.data(), n);
+        observe(p + "out", h_);
+        parts_.reset();
+        ++next_;
+        return;
+    }
 }
 
 void StackRun::observe(const std::string& name, std::vector<float>& data) const {
@@ -210,6 +438,10 @@ void StackRun::step() {
     if (done()) return;
     const int l = next_;
     const std::string p = "layer." + std::to_string(l) + ".";
+    if (parts_ || (!mlp_next_ && cut_layer(l))) {
+        part_step();
+        return;
+    }
     if (mlp_next_) {
         mlp_half(l, p);
         return;
@@ -218,22 +450,8 @@ void StackRun::step() {
     const BlockWeights& b = blocks_[l];
     if (capture_.hidden) hidden_capture(*capture_.hidden, l, h_);
     const std::vector<uint8_t> mask = apply_interventions_ ? knockout_mask(hooks_, l, T, T) : std::vector<uint8_t>{};
-    AttentionCall self;
-    self.layer = l;
-    self.scale = b.attn_scale > 0.0f ? b.attn_scale : 1.0f / std::sqrt(static_cast<float>(r_.head_dim));
-    self.causal = r_.causal;
-    self.rope = r_.rope_inv_freq != nullptr;
     if (capture_.self) attention_grow_to(*capture_.self, l);
-    self.capture = capture_.self;
-    self.mask = mask.empty() ? nullptr : &mask;
-    self.gates = apply_interventions_ && !hooks_.head_gates.empty() ? &hooks_ : nullptr;
-    self.observer = hooks_.observer || hooks_.editor ? &hooks_ : nullptr;
-    self.values_name = prefix_ + p + "values";
-    self.context_name = prefix_ + p + "context";
-    self.queries_name = prefix_ + p + "queries";
-    self.keys_name = prefix_ + p + "keys";
-    self.input_name = prefix_ + p + "attn_in";
-    self.scale_name = prefix_ + p + "score_scale";
+    const AttentionCall self = self_attention_call(r_, blocks_[l], l, prefix_ + p, capture_.self, mask, hooks_, apply_interventions_);
     const long n = static_cast<long>(h_.size());
     if (!r_.post_ln) {
         norm_apply(r_, b.attn.norm, h_.data(), T, D, x_.data());

@@ -11,6 +11,7 @@
 //   StackCapture cap{&trace.attentions, nullptr, &trace.hidden_states};
 //   stack_forward(r, blocks, h, T, nullptr, 0, cap, options.hooks, "");
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,21 +76,42 @@ struct StackCapture {
     HiddenTensor* hidden = nullptr;     // states 0 .. L-1 (the caller adds state L, after any final norm)
 };
 
+// A step's work when a stepped stack cuts half a block into parts: about 2.5 ms single-threaded in
+// WebAssembly. A 124M model's MLP half at 100 tokens (600 M multiply-adds) was one 40-60 ms step.
+constexpr double kStackStepMultiplyAdds = 16e6;
+
+struct StackParts;   // block.cpp: what a run cut into parts keeps between them
+
+// Output columns a step when a product of `rows` rows, `depth` deep, is cut into steps of about
+// step_multiply_adds: a multiple of gemm_column_block(), at least one. Fewer than 8 rows count as 8: a
+// product of a row or two is the reading of its weights (a 124M model's LM head, 150 MB, for one row).
+int columns_per_step(int rows, int depth, double step_multiply_adds = kStackStepMultiplyAdds);
+
 // stack_forward in steps, for callers that must stay responsive (the app traces a large model a step or
 // two per frame): half a block per step in pre-LN stacks (attention, then the MLP), a whole block in
-// post-LN ones. The arguments must outlive the run; h holds the result once done().
+// post-LN ones. A pre-LN self-attention half block of more than step_multiply_adds is cut into parts:
+// each linear layer's output columns a run at a time (gemm_columns: the same bits), the heads a group at
+// a time; the observer and editor see what they see in one step. The arguments must outlive the run; h
+// holds the result once done().
 class StackRun {
 public:
     StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
              const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
-             const std::string& prefix, bool apply_interventions = true);
-    void step();   // runs the next half block (pre-LN) or block (post-LN)
+             const std::string& prefix, bool apply_interventions = true,
+             double step_multiply_adds = kStackStepMultiplyAdds);
+    ~StackRun();
+    void step();   // runs the next half block (pre-LN) or block (post-LN), or part of one
     bool done() const { return next_ >= static_cast<int>(blocks_.size()); }
-    int steps_total() const { return static_cast<int>(blocks_.size()) * (r_.post_ln ? 1 : 2); }
+    int steps_total() const { return steps_total_; }
+    // What steps_total will be, before the run exists (a job's progress is known from its start).
+    static int steps_for(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, int T, const float* memory,
+                         double step_multiply_adds = kStackStepMultiplyAdds);
 
 private:
     void observe(const std::string& name, std::vector<float>& data) const;
     void mlp_half(int layer, const std::string& p);   // the second step of a pre-LN block
+    void part_step();                                  // one part of a cut half block
+    bool cut_layer(int layer) const;                   // whether this layer's halves are cut into parts
 
     const BlockRecipe& r_;
     const std::vector<BlockWeights>& blocks_;
@@ -105,6 +127,9 @@ private:
     std::vector<float> out_;   // (T, D) a sublayer's output
     int next_ = 0;             // the layer being run
     bool mlp_next_ = false;    // pre-LN: its attention half is done, the MLP half is next
+    double step_multiply_adds_;
+    int steps_total_ = 0;
+    std::unique_ptr<StackParts> parts_;   // a cut half block's part in progress
 };
 
 // Runs blocks over h (T, D) in place. memory (S, D): what cross attention reads. Observer names get

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/gemm.h"
 #include "core/linear.h"
 #include "core/ops.h"
 #include "model/encoder.h"
@@ -39,19 +40,20 @@ void body_embed_sum(const Body& body, const std::vector<int32_t>& ids, const flo
     }
 }
 
-void body_head_logits(const Body& body, const float* rows, int T, float* logits) {
+std::vector<float> body_head_rows(const Body& body, std::vector<float> rows, int T) {
     const HeadWeights& hw = body.head;
+    if (hw.transform.w.empty()) return rows;
     const int D = body.n_embd();
-    std::vector<float> x;   // (T, D) the masked-LM transform's output
-    if (!hw.transform.w.empty()) {
-        x.resize(static_cast<size_t>(T) * D);
-        linear(rows, T, hw.transform.w.view, hw.transform.b.data(), x.data());
-        activation_apply(hw.transform_activation, x.data(), static_cast<long>(x.size()));
-        layer_norm(x.data(), T, D, hw.transform_norm.w.data(), hw.transform_norm.b.data(), body.recipe.eps, x.data());
-        rows = x.data();
-    }
-    const WeightMatrix& unembed = body.unembed();
-    linear(rows, T, unembed, hw.bias.data(), logits);
+    std::vector<float> x(static_cast<size_t>(T) * D);   // (T, D) the masked-LM transform's output
+    linear(rows.data(), T, hw.transform.w.view, hw.transform.b.data(), x.data());
+    activation_apply(hw.transform_activation, x.data(), static_cast<long>(x.size()));
+    layer_norm(x.data(), T, D, hw.transform_norm.w.data(), hw.transform_norm.b.data(), body.recipe.eps, x.data());
+    return x;
+}
+
+void body_head_logits(const Body& body, const float* rows, int T, float* logits) {
+    const std::vector<float> x = body_head_rows(body, std::vector<float>(rows, rows + static_cast<size_t>(T) * body.n_embd()), T);
+    linear(x.data(), T, body.unembed(), body.head.bias.data(), logits);
 }
 
 namespace {
@@ -60,21 +62,27 @@ namespace {
 class BodyForwardJob : public ForwardJob {
 public:
     BodyForwardJob(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options)
-        : body_(body), ids_(ids), options_(options) {}
+        : body_(body), ids_(ids), options_(options) {
+        const WeightMatrix& unembed = body.unembed();
+        const int P = options.logit_positions.empty() ? 1 : static_cast<int>(options.logit_positions.size());
+        head_columns_ = columns_per_step(P, unembed.n_in());
+        const int head_runs = (unembed.n_out() + head_columns_ - 1) / head_columns_;
+        steps_total_ = 1 + StackRun::steps_for(body.recipe, body.blocks, static_cast<int>(ids.size()), nullptr) + 1 + head_runs;
+    }
     BodyForwardJob(const BodyForwardJob&) = delete;   // stack_ points into trace_, h_ and options_
     BodyForwardJob& operator=(const BodyForwardJob&) = delete;
 
-    // The embeddings, the stack's steps (StackRun: half a pre-LN block each), the head.
-    int steps_total() const override {
-        return static_cast<int>(body_.blocks.size()) * (body_.recipe.post_ln ? 1 : 2) + 2;
-    }
+    // The embeddings, the stack's steps (StackRun: half a pre-LN block each, or its parts), the final
+    // norm, the LM head's columns in runs (a 124M model's, 150 MB of f32 for one row, was one 30-50 ms step).
+    int steps_total() const override { return steps_total_; }
     int steps_done() const override { return next_; }
     bool done() const override { return next_ >= steps_total(); }
     void step() override {
         if (done()) return;
         if (next_ == 0) embed();
         else if (!stack_->done()) stack_->step();
-        else head();
+        else if (!head_begun_) head_begin();
+        else head_run();
         ++next_;
     }
     Trace take() override { return std::move(trace_); }
@@ -98,7 +106,9 @@ private:
         stack_ = std::make_unique<StackRun>(r, body_.blocks, h_, T, nullptr, 0, capture, options_.hooks, "");
     }
 
-    void head() {
+    // body_head_logits in parts: the rows (and an MLM head's transform), then the unembedding's column runs.
+    void head_begin() {
+        head_begun_ = true;
         const int T = static_cast<int>(ids_.size()), D = body_.n_embd(), L = static_cast<int>(body_.blocks.size());
         if (!body_.head.final_norm.w.values.empty()) {
             norm_apply(body_.recipe, body_.head.final_norm, h_.data(), T, D, h_.data());
@@ -108,13 +118,21 @@ private:
         std::vector<int> positions = options_.logit_positions.empty() ? std::vector<int>{T - 1} : options_.logit_positions;
         for (int& p : positions)
             if (p < 0) p = T - 1;
-        std::vector<float> rows(positions.size() * D);   // (P, D) the rows logits are kept for
+        head_rows_.resize(positions.size() * D);   // (P, D) the rows logits are kept for
         for (size_t i = 0; i < positions.size(); ++i)
-            std::copy_n(h_.data() + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
+            std::copy_n(h_.data() + static_cast<size_t>(positions[i]) * D, D, head_rows_.data() + i * D);
+        head_rows_ = body_head_rows(body_, head_rows_, static_cast<int>(positions.size()));
         trace_.n_vocab = body_.unembed().n_out();
         trace_.logit_positions = positions;
         trace_.logits.assign(positions.size() * trace_.n_vocab, 0.0f);
-        body_head_logits(body_, rows.data(), static_cast<int>(positions.size()), trace_.logits.data());
+    }
+
+    void head_run() {
+        const WeightMatrix& unembed = body_.unembed();
+        const int n0 = head_next_ * head_columns_, n1 = std::min(unembed.n_out(), n0 + head_columns_);
+        gemm_columns(head_rows_.data(), static_cast<int>(trace_.logit_positions.size()), unembed, body_.head.bias.data(),
+                     trace_.logits.data(), n0, n1);
+        ++head_next_;
     }
 
     const Body& body_;
@@ -122,7 +140,11 @@ private:
     TraceOptions options_;
     Trace trace_;
     std::vector<float> h_;   // (T, D) residual stream
+    int steps_total_ = 0;
     std::unique_ptr<StackRun> stack_;
+    bool head_begun_ = false;
+    std::vector<float> head_rows_;   // (P, D) the rows the LM head reads
+    int head_columns_ = 0, head_next_ = 0;   // its columns a step, and the next run
     int next_ = 0;
 };
 

@@ -62,6 +62,8 @@ std::vector<int> body_positions(const Body& body, const std::vector<int32_t>& id
 void body_embed_sum(const Body& body, const std::vector<int32_t>& ids, const float* rows, float* h);
 // logits (T, V) of rows (T, D) already through the final norm: transform, unembedding, bias.
 void body_head_logits(const Body& body, const float* rows, int T, float* logits);
+// What the unembedding reads for those rows: the rows, or a masked-LM head's transform of them.
+std::vector<float> body_head_rows(const Body& body, std::vector<float> rows, int T);
 
 // The inference forward pass of any Body (Trace conventions of model/trace.h).
 Trace body_forward(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options);

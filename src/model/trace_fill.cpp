@@ -17,8 +17,9 @@ void attention_reserve(AttentionTensor& a, int L, int H, int T, int S, bool caus
     reserve_in_huge_pages(a.probs, static_cast<size_t>(L) * H * T * S);
 }
 
-void attention_grow_to(AttentionTensor& a, int layer) {
-    const size_t need = static_cast<size_t>(layer + 1) * a.n_head * a.n_query * a.n_key;
+void attention_grow_to(AttentionTensor& a, int layer, int head_end) {
+    const int heads = head_end < 0 ? a.n_head : head_end;
+    const size_t need = (static_cast<size_t>(layer) * a.n_head + heads) * a.n_query * a.n_key;
     if (a.probs.size() < need) a.probs.resize(need);
 }
 

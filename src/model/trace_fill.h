@@ -15,8 +15,9 @@ void attention_allocate(AttentionTensor& a, bool capture, int L, int H, int T, i
 // stepped trace does not zero, and fault in, 600 MB in its first step (12 x 12 heads at T = 1024: one
 // frame of 0.3-1.5 s here).
 void attention_reserve(AttentionTensor& a, int L, int H, int T, int S, bool causal);
-// probs grows to hold layers 0..layer, zeros in the new ones; nothing when it already does.
-void attention_grow_to(AttentionTensor& a, int layer);
+// probs grows to hold layers 0..layer (heads 0..head_end-1 of the last; -1: all), zeros in the new
+// ones; nothing when it already does. A stack cut into parts grows it a group of heads at a time.
+void attention_grow_to(AttentionTensor& a, int layer, int head_end = -1);
 void hidden_allocate(HiddenTensor& h, bool capture, int n_state, int T, int D);
 // Copies the residual stream (T, D) into state `state`, when hidden states are captured.
 void hidden_capture(HiddenTensor& hidden, int state, const std::vector<float>& h);

@@ -6,11 +6,13 @@
 #include <string>
 
 #include "decoder_reference.h"
+#include "core/gemm.h"
 #include "model/block.h"
 #include "model/body.h"
 #include "model/forward_job.h"
 #include "model/hooks.h"
 #include "model/trace_fill.h"
+#include "core/parallel.h"
 #include "same_floats.h"
 
 using namespace attn;
@@ -27,9 +29,10 @@ TEST_CASE("a stepped trace equals model_trace bit for bit, half a pre-LN block p
         Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*model, ids, options);
         REQUIRE(job.ok());
         ForwardJob& j = **job;
-        // Embeddings, the blocks (two steps each when pre-LN: attention, then the MLP), the head.
+        // Embeddings, the blocks (two steps each when pre-LN: attention, then the MLP), the final norm and
+        // rows, the LM head (one run of columns at this size).
         const bool post_ln = std::string(name).find("bert") != std::string::npos;
-        CHECK(j.steps_total() == model->info().n_layer * (post_ln ? 1 : 2) + 2);
+        CHECK(j.steps_total() == model->info().n_layer * (post_ln ? 1 : 2) + 3);
         int steps = 0;
         while (!j.done()) {
             CHECK(j.steps_done() == steps);
@@ -117,4 +120,73 @@ TEST_CASE("a stepped stack fills a reserved attention tensor a layer at a time; 
     CHECK(t.attentions.probs.empty());
     CHECK(t.attentions.n_layer == L);
     CHECK(same_floats(t.logits, whole->logits));
+}
+
+TEST_CASE("a stack cut into parts (column runs, groups of heads) gives the bits of half a block a step") {
+    for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "qwen2-tiny"}) {
+        CAPTURE(name);
+        ModelPtr model = load_fixture_model(name);
+        const Body& body = *model->network->body();
+        const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 7, 11, 2, 9};
+        const int T = static_cast<int>(ids.size()), D = body.n_embd(), L = static_cast<int>(body.blocks.size());
+        const int H = body.recipe.n_head;
+        // Hooks that must see the same: an observer of every name, an editor of the context and the MLP's
+        // activations, a head gate and a knockout.
+        ForwardHooks hooks;
+        std::vector<std::string> seen[2];
+        int pass = 0;
+        hooks.observer = [&](const std::string& n, int rows, int cols, const float* data) {
+            double sum = 0.0;
+            for (int i = 0; i < rows * cols; ++i) sum += data[i];
+            seen[pass].push_back(n + " " + std::to_string(rows) + "x" + std::to_string(cols) + " " + std::to_string(sum));
+        };
+        hooks.editor = [](const std::string& n, int rows, int cols, float* data) {
+            if (n.find("context") != std::string::npos || n.find("mlp_act") != std::string::npos)
+                for (int i = 0; i < rows * cols; i += 7) data[i] *= 0.5f;
+        };
+        hooks.head_gates.assign(static_cast<size_t>(L) * H, 1.0f);
+        hooks.head_gates[1] = 0.25f;
+        hooks.knockouts.push_back(EdgeKnockout{0, 5, 2});
+        std::vector<float> h[2];
+        AttentionTensor a[2];
+        for (pass = 0; pass < 2; ++pass) {
+            h[pass].resize(static_cast<size_t>(T) * D);
+            body_token_rows(body, ids, h[pass].data());
+            body_embed_sum(body, ids, h[pass].data(), h[pass].data());
+            attention_reserve(a[pass], L, H, T, T, true);
+            // pass 1: every product's columns in runs of one block, a head a part
+            const double step = pass == 0 ? kStackStepMultiplyAdds : 1.0;
+            StackRun run(body.recipe, body.blocks, h[pass], T, nullptr, 0, StackCapture{&a[pass], nullptr, nullptr}, hooks, "",
+                         true, step);
+            CHECK(run.steps_total() == StackRun::steps_for(body.recipe, body.blocks, T, nullptr, step));
+            int steps = 0;
+            size_t grown = 0;
+            for (; !run.done(); ++steps) {
+                run.step();
+                CHECK(a[pass].probs.size() >= grown);   // only grows, and in a cut run a few heads at a time
+                if (pass == 1) CHECK(a[pass].probs.size() - grown <= static_cast<size_t>(std::max(1, thread_count())) * T * T);
+                grown = a[pass].probs.size();
+            }
+            CHECK(steps == run.steps_total());
+            CHECK(grown == static_cast<size_t>(L) * H * T * T);
+            if (pass == 0) CHECK(steps == 2 * L);
+            else CHECK(steps > 6 * L);   // cut: runs of one block of columns, groups of heads
+        }
+        CHECK(same_floats(h[1], h[0]));
+        CHECK(same_floats(a[1].probs, a[0].probs));
+        CHECK(seen[1] == seen[0]);   // the same names, shapes and sums, in the same order
+    }
+}
+
+TEST_CASE("a stepped trace's LM head runs a block of columns a step past step_multiply_adds, to the same logits") {
+    // columns_per_step counts fewer than 8 rows as 8 and gives whole blocks.
+    const int B = gemm_column_block();
+    CHECK(columns_per_step(1, 768) == columns_per_step(8, 768));
+    CHECK(columns_per_step(1, 768) % B == 0);
+    CHECK(columns_per_step(1, 768) == static_cast<int>(kStackStepMultiplyAdds / (8 * 768)) / B * B);
+    CHECK(columns_per_step(1000, 100000) == B);   // at least one block
+    // A 124M model's LM head for one row (50257 x 768): many steps, none of more than the budget.
+    const int cols = columns_per_step(1, 768);
+    CHECK((50257 + cols - 1) / cols >= 10);
+    CHECK(static_cast<double>(cols) * 768 * 8 <= kStackStepMultiplyAdds);
 }

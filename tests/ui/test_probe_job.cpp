@@ -22,7 +22,7 @@ TEST_CASE("ui: a large model's random-weights probe runs in steps after its firs
         ui.frame();
         ++frames;
     }
-    CHECK(frames == 2 * L + 2);               // embeddings, attention and MLP of each block, the head
+    CHECK(frames == 2 * L + 3);               // embeddings, attention and MLP of each block, final norm, LM head
     CHECK(ui.app.random_weights);             // as the probe at once says of every fixture
 
     // The probe waits while an edit's stepped retrace runs: what the user asked for goes first.

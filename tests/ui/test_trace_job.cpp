@@ -26,7 +26,7 @@ TEST_CASE("ui: an edit on a slow model retraces in steps, one a frame, and ends 
     int done = -1, total = -1;
     REQUIRE(app_tracing(ui.app, &done, &total));
     CHECK(done == 0);
-    CHECK(total == 2 * L + 2);   // embeddings, attention and MLP of each pre-LN block, head
+    CHECK(total == 2 * L + 3);   // embeddings, attention and MLP of each pre-LN block, final norm, LM head
     CHECK(ui.app.trace.tokens.ids == before);   // the old trace stays on screen meanwhile
     const uint64_t version = ui.app.trace_version;
 
@@ -36,7 +36,7 @@ TEST_CASE("ui: an edit on a slow model retraces in steps, one a frame, and ends 
         ui.frame();
         ++frames;
     }
-    CHECK(frames == 2 * L + 2);
+    CHECK(frames == 2 * L + 3);
     CHECK_FALSE(app_tracing(ui.app));
     CHECK(ui.app.trace_version == version + 1);
     CHECK(ui.app.trace_error.empty());
