@@ -85,11 +85,12 @@ struct StackParts;   // block.cpp: what a run cut into parts keeps between them
 // Output columns a step when a product of `rows` rows, `depth` deep, is cut into steps of about
 // step_multiply_adds: a multiple of gemm_column_block(), at least one. Fewer than 8 rows count as 8: a
 // product of a row or two is the reading of its weights (a 124M model's LM head, 150 MB, for one row).
-int columns_per_step(int rows, int depth, double step_multiply_adds = kStackStepMultiplyAdds);
+int columns_per_step(int rows, int depth, double step_multiply_adds);
 
 // stack_forward in steps, for callers that must stay responsive (the app traces a large model a step or
 // two per frame): half a block per step in pre-LN stacks (attention, then the MLP), a whole block in
-// post-LN ones. A pre-LN self-attention half block of more than step_multiply_adds is cut into parts:
+// post-LN ones. With step_multiply_adds > 0 (a stepped trace: TraceOptions::step_multiply_adds), a
+// pre-LN self-attention half block of more than that is cut into parts:
 // each linear layer's output columns a run at a time (gemm_columns: the same bits), the heads a group at
 // a time; the observer and editor see what they see in one step. The arguments must outlive the run; h
 // holds the result once done().
@@ -98,14 +99,14 @@ public:
     StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
              const float* memory, int S, const StackCapture& capture, const ForwardHooks& hooks,
              const std::string& prefix, bool apply_interventions = true,
-             double step_multiply_adds = kStackStepMultiplyAdds);
+             double step_multiply_adds = 0.0);
     ~StackRun();
     void step();   // runs the next half block (pre-LN) or block (post-LN), or part of one
     bool done() const { return next_ >= static_cast<int>(blocks_.size()); }
     int steps_total() const { return steps_total_; }
     // What steps_total will be, before the run exists (a job's progress is known from its start).
     static int steps_for(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, int T, const float* memory,
-                         double step_multiply_adds = kStackStepMultiplyAdds);
+                         double step_multiply_adds = 0.0);
 
 private:
     void observe(const std::string& name, std::vector<float>& data) const;

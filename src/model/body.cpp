@@ -65,9 +65,11 @@ public:
         : body_(body), ids_(ids), options_(options) {
         const WeightMatrix& unembed = body.unembed();
         const int P = options.logit_positions.empty() ? 1 : static_cast<int>(options.logit_positions.size());
-        head_columns_ = columns_per_step(P, unembed.n_in());
+        head_columns_ = options.step_multiply_adds > 0 ? columns_per_step(P, unembed.n_in(), options.step_multiply_adds)
+                                                       : std::max(1, unembed.n_out());
         const int head_runs = (unembed.n_out() + head_columns_ - 1) / head_columns_;
-        steps_total_ = 1 + StackRun::steps_for(body.recipe, body.blocks, static_cast<int>(ids.size()), nullptr) + 1 + head_runs;
+        steps_total_ = 1 + StackRun::steps_for(body.recipe, body.blocks, static_cast<int>(ids.size()), nullptr,
+                                               options.step_multiply_adds) + 1 + head_runs;
     }
     BodyForwardJob(const BodyForwardJob&) = delete;   // stack_ points into trace_, h_ and options_
     BodyForwardJob& operator=(const BodyForwardJob&) = delete;
@@ -103,7 +105,8 @@ private:
         if (!body_.embed.norm.w.values.empty())
             layer_norm(h_.data(), T, D, body_.embed.norm.w.data(), body_.embed.norm.b.data(), r.eps, h_.data());
         StackCapture capture{options_.capture_attentions ? &trace_.attentions : nullptr, nullptr, &trace_.hidden_states};
-        stack_ = std::make_unique<StackRun>(r, body_.blocks, h_, T, nullptr, 0, capture, options_.hooks, "");
+        stack_ = std::make_unique<StackRun>(r, body_.blocks, h_, T, nullptr, 0, capture, options_.hooks, "", true,
+                                            options_.step_multiply_adds);
     }
 
     // body_head_logits in parts: the rows (and an MLM head's transform), then the unembedding's column runs.

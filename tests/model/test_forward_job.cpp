@@ -155,7 +155,7 @@ TEST_CASE("a stack cut into parts (column runs, groups of heads) gives the bits 
             body_embed_sum(body, ids, h[pass].data(), h[pass].data());
             attention_reserve(a[pass], L, H, T, T, true);
             // pass 1: every product's columns in runs of one block, a head a part
-            const double step = pass == 0 ? kStackStepMultiplyAdds : 1.0;
+            const double step = pass == 0 ? 0.0 : 1.0;
             StackRun run(body.recipe, body.blocks, h[pass], T, nullptr, 0, StackCapture{&a[pass], nullptr, nullptr}, hooks, "",
                          true, step);
             CHECK(run.steps_total() == StackRun::steps_for(body.recipe, body.blocks, T, nullptr, step));
@@ -181,12 +181,37 @@ TEST_CASE("a stack cut into parts (column runs, groups of heads) gives the bits 
 TEST_CASE("a stepped trace's LM head runs a block of columns a step past step_multiply_adds, to the same logits") {
     // columns_per_step counts fewer than 8 rows as 8 and gives whole blocks.
     const int B = gemm_column_block();
-    CHECK(columns_per_step(1, 768) == columns_per_step(8, 768));
-    CHECK(columns_per_step(1, 768) % B == 0);
-    CHECK(columns_per_step(1, 768) == static_cast<int>(kStackStepMultiplyAdds / (8 * 768)) / B * B);
-    CHECK(columns_per_step(1000, 100000) == B);   // at least one block
+    CHECK(columns_per_step(1, 768, kStackStepMultiplyAdds) == columns_per_step(8, 768, kStackStepMultiplyAdds));
+    CHECK(columns_per_step(1, 768, kStackStepMultiplyAdds) % B == 0);
+    CHECK(columns_per_step(1, 768, kStackStepMultiplyAdds) == static_cast<int>(kStackStepMultiplyAdds / (8 * 768)) / B * B);
+    CHECK(columns_per_step(1000, 100000, kStackStepMultiplyAdds) == B);   // at least one block
     // A 124M model's LM head for one row (50257 x 768): many steps, none of more than the budget.
-    const int cols = columns_per_step(1, 768);
+    const int cols = columns_per_step(1, 768, kStackStepMultiplyAdds);
     CHECK((50257 + cols - 1) / cols >= 10);
     CHECK(static_cast<double>(cols) * 768 * 8 <= kStackStepMultiplyAdds);
+}
+
+TEST_CASE("TraceOptions::step_multiply_adds cuts a stepped trace, LM head included, to model_trace's bits") {
+    for (const char* name : {"gpt2-tiny", "llama-tiny"}) {
+        CAPTURE(name);
+        ModelPtr model = load_fixture_model(name);
+        const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 7, 11};
+        TraceOptions options;
+        options.logit_positions = {-1, 2};
+        Expected<Trace> whole = model_trace(*model, ids, options);   // 0: half a block a step
+        REQUIRE(whole.ok());
+        options.step_multiply_adds = 1.0;   // every product a block of columns a step
+        Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*model, ids, options);
+        REQUIRE(job.ok());
+        const int L = model->info().n_layer;
+        const int V = model->network->body()->unembed().n_out();
+        CHECK((*job)->steps_total() > 2 * L + 2 + (V + gemm_column_block() - 1) / gemm_column_block() - 1);
+        int steps = 0;
+        for (; !(*job)->done(); ++steps) (*job)->step();
+        CHECK(steps == (*job)->steps_total());
+        const Trace cut = (*job)->take();
+        CHECK(same_floats(cut.attentions.probs, whole->attentions.probs));
+        CHECK(same_floats(cut.hidden_states.values, whole->hidden_states.values));
+        CHECK(same_floats(cut.logits, whole->logits));
+    }
 }
