@@ -878,6 +878,8 @@
     _savePageButton: savePageButton,
     _setParallelMinWork: (n) => mod.ccall('attn_web_set_parallel_min_work', null, ['number'], [n]),
     _setTraceStepAbove: (ms) => mod.ccall('attn_web_set_trace_step_above', null, ['number'], [ms]),
+    // A stepped retrace's step size in multiply-adds (0, the page's default: half a block a step).
+    _setTraceStepWork: (multiplyAdds) => mod.ccall('attn_web_set_trace_step_work', null, ['number'], [multiplyAdds]),
     _setProbeInStepsAbove: (params) => mod.ccall('attn_web_set_probe_in_steps_above', null, ['number'], [params]),
     // Test hook: the page's memory limit in bytes (0: the real one, the WASM maximum), so a test can load
     // a model "too big for the tab" without gigabytes of files.

@@ -307,6 +307,7 @@ EMSCRIPTEN_KEEPALIVE void attn_web_set_parallel_min_work(double multiply_adds) {
 // For benchmarks: an edit retraces in steps (one block a frame) only when the last trace took longer than
 // this; a large value traces at once, as the CLI does, so the page's trace time can be told from its frames'.
 EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_above(double ms) { g_app.trace_step_above_ms = ms; }
+EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_work(double multiply_adds) { g_app.trace_step_multiply_adds = multiply_adds; }
 // Test hook: models past `params` parameters are probed for random weights in steps (0: all at once).
 EMSCRIPTEN_KEEPALIVE void attn_web_set_probe_in_steps_above(double params) {
     g_app.probe_in_steps_above_params = static_cast<int64_t>(params);
@@ -742,6 +743,7 @@ int main() {
     }
     attn::app_init(g_app, std::move(config));
     g_app.probe_in_steps_above_params = attn::kProbeInStepsAboveParams;   // a large model shows first
+    g_app.trace_step_multiply_adds = 0.0;   // half a block a step (App::trace_step_multiply_adds says why)
     g_app.text = "The animal didn't cross the street because it was too tired.";
     // The page opens on the default model (attnscope.js); a zoo model opens on its card's example and head.
     if (const attn::BundledModel* first = attn::bundled_model_default(attn::bundled_models())) g_app.open_card_for = first->name;

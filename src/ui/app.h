@@ -172,6 +172,10 @@ struct App {
     double trace_ms = -1.0;
     std::shared_ptr<TraceInFlight> trace_job;   // a stepped retrace in flight (app_retrace_after_edit)
     double trace_step_above_ms = 50.0;   // after an edit, a model traced slower than this is traced in steps
+    // Those steps' size (TraceOptions::step_multiply_adds; 0: half a block a step). The page sets 0: in
+    // headless Chromium, where SwiftShader's 25-50 ms frames set the longest gap anyway, 16 M steps made a
+    // 124M trace arrive over 170 frames, 5-6 s, instead of 25 frames, 1.2 s (tools/bench/typing.js).
+    double trace_step_multiply_adds = 16e6;
     double trace_budget_ms = 8.0;        // a frame stops stepping the trace once it has spent this long
     double longest_trace_frame_ms = 0.0; // the most one frame spent stepping a trace (the bench and tests)
     // Natively the loaded model's weights are packed for the product a few matrices a frame after it

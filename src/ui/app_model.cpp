@@ -7,7 +7,6 @@
 
 #include "analysis/value_weighted.h"
 #include "core/i18n.h"
-#include "model/block.h"
 #include "model/forward_job.h"
 #include "model/generate.h"
 #include "ui/app.h"
@@ -274,7 +273,7 @@ void app_retrace_after_edit(App& app) {
     app.step_error.clear();
     auto flight = std::make_shared<TraceInFlight>(value_names(app.model->info().n_layer));
     Expected<TraceInput> in = trace_input(app, &flight->truncated, &flight->cut, &flight->seen);
-    if (in) in->options.step_multiply_adds = kStackStepMultiplyAdds;   // steps of a few ms, not half a block
+    if (in) in->options.step_multiply_adds = app.trace_step_multiply_adds;   // steps of a few ms, not half a block
     Expected<std::unique_ptr<ForwardJob>> job = in ? model_trace_job(*app.model, in->ids, in->options)
                                                    : Expected<std::unique_ptr<ForwardJob>>(in.error());
     if (!job) {

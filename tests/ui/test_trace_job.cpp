@@ -123,3 +123,28 @@ TEST_CASE("ui: a large trace's NaN warning is read over the next frames; an expo
     app_show_trace(ui.app, t, 0.1);
     CHECK(ui.app.trace_warning == want);
 }
+
+TEST_CASE("ui: App::trace_step_multiply_adds cuts a stepped retrace into more, smaller steps, to the same trace") {
+    UiHarness ui(ImVec2(1024, 768));
+    ui.app.text = "The cat sat on the mat.";
+    ui.load_fixture("gpt2-tiny");
+    const int L = ui.app.model->info().n_layer;
+    ui.app.trace_step_above_ms = -1.0;
+    ui.app.trace_budget_ms = 0.0;   // one step a frame
+    int frames[2] = {0, 0};
+    Trace traces[2];
+    for (int pass = 0; pass < 2; ++pass) {
+        ui.app.trace_step_multiply_adds = pass == 0 ? 0.0 : 1.0;   // 1: a block of columns, a head, a step
+        app_set_text(ui.app, pass == 0 ? "The dog ran across the road." : "The dog ran across the road!");
+        app_set_text(ui.app, "The dog ran across the road because it was late.");
+        while (app_tracing(ui.app) && frames[pass] < 10000) {
+            ui.frame();
+            ++frames[pass];
+        }
+        traces[pass] = ui.app.trace;
+    }
+    CHECK(frames[0] == 2 * L + 3);
+    CHECK(frames[1] > 4 * frames[0]);
+    CHECK(same_floats(traces[1].attentions.probs, traces[0].attentions.probs));
+    CHECK(same_floats(traces[1].logits, traces[0].logits));
+}
