@@ -35,7 +35,6 @@
 #include "ui/app_lessons.h"
 #include "ui/attribution_methods.h"
 #include "ui/bundled_models.h"
-#include "ui/flow_state.h"
 #include "ui/heads_cache.h"
 #include "ui/lesson_view.h"
 #include "ui/saved_page.h"
@@ -547,12 +546,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["tracing"] = attn::app_tracing(g_app, &traced, &trace_steps)
                        ? nlohmann::json{{"done", traced}, {"total", trace_steps}}
                        : nlohmann::json(nullptr);
-    // What the view on screen still makes in steps after a trace (the head statistics, the grid's tiles,
-    // the flow graph, the similarity), as of the last frame.
-    s["viewPending"] = attn::app_heads_pending(g_app) ||
-                       (g_app.main_view == attn::MainView::similarity && attn::app_heads_similarity_pending(g_app)) ||
-                       (g_app.main_view == attn::MainView::grid && !g_app.grid_tiles.complete()) ||
-                       (g_app.main_view == attn::MainView::flow && !attn::flow_state_ready(g_app.flow));
+    s["viewPending"] = attn::app_view_pending(g_app);
     s["truncated"] = g_app.truncated;
     s["traceVersion"] = g_app.trace_version;
     // The text's length in tokens before the context cut it, and the byte offset in `text` after the

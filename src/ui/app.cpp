@@ -155,6 +155,12 @@ double app_nonfinite_frame(App& app, double budget_ms, double spent_ms) {
     return spent;
 }
 
+bool app_view_pending(const App& app) {
+    return app_heads_pending(app) || (app.main_view == MainView::similarity && app_heads_similarity_pending(app)) ||
+           (app.main_view == MainView::grid && !app.grid_tiles.complete()) ||
+           (app.main_view == MainView::flow && !flow_state_ready(app.flow));
+}
+
 void app_nonfinite_settle(App& app) {
     NonFiniteScan* scan = nonfinite_scan_current(app);
     if (!scan) return;

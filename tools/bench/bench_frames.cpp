@@ -17,7 +17,6 @@
 #include "tests/ui/synthetic_trace.h"
 #include "ui/app.h"
 #include "ui/cpu_heatmap.h"
-#include "ui/heads_cache.h"
 #include "ui/heatmap_cells.h"
 #include "ui/picture.h"
 #include "ui/soft_raster.h"
@@ -119,9 +118,7 @@ int main(int argc, char** argv) {
                 if (ms_since(start) > longest) longest_at = n;
                 longest = std::max(longest, ms_since(start));
                 ++n;
-            } while ((app_heads_pending(app) || app_heads_similarity_pending(app) ||
-                      (view == MainView::grid && !app.grid_tiles.complete()) ||
-                      (view == MainView::flow && !flow_state_ready(app.flow))) && n < 1000000);
+            } while (app_view_pending(app) && n < 1000000);
             std::printf("%-8s %5d  new trace: longest frame %.1f ms (frame %d), %d frames (%.0f ms) until %s in\n",
                         main_view_name(view), T, longest, longest_at + 1, n, ms_since(all),
                         view == MainView::similarity ? "statistics and similarity are"
@@ -134,8 +131,7 @@ int main(int argc, char** argv) {
             if (view == MainView::similarity && T > 256) continue;   // its job alone is half a minute (above)
             app.main_view = view;
             // Layout settles, textures get coloured once, the head statistics job finishes.
-            for (int warm = 0; warm < 2 || app_heads_pending(app) || app_heads_similarity_pending(app) ||
-                               (view == MainView::flow && !flow_state_ready(app.flow)); ++warm) {
+            for (int warm = 0; warm < 2 || app_view_pending(app); ++warm) {
                 ImGui::NewFrame();
                 app_frame(app);
                 ImGui::Render();
