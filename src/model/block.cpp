@@ -93,11 +93,10 @@ struct ColumnRun {
     void run() const { gemm_columns(in, rows, dense->w.view, dense->b.data(), out, n0, n1); }
 };
 
-// d's output columns in runs of at most `cols` (INT_MAX: one run, the whole product).
+// d's output columns in runs of columns_per_run (step_macs 0: one run, the whole product).
 void add_runs(std::vector<ColumnRun>& runs, const Dense& d, const float* in, int rows, float* out, double step_macs) {
-    const int N = d.w.view.n_out();
-    const int cols = step_macs > 0 ? columns_per_step(rows, d.w.view.n_in(), step_macs) : N;
-    for (int n0 = 0; n0 < N; n0 += std::max(1, cols)) runs.push_back({&d, in, rows, out, n0, std::min(N, n0 + std::max(1, cols))});
+    const int N = d.w.view.n_out(), cols = columns_per_run(d.w.view, rows, step_macs);
+    for (int n0 = 0; n0 < N; n0 += cols) runs.push_back({&d, in, rows, out, n0, std::min(N, n0 + cols)});
 }
 
 }  // namespace
@@ -313,6 +312,15 @@ int columns_per_step(int rows, int depth, double step_multiply_adds) {
     return std::max(block, static_cast<int>(std::min(cols, 1e9)) / block * block);
 }
 
+int columns_per_run(const WeightMatrix& w, int rows, double step_multiply_adds) {
+    return step_multiply_adds > 0 ? columns_per_step(rows, w.n_in(), step_multiply_adds) : std::max(1, w.n_out());
+}
+
+int column_runs(const WeightMatrix& w, int rows, double step_multiply_adds) {
+    const int cols = columns_per_run(w, rows, step_multiply_adds);
+    return (w.n_out() + cols - 1) / cols;
+}
+
 // A cut half block between its parts (StackRun::part_step).
 struct StackParts {
     enum class Part { attention_inputs, heads, attention_output, mlp_inputs, mlp_output };
@@ -346,10 +354,7 @@ int StackRun::steps_for(const BlockRecipe& r, const std::vector<BlockWeights>& b
             continue;
         }
         // The parts' column runs as add_runs makes them, and the groups of heads.
-        auto runs = [&](const Dense& d) {
-            const int N = d.w.view.n_out(), cols = columns_per_step(T, d.w.view.n_in(), step_multiply_adds);
-            return (N + cols - 1) / cols;
-        };
+        auto runs = [&](const Dense& d) { return column_runs(d.w.view, T, step_multiply_adds); };
         const AttentionBlock& a = b.attn;
         steps += !a.qkv.w.empty() ? runs(a.qkv) : runs(a.q) + runs(a.k) + runs(a.v);
         const int group = heads_per_part(r, T, step_multiply_adds);

@@ -86,6 +86,11 @@ struct StackParts;   // block.cpp: what a run cut into parts keeps between them
 // step_multiply_adds: a multiple of gemm_column_block(), at least one. Fewer than 8 rows count as 8: a
 // product of a row or two is the reading of its weights (a 124M model's LM head, 150 MB, for one row).
 int columns_per_step(int rows, int depth, double step_multiply_adds);
+// A product's output columns a run: columns_per_step, or all of them when step_multiply_adds is 0; and
+// how many such runs cover them. Stepped products (a cut stack, a stepped LM head) are counted and run
+// with these two.
+int columns_per_run(const WeightMatrix& w, int rows, double step_multiply_adds);
+int column_runs(const WeightMatrix& w, int rows, double step_multiply_adds);
 
 // stack_forward in steps, for callers that must stay responsive (the app traces a large model a step or
 // two per frame): half a block per step in pre-LN stacks (attention, then the MLP), a whole block in

@@ -65,11 +65,9 @@ public:
         : body_(body), ids_(ids), options_(options) {
         const WeightMatrix& unembed = body.unembed();
         const int P = options.logit_positions.empty() ? 1 : static_cast<int>(options.logit_positions.size());
-        head_columns_ = options.step_multiply_adds > 0 ? columns_per_step(P, unembed.n_in(), options.step_multiply_adds)
-                                                       : std::max(1, unembed.n_out());
-        const int head_runs = (unembed.n_out() + head_columns_ - 1) / head_columns_;
+        head_columns_ = columns_per_run(unembed, P, options.step_multiply_adds);
         steps_total_ = 1 + StackRun::steps_for(body.recipe, body.blocks, static_cast<int>(ids.size()), nullptr,
-                                               options.step_multiply_adds) + 1 + head_runs;
+                                               options.step_multiply_adds) + 1 + column_runs(unembed, P, options.step_multiply_adds);
     }
     BodyForwardJob(const BodyForwardJob&) = delete;   // stack_ points into trace_, h_ and options_
     BodyForwardJob& operator=(const BodyForwardJob&) = delete;
