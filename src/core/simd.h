@@ -36,6 +36,7 @@ inline Vec vzero() { return _mm512_setzero_ps(); }
 inline Vec vadd(Vec a, Vec b) { return _mm512_add_ps(a, b); }
 inline Vec vsub(Vec a, Vec b) { return _mm512_sub_ps(a, b); }
 inline Vec vmul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
+inline Vec vdiv(Vec a, Vec b) { return _mm512_div_ps(a, b); }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
 inline Vec vmax(Vec a, Vec b) { return _mm512_max_ps(a, b); }
 inline Vec vmin(Vec a, Vec b) { return _mm512_min_ps(a, b); }
@@ -54,6 +55,7 @@ inline Vec vzero() { return _mm256_setzero_ps(); }
 inline Vec vadd(Vec a, Vec b) { return _mm256_add_ps(a, b); }
 inline Vec vsub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }
 inline Vec vmul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
+inline Vec vdiv(Vec a, Vec b) { return _mm256_div_ps(a, b); }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
 inline Vec vmax(Vec a, Vec b) { return _mm256_max_ps(a, b); }
 inline Vec vmin(Vec a, Vec b) { return _mm256_min_ps(a, b); }
@@ -82,6 +84,7 @@ inline Vec vzero() { return wasm_f32x4_splat(0.0f); }
 inline Vec vadd(Vec a, Vec b) { return wasm_f32x4_add(a, b); }
 inline Vec vsub(Vec a, Vec b) { return wasm_f32x4_sub(a, b); }
 inline Vec vmul(Vec a, Vec b) { return wasm_f32x4_mul(a, b); }
+inline Vec vdiv(Vec a, Vec b) { return wasm_f32x4_div(a, b); }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }  // no FMA in SIMD128
 inline Vec vmax(Vec a, Vec b) { return wasm_f32x4_pmax(a, b); }
 inline Vec vmin(Vec a, Vec b) { return wasm_f32x4_pmin(a, b); }
@@ -106,6 +109,7 @@ inline Vec vzero() { return 0.0f; }
 inline Vec vadd(Vec a, Vec b) { return a + b; }
 inline Vec vsub(Vec a, Vec b) { return a - b; }
 inline Vec vmul(Vec a, Vec b) { return a * b; }
+inline Vec vdiv(Vec a, Vec b) { return a / b; }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return a * b + c; }
 inline Vec vmax(Vec a, Vec b) { return a > b ? a : b; }
 inline Vec vmin(Vec a, Vec b) { return a < b ? a : b; }
@@ -142,6 +146,49 @@ inline Vec vexp(Vec x) {
     p = vfmadd(p, r, vset1(5.0000001201e-1f));
     p = vfmadd(p, vmul(r, r), vadd(r, vset1(1.0f)));
     return vmul(p, vpow2_rounded(t));
+}
+
+// tanh(x) as Eigen's generic_fast_tanh_float: a 13/6 rational in x, a few ulp. Eigen's own packet version
+// runs its scalar path in WebAssembly (Eigen 3.4 has no SIMD128 packets), so the activations call this one
+// in both builds. The clamp is where the rational, evaluated with or without fused multiply-adds, gives
+// exactly +-1: a clamp short of that left 1 + tanh(x) at 1e-7 instead of 0, and GELU(-3000) at -2e-4.
+#if defined(__FMA__) || defined(__AVX512F__)
+constexpr float kTanhClamp = 7.99881172180175781f;
+#else
+constexpr float kTanhClamp = 7.90531110763549805f;
+#endif
+inline Vec vtanh(Vec x) {
+    x = vmin(vmax(x, vset1(-kTanhClamp)), vset1(kTanhClamp));
+    const Vec x2 = vmul(x, x);
+    Vec p = vfmadd(x2, vset1(-2.76076847742355e-16f), vset1(2.00018790482477e-13f));
+    p = vfmadd(x2, p, vset1(-8.60467152213735e-11f));
+    p = vfmadd(x2, p, vset1(5.12229709037114e-08f));
+    p = vfmadd(x2, p, vset1(1.48572235717979e-05f));
+    p = vfmadd(x2, p, vset1(6.37261928875436e-04f));
+    p = vfmadd(x2, p, vset1(4.89352455891786e-03f));
+    p = vmul(x, p);
+    Vec q = vfmadd(x2, vset1(1.19825839466702e-06f), vset1(1.18534705686654e-04f));
+    q = vfmadd(x2, q, vset1(2.26843463243900e-03f));
+    q = vfmadd(x2, q, vset1(4.89352518554385e-03f));
+    return vdiv(p, q);
+}
+
+// erf(x) as Eigen's generic_fast_erf_float: a 13/8 rational in x on [-4, 4] (+-1 past it), a few ulp.
+inline Vec verf(Vec x) {
+    x = vmin(vmax(x, vset1(-4.0f)), vset1(4.0f));
+    const Vec x2 = vmul(x, x);
+    Vec p = vfmadd(x2, vset1(-2.72614225801306e-10f), vset1(2.77068142495902e-08f));
+    p = vfmadd(x2, p, vset1(-2.10102402082508e-06f));
+    p = vfmadd(x2, p, vset1(-5.69250639462346e-05f));
+    p = vfmadd(x2, p, vset1(-7.34990630326855e-04f));
+    p = vfmadd(x2, p, vset1(-2.95459980854025e-03f));
+    p = vfmadd(x2, p, vset1(-1.60960333262415e-02f));
+    p = vmul(x, p);
+    Vec q = vfmadd(x2, vset1(-1.45660718464996e-05f), vset1(-2.13374055278905e-04f));
+    q = vfmadd(x2, q, vset1(-1.68282697438203e-03f));
+    q = vfmadd(x2, q, vset1(-7.37332916720468e-03f));
+    q = vfmadd(x2, q, vset1(-1.42647390514189e-02f));
+    return vdiv(p, q);
 }
 
 }  // namespace attn::simd

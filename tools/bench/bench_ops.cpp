@@ -59,13 +59,24 @@ int main() {
     std::vector<float> act(T * F), dact(T * F);
     row("gelu_tanh", [&] { activation_forward(Activation::gelu_tanh, act.data(), hfc.data(), T * F); },
         [&] { activation_backward(Activation::gelu_tanh, dact.data(), dhfc.data(), hfc.data(), T * F); }, 51);
-    // The inference forward (core/ops.h, vectorised tanh) against the scalar reference, in the same run:
-    // "fwd ms" is the reference, "bwd ms" the fast one (with a copy of its input, as it works in place), and
-    // the last column their ratio (fast / reference).
+    // The inference forwards (core/ops.h, SIMD) against their scalar references, in the same run: "fwd ms"
+    // is the reference, "bwd ms" the fast one (an activation with a copy of its input, as it works in
+    // place), and the last column their ratio (fast / reference). One thread.
     std::vector<float> act_fast(T * F);
-    row("gelu_tanh forward: reference | fast",
-        [&] { activation_forward(Activation::gelu_tanh, act.data(), hfc.data(), T * F); },
-        [&] { act_fast = hfc; activation_apply(Activation::gelu_tanh, act_fast.data(), T * F); }, 51);
+    const struct { const char* name; Activation act; } kActivations[] = {
+        {"gelu_tanh forward: reference | fast", Activation::gelu_tanh},
+        {"gelu_erf forward: reference | fast", Activation::gelu_erf},
+        {"silu forward: reference | fast", Activation::silu},
+        {"quick_gelu forward: reference | fast", Activation::quick_gelu},
+    };
+    for (const auto& a : kActivations)
+        row(a.name, [&] { activation_forward(a.act, act.data(), hfc.data(), T * F); },
+            [&] { act_fast = hfc; activation_apply(a.act, act_fast.data(), T * F); }, 51);
+    row("layer_norm forward: reference | fast",
+        [&] { layer_norm_reference(x.data(), T, C, w.data(), b.data(), 1e-5f, out.data()); },
+        [&] { layer_norm(x.data(), T, C, w.data(), b.data(), 1e-5f, out.data()); }, 51);
+    row("rms_norm forward: reference | fast", [&] { rms_norm_reference(x.data(), T, C, w.data(), 1e-6f, out.data()); },
+        [&] { rms_norm(x.data(), T, C, w.data(), 1e-6f, out.data()); }, 51);
 
     std::vector<float> q = filled(T * C), k = filled(T * C), v = filled(T * C), probs(H * T * T), att(T * C),
                        dq(T * C), dk(T * C), dv(T * C), dprobs(H * T * T), gates(H, 1.0f), dgates(H);
