@@ -200,8 +200,7 @@ void attention_context_done(const AttentionCall& call, int T, int qd, AttentionB
 }
 
 void attention_sublayer(const BlockRecipe& r, const AttentionBlock& w, const AttentionCall& call, const float* x,
-                        int T, const float* memory, int S, float* out) {
-    AttentionBuffers ab;
+                        int T, const float* memory, int S, float* out, AttentionBuffers& ab) {
     std::vector<ColumnRun> runs;
     attention_inputs(r, w, x, T, memory, S, 0.0, ab, runs);
     for (const ColumnRun& run : runs) run.run();
@@ -235,8 +234,7 @@ void mlp_inputs_done(const BlockRecipe& r, int T, int F, std::vector<float>& ff,
 }
 
 void mlp_sublayer(const BlockRecipe& r, const FeedForwardBlock& w, const float* x, int T, float* out,
-                  const ForwardHooks& hooks, const std::string& act_name) {
-    std::vector<float> ff, up;   // (T, F)
+                  const ForwardHooks& hooks, const std::string& act_name, std::vector<float>& ff, std::vector<float>& up) {
     std::vector<ColumnRun> runs;
     mlp_inputs(r, w, x, T, 0.0, ff, up, runs);
     for (const ColumnRun& run : runs) run.run();
@@ -327,7 +325,10 @@ struct StackParts {
     Part part = Part::attention_inputs;
     size_t next = 0;               // the part's next column run, or the first head of its next group
     std::vector<uint8_t> mask;     // the layer's knockouts
-    AttentionBuffers attention;
+};
+
+struct StackBuffers {
+    AttentionBuffers self, cross;
     std::vector<float> ff, up;     // (T, F) the MLP's hidden activations
 };
 
@@ -337,7 +338,7 @@ StackRun::StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& b
     : r_(recipe), blocks_(blocks), h_(h), T_(T), D_(static_cast<int>(h.size() / (T > 0 ? T : 1))), memory_(memory),
       S_(S), capture_(capture), hooks_(hooks), prefix_(prefix), apply_interventions_(apply_interventions),
       x_(h.size()), out_(h.size()), step_multiply_adds_(step_multiply_adds),
-      steps_total_(steps_for(recipe, blocks, T, memory, step_multiply_adds)) {
+      steps_total_(steps_for(recipe, blocks, T, memory, step_multiply_adds)), buffers_(std::make_unique<StackBuffers>()) {
     observe("embed", h_);
 }
 
@@ -379,32 +380,33 @@ void StackRun::part_step() {
         norm_apply(r_, b.attn.norm, h_.data(), T, D, x_.data());
     }
     StackParts& s = *parts_;
+    StackBuffers& buf = *buffers_;
     using Part = StackParts::Part;
     const AttentionCall self = self_attention_call(r_, b, l, prefix_ + p, capture_.self, s.mask, hooks_, apply_interventions_);
     const long n = static_cast<long>(h_.size());
     std::vector<ColumnRun> runs;
     switch (s.part) {
     case Part::attention_inputs:
-        attention_inputs(r_, b.attn, x_.data(), T, x_.data(), T, step_multiply_adds_, s.attention, runs);
+        attention_inputs(r_, b.attn, x_.data(), T, x_.data(), T, step_multiply_adds_, buf.self, runs);
         runs[s.next++].run();
         if (s.next < runs.size()) return;
-        attention_inputs_done(r_, b.attn, self, x_.data(), T, T, s.attention);
+        attention_inputs_done(r_, b.attn, self, x_.data(), T, T, buf.self);
         s.part = Part::heads;
         s.next = 0;
         return;
     case Part::heads: {
         const int begin = static_cast<int>(s.next), end = std::min(r_.n_head, begin + heads_per_part(r_, T, step_multiply_adds_));
         if (capture_.self) attention_grow_to(*capture_.self, l, end);   // these heads' zeros, not the layer's
-        attention_heads(r_, self, T, T, s.attention, begin, end);
+        attention_heads(r_, self, T, T, buf.self, begin, end);
         s.next = static_cast<size_t>(end);
         if (end < r_.n_head) return;
-        attention_context_done(self, T, r_.n_head * r_.head_dim, s.attention);
+        attention_context_done(self, T, r_.n_head * r_.head_dim, buf.self);
         s.part = Part::attention_output;
         s.next = 0;
         return;
     }
     case Part::attention_output:
-        add_runs(runs, b.attn.out, s.attention.ctx.data(), T, out_.data(), step_multiply_adds_);
+        add_runs(runs, b.attn.out, buf.self.ctx.data(), T, out_.data(), step_multiply_adds_);
         runs[s.next++].run();
         if (s.next < runs.size()) return;
         observe(p + "attn_out", out_);
@@ -415,15 +417,15 @@ void StackRun::part_step() {
         s.next = 0;
         return;
     case Part::mlp_inputs:
-        mlp_inputs(r_, b.ffn, x_.data(), T, step_multiply_adds_, s.ff, s.up, runs);
+        mlp_inputs(r_, b.ffn, x_.data(), T, step_multiply_adds_, buf.ff, buf.up, runs);
         runs[s.next++].run();
         if (s.next < runs.size()) return;
-        mlp_inputs_done(r_, T, b.ffn.fc1.w.view.n_out(), s.ff, s.up, hooks_, prefix_ + p + "mlp_act");
+        mlp_inputs_done(r_, T, b.ffn.fc1.w.view.n_out(), buf.ff, buf.up, hooks_, prefix_ + p + "mlp_act");
         s.part = Part::mlp_output;
         s.next = 0;
         return;
     case Part::mlp_output:
-        add_runs(runs, b.ffn.fc2, s.ff.data(), T, out_.data(), step_multiply_adds_);
+        add_runs(runs, b.ffn.fc2, buf.ff.data(), T, out_.data(), step_multiply_adds_);
         runs[s.next++].run();
         if (s.next < runs.size()) return;
         observe(p + "mlp_out", out_);
@@ -460,14 +462,14 @@ void StackRun::step() {
     const long n = static_cast<long>(h_.size());
     if (!r_.post_ln) {
         norm_apply(r_, b.attn.norm, h_.data(), T, D, x_.data());
-        attention_sublayer(r_, b.attn, self, x_.data(), T, x_.data(), T, out_.data());
+        attention_sublayer(r_, b.attn, self, x_.data(), T, x_.data(), T, out_.data(), buffers_->self);
         observe(p + "attn_out", out_);
         add_inplace(h_.data(), out_.data(), n);
         observe(p + "resid_mid", h_);
         mlp_next_ = true;   // the MLP is the next step: a step is half a pre-LN block
         return;
     } else {
-        attention_sublayer(r_, b.attn, self, h_.data(), T, h_.data(), T, out_.data());
+        attention_sublayer(r_, b.attn, self, h_.data(), T, h_.data(), T, out_.data(), buffers_->self);
         observe(p + "attn_out", out_);
         add_inplace(h_.data(), out_.data(), n);
         norm_apply(r_, b.attn.norm, h_.data(), T, D, h_.data());
@@ -484,13 +486,13 @@ void StackRun::step() {
             cross.keys_name = prefix_ + p + "cross_keys";
             cross.input_name = prefix_ + p + "cross_in";
             cross.scale_name = prefix_ + p + "cross_score_scale";
-            attention_sublayer(r_, b.cross, cross, h_.data(), T, memory_, S_, out_.data());
+            attention_sublayer(r_, b.cross, cross, h_.data(), T, memory_, S_, out_.data(), buffers_->cross);
             observe(p + "cross_out", out_);
             add_inplace(h_.data(), out_.data(), n);
             norm_apply(r_, b.cross.norm, h_.data(), T, D, h_.data());
             observe(p + "resid_cross", h_);
         }
-        mlp_sublayer(r_, b.ffn, h_.data(), T, out_.data(), hooks_, prefix_ + p + "mlp_act");
+        mlp_sublayer(r_, b.ffn, h_.data(), T, out_.data(), hooks_, prefix_ + p + "mlp_act", buffers_->ff, buffers_->up);
         observe(p + "mlp_out", out_);
         add_inplace(h_.data(), out_.data(), n);
         norm_apply(r_, b.ffn.norm, h_.data(), T, D, h_.data());
@@ -502,7 +504,7 @@ void StackRun::step() {
 void StackRun::mlp_half(int l, const std::string& p) {
     const BlockWeights& b = blocks_[l];
     norm_apply(r_, b.ffn.norm, h_.data(), T_, D_, x_.data());
-    mlp_sublayer(r_, b.ffn, x_.data(), T_, out_.data(), hooks_, prefix_ + p + "mlp_act");
+    mlp_sublayer(r_, b.ffn, x_.data(), T_, out_.data(), hooks_, prefix_ + p + "mlp_act", buffers_->ff, buffers_->up);
     observe(p + "mlp_out", out_);
     add_inplace(h_.data(), out_.data(), static_cast<long>(h_.size()));
     observe(p + "out", h_);
