@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "core/huge_pages.h"
 #include "core/parallel.h"
 
 namespace {
@@ -155,6 +156,7 @@ void print_usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    attn::keep_freed_memory();   // a command that traces several times reuses the memory (huge_pages.h)
     std::string command = argc > 1 ? argv[1] : "";
     if (command == "--help" || command == "-h" || command == "help") {
         print_usage(stdout);

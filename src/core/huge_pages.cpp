@@ -1,10 +1,14 @@
 // Transparent huge pages for large fresh buffers (huge_pages.h). WebAssembly memory has no pages to fault.
 #include "core/huge_pages.h"
 
+#include <climits>
 #include <cstdint>
 
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include <sys/mman.h>
+#endif
+#if defined(__GLIBC__) && !defined(__EMSCRIPTEN__)
+#include <malloc.h>
 #endif
 
 namespace attn {
@@ -42,5 +46,14 @@ void zeros_in_huge_pages(std::vector<double>& v, size_t n) {
 }
 void reserve_in_huge_pages(std::vector<double>& v, size_t n) { reserve(v, n); }
 void reserve_in_huge_pages(std::vector<float>& v, size_t n) { reserve(v, n); }
+
+void keep_freed_memory() {
+#if defined(__GLIBC__) && !defined(__EMSCRIPTEN__)
+    // mallopt caps M_MMAP_THRESHOLD at 32 MB; no mmapped blocks at all has no cap. (A thread arena that
+    // cannot fit a block still maps it: glibc's fallback there ignores the count.)
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
+}
 
 }  // namespace attn

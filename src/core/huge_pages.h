@@ -23,4 +23,13 @@ void zeros_in_huge_pages(std::vector<double>& v, size_t n);
 void reserve_in_huge_pages(std::vector<double>& v, size_t n);
 void reserve_in_huge_pages(std::vector<float>& v, size_t n);
 
+// Natively with glibc: memory the program frees stays in its heap for the next allocation instead of going
+// back to the kernel (no mmap per large block, no trimming). Called once at startup by the desktop app,
+// the CLI and the benchmarks that trace. Why: glibc maps every block over 32 MB afresh and unmaps it when
+// freed, so each retrace's attention tensor (600 MB for GPT-2 small at T = 1024) was faulted in and
+// zeroed by the kernel again; on this VM that made such a trace 1.7-3.3 s instead of 1.64 s. The heap
+// then holds the largest trace's memory until the program ends, as onnxruntime's arena does. A no-op
+// elsewhere (WebAssembly's allocator never returns memory anyway).
+void keep_freed_memory();
+
 }  // namespace attn

@@ -18,6 +18,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "core/huge_pages.h"
 #include "core/parallel.h"
 #include "platform/file_io.h"
 #include "platform/fonts.h"
@@ -233,6 +234,7 @@ int main(int argc, char** argv) {
         usage();
         return 2;
     }
+    attn::keep_freed_memory();   // each retrace reuses the last one's memory (huge_pages.h)
     attn::set_thread_count(attn::default_thread_count());   // the forward pass's kernels (ATTN_THREADS overrides)
     glfwSetErrorCallback([](int code, const char* message) { std::fprintf(stderr, "GLFW error %d: %s\n", code, message); });
     if (!glfwInit()) return 1;

@@ -103,3 +103,18 @@ TEST_CASE("reserve_in_huge_pages: empty with room for n, marked, and growing wit
     reserve_in_huge_pages(v, 10);    // small: a plain reserve
     CHECK(v.empty());
 }
+
+#if defined(__GLIBC__) && !defined(__EMSCRIPTEN__) && !defined(__SANITIZE_ADDRESS__)
+#include <malloc.h>
+
+TEST_CASE("keep_freed_memory: a freed 64 MB block stays in the heap for the next one (glibc)") {
+    keep_freed_memory();
+    const size_t n = size_t{64} << 20;
+    const size_t mapped_before = mallinfo2().hblkhd;
+    {
+        std::vector<char> block(n, 1);
+        CHECK(mallinfo2().hblkhd == mapped_before);   // not a block of its own, mapped and unmapped
+    }
+    CHECK(mallinfo2().fordblks >= n);                 // free in the heap, not given back to the kernel
+}
+#endif

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/huge_pages.h"
 #include "imgui.h"
 #include "platform/file_io.h"
 #include "tests/ui/synthetic_trace.h"
@@ -41,6 +42,7 @@ std::vector<FontFile> bench_fonts() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    attn::keep_freed_memory();   // as the desktop app does (core/huge_pages.h)
     const int frames = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
     const std::string only_view = argc > 2 ? argv[2] : "";   // one view (main_view_name), to profile it
     const int only_T = argc > 3 ? std::atoi(argv[3]) : 0;

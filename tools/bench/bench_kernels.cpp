@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/attention.h"
+#include "core/huge_pages.h"
 #include "core/linear.h"
 #include "core/parallel.h"
 #include "model/model.h"
@@ -201,6 +202,7 @@ void print_floats(const float* v, int n) {
 
 // The line protocol: one command per line, one answer line each ("error ..." when a command fails).
 int main() {
+    keep_freed_memory();   // as the desktop app and the CLI do (core/huge_pages.h)
     if (std::getenv("ATTN_THREADS")) set_thread_count(default_thread_count());
     std::string line;
     while (std::getline(std::cin, line)) {
