@@ -72,7 +72,7 @@ async function threadedRow(side, peer, onnx, threads, { T = 128, rounds = 7 } = 
   await side.setThreads(threads);
   await side.modelTrace(T);
   checkLogits(`f32 trace at ${threads} threads, ${peer.name} against AttnScope`, await side.modelLogits(), (await session.run()).logits);
-  const r = await interleave([{ run: () => side.modelTrace(T) }, { run: timeCall(session.run) }], { rounds, warmup: 1 });
+  const r = await interleave([{ run: () => side.modelTrace(T) }, { run: timeCall(session.run) }], { rounds, warmup: 1, settleMs: 100 });
   await side.setThreads(1);
   session.release();
   return [`GPT-2-small forward with attentions, ${T} tokens, f32, ${threads} threads`, r.medians[0], peer.name, r.medians[1],
