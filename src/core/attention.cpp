@@ -87,8 +87,11 @@ inline void store_panel(float* dst, const Vec* acc, int n) {
 }
 
 // Scores of the block's rows (rows[i], null past T) for the n keys from s: qs (kRows, hs) are the rows'
-// scaled queries, panel (hs, kPanel) their keys transposed.
-inline void score_block(const float* qs, int hs, const float* panel, float* const* rows, int s, int n) {
+// queries (zeros past T), panel (hs, kPanel) their keys transposed; each dot product is then scaled, as the
+// reference scales it. Where the whole panel is visible to row i (visible[i]), its largest score joins
+// maxes[i], so the softmax need not read the row for its maximum.
+inline void score_block(const float* qs, int hs, float scale, const float* panel, float* const* rows, int s,
+                        int n, const bool* visible, Vec* maxes) {
     Vec acc[kRows][2];
     for (auto& r : acc) r[0] = r[1] = vzero();
     for (int d = 0; d < hs; ++d) {
@@ -99,8 +102,14 @@ inline void score_block(const float* qs, int hs, const float* panel, float* cons
             acc[i][1] = vfmadd(qb, k1, acc[i][1]);
         }
     }
-    for (int i = 0; i < kRows; ++i)
-        if (rows[i]) store_panel(rows[i] + s, acc[i], n);
+    const Vec sv = vset1(scale);
+    for (int i = 0; i < kRows; ++i) {
+        if (!rows[i]) continue;
+        acc[i][0] = vmul(acc[i][0], sv);
+        acc[i][1] = vmul(acc[i][1], sv);
+        store_panel(rows[i] + s, acc[i], n);
+        if (visible[i]) maxes[i] = vmax(maxes[i], vmax(acc[i][0], acc[i][1]));
+    }
 }
 
 // Context of the block's rows (outs[i], null past T) for the n output dims from d, summed over keys
@@ -149,12 +158,12 @@ void pack_values(const float* v, int v_stride, int S, int hs, float* dst) {
     }
 }
 
-// Softmax of row[0, limit) in place; row[limit, S) set to exactly 0.
-void softmax_row(float* row, int limit, int S) {
+// Softmax of row[0, limit) in place; row[limit, S) set to exactly 0. The scores before `known` are already
+// folded into maxv (score_block), so only the rest are read for the maximum.
+void softmax_row(float* row, int limit, int S, int known, Vec maxv) {
     const int vec_end = limit - limit % kLanes;
-    Vec maxv = vset1(-INFINITY);
-    int s = 0;
-    for (; s < vec_end; s += kLanes) maxv = vmax(maxv, vload(row + s));
+    int s = known;
+    for (; s + kLanes <= limit; s += kLanes) maxv = vmax(maxv, vload(row + s));
     float max_score = vhmax(maxv);
     for (; s < limit; ++s) max_score = std::max(max_score, row[s]);
 
@@ -185,11 +194,11 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
     const int key_panels = (S + kPanel - 1) / kPanel, dim_panels = (hs + kPanel - 1) / kPanel;
     thread_local std::vector<float> keys;       // key_panels x (hs, kPanel)
     thread_local std::vector<float> values;     // dim_panels x (S, kPanel)
-    thread_local std::vector<float> q_scaled;   // (kRows, hs): the block's query rows times the scale
+    thread_local std::vector<float> q_block;    // (kRows, hs): the block's query rows side by side
     thread_local std::vector<float> zeros;      // probabilities of the rows past T in the last block
     keys.resize(static_cast<size_t>(key_panels) * hs * kPanel);
     values.resize(static_cast<size_t>(dim_panels) * S * kPanel);
-    q_scaled.resize(static_cast<size_t>(kRows) * hs);
+    q_block.resize(static_cast<size_t>(kRows) * hs);
     zeros.assign(static_cast<size_t>(S), 0.0f);
     pack_keys(k, shape.k_stride, S, hs, keys.data());
     pack_values(v, shape.v_stride, S, hs, values.data());
@@ -199,25 +208,36 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
         const float* prow[kRows];
         float* outs[kRows];
         int limit[kRows];
+        Vec maxes[kRows];
         int block_limit = 0;
         for (int i = 0; i < kRows; ++i) {
             const int t = t0 + i;
             const bool here = t < T;
             rows[i] = here ? probs + static_cast<size_t>(t) * S : nullptr;
+            float* qb = q_block.data() + static_cast<size_t>(i) * hs;
+            if (here) std::copy_n(q + static_cast<size_t>(t) * shape.q_stride, hs, qb);
+            else std::fill_n(qb, hs, 0.0f);
             outs[i] = here ? out + static_cast<size_t>(t) * shape.out_stride : nullptr;
             limit[i] = here ? visible_keys(shape, t) : 0;
+            maxes[i] = vset1(-INFINITY);
             block_limit = std::max(block_limit, limit[i]);
-            for (int d = 0; d < hs; ++d) q_scaled[static_cast<size_t>(i) * hs + d] = here ? q[t * shape.q_stride + d] * shape.scale : 0.0f;
         }
 
         // Scores for keys [0, block_limit), a panel at a time (a panel past a row's limit is cleared by
-        // its softmax; one past S is stored only up to S).
-        for (int s = 0; s < block_limit; s += kPanel)
-            score_block(q_scaled.data(), hs, keys.data() + static_cast<size_t>(s / kPanel) * hs * kPanel, rows, s,
-                        std::min(kPanel, S - s));
+        // its softmax; one past S is stored only up to S). known[i]: the keys whose maximum is in maxes[i].
+        int known[kRows] = {};
+        for (int s = 0; s < block_limit; s += kPanel) {
+            bool visible[kRows];
+            for (int i = 0; i < kRows; ++i) {
+                visible[i] = s + kPanel <= limit[i];
+                if (visible[i]) known[i] = s + kPanel;
+            }
+            score_block(q_block.data(), hs, shape.scale, keys.data() + static_cast<size_t>(s / kPanel) * hs * kPanel, rows, s,
+                        std::min(kPanel, S - s), visible, maxes);
+        }
 
         for (int i = 0; i < kRows; ++i) {
-            if (rows[i]) softmax_row(rows[i], limit[i], S);
+            if (rows[i]) softmax_row(rows[i], limit[i], S, known[i], maxes[i]);
             prow[i] = rows[i] ? rows[i] : zeros.data();
         }
 
