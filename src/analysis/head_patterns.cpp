@@ -400,8 +400,7 @@ void stats_of_heads(const AttentionTensor& a, const TokenKinds& kinds, const Hea
     };
     auto shifted = [&](int b, int e) { heads(begin + b, begin + e); };
     const int n = end - begin;
-    if (parallel_worth_it(static_cast<double>(n) * plan.T * plan.S)) parallel_for(n, shifted);
-    else shifted(0, n);
+    parallel_for_if_worth_it(n, static_cast<double>(n) * plan.T * plan.S, shifted);
 }
 
 }  // namespace

@@ -276,11 +276,9 @@ void pack_b_chunk(const WeightMatrix& w, int k0, int kc, int c0, int c1, PanelBu
 template <class Columns>
 void split_columns(int n_begin, int n_end, int block, double work, const Columns& columns) {
     const int n_blocks = (n_end - n_begin + block - 1) / block;
-    if (n_blocks < 2 || !parallel_worth_it(work)) {
-        columns(n_begin, n_end);
-        return;
-    }
-    parallel_for(n_blocks, [&](int b0, int b1) { columns(n_begin + b0 * block, std::min(n_end, n_begin + b1 * block)); });
+    parallel_for_if_worth_it(n_blocks, work, [&](int b0, int b1) {
+        columns(n_begin + b0 * block, std::min(n_end, n_begin + b1 * block));
+    });
 }
 
 // Where gemm_pack puts the panel of depth block k0 (kc deep) and columns from n0: the blocks before it

@@ -101,12 +101,9 @@ void row_map(const float* row, int D, const float* gamma, const float* beta, flo
 // independent, so the bits do not depend on the split).
 template <typename Row>
 void for_rows(int T, double work_per_row, Row row) {
-    if (T > 1 && parallel_worth_it(work_per_row * T))
-        parallel_for(T, [&](int begin, int end) {
-            for (int t = begin; t < end; ++t) row(t);
-        });
-    else
-        for (int t = 0; t < T; ++t) row(t);
+    parallel_for_if_worth_it(T, work_per_row * T, [&](int begin, int end) {
+        for (int t = begin; t < end; ++t) row(t);
+    });
 }
 
 }  // namespace
@@ -169,12 +166,10 @@ void map_in_place(float* x, long n, double work_per_value, F f) {
     };
     constexpr long kBlock = 1024;   // a multiple of every kLanes: only the last block has a tail
     const long blocks = (n + kBlock - 1) / kBlock;
-    if (blocks > 1 && blocks <= INT32_MAX && parallel_worth_it(work_per_value * static_cast<double>(n)))
-        parallel_for(static_cast<int>(blocks), [&](int begin, int end) {
-            run(begin * kBlock, std::min(n, end * kBlock));
-        });
-    else
-        run(0, n);
+    if (blocks > INT32_MAX) return run(0, n);
+    parallel_for_if_worth_it(static_cast<int>(blocks), work_per_value * static_cast<double>(n), [&](int begin, int end) {
+        run(begin * kBlock, std::min(n, end * kBlock));
+    });
 }
 
 // x / (1 + exp(-a x)): SiLU (a = 1) and quick GELU (a = 1.702).

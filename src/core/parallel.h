@@ -47,4 +47,11 @@ inline bool parallel_worth_it(double multiply_adds) {
     return thread_count() > 1 && multiply_adds >= static_cast<double>(parallel_min_work());
 }
 
+// parallel_for(n, body) when the whole (multiply_adds of work) is worth waking the workers for and there
+// is more than one chunk to share; otherwise body(0, n) on the calling thread.
+inline void parallel_for_if_worth_it(int n, double multiply_adds, const std::function<void(int begin, int end)>& body) {
+    if (n > 1 && parallel_worth_it(multiply_adds)) parallel_for(n, body);
+    else body(0, n);
+}
+
 }  // namespace attn

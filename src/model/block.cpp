@@ -191,8 +191,7 @@ void attention_heads(const BlockRecipe& r, const AttentionCall& call, int T, int
     };
     // Scores and context: 2 T S hd multiply-adds per head.
     const int n = head_end - head_begin;
-    if (parallel_worth_it(2.0 * n * T * S * hd)) parallel_for(n, heads);
-    else heads(0, n);
+    parallel_for_if_worth_it(n, 2.0 * n * T * S * hd, heads);
 }
 
 void attention_context_done(const AttentionCall& call, int T, int qd, AttentionBuffers& ab) {
