@@ -567,7 +567,19 @@
   // ---- which build runs: the threaded twin (attnscope_wasm_mt.js) needs SharedArrayBuffer, which a page
   // has only when it is cross-origin isolated (tools/serve.py sends the two headers). Anywhere else, and
   // in a saved page, the single-threaded build index.html loaded runs: the page works on any static host.
+  // Each has a relaxed-SIMD twin (..._relaxed.js: the products' multiply-adds fused), started where the
+  // browser validates relaxed SIMD's f32x4.relaxed_madd; `?relaxed=0` in the address keeps the SIMD128
+  // build. A twin that does not start falls back to the next build down.
   let build = 'single';
+  const v128Zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
+  const relaxedMaddBody = [0x00, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02, 0x0b];
+  const RELAXED_SIMD_PROBE = new Uint8Array([  // (func (result v128) (f32x4.relaxed_madd 0 0 0))
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+    0x03, 0x02, 0x01, 0x00, 0x0a, relaxedMaddBody.length + 2, 0x01, relaxedMaddBody.length, ...relaxedMaddBody]);
+  function relaxedSimd() {
+    if (saved || new URLSearchParams(location.search).get('relaxed') === '0') return false;
+    try { return WebAssembly.validate(RELAXED_SIMD_PROBE); } catch (err) { return false; }
+  }
   function loadScript(src) {
     return new Promise((resolve, reject) => {
       const script = document.createElement('script');
@@ -578,14 +590,21 @@
     });
   }
   async function startModule(options) {
+    const relaxed = relaxedSimd();
+    const twins = [];   // [script, factory, build], best first; the plain single-threaded build is last
     if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && !saved) {
+      if (relaxed) twins.push(['attnscope_wasm_mt_relaxed.js', 'createAttnScopeMtRelaxed', 'threads']);
+      twins.push(['attnscope_wasm_mt.js', 'createAttnScopeMt', 'threads']);
+    }
+    if (relaxed) twins.push(['attnscope_wasm_relaxed.js', 'createAttnScopeRelaxed', 'single']);
+    for (const [script, factory, kind] of twins) {
       try {
-        await loadScript('attnscope_wasm_mt.js');
-        const threaded = await createAttnScopeMt(options);
-        build = 'threads';
-        return threaded;
+        await loadScript(script);
+        const started = await window[factory]({ ...options });   // a factory keeps the object it is given
+        build = kind;
+        return started;
       } catch (err) {
-        console.warn('AttnScope: the threaded build did not start (' + err.message + '); using the single-threaded one');
+        console.warn('AttnScope: ' + script + ' did not start (' + err.message + '); trying the next build');
       }
     }
     return createAttnScope(options);

@@ -101,7 +101,7 @@ HeadSimilarity HeadSimilarityJob::take() { return std::move(out_); }
 
 HeadSimilarity head_similarity(const AttentionTensor& a, bool skip_first_query) {
     HeadSimilarityJob job(a, skip_first_query);
-    while (!job.step(1L << 40)) {
+    while (!job.step(std::numeric_limits<long>::max())) {  // all of it (long is 32 bits in WASM)
     }
     return job.take();
 }

@@ -98,8 +98,8 @@ inline void score_block(const float* qs, int hs, float scale, const float* panel
         const Vec k0 = vload(panel + d * kPanel), k1 = vload(panel + d * kPanel + kLanes);
         for (int i = 0; i < kRows; ++i) {
             const Vec qb = vset1(qs[i * hs + d]);
-            acc[i][0] = vfmadd(qb, k0, acc[i][0]);
-            acc[i][1] = vfmadd(qb, k1, acc[i][1]);
+            acc[i][0] = vmadd_any(qb, k0, acc[i][0]);
+            acc[i][1] = vmadd_any(qb, k1, acc[i][1]);
         }
     }
     const Vec sv = vset1(scale);
@@ -121,8 +121,8 @@ inline void context_block(const float* const* p, const float* panel, int limit, 
         const Vec v0 = vload(panel + s * kPanel), v1 = vload(panel + s * kPanel + kLanes);
         for (int i = 0; i < kRows; ++i) {
             const Vec pb = vset1(p[i][s]);
-            acc[i][0] = vfmadd(pb, v0, acc[i][0]);
-            acc[i][1] = vfmadd(pb, v1, acc[i][1]);
+            acc[i][0] = vmadd_any(pb, v0, acc[i][0]);
+            acc[i][1] = vmadd_any(pb, v1, acc[i][1]);
         }
     }
     for (int i = 0; i < kRows; ++i)

@@ -169,7 +169,7 @@ void micro_kernel(int kc, const float* ap, const void* bp, float* c, int ldc, in
         for (int v = 0; v < kNV; ++v) b[v] = load_vec<kBType>(bp, static_cast<size_t>(k) * kNR + v * kLanes);
         for (int i = 0; i < R; ++i) {
             const Vec x = vset1(ap[i]);
-            for (int v = 0; v < kNV; ++v) acc[i][v] = vfmadd(x, b[v], acc[i][v]);
+            for (int v = 0; v < kNV; ++v) acc[i][v] = vmadd_any(x, b[v], acc[i][v]);
         }
         ap += R;
     }
@@ -362,7 +362,7 @@ void dot_block(const float* a, int K, const void* wdata, int n0, const float* bi
         for (int j = 0; j < NB; ++j) b[j] = load_vec<kType>(wdata, static_cast<size_t>(n0 + j) * K + k);
         for (int i = 0; i < R; ++i) {
             const Vec x = vload(a + static_cast<size_t>(i) * K + k);
-            for (int j = 0; j < NB; ++j) acc[i][j] = vfmadd(x, b[j], acc[i][j]);
+            for (int j = 0; j < NB; ++j) acc[i][j] = vmadd_any(x, b[j], acc[i][j]);
         }
     }
     float tail[R][NB] = {};
@@ -426,7 +426,7 @@ void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* 
             for (int v = 0; v < kNV; ++v) b[v] = load_vec<kType>(w.data, static_cast<size_t>(k) * N + n0 + v * kLanes);
             for (int i = 0; i < R; ++i) {
                 const Vec x = vset1(a[static_cast<size_t>(i) * K + k]);
-                for (int v = 0; v < kNV; ++v) acc[i][v] = vfmadd(x, b[v], acc[i][v]);
+                for (int v = 0; v < kNV; ++v) acc[i][v] = vmadd_any(x, b[v], acc[i][v]);
             }
         }
         for (int i = 0; i < R; ++i)

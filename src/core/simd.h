@@ -2,6 +2,10 @@
 // AVX2+FMA, wasm_simd128 or scalar code depending on the target. It holds float lanes only, plus the
 // one integer step exp() needs; nothing here allocates or branches on data.
 //
+// vfmadd(a, b, c) is a * b + c, fused wherever the target fuses (natively) and always unfused in WASM, so
+// the polynomials below round the same on every machine of a target. vmadd_any may be either, machine by
+// machine (relaxed SIMD in WASM): for the products of GEMM and attention, whose tests allow for rounding.
+//
 //   using namespace attn::simd;
 //   Vec acc = vzero();
 //   for (int i = 0; i + kLanes <= n; i += kLanes) acc = vfmadd(vload(a + i), vload(b + i), acc);
@@ -17,6 +21,9 @@
 #elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define ATTN_SIMD_NAME "avx2"
+#elif defined(__wasm_simd128__) && defined(__wasm_relaxed_simd__)
+#include <wasm_simd128.h>
+#define ATTN_SIMD_NAME "wasm_relaxed_simd"
 #elif defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #define ATTN_SIMD_NAME "wasm_simd128"
@@ -38,6 +45,7 @@ inline Vec vsub(Vec a, Vec b) { return _mm512_sub_ps(a, b); }
 inline Vec vmul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
 inline Vec vdiv(Vec a, Vec b) { return _mm512_div_ps(a, b); }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+inline Vec vmadd_any(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
 inline Vec vmax(Vec a, Vec b) { return _mm512_max_ps(a, b); }
 inline Vec vmin(Vec a, Vec b) { return _mm512_min_ps(a, b); }
 inline float vsum(Vec v) { return _mm512_reduce_add_ps(v); }
@@ -57,6 +65,7 @@ inline Vec vsub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }
 inline Vec vmul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
 inline Vec vdiv(Vec a, Vec b) { return _mm256_div_ps(a, b); }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+inline Vec vmadd_any(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
 inline Vec vmax(Vec a, Vec b) { return _mm256_max_ps(a, b); }
 inline Vec vmin(Vec a, Vec b) { return _mm256_min_ps(a, b); }
 inline float vsum(Vec v) {
@@ -86,6 +95,14 @@ inline Vec vsub(Vec a, Vec b) { return wasm_f32x4_sub(a, b); }
 inline Vec vmul(Vec a, Vec b) { return wasm_f32x4_mul(a, b); }
 inline Vec vdiv(Vec a, Vec b) { return wasm_f32x4_div(a, b); }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }  // no FMA in SIMD128
+#if defined(__wasm_relaxed_simd__)
+// Relaxed SIMD's f32x4.relaxed_madd: fused where the CPU has FMA, else a multiply and an add. clang 14
+// knows it only as the prototype's f32x4.fma (same operand order, a * b + c); tools/relax_simd.py gives
+// the linked module the standard opcode.
+inline Vec vmadd_any(Vec a, Vec b, Vec c) { return __builtin_wasm_fma_f32x4(a, b, c); }
+#else
+inline Vec vmadd_any(Vec a, Vec b, Vec c) { return vfmadd(a, b, c); }
+#endif
 inline Vec vmax(Vec a, Vec b) { return wasm_f32x4_pmax(a, b); }
 inline Vec vmin(Vec a, Vec b) { return wasm_f32x4_pmin(a, b); }
 inline float vsum(Vec v) {
@@ -111,6 +128,7 @@ inline Vec vsub(Vec a, Vec b) { return a - b; }
 inline Vec vmul(Vec a, Vec b) { return a * b; }
 inline Vec vdiv(Vec a, Vec b) { return a / b; }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return a * b + c; }
+inline Vec vmadd_any(Vec a, Vec b, Vec c) { return a * b + c; }
 inline Vec vmax(Vec a, Vec b) { return a > b ? a : b; }
 inline Vec vmin(Vec a, Vec b) { return a < b ? a : b; }
 inline float vsum(Vec v) { return v; }

@@ -19,6 +19,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "core/attention.h"
 #include "core/parallel.h"
 #include "model/limits.h"
 #include "model/memory_estimate.h"
@@ -442,6 +443,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     const attn::AttentionTensor& shown = *attn::attention_view(g_app.trace, g_app.selection.kind).attention;
     s["model"] = g_app.model_name;
     s["threads"] = attn::thread_count();   // > 1 only in the threaded build (web/attnscope.js adds "build")
+    s["kernels"] = attn::simd_name();       // "wasm_relaxed_simd" in the relaxed-SIMD twins, else "wasm_simd128"
     s["frames"] = {{"run", g_frames_run}, {"drawn", g_frames_drawn}};
     s["architecture"] = info ? info->architecture : "";
     s["encoderDecoder"] = info ? info->encoder_decoder : false;

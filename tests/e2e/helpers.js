@@ -124,6 +124,23 @@ async function clickRect(page, r) {
   await page.mouse.click(box.x + r[0] + Math.min(r[2] / 2, 40), box.y + r[1] + r[3] / 2);
 }
 
+// Traces text in the page (optionally after loading bundled model `model`; minWork: the kernels' thread
+// split threshold, _setParallelMinWork) and returns {state, heads}: every head's attention of the shown
+// kind, layer by layer, as plain arrays.
+async function traceAllHeads(page, text, { model = null, minWork = null } = {}) {
+  return page.evaluate(async ([text, model, minWork]) => {
+    const api = window.attnscope;
+    if (model && api.getState().model !== model) await api.loadBundled(model);
+    if (minWork !== null) api._setParallelMinWork(minWork);
+    api.setText(text);
+    const state = await api.traced();
+    const heads = [];
+    for (let l = 0; l < state.layers; l++)
+      for (let h = 0; h < state.heads; h++) heads.push(Array.from(api.getAttention(l, h)));
+    return { state, heads };
+  }, [text, model, minWork]);
+}
+
 // Reads a safetensors file: {name: {dtype, shape, data: Float32Array | BigInt64Array}}.
 function readSafetensors(bytes) {
   const buf = Buffer.from(bytes);
@@ -161,4 +178,4 @@ function cliPath() {
 }
 
 module.exports = { root, webDir, shotDir, fixtures, openPage, openReadyPage, closePage, canvasStats, gridDifference, waitForState,
-                   clickRect, waitFrames, openPicker, readSafetensors, pngSize, cliPath };
+                   clickRect, waitFrames, openPicker, traceAllHeads, readSafetensors, pngSize, cliPath };

@@ -19,16 +19,7 @@ async function traceEverything(isolated) {
   const ready = await page.evaluate(() => window.attnscope.ready);
   assert.equal(ready.error, '');
   const isolation = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency }));
-  const result = await page.evaluate(async (text) => {
-    const api = window.attnscope;
-    api._setParallelMinWork(1);
-    api.setText(text);
-    const state = await api.traced();
-    const heads = [];
-    for (let l = 0; l < state.layers; l++)
-      for (let h = 0; h < state.heads; h++) heads.push(Array.from(api.getAttention(l, h)));
-    return { state, heads };
-  }, TEXT);
+  const result = await H.traceAllHeads(page, TEXT, { minWork: 1 });
   assert.deepEqual(ctx.problems, []);
   return { ...result, ...isolation };
 }

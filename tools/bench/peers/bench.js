@@ -7,7 +7,7 @@
 'use strict';
 const os = require('node:os');
 const path = require('node:path');
-const { openNative, openWasm } = require('./lib/attnscope_side');
+const { openNative, openWasm, relaxedSimdAvailable } = require('./lib/attnscope_side');
 const { ortNode, ortWeb, tfjsWasm } = require('./lib/peers');
 const { kernelRows } = require('./lib/kernels');
 const { gpt2Onnx } = require('./lib/gpt2_onnx');
@@ -61,19 +61,31 @@ async function nativeRun() {
   return rows;
 }
 
+// Both WASM builds of AttnScope: SIMD128, and relaxed SIMD (fused multiply-adds; its rows say so), which the
+// page runs where the browser has it. onnxruntime-web 1.31's module uses no relaxed-SIMD instruction.
 async function wasmRun() {
-  const a = await openWasm(root);
-  console.log(`\n== WASM under node ${process.version} (AttnScope ${await a.simd()}; onnxruntime-web and tfjs-wasm, 1 thread)`);
   const web = ortWeb();
-  const rows = await kernelRows(a, [web, await tfjsWasm()]);
-  const whole = await wholeModelRows(await openBoth(openWasm), web, gpt2Graph(), { rounds: 5 });
-  rows.push(...whole.rows, ...whole.extra);
-  printTable('WASM under node: AttnScope against onnxruntime-web and TF.js (wasm backend)', HEADER, rows);
+  const tfjs = await tfjsWasm();
+  const rows = [];
+  for (const relaxed of [false, true]) {
+    if (relaxed && !relaxedSimdAvailable()) {
+      console.log('\n(no relaxed-SIMD rows: this node does not validate relaxed SIMD; ./run passes --experimental-wasm-relaxed-simd)');
+      continue;
+    }
+    const open = (r) => openWasm(r, { relaxed });
+    const a = await open(root);
+    console.log(`\n== WASM under node ${process.version} (AttnScope ${await a.simd()}; onnxruntime-web and tfjs-wasm, 1 thread)`);
+    const part = await kernelRows(a, [web, tfjs]);
+    const whole = await wholeModelRows(await openBoth(open), web, gpt2Graph(), { rounds: 5 });
+    part.push(...whole.rows, ...whole.extra);
+    rows.push(...part.map((r) => [relaxed ? `${r[0]} [relaxed SIMD]` : r[0], ...r.slice(1)]));
+  }
+  printTable('WASM under node: AttnScope (SIMD128, then relaxed SIMD) against onnxruntime-web and TF.js (wasm backend)', HEADER, rows);
   return rows;
 }
 
 async function chromiumRun() {
-  console.log('\n== headless Chromium (the page, single-threaded build)');
+  console.log('\n== headless Chromium (the page: its single-threaded and threaded builds, relaxed SIMD, and the SIMD128 build)');
   const rows = await chromiumRows(root, FOLDERS);
   printTable('Chromium: AttnScope in the page', HEADER, rows);
   return rows;

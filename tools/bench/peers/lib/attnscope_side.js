@@ -46,9 +46,19 @@ async function openNative(root) {
   };
 }
 
+// Whether this node runs relaxed SIMD (node 20: with --experimental-wasm-relaxed-simd, which ./run passes):
+// a module holding one f32x4.relaxed_madd validates.
+function relaxedSimdAvailable() {
+  const zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
+  const body = [0x00, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b];
+  return WebAssembly.validate(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60,
+    0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a, body.length + 2, 0x01, body.length, ...body]));
+}
+
 // Each call makes a fresh module instance (its own WASM memory), so f32 and f16 models can sit side by side.
-async function openWasm(root) {
-  const base = path.join(root, 'build/wasm-release/tools/bench/bench_kernels');
+// relaxed: bench_kernels_relaxed, over the relaxed-SIMD kernels the page runs where the browser has them.
+async function openWasm(root, { relaxed = false } = {}) {
+  const base = path.join(root, 'build/wasm-release/tools/bench', relaxed ? 'bench_kernels_relaxed' : 'bench_kernels');
   // The binary handed over: Emscripten 3.1.6 would otherwise fetch() it when node has fetch (Playwright,
   // used by the chromium mode in the same process, needs node's fetch, so it stays on).
   const m = await require(base + '.js')({ wasmBinary: fs.readFileSync(base + '.wasm') });
@@ -83,4 +93,4 @@ async function openWasm(root) {
   };
 }
 
-module.exports = { openNative, openWasm };
+module.exports = { openNative, openWasm, relaxedSimdAvailable };

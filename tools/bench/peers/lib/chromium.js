@@ -44,8 +44,9 @@ function catchWasmMemory() {
 
 // One fresh page per folder (WASM memory never shrinks, so a second model would inherit the first's peak).
 // isolated: served cross-origin isolated, so the page runs its threaded build (as from tools/run).
-async function pageRun(H, folder, { T, rounds, isolated }) {
-  const ctx = await H.openPage('', { model: 'gpt2-tiny', isolated });
+// query: '?relaxed=0' keeps the SIMD128 build where the browser has relaxed SIMD.
+async function pageRun(H, folder, { T, rounds, isolated, query = '' }) {
+  const ctx = await H.openPage(query, { model: 'gpt2-tiny', isolated });
   try {
     const { page } = ctx;
     await page.addInitScript(catchWasmMemory);
@@ -91,9 +92,9 @@ async function pageRun(H, folder, { T, rounds, isolated }) {
     const tokens = stepped.tokens;
     const memory = await page.evaluate(() => window.__benchMemories.reduce((n, m) => Math.max(n, m.buffer.byteLength), 0));
     if (ctx.problems.length) console.log(`page problems: ${ctx.problems.join('; ')}`);
-    const { build, threads } = await page.evaluate(() => window.attnscope.getState());
+    const { build, threads, kernels } = await page.evaluate(() => window.attnscope.getState());
     if ((build === 'threads') !== isolated) throw new Error(`the page ran its ${build} build (isolated: ${isolated})`);
-    return { build, threads, loadMs, streamMs: lastLoad.streamMs, modelLoadMs: lastLoad.modelLoadMs, wallMs: stepped.wallMs,
+    return { build, threads, kernels, loadMs, streamMs: lastLoad.streamMs, modelLoadMs: lastLoad.modelLoadMs, wallMs: stepped.wallMs,
              traceMs: stepped.traceMs, wholeMs: whole.traceMs, tokens, memoryMiB: memory ? memory / MiB : null };
   } finally {
     await H.closePage(ctx);
@@ -104,11 +105,15 @@ async function pageRun(H, folder, { T, rounds, isolated }) {
 async function chromiumRows(root, folders, { T = 128, rounds = 5 } = {}) {
   const H = require(path.join(root, 'tests/e2e/helpers.js'));
   const rows = [];
-  for (const isolated of [false, true]) {
+  // The page as it starts (relaxed SIMD where Chromium has it), single-threaded and cross-origin isolated,
+  // and the single-threaded SIMD128 build (?relaxed=0) for f32.
+  const runs = [{ isolated: false, query: '' }, { isolated: false, query: '?relaxed=0', only: 'f32' }, { isolated: true, query: '' }];
+  for (const { isolated, query, only } of runs) {
     for (const [dtype, folder] of Object.entries(folders)) {
-      const r = await pageRun(H, folder, { T, rounds, isolated });
+      if (only && dtype !== only) continue;
+      const r = await pageRun(H, folder, { T, rounds, isolated, query });
       const build = r.build === 'threads' ? `threaded build, ${r.threads} threads` : 'single-threaded build';
-      const what = `Chromium page (${build}), ${r.tokens} tokens, ${dtype}`;
+      const what = `Chromium page (${build}, ${r.kernels}), ${r.tokens} tokens, ${dtype}`;
       rows.push([`${what}: trace in one go (the app's trace_ms, stepping off)`, r.wholeMs, null, null, null]);
       rows.push([`${what}: stepped trace (wall around setText, frames drawn between steps)`, r.wallMs, null, null, null]);
       rows.push([`${what}: stepped trace (the app's trace_ms: its steps alone)`, r.traceMs, null, null, null]);
