@@ -39,10 +39,14 @@ using namespace simd;
 // Register tile per target: kMR rows x kNV vectors of accumulators, plus kNV loaded B vectors and a
 // broadcast A value, within the register file (AVX-512: 32 zmm; AVX2: 16 ymm; V8's SIMD128: 16 xmm, and
 // with no FMA each multiply needs a temporary). Measured at 128x768x768: WASM 5x2 ran at ~44 GFLOP/s, 3x3
-// and 4x2 at 38-43, while 4x3 and 6x2 spill registers and ran 2-3x slower.
+// and 4x2 at 38-43, while 4x3 and 6x2 spill registers and ran 2-3x slower. With relaxed SIMD's fused
+// multiply-add no temporary is needed: 6x2 against 5x2, a 124M trace 0.86x under node and 0.97x in
+// Chromium (two runs each, interleaved); 4x3 spills in node 20's V8 and was 1.1x slower in Chromium.
 #if defined(__AVX512F__)
 constexpr int kMR = 8, kNV = 3;
 #elif defined(__AVX2__) && defined(__FMA__)
+constexpr int kMR = 6, kNV = 2;
+#elif defined(__wasm_relaxed_simd__)
 constexpr int kMR = 6, kNV = 2;
 #elif defined(__wasm_simd128__)
 constexpr int kMR = 5, kNV = 2;
