@@ -899,6 +899,8 @@
     _setTraceStepAbove: (ms) => mod.ccall('attn_web_set_trace_step_above', null, ['number'], [ms]),
     // A stepped retrace's step size in multiply-adds (0, the page's default: half a block a step).
     _setTraceStepWork: (multiplyAdds) => mod.ccall('attn_web_set_trace_step_work', null, ['number'], [multiplyAdds]),
+    // Benchmarks: false puts the model's stored weights back (products pack per call), true packs again.
+    _setWeightsPacked: (on) => mod.ccall('attn_web_set_weights_packed', null, ['number'], [on ? 1 : 0]),
     _setProbeInStepsAbove: (params) => mod.ccall('attn_web_set_probe_in_steps_above', null, ['number'], [params]),
     // Test hook: the page's memory limit in bytes (0: the real one, the WASM maximum), so a test can load
     // a model "too big for the tab" without gigabytes of files.

@@ -9,9 +9,12 @@
 // packing would copy it once to use it once: against out_in weights (the LM head of a trace asks for 1-4
 // rows of a 50257 x 768 table) as dot products along the stored rows, widening inside the loop, so the
 // table is read once and never copied; against in_out weights as strips of columns summed over the rows.
-// A weight many products use (a loaded model's layers, natively: model/weight_pack.h) can have its B
-// panels made once by gemm_pack, in the stored dtype and in the order the product reads them; the
-// micro-kernel then reads them in place (widening 16-bit values as it loads) and only A is packed.
+// A weight many products use (a loaded model's layers: model/weight_pack.h) can have its B panels made
+// once by gemm_pack, in the stored dtype and in the order the product reads them; the micro-kernel then
+// reads them in place (widening 16-bit values as it loads; in WebAssembly 16-bit panels are widened a chunk
+// at a time instead) and only A is packed. Natively the panels are a second copy; the page makes them in
+// the weight's own bytes (gemm_pack_in_place: an in_out weight's depth block of kKC rows holds exactly its
+// panels), and then the few-rows kernels and weight_row_f32 read the panels too.
 // Threads (core/parallel.h) take disjoint column panels or blocks, each column computed as in one pass.
 #include "core/gemm.h"
 
@@ -64,8 +67,13 @@ constexpr int kChunkCols = std::max(kNR, 256 / kNR * kNR);  // B columns packed 
 inline size_t chunk_panel_stride(int kc) { return static_cast<size_t>(kc) * kNR + 64 / sizeof(float); }
 #if defined(__wasm__)
 constexpr bool kStageRows = true;   // see pack_b_chunk
+// Prepacked 16-bit panels (the page's, packed in place) are widened into the thread's f32 buffer a chunk at
+// a time, as a plain stream: SIMD128 has no half-float conversion, and a micro-kernel widening its own
+// loads would widen every value once per row block instead of once per product.
+constexpr bool kWidenPrepacked = true;
 #else
 constexpr bool kStageRows = false;
+constexpr bool kWidenPrepacked = false;   // F16C / AVX-512 widen as they load
 #endif
 // Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products
 // (kDotAccumulators = rows x stored rows summed at once) and in_out by strips of kNR columns.
@@ -292,6 +300,15 @@ size_t prepacked_offset(int N, int k0, int kc, int n0) {
     return static_cast<size_t>(k0) * n_padded + static_cast<size_t>(n0) * kc;
 }
 
+// Prepacked panels of depth block k0 for columns [c0, c1) widened into the thread's buffer, laid out as
+// pack_b_chunk lays them (each panel is kc x kNR values in a row, zero-padded past N when packed).
+template <DType kType>
+void widen_prepacked_chunk(const void* prepacked, int N, int k0, int kc, int c0, int c1, PanelBuffers& buffers) {
+    float* dst = buffers.b_pack.data();
+    for (int n0 = c0; n0 < c1; n0 += kNR, dst += chunk_panel_stride(kc))
+        widen_run<kType>(prepacked, prepacked_offset(N, k0, kc, n0), kc * kNR, dst);
+}
+
 // Asks for a prepacked panel's bytes [begin, end) to be brought into cache while the micro-kernels run
 // over the panel before it: the panels stream from memory once per product. A hint; WebAssembly drops it.
 void prefetch_bytes(const char* begin, const char* end) {
@@ -311,7 +328,9 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
     const int K = w.n_in(), N = w.n_out();
     const char* prepacked = static_cast<const char*>(w.packed);
     const size_t elem = dtype_size(w.dtype);
-    const MicroKernel* kernels = prepacked ? kMicroKernels<kType>.data() : kMicroKernels<DType::F32>.data();
+    // Prepacked panels the micro-kernel reads in place (else the thread's buffer, packed or widened per chunk).
+    const bool in_place_panels = prepacked && (kType == DType::F32 || !kWidenPrepacked);
+    const MicroKernel* kernels = in_place_panels ? kMicroKernels<kType>.data() : kMicroKernels<DType::F32>.data();
     // Each thread runs every depth pass over its own column panels and packs the A blocks it needs
     // itself: one parallel_for per product instead of one per (depth, row) block, and no thread waits
     // while another packs A (the copy costs the same whether one thread makes it or each does).
@@ -325,6 +344,7 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
             for (int c0 = n_begin; c0 < n_end; c0 += kChunkCols) {
                 const int c1 = std::min(n_end, c0 + kChunkCols);
                 if (!prepacked) pack_b_chunk<kType>(w, k0, kc, c0, c1, buffers);
+                else if (!in_place_panels) widen_prepacked_chunk<kType>(prepacked, N, k0, kc, c0, c1, buffers);
                 for (int m0 = 0; m0 < M; m0 += kMC) {
                     const int mc = std::min(kMC, M - m0);
                     const int calls = (mc + kMR - 1) / kMR;
@@ -333,7 +353,7 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
                         const void* panel = buffers.b_pack.data() + (n0 - c0) / kNR * chunk_panel_stride(kc);
                         const char* next = nullptr;   // a prepacked block's next panel, which lies right after
                         size_t panel_bytes = 0;
-                        if (prepacked) {
+                        if (in_place_panels) {
                             panel = prepacked + prepacked_offset(N, k0, kc, n0) * elem;
                             panel_bytes = static_cast<size_t>(kc) * kNR * elem;
                             if (n0 + kNR < n_end) next = static_cast<const char*>(panel) + panel_bytes;
@@ -416,27 +436,34 @@ void dot_rows_split(const float* a, const WeightMatrix& w, const float* bias, fl
 
 // R rows of A against an in_out weight read in place: for each strip of kNR columns, R x kNV accumulators
 // summed over the stored rows, widening as it loads. Packing would copy B once to use it once.
-// Columns [n_begin, n_end); n_begin is a multiple of kNR.
+// Columns [n_begin, n_end); n_begin is a multiple of kNR. A weight packed in place (gemm_pack_in_place)
+// holds stored row k's strip in its depth block's panel: the same values summed in the same order.
 template <DType kType, int R>
 void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* c, int n_begin, int n_end) {
     const int K = w.rows, N = w.cols;
+    const bool panels = gemm_is_packed_in_place(w);
     int n0 = n_begin;
     for (; n0 + kNR <= n_end; n0 += kNR) {
         Vec acc[R][kNV];
         for (int i = 0; i < R; ++i)
             for (int v = 0; v < kNV; ++v) acc[i][v] = bias ? vload(bias + n0 + v * kLanes) : vzero();
-        for (int k = 0; k < K; ++k) {
-            Vec b[kNV];
-            for (int v = 0; v < kNV; ++v) b[v] = load_vec<kType>(w.data, static_cast<size_t>(k) * N + n0 + v * kLanes);
-            for (int i = 0; i < R; ++i) {
-                const Vec x = vset1(a[static_cast<size_t>(i) * K + k]);
-                for (int v = 0; v < kNV; ++v) acc[i][v] = vmadd_any(x, b[v], acc[i][v]);
+        for (int k0 = 0; k0 < K; k0 += kKC) {
+            const int kc = std::min(kKC, K - k0);
+            size_t at = panels ? prepacked_offset(N, k0, kc, n0) : static_cast<size_t>(k0) * N + n0;
+            const size_t step = panels ? kNR : N;
+            for (int k = k0; k < k0 + kc; ++k, at += step) {
+                Vec b[kNV];
+                for (int v = 0; v < kNV; ++v) b[v] = load_vec<kType>(w.data, at + v * kLanes);
+                for (int i = 0; i < R; ++i) {
+                    const Vec x = vset1(a[static_cast<size_t>(i) * K + k]);
+                    for (int v = 0; v < kNV; ++v) acc[i][v] = vmadd_any(x, b[v], acc[i][v]);
+                }
             }
         }
         for (int i = 0; i < R; ++i)
             for (int v = 0; v < kNV; ++v) vstore(c + static_cast<size_t>(i) * N + n0 + v * kLanes, acc[i][v]);
     }
-    for (; n0 < n_end; ++n0)  // fewer than kNR columns left
+    for (; n0 < n_end; ++n0)  // fewer than kNR columns left (never packed in place: N is a multiple of kNR)
         for (int i = 0; i < R; ++i) {
             float acc = bias ? bias[n0] : 0.0f;
             for (int k = 0; k < K; ++k)
@@ -500,6 +527,32 @@ void pack_stored(const WeightMatrix& w, Elem* dst) {
     }
 }
 
+// An in_out weight (K x N, N a multiple of kNR) between its stored rows and gemm_pack's panels, in place:
+// depth block k0's panels fill exactly the bytes of its kc stored rows, so each block is copied out once
+// (kKC rows: 3 MB for a 3072-wide f32 matrix) and written back in the other order. The first block is the
+// largest, so the copy's one allocation (which may throw) comes before any byte is written.
+template <class Elem>
+void permute_depth_blocks(Elem* data, int K, int N, bool to_panels) {
+    std::vector<Elem> block;
+    for (int k0 = 0; k0 < K; k0 += kKC) {
+        const int kc = std::min(kKC, K - k0);
+        Elem* at = data + static_cast<size_t>(k0) * N;
+        block.assign(at, at + static_cast<size_t>(kc) * N);
+        for (int n0 = 0; n0 < N; n0 += kNR)
+            for (int k = 0; k < kc; ++k) {
+                const size_t stored = static_cast<size_t>(k) * N + n0, panel = static_cast<size_t>(n0) * kc + static_cast<size_t>(k) * kNR;
+                if (to_panels) std::memcpy(at + panel, block.data() + stored, kNR * sizeof(Elem));
+                else std::memcpy(at + stored, block.data() + panel, kNR * sizeof(Elem));
+            }
+    }
+}
+
+// Where stored element (k, j) of an in_out weight packed in place lies.
+size_t panel_index(int N, int K, int k, int j) {
+    const int k0 = k / kKC * kKC, kc = std::min(kKC, K - k0), n0 = j / kNR * kNR;
+    return prepacked_offset(N, k0, kc, n0) + static_cast<size_t>(k - k0) * kNR + (j - n0);
+}
+
 float stored_value(const WeightMatrix& w, size_t i) {
     const uint16_t* h = static_cast<const uint16_t*>(w.data);
     switch (w.dtype) {
@@ -547,19 +600,55 @@ size_t gemm_pack_size(const WeightMatrix& w) {
 
 void gemm_pack(const WeightMatrix& w, void* dst) {
     check_dtype(w);
-    if (w.dtype == DType::F32) pack_stored(w, static_cast<float*>(dst));
+    if (gemm_is_packed_in_place(w)) std::memcpy(dst, w.data, gemm_pack_size(w) * dtype_size(w.dtype));
+    else if (w.dtype == DType::F32) pack_stored(w, static_cast<float*>(dst));
     else pack_stored(w, static_cast<uint16_t*>(dst));
+}
+
+bool gemm_can_pack_in_place(const WeightMatrix& w) {
+    return w.layout == WeightLayout::in_out && w.rows > 0 && w.cols > 0 && w.cols % kNR == 0 &&
+           (w.dtype == DType::F32 || w.dtype == DType::F16 || w.dtype == DType::BF16);
+}
+
+bool gemm_is_packed_in_place(const WeightMatrix& w) { return w.packed != nullptr && w.packed == w.data; }
+
+void gemm_pack_in_place(WeightMatrix& w) {
+    if (gemm_is_packed_in_place(w)) return;
+    if (!gemm_can_pack_in_place(w))
+        throw std::invalid_argument("gemm_pack_in_place: only an in_out weight of a whole number of " +
+                                    std::to_string(kNR) + "-column panels has its panels where its rows are");
+    if (w.dtype == DType::F32) permute_depth_blocks(static_cast<float*>(const_cast<void*>(w.data)), w.rows, w.cols, true);
+    else permute_depth_blocks(static_cast<uint16_t*>(const_cast<void*>(w.data)), w.rows, w.cols, true);
+    w.packed = w.data;
+}
+
+void gemm_unpack_in_place(WeightMatrix& w) {
+    if (!gemm_is_packed_in_place(w)) return;
+    if (w.dtype == DType::F32) permute_depth_blocks(static_cast<float*>(const_cast<void*>(w.data)), w.rows, w.cols, false);
+    else permute_depth_blocks(static_cast<uint16_t*>(const_cast<void*>(w.data)), w.rows, w.cols, false);
+    w.packed = nullptr;
+}
+
+void gemm_packed_row(const WeightMatrix& w, int row, float* out) {
+    const int K = w.rows, N = w.cols;
+    const int k0 = row / kKC * kKC, kc = std::min(kKC, K - k0);
+    for (int n0 = 0; n0 < N; n0 += kNR) {
+        const size_t at = prepacked_offset(N, k0, kc, n0) + static_cast<size_t>(row - k0) * kNR;
+        widen_to_f32(w.dtype, static_cast<const uint8_t*>(w.data) + at * dtype_size(w.dtype), kNR, out + n0);
+    }
 }
 
 void gemm_reference(const float* a, int M, const WeightMatrix& b, const float* bias, float* c) {
     check_dtype(b);
     const int K = b.n_in(), N = b.n_out();
+    const bool panels = gemm_is_packed_in_place(b);
     for (int i = 0; i < M; ++i)
         for (int j = 0; j < N; ++j) {
             double acc = bias ? bias[j] : 0.0;
             for (int k = 0; k < K; ++k) {
-                const size_t at = b.layout == WeightLayout::in_out ? static_cast<size_t>(k) * N + j
-                                                                   : static_cast<size_t>(j) * K + k;
+                const size_t at = panels ? panel_index(N, K, k, j)
+                                  : b.layout == WeightLayout::in_out ? static_cast<size_t>(k) * N + j
+                                                                     : static_cast<size_t>(j) * K + k;
                 acc += static_cast<double>(a[static_cast<size_t>(i) * K + k]) * stored_value(b, at);
             }
             c[static_cast<size_t>(i) * N + j] = static_cast<float>(acc);

@@ -28,6 +28,19 @@ int gemm_column_block();
 size_t gemm_pack_size(const WeightMatrix& w);      // elements of w's dtype
 void gemm_pack(const WeightMatrix& w, void* dst);  // dst: gemm_pack_size(w) elements, aligned for the dtype
 
+// The same panels made in the weight's own bytes (no second copy: the page's memory is its budget), for an
+// in_out weight whose columns are a whole number of panels (then the panels take exactly its bytes).
+// Afterwards w.packed == w.data: gemm reads the panels (its few-rows kernels too, with the same bits),
+// weight_row_f32 gathers a stored row from them, and gemm_unpack_in_place restores the stored bytes
+// exactly. The bytes must be writable and this matrix's alone (model/weight_pack.cpp checks).
+//   if (gemm_can_pack_in_place(w)) gemm_pack_in_place(w);   ...   gemm_unpack_in_place(w);
+bool gemm_can_pack_in_place(const WeightMatrix& w);
+void gemm_pack_in_place(WeightMatrix& w);
+void gemm_unpack_in_place(WeightMatrix& w);
+bool gemm_is_packed_in_place(const WeightMatrix& w);
+// Stored row `row` (w.cols values) of a weight packed in place, widened to f32.
+void gemm_packed_row(const WeightMatrix& w, int row, float* out);
+
 void gemm_reference(const float* a, int M, const WeightMatrix& b, const float* bias, float* c);
 
 }  // namespace attn

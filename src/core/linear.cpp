@@ -10,6 +10,10 @@
 namespace attn {
 
 void weight_row_f32(const WeightMatrix& w, int row, float* out) {
+    if (gemm_is_packed_in_place(w)) {   // the page packs layer weights in place (model/weight_pack.h)
+        gemm_packed_row(w, row, out);
+        return;
+    }
     const size_t offset = static_cast<size_t>(row) * w.cols * dtype_size(w.dtype);
     widen_to_f32(w.dtype, static_cast<const uint8_t*>(w.data) + offset, static_cast<size_t>(w.cols), out);
 }

@@ -17,7 +17,8 @@ struct WeightMatrix {
     int rows = 0, cols = 0;                // as stored, row-major
     const void* data = nullptr;            // aligned for dtype
     WeightLayout layout = WeightLayout::out_in;
-    const void* packed = nullptr;          // core/gemm.h's gemm_pack of this matrix, or null; must match data
+    const void* packed = nullptr;          // core/gemm.h's gemm_pack of this matrix, or null; must match data.
+                                           // == data: packed in place (gemm_pack_in_place), data holds panels
 
     int n_in() const { return layout == WeightLayout::in_out ? rows : cols; }
     int n_out() const { return layout == WeightLayout::in_out ? cols : rows; }

@@ -8,6 +8,8 @@
 
 #include <Eigen/Core>
 
+#include "core/gemm.h"
+
 namespace attn {
 namespace {
 
@@ -83,8 +85,14 @@ void linear_backward_input(float* dinp, const float* dout, const WeightMatrix& w
     const int n_in = weight.n_in(), n_out = weight.n_out();
     const bool out_in = weight.layout == WeightLayout::out_in;
     if (weight.dtype == DType::F32) {
-        linear_backward_fast(dinp, nullptr, nullptr, dout, nullptr, static_cast<const float*>(weight.data), T, n_in,
-                             n_out, weight.layout);
+        const float* w = static_cast<const float*>(weight.data);
+        std::vector<float> rows;   // a weight packed in place (the page's) holds panels: its rows gathered,
+        if (gemm_is_packed_in_place(weight)) {   // so the product below is the one over the stored bytes
+            rows.resize(static_cast<size_t>(weight.rows) * weight.cols);
+            for (int r = 0; r < weight.rows; ++r) weight_row_f32(weight, r, rows.data() + static_cast<size_t>(r) * weight.cols);
+            w = rows.data();
+        }
+        linear_backward_fast(dinp, nullptr, nullptr, dout, nullptr, w, T, n_in, n_out, weight.layout);
         return;
     }
     ConstMap dY(dout, T, n_out);

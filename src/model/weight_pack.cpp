@@ -43,13 +43,43 @@ size_t arena_floats(const WeightMatrix& w) {
     return (bytes + 63) / 64 * 16;
 }
 
+// Whether another matrix of the body (or an embedding table) reads m's bytes: packing them in place would
+// change what it reads. Loaders make each matrix its own tensor, so this is a guard, not a case.
+bool bytes_shared(Body& body, const Matrix& m) {
+    int readers = 0;
+    for_each_layer_matrix(body, [&](Matrix& other) { readers += other.view.data == m.view.data; });
+    for (const Matrix* table : {&body.embed.token, &body.embed.position, &body.head.unembed})
+        readers += table->view.data == m.view.data;
+    return readers > 1;
+}
+
+// The next layer matrix that can be packed in place is, and the count of those looked at moves past it
+// (one that cannot stays as stored, and its products pack per call as before); false once none is left.
+bool pack_in_place_step(Body& body) {
+    size_t index = 0;
+    bool packed_one = false, more = false;
+    for_each_layer_matrix(body, [&](Matrix& m) {
+        if (index++ < body.packed_matrices) return;
+        if (packed_one) {
+            more = true;
+            return;
+        }
+        ++body.packed_matrices;
+        if (gemm_is_packed_in_place(m.view) || !gemm_can_pack_in_place(m.view) || bytes_shared(body, m)) return;
+        try {
+            gemm_pack_in_place(m.view);   // its one allocation (a depth block's copy) comes before any write
+            packed_one = true;
+        } catch (const std::bad_alloc&) {
+            // A speed-up, never a reason to fail: this matrix stays as stored, its bytes untouched.
+        }
+    });
+    return more;
+}
+
 }  // namespace
 
-bool body_pack_weights_step(Body& body) {
-#if defined(__EMSCRIPTEN__)
-    (void)body;
-    return false;
-#else
+bool body_pack_weights_step(Body& body, PackWhere where) {
+    if (where == PackWhere::in_place) return pack_in_place_step(body);
     if (body.packed_panels.capacity() == 0) {   // the first step decides and reserves
         size_t total = 0;
         for_each_layer_matrix(body, [&](Matrix& m) { total += arena_floats(m.view); });
@@ -86,18 +116,26 @@ bool body_pack_weights_step(Body& body) {
         }
     });
     return more;
-#endif
 }
 
-void body_pack_weights(Body& body) {
-    while (body_pack_weights_step(body)) {
+void body_pack_weights(Body& body, PackWhere where) {
+    while (body_pack_weights_step(body, where)) {
     }
 }
 
 void body_unpack_weights(Body& body) {
-    for_each_layer_matrix(body, [](Matrix& m) { m.view.packed = nullptr; });
+    for_each_layer_matrix(body, [](Matrix& m) {
+        if (gemm_is_packed_in_place(m.view)) gemm_unpack_in_place(m.view);   // the stored bytes, exactly
+        m.view.packed = nullptr;
+    });
     std::vector<float>().swap(body.packed_panels);
     body.packed_matrices = 0;
+}
+
+int body_packed_in_place(const Body& body) {
+    int n = 0;
+    for_each_layer_matrix(const_cast<Body&>(body), [&](Matrix& m) { n += gemm_is_packed_in_place(m.view); });   // reads only
+    return n;
 }
 
 }  // namespace attn

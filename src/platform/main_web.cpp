@@ -23,6 +23,7 @@
 #include "core/parallel.h"
 #include "model/limits.h"
 #include "model/memory_estimate.h"
+#include "model/weight_pack.h"
 #include "platform/fonts.h"
 #include "platform/frame.h"
 #include "platform/gl.h"
@@ -308,6 +309,13 @@ EMSCRIPTEN_KEEPALIVE void attn_web_set_parallel_min_work(double multiply_adds) {
 // this; a large value traces at once, as the CLI does, so the page's trace time can be told from its frames'.
 EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_above(double ms) { g_app.trace_step_above_ms = ms; }
 EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_work(double multiply_adds) { g_app.trace_step_multiply_adds = multiply_adds; }
+// For benchmarks: 0 puts the loaded model's stored weights back and keeps them so (its products pack per
+// call, as before the page packed in place), 1 packs them again over the next frames: one page, both ways.
+EMSCRIPTEN_KEEPALIVE void attn_web_set_weights_packed(int on) {
+    if (!g_app.model) return;
+    if (!on) g_app.model->network->weights_will_change();
+    g_app.packed_network = on ? nullptr : g_app.model->network.get();   // null: app_pack_weights_frame packs
+}
 // Test hook: models past `params` parameters are probed for random weights in steps (0: all at once).
 EMSCRIPTEN_KEEPALIVE void attn_web_set_probe_in_steps_above(double params) {
     g_app.probe_in_steps_above_params = static_cast<int64_t>(params);
@@ -444,6 +452,12 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["model"] = g_app.model_name;
     s["threads"] = attn::thread_count();   // > 1 only in the threaded build (web/attnscope.js adds "build")
     s["kernels"] = attn::simd_name();       // "wasm_relaxed_simd" in the relaxed-SIMD twins, else "wasm_simd128"
+    // The layer weights are packed in place a few a frame after a model shows (model/weight_pack.h): done
+    // (or turned off by _setWeightsPacked(false)), and how many matrices hold panels (GPT-2's in_out
+    // matrices; other layouts stay as stored).
+    const attn::Body* body = g_app.model ? g_app.model->network->body() : nullptr;
+    s["weightsPacked"] = g_app.model != nullptr && g_app.packed_network == g_app.model->network.get();
+    s["weightsPackedInPlace"] = body ? attn::body_packed_in_place(*body) : 0;
     s["frames"] = {{"run", g_frames_run}, {"drawn", g_frames_drawn}};
     s["architecture"] = info ? info->architecture : "";
     s["encoderDecoder"] = info ? info->encoder_decoder : false;

@@ -3,14 +3,18 @@
 // against dtype.h's scalar conversions on every 16-bit pattern.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/gemm.h"
+#include "core/linear.h"
+#include "same_floats.h"
 #include "thread_count_guard.h"
 
 using namespace attn;
@@ -277,6 +281,96 @@ TEST_CASE("gemm reads a packed weight's panels, not its stored values, past 4 ro
     gemm(a.data(), 4, crossed, nullptr, four.data());
     gemm(a.data(), 4, m1, nullptr, four_m1.data());
     CHECK(four == four_m1);
+}
+
+TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; every product, row and column run keeps its bits; unpacking restores the bytes") {
+    ThreadCountGuard guard;
+    set_parallel_min_work(0);
+    std::mt19937 rng(41);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int block = gemm_column_block();
+    const int Ms[] = {1, 2, 3, 4, 5, 17, 130}, Ks[] = {1, 3, 255, 256, 257, 700};
+    const int Ns[] = {block, 2 * block, 97 * block};
+    int compared = 0;
+    for (int K : Ks)
+        for (int N : Ns)
+            for (DType dtype : {DType::F32, DType::F16, DType::BF16}) {
+                INFO("N=" << N << " K=" << K << " " << std::string(dtype_name(dtype)));
+                std::vector<float> w(static_cast<size_t>(K) * N), bias(N);
+                for (float& v : w) v = normal(rng);
+                for (float& v : bias) v = normal(rng);
+                std::vector<uint16_t> h = dtype == DType::F32 ? std::vector<uint16_t>() : narrowed(w, dtype);
+                void* data = dtype == DType::F32 ? static_cast<void*>(w.data()) : h.data();
+                const size_t bytes = static_cast<size_t>(K) * N * dtype_size(dtype);
+                const std::vector<uint8_t> stored(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + bytes);
+                // What the products and rows give over the stored bytes, before packing.
+                WeightMatrix m{dtype, K, N, data, WeightLayout::in_out};
+                REQUIRE(gemm_can_pack_in_place(m));
+                REQUIRE(gemm_pack_size(m) * dtype_size(dtype) == bytes);
+                std::vector<float> panels(bytes / sizeof(float) + 1);
+                gemm_pack(m, panels.data());
+                std::vector<std::vector<float>> a_of, want_of;
+                for (int M : Ms) {
+                    a_of.emplace_back(static_cast<size_t>(M) * K);
+                    for (float& v : a_of.back()) v = normal(rng);
+                    want_of.emplace_back(static_cast<size_t>(M) * N);
+                    gemm(a_of.back().data(), M, m, bias.data(), want_of.back().data());
+                }
+                std::vector<float> rows(static_cast<size_t>(K) * N);
+                for (int k = 0; k < K; ++k) weight_row_f32(m, k, rows.data() + static_cast<size_t>(k) * N);
+
+                gemm_pack_in_place(m);
+                CHECK(gemm_is_packed_in_place(m));
+                CHECK(m.data == data);
+                CHECK(std::memcmp(data, panels.data(), bytes) == 0);   // gemm_pack's panels, byte for byte
+                if (K > 1 && N > block) CHECK(std::memcmp(data, stored.data(), bytes) != 0);
+                for (size_t i = 0; i < std::size(Ms); ++i)
+                    for (int threads : {1, 2}) {
+                        set_thread_count_for_tests(threads);
+                        const int M = Ms[i];
+                        std::vector<float> got(static_cast<size_t>(M) * N, NAN);
+                        gemm(a_of[i].data(), M, m, bias.data(), got.data());
+                        CAPTURE(M);
+                        CAPTURE(threads);
+                        CHECK(same_floats(got, want_of[i]));
+                        ++compared;
+                    }
+                // A run of columns (a stepped trace's) and the reference read the panels too.
+                const int M = 5, n0 = N > block ? block : 0, n1 = N;
+                std::vector<float> part(static_cast<size_t>(M) * N, -1.0f);
+                gemm_columns(a_of[4].data(), M, m, bias.data(), part.data(), n0, n1);
+                for (int i = 0; i < M; ++i)
+                    for (int j = 0; j < N; ++j)
+                        CHECK(part[static_cast<size_t>(i) * N + j] == (j < n0 ? -1.0f : want_of[4][static_cast<size_t>(i) * N + j]));
+                std::vector<float> ref_packed(static_cast<size_t>(M) * N), ref_stored(ref_packed.size());
+                gemm_reference(a_of[4].data(), M, m, bias.data(), ref_packed.data());
+                std::vector<float> row(N);
+                for (int k = 0; k < K; ++k) {   // weight_row_f32 gathers each stored row from the panels
+                    weight_row_f32(m, k, row.data());
+                    CHECK(std::memcmp(row.data(), rows.data() + static_cast<size_t>(k) * N, N * sizeof(float)) == 0);
+                }
+                gemm_pack_in_place(m);   // twice: once
+                gemm_unpack_in_place(m);
+                CHECK_FALSE(gemm_is_packed_in_place(m));
+                CHECK(m.packed == nullptr);
+                CHECK(std::memcmp(data, stored.data(), bytes) == 0);
+                gemm_reference(a_of[4].data(), M, m, bias.data(), ref_stored.data());
+                CHECK(same_floats(ref_packed, ref_stored));
+            }
+    CHECK(compared == 6 * 3 * 3 * 7 * 2);
+}
+
+TEST_CASE("gemm_pack_in_place refuses what has no panels in its own bytes: out_in weights, columns that are not whole panels") {
+    std::vector<float> w(static_cast<size_t>(64) * 48, 1.0f);
+    const int block = gemm_column_block();
+    WeightMatrix out_in{DType::F32, 48, 64, w.data(), WeightLayout::out_in};
+    WeightMatrix ragged{DType::F32, 64, 2 * block - 1, w.data(), WeightLayout::in_out};
+    for (WeightMatrix* m : {&out_in, &ragged}) {
+        CHECK_FALSE(gemm_can_pack_in_place(*m));
+        CHECK_THROWS_AS(gemm_pack_in_place(*m), std::invalid_argument);
+        CHECK(m->packed == nullptr);
+    }
+    CHECK(std::all_of(w.begin(), w.end(), [](float v) { return v == 1.0f; }));
 }
 
 TEST_CASE("gemm_columns: every run of columns from a block boundary gets gemm's bits and leaves the rest alone") {

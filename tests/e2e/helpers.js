@@ -125,12 +125,14 @@ async function clickRect(page, r) {
 }
 
 // Traces text in the page (optionally after loading bundled model `model`; minWork: the kernels' thread
-// split threshold, _setParallelMinWork) and returns {state, heads}: every head's attention of the shown
-// kind, layer by layer, as plain arrays.
-async function traceAllHeads(page, text, { model = null, minWork = null } = {}) {
-  return page.evaluate(async ([text, model, minWork]) => {
+// split threshold, _setParallelMinWork; packed: first wait until the app has packed the layer weights,
+// which it does a few matrices a frame after a model shows) and returns {state, heads}: every head's
+// attention of the shown kind, layer by layer, as plain arrays.
+async function traceAllHeads(page, text, { model = null, minWork = null, packed = false } = {}) {
+  return page.evaluate(async ([text, model, minWork, packed]) => {
     const api = window.attnscope;
     if (model && api.getState().model !== model) await api.loadBundled(model);
+    while (packed && !api.getState().weightsPacked) await new Promise((r) => setTimeout(r, 20));
     if (minWork !== null) api._setParallelMinWork(minWork);
     api.setText(text);
     const state = await api.traced();
@@ -138,7 +140,7 @@ async function traceAllHeads(page, text, { model = null, minWork = null } = {}) 
     for (let l = 0; l < state.layers; l++)
       for (let h = 0; h < state.heads; h++) heads.push(Array.from(api.getAttention(l, h)));
     return { state, heads };
-  }, [text, model, minWork]);
+  }, [text, model, minWork, packed]);
 }
 
 // Reads a safetensors file: {name: {dtype, shape, data: Float32Array | BigInt64Array}}.

@@ -1,15 +1,23 @@
 // A model's layer weights packed for the product (model/weight_pack.h) when asked (Network::pack_weights):
-// natively every block matrix and the head's transform point at panels, WebAssembly packs nothing, a
-// trace over the panels has the bits of one over the stored weights, and weights_will_change (the
-// trainer's call) drops the panels.
+// natively every block matrix and the head's transform point at panels in a second copy, WebAssembly packs
+// GPT-2's in_out matrices in place (in their own bytes) and leaves other layouts as stored; a trace, the
+// gradients and the double-precision pass over either have the bits of the stored weights, and
+// weights_will_change (the trainer's call) drops the panels or puts the stored bytes back.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <functional>
+#include <string>
 #include <vector>
 
+#include "core/gemm.h"
 #include "decoder_reference.h"
 #include "model/body.h"
+#include "model/gradients.h"
 #include "model/limits.h"
+#include "model/weight_pack.h"
+#include "platform/file_io.h"
 #include "same_floats.h"
 
 using namespace attn;
@@ -26,16 +34,31 @@ void for_each_dense(const Body& body, const std::function<void(const Matrix&)>& 
     dense(body.head.transform);
 }
 
+bool in_out_model(const std::string& name) { return name.rfind("gpt2", 0) == 0; }
+
+// A fixture loaded as the page loads a model: every file's bytes in a buffer of its own (natively
+// folder_read maps the files read-only, and packing in place writes into the bytes).
+ModelPtr load_fixture_model_in_memory(const std::string& name) {
+    Expected<FileSet> mapped = folder_read(fixture_path(name));
+    REQUIRE_MESSAGE(mapped.ok(), mapped.error().message);
+    FileSet files;
+    files.label = mapped->label;
+    for (const auto& [file, blob] : mapped->files) files.add(file, Bytes(blob->begin(), blob->end()));
+    Expected<ModelPtr> model = model_load(files);
+    REQUIRE_MESSAGE(model.ok(), model.error().message);
+    return std::move(*model);
+}
+
 }  // namespace
 
 TEST_CASE("pack_weights packs a model's layer matrices natively; a trace over them has the stored weights' bits; the trainer's call drops them") {
-#if defined(__EMSCRIPTEN__)
-    const bool packs = false;   // WebAssembly's memory is the budget: no second copy
-#else
-    const bool packs = true;
-#endif
     for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "bert-tiny"}) {
         CAPTURE(name);
+#if defined(__EMSCRIPTEN__)
+        const bool packs = in_out_model(name);   // in place, GPT-2's in_out matrices only: no second copy
+#else
+        const bool packs = true;
+#endif
         ModelPtr model = load_fixture_model(name);
         const Body* body = model->network->body();
         REQUIRE(body);
@@ -49,6 +72,8 @@ TEST_CASE("pack_weights packs a model's layer matrices natively; a trace over th
         });
         CHECK(matrices >= 4 * static_cast<int>(body->blocks.size()));
         CHECK(packed == (packs ? matrices : 0));
+        for_each_dense(*body, [&](const Matrix& m) { CHECK(gemm_is_packed_in_place(m.view) == (kPackWhere == PackWhere::in_place && packs)); });
+        CHECK(body->packed_panels.empty() == (kPackWhere == PackWhere::in_place));
         CHECK(body->embed.token.view.packed == nullptr);   // looked up by row, never multiplied by many rows
 
         // 11 tokens: the packed product's path (more than 4 rows); logits at every position.
@@ -112,20 +137,22 @@ TEST_CASE("pack_weights_step packs a matrix a step into the panels pack_weights 
         options.logit_positions = {0, 5, 10};
         Expected<Trace> stored = model_trace(*model, ids, options);
         REQUIRE(stored.ok());
-#if defined(__EMSCRIPTEN__)
-        CHECK_FALSE(model->network->pack_weights_step());
-        CHECK(body.packed_panels.empty());
-        (void)matrices;
-#else
+        // Natively a matrix a step into the arena; in WebAssembly in place, a GPT-2 matrix a step, while
+        // Llama's out_in matrices stay as stored and the first step says so.
+        const bool in_place = kPackWhere == PackWhere::in_place;
+        const int packable = in_place && !in_out_model(name) ? 0 : matrices;
         int steps = 0;
         bool more = true;
         while (more) {
             more = model->network->pack_weights_step();
             ++steps;
-            CHECK(body.packed_matrices == static_cast<size_t>(steps));
+            if (!in_place) CHECK(body.packed_matrices == static_cast<size_t>(steps));
             int packed = 0;
-            for_each_dense(body, [&](const Matrix& m) { packed += m.view.packed != nullptr; });
-            CHECK(packed == steps);
+            for_each_dense(body, [&](const Matrix& m) {
+                packed += m.view.packed != nullptr;
+                CHECK(gemm_is_packed_in_place(m.view) == (in_place && m.view.packed != nullptr));
+            });
+            CHECK(packed == std::min(steps, packable));
             if (steps == 1 || steps == matrices / 2) {   // part packed: the same trace
                 Expected<Trace> part = model_trace(*model, ids, options);
                 REQUIRE(part.ok());
@@ -135,6 +162,12 @@ TEST_CASE("pack_weights_step packs a matrix a step into the panels pack_weights 
             }
             REQUIRE(steps <= matrices);
         }
+#if defined(__EMSCRIPTEN__)
+        CHECK(steps == (packable ? matrices : 1));
+        CHECK_FALSE(model->network->pack_weights_step());
+        CHECK(body.packed_panels.empty());
+        (void)whole;
+#else
         CHECK(steps == matrices);
         CHECK_FALSE(model->network->pack_weights_step());   // done: nothing more, nothing moves
         CHECK(body.packed_matrices == static_cast<size_t>(matrices));
@@ -163,5 +196,89 @@ TEST_CASE("pack_weights_step packs a matrix a step into the panels pack_weights 
         CHECK(model->network->pack_weights_step());
         CHECK(body.packed_matrices == 1);
 #endif
+    }
+}
+
+TEST_CASE("packing in place (the page's): traces, gradients and the double-precision pass keep their bits; unpacking puts the file's bytes back") {
+    for (const char* name : {"gpt2-tiny", "gpt2-f16"}) {
+        CAPTURE(name);
+        ModelPtr model = load_fixture_model_in_memory(name);
+        // The test packs the Body itself, in place on either build (Network::pack_weights packs natively
+        // into a copy); a model's Body is otherwise only changed through its Network.
+        Body& body = const_cast<Body&>(*model->network->body());
+        std::vector<std::vector<uint8_t>> stored;
+        int can = 0;   // all of GPT-2's in WebAssembly (8-column panels); natively those of whole 48-column panels
+        for_each_dense(body, [&](const Matrix& m) {
+            can += gemm_can_pack_in_place(m.view);
+            const auto* bytes = static_cast<const uint8_t*>(m.view.data);
+            stored.emplace_back(bytes, bytes + static_cast<size_t>(m.view.rows) * m.view.cols * dtype_size(m.view.dtype));
+        });
+
+        const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 7, 11, 23, 64, 2, 8};
+        const std::vector<int32_t> few = {5, 17, 3};   // the few-rows kernels (M <= 4)
+        TraceOptions options;
+        options.logit_positions = {0, 5, 10};
+        GradRequest request;
+        request.want_param_grads = true;
+        auto run = [&] {
+            struct Runs {
+                Trace trace, few_trace;
+                GradResult grads, grads_f64;
+            } r;
+            Expected<Trace> t = model_trace(*model, ids, options);
+            Expected<Trace> f = model_trace(*model, few, TraceOptions{});
+            Expected<GradResult> g = model_gradients(*model, ids, request);
+            Expected<GradResult> g64 = body_gradients_f64(body, ids, GradRequest{});
+            REQUIRE(t.ok());
+            REQUIRE(f.ok());
+            REQUIRE_MESSAGE(g.ok(), g.error().message);
+            REQUIRE_MESSAGE(g64.ok(), g64.error().message);
+            r.trace = std::move(*t);
+            r.few_trace = std::move(*f);
+            r.grads = std::move(*g);
+            r.grads_f64 = std::move(*g64);
+            return r;
+        };
+        const auto before = run();
+
+        body_pack_weights(body, PackWhere::in_place);
+        int packed = 0, moved = 0;
+        size_t i = 0;
+        for_each_dense(body, [&](const Matrix& m) {
+            packed += gemm_is_packed_in_place(m.view);
+            moved += std::memcmp(m.view.data, stored[i].data(), stored[i].size()) != 0;
+            ++i;
+        });
+        CHECK(packed == can);
+        CHECK(packed >= 2);
+        CHECK(moved == can);   // the bytes are panels now, not the file's rows
+#if defined(__EMSCRIPTEN__)
+        CHECK(packed == static_cast<int>(stored.size()));
+#endif
+        CHECK(body.packed_panels.empty());                 // and no second copy exists
+
+        const auto after = run();
+        CHECK(same_floats(after.trace.attentions.probs, before.trace.attentions.probs));
+        CHECK(same_floats(after.trace.hidden_states.values, before.trace.hidden_states.values));
+        CHECK(same_floats(after.trace.logits, before.trace.logits));
+        CHECK(same_floats(after.few_trace.logits, before.few_trace.logits));
+        CHECK(same_floats(after.few_trace.attentions.probs, before.few_trace.attentions.probs));
+        CHECK(same_floats(after.grads.d_token_embeds, before.grads.d_token_embeds));
+        CHECK(same_floats(after.grads.d_attentions, before.grads.d_attentions));
+        REQUIRE(after.grads.param_grads.size() == before.grads.param_grads.size());
+        for (size_t p = 0; p < after.grads.param_grads.size(); ++p) {
+            CAPTURE(before.grads.param_grads[p].name);
+            CHECK(same_floats(after.grads.param_grads[p].grad, before.grads.param_grads[p].grad));
+        }
+        CHECK(after.grads_f64.score_f64 == before.grads_f64.score_f64);
+        CHECK(same_floats(after.grads_f64.d_token_embeds, before.grads_f64.d_token_embeds));
+
+        model->network->weights_will_change();   // the trainer's call: the stored bytes, exactly
+        i = 0;
+        for_each_dense(body, [&](const Matrix& m) {
+            CHECK_FALSE(gemm_is_packed_in_place(m.view));
+            CHECK(std::memcmp(m.view.data, stored[i].data(), stored[i].size()) == 0);
+            ++i;
+        });
     }
 }

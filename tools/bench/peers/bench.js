@@ -11,7 +11,7 @@ const { openNative, openWasm, relaxedSimdAvailable } = require('./lib/attnscope_
 const { ortNode, ortWeb, tfjsWasm } = require('./lib/peers');
 const { kernelRows } = require('./lib/kernels');
 const { gpt2Onnx } = require('./lib/gpt2_onnx');
-const { wholeModelRows, threadedRow, modelFeeds, LogitsMismatch } = require('./lib/whole_model');
+const { wholeModelRows, threadedRow, storedWeightsRow, modelFeeds, LogitsMismatch } = require('./lib/whole_model');
 const { traceIds } = require('./lib/data');
 const { scalingByLength, scalingBySize } = require('./lib/scaling');
 const { chromiumRows } = require('./lib/chromium');
@@ -76,10 +76,13 @@ async function wasmRun() {
     const a = await open(root);
     console.log(`\n== WASM under node ${process.version} (AttnScope ${await a.simd()}; onnxruntime-web and tfjs-wasm, 1 thread)`);
     const part = await kernelRows(a, [web, tfjs]);
-    const whole = await wholeModelRows(await openBoth(open), web, gpt2Graph(), { rounds: 5 });
+    const sides = await openBoth(open);
+    const whole = await wholeModelRows(sides, web, gpt2Graph(), { rounds: 5 });
+    const stored = [];
+    for (const dtype of ['f32', 'f16']) stored.push(await storedWeightsRow(sides[dtype], dtype, { rounds: 5 }));
     // Load and memory are the same code in both builds; measured again, the second pass's load would
     // also carry the first pass's models still in this process.
-    part.push(...whole.rows, ...(relaxed ? [] : whole.extra));
+    part.push(...whole.rows, ...stored, ...(relaxed ? [] : whole.extra));
     rows.push(...part.map((r) => [relaxed ? `${r[0]} [relaxed SIMD]` : r[0], ...r.slice(1)]));
   }
   printTable('WASM under node: AttnScope (SIMD128, then relaxed SIMD) against onnxruntime-web and TF.js (wasm backend)', HEADER, rows);

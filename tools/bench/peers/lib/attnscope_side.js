@@ -88,6 +88,8 @@ async function openWasm(root, { relaxed = false } = {}) {
     modelPackMs: async () => call('bk_model_pack_ms'),
     modelTrace: async (T) => timed('bk_model_trace', T),
     modelLogits: async () => floatsAt(call('bk_model_logits'), call('bk_model_vocab')),
+    modelUnpack: async () => m.ccall('bk_model_unpack', null, [], []),
+    modelRepack: async () => m.ccall('bk_model_repack', null, [], []),
     memoryBytes: () => m.HEAPU8.buffer.byteLength,
     close: () => {},
   };

@@ -62,6 +62,12 @@ async function pageRun(H, folder, { T, rounds, isolated, query = '' }) {
     const lastLoad = await page.evaluate(() => window.attnscope.lastLoad);   // {streamMs, modelLoadMs}
     const state = await page.evaluate(() => window.attnscope.getState());
     if (state.error) throw new Error(`the page could not load ${folder}: ${state.error}`);
+    // The app then packs the layer weights in place, a few matrices a frame (model/weight_pack.h); the
+    // traces below are timed over the packed weights, as a user typing after the load gets them.
+    const p0 = Date.now();
+    await page.waitForFunction(() => window.attnscope.getState().weightsPacked, null, { timeout: 300000, polling: 20 });
+    const packMs = Date.now() - p0;
+    const { weightsPackedInPlace } = await page.evaluate(() => window.attnscope.getState());
     // Two series: as a user's edit runs (stepped, a block a frame, the page drawing between steps), then
     // with stepping off (the trace runs within setText, as in the CLI): the engine's own time in the page.
     // Under SwiftShader the frames' drawing shares the 2 cores with the steps, which it would not on a GPU.
@@ -94,7 +100,7 @@ async function pageRun(H, folder, { T, rounds, isolated, query = '' }) {
     if (ctx.problems.length) console.log(`page problems: ${ctx.problems.join('; ')}`);
     const { build, threads, kernels } = await page.evaluate(() => window.attnscope.getState());
     if ((build === 'threads') !== isolated) throw new Error(`the page ran its ${build} build (isolated: ${isolated})`);
-    return { build, threads, kernels, loadMs, streamMs: lastLoad.streamMs, modelLoadMs: lastLoad.modelLoadMs, wallMs: stepped.wallMs,
+    return { build, threads, kernels, loadMs, packMs, weightsPackedInPlace, streamMs: lastLoad.streamMs, modelLoadMs: lastLoad.modelLoadMs, wallMs: stepped.wallMs,
              traceMs: stepped.traceMs, wholeMs: whole.traceMs, tokens, memoryMiB: memory ? memory / MiB : null };
   } finally {
     await H.closePage(ctx);
@@ -120,6 +126,7 @@ async function chromiumRows(root, folders, { T = 128, rounds = 5 } = {}) {
       rows.push([`${what}: load through the file input`, r.loadMs, null, null, null]);
       rows.push([`${what}:   of which the files streamed into the app`, r.streamMs, null, null, null]);
       rows.push([`${what}:   of which the app building the model`, r.modelLoadMs, null, null, null]);
+      rows.push([`${what}: then packing ${r.weightsPackedInPlace} layer matrices in place (a few a frame after the model shows)`, r.packMs, null, null, null]);
       rows.push([`${what}: WASM memory after load + trace (MiB)`, r.memoryMiB, null, null, null]);
     }
   }

@@ -51,11 +51,12 @@ async function wholeModelRows(sides, peer, onnx, { T = 128, rounds = 7 } = {}) {
     ['load f32 (AttnScope: folder read + model_load, until the explorer shows the model; peer: session create)', await sides.f32.modelLoadMs(), peer.name, peerLoadMs, null],
     ['load f16', await sides.f16.modelLoadMs(), null, null, null],
   ];
-  // Natively the explorer then packs the layer weights a few matrices a frame (the traces above ran on
-  // them); the page packs nothing (0).
+  // The explorer then packs the layer weights a few matrices a frame (the traces above ran on them):
+  // natively into a second copy, in WASM in place (model/weight_pack.h).
   for (const dtype of ['f32', 'f16']) {
     const ms = await sides[dtype].modelPackMs();
-    if (ms > 0.01) extra.push([`then packing the weights, ${dtype} (natively, in steps after the model shows)`, ms, null, null, null]);
+    const where = sides[dtype].build === 'wasm' ? 'in place' : 'a second copy';
+    if (ms > 0.01) extra.push([`then packing the weights, ${dtype} (${where}, in steps after the model shows; here all at once)`, ms, null, null, null]);
   }
   for (const dtype of ['f32', 'f16']) {
     const bytes = sides[dtype].memoryBytes();
@@ -79,4 +80,16 @@ async function threadedRow(side, peer, onnx, threads, { T = 128, rounds = 7 } = 
           sameRoundRatio(r.times[0], r.times[1])];
 }
 
-module.exports = { wholeModelRows, threadedRow, modelFeeds, checkLogits, LogitsMismatch };
+// WASM: the same trace over the layer weights packed in place (the page's, after a load) and over the
+// stored weights, each product packing its weight per call (the page before 2026-12-05), interleaved; the
+// packing and unpacking between runs is not timed. A side with both modelUnpack and modelRepack.
+async function storedWeightsRow(side, dtype, { T = 128, rounds = 7 } = {}) {
+  const packed = { run: async () => { await side.modelRepack(); return side.modelTrace(T); } };
+  const stored = { run: async () => { await side.modelUnpack(); return side.modelTrace(T); } };
+  const r = await interleave([packed, stored], { rounds, warmup: 1 });
+  await side.modelRepack();
+  return [`GPT-2-small forward, ${T} tokens, ${dtype}, weights packed in place, against the stored weights packed per product`,
+          r.medians[0], 'AttnScope, stored weights', r.medians[1], sameRoundRatio(r.times[0], r.times[1])];
+}
+
+module.exports = { wholeModelRows, threadedRow, storedWeightsRow, modelFeeds, checkLogits, LogitsMismatch };
