@@ -300,6 +300,12 @@ size_t prepacked_offset(int N, int k0, int kc, int n0) {
     return static_cast<size_t>(k0) * n_padded + static_cast<size_t>(n0) * kc;
 }
 
+// Where stored element (k, j) of an in_out weight packed in place lies.
+size_t panel_index(int N, int K, int k, int j) {
+    const int k0 = k / kKC * kKC, kc = std::min(kKC, K - k0), n0 = j / kNR * kNR;
+    return prepacked_offset(N, k0, kc, n0) + static_cast<size_t>(k - k0) * kNR + (j - n0);
+}
+
 // Prepacked panels of depth block k0 for columns [c0, c1) widened into the thread's buffer, laid out as
 // pack_b_chunk lays them (each panel is kc x kNR values in a row, zero-padded past N when packed).
 template <DType kType>
@@ -349,7 +355,7 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
                     const int mc = std::min(kMC, M - m0);
                     const int calls = (mc + kMR - 1) / kMR;
                     for (int n0 = c0; n0 < c1; n0 += kNR) {
-                        const int nr = std::min(kNR, N - n0);
+                        const int nr = std::min(kNR, c1 - n0);   // a run may end inside a panel: only its columns
                         const void* panel = buffers.b_pack.data() + (n0 - c0) / kNR * chunk_panel_stride(kc);
                         const char* next = nullptr;   // a prepacked block's next panel, which lies right after
                         size_t panel_bytes = 0;
@@ -463,11 +469,13 @@ void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* 
         for (int i = 0; i < R; ++i)
             for (int v = 0; v < kNV; ++v) vstore(c + static_cast<size_t>(i) * N + n0 + v * kLanes, acc[i][v]);
     }
-    for (; n0 < n_end; ++n0)  // fewer than kNR columns left (never packed in place: N is a multiple of kNR)
+    for (; n0 < n_end; ++n0)  // fewer than kNR columns left (the end of the weight, or of a run of columns)
         for (int i = 0; i < R; ++i) {
             float acc = bias ? bias[n0] : 0.0f;
-            for (int k = 0; k < K; ++k)
-                acc += a[static_cast<size_t>(i) * K + k] * load_one<kType>(w.data, static_cast<size_t>(k) * N + n0);
+            for (int k = 0; k < K; ++k) {
+                const size_t at = panels ? panel_index(N, K, k, n0) : static_cast<size_t>(k) * N + n0;
+                acc += a[static_cast<size_t>(i) * K + k] * load_one<kType>(w.data, at);
+            }
             c[static_cast<size_t>(i) * N + n0] = acc;
         }
 }
@@ -545,12 +553,6 @@ void permute_depth_blocks(Elem* data, int K, int N, bool to_panels) {
                 else std::memcpy(at + stored, block.data() + panel, kNR * sizeof(Elem));
             }
     }
-}
-
-// Where stored element (k, j) of an in_out weight packed in place lies.
-size_t panel_index(int N, int K, int k, int j) {
-    const int k0 = k / kKC * kKC, kc = std::min(kKC, K - k0), n0 = j / kNR * kNR;
-    return prepacked_offset(N, k0, kc, n0) + static_cast<size_t>(k - k0) * kNR + (j - n0);
 }
 
 float stored_value(const WeightMatrix& w, size_t i) {

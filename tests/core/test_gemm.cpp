@@ -318,6 +318,17 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
                 }
                 std::vector<float> rows(static_cast<size_t>(K) * N);
                 for (int k = 0; k < K; ++k) weight_row_f32(m, k, rows.data() + static_cast<size_t>(k) * N);
+                // Runs of columns ending inside a panel (the few-rows kernel's scalar tail, and the packed
+                // product's partial panel), for 3 and 5 rows: columns [0, N - 1), the last left alone.
+                auto partial_runs = [&] {
+                    std::vector<std::vector<float>> out;
+                    for (int i : {2, 4}) {
+                        out.emplace_back(a_of[i].size() / K * N, -1.0f);
+                        gemm_columns(a_of[i].data(), Ms[i], m, bias.data(), out.back().data(), 0, N - 1);
+                    }
+                    return out;
+                };
+                const auto partial_stored = partial_runs();
 
                 gemm_pack_in_place(m);
                 CHECK(gemm_is_packed_in_place(m));
@@ -342,6 +353,14 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
                 for (int i = 0; i < M; ++i)
                     for (int j = 0; j < N; ++j)
                         CHECK(part[static_cast<size_t>(i) * N + j] == (j < n0 ? -1.0f : want_of[4][static_cast<size_t>(i) * N + j]));
+                const auto partial_packed = partial_runs();
+                for (size_t r = 0; r < partial_stored.size(); ++r) {
+                    CHECK(same_floats(partial_packed[r], partial_stored[r]));
+                    for (size_t at = N - 1; at < partial_packed[r].size(); at += N) {   // past the run: left alone
+                        CHECK(partial_packed[r][at] == -1.0f);
+                        CHECK(partial_stored[r][at] == -1.0f);
+                    }
+                }
                 std::vector<float> ref_packed(static_cast<size_t>(M) * N), ref_stored(ref_packed.size());
                 gemm_reference(a_of[4].data(), M, m, bias.data(), ref_packed.data());
                 std::vector<float> row(N);
