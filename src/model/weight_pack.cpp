@@ -53,8 +53,8 @@ bool bytes_shared(Body& body, const Matrix& m) {
     return readers > 1;
 }
 
-// The next layer matrix that can be packed in place is, and the count of those looked at moves past it
-// (one that cannot stays as stored, and its products pack per call as before); false once none is left.
+// Packs the next layer matrix that can be packed in place, moving the count of matrices looked at past it
+// (one that cannot stays as stored, and its products pack per call as before); true while matrices are left.
 bool pack_in_place_step(Body& body) {
     size_t index = 0;
     bool packed_one = false, more = false;
