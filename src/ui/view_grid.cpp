@@ -161,8 +161,10 @@ bool show_grid(Selection& sel, const GridData& d) {
     ImGui::InvisibleButton("##tiles", ImVec2(std::max(1.0f, H * pitch), std::max(1.0f, L * pitch)));
     const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
     ImVec2 m = ImGui::GetIO().MousePos;
-    const int hl = std::clamp(static_cast<int>((m.y - grid.y) / pitch), 0, L - 1);
-    const int hh = std::clamp(static_cast<int>((m.x - grid.x) / pitch), 0, H - 1);
+    // Clamped as floats: with no mouse (a picture, a page without a pointer) MousePos is -FLT_MAX, and
+    // converting a float outside int's range is undefined (clang's UBSan caught it).
+    const int hl = static_cast<int>(std::clamp((m.y - grid.y) / pitch, 0.0f, static_cast<float>(L - 1)));
+    const int hh = static_cast<int>(std::clamp((m.x - grid.x) / pitch, 0.0f, static_cast<float>(H - 1)));
 
     // The selected head: a thick accent frame outside the tile so it never hides the tile's edge cells
     // (not in a picture of every head, where it would single one out for no reason).

@@ -10,9 +10,17 @@ import resource
 MEMORY_CAP_MB = 768   # far below what the claim would need; above what the CLI needs to say so
 
 
+_sanitised = {}
+
+
 def cli_is_sanitised():
-    p = subprocess.run(["ldd", CLI], capture_output=True, text=True)
-    return "libasan" in p.stdout
+    """Whether the CLI has AddressSanitizer: GCC links libasan dynamically (ldd shows it), clang links its
+    runtime into the binary, whose symbol names then appear in the file."""
+    if CLI not in _sanitised:
+        p = subprocess.run(["ldd", CLI], capture_output=True, text=True)
+        with open(CLI, "rb") as f:
+            _sanitised[CLI] = "libasan" in p.stdout or b"__asan_init" in f.read()
+    return _sanitised[CLI]
 
 
 def run_capped(*args):

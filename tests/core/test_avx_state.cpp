@@ -28,13 +28,23 @@ inline unsigned xinuse() {
 
 unsigned g_seen = 0;
 
+// The state as a called function of this file sees it: GCC's -fipa-ra dropped the vzeroupper before just
+// such a call (no vector registers in the callee). Called, not inlined, because clang inlines
+// partial_sort's helpers into top_three, where an inline read would see top_three's own 256-bit state
+// with no call (and no legacy-SSE code) in between.
+__attribute__((noinline)) unsigned state_seen_by_a_callee() {
+    unsigned seen = xinuse();
+    __asm__ volatile("" ::: "memory");   // keeps the call: no pure function to fold away
+    return seen;
+}
+
 __attribute__((noinline)) std::vector<int> top_three(const float* row, int n) {
     std::vector<int> order(static_cast<size_t>(n));
     for (int s = 0; s < n; ++s) order[static_cast<size_t>(s)] = s;
     const size_t k = static_cast<size_t>(std::min(3, n));
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
                       [row](int x, int y) {
-                          g_seen |= xinuse();
+                          g_seen |= state_seen_by_a_callee();
                           return row[x] > row[y];
                       });
     order.resize(k);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "address_sanitizer.h"
 #include "core/huge_pages.h"
 
 using namespace attn;
@@ -104,7 +105,7 @@ TEST_CASE("reserve_in_huge_pages: empty with room for n, marked, and growing wit
     CHECK(v.empty());
 }
 
-#if defined(__GLIBC__) && !defined(__EMSCRIPTEN__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__GLIBC__) && !defined(__EMSCRIPTEN__) && !defined(ATTN_ADDRESS_SANITIZER)
 #include <malloc.h>
 
 TEST_CASE("keep_freed_memory: a freed 64 MB block stays in the heap for the next one (glibc)") {

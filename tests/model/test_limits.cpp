@@ -12,6 +12,7 @@
 
 #include "core/i18n.h"
 #include "core/json.h"
+#include "address_sanitizer.h"
 #include "fixture_path.h"
 #include "text_contains.h"
 #include "model/gradients.h"
@@ -21,7 +22,7 @@
 #include "model/weight_store.h"
 #include "platform/file_io.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ATTN_ADDRESS_SANITIZER)
 #define ATTN_HEAP_COUNTER 1
 // libasan's (sanitizer/allocator_interface.h, which GCC does not install).
 extern "C" size_t __sanitizer_get_current_allocated_bytes();
@@ -54,7 +55,7 @@ struct LimitGuard {
 
 #ifdef ATTN_HEAP_COUNTER
 int64_t heap_in_use() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ATTN_ADDRESS_SANITIZER)
     return static_cast<int64_t>(__sanitizer_get_current_allocated_bytes());
 #else
     return static_cast<int64_t>(mallinfo().uordblks);
