@@ -37,17 +37,14 @@ after(async () => {
 test('every broken model folder of the catalog is refused; the previous model stays and still traces', async () => {
   const cases = JSON.parse(fs.readFileSync(path.join(dir, 'catalog.json'), 'utf8'));
   assert.ok(cases.length >= 80, `${cases.length} cases`);
-  const gpt2Files = ['config.json', 'model.safetensors', 'tokenizer.json']
-    .map((n) => [n, fs.readFileSync(path.join(H.fixtures, 'gpt2-tiny', n)).toString('base64')]);
+  const filesIn = (folder, names = fs.readdirSync(folder)) =>
+    Object.fromEntries(names.map((n) => [n, fs.readFileSync(path.join(folder, n))]));
+  const gpt2Files = filesIn(path.join(H.fixtures, 'gpt2-tiny'), ['config.json', 'model.safetensors', 'tokenizer.json']);
   const before = await page.evaluate(() => window.attnscope.setText('The cat sat on the mat'));
   assert.equal(before.model, 'gpt2-tiny');
   for (const c of cases) {
     const folder = path.join(dir, c.name);
-    const files = fs.readdirSync(folder).map((n) => [n, fs.readFileSync(path.join(folder, n)).toString('base64')]);
-    const r = await page.evaluate(async ([label, list]) => {
-      const decode = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-      return window.attnscope.loadModel(label, Object.fromEntries(list.map(([n, b]) => [n, decode(b)])));
-    }, [c.name, files]);
+    const r = await H.loadModelBytes(page, c.name, filesIn(folder));
     const where = `${c.name} (${c.row}): ${JSON.stringify(r)}`;
     assert.equal(r.ok, c.loads, where);
     for (const phrase of c.expect) assert.ok(r.error.includes(phrase), `${where}: missing ${JSON.stringify(phrase)}`);
@@ -55,10 +52,7 @@ test('every broken model folder of the catalog is refused; the previous model st
       // It loaded, with its warning in the status bar; it traces. Then back to the model of the test.
       const t = await page.evaluate(() => window.attnscope.setText('hello'));
       assert.ok(t.tokens.length > 0, where);
-      const back = await page.evaluate(async (list) => {
-        const decode = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-        return window.attnscope.loadModel('gpt2-tiny', Object.fromEntries(list.map(([n, b]) => [n, decode(b)])));
-      }, gpt2Files);
+      const back = await H.loadModelBytes(page, 'gpt2-tiny', gpt2Files);
       assert.equal(back.ok, true, JSON.stringify(back));
       assert.equal(back.error, '', 'a clean model clears the warning');
     }

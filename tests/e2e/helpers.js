@@ -90,6 +90,40 @@ async function canvasStats(page) {
   }, png.toString('base64'));
 }
 
+// Hands files to the page's loadModel as bytes (the path a picked or dropped folder takes) without base64
+// through page.evaluate: decoding a file's base64 in the page took longer than loading it (0.3 s of an
+// 0.8 MB fixture, seconds for 20 MB). Node serves each file once on the page's own origin, at
+// /__e2e_files/N/NAME, through a Playwright route (so no request leaves the test), and the page fetches it.
+// files: {name: Buffer}. Returns loadModel's result.
+const servedFiles = new WeakMap();   // page -> Map("N/NAME" -> Buffer), each taken by its one fetch
+let servedCount = 0;
+async function loadModelBytes(page, label, files) {
+  let waiting = servedFiles.get(page);
+  if (!waiting) {
+    waiting = new Map();
+    servedFiles.set(page, waiting);
+    await page.route('**/__e2e_files/**', (route) => {
+      const key = decodeURIComponent(new URL(route.request().url()).pathname.slice('/__e2e_files/'.length));
+      const body = waiting.get(key);
+      waiting.delete(key);
+      return body ? route.fulfill({ body, contentType: 'application/octet-stream' }) : route.fulfill({ status: 404 });
+    });
+  }
+  const id = ++servedCount;
+  const urls = Object.entries(files).map(([name, bytes]) => {
+    waiting.set(`${id}/${name}`, bytes);
+    return [name, `/__e2e_files/${id}/${encodeURIComponent(name)}`];
+  });
+  return page.evaluate(async ([label, urls]) => {
+    const fetched = await Promise.all(urls.map(async ([name, url]) => {
+      const r = await fetch(url);
+      if (!r.ok) throw new Error(`${url}: ${r.status}`);
+      return [name, new Uint8Array(await r.arrayBuffer())];
+    }));
+    return window.attnscope.loadModel(label, Object.fromEntries(fetched));
+  }, [label, urls]);
+}
+
 function gridDifference(a, b) {
   let changed = 0;
   for (let i = 0; i < a.grid.length; i++) if (Math.abs(a.grid[i] - b.grid[i]) > 8) changed++;
@@ -179,5 +213,5 @@ function cliPath() {
   return built.length ? built[0] : null;
 }
 
-module.exports = { root, webDir, shotDir, fixtures, openPage, openReadyPage, closePage, canvasStats, gridDifference, waitForState,
+module.exports = { root, webDir, shotDir, fixtures, openPage, openReadyPage, closePage, canvasStats, loadModelBytes, gridDifference, waitForState,
                    clickRect, waitFrames, openPicker, traceAllHeads, readSafetensors, pngSize, cliPath };

@@ -73,12 +73,9 @@ test('a 20 MB model file by path, through the file picker and through loadModel,
     await H.waitForState(page, () => window.attnscope.getState().model === 'local files');
     assert.equal(await page.evaluate(() => window.attnscope.lastLoad.readers['model.safetensors']), 'default');
   });
-  const files = FILES.map((n) => [n, fs.readFileSync(path.join(dir, n)).toString('base64')]);
+  const files = Object.fromEntries(FILES.map((n) => [n, fs.readFileSync(path.join(dir, n))]));
   await twice('loadModel', async () => {
-    const r = await page.evaluate(async (list) => {
-      const decode = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-      return window.attnscope.loadModel('large', Object.fromEntries(list.map(([n, b]) => [n, decode(b)])));
-    }, files);
+    const r = await H.loadModelBytes(page, 'large', files);
     assert.equal(r.ok, true, r.error);
   });
   assert.deepEqual(ctx.problems, []);

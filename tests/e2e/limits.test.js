@@ -24,19 +24,14 @@ function claimingSafetensors(rows, cols) {
   return Buffer.concat([length, Buffer.from(header), Buffer.alloc(64)]);
 }
 
-// Files as {name: base64}, handed to the page's loadModel (the same path as a picked folder).
+// Files as {name: Buffer}, handed to the page's loadModel (the same path as a picked folder).
 function filesOf(model, replace = {}) {
   const out = {};
-  for (const n of MODEL_FILES) out[n] = (replace[n] || fs.readFileSync(path.join(H.fixtures, model, n))).toString('base64');
+  for (const n of MODEL_FILES) out[n] = replace[n] || fs.readFileSync(path.join(H.fixtures, model, n));
   return out;
 }
 
-async function loadInPage(label, files) {
-  return page.evaluate(([label, files]) => {
-    const bytes = Object.fromEntries(Object.entries(files).map(([n, b64]) => [n, Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
-    return window.attnscope.loadModel(label, bytes);
-  }, [label, files]);
-}
+async function loadInPage(label, files) { return H.loadModelBytes(page, label, files); }
 
 before(async () => {
   ctx = await H.openReadyPage();

@@ -30,15 +30,10 @@ function gpt2Files(tensor) {
     raw.writeFloatLE(NaN, 8 + n + info.data_offsets[0] + 4 * 5);
     files['model.safetensors'] = raw;
   }
-  return Object.entries(files).map(([name, b]) => [name, b.toString('base64')]);
+  return files;
 }
 
-async function load(label, list) {
-  return page.evaluate(async ([label, list]) => {
-    const decode = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-    return window.attnscope.loadModel(label, Object.fromEntries(list.map(([n, b]) => [n, decode(b)])));
-  }, [label, list]);
-}
+async function load(label, files) { return H.loadModelBytes(page, label, files); }
 
 // Pixels of exactly the bad colour (255, 0, 255) on the canvas as shown.
 async function badPixels() { return (await H.canvasStats(page)).badColour; }
