@@ -48,7 +48,7 @@ async function wholeModelRows(sides, peer, onnx, { T = 128, rounds = 7 } = {}) {
     [`${what}, f16 (peer: f32 graph)`, r.medians[1], peer.name, r.medians[2], sameRoundRatio(r.times[1], r.times[2])],
   ];
   const extra = [
-    ['load f32 (AttnScope: folder read + model_load, until the explorer shows the model; peer: session create)', await sides.f32.modelLoadMs(), peer.name, peerLoadMs, null],
+    ['load f32 (AttnScope: folder read + model_load, until the explorer shows the model; natively the median of three fresh processes; peer: session create)', await sides.f32.modelLoadMs(), peer.name, peerLoadMs, null],
     ['load f16', await sides.f16.modelLoadMs(), null, null, null],
   ];
   // The explorer then packs the layer weights a few matrices a frame (the traces above ran on them):
