@@ -8,7 +8,6 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
 const H = require('./helpers');
 
 let ctx, page, tmp;
@@ -31,11 +30,7 @@ after(async () => {
 // Opens `file` from disk in a fresh browser with no server, offline; returns {browser, page, requests,
 // problems} once the saved page is ready (or failed).
 async function openSaved(file) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-           '--disable-background-networking', '--no-first-run'],
-  });
+  const browser = await H.launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.setOffline(true);
   const p = await context.newPage();

@@ -27,11 +27,12 @@ void press_escape(UiHarness& ui) {
     ui.frame();
 }
 
-// The main heatmap's cell (q, k) centre, from the layout the view drew: the grid is the slot-0 image.
-// Found by sweeping: the hover the view reports under the mouse is the ground truth.
+// A point over the main heatmap's cell (q, k). Found by sweeping: the hover the view reports under the
+// mouse is the ground truth. Steps of 12 px: the cells of the 12-token trace it is used on are tens of
+// pixels wide (6 px steps took 11 s of frames under the sanitisers).
 ImVec2 find_cell(UiHarness& ui, int q, int k, ImVec2 display) {
-    for (float y = 0; y < display.y; y += 6)
-        for (float x = 0; x < display.x; x += 6) {
+    for (float y = 0; y < display.y; y += 12)
+        for (float x = 0; x < display.x; x += 12) {
             ui.frame(ImVec2(x, y));
             if (ui.app.selection.hover_query == q && ui.app.selection.hover_key == k) return ImVec2(x, y);
         }
