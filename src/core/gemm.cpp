@@ -71,9 +71,13 @@ constexpr bool kStageRows = true;   // see pack_b_chunk
 // a time, as a plain stream: SIMD128 has no half-float conversion, and a micro-kernel widening its own
 // loads would widen every value once per row block instead of once per product.
 constexpr bool kWidenPrepacked = true;
+// f16 runs are widened by widen_to_f32 (core/dtype.cpp: four steps a vector where vload_f16 takes nine),
+// the few-rows kernels' stored rows too, a block of them at once: the f16 LM head's row reads 38.6 M values.
+constexpr bool kWidenF16Runs = true;
 #else
 constexpr bool kStageRows = false;
 constexpr bool kWidenPrepacked = false;   // F16C / AVX-512 widen as they load
+constexpr bool kWidenF16Runs = false;
 #endif
 // Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products
 // (kDotAccumulators = rows x stored rows summed at once) and in_out by strips of kNR columns.
@@ -101,6 +105,10 @@ inline float load_one(const void* base, size_t i) {
 // n stored values from element index i into dst, widened.
 template <DType kType>
 inline void widen_run(const void* base, size_t i, int n, float* dst) {
+    if constexpr (kType == DType::F16 && kWidenF16Runs) {
+        widen_to_f32(kType, static_cast<const uint16_t*>(base) + i, static_cast<size_t>(n), dst);
+        return;
+    }
     int j = 0;
     for (; j + kLanes <= n; j += kLanes) vstore(dst + j, load_vec<kType>(base, i + j));
     for (; j < n; ++j) dst[j] = load_one<kType>(base, i + j);
@@ -424,6 +432,16 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
         for (; n0 + NB <= n_end; n0 += NB)
             for (int i = 0; i < R; ++i)
                 dot_block<kType, 1, NB>(a + static_cast<size_t>(i) * K, K, w.data, n0, bias, c + static_cast<size_t>(i) * N, N);
+    } else if constexpr (kType == DType::F16 && kWidenF16Runs) {
+        // NB stored rows (one run of NB x K halves) widened into the thread's buffer, then summed as f32:
+        // the same values in the same order as widening each vector as it loads, so the same bits.
+        thread_local std::vector<float> rows;
+        ensure(rows, static_cast<size_t>(NB) * K);
+        for (; n0 + NB <= n_end; n0 += NB) {
+            widen_to_f32(kType, static_cast<const uint16_t*>(w.data) + static_cast<size_t>(n0) * K,
+                         static_cast<size_t>(NB) * K, rows.data());
+            dot_block<DType::F32, R, NB>(a, K, rows.data(), 0, bias ? bias + n0 : nullptr, c + n0, N);
+        }
     } else {
         // 16-bit rows (and SIMD128, where it measured faster for f32 too): every A row against each widened
         // vector, so a value is widened once.

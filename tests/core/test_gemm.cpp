@@ -103,6 +103,65 @@ TEST_CASE("gemm equals gemm_reference on odd shapes, both layouts, every dtype, 
     CHECK(checked == 7 * 5 * 6 * 3 * 2 * 2);
 }
 
+// WebAssembly widens f16 blocks in four steps that are exact for finite halves only and widens a block
+// holding an infinity or NaN again (core/dtype.cpp): every kernel (packed in place, few rows, both layouts)
+// must still give the reference's infinities, NaN and subnormal products.
+TEST_CASE("f16 weights with infinities, NaN and subnormals: every kernel gives the reference's values") {
+    std::mt19937 rng(53);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const int K = 300, N = 2 * gemm_column_block();
+    std::vector<float> w(static_cast<size_t>(K) * N);   // in_out: w[k * N + n]
+    for (float& v : w) v = normal(rng) * 0.05f;
+    for (int k = 0; k < K; ++k) {
+        w[static_cast<size_t>(k) * N + 2] = (k % 2 ? 1.0f : -1.0f) * 3e-6f * (1 + k % 5);   // a column of subnormal halves
+        w[static_cast<size_t>(k) * N + 4] = k % 3 ? -0.0f : 0.0f;
+    }
+    w[static_cast<size_t>(17) * N + 1] = INFINITY;
+    w[static_cast<size_t>(200) * N + 3] = -INFINITY;
+    w[static_cast<size_t>(5) * N + 6] = NAN;
+    w[static_cast<size_t>(299) * N + N - 1] = INFINITY;
+    std::vector<uint16_t> in_out = narrowed(w, DType::F16), out_in(in_out.size());
+    REQUIRE(f16_to_f32(in_out[static_cast<size_t>(3) * N + 2]) != 0.0f);
+    REQUIRE(std::fpclassify(f16_to_f32(in_out[static_cast<size_t>(3) * N + 2]) * 65536.0f) == FP_NORMAL);
+    for (int k = 0; k < K; ++k)
+        for (int n = 0; n < N; ++n) out_in[static_cast<size_t>(n) * K + k] = in_out[static_cast<size_t>(k) * N + n];
+    std::vector<uint16_t> packed = in_out;
+    WeightMatrix in_place{DType::F16, K, N, packed.data(), WeightLayout::in_out};
+    gemm_pack_in_place(in_place);
+    const WeightMatrix stored{DType::F16, K, N, in_out.data(), WeightLayout::in_out};
+    const WeightMatrix layouts[] = {stored, in_place, {DType::F16, N, K, out_in.data(), WeightLayout::out_in}};
+    int checked = 0;
+    for (int M : {1, 3, 4, 128}) {
+        std::vector<float> a(static_cast<size_t>(M) * K);
+        for (float& v : a) v = normal(rng);
+        std::vector<float> want(static_cast<size_t>(M) * N), magnitude(want.size());
+        gemm_reference(a.data(), M, stored, nullptr, want.data());
+        for (int i = 0; i < M; ++i)
+            for (int k = 0; k < K; ++k)
+                for (int n = 0; n < N; ++n)
+                    magnitude[static_cast<size_t>(i) * N + n] +=
+                        std::fabs(a[static_cast<size_t>(i) * K + k] * f16_to_f32(in_out[static_cast<size_t>(k) * N + n]));
+        for (size_t l = 0; l < std::size(layouts); ++l) {
+            std::vector<float> got(want.size(), 7.0f);
+            gemm(a.data(), M, layouts[l], nullptr, got.data());
+            int bad = 0, nonfinite = 0;
+            for (size_t at = 0; at < want.size(); ++at) {
+                if (std::isnan(want[at]) || std::isinf(want[at])) {
+                    ++nonfinite;
+                    if (std::isnan(want[at]) ? !std::isnan(got[at]) : got[at] != want[at]) ++bad;
+                } else if (!(std::fabs(got[at] - want[at]) <= (K + 3) * std::ldexp(1.0, -24) * magnitude[at] + 1e-37)) {
+                    ++bad;
+                }
+            }
+            INFO("M=" << M << " layout " << l);
+            CHECK(nonfinite == 4 * M);
+            CHECK(bad == 0);
+            ++checked;
+        }
+    }
+    CHECK(checked == 4 * 3);
+}
+
 // More rows than one pass over a chunk of B takes (kMC) and more columns than one chunk (kChunkCols):
 // A is packed once per depth block and each row block starts at its own micro-panel, whatever kMR is.
 TEST_CASE("gemm past one block of rows and one chunk of columns equals gemm_reference (M = 300, 517; N = 600)") {
