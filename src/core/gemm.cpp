@@ -79,6 +79,11 @@ constexpr bool kStageRows = false;
 constexpr bool kWidenPrepacked = false;   // F16C / AVX-512 widen as they load
 constexpr bool kWidenF16Runs = false;
 #endif
+#if defined(__wasm__)
+constexpr bool kPrefetch = false;   // see micro_kernel
+#else
+constexpr bool kPrefetch = true;
+#endif
 // Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products
 // (kDotAccumulators = rows x stored rows summed at once) and in_out by strips of kNR columns.
 constexpr int kDotRows = 4, kAxpyRows = 4;
@@ -118,18 +123,6 @@ void ensure(std::vector<float>& buffer, size_t n) {
     if (buffer.size() < n) buffer.resize(n);
 }
 
-// A's rows [0, m) at depth [k0, k0 + kc) as micro-panels of up to kMR rows, each [kc][rows].
-void pack_a(const float* a, int lda, int m, int k0, int kc, float* dst) {
-    for (int i0 = 0; i0 < m; i0 += kMR) {
-        const int rows = std::min(kMR, m - i0);
-        for (int i = 0; i < rows; ++i) {
-            const float* src = a + static_cast<size_t>(i0 + i) * lda + k0;
-            for (int k = 0; k < kc; ++k) dst[k * rows + i] = src[k];
-        }
-        dst += static_cast<size_t>(rows) * kc;
-    }
-}
-
 // dst[c * dst_stride + r] = src[r * src_stride + c] for a 4 x 4 block.
 inline void transpose4(const float* src, int src_stride, float* dst, int dst_stride) {
 #if defined(__wasm_simd128__)
@@ -153,6 +146,27 @@ inline void transpose4(const float* src, int src_stride, float* dst, int dst_str
     for (int r = 0; r < 4; ++r)
         for (int c = 0; c < 4; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
 #endif
+}
+
+// A's rows [0, m) at depth [k0, k0 + kc) as micro-panels of up to kMR rows, each [kc][rows]: four rows at a
+// time by 4 x 4 transposes (one element at a time, this copy was 4% of a native 124M trace, V8's profile
+// had it beside the micro-kernel too), the rest of the rows and depth one by one.
+void pack_a(const float* a, int lda, int m, int k0, int kc, float* dst) {
+    const int kc4 = kc & ~3;
+    for (int i0 = 0; i0 < m; i0 += kMR) {
+        const int rows = std::min(kMR, m - i0);
+        const float* src = a + static_cast<size_t>(i0) * lda + k0;
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            const float* s4 = src + static_cast<size_t>(i) * lda;
+            for (int k = 0; k < kc4; k += 4) transpose4(s4 + k, lda, dst + static_cast<size_t>(k) * rows + i, rows);
+            for (int k = kc4; k < kc; ++k)
+                for (int r = 0; r < 4; ++r) dst[static_cast<size_t>(k) * rows + i + r] = s4[static_cast<size_t>(r) * lda + k];
+        }
+        for (; i < rows; ++i)
+            for (int k = 0; k < kc; ++k) dst[static_cast<size_t>(k) * rows + i] = src[static_cast<size_t>(i) * lda + k];
+        dst += static_cast<size_t>(rows) * kc;
+    }
 }
 
 // B stored (N, K): rows [n0, n0 + nr) at depth [k0, k0 + kc), widened into `rows` ([nr][kc]) and then
@@ -179,12 +193,32 @@ void pack_b_out_in(const WeightMatrix& w, int k0, int kc, int n0, int nr, float*
 // The micro-kernel: the C tile (R rows x nr columns, at c with row stride ldc) gets packed A (kc x R) times
 // the packed B panel (kc x kNR). The first depth pass stores (adding the bias), later passes accumulate.
 // The panel is f32 when packed per call, or the stored dtype when prepacked (gemm_pack), widened per load.
+// Natively it also asks for the bytes [pf, pf_end) of the next prepacked panel to be brought into cache, a
+// line every few depth steps: the panels stream from memory once per product, and the same lines asked for
+// in a burst before each call stalled on the core's full line-fill buffers (that loop was 4% of a 124M
+// trace; spread out, the trace was 4-13% faster). WebAssembly has no prefetch.
 template <int R, DType kBType>
-void micro_kernel(int kc, const float* ap, const void* bp, float* c, int ldc, int nr, const float* bias, bool first) {
+void micro_kernel(int kc, const float* ap, const void* bp, float* c, int ldc, int nr, const float* bias, bool first,
+                  const char* pf, const char* pf_end) {
     Vec acc[R][kNV];
     for (int i = 0; i < R; ++i)
         for (int v = 0; v < kNV; ++v) acc[i][v] = vzero();
+    int every = 0, countdown = 0;   // a prefetch each `every` depth steps
+    if constexpr (kPrefetch) {
+        const int lines = static_cast<int>((pf_end - pf + 63) / 64);
+        every = lines > 0 ? std::max(1, kc / lines) : kc + 1;
+        countdown = every;
+    }
     for (int k = 0; k < kc; ++k) {
+        if constexpr (kPrefetch) {
+            if (--countdown == 0) {
+                countdown = every;
+                if (pf < pf_end) {
+                    __builtin_prefetch(pf, 0, 3);
+                    pf += 64;
+                }
+            }
+        }
         Vec b[kNV];
         for (int v = 0; v < kNV; ++v) b[v] = load_vec<kBType>(bp, static_cast<size_t>(k) * kNR + v * kLanes);
         for (int i = 0; i < R; ++i) {
@@ -193,6 +227,8 @@ void micro_kernel(int kc, const float* ap, const void* bp, float* c, int ldc, in
         }
         ap += R;
     }
+    if constexpr (kPrefetch)
+        for (; pf < pf_end; pf += 64) __builtin_prefetch(pf, 0, 3);   // lines past kc steps (few rows per call)
     if (nr == kNR) {
         for (int i = 0; i < R; ++i)
             for (int v = 0; v < kNV; ++v) {
@@ -216,7 +252,7 @@ void micro_kernel(int kc, const float* ap, const void* bp, float* c, int ldc, in
     }
 }
 
-using MicroKernel = void (*)(int, const float*, const void*, float*, int, int, const float*, bool);
+using MicroKernel = void (*)(int, const float*, const void*, float*, int, int, const float*, bool, const char*, const char*);
 
 template <DType kBType, int... I>
 constexpr auto micro_kernel_table(std::integer_sequence<int, I...>) {
@@ -323,12 +359,6 @@ void widen_prepacked_chunk(const void* prepacked, int N, int k0, int kc, int c0,
         widen_run<kType>(prepacked, prepacked_offset(N, k0, kc, n0), kc * kNR, dst);
 }
 
-// Asks for a prepacked panel's bytes [begin, end) to be brought into cache while the micro-kernels run
-// over the panel before it: the panels stream from memory once per product. A hint; WebAssembly drops it.
-void prefetch_bytes(const char* begin, const char* end) {
-    for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p, 0, 3);
-}
-
 // B's panels come from w.packed when gemm_pack made them once (read in place, in the stored dtype, so the
 // product packs only A), else they are packed (widened to f32) into the thread's buffer kChunkCols columns
 // at a time. A chunk is packed before its micro-kernels run, so an in_out weight's rows are read a run of
@@ -375,10 +405,11 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
                         const float* ap = a_pack.data() + static_cast<size_t>(m0) * kc;
                         for (int i0 = 0, call = 0; i0 < mc; i0 += kMR, ++call) {
                             const int rows = std::min(kMR, mc - i0);
-                            // The next panel's lines spread over this one's calls, a few in flight at a time.
-                            if (next) prefetch_bytes(next + panel_bytes * call / calls, next + panel_bytes * (call + 1) / calls);
+                            // The next panel's lines spread over this one's calls (and inside each, over its steps).
+                            const char* pf = next ? next + panel_bytes * call / calls : nullptr;
+                            const char* pf_end = next ? next + panel_bytes * (call + 1) / calls : nullptr;
                             kernels[rows - 1](kc, ap, panel, c + static_cast<size_t>(m0 + i0) * N + n0, N, nr,
-                                              bias ? bias + n0 : nullptr, k0 == 0);
+                                              bias ? bias + n0 : nullptr, k0 == 0, pf, pf_end);
                             ap += static_cast<size_t>(rows) * kc;
                         }
                     }
