@@ -469,8 +469,7 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
         thread_local std::vector<float> rows;
         ensure(rows, static_cast<size_t>(NB) * K);
         for (; n0 + NB <= n_end; n0 += NB) {
-            widen_to_f32(kType, static_cast<const uint16_t*>(w.data) + static_cast<size_t>(n0) * K,
-                         static_cast<size_t>(NB) * K, rows.data());
+            widen_run<kType>(w.data, static_cast<size_t>(n0) * K, NB * K, rows.data());
             dot_block<DType::F32, R, NB>(a, K, rows.data(), 0, bias ? bias + n0 : nullptr, c + n0, N);
         }
     } else {
