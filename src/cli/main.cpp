@@ -156,7 +156,7 @@ void print_usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    attn::keep_freed_memory();   // a command that traces several times reuses the memory (huge_pages.h)
+    attn::heap_setup();   // a command that traces several times reuses the memory (huge_pages.h)
     std::string command = argc > 1 ? argv[1] : "";
     if (command == "--help" || command == "-h" || command == "help") {
         print_usage(stdout);

@@ -3,6 +3,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include <sys/mman.h>
@@ -47,12 +48,28 @@ void zeros_in_huge_pages(std::vector<double>& v, size_t n) {
 void reserve_in_huge_pages(std::vector<double>& v, size_t n) { reserve(v, n); }
 void reserve_in_huge_pages(std::vector<float>& v, size_t n) { reserve(v, n); }
 
-void keep_freed_memory() {
+void heap_setup() {
 #if defined(__GLIBC__) && !defined(__EMSCRIPTEN__)
+    static bool done = false;
+    if (done) return;
+    done = true;
     // mallopt caps M_MMAP_THRESHOLD at 32 MB; no mmapped blocks at all has no cap. (A thread arena that
     // cannot fit a block still maps it: glibc's fallback there ignores the count.)
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    // One block grows the heap by 256 MB without touching it; marked, then freed, it is the top of the
+    // heap the next allocations are carved from. Only the whole 2 MB inside it are marked: its first page
+    // holds malloc's header, already faulted in 4 KB.
+    constexpr size_t kHeap = size_t{256} << 20;
+    if (void* block = std::malloc(kHeap)) {
+        const uintptr_t huge = uintptr_t{2} << 20;
+        const uintptr_t begin = (reinterpret_cast<uintptr_t>(block) + huge) & ~(huge - 1);
+        const uintptr_t end = (reinterpret_cast<uintptr_t>(block) + kHeap) & ~(huge - 1);
+        if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+        std::free(block);
+    }
+#endif
 #endif
 }
 

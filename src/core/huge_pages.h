@@ -23,13 +23,18 @@ void zeros_in_huge_pages(std::vector<double>& v, size_t n);
 void reserve_in_huge_pages(std::vector<double>& v, size_t n);
 void reserve_in_huge_pages(std::vector<float>& v, size_t n);
 
-// Natively with glibc: memory the program frees stays in its heap for the next allocation instead of going
-// back to the kernel (no mmap per large block, no trimming). Called once at startup by the desktop app,
-// the CLI and the benchmarks that trace. Why: glibc maps every block over 32 MB afresh and unmaps it when
-// freed, so each retrace's attention tensor (600 MB for GPT-2 small at T = 1024) was faulted in and
-// zeroed by the kernel again; on this VM that made such a trace 1.7-3.3 s instead of 1.64 s. The heap
-// then holds the largest trace's memory until the program ends, as onnxruntime's arena does. A no-op
-// elsewhere (WebAssembly's allocator never returns memory anyway).
-void keep_freed_memory();
+// Natively with glibc, called once at startup by the desktop app, the CLI and the benchmarks that trace:
+// - memory the program frees stays in its heap for the next allocation instead of going back to the
+//   kernel (no mmap per large block, no trimming). Why: glibc maps every block over 32 MB afresh and
+//   unmaps it when freed, so each retrace's attention tensor (600 MB for GPT-2 small at T = 1024) was
+//   faulted in and zeroed by the kernel again; on this VM that made such a trace 1.7-3.3 s instead of
+//   1.64 s. The heap then holds the largest trace's memory until the program ends, as onnxruntime's
+//   arena does.
+// - the heap's next 256 MB (address space only) are marked for transparent huge pages, so the many small
+//   blocks a load makes fault in 2 MB at a time: GPT-2's tokenizer made 5400 faults of 4 KB (9 us each
+//   here) and loaded in 75-115 ms in a fresh process, in 2 MB pages 30-55 ms (glibc's own
+//   glibc.malloc.hugetlb=1 tunable does the same, but only from the environment the program starts in).
+// A no-op elsewhere (WebAssembly's allocator never returns memory anyway) and on a second call.
+void heap_setup();
 
 }  // namespace attn

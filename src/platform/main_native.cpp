@@ -234,7 +234,7 @@ int main(int argc, char** argv) {
         usage();
         return 2;
     }
-    attn::keep_freed_memory();   // each retrace reuses the last one's memory (huge_pages.h)
+    attn::heap_setup();   // each retrace reuses the last one's memory; a load faults in 2 MB pages (huge_pages.h)
     attn::set_thread_count(attn::default_thread_count());   // the forward pass's kernels (ATTN_THREADS overrides)
     glfwSetErrorCallback([](int code, const char* message) { std::fprintf(stderr, "GLFW error %d: %s\n", code, message); });
     if (!glfwInit()) return 1;

@@ -42,7 +42,7 @@ std::vector<FontFile> bench_fonts() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    attn::keep_freed_memory();   // as the desktop app does (core/huge_pages.h)
+    attn::heap_setup();   // as the desktop app does (core/huge_pages.h)
     const int frames = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
     const std::string only_view = argc > 2 ? argv[2] : "";   // one view (main_view_name), to profile it
     const int only_T = argc > 3 ? std::atoi(argv[3]) : 0;

@@ -228,7 +228,7 @@ void print_floats(const float* v, int n) {
 
 // The line protocol: one command per line, one answer line each ("error ..." when a command fails).
 int main() {
-    keep_freed_memory();   // as the desktop app and the CLI do (core/huge_pages.h)
+    heap_setup();   // as the desktop app and the CLI do (core/huge_pages.h)
     if (std::getenv("ATTN_THREADS")) set_thread_count(default_thread_count());
     std::string line;
     while (std::getline(std::cin, line)) {
