@@ -1,17 +1,14 @@
-// Model folders are memory-mapped natively, their large files read whole into 2 MB pages (platform/file_io.h):
-// a model keeps its mapping alive after the FileSet that produced it and its files are gone, traces the
-// same as from bytes in memory, and a file whose size does not match its header still gets the loader's
-// clear message; a large file read whole holds exactly the file's bytes, however it is split.
+// Model folders are memory-mapped natively (platform/file_io.h): a model keeps its mapping alive after
+// the FileSet that produced it and its files are gone, traces the same as from bytes in memory, and a
+// file whose size does not match its header still gets the loader's clear message.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "fixture_path.h"
-#include "thread_count_guard.h"
 #include "model/model.h"
 #include "platform/file_io.h"
 
@@ -58,22 +55,6 @@ bool mapped_from(const void* address, const std::string& path) {
 #endif
 
 const char* const kText = "The quick brown fox jumps over the lazy dog";
-
-// n bytes that differ from piece to piece and page to page, so a piece read to the wrong place shows.
-Bytes pattern_bytes(size_t n) {
-    Bytes bytes(n);
-    uint32_t x = 2463534242u;
-    for (size_t i = 0; i < n; ++i) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;   // xorshift32
-        bytes[i] = static_cast<uint8_t>(x);
-    }
-    return bytes;
-}
-
-void write_file(const std::filesystem::path& path, const Bytes& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
 
 }  // namespace
 
@@ -160,67 +141,4 @@ TEST_CASE("file_map reads what file_read reads, and names a missing file") {
     Expected<SharedBlob> missing = file_map("/nonexistent/model.safetensors");
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().message == "cannot open /nonexistent/model.safetensors: No such file or directory");
-}
-
-TEST_CASE("file_read_in_huge_pages holds the file's bytes, read on one thread or three") {
-    ThreadCountGuard guard;
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("attn-huge-" + std::to_string(std::rand()));
-    std::filesystem::create_directories(dir);
-    // Two whole 8 MB pieces and part of a third, which also ends inside a 2 MB page.
-    const Bytes want = pattern_bytes((size_t{16} << 20) + 12345);
-    write_file(dir / "model.safetensors", want);
-    for (int threads : {1, 3}) {
-        CAPTURE(threads);
-        set_thread_count_for_tests(threads);
-        Expected<SharedBlob> read = file_read_in_huge_pages((dir / "model.safetensors").string());
-        REQUIRE_MESSAGE(read.ok(), read.error().message);
-        REQUIRE((*read)->size() == want.size());
-        CHECK(std::memcmp((*read)->data(), want.data(), want.size()) == 0);
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
-        CHECK(reinterpret_cast<uintptr_t>((*read)->data()) % (uintptr_t{2} << 20) == 0);
-        CHECK_FALSE(mapped_from((*read)->data(), (dir / "model.safetensors").string()));
-#endif
-    }
-    write_file(dir / "empty.json", Bytes{});
-    Expected<SharedBlob> empty = file_read_in_huge_pages((dir / "empty.json").string());
-    REQUIRE(empty.ok());
-    CHECK((*empty)->size() == 0);
-    Expected<SharedBlob> missing = file_read_in_huge_pages((dir / "missing.safetensors").string());
-    REQUIRE_FALSE(missing.ok());
-    CHECK(missing.error().message == "cannot open " + (dir / "missing.safetensors").string() + ": No such file or directory");
-    std::filesystem::remove_all(dir);
-}
-
-TEST_CASE("model_file_is_read: files of 32 MB or more, while the folder takes at most a quarter of memory") {
-    const uint64_t MB = uint64_t{1} << 20, GB = uint64_t{1} << 30;
-    CHECK(model_file_is_read(32 * MB, 40 * MB, 16 * GB));
-    CHECK_FALSE(model_file_is_read(32 * MB - 1, 40 * MB, 16 * GB));   // small files stay mapped
-    CHECK(model_file_is_read(1 * GB, 4 * GB, 16 * GB));
-    CHECK_FALSE(model_file_is_read(1 * GB, 4 * GB + 1, 16 * GB));     // a larger folder stays mapped
-    CHECK_FALSE(model_file_is_read(1 * GB, 1 * GB, 0));                // memory unknown
-}
-
-TEST_CASE("folder_read and files_read read a folder's large weights file whole and map its small files") {
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("attn-big-" + std::to_string(std::rand()));
-    std::filesystem::create_directories(dir);
-    const Bytes weights = pattern_bytes((size_t{40} << 20) + 7);
-    write_file(dir / "model.safetensors", weights);
-    write_file(dir / "config.json", bytes_from_string("{\"model_type\": \"gpt2\"}"));
-    Expected<FileSet> folder = folder_read(dir.string());
-    Expected<FileSet> dropped = files_read({(dir / "model.safetensors").string(), (dir / "config.json").string()});
-    for (Expected<FileSet>* files : {&folder, &dropped}) {
-        REQUIRE_MESSAGE(files->ok(), files->error().message);
-        const Blob* read = (*files)->find("model.safetensors");
-        REQUIRE(read);
-        REQUIRE(read->size() == weights.size());
-        CHECK(std::memcmp(read->data(), weights.data(), weights.size()) == 0);
-        const Blob* config = (*files)->find("config.json");
-        REQUIRE(config);
-        CHECK(string_from_bytes(*config) == "{\"model_type\": \"gpt2\"}");
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
-        CHECK_FALSE(mapped_from(read->data(), (dir / "model.safetensors").string()));   // read, not mapped
-        CHECK(mapped_from(config->data(), (dir / "config.json").string()));
-#endif
-    }
-    std::filesystem::remove_all(dir);
 }
