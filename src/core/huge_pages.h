@@ -34,7 +34,8 @@ void reserve_in_huge_pages(std::vector<float>& v, size_t n);
 //   blocks a load makes fault in 2 MB at a time: GPT-2's tokenizer made 5400 faults of 4 KB (9 us each
 //   here) and loaded in 75-115 ms in a fresh process, in 2 MB pages 30-55 ms (glibc's own
 //   glibc.malloc.hugetlb=1 tunable does the same, but only from the environment the program starts in).
-// A no-op elsewhere (WebAssembly's allocator never returns memory anyway) and on a second call.
+// A no-op elsewhere (WebAssembly's allocator never returns memory anyway), under AddressSanitizer (its own
+// malloc) and on a second call.
 void heap_setup();
 
 }  // namespace attn
