@@ -5,29 +5,13 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/address_sanitizer.h"
+
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include <sys/mman.h>
 #endif
 #if defined(__GLIBC__) && !defined(__EMSCRIPTEN__)
 #include <malloc.h>
-#endif
-
-// Whether malloc is glibc's: AddressSanitizer (the sanitised tests, CLI and fuzz targets) brings its own,
-// where heap_setup's settings mean nothing and its 256 MB block cost each process 0.2 s (the sanitiser
-// maps it and poisons its shadow): the sanitised CLI's tests took 439 s instead of 238.
-#if defined(__SANITIZE_ADDRESS__)
-#define ATTN_HEAP_IS_GLIBC 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ATTN_HEAP_IS_GLIBC 0
-#endif
-#endif
-#if !defined(ATTN_HEAP_IS_GLIBC)
-#if defined(__GLIBC__)
-#define ATTN_HEAP_IS_GLIBC 1
-#else
-#define ATTN_HEAP_IS_GLIBC 0
-#endif
 #endif
 
 namespace attn {
@@ -67,7 +51,10 @@ void reserve_in_huge_pages(std::vector<double>& v, size_t n) { reserve(v, n); }
 void reserve_in_huge_pages(std::vector<float>& v, size_t n) { reserve(v, n); }
 
 void heap_setup() {
-#if ATTN_HEAP_IS_GLIBC && !defined(__EMSCRIPTEN__)
+// Not under AddressSanitizer (the sanitised tests, CLI and fuzz targets): it brings its own malloc, where
+// these settings mean nothing and the 256 MB block cost each process 0.2 s (the sanitiser maps it and
+// poisons its shadow): the sanitised CLI's tests took 439 s instead of 238.
+#if defined(__GLIBC__) && !defined(__EMSCRIPTEN__) && !defined(ATTN_ADDRESS_SANITIZER)
     static bool done = false;
     if (done) return;
     done = true;

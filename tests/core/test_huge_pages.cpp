@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "address_sanitizer.h"
+#include "core/address_sanitizer.h"
 #include "core/huge_pages.h"
 
 using namespace attn;

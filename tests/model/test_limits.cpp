@@ -12,7 +12,7 @@
 
 #include "core/i18n.h"
 #include "core/json.h"
-#include "address_sanitizer.h"
+#include "core/address_sanitizer.h"
 #include "fixture_path.h"
 #include "text_contains.h"
 #include "model/gradients.h"
