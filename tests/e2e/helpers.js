@@ -32,9 +32,10 @@ function launchChromium() {
 
 async function openPage(query = '', { model = 'gpt2-tiny', isolated = isolatedByDefault, compressJson = false } = {}) {
   assert.ok(fs.existsSync(path.join(webDir, 'attnscope_wasm.wasm')), `no wasm build in ${webDir}`);
-  const { server, url: baseUrl } = await serve(webDir, { isolated, compressJson });
+  const { server, files, url: baseUrl } = await serve(webDir, { isolated, compressJson });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  servedFiles.set(page, files);
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
   page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
@@ -99,23 +100,15 @@ async function canvasStats(page) {
 
 // Hands files to the page's loadModel as bytes (the path a picked or dropped folder takes) without base64
 // through page.evaluate: decoding a file's base64 in the page took longer than loading it (0.3 s of an
-// 0.8 MB fixture, seconds for 20 MB). Node serves each file once on the page's own origin, at
-// /__e2e_files/N/NAME, through a Playwright route (so no request leaves the test), and the page fetches it.
-// files: {name: Buffer}. Returns loadModel's result.
-const servedFiles = new WeakMap();   // page -> Map("N/NAME" -> Buffer), each taken by its one fetch
+// 0.8 MB fixture, seconds for 20 MB). The page's own test server (openPage) serves each file once at
+// /__e2e_files/N/NAME and the page fetches it. Not through a Playwright route: a route's body crosses the
+// DevTools pipe as base64, and the bad-model catalog (about 90 copies of a 10 MB folder) spent most of its
+// 31-37 s there. files: {name: Buffer}. Returns loadModel's result.
+const servedFiles = new WeakMap();   // page -> its server's Map("N/NAME" -> Buffer), each taken by its one fetch
 let servedCount = 0;
 async function loadModelBytes(page, label, files) {
-  let waiting = servedFiles.get(page);
-  if (!waiting) {
-    waiting = new Map();
-    servedFiles.set(page, waiting);
-    await page.route('**/__e2e_files/**', (route) => {
-      const key = decodeURIComponent(new URL(route.request().url()).pathname.slice('/__e2e_files/'.length));
-      const body = waiting.get(key);
-      waiting.delete(key);
-      return body ? route.fulfill({ body, contentType: 'application/octet-stream' }) : route.fulfill({ status: 404 });
-    });
-  }
+  const waiting = servedFiles.get(page);
+  assert.ok(waiting, 'loadModelBytes needs a page from openPage (its server serves the bytes)');
   const id = ++servedCount;
   const urls = Object.entries(files).map(([name, bytes]) => {
     waiting.set(`${id}/${name}`, bytes);

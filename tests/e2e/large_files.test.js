@@ -2,7 +2,8 @@
 // served folder for the run, never committed), loaded by path twice, then with the file picker and by
 // bytes through loadModel, twice each. By path, the weights go through the page's BYOB reader (the server
 // sends a Content-Length, as static hosts do) and the .json files come gzip-compressed, as some hosts send
-// them; picked files and loadModel's bytes go through the default reader.
+// them (so they are read whole, with no length to stream by); picked files and loadModel's bytes go
+// through the default reader.
 // Every load's next-token probabilities must equal the native CLI's trace of the same folder and text.
 'use strict';
 const { test, before, after } = require('node:test');
@@ -66,7 +67,7 @@ test('a 20 MB model file by path, through the file picker and through loadModel,
     const r = await page.evaluate((p) => window.attnscope.loadFromPath(p), path.basename(dir));
     assert.equal(r.ok, true, r.error);
     assert.deepEqual(await page.evaluate(() => window.attnscope.lastLoad.readers),
-                     { 'config.json': 'default', 'tokenizer.json': 'default', 'model.safetensors': 'byob' });
+                     { 'config.json': 'memory', 'tokenizer.json': 'memory', 'model.safetensors': 'byob' });
   });
   await twice('file picker', async () => {
     await page.setInputFiles('#open-model', FILES.map((f) => path.join(dir, f)));

@@ -5,6 +5,8 @@
 // Every response has a Content-Length, as a static host's has (the page reads a large fetched file through
 // its BYOB reader only when it knows the size). compressJson: .json files go out gzip-compressed, with the
 // compressed size as Content-Length, as some hosts and CDNs send them.
+// The returned `files` map ("N/NAME" -> Buffer) holds bytes a test hands the page: each is served once at
+// /__e2e_files/N/NAME and then forgotten (helpers.js loadModelBytes).
 'use strict';
 const http = require('node:http');
 const zlib = require('node:zlib');
@@ -20,8 +22,17 @@ const TYPES = {
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 function serve(root, { isolated = false, compressJson = false } = {}) {
+  const files = new Map();
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (urlPath.startsWith('/__e2e_files/')) {
+      const key = urlPath.slice('/__e2e_files/'.length), body = files.get(key);
+      files.delete(key);
+      res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/octet-stream', 'Content-Length': body ? body.length : 0,
+                                        ...(isolated ? ISOLATION : {}) });
+      res.end(body);
+      return;
+    }
     const file = path.join(root, urlPath.endsWith('/') ? urlPath + 'index.html' : urlPath);
     if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
     fs.readFile(file, (err, data) => {
@@ -35,7 +46,7 @@ function serve(root, { isolated = false, compressJson = false } = {}) {
     });
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/` }));
+    server.listen(0, '127.0.0.1', () => resolve({ server, files, url: `http://127.0.0.1:${server.address().port}/` }));
   });
 }
 
