@@ -18,7 +18,7 @@ std::vector<FontFile> fonts_read(const std::string& primary_path, const std::str
             std::fprintf(stderr, "attnscope: font not available (%s); using fallbacks\n", bytes.error().message.c_str());
             continue;
         }
-        fonts.push_back(FontFile{w.first, *w.second, std::move(*bytes)});
+        fonts.push_back(FontFile{w.first, *w.second, std::make_shared<const Bytes>(std::move(*bytes))});
     }
     return fonts;
 }

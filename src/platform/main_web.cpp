@@ -291,7 +291,7 @@ EMSCRIPTEN_KEEPALIVE uint8_t* attn_web_font_buffer(int size) {
     return g_font.data();
 }
 EMSCRIPTEN_KEEPALIVE void attn_web_font_loaded(const char* name) {
-    attn::app_add_font(g_app, attn::FontFile{attn::FontFile::cjk, name, std::move(g_font)});
+    attn::app_add_font(g_app, attn::FontFile{attn::FontFile::cjk, name, std::make_shared<const attn::Bytes>(std::move(g_font))});
     g_font = attn::Bytes{};
 }
 EMSCRIPTEN_KEEPALIVE void attn_web_font_failed(const char* message) { g_app.action_error = message; }

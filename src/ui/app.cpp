@@ -12,6 +12,7 @@
 
 #include "imgui.h"
 #include "ui/app_analysis.h"
+#include "ui/atlas_font.h"
 #include "ui/app_flow.h"
 #include "ui/app_grid.h"
 #include "ui/app_layout.h"
@@ -35,16 +36,13 @@ namespace attn {
 void app_fonts_add(const AppConfig& config, float size, ImFontAtlas& atlas, const ImWchar* ranges) {
     bool have_primary = false;
     for (const FontFile& f : config.fonts) {
-        if (f.bytes.empty()) continue;
+        if (!f.present()) continue;
         if (f.role == FontFile::cjk && !have_primary) continue;   // a merge needs a base font
-        ImFontConfig fc;
-        fc.FontDataOwnedByAtlas = false;   // the bytes live in App::config for the atlas's lifetime
+        ImFontConfig fc;   // the bytes live in App::config for the atlas's lifetime
         fc.MergeMode = f.role == FontFile::cjk;
         std::snprintf(fc.Name, sizeof fc.Name, "%s", f.name.c_str());
         // Both get the same ranges: a merge never overwrites a glyph the primary font already gave.
-        if (atlas.AddFontFromMemoryTTF(const_cast<uint8_t*>(f.bytes.data()), static_cast<int>(f.bytes.size()), size,
-                                       &fc, ranges))
-            have_primary = true;
+        if (atlas_add_font_borrowed(atlas, *f.bytes, size, fc, ranges)) have_primary = true;
     }
     if (!have_primary) {
         ImFontConfig fc;

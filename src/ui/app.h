@@ -49,7 +49,10 @@ struct FontFile {
     enum Role { primary, cjk };
     Role role = primary;
     std::string name;
-    Bytes bytes;
+    // Shared, since fonts never change: every App and every atlas build reads the same bytes (the UI
+    // tests make hundreds of Apps; the CJK font is 5.5 MB).
+    std::shared_ptr<const Bytes> bytes;
+    bool present() const { return bytes && !bytes->empty(); }
 };
 
 struct AppConfig {

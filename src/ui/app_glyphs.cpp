@@ -98,7 +98,7 @@ void app_collect_glyphs(App& app) {
 
 bool app_has_cjk_font(const App& app) {
     for (const FontFile& f : app.config.fonts)
-        if (f.role == FontFile::cjk && !f.bytes.empty()) return true;
+        if (f.role == FontFile::cjk && f.present()) return true;
     return false;
 }
 

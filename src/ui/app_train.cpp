@@ -236,7 +236,7 @@ Expected<TrainFolder> app_train_folder(App& app) {
     if (!files) return make_error(trf("errors.cannot_save_model", {{"problem", files.error().message}}));
     const Bytes* font = nullptr;   // the loss curve in the app's own text font when it has one
     for (const FontFile& f : app.config.fonts)
-        if (f.role == FontFile::primary && !f.bytes.empty()) font = &f.bytes;
+        if (f.role == FontFile::primary && f.present()) font = f.bytes.get();
     if (!t.trainer->log().empty()) {
         Expected<Bytes> png = loss_curve_png(t.trainer->log(), 960, 540, font);
         if (png) files->add("loss.png", std::move(*png));

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "imgui.h"
+#include "ui/atlas_font.h"
 #include "ui/draw_text.h"
 #include "ui/png_write.h"
 #include "ui/soft_raster.h"
@@ -185,11 +186,7 @@ Expected<Bytes> loss_curve_png(const std::vector<TrainLogRow>& rows, int width, 
     // Text grows with the picture: about 40 lines of it fit the height.
     const float font_px = std::clamp(static_cast<float>(std::min(width, height)) / 34.0f, 13.0f, 48.0f);
     ImFontAtlas atlas;
-    if (ttf && !ttf->empty()) {
-        ImFontConfig cfg;
-        cfg.FontDataOwnedByAtlas = false;   // the caller's bytes outlive the atlas
-        atlas.AddFontFromMemoryTTF(const_cast<uint8_t*>(ttf->data()), static_cast<int>(ttf->size()), font_px, &cfg);
-    }
+    if (ttf && !ttf->empty()) atlas_add_font_borrowed(atlas, *ttf, font_px, ImFontConfig());   // the caller's bytes outlive the atlas
     if (atlas.Fonts.empty()) {
         ImFontConfig cfg;
         cfg.SizePixels = font_px;

@@ -86,7 +86,7 @@ TEST_CASE("without a CJK font the app asks for it once, labels escape until it c
     for (const std::string& l : before) escaped |= l.find("<U+52A8>") != std::string::npos;
     CHECK(escaped);   // "<U+52A8> 1/2": readable, never a box or "?"
 
-    app_add_font(ui.app, FontFile{FontFile::cjk, "cjk.ttc", std::move(*cjk)});
+    app_add_font(ui.app, FontFile{FontFile::cjk, "cjk.ttc", std::make_shared<const Bytes>(std::move(*cjk))});
     ui.frame();
     ui.frame();
     CHECK(app_font_has_glyphs(kDongWu));

@@ -35,7 +35,7 @@ std::vector<FontFile> bench_fonts() {
         {FontFile::primary, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"},
         {FontFile::cjk, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"}};
     for (const auto& w : wanted)
-        if (Expected<Bytes> b = file_read(w.second)) fonts.push_back(FontFile{w.first, w.second, std::move(*b)});
+        if (Expected<Bytes> b = file_read(w.second)) fonts.push_back(FontFile{w.first, w.second, std::make_shared<const Bytes>(std::move(*b))});
     return fonts;
 }
 
