@@ -12,12 +12,12 @@
 
 #include "imgui.h"
 #include "ui/app_analysis.h"
-#include "ui/atlas_font.h"
 #include "ui/app_flow.h"
 #include "ui/app_grid.h"
 #include "ui/app_layout.h"
 #include "ui/app_lessons.h"
 #include "ui/app_train.h"
+#include "ui/atlas_font.h"
 #include "ui/draw_text.h"
 #include "ui/frame_budget.h"
 #include "ui/head_options.h"

@@ -186,7 +186,8 @@ Expected<Bytes> loss_curve_png(const std::vector<TrainLogRow>& rows, int width, 
     // Text grows with the picture: about 40 lines of it fit the height.
     const float font_px = std::clamp(static_cast<float>(std::min(width, height)) / 34.0f, 13.0f, 48.0f);
     ImFontAtlas atlas;
-    if (ttf && !ttf->empty()) atlas_add_font_borrowed(atlas, *ttf, font_px, ImFontConfig());   // the caller's bytes outlive the atlas
+    // The caller's bytes outlive the atlas.
+    if (ttf && !ttf->empty()) atlas_add_font_borrowed(atlas, *ttf, font_px, ImFontConfig());
     if (atlas.Fonts.empty()) {
         ImFontConfig cfg;
         cfg.SizePixels = font_px;
