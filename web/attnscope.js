@@ -237,7 +237,7 @@
   // A source whose bytes are already in memory (a response read whole, an index file): handed over in one
   // copy. Through a Blob's stream, as before, they crossed to the browser process and back.
   function bytesSource(name, bytes) {
-    return { name, size: bytes.length, bytes, open: async () => new Blob([bytes]).stream() };
+    return { name, size: bytes.length, bytes };
   }
   // Copies one source's bytes into a buffer of `source.size` bytes the app allocated, and into `copy` (a
   // Uint8Array of that size, for Save as page) when given; returns how it read them ('memory', 'byob' or
@@ -275,7 +275,7 @@
                      [weightsFile, bytes(weights), bytes(tokenizer), bytes((n) => !weights(n) && !tokenizer(n))]);
   }
 
-  // sources: [{name, size, open() -> Promise<ReadableStream>, cancel?()}]. Loads them as one model; a
+  // sources: [{name, size, open() -> Promise<ReadableStream> or bytes, cancel?()}]. Loads them as one model; a
   // failure anywhere keeps the previous model and puts the message in the status bar.
   async function loadSources(label, sources) {
     const refusal = loadRefusal(sources);
@@ -997,7 +997,7 @@
     if (card) sources.push(card);
     const files = [];
     for (const s of sources) {
-      files.push({ name: s.name, bytes: new Uint8Array(await new Response(await s.open()).arrayBuffer()) });
+      files.push({ name: s.name, bytes: s.bytes || new Uint8Array(await new Response(await s.open()).arrayBuffer()) });
     }
     return { label: name, files };
   }
