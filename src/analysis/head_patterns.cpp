@@ -48,6 +48,7 @@
 #include <memory>
 
 #include "core/parallel.h"
+#include "model/forward_job.h"
 #include "model/model.h"
 #include "model/tokenizer/tokenizer.h"
 
@@ -490,26 +491,49 @@ std::vector<int32_t> induction_input(const Model& model, int length, uint64_t se
     return ids;
 }
 
+InductionJob::InductionJob(const Model& model, const InductionOptions& options)
+    : model_(model), options_(options), repeats_(std::max(1, options.repeats)) {
+    const ModelInfo& info = model.info();
+    sum_.assign(static_cast<size_t>(info.n_layer) * info.n_head, 0.0f);
+    start_pass();
+}
+
+InductionJob::~InductionJob() = default;
+
+void InductionJob::start_pass() {
+    std::vector<int32_t> ids = induction_input(model_, options_.length, options_.seed + static_cast<uint64_t>(repeat_) * 7919, &prefix_);
+    length_ = (static_cast<int>(ids.size()) - prefix_) / 2;
+    if (length_ < 1) throw Error("induction score: the model's vocabulary has no ordinary tokens");
+    TraceOptions to;
+    to.capture_hidden_states = false;
+    to.step_multiply_adds = options_.step_multiply_adds;
+    Expected<std::unique_ptr<ForwardJob>> pass = model_trace_job(model_, ids, to);
+    if (!pass) throw Error(pass.error().message);
+    pass_ = std::move(*pass);
+}
+
+void InductionJob::step() {
+    if (done()) return;
+    pass_->step();
+    if (!pass_->done()) return;
+    const Trace trace = pass_->take();
+    pass_.reset();
+    const std::vector<float> s = induction_scores_from_attention(trace.attentions, prefix_, length_, true);
+    if (s.size() != sum_.size()) throw Error("induction score: the trace has an unexpected number of heads");
+    for (size_t i = 0; i < s.size(); ++i) sum_[i] += s[i];
+    if (++repeat_ < repeats_) start_pass();
+}
+
+std::vector<float> InductionJob::take() {
+    for (float& v : sum_) v /= static_cast<float>(repeats_);
+    return std::move(sum_);
+}
+
 Expected<std::vector<float>> induction_scores(const Model& model, const InductionOptions& options) {
     return catch_errors([&]() -> std::vector<float> {
-        const ModelInfo& info = model.info();
-        std::vector<float> sum(static_cast<size_t>(info.n_layer) * info.n_head, 0.0f);
-        const int repeats = std::max(1, options.repeats);
-        for (int r = 0; r < repeats; ++r) {
-            int prefix = 0;
-            std::vector<int32_t> ids = induction_input(model, options.length, options.seed + static_cast<uint64_t>(r) * 7919, &prefix);
-            const int length = (static_cast<int>(ids.size()) - prefix) / 2;
-            if (length < 1) throw Error("induction score: the model's vocabulary has no ordinary tokens");
-            TraceOptions to;
-            to.capture_hidden_states = false;
-            Expected<Trace> trace = model_trace(model, ids, to);
-            if (!trace) throw Error(trace.error().message);
-            std::vector<float> s = induction_scores_from_attention(trace->attentions, prefix, length, true);
-            if (s.size() != sum.size()) throw Error("induction score: the trace has an unexpected number of heads");
-            for (size_t i = 0; i < s.size(); ++i) sum[i] += s[i];
-        }
-        for (float& v : sum) v /= static_cast<float>(repeats);
-        return sum;
+        InductionJob job(model, options);
+        while (!job.done()) job.step();
+        return job.take();
     });
 }
 

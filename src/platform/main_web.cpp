@@ -546,6 +546,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["words"] = g_app.selection.words;
     s["randomWeights"] = g_app.model && g_app.random_weights;
     s["probing"] = attn::app_probing(g_app);   // randomWeights is not measured yet (a large model)
+    s["inductionPending"] = attn::app_heads_induction_pending(g_app);   // the heads' induction score, likewise
     s["randomModels"] = g_app.config.random_models;
     s["modelFromDisk"] = g_app.model && g_app.model_from_disk;
     s["linkWarning"] = attn::app_link_warning(g_app);

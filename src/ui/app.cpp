@@ -634,6 +634,7 @@ void app_after_render(App& app) {
 void app_shutdown(App& app) {
     app.trace_job.reset();
     app.probe_job.reset();
+    app_heads_forget_model(app);
     app.model.reset();
     app.trace = Trace{};
     app.has_trace = false;

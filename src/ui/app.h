@@ -144,8 +144,9 @@ struct App {
     bool model_from_disk = false;      // opened from a folder or files (not bundled): no link can carry it
     bool random_weights = false;       // measured at load (see analysis/random_weights.h, app_probe.cpp)
     // Models of more parameters than this are measured after their first trace shows, a block a frame
-    // (app_probe_frame), not before it; 0 measures every model at once (the CLI, pictures, tests). The
-    // interactive platforms set kProbeInStepsAboveParams: the probe is a whole trace of its own.
+    // (app_probe_frame), not before it, and so is their heads' induction score (two passes of its own,
+    // app_heads_frame); 0 measures every model at once (the CLI, pictures, tests). The interactive
+    // platforms set kProbeInStepsAboveParams: the probe is a whole trace of its own.
     int64_t probe_in_steps_above_params = 0;
     std::shared_ptr<ProbeInFlight> probe_job;   // a stepped probe in flight
     ZooCard card;                      // the loaded model's card.json (zoo models): the left panel shows it

@@ -12,6 +12,7 @@
 #include "ui/app.h"
 #include "ui/app_interventions.h"
 #include "ui/frame_budget.h"
+#include "ui/heads_cache.h"
 
 namespace attn {
 
@@ -135,6 +136,7 @@ bool app_load_model(App& app, const FileSet& files, const std::string& name) {
         return false;
     }
     app.trace_job.reset();   // it reads the old model's weights
+    app_heads_forget_model(app);   // so does a large model's induction measurement
     app.model = std::move(*loaded);
     app.packed_network = nullptr;   // natively packed a few matrices a frame from now (app_pack_weights_frame)
     app.model_name = name;

@@ -11,6 +11,7 @@
 #include "core/i18n.h"
 #include "model/trace_export.h"
 #include "train/task.h"
+#include "ui/heads_cache.h"
 #include "ui/loss_curve.h"
 
 namespace attn {
@@ -205,6 +206,7 @@ bool app_train_back(App& app) {
     if (!t.previous.model) return false;
     app.trace_job.reset();   // they read the weights being replaced
     app.probe_job.reset();
+    app_heads_forget_model(app);
     app.model = std::move(t.previous.model);
     app.model_name = t.previous.name;
     app.model_from_disk = t.previous.from_disk;

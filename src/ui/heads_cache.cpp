@@ -190,26 +190,84 @@ const std::vector<float>* app_heads_importance(const App& app) {
     return v.empty() ? nullptr : &v;
 }
 
-void app_heads_frame(App& app, double budget_ms, double spent_ms) {
-    HeadsState& hs = app.heads;
-    // The induction score: a few forward passes on the model's own input, once per model.
-    if (app.model && hs.induction_model != app.model.get()) {
-        hs.induction_model = app.model.get();
-        hs.induction.clear();
-        hs.induction_error.clear();
+void app_heads_forget_model(App& app) {
+    app.heads.induction_job.reset();
+    app.heads.induction_model = nullptr;
+}
+
+namespace {
+
+// The induction score: a few forward passes on the model's own input, once per model. A small model's is
+// measured at once, before this frame's labels; a large model's is started as a job.
+void induction_start(App& app, HeadsState& hs) {
+    if (!app.model) {
+        app_heads_forget_model(app);
+        return;
+    }
+    if (hs.induction_model == app.model.get()) return;
+    hs.induction_model = app.model.get();
+    hs.induction.clear();
+    hs.induction_error.clear();
+    hs.induction_job.reset();
+    const int64_t above = app.probe_in_steps_above_params;
+    if (above <= 0 || app.model->info().n_params <= above) {
         Expected<std::vector<float>> s = induction_scores(*app.model, InductionOptions{});
         if (s) hs.induction = std::move(*s);
         else hs.induction_error = s.error().message;
+        return;
     }
-    if (!app.model) hs.induction_model = nullptr;
+    InductionOptions options;
+    options.step_multiply_adds = app.trace_step_multiply_adds;   // steps of a few ms, as a stepped retrace's
+    Expected<std::unique_ptr<InductionJob>> job =
+        catch_errors([&] { return std::make_unique<InductionJob>(*app.model, options); });
+    if (!job) {
+        hs.induction_error = job.error().message;
+        return;
+    }
+    hs.induction_job = std::move(*job);
+    hs.induction_job_longest_ms = 0.0;
+}
+
+// A large model's induction job, after what is on screen (a retrace the user asked for, the random-weights
+// probe, this trace's statistics) and within what they left of the budget; the milliseconds spent.
+double induction_step(App& app, HeadsState& hs, double budget_ms, double spent_ms) {
+    if (!hs.induction_job || app.trace_job || app.probe_job || hs.stats_job) return 0.0;
+    InductionJob& job = *hs.induction_job;
+    Expected<double> spent = catch_errors([&] {
+        return step_within_budget(budget_left_for(budget_ms, spent_ms, hs.induction_job_longest_ms),
+                                  hs.induction_job_longest_ms, [&] { job.step(); }, [&] { return job.done(); });
+    });
+    if (!spent) {
+        hs.induction_job.reset();
+        hs.induction_error = spent.error().message;
+        return 0.0;
+    }
+    if (job.done()) {
+        hs.induction = job.take();
+        hs.induction_job.reset();   // the labels take it in at the next app_heads_current
+    }
+    return *spent;
+}
+
+}  // namespace
+
+bool app_heads_induction_pending(const App& app) {
+    return app.model && (app.heads.induction_model != app.model.get() || app.heads.induction_job);
+}
+
+void app_heads_frame(App& app, double budget_ms, double spent_ms) {
+    HeadsState& hs = app.heads;
+    induction_start(app, hs);
     app_heads_current(app);   // starts a job for a new trace's statistics when they are large
     // The jobs read the shown attention: app_heads_current and app_heads_similarity drop them first when it
-    // changed. The statistics come first; the similarity gets what is left of the frame's budget.
+    // changed. The statistics come first, then a large model's induction score; the similarity gets what
+    // is left of the frame's budget.
     double spent = spent_ms;
     if (hs.stats_job) {
         spent += step_job_within(*hs.stats_job, budget_ms, spent, hs.stats_job_longest_ms);
         if (hs.stats_job->done()) stats_job_install(app, hs, *attention_view(app.trace, app.selection.kind).attention);
     }
+    spent += induction_step(app, hs, budget_ms, spent);
     if (app.main_view != MainView::similarity) {
         hs.similarity_job.reset();   // only the similarity view waits for it
         return;

@@ -25,6 +25,12 @@ bool app_heads_similarity_pending(const App& app, float* fraction = nullptr);
 // Draws that progress ("Working out what each head does: 40 of 144 heads", or in the similarity view
 // "Comparing every pair of heads..." over a bar) when pending; true if drawn.
 bool show_heads_pending(const App& app);
+// Whether the induction score of the model on screen is still to be measured: a large model's is measured
+// in steps by app_heads_frame, a small one's at its first frame.
+bool app_heads_induction_pending(const App& app);
+// Before the model is replaced or freed: drops its induction score and any job still reading it (a new
+// model can take the old one's address, so the score's model pointer alone cannot tell).
+void app_heads_forget_model(App& app);
 // The JSD matrix and MDS layout of the shown attention, recomputed only when it changed: at once when
 // small, else started as a job app_heads_frame steps while the similarity view is shown (n = 0 until done).
 const HeadSimilarity& app_heads_similarity(App& app);

@@ -33,10 +33,14 @@ struct HeadsState {
     uint64_t stats_job_key = 0;           // trace key the job computes
     double stats_job_longest_ms = 0.0;    // its longest step so far (frame_budget.h)
 
-    // The induction score needs the model (a few forward passes on its own input): once per model.
+    // The induction score needs the model (a few forward passes on its own input): once per model. A large
+    // model's (App::probe_in_steps_above_params, as for the random-weights probe) is measured in steps,
+    // within what the frame's other jobs leave of its budget; until then `induction` is empty.
     const void* induction_model = nullptr;   // the Model it was measured on
     std::vector<float> induction;            // (L, H) of the model's (encoder's) self attention
     std::string induction_error;
+    std::unique_ptr<InductionJob> induction_job;   // reads induction_model until done
+    double induction_job_longest_ms = 0.0;
 
     uint64_t similarity_key = 0;   // trace key of `similarity`
     HeadSimilarity similarity;

@@ -112,9 +112,9 @@ void show_head_table(App& app, HeadsState& hs, const std::vector<float>* importa
             if (v < 0.0f) {
                 ImGui::TextDisabled("-");
                 if (ImGui::IsItemHovered())
-                    ImGui::SetTooltip(static_cast<HeadStat>(k) == HeadStat::induction
-                                          ? tr("ui.heads.not_measured_the_induction")
-                                          : tr("ui.heads.does_not_apply_to"));
+                    ImGui::SetTooltip("%s", static_cast<HeadStat>(k) != HeadStat::induction ? tr("ui.heads.does_not_apply_to")
+                                      : app_heads_induction_pending(app) ? tr("ui.heads.induction_being_measured")
+                                                                           : tr("ui.heads.not_measured_the_induction"));
             } else {
                 ImGui::Text(static_cast<HeadStat>(k) == HeadStat::mean_distance || static_cast<HeadStat>(k) == HeadStat::entropy
                                 ? "%.2f" : "%.3f", v);
@@ -288,6 +288,8 @@ void show_heads_view(App& app, const AttentionView&, PieceStyle) {
             ImGui::PushTextWrapPos(fs * 32.0f);
             ImGui::TextUnformatted(kHeadsBosNote);
             if (!hs.induction_error.empty()) ImGui::Text(tr("ui.heads.induction_score"), hs.induction_error.c_str());
+            else if (app_heads_induction_pending(app))
+                ImGui::TextUnformatted(tr("ui.heads.induction_being_measured"));
             else if (!hs.labels_have_induction)
                 ImGui::TextUnformatted(tr("ui.heads.induction_measured_on_the"));
             ImGui::PopTextWrapPos();

@@ -356,6 +356,34 @@ TEST_CASE("induction score on fixtures: the standard input, in [0, 1], determini
     }
 }
 
+TEST_CASE("induction score in steps: InductionJob gives induction_scores' scores bit for bit") {
+    for (const char* fixture : {"gpt2-tiny", "llama-tiny", "bert-tiny", "bart-tiny"}) {
+        INFO(fixture);
+        ModelPtr model = load_fixture_model(fixture);
+        InductionOptions o;
+        o.length = 8;
+        o.seed = 5;
+        auto at_once = induction_scores(*model, o);
+        REQUIRE(at_once.ok());
+        for (double step_multiply_adds : {0.0, 2000.0}) {   // a block a step, then runs of a few columns
+            INFO(step_multiply_adds);
+            o.step_multiply_adds = step_multiply_adds;
+            InductionJob job(*model, o);
+            int steps = 0;
+            while (!job.done() && steps < 100000) {
+                job.step();
+                ++steps;
+            }
+            REQUIRE(job.done());
+            // Two passes of at least a step each; the decoder-only and encoder networks a block or less a step.
+            CHECK(steps >= 2);
+            if (!model->info().encoder_decoder) CHECK(steps >= 2 * model->info().n_layer);
+            if (step_multiply_adds > 0 && !model->info().encoder_decoder) CHECK(steps > 2 * (2 * model->info().n_layer + 3));
+            CHECK(job.take() == *at_once);
+        }
+    }
+}
+
 namespace {
 
 // Column `stat` of every head's per_query, in the reference's (L, H, T) layout.

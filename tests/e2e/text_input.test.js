@@ -212,7 +212,7 @@ test('an edit traces in steps when the last trace took longer than the page\'s t
   await page.evaluate(() => window.attnscope._setTraceStepAbove(50));   // the app's default
 });
 
-test('a model past the page\'s threshold (_setProbeInStepsAbove) shows first, then is probed for random weights', async () => {
+test('a model past the page\'s threshold (_setProbeInStepsAbove) shows first, then is probed for random weights and its heads\' induction measured', async () => {
   const loaded = await page.evaluate(async () => {
     window.attnscope._setProbeInStepsAbove(1);   // every model counts as large
     const result = await window.attnscope.loadBundled('gpt2-tiny');
@@ -222,8 +222,10 @@ test('a model past the page\'s threshold (_setProbeInStepsAbove) shows first, th
   assert.equal(loaded.s.probing, true, 'the probe is in flight when the load returns');
   assert.equal(loaded.s.randomWeights, false, 'not measured yet');
   assert.ok(loaded.s.tokens.length > 0, 'the first trace is on screen');
+  assert.equal(loaded.s.inductionPending, true, 'the heads\' induction score comes after the first trace too');
   const measured = await H.waitForState(page, () => !window.attnscope.getState().probing);
   assert.equal(measured.randomWeights, true, 'gpt2-tiny has random weights');
+  await H.waitForState(page, () => !window.attnscope.getState().inductionPending);
   // The page's own threshold (20 M parameters): a test fixture is measured within the load.
   const small = await page.evaluate(async () => {
     window.attnscope._setProbeInStepsAbove(2e7);
@@ -232,6 +234,8 @@ test('a model past the page\'s threshold (_setProbeInStepsAbove) shows first, th
   });
   assert.equal(small.probing, false);
   assert.equal(small.randomWeights, true);
+  const smallHeads = await H.waitForState(page, () => !window.attnscope.getState().inductionPending);
+  assert.equal(smallHeads.probing, false);
 });
 
 test('the empty box clears the views and says what to type', async () => {
