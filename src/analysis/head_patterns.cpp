@@ -521,13 +521,14 @@ void InductionJob::step() {
     const std::vector<float> s = induction_scores_from_attention(trace.attentions, prefix_, length_, true);
     if (s.size() != sum_.size()) throw Error("induction score: the trace has an unexpected number of heads");
     for (size_t i = 0; i < s.size(); ++i) sum_[i] += s[i];
-    if (++repeat_ < repeats_) start_pass();
+    if (++repeat_ < repeats_) {
+        start_pass();
+        return;
+    }
+    for (float& v : sum_) v /= static_cast<float>(repeats_);
 }
 
-std::vector<float> InductionJob::take() {
-    for (float& v : sum_) v /= static_cast<float>(repeats_);
-    return std::move(sum_);
-}
+std::vector<float> InductionJob::take() { return std::move(sum_); }
 
 Expected<std::vector<float>> induction_scores(const Model& model, const InductionOptions& options) {
     return catch_errors([&]() -> std::vector<float> {

@@ -128,16 +128,17 @@ struct InductionOptions {
     uint64_t seed = 1;
     int repeats = 2;        // independent random sequences, scores averaged
     // InductionJob's steps: runs of about this many multiply-adds (TraceOptions::step_multiply_adds), so a
-    // step fits a frame; 0: a block a step. The scores are the same either way.
+    // step fits a frame; 0: half a block a step. The scores are the same either way.
     double step_multiply_adds = 0.0;
 };
 // (L, H): mean attention from each token of the second copy to the token after its earlier occurrence.
 // Decoder-only and encoder models; an encoder-decoder's encoder. Fails only when the model can not run.
 Expected<std::vector<float>> induction_scores(const Model& model, const InductionOptions& options);
-// induction_scores in steps: its forward passes run a block a step (model/forward_job.h), so the app can
-// keep drawing while a large model is measured (a 124M model's two passes held a tab's first frame after
-// its load for 0.6-0.8 s). The same scores at the end, bit for bit: induction_scores is this job run to the
-// end. The constructor and step() throw attn::Error where induction_scores returns one.
+// induction_scores in steps: its forward passes run in parts (model/forward_job.h; an encoder-decoder's
+// encoder pass is one step), so the app can keep drawing while a large model is measured (a 124M model's
+// two passes held a tab's first frame after its load for 0.5-0.8 s). The same scores at the end, bit for
+// bit: induction_scores is this job run to the end. The constructor and step() throw attn::Error where
+// induction_scores returns one; a job that threw is spent (drop it).
 class InductionJob {
 public:
     InductionJob(const Model& model, const InductionOptions& options);   // reads the model until done
@@ -145,7 +146,7 @@ public:
     InductionJob(const InductionJob&) = delete;
     InductionJob& operator=(const InductionJob&) = delete;
 
-    void step();   // the next block of the current pass, then that pass's scores once it is complete
+    void step();   // the next part of the current pass, then that pass's scores once it is complete
     bool done() const { return repeat_ >= repeats_; }
     std::vector<float> take();   // once done: (L, H), moved out
 
@@ -156,7 +157,7 @@ private:
     int repeats_ = 1, repeat_ = 0;
     int prefix_ = 0, length_ = 0;        // of the current pass's input
     std::unique_ptr<ForwardJob> pass_;
-    std::vector<float> sum_;             // (L, H) over the passes done
+    std::vector<float> sum_;             // (L, H) summed over the passes done; their mean once done
 };
 // The scoring part alone: attention is a trace of [prefix tokens] r_1..r_n r_1..r_n (n = length); the mean
 // over i of A[prefix + n + i, prefix + i + 1] per head, (L, H); with skip_first_key and a prefix (a BOS),

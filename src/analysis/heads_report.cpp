@@ -15,7 +15,7 @@ const char* const kHeadsBosNote =
     "(it sees only itself) is left out of every summary. entropy and mean_distance per query are the raw rows'.";
 
 Expected<HeadsReport> heads_report(const Model& model, const Trace& trace, const std::string& kind,
-                                   const InductionOptions* induction) {
+                                   const InductionOptions* induction, const std::vector<float>* measured) {
     return catch_errors([&]() -> HeadsReport {
         HeadsReport r;
         r.architecture = trace.architecture;
@@ -40,7 +40,7 @@ Expected<HeadsReport> heads_report(const Model& model, const Trace& trace, const
         options.cross_attention = kind == "cross";
         r.stats = head_statistics(*a, token_kinds(model.tokenizer, r.keys), options);
         if (induction && kind == "self") {
-            Expected<std::vector<float>> s = induction_scores(model, *induction);
+            Expected<std::vector<float>> s = measured ? Expected<std::vector<float>>(*measured) : induction_scores(model, *induction);
             if (!s) throw Error(s.error().message);
             head_stats_set_induction(r.stats, *s);
             r.induction_measured = true;

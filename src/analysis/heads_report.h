@@ -29,8 +29,10 @@ extern const char* const kHeadsBosNote;
 
 // kind: "self" (decoder-only / encoder / BART's encoder), "decoder" or "cross" (encoder-decoders). The
 // induction score is measured (induction != nullptr) for "self" only: it runs the model on its own input.
+// measured: that score already measured on this model with *induction (the app's, once per model), used
+// instead of running the model again; null measures it here.
 Expected<HeadsReport> heads_report(const Model& model, const Trace& trace, const std::string& kind,
-                                   const InductionOptions* induction);
+                                   const InductionOptions* induction, const std::vector<float>* measured = nullptr);
 
 // JSON text: model, architecture, kind, tokens, notes, statistics (definitions), patterns, heads[].
 std::string heads_report_json(const HeadsReport& report, const std::string& model_name, bool per_query);

@@ -297,6 +297,9 @@ void app_trace_job_frame(App& app);
 // least one, until they are all packed: later traces are faster, and the load did not wait for it.
 // Returns the milliseconds spent.
 double app_pack_weights_frame(App& app, double budget_ms);
+// Whether the loaded model is past App::probe_in_steps_above_params: its whole-trace measurements (the
+// random-weights probe, the heads' induction score) then run in steps after its first trace shows.
+bool app_measures_in_steps(const App& app);
 // Measures App::random_weights for the model just loaded: at once, or, for a model past
 // App::probe_in_steps_above_params, by a job app_probe_frame steps (random_weights stays false meanwhile).
 void app_probe_start(App& app);

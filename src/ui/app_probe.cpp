@@ -54,12 +54,16 @@ std::unique_ptr<ForwardJob> make_probe_job(const Model& model) {
 
 }  // namespace
 
+bool app_measures_in_steps(const App& app) {
+    const int64_t above = app.probe_in_steps_above_params;
+    return app.model && above > 0 && app.model->info().n_params > above;
+}
+
 void app_probe_start(App& app) {
     app.probe_job.reset();
     app.random_weights = false;
     if (!app.model) return;
-    const int64_t above = app.probe_in_steps_above_params;
-    if (above > 0 && app.model->info().n_params > above) {
+    if (app_measures_in_steps(app)) {
         if (std::unique_ptr<ForwardJob> job = make_probe_job(*app.model)) {
             app.probe_job = std::make_shared<ProbeInFlight>();
             app.probe_job->model = app.model.get();

@@ -21,6 +21,11 @@ namespace attn {
 
 namespace {
 
+// A large model's induction score of its self attention comes in steps after its load (heads_cache.h).
+bool induction_being_measured(const App& app) {
+    return app.selection.kind == AttentionKind::self && app_heads_induction_pending(app);
+}
+
 ImVec4 to_vec(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 
 void axis_combo(const char* label, const char* mark, int* stat) {
@@ -111,10 +116,12 @@ void show_head_table(App& app, HeadsState& hs, const std::vector<float>* importa
             const float v = s.value[k];
             if (v < 0.0f) {
                 ImGui::TextDisabled("-");
-                if (ImGui::IsItemHovered())
-                    ImGui::SetTooltip("%s", static_cast<HeadStat>(k) != HeadStat::induction ? tr("ui.heads.does_not_apply_to")
-                                      : app_heads_induction_pending(app) ? tr("ui.heads.induction_being_measured")
-                                                                           : tr("ui.heads.not_measured_the_induction"));
+                if (ImGui::IsItemHovered()) {
+                    const char* why = static_cast<HeadStat>(k) != HeadStat::induction ? tr("ui.heads.does_not_apply_to")
+                                      : induction_being_measured(app) ? tr("ui.heads.induction_being_measured")
+                                                                      : tr("ui.heads.not_measured_the_induction");
+                    ImGui::SetTooltip("%s", why);
+                }
             } else {
                 ImGui::Text(static_cast<HeadStat>(k) == HeadStat::mean_distance || static_cast<HeadStat>(k) == HeadStat::entropy
                                 ? "%.2f" : "%.3f", v);
@@ -288,7 +295,7 @@ void show_heads_view(App& app, const AttentionView&, PieceStyle) {
             ImGui::PushTextWrapPos(fs * 32.0f);
             ImGui::TextUnformatted(kHeadsBosNote);
             if (!hs.induction_error.empty()) ImGui::Text(tr("ui.heads.induction_score"), hs.induction_error.c_str());
-            else if (app_heads_induction_pending(app))
+            else if (induction_being_measured(app))
                 ImGui::TextUnformatted(tr("ui.heads.induction_being_measured"));
             else if (!hs.labels_have_induction)
                 ImGui::TextUnformatted(tr("ui.heads.induction_measured_on_the"));

@@ -234,8 +234,9 @@ test('a model past the page\'s threshold (_setProbeInStepsAbove) shows first, th
   });
   assert.equal(small.probing, false);
   assert.equal(small.randomWeights, true);
-  const smallHeads = await H.waitForState(page, () => !window.attnscope.getState().inductionPending);
-  assert.equal(smallHeads.probing, false);
+  assert.equal(small.inductionPending, true, 'measured by the first frame, which has not run yet');
+  const smallHeads = await H.waitFrames(page, 1);
+  assert.equal(smallHeads.inductionPending, false, 'a small model\'s induction score is measured at its first frame');
 });
 
 test('the empty box clears the views and says what to type', async () => {
