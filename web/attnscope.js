@@ -619,6 +619,18 @@
     return createAttnScope(options);
   }
 
+  // A promise of the state once `done(state)` holds, polled every frame or so.
+  function stateWhen(done) {
+    return new Promise((resolve) => {
+      const poll = () => {
+        const state = getState();
+        if (done(state)) resolve(state);
+        else setTimeout(poll, 16);
+      };
+      poll();
+    });
+  }
+
   // {rows, cols, data}: the (rows * cols) probabilities of one head of attention `kind` ("self",
   // "decoder" or "cross"; default "self"), row-major (query rows, key columns); a copy the caller owns.
   // For cross attention rows are target tokens and columns source tokens. data is empty when the
@@ -780,16 +792,10 @@
     // On a model whose traces take longer than a few frames, setText's new trace arrives over the next
     // frames (a block a step; state.tracing = {done, total} meanwhile): this resolves with the state once
     // it is complete, at once when nothing is in flight.
-    traced() {
-      return new Promise((resolve) => {
-        const poll = () => {
-          const state = getState();
-          if (!state.tracing) resolve(state);
-          else setTimeout(poll, 16);
-        };
-        poll();
-      });
-    },
+    traced() { return stateWhen((s) => !s.tracing); },
+    // After a large model's load, its random-weights probe and its heads' induction score run in steps
+    // (state.probing, state.inductionPending): this resolves with the state once both are known.
+    measured() { return stateWhen((s) => !s.probing && !s.inductionPending); },
     setTarget(text) { callWithText('attn_web_set_target', text); return getState(); },
     nextToken() { mod.ccall('attn_web_next_token', 'number', [], []); return getState(); },
     getState,

@@ -285,7 +285,7 @@ Expected<std::string> app_heads_json(App& app, bool per_query) {
     // The heads' score of this model when it is measured (the same options, so the same numbers): a 124M
     // model's two passes again took the page's thread 0.5-0.8 s.
     const HeadsState& hs = app.heads;
-    const bool measured = !app_heads_induction_pending(app) && hs.induction_model == app.model.get() && !hs.induction.empty();
+    const bool measured = !app_heads_induction_pending(app) && !hs.induction.empty();
     Expected<HeadsReport> r = heads_report(*app.model, app.trace, attention_kind_name(app.selection.kind), &options,
                                            measured ? &hs.induction : nullptr);
     if (!r) return make_error("heads: " + r.error().message);

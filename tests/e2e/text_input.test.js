@@ -225,7 +225,9 @@ test('a model past the page\'s threshold (_setProbeInStepsAbove) shows first, th
   assert.equal(loaded.s.inductionPending, true, 'the heads\' induction score comes after the first trace too');
   const measured = await H.waitForState(page, () => !window.attnscope.getState().probing);
   assert.equal(measured.randomWeights, true, 'gpt2-tiny has random weights');
-  await H.waitForState(page, () => !window.attnscope.getState().inductionPending);
+  const settled = await page.evaluate(() => window.attnscope.measured());
+  assert.equal(settled.inductionPending, false);
+  assert.equal(settled.probing, false);
   // The page's own threshold (20 M parameters): a test fixture is measured within the load.
   const small = await page.evaluate(async () => {
     window.attnscope._setProbeInStepsAbove(2e7);

@@ -119,8 +119,7 @@ async function main() {
     const loaded = await page.evaluate((rel) => window.attnscope.loadFromPath(rel), `bench-models/${name}`);
     if (!loaded.ok) throw new Error(loaded.error);
     // A large model's probe and induction score run in steps after its load: done before frames are timed.
-    await page.waitForFunction(() => { const s = window.attnscope.getState(); return !s.probing && !s.inductionPending; },
-                               null, { timeout: 300000, polling: 20 });
+    await page.evaluate(() => window.attnscope.measured());
     for (const drawing of [true, false]) {
       await page.evaluate((on) => window.attnscope._setDrawing(on), drawing);
       rows.push(...(await measureViews(page)).map((r) => ({ ...r, drawing })));

@@ -40,8 +40,7 @@ async function measure(name, isolated) {
     if (!loaded.ok) throw new Error(loaded.error);
     // What a large model's load starts in steps (the random-weights probe, the heads' induction score)
     // finishes first: the rounds time typing, not those.
-    await page.waitForFunction(() => { const s = window.attnscope.getState(); return !s.probing && !s.inductionPending; },
-                               null, { timeout: 300000, polling: 20 });
+    await page.evaluate(() => window.attnscope.measured());
     const rounds = await page.evaluate(async () => {
       const api = window.attnscope;
       const out = [];

@@ -69,8 +69,7 @@ async function pageRun(H, folder, { T, rounds, isolated, query = '' }) {
     const packMs = Date.now() - p0;
     // And after what else a large model's load starts in steps (the random-weights probe, the heads'
     // induction score), so no frame between the timed traces steps them.
-    await page.waitForFunction(() => { const s = window.attnscope.getState(); return !s.probing && !s.inductionPending; },
-                               null, { timeout: 300000, polling: 20 });
+    await page.evaluate(() => window.attnscope.measured());
     const { weightsPackedInPlace } = await page.evaluate(() => window.attnscope.getState());
     // Two series: as a user's edit runs (stepped, a block a frame, the page drawing between steps), then
     // with stepping off (the trace runs within setText, as in the CLI): the engine's own time in the page.
