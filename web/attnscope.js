@@ -912,8 +912,12 @@
     _savePageButton: savePageButton,
     _setParallelMinWork: (n) => mod.ccall('attn_web_set_parallel_min_work', null, ['number'], [n]),
     _setTraceStepAbove: (ms) => mod.ccall('attn_web_set_trace_step_above', null, ['number'], [ms]),
-    // A stepped retrace's step size in multiply-adds (0, the page's default: half a block a step).
+    // A stepped retrace's step size in multiply-adds (0: half a block a step; the page's default 16e6).
     _setTraceStepWork: (multiplyAdds) => mod.ccall('attn_web_set_trace_step_work', null, ['number'], [multiplyAdds]),
+    // The draw pacing (src/ui/draw_pacing.h): {quietFrameMs, usedFrameMs, leastBudgetMs, busyEveryMs}, each
+    // optional; returns the pacing as it was.
+    _setPacing: (p) => JSON.parse(mod.UTF8ToString(mod.ccall('attn_web_set_pacing', 'number', ['number', 'number', 'number', 'number'],
+      [p.quietFrameMs ?? -1, p.usedFrameMs ?? -1, p.leastBudgetMs ?? -1, p.busyEveryMs ?? -1]))),
     // Benchmarks: false puts the model's stored weights back (products pack per call), true packs again.
     _setWeightsPacked: (on) => mod.ccall('attn_web_set_weights_packed', null, ['number'], [on ? 1 : 0]),
     _setProbeInStepsAbove: (params) => mod.ccall('attn_web_set_probe_in_steps_above', null, ['number'], [params]),

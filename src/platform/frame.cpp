@@ -3,6 +3,7 @@
 
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -11,6 +12,8 @@
 #include "imgui_impl_opengl3.h"
 #include "platform/gl.h"
 #include "ui/app.h"
+#include "ui/draw_pacing.h"
+#include "ui/frame_budget.h"
 
 namespace attn {
 
@@ -56,8 +59,23 @@ void frame_signature(const ImDrawData* d, int fb_w, int fb_h, const ImVec4& bg, 
 
 // The last drawn frame's signature: one window per process.
 std::vector<unsigned char> g_drawn, g_next;
+// Draw pacing (ui/draw_pacing.h): the last frame's input, when input last came and a frame was last
+// drawn, and the work that frame showed.
+DrawPacing g_pacing;
+InputSnapshot g_input;
+double g_last_input_ms = 0.0, g_last_drawn_ms = 0.0;
+double g_views_ms = 0.0;   // the last frame's app time apart from its stepped jobs
+struct LastFrame {
+    double start_ms = 0.0, ms = 0.0;   // when it started, and how long its app part took
+} g_last_frame;
+// How long frames waited for their turn beyond the display's interval (drawn_frame_wait_ms), summed
+// since the last drawn frame, and that sum when it was drawn: what the frame drawn before it held back.
+double g_wait_since_drawn_ms = 0.0, g_drawn_wait_ms = 0.0;
+WorkOnScreen g_drawn_work;
 
 }  // namespace
+
+DrawPacing& frame_draw_pacing() { return g_pacing; }
 
 bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw draw, double* app_ms) {
     glfwPollEvents();
@@ -71,20 +89,41 @@ bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     const auto app_start = std::chrono::steady_clock::now();
+    const double now_ms = std::chrono::duration<double, std::milli>(app_start.time_since_epoch()).count();
+    if (g_last_frame.start_ms > 0.0) g_wait_since_drawn_ms += drawn_frame_wait_ms(now_ms - g_last_frame.start_ms, g_last_frame.ms);
+    g_last_frame = {now_ms, 0.0};
+    const InputSnapshot input = input_snapshot(ImGui::GetIO());   // before NewFrame: EndFrame clears the wheel and characters
+    if (input_between(g_input, input)) g_last_input_ms = now_ms;
+    g_input = input;
+    if (draw != FrameDraw::always)   // the page: the jobs take what its views leave of the frame
+        app.trace_budget_ms = job_budget_ms(g_pacing, page_quiet(g_pacing, now_ms, g_last_input_ms), g_views_ms);
+    frame_steps_ms() = 0.0;
     ImGui::NewFrame();
     app_frame(app);
     ImGui::Render();
     app_after_render(app);
-    if (app_ms) *app_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - app_start).count();
+    const double frame_app_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - app_start).count();
+    g_views_ms = frame_app_ms > frame_steps_ms() ? frame_app_ms - frame_steps_ms() : 0.0;
+    if (app_ms) *app_ms = frame_app_ms;
+    g_last_frame.ms = frame_app_ms;   // not its GL calls: under a software GL they wait for the rasteriser
     glfwGetFramebufferSize(window, fb_w, fb_h);
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];   // follows the theme
     if (draw == FrameDraw::never) return false;
     if (draw == FrameDraw::if_changed) {
         const uint64_t textures = app.config.textures ? app.config.textures->generation() : 0;
         frame_signature(ImGui::GetDrawData(), *fb_w, *fb_h, bg, textures, &g_next);
-        const bool same = !fonts_rebuilt && g_next == g_drawn;
+        if (!fonts_rebuilt && g_next == g_drawn) return false;
+        // A new font texture is drawn at once: the next frame's draw lists may match the ones drawn.
+        const WorkOnScreen work = app_work_on_screen(app);
+        const double drawn_wait_ms = std::max(g_drawn_wait_ms, g_wait_since_drawn_ms);
+        if (!fonts_rebuilt && !draw_changed_frame_now(g_pacing, now_ms, g_last_input_ms, g_last_drawn_ms,
+                                                      drawn_wait_ms, work, g_drawn_work))
+            return false;   // g_drawn stays what the canvas shows, so a later frame draws the change
         g_drawn.swap(g_next);
-        if (same) return false;
+        g_drawn_work = work;
+        g_last_drawn_ms = now_ms;
+        g_drawn_wait_ms = g_wait_since_drawn_ms;   // what the frame drawn before this one held back
+        g_wait_since_drawn_ms = 0.0;
     }
     glViewport(0, 0, *fb_w, *fb_h);
     glClearColor(bg.x, bg.y, bg.z, 1.0f);

@@ -8,6 +8,7 @@ struct GLFWwindow;
 namespace attn {
 
 struct App;
+struct DrawPacing;
 
 // Whether a frame's picture goes to the framebuffer.
 enum class FrameDraw {
@@ -15,6 +16,8 @@ enum class FrameDraw {
     // Not when it would draw exactly the pixels the last one drew (same draw lists, textures, size and
     // colours): the page then leaves the canvas as it is, so the browser composites nothing new. An idle
     // page drew 60 identical frames a second and kept almost two cores busy under a software renderer.
+    // And while jobs run in steps with nobody touching the page, a changed frame only every
+    // DrawPacing::busy_every_ms (ui/draw_pacing.h).
     if_changed,
     // Built and not drawn: the page benchmark's measure of the app's own time without a software
     // rasteriser on the same cores (attnscope._setDrawing(false)).
@@ -27,5 +30,8 @@ enum class FrameDraw {
 // the result (which under a software GL can wait for the rasteriser).
 bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw draw = FrameDraw::always,
                   double* app_ms = nullptr);
+
+// The pacing FrameDraw::if_changed follows (the page benchmarks' hooks change it).
+DrawPacing& frame_draw_pacing();
 
 }  // namespace attn

@@ -26,6 +26,8 @@
 #include "model/weight_pack.h"
 #include "platform/fonts.h"
 #include "platform/frame.h"
+#include "ui/draw_pacing.h"
+#include "ui/frame_budget.h"
 #include "platform/gl.h"
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
@@ -94,6 +96,7 @@ long long g_frames_run = 0, g_frames_drawn = 0;
 // first past kFrameTimesKept.
 struct FrameTime {
     float ms = 0.0f, app_ms = 0.0f;
+    float steps_ms = 0.0f, budget_ms = 0.0f;   // of app_ms, the stepped jobs' part; the budget they had
     bool drawn = false;
 };
 constexpr size_t kFrameTimesKept = 4096;
@@ -109,7 +112,8 @@ void frame() {
     const bool drawn = attn::frame_render(g_window, g_app, &fb_w, &fb_h, g_drawing ? attn::FrameDraw::if_changed : attn::FrameDraw::never, &app_ms);
     if (drawn) ++g_frames_drawn;
     if (g_frame_times.size() == kFrameTimesKept) g_frame_times.erase(g_frame_times.begin(), g_frame_times.begin() + kFrameTimesKept / 2);
-    g_frame_times.push_back({static_cast<float>(emscripten_get_now() - start), static_cast<float>(app_ms), drawn});
+    g_frame_times.push_back({static_cast<float>(emscripten_get_now() - start), static_cast<float>(app_ms),
+                             static_cast<float>(attn::frame_steps_ms()), static_cast<float>(g_app.trace_budget_ms), drawn});
 }
 
 // The labels the chips and axes show ("动 1/2" for a piece of a split character).
@@ -309,6 +313,23 @@ EMSCRIPTEN_KEEPALIVE void attn_web_set_parallel_min_work(double multiply_adds) {
 // this; a large value traces at once, as the CLI does, so the page's trace time can be told from its frames'.
 EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_above(double ms) { g_app.trace_step_above_ms = ms; }
 EMSCRIPTEN_KEEPALIVE void attn_web_set_trace_step_work(double multiply_adds) { g_app.trace_step_multiply_adds = multiply_adds; }
+// attnscope._setPacing({...}): the draw pacing's numbers (ui/draw_pacing.h) for tests and benchmarks; a
+// negative value leaves one as it is. Returns the pacing as it was, to restore it.
+std::string g_pacing_json;
+EMSCRIPTEN_KEEPALIVE const char* attn_web_set_pacing(double quiet_frame_ms, double used_frame_ms, double least_budget_ms,
+                                                     double busy_every_ms) {
+    attn::DrawPacing& p = attn::frame_draw_pacing();
+    g_pacing_json = nlohmann::json{{"quietFrameMs", p.quiet_frame_ms}, {"usedFrameMs", p.used_frame_ms},
+                                   {"leastBudgetMs", p.least_budget_ms}, {"busyEveryMs", p.busy_every_ms}}.dump();
+    auto set = [](double v, double& to) {
+        if (v >= 0.0) to = v;
+    };
+    set(quiet_frame_ms, p.quiet_frame_ms);
+    set(used_frame_ms, p.used_frame_ms);
+    set(least_budget_ms, p.least_budget_ms);
+    set(busy_every_ms, p.busy_every_ms);
+    return g_pacing_json.c_str();
+}
 // For benchmarks: 0 puts the loaded model's stored weights back and keeps them so (its products pack per
 // call, as before the page packed in place), 1 packs them again over the next frames: one page, both ways.
 EMSCRIPTEN_KEEPALIVE void attn_web_set_weights_packed(int on) {
@@ -430,13 +451,17 @@ EMSCRIPTEN_KEEPALIVE int attn_web_set_colormap(const char* name, int auto_scale)
 std::string g_frame_times_json;
 EMSCRIPTEN_KEEPALIVE const char* attn_web_frame_times() {
     nlohmann::json ms = nlohmann::json::array(), app_ms = nlohmann::json::array(), drawn = nlohmann::json::array();
+    nlohmann::json steps_ms = nlohmann::json::array(), budget_ms = nlohmann::json::array();
     for (const FrameTime& t : g_frame_times) {
         ms.push_back(t.ms);
         app_ms.push_back(t.app_ms);
+        steps_ms.push_back(t.steps_ms);
+        budget_ms.push_back(t.budget_ms);
         drawn.push_back(t.drawn);
     }
     g_frame_times.clear();
-    g_frame_times_json = nlohmann::json{{"ms", ms}, {"appMs", app_ms}, {"drawn", drawn}}.dump();
+    g_frame_times_json = nlohmann::json{{"ms", ms}, {"appMs", app_ms}, {"stepsMs", steps_ms}, {"budgetMs", budget_ms},
+                                        {"drawn", drawn}}.dump();
     return g_frame_times_json.c_str();
 }
 
@@ -754,7 +779,6 @@ int main() {
     }
     attn::app_init(g_app, std::move(config));
     g_app.probe_in_steps_above_params = attn::kProbeInStepsAboveParams;   // a large model shows first
-    g_app.trace_step_multiply_adds = 0.0;   // half a block a step (App::trace_step_multiply_adds says why)
     g_app.text = "The animal didn't cross the street because it was too tired.";
     // The page opens on the default model (attnscope.js); a zoo model opens on its card's example and head.
     if (const attn::BundledModel* first = attn::bundled_model_default(attn::bundled_models())) g_app.open_card_for = first->name;

@@ -385,7 +385,8 @@ void app_frame(App& app) {
             app_style_apply(app, ImGui::GetStyle());
         }
     }
-    app_trace_job_frame(app);   // before any view reads the trace: a finished retrace shows this frame
+    // Before any view reads the trace: a finished retrace shows this frame.
+    const double traced_ms = app_trace_job_frame(app);
     app_probe_frame(app);       // a large model's random-weights probe, once its first trace shows
     widget_marks_clear();
     const ImGuiStyle& imgui_style = ImGui::GetStyle();
@@ -432,8 +433,11 @@ void app_frame(App& app) {
         if (app.presenter && !presenter_shows_view(app.main_view)) app.main_view = MainView::heatmap;
         app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
         // What is on screen first (the grid's tiles or the flow graph, the layer's table), then the head
-        // statistics.
-        double spent = app_grid_frame(app, app.trace_budget_ms) + app_flow_frame(app, app.trace_budget_ms);
+        // statistics. A retrace in flight went first: these jobs, for the trace it replaces, get what it
+        // left (with a budget of their own, a T = 1024 grid's tiles doubled a frame's retrace time).
+        double spent = traced_ms;
+        const double views_ms = budget_left_for(app.trace_budget_ms, spent, 0.0);
+        spent += app_grid_frame(app, views_ms) + app_flow_frame(app, views_ms);
         spent += app_head_stats_frame(app, app.trace_budget_ms, spent);
         spent += app_nonfinite_frame(app, app.trace_budget_ms, spent);
         app_heads_frame(app, app.trace_budget_ms, spent);

@@ -175,12 +175,14 @@ struct App {
     int text_cut_byte = -1;
     double trace_ms = -1.0;
     std::shared_ptr<TraceInFlight> trace_job;   // a stepped retrace in flight (app_retrace_after_edit)
-    double trace_step_above_ms = 50.0;   // after an edit, a model traced slower than this is traced in steps
-    // Those steps' size (TraceOptions::step_multiply_adds; 0: half a block a step). The page sets 0: in
-    // headless Chromium, where SwiftShader's 25-50 ms frames set the longest gap anyway, 16 M steps made a
-    // 124M trace arrive over 170 frames, 5-6 s, instead of 25 frames, 1.2 s (tools/bench/typing.js).
+    // After an edit, a text whose trace would take longer than this (the shown trace's time a token,
+    // times the new text's tokens) is traced in steps.
+    double trace_step_above_ms = 50.0;
+    // Those steps' size (TraceOptions::step_multiply_adds; 0: half a block a step).
     double trace_step_multiply_adds = 16e6;
-    double trace_budget_ms = 8.0;        // a frame stops stepping the trace once it has spent this long
+    // A frame stops stepping the trace (and the other jobs) once it has spent this long. The page sets it
+    // every frame from what its views took (ui/draw_pacing.h's job_budget_ms).
+    double trace_budget_ms = 8.0;
     double longest_trace_frame_ms = 0.0; // the most one frame spent stepping a trace (the bench and tests)
     // Natively the loaded model's weights are packed for the product a few matrices a frame after it
     // shows (app_pack_weights_frame); this is the network that is done (nullptr: not yet).
@@ -287,12 +289,13 @@ void app_set_text(App& app, const std::string& text);
 void app_set_target(App& app, const std::string& target);
 // Re-runs the model on the current text/target (or the stepped ids) and refreshes the predictions.
 void app_retrace(App& app);
-// The same after a typed edit: in steps (app_trace_job_frame) when the last trace took longer than
-// App::trace_step_above_ms, so typing stays responsive with a large model; otherwise app_retrace.
+// The same after a typed edit: in steps (app_trace_job_frame) when the new text would take longer than
+// App::trace_step_above_ms at the shown trace's time a token, so typing (or pasting a long text) stays
+// responsive with a large model; otherwise app_retrace.
 void app_retrace_after_edit(App& app);
 // Runs a few milliseconds (App::trace_budget_ms) of a stepped retrace; the views switch to its trace once
-// it is complete. The frame calls it; nothing else needs to.
-void app_trace_job_frame(App& app);
+// it is complete. The frame calls it; nothing else needs to. Returns the milliseconds spent.
+double app_trace_job_frame(App& app);
 // Packs a few of the loaded model's layer matrices (Network::pack_weights_step) within budget_ms, at
 // least one, until they are all packed: later traces are faster, and the load did not wait for it.
 // Returns the milliseconds spent.

@@ -266,18 +266,24 @@ void app_retrace(App& app) {
 // After an edit: a model whose last trace took longer than App::trace_step_above_ms is traced in steps, so
 // typing stays responsive; the views keep the previous trace until the new one is complete.
 void app_retrace_after_edit(App& app) {
-    const bool slow = app.trace_ms > app.trace_step_above_ms;
-    if (!app.model || !slow || app.model->info().encoder_decoder || (text_blank(app.text) && app.stepped_ids.empty())) {
+    if (!app.model || !app.has_trace || app.trace_ms < 0.0 || app.model->info().encoder_decoder ||
+        (text_blank(app.text) && app.stepped_ids.empty())) {
         app_retrace(app);
+        return;
+    }
+    auto flight = std::make_shared<TraceInFlight>(value_names(app.model->info().n_layer));
+    Expected<TraceInput> in = trace_input(app, &flight->truncated, &flight->cut, &flight->seen);
+    // The new text's time, from the shown trace's time a token: a 1,024-token text pasted after a
+    // sentence was traced at once, because the sentence had been fast (a 124M model: seconds frozen).
+    const double shown_tokens = std::max<size_t>(1, app.trace.tokens.size());
+    if (!in || app.trace_ms * static_cast<double>(in->ids.size()) / shown_tokens <= app.trace_step_above_ms) {
+        app_retrace(app);   // fast enough at once (or the input's error, which app_retrace reports)
         return;
     }
     app.trace_job.reset();
     app.step_error.clear();
-    auto flight = std::make_shared<TraceInFlight>(value_names(app.model->info().n_layer));
-    Expected<TraceInput> in = trace_input(app, &flight->truncated, &flight->cut, &flight->seen);
-    if (in) in->options.step_multiply_adds = app.trace_step_multiply_adds;   // steps of a few ms, not half a block
-    Expected<std::unique_ptr<ForwardJob>> job = in ? model_trace_job(*app.model, in->ids, in->options)
-                                                   : Expected<std::unique_ptr<ForwardJob>>(in.error());
+    in->options.step_multiply_adds = app.trace_step_multiply_adds;   // steps of a few ms, not half a block
+    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*app.model, in->ids, in->options);
     if (!job) {
         app.trace_error = job.error().message;
         return;
@@ -294,12 +300,12 @@ bool app_tracing(const App& app, int* steps_done, int* steps_total) {
     return true;
 }
 
-void app_trace_job_frame(App& app) {
-    if (!app.trace_job) return;
+double app_trace_job_frame(App& app) {
+    if (!app.trace_job) return 0.0;
     std::shared_ptr<TraceInFlight> flight = app.trace_job;
     if (flight->model != app.model.get()) {   // another model was loaded or trained meanwhile
         app.trace_job.reset();
-        return;
+        return 0.0;
     }
     const auto t0 = std::chrono::steady_clock::now();
     double longest = 0.0;
@@ -313,11 +319,12 @@ void app_trace_job_frame(App& app) {
     if (!stepped) {
         app.trace_job.reset();
         app.trace_error = stepped.error().message;   // the previous trace stays on screen
-        return;
+        return spent;
     }
-    if (!flight->job->done()) return;
+    if (!flight->job->done()) return spent;
     app.trace_job.reset();
     retrace_finish(app, flight->job->take(), flight->truncated, flight->cut, flight->seen, flight->ms);
+    return spent;
 }
 
 void app_clear_trace(App& app) {

@@ -15,8 +15,15 @@
 
 namespace attn {
 
+// What this thread's frame has spent in step_within_budget so far. The page resets it before a frame and
+// reads it after, to tell the views' own time from the jobs' (draw_pacing.h sizes the next frame's budget).
+inline double& frame_steps_ms() {
+    static thread_local double ms = 0.0;
+    return ms;
+}
+
 // step() runs one step, done() says whether the job is finished; longest_ms is raised to the longest step
-// seen. Returns the milliseconds spent this frame.
+// seen. Returns the milliseconds spent this frame (also added to frame_steps_ms()).
 template <class Step, class Done>
 double step_within_budget(double budget_ms, double& longest_ms, Step step, Done done);
 
@@ -41,6 +48,7 @@ double step_within_budget(double budget_ms, double& longest_ms, Step step, Done 
         spent = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         longest_ms = std::max(longest_ms, spent - before);
     } while (!done() && spent + longest_ms < budget_ms);
+    frame_steps_ms() += spent;
     return spent;
 }
 

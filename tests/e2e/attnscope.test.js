@@ -140,6 +140,57 @@ test('an idle page stops drawing; a new trace, the mouse and a changed canvas si
   assert.ok(s.variance > 100 && s.colors > 50, `variance ${s.variance}, ${s.colors} colours`);
 });
 
+test('while a trace runs in steps and nobody touches the page, a few frames a second are drawn; its end at once', async () => {
+  // One step a frame (pacing budget 0), and steps small enough that gpt2-tiny's LM head (50,257 columns)
+  // takes about 20 of them: its trace runs over more than 20 frames.
+  await page.evaluate(() => window.attnscope.ready);
+  const pacing = await page.evaluate(() => {
+    window.attnscope._setTraceStepAbove(0);
+    window.attnscope._setTraceStepWork(6e5);
+    return window.attnscope._setPacing({ quietFrameMs: 0, usedFrameMs: 0, leastBudgetMs: 0 });
+  });
+  try {
+    await page.waitForTimeout(400);   // no input for longer than the 250 ms that make the page quiet
+    const r = await page.evaluate(async () => {
+      const api = window.attnscope;
+      const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      api.frameTimes();
+      const before = api.getState();
+      const started = api.setText('The cat sat on the mat and then the dog ran to the house to see it.');
+      let s = api.getState(), drawnBefore = s.frames.drawn, drawnAtEnd = -1;
+      while (s.traceVersion === before.traceVersion) {
+        drawnBefore = s.frames.drawn;
+        await frame();
+        s = api.getState();
+      }
+      drawnAtEnd = s.frames.drawn;
+      return { total: started.tracing && started.tracing.total, times: api.frameTimes(), drawnBefore, drawnAtEnd };
+    });
+    assert.ok(r.total > 20, `the trace runs in ${r.total} steps`);
+    const n = r.times.ms.length, drawn = r.times.drawn.filter(Boolean).length;
+    assert.ok(n >= r.total, `${n} frames for ${r.total} steps`);
+    // The first frame (a job started) and one every 100 ms or more after it: the progress line moves.
+    assert.ok(drawn >= 1 && drawn <= Math.max(3, n / 3), `${drawn} of ${n} frames drawn while the trace ran`);
+    assert.equal(r.drawnAtEnd - r.drawnBefore, 1, 'the frame that shows the finished trace is drawn at once');
+    // The mouse over the page: its frames are drawn at once again.
+    const moved = await page.evaluate(() => { window.attnscope.frameTimes(); return window.attnscope.setText('The dog sat on the rug'); });
+    assert.ok(moved.tracing !== null);
+    for (let i = 0; i < 8; i++) await page.mouse.move(500 + 13 * i, 300 + 11 * i);
+    const during = await page.evaluate(() => window.attnscope.frameTimes());
+    assert.ok(during.drawn.filter(Boolean).length >= 4, `the pointer moving: ${during.drawn.filter(Boolean).length} of ${during.ms.length} frames drawn`);
+    await page.evaluate(() => window.attnscope.traced());
+    // The pointer off the heatmap again: its hover line moves the left panel's widgets the next tests click.
+    await page.mouse.move(2, 2);
+    await H.waitFrames(page, 3);
+  } finally {
+    await page.evaluate((p) => {
+      window.attnscope._setPacing(p);
+      window.attnscope._setTraceStepAbove(50);
+      window.attnscope._setTraceStepWork(16e6);
+    }, pacing);
+  }
+});
+
 test('a broken model shows an error and the previous model stays usable', async () => {
   const r = await page.evaluate(() => window.attnscope.loadModel('broken', {
     'config.json': new TextEncoder().encode('{"model_type": "gpt2", "n_layer": '),

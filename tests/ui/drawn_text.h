@@ -3,6 +3,7 @@
 // the order they were drawn. Spaces draw nothing and are absent; each draw list ends with a newline.
 // Tests use it to see what a user would read, in whatever language the UI speaks.
 #pragma once
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -47,6 +48,12 @@ inline std::string drawn_text() {
         out += '\n';
     }
     return out;
+}
+
+// Whether the last frame drew `text` (its spaces aside: they draw nothing).
+inline bool drawn_contains(std::string text) {
+    text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+    return drawn_text().find(text) != std::string::npos;
 }
 
 }  // namespace attn

@@ -16,17 +16,6 @@
 
 using namespace attn;
 
-namespace {
-
-std::string without_spaces(std::string s) {
-    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
-    return s;
-}
-
-bool drawn(const std::string& text) { return drawn_text().find(without_spaces(text)) != std::string::npos; }
-
-}  // namespace
-
 TEST_CASE("frame budget: a later job steps only when its longest step fits what the earlier ones left") {
     CHECK(budget_left_for(8.0, 0.0, 20.0) == 8.0);    // nothing spent before it: its at-least-one step
     CHECK(budget_left_for(8.0, 6.0, 3.0) == -1.0);    // 2 ms left, its steps take 3: none this frame
@@ -58,8 +47,8 @@ TEST_CASE("ui: a large trace's head statistics come in steps, one head a frame, 
     CHECK(total == 24);
     CHECK(ui.app.heads.stats.empty());
     CHECK(ui.app.heads.labels.empty());
-    CHECK(drawn("Working out what each head does: 1 of 24 heads"));
-    CHECK(drawn("Head statistics: 1 of 24 heads"));   // the status bar
+    CHECK(drawn_contains("Working out what each head does: 1 of 24 heads"));
+    CHECK(drawn_contains("Head statistics: 1 of 24 heads"));   // the status bar
 
     int frames = 1;
     while (app_heads_pending(ui.app) && frames < 100) {
@@ -69,7 +58,7 @@ TEST_CASE("ui: a large trace's head statistics come in steps, one head a frame, 
     CHECK(frames == 24);
     CHECK_FALSE(app_heads_pending(ui.app));
     ui.frame();
-    CHECK_FALSE(drawn("Working out what each head does"));
+    CHECK_FALSE(drawn_contains("Working out what each head does"));
     CHECK(ui.app.widgets.head_map_dots.size() == 24);   // the view draws the finished statistics
 
     // The same numbers and labels as head_statistics in one go.
@@ -137,14 +126,14 @@ TEST_CASE("ui: a large trace's similarity comes in steps while its view is shown
     app_show_trace(ui.app, trace, 1.0);
     ui.frame();
     CHECK(app_heads_similarity_pending(ui.app));
-    CHECK(drawn("Working out what each head does: 1 of 6 heads"));   // the statistics are shown first
+    CHECK(drawn_contains("Working out what each head does: 1 of 6 heads"));   // the statistics are shown first
     int frames = 1;
     bool comparing_shown = false;
     while ((app_heads_pending(ui.app) || app_heads_similarity_pending(ui.app)) && frames < 1000) {
         ui.frame();
         ++frames;
         if (!app_heads_pending(ui.app) && app_heads_similarity_pending(ui.app))
-            comparing_shown = comparing_shown || drawn("Comparing every pair of heads...");
+            comparing_shown = comparing_shown || drawn_contains("Comparing every pair of heads...");
     }
     CHECK(comparing_shown);
     // The statistics (6 heads) first: a frame whose budget an earlier job spent takes no similarity step.
@@ -178,7 +167,7 @@ TEST_CASE("ui: a large layer's head table comes a head a frame and equals layer_
     ui.app.selection.layer = 2;
     ui.frame();   // the table asks for layer 2: nothing made yet
     CHECK(ui.app.head_views.stats.empty());
-    CHECK(drawn("Working out what each head does: 0 of 5 heads"));
+    CHECK(drawn_contains("Working out what each head does: 0 of 5 heads"));
     int frames = 1;
     while (ui.app.head_views.stats.size() < 5 && frames < 50) {
         ui.frame();
@@ -187,7 +176,7 @@ TEST_CASE("ui: a large layer's head table comes a head a frame and equals layer_
     CHECK(frames == 6);
     ui.frame();
     CHECK(ui.app.widgets.head_stats_rows.size() == 5);
-    CHECK_FALSE(drawn("of 5 heads"));
+    CHECK_FALSE(drawn_contains("of 5 heads"));
     const std::vector<RowStats> want = layer_head_summary(trace.attentions, 2);
     REQUIRE(ui.app.head_views.stats.size() == want.size());
     CHECK(std::memcmp(ui.app.head_views.stats.data(), want.data(), want.size() * sizeof(RowStats)) == 0);

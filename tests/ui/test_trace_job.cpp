@@ -148,3 +148,59 @@ TEST_CASE("ui: App::trace_step_multiply_adds cuts a stepped retrace into more, s
     CHECK(same_floats(traces[1].attentions.probs, traces[0].attentions.probs));
     CHECK(same_floats(traces[1].logits, traces[0].logits));
 }
+
+TEST_CASE("ui: an edit is traced in steps when the new text would be slow at the shown trace's time a token") {
+    UiHarness ui(ImVec2(1024, 768));
+    ui.app.text = "one two three four";
+    ui.load_fixture("gpt2-tiny");
+    REQUIRE(ui.app.has_trace);
+    const size_t shown = ui.app.trace.tokens.size();
+    // The shown trace took 1 ms a token (set, so the rule is tested, not this machine's speed).
+    auto one_ms_a_token = [&] { ui.app.trace_ms = static_cast<double>(ui.app.trace.tokens.size()); };
+    ui.app.trace_step_above_ms = 3.0 * static_cast<double>(shown);
+    one_ms_a_token();
+    app_set_text(ui.app, "five six seven eight");   // about as long: traced at once
+    CHECK_FALSE(app_tracing(ui.app));
+    // Eight times as long: past the threshold, so in steps, although the shown trace was fast.
+    std::string longer;
+    for (int i = 0; i < 8; ++i) longer += "one two three four ";
+    one_ms_a_token();
+    app_set_text(ui.app, longer);
+    CHECK(app_tracing(ui.app));
+    while (app_tracing(ui.app)) ui.frame();
+    CHECK(ui.app.trace.tokens.size() > 6 * shown);
+    // And back to a short text at the long trace's time a token: at once again.
+    one_ms_a_token();
+    app_set_text(ui.app, "one two");
+    CHECK_FALSE(app_tracing(ui.app));
+    CHECK(ui.app.trace.tokens.size() < shown + 1);
+}
+
+TEST_CASE("ui: while a retrace runs in steps, the shown trace's grid tiles get only what it left of the frame") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.text = "The cat sat on the mat.";
+    ui.load_fixture("gpt2-tiny");
+    ui.app.main_view = MainView::grid;
+    ui.app.step_above_weights = 0.0;     // the tiles come in steps
+    ui.app.trace_step_above_ms = -1.0;   // edits trace in steps
+    ui.app.trace_budget_ms = 0.0;        // one step a frame, nothing left over
+    app_show_trace(ui.app, ui.app.trace, 1.0);   // the tiles start over
+    ui.frame();
+    REQUIRE(ui.app.grid_tiles.heads_done == 1);   // alone, a tile a frame
+    app_set_text(ui.app, "The dog ran across the road.");
+    REQUIRE(app_tracing(ui.app));
+    const uint64_t version = ui.app.trace_version;
+    const int made = ui.app.grid_tiles.heads_done;
+    int frames = 0;
+    while (app_tracing(ui.app)) {
+        ui.frame();
+        ++frames;
+        if (ui.app.trace_version == version) CHECK(ui.app.grid_tiles.heads_done == made);   // the retrace took the frame
+    }
+    CHECK(frames > 2);
+    // The new trace's tiles then come a head a frame again.
+    ui.frame();
+    const int after = ui.app.grid_tiles.heads_done;
+    ui.frame();
+    CHECK(ui.app.grid_tiles.heads_done == after + 1);
+}
