@@ -77,6 +77,10 @@ WorkOnScreen g_drawn_work;
 
 DrawPacing& frame_draw_pacing() { return g_pacing; }
 
+void frame_note_input() {
+    g_last_input_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw draw, double* app_ms) {
     glfwPollEvents();
     bool fonts_rebuilt = false;
@@ -90,7 +94,10 @@ bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw 
     ImGui_ImplGlfw_NewFrame();
     const auto app_start = std::chrono::steady_clock::now();
     const double now_ms = std::chrono::duration<double, std::milli>(app_start.time_since_epoch()).count();
-    if (g_last_frame.start_ms > 0.0) g_wait_since_drawn_ms += drawn_frame_wait_ms(now_ms - g_last_frame.start_ms, g_last_frame.ms);
+    // Capped: a longer wait is not drawing's (a hidden tab, a long call from the page's script).
+    const double waited_ms = g_last_frame.start_ms > 0.0
+                                 ? std::min(drawn_frame_wait_ms(now_ms - g_last_frame.start_ms, g_last_frame.ms), 250.0)
+                                 : 0.0;
     g_last_frame = {now_ms, 0.0};
     const InputSnapshot input = input_snapshot(ImGui::GetIO());   // before NewFrame: EndFrame clears the wheel and characters
     if (input_between(g_input, input)) g_last_input_ms = now_ms;
@@ -101,6 +108,8 @@ bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw 
     ImGui::NewFrame();
     app_frame(app);
     ImGui::Render();
+    // What this frame's picture shows: app_after_render may load or swap the model for the next one.
+    const WorkOnScreen work = app_work_on_screen(app);
     app_after_render(app);
     const double frame_app_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - app_start).count();
     g_views_ms = frame_app_ms > frame_steps_ms() ? frame_app_ms - frame_steps_ms() : 0.0;
@@ -108,13 +117,19 @@ bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw 
     g_last_frame.ms = frame_app_ms;   // not its GL calls: under a software GL they wait for the rasteriser
     glfwGetFramebufferSize(window, fb_w, fb_h);
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];   // follows the theme
-    if (draw == FrameDraw::never) return false;
+    if (draw == FrameDraw::never) {
+        g_wait_since_drawn_ms = g_drawn_wait_ms = 0.0;
+        return false;
+    }
     if (draw == FrameDraw::if_changed) {
         const uint64_t textures = app.config.textures ? app.config.textures->generation() : 0;
         frame_signature(ImGui::GetDrawData(), *fb_w, *fb_h, bg, textures, &g_next);
-        if (!fonts_rebuilt && g_next == g_drawn) return false;
+        if (!fonts_rebuilt && g_next == g_drawn) {
+            g_wait_since_drawn_ms = 0.0;   // nothing held back waits to be drawn: what came is no drawing's
+            return false;
+        }
+        g_wait_since_drawn_ms += waited_ms;
         // A new font texture is drawn at once: the next frame's draw lists may match the ones drawn.
-        const WorkOnScreen work = app_work_on_screen(app);
         const double drawn_wait_ms = std::max(g_drawn_wait_ms, g_wait_since_drawn_ms);
         if (!fonts_rebuilt && !draw_changed_frame_now(g_pacing, now_ms, g_last_input_ms, g_last_drawn_ms,
                                                       drawn_wait_ms, work, g_drawn_work))

@@ -33,5 +33,8 @@ bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw 
 
 // The pacing FrameDraw::if_changed follows (the page benchmarks' hooks change it).
 DrawPacing& frame_draw_pacing();
+// Input that reaches the app without passing through ImGui's IO (the page's HTML text box): the frames
+// after it are drawn at once, as after a key in an ImGui box.
+void frame_note_input();
 
 }  // namespace attn

@@ -26,8 +26,6 @@
 #include "model/weight_pack.h"
 #include "platform/fonts.h"
 #include "platform/frame.h"
-#include "ui/draw_pacing.h"
-#include "ui/frame_budget.h"
 #include "platform/gl.h"
 #include "platform/gl_heatmap.h"
 #include "ui/app.h"
@@ -39,6 +37,8 @@
 #include "ui/app_lessons.h"
 #include "ui/attribution_methods.h"
 #include "ui/bundled_models.h"
+#include "ui/draw_pacing.h"
+#include "ui/frame_budget.h"
 #include "ui/heads_cache.h"
 #include "ui/lesson_view.h"
 #include "ui/saved_page.h"
@@ -406,10 +406,12 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_target() { return g_app.target.c_str()
 EMSCRIPTEN_KEEPALIVE int attn_web_text_size() { return static_cast<int>(g_app.text.size()); }
 EMSCRIPTEN_KEEPALIVE int attn_web_target_size() { return static_cast<int>(g_app.target.size()); }
 EMSCRIPTEN_KEEPALIVE void attn_web_edit_text(const char* text, int size) {
+    attn::frame_note_input();   // typed into the HTML text box: its keys never reach ImGui's IO
     g_app.text.assign(text, static_cast<size_t>(size));
     attn::app_set_text(g_app, g_app.text);   // the same string: no generation bump, as the ImGui box edits
 }
 EMSCRIPTEN_KEEPALIVE void attn_web_edit_target(const char* text, int size) {
+    attn::frame_note_input();
     g_app.target.assign(text, static_cast<size_t>(size));
     attn::app_set_target(g_app, g_app.target);
 }

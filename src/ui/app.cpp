@@ -111,6 +111,7 @@ void app_show_trace(App& app, Trace trace, double trace_ms) {
     app.trace = std::move(trace);
     app.has_trace = true;
     app.trace_ms = trace_ms;
+    app.trace_ms_per_token = trace_ms / static_cast<double>(std::max<size_t>(1, app.trace.tokens.size()));
     ++app.trace_version;
     // Once per trace, not per frame: where NaN/Inf first appeared, for the status bar. Without hidden
     // states that is every attention weight: 600 MB at 12 x 12 heads and T = 1024, so a large trace is
@@ -151,6 +152,10 @@ double app_nonfinite_frame(App& app, double budget_ms, double spent_ms) {
                                             [&] { scan->step(step_values); }, [&] { return scan->done(); });
     if (scan->done()) nonfinite_finish(app);
     return spent;
+}
+
+bool app_nonfinite_pending(const App& app) {
+    return app.nonfinite_scan && app.has_trace && app.nonfinite_version == app.trace_version;
 }
 
 bool app_view_pending(const App& app) {
@@ -385,9 +390,10 @@ void app_frame(App& app) {
             app_style_apply(app, ImGui::GetStyle());
         }
     }
-    // Before any view reads the trace: a finished retrace shows this frame.
-    const double traced_ms = app_trace_job_frame(app);
-    app_probe_frame(app);       // a large model's random-weights probe, once its first trace shows
+    // Before any view reads the trace: a finished retrace shows this frame. Then a large model's
+    // random-weights probe, once its first trace shows.
+    double first_ms = app_trace_job_frame(app);
+    first_ms += app_probe_frame(app);
     widget_marks_clear();
     const ImGuiStyle& imgui_style = ImGui::GetStyle();
     const ToolbarData toolbar = toolbar_data(app);
@@ -433,11 +439,11 @@ void app_frame(App& app) {
         if (app.presenter && !presenter_shows_view(app.main_view)) app.main_view = MainView::heatmap;
         app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
         // What is on screen first (the grid's tiles or the flow graph, the layer's table), then the head
-        // statistics. A retrace in flight went first: these jobs, for the trace it replaces, get what it
-        // left (with a budget of their own, a T = 1024 grid's tiles doubled a frame's retrace time).
-        double spent = traced_ms;
-        const double views_ms = budget_left_for(app.trace_budget_ms, spent, 0.0);
-        spent += app_grid_frame(app, views_ms) + app_flow_frame(app, views_ms);
+        // statistics. A retrace in flight (or the probe) went first: these jobs, for the trace it replaces,
+        // get what it left (with a budget of their own, a T = 1024 grid's tiles doubled a frame's retrace).
+        double spent = first_ms;
+        const double left_ms = budget_left_for(app.trace_budget_ms, spent, 0.0);
+        spent += app_grid_frame(app, left_ms) + app_flow_frame(app, left_ms);
         spent += app_head_stats_frame(app, app.trace_budget_ms, spent);
         spent += app_nonfinite_frame(app, app.trace_budget_ms, spent);
         app_heads_frame(app, app.trace_budget_ms, spent);

@@ -175,8 +175,9 @@ struct App {
     int text_cut_byte = -1;
     double trace_ms = -1.0;
     std::shared_ptr<TraceInFlight> trace_job;   // a stepped retrace in flight (app_retrace_after_edit)
-    // After an edit, a text whose trace would take longer than this (the shown trace's time a token,
-    // times the new text's tokens) is traced in steps.
+    double trace_ms_per_token = 0.0;   // the last trace's time a token (kept when the text is cleared)
+    // After an edit, a model whose last trace took longer than this, or a text whose trace would (the last
+    // trace's time a token, times the new text's tokens), is traced in steps.
     double trace_step_above_ms = 50.0;
     // Those steps' size (TraceOptions::step_multiply_adds; 0: half a block a step).
     double trace_step_multiply_adds = 16e6;
@@ -289,9 +290,9 @@ void app_set_text(App& app, const std::string& text);
 void app_set_target(App& app, const std::string& target);
 // Re-runs the model on the current text/target (or the stepped ids) and refreshes the predictions.
 void app_retrace(App& app);
-// The same after a typed edit: in steps (app_trace_job_frame) when the new text would take longer than
-// App::trace_step_above_ms at the shown trace's time a token, so typing (or pasting a long text) stays
-// responsive with a large model; otherwise app_retrace.
+// The same after a typed edit: in steps (app_trace_job_frame) when the last trace took longer than
+// App::trace_step_above_ms or the new text would at the last trace's time a token, so typing (or pasting a
+// long text) stays responsive with a large model; otherwise app_retrace.
 void app_retrace_after_edit(App& app);
 // Runs a few milliseconds (App::trace_budget_ms) of a stepped retrace; the views switch to its trace once
 // it is complete. The frame calls it; nothing else needs to. Returns the milliseconds spent.
@@ -307,8 +308,8 @@ bool app_measures_in_steps(const App& app);
 // App::probe_in_steps_above_params, by a job app_probe_frame steps (random_weights stays false meanwhile).
 void app_probe_start(App& app);
 // Runs a few milliseconds (App::trace_budget_ms) of a stepped probe, after any stepped retrace is done.
-// The frame calls it; nothing else needs to.
-void app_probe_frame(App& app);
+// The frame calls it; nothing else needs to. Returns the milliseconds spent.
+double app_probe_frame(App& app);
 // Whether a stepped probe is in flight (App::random_weights is not known yet).
 bool app_probing(const App& app);
 // Whether a stepped retrace is in flight, and how far it is (steps: embeddings, each block, the head).
@@ -352,6 +353,8 @@ void app_show_head_stats(App& app, const AttentionView& view);
 // Per frame, before the views: more heads of a large layer's table within what earlier jobs (spent_ms)
 // left of `budget_ms` (frame_budget.h: at least one head when they spent nothing); the milliseconds spent.
 double app_head_stats_frame(App& app, double budget_ms, double spent_ms);
+// Whether the selected layer's head table is still being made a head a frame (app_head_stats_frame).
+bool app_head_stats_pending(const App& app);
 // Identifies the attention on screen (this trace, this kind): views key their textures and caches on it.
 uint64_t shown_attention_key(const App& app);
 // Whether work over `weights` attention weights is done in steps by a frame function rather than at once:
@@ -371,5 +374,7 @@ double app_nonfinite_frame(App& app, double budget_ms, double spent_ms);
 // grid's tiles, the flow graph, the similarity (as of the last frame). The page's state.viewPending.
 bool app_view_pending(const App& app);
 void app_nonfinite_settle(App& app);
+// Whether the shown trace is still being read for NaN and infinities in steps (app_nonfinite_frame).
+bool app_nonfinite_pending(const App& app);
 
 }  // namespace attn

@@ -98,12 +98,17 @@ void app_show_head_stats(App& app, const AttentionView& view) {
     }
 }
 
+bool app_head_stats_pending(const App& app) {
+    const HeadViewCache& cache = app.head_views;
+    return app.has_trace && attention_view(app.trace, app.selection.kind).attention &&
+           cache.stats_key == shown_attention_key(app) && static_cast<int>(cache.stats.size()) < cache.stats_heads;
+}
+
 double app_head_stats_frame(App& app, double budget_ms, double spent_ms) {
     const AttentionView view = attention_view(app.trace, app.selection.kind);
     const uint64_t key = shown_attention_key(app);
     HeadViewCache& cache = app.head_views;
-    if (!app.has_trace || !view.attention || cache.stats_key != key || static_cast<int>(cache.stats.size()) >= cache.stats_heads)
-        return 0.0;   // nothing begun for this attention (the table was not drawn), or all done
+    if (!app_head_stats_pending(app)) return 0.0;   // nothing begun for this attention (the table was not drawn), or all done
     return step_within_budget(budget_left_for(budget_ms, spent_ms, cache.stats_longest_ms), cache.stats_longest_ms,
                               [&] { head_stats_step(cache, *view.attention, key); },
                               [&] { return static_cast<int>(cache.stats.size()) >= cache.stats_heads; });

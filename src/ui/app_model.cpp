@@ -242,19 +242,14 @@ struct TraceInFlight {
     explicit TraceInFlight(std::set<std::string> wanted) : seen(std::move(wanted)) {}
 };
 
-void app_retrace(App& app) {
+namespace {
+
+// Traces `in` at once and shows it, the trace's time counted from `start`: app_retrace, and an edit whose
+// input is already made.
+void retrace_now(App& app, const Expected<TraceInput>& in, bool truncated, const TextCut& cut,
+                 const ObservedTensors& seen, std::chrono::steady_clock::time_point start) {
     app.trace_job.reset();   // this trace is newer than any in flight
     app.step_error.clear();
-    if (!app.model) return;
-    if (text_blank(app.text) && app.stepped_ids.empty()) {
-        app_clear_trace(app);   // a lone BOS is no content: the views say to type instead
-        return;
-    }
-    auto start = std::chrono::steady_clock::now();
-    bool truncated = false;
-    TextCut cut;
-    ObservedTensors seen(value_names(app.model->info().n_layer));
-    Expected<TraceInput> in = trace_input(app, &truncated, &cut, &seen);
     Expected<Trace> trace = in ? trace_run(*app.model, *in) : Expected<Trace>(in.error());
     if (!trace) {
         app.trace_error = trace.error().message;
@@ -263,21 +258,40 @@ void app_retrace(App& app) {
     retrace_finish(app, std::move(*trace), truncated, cut, seen, ms_since(start));
 }
 
-// After an edit: a model whose last trace took longer than App::trace_step_above_ms is traced in steps, so
-// typing stays responsive; the views keep the previous trace until the new one is complete.
+}  // namespace
+
+void app_retrace(App& app) {
+    app.trace_job.reset();
+    app.step_error.clear();
+    if (!app.model) return;
+    if (text_blank(app.text) && app.stepped_ids.empty()) {
+        app_clear_trace(app);   // a lone BOS is no content: the views say to type instead
+        return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    bool truncated = false;
+    TextCut cut;
+    ObservedTensors seen(value_names(app.model->info().n_layer));
+    retrace_now(app, trace_input(app, &truncated, &cut, &seen), truncated, cut, seen, start);
+}
+
+// After an edit: traced in steps when the last trace was slow (App::trace_step_above_ms) or the new text
+// would be, at the last trace's time a token, so typing stays responsive; the views keep the previous
+// trace until the new one is complete.
 void app_retrace_after_edit(App& app) {
-    if (!app.model || !app.has_trace || app.trace_ms < 0.0 || app.model->info().encoder_decoder ||
-        (text_blank(app.text) && app.stepped_ids.empty())) {
+    if (!app.model || app.model->info().encoder_decoder || (text_blank(app.text) && app.stepped_ids.empty())) {
         app_retrace(app);
         return;
     }
+    const auto start = std::chrono::steady_clock::now();
     auto flight = std::make_shared<TraceInFlight>(value_names(app.model->info().n_layer));
     Expected<TraceInput> in = trace_input(app, &flight->truncated, &flight->cut, &flight->seen);
-    // The new text's time, from the shown trace's time a token: a 1,024-token text pasted after a
-    // sentence was traced at once, because the sentence had been fast (a 124M model: seconds frozen).
-    const double shown_tokens = std::max<size_t>(1, app.trace.tokens.size());
-    if (!in || app.trace_ms * static_cast<double>(in->ids.size()) / shown_tokens <= app.trace_step_above_ms) {
-        app_retrace(app);   // fast enough at once (or the input's error, which app_retrace reports)
+    // Both: a large model's short text still reads all its weights, and a 1,024-token text pasted after a
+    // sentence was traced at once because the sentence had been fast (a 15M model: a second frozen).
+    const bool slow = app.trace_ms > app.trace_step_above_ms ||
+                      (in && app.trace_ms_per_token * static_cast<double>(in->ids.size()) > app.trace_step_above_ms);
+    if (!in || !slow) {
+        retrace_now(app, in, flight->truncated, flight->cut, flight->seen, start);   // or the input's error
         return;
     }
     app.trace_job.reset();

@@ -74,12 +74,12 @@ void app_probe_start(App& app) {
     app.random_weights = probe_at_once(*app.model);
 }
 
-void app_probe_frame(App& app) {
-    if (!app.probe_job || app.trace_job) return;   // a retrace the user asked for goes first
+double app_probe_frame(App& app) {
+    if (!app.probe_job || app.trace_job) return 0.0;   // a retrace the user asked for goes first
     std::shared_ptr<ProbeInFlight> probe = app.probe_job;
     if (probe->model != app.model.get()) {   // another model was loaded or trained meanwhile
         app.probe_job.reset();
-        return;
+        return 0.0;
     }
     Expected<double> stepped = catch_errors([&] {
         return step_within_budget(app.trace_budget_ms, probe->longest_step_ms, [&] { probe->job->step(); },
@@ -87,11 +87,12 @@ void app_probe_frame(App& app) {
     });
     if (!stepped) {   // a failed probe says nothing: not random
         app.probe_job.reset();
-        return;
+        return 0.0;
     }
-    if (!probe->job->done()) return;
+    if (!probe->job->done()) return *stepped;
     app.probe_job.reset();
     app.random_weights = probe_says_random(probe->job->take());
+    return *stepped;
 }
 
 bool app_probing(const App& app) { return app.probe_job != nullptr; }

@@ -20,6 +20,8 @@ WorkOnScreen app_work_on_screen(const App& app) {
     mark(app.explain.job != nullptr, WorkOnScreen::explain);
     mark(app.interventions.job != nullptr, WorkOnScreen::patching);
     mark(app.train.running, WorkOnScreen::training);
+    mark(app_head_stats_pending(app), WorkOnScreen::table);
+    mark(app_nonfinite_pending(app), WorkOnScreen::scan);
     w.trace_version = app.trace_version;
     w.model = app.model.get();
     return w;

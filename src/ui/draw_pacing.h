@@ -30,6 +30,8 @@ struct WorkOnScreen {
         explain = 1u << 6,       // the explanation's faithfulness job
         patching = 1u << 7,      // interventions: activation patching
         training = 1u << 8,
+        table = 1u << 9,         // the selected layer's head table, a head a frame
+        scan = 1u << 10,         // the trace read for NaN and infinities
     };
     uint32_t jobs = 0;
     uint64_t trace_version = 0;

@@ -197,7 +197,7 @@ test('text the app replaces shows in the area: setText, Next token, a link', asy
   await page.waitForFunction(() => document.getElementById('text-box').value === 'From a link');
 });
 
-test('an edit traces in steps when the last trace took longer than the page\'s threshold (_setTraceStepAbove)', async () => {
+test('an edit traces in steps when the last trace (or the new text) would take longer than the page\'s threshold (_setTraceStepAbove)', async () => {
   await page.evaluate(() => window.attnscope.setText('The cat sat on the mat'));
   const before = await state();
   // Threshold 0: any model is slow enough, so setText returns with the trace still in flight.

@@ -104,15 +104,21 @@ TEST_CASE("ui: the work on screen names the stepped jobs, the trace and the mode
     const WorkOnScreen traced = app_work_on_screen(ui.app);
     CHECK(traced.jobs == 0);
     CHECK(traced.trace_version == loaded.trace_version + 1);
-    CHECK(traced != tracing);
 
-    // The grid's tiles of a large trace are the view's own steps.
+    // A large trace: read for NaN in steps, its grid's tiles and the layer's head table made in steps.
     ui.app.main_view = MainView::grid;
     ui.app.step_above_weights = 0.0;
+    ui.app.trace_budget_ms = 0.0;   // one step a frame each
     app_show_trace(ui.app, make_synthetic_trace(2, 4, 12, true), 1.0);
+    CHECK((app_work_on_screen(ui.app).jobs & WorkOnScreen::scan) != 0);
     ui.frame();
-    CHECK((app_work_on_screen(ui.app).jobs & WorkOnScreen::view) != 0);
-    while (!ui.app.grid_tiles.complete()) ui.frame();
-    ui.frame();
-    CHECK((app_work_on_screen(ui.app).jobs & WorkOnScreen::view) == 0);
+    const uint32_t jobs = app_work_on_screen(ui.app).jobs;
+    CHECK((jobs & WorkOnScreen::view) != 0);
+    CHECK((jobs & WorkOnScreen::table) != 0);
+    ui.app.step_above_weights = App{}.step_above_weights;   // the scan's steps: a value each at 0
+    for (int i = 0; i < 200 && app_work_on_screen(ui.app).jobs != 0; ++i) ui.frame();
+    CHECK(app_work_on_screen(ui.app).jobs == 0);
+    CHECK(ui.app.grid_tiles.complete());
+    CHECK_FALSE(app_head_stats_pending(ui.app));
+    CHECK_FALSE(app_nonfinite_pending(ui.app));
 }

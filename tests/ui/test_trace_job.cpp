@@ -149,19 +149,22 @@ TEST_CASE("ui: App::trace_step_multiply_adds cuts a stepped retrace into more, s
     CHECK(same_floats(traces[1].logits, traces[0].logits));
 }
 
-TEST_CASE("ui: an edit is traced in steps when the new text would be slow at the shown trace's time a token") {
+TEST_CASE("ui: an edit is traced in steps when the last trace was slow or the new text would be, at its time a token") {
     UiHarness ui(ImVec2(1024, 768));
     ui.app.text = "one two three four";
     ui.load_fixture("gpt2-tiny");
     REQUIRE(ui.app.has_trace);
     const size_t shown = ui.app.trace.tokens.size();
-    // The shown trace took 1 ms a token (set, so the rule is tested, not this machine's speed).
-    auto one_ms_a_token = [&] { ui.app.trace_ms = static_cast<double>(ui.app.trace.tokens.size()); };
+    // The last trace took 1 ms a token (set, so the rule is tested, not this machine's speed).
+    auto one_ms_a_token = [&] {
+        ui.app.trace_ms = static_cast<double>(ui.app.trace.tokens.size());
+        ui.app.trace_ms_per_token = 1.0;
+    };
     ui.app.trace_step_above_ms = 3.0 * static_cast<double>(shown);
     one_ms_a_token();
     app_set_text(ui.app, "five six seven eight");   // about as long: traced at once
     CHECK_FALSE(app_tracing(ui.app));
-    // Eight times as long: past the threshold, so in steps, although the shown trace was fast.
+    // Eight times as long: past the threshold, so in steps, although the last trace was fast.
     std::string longer;
     for (int i = 0; i < 8; ++i) longer += "one two three four ";
     one_ms_a_token();
@@ -169,11 +172,18 @@ TEST_CASE("ui: an edit is traced in steps when the new text would be slow at the
     CHECK(app_tracing(ui.app));
     while (app_tracing(ui.app)) ui.frame();
     CHECK(ui.app.trace.tokens.size() > 6 * shown);
-    // And back to a short text at the long trace's time a token: at once again.
+    // A short text after the slow trace: in steps too (a large model reads all its weights whatever the text).
     one_ms_a_token();
     app_set_text(ui.app, "one two");
-    CHECK_FALSE(app_tracing(ui.app));
+    CHECK(app_tracing(ui.app));
+    while (app_tracing(ui.app)) ui.frame();
     CHECK(ui.app.trace.tokens.size() < shown + 1);
+    // Cleared, then the long text pasted after a fast trace: the kept time a token says it is slow.
+    one_ms_a_token();
+    app_set_text(ui.app, "");
+    CHECK_FALSE(ui.app.has_trace);
+    app_set_text(ui.app, longer);
+    CHECK(app_tracing(ui.app));
 }
 
 TEST_CASE("ui: while a retrace runs in steps, the shown trace's grid tiles get only what it left of the frame") {

@@ -72,7 +72,7 @@ async function measureViews(page) {
       return { tokens: s.tokens.length, tracing, after: api.frameTimes() };
     }, longText(++seed));
     if (trace.tokens < 1024) throw new Error(`the text traced ${trace.tokens} tokens, not 1024`);
-    out.push({ view, what: 'while a new trace runs (a block a frame)', ...summary(trace.tracing) });
+    out.push({ view, what: 'while a new trace runs (in steps)', ...summary(trace.tracing) });
     out.push({ view, what: 'after it, until the view\'s steps are in', ...summary(trace.after) });
 
     // Steady: the pointer sweeps the main view.
