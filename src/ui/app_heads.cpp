@@ -105,10 +105,10 @@ bool app_head_stats_pending(const App& app) {
 }
 
 double app_head_stats_frame(App& app, double budget_ms, double spent_ms) {
+    if (!app_head_stats_pending(app)) return 0.0;   // nothing begun for this attention (the table was not drawn), or all done
     const AttentionView view = attention_view(app.trace, app.selection.kind);
     const uint64_t key = shown_attention_key(app);
     HeadViewCache& cache = app.head_views;
-    if (!app_head_stats_pending(app)) return 0.0;   // nothing begun for this attention (the table was not drawn), or all done
     return step_within_budget(budget_left_for(budget_ms, spent_ms, cache.stats_longest_ms), cache.stats_longest_ms,
                               [&] { head_stats_step(cache, *view.attention, key); },
                               [&] { return static_cast<int>(cache.stats.size()) >= cache.stats_heads; });

@@ -248,8 +248,6 @@ namespace {
 // input is already made.
 void retrace_now(App& app, const Expected<TraceInput>& in, bool truncated, const TextCut& cut,
                  const ObservedTensors& seen, std::chrono::steady_clock::time_point start) {
-    app.trace_job.reset();   // this trace is newer than any in flight
-    app.step_error.clear();
     Expected<Trace> trace = in ? trace_run(*app.model, *in) : Expected<Trace>(in.error());
     if (!trace) {
         app.trace_error = trace.error().message;
@@ -261,7 +259,7 @@ void retrace_now(App& app, const Expected<TraceInput>& in, bool truncated, const
 }  // namespace
 
 void app_retrace(App& app) {
-    app.trace_job.reset();
+    app.trace_job.reset();   // this trace is newer than any in flight
     app.step_error.clear();
     if (!app.model) return;
     if (text_blank(app.text) && app.stepped_ids.empty()) {
@@ -290,12 +288,12 @@ void app_retrace_after_edit(App& app) {
     // sentence was traced at once because the sentence had been fast (a 15M model: a second frozen).
     const bool slow = app.trace_ms > app.trace_step_above_ms ||
                       (in && app.trace_ms_per_token * static_cast<double>(in->ids.size()) > app.trace_step_above_ms);
+    app.trace_job.reset();   // this trace is newer than any in flight
+    app.step_error.clear();
     if (!in || !slow) {
         retrace_now(app, in, flight->truncated, flight->cut, flight->seen, start);   // or the input's error
         return;
     }
-    app.trace_job.reset();
-    app.step_error.clear();
     in->options.step_multiply_adds = app.trace_step_multiply_adds;   // steps of a few ms, not half a block
     Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*app.model, in->ids, in->options);
     if (!job) {

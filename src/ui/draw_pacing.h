@@ -85,15 +85,14 @@ inline bool page_quiet(const DrawPacing& pacing, double now_ms, double last_inpu
 // App::trace_budget_ms for the next frame, after views that took views_ms of the last one.
 inline double job_budget_ms(const DrawPacing& pacing, bool quiet, double views_ms) {
     const double frame_ms = quiet ? pacing.quiet_frame_ms : pacing.used_frame_ms;
-    return frame_ms - views_ms > pacing.least_budget_ms ? frame_ms - views_ms : pacing.least_budget_ms;
+    return std::max(frame_ms - views_ms, pacing.least_budget_ms);
 }
 
 // How long a frame that started gap_ms after the one before, whose app part took frame_ms, waited
 // beyond the display's 16.7 ms: in the GL calls that drew it (a software GL waits for its rasteriser
 // there) or for its turn (the browser holds frames back while its rasteriser is busy).
 inline double drawn_frame_wait_ms(double gap_ms, double frame_ms) {
-    const double wait = gap_ms - frame_ms - 16.7;
-    return wait > 0.0 ? wait : 0.0;
+    return std::max(gap_ms - frame_ms - 16.7, 0.0);
 }
 
 // Whether a frame that differs from the last drawn one is drawn now (times in ms on one clock);

@@ -15,7 +15,7 @@
 
 namespace attn {
 
-// What this thread's frame has spent in step_within_budget so far. The page resets it before a frame and
+// What this thread's frame has spent in step_within_budget so far. frame_render resets it before a frame and
 // reads it after, to tell the views' own time from the jobs' (draw_pacing.h sizes the next frame's budget).
 inline double& frame_steps_ms() {
     static thread_local double ms = 0.0;
