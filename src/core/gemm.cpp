@@ -3,12 +3,13 @@
 //
 // For each depth block of kKC and row block of kMC: A's rows are packed into micro-panels of kMR rows
 // ([k][row], read as broadcasts), then for each kNR-column panel of B: B is packed ([k][column], widened
-// from 16 bits here, once per panel) into a buffer that stays in L1 while the micro-kernel runs every
-// row micro-panel over it, keeping a kMR x kNV tile of accumulator vectors in registers. Weights in
-// out_in layout are transposed while packed. A few rows (M <= 4) read the weight in place instead, since
-// packing would copy it once to use it once: against out_in weights (the LM head of a trace asks for 1-4
-// rows of a 50257 x 768 table) as dot products along the stored rows, widening inside the loop, so the
-// table is read once and never copied; against in_out weights as strips of columns summed over the rows.
+// from 16 bits here, once per panel) into a buffer that stays in cache (L1 in WebAssembly, L2 natively,
+// where the depth block is deeper) while the micro-kernel runs every row micro-panel over it, keeping a
+// kMR x kNV tile of accumulator vectors in registers. Weights in out_in layout are transposed while packed.
+// A few rows (M <= 4) read the weight in place instead, since packing would copy it once to use it once:
+// against out_in weights (the LM head of a trace asks for 1-4 rows of a 50257 x 768 table) as dot products
+// along the stored rows, widening inside the loop, so the table is read once and never copied; against
+// in_out weights as strips of columns summed over the rows.
 // A weight many products use (a loaded model's layers: model/weight_pack.h) can have its B panels made
 // once by gemm_pack, in the stored dtype and in the order the product reads them; the micro-kernel then
 // reads them in place (widening 16-bit values as it loads; in WebAssembly 16-bit panels are widened a chunk
@@ -57,11 +58,23 @@ constexpr int kMR = 5, kNV = 2;
 constexpr int kMR = 4, kNV = 4;
 #endif
 constexpr int kNR = kNV * kLanes;
-constexpr int kKC = 256;  // depth per pass: the B panel (kKC x kNR floats, 48 KiB natively) stays near L1
-// Rows of A run per pass over a chunk of B (kMC x kKC floats stay in L2). A whole number of micro-panels:
-// A is packed once per depth block, and row block m0's micro-panels start at m0 * kc.
+// Depth per pass. Each pass after the first reads and writes the whole C block again, and C is larger than
+// L2 for the wide products (128 x 3072 floats: 1.5 MB). Natively a pass of 1024 (GPT-2's 768-deep products in
+// one pass, the 3072-deep one in three) made a 124M f32 trace 2-4% faster at 128 tokens and 4-5% at 512 than
+// 256 did (bench_kernels, interleaved; 768 and 1536 the same, 128 slower); the B panel (kc x kNR) then streams
+// from L2 as the A micro-panel does. In WebAssembly each multiply-add is slower and the C passes matter less:
+// 256, where the in-place panels of the page were measured.
+#if defined(__wasm__)
+constexpr int kKC = 256;
+#else
+constexpr int kKC = 1024;
+#endif
+// Rows of A run per pass over a chunk of B (kMC x kKC floats, in L2: 256 KB in WebAssembly, 1 MB natively).
+// A whole number of micro-panels: A is packed once per depth block, and row block m0's micro-panels start
+// at m0 * kc.
 constexpr int kMC = 256 / kMR * kMR;
-constexpr int kChunkCols = std::max(kNR, 256 / kNR * kNR);  // B columns packed at a time (256 KB of f32)
+// B columns packed at a time, per call (weights not prepacked): 256 KB of f32 panels, at least one panel.
+constexpr int kChunkCols = std::max(kNR, (65536 / kKC) / kNR * kNR);
 // Floats between a chunk's panels: kc x kNR and one cache line more. Without it a full panel is 8 KB in
 // WASM, and packing a row's run, which stores into every panel, kept hitting one L1 set.
 inline size_t chunk_panel_stride(int kc) { return static_cast<size_t>(kc) * kNR + 64 / sizeof(float); }
@@ -470,12 +483,12 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
     const int K = w.cols, N = w.rows;
     constexpr int NB = dot_rows_block<kType, R>();
     int n0 = n_begin;
-    if constexpr (kType == DType::F32 && kLanes >= 8) {
-        // Natively, f32 rows have nothing to widen: a block of kDotAccumulators stored rows taken by each A
-        // row in turn (it stays in L1/L2) ran 1.3-1.9x faster at M = 2 and 4 than all rows at once.
-        for (; n0 + NB <= n_end; n0 += NB)
-            for (int i = 0; i < R; ++i)
-                dot_block<kType, 1, NB>(a + static_cast<size_t>(i) * K, K, w.data, n0, bias, c + static_cast<size_t>(i) * N, N);
+    if constexpr (kLanes >= 8) {
+        // Natively each stored row is read once, front to back, widened as it loads, and summed against
+        // every A row at once. Memory is then read in order: the GPT-2 LM head's row (768 x 50257) took
+        // 6-8 ms in f32 and 4 in f16 this way, 12-17 and 5-6 as blocks of 16 stored rows read side by side
+        // (16 streams 3 KB apart). Each column's sum keeps its lanes and order, so the bits are the same.
+        for (; n0 < n_end; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
     } else if constexpr (kType == DType::F16 && kWidenF16Runs) {
         // NB stored rows (one run of NB x K halves) widened into the thread's buffer, then summed as f32:
         // the same values in the same order as widening each vector as it loads, so the same bits.
@@ -486,8 +499,8 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
             dot_block<DType::F32, R, NB>(a, K, rows.data(), 0, bias ? bias + n0 : nullptr, c + n0, N);
         }
     } else {
-        // 16-bit rows (and SIMD128, where it measured faster for f32 too): every A row against each widened
-        // vector, so a value is widened once.
+        // SIMD128 (f32 and bf16) and 4-lane SSE: a block of NB stored rows side by side, every A row against
+        // each widened vector, so a value is widened once. In WebAssembly this measured faster for f32 too.
         for (; n0 + NB <= n_end; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
     }
     for (; n0 < n_end; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
@@ -598,8 +611,8 @@ void pack_stored(const WeightMatrix& w, Elem* dst) {
 
 // An in_out weight (K x N, N a multiple of kNR) between its stored rows and gemm_pack's panels, in place:
 // depth block k0's panels fill exactly the bytes of its kc stored rows, so each block is copied out once
-// (kKC rows: 3 MB for a 3072-wide f32 matrix) and written back in the other order. The first block is the
-// largest, so the copy's one allocation (which may throw) comes before any byte is written.
+// (kKC rows: 3 MB for a 3072-wide f32 matrix in the page) and written back in the other order. The first
+// block is the largest, so the copy's one allocation (which may throw) comes before any byte is written.
 template <class Elem>
 void permute_depth_blocks(Elem* data, int K, int N, bool to_panels) {
     std::vector<Elem> block;
@@ -656,6 +669,7 @@ void gemm_columns(const float* a, int M, const WeightMatrix& b, const float* bia
 }
 
 int gemm_column_block() { return kNR; }
+int gemm_depth_block() { return kKC; }
 
 size_t gemm_pack_size(const WeightMatrix& w) {
     return prepacked_offset(w.n_out(), std::max(0, w.n_in()), 0, 0);   // where a depth block past the last would start

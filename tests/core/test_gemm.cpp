@@ -276,14 +276,15 @@ TEST_CASE("gemm gives the same bits at 1, 2 and 3 threads (f32, f16; in_out, out
 }
 
 // Panels from gemm_pack, read through WeightMatrix::packed: the bits of packing per call, for products
-// of more than 4 rows (fewer read the stored weight, packed or not). Shapes straddle the depth block (256),
-// the column panel (48 natively, 8 in WebAssembly) and the row block (256).
+// of more than 4 rows (fewer read the stored weight, packed or not). Shapes straddle the depth block (1024
+// natively, 256 in WebAssembly), the column panel (48 natively, 8 in WebAssembly) and the row block (256).
 TEST_CASE("gemm over gemm_pack's panels gives the bits of packing per call (every dtype, both layouts, odd shapes, 1 and 2 threads)") {
     ThreadCountGuard guard;
     set_parallel_min_work(0);
     std::mt19937 rng(31);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    const int Ms[] = {1, 4, 5, 17, 300}, Ns[] = {1, 7, 47, 48, 49, 97}, Ks[] = {1, 3, 255, 256, 257, 700};
+    const int D = gemm_depth_block();
+    const int Ms[] = {1, 4, 5, 17, 300}, Ns[] = {1, 7, 47, 48, 49, 97}, Ks[] = {1, 3, D - 1, D, D + 1, D + 444};
     int compared = 0;
     for (int K : Ks)
         for (int N : Ns)
@@ -351,8 +352,9 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
     std::mt19937 rng(41);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     const int block = gemm_column_block();
-    const int Ms[] = {1, 2, 3, 4, 5, 17, 130}, Ks[] = {1, 3, 255, 256, 257, 700};
-    const int Ns[] = {block, 2 * block, 97 * block};
+    const int D = gemm_depth_block();
+    const int Ms[] = {1, 2, 3, 4, 5, 17, 130}, Ks[] = {1, 3, D - 1, D, D + 1, D + 444};
+    const int Ns[] = {block, 2 * block, 37 * block};   // 37 panels: more than a chunk of columns (kChunkCols)
     int compared = 0;
     for (int K : Ks)
         for (int N : Ns)
@@ -460,7 +462,7 @@ TEST_CASE("gemm_columns: every run of columns from a block boundary gets gemm's 
     std::mt19937 rng(47);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     const int B = gemm_column_block();
-    const int Ns[] = {1, B - 1, B, 2 * B + 5, 5 * B + 3}, Ks[] = {3, 257}, Ms[] = {1, 3, 4, 5, 17};
+    const int Ns[] = {1, B - 1, B, 2 * B + 5, 5 * B + 3}, Ks[] = {3, gemm_depth_block() + 1}, Ms[] = {1, 3, 4, 5, 17};
     int compared = 0;
     for (int K : Ks)
         for (int N : Ns)
