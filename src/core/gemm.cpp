@@ -3,8 +3,8 @@
 //
 // For each depth block of kKC and row block of kMC: A's rows are packed into micro-panels of kMR rows
 // ([k][row], read as broadcasts), then for each kNR-column panel of B: B is packed ([k][column], widened
-// from 16 bits here, once per panel) into a buffer that stays in cache (L1 in WebAssembly, L2 natively,
-// where the depth block is deeper) while the micro-kernel runs every row micro-panel over it, keeping a
+// from 16 bits here, once per panel) into a buffer that stays in cache (L1, or L2 with AVX-512, where the
+// depth block is deeper) while the micro-kernel runs every row micro-panel over it, keeping a
 // kMR x kNV tile of accumulator vectors in registers. Weights in out_in layout are transposed while packed.
 // A few rows (M <= 4) read the weight in place instead, since packing would copy it once to use it once:
 // against out_in weights (the LM head of a trace asks for 1-4 rows of a 50257 x 768 table) as dot products
@@ -59,17 +59,17 @@ constexpr int kMR = 4, kNV = 4;
 #endif
 constexpr int kNR = kNV * kLanes;
 // Depth per pass. Each pass after the first reads and writes the whole C block again, and C is larger than
-// L2 for the wide products (128 x 3072 floats: 1.5 MB). Natively a pass of 1024 (GPT-2's 768-deep products in
-// one pass, the 3072-deep one in three) made a 124M f32 trace 2-4% faster at 128 tokens and 4-5% at 512 than
-// 256 did (bench_kernels, interleaved; 768 and 1536 the same, 128 slower); the B panel (kc x kNR) then streams
-// from L2 as the A micro-panel does. In WebAssembly each multiply-add is slower and the C passes matter less:
-// 256, where the in-place panels of the page were measured.
-#if defined(__wasm__)
-constexpr int kKC = 256;
-#else
+// L2 for the wide products (128 x 3072 floats: 1.5 MB). With AVX-512 the B panel (kc x 48 floats) outgrows
+// L1 at 256 already, and a pass of 1024 (GPT-2's 768-deep products in one pass, the 3072-deep one in three)
+// made a 124M f32 trace 2-4% faster at 128 tokens and 4-5% at 512 than 256 did (bench_kernels, interleaved;
+// 768 and 1536 the same, 128 slower). With AVX2 (16-float panels, 16 KB at 256 deep: in L1) 1024 was 2-4%
+// slower on the same machine. In WebAssembly (8-float panels) 512 and 1024 measured the same as 256.
+#if defined(__AVX512F__)
 constexpr int kKC = 1024;
+#else
+constexpr int kKC = 256;
 #endif
-// Rows of A run per pass over a chunk of B (kMC x kKC floats, in L2: 256 KB in WebAssembly, 1 MB natively).
+// Rows of A run per pass over a chunk of B (kMC x kKC floats, in L2: 1 MB with AVX-512, else 256 KB).
 // A whole number of micro-panels: A is packed once per depth block, and row block m0's micro-panels start
 // at m0 * kc.
 constexpr int kMC = 256 / kMR * kMR;
@@ -548,7 +548,7 @@ void axpy_rows(const float* a, const WeightMatrix& w, const float* bias, float* 
             float acc = bias ? bias[n0] : 0.0f;
             for (int k = 0; k < K; ++k) {
                 const size_t at = panels ? panel_index(N, K, k, n0) : static_cast<size_t>(k) * N + n0;
-                acc += a[static_cast<size_t>(i) * K + k] * load_one<kType>(w.data, at);
+                acc = fmadd_one(a[static_cast<size_t>(i) * K + k], load_one<kType>(w.data, at), acc);
             }
             c[static_cast<size_t>(i) * N + n0] = acc;
         }

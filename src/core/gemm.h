@@ -19,7 +19,7 @@ void gemm(const float* a, int M, const WeightMatrix& b, const float* bias, float
 // gemm_column_block(); every column gets the bits gemm gives it.
 void gemm_columns(const float* a, int M, const WeightMatrix& b, const float* bias, float* c, int n_begin, int n_end);
 int gemm_column_block();
-// The depth of one pass over B (1024 natively, 256 in WebAssembly): tests straddle it.
+// The depth of one pass over B (1024 with AVX-512, else 256): tests straddle it.
 int gemm_depth_block();
 
 // B's panels laid out as the product reads them, in the stored dtype: for a weight that many products

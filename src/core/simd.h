@@ -275,4 +275,15 @@ inline Vec vload_f16(const uint16_t* p) { return f16_bits_to_float(*p); }
 inline Vec vload_bf16(const uint16_t* p) { return bf16_bits_to_float(*p); }
 #endif
 
+// a * b + c for one float, rounded as vfmadd's lanes are: fused natively, unfused in WASM. A scalar tail
+// written as `acc += a * b` is left to the compiler, which may fuse it in one copy of a loop and not in
+// another (GCC for AVX2 split an axpy tail by weight layout, and the two gave different last bits).
+inline float fmadd_one(float a, float b, float c) {
+#if defined(__FMA__)
+    return std::fma(a, b, c);
+#else
+    return a * b + c;
+#endif
+}
+
 }  // namespace attn::simd

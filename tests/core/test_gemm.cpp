@@ -277,7 +277,8 @@ TEST_CASE("gemm gives the same bits at 1, 2 and 3 threads (f32, f16; in_out, out
 
 // Panels from gemm_pack, read through WeightMatrix::packed: the bits of packing per call, for products
 // of more than 4 rows (fewer read the stored weight, packed or not). Shapes straddle the depth block (1024
-// natively, 256 in WebAssembly), the column panel (48 natively, 8 in WebAssembly) and the row block (256).
+// with AVX-512, else 256), the column panel (48 with AVX-512, 16 with AVX2, 8 in WebAssembly) and the row
+// block (256).
 TEST_CASE("gemm over gemm_pack's panels gives the bits of packing per call (every dtype, both layouts, odd shapes, 1 and 2 threads)") {
     ThreadCountGuard guard;
     set_parallel_min_work(0);
