@@ -69,11 +69,12 @@ constexpr int kKC = 1024;
 #else
 constexpr int kKC = 256;
 #endif
-// Rows of A run per pass over a chunk of B (kMC x kKC floats, in L2: 1 MB with AVX-512, else 256 KB).
-// A whole number of micro-panels: A is packed once per depth block, and row block m0's micro-panels start
-// at m0 * kc.
+// Rows of A run per pass over a chunk of B: kMC x kKC floats, 256 KB, in L2. With AVX-512's 1024-deep
+// blocks that is 1 MB, all of Zen 4's L2; 128 rows a pass measured no faster at 512 tokens. A whole number
+// of micro-panels: A is packed once per depth block, and row block m0's micro-panels start at m0 * kc.
 constexpr int kMC = 256 / kMR * kMR;
-// B columns packed at a time, per call (weights not prepacked): 256 KB of f32 panels, at least one panel.
+// B columns packed at a time, per call (weights not prepacked): 256 KB of f32 panels, at least one panel
+// (with AVX-512's 1024-deep blocks one 48-column panel, 192 KB).
 constexpr int kChunkCols = std::max(kNR, (65536 / kKC) / kNR * kNR);
 // Floats between a chunk's panels: kc x kNR and one cache line more. Without it a full panel is 8 KB in
 // WASM, and packing a row's run, which stores into every panel, kept hitting one L1 set.
@@ -97,16 +98,18 @@ constexpr bool kPrefetch = false;   // see micro_kernel
 #else
 constexpr bool kPrefetch = true;
 #endif
-// Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products
-// (kDotAccumulators = rows x stored rows summed at once) and in_out by strips of kNR columns.
+// Few-rows kernels that read the weight in place (no packing): up to 4 rows, out_in by dot products and
+// in_out by strips of kNR columns. kDotAccumulators: in WASM rows x stored rows summed at once; natively
+// the stored rows a thread takes at a time (dot_rows reads them one by one).
 constexpr int kDotRows = 4, kAxpyRows = 4;
 #if defined(__AVX512F__)
 constexpr int kDotAccumulators = 16;
 #else
 constexpr int kDotAccumulators = 8;
 #endif
-// Natively, 16-bit stored rows are asked for kDotPrefetchRows rows ahead of the ones being read: GPT-2's
-// f16 LM head (one row, 768 x 50257) took 2.5 ms instead of 6.0 in bench_gemm, and 2.7% of a 124M f16
+// Natively, 16-bit stored rows are asked for kDotPrefetchRows rows ahead of the ones being read. Measured
+// when dot_rows still read 16 stored rows side by side: GPT-2's f16 LM head (one row against the
+// 50257 x 768 table) took 2.5 ms instead of 6.0 in bench_gemm, and 2.7% of a 124M f16
 // trace instead of 3.6% (perf, 40 traces). f32 rows gained nothing in a trace (4.3% before, 4.9-5.8%
 // after, 4 or 16 rows at a time), though a standalone loop over anonymous memory had: that read is at the
 // memory's pace already.
@@ -383,9 +386,9 @@ void widen_prepacked_chunk(const void* prepacked, int N, int k0, int kc, int c0,
 // at a time. A chunk is packed before its micro-kernels run, so an in_out weight's rows are read a run of
 // kChunkCols columns at a time instead of a panel's kNR columns (half a cache line) down all kc rows. A
 // trace's weights come from memory every time: packing them was 13-14% of a 124M f32 trace in WASM (V8's
-// profile); chunks of 256 columns made the trace 4% faster (128, 512 and whole rows: 1-2%, or slower),
-// the panels a cache line apart 3% more, and WASM's staged rows (pack_b_chunk) f32 2% and f16 5-6% more.
-// Same blocks and order of sums either way, so the same bits.
+// profile; natively the layers' weights are prepacked); chunks of 256 columns made the trace 4% faster
+// (128, 512 and whole rows: 1-2%, or slower), the panels a cache line apart 3% more, and WASM's staged rows
+// (pack_b_chunk) f32 2% and f16 5-6% more. Same blocks and order of sums either way, so the same bits.
 template <DType kType>
 void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias, float* c, int col_begin, int col_end) {
     const int K = w.n_in(), N = w.n_out();
@@ -464,7 +467,7 @@ void dot_block(const float* a, int K, const void* wdata, int n0, const float* bi
     for (; k < K; ++k)
         for (int j = 0; j < NB; ++j) {
             const float bv = load_one<kType>(wdata, static_cast<size_t>(n0 + j) * K + k);
-            for (int i = 0; i < R; ++i) tail[i][j] += a[static_cast<size_t>(i) * K + k] * bv;
+            for (int i = 0; i < R; ++i) tail[i][j] = fmadd_one(a[static_cast<size_t>(i) * K + k], bv, tail[i][j]);
         }
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < NB; ++j)
@@ -485,9 +488,10 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
     int n0 = n_begin;
     if constexpr (kLanes >= 8) {
         // Natively each stored row is read once, front to back, widened as it loads, and summed against
-        // every A row at once. Memory is then read in order: the GPT-2 LM head's row (768 x 50257) took
-        // 6-8 ms in f32 and 4 in f16 this way, 12-17 and 5-6 as blocks of 16 stored rows read side by side
-        // (16 streams 3 KB apart). Each column's sum keeps its lanes and order, so the bits are the same.
+        // every A row at once, so memory is read in order. One row against GPT-2's 50257 x 768 LM head took
+        // 6.9-7.1 ms in f32 and 4.0-4.2 in f16 this way in bench_gemm, against 7.1-7.3 and 5.5-5.9 as blocks
+        // of 16 stored rows read side by side (16 streams 3 KB apart; a loop over the model's file: 8.6
+        // against 10-18 ms). Each column's sum keeps its lanes and order, so the bits are the same.
         for (; n0 < n_end; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
     } else if constexpr (kType == DType::F16 && kWidenF16Runs) {
         // NB stored rows (one run of NB x K halves) widened into the thread's buffer, then summed as f32:
@@ -499,7 +503,7 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
             dot_block<DType::F32, R, NB>(a, K, rows.data(), 0, bias ? bias + n0 : nullptr, c + n0, N);
         }
     } else {
-        // SIMD128 (f32 and bf16) and 4-lane SSE: a block of NB stored rows side by side, every A row against
+        // SIMD128 (f32 and bf16) and the scalar build: a block of NB stored rows side by side, every A row against
         // each widened vector, so a value is widened once. In WebAssembly this measured faster for f32 too.
         for (; n0 + NB <= n_end; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
     }

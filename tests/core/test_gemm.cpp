@@ -165,12 +165,13 @@ TEST_CASE("f16 weights with infinities, NaN and subnormals: every kernel gives t
     CHECK(checked == 4 * 3);
 }
 
-// More rows than one pass over a chunk of B takes (kMC) and more columns than one chunk (kChunkCols):
-// A is packed once per depth block and each row block starts at its own micro-panel, whatever kMR is.
-TEST_CASE("gemm past one block of rows and one chunk of columns equals gemm_reference (M = 300, 517; N = 600)") {
+// More rows than one pass over a chunk of B takes (kMC), more columns than one chunk (kChunkCols) and more
+// depth than one pass (kKC): A is packed once per depth block and each row block starts at its own
+// micro-panel, whatever kMR is, and the passes after the first add to C.
+TEST_CASE("gemm past one block of rows, one chunk of columns and one depth block equals gemm_reference (M = 300, 517; N = 600)") {
     std::mt19937 rng(11);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    const int K = 300, N = 600;
+    const int K = gemm_depth_block() + 44, N = 600;
     std::vector<float> w(static_cast<size_t>(K) * N), w_t(w.size());
     for (float& v : w) v = normal(rng);
     for (int k = 0; k < K; ++k)
@@ -355,7 +356,8 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
     const int block = gemm_column_block();
     const int D = gemm_depth_block();
     const int Ms[] = {1, 2, 3, 4, 5, 17, 130}, Ks[] = {1, 3, D - 1, D, D + 1, D + 444};
-    const int Ns[] = {block, 2 * block, 37 * block};   // 37 panels: more than a chunk of columns (kChunkCols)
+    // The widest: more than a chunk of columns (kChunkCols, at most 256) on every target.
+    const int Ns[] = {block, 2 * block, (256 / block + 5) * block};
     int compared = 0;
     for (int K : Ks)
         for (int N : Ns)
