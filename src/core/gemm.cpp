@@ -486,14 +486,13 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
     const int K = w.cols, N = w.rows;
     constexpr int NB = dot_rows_block<kType, R>();
     int n0 = n_begin;
-    if constexpr (kLanes >= 8) {
-        // Natively each stored row is read once, front to back, widened as it loads, and summed against
-        // every A row at once, so memory is read in order. One row against GPT-2's 50257 x 768 LM head took
-        // 6.9-7.1 ms in f32 and 4.0-4.2 in f16 this way in bench_gemm, against 7.1-7.3 and 5.5-5.9 as blocks
-        // of 16 stored rows read side by side (16 streams 3 KB apart; a loop over the model's file: 8.6
-        // against 10-18 ms). Each column's sum keeps its lanes and order, so the bits are the same.
-        for (; n0 < n_end; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);
-    } else if constexpr (kType == DType::F16 && kWidenF16Runs) {
+    // In WebAssembly (and the scalar build) blocks of NB stored rows first. Natively every stored row goes to
+    // the loop at the end: read once, front to back, widened as it loads, and summed against every A row at
+    // once, so memory is read in order. One row against GPT-2's 50257 x 768 LM head took 6.9-7.1 ms in f32
+    // and 4.0-4.2 in f16 this way in bench_gemm, against 7.1-7.3 and 5.5-5.9 as blocks of 16 stored rows read
+    // side by side (16 streams 3 KB apart; a loop over the model's file: 8.6 against 10-18 ms). Each column's
+    // sum keeps its lanes and order, so the bits are the same.
+    if constexpr (kType == DType::F16 && kWidenF16Runs) {
         // NB stored rows (one run of NB x K halves) widened into the thread's buffer, then summed as f32:
         // the same values in the same order as widening each vector as it loads, so the same bits.
         thread_local std::vector<float> rows;
@@ -502,9 +501,9 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
             widen_run<kType>(w.data, static_cast<size_t>(n0) * K, NB * K, rows.data());
             dot_block<DType::F32, R, NB>(a, K, rows.data(), 0, bias ? bias + n0 : nullptr, c + n0, N);
         }
-    } else {
-        // SIMD128 (f32 and bf16) and the scalar build: a block of NB stored rows side by side, every A row against
-        // each widened vector, so a value is widened once. In WebAssembly this measured faster for f32 too.
+    } else if constexpr (kLanes < 8) {
+        // SIMD128 (f32 and bf16) and the scalar build: every A row against each widened vector of the block,
+        // so a value is widened once. In WebAssembly this measured faster for f32 too.
         for (; n0 + NB <= n_end; n0 += NB) dot_block<kType, R, NB>(a, K, w.data, n0, bias, c, N);
     }
     for (; n0 < n_end; ++n0) dot_block<kType, R, 1>(a, K, w.data, n0, bias, c, N);

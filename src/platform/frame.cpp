@@ -73,12 +73,16 @@ struct LastFrame {
 double g_wait_since_drawn_ms = 0.0, g_drawn_wait_ms = 0.0;
 WorkOnScreen g_drawn_work;
 
+double steady_ms(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(t.time_since_epoch()).count();
+}
+
 }  // namespace
 
 DrawPacing& frame_draw_pacing() { return g_pacing; }
 
 void frame_note_input() {
-    g_last_input_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    g_last_input_ms = steady_ms(std::chrono::steady_clock::now());
 }
 
 bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw draw, double* app_ms) {
@@ -93,7 +97,7 @@ bool frame_render(GLFWwindow* window, App& app, int* fb_w, int* fb_h, FrameDraw 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     const auto app_start = std::chrono::steady_clock::now();
-    const double now_ms = std::chrono::duration<double, std::milli>(app_start.time_since_epoch()).count();
+    const double now_ms = steady_ms(app_start);
     // Capped: a longer wait is not drawing's (a hidden tab, a long call from the page's script).
     const double waited_ms = g_last_frame.start_ms > 0.0
                                  ? std::min(drawn_frame_wait_ms(now_ms - g_last_frame.start_ms, g_last_frame.ms), 250.0)

@@ -131,7 +131,7 @@ namespace {
 
 // The scan, if it is still for the shown trace (app.trace may have been replaced or cleared since).
 NonFiniteScan* nonfinite_scan_current(App& app) {
-    if (app.nonfinite_scan && (!app.has_trace || app.nonfinite_version != app.trace_version)) app.nonfinite_scan.reset();
+    if (app.nonfinite_scan && !app_nonfinite_pending(app)) app.nonfinite_scan.reset();   // made for an older trace
     return app.nonfinite_scan.get();
 }
 
