@@ -9,7 +9,9 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/gemm.h"
 #include "core/linear.h"
+#include "model/forward_job.h"
 #include "model/post_ln.h"
 #include "model/trace_fill.h"
 #include "model/weight_fetch.h"
@@ -63,6 +65,122 @@ BartConfig bart_config_parse(const Json& j) {
                     std::to_string(c.n_vocab) + ")");
     return c;
 }
+
+// (n, D) = LayerNorm(embed[ids] * embed_scale + positions[t + 2]).
+std::vector<float> bart_embed(const BartWeights& w, int D, const std::vector<int32_t>& ids, const Matrix& tokens,
+                              const Matrix& positions, const Norm& norm) {
+    const int n = static_cast<int>(ids.size());
+    std::vector<float> h(static_cast<size_t>(n) * D);  // (n, D)
+    std::vector<float> row(D);                         // (D)
+    for (int t = 0; t < n; ++t) {
+        float* ht = h.data() + static_cast<size_t>(t) * D;
+        weight_row_f32(tokens.view, ids[t], ht);
+        for (int i = 0; i < D; ++i) ht[i] *= w.embed_scale;
+        weight_row_f32(positions.view, t + w.position_offset, row.data());
+        add_inplace(ht, row.data(), D);
+    }
+    layer_norm(h.data(), n, D, norm.w.data(), norm.b.data(), kEps, h.data());
+    return h;
+}
+
+// The forward pass in steps: the encoder's embeddings, its stack's steps (a block each, or its parts past
+// TraceOptions::step_multiply_adds), the decoder's embeddings, its stack's steps (cross attention reads
+// the finished encoder output), the logits' rows, then the LM head's columns in runs, the final logits
+// bias with the last.
+class BartForwardJob : public ForwardJob {
+public:
+    BartForwardJob(const BartWeights& w, int D, const std::vector<int32_t>& source_ids,
+                   const std::vector<int32_t>& decoder_ids, const TraceOptions& options)
+        : w_(w), D_(D), source_ids_(source_ids), decoder_ids_(decoder_ids), options_(options),
+          decoder_hooks_(options.hooks.for_decoder()) {
+        const int S = static_cast<int>(source_ids.size()), T = static_cast<int>(decoder_ids.size());
+        const int P = options.logit_positions.empty() ? 1 : static_cast<int>(options.logit_positions.size());
+        head_columns_ = columns_per_run(w.unembed().view, P, options.step_multiply_adds);
+        steps_total_ = 1 + StackRun::steps_for(w.enc_recipe, w.enc, S, 0, options.step_multiply_adds) + 1 +
+                       StackRun::steps_for(w.dec_recipe, w.dec, T, S, options.step_multiply_adds) + 1 +
+                       column_runs(w.unembed().view, P, options.step_multiply_adds);
+    }
+    BartForwardJob(const BartForwardJob&) = delete;   // the runs point into trace_, enc_, dec_ and the hooks
+    BartForwardJob& operator=(const BartForwardJob&) = delete;
+
+    int steps_total() const override { return steps_total_; }
+    int steps_done() const override { return next_; }
+    bool done() const override { return next_ >= steps_total_; }
+    void step() override {
+        if (done()) return;
+        if (next_ == 0) encoder_begin();
+        else if (!encoder_run_->done()) encoder_run_->step();
+        else if (!decoder_run_) decoder_begin();
+        else if (!decoder_run_->done()) decoder_run_->step();
+        else if (!head_begun_) head_begin();
+        else head_run();
+        ++next_;
+    }
+    Trace take() override { return std::move(trace_); }
+
+private:
+    void encoder_begin() {
+        const int S = static_cast<int>(source_ids_.size()), T = static_cast<int>(decoder_ids_.size());
+        const int LE = static_cast<int>(w_.enc.size()), LD = static_cast<int>(w_.dec.size());
+        const bool attn = options_.capture_attentions, hidden = options_.capture_hidden_states;
+        trace_.architecture = "bart";
+        trace_.tokens.ids = source_ids_;
+        trace_.decoder_tokens.ids = decoder_ids_;
+        attention_allocate(trace_.attentions, attn, LE, w_.enc_recipe.n_head, S, S, /*causal=*/false);
+        attention_allocate(trace_.decoder_attentions, attn, LD, w_.dec_recipe.n_head, T, T, /*causal=*/true);
+        attention_allocate(trace_.cross_attentions, attn, LD, w_.dec_recipe.n_head, T, S, /*causal=*/false);
+        hidden_allocate(trace_.hidden_states, hidden, LE + 1, S, D_);
+        hidden_allocate(trace_.decoder_hidden_states, hidden, LD + 1, T, D_);
+        enc_ = bart_embed(w_, D_, source_ids_, w_.enc_embed, w_.enc_pos, w_.enc_embed_norm);
+        StackCapture capture{attn ? &trace_.attentions : nullptr, nullptr, &trace_.hidden_states};
+        encoder_run_ = std::make_unique<StackRun>(w_.enc_recipe, w_.enc, enc_, S, nullptr, 0, capture, options_.hooks, "", true,
+                                              options_.step_multiply_adds);
+    }
+
+    void decoder_begin() {
+        const int S = static_cast<int>(source_ids_.size()), T = static_cast<int>(decoder_ids_.size());
+        const bool attn = options_.capture_attentions;
+        hidden_capture(trace_.hidden_states, static_cast<int>(w_.enc.size()), enc_);
+        dec_ = bart_embed(w_, D_, decoder_ids_, w_.dec_embed, w_.dec_pos, w_.dec_embed_norm);
+        StackCapture capture{attn ? &trace_.decoder_attentions : nullptr, attn ? &trace_.cross_attentions : nullptr,
+                             &trace_.decoder_hidden_states};
+        decoder_run_ = std::make_unique<StackRun>(w_.dec_recipe, w_.dec, dec_, T, enc_.data(), S, capture, decoder_hooks_,
+                                              "decoder.", true, options_.step_multiply_adds);
+    }
+
+    // The decoder's last hidden state and the rows logits are kept for.
+    void head_begin() {
+        head_begun_ = true;
+        hidden_capture(trace_.decoder_hidden_states, static_cast<int>(w_.dec.size()), dec_);
+        head_rows_ = logits_begin(trace_, dec_.data(), static_cast<int>(decoder_ids_.size()), D_, w_.unembed().view.n_out(),
+                                  options_);
+    }
+
+    void head_run() {
+        const WeightMatrix& unembed = w_.unembed().view;
+        const int P = static_cast<int>(trace_.logit_positions.size());
+        const int n0 = head_next_ * head_columns_, n1 = std::min(unembed.n_out(), n0 + head_columns_);
+        gemm_columns(head_rows_.data(), P, unembed, nullptr, trace_.logits.data(), n0, n1);
+        if (++head_next_ * head_columns_ < unembed.n_out() || w_.final_logits_bias.values.empty()) return;
+        for (int i = 0; i < P; ++i)
+            add_inplace(trace_.logits.data() + static_cast<size_t>(i) * trace_.n_vocab, w_.final_logits_bias.data(),
+                        trace_.n_vocab);
+    }
+
+    const BartWeights& w_;
+    int D_;
+    std::vector<int32_t> source_ids_, decoder_ids_;
+    TraceOptions options_;
+    ForwardHooks decoder_hooks_;   // the decoder's gates and knockouts, the same observer
+    Trace trace_;
+    std::vector<float> enc_, dec_;   // (S, D) and (T, D) residual streams
+    std::unique_ptr<StackRun> encoder_run_, decoder_run_;
+    bool head_begun_ = false;
+    std::vector<float> head_rows_;   // (P, D)
+    int head_columns_ = 0, head_next_ = 0;
+    int steps_total_ = 0;
+    int next_ = 0;
+};
 
 class Bart : public Network {
 public:
@@ -153,56 +271,14 @@ public:
     Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
         return forward_seq2seq(ids, {c_.decoder_start}, options);
     }
-
-    Trace forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
-                          const TraceOptions& options) const override {
-        const int S = static_cast<int>(source_ids.size()), T = static_cast<int>(decoder_ids.size()), D = c_.n_embd;
-        const int LE = c_.n_enc_layer, LD = c_.n_dec_layer;
-        const bool attn = options.capture_attentions, hidden = options.capture_hidden_states;
-        Trace trace;
-        trace.architecture = "bart";
-        trace.tokens.ids = source_ids;
-        trace.decoder_tokens.ids = decoder_ids;
-        attention_allocate(trace.attentions, attn, LE, c_.n_enc_head, S, S, /*causal=*/false);
-        attention_allocate(trace.decoder_attentions, attn, LD, c_.n_dec_head, T, T, /*causal=*/true);
-        attention_allocate(trace.cross_attentions, attn, LD, c_.n_dec_head, T, S, /*causal=*/false);
-        hidden_allocate(trace.hidden_states, hidden, LE + 1, S, D);
-        hidden_allocate(trace.decoder_hidden_states, hidden, LD + 1, T, D);
-
-        std::vector<float> enc = embed(source_ids, w_.enc_embed, w_.enc_pos, w_.enc_embed_norm);  // (S, D)
-        StackCapture enc_capture{attn ? &trace.attentions : nullptr, nullptr, &trace.hidden_states};
-        stack_forward(w_.enc_recipe, w_.enc, enc, S, nullptr, 0, enc_capture, options.hooks, "");
-        hidden_capture(trace.hidden_states, LE, enc);
-
-        std::vector<float> dec = embed(decoder_ids, w_.dec_embed, w_.dec_pos, w_.dec_embed_norm);  // (T, D)
-        StackCapture dec_capture{attn ? &trace.decoder_attentions : nullptr, attn ? &trace.cross_attentions : nullptr,
-                                 &trace.decoder_hidden_states};
-        stack_forward(w_.dec_recipe, w_.dec, dec, T, enc.data(), S, dec_capture, options.hooks.for_decoder(), "decoder.");
-        hidden_capture(trace.decoder_hidden_states, LD, dec);
-
-        logits_compute(trace, dec, T, D, w_.lm_head.empty() ? w_.dec_embed.view : w_.lm_head.view, options);
-        if (!w_.final_logits_bias.values.empty())
-            for (size_t i = 0; i < trace.logit_positions.size(); ++i)
-                add_inplace(trace.logits.data() + i * trace.n_vocab, w_.final_logits_bias.data(), trace.n_vocab);
-        return trace;
+    std::unique_ptr<ForwardJob> forward_job(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
+        return forward_seq2seq_job(ids, {c_.decoder_start}, options);
     }
 
-private:
-    // (n, D) = LayerNorm(embed[ids] * embed_scale + positions[t + 2]).
-    std::vector<float> embed(const std::vector<int32_t>& ids, const Matrix& tokens, const Matrix& positions,
-                             const Norm& norm) const {
-        const int n = static_cast<int>(ids.size()), D = c_.n_embd;
-        std::vector<float> h(static_cast<size_t>(n) * D);  // (n, D)
-        std::vector<float> row(D);                         // (D)
-        for (int t = 0; t < n; ++t) {
-            float* ht = h.data() + static_cast<size_t>(t) * D;
-            weight_row_f32(tokens.view, ids[t], ht);
-            for (int i = 0; i < D; ++i) ht[i] *= c_.embed_scale;
-            weight_row_f32(positions.view, t + kPositionOffset, row.data());
-            add_inplace(ht, row.data(), D);
-        }
-        layer_norm(h.data(), n, D, norm.w.data(), norm.b.data(), kEps, h.data());
-        return h;
+    std::unique_ptr<ForwardJob> forward_seq2seq_job(const std::vector<int32_t>& source_ids,
+                                                    const std::vector<int32_t>& decoder_ids,
+                                                    const TraceOptions& options) const override {
+        return std::make_unique<BartForwardJob>(w_, c_.n_embd, source_ids, decoder_ids, options);
     }
 
 public:

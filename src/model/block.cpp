@@ -264,19 +264,44 @@ AttentionCall self_attention_call(const BlockRecipe& r, const BlockWeights& b, i
     return self;
 }
 
-// Whether a pre-LN self-attention layer's halves are cut into parts (one half is more than step_macs
-// multiply-adds), and the heads a part runs: at least one, and the threads' worth.
-bool layer_cut(const BlockRecipe& r, const BlockWeights& b, int T, const float* memory, double step_macs) {
-    if (r.post_ln || memory || step_macs <= 0.0 || T <= 0) return false;
-    const double D = b.attn.out.w.view.n_out(), qd = static_cast<double>(r.n_head) * r.head_dim;
-    const double kvd = static_cast<double>(r.n_kv_head) * r.head_dim, F = b.ffn.fc1.w.view.n_out();
-    const double attention = T * D * (qd + 2 * kvd) + 2.0 * r.n_head * T * T * r.head_dim + T * qd * D;
-    const double mlp = T * D * F * (r.mlp == MlpKind::gated ? 3 : 2);
-    return std::max(attention, mlp) > step_macs;
+// A layer's cross-attention call (post-LN decoders): observed, never edited, no gates or knockouts.
+AttentionCall cross_attention_call(int l, float scale, const std::string& names, AttentionTensor* capture,
+                                   const ForwardHooks& hooks) {
+    AttentionCall cross;
+    cross.layer = l;
+    cross.scale = scale;
+    cross.capture = capture;
+    cross.observer = hooks.observer ? &hooks : nullptr;
+    cross.values_name = names + "cross_values";
+    cross.queries_name = names + "cross_queries";
+    cross.keys_name = names + "cross_keys";
+    cross.input_name = names + "cross_in";
+    cross.scale_name = names + "cross_score_scale";
+    return cross;
 }
 
-int heads_per_part(const BlockRecipe& r, int T, double step_macs) {
-    const double per_head = 2.0 * T * T * r.head_dim;
+// Multiply-adds of an attention sublayer: T queries over S keys and values.
+double attention_multiply_adds(const BlockRecipe& r, const AttentionBlock& a, int T, int S) {
+    const double D = a.out.w.view.n_out(), qd = static_cast<double>(r.n_head) * r.head_dim;
+    const double kvd = static_cast<double>(r.n_kv_head) * r.head_dim;
+    return T * D * qd + 2.0 * S * D * kvd + 2.0 * r.n_head * T * S * r.head_dim + T * qd * D;
+}
+
+// Whether a layer is cut into parts: one of its steps (a pre-LN half block; a post-LN block, whose
+// sublayers are then its parts' groups) is more than step_macs multiply-adds. S: cross attention's
+// memory rows, 0 without.
+bool layer_cut(const BlockRecipe& r, const BlockWeights& b, int T, int S, double step_macs) {
+    if (step_macs <= 0.0 || T <= 0) return false;
+    const double D = b.attn.out.w.view.n_out(), F = b.ffn.fc1.w.view.n_out();
+    const double attention = attention_multiply_adds(r, b.attn, T, T);
+    const double cross = r.cross && S > 0 ? attention_multiply_adds(r, b.cross, T, S) : 0.0;
+    const double mlp = T * D * F * (r.mlp == MlpKind::gated ? 3 : 2);
+    return r.post_ln ? attention + cross + mlp > step_macs : std::max(attention, mlp) > step_macs;
+}
+
+// The heads a part runs, T queries over S keys: at least one, and the threads' worth.
+int heads_per_part(const BlockRecipe& r, int T, int S, double step_macs) {
+    const double per_head = 2.0 * T * S * r.head_dim;
     const int by_work = static_cast<int>(std::min<double>(r.n_head, std::max(1.0, step_macs / std::max(1.0, per_head))));
     return std::min(r.n_head, std::max(by_work, thread_count()));
 }
@@ -318,9 +343,10 @@ int column_runs(const WeightMatrix& w, int rows, double step_multiply_adds) {
     return (w.n_out() + cols - 1) / cols;
 }
 
-// A cut half block between its parts (StackRun::part_step).
+// A cut layer between its parts (StackRun::part_step).
 struct StackParts {
-    enum class Part { attention_inputs, heads, attention_output, mlp_inputs, mlp_output };
+    enum class Part { attention_inputs, heads, attention_output, cross_inputs, cross_heads, cross_output, mlp_inputs,
+                      mlp_output };
     Part part = Part::attention_inputs;
     size_t next = 0;               // the part's next column run, or the first head of its next group
     std::vector<uint8_t> mask;     // the layer's knockouts
@@ -337,37 +363,42 @@ StackRun::StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& b
     : r_(recipe), blocks_(blocks), h_(h), T_(T), D_(static_cast<int>(h.size() / (T > 0 ? T : 1))), memory_(memory),
       S_(S), capture_(capture), hooks_(hooks), prefix_(prefix), apply_interventions_(apply_interventions),
       x_(h.size()), out_(h.size()), step_multiply_adds_(step_multiply_adds),
-      steps_total_(steps_for(recipe, blocks, T, memory, step_multiply_adds)), buffers_(std::make_unique<StackBuffers>()) {
+      steps_total_(steps_for(recipe, blocks, T, memory ? S : 0, step_multiply_adds)), buffers_(std::make_unique<StackBuffers>()) {
     observe("embed", h_);
 }
 
 StackRun::~StackRun() = default;
 
-bool StackRun::cut_layer(int l) const { return layer_cut(r_, blocks_[l], T_, memory_, step_multiply_adds_); }
+bool StackRun::cut_layer(int l) const { return layer_cut(r_, blocks_[l], T_, memory_ ? S_ : 0, step_multiply_adds_); }
 
-int StackRun::steps_for(const BlockRecipe& r, const std::vector<BlockWeights>& blocks, int T, const float* memory,
+int StackRun::steps_for(const BlockRecipe& r, const std::vector<BlockWeights>& blocks, int T, int S,
                         double step_multiply_adds) {
     int steps = 0;
     for (const BlockWeights& b : blocks) {
-        if (!layer_cut(r, b, T, memory, step_multiply_adds)) {
+        if (!layer_cut(r, b, T, S, step_multiply_adds)) {
             steps += r.post_ln ? 1 : 2;
             continue;
         }
         // The parts' column runs as add_runs makes them, and the groups of heads.
-        auto runs = [&](const Dense& d) { return column_runs(d.w.view, T, step_multiply_adds); };
-        const AttentionBlock& a = b.attn;
-        steps += !a.qkv.w.empty() ? runs(a.qkv) : runs(a.q) + runs(a.k) + runs(a.v);
-        const int group = heads_per_part(r, T, step_multiply_adds);
-        steps += (r.n_head + group - 1) / group + runs(a.out);
-        steps += runs(b.ffn.fc1) + (r.mlp == MlpKind::gated ? runs(b.ffn.up) : 0) + runs(b.ffn.fc2);
+        auto runs = [&](const Dense& d, int rows) { return column_runs(d.w.view, rows, step_multiply_adds); };
+        auto attention = [&](const AttentionBlock& a, int keys) {
+            const int group = heads_per_part(r, T, keys, step_multiply_adds);
+            return (!a.qkv.w.empty() ? runs(a.qkv, T) : runs(a.q, T) + runs(a.k, keys) + runs(a.v, keys)) +
+                   (r.n_head + group - 1) / group + runs(a.out, T);
+        };
+        steps += attention(b.attn, T);
+        if (r.cross && S > 0) steps += attention(b.cross, S);
+        steps += runs(b.ffn.fc1, T) + (r.mlp == MlpKind::gated ? runs(b.ffn.up, T) : 0) + runs(b.ffn.fc2, T);
     }
     return steps;
 }
 
-// One part of a cut pre-LN layer, in the order one step runs it: the norm, the projections' column runs,
+// One part of a cut layer, in the order one step runs it. Pre-LN: the norm, the projections' column runs,
 // RoPE and the observer, the heads a group at a time, the context's editor, the output projection's runs,
 // the residual; then the norm, the MLP's first projections' runs, the activation and its hooks, the down
-// projection's runs, the residual. Every product is split by output columns only, so the same bits.
+// projection's runs, the residual. Post-LN: the same sublayers read the residual stream itself and each
+// ends with its residual add and norm, cross attention (decoders) between the two. Every product is split
+// by output columns only, so the same bits.
 void StackRun::part_step() {
     const int l = next_, T = T_, D = D_;
     const std::string p = "layer." + std::to_string(l) + ".";
@@ -376,60 +407,78 @@ void StackRun::part_step() {
         parts_ = std::make_unique<StackParts>();
         if (capture_.hidden) hidden_capture(*capture_.hidden, l, h_);
         if (apply_interventions_) parts_->mask = knockout_mask(hooks_, l, T, T);
-        norm_apply(r_, b.attn.norm, h_.data(), T, D, x_.data());
+        if (!r_.post_ln) norm_apply(r_, b.attn.norm, h_.data(), T, D, x_.data());
     }
     StackParts& s = *parts_;
     StackBuffers& buf = *buffers_;
     using Part = StackParts::Part;
     const AttentionCall self = self_attention_call(r_, b, l, prefix_ + p, capture_.self, s.mask, hooks_, apply_interventions_);
+    const float* in = r_.post_ln ? h_.data() : x_.data();   // what the self attention and the MLP read
     const long n = static_cast<long>(h_.size());
-    std::vector<ColumnRun> runs;
+    // The sublayer's output in out_ is complete: the residual add, post-LN's norm, and the observer's names.
+    auto residual = [&](const std::string& out_name, const Norm& norm, const std::string& stream_name) {
+        observe(p + out_name, out_);
+        add_inplace(h_.data(), out_.data(), n);
+        if (r_.post_ln) norm_apply(r_, norm, h_.data(), T, D, h_.data());
+        observe(p + stream_name, h_);
+    };
+    std::vector<ColumnRun> runs;   // the part's column runs, made again each step (the same list)
+    auto last_run = [&] {          // runs the next one; true when it was the part's last
+        runs[s.next++].run();
+        return s.next >= runs.size();
+    };
+    auto next_part = [&](Part part) {
+        s.part = part;
+        s.next = 0;
+    };
+    // The next group of heads of an attention over `keys` keys; true when it was the last.
+    auto last_heads = [&](const AttentionCall& call, int keys, AttentionTensor* capture, AttentionBuffers& ab) {
+        const int begin = static_cast<int>(s.next), end = std::min(r_.n_head, begin + heads_per_part(r_, T, keys, step_multiply_adds_));
+        if (capture) attention_grow_to(*capture, l, end);   // these heads' zeros, not the layer's
+        attention_heads(r_, call, T, keys, ab, begin, end);
+        s.next = static_cast<size_t>(end);
+        if (end < r_.n_head) return false;
+        attention_context_done(call, T, r_.n_head * r_.head_dim, ab);
+        return true;
+    };
+    const AttentionCall cross = cross_attention_call(l, self.scale, prefix_ + p, capture_.cross, hooks_);
     switch (s.part) {
     case Part::attention_inputs:
-        attention_inputs(r_, b.attn, x_.data(), T, x_.data(), T, step_multiply_adds_, buf.self, runs);
-        runs[s.next++].run();
-        if (s.next < runs.size()) return;
-        attention_inputs_done(r_, b.attn, self, x_.data(), T, T, buf.self);
-        s.part = Part::heads;
-        s.next = 0;
+        attention_inputs(r_, b.attn, in, T, in, T, step_multiply_adds_, buf.self, runs);
+        if (!last_run()) return;
+        attention_inputs_done(r_, b.attn, self, in, T, T, buf.self);
+        return next_part(Part::heads);
+    case Part::heads:
+        if (last_heads(self, T, capture_.self, buf.self)) next_part(Part::attention_output);
         return;
-    case Part::heads: {
-        const int begin = static_cast<int>(s.next), end = std::min(r_.n_head, begin + heads_per_part(r_, T, step_multiply_adds_));
-        if (capture_.self) attention_grow_to(*capture_.self, l, end);   // these heads' zeros, not the layer's
-        attention_heads(r_, self, T, T, buf.self, begin, end);
-        s.next = static_cast<size_t>(end);
-        if (end < r_.n_head) return;
-        attention_context_done(self, T, r_.n_head * r_.head_dim, buf.self);
-        s.part = Part::attention_output;
-        s.next = 0;
-        return;
-    }
     case Part::attention_output:
         add_runs(runs, b.attn.out, buf.self.ctx.data(), T, out_.data(), step_multiply_adds_);
-        runs[s.next++].run();
-        if (s.next < runs.size()) return;
-        observe(p + "attn_out", out_);
-        add_inplace(h_.data(), out_.data(), n);
-        observe(p + "resid_mid", h_);
-        norm_apply(r_, b.ffn.norm, h_.data(), T, D, x_.data());
-        s.part = Part::mlp_inputs;
-        s.next = 0;
+        if (!last_run()) return;
+        residual("attn_out", b.attn.norm, "resid_mid");
+        if (!r_.post_ln) norm_apply(r_, b.ffn.norm, h_.data(), T, D, x_.data());
+        return next_part(r_.cross && memory_ ? Part::cross_inputs : Part::mlp_inputs);
+    case Part::cross_inputs:
+        attention_inputs(r_, b.cross, h_.data(), T, memory_, S_, step_multiply_adds_, buf.cross, runs);
+        if (!last_run()) return;
+        attention_inputs_done(r_, b.cross, cross, h_.data(), T, S_, buf.cross);
+        return next_part(Part::cross_heads);
+    case Part::cross_heads:
+        if (last_heads(cross, S_, capture_.cross, buf.cross)) next_part(Part::cross_output);
         return;
+    case Part::cross_output:
+        add_runs(runs, b.cross.out, buf.cross.ctx.data(), T, out_.data(), step_multiply_adds_);
+        if (!last_run()) return;
+        residual("cross_out", b.cross.norm, "resid_cross");
+        return next_part(Part::mlp_inputs);
     case Part::mlp_inputs:
-        mlp_inputs(r_, b.ffn, x_.data(), T, step_multiply_adds_, buf.ff, buf.up, runs);
-        runs[s.next++].run();
-        if (s.next < runs.size()) return;
+        mlp_inputs(r_, b.ffn, in, T, step_multiply_adds_, buf.ff, buf.up, runs);
+        if (!last_run()) return;
         mlp_inputs_done(r_, T, b.ffn.fc1.w.view.n_out(), buf.ff, buf.up, hooks_, prefix_ + p + "mlp_act");
-        s.part = Part::mlp_output;
-        s.next = 0;
-        return;
+        return next_part(Part::mlp_output);
     case Part::mlp_output:
         add_runs(runs, b.ffn.fc2, buf.ff.data(), T, out_.data(), step_multiply_adds_);
-        runs[s.next++].run();
-        if (s.next < runs.size()) return;
-        observe(p + "mlp_out", out_);
-        add_inplace(h_.data(), out_.data(), n);
-        observe(p + "out", h_);
+        if (!last_run()) return;
+        residual("mlp_out", b.ffn.norm, "out");
         parts_.reset();
         ++next_;
         return;
@@ -474,17 +523,8 @@ void StackRun::step() {
         norm_apply(r_, b.attn.norm, h_.data(), T, D, h_.data());
         observe(p + "resid_mid", h_);
         if (r_.cross) {
-            AttentionCall cross;
-            cross.layer = l;
-            cross.scale = self.scale;
             if (capture_.cross) attention_grow_to(*capture_.cross, l);
-            cross.capture = capture_.cross;
-            cross.observer = hooks_.observer ? &hooks_ : nullptr;   // observed, never edited
-            cross.values_name = prefix_ + p + "cross_values";
-            cross.queries_name = prefix_ + p + "cross_queries";
-            cross.keys_name = prefix_ + p + "cross_keys";
-            cross.input_name = prefix_ + p + "cross_in";
-            cross.scale_name = prefix_ + p + "cross_score_scale";
+            const AttentionCall cross = cross_attention_call(l, self.scale, prefix_ + p, capture_.cross, hooks_);
             attention_sublayer(r_, b.cross, cross, h_.data(), T, memory_, S_, out_.data(), buffers_->cross);
             observe(p + "cross_out", out_);
             add_inplace(h_.data(), out_.data(), n);

@@ -96,10 +96,10 @@ int column_runs(const WeightMatrix& w, int rows, double step_multiply_adds);
 // stack_forward in steps, for callers that must stay responsive (the app traces a large model a step or
 // two per frame): half a block per step in pre-LN stacks (attention, then the MLP), a whole block in
 // post-LN ones. With step_multiply_adds > 0 (a stepped trace: TraceOptions::step_multiply_adds), a
-// pre-LN self-attention half block of more than that is cut into parts:
-// each linear layer's output columns a run at a time (gemm_columns: the same bits), the heads a group at
-// a time; the observer and editor see what they see in one step. The arguments must outlive the run; h
-// holds the result once done().
+// layer whose half block (pre-LN) or sublayer (post-LN: self attention, cross attention, MLP) is more
+// than that is cut into parts: each linear layer's output columns a run at a time (gemm_columns: the
+// same bits), the heads a group at a time; the observer and editor see what they see in one step. The
+// arguments must outlive the run; h holds the result once done().
 class StackRun {
 public:
     StackRun(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, std::vector<float>& h, int T,
@@ -110,14 +110,15 @@ public:
     void step();   // runs the next half block (pre-LN) or block (post-LN), or part of one
     bool done() const { return next_ >= static_cast<int>(blocks_.size()); }
     int steps_total() const { return steps_total_; }
-    // What steps_total will be, before the run exists (a job's progress is known from its start).
-    static int steps_for(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, int T, const float* memory,
+    // What steps_total will be, before the run exists (a job's progress is known from its start); S: the
+    // rows of the memory cross attention reads (0 without).
+    static int steps_for(const BlockRecipe& recipe, const std::vector<BlockWeights>& blocks, int T, int S,
                          double step_multiply_adds = 0.0);
 
 private:
     void observe(const std::string& name, std::vector<float>& data) const;
     void mlp_half(int layer, const std::string& p);   // the second step of a pre-LN block
-    void part_step();                                  // one part of a cut half block
+    void part_step();                                  // one part of a cut layer
     bool cut_layer(int layer) const;                   // whether this layer's halves are cut into parts
 
     const BlockRecipe& r_;
@@ -136,7 +137,7 @@ private:
     bool mlp_next_ = false;    // pre-LN: its attention half is done, the MLP half is next
     double step_multiply_adds_;
     int steps_total_ = 0;
-    std::unique_ptr<StackParts> parts_;   // a cut half block's part in progress
+    std::unique_ptr<StackParts> parts_;   // a cut layer's part in progress
     // Sized by the first layer and reused by the others: made afresh per layer, the QKV, context and MLP
     // buffers were 37 MB of zero-filling per GPT-2-small trace at T = 128 (2% of it).
     std::unique_ptr<StackBuffers> buffers_;

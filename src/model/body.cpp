@@ -66,7 +66,7 @@ public:
         const WeightMatrix& unembed = body.unembed();
         const int P = options.logit_positions.empty() ? 1 : static_cast<int>(options.logit_positions.size());
         head_columns_ = columns_per_run(unembed, P, options.step_multiply_adds);
-        steps_total_ = 1 + StackRun::steps_for(body.recipe, body.blocks, static_cast<int>(ids.size()), nullptr,
+        steps_total_ = 1 + StackRun::steps_for(body.recipe, body.blocks, static_cast<int>(ids.size()), 0,
                                                options.step_multiply_adds) + 1 + column_runs(unembed, P, options.step_multiply_adds);
     }
     BodyForwardJob(const BodyForwardJob&) = delete;   // stack_ points into trace_, h_ and options_
@@ -116,16 +116,8 @@ private:
             options_.hooks.observe("final_norm", T, D, h_.data());
         }
         hidden_capture(trace_.hidden_states, L, h_);
-        std::vector<int> positions = options_.logit_positions.empty() ? std::vector<int>{T - 1} : options_.logit_positions;
-        for (int& p : positions)
-            if (p < 0) p = T - 1;
-        head_rows_.resize(positions.size() * D);   // (P, D) the rows logits are kept for
-        for (size_t i = 0; i < positions.size(); ++i)
-            std::copy_n(h_.data() + static_cast<size_t>(positions[i]) * D, D, head_rows_.data() + i * D);
-        head_rows_ = body_head_rows(body_, head_rows_, static_cast<int>(positions.size()));
-        trace_.n_vocab = body_.unembed().n_out();
-        trace_.logit_positions = positions;
-        trace_.logits.assign(positions.size() * trace_.n_vocab, 0.0f);
+        head_rows_ = logits_begin(trace_, h_.data(), T, D, body_.unembed().n_out(), options_);
+        head_rows_ = body_head_rows(body_, head_rows_, static_cast<int>(trace_.logit_positions.size()));
     }
 
     void head_run() {

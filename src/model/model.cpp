@@ -114,8 +114,16 @@ std::vector<std::string> pieces_of(const Tokenizer& tokenizer, const std::vector
 
 }  // namespace
 
-Trace Network::forward_seq2seq(const std::vector<int32_t>&, const std::vector<int32_t>&, const TraceOptions&) const {
+std::unique_ptr<ForwardJob> Network::forward_seq2seq_job(const std::vector<int32_t>&, const std::vector<int32_t>&,
+                                                         const TraceOptions&) const {
     throw Error(info().architecture + " is not an encoder-decoder model; it takes one sequence");
+}
+
+Trace Network::forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
+                               const TraceOptions& options) const {
+    std::unique_ptr<ForwardJob> job = forward_seq2seq_job(source_ids, decoder_ids, options);
+    while (!job->done()) job->step();
+    return job->take();
 }
 
 Expected<ModelPtr> model_load(const FileSet& files) {
@@ -193,8 +201,9 @@ Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids,
     });
 }
 
-Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_t>& source_ids,
-                                    const std::vector<int32_t>& decoder_ids, const TraceOptions& options) {
+Expected<std::unique_ptr<ForwardJob>> model_trace_seq2seq_job(const Model& model, const std::vector<int32_t>& source_ids,
+                                                              const std::vector<int32_t>& decoder_ids,
+                                                              const TraceOptions& options) {
     if (!model.info().encoder_decoder)
         return make_error(model.info().architecture + " is not an encoder-decoder model; it takes one sequence");
     if (auto bad = ids_check(source_ids, model.info(), "source tokens")) return *bad;
@@ -203,11 +212,18 @@ Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_
     const int S = static_cast<int>(source_ids.size()), T = static_cast<int>(decoder_ids.size());
     if (auto refused = trace_memory_check(model.info(), std::max(S, T), trace_seq2seq_bytes_estimate(model.info(), S, T, options)))
         return *refused;
+    return catch_errors([&]() -> std::unique_ptr<ForwardJob> {
+        return std::make_unique<ModelTraceJob>(model, model.network->forward_seq2seq_job(source_ids, decoder_ids, options));
+    });
+}
+
+Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_t>& source_ids,
+                                    const std::vector<int32_t>& decoder_ids, const TraceOptions& options) {
+    Expected<std::unique_ptr<ForwardJob>> job = model_trace_seq2seq_job(model, source_ids, decoder_ids, options);
+    if (!job) return job.error();
     return catch_errors([&] {
-        Trace trace = model.network->forward_seq2seq(source_ids, decoder_ids, options);
-        trace.tokens.pieces = pieces_of(model.tokenizer, source_ids);
-        trace.decoder_tokens.pieces = pieces_of(model.tokenizer, decoder_ids);
-        return trace;
+        while (!(*job)->done()) (*job)->step();
+        return (*job)->take();
     });
 }
 

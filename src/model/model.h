@@ -55,8 +55,12 @@ public:
     virtual std::unique_ptr<ForwardJob> forward_job(const std::vector<int32_t>& ids, const TraceOptions& options) const;
     // Encoder-decoder networks: the encoder reads source_ids, the decoder decoder_ids; logit positions are
     // decoder positions. Ids are checked by model_trace_seq2seq. Other networks throw attn::Error.
-    virtual Trace forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
-                                  const TraceOptions& options) const;
+    // forward_seq2seq is its job run to the end.
+    virtual std::unique_ptr<ForwardJob> forward_seq2seq_job(const std::vector<int32_t>& source_ids,
+                                                            const std::vector<int32_t>& decoder_ids,
+                                                            const TraceOptions& options) const;
+    Trace forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
+                          const TraceOptions& options) const;
     // Decoder-only and encoder networks: their description (embeddings, blocks, head), which the
     // differentiable pass (model/gradients.h) runs. Encoder-decoder networks: nullptr.
     virtual const Body* body() const { return nullptr; }
@@ -99,6 +103,10 @@ Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids,
 // counted in decoder_ids.
 Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_t>& source_ids,
                                     const std::vector<int32_t>& decoder_ids, const TraceOptions& options);
+// model_trace_seq2seq as a job (model/forward_job.h): the same checks up front, the same Trace at the end.
+Expected<std::unique_ptr<ForwardJob>> model_trace_seq2seq_job(const Model& model, const std::vector<int32_t>& source_ids,
+                                                              const std::vector<int32_t>& decoder_ids,
+                                                              const TraceOptions& options);
 // How text becomes an encoder-decoder's inputs. Source: encode(text) with special tokens; when the
 // tokenizer adds none, wrapped in bos ... eos as BART's own tokenizer does (the model was trained so).
 // Target (teacher forcing, as transformers shifts labels): [decoder_start, bos] + its tokens without

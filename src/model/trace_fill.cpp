@@ -39,19 +39,23 @@ float* attention_slot(AttentionTensor& a, int layer, int head, std::vector<float
     return scratch.data();
 }
 
-void logits_compute(Trace& trace, const std::vector<float>& h_final, int T, int D, const WeightMatrix& unembed,
-                    const TraceOptions& options) {
+std::vector<float> logits_begin(Trace& trace, const float* h, int T, int D, int V, const TraceOptions& options) {
     std::vector<int> positions = options.logit_positions.empty() ? std::vector<int>{T - 1} : options.logit_positions;
     for (int& p : positions)
         if (p < 0) p = T - 1;
     std::vector<float> rows(positions.size() * D);
     for (size_t i = 0; i < positions.size(); ++i)
-        std::copy_n(h_final.data() + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
-    const int V = unembed.n_out();
+        std::copy_n(h + static_cast<size_t>(positions[i]) * D, D, rows.data() + i * D);
     trace.n_vocab = V;
     trace.logit_positions = positions;
     trace.logits.assign(positions.size() * V, 0.0f);
-    linear(rows.data(), static_cast<int>(positions.size()), unembed, nullptr, trace.logits.data());
+    return rows;
+}
+
+void logits_compute(Trace& trace, const std::vector<float>& h_final, int T, int D, const WeightMatrix& unembed,
+                    const TraceOptions& options) {
+    const std::vector<float> rows = logits_begin(trace, h_final.data(), T, D, unembed.n_out(), options);
+    linear(rows.data(), static_cast<int>(trace.logit_positions.size()), unembed, nullptr, trace.logits.data());
 }
 
 }  // namespace attn

@@ -24,8 +24,12 @@ void hidden_capture(HiddenTensor& hidden, int state, const std::vector<float>& h
 // Pointer to head (l, h)'s (T, S) probabilities: into the trace when captured, else into scratch.
 float* attention_slot(AttentionTensor& a, int layer, int head, std::vector<float>& scratch, int T, int S);
 
-// Logits at options.logit_positions (default: the last; -1 means the last) from the final normed
-// states (T, D) and the unembedding (V, D).
+// The start of the logits: trace's logit positions (options.logit_positions; default the last, -1 means
+// the last), n_vocab = V and zero logits (P, V); returns those positions' rows of h (T, D), side by side
+// (P, D), for the unembedding to read.
+std::vector<float> logits_begin(Trace& trace, const float* h, int T, int D, int V, const TraceOptions& options);
+// Logits at options.logit_positions (as logits_begin) from the final normed states (T, D) and the
+// unembedding (V, D).
 void logits_compute(Trace& trace, const std::vector<float>& h_final, int T, int D, const WeightMatrix& unembed,
                     const TraceOptions& options);
 

@@ -286,7 +286,7 @@ bool app_card_open(App& app);
 void app_show_card_panel(App& app);
 // Sets the text (encoder-decoder: the source) and re-runs the model on it (when one is loaded).
 void app_set_text(App& app, const std::string& text);
-// Encoder-decoder models: sets the target text the decoder reads and re-traces.
+// Encoder-decoder models: sets the target text the decoder reads and re-traces (app_retrace_after_edit).
 void app_set_target(App& app, const std::string& target);
 // Re-runs the model on the current text/target (or the stepped ids) and refreshes the predictions.
 void app_retrace(App& app);

@@ -114,6 +114,12 @@ Expected<Trace> trace_run(const Model& model, const TraceInput& in) {
     return model_trace(model, in.ids, in.options);
 }
 
+// trace_run as a job, for a retrace in steps.
+Expected<std::unique_ptr<ForwardJob>> trace_job(const Model& model, const TraceInput& in) {
+    if (model.info().encoder_decoder) return model_trace_seq2seq_job(model, in.ids, in.decoder_ids, in.options);
+    return model_trace_job(model, in.ids, in.options);
+}
+
 }  // namespace
 
 AttentionView attention_view(const Trace& trace, AttentionKind kind) {
@@ -182,7 +188,7 @@ void app_set_target(App& app, const std::string& target) {
     }
     app.stepped_decoder_ids.clear();
     app.stepped_position = -1;
-    app_retrace(app);
+    app_retrace_after_edit(app);
 }
 
 namespace {
@@ -277,7 +283,7 @@ void app_retrace(App& app) {
 // would be, at the last trace's time a token, so typing stays responsive; the views keep the previous
 // trace until the new one is complete.
 void app_retrace_after_edit(App& app) {
-    if (!app.model || app.model->info().encoder_decoder || (text_blank(app.text) && app.stepped_ids.empty())) {
+    if (!app.model || (text_blank(app.text) && app.stepped_ids.empty())) {
         app_retrace(app);
         return;
     }
@@ -295,7 +301,7 @@ void app_retrace_after_edit(App& app) {
         return;
     }
     in->options.step_multiply_adds = app.trace_step_multiply_adds;   // steps of a few ms, not half a block
-    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*app.model, in->ids, in->options);
+    Expected<std::unique_ptr<ForwardJob>> job = trace_job(*app.model, *in);
     if (!job) {
         app.trace_error = job.error().message;
         return;

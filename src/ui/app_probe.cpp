@@ -42,10 +42,14 @@ bool probe_at_once(const Model& model) {
     return probe_says_random(model_trace_text(model, kProbeText, options, nullptr));
 }
 
-// The probe as a job (decoder-only and encoder models: those whose networks run a block a step), on
-// the ids model_trace_text would trace; null when it cannot be made (the probe then runs at once).
+// The probe as a job, on the ids probe_at_once would trace; null when it cannot be made (the probe then
+// runs at once).
 std::unique_ptr<ForwardJob> make_probe_job(const Model& model) {
-    if (model.info().encoder_decoder) return nullptr;
+    if (model.info().encoder_decoder) {
+        Expected<std::unique_ptr<ForwardJob>> job = model_trace_seq2seq_job(
+            model, seq2seq_source_ids(model, kProbeText), seq2seq_target_ids(model, "The"), probe_options());
+        return job ? std::move(*job) : nullptr;
+    }
     Expected<std::vector<int32_t>> ids = model_text_ids(model, kProbeText);
     if (!ids) return nullptr;
     Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(model, *ids, probe_options());

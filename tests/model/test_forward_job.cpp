@@ -62,18 +62,89 @@ TEST_CASE("a stepped trace refuses what model_trace refuses, before any step") {
     CHECK_FALSE(model_trace_job(*model, {1, 2}, outside).ok());
 }
 
-TEST_CASE("an encoder-decoder's job is its whole forward in one step") {
+namespace {
+
+// Every tensor an encoder-decoder's trace holds, bit for bit.
+void check_same_seq2seq_trace(const Trace& a, const Trace& b) {
+    CHECK(same_floats(a.attentions.probs, b.attentions.probs));
+    CHECK(same_floats(a.decoder_attentions.probs, b.decoder_attentions.probs));
+    CHECK(same_floats(a.cross_attentions.probs, b.cross_attentions.probs));
+    CHECK(same_floats(a.hidden_states.values, b.hidden_states.values));
+    CHECK(same_floats(a.decoder_hidden_states.values, b.decoder_hidden_states.values));
+    CHECK(same_floats(a.logits, b.logits));
+    CHECK(a.logit_positions == b.logit_positions);
+    CHECK(a.tokens.ids == b.tokens.ids);
+    CHECK(a.tokens.pieces == b.tokens.pieces);
+    CHECK(a.decoder_tokens.ids == b.decoder_tokens.ids);
+    CHECK(a.decoder_tokens.pieces == b.decoder_tokens.pieces);
+}
+
+}  // namespace
+
+TEST_CASE("an encoder-decoder's job: a block a step, each stack's embeddings and the head, to model_trace_seq2seq's bits") {
     ModelPtr model = load_fixture_model("bart-tiny");
-    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(*model, {0, 5, 6, 2}, TraceOptions{});
-    REQUIRE(job.ok());
-    CHECK((*job)->steps_total() == 1);
-    (*job)->step();
-    CHECK((*job)->done());
-    Trace t = (*job)->take();
-    Expected<Trace> whole = model_trace(*model, {0, 5, 6, 2}, TraceOptions{});
+    const ModelInfo& info = model->info();
+    const std::vector<int32_t> source = {0, 5, 6, 9, 31, 2}, target = {2, 0, 44, 17};
+    TraceOptions options;
+    options.logit_positions = {-1, 1};
+    // Hooks both runs see alike: an observer of every name, a decoder head gate and knockouts each side.
+    std::vector<std::string> seen[3];
+    int pass = 0;
+    options.hooks.observer = [&](const std::string& n, int rows, int cols, const float* data) {
+        double sum = 0.0;
+        for (int i = 0; i < rows * cols; ++i) sum += data[i];
+        seen[pass].push_back(n + " " + std::to_string(rows) + "x" + std::to_string(cols) + " " + std::to_string(sum));
+    };
+    options.hooks.knockouts.push_back(EdgeKnockout{0, 3, 1});
+    options.hooks.decoder_head_gates.assign(static_cast<size_t>(info.n_decoder_layer) * info.n_decoder_head, 1.0f);
+    options.hooks.decoder_head_gates[1] = 0.5f;
+    options.hooks.decoder_knockouts.push_back(EdgeKnockout{1, 2, 1});
+    Expected<Trace> whole = model_trace_seq2seq(*model, source, target, options);
     REQUIRE(whole.ok());
-    CHECK(same_floats(t.attentions.probs, whole->attentions.probs));
-    CHECK(same_floats(t.logits, whole->logits));
+    for (pass = 1; pass < 3; ++pass) {
+        CAPTURE(pass);
+        // pass 1: a block a step; pass 2: every product a block of columns a step, a head a part.
+        options.step_multiply_adds = pass == 1 ? 0.0 : 1.0;
+        Expected<std::unique_ptr<ForwardJob>> job = model_trace_seq2seq_job(*model, source, target, options);
+        REQUIRE(job.ok());
+        ForwardJob& j = **job;
+        const int blocks = info.n_layer + info.n_decoder_layer;
+        if (pass == 1) CHECK(j.steps_total() == blocks + 4);   // + two embeddings, the rows, one run of the head
+        else CHECK(j.steps_total() > 7 * blocks);
+        int steps = 0;
+        for (; !j.done(); ++steps) {
+            CHECK(j.steps_done() == steps);
+            j.step();
+        }
+        CHECK(steps == j.steps_total());
+        check_same_seq2seq_trace(j.take(), *whole);
+        CHECK(seen[pass] == seen[0]);   // the same names, shapes and sums, in the same order
+    }
+    // A source alone: the decoder at its start token, as model_trace runs it, in steps too.
+    options = TraceOptions{};
+    Expected<std::unique_ptr<ForwardJob>> alone = model_trace_job(*model, source, options);
+    REQUIRE(alone.ok());
+    CHECK((*alone)->steps_total() == info.n_layer + info.n_decoder_layer + 4);
+    while (!(*alone)->done()) (*alone)->step();
+    const Trace t = (*alone)->take();
+    CHECK(t.decoder_tokens.ids == std::vector<int32_t>{info.decoder_start_token_id});
+    check_same_seq2seq_trace(t, *model_trace(*model, source, options));
+}
+
+TEST_CASE("a stepped encoder-decoder trace refuses what model_trace_seq2seq refuses, before any step") {
+    ModelPtr model = load_fixture_model("bart-tiny");
+    const int V = model->info().n_vocab;
+    auto bad_source = model_trace_seq2seq_job(*model, {0, V}, {2}, TraceOptions{});
+    REQUIRE_FALSE(bad_source.ok());
+    CHECK(bad_source.error().message.find("outside the vocabulary") != std::string::npos);
+    CHECK_FALSE(model_trace_seq2seq_job(*model, {0, 5}, {2, V}, TraceOptions{}).ok());
+    TraceOptions outside;
+    outside.logit_positions = {2};
+    CHECK_FALSE(model_trace_seq2seq_job(*model, {0, 5}, {2, 0}, outside).ok());
+    ModelPtr gpt2 = load_fixture_model("gpt2-tiny");
+    auto not_seq2seq = model_trace_seq2seq_job(*gpt2, {1}, {1}, TraceOptions{});
+    REQUIRE_FALSE(not_seq2seq.ok());
+    CHECK(not_seq2seq.error().message.find("not an encoder-decoder") != std::string::npos);
 }
 
 TEST_CASE("a stepped stack fills a reserved attention tensor a layer at a time; none when it captures none") {
@@ -122,8 +193,8 @@ TEST_CASE("a stepped stack fills a reserved attention tensor a layer at a time; 
     CHECK(same_floats(t.logits, whole->logits));
 }
 
-TEST_CASE("a stack cut into parts (column runs, groups of heads) gives the bits of half a block a step") {
-    for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "qwen2-tiny"}) {
+TEST_CASE("a stack cut into parts (column runs, groups of heads) gives the bits of half a block (pre-LN) or a block a step") {
+    for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "qwen2-tiny", "bert-tiny", "roberta-tiny", "distilbert-tiny"}) {
         CAPTURE(name);
         ModelPtr model = load_fixture_model(name);
         const Body& body = *model->network->body();
@@ -158,7 +229,7 @@ TEST_CASE("a stack cut into parts (column runs, groups of heads) gives the bits 
             const double step = pass == 0 ? 0.0 : 1.0;
             StackRun run(body.recipe, body.blocks, h[pass], T, nullptr, 0, StackCapture{&a[pass], nullptr, nullptr}, hooks, "",
                          true, step);
-            CHECK(run.steps_total() == StackRun::steps_for(body.recipe, body.blocks, T, nullptr, step));
+            CHECK(run.steps_total() == StackRun::steps_for(body.recipe, body.blocks, T, 0, step));
             int steps = 0;
             size_t grown = 0;
             for (; !run.done(); ++steps) {
@@ -169,7 +240,7 @@ TEST_CASE("a stack cut into parts (column runs, groups of heads) gives the bits 
             }
             CHECK(steps == run.steps_total());
             CHECK(grown == static_cast<size_t>(L) * H * T * T);
-            if (pass == 0) CHECK(steps == 2 * L);
+            if (pass == 0) CHECK(steps == (body.recipe.post_ln ? 1 : 2) * L);
             else CHECK(steps > 6 * L);   // cut: runs of one block of columns, groups of heads
         }
         CHECK(same_floats(h[1], h[0]));
@@ -192,7 +263,7 @@ TEST_CASE("a stepped trace's LM head runs a block of columns a step past step_mu
 }
 
 TEST_CASE("TraceOptions::step_multiply_adds cuts a stepped trace, LM head included, to model_trace's bits") {
-    for (const char* name : {"gpt2-tiny", "llama-tiny"}) {
+    for (const char* name : {"gpt2-tiny", "llama-tiny", "bert-tiny"}) {
         CAPTURE(name);
         ModelPtr model = load_fixture_model(name);
         const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 7, 11};

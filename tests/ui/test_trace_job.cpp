@@ -53,6 +53,50 @@ TEST_CASE("ui: an edit on a slow model retraces in steps, one a frame, and ends 
     for (size_t i = 0; i < stepped_next.size(); ++i) CHECK(stepped_next[i].id == ui.app.next_predictions[i].id);
 }
 
+TEST_CASE("ui: an encoder-decoder's source or target edit on a slow model retraces in steps, to the synchronous trace") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.text = "The cat sat on the mat.";
+    ui.app.target = "Le chat";
+    ui.load_fixture("bart-tiny");
+    REQUIRE(ui.app.has_trace);
+    const ModelInfo& info = ui.app.model->info();
+    const int blocks = info.n_layer + info.n_decoder_layer;
+    ui.app.trace_step_above_ms = -1.0;   // every model counts as slow
+    ui.app.trace_budget_ms = 0.0;        // one step a frame
+    for (int edit = 0; edit < 2; ++edit) {
+        CAPTURE(edit);
+        const std::vector<int32_t> source = ui.app.trace.tokens.ids, target = ui.app.trace.decoder_tokens.ids;
+        const uint64_t version = ui.app.trace_version;
+        if (edit == 0) app_set_text(ui.app, "The dog ran across the road because it was late.");
+        else app_set_target(ui.app, "Le chien a couru");
+        int done = -1, total = -1;
+        REQUIRE(app_tracing(ui.app, &done, &total));
+        CHECK(done == 0);
+        CHECK(total == blocks + 4);   // each stack's embeddings and blocks (post-LN: a block a step), rows, LM head
+        int frames = 0;
+        while (app_tracing(ui.app) && frames < 100) {
+            CHECK(ui.app.trace.tokens.ids == source);   // the old trace stays on screen meanwhile
+            CHECK(ui.app.trace.decoder_tokens.ids == target);
+            ui.frame();
+            ++frames;
+        }
+        CHECK(frames == blocks + 4);
+        CHECK(ui.app.trace_version == version + 1);
+        CHECK(ui.app.trace_error.empty());
+        CHECK((edit == 0 ? ui.app.trace.tokens.ids != source : ui.app.trace.decoder_tokens.ids != target));
+        // The same input traced synchronously gives the same numbers and predictions.
+        const Trace stepped = ui.app.trace;
+        const std::vector<TokenProb> stepped_next = ui.app.next_predictions;
+        app_retrace(ui.app);
+        CHECK(same_floats(stepped.attentions.probs, ui.app.trace.attentions.probs));
+        CHECK(same_floats(stepped.cross_attentions.probs, ui.app.trace.cross_attentions.probs));
+        CHECK(same_floats(stepped.decoder_attentions.probs, ui.app.trace.decoder_attentions.probs));
+        CHECK(same_floats(stepped.logits, ui.app.trace.logits));
+        REQUIRE(stepped_next.size() == ui.app.next_predictions.size());
+        for (size_t i = 0; i < stepped_next.size(); ++i) CHECK(stepped_next[i].id == ui.app.next_predictions[i].id);
+    }
+}
+
 TEST_CASE("ui: a newer edit replaces a stepped retrace in flight; a budget lets several steps share a frame") {
     UiHarness ui(ImVec2(1024, 768));
     ui.app.text = "one two three";

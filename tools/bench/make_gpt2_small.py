@@ -39,8 +39,10 @@ def tensor_shapes(layers, width):
     return shapes
 
 
-def initial_values(name, shape, rng, dtype):
-    if name.endswith("ln_1.weight") or name.endswith("ln_2.weight") or name.endswith("ln_f.weight"):
+def initial_values(name, shape, rng, dtype, ones=None):
+    if ones is not None and name in ones:
+        values = np.ones(shape, np.float32)
+    elif ones is None and (name.endswith("ln_1.weight") or name.endswith("ln_2.weight") or name.endswith("ln_f.weight")):
         values = np.ones(shape, np.float32)
     elif len(shape) == 1:
         values = np.zeros(shape, np.float32)
@@ -49,7 +51,8 @@ def initial_values(name, shape, rng, dtype):
     return values.astype(dtype)
 
 
-def write_safetensors(path, shapes, rng, dtype):
+# ones: the names of the tensors that start as ones (layer norm weights); None: GPT-2's.
+def write_safetensors(path, shapes, rng, dtype, ones=None):
     names = sorted(shapes)
     dtype_name = {np.float32: "F32", np.float16: "F16"}[dtype]
     size = np.dtype(dtype).itemsize
@@ -64,7 +67,7 @@ def write_safetensors(path, shapes, rng, dtype):
         f.write(struct.pack("<Q", len(text)))
         f.write(text)
         for name in names:
-            f.write(initial_values(name, shapes[name], rng, dtype).tobytes())
+            f.write(initial_values(name, shapes[name], rng, dtype, ones).tobytes())
 
 
 def main():
