@@ -39,7 +39,6 @@ struct AnalysisState {
     AnalysisKey job_key;
     float progress = 0.0f;
     std::string stage;
-    double budget_ms = 6.0;            // stepping stops once a frame has spent this long on the job
     double longest_frame_ms = 0.0;     // the most one frame spent stepping (the bench and tests read it)
     double longest_step_ms = 0.0;      // the longest single step of this job: predicts whether another fits
     int frames_stepped = 0;            // frames that stepped the current job

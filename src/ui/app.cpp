@@ -437,7 +437,6 @@ void app_frame(App& app) {
         app_handle_shortcuts(app, n_layer, n_head);
         // A key or a link may ask for a view presenter mode hides: the heatmap stands in.
         if (app.presenter && !presenter_shows_view(app.main_view)) app.main_view = MainView::heatmap;
-        app_analysis_frame(app, main_view_is_analysis(app.main_view));   // a few ms of the running job
         // What is on screen first (the grid's tiles or the flow graph, the layer's table), then the head
         // statistics. A retrace in flight (or the probe) went first: these jobs, for the trace it replaces,
         // get what it left (with a budget of their own, a T = 1024 grid's tiles doubled a frame's retrace).
@@ -446,10 +445,22 @@ void app_frame(App& app) {
         spent += app_grid_frame(app, left_ms) + app_flow_frame(app, left_ms);
         spent += app_head_stats_frame(app, app.trace_budget_ms, spent);
         spent += app_nonfinite_frame(app, app.trace_budget_ms, spent);
-        app_heads_frame(app, app.trace_budget_ms, spent);
-        app_interventions_frame(app);
-        app_checks_frame(app);
-        app_explain_frame(app);
+        // The jobs a user starts (attributions, patching, checks, the explanation's faithfulness) share
+        // the same budget, in turn (each had one of its own: typing during a checks run spent both).
+        auto user_job = [&](double longest_ms, auto step) {
+            const double before = frame_steps_ms();
+            step(budget_left_for(app.trace_budget_ms, spent, longest_ms));
+            spent += frame_steps_ms() - before;
+        };
+        {
+            const double before = frame_steps_ms();
+            app_heads_frame(app, app.trace_budget_ms, spent);
+            spent += frame_steps_ms() - before;
+        }
+        user_job(app.analysis.longest_step_ms, [&](double ms) { app_analysis_frame(app, main_view_is_analysis(app.main_view), ms); });
+        user_job(app.interventions.longest_step_ms, [&](double ms) { app_interventions_frame(app, ms); });
+        user_job(app.checks.longest_step_ms, [&](double ms) { app_checks_frame(app, ms); });
+        user_job(app.explain.longest_step_ms, [&](double ms) { app_explain_frame(app, ms); });
         show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);
     }
     // Last and smallest: a matrix or two of the new model's packing (what is on screen comes first).

@@ -1,7 +1,7 @@
 // The app's side of the views about one prediction: which input a result belongs to, and (in
 // app_analysis_job.cpp) the driver that steps the AttributionJob a few milliseconds per frame.
 //
-//   each frame: app_analysis_frame(app, view_open);   // starts, steps, finishes or cancels the job
+//   each frame: app_analysis_frame(app, view_open, budget_ms);   // starts, steps, finishes or cancels the job
 //   if (app_analysis_current(app)) ... app.analysis.result ...
 #pragma once
 #include <string>
@@ -21,9 +21,10 @@ bool app_analysis_current(const App& app);
 const std::vector<TokenProb>* app_analysis_candidates(const App& app);
 
 // Steps the job (called once a frame, before the views): starts it when an analysis view is open and
-// the input on screen has no result yet (or Run was pressed), spends at most budget_ms on it (at least
-// one step), takes its results when it finishes, acts on Cancel, and looks up a clicked cell's neurons.
-void app_analysis_frame(App& app, bool view_open);
+// the input on screen has no result yet (or Run was pressed), spends at most budget_ms on it (frame_budget.h:
+// at least one step; none when negative), takes its results when it finishes, acts on Cancel, and looks up
+// a clicked cell's neurons.
+void app_analysis_frame(App& app, bool view_open, double budget_ms);
 // Starts a job for the input on screen now (replacing any running one).
 void app_analysis_start(App& app);
 

@@ -47,7 +47,7 @@ void app_analysis_start(App& app) {
     s.frames_stepped = 0;
 }
 
-void app_analysis_frame(App& app, bool view_open) {
+void app_analysis_frame(App& app, bool view_open, double budget_ms) {
     AnalysisState& s = app.analysis;
     const bool possible = app_analysis_unavailable(app).empty();
     // A chosen target or foil that the new input no longer offers falls back to the default.
@@ -77,9 +77,8 @@ void app_analysis_frame(App& app, bool view_open) {
     const bool stale = !s.has_result || s.key != want;
     if (!s.job && (s.run_requested || (view_open && stale && want != s.cancelled_key))) app_analysis_start(app);
     s.run_requested = false;
-    if (s.job) {
-        const double spent = step_within_budget(s.budget_ms, s.longest_step_ms, [&] { s.job->step(); },
-                                                [&] { return s.job->done(); });
+    if (s.job && budget_ms >= 0.0) {   // no step when the frame's earlier jobs left too little
+        const double spent = step_within_budget(budget_ms, s.longest_step_ms, [&] { s.job->step(); }, [&] { return s.job->done(); });
         s.longest_frame_ms = std::max(s.longest_frame_ms, spent);
         ++s.frames_stepped;
         s.progress = s.job->progress();

@@ -71,7 +71,7 @@ std::vector<uint8_t> check_heads_passing_most(const CheckSuiteResult& result) {
     return any ? out : std::vector<uint8_t>{};
 }
 
-void app_checks_frame(App& app) {
+void app_checks_frame(App& app, double budget_ms) {
     ChecksState& s = app.checks;
     const Model* model = app.model.get();
     if (s.run && (s.cancel_requested || s.run_model != model)) {
@@ -104,7 +104,7 @@ void app_checks_frame(App& app) {
     s.run_requested = false;
     if (s.run) {
         // One case at least per frame; more only while the longest case so far still fits the budget.
-        step_within_budget(s.budget_ms, s.longest_step_ms, [&] { s.run->step(); }, [&] { return s.run->done(); });
+        step_within_budget(budget_ms, s.longest_step_ms, [&] { s.run->step(); }, [&] { return s.run->done(); });
         s.progress = s.run->progress();
         s.stage = s.run->stage();
         if (s.run->done()) {

@@ -2,7 +2,6 @@
 // faithfulness job a few milliseconds per frame (while the view is shown) and rebuilds the explanation
 // when its inputs change or faithfulness arrives. Encoder-decoders are explained from forward passes,
 // measured once per trace.
-#include <chrono>
 
 #include "analysis/explanation.h"
 #include "analysis/explanation_json.h"
@@ -11,15 +10,12 @@
 #include "ui/app.h"
 #include "ui/app_analysis.h"
 #include "ui/app_explain.h"
+#include "ui/frame_budget.h"
 #include "ui/study_views.h"
 
 namespace attn {
 
 namespace {
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 void build_explanation(App& app, bool with_faithfulness) {
     ExplainState& s = app.explain;
@@ -37,7 +33,7 @@ void build_explanation(App& app, bool with_faithfulness) {
 
 }  // namespace
 
-void app_explain_frame(App& app) {
+void app_explain_frame(App& app, double budget_ms) {
     ExplainState& s = app.explain;
     const bool shown = app.main_view == MainView::explain;
     // The same facts say it again when the language changes.
@@ -74,12 +70,10 @@ void app_explain_frame(App& app) {
         s.job_key = key;
         s.progress = 0.0f;
         s.stage = "starting";
+        s.longest_step_ms = 0.0;
     }
     if (s.job && shown) {
-        const auto t0 = std::chrono::steady_clock::now();
-        do {
-            s.job->step();
-        } while (!s.job->done() && ms_since(t0) < s.budget_ms);
+        step_within_budget(budget_ms, s.longest_step_ms, [&] { s.job->step(); }, [&] { return s.job->done(); });
         s.progress = s.job->progress();
         s.stage = s.job->stage();
         if (s.job->done()) {

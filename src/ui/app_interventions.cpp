@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 
 #include "core/i18n.h"
 #include "imgui.h"
+#include "ui/frame_budget.h"
 #include "ui/signed_grid.h"
 #include "ui/study_views.h"
 #include "ui/views.h"
@@ -189,6 +189,7 @@ void start_patching(App& app) {
         return;
     }
     s.job = std::make_shared<PatchingJob>(*app.model, clean.ids, corrupted.ids, PatchingOptions{});
+    s.longest_step_ms = 0.0;
     if (!s.job->error().empty()) {
         s.error = s.job->error();
         s.job.reset();
@@ -244,7 +245,7 @@ void app_patch_now(App& app) {
     finish_patching(s, false);
 }
 
-void app_interventions_frame(App& app) {
+void app_interventions_frame(App& app, double budget_ms) {
     InterventionState& s = app.interventions;
     if (s.model != app.model.get()) {   // another model: its layers, heads and vocabulary differ
         const bool had = !s.current.empty();
@@ -286,12 +287,8 @@ void app_interventions_frame(App& app) {
         start_patching(app);
     }
     if (!s.job) return;
-    const auto t0 = std::chrono::steady_clock::now();
-    auto ms = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(); };
-    do {
-        s.job->step();
-    } while (!s.job->done() && ms() < s.budget_ms);
-    s.longest_frame_ms = std::max(s.longest_frame_ms, ms());
+    const double spent = step_within_budget(budget_ms, s.longest_step_ms, [&] { s.job->step(); }, [&] { return s.job->done(); });
+    s.longest_frame_ms = std::max(s.longest_frame_ms, spent);
     s.progress = s.job->progress();
     s.stage = s.job->stage();
     if (s.job->done()) finish_patching(s, false);

@@ -19,7 +19,6 @@ struct ChecksState {
     bool cancel_requested = false;      // Cancel pressed: the run stops, finished cases stay
     float progress = 0.0f;
     std::string stage;
-    double budget_ms = 8.0;             // stepping per frame: one case at least, more while they fit
     double longest_step_ms = 0.0;
 
     bool has_result = false;

@@ -21,7 +21,7 @@ struct ExplainState {
     AnalysisKey job_key;
     float progress = 0.0f;
     std::string stage;
-    double budget_ms = 6.0;            // stepping stops once a frame has spent this long on the job
+    double longest_step_ms = 0.0;      // the longest single step of this job: predicts whether another fits
     bool has_faithfulness = false;
     AnalysisKey faithfulness_key;
     Faithfulness faithfulness;

@@ -37,7 +37,7 @@ struct InterventionState {
     std::shared_ptr<PatchingJob> job;
     float progress = 0.0f;
     std::string stage;
-    double budget_ms = 6.0;            // stepping stops once a frame has spent this long on the job
+    double longest_step_ms = 0.0;      // the longest single step of this job: predicts whether another fits
     double longest_frame_ms = 0.0;     // the most one frame spent stepping (tests read it)
     bool run_requested = false, cancel_requested = false;
     bool has_result = false, cancelled = false;

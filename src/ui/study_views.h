@@ -14,9 +14,11 @@ struct AttentionView;
 // Head statistics, labels, induction scores, similarity: the jobs step within what earlier jobs (spent_ms)
 // left of budget_ms (frame_budget.h).
 void app_heads_frame(App& app, double budget_ms, double spent_ms);
-void app_interventions_frame(App& app);   // interventions' before/after traces, the patching job
-void app_checks_frame(App& app);          // the checks run
-void app_explain_frame(App& app);         // the explanation's faithfulness job
+// The jobs a user starts step within budget_ms (frame_budget.h: none when negative; the frame passes what
+// the earlier jobs left).
+void app_interventions_frame(App& app, double budget_ms);   // interventions' before/after traces, the patching job
+void app_checks_frame(App& app, double budget_ms);          // the checks run
+void app_explain_frame(App& app, double budget_ms);         // the explanation's faithfulness job
 
 void show_heads_view(App& app, const AttentionView& view, PieceStyle style);
 void show_similarity_view(App& app, const AttentionView& view, PieceStyle style);

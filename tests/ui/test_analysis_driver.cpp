@@ -47,7 +47,7 @@ TEST_CASE("ui: the Attributions view steps the job across frames and shows its r
     UiHarness ui(ImVec2(1280, 720));
     ui.load_fixture("gpt2-tiny");
     app_set_text(ui.app, "The animal didn't cross the street because it was too tired");
-    ui.app.analysis.budget_ms = 0.0;   // one step a frame: the progress bar must move through frames
+    ui.app.trace_budget_ms = 0.0;   // one step a frame (the jobs share it): the progress bar must move through frames
     ui.frame();
     CHECK_FALSE(running(ui));   // nothing starts while no analysis view is open
     ui.app.main_view = MainView::attributions;
@@ -117,7 +117,7 @@ TEST_CASE("ui: Cancel stops the job, keeps what finished and does not restart by
     UiHarness ui(ImVec2(1280, 720));
     ui.load_fixture("llama-tiny");
     app_set_text(ui.app, "The animal didn't cross the street because it was too tired");
-    ui.app.analysis.budget_ms = 0.0;
+    ui.app.trace_budget_ms = 0.0;
     ui.app.analysis.ig_steps = 64;
     ui.app.main_view = MainView::attributions;
     for (int i = 0; i < 4; ++i) ui.frame();

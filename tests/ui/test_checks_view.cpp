@@ -32,7 +32,7 @@ TEST_CASE("checks view: Run, the result, outline in grid, clicking a case, anoth
 
     s.suite_index = suite_index("coreference");
     REQUIRE(s.suite_index >= 0);
-    s.budget_ms = 0.0;   // one case a frame: the run spans frames
+    ui.app.trace_budget_ms = 0.0;   // one case a frame (the jobs share it): the run spans frames
     ui.click(ImVec2(s.run_rect[0] + s.run_rect[2] * 0.5f, s.run_rect[1] + s.run_rect[3] * 0.5f));
     ui.frame();   // the press asked for the run; the next frame starts it
     REQUIRE(static_cast<bool>(s.run));
@@ -116,4 +116,40 @@ TEST_CASE("checks view: probe keeps the result the view shows; a malformed suite
     ui.app.main_view = MainView::checks;
     ui.frame();
     ui.frame();
+}
+
+TEST_CASE("checks view: a run shares the frame's budget with a retrace in steps, which goes first") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.text = "Hello there";
+    ui.load_fixture("gpt2-tiny");
+    ui.app.main_view = MainView::checks;
+    ui.app.trace_budget_ms = 0.0;   // one step a frame for the first job to step; nothing left for the rest
+    ChecksState& s = ui.app.checks;
+    s.suite_index = suite_index("coreference");
+    REQUIRE(s.suite_index >= 0);
+    s.run_requested = true;
+    ui.frame();   // starts the run: its first case
+    ui.frame();
+    REQUIRE(static_cast<bool>(s.run));
+    const float before = s.progress;
+    REQUIRE(before > 0.0f);
+    // An edit traced in steps: while it runs, each frame's budget is its; the checks wait.
+    ui.app.trace_step_above_ms = -1.0;
+    app_set_text(ui.app, "The dog ran across the road because it was late.");
+    REQUIRE(app_tracing(ui.app));
+    int frames = 0;
+    while (app_tracing(ui.app) && frames < 100) {
+        ui.frame();
+        ++frames;
+        if (app_tracing(ui.app)) CHECK(s.progress == before);
+    }
+    CHECK(frames == 2 * ui.app.model->info().n_layer + 3);
+    // Then the run goes on, a case a frame, to the end.
+    ui.frame();
+    CHECK(s.progress > before);
+    while (s.run && frames < 300) {
+        ui.frame();
+        ++frames;
+    }
+    CHECK(s.has_result);
 }
