@@ -458,7 +458,8 @@ void app_frame(App& app) {
             spent += frame_steps_ms() - before;
         }
         user_job(app.analysis.longest_step_ms, [&](double ms) { app_analysis_frame(app, main_view_is_analysis(app.main_view), ms); });
-        user_job(app.interventions.longest_step_ms, [&](double ms) { app_interventions_frame(app, ms); });
+        user_job(std::max(app.interventions.longest_step_ms, app.interventions.before_longest_step_ms),
+                 [&](double ms) { app_interventions_frame(app, ms); });
         user_job(app.checks.longest_step_ms, [&](double ms) { app_checks_frame(app, ms); });
         user_job(app.explain.longest_step_ms, [&](double ms) { app_explain_frame(app, ms); });
         show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);

@@ -32,29 +32,67 @@ void app_add_intervention_hooks(const App& app, ForwardHooks& hooks) {
     hooks.editor = std::move(iv.editor);
 }
 
+namespace {
+
+// The "before" job's trace is complete: it and the effect.
+void before_done(App& app) {
+    InterventionState& s = app.interventions;
+    std::shared_ptr<ForwardJob> job = std::move(s.before_job);
+    s.before = job->take();
+    s.before_trace = s.before_job_trace;
+    const ModelInfo& info = app.model->info();
+    const int position = info.encoder_decoder ? app.trace.decoder_tokens.size() - 1
+                         : info.causal        ? app.trace.tokens.size() - 1
+                         : app.trace.logit_positions.empty() ? -1
+                                                             : app.trace.logit_positions.front();
+    s.effect = intervention_effect(s.before, app.trace, *app.model, position, 5);
+}
+
+// Steps the "before" job within budget_ms (frame_budget.h), or runs it to the end; drops it when the trace
+// it belongs to is no longer shown, or when it fails (the panel then shows no before, as a failed trace did).
+void before_step(App& app, double budget_ms, bool to_end) {
+    InterventionState& s = app.interventions;
+    if (!s.before_job) return;
+    if (s.before_job_trace != app.trace_version || !app.has_trace) {
+        s.before_job.reset();
+        return;
+    }
+    ForwardJob& job = *s.before_job;
+    Expected<double> stepped = catch_errors([&] {
+        if (!to_end) return step_within_budget(budget_ms, s.before_longest_step_ms, [&] { job.step(); }, [&] { return job.done(); });
+        while (!job.done()) job.step();
+        return 0.0;
+    });
+    if (!stepped) s.before_job.reset();
+    else if (job.done()) before_done(app);
+}
+
+}  // namespace
+
 void app_interventions_traced(App& app) {
     InterventionState& s = app.interventions;
     s.before = Trace{};
     s.before_trace = 0;
     s.effect = InterventionEffect{};
+    s.before_job.reset();
     if (!app.model || s.current.empty() || !app.has_trace) return;
     const Model& model = *app.model;
-    const ModelInfo& info = model.info();
     TraceOptions opt;
     opt.capture_hidden_states = false;
     opt.logit_positions = app.trace.logit_positions;
-    Expected<Trace> b = info.encoder_decoder
-                            ? model_trace_seq2seq(model, app.trace.tokens.ids, app.trace.decoder_tokens.ids, opt)
-                            : model_trace(model, app.trace.tokens.ids, opt);
-    if (!b) return;
-    s.before = std::move(*b);
-    s.before_trace = app.trace_version;
-    const int position = info.encoder_decoder ? app.trace.decoder_tokens.size() - 1
-                         : info.causal        ? app.trace.tokens.size() - 1
-                         : app.trace.logit_positions.empty() ? -1
-                                                             : app.trace.logit_positions.front();
-    s.effect = intervention_effect(s.before, app.trace, model, position, 5);
+    const bool slow = app.trace_ms > app.trace_step_above_ms;
+    if (slow) opt.step_multiply_adds = app.trace_step_multiply_adds;
+    Expected<std::unique_ptr<ForwardJob>> job =
+        model.info().encoder_decoder ? model_trace_seq2seq_job(model, app.trace.tokens.ids, app.trace.decoder_tokens.ids, opt)
+                                     : model_trace_job(model, app.trace.tokens.ids, opt);
+    if (!job) return;
+    s.before_job = std::move(*job);
+    s.before_job_trace = app.trace_version;
+    s.before_longest_step_ms = 0.0;
+    if (!slow) before_step(app, 0.0, true);
 }
+
+void app_interventions_before_finish(App& app) { before_step(app, 0.0, true); }
 
 void app_intervene(App& app, const Interventions& iv) {
     InterventionState& s = app.interventions;
@@ -255,10 +293,12 @@ void app_interventions_frame(App& app, double budget_ms) {
         s.before_trace = 0;
         s.effect = InterventionEffect{};
         s.job.reset();
+        s.before_job.reset();
         s.has_result = false;
         s.error.clear();
         if (had) app_retrace(app);
     }
+    before_step(app, budget_ms, false);
     if (app.main_view == MainView::patching && s.corrupted_from != app.text) {
         // A fresh clean text gets a fresh default corruption, unless the user wrote their own.
         if (s.corrupted.empty() || s.corrupted == default_corruption(s.corrupted_from)) {

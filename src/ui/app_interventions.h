@@ -14,8 +14,11 @@ namespace attn {
 ForwardHooks app_intervention_hooks(const App& app, int n_token);
 // Adds them to `hooks` (keeping its observer): what app_retrace's trace runs with.
 void app_add_intervention_hooks(const App& app, ForwardHooks& hooks);
-// After a new trace: the same input without the interventions and the effect (nothing when none).
+// After a new trace: the same input without the interventions and the effect (nothing when none); in
+// steps over the next frames after a slow trace (App::trace_step_above_ms), as an edit's retrace is.
 void app_interventions_traced(App& app);
+// Runs the "before" trace in flight to the end (the page's intervene() answers with it at once).
+void app_interventions_before_finish(App& app);
 // Replaces the interventions and re-traces (the predictions, heatmaps and attributions follow).
 void app_intervene(App& app, const Interventions& iv);
 // The heatmap under interventions: "before" or "change" instead of the app's own trace, with the toggle

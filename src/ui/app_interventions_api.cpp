@@ -81,6 +81,7 @@ std::string app_intervene_json(App& app, const std::string& request) {
     }
     app_intervene(app, iv);
     if (!app.trace_error.empty()) return error_json(app.trace_error);
+    app_interventions_before_finish(app);   // the answer has the before at once
     const InterventionState& s = app.interventions;
     const bool has_before = s.before_trace == app.trace_version;
     const Trace& before = has_before ? s.before : app.trace;

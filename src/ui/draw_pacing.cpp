@@ -22,6 +22,7 @@ WorkOnScreen app_work_on_screen(const App& app) {
     mark(app.train.running, WorkOnScreen::training);
     mark(app_head_stats_pending(app), WorkOnScreen::table);
     mark(app_nonfinite_pending(app), WorkOnScreen::scan);
+    mark(app.interventions.before_job != nullptr, WorkOnScreen::before);
     w.trace_version = app.trace_version;
     w.model = app.model.get();
     return w;

@@ -32,6 +32,7 @@ struct WorkOnScreen {
         training = 1u << 8,
         table = 1u << 9,         // the selected layer's head table, a head a frame
         scan = 1u << 10,         // the trace read for NaN and infinities
+        before = 1u << 11,       // interventions: the trace without them, in steps
     };
     uint32_t jobs = 0;
     uint64_t trace_version = 0;

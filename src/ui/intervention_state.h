@@ -9,6 +9,7 @@
 
 #include "analysis/interventions.h"
 #include "analysis/patching.h"
+#include "model/forward_job.h"
 #include "model/trace.h"
 
 namespace attn {
@@ -23,6 +24,11 @@ struct InterventionState {
     Trace before;                      // the same input without them
     uint64_t before_trace = 0;         // App::trace_version `before` and `effect` belong to (0: none)
     InterventionEffect effect;
+    // `before` in steps after a slow trace (App::trace_step_above_ms), for before_job_trace; stepped by
+    // app_interventions_frame within the frame's budget.
+    std::shared_ptr<ForwardJob> before_job;
+    uint64_t before_job_trace = 0;
+    double before_longest_step_ms = 0.0;
     InterventionShow show = InterventionShow::after;
     // The panel's choices.
     AblationMode mode = AblationMode::zero;

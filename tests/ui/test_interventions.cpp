@@ -7,9 +7,11 @@
 
 #include "core/json.h"
 #include "tests/ui/ui_click_mark.h"
+#include "tests/same_floats.h"
 #include "tests/ui/ui_harness.h"
 #include "ui/app_analysis.h"
 #include "ui/app_interventions.h"
+#include "ui/draw_pacing.h"
 #include "ui/widget_marks.h"
 
 using namespace attn;
@@ -196,4 +198,47 @@ TEST_CASE("interventions ui: the default corruption swaps one word of a known pa
     CHECK(default_corruption("the shepherd") == "the shepherd");   // whole words only
     CHECK(default_corruption("Paris is big") == "Rome is big");
     CHECK(default_corruption("nothing here") == "nothing here");
+}
+
+TEST_CASE("interventions ui: after a slow trace the trace without them runs in steps; intervene() answers with it at once") {
+    UiHarness ui(ImVec2(1280, 800));
+    ui.app.text = kText;
+    ui.load_fixture("gpt2-tiny");
+    const std::vector<float> plain_logits = ui.app.trace.logits;
+    const int L = ui.app.model->info().n_layer;
+    ui.app.trace_step_above_ms = -1.0;   // every trace counts as slow
+    ui.app.trace_budget_ms = 0.0;        // one step a frame
+    Interventions iv;
+    iv.heads.push_back({1, 2, AblationMode::zero});
+    app_intervene(ui.app, iv);           // the ablated trace at once; the one without it in steps
+    const InterventionState& s = ui.app.interventions;
+    REQUIRE(s.before_job);
+    CHECK(s.before_trace != ui.app.trace_version);   // no before yet: the panel shows after alone
+    CHECK((app_work_on_screen(ui.app).jobs & WorkOnScreen::before) != 0);
+    int frames = 0;
+    while (s.before_job && frames < 100) {
+        ui.frame();
+        ++frames;
+    }
+    CHECK(frames == 2 * L + 3);   // a step a frame: the embeddings, half blocks, final norm, LM head
+    CHECK(s.before_trace == ui.app.trace_version);
+    CHECK(same_floats(s.before.logits, plain_logits));
+    CHECK(same_floats(s.before.attentions.probs, model_trace(*ui.app.model, ui.app.trace.tokens.ids, TraceOptions{})->attentions.probs));
+    CHECK_FALSE(s.effect.tokens.empty());
+    // A newer trace replaces a before in flight for the old one (which waits while the retrace has the
+    // frame's budget).
+    app_intervene(ui.app, iv);
+    REQUIRE(s.before_job);
+    const uint64_t old_trace = s.before_job_trace;
+    app_set_text(ui.app, "The dog ran across the road.");
+    REQUIRE(app_tracing(ui.app));
+    while (app_tracing(ui.app)) ui.frame();
+    REQUIRE(s.before_job);   // the new trace's, started as it finished
+    CHECK(s.before_job_trace == ui.app.trace_version);
+    CHECK(s.before_job_trace != old_trace);
+    // The page's intervene(): the before comes with the answer.
+    const Json out = json_parse(app_intervene_json(ui.app, R"({"ablate": [{"layer": 1, "head": 3, "mode": "zero"}]})"), "intervene");
+    CHECK_FALSE(s.before_job);
+    CHECK(s.before_trace == ui.app.trace_version);
+    CHECK(out["before"] != out["after"]);
 }
