@@ -297,6 +297,8 @@ void app_retrace_after_edit(App& app);
 // Runs a few milliseconds (App::trace_budget_ms) of a stepped retrace; the views switch to its trace once
 // it is complete. The frame calls it; nothing else needs to. Returns the milliseconds spent.
 double app_trace_job_frame(App& app);
+// Runs a stepped retrace in flight to the end now (a script's call that answers with the new trace).
+void app_trace_job_finish(App& app);
 // Packs a few of the loaded model's layer matrices (Network::pack_weights_step) within budget_ms, at
 // least one, until they are all packed: later traces are faster, and the load did not wait for it.
 // Returns the milliseconds spent.

@@ -99,7 +99,7 @@ void app_intervene(App& app, const Interventions& iv) {
     s.current = iv;
     s.model = app.model.get();
     if (iv.empty()) s.show = InterventionShow::after;
-    app_retrace(app);
+    app_retrace_after_edit(app);   // in steps when the model is slow, as an edit's retrace
 }
 
 std::string intervention_attribution_note(const Interventions& iv) {

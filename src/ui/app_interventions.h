@@ -19,7 +19,8 @@ void app_add_intervention_hooks(const App& app, ForwardHooks& hooks);
 void app_interventions_traced(App& app);
 // Runs the "before" trace in flight to the end (the page's intervene() answers with it at once).
 void app_interventions_before_finish(App& app);
-// Replaces the interventions and re-traces (the predictions, heatmaps and attributions follow).
+// Replaces the interventions and re-traces (the predictions, heatmaps and attributions follow): in steps
+// when the model is slow (app_retrace_after_edit).
 void app_intervene(App& app, const Interventions& iv);
 // The heatmap under interventions: "before" or "change" instead of the app's own trace, with the toggle
 // above. False (nothing drawn) when the heatmap should draw `hd` as it is.

@@ -80,8 +80,9 @@ std::string app_intervene_json(App& app, const std::string& request) {
         return error_json(e.what());
     }
     app_intervene(app, iv);
+    app_trace_job_finish(app);   // the answer has the new trace and the one without them at once
     if (!app.trace_error.empty()) return error_json(app.trace_error);
-    app_interventions_before_finish(app);   // the answer has the before at once
+    app_interventions_before_finish(app);
     const InterventionState& s = app.interventions;
     const bool has_before = s.before_trace == app.trace_version;
     const Trace& before = has_before ? s.before : app.trace;
@@ -95,6 +96,7 @@ std::string app_intervene_json(App& app, const std::string& request) {
 
 std::string app_clear_interventions_json(App& app) {
     app_intervene(app, Interventions{});
+    app_trace_job_finish(app);
     return Json{{"interventions", ""}}.dump();
 }
 

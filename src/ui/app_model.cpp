@@ -4,6 +4,8 @@
 // a few frames: that one runs a block per step, a few milliseconds a frame (app_trace_job_frame).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "analysis/value_weighted.h"
 #include "core/i18n.h"
@@ -318,7 +320,10 @@ bool app_tracing(const App& app, int* steps_done, int* steps_total) {
     return true;
 }
 
-double app_trace_job_frame(App& app) {
+namespace {
+
+// Steps the retrace in flight within budget_ms (infinity: to the end, which is no frame of its own).
+double trace_job_run(App& app, double budget_ms) {
     if (!app.trace_job) return 0.0;
     std::shared_ptr<TraceInFlight> flight = app.trace_job;
     if (flight->model != app.model.get()) {   // another model was loaded or trained meanwhile
@@ -328,12 +333,11 @@ double app_trace_job_frame(App& app) {
     const auto t0 = std::chrono::steady_clock::now();
     double longest = 0.0;
     Expected<double> stepped = catch_errors([&] {
-        return step_within_budget(app.trace_budget_ms, longest, [&] { flight->job->step(); },
-                                  [&] { return flight->job->done(); });
+        return step_within_budget(budget_ms, longest, [&] { flight->job->step(); }, [&] { return flight->job->done(); });
     });
     const double spent = stepped ? *stepped : ms_since(t0);   // a failed step still took its time
     flight->ms += spent;
-    app.longest_trace_frame_ms = std::max(app.longest_trace_frame_ms, spent);
+    if (std::isfinite(budget_ms)) app.longest_trace_frame_ms = std::max(app.longest_trace_frame_ms, spent);
     if (!stepped) {
         app.trace_job.reset();
         app.trace_error = stepped.error().message;   // the previous trace stays on screen
@@ -344,6 +348,12 @@ double app_trace_job_frame(App& app) {
     retrace_finish(app, flight->job->take(), flight->truncated, flight->cut, flight->seen, flight->ms);
     return spent;
 }
+
+}  // namespace
+
+double app_trace_job_frame(App& app) { return trace_job_run(app, app.trace_budget_ms); }
+
+void app_trace_job_finish(App& app) { trace_job_run(app, std::numeric_limits<double>::infinity()); }
 
 void app_clear_trace(App& app) {
     app.trace = Trace{};

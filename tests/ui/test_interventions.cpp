@@ -200,7 +200,7 @@ TEST_CASE("interventions ui: the default corruption swaps one word of a known pa
     CHECK(default_corruption("nothing here") == "nothing here");
 }
 
-TEST_CASE("interventions ui: after a slow trace the trace without them runs in steps; intervene() answers with it at once") {
+TEST_CASE("interventions ui: on a slow model the traces with and without them run in steps; intervene() answers with both at once") {
     UiHarness ui(ImVec2(1280, 800));
     ui.app.text = kText;
     ui.load_fixture("gpt2-tiny");
@@ -210,8 +210,13 @@ TEST_CASE("interventions ui: after a slow trace the trace without them runs in s
     ui.app.trace_budget_ms = 0.0;        // one step a frame
     Interventions iv;
     iv.heads.push_back({1, 2, AblationMode::zero});
-    app_intervene(ui.app, iv);           // the ablated trace at once; the one without it in steps
+    app_intervene(ui.app, iv);           // the ablated trace in steps, then the one without it
     const InterventionState& s = ui.app.interventions;
+    REQUIRE(app_tracing(ui.app));
+    CHECK_FALSE(s.before_job);
+    CHECK(same_floats(ui.app.trace.logits, plain_logits));   // the old trace stays on screen meanwhile
+    for (int frames = 0; app_tracing(ui.app) && frames < 100; ++frames) ui.frame();
+    CHECK_FALSE(same_floats(ui.app.trace.logits, plain_logits));
     REQUIRE(s.before_job);
     CHECK(s.before_trace != ui.app.trace_version);   // no before yet: the panel shows after alone
     CHECK((app_work_on_screen(ui.app).jobs & WorkOnScreen::before) != 0);
@@ -228,6 +233,7 @@ TEST_CASE("interventions ui: after a slow trace the trace without them runs in s
     // A newer trace replaces a before in flight for the old one (which waits while the retrace has the
     // frame's budget).
     app_intervene(ui.app, iv);
+    while (app_tracing(ui.app)) ui.frame();
     REQUIRE(s.before_job);
     const uint64_t old_trace = s.before_job_trace;
     app_set_text(ui.app, "The dog ran across the road.");
@@ -236,8 +242,11 @@ TEST_CASE("interventions ui: after a slow trace the trace without them runs in s
     REQUIRE(s.before_job);   // the new trace's, started as it finished
     CHECK(s.before_job_trace == ui.app.trace_version);
     CHECK(s.before_job_trace != old_trace);
-    // The page's intervene(): the before comes with the answer.
+    // The page's intervene(): the new trace and the before come with the answer.
     const Json out = json_parse(app_intervene_json(ui.app, R"({"ablate": [{"layer": 1, "head": 3, "mode": "zero"}]})"), "intervene");
+    CHECK_FALSE(app_tracing(ui.app));
+    CHECK(ui.app.interventions.current.heads.size() == 1);
+    CHECK(ui.app.interventions.current.heads[0].head == 3);
     CHECK_FALSE(s.before_job);
     CHECK(s.before_trace == ui.app.trace_version);
     CHECK(out["before"] != out["after"]);
