@@ -135,7 +135,7 @@ struct InductionOptions {
 // Decoder-only and encoder models; an encoder-decoder's encoder. Fails only when the model can not run.
 Expected<std::vector<float>> induction_scores(const Model& model, const InductionOptions& options);
 // induction_scores in steps: its forward passes run in parts (model/forward_job.h; an encoder-decoder's
-// encoder pass is one step), so the app can keep drawing while a large model is measured (a 124M model's
+// too, encoder then decoder), so the app can keep drawing while a large model is measured (a 124M model's
 // two passes held a tab's first frame after its load for 0.5-0.8 s). The same scores at the end, bit for
 // bit: induction_scores is this job run to the end. The constructor and step() throw attn::Error where
 // induction_scores returns one; a job that threw is spent (drop it).

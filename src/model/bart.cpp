@@ -105,7 +105,9 @@ public:
 
     int steps_total() const override { return steps_total_; }
     int steps_done() const override { return next_; }
-    bool done() const override { return next_ >= steps_total_; }
+    // From the runs themselves, not the count: a steps_total that missed a step cannot end the trace
+    // early, nor one that counted too many run the head (and its bias) again.
+    bool done() const override { return head_begun_ && head_next_ * head_columns_ >= w_.unembed().view.n_out(); }
     void step() override {
         if (done()) return;
         if (next_ == 0) encoder_begin();

@@ -371,6 +371,10 @@ StackRun::~StackRun() = default;
 
 bool StackRun::cut_layer(int l) const { return layer_cut(r_, blocks_[l], T_, memory_ ? S_ : 0, step_multiply_adds_); }
 
+// The one rule for whether a layer's cross attention runs, which steps_for and layer_cut state as S > 0
+// (the run passes S only with a memory).
+bool StackRun::cross_runs() const { return r_.cross && memory_ && S_ > 0; }
+
 int StackRun::steps_for(const BlockRecipe& r, const std::vector<BlockWeights>& blocks, int T, int S,
                         double step_multiply_adds) {
     int steps = 0;
@@ -456,7 +460,7 @@ void StackRun::part_step() {
         if (!last_run()) return;
         residual("attn_out", b.attn.norm, "resid_mid");
         if (!r_.post_ln) norm_apply(r_, b.ffn.norm, h_.data(), T, D, x_.data());
-        return next_part(r_.cross && memory_ ? Part::cross_inputs : Part::mlp_inputs);
+        return next_part(cross_runs() ? Part::cross_inputs : Part::mlp_inputs);
     case Part::cross_inputs:
         attention_inputs(r_, b.cross, h_.data(), T, memory_, S_, step_multiply_adds_, buf.cross, runs);
         if (!last_run()) return;
@@ -522,7 +526,7 @@ void StackRun::step() {
         add_inplace(h_.data(), out_.data(), n);
         norm_apply(r_, b.attn.norm, h_.data(), T, D, h_.data());
         observe(p + "resid_mid", h_);
-        if (r_.cross) {
+        if (cross_runs()) {
             if (capture_.cross) attention_grow_to(*capture_.cross, l);
             const AttentionCall cross = cross_attention_call(l, self.scale, prefix_ + p, capture_.cross, hooks_);
             attention_sublayer(r_, b.cross, cross, h_.data(), T, memory_, S_, out_.data(), buffers_->cross);

@@ -76,7 +76,7 @@ struct StackCapture {
     HiddenTensor* hidden = nullptr;     // states 0 .. L-1 (the caller adds state L, after any final norm)
 };
 
-// A step's work when a stepped stack cuts half a block into parts: about 2.5 ms single-threaded in
+// A step's work when a stepped stack cuts a layer into parts: about 2.5 ms single-threaded in
 // WebAssembly. A 124M model's MLP half at 100 tokens (600 M multiply-adds) was one 40-60 ms step.
 constexpr double kStackStepMultiplyAdds = 16e6;
 
@@ -96,8 +96,8 @@ int column_runs(const WeightMatrix& w, int rows, double step_multiply_adds);
 // stack_forward in steps, for callers that must stay responsive (the app traces a large model a step or
 // two per frame): half a block per step in pre-LN stacks (attention, then the MLP), a whole block in
 // post-LN ones. With step_multiply_adds > 0 (a stepped trace: TraceOptions::step_multiply_adds), a
-// layer whose half block (pre-LN) or sublayer (post-LN: self attention, cross attention, MLP) is more
-// than that is cut into parts: each linear layer's output columns a run at a time (gemm_columns: the
+// layer whose half block (pre-LN) or whole block (post-LN: self attention, cross attention and MLP) is
+// more than that is cut into parts: each linear layer's output columns a run at a time (gemm_columns: the
 // same bits), the heads a group at a time; the observer and editor see what they see in one step. The
 // arguments must outlive the run; h holds the result once done().
 class StackRun {
@@ -119,7 +119,8 @@ private:
     void observe(const std::string& name, std::vector<float>& data) const;
     void mlp_half(int layer, const std::string& p);   // the second step of a pre-LN block
     void part_step();                                  // one part of a cut layer
-    bool cut_layer(int layer) const;                   // whether this layer's halves are cut into parts
+    bool cut_layer(int layer) const;                   // whether this layer is cut into parts
+    bool cross_runs() const;                           // whether the layers' cross attention runs
 
     const BlockRecipe& r_;
     const std::vector<BlockWeights>& blocks_;

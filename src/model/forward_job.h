@@ -1,7 +1,8 @@
 // A forward pass run in steps, so a caller that must keep drawing (the app, with a 124M model in a browser
 // tab) can do a layer or two per frame instead of freezing for the whole trace. Every network has one:
-// the shared Body runs one block per step; a network without steps (the encoder-decoder) does it all in
-// its one step. The same code runs a trace to completion (model_trace is a job run to the end).
+// the shared Body and BART (its encoder's blocks, then its decoder's) run a block or less per step; a
+// network without steps of its own (Network::forward_job's default) does it all in one. The same code runs
+// a trace to completion (model_trace is a job run to the end).
 //
 //   Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(model, ids, options);
 //   while (!(*job)->done()) (*job)->step();   // between steps: draw a frame, check the budget

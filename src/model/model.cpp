@@ -183,7 +183,10 @@ private:
 Expected<std::unique_ptr<ForwardJob>> model_trace_job(const Model& model, const std::vector<int32_t>& ids,
                                                       const TraceOptions& options) {
     if (auto bad = ids_check(ids, model.info(), "tokens")) return *bad;
-    if (auto bad = positions_check(options, static_cast<int>(ids.size()), "tokens")) return *bad;
+    // An encoder-decoder decodes its start token alone: logit positions count in that one.
+    if (auto bad = model.info().encoder_decoder ? positions_check(options, 1, "decoder tokens")
+                                                : positions_check(options, static_cast<int>(ids.size()), "tokens"))
+        return *bad;
     const int T = static_cast<int>(ids.size());
     if (auto refused = trace_memory_check(model.info(), T, trace_bytes_estimate(model.info(), T, T, options)))
         return *refused;

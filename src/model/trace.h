@@ -74,9 +74,10 @@ struct TraceOptions {
     bool capture_hidden_states = true;
     std::vector<int> logit_positions;    // empty: the last position only; -1 means "last"
     ForwardHooks hooks;                  // head gates, edge knockouts, an observer (model/hooks.h)
-    // A stepped trace (model_trace_job) of a large model cuts its steps to about this many multiply-adds
-    // (model/block.h's StackRun; the app: kStackStepMultiplyAdds). 0: half a block a step, the LM head
-    // in one, as a trace run at once needs (cut products pack their input once per run).
+    // A stepped trace (model_trace_job, model_trace_seq2seq_job) of a large model cuts its steps to about
+    // this many multiply-adds (model/block.h's StackRun; the app: kStackStepMultiplyAdds). 0: half a
+    // pre-LN block or a whole post-LN block a step, the LM head in one, as a trace run at once needs (cut
+    // products pack their input once per run).
     double step_multiply_adds = 0.0;
 };
 

@@ -591,6 +591,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
                        ? nlohmann::json{{"done", traced}, {"total", trace_steps}}
                        : nlohmann::json(nullptr);
     s["viewPending"] = attn::app_view_pending(g_app);
+    s["beforePending"] = g_app.interventions.before_job != nullptr;   // interventions: the trace without them
     s["truncated"] = g_app.truncated;
     s["traceVersion"] = g_app.trace_version;
     // The text's length in tokens before the context cut it, and the byte offset in `text` after the

@@ -111,7 +111,8 @@ void app_show_trace(App& app, Trace trace, double trace_ms) {
     app.trace = std::move(trace);
     app.has_trace = true;
     app.trace_ms = trace_ms;
-    app.trace_ms_per_token = trace_ms / static_cast<double>(std::max<size_t>(1, app.trace.tokens.size()));
+    // Both sequences of an encoder-decoder (the next edit's estimate counts both too).
+    app.trace_ms_per_token = trace_ms / static_cast<double>(std::max<size_t>(1, app.trace.tokens.size() + app.trace.decoder_tokens.size()));
     ++app.trace_version;
     // Once per trace, not per frame: where NaN/Inf first appeared, for the status bar. Without hidden
     // states that is every attention weight: 600 MB at 12 x 12 heads and T = 1024, so a large trace is
@@ -159,7 +160,8 @@ bool app_nonfinite_pending(const App& app) {
 }
 
 bool app_view_pending(const App& app) {
-    return app_heads_pending(app) || (app.main_view == MainView::similarity && app_heads_similarity_pending(app)) ||
+    const bool before_shown = app.interventions.show != InterventionShow::after;
+    return app_heads_pending(app) || (before_shown && app.interventions.before_job) || (app.main_view == MainView::similarity && app_heads_similarity_pending(app)) ||
            (app.main_view == MainView::grid && !app.grid_tiles.complete()) ||
            (app.main_view == MainView::flow && !flow_state_ready(app.flow));
 }
@@ -445,8 +447,9 @@ void app_frame(App& app) {
         spent += app_grid_frame(app, left_ms) + app_flow_frame(app, left_ms);
         spent += app_head_stats_frame(app, app.trace_budget_ms, spent);
         spent += app_nonfinite_frame(app, app.trace_budget_ms, spent);
-        // The jobs a user starts (attributions, patching, checks, the explanation's faithfulness) share
-        // the same budget, in turn (each had one of its own: typing during a checks run spent both).
+        // The jobs a user starts (interventions' trace without them and patching, attributions, checks,
+        // the explanation's faithfulness) share the same budget, in turn (each had one of its own: typing
+        // during a checks run spent both).
         auto user_job = [&](double longest_ms, auto step) {
             const double before = frame_steps_ms();
             step(budget_left_for(app.trace_budget_ms, spent, longest_ms));
@@ -457,9 +460,10 @@ void app_frame(App& app) {
             app_heads_frame(app, app.trace_budget_ms, spent);
             spent += frame_steps_ms() - before;
         }
+        // The interventions' trace without them first (it completes what is on screen), then patching.
+        const InterventionState& iv = app.interventions;
+        user_job(iv.before_job ? iv.before_longest_step_ms : iv.longest_step_ms, [&](double ms) { app_interventions_frame(app, ms); });
         user_job(app.analysis.longest_step_ms, [&](double ms) { app_analysis_frame(app, main_view_is_analysis(app.main_view), ms); });
-        user_job(std::max(app.interventions.longest_step_ms, app.interventions.before_longest_step_ms),
-                 [&](double ms) { app_interventions_frame(app, ms); });
         user_job(app.checks.longest_step_ms, [&](double ms) { app_checks_frame(app, ms); });
         user_job(app.explain.longest_step_ms, [&](double ms) { app_explain_frame(app, ms); });
         show_toolbar_window(app, toolbar, W, toolbar_h, fixed, &picked);

@@ -50,21 +50,25 @@ void before_done(App& app) {
 
 // Steps the "before" job within budget_ms (frame_budget.h), or runs it to the end; drops it when the trace
 // it belongs to is no longer shown, or when it fails (the panel then shows no before, as a failed trace did).
-void before_step(App& app, double budget_ms, bool to_end) {
+// Returns the milliseconds its steps took.
+double before_step(App& app, double budget_ms, bool to_end) {
     InterventionState& s = app.interventions;
-    if (!s.before_job) return;
+    if (!s.before_job) return 0.0;
     if (s.before_job_trace != app.trace_version || !app.has_trace) {
         s.before_job.reset();
-        return;
+        return 0.0;
     }
     ForwardJob& job = *s.before_job;
+    double spent = 0.0;
     Expected<double> stepped = catch_errors([&] {
         if (!to_end) return step_within_budget(budget_ms, s.before_longest_step_ms, [&] { job.step(); }, [&] { return job.done(); });
         while (!job.done()) job.step();
         return 0.0;
     });
+    if (stepped) spent = *stepped;
     if (!stepped) s.before_job.reset();
     else if (job.done()) before_done(app);
+    return spent;
 }
 
 }  // namespace
@@ -98,6 +102,8 @@ void app_intervene(App& app, const Interventions& iv) {
     InterventionState& s = app.interventions;
     s.current = iv;
     s.model = app.model.get();
+    s.before_trace = 0;   // the last effect is not these interventions': none shows until their trace lands
+    s.before_job.reset();
     if (iv.empty()) s.show = InterventionShow::after;
     app_retrace_after_edit(app);   // in steps when the model is slow, as an edit's retrace
 }
@@ -298,7 +304,9 @@ void app_interventions_frame(App& app, double budget_ms) {
         s.error.clear();
         if (had) app_retrace(app);
     }
-    before_step(app, budget_ms, false);
+    // The trace without them completes what is on screen: it goes first; patching gets what it left.
+    const double before_ms = before_step(app, budget_ms, false);
+    const double patching_ms = budget_ms < 0.0 ? budget_ms : budget_left_for(budget_ms, before_ms, s.longest_step_ms);
     if (app.main_view == MainView::patching && s.corrupted_from != app.text) {
         // A fresh clean text gets a fresh default corruption, unless the user wrote their own.
         if (s.corrupted.empty() || s.corrupted == default_corruption(s.corrupted_from)) {
@@ -327,7 +335,7 @@ void app_interventions_frame(App& app, double budget_ms) {
         start_patching(app);
     }
     if (!s.job) return;
-    const double spent = step_within_budget(budget_ms, s.longest_step_ms, [&] { s.job->step(); }, [&] { return s.job->done(); });
+    const double spent = step_within_budget(patching_ms, s.longest_step_ms, [&] { s.job->step(); }, [&] { return s.job->done(); });
     s.longest_frame_ms = std::max(s.longest_frame_ms, spent);
     s.progress = s.job->progress();
     s.stage = s.job->stage();

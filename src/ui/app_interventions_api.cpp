@@ -111,7 +111,10 @@ std::string app_patch_json(App& app, const std::string& request) {
     } catch (const std::exception& e) {
         return error_json(e.what());
     }
-    if (r.contains("clean") && r.at("clean").get<std::string>() != app.text) app_set_text(app, r.at("clean").get<std::string>());
+    if (r.contains("clean") && r.at("clean").get<std::string>() != app.text) {
+        app_set_text(app, r.at("clean").get<std::string>());
+        app_trace_job_finish(app);   // patching reads the clean text's trace
+    }
     InterventionState& s = app.interventions;
     s.corrupted = r.at("corrupted").get<std::string>();
     s.corrupted_from = app.text;

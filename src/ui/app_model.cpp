@@ -295,7 +295,8 @@ void app_retrace_after_edit(App& app) {
     // Both: a large model's short text still reads all its weights, and a 1,024-token text pasted after a
     // sentence was traced at once because the sentence had been fast (a 15M model: a second frozen).
     const bool slow = app.trace_ms > app.trace_step_above_ms ||
-                      (in && app.trace_ms_per_token * static_cast<double>(in->ids.size()) > app.trace_step_above_ms);
+                      (in && app.trace_ms_per_token * static_cast<double>(in->ids.size() + in->decoder_ids.size()) >
+                                 app.trace_step_above_ms);
     app.trace_job.reset();   // this trace is newer than any in flight
     app.step_error.clear();
     if (!in || !slow) {

@@ -1,5 +1,6 @@
 // The stepped forward (model/forward_job.h) against the whole one: the same Trace bit for bit, one step per
-// block plus the embeddings and the head, the same refusals; a network without steps does it in one.
+// block (or half a pre-LN block, or parts of one) plus the embeddings and the head, the same refusals; an
+// encoder-decoder's encoder, then its decoder.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -7,6 +8,7 @@
 
 #include "decoder_reference.h"
 #include "core/gemm.h"
+#include "model/bart.h"
 #include "model/block.h"
 #include "model/body.h"
 #include "model/forward_job.h"
@@ -84,6 +86,11 @@ void check_same_seq2seq_trace(const Trace& a, const Trace& b) {
 TEST_CASE("an encoder-decoder's job: a block a step, each stack's embeddings and the head, to model_trace_seq2seq's bits") {
     ModelPtr model = load_fixture_model("bart-tiny");
     const ModelInfo& info = model->info();
+    // A bias the stepped head must add once, after its last run (the fixture's is zeros).
+    BartWeights* bw = bart_weights_mutable(*model->network);
+    REQUIRE(bw);
+    REQUIRE(bw->final_logits_bias.values.size() == static_cast<size_t>(info.n_vocab));
+    for (int i = 0; i < info.n_vocab; ++i) bw->final_logits_bias.values[i] = 0.01f * static_cast<float>(i % 7);
     const std::vector<int32_t> source = {0, 5, 6, 9, 31, 2}, target = {2, 0, 44, 17};
     TraceOptions options;
     options.logit_positions = {-1, 1};
@@ -105,6 +112,7 @@ TEST_CASE("an encoder-decoder's job: a block a step, each stack's embeddings and
         CAPTURE(pass);
         // pass 1: a block a step; pass 2: every product a block of columns a step, a head a part.
         options.step_multiply_adds = pass == 1 ? 0.0 : 1.0;
+        seen[pass].clear();
         Expected<std::unique_ptr<ForwardJob>> job = model_trace_seq2seq_job(*model, source, target, options);
         REQUIRE(job.ok());
         ForwardJob& j = **job;
@@ -119,6 +127,30 @@ TEST_CASE("an encoder-decoder's job: a block a step, each stack's embeddings and
         CHECK(steps == j.steps_total());
         check_same_seq2seq_trace(j.take(), *whole);
         CHECK(seen[pass] == seen[0]);   // the same names, shapes and sums, in the same order
+    }
+    // The decoder's stack alone, its memory (S = 6) longer than its input (T = 4): the steps steps_for
+    // predicts, cut or not, where the cut depends on S (a limit between the block without and with its
+    // cross attention cuts only with it).
+    {
+        const Trace enc = *model_trace_seq2seq(*model, source, target, TraceOptions{});
+        const int S = static_cast<int>(source.size()), T = static_cast<int>(target.size()), D = info.n_embd;
+        const std::vector<float> memory(enc.hidden_states.values.end() - static_cast<long>(S) * D, enc.hidden_states.values.end());
+        const double F = bw->dec[0].ffn.fc1.w.view.n_out(), H = info.n_decoder_head, hd = D / H;
+        const double self = 4.0 * T * D * D + 2.0 * H * T * T * hd, mlp = 2.0 * T * D * F;
+        const double cross = 2.0 * T * D * D + 2.0 * S * D * D + 2.0 * H * T * S * hd;
+        const ForwardHooks hooks;
+        for (double step : {0.0, 1.0, self + mlp + cross / 2}) {
+            CAPTURE(step);
+            std::vector<float> h(static_cast<size_t>(T) * D, 0.5f);
+            StackRun run(bw->dec_recipe, bw->dec, h, T, memory.data(), S, StackCapture{}, hooks, "decoder.", true, step);
+            int steps = 0;
+            for (; !run.done(); ++steps) run.step();
+            CHECK(steps == StackRun::steps_for(bw->dec_recipe, bw->dec, T, S, step));
+            CHECK(steps == run.steps_total());
+            if (step == 0.0) CHECK(steps == info.n_decoder_layer);
+            else CHECK(steps > 7 * info.n_decoder_layer);   // cut, with its cross attention
+            if (step > 0.0) CHECK(StackRun::steps_for(bw->dec_recipe, bw->dec, T, 0, step) < steps);   // no memory: no cross parts
+        }
     }
     // A source alone: the decoder at its start token, as model_trace runs it, in steps too.
     options = TraceOptions{};
@@ -141,6 +173,12 @@ TEST_CASE("a stepped encoder-decoder trace refuses what model_trace_seq2seq refu
     TraceOptions outside;
     outside.logit_positions = {2};
     CHECK_FALSE(model_trace_seq2seq_job(*model, {0, 5}, {2, 0}, outside).ok());
+    // model_trace_job decodes the start token alone: its logit positions count in that one.
+    TraceOptions second;
+    second.logit_positions = {1};
+    auto past_start = model_trace_job(*model, {0, 5, 6, 2}, second);
+    REQUIRE_FALSE(past_start.ok());
+    CHECK(past_start.error().message.find("decoder tokens") != std::string::npos);
     ModelPtr gpt2 = load_fixture_model("gpt2-tiny");
     auto not_seq2seq = model_trace_seq2seq_job(*gpt2, {1}, {1}, TraceOptions{});
     REQUIRE_FALSE(not_seq2seq.ok());

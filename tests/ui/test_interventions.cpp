@@ -238,7 +238,11 @@ TEST_CASE("interventions ui: on a slow model the traces with and without them ru
     const uint64_t old_trace = s.before_job_trace;
     app_set_text(ui.app, "The dog ran across the road.");
     REQUIRE(app_tracing(ui.app));
-    while (app_tracing(ui.app)) ui.frame();
+    while (app_tracing(ui.app)) {
+        CHECK(s.before_job_trace == old_trace);   // waiting, not finished: the retrace has the budget
+        CHECK(s.before_trace != old_trace);
+        ui.frame();
+    }
     REQUIRE(s.before_job);   // the new trace's, started as it finished
     CHECK(s.before_job_trace == ui.app.trace_version);
     CHECK(s.before_job_trace != old_trace);

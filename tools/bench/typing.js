@@ -3,7 +3,8 @@
 // texts and records the gaps between animation frames until each trace is complete: the longest gap is
 // how long the page could not draw or take a key; once with each of the page's builds (single-threaded,
 // and threaded in a cross-origin isolated page). Links the folder into the web build for the run only.
-//   NODE_PATH=tests/e2e/node_modules node tools/bench/typing.js [FOLDER]
+// --ablate: with a head ablated (layer 0, head 0), so each edit also traces the text without it.
+//   NODE_PATH=tests/e2e/node_modules node tools/bench/typing.js [--ablate] [FOLDER]
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,8 +15,11 @@ const { chromium } = require(path.join(root, 'tests/e2e/node_modules/playwright-
 const webDir = path.join(root, 'build/wasm-release/web');
 const linkDir = path.join(webDir, 'bench-models');
 
+const ablate = process.argv.includes('--ablate');
+
 async function main() {
-  const folder = path.resolve(process.argv[2] || path.join(root, 'build/bench/gpt2-small-f16'));
+  const args = process.argv.slice(2).filter((a) => a !== '--ablate');
+  const folder = path.resolve(args[0] || path.join(root, 'build/bench/gpt2-small-f16'));
   const name = path.basename(folder);
   fs.rmSync(linkDir, { recursive: true, force: true });
   fs.mkdirSync(linkDir);
@@ -41,6 +45,10 @@ async function measure(name, isolated) {
     // What a large model's load starts in steps (the random-weights probe, the heads' induction score)
     // finishes first: the rounds time typing, not those.
     await page.evaluate(() => window.attnscope.measured());
+    if (ablate) {
+      const r = await page.evaluate(() => window.attnscope.intervene({ ablate: [{ layer: 0, head: 0 }] }));
+      if (r.error) throw new Error(r.error);
+    }
     const rounds = await page.evaluate(async () => {
       const api = window.attnscope;
       const out = [];
@@ -55,13 +63,18 @@ async function measure(name, isolated) {
         const s = api.setText(words.join(' '));
         const setMs = performance.now() - setAt;   // how long setText itself blocked
         const stepped = s.tracing !== null;
+        // A frame's timestamp is its start, shared by every callback in it, so the app's frame that
+        // completes the trace shows as the gap to the next one: one more frame is waited for.
+        let complete = false;
         await new Promise((resolve) => {
           const tick = (now) => {
             gaps.push(now - last);
             last = now;
             ++frames;
-            if (api.getState().traceVersion !== before) resolve();
-            else requestAnimationFrame(tick);
+            if (complete) return resolve();
+            const s = api.getState();   // with an ablation, the trace without it too
+            complete = s.traceVersion !== before && !s.beforePending;
+            requestAnimationFrame(tick);
           };
           requestAnimationFrame(tick);
         });
@@ -71,7 +84,7 @@ async function measure(name, isolated) {
       return out;
     });
     const { build, threads } = await page.evaluate(() => window.attnscope.getState());
-    console.log(`${name}, ${build} build (${threads} threads): a new text set while the previous trace is shown (ms)`);
+    console.log(`${name}, ${build} build (${threads} threads)${ablate ? ', a head ablated' : ''}: a new text set while the previous trace is shown (ms)`);
     console.log('round  stepped  setText blocks  trace wall  frames  longest frame gap  app trace_ms  tokens');
     rounds.forEach((x, i) => console.log(`${String(i).padStart(5)}  ${String(x.stepped).padStart(7)}  ` +
       `${x.setMs.toFixed(1).padStart(14)}  ${x.wallMs.toFixed(0).padStart(10)}  ${String(x.frames).padStart(6)}  ` +
