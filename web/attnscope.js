@@ -791,7 +791,8 @@
     setText(text) { callWithText('attn_web_set_text', text); return getState(); },
     // On a model whose traces take longer than a few frames, setText's new trace arrives over the next
     // frames (a block a step; state.tracing = {done, total} meanwhile): this resolves with the state once
-    // it is complete, at once when nothing is in flight.
+    // it is complete, at once when nothing is in flight. With interventions, the trace without them may
+    // still follow in steps (state.beforePending).
     traced() { return stateWhen((s) => !s.tracing); },
     // After a large model's load, its random-weights probe and its heads' induction score run in steps
     // (state.probing, state.inductionPending): this resolves with the state once both are known.

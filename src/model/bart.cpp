@@ -6,6 +6,7 @@
 //   output and its layers' outputs, as transformers reports them.
 #include "model/bart.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -104,7 +105,7 @@ public:
     BartForwardJob& operator=(const BartForwardJob&) = delete;
 
     int steps_total() const override { return steps_total_; }
-    int steps_done() const override { return next_; }
+    int steps_done() const override { return std::min(next_, steps_total_); }   // a progress bar's, never past
     // From the runs themselves, not the count: a steps_total that missed a step cannot end the trace
     // early, nor one that counted too many run the head (and its bias) again.
     bool done() const override { return head_begun_ && head_next_ * head_columns_ >= w_.unembed().view.n_out(); }

@@ -75,7 +75,7 @@ public:
     // The embeddings, the stack's steps (StackRun: half a pre-LN block each, or its parts), the final
     // norm, the LM head's columns in runs (a 124M model's, 150 MB of f32 for one row, was one 30-50 ms step).
     int steps_total() const override { return steps_total_; }
-    int steps_done() const override { return next_; }
+    int steps_done() const override { return std::min(next_, steps_total_); }   // a progress bar's, never past
     // From the runs themselves, not the count (a miscounted steps_total shows in the tests' step counts).
     bool done() const override { return head_begun_ && head_next_ * head_columns_ >= body_.unembed().n_out(); }
     void step() override {

@@ -160,7 +160,9 @@ bool app_nonfinite_pending(const App& app) {
 }
 
 bool app_view_pending(const App& app) {
-    const bool before_shown = app.interventions.show != InterventionShow::after;
+    const InterventionState& iv = app.interventions;   // the heatmap's before / change, still in steps
+    const bool before_shown = app.main_view == MainView::heatmap && iv.show != InterventionShow::after &&
+                              iv.before_job_trace == app.trace_version;
     return app_heads_pending(app) || (before_shown && app.interventions.before_job) || (app.main_view == MainView::similarity && app_heads_similarity_pending(app)) ||
            (app.main_view == MainView::grid && !app.grid_tiles.complete()) ||
            (app.main_view == MainView::flow && !flow_state_ready(app.flow));

@@ -373,7 +373,8 @@ void app_show_trace(App& app, Trace trace, double trace_ms);
 // settle reads the rest at once (an export's legend, a picture).
 double app_nonfinite_frame(App& app, double budget_ms, double spent_ms);
 // Whether the view on screen still makes something in steps after a trace: the head statistics, the
-// grid's tiles, the flow graph, the similarity (as of the last frame). The page's state.viewPending.
+// grid's tiles, the flow graph, the similarity, the heatmap's before / change under interventions (as of
+// the last frame). The page's state.viewPending.
 bool app_view_pending(const App& app);
 void app_nonfinite_settle(App& app);
 // Whether the shown trace is still being read for NaN and infinities in steps (app_nonfinite_frame).

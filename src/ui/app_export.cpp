@@ -64,7 +64,8 @@ std::string base_name(const App& app) {
 Expected<ExportFile> app_export_file(App& app, ExportKind kind, int scale) {
     if (!app.has_trace) return ErrorValue{tr("errors.nothing_to_export")};
     app_nonfinite_settle(app);   // a large trace's scan may still be running: the legend needs it
-    app_interventions_before_finish(app);   // and the trace without the interventions: before / change need it
+    // And the trace without the interventions, when the heatmap is to show before or change.
+    if (app.interventions.show != InterventionShow::after) app_interventions_before_finish(app);
     const AttentionView view = attention_view(app.trace, app.selection.kind);
     const AttentionTensor& a = *view.attention;
     const std::string kind_name = attention_kind_name(app.selection.kind);

@@ -72,6 +72,7 @@ Interventions parse_request(const App& app, const Json& request) {
 }  // namespace
 
 std::string app_intervene_json(App& app, const std::string& request) {
+    app_trace_job_finish(app);   // positions are checked against the text on screen, which must be traced
     if (!app.model || !app.has_trace) return error_json("intervene: load a model and type a text first");
     Interventions iv;
     try {
@@ -111,10 +112,9 @@ std::string app_patch_json(App& app, const std::string& request) {
     } catch (const std::exception& e) {
         return error_json(e.what());
     }
-    if (r.contains("clean") && r.at("clean").get<std::string>() != app.text) {
-        app_set_text(app, r.at("clean").get<std::string>());
-        app_trace_job_finish(app);   // patching reads the clean text's trace
-    }
+    if (r.contains("clean") && r.at("clean").get<std::string>() != app.text) app_set_text(app, r.at("clean").get<std::string>());
+    app_trace_job_finish(app);   // patching reads the clean text's trace, which may be in steps
+    if (!app.trace_error.empty()) return error_json(app.trace_error);
     InterventionState& s = app.interventions;
     s.corrupted = r.at("corrupted").get<std::string>();
     s.corrupted_from = app.text;

@@ -3,6 +3,7 @@
 // encoder-decoder's encoder, then its decoder.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -132,7 +133,9 @@ TEST_CASE("an encoder-decoder's job: a block a step, each stack's embeddings and
     // predicts, cut or not, where the cut depends on S (a limit between the block without and with its
     // cross attention cuts only with it).
     {
-        const Trace enc = *model_trace_seq2seq(*model, source, target, TraceOptions{});
+        const Expected<Trace> traced = model_trace_seq2seq(*model, source, target, TraceOptions{});
+        REQUIRE(traced.ok());
+        const Trace& enc = *traced;
         const int S = static_cast<int>(source.size()), T = static_cast<int>(target.size()), D = info.n_embd;
         const std::vector<float> memory(enc.hidden_states.values.end() - static_cast<long>(S) * D, enc.hidden_states.values.end());
         const double F = bw->dec[0].ffn.fc1.w.view.n_out(), H = info.n_decoder_head, hd = D / H;
@@ -151,6 +154,17 @@ TEST_CASE("an encoder-decoder's job: a block a step, each stack's embeddings and
             else CHECK(steps > 7 * info.n_decoder_layer);   // cut, with its cross attention
             if (step > 0.0) CHECK(StackRun::steps_for(bw->dec_recipe, bw->dec, T, 0, step) < steps);   // no memory: no cross parts
         }
+        // Without a memory the cross attention does not run, whole or cut, to the same bits.
+        std::vector<float> h[2];
+        for (int cut = 0; cut < 2; ++cut) {
+            h[cut].assign(static_cast<size_t>(T) * D, 0.5f);
+            StackRun run(bw->dec_recipe, bw->dec, h[cut], T, nullptr, 0, StackCapture{}, hooks, "decoder.", true, cut ? 1.0 : 0.0);
+            int steps = 0;
+            for (; !run.done(); ++steps) run.step();
+            CHECK(steps == StackRun::steps_for(bw->dec_recipe, bw->dec, T, 0, cut ? 1.0 : 0.0));
+        }
+        CHECK(same_floats(h[1], h[0]));
+        CHECK_FALSE(std::all_of(h[0].begin(), h[0].end(), [](float x) { return x == 0.5f; }));
     }
     // A source alone: the decoder at its start token, as model_trace runs it, in steps too.
     options = TraceOptions{};

@@ -45,10 +45,7 @@ async function measure(name, isolated) {
     // What a large model's load starts in steps (the random-weights probe, the heads' induction score)
     // finishes first: the rounds time typing, not those.
     await page.evaluate(() => window.attnscope.measured());
-    if (ablate) {
-      const r = await page.evaluate(() => window.attnscope.intervene({ ablate: [{ layer: 0, head: 0 }] }));
-      if (r.error) throw new Error(r.error);
-    }
+    if (ablate) await page.evaluate(() => window.attnscope.intervene({ ablate: [{ layer: 0, head: 0 }] }));   // throws on an error
     const rounds = await page.evaluate(async () => {
       const api = window.attnscope;
       const out = [];
