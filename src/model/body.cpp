@@ -150,8 +150,7 @@ std::unique_ptr<ForwardJob> body_forward_job(const Body& body, const std::vector
 
 Trace body_forward(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options) {
     BodyForwardJob job(body, ids, options);
-    while (!job.done()) job.step();
-    return job.take();
+    return forward_job_finish(job);
 }
 
 namespace {

@@ -31,6 +31,16 @@ private:
 
 }  // namespace
 
+Trace forward_job_finish(ForwardJob& job) {
+    while (!job.done()) job.step();
+    return job.take();
+}
+
+Expected<Trace> forward_job_finish(Expected<std::unique_ptr<ForwardJob>> job) {
+    if (!job) return job.error();
+    return catch_errors([&] { return forward_job_finish(**job); });
+}
+
 std::unique_ptr<ForwardJob> Network::forward_job(const std::vector<int32_t>& ids, const TraceOptions& options) const {
     return std::make_unique<OneStepJob>(*this, ids, options);
 }

@@ -29,6 +29,11 @@ public:
     virtual Trace take() = 0;              // once done(): the Trace, moved out
 };
 
+// Runs a job to the end and takes its Trace; the Expected form also passes on the job's making error and
+// catches a step's (model_trace is model_trace_job run so).
+Trace forward_job_finish(ForwardJob& job);
+Expected<Trace> forward_job_finish(Expected<std::unique_ptr<ForwardJob>> job);
+
 // model_trace as a job: the same checks up front (ids in the vocabulary and within the context, logit
 // positions inside the input), the same Trace at the end, bit for bit.
 Expected<std::unique_ptr<ForwardJob>> model_trace_job(const Model& model, const std::vector<int32_t>& ids,

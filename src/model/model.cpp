@@ -121,9 +121,7 @@ std::unique_ptr<ForwardJob> Network::forward_seq2seq_job(const std::vector<int32
 
 Trace Network::forward_seq2seq(const std::vector<int32_t>& source_ids, const std::vector<int32_t>& decoder_ids,
                                const TraceOptions& options) const {
-    std::unique_ptr<ForwardJob> job = forward_seq2seq_job(source_ids, decoder_ids, options);
-    while (!job->done()) job->step();
-    return job->take();
+    return forward_job_finish(*forward_seq2seq_job(source_ids, decoder_ids, options));
 }
 
 Expected<ModelPtr> model_load(const FileSet& files) {
@@ -196,12 +194,7 @@ Expected<std::unique_ptr<ForwardJob>> model_trace_job(const Model& model, const 
 }
 
 Expected<Trace> model_trace(const Model& model, const std::vector<int32_t>& ids, const TraceOptions& options) {
-    Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(model, ids, options);
-    if (!job) return job.error();
-    return catch_errors([&] {
-        while (!(*job)->done()) (*job)->step();
-        return (*job)->take();
-    });
+    return forward_job_finish(model_trace_job(model, ids, options));
 }
 
 Expected<std::unique_ptr<ForwardJob>> model_trace_seq2seq_job(const Model& model, const std::vector<int32_t>& source_ids,
@@ -222,12 +215,7 @@ Expected<std::unique_ptr<ForwardJob>> model_trace_seq2seq_job(const Model& model
 
 Expected<Trace> model_trace_seq2seq(const Model& model, const std::vector<int32_t>& source_ids,
                                     const std::vector<int32_t>& decoder_ids, const TraceOptions& options) {
-    Expected<std::unique_ptr<ForwardJob>> job = model_trace_seq2seq_job(model, source_ids, decoder_ids, options);
-    if (!job) return job.error();
-    return catch_errors([&] {
-        while (!(*job)->done()) (*job)->step();
-        return (*job)->take();
-    });
+    return forward_job_finish(model_trace_seq2seq_job(model, source_ids, decoder_ids, options));
 }
 
 Expected<std::vector<int32_t>> model_text_ids(const Model& model, const std::string& text, bool* truncated) {

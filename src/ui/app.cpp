@@ -161,9 +161,9 @@ bool app_nonfinite_pending(const App& app) {
 
 bool app_view_pending(const App& app) {
     const InterventionState& iv = app.interventions;   // the heatmap's before / change, still in steps
-    const bool before_shown = app.main_view == MainView::heatmap && iv.show != InterventionShow::after &&
-                              iv.before_job_trace == app.trace_version;
-    return app_heads_pending(app) || (before_shown && app.interventions.before_job) || (app.main_view == MainView::similarity && app_heads_similarity_pending(app)) ||
+    const bool before_pending = iv.before_job && iv.before_job_trace == app.trace_version &&
+                                app.main_view == MainView::heatmap && iv.show != InterventionShow::after;
+    return app_heads_pending(app) || before_pending || (app.main_view == MainView::similarity && app_heads_similarity_pending(app)) ||
            (app.main_view == MainView::grid && !app.grid_tiles.complete()) ||
            (app.main_view == MainView::flow && !flow_state_ready(app.flow));
 }
@@ -452,16 +452,15 @@ void app_frame(App& app) {
         // The jobs a user starts (interventions' trace without them and patching, attributions, checks,
         // the explanation's faithfulness) share the same budget, in turn (each had one of its own: typing
         // during a checks run spent both).
-        auto user_job = [&](double longest_ms, auto step) {
+        auto counted = [&](auto run) {   // adds what run's steps took to `spent`
             const double before = frame_steps_ms();
-            step(budget_left_for(app.trace_budget_ms, spent, longest_ms));
+            run();
             spent += frame_steps_ms() - before;
         };
-        {
-            const double before = frame_steps_ms();
-            app_heads_frame(app, app.trace_budget_ms, spent);
-            spent += frame_steps_ms() - before;
-        }
+        auto user_job = [&](double longest_ms, auto step) {
+            counted([&] { step(budget_left_for(app.trace_budget_ms, spent, longest_ms)); });
+        };
+        counted([&] { app_heads_frame(app, app.trace_budget_ms, spent); });
         // The interventions' trace without them first (it completes what is on screen), then patching.
         const InterventionState& iv = app.interventions;
         user_job(iv.before_job ? iv.before_longest_step_ms : iv.longest_step_ms, [&](double ms) { app_interventions_frame(app, ms); });

@@ -299,6 +299,10 @@ void app_retrace_after_edit(App& app);
 double app_trace_job_frame(App& app);
 // Runs a stepped retrace in flight to the end now (a script's call that answers with the new trace).
 void app_trace_job_finish(App& app);
+// A trace of the app's kind of input as a job: ids (an encoder-decoder's source, decoder_ids its decoder's
+// input) through model_trace_seq2seq_job or model_trace_job, whichever the model takes.
+Expected<std::unique_ptr<ForwardJob>> app_trace_job(const Model& model, const std::vector<int32_t>& ids,
+                                                    const std::vector<int32_t>& decoder_ids, const TraceOptions& options);
 // Packs a few of the loaded model's layer matrices (Network::pack_weights_step) within budget_ms, at
 // least one, until they are all packed: later traces are faster, and the load did not wait for it.
 // Returns the milliseconds spent.

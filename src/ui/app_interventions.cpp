@@ -59,16 +59,17 @@ double before_step(App& app, double budget_ms, bool to_end) {
         return 0.0;
     }
     ForwardJob& job = *s.before_job;
-    double spent = 0.0;
     Expected<double> stepped = catch_errors([&] {
         if (!to_end) return step_within_budget(budget_ms, s.before_longest_step_ms, [&] { job.step(); }, [&] { return job.done(); });
-        while (!job.done()) job.step();
+        while (!job.done()) job.step();   // not a frame's step: no budget, no frame time
         return 0.0;
     });
-    if (stepped) spent = *stepped;
-    if (!stepped) s.before_job.reset();
-    else if (job.done()) before_done(app);
-    return spent;
+    if (!stepped) {
+        s.before_job.reset();
+        return 0.0;
+    }
+    if (job.done()) before_done(app);
+    return *stepped;
 }
 
 }  // namespace
@@ -86,9 +87,7 @@ void app_interventions_traced(App& app) {
     opt.logit_positions = app.trace.logit_positions;
     const bool slow = app.trace_ms > app.trace_step_above_ms;
     if (slow) opt.step_multiply_adds = app.trace_step_multiply_adds;
-    Expected<std::unique_ptr<ForwardJob>> job =
-        model.info().encoder_decoder ? model_trace_seq2seq_job(model, app.trace.tokens.ids, app.trace.decoder_tokens.ids, opt)
-                                     : model_trace_job(model, app.trace.tokens.ids, opt);
+    Expected<std::unique_ptr<ForwardJob>> job = app_trace_job(model, app.trace.tokens.ids, app.trace.decoder_tokens.ids, opt);
     if (!job) return;
     s.before_job = std::move(*job);
     s.before_job_trace = app.trace_version;

@@ -111,18 +111,13 @@ Expected<TraceInput> trace_input(const App& app, bool* truncated, TextCut* cut, 
     return in;
 }
 
-Expected<Trace> trace_run(const Model& model, const TraceInput& in) {
-    if (model.info().encoder_decoder) return model_trace_seq2seq(model, in.ids, in.decoder_ids, in.options);
-    return model_trace(model, in.ids, in.options);
-}
-
-// trace_run as a job, for a retrace in steps.
-Expected<std::unique_ptr<ForwardJob>> trace_job(const Model& model, const TraceInput& in) {
-    if (model.info().encoder_decoder) return model_trace_seq2seq_job(model, in.ids, in.decoder_ids, in.options);
-    return model_trace_job(model, in.ids, in.options);
-}
-
 }  // namespace
+
+Expected<std::unique_ptr<ForwardJob>> app_trace_job(const Model& model, const std::vector<int32_t>& ids,
+                                                    const std::vector<int32_t>& decoder_ids, const TraceOptions& options) {
+    if (model.info().encoder_decoder) return model_trace_seq2seq_job(model, ids, decoder_ids, options);
+    return model_trace_job(model, ids, options);
+}
 
 AttentionView attention_view(const Trace& trace, AttentionKind kind) {
     AttentionView v;
@@ -256,7 +251,8 @@ namespace {
 // input is already made.
 void retrace_now(App& app, const Expected<TraceInput>& in, bool truncated, const TextCut& cut,
                  const ObservedTensors& seen, std::chrono::steady_clock::time_point start) {
-    Expected<Trace> trace = in ? trace_run(*app.model, *in) : Expected<Trace>(in.error());
+    Expected<Trace> trace = in ? forward_job_finish(app_trace_job(*app.model, in->ids, in->decoder_ids, in->options))
+                               : Expected<Trace>(in.error());
     if (!trace) {
         app.trace_error = trace.error().message;
         return;   // the previous trace stays on screen
@@ -304,7 +300,7 @@ void app_retrace_after_edit(App& app) {
         return;
     }
     in->options.step_multiply_adds = app.trace_step_multiply_adds;   // steps of a few ms, not half a block
-    Expected<std::unique_ptr<ForwardJob>> job = trace_job(*app.model, *in);
+    Expected<std::unique_ptr<ForwardJob>> job = app_trace_job(*app.model, in->ids, in->decoder_ids, in->options);
     if (!job) {
         app.trace_error = job.error().message;
         return;

@@ -34,16 +34,8 @@ bool probe_says_random(const Expected<Trace>& t) {
     return t && !t->logits.empty() && logits_look_random(t->logits.data(), t->n_vocab);
 }
 
-bool probe_at_once(const Model& model) {
-    const TraceOptions options = probe_options();
-    if (model.info().encoder_decoder)
-        return probe_says_random(model_trace_seq2seq(model, seq2seq_source_ids(model, kProbeText),
-                                                     seq2seq_target_ids(model, "The"), options));
-    return probe_says_random(model_trace_text(model, kProbeText, options, nullptr));
-}
-
-// The probe as a job, on the ids probe_at_once would trace; null when it cannot be made (the probe then
-// runs at once).
+// The probe as a job, on the ids model_trace_text (or, for an encoder-decoder, a source and a one-word
+// target) would trace; null when it cannot be made (then the model is not called random).
 std::unique_ptr<ForwardJob> make_probe_job(const Model& model) {
     if (model.info().encoder_decoder) {
         Expected<std::unique_ptr<ForwardJob>> job = model_trace_seq2seq_job(
@@ -54,6 +46,12 @@ std::unique_ptr<ForwardJob> make_probe_job(const Model& model) {
     if (!ids) return nullptr;
     Expected<std::unique_ptr<ForwardJob>> job = model_trace_job(model, *ids, probe_options());
     return job ? std::move(*job) : nullptr;
+}
+
+// The probe run to the end, for a model small enough to measure within its load.
+bool probe_at_once(const Model& model) {
+    std::unique_ptr<ForwardJob> job = make_probe_job(model);
+    return job && probe_says_random(catch_errors([&] { return forward_job_finish(*job); }));
 }
 
 }  // namespace
