@@ -15,7 +15,8 @@
 // reads them in place (widening 16-bit values as it loads; in WebAssembly 16-bit panels are widened a chunk
 // at a time instead) and only A is packed. Natively the panels are a second copy; the page makes them in
 // the weight's own bytes (gemm_pack_in_place: an in_out weight's depth block of kKC rows holds exactly its
-// panels), and then the few-rows kernels and weight_row_f32 read the panels too.
+// panels; an out_in weight's panels are a permutation of the whole matrix), and then the few-rows kernels
+// and weight_row_f32 read the panels too.
 // Threads (core/parallel.h) take disjoint column panels or blocks, each column computed as in one pass.
 #include "core/gemm.h"
 
@@ -58,6 +59,7 @@ constexpr int kMR = 5, kNV = 2;
 constexpr int kMR = 4, kNV = 4;
 #endif
 constexpr int kNR = kNV * kLanes;
+static_assert(kNR % 4 == 0, "panels are transposed 4 x 4 (gather_packed_out_in_rows)");
 // Depth per pass. Each pass after the first reads and writes the whole C block again, and C is larger than
 // L2 for the wide products (128 x 3072 floats: 1.5 MB). With AVX-512 the B panel (kc x 48 floats) outgrows
 // L1 at 256 already, and a pass of 1024 (GPT-2's 768-deep products in one pass, the 3072-deep one in three)
@@ -93,6 +95,9 @@ constexpr bool kStageRows = false;
 constexpr bool kWidenPrepacked = false;   // F16C / AVX-512 widen as they load
 constexpr bool kWidenF16Runs = false;
 #endif
+// The largest out_in weight packed in place (gemm_can_pack_in_place): its copy while permuted stays
+// within the page's 64 MiB beside the weights. A Qwen2-1.5B MLP matrix in bf16 is 26 MiB.
+constexpr size_t kOutInInPlaceBytes = size_t(32) << 20;
 #if defined(__wasm__)
 constexpr bool kPrefetch = false;   // see micro_kernel
 #else
@@ -441,6 +446,40 @@ void gemm_packed(const float* a, int M, const WeightMatrix& w, const float* bias
     });
 }
 
+// Stored rows [r0, r1) of an out_in weight packed in place (all inside one kNR-row panel), widened into
+// rows ([r1 - r0][K]): a stored row is column r - n0 of its panel in every depth block. A whole panel
+// (the few-rows kernel's case) goes by 4 x 4 transposes, from a depth block's panel widened first when
+// 16-bit: one value at a time, gathering the BART decoder's one-row products took longer than the
+// products themselves in WebAssembly.
+template <DType kType>
+void gather_packed_out_in_rows(const WeightMatrix& w, int r0, int r1, float* rows) {
+    const int N = w.rows, K = w.cols, n0 = r0 / kNR * kNR;
+    const bool whole = r0 == n0 && r1 - r0 == kNR;
+    thread_local std::vector<float> wide;   // a 16-bit depth block's panel, widened
+    for (int k0 = 0; k0 < K; k0 += kKC) {
+        const int kc = std::min(kKC, K - k0);
+        const size_t panel = prepacked_offset(N, k0, kc, n0);
+        if (!whole) {
+            for (int k = 0; k < kc; ++k)
+                for (int r = r0; r < r1; ++r)
+                    rows[static_cast<size_t>(r - r0) * K + k0 + k] = load_one<kType>(w.data, panel + static_cast<size_t>(k) * kNR + (r - n0));
+            continue;
+        }
+        const float* src = static_cast<const float*>(w.data) + panel;
+        if constexpr (kType != DType::F32) {
+            ensure(wide, static_cast<size_t>(kc) * kNR);
+            widen_run<kType>(w.data, panel, kc * kNR, wide.data());
+            src = wide.data();
+        }
+        const int kc4 = kc & ~3;
+        for (int k = 0; k < kc4; k += 4)
+            for (int j = 0; j < kNR; j += 4)   // kNR is a multiple of 4 on every target
+                transpose4(src + static_cast<size_t>(k) * kNR + j, kNR, rows + static_cast<size_t>(j) * K + k0 + k, K);
+        for (int k = kc4; k < kc; ++k)
+            for (int j = 0; j < kNR; ++j) rows[static_cast<size_t>(j) * K + k0 + k] = src[static_cast<size_t>(k) * kNR + j];
+    }
+}
+
 // R rows of A (stride K) against stored rows [n0, n0 + NB) of an out_in weight: R x NB dot products.
 template <DType kType, int R, int NB>
 void dot_block(const float* a, int K, const void* wdata, int n0, const float* bias, float* c, int ldc) {
@@ -484,6 +523,22 @@ constexpr int dot_rows_block() {
 template <DType kType, int R>
 void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c, int n_begin, int n_end) {
     const int K = w.cols, N = w.rows;
+    if (gemm_is_packed_in_place(w)) {
+        // The page's out_in weights hold panels: each panel's stored rows gathered back (widened) into the
+        // thread's buffer, then summed as stored rows are (each column's lanes and order), so the same bits.
+        thread_local std::vector<float> rows;
+        ensure(rows, static_cast<size_t>(kNR) * K);
+        for (int n = n_begin; n < n_end;) {
+            const int n1 = std::min(n_end, n / kNR * kNR + kNR);
+            gather_packed_out_in_rows<kType>(w, n, n1, rows.data());
+            constexpr int NB = kLanes < 8 ? dot_rows_block<DType::F32, R>() : 1;   // as below: blocks in WASM
+            int j = 0;
+            for (; j + NB <= n1 - n; j += NB) dot_block<DType::F32, R, NB>(a, K, rows.data(), j, bias ? bias + n : nullptr, c + n, N);
+            for (; j < n1 - n; ++j) dot_block<DType::F32, R, 1>(a, K, rows.data(), j, bias ? bias + n : nullptr, c + n, N);
+            n = n1;
+        }
+        return;
+    }
     constexpr int NB = dot_rows_block<kType, R>();
     int n0 = n_begin;
     // In WebAssembly (and the scalar build) blocks of NB stored rows first. Natively every stored row goes to
@@ -513,7 +568,9 @@ void dot_rows(const float* a, const WeightMatrix& w, const float* bias, float* c
 // columns gets the bits the whole product gives it.
 template <DType kType, int R>
 void dot_rows_split(const float* a, const WeightMatrix& w, const float* bias, float* c, int col_begin, int col_end) {
-    split_columns(col_begin, col_end, dot_rows_block<kType, R>(), static_cast<double>(R) * (col_end - col_begin) * w.cols,
+    // Packed in place, a thread takes whole panels (dot_rows gathers a panel's rows at once).
+    const int block = gemm_is_packed_in_place(w) ? kNR : dot_rows_block<kType, R>();
+    split_columns(col_begin, col_end, block, static_cast<double>(R) * (col_end - col_begin) * w.cols,
                   [&](int n_begin, int n_end) { dot_rows<kType, R>(a, w, bias, c, n_begin, n_end); });
 }
 
@@ -632,6 +689,37 @@ void permute_depth_blocks(Elem* data, int K, int N, bool to_panels) {
     }
 }
 
+// An out_in weight (N x K stored, N a multiple of kNR) between its stored rows and gemm_pack's panels, in
+// place. A panel takes a strip of kNR stored rows across a depth block, so no depth block's panels lie
+// where its values are stored (as an in_out weight's do): the whole matrix is copied out once (its one
+// allocation, before any byte is written; gemm_can_pack_in_place bounds its size) and written back in the
+// other order.
+template <class Elem>
+void permute_out_in(Elem* data, int N, int K, bool to_panels) {
+    const std::vector<Elem> copy(data, data + static_cast<size_t>(N) * K);
+    for (int k0 = 0; k0 < K; k0 += kKC) {
+        const int kc = std::min(kKC, K - k0);
+        for (int n0 = 0; n0 < N; n0 += kNR) {
+            const size_t panel = prepacked_offset(N, k0, kc, n0);
+            for (int j = 0; j < kNR; ++j) {
+                const size_t stored = static_cast<size_t>(n0 + j) * K + k0;
+                for (int k = 0; k < kc; ++k) {
+                    const size_t packed = panel + static_cast<size_t>(k) * kNR + j;
+                    if (to_panels) data[packed] = copy[stored + k];
+                    else data[stored + k] = copy[packed];
+                }
+            }
+        }
+    }
+}
+
+template <class Elem>
+void permute_in_place(const WeightMatrix& w, bool to_panels) {
+    Elem* data = static_cast<Elem*>(const_cast<void*>(w.data));
+    if (w.layout == WeightLayout::in_out) permute_depth_blocks(data, w.rows, w.cols, to_panels);
+    else permute_out_in(data, w.rows, w.cols, to_panels);
+}
+
 float stored_value(const WeightMatrix& w, size_t i) {
     const uint16_t* h = static_cast<const uint16_t*>(w.data);
     switch (w.dtype) {
@@ -686,8 +774,12 @@ void gemm_pack(const WeightMatrix& w, void* dst) {
 }
 
 bool gemm_can_pack_in_place(const WeightMatrix& w) {
-    return w.layout == WeightLayout::in_out && w.rows > 0 && w.cols > 0 && w.cols % kNR == 0 &&
-           (w.dtype == DType::F32 || w.dtype == DType::F16 || w.dtype == DType::BF16);
+    const bool dtype = w.dtype == DType::F32 || w.dtype == DType::F16 || w.dtype == DType::BF16;
+    const size_t bytes = static_cast<size_t>(w.rows) * w.cols * dtype_size(w.dtype);
+    // out_in: the whole matrix is copied while it is permuted (permute_out_in), and the page's memory never
+    // shrinks back: only a matrix of at most kOutInInPlaceBytes.
+    const bool room = w.layout == WeightLayout::in_out || bytes <= kOutInInPlaceBytes;
+    return w.rows > 0 && w.cols > 0 && w.n_out() % kNR == 0 && dtype && room;
 }
 
 bool gemm_is_packed_in_place(const WeightMatrix& w) { return w.packed != nullptr && w.packed == w.data; }
@@ -695,21 +787,30 @@ bool gemm_is_packed_in_place(const WeightMatrix& w) { return w.packed != nullptr
 void gemm_pack_in_place(WeightMatrix& w) {
     if (gemm_is_packed_in_place(w)) return;
     if (!gemm_can_pack_in_place(w))
-        throw std::invalid_argument("gemm_pack_in_place: only an in_out weight of a whole number of " +
-                                    std::to_string(kNR) + "-column panels has its panels where its rows are");
-    if (w.dtype == DType::F32) permute_depth_blocks(static_cast<float*>(const_cast<void*>(w.data)), w.rows, w.cols, true);
-    else permute_depth_blocks(static_cast<uint16_t*>(const_cast<void*>(w.data)), w.rows, w.cols, true);
+        throw std::invalid_argument("gemm_pack_in_place: only a weight of a whole number of " + std::to_string(kNR) +
+                                    "-column panels (out_in: of at most " + std::to_string(kOutInInPlaceBytes >> 20) +
+                                    " MiB) fills its own bytes with its panels");
+    if (w.dtype == DType::F32) permute_in_place<float>(w, true);
+    else permute_in_place<uint16_t>(w, true);
     w.packed = w.data;
 }
 
 void gemm_unpack_in_place(WeightMatrix& w) {
     if (!gemm_is_packed_in_place(w)) return;
-    if (w.dtype == DType::F32) permute_depth_blocks(static_cast<float*>(const_cast<void*>(w.data)), w.rows, w.cols, false);
-    else permute_depth_blocks(static_cast<uint16_t*>(const_cast<void*>(w.data)), w.rows, w.cols, false);
+    if (w.dtype == DType::F32) permute_in_place<float>(w, false);
+    else permute_in_place<uint16_t>(w, false);
     w.packed = nullptr;
 }
 
 void gemm_packed_row(const WeightMatrix& w, int row, float* out) {
+    if (w.layout == WeightLayout::out_in) {   // an output feature: a column of its panel in every depth block
+        switch (w.dtype) {
+            case DType::F32: gather_packed_out_in_rows<DType::F32>(w, row, row + 1, out); break;
+            case DType::F16: gather_packed_out_in_rows<DType::F16>(w, row, row + 1, out); break;
+            default: gather_packed_out_in_rows<DType::BF16>(w, row, row + 1, out); break;
+        }
+        return;
+    }
     const int K = w.rows, N = w.cols;
     const int k0 = row / kKC * kKC, kc = std::min(kKC, K - k0);
     for (int n0 = 0; n0 < N; n0 += kNR) {

@@ -269,6 +269,10 @@ public:
     }
 
     const ModelInfo& info() const override { return info_; }
+    void pack_weights() override { attn::pack_weights(w_.packed, bart_layer_matrices(w_)); }
+    bool pack_weights_step() override { return attn::pack_weights_step(w_.packed, bart_layer_matrices(w_)); }
+    void weights_will_change() override { unpack_weights(w_.packed, bart_layer_matrices(w_)); }
+    int packed_in_place() const override { return attn::packed_in_place(bart_layer_matrices(const_cast<BartWeights&>(w_))); }   // reads only
 
     // A source alone is traced with the decoder at its start token, as generation's first step sees it.
     Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {
@@ -294,6 +298,14 @@ private:
 };
 
 }  // namespace
+
+LayerMatrices bart_layer_matrices(BartWeights& w) {
+    LayerMatrices m;
+    for (std::vector<BlockWeights>* stack : {&w.enc, &w.dec})
+        for (BlockWeights& b : *stack) add_block_matrices(m, b);
+    m.tables = {&w.enc_embed, &w.dec_embed, &w.enc_pos, &w.dec_pos, &w.lm_head};
+    return m;
+}
 
 std::unique_ptr<Network> bart_load(const Json& config, const WeightStore& weights) {
     return std::make_unique<Bart>(bart_config_parse(config), weights);

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "model/block.h"
 #include "model/model.h"
+#include "model/weight_pack.h"
 #include "model/weight_store.h"
 
 namespace attn {
@@ -27,8 +28,11 @@ struct BartWeights {
     std::vector<BlockWeights> enc, dec;
     float embed_scale = 1.0f;          // sqrt(d_model) with scale_embedding
     int position_offset = 2;
+    PackedWeights packed;              // both stacks' matrices packed for the product (model/weight_pack.h)
     const Matrix& unembed() const { return lm_head.empty() ? dec_embed : lm_head; }
 };
+// Both stacks' layer matrices, encoder first, and the tables (weight_pack.h).
+LayerMatrices bart_layer_matrices(BartWeights& w);
 // The weights of a BART network (null for any other network). The mutable one is for the trainer only: it
 // may re-point matrices at storage it keeps alive for the network's lifetime.
 const BartWeights* bart_weights(const Network& network);

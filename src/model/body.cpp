@@ -153,6 +153,14 @@ Trace body_forward(const Body& body, const std::vector<int32_t>& ids, const Trac
     return forward_job_finish(job);
 }
 
+LayerMatrices body_layer_matrices(Body& body) {
+    LayerMatrices m;
+    for (BlockWeights& b : body.blocks) add_block_matrices(m, b);
+    if (!body.head.transform.w.empty()) m.layers.push_back(&body.head.transform.w);
+    m.tables = {&body.embed.token, &body.embed.position, &body.head.unembed};
+    return m;
+}
+
 namespace {
 
 class BodyNetwork : public Network {
@@ -163,9 +171,10 @@ public:
         : body_(std::move(body)), info_(info), store_(store) {
         body_.recipe.rope_inv_freq = body_.rope_inv_freq.empty() ? nullptr : &body_.rope_inv_freq;
     }
-    void pack_weights() override { body_pack_weights(body_); }
-    bool pack_weights_step() override { return body_pack_weights_step(body_); }
-    void weights_will_change() override { body_unpack_weights(body_); }
+    void pack_weights() override { attn::pack_weights(body_.packed, body_layer_matrices(body_)); }
+    bool pack_weights_step() override { return attn::pack_weights_step(body_.packed, body_layer_matrices(body_)); }
+    void weights_will_change() override { unpack_weights(body_.packed, body_layer_matrices(body_)); }
+    int packed_in_place() const override { return attn::packed_in_place(body_layer_matrices(const_cast<Body&>(body_))); }   // reads only
     const ModelInfo& info() const override { return info_; }
     const Body* body() const override { return &body_; }
     Trace forward(const std::vector<int32_t>& ids, const TraceOptions& options) const override {

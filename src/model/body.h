@@ -15,6 +15,7 @@
 #include "model/block.h"
 #include "model/model.h"
 #include "model/weight_fetch.h"
+#include "model/weight_pack.h"
 #include "model/weight_store.h"
 
 namespace attn {
@@ -47,8 +48,7 @@ struct Body {
     std::vector<BlockWeights> blocks;
     HeadWeights head;
     std::vector<float> rope_inv_freq; // recipe.rope_inv_freq points here when RoPE is used (body_network sets it)
-    std::vector<float> packed_panels; // the layer matrices' gemm_pack panels (model/weight_pack.h); empty: none
-    size_t packed_matrices = 0;       // how many of them are packed so far (body_pack_weights_step)
+    PackedWeights packed;             // the layer matrices' packing for the product (model/weight_pack.h)
 
     int n_embd() const { return embed.token.view.cols; }
     const WeightMatrix& unembed() const { return head.unembed.empty() ? embed.token.view : head.unembed.view; }
@@ -64,6 +64,9 @@ void body_embed_sum(const Body& body, const std::vector<int32_t>& ids, const flo
 void body_head_logits(const Body& body, const float* rows, int T, float* logits);
 // What the unembedding reads for those rows: the rows, or a masked-LM head's transform of them.
 std::vector<float> body_head_rows(const Body& body, std::vector<float> rows, int T);
+
+// The blocks' matrices and the head's transform, and the embedding and unembedding tables (weight_pack.h).
+LayerMatrices body_layer_matrices(Body& body);
 
 // The inference forward pass of any Body (Trace conventions of model/trace.h).
 Trace body_forward(const Body& body, const std::vector<int32_t>& ids, const TraceOptions& options);

@@ -74,6 +74,8 @@ public:
     // Called by whoever is about to write the weights in place (the trainer): drops what pack_weights
     // made from them, so later passes read the written values.
     virtual void weights_will_change() {}
+    // How many layer matrices hold their panels in their own bytes (the page packs in place).
+    virtual int packed_in_place() const { return 0; }
 };
 
 struct Model {

@@ -480,11 +480,10 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["threads"] = attn::thread_count();   // > 1 only in the threaded build (web/attnscope.js adds "build")
     s["kernels"] = attn::simd_name();       // "wasm_relaxed_simd" in the relaxed-SIMD twins, else "wasm_simd128"
     // The layer weights are packed in place a few a frame after a model shows (model/weight_pack.h): done
-    // (or turned off by _setWeightsPacked(false)), and how many matrices hold panels (GPT-2's in_out
-    // matrices; other layouts stay as stored).
-    const attn::Body* body = g_app.model ? g_app.model->network->body() : nullptr;
+    // (or turned off by _setWeightsPacked(false)), and how many matrices hold panels (those whose output
+    // columns are whole panels: every layer matrix of the usual models).
     s["weightsPacked"] = g_app.model != nullptr && g_app.packed_network == g_app.model->network.get();
-    s["weightsPackedInPlace"] = body ? attn::body_packed_in_place(*body) : 0;
+    s["weightsPackedInPlace"] = g_app.model ? g_app.model->network->packed_in_place() : 0;
     s["frames"] = {{"run", g_frames_run}, {"drawn", g_frames_drawn}};
     s["architecture"] = info ? info->architecture : "";
     s["encoderDecoder"] = info ? info->encoder_decoder : false;

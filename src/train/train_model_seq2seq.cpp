@@ -17,6 +17,9 @@ namespace {
 class Seq2SeqTrainModel : public TrainModel {
 public:
     explicit Seq2SeqTrainModel(ModelPtr model, BartWeights& w) : model_(std::move(model)) {
+        // Packed panels (model/weight_pack.h) would keep the stored values the copies below replace; in place,
+        // the rows are gathered from the stored bytes put back.
+        model_->network->weights_will_change();
         std::map<const void*, std::shared_ptr<std::vector<float>>> copies;   // stored data -> its f32 copy
         // A tied table (encoder, decoder and output embeddings on one tensor) is one parameter, saved once
         // under model.shared.weight as save_pretrained does.

@@ -348,7 +348,7 @@ TEST_CASE("gemm reads a packed weight's panels, not its stored values, past 4 ro
     CHECK(four == four_m1);
 }
 
-TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; every product, row and column run keeps its bits; unpacking restores the bytes") {
+TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes, in_out and out_in; every product, row and column run keeps its bits; unpacking restores the bytes") {
     ThreadCountGuard guard;
     set_parallel_min_work(0);
     std::mt19937 rng(41);
@@ -359,10 +359,12 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
     // The widest: more than a chunk of columns (kChunkCols, at most 256) on every target.
     const int Ns[] = {block, 2 * block, (256 / block + 5) * block};
     int compared = 0;
+    for (WeightLayout layout : {WeightLayout::in_out, WeightLayout::out_in})
     for (int K : Ks)
         for (int N : Ns)
             for (DType dtype : {DType::F32, DType::F16, DType::BF16}) {
-                INFO("N=" << N << " K=" << K << " " << std::string(dtype_name(dtype)));
+                const bool in_out = layout == WeightLayout::in_out;
+                INFO("N=" << N << " K=" << K << " " << std::string(dtype_name(dtype)) << (in_out ? " in_out" : " out_in"));
                 std::vector<float> w(static_cast<size_t>(K) * N), bias(N);
                 for (float& v : w) v = normal(rng);
                 for (float& v : bias) v = normal(rng);
@@ -371,7 +373,8 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
                 const size_t bytes = static_cast<size_t>(K) * N * dtype_size(dtype);
                 const std::vector<uint8_t> stored(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + bytes);
                 // What the products and rows give over the stored bytes, before packing.
-                WeightMatrix m{dtype, K, N, data, WeightLayout::in_out};
+                WeightMatrix m = in_out ? WeightMatrix{dtype, K, N, data, layout} : WeightMatrix{dtype, N, K, data, layout};
+                const int stored_rows = m.rows, stored_cols = m.cols;
                 REQUIRE(gemm_can_pack_in_place(m));
                 REQUIRE(gemm_pack_size(m) * dtype_size(dtype) == bytes);
                 std::vector<float> panels(bytes / sizeof(float) + 1);
@@ -384,7 +387,7 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
                     gemm(a_of.back().data(), M, m, bias.data(), want_of.back().data());
                 }
                 std::vector<float> rows(static_cast<size_t>(K) * N);
-                for (int k = 0; k < K; ++k) weight_row_f32(m, k, rows.data() + static_cast<size_t>(k) * N);
+                for (int r = 0; r < stored_rows; ++r) weight_row_f32(m, r, rows.data() + static_cast<size_t>(r) * stored_cols);
                 // Runs of columns ending inside a panel (the few-rows kernel's scalar tail, and the packed
                 // product's partial panel), for 3 and 5 rows: columns [0, N - 1), the last left alone.
                 auto partial_runs = [&] {
@@ -430,10 +433,10 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
                 }
                 std::vector<float> ref_packed(static_cast<size_t>(M) * N), ref_stored(ref_packed.size());
                 gemm_reference(a_of[4].data(), M, m, bias.data(), ref_packed.data());
-                std::vector<float> row(N);
-                for (int k = 0; k < K; ++k) {   // weight_row_f32 gathers each stored row from the panels
-                    weight_row_f32(m, k, row.data());
-                    CHECK(std::memcmp(row.data(), rows.data() + static_cast<size_t>(k) * N, N * sizeof(float)) == 0);
+                std::vector<float> row(stored_cols);
+                for (int r = 0; r < stored_rows; ++r) {   // weight_row_f32 gathers each stored row from the panels
+                    weight_row_f32(m, r, row.data());
+                    CHECK(std::memcmp(row.data(), rows.data() + static_cast<size_t>(r) * stored_cols, stored_cols * sizeof(float)) == 0);
                 }
                 gemm_pack_in_place(m);   // twice: once
                 gemm_unpack_in_place(m);
@@ -443,15 +446,20 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes; eve
                 gemm_reference(a_of[4].data(), M, m, bias.data(), ref_stored.data());
                 CHECK(same_floats(ref_packed, ref_stored));
             }
-    CHECK(compared == 6 * 3 * 3 * 7 * 2);
+    CHECK(compared == 2 * 6 * 3 * 3 * 7 * 2);
 }
 
-TEST_CASE("gemm_pack_in_place refuses what has no panels in its own bytes: out_in weights, columns that are not whole panels") {
-    std::vector<float> w(static_cast<size_t>(64) * 48, 1.0f);
+TEST_CASE("gemm_pack_in_place refuses what has no panels in its own bytes (output columns that are not whole panels) and out_in weights over 32 MiB") {
     const int block = gemm_column_block();
-    WeightMatrix out_in{DType::F32, 48, 64, w.data(), WeightLayout::out_in};
+    std::vector<float> w(static_cast<size_t>(64) * 2 * block, 1.0f);
+    WeightMatrix out_in{DType::F32, 2 * block - 1, 64, w.data(), WeightLayout::out_in};
     WeightMatrix ragged{DType::F32, 64, 2 * block - 1, w.data(), WeightLayout::in_out};
-    for (WeightMatrix* m : {&out_in, &ragged}) {
+    // Only sizes are read: 8208 x 1024 floats is just over 32 MiB, 8160 x 1024 just under (both whole
+    // panels of 8 and 48 columns); in_out copies a depth block at a time, so its size is never refused.
+    WeightMatrix large{DType::F32, 8208, 1024, w.data(), WeightLayout::out_in};
+    CHECK(gemm_can_pack_in_place(WeightMatrix{DType::F32, 8160, 1024, nullptr, WeightLayout::out_in}));
+    CHECK(gemm_can_pack_in_place(WeightMatrix{DType::F32, 1024, 8208, nullptr, WeightLayout::in_out}));
+    for (WeightMatrix* m : {&out_in, &ragged, &large}) {
         CHECK_FALSE(gemm_can_pack_in_place(*m));
         CHECK_THROWS_AS(gemm_pack_in_place(*m), std::invalid_argument);
         CHECK(m->packed == nullptr);

@@ -115,10 +115,11 @@ test('analyze() equals the native CLI analyze for the same text within 1e-5', as
   for (const model of ['gpt2-tiny', 'bert-tiny']) {
     const r = await page.evaluate((m) => window.attnscope.loadBundled(m), model);
     assert.equal(r.ok, true, r.error);
-    // Over the weights as the app packs them a few a frame after the load: GPT-2's layer matrices hold
-    // panels in their own bytes, and the gradients gather their rows from them (BERT's stay as stored).
+    // Over the weights as the app packs them a few a frame after the load: every layer matrix holds panels
+    // in its own bytes, and the gradients gather their rows from them (GPT-2: qkv, out, fc1, fc2 a layer;
+    // BERT: q, k, v, out, fc1, fc2 a layer and the masked-LM head's transform).
     const packed = await H.waitForState(page, () => window.attnscope.getState().weightsPacked);
-    assert.equal(packed.weightsPackedInPlace, model === 'gpt2-tiny' ? 4 * packed.layers : 0);
+    assert.equal(packed.weightsPackedInPlace, model === 'gpt2-tiny' ? 4 * packed.layers : 6 * packed.layers + 1);
     const text = model === 'bert-tiny' ? 'The animal did not cross the [MASK] because it was tired.' : TEXT;
     const s = await page.evaluate((t) => window.attnscope.setText(t), text);
     const foil = model === 'gpt2-tiny' ? s.nextPredictions[2].id : s.maskPredictions[1].id;

@@ -24,12 +24,12 @@ async function compareWithReferences(query, isolated, models) {
     const dir = path.join(H.fixtures, model);
     const text = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8')).texts[0];
     const ref = H.readSafetensors(fs.readFileSync(path.join(dir, 'reference.safetensors')));
-    // Over the weights as the app packs them after a load: GPT-2's in place (model/weight_pack.h), every
-    // layer matrix of it; Llama's out_in matrices stay as stored.
+    // Over the weights as the app packs them after a load, in place (model/weight_pack.h): every layer
+    // matrix, GPT-2's in_out (qkv, out, fc1, fc2) and Llama's out_in (q, k, v, o, gate, up, down).
     const { state, heads } = await H.traceAllHeads(page, text, { model, packed: true });
     assert.equal(state.model, model);
     assert.equal(state.weightsPacked, true);
-    const layerMatrices = model.startsWith('gpt2') ? 4 * state.layers : 0;
+    const layerMatrices = (model.startsWith('gpt2') ? 4 : 7) * state.layers;
     assert.equal(state.weightsPackedInPlace, layerMatrices, `${model}: layer matrices packed in place`);
     assert.deepEqual(state.ids, Array.from(ref['case0.input_ids'].data, Number), `${model}: the reference's tokens`);
     const [L, Hn, T] = ref['case0.attentions'].shape;

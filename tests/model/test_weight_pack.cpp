@@ -13,9 +13,12 @@
 
 #include "core/gemm.h"
 #include "decoder_reference.h"
+#include "model/bart.h"
 #include "model/body.h"
+#include "model/grad_params.h"
 #include "model/gradients.h"
 #include "model/limits.h"
+#include "model/seq2seq_gradients.h"
 #include "model/weight_pack.h"
 #include "platform/file_io.h"
 #include "same_floats.h"
@@ -54,15 +57,12 @@ ModelPtr load_fixture_model_in_memory(const std::string& name) {
 TEST_CASE("pack_weights packs a model's layer matrices natively; a trace over them has the stored weights' bits; the trainer's call drops them") {
     for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "bert-tiny"}) {
         CAPTURE(name);
-#if defined(__EMSCRIPTEN__)
-        const bool packs = in_out_model(name);   // in place, GPT-2's in_out matrices only: no second copy
-#else
+        // In WebAssembly in place (the fixtures' output widths are whole 8-column panels): no second copy.
         const bool packs = true;
-#endif
         ModelPtr model = load_fixture_model(name);
         const Body* body = model->network->body();
         REQUIRE(body);
-        CHECK(body->packed_panels.empty());   // a load packs nothing: a one-trace command would not win it back
+        CHECK(body->packed.panels.empty());   // a load packs nothing: a one-trace command would not win it back
         model->network->pack_weights();
         model->network->pack_weights();       // twice: once
         int matrices = 0, packed = 0;
@@ -73,7 +73,7 @@ TEST_CASE("pack_weights packs a model's layer matrices natively; a trace over th
         CHECK(matrices >= 4 * static_cast<int>(body->blocks.size()));
         CHECK(packed == (packs ? matrices : 0));
         for_each_dense(*body, [&](const Matrix& m) { CHECK(gemm_is_packed_in_place(m.view) == (kPackWhere == PackWhere::in_place && packs)); });
-        CHECK(body->packed_panels.empty() == (kPackWhere == PackWhere::in_place));
+        CHECK(body->packed.panels.empty() == (kPackWhere == PackWhere::in_place));
         CHECK(body->embed.token.view.packed == nullptr);   // looked up by row, never multiplied by many rows
 
         // 11 tokens: the packed product's path (more than 4 rows); logits at every position.
@@ -86,7 +86,7 @@ TEST_CASE("pack_weights packs a model's layer matrices natively; a trace over th
 
         model->network->weights_will_change();
         for_each_dense(*body, [&](const Matrix& m) { CHECK(m.view.packed == nullptr); });
-        CHECK(body->packed_panels.empty());
+        CHECK(body->packed.panels.empty());
         Expected<Trace> over_stored = model_trace(*model, ids, options);
         REQUIRE(over_stored.ok());
         CHECK(same_floats(over_panels->attentions.probs, over_stored->attentions.probs));
@@ -103,7 +103,7 @@ TEST_CASE("pack_weights packs nothing when the panels would take more than a qua
     // The panels' size, from a packed twin of the same fixture.
     ModelPtr twin = load_fixture_model("gpt2-tiny");
     twin->network->pack_weights();
-    const int64_t panels = static_cast<int64_t>(twin->network->body()->packed_panels.size() * sizeof(float));
+    const int64_t panels = static_cast<int64_t>(twin->network->body()->packed.panels.size() * sizeof(float));
 #if defined(__EMSCRIPTEN__)
     CHECK(panels == 0);
 #else
@@ -113,11 +113,11 @@ TEST_CASE("pack_weights packs nothing when the panels would take more than a qua
     } restore;
     memory_limit_override(3 * panels);   // a quarter of it is less than the panels
     model->network->pack_weights();
-    CHECK(body->packed_panels.empty());
+    CHECK(body->packed.panels.empty());
     CHECK(body->blocks[0].attn.qkv.w.view.packed == nullptr);
     memory_limit_override(5 * panels);   // a quarter of it holds them
     model->network->pack_weights();
-    CHECK(!body->packed_panels.empty());
+    CHECK(!body->packed.panels.empty());
     CHECK(body->blocks[0].attn.qkv.w.view.packed != nullptr);
 #endif
 }
@@ -137,16 +137,16 @@ TEST_CASE("pack_weights_step packs a matrix a step into the panels pack_weights 
         options.logit_positions = {0, 5, 10};
         Expected<Trace> stored = model_trace(*model, ids, options);
         REQUIRE(stored.ok());
-        // Natively a matrix a step into the arena; in WebAssembly in place, a GPT-2 matrix a step, while
-        // Llama's out_in matrices stay as stored and the first step says so.
+        // Natively a matrix a step into the arena; in WebAssembly in place, a matrix a step, GPT-2's in_out
+        // and Llama's out_in alike.
         const bool in_place = kPackWhere == PackWhere::in_place;
-        const int packable = in_place && !in_out_model(name) ? 0 : matrices;
+        const int packable = matrices;
         int steps = 0;
         bool more = true;
         while (more) {
             more = model->network->pack_weights_step();
             ++steps;
-            if (!in_place) CHECK(body.packed_matrices == static_cast<size_t>(steps));
+            if (!in_place) CHECK(body.packed.matrices == static_cast<size_t>(steps));
             int packed = 0;
             for_each_dense(body, [&](const Matrix& m) {
                 packed += m.view.packed != nullptr;
@@ -163,20 +163,20 @@ TEST_CASE("pack_weights_step packs a matrix a step into the panels pack_weights 
             REQUIRE(steps <= matrices);
         }
 #if defined(__EMSCRIPTEN__)
-        CHECK(steps == (packable ? matrices : 1));
+        CHECK(steps == matrices);
         CHECK_FALSE(model->network->pack_weights_step());
-        CHECK(body.packed_panels.empty());
+        CHECK(body.packed.panels.empty());
         (void)whole;
 #else
         CHECK(steps == matrices);
         CHECK_FALSE(model->network->pack_weights_step());   // done: nothing more, nothing moves
-        CHECK(body.packed_matrices == static_cast<size_t>(matrices));
+        CHECK(body.packed.matrices == static_cast<size_t>(matrices));
         // The same panels, at the same offsets from the first, as all at once (each arena's first panel
         // starts on a cache line, so the two may start a few floats apart).
         const Body& all = *whole->network->body();
         std::vector<ptrdiff_t> offsets, offsets_all;
-        for_each_dense(body, [&](const Matrix& m) { offsets.push_back(static_cast<const float*>(m.view.packed) - body.packed_panels.data()); });
-        for_each_dense(all, [&](const Matrix& m) { offsets_all.push_back(static_cast<const float*>(m.view.packed) - all.packed_panels.data()); });
+        for_each_dense(body, [&](const Matrix& m) { offsets.push_back(static_cast<const float*>(m.view.packed) - body.packed.panels.data()); });
+        for_each_dense(all, [&](const Matrix& m) { offsets_all.push_back(static_cast<const float*>(m.view.packed) - all.packed.panels.data()); });
         for (size_t i = offsets.size(); i-- > 0;) offsets[i] -= offsets[0];
         for (size_t i = offsets_all.size(); i-- > 0;) offsets_all[i] -= offsets_all[0];
         CHECK(offsets == offsets_all);
@@ -184,30 +184,32 @@ TEST_CASE("pack_weights_step packs a matrix a step into the panels pack_weights 
         for_each_dense(body, [&](const Matrix& m) { if (!first_matrix) first_matrix = &m; });
         const Matrix* first_all = nullptr;
         for_each_dense(all, [&](const Matrix& m) { if (!first_all) first_all = &m; });
-        const std::vector<float> panels(static_cast<const float*>(first_matrix->view.packed), body.packed_panels.data() + body.packed_panels.size());
-        const std::vector<float> panels_all(static_cast<const float*>(first_all->view.packed), all.packed_panels.data() + all.packed_panels.size());
+        const std::vector<float> panels(static_cast<const float*>(first_matrix->view.packed), body.packed.panels.data() + body.packed.panels.size());
+        const std::vector<float> panels_all(static_cast<const float*>(first_all->view.packed), all.packed.panels.data() + all.packed.panels.size());
         CHECK(same_floats(panels, panels_all));
         Expected<Trace> packed = model_trace(*model, ids, options);
         REQUIRE(packed.ok());
         CHECK(same_floats(packed->logits, stored->logits));
         // Dropped (the trainer), then asked again: it starts over.
         model->network->weights_will_change();
-        CHECK(body.packed_matrices == 0);
+        CHECK(body.packed.matrices == 0);
         CHECK(model->network->pack_weights_step());
-        CHECK(body.packed_matrices == 1);
+        CHECK(body.packed.matrices == 1);
 #endif
     }
 }
 
 TEST_CASE("packing in place (the page's): traces, gradients and the double-precision pass keep their bits; unpacking puts the file's bytes back") {
-    for (const char* name : {"gpt2-tiny", "gpt2-f16"}) {
+    for (const char* name : {"gpt2-tiny", "gpt2-f16", "llama-tiny", "bert-tiny"}) {
         CAPTURE(name);
         ModelPtr model = load_fixture_model_in_memory(name);
         // The test packs the Body itself, in place on either build (Network::pack_weights packs natively
         // into a copy); a model's Body is otherwise only changed through its Network.
         Body& body = const_cast<Body&>(*model->network->body());
         std::vector<std::vector<uint8_t>> stored;
-        int can = 0;   // all of GPT-2's in WebAssembly (8-column panels); natively those of whole 48-column panels
+        // All of them in WebAssembly (8-column panels); natively those of whole 48-column panels: some of
+        // GPT-2's, none of the 64-wide Llama's and BERT's (tests/core/test_gemm.cpp packs out_in natively).
+        int can = 0;
         for_each_dense(body, [&](const Matrix& m) {
             can += gemm_can_pack_in_place(m.view);
             const auto* bytes = static_cast<const uint8_t*>(m.view.data);
@@ -241,7 +243,7 @@ TEST_CASE("packing in place (the page's): traces, gradients and the double-preci
         };
         const auto before = run();
 
-        body_pack_weights(body, PackWhere::in_place);
+        pack_weights(body.packed, body_layer_matrices(body), PackWhere::in_place);
         int packed = 0, moved = 0;
         size_t i = 0;
         for_each_dense(body, [&](const Matrix& m) {
@@ -250,12 +252,12 @@ TEST_CASE("packing in place (the page's): traces, gradients and the double-preci
             ++i;
         });
         CHECK(packed == can);
-        CHECK(packed >= 2);
+        CHECK(packed >= (kPackWhere == PackWhere::in_place || in_out_model(name) ? 2 : 0));
         CHECK(moved == can);   // the bytes are panels now, not the file's rows
 #if defined(__EMSCRIPTEN__)
         CHECK(packed == static_cast<int>(stored.size()));
 #endif
-        CHECK(body.packed_panels.empty());                 // and no second copy exists
+        CHECK(body.packed.panels.empty());                 // and no second copy exists
 
         const auto after = run();
         CHECK(same_floats(after.trace.attentions.probs, before.trace.attentions.probs));
@@ -280,5 +282,85 @@ TEST_CASE("packing in place (the page's): traces, gradients and the double-preci
             CHECK(std::memcmp(m.view.data, stored[i].data(), stored[i].size()) == 0);
             ++i;
         });
+    }
+}
+
+TEST_CASE("BART packs both stacks' matrices (natively a copy, in the page in place); traces, few-rows traces and gradients keep their bits; the trainer's call restores the bytes") {
+    ModelPtr model = load_fixture_model_in_memory("bart-tiny");
+    BartWeights& w = *bart_weights_mutable(*model->network);
+    const LayerMatrices set = bart_layer_matrices(w);
+    // Encoder layers: q, k, v, out, fc1, fc2; decoder layers the cross attention's four more.
+    REQUIRE(set.layers.size() == 6 * w.enc.size() + 10 * w.dec.size());
+    std::vector<std::vector<uint8_t>> stored;
+    for (const Matrix* m : set.layers) {
+        const auto* bytes = static_cast<const uint8_t*>(m->view.data);
+        stored.emplace_back(bytes, bytes + static_cast<size_t>(m->view.rows) * m->view.cols * dtype_size(m->view.dtype));
+    }
+    const std::vector<int32_t> source = {0, 31, 415, 7, 88, 250, 2}, decoder = {2, 0, 99, 415, 12, 301};
+    const std::vector<int32_t> labels = {0, 99, -1, 12, 301, 2};
+    TraceOptions options;
+    for (size_t t = 0; t < decoder.size(); ++t) options.logit_positions.push_back(static_cast<int>(t));
+    struct Runs {
+        Trace trace, few;   // few: 3 source tokens and the start token (the few-rows kernels)
+        double loss = 0.0, loss_f64 = 0.0;
+        std::vector<std::vector<float>> grads;   // each layer matrix's
+    };
+    auto run = [&] {
+        Runs r;
+        Expected<Trace> t = model_trace_seq2seq(*model, source, decoder, options);
+        Expected<Trace> f = model_trace_seq2seq(*model, {0, 31, 2}, {2}, TraceOptions{});
+        ParamGradients<float> g(true);
+        Expected<LossResult> loss = seq2seq_loss_gradients(w, source, decoder, labels, 1.0f, &g);
+        Expected<LossResult> loss64 = seq2seq_loss_gradients_f64(w, source, decoder, labels, 1.0, nullptr);
+        REQUIRE(t.ok());
+        REQUIRE(f.ok());
+        REQUIRE_MESSAGE(loss.ok(), loss.error().message);
+        REQUIRE_MESSAGE(loss64.ok(), loss64.error().message);
+        r.trace = std::move(*t);
+        r.few = std::move(*f);
+        r.loss = loss->loss;
+        r.loss_f64 = loss64->loss;
+        for (const Matrix* m : set.layers) {
+            const float* d = g.find(m->view.data);
+            REQUIRE(d != nullptr);
+            r.grads.emplace_back(d, d + static_cast<size_t>(m->view.rows) * m->view.cols);
+        }
+        return r;
+    };
+    const Runs before = run();
+
+    CHECK(model->network->pack_weights_step());   // a matrix a step
+    CHECK(set.layers[0]->view.packed != nullptr);
+    CHECK(set.layers[1]->view.packed == nullptr);
+    model->network->pack_weights();
+    int packed = 0, in_place = 0;
+    for (const Matrix* m : set.layers) {
+        packed += m->view.packed != nullptr;
+        in_place += gemm_is_packed_in_place(m->view);
+    }
+    CHECK(packed == static_cast<int>(set.layers.size()));   // bart-tiny's widths are whole 8-column panels
+    CHECK(in_place == (kPackWhere == PackWhere::in_place ? packed : 0));
+    CHECK(model->network->packed_in_place() == in_place);
+    CHECK(w.packed.panels.empty() == (kPackWhere == PackWhere::in_place));
+    CHECK(w.enc_embed.view.packed == nullptr);   // the tables are looked up, never packed
+
+    const Runs after = run();
+    CHECK(same_floats(after.trace.attentions.probs, before.trace.attentions.probs));
+    CHECK(same_floats(after.trace.cross_attentions.probs, before.trace.cross_attentions.probs));
+    CHECK(same_floats(after.trace.hidden_states.values, before.trace.hidden_states.values));
+    CHECK(same_floats(after.trace.logits, before.trace.logits));
+    CHECK(same_floats(after.few.logits, before.few.logits));
+    CHECK(after.loss == before.loss);
+    CHECK(after.loss_f64 == before.loss_f64);
+    for (size_t i = 0; i < set.layers.size(); ++i) {
+        CAPTURE(set.layers[i]->name);
+        CHECK(same_floats(after.grads[i], before.grads[i]));
+    }
+
+    model->network->weights_will_change();   // the trainer's call: the stored bytes, exactly
+    CHECK(w.packed.panels.empty());
+    for (size_t i = 0; i < set.layers.size(); ++i) {
+        CHECK(set.layers[i]->view.packed == nullptr);
+        CHECK(std::memcmp(set.layers[i]->view.data, stored[i].data(), stored[i].size()) == 0);
     }
 }

@@ -20,26 +20,26 @@ TEST_CASE("ui smoke: real gpt2-tiny traces") {
     // The app packs the layer weights for its retraces (model/weight_pack.h), a matrix or more a frame
     // once the model shows, not in the load: natively into a second copy, in the page in place.
     const Body& body = *ui.app.model->network->body();
-    CHECK(body.packed_matrices == 0);
+    CHECK(body.packed.matrices == 0);
     CHECK(body.blocks[0].attn.qkv.w.view.packed == nullptr);
     const double budget = ui.app.trace_budget_ms;
     ui.app.trace_budget_ms = 0.0;   // no time left in a frame: still one matrix a frame
     ui.frame();
-    CHECK(body.packed_matrices == 1);
+    CHECK(body.packed.matrices == 1);
     CHECK(body.blocks[0].attn.qkv.w.view.packed != nullptr);
     CHECK(body.blocks[1].ffn.fc2.w.view.packed == nullptr);
     ui.frame();
-    CHECK(body.packed_matrices == 2);
+    CHECK(body.packed.matrices == 2);
     ui.app.trace_budget_ms = budget;
     for (int i = 0; i < 20; ++i) ui.frame();
-    CHECK(body.packed_matrices == 8);   // 2 blocks x (qkv, out, fc1, fc2)
+    CHECK(body.packed.matrices == 8);   // 2 blocks x (qkv, out, fc1, fc2)
     CHECK(body.blocks[1].ffn.fc2.w.view.packed != nullptr);
     CHECK(ui.app.packed_network == ui.app.model->network.get());
 #if defined(__EMSCRIPTEN__)
-    CHECK(body.packed_panels.empty());   // in place: no second copy
-    CHECK(body_packed_in_place(body) == 8);
+    CHECK(body.packed.panels.empty());   // in place: no second copy
+    CHECK(ui.app.model->network->packed_in_place() == 8);
 #else
-    CHECK(body_packed_in_place(body) == 0);
+    CHECK(ui.app.model->network->packed_in_place() == 0);
 #endif
     CHECK(ui.app.trace.attentions.n_layer == 2);
     CHECK(ui.app.trace.tokens.size() > 5);

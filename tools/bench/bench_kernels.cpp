@@ -271,6 +271,12 @@ int main() {
             std::printf("%.3f\n", bk_model_pack_ms());
         } else if (cmd == "model_pack_step_max_ms") {
             std::printf("%.3f\n", g_model.pack_step_max_ms);
+        } else if (cmd == "model_unpack") {
+            bk_model_unpack();
+            std::printf("ok\n");
+        } else if (cmd == "model_repack") {
+            bk_model_repack();
+            std::printf("ok\n");
         } else if (cmd == "model_trace") {
             int t = 0;
             in >> t;
