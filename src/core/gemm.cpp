@@ -95,9 +95,10 @@ constexpr bool kStageRows = false;
 constexpr bool kWidenPrepacked = false;   // F16C / AVX-512 widen as they load
 constexpr bool kWidenF16Runs = false;
 #endif
-// The largest out_in weight packed in place (gemm_can_pack_in_place): its copy while permuted stays
-// within the page's 64 MiB beside the weights. A Qwen2-1.5B MLP matrix in bf16 is 26 MiB.
-constexpr size_t kOutInInPlaceBytes = size_t(32) << 20;
+// The largest out_in weight packed in place (gemm_can_pack_in_place): its copy while permuted is a
+// quarter at most of the 64 MiB the page may use beside the weights, and the page's memory never shrinks
+// back. GPT-2 small's MLP matrices in f32 are 9 MiB, Qwen2-0.5B's in bf16 8.3 MiB.
+constexpr size_t kOutInInPlaceBytes = size_t(16) << 20;
 #if defined(__wasm__)
 constexpr bool kPrefetch = false;   // see micro_kernel
 #else

@@ -33,7 +33,7 @@ void gemm_pack(const WeightMatrix& w, void* dst);  // dst: gemm_pack_size(w) ele
 // The same panels made in the weight's own bytes (no second copy: the page's memory is its budget), for a
 // weight whose output columns are a whole number of panels (then the panels take exactly its bytes): in_out
 // (GPT-2's) a depth block at a time, out_in (nn.Linear's) through one copy of the whole matrix, so only one
-// of at most 32 MiB. Afterwards w.packed == w.data: gemm reads the panels (its few-rows kernels too, with
+// of at most 16 MiB. Afterwards w.packed == w.data: gemm reads the panels (its few-rows kernels too, with
 // the same bits), weight_row_f32 gathers a stored row from them, and gemm_unpack_in_place restores the
 // stored bytes exactly. The bytes must be writable and this matrix's alone (model/weight_pack.cpp checks).
 //   if (gemm_can_pack_in_place(w)) gemm_pack_in_place(w);   ...   gemm_unpack_in_place(w);

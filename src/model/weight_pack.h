@@ -12,7 +12,7 @@
 // and over packed panels in huge pages it was steadier and faster (the numbers are in the stop note that
 // added this). In WebAssembly memory is the budget (weights + 64 MiB), so the panels are made in place,
 // in the weights' own bytes (gemm_pack_in_place: matrices whose output columns are whole panels, in_out
-// (GPT-2's) and out_in (nn.Linear's: Llama, BERT, BART) up to 32 MiB; others stay as stored): a 124M
+// (GPT-2's) and out_in (nn.Linear's: Llama, BERT, BART) up to 16 MiB; others stay as stored): a 124M
 // trace in the page packed its weights per product, 11% of it.
 #pragma once
 #include <vector>

@@ -449,16 +449,16 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes, in_
     CHECK(compared == 2 * 6 * 3 * 3 * 7 * 2);
 }
 
-TEST_CASE("gemm_pack_in_place refuses what has no panels in its own bytes (output columns that are not whole panels) and out_in weights over 32 MiB") {
+TEST_CASE("gemm_pack_in_place refuses what has no panels in its own bytes (output columns that are not whole panels) and out_in weights over 16 MiB") {
     const int block = gemm_column_block();
     std::vector<float> w(static_cast<size_t>(64) * 2 * block, 1.0f);
     WeightMatrix out_in{DType::F32, 2 * block - 1, 64, w.data(), WeightLayout::out_in};
     WeightMatrix ragged{DType::F32, 64, 2 * block - 1, w.data(), WeightLayout::in_out};
-    // Only sizes are read: 8208 x 1024 floats is just over 32 MiB, 8160 x 1024 just under (both whole
+    // Only sizes are read: 4128 x 1024 floats is just over 16 MiB, 4080 x 1024 just under (both whole
     // panels of 8 and 48 columns); in_out copies a depth block at a time, so its size is never refused.
-    WeightMatrix large{DType::F32, 8208, 1024, w.data(), WeightLayout::out_in};
-    CHECK(gemm_can_pack_in_place(WeightMatrix{DType::F32, 8160, 1024, nullptr, WeightLayout::out_in}));
-    CHECK(gemm_can_pack_in_place(WeightMatrix{DType::F32, 1024, 8208, nullptr, WeightLayout::in_out}));
+    WeightMatrix large{DType::F32, 4128, 1024, w.data(), WeightLayout::out_in};
+    CHECK(gemm_can_pack_in_place(WeightMatrix{DType::F32, 4080, 1024, nullptr, WeightLayout::out_in}));
+    CHECK(gemm_can_pack_in_place(WeightMatrix{DType::F32, 1024, 4128, nullptr, WeightLayout::in_out}));
     for (WeightMatrix* m : {&out_in, &ragged, &large}) {
         CHECK_FALSE(gemm_can_pack_in_place(*m));
         CHECK_THROWS_AS(gemm_pack_in_place(*m), std::invalid_argument);
