@@ -8,8 +8,9 @@
 // kMR x kNV tile of accumulator vectors in registers. Weights in out_in layout are transposed while packed.
 // A few rows (M <= 4) read the weight in place instead, since packing would copy it once to use it once:
 // against out_in weights (the LM head of a trace asks for 1-4 rows of a 50257 x 768 table) as dot products
-// along the stored rows, widening inside the loop, so the table is read once and never copied; against
-// in_out weights as strips of columns summed over the rows.
+// along the stored rows, widening inside the loop, so the table is read once and never copied (a layer's
+// out_in weight packed in place has a panel's rows gathered back first); against in_out weights as strips
+// of columns summed over the rows.
 // A weight many products use (a loaded model's layers: model/weight_pack.h) can have its B panels made
 // once by gemm_pack, in the stored dtype and in the order the product reads them; the micro-kernel then
 // reads them in place (widening 16-bit values as it loads; in WebAssembly 16-bit panels are widened a chunk
@@ -97,7 +98,7 @@ constexpr bool kWidenF16Runs = false;
 #endif
 // The largest out_in weight packed in place (gemm_can_pack_in_place): its copy while permuted is a
 // quarter at most of the 64 MiB the page may use beside the weights, and the page's memory never shrinks
-// back. GPT-2 small's MLP matrices in f32 are 9 MiB, Qwen2-0.5B's in bf16 8.3 MiB.
+// back. BERT-base's and bart-base's MLP matrices in f32 are 9 MiB, Qwen2-0.5B's in bf16 8.3 MiB.
 constexpr size_t kOutInInPlaceBytes = size_t(16) << 20;
 #if defined(__wasm__)
 constexpr bool kPrefetch = false;   // see micro_kernel
@@ -372,7 +373,7 @@ size_t prepacked_offset(int N, int k0, int kc, int n0) {
     return static_cast<size_t>(k0) * n_padded + static_cast<size_t>(n0) * kc;
 }
 
-// Where stored element (k, j) of an in_out weight packed in place lies.
+// Where element (k, j) of a weight packed in place lies (depth k, output j: either layout).
 size_t panel_index(int N, int K, int k, int j) {
     const int k0 = k / kKC * kKC, kc = std::min(kKC, K - k0), n0 = j / kNR * kNR;
     return prepacked_offset(N, k0, kc, n0) + static_cast<size_t>(k - k0) * kNR + (j - n0);
@@ -721,6 +722,16 @@ void permute_in_place(const WeightMatrix& w, bool to_panels) {
     else permute_out_in(data, w.rows, w.cols, to_panels);
 }
 
+// Stored row `row` of an in_out weight packed in place: a run of kNR values in each panel of its depth block.
+void packed_in_out_row(const WeightMatrix& w, int row, float* out) {
+    const int K = w.rows, N = w.cols;
+    const int k0 = row / kKC * kKC, kc = std::min(kKC, K - k0);
+    for (int n0 = 0; n0 < N; n0 += kNR) {
+        const size_t at = prepacked_offset(N, k0, kc, n0) + static_cast<size_t>(row - k0) * kNR;
+        widen_to_f32(w.dtype, static_cast<const uint8_t*>(w.data) + at * dtype_size(w.dtype), kNR, out + n0);
+    }
+}
+
 float stored_value(const WeightMatrix& w, size_t i) {
     const uint16_t* h = static_cast<const uint16_t*>(w.data);
     switch (w.dtype) {
@@ -803,21 +814,23 @@ void gemm_unpack_in_place(WeightMatrix& w) {
     w.packed = nullptr;
 }
 
-void gemm_packed_row(const WeightMatrix& w, int row, float* out) {
-    if (w.layout == WeightLayout::out_in) {   // an output feature: a column of its panel in every depth block
-        switch (w.dtype) {
-            case DType::F32: gather_packed_out_in_rows<DType::F32>(w, row, row + 1, out); break;
-            case DType::F16: gather_packed_out_in_rows<DType::F16>(w, row, row + 1, out); break;
-            default: gather_packed_out_in_rows<DType::BF16>(w, row, row + 1, out); break;
+void gemm_packed_row(const WeightMatrix& w, int row, float* out) { gemm_packed_rows(w, row, 1, out); }
+
+void gemm_packed_rows(const WeightMatrix& w, int r0, int n, float* out) {
+    if (w.layout == WeightLayout::out_in) {   // output features: columns of their panels in every depth block
+        for (int r = r0; r < r0 + n;) {   // a panel's share of the rows at a time (a whole one by transposes)
+            const int r1 = std::min(r0 + n, r / kNR * kNR + kNR);
+            float* to = out + static_cast<size_t>(r - r0) * w.cols;
+            switch (w.dtype) {
+                case DType::F32: gather_packed_out_in_rows<DType::F32>(w, r, r1, to); break;
+                case DType::F16: gather_packed_out_in_rows<DType::F16>(w, r, r1, to); break;
+                default: gather_packed_out_in_rows<DType::BF16>(w, r, r1, to); break;
+            }
+            r = r1;
         }
         return;
     }
-    const int K = w.rows, N = w.cols;
-    const int k0 = row / kKC * kKC, kc = std::min(kKC, K - k0);
-    for (int n0 = 0; n0 < N; n0 += kNR) {
-        const size_t at = prepacked_offset(N, k0, kc, n0) + static_cast<size_t>(row - k0) * kNR;
-        widen_to_f32(w.dtype, static_cast<const uint8_t*>(w.data) + at * dtype_size(w.dtype), kNR, out + n0);
-    }
+    for (int r = r0; r < r0 + n; ++r) packed_in_out_row(w, r, out + static_cast<size_t>(r - r0) * w.cols);
 }
 
 void gemm_reference(const float* a, int M, const WeightMatrix& b, const float* bias, float* c) {

@@ -18,6 +18,14 @@ void weight_row_f32(const WeightMatrix& w, int row, float* out) {
     widen_to_f32(w.dtype, static_cast<const uint8_t*>(w.data) + offset, static_cast<size_t>(w.cols), out);
 }
 
+void weight_rows_f32(const WeightMatrix& w, int r0, int n, float* out) {
+    if (gemm_is_packed_in_place(w)) {   // an out_in weight's panels a whole one at a time, not row by row
+        gemm_packed_rows(w, r0, n, out);
+        return;
+    }
+    for (int r = r0; r < r0 + n; ++r) weight_row_f32(w, r, out + static_cast<size_t>(r - r0) * w.cols);
+}
+
 void linear(const float* x, int T, const WeightMatrix& w, const float* bias, float* y) { gemm(x, T, w, bias, y); }
 
 }  // namespace attn

@@ -29,5 +29,7 @@ void linear(const float* x, int T, const WeightMatrix& w, const float* bias, flo
 
 // Stored row `row` (cols values) widened to f32: an embedding lookup.
 void weight_row_f32(const WeightMatrix& w, int row, float* out);
+// Stored rows [r0, r0 + n) into out (n x cols), widened to f32: a whole weight for a backward product.
+void weight_rows_f32(const WeightMatrix& w, int r0, int n, float* out);
 
 }  // namespace attn

@@ -89,7 +89,7 @@ void linear_backward_input(float* dinp, const float* dout, const WeightMatrix& w
         std::vector<float> rows;   // a weight packed in place (the page's) holds panels: its rows gathered,
         if (gemm_is_packed_in_place(weight)) {   // so the product below is the one over the stored bytes
             rows.resize(static_cast<size_t>(weight.rows) * weight.cols);
-            for (int r = 0; r < weight.rows; ++r) weight_row_f32(weight, r, rows.data() + static_cast<size_t>(r) * weight.cols);
+            weight_rows_f32(weight, 0, weight.rows, rows.data());
             w = rows.data();
         }
         linear_backward_fast(dinp, nullptr, nullptr, dout, nullptr, w, T, n_in, n_out, weight.layout);
@@ -101,7 +101,7 @@ void linear_backward_input(float* dinp, const float* dout, const WeightMatrix& w
     for (int r0 = 0; r0 < weight.rows; r0 += kBlock) {
         const int n = std::min(kBlock, weight.rows - r0);
         scratch.resize(static_cast<size_t>(n) * weight.cols);
-        for (int r = 0; r < n; ++r) weight_row_f32(weight, r0 + r, scratch.data() + static_cast<size_t>(r) * weight.cols);
+        weight_rows_f32(weight, r0, n, scratch.data());
         ConstMap block(scratch.data(), n, weight.cols);
         // out_in: the block's rows are output features r0.. ; in_out: they are input features r0..
         if (out_in) dX.noalias() += dY.middleCols(r0, n) * block;

@@ -49,12 +49,9 @@ struct Pass {
     const double* mat(const Matrix& m) {
         std::vector<double>& w = wide[m.view.data];
         if (w.empty()) {
-            std::vector<float> row(m.view.cols);
-            w.resize(static_cast<size_t>(m.view.rows) * m.view.cols);
-            for (int r = 0; r < m.view.rows; ++r) {
-                weight_row_f32(m.view, r, row.data());
-                std::copy(row.begin(), row.end(), w.begin() + static_cast<size_t>(r) * m.view.cols);
-            }
+            std::vector<float> rows(static_cast<size_t>(m.view.rows) * m.view.cols);
+            weight_rows_f32(m.view, 0, m.view.rows, rows.data());
+            w.assign(rows.begin(), rows.end());
         }
         return w.data();
     }

@@ -36,10 +36,11 @@ bool pack_in_place_step(PackedWeights& state, const LayerMatrices& set) {
         if (m.empty() || gemm_is_packed_in_place(m.view) || !gemm_can_pack_in_place(m.view) || bytes_shared(set, m)) continue;
         try {
             gemm_pack_in_place(m.view);   // its one allocation (the copy it permutes from) comes before any write
-            break;
         } catch (const std::bad_alloc&) {
-            // A speed-up, never a reason to fail: this matrix stays as stored, its bytes untouched.
+            // A speed-up, never a reason to fail: this matrix stays as stored, its bytes untouched (and the
+            // next one waits for the next step: one allocation a step).
         }
+        break;
     }
     return state.matrices < set.layers.size();
 }

@@ -481,7 +481,7 @@ EMSCRIPTEN_KEEPALIVE const char* attn_web_state_json() {
     s["kernels"] = attn::simd_name();       // "wasm_relaxed_simd" in the relaxed-SIMD twins, else "wasm_simd128"
     // The layer weights are packed in place a few a frame after a model shows (model/weight_pack.h): done
     // (or turned off by _setWeightsPacked(false)), and how many matrices hold panels (those whose output
-    // columns are whole panels: every layer matrix of the usual models).
+    // columns are whole panels, and out_in ones of at most 16 MiB: core/gemm.h).
     s["weightsPacked"] = g_app.model != nullptr && g_app.packed_network == g_app.model->network.get();
     s["weightsPackedInPlace"] = g_app.model ? g_app.model->network->packed_in_place() : 0;
     s["frames"] = {{"run", g_frames_run}, {"drawn", g_frames_drawn}};

@@ -30,7 +30,7 @@ public:
             std::shared_ptr<std::vector<float>>& c = copies[m.view.data];
             if (first) {
                 c = std::make_shared<std::vector<float>>(static_cast<size_t>(m.view.rows) * m.view.cols);
-                for (int r = 0; r < m.view.rows; ++r) weight_row_f32(m.view, r, c->data() + static_cast<size_t>(r) * m.view.cols);
+                weight_rows_f32(m.view, 0, m.view.rows, c->data());
                 add(name.empty() ? m.name : name, {m.view.rows, m.view.cols}, c->data(), c->size(), decay, &m, nullptr);
             }
             m.view.data = c->data();

@@ -416,13 +416,17 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes, in_
                         CHECK(same_floats(got, want_of[i]));
                         ++compared;
                     }
-                // A run of columns (a stepped trace's) and the reference read the panels too.
+                // A run of columns (a stepped trace's) and the reference read the panels too: the packed
+                // product (5 rows) and the few-rows kernel (3), from a panel past the first.
                 const int M = 5, n0 = N > block ? block : 0, n1 = N;
-                std::vector<float> part(static_cast<size_t>(M) * N, -1.0f);
-                gemm_columns(a_of[4].data(), M, m, bias.data(), part.data(), n0, n1);
-                for (int i = 0; i < M; ++i)
-                    for (int j = 0; j < N; ++j)
-                        CHECK(part[static_cast<size_t>(i) * N + j] == (j < n0 ? -1.0f : want_of[4][static_cast<size_t>(i) * N + j]));
+                for (int i_of : {2, 4}) {
+                    const int rows_a = Ms[i_of];
+                    std::vector<float> part(static_cast<size_t>(rows_a) * N, -1.0f);
+                    gemm_columns(a_of[i_of].data(), rows_a, m, bias.data(), part.data(), n0, n1);
+                    for (int i = 0; i < rows_a; ++i)
+                        for (int j = 0; j < N; ++j)
+                            CHECK(part[static_cast<size_t>(i) * N + j] == (j < n0 ? -1.0f : want_of[i_of][static_cast<size_t>(i) * N + j]));
+                }
                 const auto partial_packed = partial_runs();
                 for (size_t r = 0; r < partial_stored.size(); ++r) {
                     CHECK(same_floats(partial_packed[r], partial_stored[r]));
@@ -437,6 +441,14 @@ TEST_CASE("gemm_pack_in_place: gemm_pack's panels in the weight's own bytes, in_
                 for (int r = 0; r < stored_rows; ++r) {   // weight_row_f32 gathers each stored row from the panels
                     weight_row_f32(m, r, row.data());
                     CHECK(std::memcmp(row.data(), rows.data() + static_cast<size_t>(r) * stored_cols, stored_cols * sizeof(float)) == 0);
+                }
+                // weight_rows_f32 (the backward products'), all of them and a run from inside a panel to
+                // inside a later one (out_in: part panels value by value, whole ones by transposes).
+                for (const auto& [r0, n] : {std::pair<int, int>{0, stored_rows}, {1, stored_rows - 2}}) {
+                    if (n <= 0) continue;
+                    std::vector<float> got(static_cast<size_t>(n) * stored_cols, NAN);
+                    weight_rows_f32(m, r0, n, got.data());
+                    CHECK(std::memcmp(got.data(), rows.data() + static_cast<size_t>(r0) * stored_cols, got.size() * sizeof(float)) == 0);
                 }
                 gemm_pack_in_place(m);   // twice: once
                 gemm_unpack_in_place(m);

@@ -1,6 +1,6 @@
 // A model's layer weights packed for the product (model/weight_pack.h) when asked (Network::pack_weights):
 // natively every block matrix and the head's transform point at panels in a second copy, WebAssembly packs
-// GPT-2's in_out matrices in place (in their own bytes) and leaves other layouts as stored; a trace, the
+// them in place (in their own bytes: GPT-2's in_out and nn.Linear's out_in matrices alike); a trace, the
 // gradients and the double-precision pass over either have the bits of the stored weights, and
 // weights_will_change (the trainer's call) drops the panels or puts the stored bytes back.
 #include <doctest/doctest.h>
