@@ -67,7 +67,7 @@ using namespace simd;
 // register, where 5 rows measured no faster than 4.
 #if defined(__AVX512F__)
 constexpr int kRows = 8;
-#elif defined(__AVX2__)
+#elif defined(__AVX2__) && defined(__FMA__)
 constexpr int kRows = 6;
 #else
 constexpr int kRows = 4;
@@ -79,7 +79,7 @@ constexpr int kPanel = 2 * kLanes;
 // place, each row's first store (the scores) read the fresh line from memory first, and the tensor
 // (12 heads x 512 x 512 x 4 bytes = 12 MB a layer) pushed the panels and queries out of the cache.
 // WebAssembly has no such store, so there the rows are computed in place. The same values either way.
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))   // core/simd.h's x86 targets
 constexpr bool kStreamProbs = true;
 #else
 constexpr bool kStreamProbs = false;
@@ -88,7 +88,7 @@ constexpr bool kStreamProbs = false;
 // dst[0, n) = src[0, n) through non-temporal stores where dst is aligned for them (scalar stores up to
 // there and after the last whole vector). src is a scratch row aligned to 64 bytes at every kLanes.
 inline void stream_row(float* dst, const float* src, int n) {
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
     int j = 0;
     for (; j < n && reinterpret_cast<uintptr_t>(dst + j) % (kLanes * sizeof(float)) != 0; ++j) dst[j] = src[j];
     for (; j + kLanes <= n; j += kLanes) {
@@ -227,9 +227,11 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
     thread_local std::vector<float> values;     // dim_panels x (S, kPanel)
     thread_local std::vector<float> q_block;    // (kRows, hs): the block's query rows side by side
     thread_local std::vector<float> zeros;      // probabilities of the rows past T in the last block
-    thread_local std::vector<float> scratch;    // kStreamProbs: the block's rows, each S floats, 64-byte aligned
+    thread_local std::vector<float> scratch;    // the block's rows, each S floats, 64-byte aligned
     const size_t scratch_stride = (static_cast<size_t>(S) + 15) / 16 * 16;
-    if (kStreamProbs) scratch.resize(kRows * scratch_stride + 16);
+    // Rows in the scratch block: natively (then streamed out if kept), and wherever nothing keeps them.
+    const bool in_scratch = kStreamProbs || probs == nullptr;
+    if (in_scratch) scratch.resize(kRows * scratch_stride + 16);
     float* scratch_rows = scratch.data() + (16 - reinterpret_cast<uintptr_t>(scratch.data()) / sizeof(float) % 16) % 16;
     keys.resize(static_cast<size_t>(key_panels) * hs * kPanel);
     values.resize(static_cast<size_t>(dim_panels) * S * kPanel);
@@ -248,7 +250,7 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
         for (int i = 0; i < kRows; ++i) {
             const int t = t0 + i;
             const bool here = t < T;
-            rows[i] = !here ? nullptr : kStreamProbs ? scratch_rows + i * scratch_stride : probs + static_cast<size_t>(t) * S;
+            rows[i] = !here ? nullptr : in_scratch ? scratch_rows + i * scratch_stride : probs + static_cast<size_t>(t) * S;
             float* qb = q_block.data() + static_cast<size_t>(i) * hs;
             if (here) std::copy_n(q + static_cast<size_t>(t) * shape.q_stride, hs, qb);
             else std::fill_n(qb, hs, 0.0f);
@@ -280,11 +282,11 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
         for (int d = 0; d < hs; d += kPanel)
             context_block(prow, values.data() + static_cast<size_t>(d / kPanel) * S * kPanel, block_limit, outs, d,
                           std::min(kPanel, hs - d));
-        if (kStreamProbs)
+        if (in_scratch && probs)
             for (int i = 0; i < kRows && t0 + i < T; ++i) stream_row(probs + static_cast<size_t>(t0 + i) * S, rows[i], S);
     }
-#if defined(__AVX512F__) || defined(__AVX2__)
-    if (kStreamProbs) _mm_sfence();   // the streamed rows are in memory before anyone (another thread) reads them
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+    if (probs) _mm_sfence();   // the streamed rows are in memory before anyone (another thread) reads them
 #endif
 }
 

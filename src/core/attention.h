@@ -21,7 +21,8 @@ struct AttentionShape {
     float scale = 1.0f;    // usually 1/sqrt(hs)
 };
 
-// probs: (T, S) softmaxed, exactly 0 where masked. out: (T, hs) rows at out_stride.
+// probs: (T, S) softmaxed, exactly 0 where masked. out: (T, hs) rows at out_stride. attention_head also
+// takes probs == nullptr: nothing keeps them (a trace that captures no attentions), only the context.
 void attention_head_reference(const AttentionShape& shape, const float* q, const float* k, const float* v,
                               float* probs, float* out);
 void attention_head(const AttentionShape& shape, const float* q, const float* k, const float* v, float* probs,

@@ -174,15 +174,18 @@ void attention_heads(const BlockRecipe& r, const AttentionCall& call, int T, int
     const int group = H / KV;
     // Heads write disjoint probabilities and context columns, so they run on several threads alike.
     auto heads = [&](int b, int e) {
-        std::vector<float> probs_scratch;   // (T, S) when not captured
+        std::vector<float> probs_scratch;   // (T, S) when not captured and the heads' edges are masked
         for (int head = head_begin + b; head < head_begin + e; ++head) {
             const int kv = head / group;
-            float* probs = attention_slot(call.capture ? *call.capture : none, call.layer, head, probs_scratch, T, S);
             float* c = ab.ctx.data() + head * hd;
-            if (call.mask)
+            if (call.mask) {
+                float* probs = attention_slot(call.capture ? *call.capture : none, call.layer, head, probs_scratch, T, S);
                 attention_head_masked(shape, ab.qp + head * hd, ab.kp + kv * hd, ab.vp + kv * hd, call.mask->data(), probs, c);
-            else
+            } else {   // not captured: nothing keeps the probabilities (attention.h)
+                float* probs = call.capture && !call.capture->empty()
+                                   ? attention_slot(*call.capture, call.layer, head, probs_scratch, T, S) : nullptr;
                 attention_head(shape, ab.qp + head * hd, ab.kp + kv * hd, ab.vp + kv * hd, probs, c);
+            }
             const float g = call.gates ? call.gates->gate(call.layer, head, H) : 1.0f;
             if (g != 1.0f)
                 for (int t = 0; t < T; ++t)

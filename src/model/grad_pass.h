@@ -3,6 +3,7 @@
 // parameter-gradient accumulators; linear and norm helpers pick f32 kernels over stored (16-bit) weights or,
 // for Real = double, weights widened once per pass. Internal to the pass, not an API.
 #pragma once
+#include <algorithm>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -48,10 +49,15 @@ struct Pass {
     // Double passes only: a stored matrix widened to double, in its stored layout.
     const double* mat(const Matrix& m) {
         std::vector<double>& w = wide[m.view.data];
-        if (w.empty()) {
-            std::vector<float> rows(static_cast<size_t>(m.view.rows) * m.view.cols);
-            weight_rows_f32(m.view, 0, m.view.rows, rows.data());
-            w.assign(rows.begin(), rows.end());
+        if (w.empty()) {   // widened 128 rows at a time (a whole f32 copy of a token table is 154 MB)
+            constexpr int kRowsAtOnce = 128;
+            std::vector<float> rows(static_cast<size_t>(kRowsAtOnce) * m.view.cols);
+            w.resize(static_cast<size_t>(m.view.rows) * m.view.cols);
+            for (int r0 = 0; r0 < m.view.rows; r0 += kRowsAtOnce) {
+                const int n = std::min(kRowsAtOnce, m.view.rows - r0);
+                weight_rows_f32(m.view, r0, n, rows.data());
+                std::copy(rows.begin(), rows.begin() + static_cast<long>(n) * m.view.cols, w.begin() + static_cast<long>(r0) * m.view.cols);
+            }
         }
         return w.data();
     }
