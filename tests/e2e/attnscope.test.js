@@ -272,6 +272,10 @@ test('bart-tiny from the model picker: cross attention is target x source', asyn
   assert.equal(state.architecture, 'bart');
   assert.equal(state.encoderDecoder, true);
   assert.equal(state.attentionKind, 'cross');
+  // Its layer matrices are packed in place a few a frame after the load (model/weight_pack.h), both stacks:
+  // q, k, v, out, fc1, fc2 an encoder layer, and the cross attention's four more a decoder layer.
+  const packed = await waitForState(() => window.attnscope.getState().weightsPacked);
+  assert.equal(packed.weightsPackedInPlace, 6 * 2 + 10 * 2, 'bart-tiny: 2 encoder and 2 decoder layers');
 
   await page.evaluate(() => window.attnscope.setText("The animal didn't cross the street because it was tired."));
   state = await page.evaluate(() => window.attnscope.setTarget('The animal'));
