@@ -80,6 +80,7 @@ constexpr int kPanel = 2 * kLanes;
 // (12 heads x 512 x 512 x 4 bytes = 12 MB a layer) pushed the panels and queries out of the cache.
 // WebAssembly has no such store, so there the rows are computed in place. The same values either way.
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))   // core/simd.h's x86 targets
+#define ATTN_STREAM_PROBS 1
 constexpr bool kStreamProbs = true;
 #else
 constexpr bool kStreamProbs = false;
@@ -88,7 +89,7 @@ constexpr bool kStreamProbs = false;
 // dst[0, n) = src[0, n) through non-temporal stores where dst is aligned for them (scalar stores up to
 // there and after the last whole vector). src is a scratch row aligned to 64 bytes at every kLanes.
 inline void stream_row(float* dst, const float* src, int n) {
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#if defined(ATTN_STREAM_PROBS)
     int j = 0;
     for (; j < n && reinterpret_cast<uintptr_t>(dst + j) % (kLanes * sizeof(float)) != 0; ++j) dst[j] = src[j];
     for (; j + kLanes <= n; j += kLanes) {
@@ -285,7 +286,7 @@ void attention_head(const AttentionShape& shape, const float* q, const float* k,
         if (in_scratch && probs)
             for (int i = 0; i < kRows && t0 + i < T; ++i) stream_row(probs + static_cast<size_t>(t0 + i) * S, rows[i], S);
     }
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#if defined(ATTN_STREAM_PROBS)
     if (probs) _mm_sfence();   // the streamed rows are in memory before anyone (another thread) reads them
 #endif
 }

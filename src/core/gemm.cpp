@@ -17,7 +17,7 @@
 // at a time instead) and only A is packed. Natively the panels are a second copy; the page makes them in
 // the weight's own bytes (gemm_pack_in_place: an in_out weight's depth block of kKC rows holds exactly its
 // panels; an out_in weight's panels are a permutation of the whole matrix), and then the few-rows kernels
-// and weight_row_f32 read the panels too.
+// and weight_rows_f32 read the panels too.
 // Threads (core/parallel.h) take disjoint column panels or blocks, each column computed as in one pass.
 #include "core/gemm.h"
 
@@ -813,8 +813,6 @@ void gemm_unpack_in_place(WeightMatrix& w) {
     else permute_in_place<uint16_t>(w, false);
     w.packed = nullptr;
 }
-
-void gemm_packed_row(const WeightMatrix& w, int row, float* out) { gemm_packed_rows(w, row, 1, out); }
 
 void gemm_packed_rows(const WeightMatrix& w, int r0, int n, float* out) {
     if (w.layout == WeightLayout::out_in) {   // output features: columns of their panels in every depth block

@@ -41,9 +41,9 @@ bool gemm_can_pack_in_place(const WeightMatrix& w);
 void gemm_pack_in_place(WeightMatrix& w);
 void gemm_unpack_in_place(WeightMatrix& w);
 bool gemm_is_packed_in_place(const WeightMatrix& w);
-// Stored row `row` (w.cols values) of a weight packed in place, widened to f32; and n rows from r0 into
-// out (n x w.cols), an out_in weight's whole panels by 4 x 4 transposes (row by row they are strided reads).
-void gemm_packed_row(const WeightMatrix& w, int row, float* out);
+// Stored rows [r0, r0 + n) of a weight packed in place into out (n x w.cols), widened to f32 (what
+// weight_rows_f32 reads for it): an out_in weight's whole panels by 4 x 4 transposes (row by row they
+// are strided reads).
 void gemm_packed_rows(const WeightMatrix& w, int r0, int n, float* out);
 
 void gemm_reference(const float* a, int M, const WeightMatrix& b, const float* bias, float* c);

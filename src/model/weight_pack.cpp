@@ -33,7 +33,7 @@ bool bytes_shared(const LayerMatrices& set, const Matrix& m) {
 bool pack_in_place_step(PackedWeights& state, const LayerMatrices& set) {
     while (state.matrices < set.layers.size()) {
         Matrix& m = *set.layers[state.matrices++];
-        if (m.empty() || gemm_is_packed_in_place(m.view) || !gemm_can_pack_in_place(m.view) || bytes_shared(set, m)) continue;
+        if (gemm_is_packed_in_place(m.view) || !gemm_can_pack_in_place(m.view) || bytes_shared(set, m)) continue;
         try {
             gemm_pack_in_place(m.view);   // its one allocation (the copy it permutes from) comes before any write
         } catch (const std::bad_alloc&) {
