@@ -22,6 +22,53 @@
   const saved = savedPage && savedPage.saved;
   let currentModel = null;   // {label, size, fromDisk, files: [{name, bytes}] | null (over the limit)}
 
+  // ---- GL state the app sets, answered in the page. WebGL's getParameter for the viewport, the scissor
+  // box and the blend functions is a synchronous round trip to the GPU process (Chromium keeps no copy of
+  // them on the page's side), and ImGui's GL backend reads all eight on every drawn frame to put them back
+  // afterwards. Each read waited until the GPU process had done everything sent before it: under a
+  // software rasteriser, the drawing of the frame before. The values are recorded here as the app sets
+  // them (the first read of each asks the context), so those reads no longer wait.
+  function cacheGlState(canvas) {
+    const getContext = canvas.getContext;
+    canvas.getContext = function (type, attributes) {
+      const gl = getContext.call(this, type, attributes);
+      if (!gl || type !== 'webgl2' || gl.attnStateCache) return gl;
+      const known = new Map();   // pname -> the value getParameter gives
+      gl.attnStateCache = known;
+      const read = gl.getParameter.bind(gl);
+      const cached = new Set([gl.VIEWPORT, gl.SCISSOR_BOX, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA,
+                               gl.BLEND_DST_ALPHA, gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA]);
+      gl.getParameter = (pname) => {
+        if (!cached.has(pname)) return read(pname);
+        if (!known.has(pname)) known.set(pname, read(pname));
+        const value = known.get(pname);
+        return value instanceof Int32Array ? new Int32Array(value) : value;
+      };
+      // Each setter records what it sets. Asking the context whether it took the call (getError) would be
+      // a round trip again; the app passes the enums GL defines, and a negative size, which the context
+      // refuses, is not recorded.
+      const record = (name, values) => {
+        const call = gl[name].bind(gl);
+        gl[name] = (...args) => {
+          call(...args);
+          for (const [pname, value] of values(...args)) known.set(pname, value);
+        };
+      };
+      const box = (pname) => (x, y, w, h) => (w >= 0 && h >= 0 ? [[pname, new Int32Array([x, y, w, h])]] : []);
+      record('viewport', box(gl.VIEWPORT));
+      record('scissor', box(gl.SCISSOR_BOX));
+      record('blendFunc', (src, dst) => [[gl.BLEND_SRC_RGB, src], [gl.BLEND_SRC_ALPHA, src],
+                                         [gl.BLEND_DST_RGB, dst], [gl.BLEND_DST_ALPHA, dst]]);
+      record('blendFuncSeparate', (srcRgb, dstRgb, srcAlpha, dstAlpha) => [[gl.BLEND_SRC_RGB, srcRgb],
+        [gl.BLEND_DST_RGB, dstRgb], [gl.BLEND_SRC_ALPHA, srcAlpha], [gl.BLEND_DST_ALPHA, dstAlpha]]);
+      record('blendEquation', (mode) => [[gl.BLEND_EQUATION_RGB, mode], [gl.BLEND_EQUATION_ALPHA, mode]]);
+      record('blendEquationSeparate', (rgb, alpha) => [[gl.BLEND_EQUATION_RGB, rgb], [gl.BLEND_EQUATION_ALPHA, alpha]]);
+      canvas.addEventListener('webglcontextlost', () => known.clear());
+      return gl;
+    };
+  }
+  cacheGlState(canvas);
+
   // ---- text boxes: real text areas laid over the room the app's input panel keeps for them, so input
   // methods (Chinese, Japanese, Korean), dead keys, AltGr, the system clipboard and soft wrap all work.
   // The app says each frame where they go and which text generation they show; typing flows back as

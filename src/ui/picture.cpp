@@ -104,8 +104,9 @@ Picture picture_render(App& app, MainView view, int width, int height, int scale
         app_frame(app);
         ImGui::Render();
     }
-    // The theme's window colour: the main view's window covers the picture, but not its rounding gaps.
-    picture.image = soft_image_make(width * scale, height * scale, ImGui::GetColorU32(ImGuiCol_WindowBg, 1.0f));
+    // The theme's window colour, opaque, as the app's frame clears to it: the main view's window draws
+    // no background of its own (app_frame's fixed panels).
+    picture.image = soft_image_make(width * scale, height * scale, ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK);
     picture.stats = soft_raster(*ImGui::GetDrawData(), textures, picture.image);
     picture.widgets = app.widgets;
     return picture;

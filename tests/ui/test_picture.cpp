@@ -111,6 +111,14 @@ TEST_CASE("picture_png: every main view renders at its size, and not as one flat
         REQUIRE(img.width == 640);
         REQUIRE(img.height == 400);
         CHECK(!is_flat(img));
+        // Opaque everywhere: the view's window draws no background of its own (app_frame), the picture
+        // starts filled with the theme's window colour at full alpha, as the app's frame clears to it.
+        size_t translucent = 0;
+        for (size_t i = 3; i < img.rgba.size(); i += 4) translucent += img.rgba[i] != 255;
+        CHECK(translucent == 0);
+        ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+        bg.w = 1.0f;
+        CHECK(pixel(img, 639, 399) == ImGui::ColorConvertFloat4ToU32(bg));
     }
     CHECK(ui.app.main_view == MainView::heatmap);
     CHECK(picture_png(ui.app, MainView::heatmap, 0, 10).empty());
