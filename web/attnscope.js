@@ -38,25 +38,32 @@
       const read = gl.getParameter.bind(gl);
       const cached = new Set([gl.VIEWPORT, gl.SCISSOR_BOX, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA,
                                gl.BLEND_DST_ALPHA, gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA]);
+      // A lost context answers null and ignores what is set: nothing is kept while it is lost.
+      const live = () => !gl.isContextLost();
       gl.getParameter = (pname) => {
-        if (!cached.has(pname)) return read(pname);
-        if (!known.has(pname)) known.set(pname, read(pname));
+        if (!cached.has(pname) || !live()) return read(pname);
+        if (!known.has(pname)) {
+          const value = read(pname);
+          if (value === null) return value;
+          known.set(pname, value);
+        }
         const value = known.get(pname);
         return value instanceof Int32Array ? new Int32Array(value) : value;
       };
       // Each setter records what it sets. Asking the context whether it took the call (getError) would be
-      // a round trip again; the app passes the enums GL defines, and a negative size, which the context
-      // refuses, is not recorded.
+      // a round trip again; the app passes the enums GL defines, a negative size, which the context
+      // refuses, is not recorded, and a viewport larger than the context allows is clamped as it clamps it.
       const record = (name, values) => {
         const call = gl[name].bind(gl);
         gl[name] = (...args) => {
           call(...args);
-          for (const [pname, value] of values(...args)) known.set(pname, value);
+          if (live()) for (const [pname, value] of values(...args)) known.set(pname, value);
         };
       };
-      const box = (pname) => (x, y, w, h) => (w >= 0 && h >= 0 ? [[pname, new Int32Array([x, y, w, h])]] : []);
-      record('viewport', box(gl.VIEWPORT));
-      record('scissor', box(gl.SCISSOR_BOX));
+      const most = read(gl.MAX_VIEWPORT_DIMS);   // a limit of the context: asked once
+      record('viewport', (x, y, w, h) => (w >= 0 && h >= 0
+        ? [[gl.VIEWPORT, new Int32Array([x, y, Math.min(w, most[0]), Math.min(h, most[1])])]] : []));
+      record('scissor', (x, y, w, h) => (w >= 0 && h >= 0 ? [[gl.SCISSOR_BOX, new Int32Array([x, y, w, h])]] : []));
       record('blendFunc', (src, dst) => [[gl.BLEND_SRC_RGB, src], [gl.BLEND_SRC_ALPHA, src],
                                          [gl.BLEND_DST_RGB, dst], [gl.BLEND_DST_ALPHA, dst]]);
       record('blendFuncSeparate', (srcRgb, dstRgb, srcAlpha, dstAlpha) => [[gl.BLEND_SRC_RGB, srcRgb],
@@ -64,6 +71,7 @@
       record('blendEquation', (mode) => [[gl.BLEND_EQUATION_RGB, mode], [gl.BLEND_EQUATION_ALPHA, mode]]);
       record('blendEquationSeparate', (rgb, alpha) => [[gl.BLEND_EQUATION_RGB, rgb], [gl.BLEND_EQUATION_ALPHA, alpha]]);
       canvas.addEventListener('webglcontextlost', () => known.clear());
+      canvas.addEventListener('webglcontextrestored', () => known.clear());
       return gl;
     };
   }

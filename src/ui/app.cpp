@@ -608,7 +608,9 @@ void app_frame(App& app) {
 
     if (panels) ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - status_h)));
     if (panels) ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), status_h));
-    if (panels && ImGui::Begin(tr_id("ui.app.status"), nullptr, fixed)) {
+    // The status bar alone keeps its background (one strip): in a window too short for the layout ImGui
+    // makes the panels above it at least WindowMinSize tall, and their contents run under it.
+    if (panels && ImGui::Begin(tr_id("ui.app.status"), nullptr, fixed & ~ImGuiWindowFlags_NoBackground)) {
         StatusData sd;
         sd.model_name = app.model_name;
         if (info) {
