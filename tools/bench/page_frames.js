@@ -7,7 +7,10 @@
 //     (state.viewPending false);
 //   - steady: the pointer sweeping the view;
 //   - flow only: the pointer on a new output token every frame, then resting on one (its max flow row).
-// Prints mean, 95th percentile and longest (ms), and how many frames took over 16 ms.
+// Prints mean, 95th percentile and longest (ms), and how many frames took over 16 ms. For the drawn
+// pointer rows also what the GPU process did per composited frame (a Chromium trace's SwapBuffers: the
+// canvas's WebGL commands rasterised by SwiftShader, the compositing and the headless read-back), which
+// runs beside the page's thread on the same two cores and sets how many frames a second are shown.
 //   NODE_PATH=tests/e2e/node_modules node tools/bench/page_frames.js [FOLDER]
 'use strict';
 const fs = require('node:fs');
@@ -54,7 +57,20 @@ const nextFrame = (page) => page.evaluate(() => new Promise((r) => requestAnimat
 
 let seed = 0;   // every new trace a new text
 
-async function measureViews(page) {
+// Runs `body` under a Chromium trace and returns what the GPU process did per composited frame:
+// {frames, mean} of SkiaOutputSurfaceImplOnGpu::SwapBuffers, whose time is mostly waiting for SwiftShader.
+async function gpuFrames(browser, page, body) {
+  await browser.startTracing(page, { categories: ['viz'] });
+  await body();
+  const json = JSON.parse((await browser.stopTracing()).toString('utf8'));
+  const swaps = (json.traceEvents || json).filter((e) => e.name === 'SkiaOutputSurfaceImplOnGpu::SwapBuffers' &&
+                                                         e.ph === 'X' && e.dur > 0).map((e) => e.dur / 1000);
+  return { frames: swaps.length, mean: swaps.reduce((a, b) => a + b, 0) / Math.max(1, swaps.length) };
+}
+
+async function measureViews(browser, page, drawing) {
+  // The pointer rows under a trace while drawn (tracing a not-drawn row would only add its own cost).
+  const traced = (body) => (drawing ? gpuFrames(browser, page, body) : body().then(() => null));
   const out = [];
   for (const view of VIEWS) {
     await page.evaluate((v) => window.attnscope.setView(v), view);
@@ -78,22 +94,28 @@ async function measureViews(page) {
     // Steady: the pointer sweeps the main view.
     const box = (await page.evaluate(() => window.attnscope.getState().widgets.mainView));
     await page.evaluate(() => window.attnscope.frameTimes());
-    for (let i = 0; i < 60; i++) {
-      await page.mouse.move(box[0] + box[2] * 0.55, box[1] + box[3] * (0.2 + 0.6 * i / 60));
-      await nextFrame(page);
-    }
-    out.push({ view, what: 'the pointer sweeping the view', ...summary(await page.evaluate(() => window.attnscope.frameTimes())) });
+    const sweepGpu = await traced(async () => {
+      for (let i = 0; i < 60; i++) {
+        await page.mouse.move(box[0] + box[2] * 0.55, box[1] + box[3] * (0.2 + 0.6 * i / 60));
+        await nextFrame(page);
+      }
+    });
+    out.push({ view, what: 'the pointer sweeping the view', ...summary(await page.evaluate(() => window.attnscope.frameTimes())),
+               gpu: sweepGpu });
 
     if (view === 'flow') {
       const top = await page.evaluate(() => window.attnscope.getState().widgets.flowTop);
       if (!top.length) throw new Error('the flow view drew no output tokens');
       await page.evaluate(() => window.attnscope.frameTimes());
-      for (let i = 0; i < 60; i++) {
-        const r = top[Math.floor(i * top.length / 60)];
-        await page.mouse.move(r[0] + r[2] / 2, r[1] + r[3] / 2);
-        await nextFrame(page);
-      }
-      out.push({ view, what: 'a new output token under the pointer each frame', ...summary(await page.evaluate(() => window.attnscope.frameTimes())) });
+      const tokenGpu = await traced(async () => {
+        for (let i = 0; i < 60; i++) {
+          const r = top[Math.floor(i * top.length / 60)];
+          await page.mouse.move(r[0] + r[2] / 2, r[1] + r[3] / 2);
+          await nextFrame(page);
+        }
+      });
+      out.push({ view, what: 'a new output token under the pointer each frame',
+                 ...summary(await page.evaluate(() => window.attnscope.frameTimes())), gpu: tokenGpu });
       await page.evaluate(() => window.attnscope.frameTimes());
       for (let i = 0; i < 90; i++) await nextFrame(page);   // resting: the app computes the token's max flow row
       out.push({ view, what: 'the pointer resting on a token (its max flow row)', ...summary(await page.evaluate(() => window.attnscope.frameTimes())) });
@@ -122,7 +144,7 @@ async function main() {
     await page.evaluate(() => window.attnscope.measured());
     for (const drawing of [true, false]) {
       await page.evaluate((on) => window.attnscope._setDrawing(on), drawing);
-      rows.push(...(await measureViews(page)).map((r) => ({ ...r, drawing })));
+      rows.push(...(await measureViews(browser, page, drawing)).map((r) => ({ ...r, drawing })));
     }
     await page.evaluate(() => window.attnscope._setDrawing(true));
     const { build, threads } = await page.evaluate(() => window.attnscope.getState());
@@ -131,11 +153,14 @@ async function main() {
     console.log('(with the WebGL calls, which wait for SwiftShader when it falls behind). "drawn": as a user sees');
     console.log('it, SwiftShader drawing each changed frame on the same two cores; "not drawn": frames built and');
     console.log('not drawn (attnscope._setDrawing(false)), the app\'s time without the software rasteriser beside it.\n');
-    console.log('| view | frames | n | app mean / p95 / longest | app frames > 16 ms | page mean / p95 / longest | page frames > 16 ms |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('"GPU process": what it did per composited frame while the pointer moved (frames composited, mean ms).\n');
+    console.log('| view | frames | n | app mean / p95 / longest | app frames > 16 ms | page mean / p95 / longest | page frames > 16 ms | GPU process |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     const f = (x) => `${x.mean.toFixed(1)} / ${x.p95.toFixed(1)} / ${x.longest.toFixed(1)}`;
+    const g = (x) => (x ? `${x.frames}, ${x.mean.toFixed(1)}` : '—');
     for (const r of rows)
-      console.log(`| ${r.view} | ${r.what}, ${r.drawing ? 'drawn' : 'not drawn'} | ${r.frames} | ${f(r.app)} | ${r.app.over16} | ${f(r.page)} | ${r.page.over16} |`);
+      console.log(`| ${r.view} | ${r.what}, ${r.drawing ? 'drawn' : 'not drawn'} | ${r.frames} | ${f(r.app)} | ${r.app.over16} | ` +
+                  `${f(r.page)} | ${r.page.over16} | ${g(r.gpu)} |`);
   } finally {
     await browser.close();
     server.kill();
