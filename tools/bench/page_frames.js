@@ -150,7 +150,7 @@ async function main() {
     const { build, threads } = await page.evaluate(() => window.attnscope.getState());
     console.log(`${name} at T = 1024 in headless Chromium, ${build} build (${threads} thread${threads > 1 ? 's' : ''}), 1600 x 1000:`);
     console.log('ms per frame: the app\'s own part (the views\' CPU work) and the whole frame on the page\'s thread');
-    console.log('(with the WebGL calls, which wait for SwiftShader when it falls behind). "drawn": as a user sees');
+    console.log('(with its WebGL calls; SwiftShader draws them in the GPU process). "drawn": as a user sees');
     console.log('it, SwiftShader drawing each changed frame on the same two cores; "not drawn": frames built and');
     console.log('not drawn (attnscope._setDrawing(false)), the app\'s time without the software rasteriser beside it.\n');
     console.log('"GPU process": what it did per composited frame while the pointer moved (frames composited, mean ms).\n');
